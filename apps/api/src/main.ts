@@ -1,0 +1,46 @@
+import { fileURLToPath } from "node:url";
+import { serve } from "@hono/node-server";
+import { closeDatabase } from "@parley/db";
+import { createApp } from "./app";
+import { prepareDatabase } from "./bootstrap";
+import { printDemoLogins, seedDemoOnce } from "./demo";
+import { type Env, parseEnv } from "./env";
+import { createServices } from "./services";
+
+const webRoot = fileURLToPath(new URL("../../web/dist", import.meta.url));
+
+async function main(env: Env): Promise<void> {
+  const database = await prepareDatabase(env);
+  if (env.SEED_DEMO && (await seedDemoOnce(env, database))) console.log("Seeded the demo agencies.");
+  const services = createServices(database);
+  const app = createApp({ services, trustProxy: env.TRUST_PROXY, webRoot });
+  const server = serve({ fetch: app.fetch, port: env.PORT, hostname: "0.0.0.0" }, (info) => {
+    console.log(`Parley is listening on http://localhost:${info.port}`);
+    printDemoLogins(env);
+  });
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down`);
+    server.close();
+    await closeDatabase(services.db);
+    await database.embedded?.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+let env: Env;
+try {
+  env = parseEnv(process.env);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
+main(env).catch((error) => {
+  console.error(`Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
+  if (process.env.NODE_ENV !== "production") console.error(error);
+  process.exit(1);
+});

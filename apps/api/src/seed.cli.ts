@@ -1,0 +1,13 @@
+import { prepareDatabase } from "./bootstrap";
+import { printDemoLogins, seedDemoOnce } from "./demo";
+import { parseEnv } from "./env";
+
+const env = parseEnv(process.env);
+const database = await prepareDatabase(env);
+try {
+  const data = await seedDemoOnce(env, database);
+  console.log(data ? "Seeded the demo agencies." : "The database already has data; nothing seeded.");
+  printDemoLogins(env);
+} finally {
+  await database.embedded?.stop();
+}

@@ -1,0 +1,4 @@
+export * from "./cookie";
+export * from "./password";
+export * from "./session";
+export * from "./sign-in";

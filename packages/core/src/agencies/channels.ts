@@ -1,0 +1,159 @@
+import { and, asc, eq } from "drizzle-orm";
+import {
+  AppError,
+  type ChannelCreateInput,
+  type ChannelSecretView,
+  type ChannelUpdateInput,
+  type ChannelView,
+} from "@parley/contracts";
+import { type Executor, schema } from "@parley/db";
+import { recordAudit } from "../audit/record-audit";
+import { generateSecret, type SecretBox } from "../crypto/secret-box";
+import { getClient } from "./clients";
+import type { Scope } from "./scope";
+
+const { channels } = schema;
+type ChannelRow = typeof channels.$inferSelect;
+
+export interface ChannelDeps {
+  secretBox: SecretBox;
+}
+
+/** Never carries secrets, not even encrypted: also what the audit trail records. */
+function toChannelView(row: ChannelRow): ChannelView {
+  return {
+    id: row.id,
+    clientId: row.clientId,
+    platform: row.platform,
+    externalAccountId: row.externalAccountId,
+    displayName: row.displayName,
+    hasCredentials: row.credentialsEnc !== null,
+    createdAt: row.createdAt,
+  };
+}
+
+export async function listChannels(scope: Scope, tx: Executor, input: { clientId?: string }): Promise<ChannelView[]> {
+  if (input.clientId) await getClient(scope, tx, input.clientId);
+  const rows = await tx
+    .select()
+    .from(channels)
+    .where(and(eq(channels.agencyId, scope.agencyId), input.clientId ? eq(channels.clientId, input.clientId) : undefined))
+    .orderBy(asc(channels.displayName));
+  return rows.map(toChannelView);
+}
+
+export async function getChannel(scope: Scope, tx: Executor, channelId: string): Promise<ChannelRow> {
+  const [row] = await tx
+    .select()
+    .from(channels)
+    .where(and(eq(channels.id, channelId), eq(channels.agencyId, scope.agencyId)));
+  if (!row || (scope.clientIds && !scope.clientIds.includes(row.clientId))) {
+    throw new AppError("NOT_FOUND", "Channel not found", { reason: "channel_not_found" });
+  }
+  return row;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  return cause?.code === "23505" || (error as { code?: string }).code === "23505";
+}
+
+const duplicateAccount = () =>
+  new AppError("CONFLICT", "This client already has a channel for that platform account", {
+    reason: "duplicate_channel",
+    fields: { externalAccountId: "is already connected for this client and platform" },
+  });
+
+export async function createChannel(
+  scope: Scope,
+  tx: Executor,
+  input: ChannelCreateInput,
+  deps: ChannelDeps,
+): Promise<ChannelSecretView> {
+  const client = await getClient(scope, tx, input.clientId);
+  if (client.status === "archived") {
+    throw new AppError("INVALID_STATE", "Client is archived", { reason: "client_archived", fields: { clientId: "is archived" } });
+  }
+  const ingestSecret = generateSecret();
+  const row = await tx
+    .insert(channels)
+    .values({
+      agencyId: scope.agencyId,
+      clientId: client.id,
+      platform: input.platform,
+      externalAccountId: input.externalAccountId,
+      displayName: input.displayName,
+      ingestSecretEnc: deps.secretBox.encrypt(ingestSecret),
+      credentialsEnc: input.credentials ? deps.secretBox.encrypt(JSON.stringify(input.credentials)) : null,
+    })
+    .onConflictDoNothing()
+    .returning();
+  const created = row[0];
+  if (!created) throw duplicateAccount();
+  await recordAudit(tx, scope, {
+    action: "channel.created",
+    subjectType: "channel",
+    subjectId: created.id,
+    clientId: created.clientId,
+    after: toChannelView(created),
+  });
+  return { channel: toChannelView(created), ingestSecret };
+}
+
+export async function updateChannel(
+  scope: Scope,
+  tx: Executor,
+  input: ChannelUpdateInput,
+  deps: ChannelDeps,
+): Promise<ChannelView> {
+  const before = await getChannel(scope, tx, input.channelId);
+  let row: ChannelRow | undefined;
+  try {
+    [row] = await tx
+      .update(channels)
+      .set({
+        displayName: input.displayName ?? before.displayName,
+        externalAccountId: input.externalAccountId ?? before.externalAccountId,
+        credentialsEnc: input.credentials ? deps.secretBox.encrypt(JSON.stringify(input.credentials)) : before.credentialsEnc,
+        updatedAt: new Date(),
+      })
+      .where(and(eq(channels.id, before.id), eq(channels.agencyId, scope.agencyId)))
+      .returning();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw duplicateAccount();
+    throw error;
+  }
+  if (!row) throw new AppError("NOT_FOUND", "Channel not found", { reason: "channel_not_found" });
+  await recordAudit(tx, scope, {
+    action: "channel.updated",
+    subjectType: "channel",
+    subjectId: row.id,
+    clientId: row.clientId,
+    before: toChannelView(before),
+    after: { ...toChannelView(row), credentialsChanged: input.credentials !== undefined },
+  });
+  return toChannelView(row);
+}
+
+export async function rotateChannelSecret(
+  scope: Scope,
+  tx: Executor,
+  input: { channelId: string },
+  deps: ChannelDeps,
+): Promise<ChannelSecretView> {
+  const before = await getChannel(scope, tx, input.channelId);
+  const ingestSecret = generateSecret();
+  const [row] = await tx
+    .update(channels)
+    .set({ ingestSecretEnc: deps.secretBox.encrypt(ingestSecret), updatedAt: new Date() })
+    .where(and(eq(channels.id, before.id), eq(channels.agencyId, scope.agencyId)))
+    .returning();
+  if (!row) throw new AppError("NOT_FOUND", "Channel not found", { reason: "channel_not_found" });
+  await recordAudit(tx, scope, {
+    action: "channel.secret_rotated",
+    subjectType: "channel",
+    subjectId: row.id,
+    clientId: row.clientId,
+  });
+  return { channel: toChannelView(row), ingestSecret };
+}

@@ -1,0 +1,5 @@
+export * from "./channels";
+export * from "./clients";
+export * from "./me";
+export * from "./members";
+export * from "./scope";

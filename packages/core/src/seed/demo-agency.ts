@@ -1,0 +1,176 @@
+import { count, sql } from "drizzle-orm";
+import type { Authority, Platform, Role } from "@parley/contracts";
+import { type Database, schema, withTenant } from "@parley/db";
+import { generateSecret, type SecretBox } from "../crypto/secret-box";
+
+const { agencies, users, memberships, clientAssignments, clients, channels } = schema;
+
+export interface DemoSeedOptions {
+  demoPassword: string;
+  secretBox: SecretBox;
+  hashPassword(password: string): Promise<string>;
+}
+
+export interface DemoChannel {
+  id: string;
+  clientId: string;
+  platform: Platform;
+  displayName: string;
+  ingestSecret: string;
+  verifyToken?: string;
+  appSecret?: string;
+}
+
+export interface DemoData {
+  password: string;
+  logins: Array<{ email: string; role: Role; agency: string; note: string }>;
+  agencies: Array<{ id: string; name: string; clients: Array<{ id: string; name: string; timeZone: string }> }>;
+  channels: DemoChannel[];
+}
+
+interface ClientPlan {
+  name: string;
+  timeZone: string;
+  slug: string;
+}
+
+interface UserPlan {
+  email: string;
+  name: string;
+  role: Role;
+  note: string;
+  assignments: Array<{ client: string; authority: Authority; clientAdmin?: boolean }>;
+}
+
+const northwind = {
+  name: "Northwind Social",
+  timeZone: "Europe/London",
+  clients: [
+    { name: "Hexfall Games", timeZone: "Europe/London", slug: "hexfall" },
+    { name: "Brightmart", timeZone: "America/New_York", slug: "brightmart" },
+    { name: "Cobalt Bank", timeZone: "Europe/Berlin", slug: "cobalt" },
+  ] satisfies ClientPlan[],
+  users: [
+    { email: "owner@northwind.test", name: "Olivia Owner", role: "owner", note: "agency owner: Admin", assignments: [] },
+    {
+      email: "am@northwind.test",
+      name: "Amir Account",
+      role: "account_manager",
+      note: "account manager: Accounts",
+      assignments: ["Hexfall Games", "Brightmart", "Cobalt Bank"].map((client) => ({ client, authority: "view" as const })),
+    },
+    {
+      email: "mod1@northwind.test",
+      name: "Mia Moderator",
+      role: "moderator",
+      note: "moderator, all clients, respond",
+      assignments: ["Hexfall Games", "Brightmart", "Cobalt Bank"].map((client) => ({ client, authority: "respond" as const })),
+    },
+    {
+      email: "mod2@northwind.test",
+      name: "Noah Moderator",
+      role: "moderator",
+      note: "moderator, Hexfall Games only, triage",
+      assignments: [{ client: "Hexfall Games", authority: "triage" }],
+    },
+    {
+      email: "stakeholder@hexfall.test",
+      name: "Hana Hexfall",
+      role: "client_stakeholder",
+      note: "Hexfall Games stakeholder: Portal",
+      assignments: [{ client: "Hexfall Games", authority: "approve" }],
+    },
+    {
+      email: "stakeholder@cobalt.test",
+      name: "Carl Cobalt",
+      role: "client_stakeholder",
+      note: "Cobalt Bank stakeholder, client admin: Portal",
+      assignments: [{ client: "Cobalt Bank", authority: "approve", clientAdmin: true }],
+    },
+  ] satisfies UserPlan[],
+};
+
+const southpaw = {
+  name: "Southpaw Agency",
+  timeZone: "America/Chicago",
+  clients: [{ name: "Lakeside Outfitters", timeZone: "America/Chicago", slug: "lakeside" }] satisfies ClientPlan[],
+  users: [
+    { email: "owner@southpaw.test", name: "Sam Southpaw", role: "owner", note: "another agency (isolation)", assignments: [] },
+  ] satisfies UserPlan[],
+};
+
+export async function isDatabaseEmpty(db: Database): Promise<boolean> {
+  const [row] = await db.select({ n: count() }).from(agencies);
+  return (row?.n ?? 0) === 0;
+}
+
+/** Seeds the demo agencies, clients, channels and users. Safe to call on an empty database only. */
+export async function seedDemoAgencies(db: Database, options: DemoSeedOptions): Promise<DemoData> {
+  const passwordHash = await options.hashPassword(options.demoPassword);
+  const data: DemoData = { password: options.demoPassword, logins: [], agencies: [], channels: [] };
+  for (const plan of [northwind, southpaw]) {
+    const [agency] = await db.insert(agencies).values({ name: plan.name, timeZone: plan.timeZone }).returning();
+    if (!agency) throw new Error("agency not created");
+    await withTenant(db, { agencyId: agency.id, clientIds: null }, async (tx) => {
+      const clientIds = new Map<string, string>();
+      const seeded: DemoData["agencies"][number] = { id: agency.id, name: agency.name, clients: [] };
+      for (const client of plan.clients) {
+        const [row] = await tx.insert(clients).values({ agencyId: agency.id, name: client.name, timeZone: client.timeZone }).returning();
+        if (!row) throw new Error("client not created");
+        clientIds.set(client.name, row.id);
+        seeded.clients.push({ id: row.id, name: row.name, timeZone: row.timeZone });
+        for (const platform of ["generic", "facebook"] as const) {
+          const ingestSecret = generateSecret();
+          const credentials =
+            platform === "facebook"
+              ? { appSecret: generateSecret(16), verifyToken: generateSecret(12), pageAccessToken: `demo-${client.slug}-page-token` }
+              : undefined;
+          const [channel] = await tx
+            .insert(channels)
+            .values({
+              agencyId: agency.id,
+              clientId: row.id,
+              platform,
+              externalAccountId: platform === "facebook" ? `${client.slug}-page` : `${client.slug}-community`,
+              displayName: platform === "facebook" ? `${client.name} on Facebook` : `${client.name} community`,
+              ingestSecretEnc: options.secretBox.encrypt(ingestSecret),
+              credentialsEnc: credentials ? options.secretBox.encrypt(JSON.stringify(credentials)) : null,
+            })
+            .returning();
+          if (!channel) throw new Error("channel not created");
+          data.channels.push({
+            id: channel.id,
+            clientId: row.id,
+            platform,
+            displayName: channel.displayName,
+            ingestSecret,
+            ...(credentials ? { verifyToken: credentials.verifyToken, appSecret: credentials.appSecret } : {}),
+          });
+        }
+      }
+      for (const user of plan.users) {
+        const [existing] = await tx.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${user.email}`);
+        const userId =
+          existing?.id ??
+          (await tx.insert(users).values({ email: user.email, name: user.name, passwordHash }).returning())[0]?.id;
+        if (!userId) throw new Error("user not created");
+        const [membership] = await tx.insert(memberships).values({ agencyId: agency.id, userId, role: user.role }).returning();
+        if (!membership) throw new Error("membership not created");
+        if (user.assignments.length > 0) {
+          await tx.insert(clientAssignments).values(
+            user.assignments.map((a) => ({
+              agencyId: agency.id,
+              membershipId: membership.id,
+              clientId: clientIds.get(a.client) ?? "",
+              authority: a.authority,
+              clientAdmin: "clientAdmin" in a ? Boolean(a.clientAdmin) : false,
+            })),
+          );
+        }
+        data.logins.push({ email: user.email, role: user.role, agency: agency.name, note: user.note });
+      }
+      data.agencies.push(seeded);
+    });
+  }
+  return data;
+}

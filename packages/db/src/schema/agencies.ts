@@ -1,0 +1,43 @@
+import { sql } from "drizzle-orm";
+import { index, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { authorities, roles } from "@parley/contracts";
+import { id, membershipPolicy, timestamps } from "./columns";
+
+export const roleEnum = pgEnum("role", roles);
+export const authorityEnum = pgEnum("authority", authorities);
+
+export const agencies = pgTable("agencies", {
+  id: id(),
+  name: text().notNull(),
+  timeZone: text().notNull().default("UTC"),
+  ...timestamps,
+});
+
+export const users = pgTable(
+  "users",
+  {
+    id: id(),
+    email: text().notNull(),
+    name: text().notNull(),
+    passwordHash: text().notNull(),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("users_email_key").on(sql`lower(${t.email})`)],
+);
+
+export const memberships = pgTable(
+  "memberships",
+  {
+    id: id(),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id),
+    role: roleEnum().notNull(),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("memberships_agency_user_key").on(t.agencyId, t.userId), index().on(t.userId), ...membershipPolicy(t)],
+).enableRLS();
+

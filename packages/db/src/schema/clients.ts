@@ -1,0 +1,75 @@
+import { boolean, foreignKey, index, pgEnum, pgTable, text, unique, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { clientStatuses, platforms } from "@parley/contracts";
+import { agencies, authorityEnum, memberships } from "./agencies";
+import { id, tenantPolicy, timestamps } from "./columns";
+
+export const clientStatusEnum = pgEnum("client_status", clientStatuses);
+export const platformEnum = pgEnum("platform", platforms);
+
+export const clients = pgTable(
+  "clients",
+  {
+    id: id(),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    name: text().notNull(),
+    timeZone: text().notNull(),
+    status: clientStatusEnum().notNull().default("active"),
+    ...timestamps,
+  },
+  (t) => [
+    index().on(t.agencyId),
+    unique("clients_agency_id_id_key").on(t.agencyId, t.id),
+    tenantPolicy(t, t.id),
+  ],
+).enableRLS();
+
+export const channels = pgTable(
+  "channels",
+  {
+    id: id(),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    clientId: uuid().notNull(),
+    platform: platformEnum().notNull(),
+    externalAccountId: text().notNull(),
+    displayName: text().notNull(),
+    /** AES-256-GCM, keyed from APP_SECRET. */
+    ingestSecretEnc: text().notNull(),
+    /** AES-256-GCM JSON of platform credentials (tokens, app secrets), or null. */
+    credentialsEnc: text(),
+    ...timestamps,
+  },
+  (t) => [
+    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
+    uniqueIndex("channels_client_platform_account_key").on(t.clientId, t.platform, t.externalAccountId),
+    index().on(t.agencyId, t.clientId),
+    tenantPolicy(t),
+  ],
+).enableRLS();
+
+/** Which clients a scoped member works on, and with what authority. */
+export const clientAssignments = pgTable(
+  "client_assignments",
+  {
+    id: id(),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    membershipId: uuid()
+      .notNull()
+      .references(() => memberships.id, { onDelete: "cascade" }),
+    clientId: uuid().notNull(),
+    authority: authorityEnum().notNull(),
+    clientAdmin: boolean().notNull().default(false),
+    ...timestamps,
+  },
+  (t) => [
+    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
+    uniqueIndex("client_assignments_membership_client_key").on(t.membershipId, t.clientId),
+    index().on(t.agencyId, t.clientId),
+    tenantPolicy(t),
+  ],
+).enableRLS();

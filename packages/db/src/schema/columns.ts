@@ -1,0 +1,63 @@
+import { randomBytes } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { type AnyPgColumn, pgPolicy, pgRole, timestamp, uuid } from "drizzle-orm/pg-core";
+
+/** The role the application serves as: not superuser, not owner, NOBYPASSRLS. Created by a custom migration. */
+export const appRole = pgRole("parley_app").existing();
+
+/** UUID v7 (time-ordered), made in the app so any PostgreSQL 15+ serves. */
+export function uuidv7(now = Date.now()): string {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(now, 0, 6);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x70;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export const id = () =>
+  uuid()
+    .primaryKey()
+    .default(sql`gen_random_uuid()`)
+    .$defaultFn(() => uuidv7());
+
+export const timestamps = {
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+};
+
+export const currentAgency = sql`nullif(current_setting('app.agency_id', true), '')::uuid`;
+const currentClientIds = sql`nullif(current_setting('app.client_ids', true), '')::uuid[]`;
+const currentUser = sql`nullif(current_setting('app.user_id', true), '')::uuid`;
+
+/**
+ * Row-level security for a tenant table: rows of the current agency only, and when the scope
+ * lists client ids, only rows of those clients. `clientColumn` is the column naming the client
+ * (`id` for the clients table itself).
+ */
+export function tenantPolicy(table: { agencyId: AnyPgColumn; clientId?: AnyPgColumn }, clientColumn?: AnyPgColumn) {
+  const client = clientColumn ?? table.clientId;
+  const rule = client
+    ? sql`${table.agencyId} = ${currentAgency} and (${currentClientIds} is null or ${client} = any(${currentClientIds}))`
+    : sql`${table.agencyId} = ${currentAgency}`;
+  return pgPolicy("tenant_isolation", { as: "permissive", for: "all", to: appRole, using: rule, withCheck: rule });
+}
+
+/** A membership is visible inside its agency, and to its own user across agencies (to pick one). */
+export function membershipPolicy(table: { agencyId: AnyPgColumn; userId: AnyPgColumn }) {
+  return [
+    pgPolicy("tenant_isolation", {
+      as: "permissive",
+      for: "all",
+      to: appRole,
+      using: sql`${table.agencyId} = ${currentAgency}`,
+      withCheck: sql`${table.agencyId} = ${currentAgency}`,
+    }),
+    pgPolicy("own_memberships", {
+      as: "permissive",
+      for: "select",
+      to: appRole,
+      using: sql`${table.userId} = ${currentUser}`,
+    }),
+  ];
+}

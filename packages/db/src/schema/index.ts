@@ -1,0 +1,5 @@
+export * from "./agencies";
+export * from "./audit";
+export * from "./auth";
+export * from "./clients";
+export { appRole, uuidv7 } from "./columns";

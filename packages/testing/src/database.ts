@@ -1,0 +1,43 @@
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import { inject } from "vitest";
+import { closeDatabase, createDatabase, type Database } from "@parley/db";
+import { appRolePassword, templateDatabase } from "./global-setup";
+
+export interface TestDatabase {
+  /** Connected as the owner (superuser on the embedded server): bypasses RLS. For setup and assertions. */
+  owner: Database;
+  /** Connected as the app role: what the application serves with. */
+  app: Database;
+  ownerUrl: string;
+  appUrl: string;
+  close(): Promise<void>;
+}
+
+/** A fresh database cloned from the migrated template, one per test file. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const adminUrl = inject("pgAdminUrl");
+  const name = `test_${randomBytes(6).toString("hex")}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database ${name} template ${templateDatabase}`);
+  } finally {
+    await admin.end();
+  }
+  const ownerUrl = new URL(adminUrl);
+  ownerUrl.pathname = `/${name}`;
+  const appUrl = new URL(ownerUrl);
+  appUrl.username = "parley_app";
+  appUrl.password = appRolePassword;
+  const owner = createDatabase({ url: ownerUrl.toString(), max: 4 });
+  const app = createDatabase({ url: appUrl.toString(), max: 10 });
+  return {
+    owner,
+    app,
+    ownerUrl: ownerUrl.toString(),
+    appUrl: appUrl.toString(),
+    async close() {
+      await Promise.all([closeDatabase(owner), closeDatabase(app)]);
+    },
+  };
+}

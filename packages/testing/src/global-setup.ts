@@ -1,0 +1,42 @@
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import postgres from "postgres";
+import type { TestProject } from "vitest/node";
+import { enableAppRoleLogin, migrateDatabase } from "@parley/db";
+import { findFreePort, startEmbeddedPostgres } from "@parley/db/embedded";
+
+export const templateDatabase = "parley_template";
+export const appRolePassword = "parley-app-test";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    pgAdminUrl: string;
+  }
+}
+
+/** One PostgreSQL for the run (embedded unless DATABASE_URL is set) with a migrated template database. */
+export default async function setup(project: TestProject) {
+  let adminUrl = process.env.DATABASE_URL;
+  let stop = async () => {};
+  if (!adminUrl) {
+    const root = mkdtempSync(path.join(os.tmpdir(), "parley-test-"));
+    chmodSync(root, 0o755);
+    const server = await startEmbeddedPostgres({ dataDir: path.join(root, "pg"), port: await findFreePort(), durable: false });
+    adminUrl = server.adminUrl;
+    stop = async () => {
+      await server.stop();
+      rmSync(root, { recursive: true, force: true });
+    };
+  }
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists ${templateDatabase}`);
+  await admin.unsafe(`create database ${templateDatabase}`);
+  await admin.end();
+  const templateUrl = new URL(adminUrl);
+  templateUrl.pathname = `/${templateDatabase}`;
+  await migrateDatabase(templateUrl.toString());
+  await enableAppRoleLogin(templateUrl.toString(), appRolePassword);
+  project.provide("pgAdminUrl", adminUrl);
+  return stop;
+}

@@ -1,0 +1,20 @@
+import type { Role } from "@parley/contracts";
+import type { Scope } from "@parley/core/agencies";
+import type { SecretBox } from "@parley/core/crypto";
+import type { Database } from "@parley/db";
+
+export interface Services {
+  db: Database;
+  secretBox: SecretBox;
+  hashPassword(password: string): Promise<string>;
+}
+
+/** Built per request by the API from the session cookie. */
+export interface Context {
+  services: Services;
+  requestId: string;
+  session: { id: string; userId: string; currentAgencyId: string | null } | null;
+  scope: Scope | null;
+}
+
+export const staffRoles: readonly Role[] = ["owner", "admin", "account_manager", "moderator"];

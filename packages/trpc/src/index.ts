@@ -1,0 +1,3 @@
+export type { Context, Services } from "./context";
+export { type AppRouter, appRouter } from "./root";
+export { appErrorOf, createCallerFactory } from "./trpc";

@@ -1,0 +1,16 @@
+import { AppError, switchAgencyInput } from "@parley/contracts";
+import { getMe, resolveScope } from "@parley/core/agencies";
+import { setSessionAgency } from "@parley/auth";
+import { authedProcedure, router } from "../trpc";
+
+export const meRouter = router({
+  get: authedProcedure.query(({ ctx }) =>
+    getMe(ctx.services.db, { userId: ctx.session.userId, currentAgencyId: ctx.session.currentAgencyId }),
+  ),
+  switchAgency: authedProcedure.input(switchAgencyInput).mutation(async ({ ctx, input }) => {
+    const scope = await resolveScope(ctx.services.db, { userId: ctx.session.userId, agencyId: input.agencyId });
+    if (!scope) throw new AppError("NOT_FOUND", "Agency not found", { reason: "agency_not_found" });
+    await setSessionAgency(ctx.services.db, ctx.session.id, input.agencyId);
+    return getMe(ctx.services.db, { userId: ctx.session.userId, currentAgencyId: input.agencyId });
+  }),
+});
