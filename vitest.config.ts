@@ -10,5 +10,8 @@ export default defineConfig({
     pool: "forks",
     fileParallelism: true,
     maxWorkers: 2,
+    // .ci/run reads the JSON report for its closing "N passed, N failed" line.
+    reporters: process.env.PARLEY_TEST_REPORT ? ["default", "json"] : ["default"],
+    outputFile: process.env.PARLEY_TEST_REPORT ? { json: process.env.PARLEY_TEST_REPORT } : undefined,
   },
 });

@@ -1,13 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { serveStatic } from "@hono/node-server/serve-static";
 import { getConnInfo } from "@hono/node-server/conninfo";
+import { serveStatic } from "@hono/node-server/serve-static";
 import { trpcServer } from "@hono/trpc-server";
-import { sql } from "drizzle-orm";
-import { type Context as HonoContext, Hono } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { secureHeaders } from "hono/secure-headers";
 import {
   invalidateSession,
   type Session,
@@ -20,6 +16,10 @@ import {
 import { AppError, badInput, httpStatusOf, loginInput } from "@parley/contracts";
 import { getMe, resolveScope, type Scope } from "@parley/core/agencies";
 import { appErrorOf, appRouter, type Context, type Services } from "@parley/trpc";
+import { sql } from "drizzle-orm";
+import { Hono, type Context as HonoContext } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { secureHeaders } from "hono/secure-headers";
 
 export interface AppOptions {
   services: Services;
@@ -66,7 +66,8 @@ function assertSameOrigin(c: AppContext): void {
   } catch {
     throw new AppError("FORBIDDEN", "Malformed Origin header", { reason: "csrf_origin_mismatch" });
   }
-  if (originHost !== host) throw new AppError("FORBIDDEN", "Cross-origin request refused", { reason: "csrf_origin_mismatch" });
+  if (originHost !== host)
+    throw new AppError("FORBIDDEN", "Cross-origin request refused", { reason: "csrf_origin_mismatch" });
 }
 
 export function createApp(options: AppOptions) {
@@ -112,7 +113,12 @@ export function createApp(options: AppOptions) {
     c.set("auth", found && token ? { ...found, token } : null);
     if (token && !found) deleteCookie(c, sessionCookieName, { path: "/" });
     if (found && token) {
-      setCookie(c, sessionCookieName, token, sessionCookieAttributes({ secure: isHttps(c, trustProxy), expiresAt: found.session.expiresAt }));
+      setCookie(
+        c,
+        sessionCookieName,
+        token,
+        sessionCookieAttributes({ secure: isHttps(c, trustProxy), expiresAt: found.session.expiresAt }),
+      );
     }
     await next();
   };
@@ -144,8 +150,15 @@ export function createApp(options: AppOptions) {
     const previous = c.get("auth");
     if (previous) await invalidateSession(services.db, previous.session.id);
     const { token, session } = await signIn(services.db, { ...parsed.data, ip: clientIp(c, trustProxy) });
-    setCookie(c, sessionCookieName, token, sessionCookieAttributes({ secure: isHttps(c, trustProxy), expiresAt: session.expiresAt }));
-    return c.json({ me: await getMe(services.db, { userId: session.userId, currentAgencyId: session.currentAgencyId }) });
+    setCookie(
+      c,
+      sessionCookieName,
+      token,
+      sessionCookieAttributes({ secure: isHttps(c, trustProxy), expiresAt: session.expiresAt }),
+    );
+    return c.json({
+      me: await getMe(services.db, { userId: session.userId, currentAgencyId: session.currentAgencyId }),
+    });
   });
 
   app.post("/auth/logout", async (c) => {
@@ -158,7 +171,9 @@ export function createApp(options: AppOptions) {
   app.get("/auth/me", async (c) => {
     const auth = c.get("auth");
     if (!auth) throw new AppError("UNAUTHENTICATED", "Sign in first", { reason: "no_session" });
-    return c.json({ me: await getMe(services.db, { userId: auth.user.id, currentAgencyId: auth.session.currentAgencyId }) });
+    return c.json({
+      me: await getMe(services.db, { userId: auth.user.id, currentAgencyId: auth.session.currentAgencyId }),
+    });
   });
 
   app.use(
@@ -179,13 +194,16 @@ export function createApp(options: AppOptions) {
         const context: Context = {
           services,
           requestId: (c as AppContext).get("requestId"),
-          session: auth ? { id: auth.session.id, userId: auth.user.id, currentAgencyId: auth.session.currentAgencyId } : null,
+          session: auth
+            ? { id: auth.session.id, userId: auth.user.id, currentAgencyId: auth.session.currentAgencyId }
+            : null,
           scope,
         };
         return context as unknown as Record<string, unknown>;
       },
       onError: ({ error, ctx }) => {
-        if (appErrorOf(error).code === "INTERNAL") log(`[${(ctx as Context | undefined)?.requestId}] trpc error`, error);
+        if (appErrorOf(error).code === "INTERNAL")
+          log(`[${(ctx as Context | undefined)?.requestId}] trpc error`, error);
       },
     }),
   );
@@ -202,7 +220,13 @@ export function createApp(options: AppOptions) {
   }
 
   app.notFound((c) =>
-    c.json(errorBody(new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`, { reason: "no_route" }), c.get("requestId")), 404),
+    c.json(
+      errorBody(
+        new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`, { reason: "no_route" }),
+        c.get("requestId"),
+      ),
+      404,
+    ),
   );
 
   return app;

@@ -1,10 +1,10 @@
 import { createHmac } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import postgres from "postgres";
 import { generateSecret } from "@parley/core/crypto";
 import { enableAppRoleLogin, migrateDatabase } from "@parley/db";
 import { type EmbeddedServer, findFreePort, startEmbeddedPostgres } from "@parley/db/embedded";
+import postgres from "postgres";
 import type { Env } from "./env";
 
 export interface PreparedDatabase {

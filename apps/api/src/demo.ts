@@ -11,7 +11,10 @@ export function demoFile(env: Env): string {
 }
 
 /** Seeds the demo agencies once, on an empty database, and writes DATA_DIR/demo.json. Returns null when data exists. */
-export async function seedDemoOnce(env: Env, options: { ownerUrl: string; appSecret: string }): Promise<DemoData | null> {
+export async function seedDemoOnce(
+  env: Env,
+  options: { ownerUrl: string; appSecret: string },
+): Promise<DemoData | null> {
   const db = createDatabase({ url: options.ownerUrl, max: 2 });
   try {
     if (!(await isDatabaseEmpty(db))) return null;

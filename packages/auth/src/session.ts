@@ -1,7 +1,7 @@
 import { sha256 } from "@oslojs/crypto/sha2";
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
-import { eq } from "drizzle-orm";
 import { type Database, schema } from "@parley/db";
+import { eq } from "drizzle-orm";
 
 const { sessions, users } = schema;
 

@@ -1,7 +1,7 @@
-import { and, gt, inArray, lt, sql } from "drizzle-orm";
 import { AppError } from "@parley/contracts";
 import { listUserMemberships } from "@parley/core/agencies";
 import { type Database, schema, withTenant } from "@parley/db";
+import { and, gt, inArray, lt, sql } from "drizzle-orm";
 import { verifyDecoyPassword, verifyPassword } from "./password";
 import { createSession, generateSessionToken, type Session } from "./session";
 
@@ -26,7 +26,11 @@ async function assertNotLimited(db: Database, options: SignInOptions, now: Date)
   const keys = keysOf(options);
   const since = new Date(now.getTime() - loginWindowMs);
   const rows = await db
-    .select({ key: loginFailures.key, count: sql<number>`count(*)::int`, oldest: sql<Date>`min(${loginFailures.createdAt})` })
+    .select({
+      key: loginFailures.key,
+      count: sql<number>`count(*)::int`,
+      oldest: sql<Date>`min(${loginFailures.createdAt})`,
+    })
     .from(loginFailures)
     .where(and(inArray(loginFailures.key, [keys.email, keys.ip]), gt(loginFailures.createdAt, since)))
     .groupBy(loginFailures.key);
@@ -68,22 +72,25 @@ export interface SignInResult {
 export async function signIn(db: Database, options: SignInOptions): Promise<SignInResult> {
   const now = options.now ?? new Date();
   await assertNotLimited(db, options, now);
-  const [user] = await db
-    .select()
-    .from(users)
-    .where(sql`lower(${users.email}) = ${options.email.toLowerCase()}`);
-  const valid = user ? await verifyPassword(user.passwordHash, options.password) : await verifyDecoyPassword(options.password);
+  const [user] = await db.select().from(users).where(sql`lower(${users.email}) = ${options.email.toLowerCase()}`);
+  const valid = user
+    ? await verifyPassword(user.passwordHash, options.password)
+    : await verifyDecoyPassword(options.password);
   if (!user || !valid) {
     await recordFailure(db, options, now, user?.id ?? null);
     throw new AppError("UNAUTHENTICATED", "Wrong e-mail or password", { reason: "bad_credentials" });
   }
-  await db
-    .delete(loginFailures)
-    .where(sql`${loginFailures.key} = ${keysOf(options).email}`);
+  await db.delete(loginFailures).where(sql`${loginFailures.key} = ${keysOf(options).email}`);
   const [first] = await listUserMemberships(db, user.id);
   const token = generateSessionToken();
   const session = await createSession(db, { token, userId: user.id, currentAgencyId: first?.agencyId ?? null, now });
-  const audit = { actorUserId: user.id, action: "auth.signed_in", subjectType: "user", subjectId: user.id, ip: options.ip };
+  const audit = {
+    actorUserId: user.id,
+    action: "auth.signed_in",
+    subjectType: "user",
+    subjectId: user.id,
+    ip: options.ip,
+  };
   if (first) {
     await withTenant(db, { agencyId: first.agencyId, clientIds: null, userId: user.id }, (tx) =>
       tx.insert(auditEvents).values({ ...audit, agencyId: first.agencyId }),

@@ -24,8 +24,16 @@ export const uuid = z.uuid({ message: "must be a UUID" });
 export const timeZone = z
   .string()
   .refine(isValidTimeZone, { message: "must be an IANA time zone such as Europe/London" });
-const name = z.string().trim().min(1, { message: "is required" }).max(120, { message: "must be at most 120 characters" });
-export const email = z.string().trim().toLowerCase().pipe(z.email({ message: "must be an e-mail address" }));
+const name = z
+  .string()
+  .trim()
+  .min(1, { message: "is required" })
+  .max(120, { message: "must be at most 120 characters" });
+export const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ message: "must be an e-mail address" }));
 
 export const loginInput = z.object({
   email,
@@ -40,7 +48,9 @@ export type ClientCreateInput = z.infer<typeof clientCreateInput>;
 export const clientUpdateInput = z.object({ clientId: uuid, name: name.optional(), timeZone: timeZone.optional() });
 export type ClientUpdateInput = z.infer<typeof clientUpdateInput>;
 export const clientIdInput = z.object({ clientId: uuid });
-export const clientListInput = z.object({ includeArchived: z.boolean().default(false) }).default({ includeArchived: false });
+export const clientListInput = z
+  .object({ includeArchived: z.boolean().default(false) })
+  .default({ includeArchived: false });
 
 export const channelCreateInput = z.object({
   clientId: uuid,

@@ -56,9 +56,7 @@ export function fieldMessages(
 }
 
 /** A BAD_INPUT error whose message names every bad field. */
-export function badInput(
-  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
-): AppError {
+export function badInput(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): AppError {
   const fields = fieldMessages(issues);
   const summary = Object.entries(fields)
     .map(([path, message]) => `${path}: ${message}`)

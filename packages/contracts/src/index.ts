@@ -1,2 +1,2 @@
-export * from "./errors";
 export * from "./domain";
+export * from "./errors";

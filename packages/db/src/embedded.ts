@@ -53,7 +53,12 @@ function openParents(dir: string): void {
 }
 
 /** Starts (initialising once) a PostgreSQL server under `dataDir`; survives a previous SIGKILL. */
-export async function startEmbeddedPostgres({ dataDir, port, password = "postgres", durable = true }: EmbeddedOptions): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres({
+  dataDir,
+  port,
+  password = "postgres",
+  durable = true,
+}: EmbeddedOptions): Promise<EmbeddedServer> {
   const fresh = !existsSync(path.join(dataDir, "PG_VERSION"));
   mkdirSync(path.dirname(dataDir), { recursive: true });
   openParents(path.dirname(dataDir));
@@ -67,11 +72,18 @@ export async function startEmbeddedPostgres({ dataDir, port, password = "postgre
     createPostgresUser: process.getuid?.() === 0,
     onLog: () => {},
     onError: () => {},
-    postgresFlags: ["-c", "max_connections=300", "-c", "unix_socket_directories=", ...(durable ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"])],
+    postgresFlags: [
+      "-c",
+      "max_connections=300",
+      "-c",
+      "unix_socket_directories=",
+      ...(durable ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
+    ],
   });
   if (fresh) await pg.initialise();
   await pg.start();
-  const urlFor = (database: string) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  const urlFor = (database: string) =>
+    `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
   return { adminUrl: urlFor("postgres"), urlFor, stop: () => pg.stop() };
 }
 

@@ -1,4 +1,4 @@
 export * from "./client";
-export * from "./tenant";
 export * from "./migrate";
 export * as schema from "./schema";
+export * from "./tenant";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { closeDatabase, createDatabase, type Database } from "@parley/db";
 import postgres from "postgres";
 import { inject } from "vitest";
-import { closeDatabase, createDatabase, type Database } from "@parley/db";
 import { appRolePassword, templateDatabase } from "./global-setup";
 
 export interface TestDatabase {

@@ -1,10 +1,10 @@
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import postgres from "postgres";
-import type { TestProject } from "vitest/node";
 import { enableAppRoleLogin, migrateDatabase } from "@parley/db";
 import { findFreePort, startEmbeddedPostgres } from "@parley/db/embedded";
+import postgres from "postgres";
+import type { TestProject } from "vitest/node";
 
 export const templateDatabase = "parley_template";
 export const appRolePassword = "parley-app-test";
@@ -22,7 +22,11 @@ export default async function setup(project: TestProject) {
   if (!adminUrl) {
     const root = mkdtempSync(path.join(os.tmpdir(), "parley-test-"));
     chmodSync(root, 0o755);
-    const server = await startEmbeddedPostgres({ dataDir: path.join(root, "pg"), port: await findFreePort(), durable: false });
+    const server = await startEmbeddedPostgres({
+      dataDir: path.join(root, "pg"),
+      port: await findFreePort(),
+      durable: false,
+    });
     adminUrl = server.adminUrl;
     stop = async () => {
       await server.stop();

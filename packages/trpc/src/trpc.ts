@@ -1,10 +1,10 @@
+import { AppError, type AppErrorCode, badInput, type Role } from "@parley/contracts";
+import { type Scope, tenantOf } from "@parley/core/agencies";
+import { type Transaction, withTenant } from "@parley/db";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { ZodError } from "zod";
-import { AppError, type AppErrorCode, badInput, type Role } from "@parley/contracts";
-import { type Scope, tenantOf } from "@parley/core/agencies";
-import { type Transaction, withTenant } from "@parley/db";
 import { type Context, staffRoles } from "./context";
 
 const trpcCodeOf: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -50,7 +50,12 @@ const t = initTRPC.context<Context>().create({
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,
         path: shape.data.path,
-        appError: { code: appError.code, message: appError.message, details: appError.details, requestId: ctx?.requestId },
+        appError: {
+          code: appError.code,
+          message: appError.message,
+          details: appError.details,
+          requestId: ctx?.requestId,
+        },
       },
     };
   },
@@ -65,7 +70,10 @@ const mapErrors = t.middleware(async ({ next }) => {
   if (result.ok) return result;
   const appError = appErrorOf(result.error);
   if (appError.code === "INTERNAL" && !(result.error.cause instanceof AppError)) return result;
-  return { ...result, error: new TRPCError({ code: trpcCodeOf[appError.code], message: appError.message, cause: appError }) };
+  return {
+    ...result,
+    error: new TRPCError({ code: trpcCodeOf[appError.code], message: appError.message, cause: appError }),
+  };
 });
 
 export const publicProcedure = t.procedure.use(mapErrors);

@@ -1,4 +1,3 @@
-import { and, asc, eq } from "drizzle-orm";
 import {
   AppError,
   type ChannelCreateInput,
@@ -7,6 +6,7 @@ import {
   type ChannelView,
 } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
+import { and, asc, eq } from "drizzle-orm";
 import { recordAudit } from "../audit/record-audit";
 import { generateSecret, type SecretBox } from "../crypto/secret-box";
 import { getClient } from "./clients";
@@ -37,7 +37,9 @@ export async function listChannels(scope: Scope, tx: Executor, input: { clientId
   const rows = await tx
     .select()
     .from(channels)
-    .where(and(eq(channels.agencyId, scope.agencyId), input.clientId ? eq(channels.clientId, input.clientId) : undefined))
+    .where(
+      and(eq(channels.agencyId, scope.agencyId), input.clientId ? eq(channels.clientId, input.clientId) : undefined),
+    )
     .orderBy(asc(channels.displayName));
   return rows.map(toChannelView);
 }
@@ -72,7 +74,10 @@ export async function createChannel(
 ): Promise<ChannelSecretView> {
   const client = await getClient(scope, tx, input.clientId);
   if (client.status === "archived") {
-    throw new AppError("INVALID_STATE", "Client is archived", { reason: "client_archived", fields: { clientId: "is archived" } });
+    throw new AppError("INVALID_STATE", "Client is archived", {
+      reason: "client_archived",
+      fields: { clientId: "is archived" },
+    });
   }
   const ingestSecret = generateSecret();
   const row = await tx
@@ -114,7 +119,9 @@ export async function updateChannel(
       .set({
         displayName: input.displayName ?? before.displayName,
         externalAccountId: input.externalAccountId ?? before.externalAccountId,
-        credentialsEnc: input.credentials ? deps.secretBox.encrypt(JSON.stringify(input.credentials)) : before.credentialsEnc,
+        credentialsEnc: input.credentials
+          ? deps.secretBox.encrypt(JSON.stringify(input.credentials))
+          : before.credentialsEnc,
         updatedAt: new Date(),
       })
       .where(and(eq(channels.id, before.id), eq(channels.agencyId, scope.agencyId)))

@@ -1,6 +1,6 @@
-import { and, asc, eq, ne } from "drizzle-orm";
 import { AppError, type ClientCreateInput, type ClientUpdateInput, type ClientView } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
+import { and, asc, eq, ne } from "drizzle-orm";
 import { recordAudit } from "../audit/record-audit";
 import type { Scope } from "./scope";
 
@@ -11,11 +11,17 @@ function toClientView(row: ClientRow): ClientView {
   return { id: row.id, name: row.name, timeZone: row.timeZone, status: row.status, createdAt: row.createdAt };
 }
 
-export async function listClients(scope: Scope, tx: Executor, input: { includeArchived: boolean }): Promise<ClientView[]> {
+export async function listClients(
+  scope: Scope,
+  tx: Executor,
+  input: { includeArchived: boolean },
+): Promise<ClientView[]> {
   const rows = await tx
     .select()
     .from(clients)
-    .where(and(eq(clients.agencyId, scope.agencyId), input.includeArchived ? undefined : ne(clients.status, "archived")))
+    .where(
+      and(eq(clients.agencyId, scope.agencyId), input.includeArchived ? undefined : ne(clients.status, "archived")),
+    )
     .orderBy(asc(clients.name));
   return rows.map(toClientView);
 }
@@ -53,7 +59,13 @@ export async function createClient(scope: Scope, tx: Executor, input: ClientCrea
     .values({ agencyId: scope.agencyId, name: input.name, timeZone: input.timeZone })
     .returning();
   if (!row) throw new AppError("INTERNAL", "Client was not created");
-  await recordAudit(tx, scope, { action: "client.created", subjectType: "client", subjectId: row.id, clientId: row.id, after: row });
+  await recordAudit(tx, scope, {
+    action: "client.created",
+    subjectType: "client",
+    subjectId: row.id,
+    clientId: row.id,
+    after: row,
+  });
   return toClientView(row);
 }
 
@@ -66,7 +78,14 @@ export async function updateClient(scope: Scope, tx: Executor, input: ClientUpda
     .where(and(eq(clients.id, before.id), eq(clients.agencyId, scope.agencyId)))
     .returning();
   if (!row) throw new AppError("NOT_FOUND", "Client not found", { reason: "client_not_found" });
-  await recordAudit(tx, scope, { action: "client.updated", subjectType: "client", subjectId: row.id, clientId: row.id, before, after: row });
+  await recordAudit(tx, scope, {
+    action: "client.updated",
+    subjectType: "client",
+    subjectId: row.id,
+    clientId: row.id,
+    before,
+    after: row,
+  });
   return toClientView(row);
 }
 
@@ -81,6 +100,13 @@ export async function archiveClient(scope: Scope, tx: Executor, input: { clientI
     .where(and(eq(clients.id, before.id), eq(clients.agencyId, scope.agencyId)))
     .returning();
   if (!row) throw new AppError("NOT_FOUND", "Client not found", { reason: "client_not_found" });
-  await recordAudit(tx, scope, { action: "client.archived", subjectType: "client", subjectId: row.id, clientId: row.id, before, after: row });
+  await recordAudit(tx, scope, {
+    action: "client.archived",
+    subjectType: "client",
+    subjectId: row.id,
+    clientId: row.id,
+    before,
+    after: row,
+  });
   return toClientView(row);
 }

@@ -1,6 +1,6 @@
-import { and, asc, eq } from "drizzle-orm";
 import { agencyWideRoles, type MeView } from "@parley/contracts";
 import { type Database, schema, withTenant, withUser } from "@parley/db";
+import { and, asc, eq } from "drizzle-orm";
 import type { Scope } from "./scope";
 
 const { memberships, agencies, users, clientAssignments } = schema;
@@ -40,7 +40,12 @@ export async function resolveScope(
 export function listUserMemberships(db: Database, userId: string) {
   return withUser(db, userId, (tx) =>
     tx
-      .select({ membershipId: memberships.id, agencyId: agencies.id, agencyName: agencies.name, role: memberships.role })
+      .select({
+        membershipId: memberships.id,
+        agencyId: agencies.id,
+        agencyName: agencies.name,
+        role: memberships.role,
+      })
       .from(memberships)
       .innerJoin(agencies, eq(agencies.id, memberships.agencyId))
       .where(eq(memberships.userId, userId))
@@ -48,7 +53,10 @@ export function listUserMemberships(db: Database, userId: string) {
   );
 }
 
-export async function getMe(db: Database, options: { userId: string; currentAgencyId: string | null }): Promise<MeView> {
+export async function getMe(
+  db: Database,
+  options: { userId: string; currentAgencyId: string | null },
+): Promise<MeView> {
   const [user] = await db
     .select({ id: users.id, email: users.email, name: users.name })
     .from(users)

@@ -1,4 +1,3 @@
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import {
   AppError,
   type AssignmentView,
@@ -9,6 +8,7 @@ import {
   type Role,
 } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record-audit";
 import { generateSecret } from "../crypto/secret-box";
 import type { Scope } from "./scope";
@@ -91,10 +91,7 @@ export async function inviteMember(
   deps: MemberDeps,
 ): Promise<MemberInviteView> {
   assertMayGrant(scope, input.role);
-  const [existing] = await tx
-    .select()
-    .from(users)
-    .where(sql`lower(${users.email}) = ${input.email}`);
+  const [existing] = await tx.select().from(users).where(sql`lower(${users.email}) = ${input.email}`);
   let oneTimePassword: string | null = null;
   let userId = existing?.id;
   if (!userId) {
@@ -163,7 +160,9 @@ export async function assignClients(scope: Scope, tx: Executor, input: MemberAss
   }
   await tx
     .delete(clientAssignments)
-    .where(and(eq(clientAssignments.agencyId, scope.agencyId), eq(clientAssignments.membershipId, before.membershipId)));
+    .where(
+      and(eq(clientAssignments.agencyId, scope.agencyId), eq(clientAssignments.membershipId, before.membershipId)),
+    );
   if (input.assignments.length > 0) {
     await tx.insert(clientAssignments).values(
       input.assignments.map((a) => ({

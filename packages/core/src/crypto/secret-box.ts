@@ -16,7 +16,12 @@ export function createSecretBox(appSecret: string): SecretBox {
       const iv = randomBytes(12);
       const cipher = createCipheriv("aes-256-gcm", key, iv);
       const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
-      return [version, iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), body.toString("base64url")].join(":");
+      return [
+        version,
+        iv.toString("base64url"),
+        cipher.getAuthTag().toString("base64url"),
+        body.toString("base64url"),
+      ].join(":");
     },
     decrypt(sealed) {
       const [tag, iv, authTag, body] = sealed.split(":");

@@ -1,6 +1,6 @@
-import { count, sql } from "drizzle-orm";
 import type { Authority, Platform, Role } from "@parley/contracts";
 import { type Database, schema, withTenant } from "@parley/db";
+import { count, sql } from "drizzle-orm";
 import { generateSecret, type SecretBox } from "../crypto/secret-box";
 
 const { agencies, users, memberships, clientAssignments, clients, channels } = schema;
@@ -51,20 +51,32 @@ const northwind = {
     { name: "Cobalt Bank", timeZone: "Europe/Berlin", slug: "cobalt" },
   ] satisfies ClientPlan[],
   users: [
-    { email: "owner@northwind.test", name: "Olivia Owner", role: "owner", note: "agency owner: Admin", assignments: [] },
+    {
+      email: "owner@northwind.test",
+      name: "Olivia Owner",
+      role: "owner",
+      note: "agency owner: Admin",
+      assignments: [],
+    },
     {
       email: "am@northwind.test",
       name: "Amir Account",
       role: "account_manager",
       note: "account manager: Accounts",
-      assignments: ["Hexfall Games", "Brightmart", "Cobalt Bank"].map((client) => ({ client, authority: "view" as const })),
+      assignments: ["Hexfall Games", "Brightmart", "Cobalt Bank"].map((client) => ({
+        client,
+        authority: "view" as const,
+      })),
     },
     {
       email: "mod1@northwind.test",
       name: "Mia Moderator",
       role: "moderator",
       note: "moderator, all clients, respond",
-      assignments: ["Hexfall Games", "Brightmart", "Cobalt Bank"].map((client) => ({ client, authority: "respond" as const })),
+      assignments: ["Hexfall Games", "Brightmart", "Cobalt Bank"].map((client) => ({
+        client,
+        authority: "respond" as const,
+      })),
     },
     {
       email: "mod2@northwind.test",
@@ -95,7 +107,13 @@ const southpaw = {
   timeZone: "America/Chicago",
   clients: [{ name: "Lakeside Outfitters", timeZone: "America/Chicago", slug: "lakeside" }] satisfies ClientPlan[],
   users: [
-    { email: "owner@southpaw.test", name: "Sam Southpaw", role: "owner", note: "another agency (isolation)", assignments: [] },
+    {
+      email: "owner@southpaw.test",
+      name: "Sam Southpaw",
+      role: "owner",
+      note: "another agency (isolation)",
+      assignments: [],
+    },
   ] satisfies UserPlan[],
 };
 
@@ -115,7 +133,10 @@ export async function seedDemoAgencies(db: Database, options: DemoSeedOptions): 
       const clientIds = new Map<string, string>();
       const seeded: DemoData["agencies"][number] = { id: agency.id, name: agency.name, clients: [] };
       for (const client of plan.clients) {
-        const [row] = await tx.insert(clients).values({ agencyId: agency.id, name: client.name, timeZone: client.timeZone }).returning();
+        const [row] = await tx
+          .insert(clients)
+          .values({ agencyId: agency.id, name: client.name, timeZone: client.timeZone })
+          .returning();
         if (!row) throw new Error("client not created");
         clientIds.set(client.name, row.id);
         seeded.clients.push({ id: row.id, name: row.name, timeZone: row.timeZone });
@@ -123,7 +144,11 @@ export async function seedDemoAgencies(db: Database, options: DemoSeedOptions): 
           const ingestSecret = generateSecret();
           const credentials =
             platform === "facebook"
-              ? { appSecret: generateSecret(16), verifyToken: generateSecret(12), pageAccessToken: `demo-${client.slug}-page-token` }
+              ? {
+                  appSecret: generateSecret(16),
+                  verifyToken: generateSecret(12),
+                  pageAccessToken: `demo-${client.slug}-page-token`,
+                }
               : undefined;
           const [channel] = await tx
             .insert(channels)
@@ -149,12 +174,18 @@ export async function seedDemoAgencies(db: Database, options: DemoSeedOptions): 
         }
       }
       for (const user of plan.users) {
-        const [existing] = await tx.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${user.email}`);
+        const [existing] = await tx
+          .select({ id: users.id })
+          .from(users)
+          .where(sql`lower(${users.email}) = ${user.email}`);
         const userId =
           existing?.id ??
           (await tx.insert(users).values({ email: user.email, name: user.name, passwordHash }).returning())[0]?.id;
         if (!userId) throw new Error("user not created");
-        const [membership] = await tx.insert(memberships).values({ agencyId: agency.id, userId, role: user.role }).returning();
+        const [membership] = await tx
+          .insert(memberships)
+          .values({ agencyId: agency.id, userId, role: user.role })
+          .returning();
         if (!membership) throw new Error("membership not created");
         if (user.assignments.length > 0) {
           await tx.insert(clientAssignments).values(

@@ -1,6 +1,6 @@
+import { authorities, roles } from "@parley/contracts";
 import { sql } from "drizzle-orm";
 import { index, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { authorities, roles } from "@parley/contracts";
 import { id, membershipPolicy, timestamps } from "./columns";
 
 export const roleEnum = pgEnum("role", roles);
@@ -38,6 +38,9 @@ export const memberships = pgTable(
     role: roleEnum().notNull(),
     ...timestamps,
   },
-  (t) => [uniqueIndex("memberships_agency_user_key").on(t.agencyId, t.userId), index().on(t.userId), ...membershipPolicy(t)],
+  (t) => [
+    uniqueIndex("memberships_agency_user_key").on(t.agencyId, t.userId),
+    index().on(t.userId),
+    ...membershipPolicy(t),
+  ],
 ).enableRLS();
-

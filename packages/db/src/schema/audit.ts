@@ -25,7 +25,12 @@ export const auditEvents = pgTable(
   (t) => [
     index().on(t.agencyId, t.createdAt),
     index().on(t.agencyId, t.subjectType, t.subjectId),
-    pgPolicy("tenant_read", { as: "permissive", for: "select", to: appRole, using: sql`${t.agencyId} = ${currentAgency}` }),
+    pgPolicy("tenant_read", {
+      as: "permissive",
+      for: "select",
+      to: appRole,
+      using: sql`${t.agencyId} = ${currentAgency}`,
+    }),
     pgPolicy("tenant_append", {
       as: "permissive",
       for: "insert",

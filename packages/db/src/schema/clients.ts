@@ -1,5 +1,5 @@
-import { boolean, foreignKey, index, pgEnum, pgTable, text, unique, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { clientStatuses, platforms } from "@parley/contracts";
+import { boolean, foreignKey, index, pgEnum, pgTable, text, unique, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { agencies, authorityEnum, memberships } from "./agencies";
 import { id, tenantPolicy, timestamps } from "./columns";
 
@@ -18,11 +18,7 @@ export const clients = pgTable(
     status: clientStatusEnum().notNull().default("active"),
     ...timestamps,
   },
-  (t) => [
-    index().on(t.agencyId),
-    unique("clients_agency_id_id_key").on(t.agencyId, t.id),
-    tenantPolicy(t, t.id),
-  ],
+  (t) => [index().on(t.agencyId), unique("clients_agency_id_id_key").on(t.agencyId, t.id), tenantPolicy(t, t.id)],
 ).enableRLS();
 
 export const channels = pgTable(

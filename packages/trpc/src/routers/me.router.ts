@@ -1,6 +1,6 @@
+import { setSessionAgency } from "@parley/auth";
 import { AppError, switchAgencyInput } from "@parley/contracts";
 import { getMe, resolveScope } from "@parley/core/agencies";
-import { setSessionAgency } from "@parley/auth";
 import { authedProcedure, router } from "../trpc";
 
 export const meRouter = router({

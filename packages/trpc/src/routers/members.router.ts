@@ -7,7 +7,11 @@ export const membersRouter = router({
   invite: adminProcedure
     .input(memberInviteInput)
     .mutation(({ ctx, input }) => inviteMember(ctx.scope, ctx.tx, input, ctx.services)),
-  assignClients: adminProcedure.input(memberAssignInput).mutation(({ ctx, input }) => assignClients(ctx.scope, ctx.tx, input)),
-  changeRole: adminProcedure.input(memberRoleInput).mutation(({ ctx, input }) => changeMemberRole(ctx.scope, ctx.tx, input)),
+  assignClients: adminProcedure
+    .input(memberAssignInput)
+    .mutation(({ ctx, input }) => assignClients(ctx.scope, ctx.tx, input)),
+  changeRole: adminProcedure
+    .input(memberRoleInput)
+    .mutation(({ ctx, input }) => changeMemberRole(ctx.scope, ctx.tx, input)),
   remove: adminProcedure.input(memberIdInput).mutation(({ ctx, input }) => removeMember(ctx.scope, ctx.tx, input)),
 });

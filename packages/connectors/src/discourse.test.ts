@@ -1,0 +1,176 @@
+import { createHmac } from "node:crypto";
+import { AppError } from "@parley/contracts";
+import { describe, expect, it } from "vitest";
+import { mapDiscourseWebhook, verifyDiscourseSignature } from "./discourse";
+
+const secret = "discourse-webhook-secret-41b7";
+const forumBaseUrl = "https://community.acme-games.com/";
+
+/** A post as Discourse's WebHookPostSerializer sends it (trimmed of fields the mapper does not read). */
+const post = {
+  id: 248913,
+  name: "Priya N.",
+  username: "priya_plays",
+  avatar_template: "/user_avatar/community.acme-games.com/priya_plays/{size}/5521_2.png",
+  created_at: "2025-03-14T09:12:44.318Z",
+  cooked: "<p>Since patch 1.4 the game crashes on load. Anyone else?</p>",
+  post_number: 1,
+  post_type: 1,
+  updated_at: "2025-03-14T09:12:44.318Z",
+  reply_count: 0,
+  reply_to_post_number: null,
+  topic_id: 18422,
+  topic_slug: "crash-on-load-after-patch-1-4",
+  topic_title: "Crash on load after patch 1.4",
+  topic_archetype: "regular",
+  category_id: 7,
+  category_slug: "support",
+  user_id: 90211,
+  raw: "Since patch 1.4 the game crashes on load. Anyone else?",
+  deleted_at: null,
+};
+
+const author = { externalId: "90211", handle: "priya_plays", displayName: "Priya N." };
+
+function catchError(run: () => unknown): AppError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error("expected an AppError");
+}
+
+describe("verifyDiscourseSignature", () => {
+  const rawBody = JSON.stringify({ post });
+  const header = `sha256=${createHmac("sha256", secret).update(rawBody).digest("hex")}`;
+  it.each([
+    { name: "accepts Discourse's signature", rawBody, header, expected: { ok: true } },
+    {
+      name: "rejects a tampered body",
+      rawBody: rawBody.replace("crashes", "works"),
+      header,
+      expected: { ok: false, reason: "bad_signature" },
+    },
+    {
+      name: "rejects another secret",
+      rawBody,
+      header: `sha256=${createHmac("sha256", "other").update(rawBody).digest("hex")}`,
+      expected: { ok: false, reason: "bad_signature" },
+    },
+    { name: "rejects a missing header", rawBody, header: null, expected: { ok: false, reason: "missing_signature" } },
+  ])("$name", ({ rawBody, header, expected }) => {
+    expect(verifyDiscourseSignature({ secret, rawBody, header })).toEqual(expected);
+  });
+});
+
+describe("mapDiscourseWebhook", () => {
+  const topicItem = {
+    externalId: "248913",
+    kind: "forum_post",
+    threadExternalId: "18422",
+    author,
+    body: "Since patch 1.4 the game crashes on load. Anyone else?",
+    createdAt: new Date("2025-03-14T09:12:44.318Z"),
+    url: "https://community.acme-games.com/t/crash-on-load-after-patch-1-4/18422/1",
+  };
+
+  it.each([
+    { name: "post_created", event: "post_created", payload: { post }, op: "upsert", item: topicItem },
+    {
+      name: "post_edited",
+      event: "post_edited",
+      payload: { post: { ...post, raw: "Fixed by verifying game files.", updated_at: "2025-03-14T10:00:00.000Z" } },
+      op: "upsert",
+      item: { ...topicItem, body: "Fixed by verifying game files." },
+    },
+    {
+      name: "post_destroyed (no text kept)",
+      event: "post_destroyed",
+      payload: { post: { ...post, deleted_at: "2025-03-14T11:00:00.000Z" } },
+      op: "remove",
+      item: { ...topicItem, body: "" },
+    },
+    { name: "post_recovered", event: "post_recovered", payload: { post }, op: "upsert", item: topicItem },
+    {
+      name: "a reply to another post",
+      event: "post_created",
+      payload: {
+        post: {
+          ...post,
+          id: 248950,
+          post_number: 4,
+          reply_to_post_number: 2,
+          user_id: 5120,
+          username: "mod_sam",
+          name: "",
+          raw: "Can you send us your crash log?",
+        },
+      },
+      op: "upsert",
+      item: {
+        ...topicItem,
+        externalId: "248950",
+        parentExternalId: "topic:18422#2",
+        author: { externalId: "5120", handle: "mod_sam" },
+        body: "Can you send us your crash log?",
+        url: "https://community.acme-games.com/t/crash-on-load-after-patch-1-4/18422/4",
+      },
+    },
+    {
+      name: "a private message without a slug",
+      event: "post_created",
+      payload: { post: { ...post, topic_archetype: "private_message", topic_slug: null } },
+      op: "upsert",
+      item: { ...topicItem, kind: "direct_message", url: "https://community.acme-games.com/t/18422/1" },
+    },
+  ])("maps $name", ({ event, payload, op, item }) => {
+    expect(mapDiscourseWebhook({ event, payload, forumBaseUrl })).toEqual({ ping: false, events: [{ op, item }] });
+  });
+
+  it("answers a ping", () => {
+    expect(mapDiscourseWebhook({ event: "ping", payload: { ping: "OK" }, forumBaseUrl })).toEqual({ ping: true });
+  });
+
+  it.each([
+    { name: "a topic event", event: "topic_created", payload: { topic: { id: 18422, title: "Crash" } } },
+    { name: "a user event", event: "user_created", payload: { user: { id: 1 } } },
+    { name: "a small action", event: "post_created", payload: { post: { ...post, post_type: 3, raw: "" } } },
+    { name: "a whisper", event: "post_created", payload: { post: { ...post, post_type: 4 } } },
+    { name: "a post by the system user", event: "post_created", payload: { post: { ...post, user_id: -1 } } },
+  ])("acknowledges and ignores $name", ({ event, payload }) => {
+    expect(mapDiscourseWebhook({ event, payload, forumBaseUrl })).toEqual({ ping: false, events: [] });
+  });
+
+  it.each([
+    {
+      name: "a missing event header",
+      event: undefined,
+      payload: { post },
+      fields: { "X-Discourse-Event": "is required" },
+    },
+    {
+      name: "a payload without a post",
+      event: "post_created",
+      payload: { topic: {} },
+      fields: { post: "is required" },
+    },
+    {
+      name: "a post without its text or author",
+      event: "post_created",
+      payload: { post: { ...post, raw: undefined, username: "" } },
+      fields: { "post.username": "is required", "post.raw": "is required" },
+    },
+    {
+      name: "a created_at without an offset",
+      event: "post_created",
+      payload: { post: { ...post, created_at: "2025-03-14 09:12:44" } },
+      fields: { "post.created_at": "must be an ISO-8601 date-time with a UTC offset" },
+    },
+  ])("rejects $name", ({ event, payload, fields }) => {
+    const error = catchError(() => mapDiscourseWebhook({ event, payload, forumBaseUrl }));
+    expect(error.code).toBe("BAD_INPUT");
+    expect(error.details.fields).toEqual(fields);
+  });
+});

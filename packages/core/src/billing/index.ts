@@ -1,0 +1,3 @@
+export * from "./contract-terms";
+export * from "./invoice-math";
+export * from "./money";

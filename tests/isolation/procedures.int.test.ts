@@ -1,0 +1,230 @@
+import type { Role } from "@parley/contracts";
+import { schema } from "@parley/db";
+import { createTestDatabase, makeAgency, makeUser, type TestAgency, type TestDatabase } from "@parley/testing";
+import { appRouter } from "@parley/trpc";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callProcedure, makeTestApp, signInAs, type TestApp } from "../support/http";
+
+/**
+ * Every tRPC procedure, the roles allowed to call it, and an input aimed at agency A's second client.
+ * `target`: must answer NOT_FOUND/FORBIDDEN from outside; `list`: must return nothing of A;
+ * `create`: acts in the caller's own agency, so only "A unchanged" is checked.
+ */
+type Access = { roles: readonly Role[] | "any member" | "signed in"; kind: "target" | "list" | "create" };
+type Entry = Access & { type: "query" | "mutation"; input: (a: TestAgency) => unknown };
+
+const admins = ["owner", "admin"] as const;
+const staff = ["owner", "admin", "account_manager", "moderator"] as const;
+const matrix: Record<string, Entry> = {
+  "me.get": { type: "query", roles: "signed in", kind: "list", input: () => undefined },
+  "me.switchAgency": {
+    type: "mutation",
+    roles: "signed in",
+    kind: "target",
+    input: (a) => ({ agencyId: a.agency.id }),
+  },
+  "clients.list": { type: "query", roles: "any member", kind: "list", input: () => ({ includeArchived: true }) },
+  "clients.create": {
+    type: "mutation",
+    roles: admins,
+    kind: "create",
+    input: () => ({ name: "Isolation Co", timeZone: "UTC" }),
+  },
+  "clients.update": {
+    type: "mutation",
+    roles: admins,
+    kind: "target",
+    input: (a) => ({ clientId: a.otherClient.id, name: "Taken over" }),
+  },
+  "clients.archive": {
+    type: "mutation",
+    roles: admins,
+    kind: "target",
+    input: (a) => ({ clientId: a.otherClient.id }),
+  },
+  "channels.list": { type: "query", roles: staff, kind: "list", input: () => ({}) },
+  "channels.create": {
+    type: "mutation",
+    roles: admins,
+    kind: "target",
+    input: (a) => ({
+      clientId: a.otherClient.id,
+      platform: "generic",
+      externalAccountId: "intruder",
+      displayName: "Intruder",
+    }),
+  },
+  "channels.update": {
+    type: "mutation",
+    roles: admins,
+    kind: "target",
+    input: (a) => ({ channelId: a.channels[1]?.id, displayName: "Taken over" }),
+  },
+  "channels.rotateSecret": {
+    type: "mutation",
+    roles: admins,
+    kind: "target",
+    input: (a) => ({ channelId: a.channels[1]?.id }),
+  },
+  "members.list": { type: "query", roles: admins, kind: "list", input: () => undefined },
+  "members.invite": {
+    type: "mutation",
+    roles: admins,
+    kind: "create",
+    input: () => ({
+      email: `invitee-${Math.random().toString(36).slice(2)}@example.test`,
+      name: "Invitee",
+      role: "moderator",
+    }),
+  },
+  "members.assignClients": {
+    type: "mutation",
+    roles: admins,
+    kind: "target",
+    input: (a) => ({
+      membershipId: a.users.moderator.membershipId,
+      assignments: [{ clientId: a.otherClient.id, authority: "triage" }],
+    }),
+  },
+  "members.changeRole": {
+    type: "mutation",
+    roles: admins,
+    kind: "target",
+    input: (a) => ({ membershipId: a.users.moderator.membershipId, role: "admin" }),
+  },
+  "members.remove": {
+    type: "mutation",
+    roles: admins,
+    kind: "target",
+    input: (a) => ({ membershipId: a.users.moderator.membershipId }),
+  },
+};
+
+let db: TestDatabase;
+let app: TestApp;
+let a: TestAgency;
+let b: TestAgency;
+let otherClientStakeholder: string;
+
+async function snapshotOf(agency: TestAgency) {
+  const [clients, channels, memberships, assignments] = await Promise.all([
+    db.owner.select().from(schema.clients),
+    db.owner.select().from(schema.channels),
+    db.owner.select().from(schema.memberships),
+    db.owner.select().from(schema.clientAssignments),
+  ]);
+  const mine = <T extends { agencyId: string }>(rows: T[]) =>
+    rows
+      .filter((row) => row.agencyId === agency.agency.id)
+      .sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+  return {
+    clients: mine(clients),
+    channels: mine(channels),
+    memberships: mine(memberships),
+    assignments: mine(assignments),
+  };
+}
+
+function idsOf(agency: TestAgency, includeFirstClient: boolean): string[] {
+  return [
+    agency.agency.id,
+    agency.otherClient.id,
+    ...(includeFirstClient ? [agency.client.id] : []),
+    ...agency.channels.filter((c) => includeFirstClient || c.clientId !== agency.client.id).map((c) => c.id),
+  ];
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = makeTestApp(db.app);
+  a = await makeAgency(db.owner);
+  b = await makeAgency(db.owner);
+  // A stakeholder of A's first client only: A's second client is "another client" to them.
+  const stakeholder = await makeUser(db.owner, {
+    agencyId: a.agency.id,
+    role: "client_stakeholder",
+    assignments: [{ clientId: a.client.id, authority: "view" }],
+  });
+  otherClientStakeholder = await signInAs(app, stakeholder.email);
+});
+afterAll(() => db.close());
+
+describe("procedure isolation matrix", () => {
+  it("lists every procedure of the router", () => {
+    expect(Object.keys(appRouter._def.procedures).sort()).toEqual(Object.keys(matrix).sort());
+  });
+
+  it("refuses every procedure to roles it does not list", async () => {
+    const roleUsers = {
+      owner: a.users.owner,
+      admin: a.users.admin,
+      account_manager: a.users.accountManager,
+      moderator: a.users.moderator,
+      client_stakeholder: a.users.stakeholder,
+    } as const;
+    const cookies = new Map<Role, string>();
+    for (const [role, user] of Object.entries(roleUsers)) cookies.set(role as Role, await signInAs(app, user.email));
+    const before = await snapshotOf(a);
+    for (const [path, entry] of Object.entries(matrix)) {
+      if (!Array.isArray(entry.roles)) continue;
+      for (const role of Object.keys(roleUsers) as Role[]) {
+        if ((entry.roles as readonly Role[]).includes(role)) continue;
+        const outcome = await callProcedure(app, {
+          cookie: cookies.get(role),
+          path,
+          type: entry.type,
+          input: entry.input(a),
+        });
+        expect({ path, role, code: outcome.error?.code }).toEqual({ path, role, code: "FORBIDDEN" });
+      }
+    }
+    expect(await snapshotOf(a)).toEqual(before);
+  });
+
+  it("shows and changes nothing of another agency, whatever the caller's role there", async () => {
+    const callers = [b.users.owner, b.users.admin, b.users.moderator, b.users.stakeholder];
+    const before = await snapshotOf(a);
+    for (const caller of callers) {
+      const cookie = await signInAs(app, caller.email);
+      for (const [path, entry] of Object.entries(matrix)) {
+        const outcome = await callProcedure(app, { cookie, path, type: entry.type, input: entry.input(a) });
+        if (entry.kind === "target") {
+          expect({ path, caller: caller.role, code: outcome.error?.code }).toEqual({
+            path,
+            caller: caller.role,
+            code: expect.stringMatching(/^(NOT_FOUND|FORBIDDEN)$/),
+          });
+        } else {
+          const leaked = idsOf(a, true).filter((id) => JSON.stringify(outcome.data ?? null).includes(id));
+          expect({ path, caller: caller.role, leaked }).toEqual({ path, caller: caller.role, leaked: [] });
+        }
+      }
+    }
+    expect(await snapshotOf(a)).toEqual(before);
+  });
+
+  it("shows and changes nothing of another client to a stakeholder", async () => {
+    const before = await snapshotOf(a);
+    for (const [path, entry] of Object.entries(matrix)) {
+      if (path === "me.switchAgency") continue; // their own agency: switching to it is allowed
+      const outcome = await callProcedure(app, {
+        cookie: otherClientStakeholder,
+        path,
+        type: entry.type,
+        input: entry.input(a),
+      });
+      if (entry.kind === "list") {
+        const leaked = idsOf(a, false)
+          .filter((id) => id !== a.agency.id)
+          .filter((id) => JSON.stringify(outcome.data ?? null).includes(id));
+        expect({ path, leaked }).toEqual({ path, leaked: [] });
+      } else {
+        expect({ path, code: outcome.error?.code }).toEqual({
+          path,
+          code: expect.stringMatching(/^(NOT_FOUND|FORBIDDEN)$/),
+        });
+      }
+    }
+    expect(await snapshotOf(a)).toEqual(before);
+  });
+});

@@ -1,0 +1,109 @@
+import { schema, withTenant } from "@parley/db";
+import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+let db: TestDatabase;
+let a: TestAgency;
+let b: TestAgency;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  a = await makeAgency(db.owner);
+  b = await makeAgency(db.owner);
+  await withTenant(db.owner, { agencyId: a.agency.id, clientIds: null }, (tx) =>
+    tx.insert(schema.auditEvents).values({ agencyId: a.agency.id, action: "test.seeded", subjectType: "agency" }),
+  );
+});
+afterAll(() => db.close());
+
+async function tenantTables(): Promise<string[]> {
+  const rows = await db.owner.execute<{ table_name: string }>(sql`
+    select c.table_name from information_schema.columns c
+    join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+    where c.table_schema = 'public' and c.column_name = 'agency_id' and t.table_type = 'BASE TABLE'
+    order by 1`);
+  return rows.map((row) => row.table_name);
+}
+
+describe("row-level security", () => {
+  it("is enabled, forced and has a policy on every table with agency_id", async () => {
+    const tables = await tenantTables();
+    expect(tables).toEqual(
+      expect.arrayContaining(["clients", "channels", "memberships", "client_assignments", "audit_events"]),
+    );
+    for (const table of tables) {
+      const [row] = await db.owner.execute<{ enabled: boolean; forced: boolean; policies: number }>(sql`
+        select c.relrowsecurity as enabled, c.relforcerowsecurity as forced,
+          (select count(*)::int from pg_policies p where p.schemaname = 'public' and p.tablename = c.relname) as policies
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and c.relname = ${table}`);
+      expect({ table, ...row }).toEqual({ table, enabled: true, forced: true, policies: expect.any(Number) });
+      expect(row?.policies, `${table} has no policy`).toBeGreaterThan(0);
+    }
+  });
+
+  it("serves as a role that is not superuser, not owner and cannot bypass RLS", async () => {
+    const [role] = await db.app.execute<{ rolsuper: boolean; rolbypassrls: boolean; owns: number }>(sql`
+      select r.rolsuper, r.rolbypassrls,
+        (select count(*)::int from pg_tables where schemaname = 'public' and tableowner = current_user) as owns
+      from pg_roles r where r.rolname = current_user`);
+    expect(role).toEqual({ rolsuper: false, rolbypassrls: false, owns: 0 });
+  });
+
+  it("shows the app role no rows of any tenant table when no tenant is set", async () => {
+    for (const table of await tenantTables()) {
+      const [owned] = await db.owner.execute<{ n: number }>(sql.raw(`select count(*)::int as n from "${table}"`));
+      expect(owned?.n, `${table} should hold rows for this check`).toBeGreaterThan(0);
+      const [seen] = await db.app.execute<{ n: number }>(sql.raw(`select count(*)::int as n from "${table}"`));
+      expect(seen?.n, table).toBe(0);
+    }
+  });
+
+  it("shows one agency's rows only, and scoped clients only", async () => {
+    const all = await withTenant(db.app, { agencyId: a.agency.id, clientIds: null }, (tx) =>
+      tx.select().from(schema.clients),
+    );
+    expect(all.map((c) => c.id).sort()).toEqual([a.client.id, a.otherClient.id].sort());
+    const scoped = await withTenant(db.app, { agencyId: a.agency.id, clientIds: [a.client.id] }, (tx) =>
+      tx.select().from(schema.channels),
+    );
+    expect(scoped.map((c) => c.clientId)).toEqual([a.client.id]);
+  });
+
+  it("rejects a cross-agency insert and leaves other agencies' rows untouched by updates", async () => {
+    await expect(
+      withTenant(db.app, { agencyId: a.agency.id, clientIds: null }, (tx) =>
+        tx.insert(schema.clients).values({ agencyId: b.agency.id, name: "Smuggled", timeZone: "UTC" }),
+      ),
+    ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/row-level security/) } });
+    const updated = await withTenant(db.app, { agencyId: a.agency.id, clientIds: null }, (tx) =>
+      tx.update(schema.clients).set({ name: "Hijacked" }).where(sql`${schema.clients.id} = ${b.client.id}`).returning(),
+    );
+    expect(updated).toEqual([]);
+    await expect(
+      withTenant(db.app, { agencyId: a.agency.id, clientIds: null }, (tx) =>
+        tx.update(schema.clients).set({ agencyId: b.agency.id }).where(sql`${schema.clients.id} = ${a.client.id}`),
+      ),
+    ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/row-level security/) } });
+    const [still] = await db.owner.select().from(schema.clients).where(sql`${schema.clients.id} = ${b.client.id}`);
+    expect(still?.name).toBe(b.client.name);
+  });
+
+  it("lets the app role append to audit_events but never update or delete them", async () => {
+    const tenant = { agencyId: a.agency.id, clientIds: null };
+    await withTenant(db.app, tenant, (tx) =>
+      tx.insert(schema.auditEvents).values({ agencyId: a.agency.id, action: "test.appended", subjectType: "agency" }),
+    );
+    await expect(
+      withTenant(db.app, tenant, (tx) => tx.execute(sql`update audit_events set action = 'rewritten'`)),
+    ).rejects.toMatchObject({ cause: { code: "42501" } });
+    await expect(withTenant(db.app, tenant, (tx) => tx.execute(sql`delete from audit_events`))).rejects.toMatchObject({
+      cause: { code: "42501" },
+    });
+    const [row] = await db.owner.execute<{ n: number }>(
+      sql`select count(*)::int as n from audit_events where action = 'rewritten'`,
+    );
+    expect(row?.n).toBe(0);
+  });
+});
