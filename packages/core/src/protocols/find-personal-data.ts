@@ -1,0 +1,69 @@
+import { type PersonalDataKind, personalDataKinds } from "./protocol-document";
+
+/** Starts only at the beginning of a token, so a long text without `@` is scanned in linear time. */
+const emailPattern = /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
+
+/** Digit groups joined by single spaces or dashes, not right after `+` (that is a phone number). */
+const digitRunPattern = /(?<![+\d])\d+(?:[ -]\d+)*/gu;
+
+/**
+ * Digits with the separators phone numbers are written with: `+44 20 7946 0958`, `(0161) 496-0000`,
+ * `0049.30.901820`. Not after a letter, digit or `#` (order numbers such as #123456789).
+ */
+const phoneCandidatePattern = /(?<![\p{L}\p{N}#+])\+?\(?\d[\d ().\u00A0-]*\d(?![\p{L}\p{N}])/gu;
+
+/** The Luhn checksum every payment card number satisfies. */
+export function isLuhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let index = 0; index < digits.length; index++) {
+    let digit = Number(digits[digits.length - 1 - index]);
+    if (index % 2 === 1) {
+      digit *= 2;
+      if (digit > 9) digit -= 9;
+    }
+    sum += digit;
+  }
+  return digits.length > 0 && sum % 10 === 0;
+}
+
+/**
+ * Whether some consecutive groups of a digit run form a 13–19 digit Luhn-valid number, so
+ * "4111 1111 1111 1111 12/27" is found even with the expiry month glued on.
+ */
+function containsCardNumber(run: string): boolean {
+  const groups = run.split(/[ -]/);
+  for (let start = 0; start < groups.length; start++) {
+    let digits = "";
+    for (let end = start; end < groups.length && digits.length <= 19; end++) {
+      digits += groups[end];
+      if (digits.length >= 13 && digits.length <= 19 && isLuhnValid(digits)) return true;
+    }
+  }
+  return false;
+}
+
+function isPhoneNumber(candidate: string): boolean {
+  const digitCount = candidate.replace(/\D/g, "").length;
+  return digitCount >= 9 && digitCount <= 15 && !/[ ().\u00A0-]{3,}/.test(candidate);
+}
+
+/**
+ * The kinds of personal data in a text, in `personalDataKinds` order. E-mail addresses and card
+ * numbers are taken out before looking for phone numbers, so their digits are not counted twice.
+ */
+export function findPersonalData(text: string): PersonalDataKind[] {
+  let hasEmail = false;
+  const withoutEmails = text.replace(emailPattern, () => {
+    hasEmail = true;
+    return " ";
+  });
+  let hasCard = false;
+  const withoutCards = withoutEmails.replace(digitRunPattern, (run) => {
+    if (!containsCardNumber(run)) return run;
+    hasCard = true;
+    return " ";
+  });
+  const hasPhone = [...withoutCards.matchAll(phoneCandidatePattern)].some(([candidate]) => isPhoneNumber(candidate));
+  const present: Record<PersonalDataKind, boolean> = { email: hasEmail, phone: hasPhone, payment_card: hasCard };
+  return personalDataKinds.filter((kind) => present[kind]);
+}

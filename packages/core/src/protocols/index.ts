@@ -1,0 +1,6 @@
+export * from "./check-reply";
+export * from "./classify-item";
+export * from "./detect-language";
+export * from "./find-personal-data";
+export * from "./protocol-diff";
+export * from "./protocol-document";
