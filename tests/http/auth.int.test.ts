@@ -1,4 +1,4 @@
-import { sessionIdOf } from "@parley/auth";
+import { maxFailuresPerIp, sessionIdOf } from "@parley/auth";
 import { schema } from "@parley/db";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase, testPassword } from "@parley/testing";
 import { eq, sql } from "drizzle-orm";
@@ -95,7 +95,7 @@ describe("sign-in", () => {
   });
 
   it("rate limits failures per IP across e-mails", async () => {
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < maxFailuresPerIp; i++) {
       await login({ email: `spray-${i}@example.test`, password: "wrong" }, "192.0.2.250");
     }
     expect((await login({ email: a.users.stakeholder.email, password: testPassword }, "192.0.2.250")).status).toBe(429);

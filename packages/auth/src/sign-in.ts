@@ -8,7 +8,9 @@ import { createSession, generateSessionToken, type Session } from "./session";
 const { users, loginFailures, auditEvents } = schema;
 
 export const loginWindowMs = 15 * 60 * 1000;
-export const maxFailuresPerWindow = 10;
+/** Failures allowed per e-mail, and per IP (an agency office shares one address, so more). */
+export const maxFailuresPerEmail = 10;
+export const maxFailuresPerIp = 50;
 
 export interface SignInOptions {
   email: string;
@@ -34,7 +36,7 @@ async function assertNotLimited(db: Database, options: SignInOptions, now: Date)
     .from(loginFailures)
     .where(and(inArray(loginFailures.key, [keys.email, keys.ip]), gt(loginFailures.createdAt, since)))
     .groupBy(loginFailures.key);
-  const limited = rows.filter((row) => row.count >= maxFailuresPerWindow);
+  const limited = rows.filter((row) => row.count >= (row.key === keys.ip ? maxFailuresPerIp : maxFailuresPerEmail));
   if (limited.length === 0) return;
   const freeAt = Math.max(...limited.map((row) => new Date(row.oldest).getTime() + loginWindowMs));
   throw new AppError("LIMIT_EXCEEDED", "Too many failed sign-ins; try again later", {

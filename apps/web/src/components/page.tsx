@@ -1,0 +1,101 @@
+import { createUniqueId, type JSX, onMount, Show } from "solid-js";
+
+/**
+ * A page's title block. On mount it names the document and moves focus to the heading, so a
+ * route change is announced like a page load and keyboard users start at the top of the content.
+ */
+export function Page(props: { title: string; lead?: string; actions?: JSX.Element; children?: JSX.Element }) {
+  let heading!: HTMLHeadingElement;
+  onMount(() => {
+    document.title = `${props.title} · Parley`;
+    const active = document.activeElement;
+    if (!active || active === document.body || !document.body.contains(active) || active.closest("nav, .page")) {
+      heading.focus({ preventScroll: true });
+    }
+  });
+  return (
+    <div class="page">
+      <div class="page__header">
+        <div>
+          <h1 ref={heading} tabIndex={-1} class="page__title">
+            {props.title}
+          </h1>
+          <Show when={props.lead}>
+            <p class="page__lead">{props.lead}</p>
+          </Show>
+        </div>
+        <Show when={props.actions}>
+          <div class="page__actions">{props.actions}</div>
+        </Show>
+      </div>
+      {props.children}
+    </div>
+  );
+}
+
+/** A bordered section with a heading, used for forms and tables. */
+export function Card(props: { title?: string; actions?: JSX.Element; children: JSX.Element; class?: string }) {
+  const titleId = createUniqueId();
+  return (
+    <section class={`card ${props.class ?? ""}`} aria-labelledby={props.title ? titleId : undefined}>
+      <Show when={props.title || props.actions}>
+        <div class="card__header">
+          <Show when={props.title}>
+            <h2 class="card__title" id={titleId}>
+              {props.title}
+            </h2>
+          </Show>
+          <Show when={props.actions}>
+            <div class="card__actions">{props.actions}</div>
+          </Show>
+        </div>
+      </Show>
+      {props.children}
+    </section>
+  );
+}
+
+/** A polite live region for "Client created." style confirmations. */
+export function StatusMessage(props: { message: string | null; onDismiss?: () => void }) {
+  return (
+    <div class="status-region" role="status">
+      <Show when={props.message}>
+        {(message) => (
+          <div class="alert alert--success">
+            <span>{message()}</span>
+            <Show when={props.onDismiss}>
+              <button type="button" class="button button--ghost button--small" onClick={() => props.onDismiss?.()}>
+                Dismiss
+              </button>
+            </Show>
+          </div>
+        )}
+      </Show>
+    </div>
+  );
+}
+
+/** Loading / error states of a list query, with a retry for errors. */
+export function QueryStatus(props: { loading: boolean; error: string | null; what: string; onRetry: () => void }) {
+  return (
+    <>
+      <Show when={props.loading}>
+        <p class="muted loading" aria-live="polite">
+          <span class="spinner" aria-hidden="true" /> Loading {props.what}…
+        </p>
+      </Show>
+      <Show when={props.error}>
+        {(message) => (
+          <div class="alert alert--error" role="alert">
+            <span>
+              Couldn't load {props.what}: {message()}
+            </span>
+            <button type="button" class="button button--small" onClick={() => props.onRetry()}>
+              Try again
+            </button>
+          </div>
+        )}
+      </Show>
+    </>
+  );
+}

@@ -1,0 +1,40 @@
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+export function formatDate(value: Date | string | number): string {
+  const date = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(date.getTime()) ? "—" : dateFormat.format(date);
+}
+
+export function formatDateTime(value: Date | string | number): string {
+  const date = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(date.getTime()) ? "—" : dateTimeFormat.format(date);
+}
+
+let zones: string[] | undefined;
+
+/** Every IANA zone the browser knows, plus UTC (which `supportedValuesOf` may leave out). */
+export function timeZones(): string[] {
+  if (!zones) {
+    let list: string[] = [];
+    try {
+      list = Intl.supportedValuesOf("timeZone");
+    } catch {
+      list = [];
+    }
+    zones = list.includes("UTC") ? [...list] : ["UTC", ...list];
+  }
+  return zones;
+}
+
+export function browserTimeZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone ?? "";
+  } catch {
+    return "";
+  }
+}
+
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}

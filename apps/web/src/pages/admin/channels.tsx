@@ -1,0 +1,359 @@
+import {
+  type ChannelCreateInput,
+  type ChannelUpdateInput,
+  type ChannelView,
+  channelCreateInput,
+  channelUpdateInput,
+  platforms,
+} from "@parley/contracts";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
+import { createEffect, createMemo, createSignal, createUniqueId, For, on, Show } from "solid-js";
+import { useSession } from "../../auth";
+import { ConfirmDialog, Dialog } from "../../components/dialog";
+import { createForm, FormAlert, SelectField, SubmitButton, TextAreaField, TextField } from "../../components/form";
+import { OnceSecret } from "../../components/once-secret";
+import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
+import { toUiError } from "../../errors";
+import { formatDate } from "../../format";
+import { keys } from "../../query";
+import { platformLabels } from "../../roles";
+import { currentQuery, Link, navigate } from "../../router";
+import { trpc } from "../../trpc";
+
+/** "key=value" per line -> record; the first malformed line is reported. */
+function parseCredentials(text: string): { credentials?: Record<string, string>; error?: string } {
+  const lines = text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
+  if (lines.length === 0) return {};
+  const credentials: Record<string, string> = {};
+  for (const [index, line] of lines.entries()) {
+    const at = line.indexOf("=");
+    const key = at === -1 ? "" : line.slice(0, at).trim();
+    if (!key) return { error: `line ${index + 1} must look like key=value` };
+    credentials[key] = line.slice(at + 1).trim();
+  }
+  return { credentials };
+}
+
+const credentialsHint = "One key=value per line, e.g. access_token=… They are stored encrypted and never shown again.";
+const platformOptions = platforms.map((platform) => ({ value: platform, label: platformLabels[platform] }));
+
+function EditChannelDialog(props: {
+  channel: ChannelView;
+  onClose: () => void;
+  onSaved: (channel: ChannelView) => void;
+}) {
+  const session = useSession();
+  const queryClient = useQueryClient();
+  const form = createForm({
+    initial: {
+      displayName: props.channel.displayName,
+      externalAccountId: props.channel.externalAccountId,
+      credentials: "",
+    },
+    labels: { displayName: "Display name", externalAccountId: "External account ID", credentials: "New credentials" },
+    schema: channelUpdateInput,
+    toInput: (values) => ({
+      channelId: props.channel.id,
+      displayName: values.displayName,
+      externalAccountId: values.externalAccountId,
+      credentials: parseCredentials(values.credentials).credentials,
+    }),
+    validate: (values): Record<string, string> => {
+      const { error } = parseCredentials(values.credentials);
+      return error ? { credentials: error } : {};
+    },
+  });
+  const update = useMutation(() => ({
+    mutationFn: (input: ChannelUpdateInput) => trpc.channels.update.mutate(input),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.allChannels(session.agencyId()) }),
+  }));
+  return (
+    <Dialog title={`Edit ${props.channel.displayName}`} onClose={props.onClose}>
+      <form
+        class="form"
+        noValidate
+        aria-label="Edit channel"
+        onSubmit={form.handleSubmit(async (input) => props.onSaved(await update.mutateAsync(input)))}
+      >
+        <FormAlert message={form.formError()} />
+        <TextField field={form.field("displayName")} />
+        <TextField field={form.field("externalAccountId")} spellcheck={false} />
+        <TextAreaField
+          field={form.field("credentials")}
+          optional
+          hint={`${props.channel.hasCredentials ? "Leave empty to keep the stored credentials. " : ""}${credentialsHint}`}
+        />
+        <div class="dialog__actions">
+          <button type="button" class="button" onClick={() => props.onClose()}>
+            Cancel
+          </button>
+          <SubmitButton busy={form.submitting()} label="Save changes" />
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+export function ChannelsPage() {
+  const session = useSession();
+  const queryClient = useQueryClient();
+  const filterId = createUniqueId();
+  const [status, setStatus] = createSignal<string | null>(null);
+  const [secret, setSecret] = createSignal<{ channel: ChannelView; ingestSecret: string; rotated: boolean } | null>(
+    null,
+  );
+  const [editing, setEditing] = createSignal<ChannelView | null>(null);
+  const [rotating, setRotating] = createSignal<ChannelView | null>(null);
+
+  /** The client filter lives in the route (`#/admin/channels?client=<id>`), so it can be linked to. */
+  const clientFilter = () => currentQuery().get("client") || null;
+
+  const clients = useQuery(() => ({
+    queryKey: keys.clients(session.agencyId(), true),
+    queryFn: () => trpc.clients.list.query({ includeArchived: true }),
+  }));
+  const clientName = createMemo(() => new Map((clients.data ?? []).map((client) => [client.id, client.name])));
+  const activeClients = () => (clients.data ?? []).filter((client) => client.status === "active");
+
+  const channels = useQuery(() => ({
+    queryKey: keys.channels(session.agencyId(), clientFilter()),
+    queryFn: () => {
+      const clientId = clientFilter();
+      return trpc.channels.list.query(clientId ? { clientId } : {});
+    },
+  }));
+  const invalidate = () => queryClient.invalidateQueries({ queryKey: keys.allChannels(session.agencyId()) });
+
+  const create = useMutation(() => ({
+    mutationFn: (input: ChannelCreateInput) => trpc.channels.create.mutate(input),
+    onSuccess: invalidate,
+  }));
+  const rotate = useMutation(() => ({
+    mutationFn: (channelId: string) => trpc.channels.rotateSecret.mutate({ channelId }),
+    onSuccess: invalidate,
+  }));
+
+  const form = createForm({
+    initial: { clientId: clientFilter() ?? "", platform: "", displayName: "", externalAccountId: "", credentials: "" },
+    labels: {
+      clientId: "Client",
+      platform: "Platform",
+      displayName: "Display name",
+      externalAccountId: "External account ID",
+      credentials: "Credentials",
+    },
+    schema: channelCreateInput,
+    emptyMessages: { clientId: "must be chosen", platform: "must be chosen" },
+    toInput: (values) => ({
+      clientId: values.clientId,
+      platform: values.platform,
+      displayName: values.displayName,
+      externalAccountId: values.externalAccountId,
+      credentials: parseCredentials(values.credentials).credentials,
+    }),
+    validate: (values): Record<string, string> => {
+      const { error } = parseCredentials(values.credentials);
+      return error ? { credentials: error } : {};
+    },
+  });
+
+  // Picking a client in the filter pre-selects it for the next new channel.
+  createEffect(
+    on(clientFilter, (clientId) => {
+      if (clientId) form.field("clientId").set(clientId);
+    }),
+  );
+
+  const dismissSecret = () => {
+    setSecret(null);
+    create.reset();
+    rotate.reset();
+  };
+
+  return (
+    <Page title="Channels" lead="Each client's accounts on the platforms we moderate, and their ingest secrets.">
+      <StatusMessage message={status()} onDismiss={() => setStatus(null)} />
+
+      <Show when={secret()}>
+        {(shown) => (
+          <OnceSecret
+            title={`Ingest secret for ${shown().channel.displayName}`}
+            label="Ingest secret"
+            secret={shown().ingestSecret}
+            description={
+              shown().rotated
+                ? "The previous secret no longer works. Update the connector that signs this channel's deliveries."
+                : "Configure the connector that signs this channel's deliveries with this secret."
+            }
+            onDismiss={dismissSecret}
+          />
+        )}
+      </Show>
+
+      <Card title="New channel">
+        <Show
+          when={!clients.isSuccess || activeClients().length > 0}
+          fallback={
+            <p class="empty">
+              Channels belong to a client. <Link href="/admin/clients">Create a client</Link> first.
+            </p>
+          }
+        >
+          <form
+            class="form"
+            noValidate
+            aria-label="New channel"
+            onSubmit={form.handleSubmit(async (input) => {
+              const created = await create.mutateAsync(input);
+              form.reset({ clientId: input.clientId, platform: input.platform });
+              setStatus(null);
+              setSecret({ ...created, rotated: false });
+            })}
+          >
+            <FormAlert message={form.formError()} />
+            <div class="form__grid">
+              <SelectField
+                field={form.field("clientId")}
+                placeholder="Choose a client…"
+                options={activeClients().map((client) => ({ value: client.id, label: client.name }))}
+              />
+              <SelectField field={form.field("platform")} placeholder="Choose a platform…" options={platformOptions} />
+              <TextField field={form.field("displayName")} placeholder="Acme on Instagram" />
+              <TextField
+                field={form.field("externalAccountId")}
+                spellcheck={false}
+                hint="The account's id on the platform (page id, handle, forum category…)."
+              />
+              <TextAreaField field={form.field("credentials")} optional hint={credentialsHint} class="field--span" />
+            </div>
+            <div class="form__footer">
+              <SubmitButton busy={form.submitting()} label="Create channel" busyLabel="Creating…" />
+            </div>
+          </form>
+        </Show>
+      </Card>
+
+      <Card
+        title="All channels"
+        actions={
+          <div class="filter">
+            <label for={filterId} class="filter__label">
+              Show channels for
+            </label>
+            <select
+              id={filterId}
+              class="input select select--compact"
+              onChange={(e) => {
+                const value = e.currentTarget.value;
+                navigate(value ? `/admin/channels?client=${encodeURIComponent(value)}` : "/admin/channels", {
+                  replace: true,
+                });
+              }}
+            >
+              <option value="" selected={!clientFilter()}>
+                All clients
+              </option>
+              <For each={clients.data ?? []}>
+                {(client) => (
+                  <option value={client.id} selected={client.id === clientFilter()}>
+                    {client.name}
+                    {client.status === "archived" ? " (archived)" : ""}
+                  </option>
+                )}
+              </For>
+            </select>
+          </div>
+        }
+      >
+        <QueryStatus
+          loading={channels.isPending}
+          error={channels.isError ? toUiError(channels.error).message : null}
+          what="channels"
+          onRetry={() => void channels.refetch()}
+        />
+        <Show when={channels.isSuccess}>
+          <Show
+            when={(channels.data ?? []).length > 0}
+            fallback={<p class="empty">No channels {clientFilter() ? "for this client " : ""}yet.</p>}
+          >
+            <div class="table-wrap">
+              <table class="table" aria-label="Channels">
+                <thead>
+                  <tr>
+                    <th scope="col">Display name</th>
+                    <th scope="col">Client</th>
+                    <th scope="col">Platform</th>
+                    <th scope="col">External account ID</th>
+                    <th scope="col">Credentials</th>
+                    <th scope="col">Created</th>
+                    <th scope="col">
+                      <span class="sr-only">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={channels.data ?? []}>
+                    {(channel) => (
+                      <tr>
+                        <td class="cell--primary">{channel.displayName}</td>
+                        <td>{clientName().get(channel.clientId) ?? "—"}</td>
+                        <td>
+                          <span class={`platform platform--${channel.platform}`}>
+                            {platformLabels[channel.platform]}
+                          </span>
+                        </td>
+                        <td class="mono">{channel.externalAccountId}</td>
+                        <td>{channel.hasCredentials ? "Stored" : "None"}</td>
+                        <td>{formatDate(channel.createdAt)}</td>
+                        <td class="cell--actions">
+                          <button type="button" class="button button--small" onClick={() => setEditing(channel)}>
+                            Edit<span class="sr-only"> {channel.displayName}</span>
+                          </button>
+                          <button type="button" class="button button--small" onClick={() => setRotating(channel)}>
+                            Rotate secret<span class="sr-only"> of {channel.displayName}</span>
+                          </button>
+                        </td>
+                      </tr>
+                    )}
+                  </For>
+                </tbody>
+              </table>
+            </div>
+          </Show>
+        </Show>
+      </Card>
+
+      <Show when={editing()}>
+        {(channel) => (
+          <EditChannelDialog
+            channel={channel()}
+            onClose={() => setEditing(null)}
+            onSaved={(saved) => {
+              setEditing(null);
+              setStatus(`Channel “${saved.displayName}” saved.`);
+            }}
+          />
+        )}
+      </Show>
+      <Show when={rotating()}>
+        {(channel) => (
+          <ConfirmDialog
+            title={`Rotate the secret of ${channel().displayName}?`}
+            description="A new secret is issued and the current one stops working at once: deliveries signed with it will be rejected until the connector is updated."
+            confirmLabel="Rotate secret"
+            danger
+            onConfirm={async () => {
+              const rotated = await rotate.mutateAsync(channel().id);
+              setStatus(null);
+              setSecret({ ...rotated, rotated: true });
+            }}
+            onClose={() => setRotating(null)}
+          />
+        )}
+      </Show>
+    </Page>
+  );
+}

@@ -1,0 +1,216 @@
+import { type ClientView, clientCreateInput, clientUpdateInput, isValidTimeZone } from "@parley/contracts";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
+import { createSignal, For, Show } from "solid-js";
+import { useSession } from "../../auth";
+import { ConfirmDialog, Dialog } from "../../components/dialog";
+import { createForm, FormAlert, SubmitButton, TextField, TimeZoneField } from "../../components/form";
+import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
+import { toUiError } from "../../errors";
+import { browserTimeZone, formatDate } from "../../format";
+import { keys } from "../../query";
+import { trpc } from "../../trpc";
+
+function defaultTimeZone(): string {
+  const zone = browserTimeZone();
+  return zone && isValidTimeZone(zone) ? zone : "";
+}
+
+function EditClientDialog(props: { client: ClientView; onClose: () => void; onSaved: (client: ClientView) => void }) {
+  const session = useSession();
+  const queryClient = useQueryClient();
+  const form = createForm({
+    initial: { name: props.client.name, timeZone: props.client.timeZone },
+    labels: { name: "Name", timeZone: "Time zone" },
+    schema: clientUpdateInput,
+    toInput: (values) => ({ clientId: props.client.id, name: values.name, timeZone: values.timeZone }),
+  });
+  const update = useMutation(() => ({
+    mutationFn: (input: { clientId: string; name?: string; timeZone?: string }) => trpc.clients.update.mutate(input),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.allClients(session.agencyId()) }),
+  }));
+  return (
+    <Dialog title={`Edit ${props.client.name}`} onClose={props.onClose}>
+      <form
+        class="form"
+        noValidate
+        aria-label="Edit client"
+        onSubmit={form.handleSubmit(async (input) => {
+          const saved = await update.mutateAsync(input);
+          props.onSaved(saved);
+        })}
+      >
+        <FormAlert message={form.formError()} />
+        <TextField field={form.field("name")} />
+        <TimeZoneField field={form.field("timeZone")} />
+        <div class="dialog__actions">
+          <button type="button" class="button" onClick={() => props.onClose()}>
+            Cancel
+          </button>
+          <SubmitButton busy={form.submitting()} label="Save changes" />
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+export function ClientsPage() {
+  const session = useSession();
+  const queryClient = useQueryClient();
+  const [showArchived, setShowArchived] = createSignal(false);
+  const [status, setStatus] = createSignal<string | null>(null);
+  const [editing, setEditing] = createSignal<ClientView | null>(null);
+  const [archiving, setArchiving] = createSignal<ClientView | null>(null);
+
+  const clients = useQuery(() => ({
+    queryKey: keys.clients(session.agencyId(), showArchived()),
+    queryFn: () => trpc.clients.list.query({ includeArchived: showArchived() }),
+  }));
+  const invalidate = () => queryClient.invalidateQueries({ queryKey: keys.allClients(session.agencyId()) });
+
+  const create = useMutation(() => ({
+    mutationFn: (input: { name: string; timeZone: string }) => trpc.clients.create.mutate(input),
+    onSuccess: invalidate,
+  }));
+  const archive = useMutation(() => ({
+    mutationFn: (clientId: string) => trpc.clients.archive.mutate({ clientId }),
+    onSuccess: invalidate,
+  }));
+
+  const form = createForm({
+    initial: { name: "", timeZone: defaultTimeZone() },
+    labels: { name: "Name", timeZone: "Time zone" },
+    schema: clientCreateInput,
+  });
+
+  const rows = () => clients.data ?? [];
+
+  return (
+    <Page title="Clients" lead="The brands this agency moderates and answers for.">
+      <StatusMessage message={status()} onDismiss={() => setStatus(null)} />
+
+      <Card title="New client">
+        <form
+          class="form form--inline"
+          noValidate
+          aria-label="New client"
+          onSubmit={form.handleSubmit(async (input) => {
+            const client = await create.mutateAsync(input);
+            form.reset({ timeZone: form.values.timeZone });
+            setStatus(`Client “${client.name}” created.`);
+          })}
+        >
+          <FormAlert message={form.formError()} />
+          <div class="form__row">
+            <TextField field={form.field("name")} class="field--grow" />
+            <TimeZoneField field={form.field("timeZone")} class="field--grow" />
+            <div class="form__submit">
+              <SubmitButton busy={form.submitting()} label="Create client" busyLabel="Creating…" />
+            </div>
+          </div>
+        </form>
+      </Card>
+
+      <Card
+        title="All clients"
+        actions={
+          <label class="toggle">
+            <input
+              type="checkbox"
+              class="checkbox"
+              checked={showArchived()}
+              onChange={(e) => setShowArchived(e.currentTarget.checked)}
+            />
+            Show archived
+          </label>
+        }
+      >
+        <QueryStatus
+          loading={clients.isPending}
+          error={clients.isError ? toUiError(clients.error).message : null}
+          what="clients"
+          onRetry={() => void clients.refetch()}
+        />
+        <Show when={clients.isSuccess}>
+          <Show when={rows().length > 0} fallback={<p class="empty">No clients yet. Create the first one above.</p>}>
+            <div class="table-wrap">
+              <table class="table" aria-label="Clients">
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Time zone</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Created</th>
+                    <th scope="col">
+                      <span class="sr-only">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={rows()}>
+                    {(client) => (
+                      <tr classList={{ "row--muted": client.status === "archived" }}>
+                        <td class="cell--primary">{client.name}</td>
+                        <td>{client.timeZone}</td>
+                        <td>
+                          <span class="badge" classList={{ "badge--success": client.status === "active" }}>
+                            {client.status === "active" ? "Active" : "Archived"}
+                          </span>
+                        </td>
+                        <td>{formatDate(client.createdAt)}</td>
+                        <td class="cell--actions">
+                          <a class="button button--small button--ghost" href={`#/admin/channels?client=${client.id}`}>
+                            Channels<span class="sr-only"> of {client.name}</span>
+                          </a>
+                          <Show when={client.status === "active"}>
+                            <button type="button" class="button button--small" onClick={() => setEditing(client)}>
+                              Edit<span class="sr-only"> {client.name}</span>
+                            </button>
+                            <button
+                              type="button"
+                              class="button button--small button--danger-ghost"
+                              onClick={() => setArchiving(client)}
+                            >
+                              Archive<span class="sr-only"> {client.name}</span>
+                            </button>
+                          </Show>
+                        </td>
+                      </tr>
+                    )}
+                  </For>
+                </tbody>
+              </table>
+            </div>
+          </Show>
+        </Show>
+      </Card>
+
+      <Show when={editing()}>
+        {(client) => (
+          <EditClientDialog
+            client={client()}
+            onClose={() => setEditing(null)}
+            onSaved={(saved) => {
+              setEditing(null);
+              setStatus(`Client “${saved.name}” saved.`);
+            }}
+          />
+        )}
+      </Show>
+      <Show when={archiving()}>
+        {(client) => (
+          <ConfirmDialog
+            title={`Archive ${client().name}?`}
+            description="Archived clients drop out of day-to-day lists and work. Their history, channels and reports are kept."
+            confirmLabel="Archive client"
+            danger
+            onConfirm={async () => {
+              const archived = await archive.mutateAsync(client().id);
+              setStatus(`Client “${archived.name}” archived.`);
+            }}
+            onClose={() => setArchiving(null)}
+          />
+        )}
+      </Show>
+    </Page>
+  );
+}

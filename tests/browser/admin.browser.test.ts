@@ -1,0 +1,81 @@
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoPassword, startDemo } from "../support/browser";
+
+let demo: Awaited<ReturnType<typeof startDemo>>;
+
+beforeAll(async () => {
+  demo = await startDemo();
+}, 120_000);
+afterAll(() => demo?.stop());
+
+async function signIn(page: Page, email: string): Promise<void> {
+  await page.goto(demo.server.url);
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(demoPassword);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
+}
+
+describe("admin in a real browser", () => {
+  it("lets the owner create a client and a channel and see them listed", { timeout: 90_000 }, async () => {
+    const page = await demo.browser.newPage();
+    await signIn(page, "owner@northwind.test");
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();
+
+    await page.getByRole("link", { name: "Clients" }).click();
+    await page.getByLabel("Name").fill("Aurora Airlines");
+    await page.getByLabel("Time zone").fill("Europe/Oslo");
+    await page.getByRole("button", { name: "Create client" }).click();
+    await expect
+      .poll(() =>
+        page
+          .getByRole("table", { name: "Clients" })
+          .getByRole("cell", { name: "Aurora Airlines", exact: true })
+          .count(),
+      )
+      .toBe(1);
+
+    await page.goto(`${demo.server.url}/#/admin/channels`);
+    await page.getByLabel("Client", { exact: true }).selectOption({ label: "Aurora Airlines" });
+    await page.getByLabel("Platform").selectOption("generic");
+    await page.getByLabel("Display name").fill("Aurora community");
+    await page.getByLabel("External account ID").fill("aurora-community");
+    await page.getByRole("button", { name: "Create channel" }).click();
+    await expect.poll(() => page.getByText(/won.t see this again/i).count()).toBeGreaterThan(0);
+    await expect
+      .poll(() =>
+        page
+          .getByRole("table", { name: "Channels" })
+          .getByRole("cell", { name: "Aurora community", exact: true })
+          .count(),
+      )
+      .toBe(1);
+    await page.close();
+  });
+
+  it("shows field-level validation messages", { timeout: 60_000 }, async () => {
+    const page = await demo.browser.newPage();
+    await signIn(page, "owner@northwind.test");
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();
+    await page.getByRole("link", { name: "Clients" }).click();
+    await page.getByLabel("Name").fill("Nowhere Inc");
+    await page.getByLabel("Time zone").fill("Mars/Olympus");
+    await page.getByRole("button", { name: "Create client" }).click();
+    await expect.poll(() => page.getByText(/IANA time zone/).count()).toBeGreaterThan(0);
+    await page.close();
+  });
+
+  it("gives a stakeholder the portal and no Admin navigation", { timeout: 60_000 }, async () => {
+    const page = await demo.browser.newPage();
+    await signIn(page, "stakeholder@hexfall.test");
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await expect.poll(() => nav.getByRole("link", { name: "Portal" }).count()).toBe(1);
+    expect(await nav.getByRole("link", { name: "Admin" }).count()).toBe(0);
+    expect(await nav.getByRole("link", { name: "Console" }).count()).toBe(0);
+    await page.goto(`${demo.server.url}/#/admin/clients`);
+    await expect.poll(() => page.getByText("Not available").count()).toBeGreaterThan(0);
+    expect(await page.getByRole("table", { name: "Clients" }).count()).toBe(0);
+    await page.close();
+  });
+});
