@@ -2,7 +2,9 @@ import type { Role } from "@parley/contracts";
 import { schema } from "@parley/db";
 import { createTestDatabase, makeAgency, makeUser, type TestAgency, type TestDatabase } from "@parley/testing";
 import { appRouter } from "@parley/trpc";
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gamesProtocol } from "../ingest/fixtures";
 import { callProcedure, makeTestApp, signInAs, type TestApp } from "../support/http";
 
 /**
@@ -15,6 +17,7 @@ type Entry = Access & { type: "query" | "mutation"; input: (a: TestAgency) => un
 
 const admins = ["owner", "admin"] as const;
 const staff = ["owner", "admin", "account_manager", "moderator"] as const;
+const accounts = ["owner", "admin", "account_manager"] as const;
 const matrix: Record<string, Entry> = {
   "me.get": { type: "query", roles: "signed in", kind: "list", input: () => undefined },
   "me.switchAgency": {
@@ -98,6 +101,45 @@ const matrix: Record<string, Entry> = {
     kind: "target",
     input: (a) => ({ membershipId: a.users.moderator.membershipId }),
   },
+  "protocols.active": {
+    type: "query",
+    roles: "any member",
+    kind: "target",
+    input: (a) => ({ clientId: a.otherClient.id }),
+  },
+  "protocols.versions": {
+    type: "query",
+    roles: "any member",
+    kind: "target",
+    input: (a) => ({ clientId: a.otherClient.id }),
+  },
+  "contracts.list": { type: "query", roles: accounts, kind: "target", input: (a) => ({ clientId: a.otherClient.id }) },
+  "contracts.save": {
+    type: "mutation",
+    roles: accounts,
+    kind: "target",
+    input: (a) => ({
+      clientId: a.otherClient.id,
+      terms: {
+        currency: "EUR",
+        validFrom: "2026-01-01",
+        retainerMinor: 100,
+        includedItems: 0,
+        overageTiers: [],
+        escalationFeeMinor: 0,
+        outOfHoursSurchargeMinor: 0,
+        slaTargets: [],
+        creditTiers: [],
+        creditCapPercent: 10,
+      },
+    }),
+  },
+  "protocols.save": {
+    type: "mutation",
+    roles: ["owner", "admin", "client_stakeholder"],
+    kind: "target",
+    input: (a) => ({ clientId: a.otherClient.id, document: gamesProtocol }),
+  },
 };
 
 let db: TestDatabase;
@@ -106,23 +148,18 @@ let a: TestAgency;
 let b: TestAgency;
 let otherClientStakeholder: string;
 
+/** Every row of every tenant table (found in the catalog) that belongs to the agency. */
 async function snapshotOf(agency: TestAgency) {
-  const [clients, channels, memberships, assignments] = await Promise.all([
-    db.owner.select().from(schema.clients),
-    db.owner.select().from(schema.channels),
-    db.owner.select().from(schema.memberships),
-    db.owner.select().from(schema.clientAssignments),
-  ]);
-  const mine = <T extends { agencyId: string }>(rows: T[]) =>
-    rows
-      .filter((row) => row.agencyId === agency.agency.id)
-      .sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
-  return {
-    clients: mine(clients),
-    channels: mine(channels),
-    memberships: mine(memberships),
-    assignments: mine(assignments),
-  };
+  const tables = await db.owner.execute<{ table_name: string }>(sql`
+    select table_name from information_schema.columns
+    where table_schema = 'public' and column_name = 'agency_id' order by 1`);
+  const snapshot: Record<string, unknown[]> = {};
+  for (const { table_name: table } of tables) {
+    snapshot[table] = await db.owner.execute(
+      sql`select * from ${sql.identifier(table)} where agency_id = ${agency.agency.id} order by id`,
+    );
+  }
+  return snapshot;
 }
 
 function idsOf(agency: TestAgency, includeFirstClient: boolean): string[] {

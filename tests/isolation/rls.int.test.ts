@@ -1,7 +1,12 @@
+import { resolveScope } from "@parley/core/agencies";
+import { saveContract } from "@parley/core/billing";
+import { ingestChannelItems } from "@parley/core/moderation";
+import { createProtocolVersion } from "@parley/core/protocols-store";
 import { schema, withTenant } from "@parley/db";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gamesProtocol } from "../ingest/fixtures";
 
 let db: TestDatabase;
 let a: TestAgency;
@@ -14,6 +19,43 @@ beforeAll(async () => {
   await withTenant(db.owner, { agencyId: a.agency.id, clientIds: null }, (tx) =>
     tx.insert(schema.auditEvents).values({ agencyId: a.agency.id, action: "test.seeded", subjectType: "agency" }),
   );
+  // A protocol version, a contract, a customer and its identity, and an item: rows in every tenant table.
+  const scope = await resolveScope(db.app, { userId: a.users.owner.id, agencyId: a.agency.id });
+  if (!scope) throw new Error("no scope");
+  await withTenant(db.app, { agencyId: a.agency.id, clientIds: null }, async (tx) => {
+    await createProtocolVersion(scope, tx, { clientId: a.client.id, document: gamesProtocol });
+    await saveContract(scope, tx, {
+      clientId: a.client.id,
+      terms: {
+        currency: "GBP",
+        validFrom: "2026-01-01",
+        retainerMinor: 250_000,
+        includedItems: 5000,
+        overageTiers: [{ upTo: null, unitPriceMinor: 35 }],
+        escalationFeeMinor: 1200,
+        outOfHoursSurchargeMinor: 20,
+        slaTargets: [
+          { priority: "P1", metric: "first_response", minutes: 15, calendar: "24x7", complianceTargetPercent: 95 },
+        ],
+        creditTiers: [{ fromPercent: 0, toPercent: 95, creditPercent: 5 }],
+        creditCapPercent: 10,
+      },
+    });
+  });
+  const channel = a.channels.find((c) => c.clientId === a.client.id);
+  if (!channel) throw new Error("no channel");
+  await ingestChannelItems(db.app, channel, [
+    {
+      op: "upsert",
+      item: {
+        externalId: "rls-1",
+        kind: "comment",
+        author: { externalId: "rls-author", handle: "rls" },
+        body: "My account was hacked",
+        createdAt: new Date(),
+      },
+    },
+  ]);
 });
 afterAll(() => db.close());
 

@@ -20,6 +20,7 @@ import { sql } from "drizzle-orm";
 import { Hono, type Context as HonoContext } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
+import { createIngestRoutes } from "./ingest.routes";
 
 export interface AppOptions {
   services: Services;
@@ -207,6 +208,9 @@ export function createApp(options: AppOptions) {
       },
     }),
   );
+
+  // Inbound items: generic signed ingest (/v1) and platform webhooks (/webhooks/*).
+  app.route("/", createIngestRoutes({ services }));
 
   if (options.webRoot && existsSync(path.join(options.webRoot, "index.html"))) {
     const webRoot = options.webRoot;

@@ -1,7 +1,9 @@
 import { channelsRouter } from "./routers/channels.router";
 import { clientsRouter } from "./routers/clients.router";
+import { contractsRouter } from "./routers/contracts.router";
 import { meRouter } from "./routers/me.router";
 import { membersRouter } from "./routers/members.router";
+import { protocolsRouter } from "./routers/protocols.router";
 import { router } from "./trpc";
 
 export const appRouter = router({
@@ -9,6 +11,8 @@ export const appRouter = router({
   clients: clientsRouter,
   channels: channelsRouter,
   members: membersRouter,
+  protocols: protocolsRouter,
+  contracts: contractsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,7 +1,10 @@
 import type { Authority, Platform, Role } from "@parley/contracts";
 import { type Database, schema, withTenant } from "@parley/db";
 import { count, sql } from "drizzle-orm";
+import type { Scope } from "../agencies/scope";
 import { generateSecret, type SecretBox } from "../crypto/secret-box";
+import { createProtocolVersion } from "../protocols-store";
+import { demoProtocols } from "./demo-protocols";
 
 const { agencies, users, memberships, clientAssignments, clients, channels } = schema;
 
@@ -131,6 +134,7 @@ export async function seedDemoAgencies(db: Database, options: DemoSeedOptions): 
     if (!agency) throw new Error("agency not created");
     await withTenant(db, { agencyId: agency.id, clientIds: null }, async (tx) => {
       const clientIds = new Map<string, string>();
+      let ownerScope: Scope | undefined;
       const seeded: DemoData["agencies"][number] = { id: agency.id, name: agency.name, clients: [] };
       for (const client of plan.clients) {
         const [row] = await tx
@@ -199,6 +203,23 @@ export async function seedDemoAgencies(db: Database, options: DemoSeedOptions): 
           );
         }
         data.logins.push({ email: user.email, role: user.role, agency: agency.name, note: user.note });
+        if (user.role === "owner" && !ownerScope) {
+          ownerScope = {
+            agencyId: agency.id,
+            actorId: userId,
+            membershipId: membership.id,
+            role: "owner",
+            clientIds: null,
+            clientAdminOf: [],
+          };
+        }
+      }
+      // Each client's brand protocol, saved by the agency owner as version 1.
+      for (const client of plan.clients) {
+        const document = demoProtocols[client.name];
+        const clientId = clientIds.get(client.name);
+        if (!document || !clientId || !ownerScope) continue;
+        await createProtocolVersion(ownerScope, tx, { clientId, document });
       }
       data.agencies.push(seeded);
     });

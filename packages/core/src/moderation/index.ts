@@ -1,0 +1,3 @@
+export * from "./claim-next-item";
+export * from "./ingest-channel.unscoped";
+export * from "./ingest-items";

@@ -1,0 +1,133 @@
+import { schema, withTenant } from "@parley/db";
+import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveScope } from "../agencies/me";
+import type { Scope } from "../agencies/scope";
+import { createProtocolVersion } from "../protocols-store";
+import { ingestChannelItems } from "./ingest-channel.unscoped";
+import type { IngestChannel, IngestItemEvent } from "./ingest-items";
+
+let db: TestDatabase;
+let a: TestAgency;
+let scope: Scope;
+let channel: IngestChannel;
+let otherChannel: IngestChannel;
+
+const protocol = {
+  categories: [
+    {
+      key: "refund",
+      name: "Refund",
+      match: { keywords: ["refund*"] },
+      priority: "P2",
+      authority: "approval",
+    },
+  ],
+  defaultCategory: { key: "general", priority: "P3" },
+};
+
+function event(externalId: string, body = `text ${externalId}`, author = `author-${externalId}`): IngestItemEvent {
+  return {
+    op: "upsert",
+    item: {
+      externalId,
+      kind: "comment",
+      author: { externalId: author, handle: author },
+      body,
+      createdAt: new Date("2026-11-20T10:00:00Z"),
+    },
+  };
+}
+
+function shuffled<T>(values: readonly T[]): T[] {
+  const copy = [...values];
+  for (let i = copy.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
+}
+
+async function itemsOf(channelId: string) {
+  return db.owner.select().from(schema.items).where(eq(schema.items.channelId, channelId));
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  a = await makeAgency(db.owner);
+  const found = await resolveScope(db.app, { userId: a.users.owner.id, agencyId: a.agency.id });
+  if (!found) throw new Error("no scope");
+  scope = found;
+  const [first, second] = [a.client.id, a.otherClient.id].map((clientId) => {
+    const row = a.channels.find((c) => c.clientId === clientId);
+    if (!row) throw new Error("no channel");
+    return { id: row.id, agencyId: row.agencyId, clientId: row.clientId, platform: row.platform };
+  });
+  if (!first || !second) throw new Error("no channels");
+  channel = first;
+  otherChannel = second;
+});
+afterAll(() => db.close());
+
+describe("ingestItems", () => {
+  it("files items of a client without a protocol as uncategorised P3", async () => {
+    const result = await ingestChannelItems(db.app, otherChannel, [event("np-1", "I want a refund")]);
+    expect(result).toMatchObject({ received: 1, created: 1 });
+    const [row] = await itemsOf(otherChannel.id);
+    expect(row).toMatchObject({ categoryKey: null, priority: "P3", protocolVersionId: null, status: "queued" });
+  });
+
+  it("reclassifies an edit under the protocol active at the time", async () => {
+    await ingestChannelItems(db.app, channel, [event("pv-1", "hello")]);
+    const [before] = await db.owner.select().from(schema.items).where(eq(schema.items.externalId, "pv-1"));
+    expect(before?.protocolVersionId).toBeNull();
+    const saved = await withTenant(db.app, { agencyId: a.agency.id, clientIds: null }, (tx) =>
+      createProtocolVersion(scope, tx, { clientId: a.client.id, document: protocol }),
+    );
+    await ingestChannelItems(db.app, channel, [event("pv-1", "hello, I want a refund")]);
+    const [after] = await db.owner.select().from(schema.items).where(eq(schema.items.externalId, "pv-1"));
+    expect(after).toMatchObject({ categoryKey: "refund", priority: "P2", protocolVersionId: saved.id });
+  });
+
+  it("stores 1000 items in one delivery quickly, and the redelivery creates nothing", async () => {
+    const events = Array.from({ length: 1000 }, (_, i) =>
+      event(`bulk-${i}`, `bulk body ${i}`, `bulk-author-${i % 250}`),
+    );
+    let started = performance.now();
+    const first = await ingestChannelItems(db.app, channel, events);
+    const firstMs = performance.now() - started;
+    started = performance.now();
+    const again = await ingestChannelItems(db.app, channel, shuffled(events));
+    const againMs = performance.now() - started;
+    console.log(`ingest 1000 items: ${firstMs.toFixed(0)} ms new, ${againMs.toFixed(0)} ms redelivered`);
+    expect(first).toMatchObject({ received: 1000, created: 1000, duplicates: 0 });
+    expect(again).toMatchObject({ received: 1000, created: 0, duplicates: 1000 });
+    expect(firstMs).toBeLessThan(5000);
+    const customers = await db.owner
+      .select()
+      .from(schema.customerIdentities)
+      .where(and(eq(schema.customerIdentities.clientId, a.client.id)));
+    expect(customers.filter((c) => c.externalAuthorId.startsWith("bulk-author-"))).toHaveLength(250);
+  });
+
+  it("loses and duplicates nothing when overlapping batches arrive concurrently in any order", async () => {
+    const pool = Array.from({ length: 300 }, (_, i) => event(`race-${i}`, `race ${i}`, `race-author-${i % 40}`));
+    const deliveries = Array.from({ length: 8 }, () => shuffled(pool).slice(0, 200));
+    const expected = new Set(deliveries.flat().map((e) => e.item.externalId));
+    const results = await Promise.all(deliveries.map((events) => ingestChannelItems(db.app, channel, events)));
+    expect(results.reduce((sum, r) => sum + r.created, 0)).toBe(expected.size);
+    const rows = (await itemsOf(channel.id)).filter((row) => row.externalId.startsWith("race-"));
+    expect(rows).toHaveLength(expected.size);
+    const identities = await db.owner
+      .select()
+      .from(schema.customerIdentities)
+      .where(eq(schema.customerIdentities.clientId, a.client.id));
+    const raceAuthors = identities.filter((c) => c.externalAuthorId.startsWith("race-author-"));
+    expect(new Set(raceAuthors.map((c) => c.externalAuthorId)).size).toBe(raceAuthors.length);
+    // Every customer row is used by an identity: losers of a race leave no orphans behind.
+    const customers = await db.owner.select().from(schema.customers).where(eq(schema.customers.clientId, a.client.id));
+    const used = new Set(identities.map((c) => c.customerId));
+    expect(customers.filter((c) => !used.has(c.id))).toEqual([]);
+  });
+});

@@ -1,0 +1,204 @@
+import { sql } from "drizzle-orm";
+import {
+  type AnyPgColumn,
+  boolean,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgPolicy,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { agencies, users } from "./agencies";
+import { channels, clients, platformEnum } from "./clients";
+import { appRole, id, tenantPolicy, timestamps } from "./columns";
+
+export const itemStatuses = [
+  "queued",
+  "claimed",
+  "responded",
+  "hidden",
+  "deleted",
+  "no_action",
+  "escalated",
+  "resolved",
+] as const;
+export type ItemStatus = (typeof itemStatuses)[number];
+export const itemPriorities = ["P1", "P2", "P3", "P4"] as const;
+export const itemAuthorities = ["respond", "approval", "triage"] as const;
+export const itemModerationActions = ["hide", "delete", "flag"] as const;
+/** The connectors' item kinds (db imports nothing internal but contracts, so the list is repeated here). */
+export const itemKindValues = [
+  "comment",
+  "post",
+  "reply",
+  "direct_message",
+  "mention",
+  "review",
+  "forum_post",
+] as const;
+
+export const itemStatusEnum = pgEnum("item_status", itemStatuses);
+export const priorityEnum = pgEnum("priority", itemPriorities);
+export const categoryAuthorityEnum = pgEnum("category_authority", itemAuthorities);
+export const moderationActionEnum = pgEnum("moderation_action", itemModerationActions);
+export const itemKindEnum = pgEnum("item_kind", itemKindValues);
+
+/**
+ * Webhook receivers find a channel before they know its tenant: inside a transaction that sets
+ * `app.ingest_channel_id` (and nothing else), the app role may read that one channel row. Only server
+ * code sets the setting, and only after routing on the channel id from the URL.
+ */
+export const channelIngestLookup = pgPolicy("ingest_lookup", {
+  as: "permissive",
+  for: "select",
+  to: appRole,
+  using: sql`${channels.id} = nullif(current_setting('app.ingest_channel_id', true), '')::uuid`,
+}).link(channels);
+
+/** An immutable version of a client's brand protocol; at most one per client is active. */
+export const protocolVersions = pgTable(
+  "protocol_versions",
+  {
+    id: id(),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    clientId: uuid().notNull(),
+    version: integer().notNull(),
+    /** A `protocolDocument` (core/protocols), as parsed: defaults applied. */
+    document: jsonb().notNull(),
+    createdBy: uuid().references(() => users.id),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    active: boolean().notNull().default(false),
+  },
+  (t) => [
+    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
+    unique("protocol_versions_client_version_key").on(t.clientId, t.version),
+    uniqueIndex("protocol_versions_one_active_key").on(t.clientId).where(sql`${t.active}`),
+    index().on(t.agencyId, t.clientId),
+    tenantPolicy(t),
+  ],
+).enableRLS();
+
+/** A person writing to a client's channels, the same across channels through their identities. */
+export const customers = pgTable(
+  "customers",
+  {
+    id: id(),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    clientId: uuid().notNull(),
+    displayName: text(),
+    ...timestamps,
+  },
+  (t) => [
+    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
+    index().on(t.agencyId, t.clientId),
+    tenantPolicy(t),
+  ],
+).enableRLS();
+
+/** One platform account of a customer. */
+export const customerIdentities = pgTable(
+  "customer_identities",
+  {
+    id: id(),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    clientId: uuid().notNull(),
+    customerId: uuid()
+      .notNull()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    /** The channel the identity was first seen on. */
+    channelId: uuid()
+      .notNull()
+      .references(() => channels.id),
+    platform: platformEnum().notNull(),
+    externalAuthorId: text().notNull(),
+    handle: text().notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
+    uniqueIndex("customer_identities_client_platform_author_key").on(t.clientId, t.platform, t.externalAuthorId),
+    index().on(t.agencyId, t.customerId),
+    tenantPolicy(t),
+  ],
+).enableRLS();
+
+/** One inbound message (comment, post, reply, DM, mention, review, forum post). */
+export const items = pgTable(
+  "items",
+  {
+    id: id(),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    clientId: uuid().notNull(),
+    channelId: uuid()
+      .notNull()
+      .references(() => channels.id),
+    externalId: text().notNull(),
+    /**
+     * Another name the platform uses for this item in replies to it (Discourse: `topic:<topic id>#<post number>`),
+     * so a reply naming its parent that way links up too.
+     */
+    aliasExternalId: text(),
+    kind: itemKindEnum().notNull(),
+    threadExternalId: text(),
+    parentExternalId: text(),
+    parentItemId: uuid().references((): AnyPgColumn => items.id, { onDelete: "set null" }),
+    customerId: uuid().references(() => customers.id),
+    authorExternalId: text().notNull(),
+    authorHandle: text().notNull(),
+    authorDisplayName: text(),
+    body: text().notNull(),
+    language: text(),
+    url: text(),
+    /** When the platform says the item was written. */
+    createdAt: timestamp({ withTimezone: true }).notNull(),
+    receivedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    status: itemStatusEnum().notNull().default("queued"),
+    categoryKey: text(),
+    priority: priorityEnum().notNull().default("P3"),
+    riskFlags: text().array().notNull().default(sql`'{}'::text[]`),
+    authority: categoryAuthorityEnum().notNull().default("respond"),
+    /** What the protocol's moderation rules call for (not yet taken). */
+    moderationAction: moderationActionEnum(),
+    protocolVersionId: uuid().references(() => protocolVersions.id),
+    claimedBy: uuid().references(() => users.id),
+    claimExpiresAt: timestamp({ withTimezone: true }),
+    /** When the platform reported the item removed. */
+    removedAt: timestamp({ withTimezone: true }),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
+    uniqueIndex("items_agency_channel_external_key").on(t.agencyId, t.channelId, t.externalId),
+    // Claim next: queued items of the caller's clients, most urgent first, oldest first.
+    index("items_claim_queued_idx")
+      .on(t.agencyId, t.clientId, t.priority, t.receivedAt)
+      .where(sql`${t.status} = 'queued'`),
+    // Abandoned claims come back: claimed items by lease expiry.
+    index("items_claim_expired_idx").on(t.agencyId, t.clientId, t.claimExpiresAt).where(sql`${t.status} = 'claimed'`),
+    // Replies that arrived before their parent, waiting to be linked.
+    index("items_unlinked_parent_idx")
+      .on(t.agencyId, t.channelId, t.parentExternalId)
+      .where(sql`${t.parentItemId} is null and ${t.parentExternalId} is not null`),
+    index("items_alias_idx")
+      .on(t.agencyId, t.channelId, t.aliasExternalId)
+      .where(sql`${t.aliasExternalId} is not null`),
+    index().on(t.agencyId, t.channelId, t.threadExternalId),
+    index().on(t.agencyId, t.customerId),
+    tenantPolicy(t),
+  ],
+).enableRLS();

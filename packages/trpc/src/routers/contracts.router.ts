@@ -1,0 +1,14 @@
+import { uuid } from "@parley/contracts";
+import { listContracts, saveContract } from "@parley/core/billing";
+import { z } from "zod";
+import { accountsProcedure, router } from "../trpc";
+
+export const contractsRouter = router({
+  list: accountsProcedure
+    .input(z.object({ clientId: uuid }))
+    .query(({ ctx, input }) => listContracts(ctx.scope, ctx.tx, input)),
+  /** Terms are validated by core (`contractTermsInput`), so errors name the field inside `terms`. */
+  save: accountsProcedure
+    .input(z.object({ clientId: uuid, contractId: uuid.optional(), terms: z.unknown() }))
+    .mutation(({ ctx, input }) => saveContract(ctx.scope, ctx.tx, input)),
+});

@@ -1,0 +1,97 @@
+import { schema } from "@parley/db";
+import { createTestDatabase, makeAgency, makeUser, type TestAgency, type TestDatabase } from "@parley/testing";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callProcedure, makeTestApp, signInAs, type TestApp } from "../support/http";
+import { gamesProtocol } from "./fixtures";
+
+let db: TestDatabase;
+let app: TestApp;
+let a: TestAgency;
+let b: TestAgency;
+const cookies: Record<string, string> = {};
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = makeTestApp(db.app);
+  a = await makeAgency(db.owner);
+  b = await makeAgency(db.owner);
+  const viewer = await makeUser(db.owner, {
+    agencyId: a.agency.id,
+    role: "client_stakeholder",
+    assignments: [{ clientId: a.client.id, authority: "approve" }],
+  });
+  cookies.clientAdmin = await signInAs(app, a.users.stakeholder.email); // client admin of a.client
+  cookies.stakeholder = await signInAs(app, viewer.email); // same client, not its admin
+  cookies.owner = await signInAs(app, a.users.owner.email);
+  cookies.moderator = await signInAs(app, a.users.moderator.email);
+  cookies.otherAgency = await signInAs(app, b.users.owner.email);
+});
+afterAll(() => db.close());
+
+const save = (cookie: string | undefined, clientId: string, document: unknown = gamesProtocol) =>
+  callProcedure(app, { cookie, path: "protocols.save", type: "mutation", input: { clientId, document } });
+const query = (cookie: string | undefined, path: "protocols.active" | "protocols.versions", clientId: string) =>
+  callProcedure(app, { cookie, path, type: "query", input: { clientId } });
+
+async function versionsInDb(clientId: string) {
+  return db.owner.select().from(schema.protocolVersions).where(eq(schema.protocolVersions.clientId, clientId));
+}
+
+describe("protocols", () => {
+  it("lets the client's admin save versions; the newest is the one active", async () => {
+    expect((await query(cookies.clientAdmin, "protocols.active", a.client.id)).data).toBeNull();
+    const first = await save(cookies.clientAdmin, a.client.id);
+    expect(first.status).toBe(200);
+    expect(first.data).toMatchObject({ clientId: a.client.id, version: 1, active: true });
+    const changed = {
+      ...gamesProtocol,
+      forbiddenPhrases: [...gamesProtocol.forbiddenPhrases, { phrase: "our fault", reason: "No admission" }],
+    };
+    const second = await save(cookies.owner, a.client.id, changed);
+    expect(second.data).toMatchObject({ version: 2, active: true });
+    const active = await query(cookies.moderator, "protocols.active", a.client.id);
+    expect(active.data).toMatchObject({ version: 2, document: { forbiddenPhrases: expect.any(Array) } });
+    const versions = await query(cookies.stakeholder, "protocols.versions", a.client.id);
+    expect((versions.data as Array<{ version: number; active: boolean }>).map((v) => [v.version, v.active])).toEqual([
+      [2, true],
+      [1, false],
+    ]);
+    const audit = await db.owner
+      .select()
+      .from(schema.auditEvents)
+      .where(
+        and(eq(schema.auditEvents.action, "protocol.version_created"), eq(schema.auditEvents.clientId, a.client.id)),
+      );
+    expect(audit).toHaveLength(2);
+    expect(audit.find((e) => (e.after as { version: number }).version === 2)?.after).toMatchObject({
+      changes: [expect.objectContaining({ change: "added" })],
+    });
+  });
+
+  it("refuses a stakeholder who is not the client's admin (FORBIDDEN)", async () => {
+    const before = await versionsInDb(a.client.id);
+    const outcome = await save(cookies.stakeholder, a.client.id);
+    expect(outcome.error?.code).toBe("FORBIDDEN");
+    expect(await versionsInDb(a.client.id)).toHaveLength(before.length);
+  });
+
+  it("hides another client, and another agency's, as NOT_FOUND", async () => {
+    expect((await save(cookies.clientAdmin, a.otherClient.id)).error?.code).toBe("NOT_FOUND");
+    expect((await query(cookies.clientAdmin, "protocols.active", a.otherClient.id)).error?.code).toBe("NOT_FOUND");
+    expect((await save(cookies.otherAgency, a.client.id)).error?.code).toBe("NOT_FOUND");
+    expect((await query(cookies.otherAgency, "protocols.versions", a.client.id)).error?.code).toBe("NOT_FOUND");
+    expect(await versionsInDb(a.otherClient.id)).toHaveLength(0);
+  });
+
+  it("refuses moderators, and names each bad field of a bad document", async () => {
+    expect((await save(cookies.moderator, a.client.id)).error?.code).toBe("FORBIDDEN");
+    const bad = await save(cookies.owner, a.otherClient.id, {
+      ...gamesProtocol,
+      categories: [{ ...gamesProtocol.categories[0], priority: "P9" }],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.error?.details.fields).toMatchObject({ "document.categories.0.priority": expect.any(String) });
+    expect(await versionsInDb(a.otherClient.id)).toHaveLength(0);
+  });
+});
