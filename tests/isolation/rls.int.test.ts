@@ -56,6 +56,23 @@ beforeAll(async () => {
       },
     },
   ]);
+  // Rows in the tables whose use cases build on items: a reply, its delivery, a note, an API key.
+  await withTenant(db.owner, { agencyId: a.agency.id, clientIds: null }, async (tx) => {
+    const [item] = await tx.select().from(schema.items).limit(1);
+    if (!item) throw new Error("no item");
+    const base = { agencyId: a.agency.id, clientId: item.clientId, itemId: item.id };
+    const [reply] = await tx
+      .insert(schema.replies)
+      .values({ ...base, channelId: item.channelId, body: "We're on it", authorUserId: a.users.moderator.id })
+      .returning();
+    await tx
+      .insert(schema.outboundDeliveries)
+      .values({ ...base, channelId: item.channelId, replyId: reply?.id, action: "reply" });
+    await tx.insert(schema.itemNotes).values({ ...base, authorUserId: a.users.moderator.id, body: "VIP customer" });
+    await tx
+      .insert(schema.apiKeys)
+      .values({ agencyId: a.agency.id, name: "BI export", prefix: "pk_test", keyHash: "f".repeat(64) });
+  });
 });
 afterAll(() => db.close());
 

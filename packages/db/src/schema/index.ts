@@ -5,3 +5,4 @@ export * from "./billing";
 export * from "./clients";
 export { appRole, uuidv7 } from "./columns";
 export * from "./moderation";
+export * from "./replies";

@@ -177,6 +177,8 @@ export const items = pgTable(
     protocolVersionId: uuid().references(() => protocolVersions.id),
     claimedBy: uuid().references(() => users.id),
     claimExpiresAt: timestamp({ withTimezone: true }),
+    /** Free-form labels moderators put on items (recurring topics, campaigns). */
+    tags: text().array().notNull().default(sql`'{}'::text[]`),
     /** When the platform reported the item removed. */
     removedAt: timestamp({ withTimezone: true }),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

@@ -1,0 +1,168 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgPolicy,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { agencies, users } from "./agencies";
+import { channels, clients } from "./clients";
+import { appRole, id, tenantPolicy, timestamps } from "./columns";
+import { items, protocolVersions } from "./moderation";
+
+export const replyKinds = ["reply", "acknowledgement", "follow_up"] as const;
+export const replyStatuses = ["draft", "pending_approval", "approved", "rejected", "sent", "failed"] as const;
+export const replyKindEnum = pgEnum("reply_kind", replyKinds);
+export const replyStatusEnum = pgEnum("reply_status", replyStatuses);
+
+/** Outbound text on an item's public thread: `draft → pending_approval → approved → sent | failed`. */
+export const replies = pgTable(
+  "replies",
+  {
+    id: id(),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    clientId: uuid().notNull(),
+    itemId: uuid()
+      .notNull()
+      .references(() => items.id),
+    channelId: uuid()
+      .notNull()
+      .references(() => channels.id),
+    kind: replyKindEnum().notNull().default("reply"),
+    body: text().notNull(),
+    status: replyStatusEnum().notNull().default("draft"),
+    /** The `checkReply` results at the last save or send. */
+    checkResults: jsonb().notNull().default(sql`'[]'::jsonb`),
+    requiresApproval: text({ enum: ["none", "client", "agency_lead"] })
+      .notNull()
+      .default("none"),
+    authorUserId: uuid().references(() => users.id),
+    decidedBy: uuid().references(() => users.id),
+    decidedAt: timestamp({ withTimezone: true }),
+    decisionComment: text(),
+    protocolVersionId: uuid().references(() => protocolVersions.id),
+    /** The platform's id for the published reply. */
+    externalId: text(),
+    sentAt: timestamp({ withTimezone: true }),
+    failureReason: text(),
+    ...timestamps,
+  },
+  (t) => [
+    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
+    index().on(t.agencyId, t.itemId),
+    index("replies_pending_approval_idx")
+      .on(t.agencyId, t.clientId, t.createdAt)
+      .where(sql`${t.status} = 'pending_approval'`),
+    index("replies_sent_recent_idx").on(t.agencyId, t.clientId, t.sentAt).where(sql`${t.status} = 'sent'`),
+    tenantPolicy(t),
+  ],
+).enableRLS();
+
+export const deliveryActions = ["reply", "hide", "unhide", "delete"] as const;
+export const deliveryStatuses = ["pending", "sent", "failed"] as const;
+export const deliveryActionEnum = pgEnum("delivery_action", deliveryActions);
+export const deliveryStatusEnum = pgEnum("delivery_status", deliveryStatuses);
+
+/**
+ * The outbox: public actions to carry out on the platform after the transaction that decided them
+ * commits. Retried with backoff; a failure stays visible with its reason.
+ */
+export const outboundDeliveries = pgTable(
+  "outbound_deliveries",
+  {
+    id: id(),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    clientId: uuid().notNull(),
+    channelId: uuid()
+      .notNull()
+      .references(() => channels.id),
+    itemId: uuid()
+      .notNull()
+      .references(() => items.id),
+    replyId: uuid().references(() => replies.id),
+    action: deliveryActionEnum().notNull(),
+    status: deliveryStatusEnum().notNull().default("pending"),
+    attempts: integer().notNull().default(0),
+    nextAttemptAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    lastError: text(),
+    result: jsonb(),
+    ...timestamps,
+  },
+  (t) => [
+    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
+    index("outbound_deliveries_due_idx").on(t.agencyId, t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index().on(t.agencyId, t.itemId),
+    tenantPolicy(t),
+  ],
+).enableRLS();
+
+/** Internal notes moderators leave on an item (never public). */
+export const itemNotes = pgTable(
+  "item_notes",
+  {
+    id: id(),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    clientId: uuid().notNull(),
+    itemId: uuid()
+      .notNull()
+      .references(() => items.id),
+    authorUserId: uuid()
+      .notNull()
+      .references(() => users.id),
+    body: text().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
+    index().on(t.agencyId, t.itemId),
+    tenantPolicy(t),
+  ],
+).enableRLS();
+
+/**
+ * Agency API keys for the public REST API. Only the SHA-256 of the key is stored. Before the tenant is
+ * known, the app role may read exactly the row whose hash the server put in `app.api_key_hash`.
+ */
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: id(),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    name: text().notNull(),
+    /** The first characters of the key, to recognise it in lists. */
+    prefix: text().notNull(),
+    keyHash: text().notNull(),
+    createdBy: uuid().references(() => users.id),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp({ withTimezone: true }),
+    revokedAt: timestamp({ withTimezone: true }),
+    requestCount: bigint({ mode: "number" }).notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex("api_keys_key_hash_key").on(t.keyHash),
+    index().on(t.agencyId),
+    tenantPolicy(t),
+    pgPolicy("api_key_lookup", {
+      as: "permissive",
+      for: "select",
+      to: appRole,
+      using: sql`${t.keyHash} = nullif(current_setting('app.api_key_hash', true), '')`,
+    }),
+  ],
+).enableRLS();
