@@ -156,7 +156,7 @@ async function snapshotOf(agency: TestAgency) {
   const snapshot: Record<string, unknown[]> = {};
   for (const { table_name: table } of tables) {
     snapshot[table] = await db.owner.execute(
-      sql`select * from ${sql.identifier(table)} where agency_id = ${agency.agency.id} order by id`,
+      sql`select * from ${sql.identifier(table)} where agency_id = ${agency.agency.id} order by 1`,
     );
   }
   return snapshot;

@@ -1,5 +1,16 @@
 import { clientStatuses, platforms } from "@parley/contracts";
-import { boolean, foreignKey, index, pgEnum, pgTable, text, unique, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  boolean,
+  foreignKey,
+  index,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  unique,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { agencies, authorityEnum, memberships } from "./agencies";
 import { id, tenantPolicy, timestamps } from "./columns";
 
@@ -16,6 +27,9 @@ export const clients = pgTable(
     name: text().notNull(),
     timeZone: text().notNull(),
     status: clientStatusEnum().notNull().default("active"),
+    /** The hours the client's contract covers (a core/sla BusinessCalendar); null = around the clock. */
+    businessCalendar: jsonb(),
+    stripeCustomerId: text(),
     ...timestamps,
   },
   (t) => [index().on(t.agencyId), unique("clients_agency_id_id_key").on(t.agencyId, t.id), tenantPolicy(t, t.id)],

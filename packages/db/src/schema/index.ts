@@ -6,3 +6,4 @@ export * from "./clients";
 export { appRole, uuidv7 } from "./columns";
 export * from "./moderation";
 export * from "./replies";
+export * from "./sla";

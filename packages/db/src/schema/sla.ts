@@ -1,0 +1,181 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  boolean,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { agencies, users } from "./agencies";
+import { clients } from "./clients";
+import { id, tenantPolicy, timestamps } from "./columns";
+import { customers, items } from "./moderation";
+
+export const clockMetrics = ["first_response", "resolution"] as const;
+export const clockMetricEnum = pgEnum("clock_metric", clockMetrics);
+
+/**
+ * One contractual clock per item and metric. `calendar` is the BusinessCalendar (core/sla) the target
+ * runs on, copied at start so later calendar edits do not move running deadlines. `pauses` are
+ * `[start, end)` ISO pairs; an open pause has a null end. Client-side time is the paused time spent
+ * waiting on the client, kept apart for invoices.
+ */
+export const slaClocks = pgTable(
+  "sla_clocks",
+  {
+    id: id(),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    clientId: uuid().notNull(),
+    itemId: uuid()
+      .notNull()
+      .references(() => items.id),
+    metric: clockMetricEnum().notNull(),
+    targetMinutes: integer().notNull(),
+    calendar: jsonb().notNull(),
+    atRiskRatio: text().notNull().default("0.8"),
+    startedAt: timestamp({ withTimezone: true }).notNull(),
+    dueAt: timestamp({ withTimezone: true }).notNull(),
+    atRiskAt: timestamp({ withTimezone: true }).notNull(),
+    pauses: jsonb().notNull().default(sql`'[]'::jsonb`),
+    clientSideMs: bigint({ mode: "number" }).notNull().default(0),
+    stoppedAt: timestamp({ withTimezone: true }),
+    atRiskRecordedAt: timestamp({ withTimezone: true }),
+    breachedAt: timestamp({ withTimezone: true }),
+    /** Set when the clock stops: whether it stopped by its due time. */
+    met: boolean(),
+    ...timestamps,
+  },
+  (t) => [
+    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
+    uniqueIndex("sla_clocks_item_metric_key").on(t.itemId, t.metric),
+    index("sla_clocks_running_idx").on(t.agencyId, t.dueAt).where(sql`${t.stoppedAt} is null`),
+    index().on(t.agencyId, t.clientId, t.startedAt),
+    tenantPolicy(t),
+  ],
+).enableRLS();
+
+/**
+ * An escalation playbook of a client: triggers, ordered levels, the customer follow-up cadence and
+ * whether the agency may acknowledge automatically. `document` is validated by core.
+ */
+export const playbooks = pgTable(
+  "playbooks",
+  {
+    id: id(),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    clientId: uuid().notNull(),
+    name: text().notNull(),
+    document: jsonb().notNull(),
+    active: boolean().notNull().default(true),
+    ...timestamps,
+  },
+  (t) => [
+    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
+    index().on(t.agencyId, t.clientId),
+    tenantPolicy(t),
+  ],
+).enableRLS();
+
+export const escalationStatuses = ["open", "acknowledged", "resolved", "cancelled"] as const;
+export const escalationStatusEnum = pgEnum("escalation_status", escalationStatuses);
+
+/** An item handed over to the client's specialists, with the packet built once at escalation. */
+export const escalations = pgTable(
+  "escalations",
+  {
+    id: id(),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    clientId: uuid().notNull(),
+    itemId: uuid()
+      .notNull()
+      .references(() => items.id),
+    customerId: uuid().references(() => customers.id),
+    playbookId: uuid().references(() => playbooks.id),
+    level: integer().notNull().default(0),
+    status: escalationStatusEnum().notNull().default("open"),
+    /** The hand-over packet: item, thread, customer's other conversations, what was said, protocol excerpt, clocks. */
+    packet: jsonb().notNull(),
+    /** Triage state the workflow advances (levels reminded, updates sent, acknowledgement). */
+    workflowState: jsonb().notNull().default(sql`'{}'::jsonb`),
+    levelStartedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    answer: text(),
+    answeredBy: uuid().references(() => users.id),
+    answeredAt: timestamp({ withTimezone: true }),
+    resolvedAt: timestamp({ withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
+    index().on(t.agencyId, t.clientId, t.status),
+    uniqueIndex("escalations_open_item_key").on(t.itemId).where(sql`${t.status} in ('open', 'acknowledged')`),
+    tenantPolicy(t),
+  ],
+).enableRLS();
+
+/**
+ * Persisted wake-ups of the embedded workflow driver: the next time `advance…` must run for a
+ * subject. Claimed with FOR UPDATE SKIP LOCKED, per agency, so two processes never double-act.
+ */
+export const workflowWakeups = pgTable(
+  "workflow_wakeups",
+  {
+    id: id(),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    clientId: uuid().notNull(),
+    flow: text({ enum: ["triage", "clock"] }).notNull(),
+    subjectId: uuid().notNull(),
+    dueAt: timestamp({ withTimezone: true }).notNull(),
+    /** A wake-up waiting for an event also wakes at its timeout (dueAt). */
+    waitingFor: text(),
+    lockedUntil: timestamp({ withTimezone: true }),
+    attempts: integer().notNull().default(0),
+    lastError: text(),
+    ...timestamps,
+  },
+  (t) => [
+    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
+    uniqueIndex("workflow_wakeups_flow_subject_key").on(t.flow, t.subjectId),
+    index("workflow_wakeups_due_idx").on(t.agencyId, t.dueAt),
+    tenantPolicy(t),
+  ],
+).enableRLS();
+
+/** In-app notices (portal inbox, console); e-mail and webhooks are sent alongside. */
+export const notifications = pgTable(
+  "notifications",
+  {
+    id: id(),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    clientId: uuid().notNull(),
+    recipientUserId: uuid().references(() => users.id),
+    kind: text().notNull(),
+    subjectType: text().notNull(),
+    subjectId: uuid().notNull(),
+    title: text().notNull(),
+    body: text().notNull(),
+    readAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
+    index().on(t.agencyId, t.recipientUserId, t.createdAt),
+    tenantPolicy(t),
+  ],
+).enableRLS();

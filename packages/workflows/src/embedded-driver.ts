@@ -1,0 +1,134 @@
+import {
+  type AdvanceResult,
+  type ClockStore,
+  type FlowName,
+  type FlowTarget,
+  type TriageStore,
+  type Wakeup,
+  type WakeupQueue,
+  type WakeupRecord,
+  wakeupDeadline,
+} from "@parley/core/escalations";
+
+/**
+ * Runs the durable flows without an Inngest server (the embedded default): polls the persisted
+ * wake-ups that are due, calls the same `advance` use cases the Inngest functions call, and
+ * persists the next wake-up. A restart loses nothing (the wake-ups are in the database) and two
+ * processes never double-act (claims are leased, `FOR UPDATE SKIP LOCKED` in PostgreSQL).
+ *
+ * Events map onto the queue: where Inngest would deliver `escalations/escalation.resolved` to a
+ * waiting run, the embedded mode calls `wakeups.notify(...)`, making the wake-up due at once.
+ */
+export interface EmbeddedDriverOptions {
+  store: TriageStore;
+  /** Omit to leave SLA clocks unwatched (their wake-ups then fail and are retried). */
+  clockStore?: ClockStore;
+  wakeups: WakeupQueue;
+  now?: () => Date;
+  /** Pause between polls when the last one found less than a full batch. */
+  pollMs?: number;
+  batchSize?: number;
+  /** How long a claim stays exclusive; an advance must finish well within it. */
+  leaseMs?: number;
+  /** Delay before retrying a failed advance, by failures so far (1, 2, …). */
+  retryDelayMs?: (attempts: number) => number;
+  /** A failed advance (with its wake-up, retried later) or a failed poll (null). */
+  onError?: (error: unknown, wakeup: WakeupRecord | null) => void;
+}
+
+export interface EmbeddedDriver {
+  /** Claims and advances one batch of due wake-ups; resolves to how many were claimed. */
+  tick(): Promise<number>;
+  /** Polls until `stop()`. */
+  start(): void;
+  /** Stops polling and waits for the batch in flight. */
+  stop(): Promise<void>;
+}
+
+const defaultRetryDelayMs = (attempts: number) => Math.min(60_000 * 2 ** (attempts - 1), 60 * 60_000);
+
+export function createEmbeddedDriver({
+  store,
+  clockStore,
+  wakeups,
+  now = () => new Date(),
+  pollMs = 1_000,
+  batchSize = 20,
+  leaseMs = 5 * 60_000,
+  retryDelayMs = defaultRetryDelayMs,
+  onError = () => {},
+}: EmbeddedDriverOptions): EmbeddedDriver {
+  const advancers: Record<FlowName, ((target: FlowTarget, at: Date) => Promise<AdvanceResult<unknown>>) | null> = {
+    triage: (target, at) => store.advance(target, at),
+    "sla-watch": clockStore ? (target, at) => clockStore.advance(target, at) : null,
+  };
+
+  async function advanceOne(wakeup: WakeupRecord): Promise<void> {
+    const target = { agencyId: wakeup.agencyId, itemId: wakeup.itemId };
+    let next: Wakeup;
+    try {
+      const advance = advancers[wakeup.flow];
+      if (!advance) throw new Error(`No store for the "${wakeup.flow}" flow`);
+      ({ next } = await advance(target, now()));
+    } catch (error) {
+      onError(error, wakeup);
+      const attempts = wakeup.attempts + 1;
+      await wakeups.reschedule(wakeup.id, {
+        dueAt: new Date(now().getTime() + retryDelayMs(attempts)),
+        waitingFor: wakeup.waitingFor,
+        attempts,
+      });
+      return;
+    }
+    const dueAt = wakeupDeadline(next);
+    if (!dueAt) await wakeups.complete(wakeup.id);
+    else
+      await wakeups.reschedule(wakeup.id, {
+        dueAt,
+        waitingFor: next.kind === "event" ? next.event : null,
+        attempts: 0,
+      });
+  }
+
+  async function tick(): Promise<number> {
+    const claimed = await wakeups.claimDue(now(), batchSize, leaseMs);
+    // One at a time: the machines are small and the database is shared with the API.
+    for (const wakeup of claimed) await advanceOne(wakeup);
+    return claimed.length;
+  }
+
+  let running = false;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let inFlight: Promise<void> | null = null;
+
+  function schedulePoll(delayMs: number) {
+    if (!running) return;
+    timer = setTimeout(() => {
+      timer = null;
+      inFlight = tick()
+        .catch((error: unknown) => {
+          onError(error, null);
+          return 0;
+        })
+        .then((claimed) => {
+          inFlight = null;
+          schedulePoll(claimed >= batchSize ? 0 : pollMs);
+        });
+    }, delayMs);
+  }
+
+  return {
+    tick,
+    start() {
+      if (running) return;
+      running = true;
+      schedulePoll(0);
+    },
+    async stop() {
+      running = false;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await inFlight;
+    },
+  };
+}
