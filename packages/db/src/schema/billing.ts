@@ -3,7 +3,6 @@ import {
   type AnyPgColumn,
   bigint,
   date,
-  foreignKey,
   index,
   integer,
   jsonb,
@@ -16,8 +15,8 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { agencies, users } from "./agencies";
-import { clients } from "./clients";
 import { id, tenantPolicy, timestamps } from "./columns";
+import { clientOwnedColumns, clientOwnedConstraints } from "./tenancy";
 
 /**
  * A client's contract for a validity period of local dates, `[validFrom, validTo)` (validTo null =
@@ -27,10 +26,7 @@ export const contracts = pgTable(
   "contracts",
   {
     id: id(),
-    agencyId: uuid()
-      .notNull()
-      .references(() => agencies.id),
-    clientId: uuid().notNull(),
+    ...clientOwnedColumns(),
     validFrom: date({ mode: "string" }).notNull(),
     validTo: date({ mode: "string" }),
     currency: text().notNull(),
@@ -38,11 +34,7 @@ export const contracts = pgTable(
     createdBy: uuid().references(() => users.id),
     ...timestamps,
   },
-  (t) => [
-    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
-    index().on(t.agencyId, t.clientId, t.validFrom),
-    tenantPolicy(t),
-  ],
+  (t) => [...clientOwnedConstraints(t), index().on(t.agencyId, t.clientId, t.validFrom)],
 ).enableRLS();
 
 export const invoiceKinds = ["invoice", "credit_note"] as const;
@@ -62,10 +54,7 @@ export const invoices = pgTable(
   "invoices",
   {
     id: id(),
-    agencyId: uuid()
-      .notNull()
-      .references(() => agencies.id),
-    clientId: uuid().notNull(),
+    ...clientOwnedColumns(),
     contractId: uuid().references(() => contracts.id),
     kind: invoiceKindEnum().notNull().default("invoice"),
     status: invoiceStatusEnum().notNull().default("draft"),
@@ -87,13 +76,12 @@ export const invoices = pgTable(
     ...timestamps,
   },
   (t) => [
-    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
+    ...clientOwnedConstraints(t),
     uniqueIndex("invoices_agency_number_key").on(t.agencyId, t.number).where(sql`${t.number} is not null`),
     uniqueIndex("invoices_one_draft_per_period_key")
       .on(t.clientId, t.periodStart, t.kind)
       .where(sql`${t.status} = 'draft'`),
     index().on(t.agencyId, t.clientId, t.periodStart),
-    tenantPolicy(t),
   ],
 ).enableRLS();
 
@@ -101,10 +89,7 @@ export const invoiceLines = pgTable(
   "invoice_lines",
   {
     id: id(),
-    agencyId: uuid()
-      .notNull()
-      .references(() => agencies.id),
-    clientId: uuid().notNull(),
+    ...clientOwnedColumns(),
     invoiceId: uuid()
       .notNull()
       .references(() => invoices.id, { onDelete: "cascade" }),
@@ -117,11 +102,7 @@ export const invoiceLines = pgTable(
     amountMinor: bigint({ mode: "number" }).notNull(),
     evidence: jsonb(),
   },
-  (t) => [
-    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
-    uniqueIndex("invoice_lines_invoice_position_key").on(t.invoiceId, t.position),
-    tenantPolicy(t),
-  ],
+  (t) => [...clientOwnedConstraints(t), uniqueIndex("invoice_lines_invoice_position_key").on(t.invoiceId, t.position)],
 ).enableRLS();
 
 /** The next invoice number of an agency: taken and incremented in the finalizing transaction, so no gaps. */

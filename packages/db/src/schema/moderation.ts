@@ -2,7 +2,6 @@ import { sql } from "drizzle-orm";
 import {
   type AnyPgColumn,
   boolean,
-  foreignKey,
   index,
   integer,
   jsonb,
@@ -15,9 +14,10 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { agencies, users } from "./agencies";
-import { channels, clients, platformEnum } from "./clients";
-import { appRole, id, tenantPolicy, timestamps } from "./columns";
+import { users } from "./agencies";
+import { channels, platformEnum } from "./clients";
+import { appRole, id, timestamps } from "./columns";
+import { clientOwnedColumns, clientOwnedConstraints } from "./tenancy";
 
 export const itemStatuses = [
   "queued",
@@ -67,10 +67,7 @@ export const protocolVersions = pgTable(
   "protocol_versions",
   {
     id: id(),
-    agencyId: uuid()
-      .notNull()
-      .references(() => agencies.id),
-    clientId: uuid().notNull(),
+    ...clientOwnedColumns(),
     version: integer().notNull(),
     /** A `protocolDocument` (core/protocols), as parsed: defaults applied. */
     document: jsonb().notNull(),
@@ -79,11 +76,10 @@ export const protocolVersions = pgTable(
     active: boolean().notNull().default(false),
   },
   (t) => [
-    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
+    ...clientOwnedConstraints(t),
     unique("protocol_versions_client_version_key").on(t.clientId, t.version),
     uniqueIndex("protocol_versions_one_active_key").on(t.clientId).where(sql`${t.active}`),
     index().on(t.agencyId, t.clientId),
-    tenantPolicy(t),
   ],
 ).enableRLS();
 
@@ -92,18 +88,11 @@ export const customers = pgTable(
   "customers",
   {
     id: id(),
-    agencyId: uuid()
-      .notNull()
-      .references(() => agencies.id),
-    clientId: uuid().notNull(),
+    ...clientOwnedColumns(),
     displayName: text(),
     ...timestamps,
   },
-  (t) => [
-    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
-    index().on(t.agencyId, t.clientId),
-    tenantPolicy(t),
-  ],
+  (t) => [...clientOwnedConstraints(t), index().on(t.agencyId, t.clientId)],
 ).enableRLS();
 
 /** One platform account of a customer. */
@@ -111,10 +100,7 @@ export const customerIdentities = pgTable(
   "customer_identities",
   {
     id: id(),
-    agencyId: uuid()
-      .notNull()
-      .references(() => agencies.id),
-    clientId: uuid().notNull(),
+    ...clientOwnedColumns(),
     customerId: uuid()
       .notNull()
       .references(() => customers.id, { onDelete: "cascade" }),
@@ -128,10 +114,9 @@ export const customerIdentities = pgTable(
     ...timestamps,
   },
   (t) => [
-    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
+    ...clientOwnedConstraints(t),
     uniqueIndex("customer_identities_client_platform_author_key").on(t.clientId, t.platform, t.externalAuthorId),
     index().on(t.agencyId, t.customerId),
-    tenantPolicy(t),
   ],
 ).enableRLS();
 
@@ -140,10 +125,7 @@ export const items = pgTable(
   "items",
   {
     id: id(),
-    agencyId: uuid()
-      .notNull()
-      .references(() => agencies.id),
-    clientId: uuid().notNull(),
+    ...clientOwnedColumns(),
     channelId: uuid()
       .notNull()
       .references(() => channels.id),
@@ -184,7 +166,7 @@ export const items = pgTable(
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
+    ...clientOwnedConstraints(t),
     uniqueIndex("items_agency_channel_external_key").on(t.agencyId, t.channelId, t.externalId),
     // Claim next: queued items of the caller's clients, most urgent first, oldest first.
     index("items_claim_queued_idx")
@@ -201,6 +183,5 @@ export const items = pgTable(
       .where(sql`${t.aliasExternalId} is not null`),
     index().on(t.agencyId, t.channelId, t.threadExternalId),
     index().on(t.agencyId, t.customerId),
-    tenantPolicy(t),
   ],
 ).enableRLS();

@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
-  foreignKey,
   index,
   integer,
   jsonb,
@@ -14,9 +13,10 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { agencies, users } from "./agencies";
-import { channels, clients } from "./clients";
+import { channels } from "./clients";
 import { appRole, id, tenantPolicy, timestamps } from "./columns";
 import { items, protocolVersions } from "./moderation";
+import { clientOwnedColumns, clientOwnedConstraints } from "./tenancy";
 
 export const replyKinds = ["reply", "acknowledgement", "follow_up"] as const;
 export const replyStatuses = ["draft", "pending_approval", "approved", "rejected", "sent", "failed"] as const;
@@ -28,10 +28,7 @@ export const replies = pgTable(
   "replies",
   {
     id: id(),
-    agencyId: uuid()
-      .notNull()
-      .references(() => agencies.id),
-    clientId: uuid().notNull(),
+    ...clientOwnedColumns(),
     itemId: uuid()
       .notNull()
       .references(() => items.id),
@@ -58,13 +55,12 @@ export const replies = pgTable(
     ...timestamps,
   },
   (t) => [
-    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
+    ...clientOwnedConstraints(t),
     index().on(t.agencyId, t.itemId),
     index("replies_pending_approval_idx")
       .on(t.agencyId, t.clientId, t.createdAt)
       .where(sql`${t.status} = 'pending_approval'`),
     index("replies_sent_recent_idx").on(t.agencyId, t.clientId, t.sentAt).where(sql`${t.status} = 'sent'`),
-    tenantPolicy(t),
   ],
 ).enableRLS();
 
@@ -81,10 +77,7 @@ export const outboundDeliveries = pgTable(
   "outbound_deliveries",
   {
     id: id(),
-    agencyId: uuid()
-      .notNull()
-      .references(() => agencies.id),
-    clientId: uuid().notNull(),
+    ...clientOwnedColumns(),
     channelId: uuid()
       .notNull()
       .references(() => channels.id),
@@ -101,10 +94,9 @@ export const outboundDeliveries = pgTable(
     ...timestamps,
   },
   (t) => [
-    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
+    ...clientOwnedConstraints(t),
     index("outbound_deliveries_due_idx").on(t.agencyId, t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
     index().on(t.agencyId, t.itemId),
-    tenantPolicy(t),
   ],
 ).enableRLS();
 
@@ -113,10 +105,7 @@ export const itemNotes = pgTable(
   "item_notes",
   {
     id: id(),
-    agencyId: uuid()
-      .notNull()
-      .references(() => agencies.id),
-    clientId: uuid().notNull(),
+    ...clientOwnedColumns(),
     itemId: uuid()
       .notNull()
       .references(() => items.id),
@@ -126,11 +115,7 @@ export const itemNotes = pgTable(
     body: text().notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [
-    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
-    index().on(t.agencyId, t.itemId),
-    tenantPolicy(t),
-  ],
+  (t) => [...clientOwnedConstraints(t), index().on(t.agencyId, t.itemId)],
 ).enableRLS();
 
 /**

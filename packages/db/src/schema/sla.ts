@@ -2,7 +2,6 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
-  foreignKey,
   index,
   integer,
   jsonb,
@@ -13,10 +12,10 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { agencies, users } from "./agencies";
-import { clients } from "./clients";
-import { id, tenantPolicy, timestamps } from "./columns";
+import { users } from "./agencies";
+import { id, timestamps } from "./columns";
 import { customers, items } from "./moderation";
+import { clientOwnedColumns, clientOwnedConstraints } from "./tenancy";
 
 export const clockMetrics = ["first_response", "resolution"] as const;
 export const clockMetricEnum = pgEnum("clock_metric", clockMetrics);
@@ -31,10 +30,7 @@ export const slaClocks = pgTable(
   "sla_clocks",
   {
     id: id(),
-    agencyId: uuid()
-      .notNull()
-      .references(() => agencies.id),
-    clientId: uuid().notNull(),
+    ...clientOwnedColumns(),
     itemId: uuid()
       .notNull()
       .references(() => items.id),
@@ -55,11 +51,10 @@ export const slaClocks = pgTable(
     ...timestamps,
   },
   (t) => [
-    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
+    ...clientOwnedConstraints(t),
     uniqueIndex("sla_clocks_item_metric_key").on(t.itemId, t.metric),
     index("sla_clocks_running_idx").on(t.agencyId, t.dueAt).where(sql`${t.stoppedAt} is null`),
     index().on(t.agencyId, t.clientId, t.startedAt),
-    tenantPolicy(t),
   ],
 ).enableRLS();
 
@@ -71,20 +66,13 @@ export const playbooks = pgTable(
   "playbooks",
   {
     id: id(),
-    agencyId: uuid()
-      .notNull()
-      .references(() => agencies.id),
-    clientId: uuid().notNull(),
+    ...clientOwnedColumns(),
     name: text().notNull(),
     document: jsonb().notNull(),
     active: boolean().notNull().default(true),
     ...timestamps,
   },
-  (t) => [
-    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
-    index().on(t.agencyId, t.clientId),
-    tenantPolicy(t),
-  ],
+  (t) => [...clientOwnedConstraints(t), index().on(t.agencyId, t.clientId)],
 ).enableRLS();
 
 export const escalationStatuses = ["open", "acknowledged", "resolved", "cancelled"] as const;
@@ -95,10 +83,7 @@ export const escalations = pgTable(
   "escalations",
   {
     id: id(),
-    agencyId: uuid()
-      .notNull()
-      .references(() => agencies.id),
-    clientId: uuid().notNull(),
+    ...clientOwnedColumns(),
     itemId: uuid()
       .notNull()
       .references(() => items.id),
@@ -118,10 +103,9 @@ export const escalations = pgTable(
     ...timestamps,
   },
   (t) => [
-    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
+    ...clientOwnedConstraints(t),
     index().on(t.agencyId, t.clientId, t.status),
     uniqueIndex("escalations_open_item_key").on(t.itemId).where(sql`${t.status} in ('open', 'acknowledged')`),
-    tenantPolicy(t),
   ],
 ).enableRLS();
 
@@ -133,10 +117,7 @@ export const workflowWakeups = pgTable(
   "workflow_wakeups",
   {
     id: id(),
-    agencyId: uuid()
-      .notNull()
-      .references(() => agencies.id),
-    clientId: uuid().notNull(),
+    ...clientOwnedColumns(),
     flow: text({ enum: ["triage", "clock"] }).notNull(),
     subjectId: uuid().notNull(),
     dueAt: timestamp({ withTimezone: true }).notNull(),
@@ -148,10 +129,9 @@ export const workflowWakeups = pgTable(
     ...timestamps,
   },
   (t) => [
-    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
+    ...clientOwnedConstraints(t),
     uniqueIndex("workflow_wakeups_flow_subject_key").on(t.flow, t.subjectId),
     index("workflow_wakeups_due_idx").on(t.agencyId, t.dueAt),
-    tenantPolicy(t),
   ],
 ).enableRLS();
 
@@ -160,10 +140,7 @@ export const notifications = pgTable(
   "notifications",
   {
     id: id(),
-    agencyId: uuid()
-      .notNull()
-      .references(() => agencies.id),
-    clientId: uuid().notNull(),
+    ...clientOwnedColumns(),
     recipientUserId: uuid().references(() => users.id),
     kind: text().notNull(),
     subjectType: text().notNull(),
@@ -173,9 +150,5 @@ export const notifications = pgTable(
     readAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [
-    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
-    index().on(t.agencyId, t.recipientUserId, t.createdAt),
-    tenantPolicy(t),
-  ],
+  (t) => [...clientOwnedConstraints(t), index().on(t.agencyId, t.recipientUserId, t.createdAt)],
 ).enableRLS();
