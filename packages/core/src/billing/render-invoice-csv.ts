@@ -1,0 +1,188 @@
+/**
+ * CSV exports of an invoice: its lines and the per-item SLA evidence behind its credits. Pure:
+ * returns the file's text; the caller sends it (`text/csv; charset=utf-8`).
+ *
+ * Format, written down once:
+ * - RFC 4180: a header row, CRLF after every row (the last one too), fields quoted only when
+ *   they hold a comma, a double quote, CR or LF, with quotes doubled.
+ * - Amounts are plain decimals in major units with '.' and the currency's exponent, no
+ *   symbol or grouping (`1234.50`, JPY `1234`, KWD `1.234`), so every spreadsheet reads them
+ *   as numbers; the currency is a column of its own.
+ * - Formula injection: a TEXT cell starting with = + - @ (or their full-width forms), tab, CR
+ *   or LF gets a leading `'`, so a spreadsheet shows it instead of evaluating it. Number cells
+ *   are never prefixed: `-271.50` stays a number.
+ * - A UTF-8 byte-order mark starts the file by default: without it Excel reads "€", "–" or
+ *   "Müller" as mojibake. Pass `byteOrderMark: false` for tools that expect none.
+ */
+import { AppError, isValidTimeZone } from "@parley/contracts";
+import {
+  formatCompliancePercent,
+  formatMinorAsDecimal,
+  formatPercentBound,
+  type InvoiceDocumentInput,
+  type InvoiceEvidenceRowInput,
+  parseInvoiceDocument,
+  parseInvoiceEvidenceRows,
+} from "./invoice-document";
+
+export interface CsvOptions {
+  /** Start the text with U+FEFF (default true) so spreadsheets detect UTF-8. */
+  byteOrderMark?: boolean;
+}
+
+/** A cell: text is guarded against formula injection, numbers are written as they are. */
+type Cell = { text: string } | { number: string } | null;
+
+const textCell = (value: string): Cell => ({ text: value });
+const numberCell = (value: string | number): Cell => {
+  const written = String(value);
+  if (!/^-?\d+(\.\d+)?$/.test(written)) throw new RangeError(`${written} is not a plain decimal`);
+  return { number: written };
+};
+
+const formulaStart = /^[=+\-@\t\r\n\uff1d\uff0b\uff0d\uff20]/;
+
+/** Quotes a field when RFC 4180 requires it. */
+function quote(field: string): string {
+  return /[",\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field;
+}
+
+function writeCell(cell: Cell): string {
+  if (cell === null) return "";
+  if ("number" in cell) return cell.number;
+  return quote(formulaStart.test(cell.text) ? `'${cell.text}` : cell.text);
+}
+
+function writeCsv(header: readonly string[], rows: readonly (readonly Cell[])[], options: CsvOptions = {}): string {
+  const lines = [header.map((name) => writeCell(textCell(name))), ...rows.map((row) => row.map(writeCell))];
+  const bom = options.byteOrderMark === false ? "" : "\ufeff";
+  return `${bom}${lines.map((line) => `${line.join(",")}\r\n`).join("")}`;
+}
+
+export const invoiceLinesCsvHeader = [
+  "kind",
+  "description",
+  "quantity",
+  "unit price",
+  "amount",
+  "currency",
+  "met",
+  "total",
+  "compliance %",
+  "target %",
+  "tier",
+  "credit %",
+  "capped",
+] as const;
+
+/**
+ * One row per invoice line, in the invoice's order. Service-credit lines also fill the evidence
+ * columns (items met and total, compliance truncated to 2 decimals, the target, the credit tier
+ * as `[from, to)` and its credit %, and whether the cap reduced the credit). The amounts add up
+ * to the invoice's total. Throws BAD_INPUT for a snapshot that does not add up.
+ */
+export function renderInvoiceLinesCsv(input: InvoiceDocumentInput, options?: CsvOptions): string {
+  const doc = parseInvoiceDocument(input);
+  const money = (minor: number) => numberCell(formatMinorAsDecimal(minor, doc.currency));
+  const rows = doc.lines.map((line): Cell[] => {
+    const evidence = line.evidence;
+    return [
+      textCell(line.kind),
+      textCell(line.description),
+      numberCell(line.quantity),
+      money(line.unitPriceMinor),
+      money(line.amountMinor),
+      textCell(doc.currency),
+      ...(evidence
+        ? [
+            numberCell(evidence.met),
+            numberCell(evidence.total),
+            numberCell(formatCompliancePercent(evidence)),
+            numberCell(formatPercentBound(evidence.targetPercent)),
+            evidence.tier
+              ? textCell(
+                  `[${formatPercentBound(evidence.tier.fromPercent)}, ${formatPercentBound(evidence.tier.toPercent)})`,
+                )
+              : null,
+            numberCell(formatPercentBound(evidence.creditPercent)),
+            textCell(evidence.capped ? "yes" : "no"),
+          ]
+        : [null, null, null, null, null, null, null]),
+    ];
+  });
+  return writeCsv(invoiceLinesCsvHeader, rows, options);
+}
+
+export interface EvidenceCsvOptions extends CsvOptions {
+  /**
+   * Write times as local "YYYY-MM-DD HH:mm:ss" in this IANA zone (the client's), which
+   * spreadsheets read as date-times; the header names the zone. Default: UTC.
+   */
+  timeZone?: string;
+}
+
+function createTimeFormatter(timeZone: string): (value: Date) => string {
+  const format = new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+  });
+  return (value) => {
+    const parts = Object.fromEntries(format.formatToParts(value).map((part) => [part.type, part.value]));
+    return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+  };
+}
+
+/** Minutes with at most 2 decimals, as a plain decimal. */
+function formatMinutes(value: number): string {
+  return String(Math.round(value * 100) / 100);
+}
+
+/**
+ * One row per item clock (item × metric), in the order given: the evidence behind the SLA
+ * figures of an invoice. Throws BAD_INPUT for a malformed row.
+ */
+export function renderInvoiceEvidenceCsv(
+  input: readonly InvoiceEvidenceRowInput[],
+  options?: EvidenceCsvOptions,
+): string {
+  const rows = parseInvoiceEvidenceRows(input);
+  const zone = options?.timeZone ?? "UTC";
+  if (!isValidTimeZone(zone)) {
+    throw new AppError("BAD_INPUT", `Unknown time zone ${zone}`, {
+      reason: "validation",
+      fields: { timeZone: "must be an IANA time zone such as Europe/London" },
+    });
+  }
+  const formatTime = createTimeFormatter(zone);
+  const header = [
+    "item id",
+    "channel",
+    "priority",
+    "metric",
+    `received at (${zone})`,
+    `due at (${zone})`,
+    `stopped at (${zone})`,
+    "business minutes",
+    "client-side minutes",
+    "met",
+  ];
+  const cells = rows.map((row): Cell[] => [
+    textCell(row.itemId),
+    textCell(row.channel),
+    textCell(row.priority),
+    textCell(row.metric),
+    textCell(formatTime(row.receivedAt)),
+    textCell(formatTime(row.dueAt)),
+    row.stoppedAt ? textCell(formatTime(row.stoppedAt)) : null,
+    numberCell(formatMinutes(row.businessMinutes)),
+    numberCell(formatMinutes(row.clientSideMinutes)),
+    textCell(row.met ? "yes" : "no"),
+  ]);
+  return writeCsv(header, cells, options);
+}
