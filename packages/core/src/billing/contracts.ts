@@ -1,10 +1,10 @@
 import { AppError } from "@parley/contracts";
+import { type ContractTermsInput, findOverlappingContract, parseContractTerms } from "@parley/contracts/billing";
 import { type Executor, schema } from "@parley/db";
 import { and, asc, eq, ne, sql } from "drizzle-orm";
 import { getClient } from "../agencies/clients";
 import type { Scope } from "../agencies/scope";
 import { recordAudit } from "../audit/record-audit";
-import { type ContractTermsInput, findOverlappingContract, parseContractTerms } from "./contract-terms";
 
 const { contracts } = schema;
 type ContractRow = typeof contracts.$inferSelect;

@@ -1,5 +1,5 @@
+import type { ContractTermsInput } from "@parley/contracts/billing";
 import { describe, expect, it } from "vitest";
-import type { ContractTermsInput } from "./contract-terms";
 import {
   buildSlaSummary,
   createInvoiceDocument,

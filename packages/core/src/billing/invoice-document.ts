@@ -17,16 +17,18 @@
  *   12.5 cents) keeps them (`0.125`), so quantity × unit price still gives the line amount.
  */
 import { badInput, timeZone } from "@parley/contracts";
-import { z } from "zod";
 import {
   type ContractTermsInput,
+  getCurrencyExponent,
+  isCurrencyCode,
   localDate,
   type SlaMetric,
   type SlaPriority,
   slaCalendars,
   slaMetrics,
   slaPriorities,
-} from "./contract-terms";
+} from "@parley/contracts/billing";
+import { z } from "zod";
 import {
   compliancePercent,
   type InvoiceDraft,
@@ -34,7 +36,6 @@ import {
   invoiceLineKinds,
   type SlaEvidence,
 } from "./invoice-math";
-import { getCurrencyExponent, isCurrencyCode } from "./money";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to reject them
 const controlCharacters = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;

@@ -1,5 +1,3 @@
-import fc from "fast-check";
-import { describe, expect, it } from "vitest";
 import {
   type ContractTermsInput,
   type CreditTier,
@@ -10,7 +8,9 @@ import {
   slaCalendars,
   slaMetrics,
   slaPriorities,
-} from "./contract-terms";
+} from "@parley/contracts/billing";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
 import {
   compliancePercent,
   computeInvoiceDraft,

@@ -23,7 +23,6 @@
  *   rule to split it, and the order is independent of the order of the evidence.
  */
 import { badInput } from "@parley/contracts";
-import { z } from "zod";
 import {
   type ContractTermsInput,
   type CreditTier,
@@ -32,7 +31,8 @@ import {
   type SlaPriority,
   slaMetrics,
   slaPriorities,
-} from "./contract-terms";
+} from "@parley/contracts/billing";
+import { z } from "zod";
 
 /** Counts per period are at most 10^8, so every product below fits the bounds in contract-terms. */
 export const maxPeriodCount = 100_000_000;

@@ -1,5 +1,5 @@
+import type { ContractTermsInput } from "@parley/contracts/billing";
 import { describe, expect, it } from "vitest";
-import type { ContractTermsInput } from "./contract-terms";
 import { createInvoiceDocument, type InvoiceDocument, type InvoiceEvidenceRowInput } from "./invoice-document";
 import { computeInvoiceDraft, type SlaEvidence } from "./invoice-math";
 import { invoiceLinesCsvHeader, renderInvoiceEvidenceCsv, renderInvoiceLinesCsv } from "./render-invoice-csv";

@@ -2,11 +2,11 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ContractTermsInput } from "@parley/contracts/billing";
+import { formatMoney } from "@parley/contracts/billing";
 import { afterAll, describe, expect, it } from "vitest";
-import type { ContractTermsInput } from "./contract-terms";
 import { createInvoiceDocument, type InvoiceDocument } from "./invoice-document";
 import { computeInvoiceDraft, type SlaEvidence } from "./invoice-math";
-import { formatMoney } from "./money";
 import { renderInvoicePdf, toWinAnsi } from "./render-invoice-pdf";
 
 const hexfallTerms: ContractTermsInput = {

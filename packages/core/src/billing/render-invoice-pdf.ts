@@ -14,8 +14,10 @@
  * - Layout is computed, not flowed: every block measures itself and moves to a new page when
  *   it does not fit above the footer, and the lines table repeats its header there.
  */
+
+import type { slaCalendars } from "@parley/contracts/billing";
+import { formatMoney, getCurrencyExponent } from "@parley/contracts/billing";
 import PDFDocument from "pdfkit";
-import type { slaCalendars } from "./contract-terms";
 import {
   describeSlaMetric,
   describeTargetMinutes,
@@ -29,7 +31,6 @@ import {
   parseInvoiceDocument,
   type SlaSummaryRow,
 } from "./invoice-document";
-import { formatMoney, getCurrencyExponent } from "./money";
 
 type Pdf = PDFKit.PDFDocument;
 

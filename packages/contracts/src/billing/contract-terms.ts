@@ -16,8 +16,9 @@
  * - Amount bounds keep every invoice total a safe integer: fees per item or event at most
  *   1,000,000 minor units, the retainer at most 10^12, counts at most 10^8 (invoice-math).
  */
-import { AppError, badInput } from "@parley/contracts";
+
 import { z } from "zod";
+import { AppError, badInput } from "../errors";
 import { isCurrencyCode } from "./money";
 
 export const slaPriorities = ["P1", "P2", "P3", "P4"] as const;

@@ -1,5 +1,5 @@
-import { AppError } from "@parley/contracts";
 import { describe, expect, it } from "vitest";
+import { AppError } from "../errors";
 import {
   type ContractPeriod,
   contractForPeriod,

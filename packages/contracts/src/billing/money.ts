@@ -4,7 +4,7 @@
  * differ for a few currencies (IQD, for example, has 3 in ISO 4217 and 0 in CLDR), and an
  * invoice must use the exponent the currency is settled in.
  */
-import { AppError } from "@parley/contracts";
+import { AppError } from "../errors";
 
 const codesByExponent: ReadonlyArray<readonly [number, string]> = [
   [0, "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF"],
