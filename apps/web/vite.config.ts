@@ -10,6 +10,6 @@ export default defineConfig({
   build: { outDir: "dist", emptyOutDir: true, target: "es2022", sourcemap: true },
   server: {
     port: 5173,
-    proxy: { "/trpc": api, "/auth": api, "/v1": api, "/healthz": api },
+    proxy: { "/trpc": api, "/auth": api, "/v1": api, "/events": api, "/healthz": api },
   },
 });

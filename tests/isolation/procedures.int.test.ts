@@ -18,7 +18,12 @@ type Entry = Access & { type: "query" | "mutation"; input: (a: TestAgency) => un
 const admins = ["owner", "admin"] as const;
 const staff = ["owner", "admin", "account_manager", "moderator"] as const;
 const accounts = ["owner", "admin", "account_manager"] as const;
+const mods = ["owner", "admin", "moderator"] as const;
+const invoiceReaders = ["owner", "admin", "account_manager", "client_stakeholder"] as const;
 const matrix: Record<string, Entry> = {
+  "apiKeys.list": { type: "query", roles: admins, kind: "list", input: () => undefined },
+  "apiKeys.create": { type: "mutation", roles: admins, kind: "create", input: () => ({ name: "Isolation key" }) },
+  "apiKeys.revoke": { type: "mutation", roles: admins, kind: "target", input: () => ({ apiKeyId: aApiKeyId }) },
   "me.get": { type: "query", roles: "signed in", kind: "list", input: () => undefined },
   "me.switchAgency": {
     type: "mutation",
@@ -134,12 +139,156 @@ const matrix: Record<string, Entry> = {
       },
     }),
   },
+  "invoices.list": {
+    type: "query",
+    roles: invoiceReaders,
+    kind: "list",
+    input: (a) => ({ clientId: a.otherClient.id }),
+  },
+  "invoices.get": { type: "query", roles: invoiceReaders, kind: "target", input: () => ({ invoiceId: aInvoiceId }) },
+  "invoices.breachedItems": {
+    type: "query",
+    roles: invoiceReaders,
+    kind: "target",
+    input: () => ({ invoiceId: aInvoiceId, priority: "P1", metric: "first_response" }),
+  },
+  "invoices.createDrafts": {
+    type: "mutation",
+    roles: accounts,
+    kind: "target",
+    input: (a) => ({ period: "2026-01", clientIds: [a.otherClient.id] }),
+  },
+  "invoices.refresh": { type: "mutation", roles: accounts, kind: "target", input: () => ({ invoiceId: aInvoiceId }) },
+  "invoices.finalize": { type: "mutation", roles: accounts, kind: "target", input: () => ({ invoiceId: aInvoiceId }) },
+  "invoices.creditNote": {
+    type: "mutation",
+    roles: accounts,
+    kind: "target",
+    input: () => ({ invoiceId: aInvoiceId, reason: "Taken over" }),
+  },
+  "invoices.pushToStripe": {
+    type: "mutation",
+    roles: accounts,
+    kind: "target",
+    input: () => ({ invoiceId: aInvoiceId }),
+  },
   "protocols.save": {
     type: "mutation",
     roles: ["owner", "admin", "client_stakeholder"],
     kind: "target",
     input: (a) => ({ clientId: a.otherClient.id, document: gamesProtocol }),
   },
+  "queue.list": { type: "query", roles: mods, kind: "target", input: (a) => ({ clientId: a.otherClient.id }) },
+  "queue.counts": { type: "query", roles: staff, kind: "list", input: () => ({}) },
+  "queue.claimNext": { type: "mutation", roles: mods, kind: "target", input: (a) => ({ clientId: a.otherClient.id }) },
+  "queue.release": { type: "mutation", roles: mods, kind: "target", input: () => ({ itemId: aClaimedItemId }) },
+  "queue.skip": { type: "mutation", roles: mods, kind: "target", input: () => ({ itemId: aClaimedItemId }) },
+  "queue.renew": { type: "mutation", roles: mods, kind: "target", input: () => ({ itemId: aClaimedItemId }) },
+  "items.get": { type: "query", roles: staff, kind: "target", input: () => ({ itemId: aClaimedItemId }) },
+  "items.hide": { type: "mutation", roles: mods, kind: "target", input: () => ({ itemId: aClaimedItemId }) },
+  "items.unhide": { type: "mutation", roles: mods, kind: "target", input: () => ({ itemId: aClaimedItemId }) },
+  "items.delete": { type: "mutation", roles: mods, kind: "target", input: () => ({ itemId: aClaimedItemId }) },
+  "items.noAction": { type: "mutation", roles: mods, kind: "target", input: () => ({ itemId: aClaimedItemId }) },
+  "items.tag": {
+    type: "mutation",
+    roles: mods,
+    kind: "target",
+    input: () => ({ itemId: aClaimedItemId, tags: ["x"] }),
+  },
+  "items.note": { type: "mutation", roles: mods, kind: "target", input: () => ({ itemId: aClaimedItemId, body: "x" }) },
+  "items.linkCustomer": {
+    type: "mutation",
+    roles: mods,
+    kind: "target",
+    input: (a) => ({ itemId: aClaimedItemId, customerId: a.otherClient.id }),
+  },
+  "items.bulk": {
+    type: "mutation",
+    roles: mods,
+    kind: "target",
+    input: () => ({ itemIds: [aClaimedItemId], action: "hide" }),
+  },
+  "replies.check": {
+    type: "query",
+    roles: mods,
+    kind: "target",
+    input: () => ({ itemId: aClaimedItemId, text: "Hi" }),
+  },
+  "replies.send": {
+    type: "mutation",
+    roles: mods,
+    kind: "target",
+    input: () => ({ itemId: aClaimedItemId, text: "Hi" }),
+  },
+  "replies.approvals": {
+    type: "query",
+    roles: ["owner", "admin", "client_stakeholder"],
+    kind: "list",
+    input: () => undefined,
+  },
+  "replies.approve": {
+    type: "mutation",
+    roles: ["owner", "admin", "client_stakeholder"],
+    kind: "target",
+    input: () => ({ replyId: aPendingReplyId }),
+  },
+  "replies.reject": {
+    type: "mutation",
+    roles: ["owner", "admin", "client_stakeholder"],
+    kind: "target",
+    input: () => ({ replyId: aPendingReplyId, comment: "No" }),
+  },
+  "playbooks.list": {
+    type: "query",
+    roles: "any member",
+    kind: "target",
+    input: (a) => ({ clientId: a.otherClient.id }),
+  },
+  "playbooks.save": {
+    type: "mutation",
+    roles: admins,
+    kind: "target",
+    input: (a) => ({
+      clientId: a.otherClient.id,
+      name: "Taken over",
+      document: { levels: [{ respondWithinMinutes: 60, calendar: "24x7" }] },
+    }),
+  },
+  "escalations.list": { type: "query", roles: "any member", kind: "list", input: () => ({}) },
+  "escalations.get": {
+    type: "query",
+    roles: "any member",
+    kind: "target",
+    input: () => ({ escalationId: aEscalationId }),
+  },
+  "escalations.preview": { type: "query", roles: mods, kind: "target", input: () => ({ itemId: aClaimedItemId }) },
+  "escalations.escalate": { type: "mutation", roles: mods, kind: "target", input: () => ({ itemId: aClaimedItemId }) },
+  "escalations.acknowledge": {
+    type: "mutation",
+    roles: ["owner", "admin", "client_stakeholder"],
+    kind: "target",
+    input: () => ({ escalationId: aEscalationId }),
+  },
+  "escalations.answer": {
+    type: "mutation",
+    roles: ["owner", "admin", "client_stakeholder"],
+    kind: "target",
+    input: () => ({ escalationId: aEscalationId, answer: "Taken over" }),
+  },
+  "escalations.resolve": {
+    type: "mutation",
+    roles: ["owner", "admin", "client_stakeholder"],
+    kind: "target",
+    input: () => ({ escalationId: aEscalationId }),
+  },
+  "escalations.inbox": { type: "query", roles: "any member", kind: "list", input: () => ({}) },
+  "escalations.markRead": {
+    type: "mutation",
+    roles: "any member",
+    kind: "target",
+    input: () => ({ notificationIds: [aNotificationId] }),
+  },
+  "sla.board": { type: "query", roles: "any member", kind: "target", input: (a) => ({ clientId: a.otherClient.id }) },
 };
 
 let db: TestDatabase;
@@ -147,6 +296,12 @@ let app: TestApp;
 let a: TestAgency;
 let b: TestAgency;
 let otherClientStakeholder: string;
+let aApiKeyId: string;
+let aClaimedItemId: string;
+let aPendingReplyId: string;
+let aInvoiceId: string;
+let aEscalationId: string;
+let aNotificationId: string;
 
 /** Every row of every tenant table (found in the catalog) that belongs to the agency. */
 async function snapshotOf(agency: TestAgency) {
@@ -183,6 +338,74 @@ beforeAll(async () => {
     assignments: [{ clientId: a.client.id, authority: "view" }],
   });
   otherClientStakeholder = await signInAs(app, stakeholder.email);
+  const [apiKey] = await db.owner
+    .insert(schema.apiKeys)
+    .values({ agencyId: a.agency.id, name: "A's key", prefix: "pk_live_aa", keyHash: "a".repeat(64) })
+    .returning();
+  aApiKeyId = apiKey?.id ?? "";
+  const [claimed] = await db.owner
+    .insert(schema.items)
+    .values({
+      agencyId: a.agency.id,
+      clientId: a.otherClient.id,
+      channelId: a.channels.find((c) => c.clientId === a.otherClient.id)?.id ?? "",
+      externalId: "isolation-claimed",
+      kind: "comment",
+      authorExternalId: "author",
+      authorHandle: "author",
+      body: "A claimed item of A's second client",
+      createdAt: new Date(),
+      status: "claimed",
+      claimedBy: a.users.moderator.id,
+      claimExpiresAt: new Date(Date.now() + 3_600_000),
+    })
+    .returning();
+  aClaimedItemId = claimed?.id ?? "";
+  const [escalation] = await db.owner
+    .insert(schema.escalations)
+    .values({ agencyId: a.agency.id, clientId: a.otherClient.id, itemId: aClaimedItemId, packet: {} })
+    .returning();
+  aEscalationId = escalation?.id ?? "";
+  const [notification] = await db.owner
+    .insert(schema.notifications)
+    .values({
+      agencyId: a.agency.id,
+      clientId: a.otherClient.id,
+      recipientUserId: a.users.admin.id,
+      kind: "escalation.opened",
+      subjectType: "escalation",
+      subjectId: aEscalationId,
+      title: "Escalation",
+      body: "A notice of A's admin",
+    })
+    .returning();
+  aNotificationId = notification?.id ?? "";
+  const [pending] = await db.owner
+    .insert(schema.replies)
+    .values({
+      agencyId: a.agency.id,
+      clientId: a.otherClient.id,
+      itemId: aClaimedItemId,
+      channelId: claimed?.channelId ?? "",
+      body: "A reply of A's second client awaiting approval",
+      status: "pending_approval",
+      requiresApproval: "agency_lead",
+    })
+    .returning();
+  aPendingReplyId = pending?.id ?? "";
+  const [invoice] = await db.owner
+    .insert(schema.invoices)
+    .values({
+      agencyId: a.agency.id,
+      clientId: a.otherClient.id,
+      status: "finalized",
+      periodStart: "2025-12-01",
+      periodEnd: "2026-01-01",
+      currency: "EUR",
+      number: "IS-2026-0001",
+    })
+    .returning();
+  aInvoiceId = invoice?.id ?? "";
 });
 afterAll(() => db.close());
 

@@ -56,7 +56,7 @@ beforeAll(async () => {
       },
     },
   ]);
-  // A row in every other tenant table, so the "no tenant sees nothing" check has something to hide.
+  // Ingest started the item's clocks and wake-ups; a row in every other tenant table, so the "no tenant sees nothing" check has something to hide.
   await withTenant(db.owner, { agencyId: a.agency.id, clientIds: null }, async (tx) => {
     const [item] = await tx.select().from(schema.items).limit(1);
     if (!item) throw new Error("no item");
@@ -72,24 +72,11 @@ beforeAll(async () => {
     await tx
       .insert(schema.apiKeys)
       .values({ agencyId: a.agency.id, name: "BI export", prefix: "pk_test", keyHash: "f".repeat(64) });
-    const now = new Date();
-    await tx.insert(schema.slaClocks).values({
-      ...base,
-      metric: "first_response",
-      targetMinutes: 15,
-      calendar: { timeZone: "UTC", weekly: {} },
-      startedAt: now,
-      dueAt: now,
-      atRiskAt: now,
-    });
     const [playbook] = await tx
       .insert(schema.playbooks)
       .values({ agencyId: a.agency.id, clientId: item.clientId, name: "Account security", document: {} })
       .returning();
     await tx.insert(schema.escalations).values({ ...base, playbookId: playbook?.id, packet: {} });
-    await tx
-      .insert(schema.workflowWakeups)
-      .values({ agencyId: a.agency.id, clientId: item.clientId, flow: "triage", subjectId: item.id, dueAt: now });
     await tx.insert(schema.notifications).values({
       agencyId: a.agency.id,
       clientId: item.clientId,

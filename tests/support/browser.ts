@@ -1,8 +1,11 @@
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { createHmac } from "node:crypto";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { signGenericPayload } from "@parley/connectors";
+import type { DemoData } from "@parley/core/seed";
 import { findFreePort } from "@parley/db/embedded";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { type RunningServer, startServer } from "./server";
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -26,22 +29,93 @@ export function launchChromium(): Promise<Browser> {
 
 export const demoPassword = "demo-password-for-browser";
 
-/** The real server (`npm start`'s entry) on a fresh data folder with the demo seed, plus a browser. */
-export async function startDemo(): Promise<{ server: RunningServer; browser: Browser; stop(): Promise<void> }> {
+export interface Demo {
+  server: RunningServer;
+  browser: Browser;
+  /** The demo's DATA_DIR (embedded database, app secret, demo.json). */
+  dataDir: string;
+  /** `DATA_DIR/demo.json`: logins, agencies, clients, and each channel's ingest secret (and Meta app secret). */
+  data(): DemoData;
+  /** The seeded channel of a client on a platform, e.g. `channel("Hexfall Games", "facebook")`. */
+  channel(clientName: string, platform: "generic" | "facebook"): DemoData["channels"][number];
+  /** POSTs items to the signed generic ingest (`/v1/channels/{id}/items`) and returns the response's JSON. */
+  ingestGeneric(channelId: string, items: unknown[]): Promise<{ items: Array<{ id: string; externalId: string }> }>;
+  /** POSTs a Meta webhook delivery signed with the channel's app secret (`X-Hub-Signature-256`). */
+  postMetaWebhook(channelId: string, payload: unknown): Promise<{ items: Array<{ id: string; externalId: string }> }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real server (`npm start`'s entry) on a fresh data folder with the demo seed, plus a browser. `env` adds
+ * to the server's environment (e.g. `META_GRAPH_BASE_URL` pointing at a fake platform).
+ */
+export async function startDemo(options: { env?: Record<string, string> } = {}): Promise<Demo> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "parley-browser-"));
   chmodSync(dataDir, 0o755);
   const server = await startServer({
     port: await findFreePort(),
-    env: { DATA_DIR: dataDir, DEMO_PASSWORD: demoPassword },
+    env: { DATA_DIR: dataDir, DEMO_PASSWORD: demoPassword, ...options.env },
   });
   const browser = await launchChromium();
+  let cached: DemoData | undefined;
+  const data = (): DemoData => {
+    cached ??= JSON.parse(readFileSync(path.join(dataDir, "demo.json"), "utf8")) as DemoData;
+    return cached;
+  };
+  const channel = (clientName: string, platform: "generic" | "facebook") => {
+    const client = data()
+      .agencies.flatMap((agency) => agency.clients)
+      .find((c) => c.name === clientName);
+    const found = data().channels.find((c) => c.clientId === client?.id && c.platform === platform);
+    if (!found) throw new Error(`demo.json has no ${platform} channel for ${clientName}`);
+    return found;
+  };
+  const post = async (url: string, body: string, headers: Record<string, string>) => {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body,
+    });
+    const text = await response.text();
+    if (response.status !== 200) throw new Error(`POST ${url} answered ${response.status}: ${text}`);
+    return JSON.parse(text) as { items: Array<{ id: string; externalId: string }> };
+  };
   return {
     server,
     browser,
+    dataDir,
+    data,
+    channel,
+    ingestGeneric(channelId, items) {
+      const found = data().channels.find((c) => c.id === channelId);
+      if (!found) throw new Error(`unknown demo channel ${channelId}`);
+      const body = JSON.stringify({ items });
+      const timestamp = Math.floor(Date.now() / 1000);
+      return post(`${server.url}/v1/channels/${channelId}/items`, body, {
+        "x-parley-timestamp": String(timestamp),
+        "x-parley-signature": signGenericPayload({ secret: found.ingestSecret, timestamp, rawBody: body }),
+      });
+    },
+    postMetaWebhook(channelId, payload) {
+      const found = data().channels.find((c) => c.id === channelId);
+      if (!found?.appSecret) throw new Error(`demo channel ${channelId} has no Meta app secret`);
+      const body = JSON.stringify(payload);
+      const signature = createHmac("sha256", found.appSecret).update(body).digest("hex");
+      return post(`${server.url}/webhooks/meta/${channelId}`, body, { "x-hub-signature-256": `sha256=${signature}` });
+    },
     async stop() {
       await browser.close();
       await server.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Signs in on the sign-in page and waits for the signed-in shell. */
+export async function signIn(page: Page, baseUrl: string, email: string): Promise<void> {
+  await page.goto(baseUrl);
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(demoPassword);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
 }

@@ -21,6 +21,9 @@ import { Hono, type Context as HonoContext } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
 import { createIngestRoutes } from "./ingest.routes";
+import { createInvoiceRoutes } from "./invoices.routes";
+import { createLiveRoutes, type LiveEventSource } from "./live.routes";
+import { createV1Routes } from "./v1.routes";
 
 export interface AppOptions {
   services: Services;
@@ -28,6 +31,9 @@ export interface AppOptions {
   /** Built web app to serve at / (apps/web/dist); omitted in API-only tests. */
   webRoot?: string;
   log?: (line: string, extra?: unknown) => void;
+  /** The process's LISTEN on live events; without it there is no `GET /events`. */
+  liveEvents?: LiveEventSource;
+  liveHeartbeatMs?: number;
 }
 
 interface Variables {
@@ -129,6 +135,7 @@ export function createApp(options: AppOptions) {
   };
   app.use("/auth/*", csrf, loadSession);
   app.use("/trpc/*", csrf, loadSession);
+  app.use("/events", loadSession);
 
   app.get("/healthz", async (c) => {
     try {
@@ -211,6 +218,12 @@ export function createApp(options: AppOptions) {
 
   // Inbound items: generic signed ingest (/v1) and platform webhooks (/webhooks/*).
   app.route("/", createIngestRoutes({ services }));
+  app.route("/", createInvoiceRoutes({ services, loadSession }));
+  if (options.liveEvents) {
+    const { liveEvents, liveHeartbeatMs: heartbeatMs } = options;
+    app.route("/", createLiveRoutes({ db: services.db, liveEvents, heartbeatMs, log }));
+  }
+  app.route("/", createV1Routes({ services, loadSession }));
 
   if (options.webRoot && existsSync(path.join(options.webRoot, "index.html"))) {
     const webRoot = options.webRoot;

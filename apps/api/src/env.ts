@@ -23,6 +23,32 @@ export const envSchema = z.object({
     .enum(["0", "1", "true", "false"])
     .default("0")
     .transform((value) => value === "1" || value === "true"),
+  /** Meta Graph API base URL for replies, hides and deletes on Facebook and Instagram. */
+  META_GRAPH_BASE_URL: z
+    .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
+    .default("https://graph.facebook.com/v21.0"),
+  /** Stripe secret key: pushing finalized invoices. Unset: push is refused (INVALID_STATE). */
+  STRIPE_SECRET_KEY: z.string().min(1).optional(),
+  /** Verifies `Stripe-Signature` on POST /webhooks/stripe. */
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** Another Stripe API base URL (a local test server); default https://api.stripe.com. */
+  STRIPE_API_BASE: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).optional(),
+  /** SMTP server for escalation e-mails (`smtp://user:pass@host:port`, `smtps://…`). Unset: in-app notices only. */
+  SMTP_URL: z.url({ protocol: /^smtps?$/, message: "must be an smtp:// or smtps:// URL" }).optional(),
+  /** Sender of escalation e-mails. */
+  SMTP_FROM: z.string().min(3).default("Parley <no-reply@parley.invalid>"),
+  /** Inngest mode (with INNGEST_EVENT_KEY to send events); unset with INNGEST_DEV too: the embedded workflow driver. */
+  INNGEST_SIGNING_KEY: z.string().min(1).optional(),
+  INNGEST_EVENT_KEY: z.string().min(1).optional(),
+  /** Inngest mode against a local Inngest Dev Server (no signatures). */
+  INNGEST_DEV: z
+    .enum(["0", "1", "true", "false"])
+    .default("0")
+    .transform((value) => value === "1" || value === "true"),
+  /** A self-hosted Inngest server. */
+  INNGEST_BASE_URL: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).optional(),
+  /** How often the embedded workflow driver polls its due wake-ups (ms); tests shorten it. */
+  WORKFLOW_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   /** Skip seeding the demo agency on an empty database. */
   SEED_DEMO: z
     .enum(["0", "1", "true", "false"])

@@ -3,17 +3,26 @@ import { serve } from "@hono/node-server";
 import { closeDatabase } from "@parley/db";
 import { createApp } from "./app";
 import { prepareDatabase } from "./bootstrap";
+import { startDeliveryWorker } from "./delivery-worker";
 import { printDemoLogins, seedDemoOnce } from "./demo";
 import { type Env, parseEnv } from "./env";
+import { startInvoiceScheduler } from "./invoice-scheduler";
+import { createStripeGatewayFromEnv } from "./invoices.routes";
+import { listenLiveEvents } from "./live.routes";
 import { createServices } from "./services";
+import { startWorkflows } from "./workflows";
 
 const webRoot = fileURLToPath(new URL("../../web/dist", import.meta.url));
 
 async function main(env: Env): Promise<void> {
   const database = await prepareDatabase(env);
   if (env.SEED_DEMO && (await seedDemoOnce(env, database))) console.log("Seeded the demo agencies.");
-  const services = createServices(database);
-  const app = createApp({ services, trustProxy: env.TRUST_PROXY, webRoot });
+  const services = { ...createServices(database), stripe: createStripeGatewayFromEnv(env) };
+  const liveEvents = await listenLiveEvents({ url: database.appUrl });
+  const app = createApp({ services, trustProxy: env.TRUST_PROXY, webRoot, liveEvents });
+  const deliveries = await startDeliveryWorker({ ...services, metaGraphBaseUrl: env.META_GRAPH_BASE_URL });
+  const workflows = startWorkflows({ env, app, db: services.db, appSecret: database.appSecret });
+  const invoiceScheduler = startInvoiceScheduler({ db: services.db });
   const server = serve({ fetch: app.fetch, port: env.PORT, hostname: "0.0.0.0" }, (info) => {
     console.log(`Parley is listening on http://localhost:${info.port}`);
     printDemoLogins(env);
@@ -24,6 +33,10 @@ async function main(env: Env): Promise<void> {
     stopping = true;
     console.log(`${signal}: shutting down`);
     server.close();
+    await deliveries.stop();
+    await workflows.stop();
+    await invoiceScheduler.stop();
+    await liveEvents.close();
     await closeDatabase(services.db);
     await database.embedded?.stop();
     process.exit(0);

@@ -3,11 +3,14 @@ import { type Component, ErrorBoundary, For, type JSX, Match, Show, Switch } fro
 import { AuthProvider, useAuth, useSession } from "./auth";
 import { Page } from "./components/page";
 import { Shell } from "./components/shell";
+import { AccountsPage } from "./pages/accounts/accounts-page";
 import { AdminLayout } from "./pages/admin/admin-layout";
 import { ChannelsPage } from "./pages/admin/channels";
 import { ClientsPage } from "./pages/admin/clients";
 import { MembersPage } from "./pages/admin/members";
-import { AccountsPage, ConsolePage, ForbiddenPage, NotFoundPage, PortalPage } from "./pages/placeholders";
+import { ConsolePage } from "./pages/console/console-page";
+import { ForbiddenPage, NotFoundPage } from "./pages/placeholders";
+import { PortalPage } from "./pages/portal/portal-page";
 import { SignInPage } from "./pages/sign-in";
 import { queryClient } from "./query";
 import { type Area, canEnter, canVisit, homeFor, roleLabels } from "./roles";
@@ -49,6 +52,7 @@ const signedInRoutes: RouteDef[] = [
   { path: "/console", component: guard("console", ConsolePage) },
   { path: "/portal", component: guard("portal", PortalPage) },
   { path: "/accounts", component: guard("accounts", AccountsPage) },
+  { path: "/accounts/*", component: guard("accounts", AccountsPage) },
   { path: "/admin", component: () => <Redirect to="/admin/clients" /> },
   { path: "/admin/clients", component: guard("admin", ClientsPage, AdminLayout) },
   { path: "/admin/channels", component: guard("admin", ChannelsPage, AdminLayout) },

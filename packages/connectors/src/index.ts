@@ -22,3 +22,4 @@ export {
   type NormalizedItemEvent,
 } from "./inbound-item";
 export { answerMetaVerification, type MetaVerificationAnswer, mapMetaWebhook, verifyMetaSignature } from "./meta";
+export * from "./outbound";

@@ -54,7 +54,10 @@ export const replyDraftInput = z.object({
 });
 export type ReplyDraftInput = z.infer<typeof replyDraftInput>;
 
-const decisionComment = z.string().trim().max(2000, { message: "must be at most 2000 characters" });
+const decisionComment = z
+  .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be text") })
+  .trim()
+  .max(2000, { message: "must be at most 2000 characters" });
 
 export const replyApproveInput = z.object({ replyId: uuid, comment: decisionComment.optional() });
 export type ReplyApproveInput = z.infer<typeof replyApproveInput>;

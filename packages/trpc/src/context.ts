@@ -1,5 +1,6 @@
 import type { Role } from "@parley/contracts";
 import type { Scope } from "@parley/core/agencies";
+import type { StripeGateway } from "@parley/core/billing";
 import type { SecretBox } from "@parley/core/crypto";
 import type { Database } from "@parley/db";
 
@@ -7,6 +8,10 @@ export interface Services {
   db: Database;
   secretBox: SecretBox;
   hashPassword(password: string): Promise<string>;
+  /** What time it is for the use cases (SLA clocks, escalations); the real clock when omitted. */
+  clock?: { now(): Date };
+  /** Invoices pushed to Stripe; absent when STRIPE_SECRET_KEY is unset. */
+  stripe?: StripeGateway | null;
 }
 
 /** Built per request by the API from the session cookie. */

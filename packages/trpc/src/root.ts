@@ -1,18 +1,34 @@
+import { apiKeysRouter } from "./routers/api-keys.router";
 import { channelsRouter } from "./routers/channels.router";
 import { clientsRouter } from "./routers/clients.router";
 import { contractsRouter } from "./routers/contracts.router";
+import { escalationsRouter } from "./routers/escalations.router";
+import { invoicesRouter } from "./routers/invoices.router";
+import { itemsRouter } from "./routers/items.router";
 import { meRouter } from "./routers/me.router";
 import { membersRouter } from "./routers/members.router";
+import { playbooksRouter } from "./routers/playbooks.router";
 import { protocolsRouter } from "./routers/protocols.router";
+import { queueRouter } from "./routers/queue.router";
+import { repliesRouter } from "./routers/replies.router";
+import { slaRouter } from "./routers/sla.router";
 import { router } from "./trpc";
 
 export const appRouter = router({
+  apiKeys: apiKeysRouter,
   me: meRouter,
   clients: clientsRouter,
   channels: channelsRouter,
   members: membersRouter,
   protocols: protocolsRouter,
   contracts: contractsRouter,
+  invoices: invoicesRouter,
+  queue: queueRouter,
+  items: itemsRouter,
+  replies: repliesRouter,
+  playbooks: playbooksRouter,
+  escalations: escalationsRouter,
+  sla: slaRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -16,6 +16,7 @@ export * from "./client";
 export * from "./embedded-driver";
 export * from "./events";
 export * from "./flow-loop";
+export * from "./monthly-invoices.function";
 export * from "./serve";
 export * from "./sla-watch.function";
 export * from "./triage.function";

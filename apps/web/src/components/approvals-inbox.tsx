@@ -1,0 +1,222 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
+import { createSignal, For, Show } from "solid-js";
+import { useSession } from "../auth";
+import { toUiError } from "../errors";
+import { formatDateTime } from "../format";
+import { keys } from "../query";
+import { platformLabels } from "../roles";
+import { trpc } from "../trpc";
+import { createForm, FormAlert, type Schema, TextAreaField } from "./form";
+import { QueryStatus, StatusMessage } from "./page";
+import { type ApprovalView, asCheckResults, formatRelative, humanize, replyLength, workKeys } from "./work";
+
+type Decision = "approve" | "reject";
+
+/** Approve takes an optional comment; reject needs one, so the author learns what to change. */
+function decisionSchema(decision: () => Decision): Schema<{ comment: string }> {
+  return {
+    safeParse(data: unknown) {
+      const comment = String((data as { comment?: unknown }).comment ?? "").trim();
+      if (decision() === "reject" && comment === "") {
+        return {
+          success: false,
+          error: { issues: [{ path: ["comment"], message: "is required to reject a draft" }] },
+        };
+      }
+      if (comment.length > 2000) {
+        return {
+          success: false,
+          error: { issues: [{ path: ["comment"], message: "must be at most 2000 characters" }] },
+        };
+      }
+      return { success: true, data: { comment } };
+    },
+  };
+}
+
+function ApprovalCard(props: {
+  approval: ApprovalView;
+  clientName: string | undefined;
+  onDecided: (message: string) => void;
+}) {
+  const session = useSession();
+  const queryClient = useQueryClient();
+  const [decision, setDecision] = createSignal<Decision>("approve");
+  const form = createForm({
+    initial: { comment: "" },
+    labels: { comment: "Comment" },
+    schema: decisionSchema(decision),
+  });
+  const invalidate = () => queryClient.invalidateQueries({ queryKey: workKeys.all(session.agencyId()) });
+  const approve = useMutation(() => ({
+    mutationFn: (input: { replyId: string; comment?: string }): Promise<unknown> => trpc.replies.approve.mutate(input),
+    onSuccess: invalidate,
+  }));
+  const reject = useMutation(() => ({
+    mutationFn: (input: { replyId: string; comment: string }): Promise<unknown> => trpc.replies.reject.mutate(input),
+    onSuccess: invalidate,
+  }));
+
+  const item = () => props.approval.item;
+  // The authority note is why the draft is here; the approver needs the other findings (e.g. "sounds templated").
+  const warnings = () => asCheckResults(props.approval.checkResults).filter((result) => result.check !== "authority");
+  const headingId = `approval-${props.approval.id}`;
+  const subject = () => item().authorHandle;
+
+  return (
+    <article class="approval" aria-labelledby={headingId}>
+      <header class="approval__header">
+        <h3 class="approval__title" id={headingId}>
+          Reply to {subject()}
+        </h3>
+        <span class="approval__meta">
+          <Show when={props.clientName}>{(name) => <span class="approval__client">{name()} · </span>}</Show>
+          <span class={`platform platform--${item().channel.platform}`} title={platformLabels[item().channel.platform]}>
+            {item().channel.displayName}
+          </span>
+        </span>
+      </header>
+
+      <div class="approval__context">
+        <p class="approval__label">
+          {subject()} wrote
+          <Show when={item().categoryKey}> · {humanize(item().categoryKey)}</Show>
+          <Show when={item().url}>
+            {(url) => (
+              <a href={url()} target="_blank" rel="noopener noreferrer">
+                View on {platformLabels[item().channel.platform]}
+              </a>
+            )}
+          </Show>
+        </p>
+        <blockquote class="quote">{item().body}</blockquote>
+      </div>
+
+      <div class="approval__draft">
+        <p class="approval__label">
+          Proposed reply
+          <span title={formatDateTime(props.approval.createdAt)}> · {formatRelative(props.approval.createdAt)}</span>
+          <span class="muted"> · {replyLength(props.approval.body)} characters</span>
+        </p>
+        <p class="draft-text">{props.approval.body}</p>
+        <Show when={warnings().length > 0}>
+          <ul class="checks">
+            <For each={warnings()}>
+              {(result) => (
+                <li class={`check check--${result.severity}`}>
+                  <span class="check__label">{result.severity === "block" ? "Blocked" : "Note"}</span>
+                  {result.message}
+                </li>
+              )}
+            </For>
+          </ul>
+        </Show>
+      </div>
+
+      <form
+        class="form approval__form"
+        noValidate
+        aria-label={`Decide on the reply to ${subject()}`}
+        onSubmit={(event) => {
+          const submitter = (event as SubmitEvent).submitter as HTMLButtonElement | null;
+          setDecision(submitter?.value === "reject" ? "reject" : "approve");
+          void form.handleSubmit(async ({ comment }) => {
+            if (decision() === "reject") {
+              await reject.mutateAsync({ replyId: props.approval.id, comment });
+              props.onDecided(`Reply to ${subject()} rejected; the moderator sees your comment.`);
+            } else {
+              await approve.mutateAsync({ replyId: props.approval.id, comment: comment || undefined });
+              props.onDecided(`Reply to ${subject()} approved; it is being sent.`);
+            }
+          })(event);
+        }}
+      >
+        <FormAlert message={form.formError()} />
+        <TextAreaField
+          field={form.field("comment")}
+          rows={2}
+          optional={decision() === "approve"}
+          hint="Optional when approving; required when rejecting, so the moderator knows what to change."
+        />
+        <div class="approval__actions">
+          <button
+            type="submit"
+            value="reject"
+            class="button button--danger-ghost"
+            aria-disabled={form.submitting() ? "true" : undefined}
+          >
+            Reject
+          </button>
+          <button
+            type="submit"
+            value="approve"
+            class="button button--primary"
+            aria-disabled={form.submitting() ? "true" : undefined}
+          >
+            <Show when={form.submitting() && decision() === "approve"} fallback="Approve">
+              <span class="spinner" aria-hidden="true" /> Approving…
+            </Show>
+          </button>
+        </div>
+      </form>
+    </article>
+  );
+}
+
+/** The pending drafts this member may decide (stakeholders: their brand's; agency leads: those without a client approver). */
+export function useApprovals() {
+  const session = useSession();
+  return useQuery(() => ({
+    queryKey: workKeys.approvals(session.agencyId()),
+    queryFn: () => trpc.replies.approvals.query(),
+  }));
+}
+
+/** Drafted replies waiting for a decision: the portal's inbox for stakeholders, the console's tab for agency leads. */
+export function ApprovalsInbox(props: { emptyText?: string }) {
+  const session = useSession();
+  const [status, setStatus] = createSignal<string | null>(null);
+  const approvals = useApprovals();
+  const clients = useQuery(() => ({
+    queryKey: keys.clients(session.agencyId(), true),
+    queryFn: () => trpc.clients.list.query({ includeArchived: true }),
+  }));
+  // A stakeholder sees one brand: naming it on every card says nothing.
+  const clientName = (clientId: string) =>
+    (clients.data ?? []).length > 1 ? clients.data?.find((client) => client.id === clientId)?.name : undefined;
+  return (
+    <div class="approvals">
+      <StatusMessage message={status()} onDismiss={() => setStatus(null)} />
+      <QueryStatus
+        loading={approvals.isPending}
+        error={approvals.isError ? toUiError(approvals.error).message : null}
+        what="approvals"
+        onRetry={() => void approvals.refetch()}
+      />
+      <Show when={approvals.isSuccess}>
+        <Show
+          when={(approvals.data ?? []).length > 0}
+          fallback={<p class="empty">{props.emptyText ?? "Nothing is waiting for approval."}</p>}
+        >
+          <p class="muted" aria-live="polite">
+            {(approvals.data ?? []).length} {(approvals.data ?? []).length === 1 ? "draft waits" : "drafts wait"} for a
+            decision.
+          </p>
+          <ul class="approval-list" aria-label="Pending approvals">
+            <For each={approvals.data ?? []}>
+              {(approval) => (
+                <li>
+                  <ApprovalCard
+                    approval={approval}
+                    clientName={clientName(approval.item.clientId)}
+                    onDecided={setStatus}
+                  />
+                </li>
+              )}
+            </For>
+          </ul>
+        </Show>
+      </Show>
+    </div>
+  );
+}

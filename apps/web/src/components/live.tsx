@@ -1,0 +1,129 @@
+import { type Accessor, createSignal, onCleanup, onMount } from "solid-js";
+
+export type LiveStatus = "connecting" | "live" | "offline";
+
+/** One change the server announces on `GET /events`; listeners re-read what they show through their own scope. */
+export interface LiveEvent {
+  type: string;
+  agencyId: string;
+  clientId: string | null;
+  subjectId?: string;
+}
+
+const eventTypes = [
+  "queue.changed",
+  "item.changed",
+  "reply.changed",
+  "escalation.changed",
+  "clock.changed",
+  "invoice.changed",
+] as const;
+
+function parseEvent(data: unknown, fallbackType: string): LiveEvent | null {
+  if (typeof data !== "string") return null;
+  try {
+    const value = JSON.parse(data) as Partial<LiveEvent>;
+    if (typeof value !== "object" || value === null) return null;
+    const type = typeof value.type === "string" ? value.type : fallbackType;
+    if (typeof value.agencyId !== "string") return null;
+    return { type, agencyId: value.agencyId, clientId: value.clientId ?? null, subjectId: value.subjectId };
+  } catch {
+    return null;
+  }
+}
+
+/** Waits before a fresh connection after the browser gave up (it retries on its own while it can). */
+const backoffMs = [1_000, 2_000, 5_000, 10_000, 30_000];
+
+/**
+ * Subscribes to the server's live events for as long as the calling component lives. Events arriving close
+ * together are handed over in one batch (a peak sends many; one refetch serves them all). After a broken
+ * connection comes back, `onReconnect` runs: events may have been missed, so callers refresh what they show.
+ */
+export function createLiveEvents(options: {
+  onEvents: (events: LiveEvent[]) => void;
+  onReconnect: () => void;
+  batchMs?: number;
+}): Accessor<LiveStatus> {
+  const [status, setStatus] = createSignal<LiveStatus>("connecting");
+  let source: EventSource | null = null;
+  let pending: LiveEvent[] = [];
+  let flushTimer: ReturnType<typeof setTimeout> | undefined;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let attempt = 0;
+  let wasOpen = false;
+  let disposed = false;
+
+  const flush = () => {
+    flushTimer = undefined;
+    const batch = pending;
+    pending = [];
+    if (batch.length > 0 && !disposed) options.onEvents(batch);
+  };
+
+  const receive = (message: MessageEvent, fallbackType: string) => {
+    const event = parseEvent(message.data, fallbackType);
+    if (!event) return;
+    pending.push(event);
+    flushTimer ??= setTimeout(flush, options.batchMs ?? 150);
+  };
+
+  const connect = () => {
+    if (disposed) return;
+    setStatus("connecting");
+    const next = new EventSource("/events", { withCredentials: true });
+    source = next;
+    next.onopen = () => {
+      setStatus("live");
+      attempt = 0;
+      if (wasOpen) options.onReconnect();
+      wasOpen = true;
+    };
+    next.onmessage = (message) => receive(message, "message");
+    // Named events (`event: queue.changed`) do not reach onmessage.
+    for (const type of eventTypes) next.addEventListener(type, (message) => receive(message as MessageEvent, type));
+    next.onerror = () => {
+      if (next.readyState === EventSource.CLOSED) {
+        // The browser won't retry (e.g. the answer was not an event stream): reconnect ourselves, slower each time.
+        setStatus("offline");
+        next.close();
+        const delay = backoffMs[Math.min(attempt, backoffMs.length - 1)] ?? 30_000;
+        attempt += 1;
+        retryTimer = setTimeout(connect, delay);
+      } else {
+        setStatus("connecting");
+      }
+    };
+  };
+
+  onMount(connect);
+  onCleanup(() => {
+    disposed = true;
+    clearTimeout(flushTimer);
+    clearTimeout(retryTimer);
+    source?.close();
+  });
+  return status;
+}
+
+const liveLabels: Record<LiveStatus, string> = {
+  live: "Live",
+  connecting: "Connecting…",
+  offline: "Offline, retrying",
+};
+
+const liveHints: Record<LiveStatus, string> = {
+  live: "Updates arrive as they happen.",
+  connecting: "Connecting to live updates…",
+  offline: "Live updates are interrupted; Parley keeps retrying. What you see may be out of date.",
+};
+
+/** A small dot and word telling whether live updates are flowing. */
+export function LiveIndicator(props: { status: LiveStatus }) {
+  return (
+    <span class={`live live--${props.status}`} title={liveHints[props.status]} role="status">
+      <span class="live__dot" aria-hidden="true" />
+      {liveLabels[props.status]}
+    </span>
+  );
+}

@@ -1,0 +1,39 @@
+import { Link, Routes } from "../../router";
+import { NotFoundPage } from "../placeholders";
+import { ClientsOverviewPage } from "./clients-overview";
+import { ContractEditorPage } from "./contract-editor";
+import { InvoiceReviewPage } from "./invoice-review";
+import { InvoicesPage } from "./invoices-list";
+
+/**
+ * The Accounts area (account managers, owners, admins): clients with their contracts and invoice
+ * status, the contract editor, invoices by month and the draft review.
+ *
+ *   #/accounts                               clients overview
+ *   #/accounts/clients/:clientId/contract    contract editor (?contract=<id>|new)
+ *   #/accounts/invoices                      invoices (?period=YYYY-MM&status=draft|finalized)
+ *   #/accounts/invoices/:invoiceId           review one invoice
+ */
+export function AccountsPage() {
+  return (
+    <div class="accounts">
+      <nav class="subnav" aria-label="Accounts sections">
+        <Link href="/accounts" class="subnav__link">
+          Clients
+        </Link>
+        <Link href="/accounts/invoices" match="prefix" class="subnav__link">
+          Invoices
+        </Link>
+      </nav>
+      <Routes
+        routes={[
+          { path: "/accounts", component: ClientsOverviewPage },
+          { path: "/accounts/clients/:clientId/contract", component: ContractEditorPage },
+          { path: "/accounts/invoices", component: InvoicesPage },
+          { path: "/accounts/invoices/:invoiceId", component: InvoiceReviewPage },
+        ]}
+        fallback={NotFoundPage}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,185 @@
+import type { ClientView } from "@parley/contracts";
+import { contractForPeriod } from "@parley/contracts/billing";
+import { useQuery } from "@tanstack/solid-query";
+import { createMemo, For, Show } from "solid-js";
+import { useSession } from "../../auth";
+import { Card, Page, QueryStatus } from "../../components/page";
+import { toUiError } from "../../errors";
+import { keys } from "../../query";
+import { trpc } from "../../trpc";
+import { accountsKeys, type InvoiceSummary, listInvoices, standingInvoice } from "./accounts-api";
+import { formatLocalDate, formatMonth, money, monthOf, shiftMonth, todayIn } from "./billing-format";
+import { InvoiceStatusBadge } from "./invoice-badges";
+
+/** The contract in force today (the client's date), in one cell. */
+function ContractCell(props: { client: ClientView }) {
+  const session = useSession();
+  const contracts = useQuery(() => ({
+    queryKey: accountsKeys.contracts(session.agencyId(), props.client.id),
+    queryFn: () => trpc.contracts.list.query({ clientId: props.client.id }),
+  }));
+  const inForce = createMemo(() => {
+    try {
+      return contractForPeriod(contracts.data ?? [], todayIn(props.client.timeZone));
+    } catch {
+      return null;
+    }
+  });
+  return (
+    <Show
+      when={contracts.isSuccess}
+      fallback={
+        <span class="muted">{contracts.isError ? `Couldn't load: ${toUiError(contracts.error).message}` : "…"}</span>
+      }
+    >
+      <Show
+        when={inForce()}
+        fallback={
+          <span class="muted">
+            No contract in force
+            <Show when={(contracts.data ?? []).length > 0}> ({contracts.data?.length} on file)</Show>
+          </span>
+        }
+      >
+        {(contract) => (
+          <span>
+            {money(contract().terms.retainerMinor, contract().currency)} / month
+            <span class="muted">
+              {" "}
+              · since {formatLocalDate(contract().validFrom)}
+              {contract().validTo ? `, until ${formatLocalDate(contract().validTo ?? "")} (exclusive)` : ""}
+            </span>
+          </span>
+        )}
+      </Show>
+    </Show>
+  );
+}
+
+function InvoiceCell(props: { invoices: InvoiceSummary[] | undefined; loading: boolean; failed: boolean }) {
+  const invoice = () => standingInvoice(props.invoices ?? []);
+  return (
+    <Show
+      when={!props.loading && !props.failed}
+      fallback={<span class="muted">{props.failed ? "Unavailable" : "…"}</span>}
+    >
+      <Show when={invoice()} fallback={<span class="muted">No invoice</span>}>
+        {(found) => (
+          <a class="accounts-invoice-cell" href={`#/accounts/invoices/${found().id}`}>
+            <InvoiceStatusBadge invoice={found()} />
+            <span>{money(found().totalMinor, found().currency)}</span>
+          </a>
+        )}
+      </Show>
+    </Show>
+  );
+}
+
+export function ClientsOverviewPage() {
+  const session = useSession();
+  const thisMonth = monthOf(new Date());
+  const lastMonth = shiftMonth(thisMonth, -1);
+
+  const clients = useQuery(() => ({
+    queryKey: keys.clients(session.agencyId(), false),
+    queryFn: () => trpc.clients.list.query({ includeArchived: false }),
+  }));
+  const current = useQuery(() => ({
+    queryKey: accountsKeys.invoices(session.agencyId(), { period: thisMonth }),
+    queryFn: () => listInvoices({ period: thisMonth }),
+  }));
+  const previous = useQuery(() => ({
+    queryKey: accountsKeys.invoices(session.agencyId(), { period: lastMonth }),
+    queryFn: () => listInvoices({ period: lastMonth }),
+  }));
+  const forClient = (invoices: InvoiceSummary[] | undefined, clientId: string) =>
+    invoices?.filter((invoice) => invoice.clientId === clientId);
+
+  return (
+    <Page
+      title="Accounts"
+      lead="Contracts and invoices of your clients: the contract in force, and where this and last month's invoices stand."
+      actions={
+        <a class="button button--primary" href={`#/accounts/invoices?period=${lastMonth}`}>
+          Invoices for {formatMonth(lastMonth)}
+        </a>
+      }
+    >
+      <Card title="Clients">
+        <QueryStatus
+          loading={clients.isPending}
+          error={clients.isError ? toUiError(clients.error).message : null}
+          what="clients"
+          onRetry={() => void clients.refetch()}
+        />
+        <Show when={current.isError || previous.isError}>
+          <div class="alert alert--info" role="status">
+            Invoice status is unavailable: {toUiError(current.error ?? previous.error).message}
+          </div>
+        </Show>
+        <Show when={clients.isSuccess}>
+          <Show
+            when={(clients.data ?? []).length > 0}
+            fallback={<p class="empty">No clients are assigned to you yet.</p>}
+          >
+            <div class="table-wrap">
+              <table class="table" aria-label="Clients and contracts">
+                <thead>
+                  <tr>
+                    <th scope="col">Client</th>
+                    <th scope="col">Contract in force</th>
+                    <th scope="col">{formatMonth(thisMonth)}</th>
+                    <th scope="col">{formatMonth(lastMonth)}</th>
+                    <th scope="col">
+                      <span class="sr-only">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={clients.data ?? []}>
+                    {(client) => (
+                      <tr>
+                        <th scope="row" class="cell--primary">
+                          {client.name}
+                          <span class="muted accounts-zone"> {client.timeZone}</span>
+                        </th>
+                        <td>
+                          <ContractCell client={client} />
+                        </td>
+                        <td>
+                          <InvoiceCell
+                            invoices={forClient(current.data, client.id)}
+                            loading={current.isPending}
+                            failed={current.isError}
+                          />
+                        </td>
+                        <td>
+                          <InvoiceCell
+                            invoices={forClient(previous.data, client.id)}
+                            loading={previous.isPending}
+                            failed={previous.isError}
+                          />
+                        </td>
+                        <td class="cell--actions">
+                          <a class="button button--small" href={`#/accounts/clients/${client.id}/contract`}>
+                            Contract<span class="sr-only"> of {client.name}</span>
+                          </a>
+                          <a
+                            class="button button--small button--ghost"
+                            href={`#/accounts/invoices?client=${client.id}`}
+                          >
+                            Invoices<span class="sr-only"> of {client.name}</span>
+                          </a>
+                        </td>
+                      </tr>
+                    )}
+                  </For>
+                </tbody>
+              </table>
+            </div>
+          </Show>
+        </Show>
+      </Card>
+    </Page>
+  );
+}

@@ -1,0 +1,1032 @@
+import type { ClientView } from "@parley/contracts";
+import {
+  type ContractTermsInput,
+  contractForPeriod,
+  slaCalendars,
+  slaMetrics,
+  slaPriorities,
+} from "@parley/contracts/billing";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
+import { createMemo, createSignal, createUniqueId, For, type JSX, Show } from "solid-js";
+import { createStore } from "solid-js/store";
+import { useSession } from "../../auth";
+import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
+import { toUiError } from "../../errors";
+import { keys } from "../../query";
+import { currentQuery, navigate, type RouteProps } from "../../router";
+import { trpc } from "../../trpc";
+import { accountsKeys } from "./accounts-api";
+import {
+  currencyCodes,
+  exponentOf,
+  formatLocalDate,
+  formatUnitPrice,
+  money,
+  parseMajorAmount,
+  parseNumber,
+  todayIn,
+} from "./billing-format";
+import {
+  type ContractDraft,
+  defaultDraft,
+  draftFromTerms,
+  firstOfMonth,
+  firstOfNextMonth,
+  groupOf,
+  humanizeMessage,
+  type SlaCalendar,
+  validateDraft,
+} from "./contract-draft";
+
+interface ContractView {
+  id: string;
+  clientId: string;
+  validFrom: string;
+  validTo: string | null;
+  currency: string;
+  terms: ContractTermsInput;
+  updatedAt: Date | string;
+}
+
+const calendarLabels: Record<SlaCalendar, string> = { "24x7": "Calendar (24x7)", business_hours: "Business hours" };
+const metricLabels: Record<(typeof slaMetrics)[number], string> = {
+  first_response: "First response",
+  resolution: "Resolution",
+};
+
+function describe(label: string, message: string): string {
+  const text = humanizeMessage(message);
+  return /^[A-Z“]/.test(text) ? text : `${label} ${text}`;
+}
+
+/** Where a contract stands relative to `today` (the client's date). */
+function contractState(contract: ContractView, today: string): "in force" | "upcoming" | "ended" {
+  if (contract.validFrom > today) return "upcoming";
+  if (contract.validTo !== null && contract.validTo <= today) return "ended";
+  return "in force";
+}
+
+function ContractForm(props: {
+  client: ClientView;
+  contract: ContractView | null;
+  initial: ContractDraft;
+  onSaved: (contract: ContractView) => void;
+  onCancel: () => void;
+}) {
+  const session = useSession();
+  const queryClient = useQueryClient();
+  const formId = createUniqueId();
+  const [draft, setDraft] = createStore<ContractDraft>(structuredClone(props.initial));
+  const [touched, setTouched] = createSignal<ReadonlySet<string>>(new Set());
+  const [attempted, setAttempted] = createSignal(false);
+  const [serverErrors, setServerErrors] = createSignal<Record<string, string>>({});
+  const [formError, setFormError] = createSignal<string | null>(null);
+  const [saving, setSaving] = createSignal(false);
+
+  const validation = createMemo(() => validateDraft(draft));
+  const idOf = (path: string) => `${formId}-${path.replaceAll(".", "-")}`;
+
+  const touch = (path: string) => setTouched((prev) => new Set(prev).add(groupOf(path)));
+  /** Any change in a group drops the server's messages for it: they describe the values sent then. */
+  const changed = (path: string) => {
+    const group = groupOf(path);
+    setServerErrors((prev) => Object.fromEntries(Object.entries(prev).filter(([key]) => groupOf(key) !== group)));
+  };
+
+  const errorAt = (path: string): string | undefined => {
+    const server = serverErrors()[path];
+    if (server) return server;
+    if (!attempted() && !touched().has(groupOf(path))) return undefined;
+    return validation().errors[path];
+  };
+  /** The message for an input: "<Label> <message>". */
+  const fieldError = (path: string, label: string) => {
+    const message = errorAt(path);
+    return message ? describe(label, message) : undefined;
+  };
+
+  /** Paths that have an input or a row/section slot; everything else goes to the form's alert. */
+  const placed = (path: string): boolean => {
+    const top = [
+      "currency",
+      "validFrom",
+      "validTo",
+      "retainerMinor",
+      "includedItems",
+      "overageTiers",
+      "escalationFeeMinor",
+      "outOfHoursSurchargeMinor",
+      "slaTargets",
+      "creditTiers",
+      "creditCapPercent",
+    ];
+    const parts = path.split(".");
+    if (parts.length === 1) return top.includes(path);
+    const rows = { overageTiers: draft.overageTiers, slaTargets: draft.slaTargets, creditTiers: draft.creditTiers };
+    const list = rows[parts[0] as keyof typeof rows];
+    return Boolean(list && Number(parts[1]) < list.length);
+  };
+  const unplacedErrors = createMemo(() =>
+    Object.entries(serverErrors())
+      .filter(([path]) => !placed(path))
+      .map(([path, message]) => `${path}: ${humanizeMessage(message)}`),
+  );
+
+  const invalidOf = (path: string, label: string) => (fieldError(path, label) ? "true" : "false");
+  const describedByOf = (path: string, label: string, hint = false) => {
+    const id = idOf(path);
+    const ids = [hint ? `${id}-hint` : "", fieldError(path, label) ? `${id}-error` : ""].filter(Boolean);
+    return ids.length > 0 ? ids.join(" ") : undefined;
+  };
+
+  const ErrorText = (p: { path: string; label: string }) => (
+    <Show when={fieldError(p.path, p.label)}>
+      {(message) => (
+        <p class="field__error" id={`${idOf(p.path)}-error`}>
+          {message()}
+        </p>
+      )}
+    </Show>
+  );
+
+  /** A labelled top-level field with its hint and message. */
+  const Field = (p: { path: string; label: string; hint?: string; children: JSX.Element; class?: string }) => (
+    <div class={`field ${p.class ?? ""}`} classList={{ "field--invalid": Boolean(fieldError(p.path, p.label)) }}>
+      <label class="field__label" for={idOf(p.path)}>
+        {p.label}
+      </label>
+      {p.children}
+      <Show when={p.hint}>
+        <p class="field__hint" id={`${idOf(p.path)}-hint`}>
+          {p.hint}
+        </p>
+      </Show>
+      <ErrorText path={p.path} label={p.label} />
+    </div>
+  );
+
+  type TopKey = "validFrom" | "validTo" | "retainer" | "includedItems" | "escalationFee" | "outOfHoursSurcharge";
+  const setTop = (key: TopKey | "creditCapPercent", path: string, value: string) => {
+    setDraft(key, value);
+    changed(path);
+  };
+
+  /** A money input in major units, with the currency beside it and the amount as it will be billed. */
+  const MoneyInput = (p: {
+    key: "retainer" | "escalationFee" | "outOfHoursSurcharge";
+    path: string;
+    label: string;
+    hint: string;
+  }) => {
+    const preview = () => {
+      const parsed = parseMajorAmount(draft[p.key], draft.currency);
+      return parsed.ok && parsed.value !== undefined ? money(parsed.value, draft.currency) : null;
+    };
+    return (
+      <Field path={p.path} label={p.label} hint={`${p.hint}${preview() ? ` Billed as ${preview()}.` : ""}`}>
+        <div class="accounts-money">
+          <input
+            class="input"
+            type="text"
+            inputmode="decimal"
+            autocomplete="off"
+            value={draft[p.key]}
+            onInput={(e) => setTop(p.key, p.path, e.currentTarget.value)}
+            id={idOf(p.path)}
+            aria-invalid={invalidOf(p.path, p.label)}
+            aria-describedby={describedByOf(p.path, p.label, true)}
+            onBlur={() => touch(p.path)}
+          />
+          <span class="accounts-money__currency" aria-hidden="true">
+            {draft.currency}
+          </span>
+        </div>
+      </Field>
+    );
+  };
+
+  const save = useMutation(() => ({
+    mutationFn: (terms: ContractTermsInput) =>
+      trpc.contracts.save.mutate({ clientId: props.client.id, contractId: props.contract?.id, terms }),
+    onSuccess: () =>
+      queryClient.invalidateQueries({ queryKey: accountsKeys.contracts(session.agencyId(), props.client.id) }),
+  }));
+
+  const focusFirstInvalid = (form: HTMLFormElement | null) => {
+    queueMicrotask(() => form?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+  };
+
+  const submit = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement | null;
+    if (saving()) return;
+    setAttempted(true);
+    setServerErrors({});
+    setFormError(null);
+    const result = validation();
+    if (!result.parsed) {
+      setFormError("Please correct the highlighted fields.");
+      focusFirstInvalid(form);
+      return;
+    }
+    setSaving(true);
+    try {
+      const saved = await save.mutateAsync(result.parsed);
+      setAttempted(false);
+      props.onSaved(saved as ContractView);
+    } catch (err) {
+      const info = toUiError(err);
+      const fields: Record<string, string> = {};
+      for (const [path, message] of Object.entries(info.fields)) fields[path.replace(/^terms\./, "")] ??= message;
+      setServerErrors(fields);
+      const hasPlaced = Object.keys(fields).some(placed);
+      setFormError(hasPlaced ? "The contract was not saved: please correct the highlighted fields." : info.message);
+      focusFirstInvalid(form);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const removeRow = (section: "overageTiers" | "slaTargets" | "creditTiers", index: number, focusId: string) => {
+    setDraft(section, (rows) => rows.filter((_, i) => i !== index) as never);
+    changed(section);
+    touch(section);
+    queueMicrotask(() => document.getElementById(focusId)?.focus());
+  };
+
+  const addOverageTier = () => {
+    const rows = draft.overageTiers;
+    const last = rows[rows.length - 1];
+    // A new bounded tier goes before the unbounded last one ("beyond … at …").
+    if (last && last.upTo.trim() === "") {
+      setDraft("overageTiers", (prev) => [
+        ...prev.slice(0, -1),
+        { upTo: "", unitPriceMinor: "" },
+        prev[prev.length - 1]!,
+      ]);
+      queueMicrotask(() => document.getElementById(idOf(`overageTiers.${rows.length - 2}.upTo`))?.focus());
+    } else {
+      setDraft("overageTiers", (prev) => [...prev, { upTo: "", unitPriceMinor: "" }]);
+      queueMicrotask(() => document.getElementById(idOf(`overageTiers.${rows.length - 1}.upTo`))?.focus());
+    }
+    changed("overageTiers");
+  };
+
+  const addSlaTarget = () => {
+    const used = new Set(draft.slaTargets.map((target) => `${target.priority} ${target.metric}`));
+    const free = slaPriorities
+      .flatMap((priority) => slaMetrics.map((metric) => ({ priority, metric })))
+      .find((pair) => !used.has(`${pair.priority} ${pair.metric}`)) ?? {
+      priority: "P4" as const,
+      metric: "resolution" as const,
+    };
+    setDraft("slaTargets", (prev) => [
+      ...prev,
+      { ...free, minutes: "", calendar: "business_hours", complianceTargetPercent: "95" },
+    ]);
+    changed("slaTargets");
+    queueMicrotask(() => document.getElementById(idOf(`slaTargets.${draft.slaTargets.length - 1}.priority`))?.focus());
+  };
+
+  const addCreditTier = () => {
+    setDraft("creditTiers", (prev) => [...prev, { fromPercent: "", toPercent: "", creditPercent: "" }]);
+    changed("creditTiers");
+    queueMicrotask(() =>
+      document.getElementById(idOf(`creditTiers.${draft.creditTiers.length - 1}.fromPercent`))?.focus(),
+    );
+  };
+
+  const unitPricePreview = (text: string) => {
+    const parsed = parseNumber(text);
+    return parsed.ok && parsed.value !== undefined && parsed.value >= 0
+      ? formatUnitPrice(parsed.value, draft.currency)
+      : "—";
+  };
+
+  /** "items 5,001–12,000 over the included volume" for overage tier `index`. */
+  const tierRange = (index: number) => {
+    const previous = index === 0 ? 0 : Number(draft.overageTiers[index - 1]?.upTo || Number.NaN);
+    const upTo = draft.overageTiers[index]?.upTo.trim() ?? "";
+    const from = Number.isFinite(previous) ? (previous + 1).toLocaleString("en-GB") : "…";
+    if (upTo === "") return `from item ${from} over the included volume, no limit`;
+    const to = Number(upTo);
+    return Number.isFinite(to) ? `items ${from}–${to.toLocaleString("en-GB")} over the included volume` : "";
+  };
+
+  const sectionError = (section: string) => errorAt(section);
+  const rowError = (section: string, index: number) => errorAt(`${section}.${index}`);
+
+  return (
+    <form class="form accounts-contract" noValidate aria-label="Contract" onSubmit={submit}>
+      <Show when={formError() || unplacedErrors().length > 0}>
+        <div class="alert alert--error" role="alert">
+          <span>
+            {formError()}
+            <Show when={unplacedErrors().length > 0}> {unplacedErrors().join("; ")}</Show>
+          </span>
+        </div>
+      </Show>
+
+      <fieldset class="accounts-fieldset">
+        <legend class="accounts-legend">Currency and validity</legend>
+        <div class="form__grid">
+          <Field
+            path="currency"
+            label="Currency"
+            hint={`Amounts below are in ${draft.currency} (${exponentOf(draft.currency)} decimals).`}
+          >
+            <select
+              class="input select"
+              value={draft.currency}
+              onChange={(e) => {
+                setDraft("currency", e.currentTarget.value);
+                changed("currency");
+                touch("currency");
+              }}
+              id={idOf("currency")}
+              aria-invalid={invalidOf("currency", "Currency")}
+              aria-describedby={describedByOf("currency", "Currency", true)}
+              onBlur={() => touch("currency")}
+            >
+              <For each={currencyCodes()}>
+                {(code) => (
+                  <option value={code} selected={code === draft.currency}>
+                    {code}
+                  </option>
+                )}
+              </For>
+            </select>
+          </Field>
+          <Field path="validFrom" label="Valid from" hint="The first day the contract applies (the client's date).">
+            <input
+              class="input"
+              type="date"
+              value={draft.validFrom}
+              onInput={(e) => setTop("validFrom", "validFrom", e.currentTarget.value)}
+              id={idOf("validFrom")}
+              aria-invalid={invalidOf("validFrom", "Valid from")}
+              aria-describedby={describedByOf("validFrom", "Valid from", true)}
+              onBlur={() => touch("validFrom")}
+            />
+          </Field>
+          <Field
+            path="validTo"
+            label="Valid to (exclusive)"
+            hint="Exclusive: the first day the contract no longer applies. Leave empty for an open-ended contract."
+          >
+            <input
+              class="input"
+              type="date"
+              value={draft.validTo}
+              onInput={(e) => setTop("validTo", "validTo", e.currentTarget.value)}
+              id={idOf("validTo")}
+              aria-invalid={invalidOf("validTo", "Valid to")}
+              aria-describedby={describedByOf("validTo", "Valid to", true)}
+              onBlur={() => touch("validTo")}
+            />
+          </Field>
+        </div>
+        <p class="accounts-note" role="note">
+          <strong>A contract governs whole months:</strong> the one in force on the 1st of a month applies to that whole
+          month, and a change takes effect from the next month. Start contracts on the 1st; a contract starting
+          mid-month first bills the following month.
+        </p>
+      </fieldset>
+
+      <fieldset class="accounts-fieldset">
+        <legend class="accounts-legend">Fees</legend>
+        <div class="form__grid">
+          <MoneyInput
+            key="retainer"
+            path="retainerMinor"
+            label="Monthly retainer"
+            hint="In major units, e.g. 2500.00."
+          />
+          <Field path="includedItems" label="Included items" hint="Items per month covered by the retainer.">
+            <input
+              class="input"
+              type="text"
+              inputmode="numeric"
+              autocomplete="off"
+              value={draft.includedItems}
+              onInput={(e) => setTop("includedItems", "includedItems", e.currentTarget.value)}
+              id={idOf("includedItems")}
+              aria-invalid={invalidOf("includedItems", "Included items")}
+              aria-describedby={describedByOf("includedItems", "Included items", true)}
+              onBlur={() => touch("includedItems")}
+            />
+          </Field>
+          <MoneyInput key="escalationFee" path="escalationFeeMinor" label="Fee per escalation" hint="In major units." />
+          <MoneyInput
+            key="outOfHoursSurcharge"
+            path="outOfHoursSurchargeMinor"
+            label="Out-of-hours surcharge per item"
+            hint="For items handled outside the client's business hours."
+          />
+        </div>
+
+        <div class="accounts-rows">
+          <div class="accounts-rows__header">
+            <h3 class="accounts-rows__title" id={`${formId}-overage-title`}>
+              Overage tiers
+            </h3>
+            <p class="field__hint" id={`${formId}-overage-hint`}>
+              Items over the included volume, counted cumulatively: “up to 5000” at 40 bills the first 5,000 items over
+              the included volume at 40 minor units each. Unit prices are in minor units of {draft.currency} (up to 4
+              decimals). The last tier has no limit: leave its “Up to” empty. No tiers: overage isn't billed.
+            </p>
+          </div>
+          <Show when={draft.overageTiers.length > 0}>
+            <div class="accounts-scroll">
+              <table class="table table--compact accounts-rows__table" aria-labelledby={`${formId}-overage-title`}>
+                <thead>
+                  <tr>
+                    <th scope="col">Tier</th>
+                    <th scope="col">Up to N items over the included volume</th>
+                    <th scope="col">Unit price (minor units)</th>
+                    <th scope="col">Per item</th>
+                    <th scope="col">
+                      <span class="sr-only">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={draft.overageTiers}>
+                    {(tier, index) => {
+                      const n = () => index() + 1;
+                      const upTo = () => `overageTiers.${index()}.upTo`;
+                      const price = () => `overageTiers.${index()}.unitPriceMinor`;
+                      return (
+                        <>
+                          <tr>
+                            <th scope="row">
+                              {n()}
+                              <span class="muted accounts-rows__meta"> {tierRange(index())}</span>
+                            </th>
+                            <td classList={{ "field--invalid": Boolean(fieldError(upTo(), "Up to")) }}>
+                              <input
+                                class="input input--small"
+                                type="text"
+                                inputmode="numeric"
+                                autocomplete="off"
+                                placeholder="no limit"
+                                aria-label={`Up to, overage tier ${n()}`}
+                                value={tier.upTo}
+                                onInput={(e) => {
+                                  setDraft("overageTiers", index(), "upTo", e.currentTarget.value);
+                                  changed(upTo());
+                                }}
+                                id={idOf(upTo())}
+                                aria-invalid={invalidOf(upTo(), "Up to")}
+                                aria-describedby={describedByOf(upTo(), "Up to")}
+                                onBlur={() => touch(upTo())}
+                              />
+                              <ErrorText path={upTo()} label="Up to" />
+                            </td>
+                            <td classList={{ "field--invalid": Boolean(fieldError(price(), "Unit price")) }}>
+                              <div class="accounts-money">
+                                <input
+                                  class="input input--small"
+                                  type="text"
+                                  inputmode="decimal"
+                                  autocomplete="off"
+                                  aria-label={`Unit price in minor units, overage tier ${n()}`}
+                                  value={tier.unitPriceMinor}
+                                  onInput={(e) => {
+                                    setDraft("overageTiers", index(), "unitPriceMinor", e.currentTarget.value);
+                                    changed(price());
+                                  }}
+                                  id={idOf(price())}
+                                  aria-invalid={invalidOf(price(), "Unit price")}
+                                  aria-describedby={describedByOf(price(), "Unit price")}
+                                  onBlur={() => touch(price())}
+                                />
+                                <span class="accounts-money__currency" aria-hidden="true">
+                                  minor
+                                </span>
+                              </div>
+                              <ErrorText path={price()} label="Unit price" />
+                            </td>
+                            <td class="accounts-num">{unitPricePreview(tier.unitPriceMinor)}</td>
+                            <td class="cell--actions">
+                              <button
+                                type="button"
+                                class="button button--small button--danger-ghost"
+                                onClick={() => removeRow("overageTiers", index(), `${formId}-add-overage`)}
+                              >
+                                Remove<span class="sr-only"> overage tier {n()}</span>
+                              </button>
+                            </td>
+                          </tr>
+                          <Show when={rowError("overageTiers", index())}>
+                            {(message) => (
+                              <tr>
+                                <td colSpan={5}>
+                                  <p class="field__error">{describe(`Overage tier ${n()}`, message())}</p>
+                                </td>
+                              </tr>
+                            )}
+                          </Show>
+                        </>
+                      );
+                    }}
+                  </For>
+                </tbody>
+              </table>
+            </div>
+          </Show>
+          <Show when={sectionError("overageTiers")}>
+            {(message) => <p class="field__error">{describe("Overage tiers", message())}</p>}
+          </Show>
+          <button type="button" class="button button--small" id={`${formId}-add-overage`} onClick={addOverageTier}>
+            Add overage tier
+          </button>
+        </div>
+      </fieldset>
+
+      <fieldset class="accounts-fieldset">
+        <legend class="accounts-legend">SLA targets</legend>
+        <p class="field__hint">
+          One row per priority and metric. Compliance is the share of the month's items whose clock met the target.
+        </p>
+        <Show when={draft.slaTargets.length > 0} fallback={<p class="empty">No SLA targets: no service credits.</p>}>
+          <div class="accounts-scroll">
+            <table class="table table--compact accounts-rows__table" aria-label="SLA targets">
+              <thead>
+                <tr>
+                  <th scope="col">Priority</th>
+                  <th scope="col">Metric</th>
+                  <th scope="col">Minutes</th>
+                  <th scope="col">Calendar</th>
+                  <th scope="col">Compliance target %</th>
+                  <th scope="col">
+                    <span class="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                <For each={draft.slaTargets}>
+                  {(target, index) => {
+                    const n = () => index() + 1;
+                    const path = (field: string) => `slaTargets.${index()}.${field}`;
+                    return (
+                      <>
+                        <tr>
+                          <td>
+                            <select
+                              class="input select select--compact"
+                              aria-label={`Priority, SLA target ${n()}`}
+                              onChange={(e) => {
+                                setDraft("slaTargets", index(), "priority", e.currentTarget.value as never);
+                                changed(path("priority"));
+                                touch(path("priority"));
+                              }}
+                              id={idOf(path("priority"))}
+                              aria-invalid={invalidOf(path("priority"), "Priority")}
+                              aria-describedby={describedByOf(path("priority"), "Priority")}
+                              onBlur={() => touch(path("priority"))}
+                            >
+                              <For each={slaPriorities}>
+                                {(priority) => (
+                                  <option value={priority} selected={priority === target.priority}>
+                                    {priority}
+                                  </option>
+                                )}
+                              </For>
+                            </select>
+                            <ErrorText path={path("priority")} label="Priority" />
+                          </td>
+                          <td>
+                            <select
+                              class="input select select--compact"
+                              aria-label={`Metric, SLA target ${n()}`}
+                              onChange={(e) => {
+                                setDraft("slaTargets", index(), "metric", e.currentTarget.value as never);
+                                changed(path("metric"));
+                                touch(path("metric"));
+                              }}
+                              id={idOf(path("metric"))}
+                              aria-invalid={invalidOf(path("metric"), "Metric")}
+                              aria-describedby={describedByOf(path("metric"), "Metric")}
+                              onBlur={() => touch(path("metric"))}
+                            >
+                              <For each={slaMetrics}>
+                                {(metric) => (
+                                  <option value={metric} selected={metric === target.metric}>
+                                    {metricLabels[metric]}
+                                  </option>
+                                )}
+                              </For>
+                            </select>
+                            <ErrorText path={path("metric")} label="Metric" />
+                          </td>
+                          <td>
+                            <input
+                              class="input input--small"
+                              type="text"
+                              inputmode="numeric"
+                              autocomplete="off"
+                              aria-label={`Minutes, SLA target ${n()}`}
+                              value={target.minutes}
+                              onInput={(e) => {
+                                setDraft("slaTargets", index(), "minutes", e.currentTarget.value);
+                                changed(path("minutes"));
+                              }}
+                              id={idOf(path("minutes"))}
+                              aria-invalid={invalidOf(path("minutes"), "Minutes")}
+                              aria-describedby={describedByOf(path("minutes"), "Minutes")}
+                              onBlur={() => touch(path("minutes"))}
+                            />
+                            <ErrorText path={path("minutes")} label="Minutes" />
+                          </td>
+                          <td>
+                            <select
+                              class="input select select--compact"
+                              aria-label={`Calendar, SLA target ${n()}`}
+                              onChange={(e) => {
+                                setDraft("slaTargets", index(), "calendar", e.currentTarget.value as SlaCalendar);
+                                changed(path("calendar"));
+                                touch(path("calendar"));
+                              }}
+                              id={idOf(path("calendar"))}
+                              aria-invalid={invalidOf(path("calendar"), "Calendar")}
+                              aria-describedby={describedByOf(path("calendar"), "Calendar")}
+                              onBlur={() => touch(path("calendar"))}
+                            >
+                              <For each={slaCalendars}>
+                                {(calendar) => (
+                                  <option value={calendar} selected={calendar === target.calendar}>
+                                    {calendarLabels[calendar]}
+                                  </option>
+                                )}
+                              </For>
+                            </select>
+                            <ErrorText path={path("calendar")} label="Calendar" />
+                          </td>
+                          <td>
+                            <input
+                              class="input input--small"
+                              type="text"
+                              inputmode="decimal"
+                              autocomplete="off"
+                              aria-label={`Compliance target %, SLA target ${n()}`}
+                              value={target.complianceTargetPercent}
+                              onInput={(e) => {
+                                setDraft("slaTargets", index(), "complianceTargetPercent", e.currentTarget.value);
+                                changed(path("complianceTargetPercent"));
+                              }}
+                              id={idOf(path("complianceTargetPercent"))}
+                              aria-invalid={invalidOf(path("complianceTargetPercent"), "Compliance target")}
+                              aria-describedby={describedByOf(path("complianceTargetPercent"), "Compliance target")}
+                              onBlur={() => touch(path("complianceTargetPercent"))}
+                            />
+                            <ErrorText path={path("complianceTargetPercent")} label="Compliance target" />
+                          </td>
+                          <td class="cell--actions">
+                            <button
+                              type="button"
+                              class="button button--small button--danger-ghost"
+                              onClick={() => removeRow("slaTargets", index(), `${formId}-add-target`)}
+                            >
+                              Remove<span class="sr-only"> SLA target {n()}</span>
+                            </button>
+                          </td>
+                        </tr>
+                        <Show when={rowError("slaTargets", index())}>
+                          {(message) => (
+                            <tr>
+                              <td colSpan={6}>
+                                <p class="field__error">{describe(`SLA target ${n()}`, message())}</p>
+                              </td>
+                            </tr>
+                          )}
+                        </Show>
+                      </>
+                    );
+                  }}
+                </For>
+              </tbody>
+            </table>
+          </div>
+        </Show>
+        <Show when={sectionError("slaTargets")}>
+          {(message) => <p class="field__error">{describe("SLA targets", message())}</p>}
+        </Show>
+        <button type="button" class="button button--small" id={`${formId}-add-target`} onClick={addSlaTarget}>
+          Add SLA target
+        </button>
+      </fieldset>
+
+      <fieldset class="accounts-fieldset">
+        <legend class="accounts-legend">Service credits</legend>
+        <p class="field__hint" id={`${formId}-credit-hint`}>
+          A target missed with compliance in a tier's range earns the client that share of the month's fees as a credit.
+          Lower bound inclusive, upper exclusive: from 90 to 95 means 90 % ≤ compliance &lt; 95 %.
+        </p>
+        <Show when={draft.creditTiers.length > 0} fallback={<p class="empty">No credit tiers: no service credits.</p>}>
+          <div class="accounts-scroll">
+            <table class="table table--compact accounts-rows__table" aria-label="Service-credit tiers">
+              <thead>
+                <tr>
+                  <th scope="col">Tier</th>
+                  <th scope="col">From % (inclusive)</th>
+                  <th scope="col">To % (exclusive)</th>
+                  <th scope="col">Credit % of fees</th>
+                  <th scope="col">
+                    <span class="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                <For each={draft.creditTiers}>
+                  {(tier, index) => {
+                    const n = () => index() + 1;
+                    const path = (field: string) => `creditTiers.${index()}.${field}`;
+                    const input = (field: "fromPercent" | "toPercent" | "creditPercent", label: string) => (
+                      <td>
+                        <input
+                          class="input input--small"
+                          type="text"
+                          inputmode="decimal"
+                          autocomplete="off"
+                          aria-label={`${label}, credit tier ${n()}`}
+                          value={tier[field]}
+                          onInput={(e) => {
+                            setDraft("creditTiers", index(), field, e.currentTarget.value);
+                            changed(path(field));
+                          }}
+                          id={idOf(path(field))}
+                          aria-invalid={invalidOf(path(field), label)}
+                          aria-describedby={describedByOf(path(field), label)}
+                          onBlur={() => touch(path(field))}
+                        />
+                        <ErrorText path={path(field)} label={label} />
+                      </td>
+                    );
+                    return (
+                      <>
+                        <tr>
+                          <th scope="row">{n()}</th>
+                          {input("fromPercent", "From %")}
+                          {input("toPercent", "To %")}
+                          {input("creditPercent", "Credit %")}
+                          <td class="cell--actions">
+                            <button
+                              type="button"
+                              class="button button--small button--danger-ghost"
+                              onClick={() => removeRow("creditTiers", index(), `${formId}-add-credit`)}
+                            >
+                              Remove<span class="sr-only"> credit tier {n()}</span>
+                            </button>
+                          </td>
+                        </tr>
+                        <Show when={rowError("creditTiers", index())}>
+                          {(message) => (
+                            <tr>
+                              <td colSpan={5}>
+                                <p class="field__error">{describe(`Credit tier ${n()}`, message())}</p>
+                              </td>
+                            </tr>
+                          )}
+                        </Show>
+                      </>
+                    );
+                  }}
+                </For>
+              </tbody>
+            </table>
+          </div>
+        </Show>
+        <Show when={sectionError("creditTiers")}>
+          {(message) => <p class="field__error">{describe("Credit tiers", message())}</p>}
+        </Show>
+        <button type="button" class="button button--small" id={`${formId}-add-credit`} onClick={addCreditTier}>
+          Add credit tier
+        </button>
+        <div class="form__grid accounts-credit-settings">
+          <Field
+            path="creditCapPercent"
+            label="Credit cap %"
+            hint="The share of the month's fees at risk: all credits together never exceed it."
+          >
+            <input
+              class="input"
+              type="text"
+              inputmode="decimal"
+              autocomplete="off"
+              value={draft.creditCapPercent}
+              onInput={(e) => setTop("creditCapPercent", "creditCapPercent", e.currentTarget.value)}
+              id={idOf("creditCapPercent")}
+              aria-invalid={invalidOf("creditCapPercent", "Credit cap")}
+              aria-describedby={describedByOf("creditCapPercent", "Credit cap", true)}
+              onBlur={() => touch("creditCapPercent")}
+            />
+          </Field>
+        </div>
+        <div class="field field--checkbox">
+          <input
+            id={idOf("excludeClientSideTime")}
+            type="checkbox"
+            class="checkbox"
+            checked={draft.excludeClientSideTime}
+            aria-describedby={`${idOf("excludeClientSideTime")}-hint`}
+            onChange={(e) => {
+              setDraft("excludeClientSideTime", e.currentTarget.checked);
+              changed("excludeClientSideTime");
+            }}
+          />
+          <label for={idOf("excludeClientSideTime")}>Exclude client-side waiting time</label>
+          <p class="field__hint" id={`${idOf("excludeClientSideTime")}-hint`}>
+            SLA clocks don't count the time spent waiting on the client (e.g. an open escalation). On by default.
+          </p>
+        </div>
+      </fieldset>
+
+      <div class="form__footer accounts-contract__actions">
+        <button type="button" class="button" onClick={() => props.onCancel()}>
+          Discard changes
+        </button>
+        <button type="submit" class="button button--primary" aria-disabled={saving() ? "true" : undefined}>
+          <Show when={saving()} fallback="Save contract">
+            <span class="spinner" aria-hidden="true" />
+            <span class="sr-only">Save contract</span>
+            <span aria-hidden="true">Saving…</span>
+          </Show>
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function ContractEditorPage(props: RouteProps) {
+  const session = useSession();
+  const clientId = () => props.params.clientId ?? "";
+  const [status, setStatus] = createSignal<string | null>(null);
+  const [formVersion, setFormVersion] = createSignal(0);
+
+  const clients = useQuery(() => ({
+    queryKey: keys.clients(session.agencyId(), false),
+    queryFn: () => trpc.clients.list.query({ includeArchived: false }),
+  }));
+  const client = () => clients.data?.find((candidate) => candidate.id === clientId());
+  const contracts = useQuery(() => ({
+    queryKey: accountsKeys.contracts(session.agencyId(), clientId()),
+    queryFn: () => trpc.contracts.list.query({ clientId: clientId() }),
+    enabled: clientId() !== "",
+  }));
+  const list = () => (contracts.data ?? []) as ContractView[];
+  const today = () => todayIn(client()?.timeZone);
+
+  /** `?contract=<id>` or `?contract=new`; by default the one in force, else the latest, else a new one. */
+  const selected = createMemo(
+    (): { key: string; contract: ContractView | null } | null => {
+      if (!contracts.isSuccess || !client()) return null;
+      const wanted = currentQuery().get("contract");
+      const all = list();
+      if (wanted === "new") return { key: `new-${formVersion()}`, contract: null };
+      const chosen =
+        (wanted ? all.find((contract) => contract.id === wanted) : undefined) ??
+        (() => {
+          try {
+            return contractForPeriod(all, today());
+          } catch {
+            return null;
+          }
+        })() ??
+        all[all.length - 1] ??
+        null;
+      return { key: `${chosen?.id ?? "new"}-${String(chosen?.updatedAt ?? "")}-${formVersion()}`, contract: chosen };
+    },
+    null,
+    // A background refetch that changed nothing must not reset the form being edited.
+    { equals: (a, b) => a?.key === b?.key },
+  );
+
+  const initialDraft = (contract: ContractView | null): ContractDraft => {
+    if (contract) return draftFromTerms(contract.terms);
+    const latest = list()[list().length - 1];
+    if (latest) return { ...draftFromTerms(latest.terms), validFrom: firstOfNextMonth(today()), validTo: "" };
+    return defaultDraft(firstOfMonth(today()));
+  };
+
+  const show = (value: string) =>
+    navigate(`/accounts/clients/${clientId()}/contract?contract=${value}`, { replace: true });
+  const select = (value: string) => {
+    setStatus(null);
+    show(value);
+  };
+
+  return (
+    <Page
+      title={client() ? `Contract of ${client()?.name}` : "Contract"}
+      lead="Retainer, included volume, overage, SLA targets and service credits. Each contract covers a validity period; periods of one client never overlap."
+      actions={
+        <a class="button button--ghost" href="#/accounts">
+          Back to clients
+        </a>
+      }
+    >
+      <StatusMessage message={status()} onDismiss={() => setStatus(null)} />
+      <QueryStatus
+        loading={clients.isPending || contracts.isPending}
+        error={clients.isError || contracts.isError ? toUiError(clients.error ?? contracts.error).message : null}
+        what="the contracts"
+        onRetry={() => {
+          void clients.refetch();
+          void contracts.refetch();
+        }}
+      />
+      <Show when={clients.isSuccess && !client()}>
+        <div class="alert alert--error" role="alert">
+          This client doesn't exist or isn't assigned to you.
+        </div>
+      </Show>
+
+      <Show when={contracts.isSuccess && client()}>
+        <Card
+          title="Contracts on file"
+          actions={
+            <button type="button" class="button button--small" onClick={() => select("new")}>
+              New contract
+            </button>
+          }
+        >
+          <Show when={list().length > 0} fallback={<p class="empty">No contract yet: fill in the first one below.</p>}>
+            <div class="table-wrap">
+              <table class="table table--compact" aria-label="Contracts">
+                <thead>
+                  <tr>
+                    <th scope="col">Valid from</th>
+                    <th scope="col">Valid to (exclusive)</th>
+                    <th scope="col">Retainer</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">
+                      <span class="sr-only">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={list()}>
+                    {(contract) => {
+                      const state = () => contractState(contract, today());
+                      const isSelected = () => selected()?.contract?.id === contract.id;
+                      return (
+                        <tr classList={{ "accounts-row--selected": isSelected() }}>
+                          <td>{formatLocalDate(contract.validFrom)}</td>
+                          <td>{contract.validTo ? formatLocalDate(contract.validTo) : "Open-ended"}</td>
+                          <td>{money(contract.terms.retainerMinor, contract.currency)}</td>
+                          <td>
+                            <span class="badge" classList={{ "badge--success": state() === "in force" }}>
+                              {state() === "in force" ? "In force" : state() === "upcoming" ? "Upcoming" : "Ended"}
+                            </span>
+                          </td>
+                          <td class="cell--actions">
+                            <button
+                              type="button"
+                              class="button button--small button--ghost"
+                              aria-current={isSelected() ? "true" : undefined}
+                              onClick={() => select(contract.id)}
+                            >
+                              {isSelected() ? "Editing" : "Edit"}
+                              <span class="sr-only"> the contract from {formatLocalDate(contract.validFrom)}</span>
+                            </button>
+                          </td>
+                        </tr>
+                      );
+                    }}
+                  </For>
+                </tbody>
+              </table>
+            </div>
+          </Show>
+        </Card>
+
+        <Show when={selected()} keyed>
+          {(selection) => (
+            <Card
+              title={
+                selection.contract
+                  ? `Edit the contract from ${formatLocalDate(selection.contract.validFrom)}`
+                  : "New contract"
+              }
+            >
+              <ContractForm
+                client={client()!}
+                contract={selection.contract}
+                initial={initialDraft(selection.contract)}
+                onCancel={() => setFormVersion((v) => v + 1)}
+                onSaved={(saved) => {
+                  setStatus(
+                    `Contract saved: valid from ${formatLocalDate(saved.validFrom)}${saved.validTo ? ` until ${formatLocalDate(saved.validTo)} (exclusive)` : ", open-ended"}.`,
+                  );
+                  setFormVersion((v) => v + 1);
+                  show(saved.id);
+                }}
+              />
+            </Card>
+          )}
+        </Show>
+      </Show>
+    </Page>
+  );
+}

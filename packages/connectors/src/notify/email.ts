@@ -1,0 +1,19 @@
+import { createTransport } from "nodemailer";
+
+export interface EmailSender {
+  send(message: { to: readonly string[]; subject: string; text: string }): Promise<void>;
+  close(): void;
+}
+
+/** E-mail through the SMTP server `smtpUrl` names (`smtp://user:pass@host:port`, `smtps://…`). */
+export function createEmailSender({ smtpUrl, from }: { smtpUrl: string; from: string }): EmailSender {
+  const transport = createTransport(smtpUrl);
+  return {
+    async send({ to, subject, text }) {
+      await transport.sendMail({ from, to: [...to], subject, text });
+    },
+    close() {
+      transport.close();
+    },
+  };
+}

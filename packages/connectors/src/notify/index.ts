@@ -1,0 +1,34 @@
+import { createEmailSender } from "./email";
+import { deriveWebhookSecret, postSignedWebhook } from "./webhook";
+
+export * from "./email";
+export * from "./webhook";
+
+/** What core's escalation notices hand over (structurally `OutboundNotice` of @parley/core/escalations). */
+export type Notice =
+  | { kind: "email"; to: string[]; subject: string; text: string }
+  | { kind: "webhook"; url: string; clientId: string; payload: Record<string, unknown> };
+
+/**
+ * Sends escalation notices: e-mail through SMTP when `smtpUrl` is set (otherwise e-mail notices are
+ * skipped: the in-app notice stands), webhooks signed with the client's derived secret.
+ */
+export function createNotifier({ smtpUrl, from, appSecret }: { smtpUrl?: string; from: string; appSecret: string }) {
+  const email = smtpUrl ? createEmailSender({ smtpUrl, from }) : null;
+  return {
+    async send(notice: Notice): Promise<void> {
+      if (notice.kind === "email") {
+        await email?.send(notice);
+        return;
+      }
+      await postSignedWebhook({
+        url: notice.url,
+        payload: notice.payload,
+        secret: deriveWebhookSecret({ appSecret, clientId: notice.clientId }),
+      });
+    },
+    close(): void {
+      email?.close();
+    },
+  };
+}

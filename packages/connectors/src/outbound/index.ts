@@ -1,0 +1,35 @@
+import { sendDiscourse } from "./discourse";
+import { sendGeneric } from "./generic";
+import { defaultMetaGraphBaseUrl, sendMetaGraph } from "./meta-graph";
+import { type OutboundOutcome, type OutboundRequest, permanentFailure } from "./outbound-request";
+
+export { defaultMetaGraphBaseUrl } from "./meta-graph";
+export type { OutboundAction, OutboundOutcome, OutboundRequest } from "./outbound-request";
+
+export interface OutboundSenderOptions {
+  metaGraphBaseUrl?: string;
+  fetch?: typeof fetch;
+  /** Per request; a platform slower than this counts as unreachable (and is retried). */
+  timeoutMs?: number;
+  now?: () => Date;
+}
+
+/** One function that carries out any delivery on its channel's platform. */
+export function createOutboundSender(options: OutboundSenderOptions = {}) {
+  const http = { fetch: options.fetch ?? fetch, timeoutMs: options.timeoutMs ?? 15_000 };
+  const now = options.now ?? (() => new Date());
+  const metaGraphBaseUrl = options.metaGraphBaseUrl ?? defaultMetaGraphBaseUrl;
+  return (request: OutboundRequest): Promise<OutboundOutcome> => {
+    switch (request.channel.platform) {
+      case "facebook":
+      case "instagram":
+        return sendMetaGraph(request, { baseUrl: metaGraphBaseUrl, http });
+      case "forum":
+        return sendDiscourse(request, { http });
+      case "generic":
+        return sendGeneric(request, { http, now });
+      default:
+        return Promise.resolve(permanentFailure(`Parley cannot act on ${request.channel.platform} yet`));
+    }
+  };
+}

@@ -1,0 +1,6 @@
+export {
+  createStripeGateway,
+  type StripeGatewayAdapter,
+  type StripeGatewayOptions,
+  type VerifiedStripeEvent,
+} from "./stripe-gateway";

@@ -1,0 +1,112 @@
+import { createHash, randomBytes } from "node:crypto";
+import { AppError, uuid } from "@parley/contracts";
+import { type Executor, schema } from "@parley/db";
+import { and, desc, eq } from "drizzle-orm";
+import { z } from "zod";
+import type { Scope } from "../agencies/scope";
+import { recordAudit } from "../audit/record-audit";
+
+const { apiKeys } = schema;
+type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+/** Every key starts with this, so secret scanners and people recognise it. */
+export const apiKeyMarker = "pk_live_";
+/** How much of a key lists show, to tell keys apart without revealing them. */
+const prefixLength = 10;
+
+export const apiKeyCreateInput = z.object({
+  name: z.string().trim().min(1, { message: "is required" }).max(120, { message: "must be at most 120 characters" }),
+});
+export type ApiKeyCreateInput = z.infer<typeof apiKeyCreateInput>;
+export const apiKeyRevokeInput = z.object({ apiKeyId: uuid });
+export type ApiKeyRevokeInput = z.infer<typeof apiKeyRevokeInput>;
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  prefix: string;
+  createdBy: string | null;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  requestCount: number;
+}
+
+export interface ApiKeySecretView {
+  key: ApiKeyView;
+  /** The whole key: shown once, at creation; only its SHA-256 is stored. */
+  secret: string;
+}
+
+/** Never carries the hash: also what the audit trail records. */
+function toApiKeyView(row: ApiKeyRow): ApiKeyView {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    createdBy: row.createdBy,
+    createdAt: row.createdAt,
+    lastUsedAt: row.lastUsedAt,
+    revokedAt: row.revokedAt,
+    requestCount: row.requestCount,
+  };
+}
+
+/** SHA-256 (hex) of a key: what `api_keys.key_hash` stores and authentication looks up. */
+export function hashApiKey(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
+}
+
+export async function listApiKeys(scope: Scope, tx: Executor): Promise<ApiKeyView[]> {
+  const rows = await tx
+    .select()
+    .from(apiKeys)
+    .where(eq(apiKeys.agencyId, scope.agencyId))
+    .orderBy(desc(apiKeys.createdAt));
+  return rows.map(toApiKeyView);
+}
+
+/** A new agency-wide, read-only key for the public API. */
+export async function createApiKey(scope: Scope, tx: Executor, input: ApiKeyCreateInput): Promise<ApiKeySecretView> {
+  const secret = `${apiKeyMarker}${randomBytes(32).toString("base64url")}`;
+  const [row] = await tx
+    .insert(apiKeys)
+    .values({
+      agencyId: scope.agencyId,
+      name: input.name,
+      prefix: secret.slice(0, prefixLength),
+      keyHash: hashApiKey(secret),
+      createdBy: scope.actorId,
+    })
+    .returning();
+  if (!row) throw new AppError("INTERNAL", "API key was not created");
+  const key = toApiKeyView(row);
+  await recordAudit(tx, scope, { action: "api_key.created", subjectType: "api_key", subjectId: key.id, after: key });
+  return { key, secret };
+}
+
+/** Revoked keys stop working at once and stay listed, for the record. */
+export async function revokeApiKey(scope: Scope, tx: Executor, input: ApiKeyRevokeInput): Promise<ApiKeyView> {
+  const [before] = await tx
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.id, input.apiKeyId), eq(apiKeys.agencyId, scope.agencyId)));
+  if (!before) throw new AppError("NOT_FOUND", "API key not found", { reason: "api_key_not_found" });
+  if (before.revokedAt) {
+    throw new AppError("INVALID_STATE", "API key is already revoked", { reason: "already_revoked" });
+  }
+  const [row] = await tx
+    .update(apiKeys)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiKeys.id, before.id), eq(apiKeys.agencyId, scope.agencyId)))
+    .returning();
+  if (!row) throw new AppError("NOT_FOUND", "API key not found", { reason: "api_key_not_found" });
+  await recordAudit(tx, scope, {
+    action: "api_key.revoked",
+    subjectType: "api_key",
+    subjectId: row.id,
+    before: toApiKeyView(before),
+    after: toApiKeyView(row),
+  });
+  return toApiKeyView(row);
+}

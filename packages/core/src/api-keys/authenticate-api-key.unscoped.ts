@@ -1,0 +1,47 @@
+import { type Database, schema, setTenant } from "@parley/db";
+import { and, eq, sql } from "drizzle-orm";
+import { hashApiKey } from "./api-keys";
+
+/*
+ * Deliberately unscoped: a bearer key arrives before anyone knows the tenant. The lookup sees the one row
+ * whose hash the server put in `app.api_key_hash` (the `api_key_lookup` policy); recording the use then runs
+ * scoped to the key's agency.
+ */
+
+const { apiKeys } = schema;
+
+/** Who a valid API key speaks for: an agency, read-only, every client. */
+export interface ApiKeyPrincipal {
+  apiKeyId: string;
+  agencyId: string;
+}
+
+/** Keys are `pk_live_` + 43 base64url characters; anything far off is refused before touching the database. */
+const plausibleKey = /^pk_live_[A-Za-z0-9_-]{20,100}$/;
+
+/**
+ * The agency a bearer key belongs to, or null when the key is malformed, unknown or revoked. Counts the
+ * request and stamps `last_used_at`.
+ */
+export async function authenticateApiKey(
+  db: Database,
+  input: { secret: string; now?: Date },
+): Promise<ApiKeyPrincipal | null> {
+  if (!plausibleKey.test(input.secret)) return null;
+  const keyHash = hashApiKey(input.secret);
+  const now = input.now ?? new Date();
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select set_config('app.api_key_hash', ${keyHash}, true)`);
+    const [row] = await tx
+      .select({ id: apiKeys.id, agencyId: apiKeys.agencyId, revokedAt: apiKeys.revokedAt })
+      .from(apiKeys)
+      .where(eq(apiKeys.keyHash, keyHash));
+    if (!row || row.revokedAt) return null;
+    await setTenant(tx, { agencyId: row.agencyId, clientIds: null, userId: null });
+    await tx
+      .update(apiKeys)
+      .set({ lastUsedAt: now, requestCount: sql`${apiKeys.requestCount} + 1` })
+      .where(and(eq(apiKeys.id, row.id), eq(apiKeys.agencyId, row.agencyId)));
+    return { apiKeyId: row.id, agencyId: row.agencyId };
+  });
+}

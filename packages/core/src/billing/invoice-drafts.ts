@@ -1,0 +1,313 @@
+/**
+ * Period aggregates of a client's month: the counts and SLA evidence invoice-math turns into money.
+ * Queries only; the rules of what they mean are written down here once.
+ *
+ * - A period is a month of the client's local dates, `[periodStart, periodEnd)`, turned into UTC
+ *   instants in the client's time zone (a DST month is 743 or 745 hours long, not 744).
+ * - Items count in the month they were received (`items.received_at`); escalations in the month
+ *   they were opened (`escalations.created_at`).
+ * - Out of hours: an item received outside the client's `business_calendar` (null = the contract
+ *   covers every hour, so nothing is out of hours). The calendar's business intervals of the month
+ *   are computed once (core/sla) and handed to PostgreSQL as a `tstzmultirange`.
+ * - SLA clocks count in the month their item was received (`sla_clocks.started_at`), under the
+ *   item's priority. A clock is decided when it stopped, or when it is past due and not paused at
+ *   `asOf`; undecided clocks are left out of `total` (and counted as `pending`).
+ * - Client-side time excluded (the default): met ⇔ stopped by its due time, which the SLA clock
+ *   already pushed back by the paused, client-side business time — i.e.
+ *   `businessMinutes − clientSideMinutes ≤ target`. Included (`excludeClientSideTime: false`):
+ *   met ⇔ `businessMinutes ≤ target`, the business time elapsed from start to stop including the
+ *   pauses; only clocks with client-side time can differ, and those few are re-checked with the
+ *   business-time arithmetic of core/sla.
+ */
+
+import { type SlaMetric, type SlaPriority, slaMetrics, slaPriorities } from "@parley/contracts/billing";
+import type { Executor } from "@parley/db";
+import { sql } from "drizzle-orm";
+import type { Scope } from "../agencies/scope";
+import { type BusinessCalendar, businessMinutesBetween } from "../sla";
+import { DAY_MS, getBusinessIntervals, getCalendarPlan, mergeIntervals } from "../sla/business-intervals";
+import { getOffsetSegments } from "../sla/zone-offsets";
+import type { SlaEvidence } from "./invoice-math";
+
+export interface BillingPeriod {
+  /** Local dates, `[periodStart, periodEnd)`. */
+  periodStart: string;
+  periodEnd: string;
+  timeZone: string;
+  /** The same bounds as UTC instants. */
+  from: Date;
+  to: Date;
+}
+
+/** The UTC instant of local midnight starting `localDate` in `timeZone` (the first instant of the day). */
+export function localMidnightInstant(localDate: string, timeZone: string): Date {
+  const wall = Date.parse(`${localDate}T00:00:00Z`);
+  const offsetAt = (instant: number) => getOffsetSegments(timeZone, instant, instant + 1)[0]?.offsetMs ?? 0;
+  return new Date(wall - offsetAt(wall - offsetAt(wall)));
+}
+
+/** "2026-03" → the client's March 2026. */
+export function monthlyPeriod(period: string, timeZone: string): BillingPeriod {
+  const [year, month] = period.split("-").map(Number) as [number, number];
+  const next = new Date(Date.UTC(year, month, 1));
+  const periodStart = `${period}-01`;
+  const periodEnd = next.toISOString().slice(0, 10);
+  return {
+    periodStart,
+    periodEnd,
+    timeZone,
+    from: localMidnightInstant(periodStart, timeZone),
+    to: localMidnightInstant(periodEnd, timeZone),
+  };
+}
+
+/** "YYYY-MM-DD" of `at` in `timeZone`. */
+export function localDateOf(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
+}
+
+/** The month before the one containing `now` in `timeZone`, as "YYYY-MM". */
+export function previousMonth(now: Date, timeZone: string): string {
+  const [year, month] = localDateOf(now, timeZone).split("-").map(Number) as [number, number];
+  return new Date(Date.UTC(year, month - 2, 1)).toISOString().slice(0, 7);
+}
+
+/** The business intervals of `calendar` within `[from, to)`, as a PostgreSQL multirange literal. */
+function businessHoursMultirange(calendar: BusinessCalendar, from: Date, to: Date): string {
+  const plan = getCalendarPlan(calendar);
+  const flat: number[] = [];
+  for (let day = Math.floor(from.getTime() / DAY_MS); day * DAY_MS < to.getTime(); day++) {
+    flat.push(...getBusinessIntervals(plan, day));
+  }
+  const merged = mergeIntervals(flat);
+  const ranges: string[] = [];
+  for (let i = 0; i < merged.length; i += 2) {
+    ranges.push(`[${new Date(merged[i]!).toISOString()},${new Date(merged[i + 1]!).toISOString()})`);
+  }
+  return `{${ranges.join(",")}}`;
+}
+
+export interface PeriodVolume {
+  itemCount: number;
+  outOfHoursItemCount: number;
+  escalationCount: number;
+}
+
+/** One client's month, as the aggregate queries take it. */
+export interface ClientPeriod {
+  clientId: string;
+  period: BillingPeriod;
+}
+
+/**
+ * The clients' months as a relation `p(client_id, from_at, to_at, hours)` of VALUES, so one query
+ * aggregates every client and the planner knows how many there are: index range scans for one
+ * client, a single pass for many. `hours` is the client's business hours, null without a calendar.
+ */
+function clientPeriods(entries: ReadonlyArray<ClientPeriod & { businessCalendar?: BusinessCalendar | null }>) {
+  const rows = entries.map(({ clientId, period, businessCalendar }) => {
+    const hours = businessCalendar ? businessHoursMultirange(businessCalendar, period.from, period.to) : null;
+    return sql`(${clientId}::uuid, ${period.from.toISOString()}::timestamptz, ${period.to.toISOString()}::timestamptz, ${hours}::tstzmultirange)`;
+  });
+  return sql`select * from (values ${sql.join(rows, sql`, `)}) as v(client_id, from_at, to_at, hours)`;
+}
+
+/** Per client: items received, items received out of hours, and escalations opened in its month. */
+export async function countPeriodVolumes(
+  scope: Pick<Scope, "agencyId">,
+  tx: Executor,
+  input: { clients: ReadonlyArray<ClientPeriod & { businessCalendar: BusinessCalendar | null }> },
+): Promise<Map<string, PeriodVolume>> {
+  const volumes = new Map<string, PeriodVolume>();
+  if (input.clients.length === 0) return volumes;
+  const items = await tx.execute<{ client_id: string; items: string; out_of_hours: string }>(sql`
+    with p as (${clientPeriods(input.clients)})
+    select p.client_id, count(i.id) as items,
+      count(i.id) filter (where not (i.received_at <@ p.hours)) as out_of_hours
+    from p left join items i on i.agency_id = ${scope.agencyId} and i.client_id = p.client_id
+      and i.received_at >= p.from_at and i.received_at < p.to_at
+    group by p.client_id`);
+  const escalations = await tx.execute<{ client_id: string; escalations: string }>(sql`
+    with p as (${clientPeriods(input.clients)})
+    select p.client_id, count(e.id) as escalations
+    from p left join escalations e on e.agency_id = ${scope.agencyId} and e.client_id = p.client_id
+      and e.created_at >= p.from_at and e.created_at < p.to_at
+    group by p.client_id`);
+  for (const row of items) {
+    const opened = escalations.find((e) => e.client_id === row.client_id);
+    volumes.set(row.client_id, {
+      itemCount: Number(row.items),
+      outOfHoursItemCount: Number(row.out_of_hours),
+      escalationCount: Number(opened?.escalations ?? 0),
+    });
+  }
+  return volumes;
+}
+
+export interface SlaTargetOutcome extends SlaEvidence {
+  /** Clocks neither stopped nor past due at `asOf` (or paused): not counted yet. */
+  pending: number;
+  breachedItemIds: string[];
+}
+
+/** Clocks of items received in each client's month: decided and met, under the item's priority. */
+function clockOutcomes(scope: Pick<Scope, "agencyId">, clients: readonly ClientPeriod[], asOf: Date) {
+  return sql`
+    with p as (${clientPeriods(clients)})
+    select c.client_id, i.priority, c.metric, c.item_id, c.started_at, c.stopped_at, c.target_minutes, c.calendar,
+      c.client_side_ms,
+      (c.stopped_at is not null or (c.due_at <= ${asOf.toISOString()} and not c.pauses @> '[[null]]'::jsonb)) as decided,
+      coalesce(c.stopped_at <= c.due_at, false) as met
+    from p
+    join sla_clocks c on c.agency_id = ${scope.agencyId} and c.client_id = p.client_id
+      and c.started_at >= p.from_at and c.started_at < p.to_at
+    join items i on i.id = c.item_id and i.agency_id = c.agency_id`;
+}
+
+/**
+ * Per client: SLA outcomes per priority × metric of its month, one entry for every pair that had
+ * clocks, in P1…P4, first response before resolution order. Breached item ids are sorted, for
+ * determinism.
+ */
+export async function aggregateSlaOutcomes(
+  scope: Pick<Scope, "agencyId">,
+  tx: Executor,
+  input: { clients: ReadonlyArray<ClientPeriod & { excludeClientSideTime: boolean }>; asOf: Date },
+): Promise<Map<string, SlaTargetOutcome[]>> {
+  const byClient = new Map<string, Map<string, SlaTargetOutcome>>(
+    input.clients.map((client) => [client.clientId, new Map()]),
+  );
+  if (input.clients.length === 0) return new Map();
+  const rows = await tx.execute<{
+    client_id: string;
+    priority: SlaPriority;
+    metric: SlaMetric;
+    total: string;
+    met: string;
+    pending: string;
+    breached: string[] | null;
+  }>(sql`
+    with outcome as (${clockOutcomes(scope, input.clients, input.asOf)})
+    select client_id, priority, metric,
+      count(*) filter (where decided) as total,
+      count(*) filter (where decided and met) as met,
+      count(*) filter (where not decided) as pending,
+      array_agg(item_id::text order by item_id) filter (where decided and not met) as breached
+    from outcome group by client_id, priority, metric`);
+  for (const row of rows) {
+    byClient.get(row.client_id)?.set(`${row.priority} ${row.metric}`, {
+      priority: row.priority,
+      metric: row.metric,
+      total: Number(row.total),
+      met: Number(row.met),
+      pending: Number(row.pending),
+      breachedItemIds: row.breached ?? [],
+    });
+  }
+  const including = input.clients.filter((client) => !client.excludeClientSideTime);
+  for (const late of await findMetOnlyByClientSideTime(scope, tx, { clients: including, asOf: input.asOf })) {
+    const outcome = byClient.get(late.clientId)?.get(`${late.priority} ${late.metric}`);
+    if (!outcome) continue;
+    outcome.met -= 1;
+    outcome.breachedItemIds = [...outcome.breachedItemIds, late.itemId].sort();
+  }
+  const order = (o: SlaTargetOutcome) => slaPriorities.indexOf(o.priority) * 2 + slaMetrics.indexOf(o.metric);
+  return new Map(
+    [...byClient].map(([clientId, outcomes]) => [clientId, [...outcomes.values()].sort((a, b) => order(a) - order(b))]),
+  );
+}
+
+/** Clocks that met their target only because client-side time was not counted. */
+async function findMetOnlyByClientSideTime(
+  scope: Pick<Scope, "agencyId">,
+  tx: Executor,
+  input: { clients: readonly ClientPeriod[]; asOf: Date },
+): Promise<Array<{ clientId: string; priority: SlaPriority; metric: SlaMetric; itemId: string }>> {
+  if (input.clients.length === 0) return [];
+  const rows = await tx.execute<{
+    client_id: string;
+    priority: SlaPriority;
+    metric: SlaMetric;
+    item_id: string;
+    started_at: string;
+    stopped_at: string;
+    target_minutes: number;
+    calendar: BusinessCalendar;
+  }>(sql`
+    with outcome as (${clockOutcomes(scope, input.clients, input.asOf)})
+    select * from outcome where decided and met and client_side_ms > 0`);
+  return rows
+    .filter(
+      (row) =>
+        businessMinutesBetween(new Date(row.started_at), new Date(row.stopped_at), row.calendar) > row.target_minutes,
+    )
+    .map((row) => ({ clientId: row.client_id, priority: row.priority, metric: row.metric, itemId: row.item_id }));
+}
+
+export interface ClockEvidenceRow {
+  itemId: string;
+  channel: string;
+  receivedAt: Date;
+  priority: SlaPriority;
+  metric: SlaMetric;
+  dueAt: Date;
+  stoppedAt: Date | null;
+  businessMinutes: number;
+  clientSideMinutes: number;
+  met: boolean;
+}
+
+/**
+ * One row per clock of the period (the evidence CSV), oldest first. Business minutes run from the
+ * start to the stop (or `asOf` for a clock still running) on the clock's calendar, client-side time
+ * excluded; `met` follows `excludeClientSideTime` like the aggregates.
+ */
+export async function findClockEvidence(
+  scope: Pick<Scope, "agencyId">,
+  tx: Executor,
+  input: { clientId: string; period: BillingPeriod; asOf: Date; excludeClientSideTime: boolean },
+): Promise<ClockEvidenceRow[]> {
+  const rows = await tx.execute<{
+    item_id: string;
+    channel: string;
+    received_at: string;
+    priority: SlaPriority;
+    metric: SlaMetric;
+    due_at: string;
+    started_at: string;
+    stopped_at: string | null;
+    client_side_ms: string;
+    target_minutes: number;
+    calendar: BusinessCalendar;
+  }>(sql`
+    select c.item_id, ch.display_name as channel, i.received_at, i.priority, c.metric, c.due_at, c.started_at,
+      c.stopped_at, c.client_side_ms, c.target_minutes, c.calendar
+    from sla_clocks c
+    join items i on i.id = c.item_id and i.agency_id = c.agency_id
+    join channels ch on ch.id = i.channel_id
+    where c.agency_id = ${scope.agencyId} and c.client_id = ${input.clientId}
+      and c.started_at >= ${input.period.from.toISOString()} and c.started_at < ${input.period.to.toISOString()}
+    order by c.started_at, c.item_id, c.metric`);
+  return rows.map((row) => {
+    const stoppedAt = row.stopped_at ? new Date(row.stopped_at) : null;
+    const dueAt = new Date(row.due_at);
+    const elapsed = businessMinutesBetween(new Date(row.started_at), stoppedAt ?? input.asOf, row.calendar);
+    const clientSideMinutes = Number(row.client_side_ms) / 60_000;
+    const businessMinutes = Math.max(0, elapsed - clientSideMinutes);
+    const metOnTime = stoppedAt !== null && stoppedAt <= dueAt;
+    return {
+      itemId: row.item_id,
+      channel: row.channel,
+      receivedAt: new Date(row.received_at),
+      priority: row.priority,
+      metric: row.metric,
+      dueAt,
+      stoppedAt,
+      businessMinutes,
+      clientSideMinutes,
+      met: input.excludeClientSideTime
+        ? metOnTime
+        : metOnTime && (clientSideMinutes === 0 || elapsed <= row.target_minutes),
+    };
+  });
+}

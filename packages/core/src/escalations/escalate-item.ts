@@ -1,0 +1,294 @@
+import { AppError, uuid } from "@parley/contracts";
+import { type Executor, schema } from "@parley/db";
+import { and, desc, eq, inArray } from "drizzle-orm";
+import { z } from "zod";
+import type { Scope } from "../agencies/scope";
+import { recordAudit } from "../audit/record-audit";
+import { publishLiveEvent } from "../live";
+import { addBusinessMinutes } from "../sla";
+import { pauseResolutionClock } from "./clock-store";
+import { buildHandoverPacket, type HandoverPacket } from "./handover-packet";
+import { notifyEscalationLevel, type OutboundNotice } from "./notifications";
+import { findActivePlaybooks, type PlaybookView, playbookMatches, resolveCalendar } from "./playbooks";
+import { scheduleWakeups } from "./wakeup-queue";
+
+const { items, escalations, clients, replies } = schema;
+type ItemRow = typeof items.$inferSelect;
+type EscalationRow = typeof escalations.$inferSelect;
+
+/** What the triage flow keeps on the escalation between advances (`escalations.workflow_state`). */
+export interface EscalationWorkflowState {
+  /** Escalated by a moderator rather than by a playbook trigger. */
+  manual: boolean;
+  remindedLevels: number[];
+  customerUpdatesSentAt: string[];
+  replyQueuedAt: string | null;
+  replySentAt: string | null;
+  closed: boolean;
+  closeReason: string | null;
+  /** E-mails and webhook posts decided but not yet sent (sent after commit, then removed). */
+  outbox: OutboundNotice[];
+}
+
+export function readWorkflowState(value: unknown): EscalationWorkflowState {
+  const state = (value ?? {}) as Partial<EscalationWorkflowState>;
+  return {
+    manual: state.manual ?? false,
+    remindedLevels: state.remindedLevels ?? [],
+    customerUpdatesSentAt: state.customerUpdatesSentAt ?? [],
+    replyQueuedAt: state.replyQueuedAt ?? null,
+    replySentAt: state.replySentAt ?? null,
+    closed: state.closed ?? false,
+    closeReason: state.closeReason ?? null,
+    outbox: state.outbox ?? [],
+  };
+}
+
+export interface EscalationView {
+  id: string;
+  clientId: string;
+  itemId: string;
+  playbookId: string | null;
+  level: number;
+  status: EscalationRow["status"];
+  packet: HandoverPacket;
+  levelStartedAt: Date;
+  answer: string | null;
+  answeredBy: string | null;
+  answeredAt: Date | null;
+  resolvedAt: Date | null;
+  createdAt: Date;
+}
+
+export function toEscalationView(row: EscalationRow): EscalationView {
+  return {
+    id: row.id,
+    clientId: row.clientId,
+    itemId: row.itemId,
+    playbookId: row.playbookId,
+    level: row.level,
+    status: row.status,
+    packet: row.packet as HandoverPacket,
+    levelStartedAt: row.levelStartedAt,
+    answer: row.answer,
+    answeredBy: row.answeredBy,
+    answeredAt: row.answeredAt,
+    resolvedAt: row.resolvedAt,
+    createdAt: row.createdAt,
+  };
+}
+
+export const escalateInput = z.object({
+  itemId: uuid,
+  note: z.string().trim().max(4000, { error: "note must be at most 4000 characters" }).optional(),
+});
+export type EscalateInput = z.infer<typeof escalateInput>;
+
+/** The playbook that applies to an item: the first active one whose triggers match. */
+export async function findPlaybookFor(tx: Executor, item: ItemRow): Promise<PlaybookView | null> {
+  const playbooks = await findActivePlaybooks(tx, item);
+  return (
+    playbooks.find((playbook) =>
+      playbookMatches(playbook.document, {
+        categoryKey: item.categoryKey,
+        riskFlags: item.riskFlags,
+        priority: item.priority,
+        body: item.body,
+      }),
+    ) ?? null
+  );
+}
+
+/**
+ * Opens an escalation at `level` with its hand-over packet (built here, once), pauses the item's resolution
+ * clock (the wait is the client's), tells the level's contacts and takes the item out of the queue unless
+ * a moderator still has to post its acknowledgement.
+ */
+export async function openEscalation(
+  tx: Executor,
+  {
+    item,
+    playbook,
+    level,
+    note,
+    manual,
+    now,
+  }: { item: ItemRow; playbook: PlaybookView | null; level: number; note: string | null; manual: boolean; now: Date },
+): Promise<EscalationRow> {
+  const packet = await buildHandoverPacket(tx, { item, note, now });
+  const [row] = await tx
+    .insert(escalations)
+    .values({
+      agencyId: item.agencyId,
+      clientId: item.clientId,
+      itemId: item.id,
+      customerId: item.customerId,
+      playbookId: playbook?.id ?? null,
+      level,
+      status: "open",
+      packet,
+      workflowState: readWorkflowState({ manual }),
+      levelStartedAt: now,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  if (!row) throw new AppError("INTERNAL", "Escalation not saved");
+  const outbox = await notifyLevel(tx, { escalation: row, item, playbook, level, kind: "opened", now });
+  const [saved] = await tx
+    .update(escalations)
+    .set({ workflowState: { ...readWorkflowState(row.workflowState), outbox } })
+    .where(eq(escalations.id, row.id))
+    .returning();
+  await pauseResolutionClock(tx, { itemId: item.id, at: now });
+  const [waitingAcknowledgement] = await tx
+    .select({ id: replies.id })
+    .from(replies)
+    .where(
+      and(
+        eq(replies.itemId, item.id),
+        eq(replies.kind, "acknowledgement"),
+        inArray(replies.status, ["draft", "pending_approval"]),
+      ),
+    );
+  if (!waitingAcknowledgement && (item.status === "queued" || item.status === "claimed")) {
+    await tx
+      .update(items)
+      .set({ status: "escalated", claimedBy: null, claimExpiresAt: null, updatedAt: now })
+      .where(eq(items.id, item.id));
+    await publishLiveEvent(tx, {
+      type: "item.changed",
+      agencyId: item.agencyId,
+      clientId: item.clientId,
+      subjectId: item.id,
+    });
+  }
+  await publishLiveEvent(tx, {
+    type: "escalation.changed",
+    agencyId: item.agencyId,
+    clientId: item.clientId,
+    subjectId: row.id,
+  });
+  return saved ?? row;
+}
+
+/** In-app notices now, e-mail and webhook posts for the outbox: for the contacts of `level`. */
+export async function notifyLevel(
+  tx: Executor,
+  {
+    escalation,
+    item,
+    playbook,
+    level,
+    kind,
+    now,
+  }: {
+    escalation: EscalationRow;
+    item: ItemRow;
+    playbook: PlaybookView | null;
+    level: number;
+    kind: "opened" | "reminder";
+    now: Date;
+  },
+): Promise<OutboundNotice[]> {
+  const levelPolicy = playbook?.document.levels[level - 1] ?? null;
+  let respondBy = "";
+  if (levelPolicy) {
+    const [client] = await tx
+      .select({ calendar: clients.businessCalendar })
+      .from(clients)
+      .where(eq(clients.id, item.clientId));
+    const calendar = resolveCalendar(levelPolicy.calendar, client?.calendar ?? null);
+    respondBy = ` Please answer by ${addBusinessMinutes(now, levelPolicy.respondWithinMinutes, calendar).toISOString()}.`;
+  }
+  const excerpt = item.body.length > 280 ? `${item.body.slice(0, 277)}…` : item.body;
+  return notifyEscalationLevel(tx, {
+    level: levelPolicy,
+    notice: {
+      kind: kind === "opened" ? "escalation.opened" : "escalation.reminder",
+      agencyId: item.agencyId,
+      clientId: item.clientId,
+      escalationId: escalation.id,
+      itemId: item.id,
+      level,
+      title:
+        kind === "opened"
+          ? `Escalation (level ${level}): ${item.authorHandle} needs an answer`
+          : `Reminder: escalation from ${item.authorHandle} is still waiting`,
+      body: `@${item.authorHandle} wrote: "${excerpt}".${respondBy} Open the escalation in the Parley portal to see the hand-over packet and answer.`,
+      at: now,
+    },
+  });
+}
+
+async function getScopedItem(scope: Scope, tx: Executor, itemId: string, lock = false): Promise<ItemRow> {
+  const query = tx
+    .select()
+    .from(items)
+    .where(and(eq(items.id, itemId), eq(items.agencyId, scope.agencyId)));
+  const [item] = lock ? await query.for("update") : await query;
+  if (!item || (scope.clientIds && !scope.clientIds.includes(item.clientId))) {
+    throw new AppError("NOT_FOUND", "Item not found", { reason: "item_not_found", fields: { itemId: "no such item" } });
+  }
+  return item;
+}
+
+/** The packet an escalation of the item would carry now, without saving anything. */
+export async function previewEscalation(
+  scope: Scope,
+  tx: Executor,
+  input: EscalateInput,
+  deps: { now?: () => Date } = {},
+): Promise<{ playbookId: string | null; packet: HandoverPacket }> {
+  const item = await getScopedItem(scope, tx, input.itemId);
+  const playbook = await findPlaybookFor(tx, item);
+  return {
+    playbookId: playbook?.id ?? null,
+    packet: await buildHandoverPacket(tx, { item, note: input.note ?? null, now: deps.now?.() ?? new Date() }),
+  };
+}
+
+/**
+ * A moderator escalates an item by hand: level 1 of the playbook that matches it (or the client's first
+ * active playbook), and the triage flow takes over from there (acknowledgement, reminders, follow-up).
+ */
+export async function escalateItem(
+  scope: Scope,
+  tx: Executor,
+  input: EscalateInput,
+  deps: { now?: () => Date } = {},
+): Promise<EscalationView> {
+  const now = deps.now?.() ?? new Date();
+  const item = await getScopedItem(scope, tx, input.itemId, true);
+  const [open] = await tx
+    .select({ id: escalations.id })
+    .from(escalations)
+    .where(and(eq(escalations.itemId, item.id), inArray(escalations.status, ["open", "acknowledged"])))
+    .orderBy(desc(escalations.createdAt));
+  if (open) {
+    throw new AppError("CONFLICT", "The item is already escalated", {
+      reason: "already_escalated",
+      escalationId: open.id,
+    });
+  }
+  if (item.status === "deleted" || item.status === "resolved") {
+    throw new AppError("INVALID_STATE", `A ${item.status} item cannot be escalated`, { reason: "item_closed" });
+  }
+  const playbook = (await findPlaybookFor(tx, item)) ?? (await findActivePlaybooks(tx, item))[0] ?? null;
+  if (!playbook) {
+    throw new AppError("INVALID_STATE", "The client has no active escalation playbook", { reason: "no_playbook" });
+  }
+  const row = await openEscalation(tx, { item, playbook, level: 1, note: input.note ?? null, manual: true, now });
+  await recordAudit(tx, scope, {
+    action: "escalation.opened",
+    subjectType: "escalation",
+    subjectId: row.id,
+    clientId: item.clientId,
+    after: { itemId: item.id, level: 1, playbookId: playbook.id, note: input.note ?? null },
+    protocolVersionId: item.protocolVersionId,
+  });
+  await scheduleWakeups(tx, [
+    { flow: "triage", agencyId: item.agencyId, clientId: item.clientId, itemId: item.id, dueAt: now },
+  ]);
+  return toEscalationView(row);
+}

@@ -1,0 +1,166 @@
+import { type Executor, schema } from "@parley/db";
+import { and, asc, desc, eq, inArray, ne } from "drizzle-orm";
+import { getActiveProtocol } from "../protocols-store";
+import { type ClockView, listItemClocks } from "./clock-store";
+
+const { items, replies, channels } = schema;
+type ItemRow = typeof items.$inferSelect;
+
+export interface PacketMessage {
+  itemId: string;
+  channelId: string;
+  platform: string;
+  authorHandle: string;
+  body: string;
+  url: string | null;
+  createdAt: string;
+}
+
+export interface PacketReply {
+  itemId: string;
+  kind: string;
+  status: string;
+  body: string;
+  sentAt: string | null;
+}
+
+/**
+ * Everything the client's specialist needs to answer without asking the customer to start again, built
+ * once at escalation and stored with it: the item and its thread, the customer's other conversations
+ * (any channel of the client), what was already said publicly, the protocol excerpt for the category and
+ * the clocks as they stood.
+ */
+export interface HandoverPacket {
+  builtAt: string;
+  note: string | null;
+  item: PacketMessage & {
+    categoryKey: string | null;
+    priority: string;
+    riskFlags: string[];
+    customerId: string | null;
+  };
+  thread: PacketMessage[];
+  otherConversations: PacketMessage[];
+  saidPublicly: PacketReply[];
+  protocolExcerpt: {
+    protocolVersionId: string;
+    category: { key: string; name: string | null; authority: string; priority: string } | null;
+    approvedAnswers: Array<{ id: string; text: string }>;
+    forbiddenPhrases: Array<{ phrase: string; reason: string }>;
+  } | null;
+  clocks: Array<
+    Pick<ClockView, "metric" | "targetMinutes" | "paused"> & {
+      dueAt: string;
+      stoppedAt: string | null;
+      breachedAt: string | null;
+    }
+  >;
+}
+
+const threadLimit = 50;
+const otherConversationsLimit = 20;
+
+export async function buildHandoverPacket(
+  tx: Executor,
+  { item, note, now }: { item: ItemRow; note: string | null; now: Date },
+): Promise<HandoverPacket> {
+  const channelRows = await tx
+    .select({ id: channels.id, platform: channels.platform })
+    .from(channels)
+    .where(eq(channels.clientId, item.clientId));
+  const platformOf = new Map(channelRows.map((row) => [row.id, row.platform as string]));
+  const toMessage = (row: ItemRow): PacketMessage => ({
+    itemId: row.id,
+    channelId: row.channelId,
+    platform: platformOf.get(row.channelId) ?? "unknown",
+    authorHandle: row.authorHandle,
+    body: row.body,
+    url: row.url,
+    createdAt: row.createdAt.toISOString(),
+  });
+
+  const thread = item.threadExternalId
+    ? await tx
+        .select()
+        .from(items)
+        .where(
+          and(
+            eq(items.agencyId, item.agencyId),
+            eq(items.channelId, item.channelId),
+            eq(items.threadExternalId, item.threadExternalId),
+            ne(items.id, item.id),
+          ),
+        )
+        .orderBy(asc(items.createdAt))
+        .limit(threadLimit)
+    : [];
+  const others = item.customerId
+    ? await tx
+        .select()
+        .from(items)
+        .where(and(eq(items.agencyId, item.agencyId), eq(items.customerId, item.customerId), ne(items.id, item.id)))
+        .orderBy(desc(items.createdAt))
+        .limit(otherConversationsLimit)
+    : [];
+  const threadIds = new Set(thread.map((row) => row.id));
+  const otherConversations = others.filter((row) => !threadIds.has(row.id));
+  const relatedIds = [item.id, ...thread.map((row) => row.id), ...otherConversations.map((row) => row.id)];
+  const said = await tx
+    .select()
+    .from(replies)
+    .where(and(inArray(replies.itemId, relatedIds), inArray(replies.status, ["approved", "sent"])))
+    .orderBy(asc(replies.createdAt));
+
+  const protocol = await getActiveProtocol(tx, item.clientId);
+  const category = protocol?.document.categories.find((candidate) => candidate.key === item.categoryKey);
+  const defaultCategory = protocol?.document.defaultCategory;
+  const clocks = await listItemClocks(tx, { itemIds: [item.id] });
+
+  return {
+    builtAt: now.toISOString(),
+    note,
+    item: {
+      ...toMessage(item),
+      categoryKey: item.categoryKey,
+      priority: item.priority,
+      riskFlags: item.riskFlags,
+      customerId: item.customerId,
+    },
+    thread: thread.map(toMessage),
+    otherConversations: otherConversations.map(toMessage),
+    saidPublicly: said.map((reply) => ({
+      itemId: reply.itemId,
+      kind: reply.kind,
+      status: reply.status,
+      body: reply.body,
+      sentAt: reply.sentAt?.toISOString() ?? null,
+    })),
+    protocolExcerpt: protocol
+      ? {
+          protocolVersionId: protocol.id,
+          category: category
+            ? { key: category.key, name: category.name, authority: category.authority, priority: category.priority }
+            : defaultCategory && defaultCategory.key === item.categoryKey
+              ? {
+                  key: defaultCategory.key,
+                  name: null,
+                  authority: defaultCategory.authority,
+                  priority: defaultCategory.priority,
+                }
+              : null,
+          approvedAnswers: protocol.document.approvedAnswers
+            .filter((answer) => answer.categoryKey === item.categoryKey)
+            .map((answer) => ({ id: answer.id, text: answer.text })),
+          forbiddenPhrases: protocol.document.forbiddenPhrases.map(({ phrase, reason }) => ({ phrase, reason })),
+        }
+      : null,
+    clocks: clocks.map(({ metric, targetMinutes, dueAt, stoppedAt, breachedAt, paused }) => ({
+      metric,
+      targetMinutes,
+      paused,
+      dueAt: dueAt.toISOString(),
+      stoppedAt: stoppedAt?.toISOString() ?? null,
+      breachedAt: breachedAt?.toISOString() ?? null,
+    })),
+  };
+}

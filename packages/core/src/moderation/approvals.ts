@@ -1,0 +1,213 @@
+import { AppError, type Platform, type ReplyApproveInput, type ReplyRejectInput } from "@parley/contracts";
+import { type Executor, schema } from "@parley/db";
+import { and, asc, eq, inArray, ne } from "drizzle-orm";
+import type { Scope } from "../agencies/scope";
+import { recordAudit } from "../audit/record-audit";
+import { publishLiveEvent } from "../live";
+import { queueDeliveries } from "./deliveries";
+import { announceItemChange, type ModerationDeps } from "./item-actions";
+import { type ReplyRow, type ReplyView, toReplyView } from "./replies";
+
+const { replies, items, channels, clientAssignments } = schema;
+
+/** A reply waiting for the caller's decision, with what the approver needs to judge it. */
+export interface ApprovalView extends ReplyView {
+  item: {
+    id: string;
+    clientId: string;
+    body: string;
+    authorHandle: string;
+    categoryKey: string | null;
+    url: string | null;
+    channel: { id: string; platform: Platform; displayName: string };
+  };
+}
+
+const maxListedApprovals = 200;
+
+/** The clients whose replies this stakeholder approves (assignment authority `approve`). */
+async function findApprovedClientIds(scope: Scope, tx: Executor): Promise<string[]> {
+  const rows = await tx
+    .select({ clientId: clientAssignments.clientId })
+    .from(clientAssignments)
+    .where(
+      and(
+        eq(clientAssignments.agencyId, scope.agencyId),
+        eq(clientAssignments.membershipId, scope.membershipId),
+        eq(clientAssignments.authority, "approve"),
+      ),
+    );
+  return rows.map((row) => row.clientId);
+}
+
+/**
+ * Who decides a reply: the client's stakeholders with `approve` authority when it awaits the client, the
+ * agency's owners and admins when the client has no approver (`agency_lead`).
+ */
+async function mayDecide(scope: Scope, tx: Executor, reply: Pick<ReplyRow, "clientId" | "requiresApproval">) {
+  if (reply.requiresApproval === "agency_lead") return scope.role === "owner" || scope.role === "admin";
+  if (reply.requiresApproval === "client" && scope.role === "client_stakeholder") {
+    return (await findApprovedClientIds(scope, tx)).includes(reply.clientId);
+  }
+  return false;
+}
+
+/** The replies waiting for the caller's decision, oldest first. */
+export async function listPendingApprovals(scope: Scope, tx: Executor): Promise<ApprovalView[]> {
+  let filter: ReturnType<typeof and>;
+  if (scope.role === "owner" || scope.role === "admin") {
+    filter = eq(replies.requiresApproval, "agency_lead");
+  } else if (scope.role === "client_stakeholder") {
+    const clientIds = await findApprovedClientIds(scope, tx);
+    if (clientIds.length === 0) return [];
+    filter = and(eq(replies.requiresApproval, "client"), inArray(replies.clientId, clientIds));
+  } else {
+    throw new AppError("FORBIDDEN", "Only approvers see replies awaiting approval", { reason: "role_not_allowed" });
+  }
+  const rows = await tx
+    .select({ reply: replies, item: items, channel: channels })
+    .from(replies)
+    .innerJoin(items, eq(items.id, replies.itemId))
+    .innerJoin(channels, eq(channels.id, replies.channelId))
+    .where(and(eq(replies.agencyId, scope.agencyId), eq(replies.status, "pending_approval"), filter))
+    .orderBy(asc(replies.createdAt))
+    .limit(maxListedApprovals);
+  return rows.map(({ reply, item, channel }) => ({
+    ...toReplyView(reply),
+    item: {
+      id: item.id,
+      clientId: item.clientId,
+      body: item.body,
+      authorHandle: item.authorHandle,
+      categoryKey: item.categoryKey,
+      url: item.url,
+      channel: { id: channel.id, platform: channel.platform, displayName: channel.displayName },
+    },
+  }));
+}
+
+async function decideReply(
+  scope: Scope,
+  tx: Executor,
+  input: { replyId: string; comment: string | null; decision: "approved" | "rejected" },
+  deps: ModerationDeps,
+): Promise<ReplyView> {
+  const now = deps.now?.() ?? new Date();
+  const [before] = await tx
+    .select()
+    .from(replies)
+    .where(
+      and(
+        eq(replies.id, input.replyId),
+        eq(replies.agencyId, scope.agencyId),
+        scope.clientIds ? inArray(replies.clientId, [...scope.clientIds]) : undefined,
+      ),
+    )
+    .for("update");
+  if (!before) throw new AppError("NOT_FOUND", "Reply not found", { reason: "reply_not_found" });
+  if (before.status !== "pending_approval") {
+    throw new AppError("INVALID_STATE", `The reply is ${before.status.replace("_", " ")}, not awaiting approval`, {
+      reason: "not_pending_approval",
+      status: before.status,
+    });
+  }
+  if (!(await mayDecide(scope, tx, before))) {
+    throw new AppError(
+      "FORBIDDEN",
+      before.requiresApproval === "client"
+        ? "This reply awaits the client's approver"
+        : "This reply awaits an agency lead",
+      { reason: "not_approver", requiresApproval: before.requiresApproval },
+    );
+  }
+  const [after] = await tx
+    .update(replies)
+    .set({
+      status: input.decision,
+      decidedBy: scope.actorId,
+      decidedAt: now,
+      decisionComment: input.comment,
+      updatedAt: now,
+    })
+    .where(and(eq(replies.id, before.id), eq(replies.agencyId, scope.agencyId)))
+    .returning();
+  if (!after) throw new AppError("NOT_FOUND", "Reply not found", { reason: "reply_not_found" });
+  if (after.status === "approved") {
+    await queueDeliveries(tx, [
+      {
+        agencyId: after.agencyId,
+        clientId: after.clientId,
+        channelId: after.channelId,
+        itemId: after.itemId,
+        replyId: after.id,
+        action: "reply",
+      },
+    ]);
+  }
+  const itemRequeued = after.status === "rejected" && (await returnUnansweredItemToQueue(scope, tx, after, now));
+  await recordAudit(tx, scope, {
+    action: `reply.${input.decision}`,
+    subjectType: "reply",
+    subjectId: after.id,
+    clientId: after.clientId,
+    before: { status: before.status },
+    after: { status: after.status, decisionComment: after.decisionComment, itemRequeued },
+    protocolVersionId: after.protocolVersionId,
+  });
+  await publishLiveEvent(tx, {
+    type: "reply.changed",
+    agencyId: after.agencyId,
+    clientId: after.clientId,
+    subjectId: after.id,
+  });
+  return toReplyView(after);
+}
+
+/** A rejected draft leaves the customer unanswered: unless another reply went out, the item waits in the queue again. */
+async function returnUnansweredItemToQueue(
+  scope: Scope,
+  tx: Executor,
+  rejected: ReplyRow,
+  now: Date,
+): Promise<boolean> {
+  const [answered] = await tx
+    .select({ id: replies.id })
+    .from(replies)
+    .where(
+      and(
+        eq(replies.agencyId, scope.agencyId),
+        eq(replies.itemId, rejected.itemId),
+        ne(replies.id, rejected.id),
+        inArray(replies.status, ["approved", "sent", "pending_approval"]),
+      ),
+    )
+    .limit(1);
+  if (answered) return false;
+  const [item] = await tx
+    .update(items)
+    .set({ status: "queued", updatedAt: now })
+    .where(and(eq(items.id, rejected.itemId), eq(items.agencyId, scope.agencyId), eq(items.status, "responded")))
+    .returning();
+  if (item) await announceItemChange(tx, item);
+  return item !== undefined;
+}
+
+/** Approves a reply awaiting the caller's decision; it is queued for delivery. */
+export function approveReply(
+  scope: Scope,
+  tx: Executor,
+  input: ReplyApproveInput,
+  deps: ModerationDeps = {},
+): Promise<ReplyView> {
+  return decideReply(scope, tx, { replyId: input.replyId, comment: input.comment ?? null, decision: "approved" }, deps);
+}
+
+/** Rejects a reply with the reason the moderator will read; the item goes back to the queue. */
+export function rejectReply(
+  scope: Scope,
+  tx: Executor,
+  input: ReplyRejectInput,
+  deps: ModerationDeps = {},
+): Promise<ReplyView> {
+  return decideReply(scope, tx, { replyId: input.replyId, comment: input.comment, decision: "rejected" }, deps);
+}

@@ -1,0 +1,309 @@
+import type { Platform } from "@parley/contracts";
+import { type Database, type Executor, schema, withTenant } from "@parley/db";
+import { and, eq, sql } from "drizzle-orm";
+import type { SecretBox } from "../crypto/secret-box";
+import { stopFirstResponseClock } from "../escalations/clock-store";
+import { publishLiveEvent } from "../live";
+
+const { outboundDeliveries, replies, items, channels, auditEvents } = schema;
+
+export type DeliveryAction = (typeof schema.deliveryActions)[number];
+
+/** The PostgreSQL channel a delivery worker LISTENs on: notified at commit of a transaction that queued work. */
+export const outboxChannel = "parley_outbox";
+
+export const maxDeliveryAttempts = 6;
+const retryBaseSeconds = 30;
+/** How long a claimed delivery is left to its sender before another process may take it over. */
+const defaultLeaseSeconds = 120;
+const defaultBatchSize = 20;
+
+export interface DeliveryToQueue {
+  agencyId: string;
+  clientId: string;
+  channelId: string;
+  itemId: string;
+  replyId?: string | null;
+  action: DeliveryAction;
+}
+
+/**
+ * Puts public actions in the outbox, in the caller's transaction: nothing reaches the platform unless the
+ * decision commits, and nothing decided is lost if the process stops before sending.
+ */
+export async function queueDeliveries(tx: Executor, deliveries: readonly DeliveryToQueue[]): Promise<void> {
+  if (deliveries.length === 0) return;
+  await tx
+    .insert(outboundDeliveries)
+    .values(deliveries.map((delivery) => ({ ...delivery, status: "pending" as const })));
+  for (const agencyId of new Set(deliveries.map((delivery) => delivery.agencyId))) {
+    await tx.execute(sql`select pg_notify(${outboxChannel}, ${agencyId})`);
+  }
+}
+
+/**
+ * What a sender needs to carry out one delivery on the platform (the connectors' outbound senders take this
+ * shape; core does not depend on the connectors package).
+ */
+export interface OutboundRequest {
+  deliveryId: string;
+  action: DeliveryAction;
+  channel: {
+    id: string;
+    platform: Platform;
+    externalAccountId: string;
+    /** Decrypted platform credentials; `{}` when the channel has none. */
+    credentials: Record<string, string>;
+    ingestSecret: string;
+  };
+  item: {
+    id: string;
+    externalId: string;
+    kind: string;
+    threadExternalId: string | null;
+    aliasExternalId: string | null;
+    url: string | null;
+  };
+  reply: { id: string; body: string } | null;
+}
+
+/** `retryable: false` for failures a retry cannot fix (missing credentials, a 4xx refusal, an unsupported action). */
+export type OutboundOutcome =
+  | { ok: true; externalId: string | null }
+  | { ok: false; retryable: boolean; error: string };
+export type SendOutbound = (request: OutboundRequest) => Promise<OutboundOutcome>;
+
+export interface DeliveryDeps {
+  send: SendOutbound;
+  secretBox: SecretBox;
+  now?: () => Date;
+  leaseSeconds?: number;
+  batchSize?: number;
+}
+
+export interface DeliveryRun {
+  sent: number;
+  retrying: number;
+  failed: number;
+}
+
+/** Seconds to wait after the n-th failed attempt: 30 s, 1 min, 2 min, 4 min, 8 min. */
+export function retryDelaySeconds(attempts: number): number {
+  return retryBaseSeconds * 2 ** Math.max(0, attempts - 1);
+}
+
+interface ClaimedDelivery {
+  request: OutboundRequest;
+  /** Why the delivery cannot be sent at all (its channel's secrets do not decrypt): it fails without sending. */
+  problem: string | null;
+  agencyId: string;
+  clientId: string;
+  attempts: number;
+  protocolVersionId: string | null;
+}
+
+function decryptSecrets(
+  secretBox: SecretBox,
+  channel: { credentialsEnc: string | null; ingestSecretEnc: string },
+): { credentials: Record<string, string>; ingestSecret: string; problem: string | null } {
+  try {
+    const parsed: unknown = channel.credentialsEnc ? JSON.parse(secretBox.decrypt(channel.credentialsEnc)) : {};
+    return {
+      credentials: parsed && typeof parsed === "object" ? (parsed as Record<string, string>) : {},
+      ingestSecret: secretBox.decrypt(channel.ingestSecretEnc),
+      problem: null,
+    };
+  } catch {
+    return { credentials: {}, ingestSecret: "", problem: "The channel's credentials cannot be read; save them again" };
+  }
+}
+
+/**
+ * Takes up to `batchSize` due deliveries of the agency for this process: each gets one more attempt and is
+ * leased (due again only when the lease runs out), and the transaction commits before anything is sent, so
+ * a second process skips the locked rows and then sees them not due.
+ */
+async function claimDueDeliveries(
+  db: Database,
+  agencyId: string,
+  deps: DeliveryDeps,
+  now: Date,
+): Promise<ClaimedDelivery[]> {
+  const leaseUntil = new Date(now.getTime() + (deps.leaseSeconds ?? defaultLeaseSeconds) * 1000);
+  return withTenant(db, { agencyId, clientIds: null }, async (tx) => {
+    const claimed = await tx.execute<{ id: string }>(sql`
+      with due as (
+        select id from ${outboundDeliveries}
+        where agency_id = ${agencyId} and status = 'pending' and next_attempt_at <= ${now.toISOString()}::timestamptz
+        order by next_attempt_at
+        limit ${deps.batchSize ?? defaultBatchSize}
+        for update skip locked)
+      update ${outboundDeliveries} set attempts = attempts + 1,
+        next_attempt_at = ${leaseUntil.toISOString()}::timestamptz, updated_at = ${now.toISOString()}::timestamptz
+      from due where ${outboundDeliveries}.id = due.id
+      returning ${outboundDeliveries}.id`);
+    if (claimed.length === 0) return [];
+    const rows = await tx
+      .select({ delivery: outboundDeliveries, item: items, channel: channels, reply: replies })
+      .from(outboundDeliveries)
+      .innerJoin(items, eq(items.id, outboundDeliveries.itemId))
+      .innerJoin(channels, eq(channels.id, outboundDeliveries.channelId))
+      .leftJoin(replies, eq(replies.id, outboundDeliveries.replyId))
+      .where(
+        and(
+          eq(outboundDeliveries.agencyId, agencyId),
+          sql`${outboundDeliveries.id} = any(array(select jsonb_array_elements_text(${JSON.stringify(
+            claimed.map((row) => row.id),
+          )}::jsonb)::uuid))`,
+        ),
+      );
+    return rows.map(({ delivery, item, channel, reply }) => {
+      const { problem, ...secrets } = decryptSecrets(deps.secretBox, channel);
+      return {
+        agencyId,
+        problem,
+        clientId: delivery.clientId,
+        attempts: delivery.attempts,
+        protocolVersionId: reply?.protocolVersionId ?? item.protocolVersionId,
+        request: {
+          deliveryId: delivery.id,
+          action: delivery.action,
+          channel: {
+            id: channel.id,
+            platform: channel.platform,
+            externalAccountId: channel.externalAccountId,
+            ...secrets,
+          },
+          item: {
+            id: item.id,
+            externalId: item.externalId,
+            kind: item.kind,
+            threadExternalId: item.threadExternalId,
+            aliasExternalId: item.aliasExternalId,
+            url: item.url,
+          },
+          reply: reply ? { id: reply.id, body: reply.body } : null,
+        },
+      };
+    });
+  });
+}
+
+async function sendSafely(send: SendOutbound, delivery: ClaimedDelivery): Promise<OutboundOutcome> {
+  if (delivery.problem) return { ok: false, retryable: false, error: delivery.problem };
+  try {
+    return await send(delivery.request);
+  } catch (error) {
+    return { ok: false, retryable: true, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+type Verdict = "sent" | "retrying" | "failed";
+
+/**
+ * Records what the platform answered. Only the attempt that holds the lease may: if the lease ran out and
+ * another process took the delivery over, this outcome is dropped (theirs counts).
+ */
+async function recordOutcome(
+  db: Database,
+  claimed: ClaimedDelivery,
+  outcome: OutboundOutcome,
+  now: Date,
+): Promise<Verdict | null> {
+  const verdict: Verdict = outcome.ok
+    ? "sent"
+    : outcome.retryable && claimed.attempts < maxDeliveryAttempts
+      ? "retrying"
+      : "failed";
+  const { request } = claimed;
+  return withTenant(db, { agencyId: claimed.agencyId, clientIds: null }, async (tx) => {
+    const [delivery] = await tx
+      .update(outboundDeliveries)
+      .set({
+        status: verdict === "retrying" ? "pending" : verdict,
+        nextAttemptAt:
+          verdict === "retrying" ? new Date(now.getTime() + retryDelaySeconds(claimed.attempts) * 1000) : now,
+        lastError: outcome.ok ? null : outcome.error,
+        result: outcome.ok ? { externalId: outcome.externalId } : null,
+        updatedAt: now,
+      })
+      .where(
+        and(
+          eq(outboundDeliveries.id, request.deliveryId),
+          eq(outboundDeliveries.agencyId, claimed.agencyId),
+          eq(outboundDeliveries.status, "pending"),
+          eq(outboundDeliveries.attempts, claimed.attempts),
+        ),
+      )
+      .returning();
+    if (!delivery) return null;
+    if (request.reply && verdict !== "retrying") {
+      await tx
+        .update(replies)
+        .set(
+          outcome.ok
+            ? { status: "sent", externalId: outcome.externalId, sentAt: now, failureReason: null, updatedAt: now }
+            : { status: "failed", failureReason: outcome.error, updatedAt: now },
+        )
+        .where(and(eq(replies.id, request.reply.id), eq(replies.agencyId, claimed.agencyId)));
+      // Any public reply (an answer, an acknowledgement, a follow-up) is the brand's first response.
+      if (outcome.ok) await stopFirstResponseClock(tx, { itemId: delivery.itemId, at: now });
+      await publishLiveEvent(tx, {
+        type: "reply.changed",
+        agencyId: claimed.agencyId,
+        clientId: claimed.clientId,
+        subjectId: request.reply.id,
+      });
+    }
+    // A system action (no actor): recordAudit takes a signed-in scope, so the row is written here.
+    await tx.insert(auditEvents).values({
+      agencyId: claimed.agencyId,
+      clientId: claimed.clientId,
+      action: `delivery.${verdict}`,
+      subjectType: "delivery",
+      subjectId: delivery.id,
+      before: { status: "pending", attempts: claimed.attempts - 1 },
+      after: {
+        status: delivery.status,
+        action: delivery.action,
+        itemId: delivery.itemId,
+        replyId: delivery.replyId,
+        attempts: delivery.attempts,
+        lastError: delivery.lastError,
+        result: delivery.result,
+      },
+      protocolVersionId: claimed.protocolVersionId,
+    });
+    await publishLiveEvent(tx, {
+      type: "item.changed",
+      agencyId: claimed.agencyId,
+      clientId: claimed.clientId,
+      subjectId: delivery.itemId,
+    });
+    return verdict;
+  });
+}
+
+/**
+ * Carries out the agency's due deliveries on the platforms: claims a batch (committed before sending), sends
+ * each over HTTP outside any transaction, then records it `sent` (a reply becomes `sent` with the platform's
+ * id) or failed — retried with exponential backoff, and after `maxDeliveryAttempts` (or a failure a retry
+ * cannot fix) `failed`, with the reason on the delivery and its reply. Nothing is dropped; two processes never
+ * send the same delivery at once.
+ */
+export async function deliverDue(db: Database, input: { agencyId: string }, deps: DeliveryDeps): Promise<DeliveryRun> {
+  const run: DeliveryRun = { sent: 0, retrying: 0, failed: 0 };
+  for (;;) {
+    const now = deps.now?.() ?? new Date();
+    const claimed = await claimDueDeliveries(db, input.agencyId, deps, now);
+    if (claimed.length === 0) return run;
+    const verdicts = await Promise.all(
+      claimed.map(async (delivery) => {
+        const outcome = await sendSafely(deps.send, delivery);
+        return recordOutcome(db, delivery, outcome, deps.now?.() ?? new Date());
+      }),
+    );
+    for (const verdict of verdicts) if (verdict) run[verdict] += 1;
+    if (claimed.length < (deps.batchSize ?? defaultBatchSize)) return run;
+  }
+}

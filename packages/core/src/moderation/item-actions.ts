@@ -1,0 +1,362 @@
+import { AppError, type ItemBulkInput, type ItemNoteInput, type ItemTagInput } from "@parley/contracts";
+import { type Executor, schema } from "@parley/db";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import type { Scope } from "../agencies/scope";
+import { recordAudit } from "../audit/record-audit";
+import { publishLiveEvent } from "../live";
+import { type DeliveryAction, queueDeliveries } from "./deliveries";
+import { type ItemView, toItemView } from "./read-items";
+
+const { items, itemNotes, auditEvents, users } = schema;
+export type ItemRow = typeof items.$inferSelect;
+type ItemStatus = ItemRow["status"];
+
+export interface ModerationDeps {
+  now?: () => Date;
+}
+
+export interface NoteView {
+  id: string;
+  body: string;
+  author: { id: string; name: string };
+  createdAt: Date;
+}
+
+const itemNotFound = () => new AppError("NOT_FOUND", "Item not found", { reason: "item_not_found" });
+
+/** The item, locked for the rest of the transaction when `lock` is set; NOT_FOUND outside this scope. */
+export async function getItemInScope(
+  scope: Scope,
+  tx: Executor,
+  input: { itemId: string; lock?: boolean },
+): Promise<ItemRow> {
+  const query = tx
+    .select()
+    .from(items)
+    .where(
+      and(
+        eq(items.id, input.itemId),
+        eq(items.agencyId, scope.agencyId),
+        scope.clientIds ? inArray(items.clientId, [...scope.clientIds]) : undefined,
+      ),
+    );
+  const [row] = input.lock ? await query.for("update") : await query;
+  if (!row) throw itemNotFound();
+  return row;
+}
+
+/** Another moderator's live claim keeps the item theirs: two people answering one customer is the worst outcome. */
+export function assertNotClaimedByAnother(scope: Scope, item: ItemRow, now: Date): void {
+  const claimLive = item.status === "claimed" && item.claimExpiresAt !== null && item.claimExpiresAt > now;
+  if (claimLive && item.claimedBy !== scope.actorId) {
+    throw new AppError("INVALID_STATE", "Another moderator is working on this item", {
+      reason: "claimed_by_another",
+      claimedBy: item.claimedBy,
+      claimExpiresAt: item.claimExpiresAt?.toISOString(),
+    });
+  }
+}
+
+/** Tells consoles that an item (and the queue it sits in) changed. */
+export async function announceItemChange(tx: Executor, item: Pick<ItemRow, "id" | "agencyId" | "clientId">) {
+  await publishLiveEvent(tx, {
+    type: "item.changed",
+    agencyId: item.agencyId,
+    clientId: item.clientId,
+    subjectId: item.id,
+  });
+  await publishLiveEvent(tx, { type: "queue.changed", agencyId: item.agencyId, clientId: item.clientId });
+}
+
+type ModerationAction = "hide" | "unhide" | "delete" | "no_action";
+
+interface ActionRule {
+  auditAction: string;
+  /** The statuses the action applies to, and the reason given when the item is in another. */
+  allowedFrom: readonly ItemStatus[];
+  refusal: string;
+  /** What the platform must do, if anything. */
+  delivery: DeliveryAction | null;
+}
+
+const handledOrOpen: readonly ItemStatus[] = ["queued", "claimed", "responded", "no_action", "escalated", "resolved"];
+
+const actionRules: Record<ModerationAction, ActionRule> = {
+  hide: { auditAction: "item.hidden", allowedFrom: handledOrOpen, refusal: "not_hideable", delivery: "hide" },
+  unhide: { auditAction: "item.unhidden", allowedFrom: ["hidden"], refusal: "not_hidden", delivery: "unhide" },
+  delete: {
+    auditAction: "item.deleted",
+    allowedFrom: [...handledOrOpen, "hidden"],
+    refusal: "already_deleted",
+    delivery: "delete",
+  },
+  no_action: {
+    auditAction: "item.no_action",
+    allowedFrom: ["queued", "claimed"],
+    refusal: "already_handled",
+    delivery: null,
+  },
+};
+
+/** Unhiding gives the item back the status it had before it was hidden (a claim that was live then is over). */
+async function statusBeforeHidden(scope: Scope, tx: Executor, item: ItemRow): Promise<ItemStatus> {
+  const [hidden] = await tx
+    .select({ before: auditEvents.before })
+    .from(auditEvents)
+    .where(
+      and(
+        eq(auditEvents.agencyId, scope.agencyId),
+        eq(auditEvents.subjectType, "item"),
+        eq(auditEvents.subjectId, item.id),
+        eq(auditEvents.action, actionRules.hide.auditAction),
+      ),
+    )
+    .orderBy(desc(auditEvents.createdAt))
+    .limit(1);
+  const previous = (hidden?.before as { status?: ItemStatus } | null)?.status;
+  return previous && previous !== "claimed" && previous !== "hidden" ? previous : "queued";
+}
+
+async function nextStatusOf(scope: Scope, tx: Executor, item: ItemRow, action: ModerationAction): Promise<ItemStatus> {
+  switch (action) {
+    case "hide":
+      return "hidden";
+    case "unhide":
+      return statusBeforeHidden(scope, tx, item);
+    case "delete":
+      return "deleted";
+    case "no_action":
+      return "no_action";
+  }
+}
+
+/**
+ * Takes a moderation action on one item: changes its status, ends any claim, queues what the platform must
+ * do (after commit, through the outbox), audits it under the item's protocol version and tells consoles.
+ * Triage-only categories may be hidden and deleted like any other: that is moderation, not speaking.
+ */
+async function moderateItem(
+  scope: Scope,
+  tx: Executor,
+  input: { itemId: string; action: ModerationAction },
+  deps: ModerationDeps,
+): Promise<ItemView> {
+  const now = deps.now?.() ?? new Date();
+  const rule = actionRules[input.action];
+  const before = await getItemInScope(scope, tx, { itemId: input.itemId, lock: true });
+  assertNotClaimedByAnother(scope, before, now);
+  if (!rule.allowedFrom.includes(before.status)) {
+    throw new AppError("INVALID_STATE", `The item is ${before.status.replace("_", " ")}`, {
+      reason: rule.refusal,
+      status: before.status,
+    });
+  }
+  const status = await nextStatusOf(scope, tx, before, input.action);
+  const [after] = await tx
+    .update(items)
+    .set({ status, claimedBy: null, claimExpiresAt: null, updatedAt: now })
+    .where(and(eq(items.id, before.id), eq(items.agencyId, scope.agencyId)))
+    .returning();
+  if (!after) throw itemNotFound();
+  if (rule.delivery) {
+    await queueDeliveries(tx, [
+      {
+        agencyId: after.agencyId,
+        clientId: after.clientId,
+        channelId: after.channelId,
+        itemId: after.id,
+        action: rule.delivery,
+      },
+    ]);
+  }
+  await recordAudit(tx, scope, {
+    action: rule.auditAction,
+    subjectType: "item",
+    subjectId: after.id,
+    clientId: after.clientId,
+    before: { status: before.status, claimedBy: before.claimedBy },
+    after: { status: after.status, delivery: rule.delivery },
+    protocolVersionId: after.protocolVersionId,
+  });
+  await announceItemChange(tx, after);
+  return toItemView(after);
+}
+
+export const hideItem = (scope: Scope, tx: Executor, input: { itemId: string }, deps: ModerationDeps = {}) =>
+  moderateItem(scope, tx, { itemId: input.itemId, action: "hide" }, deps);
+export const unhideItem = (scope: Scope, tx: Executor, input: { itemId: string }, deps: ModerationDeps = {}) =>
+  moderateItem(scope, tx, { itemId: input.itemId, action: "unhide" }, deps);
+export const deleteItem = (scope: Scope, tx: Executor, input: { itemId: string }, deps: ModerationDeps = {}) =>
+  moderateItem(scope, tx, { itemId: input.itemId, action: "delete" }, deps);
+export const markItemNoAction = (scope: Scope, tx: Executor, input: { itemId: string }, deps: ModerationDeps = {}) =>
+  moderateItem(scope, tx, { itemId: input.itemId, action: "no_action" }, deps);
+
+/** Replaces the item's tags (labels for recurring topics and campaigns); nothing happens on the platform. */
+export async function tagItem(
+  scope: Scope,
+  tx: Executor,
+  input: ItemTagInput,
+  deps: ModerationDeps = {},
+): Promise<ItemView> {
+  const now = deps.now?.() ?? new Date();
+  const before = await getItemInScope(scope, tx, { itemId: input.itemId, lock: true });
+  const [after] = await tx
+    .update(items)
+    .set({ tags: input.tags, updatedAt: now })
+    .where(and(eq(items.id, before.id), eq(items.agencyId, scope.agencyId)))
+    .returning();
+  if (!after) throw itemNotFound();
+  await recordAudit(tx, scope, {
+    action: "item.tagged",
+    subjectType: "item",
+    subjectId: after.id,
+    clientId: after.clientId,
+    before: { tags: before.tags },
+    after: { tags: after.tags },
+    protocolVersionId: after.protocolVersionId,
+  });
+  await announceItemChange(tx, after);
+  return toItemView(after);
+}
+
+/** An internal note on the item, never public. */
+export async function addItemNote(scope: Scope, tx: Executor, input: ItemNoteInput): Promise<NoteView> {
+  const item = await getItemInScope(scope, tx, { itemId: input.itemId });
+  const [note] = await tx
+    .insert(itemNotes)
+    .values({
+      agencyId: scope.agencyId,
+      clientId: item.clientId,
+      itemId: item.id,
+      authorUserId: scope.actorId,
+      body: input.body,
+    })
+    .returning();
+  if (!note) throw new AppError("INTERNAL", "Note was not stored");
+  await recordAudit(tx, scope, {
+    action: "item.note_added",
+    subjectType: "item",
+    subjectId: item.id,
+    clientId: item.clientId,
+    after: { noteId: note.id, body: note.body },
+    protocolVersionId: item.protocolVersionId,
+  });
+  await publishLiveEvent(tx, {
+    type: "item.changed",
+    agencyId: item.agencyId,
+    clientId: item.clientId,
+    subjectId: item.id,
+  });
+  const [notes] = await listItemNotes(scope, tx, { itemIds: [item.id], noteId: note.id });
+  if (!notes) throw new AppError("INTERNAL", "Note was not stored");
+  return notes;
+}
+
+/** Notes on the items (or the one note), oldest first, with their authors' names. */
+export async function listItemNotes(
+  scope: Scope,
+  tx: Executor,
+  input: { itemIds: readonly string[]; noteId?: string },
+): Promise<NoteView[]> {
+  if (input.itemIds.length === 0) return [];
+  const rows = await tx
+    .select({ note: itemNotes, authorName: users.name })
+    .from(itemNotes)
+    .innerJoin(users, eq(users.id, itemNotes.authorUserId))
+    .where(
+      and(
+        eq(itemNotes.agencyId, scope.agencyId),
+        inArray(itemNotes.itemId, [...input.itemIds]),
+        input.noteId ? eq(itemNotes.id, input.noteId) : undefined,
+      ),
+    )
+    .orderBy(itemNotes.createdAt);
+  return rows.map(({ note, authorName }) => ({
+    id: note.id,
+    body: note.body,
+    author: { id: note.authorUserId, name: authorName },
+    createdAt: note.createdAt,
+  }));
+}
+
+/**
+ * Hides or dismisses a wave of items at once (spam). Every id must name an item in scope (else NOT_FOUND and
+ * nothing changes). Only items still waiting are touched: queued ones, and claimed ones whose claim is the
+ * caller's or has lapsed; the rest are left as they are and not counted.
+ */
+export async function bulkModerateItems(
+  scope: Scope,
+  tx: Executor,
+  input: ItemBulkInput,
+  deps: ModerationDeps = {},
+): Promise<{ updated: number }> {
+  const now = deps.now?.() ?? new Date();
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const ids = sql`array(select jsonb_array_elements_text(${JSON.stringify(input.itemIds)}::jsonb)::uuid)`;
+  const clientFilter = scope.clientIds
+    ? sql`and client_id = any(array(select jsonb_array_elements_text(${JSON.stringify(scope.clientIds)}::jsonb)::uuid))`
+    : sql``;
+  const requested = [...new Set(input.itemIds)];
+  const [visible] = await tx.execute<{ n: number }>(sql`
+    select count(*)::int as n from ${items} where agency_id = ${scope.agencyId} and id = any(${ids}) ${clientFilter}`);
+  if ((visible?.n ?? 0) < requested.length) {
+    throw new AppError("NOT_FOUND", "Some of the items were not found", {
+      reason: "item_not_found",
+      fields: { itemIds: `${requested.length - (visible?.n ?? 0)} of the items are not items you can see` },
+    });
+  }
+  const status = input.action === "hide" ? "hidden" : "no_action";
+  const updated = await tx.execute<{
+    id: string;
+    agency_id: string;
+    client_id: string;
+    channel_id: string;
+    protocol_version_id: string | null;
+    before_status: ItemStatus;
+    before_claimed_by: string | null;
+  }>(sql`
+    with target as (
+      select id, status as before_status, claimed_by as before_claimed_by from ${items}
+      where agency_id = ${scope.agencyId} and id = any(${ids}) ${clientFilter}
+        and (status = 'queued' or (status = 'claimed' and (claimed_by = ${scope.actorId} or claim_expires_at <= ${at})))
+      order by id
+      for update)
+    update ${items} set status = ${status}::item_status, claimed_by = null, claim_expires_at = null, updated_at = ${at}
+    from target where ${items}.id = target.id
+    returning ${items}.id, ${items}.agency_id, ${items}.client_id, ${items}.channel_id, ${items}.protocol_version_id,
+      target.before_status, target.before_claimed_by`);
+  if (input.action === "hide") {
+    await queueDeliveries(
+      tx,
+      updated.map((row) => ({
+        agencyId: row.agency_id,
+        clientId: row.client_id,
+        channelId: row.channel_id,
+        itemId: row.id,
+        action: "hide" as const,
+      })),
+    );
+  }
+  const { auditAction } = actionRules[input.action];
+  for (const row of updated) {
+    await recordAudit(tx, scope, {
+      action: auditAction,
+      subjectType: "item",
+      subjectId: row.id,
+      clientId: row.client_id,
+      before: { status: row.before_status, claimedBy: row.before_claimed_by },
+      after: { status, delivery: input.action === "hide" ? "hide" : null, bulk: true },
+      protocolVersionId: row.protocol_version_id,
+    });
+    await publishLiveEvent(tx, {
+      type: "item.changed",
+      agencyId: row.agency_id,
+      clientId: row.client_id,
+      subjectId: row.id,
+    });
+  }
+  for (const clientId of new Set(updated.map((row) => row.client_id))) {
+    await publishLiveEvent(tx, { type: "queue.changed", agencyId: scope.agencyId, clientId });
+  }
+  return { updated: updated.length };
+}

@@ -1,0 +1,118 @@
+import { withTenant } from "@parley/db";
+import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveScope } from "../agencies/me";
+import { type Scope, tenantOf } from "../agencies/scope";
+import { type LiveEvent, liveChannel } from "../live/publish-live-event";
+import { claimNextItem, defaultClaimLeaseSeconds } from "./claim-next-item";
+import { countQueues, listQueueItems, queueListInput, releaseItem, renewClaim, skipItem } from "./queue";
+
+let db: TestDatabase;
+let a: TestAgency;
+let moderator: Scope;
+const queuedPerClient = 2_000;
+const heard: LiveEvent[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  a = await makeAgency(db.owner);
+  // Long queues on both clients and as many handled items, so a slow plan shows.
+  await db.owner.execute(sql`
+    insert into items (id, agency_id, client_id, channel_id, external_id, kind, author_external_id, author_handle,
+      body, created_at, received_at, status, priority)
+    select gen_random_uuid(), ${a.agency.id}, ch.client_id, ch.id, 'q-' || n || '-' || ch.id, 'comment', 'author', 'someone',
+      'body ' || n, now() - interval '2 days', now() - interval '1 day' + (n || ' seconds')::interval,
+      (case when n % 4 = 0 then 'queued' else 'responded' end)::item_status,
+      ('{P1,P2,P3,P4}'::priority[])[1 + (n / 4) % 4]
+    from generate_series(1, ${queuedPerClient * 4}) n
+    cross join (select id, client_id from channels where agency_id = ${a.agency.id}) ch`);
+  await db.owner.execute(sql`vacuum analyze items`);
+  const scope = await resolveScope(db.app, { userId: a.users.moderator.id, agencyId: a.agency.id });
+  if (!scope) throw new Error("no scope");
+  moderator = scope;
+  await db.app.$client.listen(liveChannel, (payload) => heard.push(JSON.parse(payload) as LiveEvent));
+}, 120_000);
+afterAll(() => db.close());
+
+const inTenant = <T>(work: Parameters<typeof withTenant<T>>[2]) => withTenant(db.app, tenantOf(moderator), work);
+
+async function planOf(query: ReturnType<typeof sql>): Promise<string> {
+  const rows = await inTenant((tx) => tx.execute<{ "QUERY PLAN": string }>(sql`explain (costs off) ${query}`));
+  return rows.map((row) => row["QUERY PLAN"]).join("\n");
+}
+
+async function nextEvent(match: (event: LiveEvent) => boolean): Promise<LiveEvent | undefined> {
+  for (let waited = 0; waited < 3_000; waited += 20) {
+    const found = heard.find(match);
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return undefined;
+}
+
+describe("queue reads over long queues", () => {
+  it("pages the queue in claim order through the claim index", async () => {
+    const first = await inTenant((tx) => listQueueItems(moderator, tx, queueListInput.parse({})));
+    expect(first.items).toHaveLength(50);
+    let cursor = first.nextCursor ?? undefined;
+    for (let page = 0; page < 20; page += 1) {
+      const next = await inTenant((tx) => listQueueItems(moderator, tx, queueListInput.parse({ cursor, limit: 100 })));
+      cursor = next.nextCursor ?? undefined;
+    }
+    const deep = await inTenant((tx) => listQueueItems(moderator, tx, queueListInput.parse({ cursor })));
+    expect(deep.items).toHaveLength(50);
+    // The per-client read inside listQueueItems: index order, so the page stops after `limit` entries.
+    const plan = await planOf(sql`
+      select id from items where agency_id = ${a.agency.id} and client_id = ${a.client.id} and status = 'queued'
+        and (priority, received_at, id) > ('P1'::priority, now(), gen_random_uuid())
+      order by priority, received_at, id limit 51`);
+    expect(plan).toMatch(/items_claim_queued_idx/);
+  });
+
+  it("counts every client's queue in one statement over the partial indexes", async () => {
+    const counts = await inTenant((tx) => countQueues(moderator, tx));
+    expect(counts.map((row) => row.queued)).toEqual([queuedPerClient, queuedPerClient]);
+    expect(counts.every((row) => row.queued === Object.values(row.byPriority).reduce((x, y) => x + y))).toBe(true);
+    expect(counts[0]?.byPriority).toEqual({ P1: 500, P2: 500, P3: 500, P4: 500 });
+    const plan = await planOf(sql`
+      select client_id, count(*) filter (where priority = 'P1') from items
+      where agency_id = ${a.agency.id} and status = 'queued' group by client_id`);
+    expect(plan).toMatch(/items_claim_queued_idx/);
+  });
+});
+
+describe("claims under a fake clock, with live events", () => {
+  const now = new Date("2026-11-23T10:00:00Z");
+  const clock = { now: () => now };
+
+  it("claims, renews, skips and releases with leases measured from now, announcing each change", async () => {
+    const claimed = await inTenant((tx) => claimNextItem(moderator, tx, { clientId: a.client.id }, clock));
+    if (!claimed) throw new Error("nothing claimed");
+    expect(claimed.claimExpiresAt).toEqual(new Date(now.getTime() + defaultClaimLeaseSeconds * 1000));
+    const claimEvent = await nextEvent((e) => e.subjectId === claimed.id && e.type === "queue.changed");
+    expect(claimEvent).toEqual({
+      type: "queue.changed",
+      agencyId: a.agency.id,
+      clientId: a.client.id,
+      subjectId: claimed.id,
+    });
+
+    const later = { now: () => new Date(now.getTime() + 4 * 60_000) };
+    const renewed = await inTenant((tx) => renewClaim(moderator, tx, { itemId: claimed.id }, later));
+    expect(renewed.claimExpiresAt).toEqual(new Date(later.now().getTime() + defaultClaimLeaseSeconds * 1000));
+    expect(await nextEvent((e) => e.subjectId === claimed.id && e.type === "item.changed")).toBeDefined();
+
+    const skipped = await inTenant((tx) => skipItem(moderator, tx, { itemId: claimed.id }, later));
+    expect(skipped.skipUntil).toEqual(renewed.claimExpiresAt);
+    const again = await inTenant((tx) =>
+      claimNextItem(moderator, tx, { clientId: a.client.id, skip: [claimed.id] }, later),
+    );
+    expect(again?.id).not.toBe(claimed.id);
+    expect(again?.priority).toBe("P1");
+
+    heard.length = 0;
+    await inTenant((tx) => releaseItem(moderator, tx, { itemId: again?.id ?? "" }, later));
+    expect(await nextEvent((e) => e.subjectId === again?.id)).toMatchObject({ type: "queue.changed" });
+  });
+});

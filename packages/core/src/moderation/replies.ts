@@ -1,0 +1,301 @@
+import { AppError, type ReplyDraftInput } from "@parley/contracts";
+import { type Executor, schema } from "@parley/db";
+import { and, desc, eq } from "drizzle-orm";
+import type { Scope } from "../agencies/scope";
+import { recordAudit } from "../audit/record-audit";
+import { publishLiveEvent } from "../live";
+import {
+  checkReply,
+  type ProtocolDocument,
+  protocolDocument,
+  type RecentReply,
+  type ReplyCheck,
+  type ReplyCheckResult,
+  recentRepliesLimit,
+} from "../protocols";
+import { type ActiveProtocol, getActiveProtocol } from "../protocols-store";
+import { queueDeliveries } from "./deliveries";
+import {
+  announceItemChange,
+  assertNotClaimedByAnother,
+  getItemInScope,
+  type ItemRow,
+  type ModerationDeps,
+} from "./item-actions";
+
+const { replies, items, channels, protocolVersions, clientAssignments, memberships } = schema;
+export type ReplyRow = typeof replies.$inferSelect;
+
+export interface ReplyView {
+  id: string;
+  itemId: string;
+  kind: ReplyRow["kind"];
+  body: string;
+  status: ReplyRow["status"];
+  checkResults: ReplyCheckResult[];
+  requiresApproval: ReplyRow["requiresApproval"];
+  decidedBy: string | null;
+  decidedAt: Date | null;
+  decisionComment: string | null;
+  sentAt: Date | null;
+  failureReason: string | null;
+  createdAt: Date;
+}
+
+export function toReplyView(row: ReplyRow): ReplyView {
+  return {
+    id: row.id,
+    itemId: row.itemId,
+    kind: row.kind,
+    body: row.body,
+    status: row.status,
+    checkResults: row.checkResults as ReplyCheckResult[],
+    requiresApproval: row.requiresApproval,
+    decidedBy: row.decidedBy,
+    decidedAt: row.decidedAt,
+    decisionComment: row.decisionComment,
+    sentAt: row.sentAt,
+    failureReason: row.failureReason,
+    createdAt: row.createdAt,
+  };
+}
+
+/** What replies are checked against when the client has no protocol at all: the platform's length, repetition. */
+const noProtocol: ProtocolDocument = protocolDocument.parse({
+  categories: [],
+  defaultCategory: { key: "general", priority: "P3" },
+});
+
+/**
+ * The protocol version the item was classified under (the one its actions are taken under); for an item that
+ * arrived before the client had a protocol, the client's active one. Null when the client has none.
+ */
+export async function loadItemProtocol(
+  tx: Executor,
+  item: Pick<ItemRow, "agencyId" | "clientId" | "protocolVersionId">,
+): Promise<ActiveProtocol | null> {
+  // The active version is parsed once and cached by the store; most items were classified under it.
+  const active = await getActiveProtocol(tx, item.clientId);
+  if (!item.protocolVersionId || active?.id === item.protocolVersionId) return active;
+  const [row] = await tx
+    .select()
+    .from(protocolVersions)
+    .where(and(eq(protocolVersions.id, item.protocolVersionId), eq(protocolVersions.agencyId, item.agencyId)));
+  if (!row) return active;
+  return { id: row.id, version: row.version, document: protocolDocument.parse(row.document) };
+}
+
+/** The conversation a reply lands in, comparable across the client's channels. */
+function threadKeyOf(item: Pick<ItemRow, "channelId" | "threadExternalId" | "externalId">): string {
+  return `${item.channelId}:${item.threadExternalId ?? item.externalId}`;
+}
+
+/** The client's most recently sent replies, for the authenticity and duplicate checks. */
+async function findRecentSentReplies(tx: Executor, item: ItemRow): Promise<RecentReply[]> {
+  const rows = await tx
+    .select({
+      text: replies.body,
+      sentAt: replies.sentAt,
+      channelId: replies.channelId,
+      threadExternalId: items.threadExternalId,
+      externalId: items.externalId,
+    })
+    .from(replies)
+    .innerJoin(items, eq(items.id, replies.itemId))
+    .where(and(eq(replies.agencyId, item.agencyId), eq(replies.clientId, item.clientId), eq(replies.status, "sent")))
+    .orderBy(desc(replies.sentAt))
+    .limit(recentRepliesLimit);
+  return rows.map((row) => ({
+    text: row.text,
+    sentAt: row.sentAt ?? new Date(0),
+    channelId: row.channelId,
+    threadId: threadKeyOf(row),
+  }));
+}
+
+/** Runs the protocol's reply checks for a draft on the item, as they stand now. */
+async function runReplyChecks(
+  tx: Executor,
+  item: ItemRow,
+  input: { text: string; now: Date },
+): Promise<{ check: ReplyCheck; protocol: ActiveProtocol | null }> {
+  const protocol = await loadItemProtocol(tx, item);
+  const document = protocol?.document ?? noProtocol;
+  const [channel] = await tx
+    .select({ platform: channels.platform })
+    .from(channels)
+    .where(and(eq(channels.id, item.channelId), eq(channels.agencyId, item.agencyId)));
+  if (!channel) throw new AppError("NOT_FOUND", "Channel not found", { reason: "channel_not_found" });
+  const check = checkReply({
+    protocol: document,
+    platform: channel.platform,
+    categoryKey: (protocol ? item.categoryKey : null) ?? document.defaultCategory.key,
+    channelId: item.channelId,
+    threadId: threadKeyOf(item),
+    text: input.text,
+    recentReplies: await findRecentSentReplies(tx, item),
+    now: input.now,
+  });
+  return { check, protocol };
+}
+
+/** Live checks while the moderator types: nothing is stored. */
+export async function checkDraftReply(
+  scope: Scope,
+  tx: Executor,
+  input: ReplyDraftInput,
+  deps: ModerationDeps = {},
+): Promise<ReplyCheck> {
+  const item = await getItemInScope(scope, tx, { itemId: input.itemId });
+  const { check } = await runReplyChecks(tx, item, { text: input.text, now: deps.now?.() ?? new Date() });
+  return check;
+}
+
+/** A moderator assigned to the client with `triage` authority acknowledges and escalates; they do not answer. */
+async function assertMayAnswer(scope: Scope, tx: Executor, clientId: string): Promise<void> {
+  if (scope.role !== "moderator") return;
+  const [assignment] = await tx
+    .select({ authority: clientAssignments.authority })
+    .from(clientAssignments)
+    .where(
+      and(
+        eq(clientAssignments.agencyId, scope.agencyId),
+        eq(clientAssignments.membershipId, scope.membershipId),
+        eq(clientAssignments.clientId, clientId),
+      ),
+    );
+  if (assignment?.authority !== "respond") {
+    throw new AppError("FORBIDDEN", "Your authority on this client is triage: acknowledge and escalate instead", {
+      reason: "triage_authority",
+    });
+  }
+}
+
+/** Whether the client has a stakeholder who approves replies; if not, the agency's leads approve them. */
+async function findApprover(tx: Executor, item: ItemRow): Promise<"client" | "agency_lead"> {
+  const [approver] = await tx
+    .select({ id: clientAssignments.id })
+    .from(clientAssignments)
+    .innerJoin(memberships, eq(memberships.id, clientAssignments.membershipId))
+    .where(
+      and(
+        eq(clientAssignments.agencyId, item.agencyId),
+        eq(clientAssignments.clientId, item.clientId),
+        eq(clientAssignments.authority, "approve"),
+        eq(memberships.role, "client_stakeholder"),
+      ),
+    )
+    .limit(1);
+  return approver ? "client" : "agency_lead";
+}
+
+/** Statuses a reply moves to `responded`; an item hidden, escalated or resolved keeps its status. */
+const answerableStatuses: readonly ItemRow["status"][] = ["queued", "claimed", "no_action", "responded"];
+
+/**
+ * Sends a reply on the item's public thread: re-runs the checks (any block refuses it, storing nothing); in a
+ * category that needs approval the reply waits `pending_approval` for the client's approver (or, when the client
+ * has none, the agency's leads) and nothing is delivered; otherwise it is `approved` and queued for delivery.
+ * Either way the moderator is done with the item: it is `responded` and the claim ends.
+ */
+export async function sendReply(
+  scope: Scope,
+  tx: Executor,
+  input: ReplyDraftInput,
+  deps: ModerationDeps = {},
+): Promise<ReplyView> {
+  const now = deps.now?.() ?? new Date();
+  const item = await getItemInScope(scope, tx, { itemId: input.itemId, lock: true });
+  assertNotClaimedByAnother(scope, item, now);
+  await assertMayAnswer(scope, tx, item.clientId);
+  if (item.status === "deleted" || item.removedAt) {
+    throw new AppError("INVALID_STATE", "The item was deleted: there is nothing to reply to", {
+      reason: "item_deleted",
+    });
+  }
+  const [pending] = await tx
+    .select({ id: replies.id })
+    .from(replies)
+    .where(
+      and(eq(replies.agencyId, scope.agencyId), eq(replies.itemId, item.id), eq(replies.status, "pending_approval")),
+    )
+    .limit(1);
+  if (pending) {
+    throw new AppError("INVALID_STATE", "A reply to this item is waiting for approval", {
+      reason: "reply_pending_approval",
+      replyId: pending.id,
+    });
+  }
+  const { check, protocol } = await runReplyChecks(tx, item, { text: input.text, now });
+  if (!check.ok) {
+    const blocks = check.results.filter((result) => result.severity === "block");
+    throw new AppError("BAD_INPUT", `The reply cannot be sent: ${blocks.map((b) => b.message).join("; ")}`, {
+      reason: "reply_blocked",
+      fields: { text: blocks.map((b) => b.message).join("; ") },
+      results: check.results,
+    });
+  }
+  const needsApproval = check.results.some(
+    (result) => result.check === "authority" && result.details.requiresApproval === true,
+  );
+  const [reply] = await tx
+    .insert(replies)
+    .values({
+      agencyId: scope.agencyId,
+      clientId: item.clientId,
+      itemId: item.id,
+      channelId: item.channelId,
+      kind: "reply",
+      body: input.text,
+      status: needsApproval ? "pending_approval" : "approved",
+      checkResults: check.results,
+      requiresApproval: needsApproval ? await findApprover(tx, item) : "none",
+      authorUserId: scope.actorId,
+      protocolVersionId: protocol?.id ?? null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  if (!reply) throw new AppError("INTERNAL", "Reply was not stored");
+  if (reply.status === "approved") {
+    await queueDeliveries(tx, [
+      {
+        agencyId: reply.agencyId,
+        clientId: reply.clientId,
+        channelId: reply.channelId,
+        itemId: reply.itemId,
+        replyId: reply.id,
+        action: "reply",
+      },
+    ]);
+  }
+  const status = answerableStatuses.includes(item.status) ? "responded" : item.status;
+  await tx
+    .update(items)
+    .set({ status, claimedBy: null, claimExpiresAt: null, updatedAt: now })
+    .where(and(eq(items.id, item.id), eq(items.agencyId, scope.agencyId)));
+  await recordAudit(tx, scope, {
+    action: reply.status === "approved" ? "reply.queued" : "reply.submitted_for_approval",
+    subjectType: "reply",
+    subjectId: reply.id,
+    clientId: reply.clientId,
+    before: { itemId: item.id, itemStatus: item.status, claimedBy: item.claimedBy },
+    after: {
+      itemId: item.id,
+      itemStatus: status,
+      status: reply.status,
+      requiresApproval: reply.requiresApproval,
+      body: reply.body,
+      checkResults: check.results,
+    },
+    protocolVersionId: reply.protocolVersionId,
+  });
+  await publishLiveEvent(tx, {
+    type: "reply.changed",
+    agencyId: reply.agencyId,
+    clientId: reply.clientId,
+    subjectId: reply.id,
+  });
+  await announceItemChange(tx, item);
+  return toReplyView(reply);
+}

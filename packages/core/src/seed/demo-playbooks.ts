@@ -1,0 +1,147 @@
+import type { Platform } from "@parley/contracts";
+import { type Executor, schema } from "@parley/db";
+import { and, eq } from "drizzle-orm";
+import type { Scope } from "../agencies/scope";
+import { openEscalation } from "../escalations/escalate-item";
+import { type PlaybookDocument, savePlaybook } from "../escalations/playbooks";
+import { ingestItems } from "../moderation/ingest-items";
+import type { BusinessCalendar } from "../sla";
+
+const { clients, items } = schema;
+
+const weekdays = (spans: [string, string][]) => ({ mon: spans, tue: spans, wed: spans, thu: spans, fri: spans });
+
+interface DemoPlaybookPlan {
+  calendar: BusinessCalendar;
+  name: string;
+  document: PlaybookDocument;
+  /** An open escalation so the portal inbox is not empty. */
+  escalated: { externalId: string; handle: string; body: string };
+}
+
+const level = (
+  name: string,
+  emails: string[],
+  respondWithinMinutes: number,
+  calendar: "24x7" | "business_hours",
+): PlaybookDocument["levels"][number] => ({
+  name,
+  contacts: { portalUserIds: [], emails },
+  respondWithinMinutes,
+  calendar,
+});
+
+const defaults = {
+  followUpCadenceMinutes: 12 * 60,
+  autoAcknowledge: true,
+  acknowledgementTargetMinutes: 15,
+  acknowledgementCalendar: "24x7",
+  autoSendFollowUp: false,
+} as const;
+
+/** One playbook per Northwind client, with the client's business hours: out-of-hours cover is the agency's job. */
+const plans: Record<string, DemoPlaybookPlan> = {
+  "Hexfall Games": {
+    calendar: { timeZone: "Europe/London", weekly: weekdays([["09:00", "17:30"]]) },
+    name: "Hacked accounts and legal threats",
+    document: {
+      ...defaults,
+      triggers: { categories: ["account_hacked", "legal_threat"], riskFlags: ["legal"], keywords: [], priorities: [] },
+      levels: [
+        level("Player support lead", ["support-lead@hexfall.test"], 120, "business_hours"),
+        level("Head of community", ["community-head@hexfall.test"], 60, "business_hours"),
+      ],
+    },
+    escalated: {
+      externalId: "demo-escalation-hexfall",
+      handle: "nightowl_gamer",
+      body: "My account was hacked last night and all my skins are gone. Someone changed my password!",
+    },
+  },
+  Brightmart: {
+    calendar: { timeZone: "America/New_York", weekly: weekdays([["08:00", "20:00"]]) },
+    name: "Product safety",
+    document: {
+      ...defaults,
+      triggers: { categories: ["product_safety"], riskFlags: ["safety"], keywords: [], priorities: [] },
+      levels: [
+        level("Product safety desk", ["safety@brightmart.test"], 60, "24x7"),
+        level("PR on call", ["pr-oncall@brightmart.test"], 60, "24x7"),
+      ],
+    },
+    escalated: {
+      externalId: "demo-escalation-brightmart",
+      handle: "sarah_k",
+      body: "The Brightmart toaster I bought last week caught fire this morning. Is there a recall?",
+    },
+  },
+  "Cobalt Bank": {
+    calendar: { timeZone: "Europe/Berlin", weekly: weekdays([["08:00", "18:00"]]) },
+    name: "Fraud and formal complaints",
+    document: {
+      ...defaults,
+      followUpCadenceMinutes: 4 * 60,
+      triggers: { categories: ["fraud", "complaint_regulator"], riskFlags: [], keywords: [], priorities: [] },
+      levels: [
+        level("Fraud team", ["fraud@cobalt.test"], 30, "24x7"),
+        level("Complaints officer", ["complaints@cobalt.test"], 120, "business_hours"),
+      ],
+    },
+    escalated: {
+      externalId: "demo-escalation-cobalt",
+      handle: "m.weber",
+      body: "There are three card payments I did not make this payment run — someone used my card. Fraud!",
+    },
+  },
+};
+
+/**
+ * Business hours, an escalation playbook and one open escalation for each Northwind client, so the portal's
+ * inbox and SLA board have something to show. The item is ingested like any other (its clocks and triage
+ * start); the embedded driver acknowledges it on the first poll.
+ */
+export async function seedDemoPlaybooks(
+  scope: Scope,
+  tx: Executor,
+  {
+    clients: seeded,
+    channels,
+    now,
+  }: {
+    clients: ReadonlyArray<{ id: string; name: string }>;
+    channels: ReadonlyArray<{ id: string; clientId: string; platform: Platform }>;
+    now: Date;
+  },
+): Promise<void> {
+  for (const client of seeded) {
+    const plan = plans[client.name];
+    const channel = channels.find((candidate) => candidate.clientId === client.id && candidate.platform === "facebook");
+    if (!plan || !channel) continue;
+    await tx.update(clients).set({ businessCalendar: plan.calendar }).where(eq(clients.id, client.id));
+    const playbook = await savePlaybook(scope, tx, { clientId: client.id, name: plan.name, document: plan.document });
+    const ingestChannel = { id: channel.id, agencyId: scope.agencyId, clientId: client.id, platform: channel.platform };
+    const { externalId, handle, body } = plan.escalated;
+    const receivedAt = new Date(now.getTime() - 40 * 60_000);
+    await ingestItems(
+      ingestChannel,
+      tx,
+      {
+        events: [
+          {
+            op: "upsert",
+            item: { externalId, kind: "comment", author: { externalId: handle, handle }, body, createdAt: receivedAt },
+          },
+        ],
+      },
+      { now: () => receivedAt },
+    );
+    const [item] = await tx
+      .select()
+      .from(items)
+      .where(
+        and(eq(items.agencyId, scope.agencyId), eq(items.channelId, channel.id), eq(items.externalId, externalId)),
+      );
+    if (!item) continue;
+    await openEscalation(tx, { item, playbook, level: 1, note: null, manual: false, now: receivedAt });
+  }
+}

@@ -1,0 +1,58 @@
+import { createTestDatabase, type TestDatabase } from "@parley/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeTestApp, type TestApp } from "../support/http";
+
+let db: TestDatabase;
+let app: TestApp;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = makeTestApp(db.app);
+});
+afterAll(() => db.close());
+
+interface OpenApiDocument {
+  openapi: string;
+  paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+  components: { securitySchemes: Record<string, { type: string }>; schemas: Record<string, { properties?: object }> };
+}
+
+describe("GET /v1/openapi.json", () => {
+  it("documents every /v1 route registered on the app", async () => {
+    const response = await app.request("http://parley.test/v1/openapi.json");
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as OpenApiDocument;
+    expect(document.openapi).toBe("3.1.0");
+    const registered = new Set(
+      app.routes
+        .filter((route) => route.path.startsWith("/v1/") && route.method !== "ALL" && !route.path.includes("*"))
+        .map((route) => `${route.method.toLowerCase()} ${route.path.replace(/:(\w+)/g, "{$1}")}`),
+    );
+    expect(registered.size).toBeGreaterThanOrEqual(4);
+    const documented = new Set(
+      Object.entries(document.paths).flatMap(([path, operations]) =>
+        Object.keys(operations).map((method) => `${method} ${path}`),
+      ),
+    );
+    expect([...registered].filter((route) => !documented.has(route))).toEqual([]);
+    expect([...documented].filter((route) => !registered.has(route))).toEqual([]);
+  });
+
+  it("has bearer and cookie security and the error shape", async () => {
+    const document = (await (await app.request("http://parley.test/v1/openapi.json")).json()) as OpenApiDocument;
+    expect(document.components.securitySchemes).toMatchObject({
+      bearerAuth: { type: "http", scheme: "bearer" },
+      sessionCookie: { type: "apiKey", in: "cookie", name: "parley_session" },
+    });
+    expect(document.components.schemas.Error).toMatchObject({
+      properties: { error: { properties: { code: {}, message: {}, details: {}, requestId: {} } } },
+    });
+    const ingest = document.paths["/v1/channels/{channelId}/items"]?.post as unknown as {
+      parameters: Array<{ name: string; in: string }>;
+    };
+    expect(ingest.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(
+      expect.arrayContaining(["header:X-Parley-Timestamp", "header:X-Parley-Signature"]),
+    );
+    expect(document.components.schemas.Item?.properties).toMatchObject({ receivedAt: { format: "date-time" } });
+  });
+});

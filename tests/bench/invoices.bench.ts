@@ -1,0 +1,204 @@
+// Invoice drafts over a month of ITEMS items (default 2M) across 50 clients, loaded with COPY into a
+// throwaway embedded PostgreSQL: one client's draft (target < 150 ms) and all 50 clients' drafts
+// (target < 3 s), each also as a ratio to a bare SQL aggregate over the same rows on the same server.
+// Run: node --import tsx tests/bench/invoices.bench.ts   (ITEMS=500000 for a quicker run)
+import { randomUUID } from "node:crypto";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { Scope } from "@parley/core/agencies";
+import { createInvoiceDrafts, monthlyPeriod } from "@parley/core/billing";
+import { ALWAYS_OPEN } from "@parley/core/sla";
+import { closeDatabase, createDatabase, schema, withTenant } from "@parley/db";
+import { sql } from "drizzle-orm";
+import postgres from "postgres";
+import { describeMachine, percentile, seedBenchAgency, startBenchDatabase } from "./bench-database";
+
+const ITEMS = Number(process.env.ITEMS ?? 2_000_000);
+const CLIENTS = 50;
+const PERIOD = "2026-03"; // a DST month in Europe/London
+const RUNS = 7;
+const ONE_CLIENT_TARGET_MS = 150;
+const ALL_CLIENTS_TARGET_MS = 3_000;
+
+function createRandom(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
+    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
+    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+async function median(run: () => Promise<unknown>, times = RUNS): Promise<number> {
+  await run(); // warm-up
+  const samples: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const began = performance.now();
+    await run();
+    samples.push(performance.now() - began);
+  }
+  return percentile(samples, 50);
+}
+
+const bench = await startBenchDatabase();
+try {
+  const agency = await seedBenchAgency(bench, { clients: CLIENTS, name: "Bench Billing" });
+  const owner = postgres(bench.ownerUrl, { max: 2, onnotice: () => {} });
+  const period = monthlyPeriod(PERIOD, "Europe/London");
+  const span = period.to.getTime() - period.from.getTime();
+  const calendar = JSON.stringify(ALWAYS_OPEN).replaceAll('"', '""');
+
+  // ——— Load with COPY ———
+  const loadStarted = performance.now();
+  const random = createRandom(2026);
+  const itemIds: string[] = new Array(ITEMS);
+  const receivedAt: number[] = new Array(ITEMS);
+  const priorities = ["P1", "P2", "P3", "P4"];
+  async function copy(statement: string, rows: (index: number) => string) {
+    const writable = await owner.unsafe(statement).writable();
+    await pipeline(
+      Readable.from(
+        (function* () {
+          const batch: string[] = [];
+          for (let i = 0; i < ITEMS; i++) {
+            batch.push(rows(i));
+            if (batch.length === 5_000) yield `${batch.splice(0).join("")}`;
+          }
+          if (batch.length > 0) yield batch.join("");
+        })(),
+      ),
+      writable,
+    );
+  }
+  await copy(
+    "copy items (id, agency_id, client_id, channel_id, external_id, kind, author_external_id, author_handle, body, created_at, received_at, status, priority) from stdin with (format csv)",
+    (i) => {
+      const client = agency.clients[i % CLIENTS]!;
+      const id = randomUUID();
+      const at = period.from.getTime() + Math.floor(random() * span);
+      itemIds[i] = id;
+      receivedAt[i] = at;
+      const iso = new Date(at).toISOString();
+      const priority = priorities[Math.floor(random() * 4)];
+      return `${id},${agency.agencyId},${client.id},${client.channelId},ext-${i},comment,a${i % 997},@a${i % 997},Bench item,${iso},${iso},responded,${priority}\n`;
+    },
+  );
+  await copy(
+    "copy sla_clocks (agency_id, client_id, item_id, metric, target_minutes, calendar, started_at, due_at, at_risk_at, stopped_at, client_side_ms, met) from stdin with (format csv)",
+    (i) => {
+      const client = agency.clients[i % CLIENTS]!;
+      const at = receivedAt[i]!;
+      const clientSide = random() < 0.05 ? Math.floor(random() * 30) * 60_000 : 0;
+      const due = at + 60 * 60_000 + clientSide;
+      const stopped = at + Math.floor((10 + random() * 70) * 60_000) + clientSide;
+      const iso = (ms: number) => new Date(ms).toISOString();
+      return `${agency.agencyId},${client.id},${itemIds[i]},first_response,60,"${calendar}",${iso(at)},${iso(due)},${iso(at + 48 * 60_000)},${iso(stopped)},${clientSide},${stopped <= due}\n`;
+    },
+  );
+  await owner.unsafe(`
+    insert into escalations (agency_id, client_id, item_id, packet, status, created_at)
+    select agency_id, client_id, id, '{}'::jsonb, 'resolved', received_at from items where external_id like 'ext-%7'`);
+  const terms = {
+    currency: "EUR",
+    validFrom: "2026-01-01",
+    retainerMinor: 450_000,
+    includedItems: 30_000,
+    overageTiers: [
+      { upTo: 5_000, unitPriceMinor: 40 },
+      { upTo: null, unitPriceMinor: 30 },
+    ],
+    escalationFeeMinor: 1_500,
+    outOfHoursSurchargeMinor: 25,
+    slaTargets: priorities.map((priority) => ({
+      priority,
+      metric: "first_response",
+      minutes: 60,
+      calendar: "24x7",
+      complianceTargetPercent: 95,
+    })),
+    creditTiers: [
+      { fromPercent: 90, toPercent: 95, creditPercent: 5 },
+      { fromPercent: 0, toPercent: 90, creditPercent: 10 },
+    ],
+    creditCapPercent: 15,
+    excludeClientSideTime: true,
+  };
+  const weekdays: [string, string][] = [["09:00", "18:00"]];
+  for (const client of agency.clients) {
+    await owner`insert into contracts (agency_id, client_id, valid_from, currency, terms)
+      values (${agency.agencyId}, ${client.id}, '2026-01-01', 'EUR', ${owner.json(terms)})`;
+    await owner`update clients set business_calendar = ${owner.json({
+      timeZone: "Europe/London",
+      weekly: { mon: weekdays, tue: weekdays, wed: weekdays, thu: weekdays, fri: weekdays },
+    })} where id = ${client.id}`;
+  }
+  await owner.unsafe("vacuum analyze");
+  const loadSeconds = (performance.now() - loadStarted) / 1000;
+  console.log(
+    `loaded ${ITEMS.toLocaleString("en")} items + clocks over ${CLIENTS} clients with COPY in ${loadSeconds.toFixed(1)} s (${describeMachine()})`,
+  );
+
+  // ——— Measure ———
+  const db = createDatabase({ url: bench.appUrl, max: 2 });
+  const scope: Scope = {
+    agencyId: agency.agencyId,
+    actorId: agency.ownerUserId,
+    membershipId: agency.ownerUserId,
+    role: "owner",
+    clientIds: null,
+    clientAdminOf: [],
+  };
+  const tenant = { agencyId: agency.agencyId, clientIds: null };
+  const oneClient = agency.clients[0]!.id;
+  const asOf = new Date("2026-04-02T00:00:00Z");
+  const from = period.from.toISOString();
+  const to = period.to.toISOString();
+
+  /** The bare aggregate: items and clock outcomes per client, no calendar, no tiers, nothing stored. */
+  const bareAggregate = (clientId: string | null) =>
+    withTenant(db, tenant, async (tx) => {
+      const items = clientId ? sql`and client_id = ${clientId}` : sql``;
+      const clocks = clientId ? sql`and c.client_id = ${clientId}` : sql``;
+      await tx.execute(sql`select client_id, count(*) from items
+        where agency_id = ${agency.agencyId} ${items} and received_at >= ${from} and received_at < ${to}
+        group by client_id`);
+      await tx.execute(sql`select c.client_id, i.priority, count(*), count(*) filter (where c.stopped_at <= c.due_at)
+        from sla_clocks c join items i on i.id = c.item_id
+        where c.agency_id = ${agency.agencyId} ${clocks} and c.started_at >= ${from} and c.started_at < ${to}
+        group by 1, 2`);
+    });
+
+  async function measure(label: string) {
+    const one = await median(() =>
+      withTenant(db, tenant, (tx) => createInvoiceDrafts(scope, tx, { period: PERIOD, clientIds: [oneClient], asOf })),
+    );
+    const oneBare = await median(() => bareAggregate(oneClient));
+    const all = await median(
+      () => withTenant(db, tenant, (tx) => createInvoiceDrafts(scope, tx, { period: PERIOD, asOf })),
+      3,
+    );
+    const allBare = await median(() => bareAggregate(null), 3);
+    console.log(`\n${label}`);
+    console.log(
+      `  one client's draft:  ${one.toFixed(1)} ms (target < ${ONE_CLIENT_TARGET_MS} ms ${one < ONE_CLIENT_TARGET_MS ? "met" : "MISSED"}); bare SQL aggregate ${oneBare.toFixed(1)} ms; ratio ${(one / oneBare).toFixed(2)}×`,
+    );
+    console.log(
+      `  all ${CLIENTS} clients' drafts: ${all.toFixed(0)} ms (target < ${ALL_CLIENTS_TARGET_MS} ms ${all < ALL_CLIENTS_TARGET_MS ? "met" : "MISSED"}); bare SQL aggregate ${allBare.toFixed(0)} ms; ratio ${(all / allBare).toFixed(2)}×`,
+    );
+    return { one, all };
+  }
+
+  await measure("with the migrated indexes only (no index on items by client and received_at)");
+  await owner.unsafe("create index bench_items_client_received_idx on items (agency_id, client_id, received_at)");
+  await owner.unsafe("analyze items");
+  await measure("with items (agency_id, client_id, received_at) — the index a migration should add");
+  const [invoice] = await withTenant(db, tenant, (tx) =>
+    tx.select().from(schema.invoices).where(sql`client_id = ${oneClient}`),
+  );
+  console.log(`  (client 1's draft: total ${invoice?.totalMinor} minor units, credits ${invoice?.creditsMinor})`);
+  await closeDatabase(db);
+  await owner.end();
+} finally {
+  await bench.stop();
+}

@@ -1,0 +1,125 @@
+import { randomUUID } from "node:crypto";
+import type { ContractTermsInput } from "@parley/contracts/billing";
+import { resolveScope, type Scope } from "@parley/core/agencies";
+import { saveContract } from "@parley/core/billing";
+import { ALWAYS_OPEN } from "@parley/core/sla";
+import { type Database, schema, withTenant } from "@parley/db";
+import type { TestAgency } from "@parley/testing";
+
+const minute = 60_000;
+
+export interface ClockPlan {
+  metric?: "first_response" | "resolution";
+  targetMinutes?: number;
+  /** Minutes from receipt to stop; null = still running. */
+  stoppedAfter: number | null;
+  /** Client-side (paused) minutes; the due time moves by as much (24×7 calendar). */
+  clientSideMinutes?: number;
+}
+
+export interface ItemPlan {
+  receivedAt: string | Date;
+  priority?: "P1" | "P2" | "P3" | "P4";
+  clocks?: ClockPlan[];
+}
+
+/** Items with their SLA clocks, inserted as the owner (the tests' setup, not the code under test). */
+export async function insertItems(
+  db: Database,
+  target: { agency: TestAgency; clientId: string },
+  plans: readonly ItemPlan[],
+): Promise<string[]> {
+  const { agency, clientId } = target;
+  const channel = agency.channels.find((c) => c.clientId === clientId);
+  if (!channel) throw new Error("no channel for client");
+  const itemRows = plans.map((plan) => {
+    const receivedAt = new Date(plan.receivedAt);
+    return {
+      id: randomUUID(),
+      agencyId: agency.agency.id,
+      clientId,
+      channelId: channel.id,
+      externalId: randomUUID(),
+      kind: "comment" as const,
+      authorExternalId: "author-1",
+      authorHandle: "@someone",
+      body: "Where is my order?",
+      createdAt: receivedAt,
+      receivedAt,
+      priority: plan.priority ?? "P1",
+    };
+  });
+  const clockRows = plans.flatMap((plan, index) => {
+    const item = itemRows[index]!;
+    return (plan.clocks ?? []).map((clock) => {
+      const target = clock.targetMinutes ?? 60;
+      const clientSide = clock.clientSideMinutes ?? 0;
+      const started = item.receivedAt.getTime();
+      const dueAt = new Date(started + (target + clientSide) * minute);
+      const stoppedAt = clock.stoppedAfter === null ? null : new Date(started + clock.stoppedAfter * minute);
+      return {
+        agencyId: agency.agency.id,
+        clientId,
+        itemId: item.id,
+        metric: clock.metric ?? "first_response",
+        targetMinutes: target,
+        calendar: ALWAYS_OPEN,
+        startedAt: item.receivedAt,
+        dueAt,
+        atRiskAt: new Date(started + target * 0.8 * minute),
+        clientSideMs: clientSide * minute,
+        stoppedAt,
+        met: stoppedAt ? stoppedAt <= dueAt : null,
+      };
+    });
+  });
+  for (let i = 0; i < itemRows.length; i += 1000) await db.insert(schema.items).values(itemRows.slice(i, i + 1000));
+  for (let i = 0; i < clockRows.length; i += 1000)
+    await db.insert(schema.slaClocks).values(clockRows.slice(i, i + 1000));
+  return itemRows.map((row) => row.id);
+}
+
+export async function scopeOf(db: Database, agency: TestAgency, user: { id: string }): Promise<Scope> {
+  const scope = await resolveScope(db, { userId: user.id, agencyId: agency.agency.id });
+  if (!scope) throw new Error("no scope");
+  return scope;
+}
+
+export function contractTerms(overrides: Partial<ContractTermsInput> = {}): ContractTermsInput {
+  return {
+    currency: "EUR",
+    validFrom: "2026-01-01",
+    retainerMinor: 450_000,
+    includedItems: 10_000,
+    overageTiers: [
+      { upTo: 5000, unitPriceMinor: 40 },
+      { upTo: null, unitPriceMinor: 30 },
+    ],
+    escalationFeeMinor: 1500,
+    outOfHoursSurchargeMinor: 25,
+    slaTargets: [
+      { priority: "P1", metric: "first_response", minutes: 60, calendar: "24x7", complianceTargetPercent: 95 },
+    ],
+    creditTiers: [
+      { fromPercent: 90, toPercent: 95, creditPercent: 5 },
+      { fromPercent: 0, toPercent: 90, creditPercent: 10 },
+    ],
+    creditCapPercent: 15,
+    excludeClientSideTime: true,
+    ...overrides,
+  };
+}
+
+export async function saveTerms(db: Database, scope: Scope, clientId: string, terms: ContractTermsInput) {
+  return withTenant(db, { agencyId: scope.agencyId, clientIds: scope.clientIds }, (tx) =>
+    saveContract(scope, tx, { clientId, terms }),
+  );
+}
+
+/** `count` P1 first-response clocks received on `day` (UTC, from noon), `met` of them on time. */
+export function clocksOn(day: string, count: number, met: number): ItemPlan[] {
+  return Array.from({ length: count }, (_, index) => ({
+    receivedAt: new Date(Date.parse(`${day}T12:00:00Z`) + index * minute),
+    clocks: [{ stoppedAfter: index < met ? 30 : 90 }],
+  }));
+}

@@ -1,0 +1,249 @@
+import { createHmac } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createApp } from "@parley/api/app";
+import { hashPassword } from "@parley/auth";
+import { createStripeGateway } from "@parley/connectors/stripe";
+import type { InvoiceDetailView, InvoiceView } from "@parley/core/billing";
+import { schema } from "@parley/db";
+import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase, testSecretBox } from "@parley/testing";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callProcedure, signInAs } from "../support/http";
+import { clocksOn, contractTerms, insertItems, saveTerms, scopeOf } from "./fixtures";
+
+const webhookSecret = "whsec_parley_test_secret";
+
+interface RecordedRequest {
+  method: string;
+  path: string;
+  idempotencyKey: string | undefined;
+  body: URLSearchParams;
+}
+
+/**
+ * A local stand-in for api.stripe.com: records every request, creates customers, invoices and
+ * invoice items, and replays the first answer for a repeated Idempotency-Key, as Stripe does.
+ * `failOnce(path)` answers the next request to that path with a 500 before doing anything.
+ */
+function startFakeStripe() {
+  const requests: RecordedRequest[] = [];
+  const replies = new Map<string, { status: number; body: unknown }>();
+  const objects = { customers: [] as string[], invoices: new Map<string, { status: string; items: number }>() };
+  const failures = new Set<string>();
+  let sequence = 0;
+  const server: Server = createServer((req, res) => {
+    let raw = "";
+    req.on("data", (chunk) => {
+      raw += chunk;
+    });
+    req.on("end", () => {
+      const path = (req.url ?? "").split("?")[0] ?? "";
+      const key = req.headers["idempotency-key"] as string | undefined;
+      const body = new URLSearchParams(raw);
+      requests.push({ method: req.method ?? "", path, idempotencyKey: key, body });
+      const send = (status: number, payload: unknown) => {
+        res.writeHead(status, { "content-type": "application/json", "request-id": `req_${sequence}` });
+        res.end(JSON.stringify(payload));
+      };
+      if (failures.delete(path)) return send(500, { error: { type: "api_error", message: "simulated outage" } });
+      const replay = key ? replies.get(key) : undefined;
+      if (replay) return send(replay.status, replay.body);
+      sequence += 1;
+      let reply: { status: number; body: unknown };
+      const finalize = /^\/v1\/invoices\/([^/]+)\/finalize$/.exec(path);
+      if (path === "/v1/customers") {
+        const id = `cus_${sequence}`;
+        objects.customers.push(id);
+        reply = { status: 200, body: { id, object: "customer", name: body.get("name") } };
+      } else if (path === "/v1/invoices") {
+        const id = `in_${sequence}`;
+        objects.invoices.set(id, { status: "draft", items: 0 });
+        reply = { status: 200, body: { id, object: "invoice", status: "draft" } };
+      } else if (path === "/v1/invoiceitems") {
+        const invoice = objects.invoices.get(body.get("invoice") ?? "");
+        if (invoice) invoice.items += 1;
+        reply = {
+          status: 200,
+          body: { id: `ii_${sequence}`, object: "invoiceitem", amount: Number(body.get("amount")) },
+        };
+      } else if (finalize) {
+        const invoice = objects.invoices.get(finalize[1] ?? "");
+        if (invoice) invoice.status = "open";
+        reply = { status: 200, body: { id: finalize[1], object: "invoice", status: "open" } };
+      } else {
+        reply = { status: 404, body: { error: { type: "invalid_request_error", message: `no route ${path}` } } };
+      }
+      if (key) replies.set(key, reply);
+      send(reply.status, reply.body);
+    });
+  });
+  return new Promise<{
+    url: string;
+    requests: RecordedRequest[];
+    objects: typeof objects;
+    failOnce(path: string): void;
+    close(): Promise<void>;
+  }>((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        requests,
+        objects,
+        failOnce: (path) => failures.add(path),
+        close: () => new Promise((done) => server.close(() => done())),
+      });
+    });
+  });
+}
+
+function signStripePayload(payload: string, secret = webhookSecret): string {
+  const timestamp = Math.floor(Date.now() / 1000);
+  const signature = createHmac("sha256", secret).update(`${timestamp}.${payload}`).digest("hex");
+  return `t=${timestamp},v1=${signature}`;
+}
+
+let db: TestDatabase;
+let stripe: Awaited<ReturnType<typeof startFakeStripe>>;
+let app: ReturnType<typeof createApp>;
+let a: TestAgency;
+let am: string;
+let invoice: InvoiceDetailView;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  stripe = await startFakeStripe();
+  const gateway = createStripeGateway({
+    secretKey: "sk_test_parley",
+    webhookSecret,
+    apiBase: stripe.url,
+    maxNetworkRetries: 0,
+  });
+  app = createApp({
+    services: { db: db.app, secretBox: testSecretBox, hashPassword, stripe: gateway },
+    trustProxy: true,
+    log: () => {},
+  });
+  a = await makeAgency(db.owner, { name: "Northwind Social" });
+  am = await signInAs(app, a.users.accountManager.email);
+  const scope = await scopeOf(db.app, a, a.users.accountManager);
+  await saveTerms(db.app, scope, a.client.id, contractTerms());
+  await insertItems(db.owner, { agency: a, clientId: a.client.id }, clocksOn("2026-09-15", 10, 8));
+  const created = await callProcedure(app, {
+    cookie: am,
+    path: "invoices.createDrafts",
+    type: "mutation",
+    input: { period: "2026-09", clientIds: [a.client.id] },
+  });
+  const draft = (created.data as Array<{ invoice: InvoiceView }>)[0]!.invoice;
+  const finalized = await callProcedure(app, {
+    cookie: am,
+    path: "invoices.finalize",
+    type: "mutation",
+    input: { invoiceId: draft.id },
+  });
+  invoice = finalized.data as InvoiceDetailView;
+});
+afterAll(async () => {
+  await stripe?.close();
+  await db.close();
+});
+
+const push = () =>
+  callProcedure(app, { cookie: am, path: "invoices.pushToStripe", type: "mutation", input: { invoiceId: invoice.id } });
+
+const webhook = (payload: string, signature: string | null) =>
+  app.request("http://parley.test/webhooks/stripe", {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(signature ? { "stripe-signature": signature } : {}) },
+    body: payload,
+  });
+
+describe("Stripe", () => {
+  it("refuses to push a draft", async () => {
+    const created = await callProcedure(app, {
+      cookie: am,
+      path: "invoices.createDrafts",
+      type: "mutation",
+      input: { period: "2026-08", clientIds: [a.client.id] },
+    });
+    const draft = (created.data as Array<{ invoice: InvoiceView }>)[0]!.invoice;
+    const pushed = await callProcedure(app, {
+      cookie: am,
+      path: "invoices.pushToStripe",
+      type: "mutation",
+      input: { invoiceId: draft.id },
+    });
+    expect(pushed.status).toBe(409);
+    expect(pushed.error?.details.reason).toBe("not_finalized");
+    expect(stripe.requests).toHaveLength(0);
+  });
+
+  it("pushes once: a retry after a failure mid-way and a second push create nothing twice", async () => {
+    const billable = invoice.lines.filter((line) => line.amountMinor !== 0);
+    expect(billable.some((line) => line.kind === "service_credit")).toBe(true);
+    stripe.failOnce("/v1/invoiceitems");
+    const failed = await push();
+    expect(failed.status).toBe(502);
+    expect(failed.error?.details).toMatchObject({ reason: "stripe_failed", step: "invoice item" });
+    const [client] = await db.owner.select().from(schema.clients).where(eq(schema.clients.id, a.client.id));
+    expect(client?.stripeCustomerId).toBeNull(); // rolled back with the failed push
+
+    const pushed = await push();
+    expect(pushed.status).toBe(200);
+    expect(pushed.data).toMatchObject({ paymentStatus: "open", stripeInvoiceId: expect.stringMatching(/^in_/) });
+    expect(stripe.objects.customers).toHaveLength(1);
+    expect([...stripe.objects.invoices.values()]).toEqual([{ status: "open", items: billable.length }]);
+    const again = await push();
+    expect(again.data).toMatchObject({ stripeInvoiceId: (pushed.data as InvoiceView).stripeInvoiceId });
+    expect(stripe.objects.invoices.size).toBe(1);
+
+    const sent = stripe.requests.filter((r) => r.path === "/v1/invoiceitems").map((r) => r.body.get("amount"));
+    expect(new Set(sent)).toEqual(new Set(billable.map((line) => String(line.amountMinor))));
+    expect(stripe.requests.every((r) => r.idempotencyKey?.startsWith(`parley-invoice-${invoice.id}-`))).toBe(true);
+    const [stored] = await db.owner.select().from(schema.clients).where(eq(schema.clients.id, a.client.id));
+    expect(stored?.stripeCustomerId).toBe(stripe.objects.customers[0]);
+  });
+
+  it("moves the payment status on a signed webhook and changes nothing on a bad signature", async () => {
+    const [row] = await db.owner.select().from(schema.invoices).where(eq(schema.invoices.id, invoice.id));
+    const event = (type: string) =>
+      JSON.stringify({
+        id: `evt_${type}`,
+        object: "event",
+        type,
+        data: {
+          object: {
+            id: row?.stripeInvoiceId,
+            object: "invoice",
+            metadata: { parley_agency_id: a.agency.id, parley_invoice_id: invoice.id },
+          },
+        },
+      });
+    const paid = event("invoice.paid");
+    const forged = await webhook(paid, signStripePayload(paid, "whsec_wrong"));
+    expect(forged.status).toBe(401);
+    expect((await webhook(paid, null)).status).toBe(401);
+    const tampered = await webhook(paid.replace("invoice.paid", "invoice.voided"), signStripePayload(paid));
+    expect(tampered.status).toBe(401);
+    const status = async () =>
+      (await db.owner.select().from(schema.invoices).where(eq(schema.invoices.id, invoice.id)))[0]?.paymentStatus;
+    expect(await status()).toBe("open");
+
+    const accepted = await webhook(paid, signStripePayload(paid));
+    expect(accepted.status).toBe(200);
+    expect(await accepted.json()).toMatchObject({ handled: true, paymentStatus: "paid" });
+    expect(await status()).toBe("paid");
+    for (const [type, expected] of [
+      ["invoice.marked_uncollectible", "uncollectible"],
+      ["invoice.voided", "void"],
+    ] as const) {
+      const payload = event(type);
+      expect((await webhook(payload, signStripePayload(payload))).status).toBe(200);
+      expect(await status()).toBe(expected);
+    }
+    const other = event("customer.created");
+    expect(await (await webhook(other, signStripePayload(other))).json()).toMatchObject({ handled: false });
+  });
+});

@@ -1,0 +1,125 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoPassword, startDemo } from "../support/browser";
+
+let demo: Awaited<ReturnType<typeof startDemo>>;
+const downloads = mkdtempSync(path.join(os.tmpdir(), "parley-accounts-"));
+
+beforeAll(async () => {
+  demo = await startDemo();
+}, 120_000);
+afterAll(async () => {
+  await demo?.stop();
+  rmSync(downloads, { recursive: true, force: true });
+});
+
+async function signIn(page: Page, email: string): Promise<void> {
+  await page.goto(demo.server.url);
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(demoPassword);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
+}
+
+/** "YYYY-MM" of the month before the current one (the browser and the server share this clock). */
+function lastMonth(): string {
+  const now = new Date();
+  return new Date(Date.UTC(now.getFullYear(), now.getMonth() - 1, 1)).toISOString().slice(0, 7);
+}
+
+describe("accounts in a real browser", () => {
+  it("shows the account manager's clients and validates the contract editor field by field", {
+    timeout: 90_000,
+  }, async () => {
+    const page = await demo.browser.newPage();
+    await signIn(page, "am@northwind.test");
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Accounts" }).click();
+
+    const clients = page.getByRole("table", { name: "Clients and contracts" });
+    await clients.getByRole("rowheader", { name: /Hexfall Games/ }).waitFor();
+    await page.getByRole("link", { name: "Contract of Hexfall Games" }).click();
+    await page.getByRole("heading", { name: "Contract of Hexfall Games" }).waitFor();
+    await page.getByRole("button", { name: "Save contract" }).waitFor();
+
+    // Two credit tiers whose ranges overlap: [90 %, 95 %) and [0 %, 92 %).
+    const tiers = page.getByRole("table", { name: "Service-credit tiers" });
+    while ((await tiers.getByRole("textbox", { name: /^From %, credit tier/ }).count()) < 2) {
+      await page.getByRole("button", { name: "Add credit tier" }).click();
+    }
+    await page.getByLabel("From %, credit tier 1", { exact: true }).fill("90");
+    await page.getByLabel("To %, credit tier 1", { exact: true }).fill("95");
+    await page.getByLabel("Credit %, credit tier 1", { exact: true }).fill("5");
+    await page.getByLabel("From %, credit tier 2", { exact: true }).fill("0");
+    await page.getByLabel("To %, credit tier 2", { exact: true }).fill("92");
+    await page.getByLabel("Credit %, credit tier 2", { exact: true }).fill("10");
+    await page.getByLabel("Credit %, credit tier 2", { exact: true }).press("Tab");
+
+    const from2 = page.getByLabel("From %, credit tier 2", { exact: true });
+    await expect.poll(() => from2.getAttribute("aria-invalid")).toBe("true");
+    const message = page.locator(`#${await from2.getAttribute("aria-describedby")}`);
+    await expect.poll(() => message.textContent()).toMatch(/From % overlaps credit tier 1 \[90 %, 95 %\)/);
+
+    // A bad money value is named on its own input, and saving is refused before any request.
+    await page.getByLabel("Monthly retainer").fill("12.345");
+    await page.getByLabel("Monthly retainer").press("Tab");
+    await expect.poll(() => page.getByText(/Monthly retainer must have at most 2 decimals in/).count()).toBe(1);
+    await page.getByRole("button", { name: "Save contract" }).click();
+    await expect
+      .poll(() =>
+        page
+          .getByRole("alert")
+          .getByText(/correct the highlighted fields/)
+          .count(),
+      )
+      .toBe(1);
+    await page.close();
+  });
+
+  it("reviews last month's Hexfall Games draft, finalizes it and downloads the PDF", {
+    timeout: 120_000,
+  }, async () => {
+    const page = await demo.browser.newPage();
+    await signIn(page, "am@northwind.test");
+    await page.goto(`${demo.server.url}/#/accounts/invoices?period=${lastMonth()}`);
+    const invoices = page.getByRole("table", { name: "Invoices" });
+    const review = page.getByRole("link", { name: "Review the invoice of Hexfall Games" });
+    await Promise.race([invoices.waitFor(), page.getByText(/No invoices for/).waitFor()]);
+    if ((await review.count()) === 0) {
+      await page.getByRole("button", { name: "Create drafts" }).click();
+      await page.getByText(/clients done/).waitFor({ timeout: 60_000 });
+      await review.waitFor();
+    }
+    await review.click();
+
+    const lines = page.getByRole("table", { name: "Invoice lines" });
+    await lines.waitFor();
+    await expect.poll(() => lines.getByText("Service credit", { exact: true }).count()).toBeGreaterThan(0);
+    await expect.poll(() => lines.getByRole("button", { name: /breached items? for/ }).count()).toBeGreaterThan(0);
+
+    await page.getByRole("button", { name: "Finalize", exact: true }).click();
+    const confirm = page.getByRole("dialog", { name: /Finalize the invoice of Hexfall Games/ });
+    await expect.poll(() => confirm.getByText(/can no longer change/).count()).toBe(1);
+    await confirm.getByRole("button", { name: "Finalize invoice" }).click();
+    await page.getByRole("heading", { level: 1, name: /^Invoice (?!draft).+ · Hexfall Games$/ }).waitFor();
+    const heading = (await page.getByRole("heading", { level: 1 }).textContent()) ?? "";
+    const number = /^Invoice (.+) · Hexfall Games$/.exec(heading)?.[1] ?? "";
+    expect(number).not.toBe("");
+    expect(await page.getByRole("button", { name: "Finalize", exact: true }).count()).toBe(0);
+
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: "Download PDF" }).click(),
+    ]);
+    const file = path.join(downloads, "invoice.pdf");
+    await download.saveAs(file);
+    expect(readFileSync(file).subarray(0, 4).toString("latin1")).toBe("%PDF");
+    const text = execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
+    expect(text).toContain(number);
+    expect(text).toContain("Total due");
+    await page.close();
+  });
+});

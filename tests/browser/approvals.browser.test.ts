@@ -1,0 +1,120 @@
+import { randomUUID } from "node:crypto";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Demo, signIn, startDemo } from "../support/browser";
+import { type FakePlatform, metaFeedComment, startFakePlatform } from "../support/fake-platform";
+
+let graph: FakePlatform;
+let demo: Demo;
+
+beforeAll(async () => {
+  graph = await startFakePlatform();
+  demo = await startDemo({ env: { META_GRAPH_BASE_URL: `${graph.url}/v21.0` } });
+}, 120_000);
+afterAll(async () => {
+  await demo?.stop();
+  await graph?.close();
+});
+
+/** Presses c, then s until the open item is the one whose text contains `marker` (other items may be queued). */
+async function claimItem(page: Page, marker: string): Promise<void> {
+  const openItem = page.getByRole("region", { name: "Open item" });
+  await page.keyboard.press("c");
+  for (let attempt = 0; attempt < 10; attempt++) {
+    await openItem.getByText("Claimed by you").waitFor({ timeout: 15_000 });
+    const body = await openItem.locator(".quote--item").textContent();
+    if (body?.includes(marker)) return;
+    await page.keyboard.press("s");
+    await expect.poll(() => openItem.locator(".quote--item").textContent()).not.toBe(body);
+  }
+  throw new Error(`never claimed the item marked ${marker}`);
+}
+
+describe("reply approvals in a real browser", () => {
+  it("holds a Cobalt Bank reply for approval until the stakeholder approves it in the portal, live on both sides", {
+    timeout: 150_000,
+  }, async () => {
+    const run = randomUUID().slice(0, 8);
+    const marker = `[${run}]`;
+    const cobaltFacebook = demo.channel("Cobalt Bank", "facebook");
+    const commentId = `cobalt-post-7_${run}`;
+    const author = `Dana Depositor ${run}`;
+
+    // Fees and rates: Cobalt's protocol lets the agency answer only with the client's approval.
+    await demo.postMetaWebhook(
+      cobaltFacebook.id,
+      metaFeedComment({
+        postId: "cobalt-post-7",
+        commentId,
+        from: author,
+        message: `What overdraft fee do you charge on the current account now? ${marker}`,
+      }),
+    );
+
+    const moderator = await demo.browser.newPage();
+    await signIn(moderator, demo.server.url, "mod1@northwind.test");
+    await moderator.goto(`${demo.server.url}/#/console?client=${cobaltFacebook.clientId}`);
+    await moderator.getByRole("heading", { name: "Console", level: 1 }).waitFor();
+    await expect.poll(() => moderator.getByText("Live", { exact: true }).count(), { timeout: 15_000 }).toBe(1);
+    await moderator.evaluate(() => {
+      (window as unknown as { parleyNoReload: boolean }).parleyNoReload = true;
+    });
+
+    await claimItem(moderator, marker);
+    const openItem = moderator.getByRole("region", { name: "Open item" });
+    await openItem.getByText("Reply needs approval").waitFor();
+
+    await moderator.keyboard.press("r");
+    const answer = `Thanks for asking ${run}. Our current overdraft charges are listed at cobalt.example/fees, and we're happy to go through them with you by private message.`;
+    await openItem.getByLabel("Reply", { exact: true }).fill(answer);
+    await openItem.locator(".check--warn", { hasText: "needs the client's approval" }).waitFor({ timeout: 10_000 });
+    const send = openItem.getByRole("button", { name: "Send for approval" });
+    expect(await send.isDisabled()).toBe(false);
+    await send.click();
+    await expect
+      .poll(() => openItem.getByRole("listitem", { name: "Reply, Pending approval" }).count(), { timeout: 15_000 })
+      .toBe(1);
+    // Nothing reached the platform yet.
+    expect(graph.requests.filter((request) => request.path.includes(encodeURIComponent(commentId)))).toHaveLength(0);
+
+    // The Cobalt stakeholder finds the draft, with the customer's message, in the portal's approvals.
+    const stakeholder = await demo.browser.newPage();
+    await signIn(stakeholder, demo.server.url, "stakeholder@cobalt.test");
+    await stakeholder.getByRole("heading", { name: "Portal", level: 1 }).waitFor();
+    const card = stakeholder.getByRole("article", { name: `Reply to ${author}` });
+    await card.waitFor({ timeout: 15_000 });
+    expect(await card.textContent()).toContain("What overdraft fee do you charge");
+    expect(await card.textContent()).toContain(answer);
+    expect(await stakeholder.getByText("SLA board").count()).toBeGreaterThan(0);
+
+    // Rejecting needs a comment: the message names the field, and nothing is decided.
+    await card.getByRole("button", { name: "Reject" }).click();
+    await card.getByText("Comment is required to reject a draft").waitFor();
+    expect(await card.getByLabel("Comment").getAttribute("aria-invalid")).toBe("true");
+
+    await card.getByLabel("Comment").fill("Fine to post as written.");
+    await card.getByRole("button", { name: "Approve" }).click();
+    await expect.poll(() => card.count(), { timeout: 15_000 }).toBe(0);
+    await stakeholder.getByText(/approved; it is being sent/).waitFor();
+
+    // The approved reply goes out to the platform…
+    const posted = await graph.waitFor(
+      (request) =>
+        request.method === "POST" &&
+        request.path === `/v21.0/${encodeURIComponent(commentId)}/comments` &&
+        request.params?.message === answer,
+      { timeoutMs: 20_000 },
+    );
+    expect(posted.params?.message).toBe(answer);
+
+    // …and the moderator's open item shows the outcome live, without a reload.
+    await expect
+      .poll(() => openItem.getByRole("listitem", { name: "Reply, Sent" }).count(), { timeout: 20_000 })
+      .toBe(1);
+    expect(await moderator.evaluate(() => (window as unknown as { parleyNoReload?: boolean }).parleyNoReload)).toBe(
+      true,
+    );
+    await moderator.close();
+    await stakeholder.close();
+  });
+});

@@ -1,0 +1,144 @@
+import { randomUUID } from "node:crypto";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Demo, signIn, startDemo } from "../support/browser";
+import { type FakePlatform, metaFeedComment, startFakePlatform } from "../support/fake-platform";
+
+let graph: FakePlatform;
+let demo: Demo;
+
+beforeAll(async () => {
+  graph = await startFakePlatform();
+  demo = await startDemo({ env: { META_GRAPH_BASE_URL: `${graph.url}/v21.0` } });
+}, 120_000);
+afterAll(async () => {
+  await demo?.stop();
+  await graph?.close();
+});
+
+/** Reads "<client>, N queued, …" off the client's count button in the console's left column. */
+async function queuedCount(page: Page, clientName: string): Promise<number> {
+  const label = await page
+    .getByRole("list", { name: "Queue counts per client" })
+    .getByRole("button", { name: new RegExp(`^${clientName}, \\d+ queued`) })
+    .getAttribute("aria-label");
+  const match = /, (\d+) queued/.exec(label ?? "");
+  if (!match) throw new Error(`no count for ${clientName} in "${label}"`);
+  return Number(match[1]);
+}
+
+/** Presses c, then s until the open item is the one whose text contains `marker` (other items may be queued). */
+async function claimItem(page: Page, marker: string): Promise<void> {
+  const openItem = page.getByRole("region", { name: "Open item" });
+  await page.keyboard.press("c");
+  for (let attempt = 0; attempt < 10; attempt++) {
+    await openItem.getByText("Claimed by you").waitFor({ timeout: 15_000 });
+    const body = await openItem.locator(".quote--item").textContent();
+    if (body?.includes(marker)) return;
+    await page.keyboard.press("s");
+    await expect.poll(() => openItem.locator(".quote--item").textContent()).not.toBe(body);
+  }
+  throw new Error(`never claimed the item marked ${marker}`);
+}
+
+describe("moderator console in a real browser", () => {
+  it("claims with c, blocks a forbidden phrase, sends a proper reply to the fake Graph API, and updates counts live", {
+    timeout: 150_000,
+  }, async () => {
+    const run = randomUUID().slice(0, 8);
+    const hexfallFacebook = demo.channel("Hexfall Games", "facebook");
+    const hexfallGeneric = demo.channel("Hexfall Games", "generic");
+    const commentId = `hexfall-post-1_${run}`;
+    const marker = `[${run}]`;
+
+    // A launch-outage comment (Hexfall: P2, may respond) arrives through the signed Meta webhook.
+    const delivered = await demo.postMetaWebhook(
+      hexfallFacebook.id,
+      metaFeedComment({
+        postId: "hexfall-post-1",
+        commentId,
+        from: "Riley Raider",
+        message: `Can't connect to the servers since the patch, error code 1020 every time ${marker}`,
+      }),
+    );
+    expect(delivered.items).toHaveLength(1);
+
+    const moderator = await demo.browser.newPage();
+    await signIn(moderator, demo.server.url, "mod1@northwind.test");
+    await moderator.goto(`${demo.server.url}/#/console?client=${hexfallFacebook.clientId}`);
+    await moderator.getByRole("heading", { name: "Console", level: 1 }).waitFor();
+
+    const watcher = await demo.browser.newPage();
+    await signIn(watcher, demo.server.url, "mod1@northwind.test");
+    await watcher.goto(`${demo.server.url}/#/console`);
+    await expect.poll(() => watcher.getByText("Live", { exact: true }).count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => queuedCount(watcher, "Hexfall Games"), { timeout: 15_000 }).toBeGreaterThan(0);
+    const before = await queuedCount(watcher, "Hexfall Games");
+    // Marks this document: a reload would lose it.
+    await watcher.evaluate(() => {
+      (window as unknown as { parleyNoReload: boolean }).parleyNoReload = true;
+    });
+
+    // A second item arrives through the signed generic ingest: the other page's count moves on its own.
+    await demo.ingestGeneric(hexfallGeneric.id, [
+      {
+        externalId: `praise-${run}`,
+        kind: "comment",
+        author: { externalId: `fan-${run}`, handle: "happy_fan" },
+        body: `Best game of the year, thank you! ${marker}`,
+        createdAt: new Date().toISOString(),
+      },
+    ]);
+    await expect.poll(() => queuedCount(watcher, "Hexfall Games"), { timeout: 15_000 }).toBe(before + 1);
+    expect(await watcher.evaluate(() => (window as unknown as { parleyNoReload?: boolean }).parleyNoReload)).toBe(true);
+
+    // The shortcut list opens with ? and closes with Escape.
+    await moderator.keyboard.press("?");
+    await moderator.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
+    await moderator.keyboard.press("Escape");
+    await expect.poll(() => moderator.getByRole("dialog", { name: "Keyboard shortcuts" }).count()).toBe(0);
+
+    // c claims the outage comment (P2 comes before the P4 praise).
+    await claimItem(moderator, marker);
+    const openItem = moderator.getByRole("region", { name: "Open item" });
+    await expect.poll(() => openItem.locator(".quote--item").textContent()).toContain("error code 1020");
+    await openItem.getByText("Never say").waitFor();
+
+    // r focuses the composer; letters typed there are text, not shortcuts (c, h, n, s would act).
+    await moderator.keyboard.press("r");
+    const reply = openItem.getByLabel("Reply", { exact: true });
+    await expect.poll(() => reply.evaluate((el) => el === document.activeElement)).toBe(true);
+    await moderator.keyboard.type("We guarantee the servers are back tonight, so hang on!");
+    const send = openItem.getByRole("button", { name: /^Send/ });
+    const block = openItem.locator(".check--block", { hasText: "Legal: never promise an outcome" });
+    await block.waitFor({ timeout: 10_000 });
+    expect(await block.textContent()).toContain("we guarantee");
+    expect(await send.isDisabled()).toBe(true);
+    expect(await openItem.getByText("Claimed by you").count()).toBe(1);
+
+    const answer = `Sorry about the disconnects ${run}! We're seeing heavy traffic after launch: live server status is at status.hexfall.example and we'll update this thread as queues clear.`;
+    await reply.fill(answer);
+    await openItem.getByText("Passes the protocol check.").waitFor({ timeout: 10_000 });
+    expect(await openItem.locator(".check--block").count()).toBe(0);
+    expect(await send.isDisabled()).toBe(false);
+    await send.click();
+
+    // The reply reaches the (fake) Graph API as a comment on the customer's comment, with the page token.
+    const posted = await graph.waitFor(
+      (request) =>
+        request.method === "POST" &&
+        request.path === `/v21.0/${encodeURIComponent(commentId)}/comments` &&
+        request.params?.message === answer,
+      { timeoutMs: 20_000 },
+    );
+    expect(posted.params?.message).toBe(answer);
+    expect(posted.headers.authorization).toBe("Bearer demo-hexfall-page-token");
+
+    // And the console shows it posted, without a reload.
+    await expect
+      .poll(() => openItem.getByRole("listitem", { name: "Reply, Sent" }).count(), { timeout: 20_000 })
+      .toBe(1);
+    await moderator.close();
+    await watcher.close();
+  });
+});

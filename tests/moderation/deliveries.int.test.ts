@@ -1,0 +1,230 @@
+import { verifyGenericSignature } from "@parley/connectors";
+import { maxDeliveryAttempts } from "@parley/core/moderation";
+import { schema } from "@parley/db";
+import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase, testSecretBox } from "@parley/testing";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startDeliveryWorker } from "../../apps/api/src/delivery-worker";
+import { makeTestApp, signInAs, type TestApp } from "../support/http";
+import {
+  addChannel,
+  deliverFor,
+  deliveriesOf,
+  deliveryDeps,
+  type FakePlatform,
+  genericChannelOf,
+  ingestItem,
+  mutate,
+  query,
+  saveProtocol,
+  setCredentials,
+  startFakePlatform,
+} from "./moderation-support";
+
+let db: TestDatabase;
+let app: TestApp;
+let platform: FakePlatform;
+let a: TestAgency;
+let moderator: string;
+let facebook: Awaited<ReturnType<typeof addChannel>>;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = makeTestApp(db.app);
+  platform = await startFakePlatform();
+  a = await makeAgency(db.owner);
+  await saveProtocol(db, a, a.client.id);
+  facebook = await addChannel(db, a, {
+    clientId: a.client.id,
+    platform: "facebook",
+    credentials: { pageAccessToken: "page-token-hexfall", appSecret: "x" },
+  });
+  await setCredentials(db, genericChannelOf(a, a.client.id).id, { callbackUrl: `${platform.url}/callback` });
+  moderator = await signInAs(app, a.users.moderator.email);
+});
+afterAll(async () => {
+  await platform.close();
+  await db.close();
+});
+
+let okCounter = 0;
+beforeEach(() => {
+  platform.requests.length = 0;
+  platform.respond = () => {
+    okCounter += 1;
+    return { status: 200, body: { id: `fb-reply-${okCounter}` } };
+  };
+});
+
+async function sendReply(itemId: string, text: string) {
+  const sent = await mutate(app, moderator, "replies.send", { itemId, text });
+  if (!sent.data) throw new Error(`reply refused: ${JSON.stringify(sent.error)}`);
+  return sent.data as { id: string };
+}
+
+async function replyRow(id: string) {
+  const [row] = await db.owner.select().from(schema.replies).where(eq(schema.replies.id, id));
+  return row;
+}
+
+describe("outbound delivery", () => {
+  it("publishes a reply through Meta Graph with the page token, and hides and deletes there", async () => {
+    const item = await ingestItem(db, facebook, { body: "Love the new trailer", externalId: "1234_5678" });
+    const reply = await sendReply(item.id, "Thanks Alex, more soon!");
+    expect(await deliverFor(db, a, deliveryDeps(platform))).toEqual({ sent: 1, retrying: 0, failed: 0 });
+    expect(platform.requests).toHaveLength(1);
+    const [request] = platform.requests;
+    expect(request).toMatchObject({ method: "POST", path: "/graph/1234_5678/comments" });
+    expect(request?.headers.authorization).toBe("Bearer page-token-hexfall");
+    expect(Object.fromEntries(new URLSearchParams(request?.body))).toEqual({ message: "Thanks Alex, more soon!" });
+    const row = await replyRow(reply.id);
+    expect(row).toMatchObject({ status: "sent", externalId: `fb-reply-${okCounter}`, failureReason: null });
+    const clocks = await db.owner.select().from(schema.slaClocks).where(eq(schema.slaClocks.itemId, item.id));
+    expect(clocks.find((clock) => clock.metric === "first_response")).toMatchObject({
+      stoppedAt: row?.sentAt,
+      met: true,
+    });
+    expect(clocks.find((clock) => clock.metric === "resolution")?.stoppedAt).toBeNull();
+
+    await mutate(app, moderator, "items.hide", { itemId: item.id });
+    await mutate(app, moderator, "items.unhide", { itemId: item.id });
+    await deliverFor(db, a, deliveryDeps(platform));
+    await mutate(app, moderator, "items.delete", { itemId: item.id });
+    await deliverFor(db, a, deliveryDeps(platform));
+    expect(platform.requests.slice(1).map((r) => [r.method, r.path, r.body, r.headers.authorization])).toEqual([
+      ["POST", "/graph/1234_5678", "is_hidden=true", "Bearer page-token-hexfall"],
+      ["POST", "/graph/1234_5678", "is_hidden=false", "Bearer page-token-hexfall"],
+      ["DELETE", "/graph/1234_5678", "", "Bearer page-token-hexfall"],
+    ]);
+    expect((await deliveriesOf(db, item.id)).map((d) => [d.action, d.status, d.attempts])).toEqual([
+      ["reply", "sent", 1],
+      ["hide", "sent", 1],
+      ["unhide", "sent", 1],
+      ["delete", "sent", 1],
+    ]);
+  });
+
+  it("retries a failing platform with exponential backoff, then fails with the reason visible on the reply", async () => {
+    platform.respond = () => ({ status: 500, body: { error: { message: "An unexpected error has occurred" } } });
+    const item = await ingestItem(db, facebook, { body: "Hello?" });
+    const reply = await sendReply(item.id, "Hi there, how can we help?");
+    let now = new Date(Date.now() + 1000);
+    const deps = deliveryDeps(platform, { now: () => now });
+    const delays: number[] = [];
+    for (let attempt = 1; attempt <= maxDeliveryAttempts; attempt += 1) {
+      const run = await deliverFor(db, a, deps);
+      expect(run).toEqual(
+        attempt < maxDeliveryAttempts ? { sent: 0, retrying: 1, failed: 0 } : { sent: 0, retrying: 0, failed: 1 },
+      );
+      // Not due again before its backoff ends.
+      expect(await deliverFor(db, a, deps)).toEqual({ sent: 0, retrying: 0, failed: 0 });
+      const [delivery] = await deliveriesOf(db, item.id);
+      if (!delivery) throw new Error("no delivery");
+      if (attempt < maxDeliveryAttempts) {
+        delays.push((delivery.nextAttemptAt.getTime() - now.getTime()) / 1000);
+        expect((await replyRow(reply.id))?.status).toBe("approved");
+        now = delivery.nextAttemptAt;
+      }
+    }
+    expect(delays).toEqual([30, 60, 120, 240, 480]);
+    expect(platform.requests).toHaveLength(maxDeliveryAttempts);
+    expect(await replyRow(reply.id)).toMatchObject({
+      status: "failed",
+      failureReason: expect.stringContaining("Meta Graph answered 500"),
+      sentAt: null,
+    });
+    const detail = await query(app, moderator, "items.get", { itemId: item.id });
+    expect(detail.data).toMatchObject({
+      replies: [{ id: reply.id, status: "failed", failureReason: expect.stringContaining("500") }],
+      deliveries: [{ action: "reply", status: "failed", attempts: 6, lastError: expect.stringContaining("500") }],
+    });
+    expect(await deliverFor(db, a, deliveryDeps(platform, { now: () => new Date(Date.now() + 86_400_000) }))).toEqual({
+      sent: 0,
+      retrying: 0,
+      failed: 0,
+    });
+  });
+
+  it("fails at once, without retrying, when a retry cannot help (a 4xx refusal, missing credentials)", async () => {
+    platform.respond = () => ({ status: 400, body: { error: { message: "Invalid OAuth access token" } } });
+    const item = await ingestItem(db, facebook, { body: "Anyone there?" });
+    const reply = await sendReply(item.id, "Yes, we are here!");
+    expect(await deliverFor(db, a, deliveryDeps(platform))).toEqual({ sent: 0, retrying: 0, failed: 1 });
+    expect((await replyRow(reply.id))?.failureReason).toContain("Invalid OAuth access token");
+
+    const bare = await addChannel(db, a, { clientId: a.client.id, platform: "facebook" });
+    const other = await ingestItem(db, bare, { body: "Hello from a page without a token" });
+    await mutate(app, moderator, "items.hide", { itemId: other.id });
+    const requestsBefore = platform.requests.length;
+    expect(await deliverFor(db, a, deliveryDeps(platform))).toEqual({ sent: 0, retrying: 0, failed: 1 });
+    expect(platform.requests).toHaveLength(requestsBefore);
+    expect((await deliveriesOf(db, other.id))[0]).toMatchObject({
+      status: "failed",
+      lastError: "The channel has no pageAccessToken credential",
+    });
+  });
+
+  it("sends each delivery once when two processes run deliverDue at the same time", async () => {
+    platform.respond = () => {
+      okCounter += 1;
+      return { status: 200, body: { id: `generic-${okCounter}` }, delayMs: 150 };
+    };
+    const channel = genericChannelOf(a, a.client.id);
+    const items = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => ingestItem(db, channel, { body: `Question number ${i} about the patch` })),
+    );
+    for (const [i, item] of items.entries()) await sendReply(item.id, `Answer ${i}: the patch lands on Thursday.`);
+    const deps = deliveryDeps(platform, { batchSize: 7 });
+    const runs = await Promise.all([deliverFor(db, a, deps), deliverFor(db, a, deps), deliverFor(db, a, deps)]);
+    expect(runs.reduce((sum, run) => sum + run.sent, 0)).toBe(30);
+    const deliveryIds = platform.requests.map((r) => (JSON.parse(r.body) as { deliveryId: string }).deliveryId);
+    expect(deliveryIds).toHaveLength(30);
+    expect(new Set(deliveryIds).size).toBe(30);
+    // Signed like ingest, with the channel's ingest secret.
+    const secret = testSecretBox.decrypt(channel.ingestSecretEnc);
+    const [first] = platform.requests;
+    expect(first?.path).toBe("/callback");
+    expect(
+      verifyGenericSignature({
+        secret,
+        timestamp: first?.headers["x-parley-timestamp"] as string,
+        signature: first?.headers["x-parley-signature"] as string,
+        rawBody: first?.body ?? "",
+        now: new Date(),
+      }),
+    ).toEqual({ ok: true });
+    expect(JSON.parse(first?.body ?? "{}")).toMatchObject({
+      action: "reply",
+      reply: { text: expect.stringMatching(/^Answer/) },
+    });
+  });
+
+  it("sweeps what was queued before it started, delivers as soon as a reply commits, and stops cleanly", async () => {
+    const waiting = await ingestItem(db, facebook, { body: "buy followers at spam.example" });
+    await mutate(app, moderator, "items.hide", { itemId: waiting.id });
+    const worker = await startDeliveryWorker({
+      db: db.app,
+      secretBox: testSecretBox,
+      metaGraphBaseUrl: `${platform.url}/graph`,
+      intervalMs: 60_000,
+      log: () => {},
+    });
+    try {
+      const swept = Date.now() + 5000;
+      while ((await deliveriesOf(db, waiting.id))[0]?.status !== "sent" && Date.now() < swept) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect((await deliveriesOf(db, waiting.id))[0]?.status).toBe("sent");
+      // The start-up sweep is over; from now on only the commit's notification can trigger a delivery.
+      const item = await ingestItem(db, facebook, { body: "Is the shop open?" });
+      const reply = await sendReply(item.id, "It is, until midnight!");
+      const deadline = Date.now() + 5000;
+      while ((await replyRow(reply.id))?.status !== "sent" && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect((await replyRow(reply.id))?.status).toBe("sent");
+    } finally {
+      await worker.stop();
+    }
+  });
+});

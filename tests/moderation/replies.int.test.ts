@@ -1,0 +1,286 @@
+import { schema } from "@parley/db";
+import { createTestDatabase, makeAgency, makeUser, type TestAgency, type TestDatabase } from "@parley/testing";
+import { eq } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { makeTestApp, signInAs, type TestApp } from "../support/http";
+import {
+  addChannel,
+  auditOf,
+  deliverFor,
+  deliveriesOf,
+  deliveryDeps,
+  type FakePlatform,
+  genericChannelOf,
+  ingestItem,
+  itemRow,
+  mutate,
+  query,
+  saveProtocol,
+  setCredentials,
+  startFakePlatform,
+} from "./moderation-support";
+
+let db: TestDatabase;
+let app: TestApp;
+let a: TestAgency;
+let platform: FakePlatform;
+let moderator: string;
+let channel: ReturnType<typeof genericChannelOf>;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = makeTestApp(db.app);
+  platform = await startFakePlatform();
+  a = await makeAgency(db.owner);
+  await saveProtocol(db, a, a.client.id);
+  await saveProtocol(db, a, a.otherClient.id);
+  channel = genericChannelOf(a, a.client.id);
+  await setCredentials(db, channel.id, { callbackUrl: `${platform.url}/callback` });
+  await setCredentials(db, genericChannelOf(a, a.otherClient.id).id, { callbackUrl: `${platform.url}/callback` });
+  moderator = await signInAs(app, a.users.moderator.email);
+});
+afterAll(async () => {
+  await platform.close();
+  await db.close();
+});
+afterEach(() => {
+  platform.requests.length = 0;
+});
+
+async function repliesOf(itemId: string) {
+  return db.owner.select().from(schema.replies).where(eq(schema.replies.itemId, itemId));
+}
+
+describe("replies.check and replies.send", () => {
+  it("blocks a forbidden phrase with its reason, and stores nothing", async () => {
+    const item = await ingestItem(db, channel, { body: "When does season two start?" });
+    const text = "We guarantee season two ships in May!";
+    const check = await query(app, moderator, "replies.check", { itemId: item.id, text });
+    expect(check.data).toMatchObject({
+      ok: false,
+      results: [
+        {
+          check: "forbidden_phrase",
+          severity: "block",
+          details: { phrase: "we guarantee", reason: "Legal: never promise an outcome" },
+        },
+      ],
+    });
+    const sent = await mutate(app, moderator, "replies.send", { itemId: item.id, text });
+    expect(sent).toMatchObject({
+      status: 400,
+      error: {
+        code: "BAD_INPUT",
+        details: {
+          reason: "reply_blocked",
+          fields: { text: expect.stringContaining("Legal: never promise an outcome") },
+          results: [{ check: "forbidden_phrase", details: { reason: "Legal: never promise an outcome" } }],
+        },
+      },
+    });
+    expect(await repliesOf(item.id)).toEqual([]);
+    expect(await deliveriesOf(db, item.id)).toEqual([]);
+    expect((await itemRow(db, item.id)).status).toBe("queued");
+  });
+
+  it("blocks a reply longer than the protocol allows on the platform", async () => {
+    const item = await ingestItem(db, channel, { body: "Tell me everything about the roadmap" });
+    const sent = await mutate(app, moderator, "replies.send", { itemId: item.id, text: "word ".repeat(80) });
+    expect(sent.error).toMatchObject({
+      code: "BAD_INPUT",
+      details: { reason: "reply_blocked", results: [{ check: "length", details: { limit: 280, length: 399 } }] },
+    });
+    expect(await repliesOf(item.id)).toEqual([]);
+  });
+
+  it("refuses to answer a triage-only category", async () => {
+    const item = await ingestItem(db, channel, { body: "My account was hacked last night" });
+    const sent = await mutate(app, moderator, "replies.send", { itemId: item.id, text: "Sorry, we are on it." });
+    expect(sent.error).toMatchObject({
+      code: "BAD_INPUT",
+      details: { reason: "reply_blocked", results: [{ check: "authority", severity: "block" }] },
+    });
+    expect(await repliesOf(item.id)).toEqual([]);
+  });
+
+  it("refuses a moderator whose authority on the client is triage", async () => {
+    const triager = await makeUser(db.owner, {
+      agencyId: a.agency.id,
+      role: "moderator",
+      assignments: [{ clientId: a.client.id, authority: "triage" }],
+    });
+    const cookie = await signInAs(app, triager.email);
+    const item = await ingestItem(db, channel, { body: "Any news on the update?" });
+    const sent = await mutate(app, cookie, "replies.send", { itemId: item.id, text: "Soon, watch this space." });
+    expect(sent.error).toMatchObject({ code: "FORBIDDEN", details: { reason: "triage_authority" } });
+    expect(await repliesOf(item.id)).toEqual([]);
+  });
+
+  it("sends an answer: approved, queued, delivered, the item responded and its claim ended", async () => {
+    const item = await ingestItem(db, channel, { body: "I love the new map" });
+    await db.owner
+      .update(schema.items)
+      .set({ status: "claimed", claimedBy: a.users.moderator.id, claimExpiresAt: new Date(Date.now() + 60_000) })
+      .where(eq(schema.items.id, item.id));
+    const sent = await mutate(app, moderator, "replies.send", { itemId: item.id, text: "So glad you like it, Sam!" });
+    expect(sent.data).toMatchObject({
+      itemId: item.id,
+      kind: "reply",
+      status: "approved",
+      requiresApproval: "none",
+      sentAt: null,
+    });
+    expect(await itemRow(db, item.id)).toMatchObject({ status: "responded", claimedBy: null, claimExpiresAt: null });
+    expect(await deliverFor(db, a, deliveryDeps(platform))).toEqual({ sent: 1, retrying: 0, failed: 0 });
+    const [reply] = await repliesOf(item.id);
+    expect(reply).toMatchObject({
+      status: "sent",
+      externalId: expect.stringMatching(/^platform-/),
+      sentAt: expect.any(Date),
+    });
+    const audit = await auditOf(db, reply?.id ?? "");
+    expect(audit.find((e) => e.action === "reply.queued")).toMatchObject({
+      actorUserId: a.users.moderator.id,
+      before: { itemStatus: "claimed" },
+      after: { itemStatus: "responded", status: "approved" },
+      protocolVersionId: item.protocolVersionId,
+    });
+  });
+
+  it("warns when a reply reads like one already sent, and blocks the same text on the channel within 24 h", async () => {
+    const first = await ingestItem(db, channel, { body: "Is the event on Saturday?" });
+    const text = "Yes, the community event starts Saturday at noon in the main plaza, see you there";
+    expect((await mutate(app, moderator, "replies.send", { itemId: first.id, text })).data).toMatchObject({
+      status: "approved",
+    });
+    await deliverFor(db, a, deliveryDeps(platform));
+
+    const second = await ingestItem(db, channel, { body: "Saturday event?" });
+    const similar = await query(app, moderator, "replies.check", {
+      itemId: second.id,
+      text: "Yes, the community event starts Saturday at noon in the main plaza, see you there soon",
+    });
+    expect(similar.data).toMatchObject({ ok: true, results: [{ check: "authenticity", severity: "warn" }] });
+    const similarity = (similar.data as { results: Array<{ details: { similarity: number } }> }).results[0]?.details
+      .similarity;
+    expect(similarity).toBeGreaterThanOrEqual(0.8);
+
+    const duplicate = await mutate(app, moderator, "replies.send", { itemId: second.id, text });
+    expect(duplicate.error).toMatchObject({
+      code: "BAD_INPUT",
+      details: {
+        reason: "reply_blocked",
+        results: expect.arrayContaining([expect.objectContaining({ check: "duplicate" })]),
+      },
+    });
+    expect(await repliesOf(second.id)).toEqual([]);
+  });
+});
+
+describe("approvals", () => {
+  it("holds a reply in an approval category for the client's approver, who approves it; then it is delivered", async () => {
+    const item = await ingestItem(db, channel, { body: "I want a refund for the season pass" });
+    expect(item.authority).toBe("approval");
+    const sent = await mutate(app, moderator, "replies.send", {
+      itemId: item.id,
+      text: "Sorry about that: refunds go through the store you bought from.",
+    });
+    expect(sent.data).toMatchObject({ status: "pending_approval", requiresApproval: "client" });
+    expect((await itemRow(db, item.id)).status).toBe("responded");
+    expect(await deliveriesOf(db, item.id)).toEqual([]);
+    expect(await deliverFor(db, a, deliveryDeps(platform))).toEqual({ sent: 0, retrying: 0, failed: 0 });
+
+    const stakeholder = await signInAs(app, a.users.stakeholder.email);
+    const pending = await query(app, stakeholder, "replies.approvals");
+    const replyId = (sent.data as { id: string }).id;
+    expect(pending.data).toEqual([
+      expect.objectContaining({ id: replyId, item: expect.objectContaining({ id: item.id, body: item.body }) }),
+    ]);
+    const owner = await signInAs(app, a.users.owner.email);
+    expect((await query(app, owner, "replies.approvals")).data).toEqual([]);
+    const byOwner = await mutate(app, owner, "replies.approve", { replyId });
+    expect(byOwner.error).toMatchObject({ code: "FORBIDDEN", details: { reason: "not_approver" } });
+
+    const approved = await mutate(app, stakeholder, "replies.approve", { replyId, comment: "Fine by legal" });
+    expect(approved.data).toMatchObject({
+      status: "approved",
+      decidedBy: a.users.stakeholder.id,
+      decidedAt: expect.any(Date),
+      decisionComment: "Fine by legal",
+    });
+    expect(await deliverFor(db, a, deliveryDeps(platform))).toEqual({ sent: 1, retrying: 0, failed: 0 });
+    expect(platform.requests).toHaveLength(1);
+    const [reply] = await repliesOf(item.id);
+    expect(reply?.status).toBe("sent");
+    expect((await auditOf(db, replyId)).map((e) => e.action)).toEqual(
+      expect.arrayContaining(["reply.submitted_for_approval", "reply.approved"]),
+    );
+  });
+
+  it("rejects with a required comment; the item goes back to the queue and nothing is sent", async () => {
+    const item = await ingestItem(db, channel, { body: "Chargeback incoming unless you refund me" });
+    const sent = await mutate(app, moderator, "replies.send", { itemId: item.id, text: "Please contact support." });
+    const replyId = (sent.data as { id: string }).id;
+    const stakeholder = await signInAs(app, a.users.stakeholder.email);
+    const noComment = await mutate(app, stakeholder, "replies.reject", { replyId });
+    expect(noComment).toMatchObject({ status: 400, error: { details: { fields: { comment: "is required" } } } });
+    const blank = await mutate(app, stakeholder, "replies.reject", { replyId, comment: "  " });
+    expect(blank.error?.details).toMatchObject({ fields: { comment: expect.stringContaining("required") } });
+    const rejected = await mutate(app, stakeholder, "replies.reject", { replyId, comment: "Offer a voucher instead" });
+    expect(rejected.data).toMatchObject({ status: "rejected", decisionComment: "Offer a voucher instead" });
+    expect((await itemRow(db, item.id)).status).toBe("queued");
+    expect(await deliveriesOf(db, item.id)).toEqual([]);
+    const again = await mutate(app, stakeholder, "replies.approve", { replyId });
+    expect(again.error).toMatchObject({ code: "INVALID_STATE", details: { reason: "not_pending_approval" } });
+  });
+
+  it("sends approvals to the agency's leads when the client has no approver", async () => {
+    const other = genericChannelOf(a, a.otherClient.id);
+    const item = await ingestItem(db, other, { body: "I need a refund" });
+    const sent = await mutate(app, moderator, "replies.send", { itemId: item.id, text: "We'll look into it today." });
+    expect(sent.data).toMatchObject({ status: "pending_approval", requiresApproval: "agency_lead" });
+    const replyId = (sent.data as { id: string }).id;
+    const admin = await signInAs(app, a.users.admin.email);
+    expect((await query(app, admin, "replies.approvals")).data).toEqual([expect.objectContaining({ id: replyId })]);
+    expect((await mutate(app, admin, "replies.approve", { replyId })).data).toMatchObject({ status: "approved" });
+    expect((await deliveriesOf(db, item.id)).map((d) => d.action)).toEqual(["reply"]);
+  });
+  it("answers NOT_FOUND to another client's stakeholder, and changes nothing", async () => {
+    const item = await ingestItem(db, channel, { body: "refund please" });
+    const sent = await mutate(app, moderator, "replies.send", { itemId: item.id, text: "Let me check that for you." });
+    const replyId = (sent.data as { id: string }).id;
+    const outsider = await makeUser(db.owner, {
+      agencyId: a.agency.id,
+      role: "client_stakeholder",
+      assignments: [{ clientId: a.otherClient.id, authority: "approve" }],
+    });
+    const cookie = await signInAs(app, outsider.email);
+    expect((await mutate(app, cookie, "replies.approve", { replyId })).error?.code).toBe("NOT_FOUND");
+    expect((await mutate(app, cookie, "replies.reject", { replyId, comment: "no" })).error?.code).toBe("NOT_FOUND");
+    expect(JSON.stringify((await query(app, cookie, "replies.approvals")).data)).not.toContain(replyId);
+    const [reply] = await repliesOf(item.id);
+    expect(reply?.status).toBe("pending_approval");
+  });
+});
+
+describe("items.get", () => {
+  it("shows the approved answers for the category and platform in items.get", async () => {
+    const facebook = await addChannel(db, a, {
+      clientId: a.client.id,
+      platform: "facebook",
+      credentials: { pageAccessToken: "token" },
+    });
+    const item = await ingestItem(db, facebook, { body: "I love this game" });
+    const detail = await query(app, moderator, "items.get", { itemId: item.id });
+    expect(detail.data).toMatchObject({
+      channel: { id: facebook.id, platform: "facebook" },
+      protocol: {
+        versionId: item.protocolVersionId,
+        voiceGuidelines: "Warm, brief, first names.",
+        approvedAnswers: [{ id: "praise-thanks" }],
+        forbiddenPhrases: [{ phrase: "we guarantee" }],
+        maxReplyLength: 500,
+      },
+    });
+  });
+});
