@@ -302,6 +302,7 @@ describe("exports and access", () => {
     writeFileSync(file, Buffer.from(await pdf.arrayBuffer()));
     const text = execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
     expect(text).toContain(invoice.number!);
+    expect(text).toMatch(/1 July 2026 – 31 July 2026/);
     const euros = (minor: number) =>
       new Intl.NumberFormat("en-GB", { style: "currency", currency: "EUR" }).format(minor / 100);
     expect(text).toContain(euros(invoice.totalMinor));

@@ -1,7 +1,5 @@
 import { createStripeGateway } from "@parley/connectors/stripe";
 import { AppError, badInput, uuid } from "@parley/contracts";
-import { resolveScope } from "@parley/core/agencies";
-import { authenticateApiKey } from "@parley/core/api-keys";
 import {
   getInvoice,
   getInvoiceClockEvidence,
@@ -18,14 +16,9 @@ import {
 } from "@parley/core/billing";
 import { type Transaction, withTenant } from "@parley/db";
 import type { Services } from "@parley/trpc";
-import { type Context, Hono, type MiddlewareHandler, type Next } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { Env } from "./env";
-
-interface InvoiceVariables {
-  requestId: string;
-  auth: { session: { currentAgencyId: string | null }; user: { id: string } } | null;
-  reader: InvoiceReader;
-}
+import { createReaderAuthentication, type ReaderVariables } from "./v1.routes";
 
 export interface InvoiceRoutesOptions {
   services: Pick<Services, "db" | "stripe">;
@@ -43,7 +36,6 @@ export function createStripeGatewayFromEnv(env: Env): StripeGateway | null {
   });
 }
 
-const bearer = /^Bearer +(\S+)$/i;
 const invoiceRef = /^(?<id>[^.]+)(?:\.(?<format>csv|pdf))?$/;
 
 /**
@@ -53,35 +45,14 @@ const invoiceRef = /^(?<id>[^.]+)(?:\.(?<format>csv|pdf))?$/;
  */
 export function createInvoiceRoutes(options: InvoiceRoutesOptions) {
   const { db } = options.services;
-  const app = new Hono<{ Variables: InvoiceVariables }>();
+  const app = new Hono<{ Variables: ReaderVariables }>();
 
-  async function authenticateReader(c: Context<{ Variables: InvoiceVariables }>, next: Next) {
-    const authorization = c.req.header("authorization");
-    if (authorization !== undefined) {
-      const secret = bearer.exec(authorization.trim())?.[1];
-      const key = secret ? await authenticateApiKey(db, { secret }) : null;
-      if (!key) {
-        throw new AppError("UNAUTHENTICATED", "The API key is malformed, unknown or revoked", {
-          reason: "invalid_api_key",
-        });
-      }
-      c.set("reader", { agencyId: key.agencyId, clientIds: null, finalizedOnly: false });
-      return await next();
-    }
-    return await options.loadSession(c, async () => {
-      const auth = c.get("auth");
-      if (!auth) {
-        throw new AppError("UNAUTHENTICATED", "Sign in, or send an API key as `Authorization: Bearer pk_live_…`", {
-          reason: "no_credentials",
-        });
-      }
-      const agencyId = auth.session.currentAgencyId;
-      const scope = agencyId ? await resolveScope(db, { userId: auth.user.id, agencyId }) : null;
-      if (!scope) throw new AppError("FORBIDDEN", "Choose an agency first", { reason: "no_agency" });
-      c.set("reader", invoiceReaderOf(scope));
-      await next();
-    });
-  }
+  const authenticateReader = createReaderAuthentication({ db, loadSession: options.loadSession });
+  /** API keys read every invoice of their agency; people read through their scope. */
+  const readerOf = (c: Context<{ Variables: ReaderVariables }>): InvoiceReader => {
+    const { agencyId, scope } = c.get("principal");
+    return scope ? invoiceReaderOf(scope) : { agencyId, clientIds: null, finalizedOnly: false };
+  };
 
   const read = <T>(reader: InvoiceReader, work: (tx: Transaction) => Promise<T>) =>
     withTenant(db, { agencyId: reader.agencyId, clientIds: reader.clientIds }, work);
@@ -95,12 +66,12 @@ export function createInvoiceRoutes(options: InvoiceRoutesOptions) {
   app.get("/v1/invoices", authenticateReader, async (c) => {
     const query = invoiceListInput.safeParse(c.req.query());
     if (!query.success) throw badInput(query.error.issues);
-    const reader = c.get("reader");
+    const reader = readerOf(c);
     return c.json(await read(reader, (tx) => listInvoices(reader, tx, query.data)));
   });
 
   app.get("/v1/invoices/:id/evidence.csv", authenticateReader, async (c) => {
-    const reader = c.get("reader");
+    const reader = readerOf(c);
     const invoiceId = parseInvoiceId(c.req.param("id"));
     const evidence = await read(reader, (tx) => getInvoiceClockEvidence(reader, tx, { invoiceId }));
     const csv = renderInvoiceEvidenceCsv(evidence.rows, { timeZone: evidence.timeZone });
@@ -111,7 +82,7 @@ export function createInvoiceRoutes(options: InvoiceRoutesOptions) {
   });
 
   app.get("/v1/invoices/:ref", authenticateReader, async (c) => {
-    const reader = c.get("reader");
+    const reader = readerOf(c);
     const match = invoiceRef.exec(c.req.param("ref") ?? "");
     const invoiceId = parseInvoiceId(match?.groups?.id);
     const format = match?.groups?.format;

@@ -8,6 +8,7 @@ import { AdminLayout } from "./pages/admin/admin-layout";
 import { ChannelsPage } from "./pages/admin/channels";
 import { ClientsPage } from "./pages/admin/clients";
 import { MembersPage } from "./pages/admin/members";
+import { PlaybooksPage } from "./pages/admin/playbooks";
 import { ConsolePage } from "./pages/console/console-page";
 import { ForbiddenPage, NotFoundPage } from "./pages/placeholders";
 import { PortalPage } from "./pages/portal/portal-page";
@@ -57,6 +58,7 @@ const signedInRoutes: RouteDef[] = [
   { path: "/admin/clients", component: guard("admin", ClientsPage, AdminLayout) },
   { path: "/admin/channels", component: guard("admin", ChannelsPage, AdminLayout) },
   { path: "/admin/members", component: guard("admin", MembersPage, AdminLayout) },
+  { path: "/admin/playbooks", component: guard("admin", PlaybooksPage, AdminLayout) },
 ];
 
 function ToSignIn() {

@@ -326,11 +326,6 @@ export async function getInvoiceClockEvidence(
   return { rows, timeZone: period.timeZone, number: invoice.number };
 }
 
-/** The last day of the period (inclusive), as printed on the invoice. */
-function lastDayOf(period: BillingPeriod): string {
-  return new Date(Date.parse(`${period.periodEnd}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-}
-
 /** Initials of the agency's first two words, or the first two letters of a one-word name. */
 export function invoiceNumberPrefix(agencyName: string): string {
   const words = agencyName.toUpperCase().match(/[A-Z0-9]+/g) ?? ["INV"];
@@ -496,7 +491,7 @@ async function storeDraft(
     document: createInvoiceDocument({
       number: "DRAFT",
       issuedOn: localDateOf(input.asOf, agency.timeZone),
-      period: { start: billing.periodStart, end: lastDayOf(billing), timeZone: client.timeZone },
+      period: { start: billing.periodStart, end: billing.periodEnd, timeZone: client.timeZone },
       agency: { name: agency.name, addressLines: [] },
       client: { name: client.name },
       // The breached item ids stay on the lines (drill-down); the document needs only the figures.

@@ -49,9 +49,3 @@ export async function runMonthlyInvoiceDrafts(
   }
   return results;
 }
-
-/** The distinct time zones of the agencies: one cron function per zone. */
-export async function listAgencyTimeZones(db: Database): Promise<string[]> {
-  const rows = await db.selectDistinct({ timeZone: schema.agencies.timeZone }).from(schema.agencies);
-  return rows.map((row) => row.timeZone).sort();
-}

@@ -1,7 +1,7 @@
 import type { JSX } from "solid-js";
 import { Link } from "../../router";
 
-/** The Admin area's section tabs (Clients, Channels, Members) above each admin page. */
+/** The Admin area's section tabs (Clients, Channels, Members, Playbooks) above each admin page. */
 export function AdminLayout(props: { children: JSX.Element }) {
   return (
     <div class="admin">
@@ -14,6 +14,9 @@ export function AdminLayout(props: { children: JSX.Element }) {
         </Link>
         <Link href="/admin/members" class="subnav__link">
           Members
+        </Link>
+        <Link href="/admin/playbooks" class="subnav__link">
+          Playbooks
         </Link>
       </nav>
       {props.children}

@@ -2,8 +2,10 @@ import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/solid-q
 import { createMemo, createSignal, Match, onCleanup, onMount, Show, Switch } from "solid-js";
 import { useSession } from "../../auth";
 import { ApprovalsInbox, useApprovals } from "../../components/approvals-inbox";
+import { escalationKeys } from "../../components/escalations";
 import { createLiveEvents, type LiveEvent, LiveIndicator } from "../../components/live";
 import { Page } from "../../components/page";
+import { createClocksByItem, useSlaBoard } from "../../components/sla-clock";
 import { itemStatuses, priorities, type QueueFilters, riskFlags, workKeys } from "../../components/work";
 import { toUiError } from "../../errors";
 import { plural } from "../../format";
@@ -122,6 +124,8 @@ function QueueWorkspace(props: { notify: (notice: Notice) => void }) {
     staleTime: 10_000,
   }));
   const items = createMemo(() => (queue.data?.pages ?? []).flatMap((page) => page.items));
+  const slaBoard = useSlaBoard(() => filters().clientId);
+  const clocks = createClocksByItem(() => slaBoard.data);
 
   const refreshAll = () => queryClient.invalidateQueries({ queryKey: workKeys.all(session.agencyId()) });
 
@@ -229,7 +233,11 @@ function QueueWorkspace(props: { notify: (notice: Notice) => void }) {
         panel.noAction();
         break;
       case "e":
-        props.notify({ text: "Escalation arrives with SLA workflows.", tone: "info" });
+        if (!panel) {
+          props.notify({ text: "Open an item first, then press e to escalate it.", tone: "info" });
+          return;
+        }
+        panel.escalate();
         break;
       case "?":
         setHelp(true);
@@ -345,6 +353,8 @@ function QueueWorkspace(props: { notify: (notice: Notice) => void }) {
               items={items()}
               me={me()}
               now={now()}
+              clocks={clocks()}
+              clocksAt={slaBoard.data?.at}
               selectedId={selectedId()}
               openId={openId()}
               checked={checked()}
@@ -442,6 +452,7 @@ export function ConsolePage() {
     const agencyId = session.agencyId();
     let queueChanged = false;
     let repliesChanged = false;
+    let clocksChanged = false;
     const changedItems = new Set<string>();
     for (const event of events) {
       if (event.agencyId !== agencyId) continue;
@@ -450,8 +461,13 @@ export function ConsolePage() {
         queueChanged = true;
         if (event.subjectId) changedItems.add(event.subjectId);
       } else if (event.type === "reply.changed") repliesChanged = true;
-      else if (event.type === "escalation.changed" || event.type === "clock.changed") repliesChanged = true;
+      else if (event.type === "escalation.changed" || event.type === "clock.changed") {
+        repliesChanged = true;
+        clocksChanged = true;
+      }
     }
+    // New and answered items start and stop clocks too.
+    if (clocksChanged || queueChanged) void queryClient.invalidateQueries({ queryKey: escalationKeys.sla(agencyId) });
     if (queueChanged) {
       void queryClient.invalidateQueries({ queryKey: workKeys.counts(agencyId) });
       void queryClient.invalidateQueries({ queryKey: workKeys.lists(agencyId) });

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createEffect, createSignal, For, onCleanup, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { ConfirmDialog } from "../../components/dialog";
+import { createClocksByItem, SlaClock, useSlaBoard } from "../../components/sla-clock";
 import {
   asCheckResults,
   authorityLabels,
@@ -23,6 +24,7 @@ import { formatDateTime } from "../../format";
 import { platformLabels } from "../../roles";
 import { trpc } from "../../trpc";
 import { Composer, type ComposerHandle } from "./composer";
+import { EscalateDialog } from "./escalate-dialog";
 
 /** What the console's keyboard shortcuts ask of the open item. */
 export interface ItemActions {
@@ -30,6 +32,7 @@ export interface ItemActions {
   noAction: () => void;
   focusReply: () => void;
   skip: () => void;
+  escalate: () => void;
 }
 
 export interface Notice {
@@ -37,10 +40,6 @@ export interface Notice {
   tone?: "success" | "error" | "info";
   action?: { label: string; run: () => void };
 }
-
-/** Escalation needs a playbook procedure on the server, which arrives with the SLA workflows. */
-export const escalationAvailable = false;
-export const escalationUnavailableReason = "Escalation arrives with SLA workflows";
 
 /** Lease left when the console renews a claim by itself, if the moderator was active in the last minute. */
 const autoRenewBelowSeconds = 90;
@@ -467,6 +466,9 @@ export function ItemPanel(props: {
   const queryClient = useQueryClient();
   const [error, setError] = createSignal<string | null>(null);
   const [confirmDelete, setConfirmDelete] = createSignal(false);
+  const [escalating, setEscalating] = createSignal(false);
+  const slaBoard = useSlaBoard();
+  const clocks = createClocksByItem(() => slaBoard.data);
   let composer: ComposerHandle | undefined;
   let lastActivity = 0;
   let autoRenewedFor: number | null = null;
@@ -550,7 +552,12 @@ export function ItemPanel(props: {
     }
   };
 
-  props.register({ hide, noAction, skip: () => void skip(), focusReply: () => composer?.focus() });
+  // The server decides whether the item can be escalated (already open: CONFLICT; no playbook: INVALID_STATE).
+  const escalate = () => {
+    if (item()) setEscalating(true);
+  };
+
+  props.register({ hide, noAction, skip: () => void skip(), focusReply: () => composer?.focus(), escalate });
   onCleanup(() => props.register(null));
 
   // Renew the lease by itself while the moderator is working on the item.
@@ -588,6 +595,11 @@ export function ItemPanel(props: {
                 <span class={`prio prio--${data().item.priority}`}>{data().item.priority}</span>
                 <span class={`platform platform--${data().channel.platform}`}>{data().channel.displayName}</span>
                 <span class="badge">{itemStatusLabels[data().item.status]}</span>
+                <Show when={slaBoard.data && clocks().get(data().item.id)}>
+                  {(entry) => (
+                    <SlaClock entry={entry()} boardAt={slaBoard.data?.at ?? new Date()} now={props.now} showMetric />
+                  )}
+                </Show>
                 <button
                   type="button"
                   class="button button--ghost button--icon item-head__close"
@@ -695,21 +707,9 @@ export function ItemPanel(props: {
               <button type="button" class="button button--small" onClick={noAction} aria-keyshortcuts="n">
                 No action <kbd>n</kbd>
               </button>
-              <span class="tooltip-wrap" title={escalationAvailable ? undefined : escalationUnavailableReason}>
-                <button
-                  type="button"
-                  class="button button--small"
-                  aria-disabled={escalationAvailable ? undefined : "true"}
-                  aria-describedby="escalate-why"
-                  aria-keyshortcuts="e"
-                  onClick={() => props.notify({ text: escalationUnavailableReason, tone: "info" })}
-                >
-                  Escalate <kbd>e</kbd>
-                </button>
-                <span id="escalate-why" class="sr-only">
-                  {escalationUnavailableReason}
-                </span>
-              </span>
+              <button type="button" class="button button--small" aria-keyshortcuts="e" onClick={escalate}>
+                Escalate <kbd>e</kbd>
+              </button>
               <button
                 type="button"
                 class="button button--small button--danger-ghost"
@@ -778,6 +778,13 @@ export function ItemPanel(props: {
             </div>
           </>
         )}
+      </Show>
+      <Show when={escalating()}>
+        <EscalateDialog
+          itemId={props.itemId}
+          onClose={() => setEscalating(false)}
+          onEscalated={() => props.notify({ text: "Escalated: the client's contacts have the hand-over packet." })}
+        />
       </Show>
       <Show when={confirmDelete()}>
         <ConfirmDialog

@@ -1,4 +1,6 @@
 import { createEffect, For, on, Show } from "solid-js";
+import type { SlaBoardEntry } from "../../components/escalations";
+import { SlaClock } from "../../components/sla-clock";
 import {
   formatCountdown,
   formatRelative,
@@ -36,6 +38,9 @@ export function QueueList(props: {
   items: QueueItem[];
   me: string;
   now: number;
+  /** The most pressing SLA clock of each item, from `sla.board` measured at `clocksAt`. */
+  clocks?: Map<string, SlaBoardEntry>;
+  clocksAt?: Date;
   selectedId: string | null;
   openId: string | null;
   checked: ReadonlySet<string>;
@@ -140,6 +145,9 @@ export function QueueList(props: {
                 </td>
                 <td class="cell--end queue-row__side">
                   <ClaimState item={item} me={props.me} now={props.now} />
+                  <Show when={props.clocksAt && props.clocks?.get(item.id)}>
+                    {(entry) => <SlaClock entry={entry()} boardAt={props.clocksAt ?? new Date()} now={props.now} />}
+                  </Show>
                   <span class="queue-row__time" title={formatDateTime(item.receivedAt)}>
                     {formatRelative(item.receivedAt, props.now)}
                   </span>

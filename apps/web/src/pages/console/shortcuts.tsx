@@ -1,6 +1,5 @@
 import { For } from "solid-js";
 import { Dialog } from "../../components/dialog";
-import { escalationAvailable, escalationUnavailableReason } from "./item-panel";
 
 export const shortcuts: ReadonlyArray<{ keys: string[]; does: string }> = [
   { keys: ["j"], does: "Highlight the next item in the queue" },
@@ -15,7 +14,7 @@ export const shortcuts: ReadonlyArray<{ keys: string[]; does: string }> = [
   { keys: ["h"], does: "Hide the open item on the platform" },
   {
     keys: ["e"],
-    does: escalationAvailable ? "Escalate the open item" : `Escalate (unavailable: ${escalationUnavailableReason})`,
+    does: "Escalate the open item",
   },
   { keys: ["n"], does: "Mark the open item as needing no action" },
   { keys: ["?"], does: "Show this list" },

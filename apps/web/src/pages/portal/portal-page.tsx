@@ -1,38 +1,47 @@
 import { useQueryClient } from "@tanstack/solid-query";
-import { For } from "solid-js";
 import { useSession } from "../../auth";
 import { ApprovalsInbox } from "../../components/approvals-inbox";
+import { escalationKeys } from "../../components/escalations";
 import { createLiveEvents, type LiveEvent, LiveIndicator } from "../../components/live";
 import { Card, Page } from "../../components/page";
 import { workKeys } from "../../components/work";
+import { EscalationsInbox } from "./escalations-inbox";
+import { PortalInvoices, portalInvoicesKey } from "./portal-invoices";
+import { SlaBoardCard } from "./sla-board";
 
-const comingCards = [
-  {
-    title: "SLA board",
-    text: "Response times, SLA compliance and breaches per channel and priority. It comes with the SLA workflows.",
-  },
-  {
-    title: "Escalations",
-    text: "Escalations addressed to you, with the hand-over packet, to answer and resolve. They come with the SLA workflows.",
-  },
-  {
-    title: "Invoices",
-    text: "Monthly invoices with SLA results and service credits. They come with the billing work.",
-  },
-];
-
-/** The client stakeholder's portal: approvals now; SLA board, escalations and invoices as they arrive. */
+/** The client stakeholder's portal: approvals, escalations, the live SLA board and finalized invoices. */
 export function PortalPage() {
   const session = useSession();
   const queryClient = useQueryClient();
   const live = createLiveEvents({
     onEvents: (events: LiveEvent[]) => {
       const agencyId = session.agencyId();
-      if (events.some((event) => event.agencyId === agencyId && event.type === "reply.changed")) {
+      const mine = events.filter((event) => event.agencyId === agencyId);
+      if (mine.some((event) => event.type === "reply.changed")) {
         void queryClient.invalidateQueries({ queryKey: workKeys.approvals(agencyId) });
       }
+      if (mine.some((event) => event.type === "escalation.changed")) {
+        void queryClient.invalidateQueries({ queryKey: escalationKeys.all(agencyId) });
+      }
+      // Clocks start, pause and stop as items arrive, are answered and escalated.
+      if (
+        mine.some((event) =>
+          ["clock.changed", "item.changed", "queue.changed", "escalation.changed"].includes(event.type),
+        )
+      ) {
+        void queryClient.invalidateQueries({ queryKey: escalationKeys.sla(agencyId) });
+      }
+      if (mine.some((event) => event.type === "invoice.changed")) {
+        void queryClient.invalidateQueries({ queryKey: portalInvoicesKey(agencyId) });
+      }
     },
-    onReconnect: () => void queryClient.invalidateQueries({ queryKey: workKeys.approvals(session.agencyId()) }),
+    onReconnect: () => {
+      const agencyId = session.agencyId();
+      void queryClient.invalidateQueries({ queryKey: workKeys.approvals(agencyId) });
+      void queryClient.invalidateQueries({ queryKey: escalationKeys.all(agencyId) });
+      void queryClient.invalidateQueries({ queryKey: escalationKeys.sla(agencyId) });
+      void queryClient.invalidateQueries({ queryKey: portalInvoicesKey(agencyId) });
+    },
   });
 
   return (
@@ -42,22 +51,28 @@ export function PortalPage() {
       actions={<LiveIndicator status={live()} />}
     >
       <div class="portal">
-        <Card title="Approvals" class="portal__main">
-          <p class="muted portal__intro">
-            Replies your protocol says need your approval. Approve to post them as they are, or reject with a comment
-            telling the moderator what to change.
-          </p>
-          <ApprovalsInbox emptyText="Nothing is waiting for your approval. New drafts appear here as they are written." />
-        </Card>
+        <div class="portal__main">
+          <Card title="Approvals">
+            <p class="muted portal__intro">
+              Replies your protocol says need your approval. Approve to post them as they are, or reject with a comment
+              telling the moderator what to change.
+            </p>
+            <ApprovalsInbox emptyText="Nothing is waiting for your approval. New drafts appear here as they are written." />
+          </Card>
+          <Card title="Escalations">
+            <p class="muted portal__intro">
+              Cases the agency handed to you with everything needed to answer. Your answer goes back to the customer.
+            </p>
+            <EscalationsInbox />
+          </Card>
+        </div>
         <div class="portal__side">
-          <For each={comingCards}>
-            {(card) => (
-              <Card title={card.title} class="card--coming">
-                <p class="muted">{card.text}</p>
-                <span class="badge">Coming soon</span>
-              </Card>
-            )}
-          </For>
+          <Card title="SLA board">
+            <SlaBoardCard />
+          </Card>
+          <Card title="Invoices">
+            <PortalInvoices />
+          </Card>
         </div>
       </div>
     </Page>

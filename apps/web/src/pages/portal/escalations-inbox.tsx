@@ -1,0 +1,273 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
+import { createSignal, For, Show } from "solid-js";
+import { useSession } from "../../auth";
+import { type EscalationView, escalationKeys, escalationStatusLabels } from "../../components/escalations";
+import { HandoverPacketView, readPacket } from "../../components/handover-packet";
+import { formatRelative } from "../../components/work";
+import { toUiError, type UiError } from "../../errors";
+import { formatDateTime } from "../../format";
+import { trpc } from "../../trpc";
+
+const answerMax = 10_000;
+
+function excerpt(text: string, max = 140): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+const isOpen = (escalation: EscalationView) => escalation.status === "open" || escalation.status === "acknowledged";
+
+/** One escalation: its packet, and (while open) the answer form, Acknowledge and Resolve. */
+function EscalationDetail(props: { escalationId: string; onClose: () => void }) {
+  const session = useSession();
+  const queryClient = useQueryClient();
+  const [answer, setAnswer] = createSignal("");
+  const [error, setError] = createSignal<UiError | null>(null);
+  const [done, setDone] = createSignal<string | null>(null);
+
+  const detail = useQuery(() => ({
+    queryKey: escalationKeys.one(session.agencyId(), props.escalationId),
+    queryFn: () => trpc.escalations.get.query({ escalationId: props.escalationId }),
+    staleTime: 5_000,
+  }));
+
+  const act = useMutation(() => ({
+    mutationFn: (action: { kind: "acknowledge" | "resolve" } | { kind: "answer"; answer: string }) => {
+      const escalationId = props.escalationId;
+      if (action.kind === "answer") return trpc.escalations.answer.mutate({ escalationId, answer: action.answer });
+      if (action.kind === "acknowledge") return trpc.escalations.acknowledge.mutate({ escalationId });
+      return trpc.escalations.resolve.mutate({ escalationId });
+    },
+    onSettled: () => queryClient.invalidateQueries({ queryKey: escalationKeys.all(session.agencyId()) }),
+  }));
+
+  const run = async (action: Parameters<typeof act.mutateAsync>[0], message: string) => {
+    if (act.isPending) return;
+    setError(null);
+    setDone(null);
+    try {
+      await act.mutateAsync(action);
+      setDone(message);
+      if (action.kind === "answer") setAnswer("");
+    } catch (err) {
+      setError(toUiError(err));
+    }
+  };
+
+  const answerError = () => error()?.fields.answer;
+
+  return (
+    <div class="escalation-detail">
+      <div class="escalation-detail__head">
+        <button type="button" class="button button--ghost button--small" onClick={() => props.onClose()}>
+          ← All escalations
+        </button>
+      </div>
+      <Show when={detail.isPending}>
+        <p class="muted loading">
+          <span class="spinner" aria-hidden="true" /> Loading the escalation…
+        </p>
+      </Show>
+      <Show when={detail.isError}>
+        <div class="alert alert--error" role="alert">
+          <span>Couldn't load the escalation: {toUiError(detail.error).message}</span>
+          <button type="button" class="button button--small" onClick={() => void detail.refetch()}>
+            Try again
+          </button>
+        </div>
+      </Show>
+      <Show when={detail.data}>
+        {(escalation) => (
+          <>
+            <p class="escalation-detail__meta">
+              <span class={`escalation-status escalation-status--${escalation().status}`}>
+                {escalationStatusLabels[escalation().status]}
+              </span>{" "}
+              <span class="muted">
+                Level {escalation().level} · opened {formatDateTime(escalation().createdAt)}
+              </span>
+            </p>
+            <Show when={done()}>
+              {(message) => (
+                <div class="alert alert--success" role="status">
+                  {message()}
+                </div>
+              )}
+            </Show>
+            <Show when={error() && !answerError()}>
+              <div class="alert alert--error" role="alert">
+                {error()?.message}
+              </div>
+            </Show>
+            <Show when={escalation().answer}>
+              {(text) => (
+                <section class="packet__section" aria-label="Your answer">
+                  <h4 class="packet__title">Answer</h4>
+                  <p class="packet__note">{text()}</p>
+                  <Show when={escalation().answeredAt}>
+                    {(at) => <p class="muted">Answered {formatDateTime(at())}</p>}
+                  </Show>
+                </section>
+              )}
+            </Show>
+            <Show when={isOpen(escalation())}>
+              <form
+                class="escalation-answer"
+                novalidate
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  void run({ kind: "answer", answer: answer() }, "Answered: the agency passes it on to the customer.");
+                }}
+              >
+                <div class="field">
+                  <label class="field__label" for="escalation-answer">
+                    Your answer for the customer
+                  </label>
+                  <textarea
+                    id="escalation-answer"
+                    class="input textarea"
+                    rows={4}
+                    maxLength={answerMax}
+                    value={answer()}
+                    aria-invalid={answerError() ? "true" : undefined}
+                    aria-describedby={answerError() ? "escalation-answer-error" : undefined}
+                    onInput={(e) => setAnswer(e.currentTarget.value)}
+                  />
+                  <Show when={answerError()}>
+                    {(message) => (
+                      <p id="escalation-answer-error" class="field__error">
+                        {message()}
+                      </p>
+                    )}
+                  </Show>
+                </div>
+                <div class="escalation-answer__actions">
+                  <button
+                    type="submit"
+                    class="button button--primary"
+                    aria-disabled={act.isPending ? "true" : undefined}
+                  >
+                    Send answer
+                  </button>
+                  <Show when={escalation().status === "open"}>
+                    <button
+                      type="button"
+                      class="button"
+                      aria-disabled={act.isPending ? "true" : undefined}
+                      onClick={() =>
+                        void run({ kind: "acknowledge" }, "Acknowledged: reminders stop while you work on it.")
+                      }
+                    >
+                      Acknowledge
+                    </button>
+                  </Show>
+                  <button
+                    type="button"
+                    class="button button--ghost"
+                    aria-disabled={act.isPending ? "true" : undefined}
+                    onClick={() => void run({ kind: "resolve" }, "Resolved without an answer for the customer.")}
+                  >
+                    Resolve without answer
+                  </button>
+                </div>
+              </form>
+            </Show>
+            <HandoverPacketView packet={escalation().packet} />
+          </>
+        )}
+      </Show>
+    </div>
+  );
+}
+
+/** The client's escalations, newest first; open ones first to act on. */
+export function EscalationsInbox() {
+  const session = useSession();
+  const [openId, setOpenId] = createSignal<string | null>(null);
+  const list = useQuery(() => ({
+    queryKey: escalationKeys.list(session.agencyId(), undefined),
+    queryFn: () => trpc.escalations.list.query({}),
+    staleTime: 10_000,
+  }));
+  const openOnes = () => (list.data ?? []).filter(isOpen);
+  const closedOnes = () => (list.data ?? []).filter((escalation) => !isOpen(escalation));
+
+  return (
+    <Show
+      when={openId()}
+      keyed
+      fallback={
+        <div class="escalations">
+          <Show when={list.isPending}>
+            <p class="muted loading">
+              <span class="spinner" aria-hidden="true" /> Loading escalations…
+            </p>
+          </Show>
+          <Show when={list.isError}>
+            <div class="alert alert--error" role="alert">
+              <span>Couldn't load escalations: {toUiError(list.error).message}</span>
+              <button type="button" class="button button--small" onClick={() => void list.refetch()}>
+                Try again
+              </button>
+            </div>
+          </Show>
+          <Show when={list.data}>
+            <ul class="escalation-list" aria-label="Open escalations">
+              <For
+                each={openOnes()}
+                fallback={<li class="muted">Nothing is waiting for you. The agency escalates here when needed.</li>}
+              >
+                {(escalation) => (
+                  <li class="escalation-row" classList={{ "escalation-row--open": isOpen(escalation) }}>
+                    <button type="button" class="escalation-row__button" onClick={() => setOpenId(escalation.id)}>
+                      <span class={`escalation-status escalation-status--${escalation.status}`}>
+                        {escalationStatusLabels[escalation.status]}
+                      </span>
+                      <span class="escalation-row__who">
+                        {readPacket(escalation.packet)?.item.authorHandle ?? "Escalated item"}{" "}
+                        <span class="muted" title={formatDateTime(escalation.createdAt)}>
+                          · {formatRelative(escalation.createdAt)}
+                        </span>
+                      </span>
+                      <span class="escalation-row__text">
+                        {excerpt(readPacket(escalation.packet)?.item.body ?? "")}
+                      </span>
+                    </button>
+                  </li>
+                )}
+              </For>
+            </ul>
+            <Show when={closedOnes().length > 0}>
+              <details class="disclosure">
+                <summary>Answered and resolved ({closedOnes().length})</summary>
+                <ul class="escalation-list" aria-label="Closed escalations">
+                  <For each={closedOnes()}>
+                    {(escalation) => (
+                      <li class="escalation-row" classList={{ "escalation-row--open": isOpen(escalation) }}>
+                        <button type="button" class="escalation-row__button" onClick={() => setOpenId(escalation.id)}>
+                          <span class={`escalation-status escalation-status--${escalation.status}`}>
+                            {escalationStatusLabels[escalation.status]}
+                          </span>
+                          <span class="escalation-row__who">
+                            {readPacket(escalation.packet)?.item.authorHandle ?? "Escalated item"}{" "}
+                            <span class="muted" title={formatDateTime(escalation.createdAt)}>
+                              · {formatRelative(escalation.createdAt)}
+                            </span>
+                          </span>
+                          <span class="escalation-row__text">
+                            {excerpt(readPacket(escalation.packet)?.item.body ?? "")}
+                          </span>
+                        </button>
+                      </li>
+                    )}
+                  </For>
+                </ul>
+              </details>
+            </Show>
+          </Show>
+        </div>
+      }
+    >
+      {(id) => <EscalationDetail escalationId={id} onClose={() => setOpenId(null)} />}
+    </Show>
+  );
+}

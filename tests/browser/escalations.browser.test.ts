@@ -1,0 +1,127 @@
+import { randomUUID } from "node:crypto";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Demo, signIn, startDemo } from "../support/browser";
+
+let demo: Demo;
+
+beforeAll(async () => {
+  demo = await startDemo();
+}, 120_000);
+afterAll(async () => {
+  await demo?.stop();
+});
+
+/** Presses c, then s until the open item is the one whose text contains `marker` (other items may be queued). */
+async function claimItem(page: Page, marker: string): Promise<void> {
+  const openItem = page.getByRole("region", { name: "Open item" });
+  await page.keyboard.press("c");
+  for (let attempt = 0; attempt < 10; attempt++) {
+    await openItem.getByText("Claimed by you").waitFor({ timeout: 15_000 });
+    const body = await openItem.locator(".quote--item").textContent();
+    if (body?.includes(marker)) return;
+    await page.keyboard.press("s");
+    await expect.poll(() => openItem.locator(".quote--item").textContent()).not.toBe(body);
+  }
+  throw new Error(`never claimed the item marked ${marker}`);
+}
+
+describe("escalating from the console, in a real browser", () => {
+  it("shows the item's SLA clock, previews the hand-over packet on e and escalates with a note", {
+    timeout: 120_000,
+  }, async () => {
+    const run = randomUUID().slice(0, 8);
+    const marker = `[${run}]`;
+    const hexfallGeneric = demo.channel("Hexfall Games", "generic");
+    await demo.ingestGeneric(hexfallGeneric.id, [
+      {
+        externalId: `hacked-${run}`,
+        kind: "comment",
+        author: { externalId: `player-${run}`, handle: `curious_${run}` },
+        body: `When does the winter season start? ${marker}`,
+        createdAt: new Date().toISOString(),
+      },
+    ]);
+
+    const page = await demo.browser.newPage();
+    await signIn(page, demo.server.url, "mod1@northwind.test");
+    await page.goto(`${demo.server.url}/#/console?client=${hexfallGeneric.clientId}`);
+    await page.getByRole("heading", { name: "Console", level: 1 }).waitFor();
+    await page.getByText(marker).first().waitFor({ timeout: 15_000 });
+    await claimItem(page, marker);
+    const openItem = page.getByRole("region", { name: "Open item" });
+    await openItem.locator(".item-head .sla-clock").waitFor({ timeout: 15_000 });
+
+    await page.keyboard.press("e");
+    const dialog = page.getByRole("dialog", { name: "Escalate to the client" });
+    await dialog.getByRole("region", { name: "Hand-over packet preview" }).getByText(marker).first().waitFor();
+    await dialog.getByLabel("Note for the client").fill(`Please confirm the season date ${run}`);
+    await dialog
+      .getByRole("region", { name: "Note from the agency" })
+      .getByText(`Please confirm the season date ${run}`)
+      .waitFor();
+    await dialog.getByRole("button", { name: "Escalate", exact: true }).click();
+    await page.getByText("Escalated: the client's contacts have the hand-over packet.").waitFor();
+    await expect.poll(() => dialog.count()).toBe(0);
+    await page.close();
+  });
+});
+
+describe("playbooks in admin, in a real browser", () => {
+  it("lists the client's playbook and shows the server's error next to a level's field", {
+    timeout: 60_000,
+  }, async () => {
+    const page = await demo.browser.newPage();
+    await signIn(page, demo.server.url, "owner@northwind.test");
+    await page.goto(`${demo.server.url}/#/admin/playbooks`);
+    await page.getByRole("heading", { name: "Playbooks", level: 1 }).waitFor();
+    await page.getByLabel("Client").selectOption({ label: "Hexfall Games" });
+    const row = page.getByRole("row").filter({ hasText: "Hacked accounts and legal threats" });
+    await row.getByRole("button", { name: "Edit" }).click();
+    const respond = page.getByLabel("Respond within (minutes)").first();
+    await respond.fill("0");
+    await page.getByRole("button", { name: "Save playbook" }).click();
+    await page.getByText("respond within must be positive").waitFor();
+    await expect.poll(() => respond.getAttribute("aria-invalid")).toBe("true");
+    await page.close();
+  });
+});
+
+describe("escalations in the portal, in a real browser", () => {
+  it("shows Hexfall's stakeholder the seeded open escalation with its packet, and resolves it with an answer", {
+    timeout: 120_000,
+  }, async () => {
+    const page = await demo.browser.newPage();
+    await signIn(page, demo.server.url, "stakeholder@hexfall.test");
+    await page.goto(`${demo.server.url}/#/portal`);
+    await page.getByRole("heading", { name: "Portal", level: 1 }).waitFor();
+
+    const open = page.getByRole("list", { name: "Open escalations" });
+    const row = open.getByRole("button").filter({ hasText: "nightowl_gamer" });
+    await row.waitFor({ timeout: 15_000 });
+    await row.click();
+
+    // The hand-over packet, rendered as text.
+    await page.getByText("My account was hacked last night", { exact: false }).first().waitFor();
+    await expect.poll(() => page.getByRole("region", { name: "Clocks" }).count()).toBeGreaterThan(0);
+
+    // An empty answer is refused by the server; its message sits next to the field.
+    await page.getByRole("button", { name: "Send answer" }).click();
+    await page.locator("#escalation-answer-error").waitFor();
+    await expect.poll(() => page.getByLabel("Your answer for the customer").getAttribute("aria-invalid")).toBe("true");
+
+    await page
+      .getByLabel("Your answer for the customer")
+      .fill("We restored the account and the skins; the player will get an e-mail to set a new password.");
+    await page.getByRole("button", { name: "Send answer" }).click();
+    await page.getByText("Answered: the agency passes it on to the customer.").waitFor();
+    await page.locator(".escalation-detail__meta").getByText("Resolved").waitFor();
+
+    await page.getByRole("button", { name: "← All escalations" }).click();
+    await expect.poll(() => open.getByRole("button").filter({ hasText: "nightowl_gamer" }).count()).toBe(0);
+    await page.getByText(/Answered and resolved \(\d+\)/).click();
+    const closed = page.getByRole("list", { name: "Closed escalations" });
+    await closed.getByRole("button").filter({ hasText: "nightowl_gamer" }).getByText("Resolved").waitFor();
+    await page.close();
+  });
+});
