@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Demo, signIn, startDemo } from "../support/browser";
+import { claimItem, type Demo, signIn, startDemo } from "../support/browser";
 import { type FakePlatform, metaFeedComment, startFakePlatform } from "../support/fake-platform";
 
 let graph: FakePlatform;
@@ -25,20 +25,6 @@ async function queuedCount(page: Page, clientName: string): Promise<number> {
   const match = /, (\d+) queued/.exec(label ?? "");
   if (!match) throw new Error(`no count for ${clientName} in "${label}"`);
   return Number(match[1]);
-}
-
-/** Presses c, then s until the open item is the one whose text contains `marker` (other items may be queued). */
-async function claimItem(page: Page, marker: string): Promise<void> {
-  const openItem = page.getByRole("region", { name: "Open item" });
-  await page.keyboard.press("c");
-  for (let attempt = 0; attempt < 10; attempt++) {
-    await openItem.getByText("Claimed by you").waitFor({ timeout: 15_000 });
-    const body = await openItem.locator(".quote--item").textContent();
-    if (body?.includes(marker)) return;
-    await page.keyboard.press("s");
-    await expect.poll(() => openItem.locator(".quote--item").textContent()).not.toBe(body);
-  }
-  throw new Error(`never claimed the item marked ${marker}`);
 }
 
 describe("moderator console in a real browser", () => {

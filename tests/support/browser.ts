@@ -6,6 +6,7 @@ import { signGenericPayload } from "@parley/connectors";
 import type { DemoData } from "@parley/core/seed";
 import { findFreePort } from "@parley/db/embedded";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { expect } from "vitest";
 import { type RunningServer, startServer } from "./server";
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -118,4 +119,18 @@ export async function signIn(page: Page, baseUrl: string, email: string): Promis
   await page.getByLabel("Password").fill(demoPassword);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("button", { name: "Sign out" }).waitFor();
+}
+
+/** Presses c, then s until the open item is the one whose text contains `marker` (other items may be queued). */
+export async function claimItem(page: Page, marker: string): Promise<void> {
+  const openItem = page.getByRole("region", { name: "Open item" });
+  await page.keyboard.press("c");
+  for (let attempt = 0; attempt < 10; attempt++) {
+    await openItem.getByText("Claimed by you").waitFor({ timeout: 15_000 });
+    const body = await openItem.locator(".quote--item").textContent();
+    if (body?.includes(marker)) return;
+    await page.keyboard.press("s");
+    await expect.poll(() => openItem.locator(".quote--item").textContent()).not.toBe(body);
+  }
+  throw new Error(`never claimed the item marked ${marker}`);
 }
