@@ -26,9 +26,11 @@ export const timestamps = {
   updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 };
 
-export const currentAgency = sql`nullif(current_setting('app.agency_id', true), '')::uuid`;
-const currentClientIds = sql`nullif(current_setting('app.client_ids', true), '')::uuid[]`;
-const currentUser = sql`nullif(current_setting('app.user_id', true), '')::uuid`;
+// Each wrapped in a scalar subquery: PostgreSQL evaluates it once per statement (an InitPlan) instead of
+// parsing the setting again for every row a policy checks.
+export const currentAgency = sql`(select nullif(current_setting('app.agency_id', true), '')::uuid)`;
+const currentClientIds = sql`(select nullif(current_setting('app.client_ids', true), '')::uuid[])`;
+const currentUser = sql`(select nullif(current_setting('app.user_id', true), '')::uuid)`;
 
 /**
  * Row-level security for a tenant table: rows of the current agency only, and when the scope
