@@ -7,7 +7,7 @@ import { createStripeGateway } from "@parley/connectors/stripe";
 import type { InvoiceDetailView, InvoiceView } from "@parley/core/billing";
 import { schema } from "@parley/db";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase, testSecretBox } from "@parley/testing";
-import { eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callProcedure, signInAs } from "../support/http";
 import { clocksOn, contractTerms, insertItems, saveTerms, scopeOf } from "./fixtures";
@@ -153,6 +153,42 @@ afterAll(async () => {
 const push = () =>
   callProcedure(app, { cookie: am, path: "invoices.pushToStripe", type: "mutation", input: { invoiceId: invoice.id } });
 
+/** A Stripe `invoice.*` event about the Stripe invoice Parley pushed for `invoiceId`. */
+async function stripeEvent(invoiceId: string, type: string, id: string): Promise<string> {
+  const [row] = await db.owner.select().from(schema.invoices).where(eq(schema.invoices.id, invoiceId));
+  return JSON.stringify({
+    id,
+    object: "event",
+    type,
+    data: {
+      object: {
+        id: row?.stripeInvoiceId,
+        object: "invoice",
+        metadata: { parley_agency_id: a.agency.id, parley_invoice_id: invoiceId },
+      },
+    },
+  });
+}
+
+const paymentStatus = async (invoiceId: string) =>
+  (await db.owner.select().from(schema.invoices).where(eq(schema.invoices.id, invoiceId)))[0]?.paymentStatus;
+
+/** The invoice's payment-status audit trail, oldest first. */
+const statusAudits = (invoiceId: string) =>
+  db.owner
+    .select({
+      agencyId: schema.auditEvents.agencyId,
+      clientId: schema.auditEvents.clientId,
+      actorUserId: schema.auditEvents.actorUserId,
+      before: schema.auditEvents.before,
+      after: schema.auditEvents.after,
+    })
+    .from(schema.auditEvents)
+    .where(
+      and(eq(schema.auditEvents.subjectId, invoiceId), eq(schema.auditEvents.action, "invoice.payment_status_changed")),
+    )
+    .orderBy(asc(schema.auditEvents.createdAt));
+
 const webhook = (payload: string, signature: string | null) =>
   app.request("http://parley.test/webhooks/stripe", {
     method: "POST",
@@ -207,43 +243,123 @@ describe("Stripe", () => {
   });
 
   it("moves the payment status on a signed webhook and changes nothing on a bad signature", async () => {
-    const [row] = await db.owner.select().from(schema.invoices).where(eq(schema.invoices.id, invoice.id));
-    const event = (type: string) =>
-      JSON.stringify({
-        id: `evt_${type}`,
-        object: "event",
-        type,
-        data: {
-          object: {
-            id: row?.stripeInvoiceId,
-            object: "invoice",
-            metadata: { parley_agency_id: a.agency.id, parley_invoice_id: invoice.id },
-          },
-        },
-      });
-    const paid = event("invoice.paid");
+    const paid = await stripeEvent(invoice.id, "invoice.paid", "evt_paid");
     const forged = await webhook(paid, signStripePayload(paid, "whsec_wrong"));
     expect(forged.status).toBe(401);
     expect((await webhook(paid, null)).status).toBe(401);
     const tampered = await webhook(paid.replace("invoice.paid", "invoice.voided"), signStripePayload(paid));
     expect(tampered.status).toBe(401);
-    const status = async () =>
-      (await db.owner.select().from(schema.invoices).where(eq(schema.invoices.id, invoice.id)))[0]?.paymentStatus;
-    expect(await status()).toBe("open");
+    expect(await paymentStatus(invoice.id)).toBe("open");
+    expect(await statusAudits(invoice.id)).toEqual([]);
+
+    const uncollectible = await stripeEvent(invoice.id, "invoice.marked_uncollectible", "evt_uncollectible");
+    const marked = await webhook(uncollectible, signStripePayload(uncollectible));
+    expect(marked.status).toBe(200);
+    expect(await marked.json()).toMatchObject({
+      handled: true,
+      paymentStatus: "uncollectible",
+      previousStatus: "open",
+    });
+    expect(await paymentStatus(invoice.id)).toBe("uncollectible");
 
     const accepted = await webhook(paid, signStripePayload(paid));
     expect(accepted.status).toBe(200);
-    expect(await accepted.json()).toMatchObject({ handled: true, paymentStatus: "paid" });
-    expect(await status()).toBe("paid");
-    for (const [type, expected] of [
-      ["invoice.marked_uncollectible", "uncollectible"],
-      ["invoice.voided", "void"],
-    ] as const) {
-      const payload = event(type);
-      expect((await webhook(payload, signStripePayload(payload))).status).toBe(200);
-      expect(await status()).toBe(expected);
-    }
-    const other = event("customer.created");
-    expect(await (await webhook(other, signStripePayload(other))).json()).toMatchObject({ handled: false });
+    expect(await accepted.json()).toMatchObject({
+      handled: true,
+      paymentStatus: "paid",
+      previousStatus: "uncollectible",
+    });
+    expect(await paymentStatus(invoice.id)).toBe("paid");
+
+    // Paid is final in Stripe: a late "voided" is acknowledged (200, so Stripe stops retrying) and ignored.
+    const voided = await stripeEvent(invoice.id, "invoice.voided", "evt_voided");
+    const late = await webhook(voided, signStripePayload(voided));
+    expect(late.status).toBe(200);
+    expect(await late.json()).toMatchObject({
+      handled: false,
+      reason: "transition_not_allowed",
+      paymentStatus: "paid",
+    });
+    expect(await paymentStatus(invoice.id)).toBe("paid");
+
+    const other = JSON.stringify({
+      id: "evt_customer",
+      object: "event",
+      type: "customer.created",
+      data: { object: {} },
+    });
+    expect(await (await webhook(other, signStripePayload(other))).json()).toMatchObject({
+      handled: false,
+      reason: "event_ignored",
+    });
+  });
+
+  it("audits each status change once, with no actor, the statuses and the Stripe event; redeliveries audit nothing", async () => {
+    expect(await statusAudits(invoice.id)).toEqual([
+      {
+        agencyId: a.agency.id,
+        clientId: a.client.id,
+        actorUserId: null,
+        before: { paymentStatus: "open" },
+        after: {
+          paymentStatus: "uncollectible",
+          stripeEventId: "evt_uncollectible",
+          stripeEventType: "invoice.marked_uncollectible",
+          stripeInvoiceId: expect.stringMatching(/^in_/),
+        },
+      },
+      {
+        agencyId: a.agency.id,
+        clientId: a.client.id,
+        actorUserId: null,
+        before: { paymentStatus: "uncollectible" },
+        after: expect.objectContaining({ paymentStatus: "paid", stripeEventId: "evt_paid" }),
+      },
+    ]);
+    const paid = await stripeEvent(invoice.id, "invoice.paid", "evt_paid");
+    const again = await webhook(paid, signStripePayload(paid));
+    expect(await again.json()).toMatchObject({ handled: false, reason: "duplicate_event", paymentStatus: "paid" });
+    const twin = await stripeEvent(invoice.id, "invoice.paid", "evt_paid_twin");
+    expect(await (await webhook(twin, signStripePayload(twin))).json()).toMatchObject({
+      handled: false,
+      reason: "status_unchanged",
+    });
+    expect(await statusAudits(invoice.id)).toHaveLength(2);
+  });
+
+  it("decides copies of one event delivered at once one after the other: one change, one audit", async () => {
+    const august = (
+      await callProcedure(app, {
+        cookie: am,
+        path: "invoices.list",
+        type: "query",
+        input: { clientId: a.client.id, period: "2026-08" },
+      })
+    ).data as InvoiceView[];
+    const finalized = await callProcedure(app, {
+      cookie: am,
+      path: "invoices.finalize",
+      type: "mutation",
+      input: { invoiceId: august[0]!.id },
+    });
+    const second = finalized.data as InvoiceView;
+    const pushed = await callProcedure(app, {
+      cookie: am,
+      path: "invoices.pushToStripe",
+      type: "mutation",
+      input: { invoiceId: second.id },
+    });
+    expect(pushed.data).toMatchObject({ paymentStatus: "open" });
+
+    const voided = await stripeEvent(second.id, "invoice.voided", "evt_void_once");
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, async () => (await webhook(voided, signStripePayload(voided))).json()),
+    );
+    expect(answers.filter((answer) => answer.handled === true)).toHaveLength(1);
+    expect(answers.filter((answer) => answer.reason === "duplicate_event")).toHaveLength(3);
+    expect(await paymentStatus(second.id)).toBe("void");
+    expect(await statusAudits(second.id)).toMatchObject([
+      { before: { paymentStatus: "open" }, after: { paymentStatus: "void", stripeEventId: "evt_void_once" } },
+    ]);
   });
 });

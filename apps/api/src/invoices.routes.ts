@@ -3,7 +3,7 @@ import { AppError, badInput, uuid } from "@parley/contracts";
 import {
   getInvoice,
   getInvoiceClockEvidence,
-  getInvoiceDocument,
+  getInvoiceFileDocument,
   type InvoiceReader,
   invoiceListInput,
   invoiceReaderOf,
@@ -87,7 +87,8 @@ export function createInvoiceRoutes(options: InvoiceRoutesOptions) {
     const invoiceId = parseInvoiceId(match?.groups?.id);
     const format = match?.groups?.format;
     if (!format) return c.json(await read(reader, (tx) => getInvoice(reader, tx, { invoiceId })));
-    const document = await read(reader, (tx) => getInvoiceDocument(reader, tx, { invoiceId }));
+    // Invoices and credit notes alike (a credit note's document names the invoice it corrects).
+    const document = await read(reader, (tx) => getInvoiceFileDocument(reader, tx, { invoiceId }));
     const filename = document.status === "finalized" ? document.number : `draft-${invoiceId}`;
     if (format === "csv") {
       return c.body(renderInvoiceLinesCsv(document), 200, {

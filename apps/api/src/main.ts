@@ -22,7 +22,8 @@ async function main(env: Env): Promise<void> {
   const app = createApp({ services, trustProxy: env.TRUST_PROXY, webRoot, liveEvents });
   const deliveries = await startDeliveryWorker({ ...services, metaGraphBaseUrl: env.META_GRAPH_BASE_URL });
   const workflows = startWorkflows({ env, app, db: services.db, appSecret: database.appSecret });
-  const invoiceScheduler = startInvoiceScheduler({ db: services.db });
+  // With Inngest, the monthly drafts are its hourly cron; without, this process runs the same decision.
+  const invoiceScheduler = workflows.mode === "embedded" ? startInvoiceScheduler({ db: services.db }) : null;
   const server = serve({ fetch: app.fetch, port: env.PORT, hostname: "0.0.0.0" }, (info) => {
     console.log(`Parley is listening on http://localhost:${info.port}`);
     printDemoLogins(env);
@@ -35,7 +36,7 @@ async function main(env: Env): Promise<void> {
     server.close();
     await deliveries.stop();
     await workflows.stop();
-    await invoiceScheduler.stop();
+    await invoiceScheduler?.stop();
     await liveEvents.close();
     await closeDatabase(services.db);
     await database.embedded?.stop();

@@ -1,4 +1,5 @@
 import { createNotifier } from "@parley/connectors/notify";
+import { createMonthlyInvoiceDrafts, findDueMonthlyInvoiceRuns } from "@parley/core/billing";
 import {
   createClockStore,
   createTriageStore,
@@ -11,6 +12,7 @@ import {
   createEmbeddedDriver,
   createInngestClient,
   createInngestHandler,
+  createMonthlyInvoicesFunction,
   createSlaWatchFunction,
   createTriageFunction,
 } from "@parley/workflows";
@@ -52,6 +54,8 @@ const leaseMs = 5 * 60_000;
  * The triage and SLA-watch flows, driven by Inngest when `INNGEST_SIGNING_KEY` or `INNGEST_DEV` is set
  * (functions served at /api/inngest; the wake-up table relayed as events), otherwise by the embedded
  * driver polling the wake-ups every `WORKFLOW_POLL_MS`, with a reconciliation sweep every minute.
+ * In Inngest mode the monthly invoice drafts are an hourly Inngest cron as well; without Inngest they
+ * are the embedded invoice scheduler's (invoice-scheduler.ts). Both take core's decisions.
  */
 export function createWorkflows({
   env,
@@ -80,6 +84,14 @@ export function createWorkflows({
     const functions = [
       createTriageFunction({ inngest, store, now }),
       createSlaWatchFunction({ inngest, store: clockStore, now }),
+      createMonthlyInvoicesFunction({
+        inngest,
+        runs: {
+          findDueMonthlyInvoiceRuns: (input) => findDueMonthlyInvoiceRuns(db, input),
+          createMonthlyInvoiceDrafts: (input) => createMonthlyInvoiceDrafts(db, input),
+        },
+        now,
+      }),
     ];
     const handler = createInngestHandler({ inngest, functions });
     const relay = createPoller(env.WORKFLOW_POLL_MS, async () => {

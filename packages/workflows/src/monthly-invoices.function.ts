@@ -1,38 +1,89 @@
+import type { DraftOutcome, DueMonthlyInvoiceRun, MonthlyRunResult } from "@parley/core/billing";
 import type { ParleyInngest } from "./client";
 
 export const MONTHLY_INVOICES_FUNCTION_ID = "monthly-invoice-drafts";
 
+/**
+ * Every hour, on the hour (UTC). Agencies live in many zones — some with :30 and :45 offsets — and
+ * new ones appear at runtime, while an Inngest function's cron is fixed when the app syncs; so the
+ * cron only wakes the run and core decides which agencies' 1st, 06:00 has come
+ * (`findDueMonthlyInvoiceRuns`), the same decision the embedded scheduler takes.
+ */
+export const MONTHLY_INVOICES_CRON = "TZ=UTC 0 * * * *";
+
+/** The two steps of a run, bound to the database by apps/api (core's functions of the same names). */
+export interface MonthlyInvoiceRuns {
+  findDueMonthlyInvoiceRuns(input: { now: Date }): Promise<DueMonthlyInvoiceRun[]>;
+  createMonthlyInvoiceDrafts(input: { agencyId: string; period: string; asOf: Date }): Promise<DraftOutcome[]>;
+}
+
 export interface CreateMonthlyInvoicesFunctionOptions {
   inngest: ParleyInngest;
-  /** The agencies' IANA zone this function fires in (one function per zone in use). */
-  timeZone: string;
-  /** core's `runMonthlyInvoiceDrafts` for that zone, bound to the database by apps/api. */
-  run: (input: { timeZone: string; now: Date }) => Promise<unknown>;
+  runs: MonthlyInvoiceRuns;
   now?: () => Date;
 }
 
-/** The cron of one zone: 06:00 local on the 1st. */
-export function monthlyInvoicesCron(timeZone: string): string {
-  return `TZ=${timeZone} 0 6 1 * *`;
+/** What a run reports per agency (the step output stays small: no invoice bodies). */
+export interface MonthlyRunSummary {
+  agencyId: string;
+  period: string;
+  outcomes: Array<{ clientId: string; status: DraftOutcome["status"]; reason?: string; invoiceId?: string }>;
+}
+
+function summarize(result: MonthlyRunResult): MonthlyRunSummary {
+  return {
+    agencyId: result.agencyId,
+    period: result.period,
+    outcomes: result.outcomes.map((outcome) =>
+      outcome.status === "skipped"
+        ? { clientId: outcome.clientId, status: outcome.status, reason: outcome.reason }
+        : { clientId: outcome.clientId, status: outcome.status, invoiceId: outcome.invoice.id },
+    ),
+  };
 }
 
 /**
- * Last month's invoice drafts for the agencies of one time zone, at 06:00 on the 1st there, with a
- * notice to the account managers. The run is idempotent (drafts are unique per client and month),
- * so Inngest's retries and the embedded scheduler's catch-up never duplicate anything.
+ * Last month's invoice drafts, for every agency whose 1st, 06:00 has come in its own zone, with a
+ * notice to the account managers. One step finds the due agencies (memoized with the instant it
+ * read, so a replay decides the same), then one step per agency and month creates the drafts — a
+ * failing agency is retried alone. Idempotent end to end: core creates only missing drafts, so
+ * Inngest's retries, an overlapping embedded scheduler and a rerun never duplicate anything; a run
+ * still going when the next hour fires makes that one skip (`singleton`).
  */
 export function createMonthlyInvoicesFunction({
   inngest,
-  timeZone,
-  run,
+  runs,
   now = () => new Date(),
 }: CreateMonthlyInvoicesFunctionOptions) {
   return inngest.createFunction(
     {
-      id: `${MONTHLY_INVOICES_FUNCTION_ID}-${timeZone.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`,
-      name: `Monthly invoice drafts (${timeZone})`,
-      triggers: [{ cron: monthlyInvoicesCron(timeZone) }],
+      id: MONTHLY_INVOICES_FUNCTION_ID,
+      name: "Monthly invoice drafts",
+      triggers: [{ cron: MONTHLY_INVOICES_CRON }],
+      singleton: { mode: "skip" },
     },
-    async ({ step }) => step.run("create-drafts", () => run({ timeZone, now: now() })),
+    async ({ step }) => {
+      const { at, due } = await step.run("find-due-agencies", async () => {
+        const instant = now();
+        return { at: instant.toISOString(), due: await runs.findDueMonthlyInvoiceRuns({ now: instant }) };
+      });
+      const results: MonthlyRunSummary[] = [];
+      for (const run of due) {
+        results.push(
+          await step.run(`create-drafts-${run.agencyId}-${run.period}`, async () =>
+            summarize({
+              agencyId: run.agencyId,
+              period: run.period,
+              outcomes: await runs.createMonthlyInvoiceDrafts({
+                agencyId: run.agencyId,
+                period: run.period,
+                asOf: new Date(at),
+              }),
+            }),
+          ),
+        );
+      }
+      return results;
+    },
   );
 }

@@ -4,6 +4,7 @@ export * from "@parley/contracts/billing";
 export * from "./contracts";
 export * from "./invoice-document";
 export * from "./invoice-drafts";
+export * from "./invoice-file-document";
 export * from "./invoice-math";
 export * from "./invoices";
 export * from "./monthly-invoices.unscoped";

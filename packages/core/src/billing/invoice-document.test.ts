@@ -2,6 +2,7 @@ import type { ContractTermsInput } from "@parley/contracts/billing";
 import { describe, expect, it } from "vitest";
 import {
   buildSlaSummary,
+  createCreditNoteDocument,
   createInvoiceDocument,
   describeTargetMinutes,
   formatCompliancePercent,
@@ -105,16 +106,16 @@ describe("createInvoiceDocument", () => {
   });
 });
 
-describe("parseInvoiceDocument", () => {
-  const fieldsOf = (input: unknown) => {
-    try {
-      parseInvoiceDocument(input);
-    } catch (error) {
-      return Object.keys((error as { details: { fields: Record<string, string> } }).details.fields);
-    }
-    return [];
-  };
+const fieldsOf = (input: unknown) => {
+  try {
+    parseInvoiceDocument(input);
+  } catch (error) {
+    return Object.keys((error as { details: { fields: Record<string, string> } }).details.fields);
+  }
+  return [];
+};
 
+describe("parseInvoiceDocument", () => {
   it("accepts a consistent snapshot", () => {
     expect(fieldsOf(makeDocument())).toEqual([]);
   });
@@ -139,6 +140,60 @@ describe("parseInvoiceDocument", () => {
     expect(fieldsOf({ ...doc, lines })).toEqual(expect.arrayContaining(["lines.0.amountMinor"]));
     const summary = doc.slaSummary.map((row, index) => (index === 0 ? { ...row, missed: false } : row));
     expect(fieldsOf({ ...doc, slaSummary: summary })).toEqual(["slaSummary.0.missed"]);
+  });
+});
+
+describe("createCreditNoteDocument", () => {
+  const invoice = { ...makeDocument(), status: "finalized" as const };
+  const negated = invoice.lines.map(({ kind, description, quantity, unitPriceMinor, amountMinor }) => ({
+    kind,
+    description: `Credit of ${invoice.number}: ${description}`,
+    quantity,
+    unitPriceMinor: -unitPriceMinor,
+    amountMinor: -amountMinor,
+  }));
+  const creditNote = () =>
+    createCreditNoteDocument({
+      number: "NW-2026-0008",
+      issuedOn: "2026-04-20",
+      corrected: invoice,
+      lines: negated,
+      reason: "Retainer was wrong",
+    });
+
+  it("negates the invoice: same parties and period, its own number, what it corrects and why", () => {
+    const note = creditNote();
+    expect(note).toMatchObject({
+      kind: "credit_note",
+      number: "NW-2026-0008",
+      issuedOn: "2026-04-20",
+      status: "finalized",
+      corrects: { number: "NW-2026-0007", issuedOn: "2026-04-02", reason: "Retainer was wrong" },
+      period: invoice.period,
+      agency: invoice.agency,
+      client: invoice.client,
+      currency: "EUR",
+      feesMinor: -invoice.feesMinor,
+      creditsMinor: -invoice.creditsMinor,
+      totalMinor: -invoice.totalMinor,
+      slaSummary: [],
+    });
+    expect(note.lines.map((line) => line.amountMinor)).toEqual(invoice.lines.map((line) => -line.amountMinor));
+    expect(note.lines.every((line) => line.evidence === undefined)).toBe(true);
+  });
+
+  it("refuses a credit note with an invoice's signs, or without what it corrects, and an invoice that names one", () => {
+    const note = creditNote();
+    expect(fieldsOf({ ...note, corrects: undefined })).toEqual(["corrects"]);
+    expect(fieldsOf({ ...invoice, corrects: note.corrects })).toEqual(["corrects"]);
+    const wrongSign = note.lines.map((line, index) =>
+      index === 0 ? { ...line, amountMinor: -line.amountMinor } : line,
+    );
+    expect(fieldsOf({ ...note, lines: wrongSign })).toEqual(expect.arrayContaining(["lines.0.amountMinor"]));
+    expect(fieldsOf({ ...note, feesMinor: invoice.feesMinor })).toEqual(expect.arrayContaining(["feesMinor"]));
+    expect(fieldsOf({ ...note, kind: "invoice", corrects: undefined })).toEqual(
+      expect.arrayContaining(["feesMinor", "lines.0.amountMinor"]),
+    );
   });
 });
 

@@ -10,6 +10,10 @@
  * - The snapshot must add up: fees = sum of fee lines, credits = −(sum of service-credit lines),
  *   total = fees − credits = sum of all lines. A snapshot that does not is refused (BAD_INPUT)
  *   rather than rendered: a client must never receive an invoice whose lines and total differ.
+ * - A credit note is the same document with `kind: "credit_note"` and every sign reversed: its
+ *   lines negate the corrected invoice's (fees negative, reversed service credits positive), so
+ *   fees, credits and total are the invoice's negated and the same sums hold. It names the invoice
+ *   it corrects and why (`corrects`), and carries no SLA summary (the invoice has it).
  * - Compliance for people is TRUNCATED to 2 decimals (a missed 95 % target never reads
  *   "95.00 %"), the same rule as the line descriptions of invoice-math.
  * - Amounts as plain decimals are exact (string arithmetic, no binary floats) and carry the
@@ -87,31 +91,23 @@ const serviceCreditEvidence = z.object({
   breachedItemIds: z.array(z.string()),
 });
 
-/** One line of the invoice: exactly the `InvoiceLineDraft` of invoice-math. */
-export const invoiceDocumentLine = z
-  .object({
-    kind: z.enum(invoiceLineKinds, { message: `must be one of ${invoiceLineKinds.join(", ")}` }),
-    description: text(500),
-    quantity: count,
-    unitPriceMinor: z
-      .number({ message: "must be a number" })
-      .refine((value) => (Number.isInteger(value) ? Number.isSafeInteger(value) : Math.abs(value) < 1e11), {
-        message: "is out of range",
-      })
-      .refine((value) => hasAtMostDecimals(value, 4), { message: "must have at most 4 decimals" }),
-    amountMinor: wholeMinor,
-    evidence: serviceCreditEvidence.optional(),
-  })
-  .superRefine((line, ctx) => {
-    const isCredit = line.kind === "service_credit";
-    if (isCredit ? line.amountMinor > 0 : line.amountMinor < 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["amountMinor"],
-        message: isCredit ? "must not be positive for a service credit" : "must not be negative for a fee",
-      });
-    }
-  });
+/**
+ * One line of the invoice: exactly the `InvoiceLineDraft` of invoice-math. Its sign is checked by
+ * the document, which knows whether it is an invoice or a credit note.
+ */
+export const invoiceDocumentLine = z.object({
+  kind: z.enum(invoiceLineKinds, { message: `must be one of ${invoiceLineKinds.join(", ")}` }),
+  description: text(500),
+  quantity: count,
+  unitPriceMinor: z
+    .number({ message: "must be a number" })
+    .refine((value) => (Number.isInteger(value) ? Number.isSafeInteger(value) : Math.abs(value) < 1e11), {
+      message: "is out of range",
+    })
+    .refine((value) => hasAtMostDecimals(value, 4), { message: "must have at most 4 decimals" }),
+  amountMinor: wholeMinor,
+  evidence: serviceCreditEvidence.optional(),
+});
 
 // Compile-time check that the line schema and invoice-math's line type stay the same shape.
 type SameShape<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
@@ -142,13 +138,33 @@ export type SlaSummaryRow = z.infer<typeof slaSummaryRow>;
 
 const currencyMessage = "must be an upper-case ISO 4217 currency code such as EUR, USD or JPY";
 
+const invoiceNumber = z.string({ message: "must be a text" }).regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$/, {
+  message: "must be 1–40 letters, digits, '.', '_', '/' or '-', starting with a letter or digit",
+});
+
+export const invoiceDocumentKinds = ["invoice", "credit_note"] as const;
+
 export const invoiceDocument = z
   .object({
-    /** The agency's invoice number, e.g. "NW-2026-0007". */
-    number: z.string({ message: "must be a text" }).regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$/, {
-      message: "must be 1–40 letters, digits, '.', '_', '/' or '-', starting with a letter or digit",
-    }),
+    /** An invoice, or a credit note correcting one (every amount negated). Default: invoice. */
+    kind: z.enum(invoiceDocumentKinds, { message: "must be invoice or credit_note" }).default("invoice"),
+    /** The agency's number, e.g. "NW-2026-0007" (credit notes take theirs from the same sequence). */
+    number: invoiceNumber,
     issuedOn: localDate,
+    /** When payment is due, when the contract sets payment terms (not on credit notes). */
+    dueOn: localDate.optional(),
+    /** Credit notes only: the invoice corrected, and why. */
+    corrects: z
+      .object({
+        number: invoiceNumber,
+        issuedOn: localDate.optional(),
+        reason: z
+          .string({ message: "must be a text" })
+          .trim()
+          .min(1, { message: "is required" })
+          .max(2_000, { message: "must be at most 2,000 characters" }),
+      })
+      .optional(),
     period: z
       .object({
         start: localDate,
@@ -171,10 +187,10 @@ export const invoiceDocument = z
       addressLines: z.array(text(200)).max(8, { message: "must have at most 8 lines" }).optional(),
     }),
     lines: z.array(invoiceDocumentLine).max(10_000, { message: "must have at most 10,000 lines" }),
-    /** Sum of the fee lines. */
-    feesMinor: nonNegativeMinor,
-    /** Sum of the service credits, as a positive number. */
-    creditsMinor: nonNegativeMinor,
+    /** Sum of the fee lines (negative on a credit note). */
+    feesMinor: wholeMinor,
+    /** Sum of the service credits, as a positive number (negative on a credit note). */
+    creditsMinor: wholeMinor,
     creditCapMinor: nonNegativeMinor,
     /** feesMinor − creditsMinor = the sum of every line's amountMinor. */
     totalMinor: wholeMinor,
@@ -190,6 +206,44 @@ export const invoiceDocument = z
       .optional(),
   })
   .superRefine((doc, ctx) => {
+    const isCreditNote = doc.kind === "credit_note";
+    if (isCreditNote && !doc.corrects) {
+      ctx.addIssue({ code: "custom", path: ["corrects"], message: "is required for a credit note" });
+    }
+    if (!isCreditNote && doc.corrects) {
+      ctx.addIssue({ code: "custom", path: ["corrects"], message: "is only for a credit note" });
+    }
+    if (doc.dueOn !== undefined && (isCreditNote || doc.dueOn < doc.issuedOn)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["dueOn"],
+        message: isCreditNote ? "is not for a credit note: nothing is due" : "must not be before issuedOn",
+      });
+    }
+    // On an invoice fees are >= 0 and credits <= 0; a credit note reverses both.
+    const sign = isCreditNote ? -1 : 1;
+    doc.lines.forEach((line, index) => {
+      const isCredit = line.kind === "service_credit";
+      if (isCredit ? sign * line.amountMinor > 0 : sign * line.amountMinor < 0) {
+        const message = isCreditNote
+          ? isCredit
+            ? "must not be negative for a reversed service credit"
+            : "must not be positive for a credited fee"
+          : isCredit
+            ? "must not be positive for a service credit"
+            : "must not be negative for a fee";
+        ctx.addIssue({ code: "custom", path: ["lines", index, "amountMinor"], message });
+      }
+    });
+    for (const field of ["feesMinor", "creditsMinor"] as const) {
+      if (sign * doc[field] < 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: [field],
+          message: isCreditNote ? "must not be positive on a credit note" : "must not be negative",
+        });
+      }
+    }
     const sum = (lines: typeof doc.lines) => lines.reduce((total, line) => total + line.amountMinor, 0);
     const fees = sum(doc.lines.filter((line) => line.kind !== "service_credit"));
     const credits = -sum(doc.lines.filter((line) => line.kind === "service_credit"));
@@ -319,6 +373,51 @@ export function createInvoiceDocument(options: {
     creditCapMinor: draft.creditCapMinor,
     totalMinor: draft.totalMinor,
     slaSummary: buildSlaSummary(terms.slaTargets, slaEvidence),
+  });
+}
+
+/**
+ * The document of a credit note: the parties, period, currency and contract of the invoice it
+ * corrects (as that invoice's frozen document states them), its own number and issue date, and
+ * its own lines (the invoice's, negated), summed here. Validated like any document.
+ */
+export function createCreditNoteDocument(options: {
+  number: string;
+  issuedOn: string;
+  corrected: InvoiceDocumentInput;
+  lines: readonly Pick<InvoiceDocumentLine, "kind" | "description" | "quantity" | "unitPriceMinor" | "amountMinor">[];
+  reason: string;
+}): InvoiceDocument {
+  const corrected = parseInvoiceDocument(options.corrected);
+  const sum = (credit: boolean) =>
+    options.lines
+      .filter((line) => (line.kind === "service_credit") === credit)
+      .reduce((total, line) => total + line.amountMinor, 0);
+  const feesMinor = sum(false);
+  const creditsMinor = -sum(true);
+  return parseInvoiceDocument({
+    kind: "credit_note",
+    number: options.number,
+    issuedOn: options.issuedOn,
+    corrects: { number: corrected.number, issuedOn: corrected.issuedOn, reason: options.reason },
+    period: corrected.period,
+    currency: corrected.currency,
+    agency: corrected.agency,
+    client: corrected.client,
+    lines: options.lines.map(({ kind, description, quantity, unitPriceMinor, amountMinor }) => ({
+      kind,
+      description,
+      quantity,
+      unitPriceMinor,
+      amountMinor,
+    })),
+    feesMinor,
+    creditsMinor,
+    creditCapMinor: corrected.creditCapMinor,
+    totalMinor: feesMinor - creditsMinor,
+    slaSummary: [],
+    contractVersion: corrected.contractVersion,
+    status: "finalized",
   });
 }
 

@@ -1,6 +1,11 @@
 import type { ContractTermsInput } from "@parley/contracts/billing";
 import { describe, expect, it } from "vitest";
-import { createInvoiceDocument, type InvoiceDocument, type InvoiceEvidenceRowInput } from "./invoice-document";
+import {
+  createCreditNoteDocument,
+  createInvoiceDocument,
+  type InvoiceDocument,
+  type InvoiceEvidenceRowInput,
+} from "./invoice-document";
 import { computeInvoiceDraft, type SlaEvidence } from "./invoice-math";
 import { invoiceLinesCsvHeader, renderInvoiceEvidenceCsv, renderInvoiceLinesCsv } from "./render-invoice-csv";
 
@@ -227,6 +232,42 @@ describe("renderInvoiceLinesCsv", () => {
     const credit = rows.at(-1);
     expect(credit?.[3]).toBe("-508.01");
     expect(credit?.[4]).toBe("-508.01");
+  });
+
+  it("writes a credit note as one row per line, its amounts negated, adding up to the credited total", () => {
+    const invoice = makeDocument();
+    const note = createCreditNoteDocument({
+      number: "NW-2026-0008",
+      issuedOn: "2026-04-20",
+      corrected: invoice,
+      lines: invoice.lines.map(({ kind, description, quantity, unitPriceMinor, amountMinor }) => ({
+        kind,
+        description: `Credit of NW-2026-0007: ${description}`,
+        quantity,
+        unitPriceMinor: -unitPriceMinor,
+        amountMinor: -amountMinor,
+      })),
+      reason: "Wrong retainer",
+    });
+    const rows = parseCsv(renderInvoiceLinesCsv(note, { byteOrderMark: false }));
+    expect(rows[0]).toEqual([...invoiceLinesCsvHeader]);
+    const body = rows.slice(1);
+    expect(body).toHaveLength(invoice.lines.length);
+    expect(body.map((row) => row[0])).toEqual(invoice.lines.map((line) => line.kind));
+    expect(body.every((row) => row[1]?.startsWith("Credit of NW-2026-0007: "))).toBe(true);
+    expect(body[0]?.slice(2, 6)).toEqual(["1", "-2500.00", "-2500.00", "EUR"]);
+    expect(
+      sumDecimals(
+        body.map((row) => row[4] ?? ""),
+        2,
+      ),
+    ).toBe(BigInt(-invoice.totalMinor));
+    expect(
+      sumDecimals(
+        body.map((row) => row[4] ?? ""),
+        2,
+      ),
+    ).toBe(BigInt(note.totalMinor));
   });
 
   it("refuses a snapshot whose lines do not add up to its total", () => {

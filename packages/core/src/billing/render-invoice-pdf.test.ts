@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { ContractTermsInput } from "@parley/contracts/billing";
 import { formatMoney } from "@parley/contracts/billing";
 import { afterAll, describe, expect, it } from "vitest";
-import { createInvoiceDocument, type InvoiceDocument } from "./invoice-document";
+import { createCreditNoteDocument, createInvoiceDocument, type InvoiceDocument } from "./invoice-document";
 import { computeInvoiceDraft, type SlaEvidence } from "./invoice-math";
 import { renderInvoicePdf, toWinAnsi } from "./render-invoice-pdf";
 
@@ -87,6 +87,24 @@ function makeLongDocument(): InvoiceDocument {
   }));
   const fees = lines.reduce((sum, line) => sum + line.amountMinor, 0);
   return makeHexfallDocument({ lines, feesMinor: fees, creditsMinor: 0, creditCapMinor: 0, totalMinor: fees });
+}
+
+/** The credit note that cancels the Hexfall invoice: every line negated, its own number. */
+function makeHexfallCreditNote(): InvoiceDocument {
+  const invoice = makeHexfallDocument();
+  return createCreditNoteDocument({
+    number: "NW-2026-0011",
+    issuedOn: "2026-04-20",
+    corrected: invoice,
+    lines: invoice.lines.map(({ kind, description, quantity, unitPriceMinor, amountMinor }) => ({
+      kind,
+      description: `Credit of NW-2026-0007: ${description}`,
+      quantity,
+      unitPriceMinor: -unitPriceMinor,
+      amountMinor: -amountMinor,
+    })),
+    reason: "Escalation fees were counted twice",
+  });
 }
 
 const hasPdftotext = spawnSync("pdftotext", ["-v"]).error === undefined;
@@ -177,6 +195,16 @@ describe("renderInvoicePdf", () => {
       expect(pdfToText(path, undefined, "-raw")).not.toContain("DRAFT");
     });
 
+    it("prints the due date when the document has one", async () => {
+      const path = writePdf("due.pdf", await renderInvoicePdf(makeHexfallDocument({ dueOn: "2026-05-02" })));
+      const text = pdfToText(path);
+      expect(text).toMatch(/Issue date\s+2 April 2026/);
+      expect(text).toMatch(/Due date\s+2 May 2026/);
+      await expect(renderInvoicePdf(makeHexfallDocument({ dueOn: "2026-04-01" }))).rejects.toMatchObject({
+        code: "BAD_INPUT",
+      });
+    });
+
     it("marks a draft with a watermark and a status", async () => {
       const path = writePdf("draft.pdf", await renderInvoicePdf(makeHexfallDocument({ status: "draft" })));
       expect(pdfToText(path)).toContain("Draft – not for payment");
@@ -191,6 +219,33 @@ describe("renderInvoicePdf", () => {
       expect(text).toContain("INR 0.325");
       expect(text).toMatch(/Total due\s+INR 13,081.53/);
       expect(text).not.toContain("?");
+    });
+
+    it("renders a credit note titled as one: its number, the invoice it corrects, the reason and the credited total", async () => {
+      const note = makeHexfallCreditNote();
+      const path = writePdf("credit-note.pdf", await renderInvoicePdf(note));
+      const text = pdfToText(path);
+      expect(text).toContain("CREDIT NOTE");
+      expect(text).not.toContain("INVOICE\n");
+      expect(text).toContain("NW-2026-0011");
+      expect(text).toMatch(/Corrects invoice\s+NW-2026-0007/);
+      expect(text).toMatch(/Invoice date\s+2 April 2026/);
+      expect(text).toMatch(/Issue date\s+20 April 2026/);
+      expect(text).toContain("This credit note corrects invoice NW-2026-0007 of 2 April 2026.");
+      expect(text).toContain("Reason: Escalation fees were counted twice");
+      expect(text).toContain("CREDIT TO");
+      expect(text).toContain("Hexfall Games SAS");
+      expect(text).toContain("1 March 2026 – 31 March 2026");
+      expect(text).toContain(formatMoney(-850_000, "EUR")); // the retainer, credited
+      expect(text).toMatch(/Fees credited\s+-€15,390.03/);
+      expect(text).toMatch(/Service credits reversed\s+€2,308.50/);
+      expect(text).toMatch(/Total credited\s+-€13,081.53/);
+      expect(text).toContain("nothing is due on this credit note");
+      expect(text).not.toContain("Total due");
+      expect(text).not.toContain("Service level summary");
+      expect(text).toMatch(/Credit note NW-2026-0011 · 20 April 2026\s+Page 1 of 1/);
+      const descriptions = withoutSpace(pdfToText(path, { x: 50, width: 295 }));
+      for (const line of note.lines) expect(descriptions).toContain(withoutSpace(line.description));
     });
 
     it("runs a 120-line invoice over several pages, repeating the table header", async () => {

@@ -2,6 +2,8 @@
  * The PDF of an invoice, as an account manager sends it to a client: A4, the agency's letterhead,
  * the lines with right-aligned money, the totals, the service-level summary with a compliance
  * chart drawn as vector shapes, a DRAFT watermark on drafts, and "Page n of N" footers.
+ * A credit note is the same layout titled "Credit note": it names the invoice it corrects and
+ * why, shows its (negative) lines, and totals what is credited instead of what is due.
  *
  * Choices, written down once:
  * - pdfkit's built-in Helvetica (no font files). Its encoding is WinAnsi (Latin-1 plus € – — “ ”
@@ -216,6 +218,11 @@ function label(pdf: Pdf, value: string, x: number, y: number): void {
   put(pdf, value.toUpperCase(), x, y, { font: fonts.bold, size: 7.5, color: colors.muted });
 }
 
+/** "Invoice" or "Credit note", as the document calls itself in running text. */
+function titleOf(doc: InvoiceDocument): string {
+  return doc.kind === "credit_note" ? "Credit note" : "Invoice";
+}
+
 // ——— Layout ———
 
 class Layout {
@@ -236,7 +243,7 @@ class Layout {
 
   drawContinuationHeader(): void {
     const { pdf, doc } = this;
-    const continued = `Invoice ${doc.number} (continued)`;
+    const continued = `${titleOf(doc)} ${doc.number} (continued)`;
     putRight(pdf, continued, right, margin.top, { size: 9, color: colors.muted });
     putFit(pdf, doc.agency.name, left, margin.top, {
       font: fonts.bold,
@@ -264,11 +271,16 @@ class Layout {
     }
     // Right: the invoice's identity.
     let rightY = margin.top - 2;
-    putRight(pdf, "INVOICE", right, rightY, { font: fonts.bold, size: 24, color: colors.accent });
+    putRight(pdf, titleOf(doc).toUpperCase(), right, rightY, { font: fonts.bold, size: 24, color: colors.accent });
     rightY += 32;
     putRight(pdf, doc.number, right, rightY, { font: fonts.bold, size: 11, maxWidth: contentWidth * 0.4 });
     rightY += 18;
     const facts: Array<[string, string]> = [["Issue date", formatLocalDate(doc.issuedOn)]];
+    if (doc.dueOn) facts.push(["Due date", formatLocalDate(doc.dueOn)]);
+    if (doc.corrects) {
+      facts.push(["Corrects invoice", doc.corrects.number]);
+      if (doc.corrects.issuedOn) facts.push(["Invoice date", formatLocalDate(doc.corrects.issuedOn)]);
+    }
     if (doc.status === "draft") facts.push(["Status", "Draft – not for payment"]);
     for (const [name, value] of facts) {
       putRight(pdf, value, right, rightY, { size: 9 });
@@ -287,7 +299,7 @@ class Layout {
     const top = this.y;
     const columnWidth = contentWidth / 2 - 16;
     // Bill to.
-    label(pdf, "Bill to", left, top);
+    label(pdf, doc.kind === "credit_note" ? "Credit to" : "Bill to", left, top);
     let leftY = top + 13;
     leftY += putWrapped(pdf, doc.client.name, left, leftY, columnWidth, { font: fonts.bold, size: 11 }) + 2;
     for (const line of doc.client.addressLines ?? []) {
@@ -310,6 +322,29 @@ class Layout {
     );
     block("Contract", doc.contractVersion, `Amounts in ${doc.currency}`);
     this.y = Math.max(leftY + 8, rightY) + 6;
+  }
+
+  /** Credit notes: which invoice this corrects and why, in a band above the lines. */
+  drawCorrection(): void {
+    const { pdf, doc } = this;
+    if (!doc.corrects) return;
+    const { number, issuedOn, reason } = doc.corrects;
+    const width = contentWidth - 20;
+    const statement = `This credit note corrects invoice ${number}${issuedOn ? ` of ${formatLocalDate(issuedOn)}` : ""}.`;
+    const reasonText = `Reason: ${reason}`;
+    const height =
+      10 +
+      measureWrapped(pdf, statement, width, { font: fonts.bold, size: 9.5 }) +
+      4 +
+      measureWrapped(pdf, reasonText, width, { size: 9 }) +
+      10;
+    this.ensureSpace(height + 12);
+    pdf.save().rect(left, this.y, contentWidth, height).fill(colors.totalFill).restore();
+    pdf.save().rect(left, this.y, 3, height).fill(colors.accent).restore();
+    let y = this.y + 10;
+    y += putWrapped(pdf, statement, left + 10, y, width, { font: fonts.bold, size: 9.5 }) + 4;
+    putWrapped(pdf, reasonText, left + 10, y, width, { size: 9 });
+    this.y += height + 14;
   }
 
   // Lines table columns (right edges for numbers).
@@ -402,11 +437,18 @@ class Layout {
 
   drawTotals(): void {
     const { pdf, doc } = this;
+    const isCreditNote = doc.kind === "credit_note";
+    const labels = isCreditNote
+      ? { fees: "Fees credited", credits: "Service credits reversed", total: "Total credited" }
+      : { fees: "Subtotal (fees)", credits: "Service credits", total: "Total due" };
     const fees = formatAmount(doc.feesMinor, doc.currency);
     const credits = formatAmount(-doc.creditsMinor, doc.currency);
     const total = formatAmount(doc.totalMinor, doc.currency);
-    const capNote =
-      doc.creditsMinor > 0 ? `Credits are capped at ${formatAmount(doc.creditCapMinor, doc.currency)} this period` : "";
+    const totalsNote = isCreditNote
+      ? "Credited to the client's account: nothing is due on this credit note"
+      : doc.creditsMinor > 0
+        ? `Credits are capped at ${formatAmount(doc.creditCapMinor, doc.currency)} this period`
+        : "";
     const totalStyle = { font: fonts.bold, size: 12 } as const;
     const valueRight = right - 8;
     const valueWidth = Math.min(
@@ -419,9 +461,13 @@ class Layout {
       ),
     );
     const labelRight = valueRight - valueWidth - 16;
-    const labelWidth = Math.max(measure(pdf, "Subtotal (fees)", { size: 9.5 }), measure(pdf, "Total due", totalStyle));
-    const boxLeft = Math.min(labelRight - labelWidth, valueRight - measure(pdf, capNote, { size: 7.5 })) - 16;
-    const totalsHeight = 10 + 16 + (capNote ? 26 : 16) + 32;
+    const labelWidth = Math.max(
+      measure(pdf, labels.fees, { size: 9.5 }),
+      measure(pdf, labels.credits, { size: 9.5 }),
+      measure(pdf, labels.total, totalStyle),
+    );
+    const boxLeft = Math.min(labelRight - labelWidth, valueRight - measure(pdf, totalsNote, { size: 7.5 })) - 16;
+    const totalsHeight = 10 + 16 + (totalsNote && !isCreditNote ? 26 : 16) + 32 + (isCreditNote ? 12 : 0);
     // Short notes (payment terms, usually) sit to the left of the totals, as on most invoices.
     const notesWidth = boxLeft - 24 - left;
     const notesHeight = doc.notes ? 24 + measureWrapped(pdf, doc.notes, notesWidth, { size: 8 }) : 0;
@@ -443,16 +489,20 @@ class Layout {
         this.y += 10;
       }
     };
-    row("Subtotal (fees)", fees);
-    row("Service credits", credits, capNote || undefined);
+    row(labels.fees, fees);
+    row(labels.credits, credits, isCreditNote ? undefined : totalsNote || undefined);
     pdf
       .save()
       .rect(boxLeft, this.y + 2, right - boxLeft, 26)
       .fill(colors.totalFill)
       .restore();
     rule(pdf, this.y + 2, colors.accent, boxLeft, right, 1);
-    putRight(pdf, "Total due", labelRight, this.y + 9, totalStyle);
+    putRight(pdf, labels.total, labelRight, this.y + 9, totalStyle);
     putRight(pdf, total, valueRight, this.y + 9, { ...totalStyle, maxWidth: valueWidth });
+    if (isCreditNote) {
+      putRight(pdf, totalsNote, valueRight, this.y + 32, { size: 7.5, color: colors.muted });
+      this.y += 12;
+    }
     this.y = Math.max(this.y + 32, notesBeside ? top + notesHeight + 8 : 0);
   }
 
@@ -639,7 +689,7 @@ class Layout {
       pdf.switchToPage(index);
       if (doc.status === "draft") this.drawWatermark();
       rule(pdf, footerY - 8, colors.rule, left, right, 0.5);
-      const footerLeft = `${doc.agency.name} · Invoice ${doc.number} · ${formatLocalDate(doc.issuedOn)}`;
+      const footerLeft = `${doc.agency.name} · ${titleOf(doc)} ${doc.number} · ${formatLocalDate(doc.issuedOn)}`;
       style(pdf, { size: 7.5 });
       const pageText = `Page ${index - range.start + 1} of ${range.count}`;
       const pageWidth = pdf.widthOfString(pageText);
@@ -677,9 +727,9 @@ export async function renderInvoicePdf(input: InvoiceDocumentInput): Promise<Buf
     margins: { top: margin.top, left, right: margin.right, bottom: page.height - contentBottom },
     bufferPages: true,
     info: {
-      Title: toWinAnsi(`Invoice ${doc.number}`),
+      Title: toWinAnsi(`${titleOf(doc)} ${doc.number}`),
       Author: toWinAnsi(doc.agency.name),
-      Subject: toWinAnsi(`Invoice ${doc.number} for ${doc.client.name}`),
+      Subject: toWinAnsi(`${titleOf(doc)} ${doc.number} for ${doc.client.name}`),
       Creator: "Parley",
       Producer: "Parley",
       CreationDate: issued,
@@ -695,6 +745,7 @@ export async function renderInvoicePdf(input: InvoiceDocumentInput): Promise<Buf
   const layout = new Layout(pdf, doc);
   layout.drawLetterhead();
   layout.drawParties();
+  layout.drawCorrection();
   layout.drawLines();
   layout.drawTotals();
   layout.drawSlaSummary();
