@@ -17,15 +17,15 @@ const heard: LiveEvent[] = [];
 beforeAll(async () => {
   db = await createTestDatabase();
   a = await makeAgency(db.owner);
-  // Long queues on both clients and as many handled items, so a slow plan shows.
+  // Long queues on both clients and fifteen times as many handled items, so a plan that reads them shows.
   await db.owner.execute(sql`
     insert into items (id, agency_id, client_id, channel_id, external_id, kind, author_external_id, author_handle,
       body, created_at, received_at, status, priority)
     select gen_random_uuid(), ${a.agency.id}, ch.client_id, ch.id, 'q-' || n || '-' || ch.id, 'comment', 'author', 'someone',
       'body ' || n, now() - interval '2 days', now() - interval '1 day' + (n || ' seconds')::interval,
-      (case when n % 4 = 0 then 'queued' else 'responded' end)::item_status,
-      ('{P1,P2,P3,P4}'::priority[])[1 + (n / 4) % 4]
-    from generate_series(1, ${queuedPerClient * 4}) n
+      (case when n % 16 = 0 then 'queued' else 'responded' end)::item_status,
+      ('{P1,P2,P3,P4}'::priority[])[1 + (n / 16) % 4]
+    from generate_series(1, ${queuedPerClient * 16}) n
     cross join (select id, client_id from channels where agency_id = ${a.agency.id}) ch`);
   await db.owner.execute(sql`vacuum analyze items`);
   const scope = await resolveScope(db.app, { userId: a.users.moderator.id, agencyId: a.agency.id });

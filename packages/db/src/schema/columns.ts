@@ -27,7 +27,8 @@ export const timestamps = {
 };
 
 // Each wrapped in a scalar subquery: PostgreSQL evaluates it once per statement (an InitPlan) instead of
-// parsing the setting again for every row a policy checks.
+// parsing the setting again for every row a policy checks. (`any(...)` needs the cast to read the subquery as
+// an array rather than as a set of rows.)
 export const currentAgency = sql`(select nullif(current_setting('app.agency_id', true), '')::uuid)`;
 const currentClientIds = sql`(select nullif(current_setting('app.client_ids', true), '')::uuid[])`;
 const currentUser = sql`(select nullif(current_setting('app.user_id', true), '')::uuid)`;
@@ -40,7 +41,7 @@ const currentUser = sql`(select nullif(current_setting('app.user_id', true), '')
 export function tenantPolicy(table: { agencyId: AnyPgColumn; clientId?: AnyPgColumn }, clientColumn?: AnyPgColumn) {
   const client = clientColumn ?? table.clientId;
   const rule = client
-    ? sql`${table.agencyId} = ${currentAgency} and (${currentClientIds} is null or ${client} = any(${currentClientIds}))`
+    ? sql`${table.agencyId} = ${currentAgency} and (${currentClientIds} is null or ${client} = any(${currentClientIds}::uuid[]))`
     : sql`${table.agencyId} = ${currentAgency}`;
   return pgPolicy("tenant_isolation", { as: "permissive", for: "all", to: appRole, using: rule, withCheck: rule });
 }
