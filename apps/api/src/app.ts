@@ -15,6 +15,7 @@ import {
 } from "@parley/auth";
 import { AppError, badInput, httpStatusOf, loginInput } from "@parley/contracts";
 import { getMe, resolveScope, type Scope } from "@parley/core/agencies";
+import { createClaimBatcher } from "@parley/core/moderation";
 import { appErrorOf, appRouter, type Context, type Services } from "@parley/trpc";
 import { sql } from "drizzle-orm";
 import { Hono, type Context as HonoContext } from "hono";
@@ -79,6 +80,8 @@ function assertSameOrigin(c: AppContext): void {
 
 export function createApp(options: AppOptions) {
   const { services } = options;
+  const clock = services.clock;
+  const claims = createClaimBatcher(services.db, clock ? { now: () => clock.now() } : {});
   const trustProxy = options.trustProxy ?? false;
   const log = options.log ?? ((line, extra) => console.error(line, extra ?? ""));
   const app = new Hono<{ Variables: Variables }>();
@@ -201,6 +204,7 @@ export function createApp(options: AppOptions) {
         }
         const context: Context = {
           services,
+          claims,
           requestId: (c as AppContext).get("requestId"),
           session: auth
             ? { id: auth.session.id, userId: auth.user.id, currentAgencyId: auth.session.currentAgencyId }

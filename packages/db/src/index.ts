@@ -1,4 +1,6 @@
+export * from "./arrays";
 export * from "./client";
 export * from "./migrate";
+export * from "./prepared";
 export * as schema from "./schema";
 export * from "./tenant";

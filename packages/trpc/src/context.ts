@@ -2,6 +2,7 @@ import type { Role } from "@parley/contracts";
 import type { Scope } from "@parley/core/agencies";
 import type { StripeGateway } from "@parley/core/billing";
 import type { SecretBox } from "@parley/core/crypto";
+import type { ClaimBatcher } from "@parley/core/moderation";
 import type { Database } from "@parley/db";
 
 export interface Services {
@@ -17,6 +18,8 @@ export interface Services {
 /** Built per request by the API from the session cookie. */
 export interface Context {
   services: Services;
+  /** Claims of this API process, served in batches (one per app: concurrent requests share it). */
+  claims: ClaimBatcher;
   requestId: string;
   session: { id: string; userId: string; currentAgencyId: string | null } | null;
   scope: Scope | null;

@@ -103,12 +103,20 @@ async function runInTenant<R extends { ok: boolean }>(
   return outcome;
 }
 
-/** A member of the current agency; the procedure runs in one transaction scoped for row-level security. */
-export const agencyProcedure = authedProcedure.use(({ ctx, next }) => {
+/**
+ * A member of the current agency, outside any transaction: for the procedures that open their own (claims,
+ * which the claim batcher serves together).
+ */
+export const agencyMemberProcedure = authedProcedure.use(({ ctx, next }) => {
   const scope = ctx.scope;
   if (!scope) throw new AppError("FORBIDDEN", "Choose an agency first", { reason: "no_agency" });
-  return runInTenant({ ...ctx, scope }, (tx) => next({ ctx: { scope, tx } }));
+  return next({ ctx: { scope } });
 });
+
+/** A member of the current agency; the procedure runs in one transaction scoped for row-level security. */
+export const agencyProcedure = agencyMemberProcedure.use(({ ctx, next }) =>
+  runInTenant(ctx, (tx) => next({ ctx: { tx } })),
+);
 
 function roleProcedure(allowed: readonly Role[]) {
   return agencyProcedure.use(({ ctx, next }) => {

@@ -1,10 +1,10 @@
 import { schema, withTenant } from "@parley/db";
-import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
+import { createTestDatabase, makeAgency, makeUser, type TestAgency, type TestDatabase } from "@parley/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveScope } from "../agencies/me";
 import { type Scope, tenantOf } from "../agencies/scope";
-import { claimNextItem } from "./claim-next-item";
+import { claimNextItem, createClaimBatcher } from "./claim-next-item";
 
 let db: TestDatabase;
 let a: TestAgency;
@@ -81,11 +81,10 @@ describe("claimNextItem", () => {
           .join("\n");
       return {
         queued: await explain(sql`
-          select next.id from unnest(${clients}) as scoped(client_id)
+          select head.id from unnest(${clients}) as scoped(client_id)
           cross join lateral (select id, priority, received_at from items
             where agency_id = ${a.agency.id} and client_id = scoped.client_id and status = 'queued'
-            order by priority, received_at limit 1 for update skip locked) as next
-          order by next.priority, next.received_at limit 1`),
+            order by priority, received_at limit 8 for update skip locked) as head`),
         expired: await explain(sql`
           select id from items where agency_id = ${a.agency.id} and client_id = any(${clients})
             and status = 'claimed' and claim_expires_at < now() for update skip locked`),
@@ -93,5 +92,46 @@ describe("claimNextItem", () => {
     });
     expect(plans.queued).toMatch(/items_claim_queued_idx/);
     expect(plans.expired).toMatch(/items_claim_expired_idx/);
+  });
+
+  it("serves concurrent claims together: distinct items, each of its moderator's clients, in queue order", async () => {
+    const oneClientUser = await makeUser(db.owner, {
+      agencyId: a.agency.id,
+      role: "moderator",
+      assignments: [{ clientId: a.client.id, authority: "respond" }],
+    });
+    const oneClient = await resolveScope(db.app, { userId: oneClientUser.id, agencyId: a.agency.id });
+    if (!oneClient) throw new Error("no scope");
+    const queueBefore = await db.owner.execute<{ id: string; client_id: string }>(sql`
+      select id, client_id from items where agency_id = ${a.agency.id} and status = 'queued'
+      order by priority, received_at`);
+    const startedAt = new Date();
+    const batcher = createClaimBatcher(db.app);
+    const claimed = await Promise.all(
+      Array.from({ length: 24 }, (_, n) => batcher.claim(n % 2 === 0 ? moderator : oneClient, {})),
+    );
+    const ids = claimed.map((item) => item?.id);
+    expect(new Set(ids).size).toBe(24);
+    claimed.forEach((item, n) => {
+      if (n % 2 === 1) expect(item?.clientId).toBe(a.client.id);
+    });
+    // Per client, the claimed items are the head of its queue: nothing more urgent was passed over.
+    for (const clientId of [a.client.id, a.otherClient.id]) {
+      const queue = queueBefore.filter((row) => row.client_id === clientId).map((row) => row.id);
+      const taken = ids.filter((id) => queue.includes(id ?? ""));
+      expect(new Set(taken)).toEqual(new Set(queue.slice(0, taken.length)));
+    }
+    // Claims of one batch share a transaction, hence its timestamp: fewer timestamps than claims.
+    const [audit] = await db.owner.execute<{ claims: number; transactions: number }>(sql`
+      select count(*)::int as claims, count(distinct created_at)::int as transactions from audit_events
+      where agency_id = ${a.agency.id} and action = 'item.claimed' and created_at >= ${startedAt.toISOString()}::timestamptz`);
+    expect(audit?.claims).toBe(24);
+    expect(audit?.transactions).toBeLessThan(24);
+  });
+
+  it("refuses a claim by a role that does not moderate, before anything is claimed", async () => {
+    const accountManager = await resolveScope(db.app, { userId: a.users.accountManager.id, agencyId: a.agency.id });
+    if (!accountManager) throw new Error("no scope");
+    await expect(createClaimBatcher(db.app).claim(accountManager, {})).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
 });

@@ -1,21 +1,20 @@
 import { AppError } from "@parley/contracts";
-import { type Executor, schema } from "@parley/db";
+import { type Database, type Executor, executePrepared, schema, uuidArray, withTenant } from "@parley/db";
 import { and, eq, ne, sql } from "drizzle-orm";
 import { getClient } from "../agencies/clients";
-import type { Scope } from "../agencies/scope";
-import { recordAudit } from "../audit/record-audit";
-import { publishLiveEvent } from "../live/publish-live-event";
+import { type Scope, tenantOf } from "../agencies/scope";
+import { liveEventNotification, publishLiveEvent } from "../live/publish-live-event";
 
-const { items, clients } = schema;
+const { items, clients, slaClocks, auditEvents } = schema;
 type ItemRow = typeof items.$inferSelect;
 
 /** How long a claim holds an item before it goes back to the queue, unless the moderator acts or renews it. */
 export const defaultClaimLeaseSeconds = 10 * 60;
 
 /**
- * The order queues are worked in: most urgent first, then oldest. The SLA seam: once items carry their
- * first-response due time, it goes between the two terms (and into `items_claim_queued_idx`, which serves this
- * order). Unqualified columns, so it reads the same on `items` and on a subquery selecting these columns.
+ * The order one client's queue is worked in: most urgent first, then oldest (the order of
+ * `items_claim_queued_idx`). Across clients, claim next also compares first-response due times.
+ * Unqualified columns, so it reads the same on `items` and on a subquery selecting these columns.
  */
 export const queueOrder = sql`priority, received_at`;
 
@@ -45,40 +44,32 @@ export interface ClaimedItemView {
   claimExpiresAt: Date | null;
 }
 
-function toClaimedItemView(row: ItemRow): ClaimedItemView {
+function toClaimedItemView(row: ItemRecord): ClaimedItemView {
   return {
     id: row.id,
-    clientId: row.clientId,
-    channelId: row.channelId,
-    externalId: row.externalId,
+    clientId: row.client_id,
+    channelId: row.channel_id,
+    externalId: row.external_id,
     kind: row.kind,
-    threadExternalId: row.threadExternalId,
-    parentItemId: row.parentItemId,
-    customerId: row.customerId,
-    authorHandle: row.authorHandle,
-    authorDisplayName: row.authorDisplayName,
+    threadExternalId: row.thread_external_id,
+    parentItemId: row.parent_item_id,
+    customerId: row.customer_id,
+    authorHandle: row.author_handle,
+    authorDisplayName: row.author_display_name,
     body: row.body,
     language: row.language,
     url: row.url,
-    createdAt: row.createdAt,
-    receivedAt: row.receivedAt,
+    createdAt: new Date(row.created_at),
+    receivedAt: new Date(row.received_at),
     status: row.status,
-    categoryKey: row.categoryKey,
+    categoryKey: row.category_key,
     priority: row.priority,
-    riskFlags: row.riskFlags,
+    riskFlags: row.risk_flags,
     authority: row.authority,
-    moderationAction: row.moderationAction,
-    protocolVersionId: row.protocolVersionId,
-    claimExpiresAt: row.claimExpiresAt,
+    moderationAction: row.moderation_action,
+    protocolVersionId: row.protocol_version_id,
+    claimExpiresAt: row.claim_expires_at === null ? null : new Date(row.claim_expires_at),
   };
-}
-
-/** A `uuid[]` literal of bound parameters. */
-export function uuidArray(ids: readonly string[]) {
-  return sql`array[${sql.join(
-    ids.map((id) => sql`${id}::uuid`),
-    sql`, `,
-  )}]::uuid[]`;
 }
 
 /** The clients whose queues the caller works: the one asked for (NOT_FOUND outside the scope), else all of theirs. */
@@ -104,86 +95,309 @@ export async function publishQueueChanges(
   }
 }
 
+/** A row of `items` as a raw statement returns it (snake case, timestamps as text). */
+type ItemRecord = {
+  id: string;
+  client_id: string;
+  channel_id: string;
+  external_id: string;
+  kind: ItemRow["kind"];
+  thread_external_id: string | null;
+  parent_item_id: string | null;
+  customer_id: string | null;
+  author_handle: string;
+  author_display_name: string | null;
+  body: string;
+  language: string | null;
+  url: string | null;
+  created_at: string;
+  received_at: string;
+  status: ItemRow["status"];
+  category_key: string | null;
+  priority: ItemRow["priority"];
+  risk_flags: string[];
+  authority: ItemRow["authority"];
+  moderation_action: ItemRow["moderationAction"];
+  protocol_version_id: string | null;
+  claim_expires_at: string | null;
+};
+
+/** One moderator's claim: whose, on which clients (already resolved within their scope), passing over `skip`. */
+export interface ClaimRequest {
+  scope: Scope;
+  clientIds: readonly string[];
+  skip: readonly string[];
+  leaseSeconds: number;
+}
+
+/** A head-of-queue item locked for a claim: a queued one, or a claim whose lease ran out (`lapsedFrom`). */
+type Candidate = {
+  id: string;
+  client_id: string;
+  priority: ItemRow["priority"];
+  due_at: string | null;
+  received_at: string;
+  lapsed_from: string | null;
+};
+
+/** Most urgent first: priority, then first-response due time (none: last), then arrival, then id. */
+function byUrgency(x: Candidate, y: Candidate): number {
+  if (x.priority !== y.priority) return x.priority < y.priority ? -1 : 1;
+  if (x.due_at !== y.due_at) {
+    if (x.due_at === null) return 1;
+    if (y.due_at === null) return -1;
+    return Date.parse(x.due_at) - Date.parse(y.due_at);
+  }
+  if (x.received_at !== y.received_at) return Date.parse(x.received_at) - Date.parse(y.received_at);
+  return x.id < y.id ? -1 : 1;
+}
+
+function assertMayClaim(scope: Scope): void {
+  if (!["owner", "admin", "moderator"].includes(scope.role)) {
+    throw new AppError("FORBIDDEN", "Only moderators claim items", { reason: "role_not_allowed" });
+  }
+}
+
 /**
- * Gives the caller the most urgent queued item (`queueOrder`) of one client or of every client they
- * work on, leased for `leaseSeconds`; null when the queue is empty. Claims whose lease ran out first go back
- * to the queue in their original place. Two moderators never get the same item: candidates are taken with
- * `FOR UPDATE SKIP LOCKED`, one per client from the partial index `items_claim_queued_idx`, so each claim
- * reads a handful of index entries however long the queue (measured in claim-next-item.int.test.ts).
- * `skip` lists items the caller skipped recently (the console keeps them for `defaultClaimLeaseSeconds`):
- * they stay in the queue for everyone else.
+ * Serves several moderators' claims of one agency in the caller's transaction (scoped to at least the clients
+ * they ask for); answers in request order, null for a request whose queues are empty. Two statements, however
+ * many requests:
+ *
+ * 1. The heads of the asked clients' queues, locked with `FOR UPDATE SKIP LOCKED`: per client, as many queued
+ *    items (in `items_claim_queued_idx` order) as could be handed out from it in this batch (one per request
+ *    working on it, plus what those requests skip), and the claims whose lease ran out. Locked rows are this
+ *    transaction's alone, so two moderators, in one batch or in concurrent ones, never get the same item.
+ * 2. Each request, in order, takes the most urgent candidate of its clients (`byUrgency`: priority, then
+ *    first-response due time, then arrival); the claims are written with their audit events and one live
+ *    announcement per client; lapsed claims nobody took go back to the queue in their original place.
+ *
+ * Within one client, due time follows arrival at equal priority (targets are per priority, on the client's
+ * calendar), so reading each queue in index order finds the most urgent candidates.
+ */
+export async function claimItems(
+  tx: Executor,
+  agencyId: string,
+  requests: readonly ClaimRequest[],
+  now: Date,
+): Promise<Array<ClaimedItemView | null>> {
+  const wanted = new Map<string, number>();
+  for (const request of requests) {
+    for (const clientId of request.clientIds) {
+      wanted.set(clientId, (wanted.get(clientId) ?? 0) + 1 + request.skip.length);
+    }
+  }
+  if (wanted.size === 0) return requests.map(() => null);
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const candidates = await executePrepared<Candidate>(
+    tx,
+    sql`
+      with heads as (
+        select head.* from jsonb_to_recordset(${JSON.stringify([...wanted].map(([client_id, count]) => ({ client_id, count })))}::jsonb)
+          as scoped(client_id uuid, count int)
+        cross join lateral (
+          select id, client_id, priority, received_at, null::uuid as lapsed_from from ${items}
+          where agency_id = ${agencyId} and client_id = scoped.client_id and status = 'queued'
+          order by ${queueOrder}
+          limit scoped.count
+          for update skip locked
+        ) as head
+      ),
+      lapsed as (
+        select id, client_id, priority, received_at, claimed_by as lapsed_from from ${items}
+        where agency_id = ${agencyId} and client_id = any(${uuidArray([...wanted.keys()])})
+          and status = 'claimed' and claim_expires_at < ${at}
+        for update skip locked
+      )
+      select candidate.id, candidate.client_id, candidate.priority, candidate.received_at, candidate.lapsed_from,
+        due.due_at
+      from (select * from heads union all select * from lapsed) as candidate
+      left join ${slaClocks} as due
+        on due.agency_id = ${agencyId} and due.item_id = candidate.id and due.metric = 'first_response'`,
+  );
+  candidates.sort(byUrgency);
+  const taken = new Set<string>();
+  const assignments = requests.map((request) => {
+    const found = candidates.find(
+      (candidate) =>
+        !taken.has(candidate.id) &&
+        request.clientIds.includes(candidate.client_id) &&
+        !request.skip.includes(candidate.id),
+    );
+    if (found) taken.add(found.id);
+    return found ?? null;
+  });
+  const lapsed = candidates.filter((candidate) => candidate.lapsed_from !== null);
+  if (taken.size === 0 && lapsed.length === 0) return requests.map(() => null);
+  const claims = requests.flatMap((request, n) => {
+    const candidate = assignments[n];
+    return candidate
+      ? [
+          {
+            id: candidate.id,
+            actor: request.scope.actorId,
+            ip: request.scope.ip ?? null,
+            expires_at: new Date(now.getTime() + request.leaseSeconds * 1000).toISOString(),
+          },
+        ]
+      : [];
+  });
+  const rows = await executePrepared<ItemRecord>(
+    tx,
+    sql`
+      with lapsed as (
+        select * from jsonb_to_recordset(${JSON.stringify(
+          lapsed.map((candidate) => ({
+            id: candidate.id,
+            client_id: candidate.client_id,
+            claimed_by: candidate.lapsed_from,
+          })),
+        )}::jsonb) as lapsed(id uuid, client_id uuid, claimed_by uuid)
+      ),
+      wanted as (
+        select * from jsonb_to_recordset(${JSON.stringify(claims)}::jsonb)
+          as wanted(id uuid, actor uuid, ip text, expires_at timestamptz)
+      ),
+      released as (
+        update ${items} set status = 'queued', claimed_by = null, claim_expires_at = null, updated_at = ${at}
+        from lapsed
+        where ${items}.agency_id = ${agencyId} and ${items}.id = lapsed.id
+          and lapsed.id not in (select id from wanted)
+        returning ${items}.id, ${items}.client_id
+      ),
+      claimed as (
+        update ${items} set status = 'claimed', claimed_by = wanted.actor, claim_expires_at = wanted.expires_at,
+          updated_at = ${at}
+        from wanted where ${items}.agency_id = ${agencyId} and ${items}.id = wanted.id
+        returning ${items}.*, wanted.ip
+      ),
+      audited as (
+        insert into ${auditEvents} (agency_id, actor_user_id, ip, client_id, action, subject_type, subject_id,
+          before, after, protocol_version_id)
+        select ${agencyId}::uuid, null, null, client_id, 'item.claim_expired', 'item', id::text,
+          jsonb_build_object('claimedBy', claimed_by), null, null
+        from lapsed
+        union all
+        select ${agencyId}::uuid, claimed_by, ip, client_id, 'item.claimed', 'item', id::text, null,
+          jsonb_build_object('claimedBy', claimed_by, 'claimExpiresAt',
+            to_char(claim_expires_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')),
+          protocol_version_id
+        from claimed
+      ),
+      announced as (
+        select ${liveEventNotification({
+          type: "queue.changed",
+          agencyId,
+          clientId: sql.raw("client_id"),
+          subjectId: sql.raw("id::text"),
+        })}
+        from (select distinct on (client_id) client_id, id from (
+          select client_id, id from claimed union all select client_id, id from released) as changed) as per_client
+      )
+      select claimed.* from (select count(*) from announced) as announcements left join claimed on true`,
+  );
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return assignments.map((candidate) => {
+    const row = candidate && byId.get(candidate.id);
+    return row ? toClaimedItemView(row) : null;
+  });
+}
+
+/**
+ * Gives the caller the most urgent queued item of one client or of every client they work on, leased for
+ * `leaseSeconds`; null when the queue is empty (`claimItems`, for one request). `skip` lists items the caller
+ * skipped recently (the console keeps them for `defaultClaimLeaseSeconds`): they stay in the queue for everyone
+ * else.
  */
 export async function claimNextItem(
   scope: Scope,
   tx: Executor,
-  input: { clientId?: string | undefined; skip?: readonly string[] | undefined; leaseSeconds?: number },
+  input: ClaimNextInput,
   deps: { now?: () => Date } = {},
 ): Promise<ClaimedItemView | null> {
-  if (!["owner", "admin", "moderator"].includes(scope.role)) {
-    throw new AppError("FORBIDDEN", "Only moderators claim items", { reason: "role_not_allowed" });
-  }
-  const now = deps.now?.() ?? new Date();
-  const clientIds = await queueClientIds(scope, tx, input.clientId);
-  if (clientIds.length === 0) return null;
-  const scopeClients = uuidArray(clientIds);
-  // Abandoned claims come back (partial index items_claim_expired_idx: only claimed items are in it).
-  const at = sql`${now.toISOString()}::timestamptz`;
-  const expired = await tx.execute<{ id: string; client_id: string; claimed_by: string | null }>(sql`
-    with lapsed as (
-      select id, claimed_by from ${items}
-      where agency_id = ${scope.agencyId} and client_id = any(${scopeClients})
-        and status = 'claimed' and claim_expires_at < ${at}
-      for update skip locked)
-    update ${items} set status = 'queued', claimed_by = null, claim_expires_at = null, updated_at = ${at}
-    from lapsed where ${items}.id = lapsed.id
-    returning ${items}.id, ${items}.client_id, lapsed.claimed_by`);
-  for (const row of expired) {
-    await recordAudit(tx, scope, {
-      action: "item.claim_expired",
-      subjectType: "item",
-      subjectId: row.id,
-      clientId: row.client_id,
-      before: { claimedBy: row.claimed_by },
-    });
-  }
-  await publishQueueChanges(
-    scope,
+  assertMayClaim(scope);
+  const [claimed] = await claimItems(
     tx,
-    expired.map((row) => ({ clientId: row.client_id, itemId: row.id })),
+    scope.agencyId,
+    [await claimRequestOf(scope, tx, input)],
+    deps.now?.() ?? new Date(),
   );
-  const skipped = input.skip?.length ? sql`and not (id = any(${uuidArray(input.skip)}))` : sql``;
-  const [candidate] = await tx.execute<{ id: string }>(sql`
-    select next.id from unnest(${scopeClients}) as scoped(client_id)
-    cross join lateral (
-      select id, priority, received_at from ${items}
-      where agency_id = ${scope.agencyId} and client_id = scoped.client_id and status = 'queued' ${skipped}
-      order by ${queueOrder}
-      limit 1
-      for update skip locked
-    ) as next
-    order by ${queueOrder}
-    limit 1`);
-  if (!candidate) return null;
-  const leaseSeconds = input.leaseSeconds ?? defaultClaimLeaseSeconds;
-  const [row] = await tx
-    .update(items)
-    .set({
-      status: "claimed",
-      claimedBy: scope.actorId,
-      claimExpiresAt: new Date(now.getTime() + leaseSeconds * 1000),
-      updatedAt: now,
-    })
-    .where(and(eq(items.id, candidate.id), eq(items.agencyId, scope.agencyId)))
-    .returning();
-  if (!row) return null;
-  await recordAudit(tx, scope, {
-    action: "item.claimed",
-    subjectType: "item",
-    subjectId: row.id,
-    clientId: row.clientId,
-    after: { claimedBy: scope.actorId, claimExpiresAt: row.claimExpiresAt },
-    protocolVersionId: row.protocolVersionId,
-  });
-  await publishQueueChanges(scope, tx, [{ clientId: row.clientId, itemId: row.id }]);
-  return toClaimedItemView(row);
+  return claimed ?? null;
+}
+
+type ClaimNextInput = { clientId?: string | undefined; skip?: readonly string[] | undefined; leaseSeconds?: number };
+
+async function claimRequestOf(scope: Scope, tx: Executor, input: ClaimNextInput): Promise<ClaimRequest> {
+  return {
+    scope,
+    clientIds: await queueClientIds(scope, tx, input.clientId),
+    skip: input.skip ?? [],
+    leaseSeconds: input.leaseSeconds ?? defaultClaimLeaseSeconds,
+  };
+}
+
+/** Claims served together (`createClaimBatcher`). */
+export interface ClaimBatcher {
+  claim(scope: Scope, input: ClaimNextInput): Promise<ClaimedItemView | null>;
+}
+
+/** At most this many claims share one transaction. */
+const maxClaimBatch = 64;
+
+/**
+ * Serves concurrent claims of one agency together, the way PostgreSQL groups commits: while a batch runs, the
+ * claims that arrive wait for the next one, which takes them all (up to `maxClaimBatch`). A lone claim runs at
+ * once, so batching adds no delay; under load, one transaction and two statements serve many moderators instead
+ * of one each. The batch's transaction is scoped to the agency and the clients asked for; each request was
+ * resolved within its own scope first (`queueClientIds`), and `claimItems` only hands a request items of its
+ * clients. A failed batch fails each of its claims with the error; nothing of it is kept.
+ */
+export function createClaimBatcher(db: Database, deps: { now?: () => Date } = {}): ClaimBatcher {
+  type Waiting = {
+    request: ClaimRequest;
+    resolve: (item: ClaimedItemView | null) => void;
+    reject: (error: unknown) => void;
+  };
+  const waitingByAgency = new Map<string, Waiting[]>();
+  const running = new Set<string>();
+
+  async function runBatches(agencyId: string): Promise<void> {
+    running.add(agencyId);
+    try {
+      for (;;) {
+        const waiting = waitingByAgency.get(agencyId) ?? [];
+        const batch = waiting.splice(0, maxClaimBatch);
+        if (batch.length === 0) break;
+        const requests = batch.map((entry) => entry.request);
+        try {
+          const clientIds = [...new Set(requests.flatMap((request) => request.clientIds))];
+          const claimed = await withTenant(db, { agencyId, clientIds, userId: null }, (tx) =>
+            claimItems(tx, agencyId, requests, deps.now?.() ?? new Date()),
+          );
+          for (const [n, entry] of batch.entries()) entry.resolve(claimed[n] ?? null);
+        } catch (error) {
+          for (const entry of batch) entry.reject(error);
+        }
+      }
+    } finally {
+      running.delete(agencyId);
+      waitingByAgency.delete(agencyId);
+    }
+  }
+
+  return {
+    async claim(scope, input) {
+      assertMayClaim(scope);
+      // Moderators' clients are in their scope; a chosen client, or an owner's "all clients", is read in theirs.
+      const request =
+        input.clientId === undefined && scope.clientIds !== null
+          ? await claimRequestOf(scope, db, input)
+          : await withTenant(db, tenantOf(scope), (tx) => claimRequestOf(scope, tx, input));
+      return new Promise((resolve, reject) => {
+        const waiting = waitingByAgency.get(scope.agencyId) ?? [];
+        waiting.push({ request, resolve, reject });
+        waitingByAgency.set(scope.agencyId, waiting);
+        if (!running.has(scope.agencyId)) void runBatches(scope.agencyId);
+      });
+    },
+  };
 }

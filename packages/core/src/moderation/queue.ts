@@ -1,18 +1,12 @@
 import { AppError, uuid } from "@parley/contracts";
-import { type Executor, schema } from "@parley/db";
+import { type Executor, schema, uuidArray } from "@parley/db";
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Scope } from "../agencies/scope";
 import { recordAudit } from "../audit/record-audit";
 import { publishLiveEvent } from "../live/publish-live-event";
 import { riskFlags } from "../protocols";
-import {
-  defaultClaimLeaseSeconds,
-  publishQueueChanges,
-  queueClientIds,
-  queueOrder,
-  uuidArray,
-} from "./claim-next-item";
+import { defaultClaimLeaseSeconds, publishQueueChanges, queueClientIds, queueOrder } from "./claim-next-item";
 
 const { items, clients, channels } = schema;
 type ItemRow = typeof items.$inferSelect;

@@ -1,6 +1,5 @@
 import {
   claimNextInput,
-  claimNextItem,
   countQueues,
   listQueueItems,
   queueCountsInput,
@@ -10,15 +9,16 @@ import {
   renewClaim,
   skipItem,
 } from "@parley/core/moderation";
-import { moderatorProcedure, router, staffProcedure } from "../trpc";
+import { agencyMemberProcedure, moderatorProcedure, router, staffProcedure } from "../trpc";
 
 export const queueRouter = router({
   list: moderatorProcedure.input(queueListInput).query(({ ctx, input }) => listQueueItems(ctx.scope, ctx.tx, input)),
   /** Refetched by consoles on every live event: one grouped query. */
   counts: staffProcedure.input(queueCountsInput).query(({ ctx }) => countQueues(ctx.scope, ctx.tx)),
-  claimNext: moderatorProcedure
+  /** Served with the other claims in flight (the claim batcher checks the role and opens the transaction). */
+  claimNext: agencyMemberProcedure
     .input(claimNextInput)
-    .mutation(({ ctx, input }) => claimNextItem(ctx.scope, ctx.tx, input)),
+    .mutation(({ ctx, input }) => ctx.claims.claim(ctx.scope, input)),
   release: moderatorProcedure.input(queueItemInput).mutation(({ ctx, input }) => releaseItem(ctx.scope, ctx.tx, input)),
   skip: moderatorProcedure.input(queueItemInput).mutation(({ ctx, input }) => skipItem(ctx.scope, ctx.tx, input)),
   renew: moderatorProcedure.input(queueItemInput).mutation(({ ctx, input }) => renewClaim(ctx.scope, ctx.tx, input)),
