@@ -209,7 +209,7 @@ const matrix: Record<string, Entry> = {
     input: () => ({ itemIds: [aClaimedItemId], action: "hide" }),
   },
   "replies.check": {
-    type: "query",
+    type: "mutation",
     roles: mods,
     kind: "target",
     input: () => ({ itemId: aClaimedItemId, text: "Hi" }),

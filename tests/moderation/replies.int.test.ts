@@ -52,10 +52,24 @@ async function repliesOf(itemId: string) {
 }
 
 describe("replies.check and replies.send", () => {
+  it("checks a draft longer than a URL could carry, in the request body", async () => {
+    const item = await ingestItem(db, channel, { body: "Tell me everything about season two." });
+    const text = `${"Season two is coming and we are excited to share more soon. ".repeat(300)}We guarantee it ships in May!`;
+    const check = await mutate(app, moderator, "replies.check", { itemId: item.id, text });
+    expect(check.status).toBe(200);
+    expect(check.data).toMatchObject({
+      ok: false,
+      results: expect.arrayContaining([
+        expect.objectContaining({ check: "forbidden_phrase", severity: "block" }),
+        expect.objectContaining({ check: "length", severity: "block" }),
+      ]),
+    });
+  });
+
   it("blocks a forbidden phrase with its reason, and stores nothing", async () => {
     const item = await ingestItem(db, channel, { body: "When does season two start?" });
     const text = "We guarantee season two ships in May!";
-    const check = await query(app, moderator, "replies.check", { itemId: item.id, text });
+    const check = await mutate(app, moderator, "replies.check", { itemId: item.id, text });
     expect(check.data).toMatchObject({
       ok: false,
       results: [
@@ -156,7 +170,7 @@ describe("replies.check and replies.send", () => {
     await deliverFor(db, a, deliveryDeps(platform));
 
     const second = await ingestItem(db, channel, { body: "Saturday event?" });
-    const similar = await query(app, moderator, "replies.check", {
+    const similar = await mutate(app, moderator, "replies.check", {
       itemId: second.id,
       text: "Yes, the community event starts Saturday at noon in the main plaza, see you there soon",
     });

@@ -14,8 +14,13 @@ const approverProcedure = agencyProcedure.use(({ ctx, next }) => {
 });
 
 export const repliesRouter = router({
-  /** The protocol's checks on a draft, for live feedback while typing; stores nothing. */
-  check: moderatorProcedure.input(replyDraftInput).query(({ ctx, input }) => checkDraftReply(ctx.scope, ctx.tx, input)),
+  /**
+   * The protocol's checks on a draft, for live feedback while typing; stores nothing. A mutation only so the draft
+   * travels in the request body: a long draft would outgrow a URL.
+   */
+  check: moderatorProcedure
+    .input(replyDraftInput)
+    .mutation(({ ctx, input }) => checkDraftReply(ctx.scope, ctx.tx, input)),
   send: moderatorProcedure.input(replyDraftInput).mutation(({ ctx, input }) => sendReply(ctx.scope, ctx.tx, input)),
   approvals: approverProcedure.query(({ ctx }) => listPendingApprovals(ctx.scope, ctx.tx)),
   approve: approverProcedure

@@ -20,11 +20,6 @@ export interface ComposerHandle {
 }
 
 const checkDelayMs = 350;
-/**
- * `replies.check` is a query, so the draft travels in the URL; past this many encoded characters the request
- * would outgrow the server's header limit. Longer drafts are checked when sent (the server always re-checks).
- */
-const maxLiveCheckUrlChars = 12_000;
 
 const checkTitles: Record<ReplyCheckResult["check"], string> = {
   forbidden_phrase: "Forbidden phrase",
@@ -66,7 +61,7 @@ export function Composer(props: {
     const mine = ++sequence;
     setChecking(true);
     try {
-      const result = await trpc.replies.check.query({ itemId: props.itemId, text: value });
+      const result = await trpc.replies.check.mutate({ itemId: props.itemId, text: value });
       if (mine !== sequence) return;
       setChecked({ text: value, results: asCheckResults(result.results) });
       setCheckError(null);
@@ -91,13 +86,6 @@ export function Composer(props: {
         setChecked(null);
         setChecking(false);
         setCheckError(null);
-        return;
-      }
-      if (encodeURIComponent(JSON.stringify(value)).length > maxLiveCheckUrlChars) {
-        sequence += 1;
-        setChecked(null);
-        setChecking(false);
-        setCheckError("This draft is too long to check as you type; Send checks it against the protocol.");
         return;
       }
       timer = setTimeout(() => void runCheck(value), checkDelayMs);
