@@ -9,9 +9,14 @@ import {
   verifyMetaSignature,
 } from "@parley/connectors";
 import { AppError, type AppErrorDetails } from "@parley/contracts";
-import { findIngestChannel, type IngestChannelSecrets, ingestChannelItems } from "@parley/core/moderation";
+import {
+  createIngestChannelCache,
+  IngestChannelChangedError,
+  type IngestChannelSecrets,
+  ingestChannelItems,
+} from "@parley/core/moderation";
 import type { Services } from "@parley/trpc";
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 
 /** Largest request body any ingest endpoint reads. */
@@ -81,57 +86,111 @@ export function createIngestRoutes(options: IngestRoutesOptions) {
   const now = options.now ?? (() => new Date());
   const app = new Hono<{ Variables: { requestId: string } }>();
 
-  const limitBody = bodyLimit({
-    maxSize: maxIngestBodyBytes,
-    onError: (c) =>
-      payloadTooLarge(c as IngestContext, `A request body holds at most ${maxIngestBodyBytes} bytes`, {
-        limit: maxIngestBodyBytes,
-        unit: "bytes",
-      }),
-  });
+  const tooLarge = (c: IngestContext) =>
+    payloadTooLarge(c, `A request body holds at most ${maxIngestBodyBytes} bytes`, {
+      limit: maxIngestBodyBytes,
+      unit: "bytes",
+    });
+  const streamingLimit = bodyLimit({ maxSize: maxIngestBodyBytes, onError: (c) => tooLarge(c as IngestContext) });
+  /**
+   * With a Content-Length (and no Transfer-Encoding) the size is known before reading: checked from the header,
+   * so the handler reads the body straight from the socket. Hono's `bodyLimit` opens the body as a web stream
+   * first, which cost more than everything else a one-item request does; it still guards chunked bodies.
+   */
+  const limitBody: MiddlewareHandler = async (c, next) => {
+    const length = c.req.header("content-length");
+    if (length !== undefined && c.req.header("transfer-encoding") === undefined) {
+      return Number.parseInt(length, 10) > maxIngestBodyBytes ? tooLarge(c as IngestContext) : next();
+    }
+    return streamingLimit(c, next);
+  };
 
-  async function requireChannel(
-    channelId: string,
+  // Channels with their decrypted secrets, kept in memory for `ingestChannelTtlMs` (30 s). Safe against
+  // rotation: a signature that fails against a remembered secret is checked again against the channel as it
+  // is now, and the ingest transaction refuses a delivery checked against a channel row that has changed since.
+  const channels = createIngestChannelCache({ db, secretBox });
+
+  function requireFound(
+    channel: IngestChannelSecrets | null,
     platforms?: ReadonlyArray<IngestChannelSecrets["platform"]>,
-  ): Promise<IngestChannelSecrets> {
-    const channel = await findIngestChannel(db, channelId, { secretBox });
+  ): IngestChannelSecrets {
     if (!channel || (platforms && !platforms.includes(channel.platform))) {
       throw new AppError("NOT_FOUND", "Channel not found", { reason: "channel_not_found" });
     }
     return channel;
   }
 
+  /**
+   * Finds the channel (unknown → 404, before the body is read), checks the signature over the raw body with
+   * its secret (bad → 401, nothing stored), then `deliver`s. When the channel changed in between (a secret
+   * rotation), nothing was stored: the check runs again against the channel as it is now.
+   */
+  async function receiveSigned(
+    c: IngestContext,
+    platforms: ReadonlyArray<IngestChannelSecrets["platform"]> | undefined,
+    check: (channel: IngestChannelSecrets, raw: Uint8Array) => { ok: true } | { ok: false; reason: string },
+    deliver: (channel: IngestChannelSecrets, raw: Uint8Array) => Promise<Response>,
+  ): Promise<Response> {
+    const channelId = c.req.param("channelId") ?? "";
+    const found = await channels.get(channelId);
+    let channel = requireFound(found.channel, platforms);
+    let fresh = !found.cached;
+    const raw = await readRaw(c);
+    for (let attempt = 1; ; attempt += 1) {
+      let checked = check(channel, raw);
+      if (!checked.ok && !fresh) {
+        // The secret may have been rotated since it was remembered.
+        channel = requireFound(await channels.refresh(channelId), platforms);
+        fresh = true;
+        checked = check(channel, raw);
+      }
+      if (!checked.ok) throw unauthenticated(checked.reason);
+      try {
+        return await deliver(channel, raw);
+      } catch (error) {
+        if (!(error instanceof IngestChannelChangedError) || attempt >= 3) throw error;
+        channel = requireFound(await channels.refresh(channelId), platforms);
+        fresh = true;
+      }
+    }
+  }
+
   const readRaw = async (c: IngestContext) => new Uint8Array(await c.req.arrayBuffer());
 
-  app.post("/v1/channels/:channelId/items", limitBody, async (c) => {
-    const channel = await requireChannel(c.req.param("channelId"));
-    const raw = await readRaw(c);
-    const check = verifyGenericSignature({
-      secret: channel.ingestSecret,
-      timestamp: c.req.header("x-parley-timestamp"),
-      signature: c.req.header("x-parley-signature"),
-      rawBody: raw,
-      now: now(),
-    });
-    if (!check.ok) throw unauthenticated(check.reason);
-    let events: ReturnType<typeof parseGenericBatch>;
-    try {
-      events = parseGenericBatch(decodeBody(raw));
-    } catch (error) {
-      if (error instanceof AppError && error.details.reason === "batch_too_large") {
-        return payloadTooLarge(c, error.message, {
-          limit: maxBatchItems,
-          unit: "items",
-          received: error.details.received,
-        });
-      }
-      throw error;
-    }
-    return c.json(await ingestChannelItems(db, channel, events, { now }));
-  });
+  app.post("/v1/channels/:channelId/items", limitBody, (c) =>
+    receiveSigned(
+      c,
+      undefined,
+      (channel, raw) =>
+        verifyGenericSignature({
+          secret: channel.ingestSecret,
+          timestamp: c.req.header("x-parley-timestamp"),
+          signature: c.req.header("x-parley-signature"),
+          rawBody: raw,
+          now: now(),
+        }),
+      async (channel, raw) => {
+        let events: ReturnType<typeof parseGenericBatch>;
+        try {
+          events = parseGenericBatch(decodeBody(raw));
+        } catch (error) {
+          if (error instanceof AppError && error.details.reason === "batch_too_large") {
+            return payloadTooLarge(c, error.message, {
+              limit: maxBatchItems,
+              unit: "items",
+              received: error.details.received,
+            });
+          }
+          throw error;
+        }
+        return c.json(await ingestChannelItems(db, channel, events, { now }));
+      },
+    ),
+  );
 
   app.get("/webhooks/meta/:channelId", async (c) => {
-    const channel = await requireChannel(c.req.param("channelId"), ["facebook", "instagram"]);
+    // Read fresh: the handshake trusts the verify token without an ingest transaction to check it.
+    const channel = requireFound(await channels.refresh(c.req.param("channelId")), ["facebook", "instagram"]);
     const answer = answerMetaVerification({ query: c.req.query(), verifyToken: channel.credentials.verifyToken ?? "" });
     if (!answer.ok) {
       throw new AppError("FORBIDDEN", "Webhook verification refused", { reason: answer.reason });
@@ -139,39 +198,48 @@ export function createIngestRoutes(options: IngestRoutesOptions) {
     return c.text(answer.challenge);
   });
 
-  app.post("/webhooks/meta/:channelId", limitBody, async (c) => {
-    const channel = await requireChannel(c.req.param("channelId"), ["facebook", "instagram"]);
-    const appSecret = channel.credentials.appSecret;
-    if (!appSecret) throw unauthenticated("channel_not_configured");
-    const raw = await readRaw(c);
-    const check = verifyMetaSignature({ appSecret, rawBody: raw, header: c.req.header("x-hub-signature-256") });
-    if (!check.ok) throw unauthenticated(check.reason);
-    const events = mapMetaWebhook(parseJson(decodeBody(raw)));
-    return c.json(await ingestChannelItems(db, channel, events, { now }));
-  });
+  app.post("/webhooks/meta/:channelId", limitBody, (c) =>
+    receiveSigned(
+      c,
+      ["facebook", "instagram"],
+      (channel, raw) => {
+        const appSecret = channel.credentials.appSecret;
+        if (!appSecret) return { ok: false, reason: "channel_not_configured" };
+        return verifyMetaSignature({ appSecret, rawBody: raw, header: c.req.header("x-hub-signature-256") });
+      },
+      async (channel, raw) => {
+        const events = mapMetaWebhook(parseJson(decodeBody(raw)));
+        return c.json(await ingestChannelItems(db, channel, events, { now }));
+      },
+    ),
+  );
 
-  app.post("/webhooks/discourse/:channelId", limitBody, async (c) => {
-    const channel = await requireChannel(c.req.param("channelId"), ["forum"]);
-    const raw = await readRaw(c);
-    const check = verifyDiscourseSignature({
-      secret: channel.credentials.webhookSecret || channel.ingestSecret,
-      rawBody: raw,
-      header: c.req.header("x-discourse-event-signature"),
-    });
-    if (!check.ok) throw unauthenticated(check.reason);
-    const forumBaseUrl =
-      channel.credentials.baseUrl ??
-      (/^https?:\/\//.test(channel.externalAccountId)
-        ? channel.externalAccountId
-        : `https://${channel.externalAccountId}`);
-    const mapped = mapDiscourseWebhook({
-      event: c.req.header("x-discourse-event"),
-      payload: parseJson(decodeBody(raw)),
-      forumBaseUrl,
-    });
-    if (mapped.ping) return c.json({ ok: true, ping: true });
-    return c.json(await ingestChannelItems(db, channel, mapped.events, { now }));
-  });
+  app.post("/webhooks/discourse/:channelId", limitBody, (c) =>
+    receiveSigned(
+      c,
+      ["forum"],
+      (channel, raw) =>
+        verifyDiscourseSignature({
+          secret: channel.credentials.webhookSecret || channel.ingestSecret,
+          rawBody: raw,
+          header: c.req.header("x-discourse-event-signature"),
+        }),
+      async (channel, raw) => {
+        const forumBaseUrl =
+          channel.credentials.baseUrl ??
+          (/^https?:\/\//.test(channel.externalAccountId)
+            ? channel.externalAccountId
+            : `https://${channel.externalAccountId}`);
+        const mapped = mapDiscourseWebhook({
+          event: c.req.header("x-discourse-event"),
+          payload: parseJson(decodeBody(raw)),
+          forumBaseUrl,
+        });
+        if (mapped.ping) return c.json({ ok: true, ping: true });
+        return c.json(await ingestChannelItems(db, channel, mapped.events, { now }));
+      },
+    ),
+  );
 
   return app;
 }

@@ -6,17 +6,24 @@ import type { Executor } from "./client";
 const dialect = new PgDialect({ casing: "snake_case" });
 
 /**
- * Runs a statement as a named prepared statement on its connection: parsed and planned once per connection
- * (then PostgreSQL's plan cache decides between custom and generic plans) instead of on every call, which is
- * what drizzle's `execute` does. For the hot paths whose statement text does not change between calls (bind
- * arrays as one parameter, `uuidArray`); a text that changes per call would fill the connection's statement cache.
+ * Runs a statement (its text with `$n` parameters) as a named prepared statement on the executor's connection:
+ * parsed and planned once per connection (then PostgreSQL's plan cache decides between custom and generic
+ * plans), where drizzle's `execute` sends an unnamed one, described and planned on every call. It is sent at
+ * once, so statements go out in call order and a caller may send several before reading the first answer (a
+ * failure it has not read yet is not an unhandled rejection; the transaction fails either way). For the hot
+ * paths whose statement text does not change between calls (arrays as one parameter, `uuidArray`, or JSON):
+ * a text that changes per call would fill the connection's statement cache.
  */
-export async function executePrepared<Row extends Record<string, unknown>>(
-  executor: Executor,
-  query: SQL,
-): Promise<Row[]> {
+export function runPrepared<Row>(executor: Executor, text: string, params: readonly unknown[]): Promise<Row[]> {
   const session = executor._.session;
-  if (!(session instanceof PostgresJsSession)) throw new TypeError("executePrepared needs a postgres.js session");
+  if (!(session instanceof PostgresJsSession)) throw new TypeError("runPrepared needs a postgres.js session");
+  const query = session.client.unsafe(text, params as never[], { prepare: true }).execute();
+  query.then(undefined, () => {});
+  return query as unknown as Promise<Row[]>;
+}
+
+/** `runPrepared` for a drizzle `sql` statement. */
+export function executePrepared<Row>(executor: Executor, query: SQL): Promise<Row[]> {
   const { sql, params } = dialect.sqlToQuery(query);
-  return (await session.client.unsafe(sql, params as never[], { prepare: true })) as unknown as Row[];
+  return runPrepared<Row>(executor, sql, params);
 }

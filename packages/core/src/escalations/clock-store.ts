@@ -20,7 +20,7 @@ import {
 import { type PlaybookCalendar, resolveCalendar } from "./playbooks";
 import type { ClockStore, FlowTarget } from "./ports";
 import { combineWakeups } from "./wakeup";
-import { scheduleWakeups, wakeFlow } from "./wakeup-queue";
+import { scheduleWakeups, type WakeupTarget, wakeFlow } from "./wakeup-queue";
 
 const { slaClocks, clients, items } = schema;
 type ClockRow = typeof slaClocks.$inferSelect;
@@ -45,20 +45,28 @@ export interface ClockItem {
   receivedAt: Date;
 }
 
+/** A clock row and its SLA watch wake-up as `startItemClocks` stores them (snake_case, ready for jsonb). */
+export interface PlannedItemClocks {
+  clocks: Array<Record<string, unknown>>;
+  wakeups: Array<WakeupTarget & { dueAt: Date }>;
+}
+
 /**
- * Starts an item's `first_response` and `resolution` clocks from the client's default targets and arms
- * the SLA watch. Starting again changes nothing (one clock per item and metric).
+ * The `first_response` and `resolution` clocks of new items from the client's default targets, and the SLA
+ * watch of each (due at the first at-risk instant). Pure: the caller has read the client's business calendar.
  */
-export async function startItemClocks(
-  tx: Executor,
-  { agencyId, clientId, items }: { agencyId: string; clientId: string; items: readonly ClockItem[] },
-): Promise<void> {
-  if (items.length === 0) return;
-  const [client] = await tx
-    .select({ businessCalendar: clients.businessCalendar })
-    .from(clients)
-    .where(and(eq(clients.id, clientId), eq(clients.agencyId, agencyId)));
-  const clientCalendar = client?.businessCalendar ?? null;
+export function planItemClocks({
+  agencyId,
+  clientId,
+  clientCalendar,
+  items,
+}: {
+  agencyId: string;
+  clientId: string;
+  /** `clients.business_calendar` (null: covered around the clock). */
+  clientCalendar: unknown;
+  items: readonly ClockItem[];
+}): PlannedItemClocks {
   const calendars: Record<PlaybookCalendar, BusinessCalendar> = {
     "24x7": resolveCalendar("24x7", clientCalendar),
     business_hours: resolveCalendar("business_hours", clientCalendar),
@@ -74,8 +82,8 @@ export async function startItemClocks(
     }
     return found;
   };
-  const rows: Array<Record<string, unknown>> = [];
-  const wakeups: Parameters<typeof scheduleWakeups>[1][number][] = [];
+  const clocks: PlannedItemClocks["clocks"] = [];
+  const wakeups: PlannedItemClocks["wakeups"] = [];
   for (const item of items) {
     const target = defaultClockTargets[item.priority];
     let firstAtRisk: Date | null = null;
@@ -85,7 +93,7 @@ export async function startItemClocks(
     ] as const) {
       const { dueAt, atRiskAt } = deadlinesOf(item.receivedAt, targetMinutes, target.calendar);
       if (!firstAtRisk || atRiskAt < firstAtRisk) firstAtRisk = atRiskAt;
-      rows.push({
+      clocks.push({
         id: schema.uuidv7(),
         agency_id: agencyId,
         client_id: clientId,
@@ -101,10 +109,32 @@ export async function startItemClocks(
     }
     wakeups.push({ flow: "sla-watch", agencyId, clientId, itemId: item.id, dueAt: firstAtRisk ?? item.receivedAt });
   }
-  const columns = sql.raw(Object.keys(rows[0] ?? {}).join(", "));
+  return { clocks, wakeups };
+}
+
+/**
+ * Starts an item's `first_response` and `resolution` clocks from the client's default targets and arms
+ * the SLA watch. Starting again changes nothing (one clock per item and metric).
+ */
+export async function startItemClocks(
+  tx: Executor,
+  { agencyId, clientId, items }: { agencyId: string; clientId: string; items: readonly ClockItem[] },
+): Promise<void> {
+  if (items.length === 0) return;
+  const [client] = await tx
+    .select({ businessCalendar: clients.businessCalendar })
+    .from(clients)
+    .where(and(eq(clients.id, clientId), eq(clients.agencyId, agencyId)));
+  const { clocks, wakeups } = planItemClocks({
+    agencyId,
+    clientId,
+    clientCalendar: client?.businessCalendar ?? null,
+    items,
+  });
+  const columns = sql.raw(Object.keys(clocks[0] ?? {}).join(", "));
   await tx.execute(sql`
     insert into ${slaClocks} (${columns})
-    select ${columns} from jsonb_populate_recordset(null::sla_clocks, ${JSON.stringify(rows)}::jsonb)
+    select ${columns} from jsonb_populate_recordset(null::sla_clocks, ${JSON.stringify(clocks)}::jsonb)
     order by item_id, metric
     on conflict do nothing`);
   await scheduleWakeups(tx, wakeups);

@@ -1,40 +1,58 @@
-import { type Executor, schema } from "@parley/db";
-import { and, eq, inArray, ne } from "drizzle-orm";
-import { startItemClocks } from "./clock-store";
-import { findActivePlaybooks, playbookMatches } from "./playbooks";
-import { scheduleWakeups } from "./wakeup-queue";
+import type { CategoryAuthority, Priority } from "../protocols/protocol-document";
+import { planItemClocks } from "./clock-store";
+import { type PlaybookDocument, playbookMatches } from "./playbooks";
+import { wakeupRowOf } from "./wakeup-queue";
 
-const { items } = schema;
+/** A new item as ingest files it: what its clocks and its triage decision depend on. */
+export interface NewItemForFlows {
+  id: string;
+  priority: Priority;
+  receivedAt: Date;
+  authority: CategoryAuthority;
+  categoryKey: string | null;
+  riskFlags: readonly string[];
+  body: string;
+}
+
+/** The rows that start new items' flows, snake_case and ready for `jsonb_populate_recordset`. */
+export interface PlannedItemFlows {
+  /** `sla_clocks` rows. */
+  clocks: Array<Record<string, unknown>>;
+  /** `workflow_wakeups` rows: the SLA watch of every item, and triage for those that need it. */
+  wakeups: Array<Record<string, unknown>>;
+}
 
 /**
  * What every new item sets off (DESIGN §4 Ingest): its SLA clocks and their watch, and the triage flow
- * when the protocol gives moderators no authority for its category or a playbook trigger matches. Runs in
- * the ingest transaction, once per batch; the wake-ups it arms are also what the Inngest relay forwards.
+ * when the protocol gives moderators no authority for its category or a playbook trigger matches. Pure:
+ * ingest stores the rows in the same statement as the items (and only for the items it actually created),
+ * so the wake-ups, which are also what the Inngest relay forwards, commit with them.
  */
-export async function startItemFlows(
-  tx: Executor,
-  { agencyId, clientId, itemIds, now }: { agencyId: string; clientId: string; itemIds: readonly string[]; now: Date },
-): Promise<void> {
-  if (itemIds.length === 0) return;
-  const rows = await tx
-    .select({
-      id: items.id,
-      priority: items.priority,
-      receivedAt: items.receivedAt,
-      authority: items.authority,
-      categoryKey: items.categoryKey,
-      riskFlags: items.riskFlags,
-      body: items.body,
-    })
-    .from(items)
-    .where(and(eq(items.agencyId, agencyId), inArray(items.id, [...itemIds]), ne(items.status, "deleted")));
-  await startItemClocks(tx, { agencyId, clientId, items: rows });
-  const playbooks = await findActivePlaybooks(tx, { agencyId, clientId });
-  const triaged = rows.filter(
-    (row) => row.authority === "triage" || playbooks.some((playbook) => playbookMatches(playbook.document, row)),
+export function planItemFlows({
+  agencyId,
+  clientId,
+  clientCalendar,
+  playbooks,
+  items,
+  now,
+}: {
+  agencyId: string;
+  clientId: string;
+  /** `clients.business_calendar` (null: covered around the clock). */
+  clientCalendar: unknown;
+  /** The client's active playbooks' documents, oldest first. */
+  playbooks: readonly PlaybookDocument[];
+  items: readonly NewItemForFlows[];
+  now: Date;
+}): PlannedItemFlows {
+  if (items.length === 0) return { clocks: [], wakeups: [] };
+  const { clocks, wakeups } = planItemClocks({ agencyId, clientId, clientCalendar, items });
+  const triaged = items.filter(
+    (item) => item.authority === "triage" || playbooks.some((document) => playbookMatches(document, item)),
   );
-  await scheduleWakeups(
-    tx,
-    triaged.map((row) => ({ flow: "triage" as const, agencyId, clientId, itemId: row.id, dueAt: now })),
-  );
+  const wakeupRows = [
+    ...wakeups,
+    ...triaged.map((item) => ({ flow: "triage" as const, agencyId, clientId, itemId: item.id, dueAt: now })),
+  ].map(wakeupRowOf);
+  return { clocks, wakeups: wakeupRows };
 }

@@ -18,6 +18,19 @@ export interface WakeupTarget {
   itemId: string;
 }
 
+/** A wake-up as a `workflow_wakeups` row (snake_case, ready for `jsonb_populate_recordset`). */
+export function wakeupRowOf(wakeup: WakeupTarget & { dueAt: Date; waitingFor?: WakeupEvent | null }) {
+  return {
+    id: schema.uuidv7(),
+    agency_id: wakeup.agencyId,
+    client_id: wakeup.clientId,
+    flow: flowColumnOf[wakeup.flow],
+    subject_id: wakeup.itemId,
+    due_at: wakeup.dueAt.toISOString(),
+    waiting_for: wakeup.waitingFor ?? null,
+  };
+}
+
 /**
  * Arms a flow for an item inside the caller's (tenant) transaction, so the wake-up commits with the change
  * that needs it: the wake-up table is also the outbox the Inngest relay reads. An existing wake-up keeps
@@ -28,15 +41,7 @@ export async function scheduleWakeups(
   wakeups: ReadonlyArray<WakeupTarget & { dueAt: Date; waitingFor?: WakeupEvent | null }>,
 ): Promise<void> {
   if (wakeups.length === 0) return;
-  const rows = wakeups.map((wakeup) => ({
-    id: schema.uuidv7(),
-    agency_id: wakeup.agencyId,
-    client_id: wakeup.clientId,
-    flow: flowColumnOf[wakeup.flow],
-    subject_id: wakeup.itemId,
-    due_at: wakeup.dueAt.toISOString(),
-    waiting_for: wakeup.waitingFor ?? null,
-  }));
+  const rows = wakeups.map(wakeupRowOf);
   await tx.execute(sql`
     insert into ${workflowWakeups} (id, agency_id, client_id, flow, subject_id, due_at, waiting_for)
     select id, agency_id, client_id, flow, subject_id, due_at, waiting_for

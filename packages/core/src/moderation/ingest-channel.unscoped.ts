@@ -1,13 +1,21 @@
 import { uuid } from "@parley/contracts";
-import { type Database, schema, withTenant } from "@parley/db";
-import { eq, sql } from "drizzle-orm";
+import { type Database, type Executor, runPrepared, withTenant } from "@parley/db";
 import type { SecretBox } from "../crypto/secret-box";
 import {
+  cachedIngestContext,
+  contextParams,
+  forgetIngestContext,
+  ingestContextVersionsStatement,
+  loadIngestContext,
+  rememberIngestContext,
+  type VersionsRow,
+} from "./ingest-context";
+import {
+  applyDelivery,
   type IngestChannel,
   type IngestDeps,
   type IngestItemEvent,
   type IngestResult,
-  ingestItems,
 } from "./ingest-items";
 
 /*
@@ -16,42 +24,119 @@ import {
  * tenant transaction for the channel's agency and client.
  */
 
-const { channels } = schema;
-
 export interface IngestChannelSecrets extends IngestChannel {
   externalAccountId: string;
   /** The channel's HMAC ingest secret, decrypted. */
   ingestSecret: string;
   /** Platform credentials (Meta `appSecret`/`verifyToken`, Discourse `webhookSecret`…), decrypted; `{}` when none. */
   credentials: Record<string, string>;
+  /** `xmin` of the row the secrets were read from: the ingest transaction checks it is still the current one. */
+  version: string;
 }
 
-/** The channel with its secrets, or null when the id is not a UUID or names no channel. */
+/**
+ * The channel changed (its secret was rotated, its credentials replaced) between the signature check and
+ * the ingest transaction: nothing was stored; check the signature again against the channel as it is now.
+ */
+export class IngestChannelChangedError extends Error {
+  constructor(readonly channelId: string) {
+    super(`Channel ${channelId} changed while a delivery was being stored`);
+    this.name = "IngestChannelChangedError";
+  }
+}
+
+interface ChannelRow {
+  id: string;
+  agency_id: string;
+  client_id: string;
+  platform: IngestChannel["platform"];
+  external_account_id: string;
+  ingest_secret_enc: string;
+  credentials_enc: string | null;
+  version: string;
+}
+
+/** The channel with its secrets, or null when the id is not a UUID or names no channel. Always reads the row. */
 export async function findIngestChannel(
   db: Database,
   channelId: string,
   deps: { secretBox: SecretBox },
 ): Promise<IngestChannelSecrets | null> {
   if (!uuid.safeParse(channelId).success) return null;
-  const row = await db.transaction(async (tx) => {
-    await tx.execute(sql`select set_config('app.ingest_channel_id', ${channelId}, true)`);
-    const [found] = await tx.select().from(channels).where(eq(channels.id, channelId));
+  const [row] = await db.$client.begin(async (sql) => {
+    const [, found] = await Promise.all([
+      sql`select set_config('app.ingest_channel_id', ${channelId}, true)`,
+      sql<ChannelRow[]>`select id, agency_id, client_id, platform, external_account_id, ingest_secret_enc,
+          credentials_enc, xmin::text as version
+        from channels where id = ${channelId}::uuid`,
+    ]);
     return found;
   });
   if (!row) return null;
   let credentials: Record<string, string> = {};
-  if (row.credentialsEnc) {
-    const parsed: unknown = JSON.parse(deps.secretBox.decrypt(row.credentialsEnc));
+  if (row.credentials_enc) {
+    const parsed: unknown = JSON.parse(deps.secretBox.decrypt(row.credentials_enc));
     if (parsed && typeof parsed === "object") credentials = parsed as Record<string, string>;
   }
   return {
     id: row.id,
-    agencyId: row.agencyId,
-    clientId: row.clientId,
+    agencyId: row.agency_id,
+    clientId: row.client_id,
     platform: row.platform,
-    externalAccountId: row.externalAccountId,
-    ingestSecret: deps.secretBox.decrypt(row.ingestSecretEnc),
+    externalAccountId: row.external_account_id,
+    ingestSecret: deps.secretBox.decrypt(row.ingest_secret_enc),
     credentials,
+    version: row.version,
+  };
+}
+
+/** How long a looked-up channel (with its decrypted secrets) is kept in memory. */
+export const ingestChannelTtlMs = 30_000;
+const maxCachedChannels = 10_000;
+
+export interface IngestChannelCache {
+  /** The channel, from memory when read less than the TTL ago. */
+  get(channelId: string): Promise<{ channel: IngestChannelSecrets | null; cached: boolean }>;
+  /** The channel as it is now (read again, and remembered). */
+  refresh(channelId: string): Promise<IngestChannelSecrets | null>;
+}
+
+/**
+ * Channels with their decrypted secrets, kept `ingestChannelTtlMs` so a delivery costs no lookup transaction
+ * and no decryption. A cached secret never admits a delivery after a rotation: the route reads the channel
+ * again when a signature fails against the cached secret (so a new secret works at once), and the ingest
+ * transaction checks the channel row's version (`IngestChannelChangedError`, so a revoked secret stops
+ * working at once, in every process). The TTL bounds what else could be stale: nothing read from a cached
+ * entry outside an ingest transaction is trusted (the Meta verification handshake reads the row).
+ */
+export function createIngestChannelCache({
+  db,
+  secretBox,
+  now = () => Date.now(),
+}: {
+  db: Database;
+  secretBox: SecretBox;
+  now?: () => number;
+}): IngestChannelCache {
+  const entries = new Map<string, { channel: IngestChannelSecrets | null; expiresAt: number }>();
+  const refresh = async (channelId: string) => {
+    const channel = await findIngestChannel(db, channelId, { secretBox });
+    entries.delete(channelId);
+    if (entries.size >= maxCachedChannels) {
+      const oldest = entries.keys().next().value;
+      if (oldest !== undefined) entries.delete(oldest);
+    }
+    // Unknown ids are not remembered: anyone can make them up.
+    if (channel) entries.set(channelId, { channel, expiresAt: now() + ingestChannelTtlMs });
+    return channel;
+  };
+  return {
+    async get(channelId) {
+      const entry = entries.get(channelId);
+      if (entry && entry.expiresAt > now()) return { channel: entry.channel, cached: true };
+      return { channel: await refresh(channelId), cached: false };
+    },
+    refresh,
   };
 }
 
@@ -61,19 +146,60 @@ function isRetryable(error: unknown): boolean {
   return code === "40P01" || code === "40001";
 }
 
-/** Stores a delivery in one transaction scoped to the channel's agency and client, retried on a deadlock. */
+/** The cached context turned out stale inside the transaction: run the delivery again with a fresh one. */
+class StaleIngestContextError extends Error {}
+
+/**
+ * Stores a delivery in one transaction scoped to the channel's agency and client, retried on a deadlock. Its
+ * statements are prepared and sent without waiting for one another where they can be (`runPrepared`): the
+ * check of the cached context (see ingest-context) travels with the first round of new items. Throws
+ * `IngestChannelChangedError` when `channel.version` is given and the channel row has changed since.
+ */
 export async function ingestChannelItems(
   db: Database,
   channel: IngestChannel,
   events: readonly IngestItemEvent[],
   deps: IngestDeps = {},
 ): Promise<IngestResult> {
-  const tenant = { agencyId: channel.agencyId, clientIds: [channel.clientId], userId: null };
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await withTenant(db, tenant, (tx) => ingestItems(channel, tx, { events }, deps));
+      return await withTenant(db, { agencyId: channel.agencyId, clientIds: [channel.clientId], userId: null }, (tx) =>
+        storeDelivery(db, channel, events, deps, tx),
+      );
     } catch (error) {
+      if (error instanceof StaleIngestContextError || error instanceof IngestChannelChangedError) {
+        forgetIngestContext(db, channel.id);
+      }
+      if (error instanceof StaleIngestContextError && attempt < 4) continue;
       if (attempt >= 4 || !isRetryable(error)) throw error;
     }
   }
+}
+
+async function storeDelivery(
+  db: Database,
+  channel: IngestChannel,
+  events: readonly IngestItemEvent[],
+  deps: IngestDeps,
+  tx: Executor,
+): Promise<IngestResult> {
+  const now = deps.now?.() ?? new Date();
+  const channelChanged = (version: string | null) =>
+    channel.version !== undefined && channel.version !== null && version !== channel.version;
+  let context = cachedIngestContext(db, channel.id, now.getTime());
+  let verify = async () => {};
+  if (context) {
+    const cached = context;
+    const versions = runPrepared<VersionsRow>(tx, ingestContextVersionsStatement, contextParams(channel));
+    verify = async () => {
+      const [current] = await versions;
+      if (channelChanged(current?.channel_version ?? null)) throw new IngestChannelChangedError(channel.id);
+      if (current?.context_version !== cached.contextVersion) throw new StaleIngestContextError();
+    };
+  } else {
+    context = await loadIngestContext(tx, channel);
+    if (channelChanged(context.channelVersion)) throw new IngestChannelChangedError(channel.id);
+    rememberIngestContext(db, channel.id, context, now.getTime());
+  }
+  return applyDelivery(channel, tx, events, { context, now, verify });
 }

@@ -1,12 +1,13 @@
 import type { Platform } from "@parley/contracts";
-import { type Executor, schema } from "@parley/db";
+import { type Executor, runPrepared, schema } from "@parley/db";
 import { and, asc, eq, sql } from "drizzle-orm";
-import { startItemFlows } from "../escalations/start-item-flows";
+import { type NewItemForFlows, planItemFlows } from "../escalations/start-item-flows";
 import { publishLiveEvent } from "../live/publish-live-event";
 import { classifyItem, type ItemClassification } from "../protocols";
-import { type ActiveProtocol, getActiveProtocol } from "../protocols-store";
+import type { ActiveProtocol } from "../protocols-store";
+import { type IngestContext, loadIngestContext } from "./ingest-context";
 
-const { items, customers, customerIdentities, auditEvents, uuidv7 } = schema;
+const { items, auditEvents, uuidv7 } = schema;
 
 export const ingestItemKinds = schema.itemKindValues;
 export type IngestItemKind = (typeof ingestItemKinds)[number];
@@ -36,6 +37,11 @@ export interface IngestChannel {
   agencyId: string;
   clientId: string;
   platform: Platform;
+  /**
+   * The version (`xmin`) of the channel row the caller checked the delivery's signature against, when it did:
+   * the ingest transaction then fails with `IngestChannelChangedError` if the channel changed since.
+   */
+  version?: string | null;
 }
 
 export interface IngestDeps {
@@ -65,14 +71,11 @@ type AuditRow = typeof auditEvents.$inferInsert;
 
 /*
  * Bulk statements pass their rows as one JSON parameter (`jsonb_populate_recordset`) instead of one parameter
- * per value: the statement stays small whatever the batch size, so a 1000-item delivery is not a
- * 30,000-parameter statement for PostgreSQL to parse and plan (measured here: 1000 new items 735 ms → 228 ms).
+ * per value: the statement text is the same whatever the batch size, so PostgreSQL parses and plans it once
+ * per connection (a prepared statement) and a 1000-item delivery is not a 30,000-parameter statement.
  */
-const jsonRows = (rows: readonly object[]) => sql`${JSON.stringify(rows)}::jsonb`;
 const textArray = (values: readonly string[]) =>
   sql`array(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
-const uuidArray = (values: readonly string[]) =>
-  sql`array(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb)::uuid)`;
 
 /** Without a protocol, an item is filed uncategorised at normal priority. */
 const unclassified = { categoryKey: null, priority: "P3", riskFlags: [], authority: "respond", moderationAction: null };
@@ -119,133 +122,201 @@ function snapshotOf(row: Pick<ItemRow, "body" | "categoryKey" | "priority" | "ri
   };
 }
 
+const itemColumns = [
+  "id",
+  "agency_id",
+  "client_id",
+  "channel_id",
+  "external_id",
+  "alias_external_id",
+  "kind",
+  "thread_external_id",
+  "parent_external_id",
+  "author_external_id",
+  "author_handle",
+  "author_display_name",
+  "body",
+  "language",
+  "url",
+  "created_at",
+  "received_at",
+  "updated_at",
+  "category_key",
+  "priority",
+  "risk_flags",
+  "authority",
+  "moderation_action",
+  "protocol_version_id",
+  "status",
+  "removed_at",
+].join(", ");
+
 /**
- * Finds the customer behind each author (by platform author id), creating customers and identities for new
- * ones. Concurrent deliveries may race to create the same identity: the loser's customer is dropped and the
- * winner's used, so a person is never split in two.
+ * One round of new items in one statement: the authors' customers and identities (created for new authors;
+ * a concurrent delivery that creates the same identity first wins, and no customer is left without one), the
+ * items (`ON CONFLICT DO NOTHING`, so repeated or concurrent deliveries never create a second item), and for
+ * the items this statement actually created their SLA clocks, wake-ups and `item.received`/`item.removed`
+ * audit entries, and the link of replies that arrived before them. Parameters: $1 agency, $2 client,
+ * $3 channel, $4 platform, $5 authors, $6 items, $7 clocks, $8 wake-ups, $9 audit entries (jsonb).
  */
-async function resolveCustomers(
-  channel: IngestChannel,
-  tx: Executor,
-  events: readonly IngestItemEvent[],
-): Promise<Map<string, string>> {
-  const authors = new Map<string, IngestItemEvent["item"]["author"]>();
-  for (const { item } of events)
-    if (!authors.has(item.author.externalId)) authors.set(item.author.externalId, item.author);
-  const authorIds = [...authors.keys()].sort();
-  const customerOf = new Map<string, string>();
-  const load = async (ids: string[]) => {
-    if (ids.length === 0) return;
-    const rows = await tx
-      .select({ externalAuthorId: customerIdentities.externalAuthorId, customerId: customerIdentities.customerId })
-      .from(customerIdentities)
-      .where(
-        and(
-          eq(customerIdentities.agencyId, channel.agencyId),
-          eq(customerIdentities.clientId, channel.clientId),
-          eq(customerIdentities.platform, channel.platform),
-          sql`${customerIdentities.externalAuthorId} = any(${textArray(ids)})`,
-        ),
-      );
-    for (const row of rows) customerOf.set(row.externalAuthorId, row.customerId);
+const insertRoundStatement = `with authors as (
+  select * from jsonb_to_recordset($5::jsonb)
+    as a(external_author_id text, handle text, display_name text, customer_id uuid, identity_id uuid)
+), known as (
+  -- A probe of the (client, platform, author) key per author (a correlated subquery is never turned into a
+  -- scan of every identity of the agency, whatever the statistics say when the plan is cached).
+  select external_author_id, customer_id from (
+    select a.external_author_id, (
+      select ci.customer_id from customer_identities ci
+      where ci.client_id = $2::uuid and ci.platform = $4::platform and ci.external_author_id = a.external_author_id
+    ) as customer_id
+    from authors a
+  ) as looked_up
+  where customer_id is not null
+), new_identities as (
+  insert into customer_identities (id, agency_id, client_id, customer_id, channel_id, platform, external_author_id, handle)
+  select a.identity_id, $1::uuid, $2::uuid, a.customer_id, $3::uuid, $4::platform, a.external_author_id, a.handle
+  from authors a where not exists (select 1 from known k where k.external_author_id = a.external_author_id)
+  order by a.external_author_id
+  on conflict do nothing
+  returning external_author_id, customer_id
+), new_customers as (
+  insert into customers (id, agency_id, client_id, display_name)
+  select a.customer_id, $1::uuid, $2::uuid, coalesce(a.display_name, a.handle)
+  from authors a where a.customer_id in (select customer_id from new_identities)
+), customer_of as (
+  select external_author_id, customer_id from known
+  union all select external_author_id, customer_id from new_identities
+), inserted as (
+  insert into items (${itemColumns}, customer_id)
+  select ${itemColumns
+    .split(", ")
+    .map((column) => `r.${column}`)
+    .join(", ")}, c.customer_id
+  from jsonb_populate_recordset(null::items, $6::jsonb) r
+  left join customer_of c on c.external_author_id = r.author_external_id
+  order by r.external_id
+  on conflict (agency_id, channel_id, external_id) do nothing
+  returning id, external_id, alias_external_id, customer_id
+), clocks as (
+  insert into sla_clocks (id, agency_id, client_id, item_id, metric, target_minutes, calendar, at_risk_ratio, started_at, due_at, at_risk_at)
+  select c.id, c.agency_id, c.client_id, c.item_id, c.metric, c.target_minutes, c.calendar, c.at_risk_ratio, c.started_at, c.due_at, c.at_risk_at
+  from jsonb_populate_recordset(null::sla_clocks, $7::jsonb) c
+  where c.item_id in (select id from inserted)
+  order by c.item_id, c.metric
+  on conflict do nothing
+), wakeups as (
+  insert into workflow_wakeups (id, agency_id, client_id, flow, subject_id, due_at, waiting_for)
+  select w.id, w.agency_id, w.client_id, w.flow, w.subject_id, w.due_at, w.waiting_for
+  from jsonb_populate_recordset(null::workflow_wakeups, $8::jsonb) w
+  where w.subject_id in (select id from inserted)
+  order by w.flow, w.subject_id
+  on conflict (flow, subject_id) do update set
+    due_at = least(workflow_wakeups.due_at, excluded.due_at),
+    updated_at = date_trunc('milliseconds', clock_timestamp())
+), audit as (
+  insert into audit_events (id, agency_id, client_id, action, subject_type, subject_id, before, after, protocol_version_id)
+  select e.id, e.agency_id, e.client_id, e.action, e.subject_type, e.subject_id, e.before, e.after, e.protocol_version_id
+  from jsonb_populate_recordset(null::audit_events, $9::jsonb) e
+  where e.subject_id in (select id::text from inserted)
+), linked as (
+  -- Replies already here that name a new item (by its id or its alias): one equality per name, so the
+  -- unlinked-replies index is probed by value.
+  update items as child set parent_item_id = parent.id, updated_at = now()
+  from (
+    select id, external_id as name from inserted
+    union all select id, alias_external_id from inserted where alias_external_id is not null
+  ) as parent
+  where child.agency_id = $1::uuid and child.channel_id = $3::uuid
+    and child.parent_item_id is null and child.parent_external_id = parent.name
+)
+select id, external_id, customer_id from inserted`;
+
+/** New replies find their parent (already stored, or created earlier in this delivery). $1 agency, $2 item ids. */
+const linkRepliesStatement = `update items as child set parent_item_id = parent.id, updated_at = now()
+from items as parent
+where child.id = any(array(select jsonb_array_elements_text($2::jsonb)::uuid)) and child.agency_id = $1::uuid
+  and child.parent_item_id is null and child.parent_external_id is not null
+  and parent.agency_id = child.agency_id and parent.channel_id = child.channel_id and parent.id <> child.id
+  and (parent.external_id = child.parent_external_id or parent.alias_external_id = child.parent_external_id)`;
+
+/**
+ * An item whose author's identity a concurrent delivery created (after this statement's snapshot) gets that
+ * customer. $1 agency, $2 item ids, $3 platform.
+ */
+const adoptCustomersStatement = `update items set customer_id = ci.customer_id
+from customer_identities ci
+where items.id = any(array(select jsonb_array_elements_text($2::jsonb)::uuid)) and items.agency_id = $1::uuid
+  and items.customer_id is null and ci.agency_id = items.agency_id and ci.client_id = items.client_id
+  and ci.platform = $3::platform and ci.external_author_id = items.author_external_id`;
+
+const insertAuditStatement = `insert into audit_events (id, agency_id, client_id, action, subject_type, subject_id, before, after, protocol_version_id)
+select id, agency_id, client_id, action, subject_type, subject_id, before, after, protocol_version_id
+from jsonb_populate_recordset(null::audit_events, $1::jsonb)`;
+
+function auditRow(entry: AuditRow, now: Date) {
+  return {
+    id: uuidv7(now.getTime()),
+    agency_id: entry.agencyId,
+    client_id: entry.clientId ?? null,
+    action: entry.action,
+    subject_type: entry.subjectType,
+    subject_id: entry.subjectId ?? null,
+    before: entry.before ?? null,
+    after: entry.after ?? null,
+    protocol_version_id: entry.protocolVersionId ?? null,
   };
-  await load(authorIds);
-  const missing = authorIds.filter((id) => !customerOf.has(id));
-  if (missing.length === 0) return customerOf;
-  const planned = missing.map((externalAuthorId) => {
-    const author = authors.get(externalAuthorId);
-    return { externalAuthorId, customerId: uuidv7(), handle: author?.handle ?? externalAuthorId, author };
-  });
-  await tx.execute(sql`
-    insert into ${customers} (id, agency_id, client_id, display_name)
-    select id, agency_id, client_id, display_name from jsonb_populate_recordset(null::customers, ${jsonRows(
-      planned.map((p) => ({
-        id: p.customerId,
-        agency_id: channel.agencyId,
-        client_id: channel.clientId,
-        display_name: p.author?.displayName ?? p.handle,
-      })),
-    )})`);
-  const won = await tx.execute<{ external_author_id: string; customer_id: string }>(sql`
-    insert into ${customerIdentities} (id, agency_id, client_id, customer_id, channel_id, platform, external_author_id, handle)
-    select id, agency_id, client_id, customer_id, channel_id, platform, external_author_id, handle
-    from jsonb_populate_recordset(null::customer_identities, ${jsonRows(
-      planned.map((p) => ({
-        id: uuidv7(),
-        agency_id: channel.agencyId,
-        client_id: channel.clientId,
-        customer_id: p.customerId,
-        channel_id: channel.id,
-        platform: channel.platform,
-        external_author_id: p.externalAuthorId,
-        handle: p.handle,
-      })),
-    )})
-    order by external_author_id
-    on conflict do nothing
-    returning external_author_id, customer_id`);
-  for (const row of won) customerOf.set(row.external_author_id, row.customer_id);
-  const lost = planned.filter((p) => !customerOf.has(p.externalAuthorId));
-  if (lost.length > 0) {
-    await tx
-      .delete(customers)
-      .where(
-        and(
-          eq(customers.agencyId, channel.agencyId),
-          sql`${customers.id} = any(${uuidArray(lost.map((p) => p.customerId))})`,
-        ),
-      );
-    await load(lost.map((p) => p.externalAuthorId));
-  }
-  return customerOf;
 }
 
-/** Links replies to parents on both paths: a new reply to its known parent, a new parent to replies already here. */
-async function linkParents(channel: IngestChannel, tx: Executor, newIds: readonly string[]): Promise<void> {
-  if (newIds.length === 0) return;
-  const ids = uuidArray(newIds);
-  await tx.execute(sql`
-    update ${items} as child set parent_item_id = parent.id, updated_at = now()
-    from ${items} as parent
-    where child.id = any(${ids}) and child.agency_id = ${channel.agencyId}
-      and child.parent_item_id is null and child.parent_external_id is not null
-      and parent.agency_id = child.agency_id and parent.channel_id = child.channel_id and parent.id <> child.id
-      and (parent.external_id = child.parent_external_id or parent.alias_external_id = child.parent_external_id)`);
-  await tx.execute(sql`
-    update ${items} as child set parent_item_id = parent.id, updated_at = now()
-    from ${items} as parent
-    where parent.id = any(${ids}) and parent.agency_id = ${channel.agencyId}
-      and child.agency_id = ${channel.agencyId} and child.channel_id = ${channel.id}
-      and child.parent_item_id is null and child.parent_external_id is not null and parent.id <> child.id
-      and child.parent_external_id in (parent.external_id, parent.alias_external_id)`);
+type Round = ReadonlyArray<{ index: number; event: IngestItemEvent }>;
+
+interface DeliveryState {
+  context: IngestContext;
+  now: Date;
+  result: IngestResult;
+  /** Audit entries of edits and removals of items that were already there. */
+  audit: AuditRow[];
+  changed: boolean;
 }
 
 /**
- * Applies one round of events, each for a different external id: inserts the new items in one multi-row
- * `INSERT … ON CONFLICT DO NOTHING` (so concurrent or repeated deliveries never create a second item), then
- * edits and removals of the items that were already there.
+ * Applies one round of events, each for a different external id: the new items in one statement (see
+ * `insertRoundStatement`), then edits and removals of the items that were already there. `verify` runs once
+ * the statement is on its way (the caller's check that its cached context is still current).
  */
 async function applyRound(
   channel: IngestChannel,
   tx: Executor,
-  round: ReadonlyArray<{ index: number; event: IngestItemEvent }>,
-  context: { protocol: ActiveProtocol | null; now: Date; result: IngestResult; audit: AuditRow[]; newIds: string[] },
+  round: Round,
+  state: DeliveryState,
+  verify: () => Promise<void>,
 ): Promise<void> {
-  const { protocol, now, result, audit } = context;
-  const customerOf = await resolveCustomers(
-    channel,
-    tx,
-    round.map((r) => r.event),
-  );
+  const { context, now } = state;
+  const protocol = context.protocol;
   // One lock order for every delivery (sorted external ids), so concurrent batches never deadlock on rows.
   const sorted = [...round].sort((x, y) => (x.event.item.externalId < y.event.item.externalId ? -1 : 1));
-  const classified = new Map(sorted.map(({ event }) => [event.item.externalId, classificationOf(protocol, event)]));
-  const rows = sorted.map(({ event }) => {
+  const authors = new Map<string, IngestItemEvent["item"]["author"]>();
+  for (const { event } of sorted)
+    if (!authors.has(event.item.author.externalId)) authors.set(event.item.author.externalId, event.item.author);
+  const authorRows = [...authors.values()]
+    .sort((x, y) => (x.externalId < y.externalId ? -1 : 1))
+    .map((author) => ({
+      external_author_id: author.externalId,
+      handle: author.handle,
+      display_name: author.displayName ?? null,
+      customer_id: uuidv7(),
+      identity_id: uuidv7(),
+    }));
+  const planned = sorted.map(({ event }) => ({
+    event,
+    id: uuidv7(now.getTime()),
+    c: classificationOf(protocol, event),
+  }));
+  const rows = planned.map(({ event, id, c }) => {
     const { item } = event;
-    const c = classified.get(item.externalId) ?? classificationOf(null, event);
     const removed = event.op === "remove";
     return {
-      id: uuidv7(now.getTime()),
+      id,
       agency_id: channel.agencyId,
       client_id: channel.clientId,
       channel_id: channel.id,
@@ -254,7 +325,6 @@ async function applyRound(
       kind: item.kind,
       thread_external_id: item.threadExternalId ?? null,
       parent_external_id: item.parentExternalId ?? null,
-      customer_id: customerOf.get(item.author.externalId) ?? null,
       author_external_id: item.author.externalId,
       author_handle: item.author.handle,
       author_display_name: item.author.displayName ?? null,
@@ -275,38 +345,99 @@ async function applyRound(
       removed_at: removed ? now : null,
     };
   });
-  const columns = sql.raw(Object.keys(rows[0] ?? {}).join(", "));
-  const inserted = await tx.execute<{ id: string; external_id: string }>(sql`
-    insert into ${items} (${columns})
-    select ${columns} from jsonb_populate_recordset(null::items, ${jsonRows(rows)})
-    order by external_id
-    on conflict (agency_id, channel_id, external_id) do nothing
-    returning id, external_id`);
+  const flows = planItemFlows({
+    agencyId: channel.agencyId,
+    clientId: channel.clientId,
+    clientCalendar: context.clientCalendar,
+    playbooks: context.playbooks,
+    // A tombstone starts nothing.
+    items: planned
+      .filter(({ event }) => event.op !== "remove")
+      .map(
+        ({ event, id, c }): NewItemForFlows => ({
+          id,
+          priority: c.priority as NewItemForFlows["priority"],
+          receivedAt: now,
+          authority: c.authority as NewItemForFlows["authority"],
+          categoryKey: c.categoryKey,
+          riskFlags: c.riskFlags,
+          body: event.item.body,
+        }),
+      ),
+    now,
+  });
+  const audit = planned.map(({ event, id, c }) =>
+    auditRow(
+      {
+        agencyId: channel.agencyId,
+        clientId: channel.clientId,
+        action: event.op === "remove" ? "item.removed" : "item.received",
+        subjectType: "item",
+        subjectId: id,
+        after: {
+          channelId: channel.id,
+          externalId: event.item.externalId,
+          categoryKey: c.categoryKey,
+          priority: c.priority,
+          riskFlags: c.riskFlags,
+          authority: c.authority,
+          moderationAction: c.moderationAction,
+        },
+        protocolVersionId: c.protocolVersionId,
+      },
+      now,
+    ),
+  );
+  const inserting = runPrepared<{ id: string; external_id: string; customer_id: string | null }>(
+    tx,
+    insertRoundStatement,
+    [
+      channel.agencyId,
+      channel.clientId,
+      channel.id,
+      channel.platform,
+      JSON.stringify(authorRows),
+      JSON.stringify(rows),
+      JSON.stringify(flows.clocks),
+      JSON.stringify(flows.wakeups),
+      JSON.stringify(audit),
+    ],
+  );
+  const replies = planned.filter(({ event }) => event.item.parentExternalId !== undefined).map(({ id }) => id);
+  const linking =
+    replies.length > 0 ? runPrepared(tx, linkRepliesStatement, [channel.agencyId, JSON.stringify(replies)]) : null;
+  // Settle every statement sent before acting on any result (the context check first), so none goes unobserved.
+  const settled = await Promise.allSettled([verify(), inserting, linking]);
+  for (const outcome of settled) if (outcome.status === "rejected") throw outcome.reason;
+  const inserted = await inserting;
   const insertedIds = new Map(inserted.map((row) => [row.external_id, row.id]));
-  for (const { event } of sorted) {
+  if (inserted.length > 0) state.changed = true;
+  const orphans = inserted.filter((row) => row.customer_id === null).map((row) => row.id);
+  if (orphans.length > 0) {
+    await runPrepared(tx, adoptCustomersStatement, [channel.agencyId, JSON.stringify(orphans), channel.platform]);
+  }
+  await applyChanges(channel, tx, round, insertedIds, state);
+}
+
+/** Edits and removals of the round's items that were already there (not created by its insert). */
+async function applyChanges(
+  channel: IngestChannel,
+  tx: Executor,
+  round: Round,
+  insertedIds: ReadonlyMap<string, string>,
+  state: DeliveryState,
+): Promise<void> {
+  const { now, result, audit } = state;
+  const protocol = state.context.protocol;
+  for (const { index, event } of round) {
     const id = insertedIds.get(event.item.externalId);
     if (!id) continue;
-    context.newIds.push(id);
-    const classification = classified.get(event.item.externalId);
-    audit.push({
-      agencyId: channel.agencyId,
-      clientId: channel.clientId,
-      action: event.op === "remove" ? "item.removed" : "item.received",
-      subjectType: "item",
-      subjectId: id,
-      after: {
-        channelId: channel.id,
-        externalId: event.item.externalId,
-        categoryKey: classification?.categoryKey ?? null,
-        priority: classification?.priority ?? null,
-        riskFlags: classification?.riskFlags ?? [],
-        authority: classification?.authority ?? null,
-        moderationAction: classification?.moderationAction ?? null,
-      },
-      protocolVersionId: classification?.protocolVersionId ?? null,
-    });
+    result.items[index] = { externalId: event.item.externalId, id, created: true };
+    result.created += 1;
+    if (event.op === "remove") result.removed += 1;
   }
-
+  if (insertedIds.size === round.length) return;
+  const sorted = [...round].sort((x, y) => (x.event.item.externalId < y.event.item.externalId ? -1 : 1));
   const existingIds = sorted.map((r) => r.event.item.externalId).filter((externalId) => !insertedIds.has(externalId));
   const existing = new Map<string, ItemRow>();
   if (existingIds.length > 0) {
@@ -328,13 +459,7 @@ async function applyRound(
 
   for (const { index, event } of round) {
     const { externalId } = event.item;
-    const newId = insertedIds.get(externalId);
-    if (newId) {
-      result.items[index] = { externalId, id: newId, created: true };
-      result.created += 1;
-      if (event.op === "remove") result.removed += 1;
-      continue;
-    }
+    if (insertedIds.has(externalId)) continue;
     const before = existing.get(externalId);
     if (!before) throw new Error(`item ${externalId} neither inserted nor found`);
     result.items[index] = { externalId, id: before.id, created: false };
@@ -355,6 +480,7 @@ async function applyRound(
         .where(and(eq(items.id, before.id), eq(items.agencyId, channel.agencyId)))
         .returning();
       result.removed += 1;
+      state.changed = true;
       audit.push({
         agencyId: channel.agencyId,
         clientId: channel.clientId,
@@ -385,6 +511,7 @@ async function applyRound(
       .where(and(eq(items.id, before.id), eq(items.agencyId, channel.agencyId)))
       .returning();
     result.edited += 1;
+    state.changed = true;
     audit.push({
       agencyId: channel.agencyId,
       clientId: channel.clientId,
@@ -400,11 +527,55 @@ async function applyRound(
 }
 
 /**
+ * Stores a delivery on an open transaction. `verify` is awaited once the first round's statements are sent
+ * (they are pipelined with it); it throws to abandon the delivery when the caller's cached context is stale.
+ */
+export async function applyDelivery(
+  channel: IngestChannel,
+  tx: Executor,
+  events: readonly IngestItemEvent[],
+  { context, now, verify }: { context: IngestContext; now: Date; verify: () => Promise<void> },
+): Promise<IngestResult> {
+  const result: IngestResult = {
+    received: events.length,
+    created: 0,
+    duplicates: 0,
+    edited: 0,
+    removed: 0,
+    items: [],
+  };
+  if (events.length === 0) {
+    await verify();
+    return result;
+  }
+  // Round n holds the n-th event of each external id, so every multi-row statement touches an item once.
+  const rounds: Array<Array<{ index: number; event: IngestItemEvent }>> = [];
+  const seen = new Map<string, number>();
+  events.forEach((event, index) => {
+    const n = seen.get(event.item.externalId) ?? 0;
+    seen.set(event.item.externalId, n + 1);
+    rounds[n] ??= [];
+    rounds[n].push({ index, event });
+  });
+  const state: DeliveryState = { context, now, result, audit: [], changed: false };
+  const done = async () => {};
+  for (const [n, round] of rounds.entries()) await applyRound(channel, tx, round, state, n === 0 ? verify : done);
+  if (state.audit.length > 0) {
+    await runPrepared(tx, insertAuditStatement, [JSON.stringify(state.audit.map((entry) => auditRow(entry, now)))]);
+  }
+  if (state.changed) {
+    await publishLiveEvent(tx, { type: "queue.changed", agencyId: channel.agencyId, clientId: channel.clientId });
+  }
+  return result;
+}
+
+/**
  * Stores a delivery of item events for one channel, in the caller's transaction (tenant set to the channel's
- * agency and client). New items are classified with the client's active protocol and queued; a repeated
- * event changes nothing; an edit updates the text and classification and keeps the earlier text in
- * `audit_events` (`item.edited`); a removal sets `removed_at` (and takes an untouched item out of the queue);
- * replies and parents link up whichever arrives first. Events for the same item apply in delivery order.
+ * agency and client). New items are classified with the client's active protocol and queued, with their SLA
+ * clocks and flows started; a repeated event changes nothing; an edit updates the text and classification and
+ * keeps the earlier text in `audit_events` (`item.edited`); a removal sets `removed_at` (and takes an untouched
+ * item out of the queue); replies and parents link up whichever arrives first. Events for the same item apply
+ * in delivery order. (`ingestChannelItems` runs the same with its own transaction and cached context.)
  */
 export async function ingestItems(
   channel: IngestChannel,
@@ -413,48 +584,6 @@ export async function ingestItems(
   deps: IngestDeps = {},
 ): Promise<IngestResult> {
   const now = deps.now?.() ?? new Date();
-  const result: IngestResult = {
-    received: input.events.length,
-    created: 0,
-    duplicates: 0,
-    edited: 0,
-    removed: 0,
-    items: [],
-  };
-  if (input.events.length === 0) return result;
-  const protocol = await getActiveProtocol(tx, channel.clientId);
-  // Round n holds the n-th event of each external id, so every multi-row statement touches an item once.
-  const rounds: Array<Array<{ index: number; event: IngestItemEvent }>> = [];
-  const seen = new Map<string, number>();
-  input.events.forEach((event, index) => {
-    const n = seen.get(event.item.externalId) ?? 0;
-    seen.set(event.item.externalId, n + 1);
-    rounds[n] ??= [];
-    rounds[n].push({ index, event });
-  });
-  const audit: AuditRow[] = [];
-  const newIds: string[] = [];
-  for (const round of rounds) await applyRound(channel, tx, round, { protocol, now, result, audit, newIds });
-  await linkParents(channel, tx, newIds);
-  await startItemFlows(tx, { agencyId: channel.agencyId, clientId: channel.clientId, itemIds: newIds, now });
-  if (audit.length > 0) {
-    await tx.execute(sql`
-      insert into ${auditEvents} (id, agency_id, client_id, action, subject_type, subject_id, before, after, protocol_version_id)
-      select id, agency_id, client_id, action, subject_type, subject_id, before, after, protocol_version_id
-      from jsonb_populate_recordset(null::audit_events, ${jsonRows(
-        audit.map((entry) => ({
-          id: uuidv7(now.getTime()),
-          agency_id: entry.agencyId,
-          client_id: entry.clientId ?? null,
-          action: entry.action,
-          subject_type: entry.subjectType,
-          subject_id: entry.subjectId ?? null,
-          before: entry.before ?? null,
-          after: entry.after ?? null,
-          protocol_version_id: entry.protocolVersionId ?? null,
-        })),
-      )})`);
-    await publishLiveEvent(tx, { type: "queue.changed", agencyId: channel.agencyId, clientId: channel.clientId });
-  }
-  return result;
+  const context = await loadIngestContext(tx, channel);
+  return applyDelivery(channel, tx, input.events, { context, now, verify: async () => {} });
 }

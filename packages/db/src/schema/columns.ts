@@ -1,18 +1,19 @@
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { type AnyPgColumn, pgPolicy, pgRole, timestamp, uuid } from "drizzle-orm/pg-core";
 
 /** The role the application serves as: not superuser, not owner, NOBYPASSRLS. Created by a custom migration. */
 export const appRole = pgRole("parley_app").existing();
 
-/** UUID v7 (time-ordered), made in the app so any PostgreSQL 15+ serves. */
+/**
+ * UUID v7 (time-ordered), made in the app so any PostgreSQL 15+ serves: the 48-bit millisecond time, then the
+ * random bits and RFC 9562 variant of a `randomUUID()`, which draws from a cached entropy pool (a `randomBytes`
+ * call per id was about a tenth of the server's CPU in a bulk ingest, which makes six ids per item).
+ */
 export function uuidv7(now = Date.now()): string {
-  const bytes = randomBytes(16);
-  bytes.writeUIntBE(now, 0, 6);
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x70;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = bytes.toString("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const time = now.toString(16).padStart(12, "0");
+  // randomUUID(): xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx; keep from the version nibble's successor on.
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${randomUUID().slice(15)}`;
 }
 
 export const id = () =>
