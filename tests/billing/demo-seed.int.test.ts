@@ -64,4 +64,19 @@ describe("demo billing seed", () => {
       expect(draft.lines.reduce((sum, line) => sum + line.amountMinor, 0)).toBe(draft.totalMinor);
     }
   });
+
+  it("gives Northwind and its clients billing details, so the demo invoices look real", async () => {
+    const [northwind] = await db.owner.select().from(schema.agencies).where(sql`name = 'Northwind Social'`);
+    expect(northwind).toMatchObject({ legalName: "Northwind Social Care Ltd", taxId: "GB 123 4567 89" });
+    expect(northwind?.billingAddress).toContain("Leeds LS1 5ES");
+    const clients = await db.owner
+      .select()
+      .from(schema.clients)
+      .where(sql`agency_id = ${northwind?.id ?? ""}`);
+    expect(clients.map((client) => [client.name, Boolean(client.billingAddress && client.taxId)]).sort()).toEqual([
+      ["Brightmart", true],
+      ["Cobalt Bank", true],
+      ["Hexfall Games", true],
+    ]);
+  });
 });

@@ -66,6 +66,36 @@ describe("admin in a real browser", () => {
     await page.close();
   });
 
+  it("edits the agency's and a client's billing details with live messages naming the field", {
+    timeout: 90_000,
+  }, async () => {
+    const page = await demo.browser.newPage();
+    await signIn(page, "owner@northwind.test");
+    await page.goto(`${demo.server.url}/#/admin/agency`);
+    const legalName = page.getByLabel("Legal name");
+    await expect.poll(() => legalName.inputValue()).toBe("Northwind Social Care Ltd");
+    expect(await page.getByLabel("Billing address").inputValue()).toContain("Leeds LS1 5ES");
+    await page.getByLabel("Tax ID").fill("VAT!");
+    await page.getByLabel("Tax ID").press("Tab");
+    await expect.poll(() => page.getByText(/^Tax ID must be 2–40 letters/).count()).toBe(1);
+    await page.getByLabel("Tax ID").fill("GB 123 4567 89");
+    await page.getByLabel("Billing e-mail").fill("accounts@northwind.test");
+    await page.getByRole("button", { name: "Save billing details" }).click();
+    await expect.poll(() => page.getByText("Billing details saved.", { exact: false }).count()).toBe(1);
+
+    await page.goto(`${demo.server.url}/#/admin/clients`);
+    await page.getByRole("button", { name: "Edit Hexfall Games" }).click();
+    const dialog = page.getByRole("dialog");
+    expect(await dialog.getByLabel("Tax ID").inputValue()).toBe("GB 987 6543 21");
+    await dialog.getByLabel("Billing e-mail").fill("not-an-address");
+    await dialog.getByLabel("Billing e-mail").press("Tab");
+    await expect.poll(() => dialog.getByText("Billing e-mail must be an e-mail address").count()).toBe(1);
+    await dialog.getByLabel("Billing e-mail").fill("ap@hexfall.test");
+    await dialog.getByRole("button", { name: "Save changes" }).click();
+    await expect.poll(() => page.getByRole("dialog").count()).toBe(0);
+    await page.close();
+  });
+
   it("gives a stakeholder the portal and no Admin navigation", { timeout: 60_000 }, async () => {
     const page = await demo.browser.newPage();
     await signIn(page, "stakeholder@hexfall.test");

@@ -31,6 +31,13 @@ const matrix: Record<string, Entry> = {
     kind: "target",
     input: (a) => ({ agencyId: a.agency.id }),
   },
+  "agency.billingDetails": { type: "query", roles: admins, kind: "list", input: () => undefined },
+  "agency.updateBillingDetails": {
+    type: "mutation",
+    roles: admins,
+    kind: "create",
+    input: () => ({ legalName: "Intruder Ltd", billingAddress: "1 Other Street", taxId: null, billingEmail: null }),
+  },
   "clients.list": { type: "query", roles: "any member", kind: "list", input: () => ({ includeArchived: true }) },
   "clients.create": {
     type: "mutation",
@@ -43,6 +50,17 @@ const matrix: Record<string, Entry> = {
     roles: admins,
     kind: "target",
     input: (a) => ({ clientId: a.otherClient.id, name: "Taken over" }),
+  },
+  "clients.updateBillingDetails": {
+    type: "mutation",
+    roles: accounts,
+    kind: "target",
+    input: (a) => ({
+      clientId: a.otherClient.id,
+      billingAddress: "1 Taken Over Road",
+      taxId: "GB999999999",
+      billingEmail: "intruder@example.test",
+    }),
   },
   "clients.archive": {
     type: "mutation",

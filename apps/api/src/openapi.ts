@@ -73,6 +73,11 @@ const invoiceView = z.object({
   updatedAt: z.date(),
 });
 const invoiceDetailView = invoiceView.extend({
+  issuedOn: z.string().nullable().describe("finalized invoices: the issue date, the client's local date YYYY-MM-DD"),
+  dueOn: z
+    .string()
+    .nullable()
+    .describe("finalized invoices: the due date, issue date + the contract's payment terms (YYYY-MM-DD)"),
   lines: z.array(
     z.looseObject({
       position: z.number().int(),

@@ -5,6 +5,7 @@ import { Page } from "./components/page";
 import { Shell } from "./components/shell";
 import { AccountsPage } from "./pages/accounts/accounts-page";
 import { AdminLayout } from "./pages/admin/admin-layout";
+import { AgencyPage } from "./pages/admin/agency";
 import { ChannelsPage } from "./pages/admin/channels";
 import { ClientsPage } from "./pages/admin/clients";
 import { MembersPage } from "./pages/admin/members";
@@ -58,6 +59,7 @@ const signedInRoutes: RouteDef[] = [
   { path: "/admin/clients", component: guard("admin", ClientsPage, AdminLayout) },
   { path: "/admin/channels", component: guard("admin", ChannelsPage, AdminLayout) },
   { path: "/admin/members", component: guard("admin", MembersPage, AdminLayout) },
+  { path: "/admin/agency", component: guard("admin", AgencyPage, AdminLayout) },
   { path: "/admin/playbooks", component: guard("admin", PlaybooksPage, AdminLayout) },
 ];
 

@@ -52,6 +52,115 @@ export const clientListInput = z
   .object({ includeArchived: z.boolean().default(false) })
   .default({ includeArchived: false });
 
+// ——— Billing details (printed on invoices, frozen into each finalized invoice) ———
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to reject them
+const controlCharacters = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+export const maxBillingAddressLines = 8;
+export const maxBillingAddressLineLength = 200;
+
+/** Blank ("" or spaces) means "not set": the detail is stored as null. */
+const blankToNull = (value: string | null) => (value === null || value.trim() === "" ? null : value.trim());
+
+function billingText(max: number) {
+  return z
+    .string({ message: "must be a text" })
+    .max(max, { message: `must be at most ${max} characters` })
+    .nullable()
+    .transform(blankToNull)
+    .refine((value) => value === null || !controlCharacters.test(value), {
+      message: "must be a single line without control characters",
+    });
+}
+
+/**
+ * A postal address, one line per line: each line trimmed, blank lines dropped, at most 8 lines of
+ * 200 characters (what an invoice prints). Stored with "\n" between lines.
+ */
+export const billingAddress = z
+  .string({ message: "must be a text" })
+  .max(1_000, { message: "must be at most 1,000 characters" })
+  .nullable()
+  .transform((value) =>
+    (value ?? "")
+      .split(/\r\n|\r|\n/)
+      .map((line) => line.trim())
+      .filter((line) => line !== ""),
+  )
+  .superRefine((lines, ctx) => {
+    if (lines.length > maxBillingAddressLines) {
+      ctx.addIssue({ code: "custom", message: `must have at most ${maxBillingAddressLines} lines` });
+    }
+    const long = lines.findIndex((line) => line.length > maxBillingAddressLineLength);
+    if (long >= 0) {
+      ctx.addIssue({
+        code: "custom",
+        message: `line ${long + 1} must be at most ${maxBillingAddressLineLength} characters`,
+      });
+    }
+    if (lines.some((line) => controlCharacters.test(line))) {
+      ctx.addIssue({ code: "custom", message: "must not contain control characters" });
+    }
+  })
+  .transform((lines) => (lines.length === 0 ? null : lines.join("\n")));
+
+/**
+ * A VAT number or other tax id, as printed: 2–40 letters, digits, spaces, '.', '-' or '/', with at
+ * least one digit ("GB123456789", "DE 123 456 789", "12-3456789", "CHE-123.456.789 MWST"). Permissive
+ * on purpose: formats differ by country and are checked by the tax authority, not here.
+ */
+export const taxId = z
+  .string({ message: "must be a text" })
+  .max(40, { message: "must be at most 40 characters" })
+  .nullable()
+  .transform(blankToNull)
+  .refine(
+    (value) => value === null || (/^[A-Za-z0-9][A-Za-z0-9 .\-/]{0,38}[A-Za-z0-9]$/.test(value) && /\d/.test(value)),
+    {
+      message: "must be 2–40 letters, digits, spaces, '.', '-' or '/', with at least one digit",
+    },
+  );
+
+export const billingEmail = z
+  .string({ message: "must be a text" })
+  .max(254, { message: "must be at most 254 characters" })
+  .nullable()
+  .transform((value) => blankToNull(value)?.toLowerCase() ?? null)
+  .refine((value) => value === null || z.email().safeParse(value).success, { message: "must be an e-mail address" });
+
+/**
+ * The agency's billing details, all replaced at once; a blank or null field is cleared. The legal
+ * name, when set, is the seller's name on invoices (otherwise the agency's name).
+ */
+export const agencyBillingDetailsInput = z.object({
+  legalName: billingText(200),
+  billingAddress,
+  taxId,
+  billingEmail,
+});
+export type AgencyBillingDetailsInput = z.infer<typeof agencyBillingDetailsInput>;
+
+/** A client's billing details (the buyer on its invoices), all replaced at once. */
+export const clientBillingDetailsInput = z.object({
+  clientId: uuid,
+  billingAddress,
+  taxId,
+  billingEmail,
+});
+export type ClientBillingDetailsInput = z.infer<typeof clientBillingDetailsInput>;
+
+export interface BillingDetailsView {
+  billingAddress: string | null;
+  taxId: string | null;
+  billingEmail: string | null;
+}
+
+export interface AgencyBillingDetailsView extends BillingDetailsView {
+  agencyId: string;
+  name: string;
+  legalName: string | null;
+}
+
 export const channelCreateInput = z.object({
   clientId: uuid,
   platform: z.enum(platforms, { message: `must be one of ${platforms.join(", ")}` }),
@@ -100,6 +209,8 @@ export interface ClientView {
   name: string;
   timeZone: string;
   status: (typeof clientStatuses)[number];
+  /** The buyer's details on its invoices. */
+  billing: BillingDetailsView;
   createdAt: Date;
 }
 export interface ChannelView {

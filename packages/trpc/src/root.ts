@@ -1,3 +1,4 @@
+import { agencyRouter } from "./routers/agency.router";
 import { apiKeysRouter } from "./routers/api-keys.router";
 import { channelsRouter } from "./routers/channels.router";
 import { clientsRouter } from "./routers/clients.router";
@@ -17,6 +18,7 @@ import { router } from "./trpc";
 export const appRouter = router({
   apiKeys: apiKeysRouter,
   me: meRouter,
+  agency: agencyRouter,
   clients: clientsRouter,
   channels: channelsRouter,
   members: membersRouter,

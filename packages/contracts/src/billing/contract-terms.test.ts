@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../errors";
 import {
+  addDaysToLocalDate,
   type ContractPeriod,
   contractForPeriod,
   contractPeriodsOverlap,
   findOverlappingContract,
   parseContractTerms,
+  paymentTermsDaysOf,
 } from "./contract-terms";
 
 function makeTerms(overrides: Record<string, unknown> = {}) {
@@ -48,6 +50,24 @@ describe("contractTermsInput", () => {
     const terms = parseContractTerms(makeTerms());
     expect(terms.validTo).toBeUndefined();
     expect(terms.excludeClientSideTime).toBe(true);
+  });
+
+  it("gives contracts stored without payment terms the default of 30 days", () => {
+    expect(parseContractTerms(makeTerms()).paymentTermsDays).toBe(30);
+    expect(parseContractTerms(makeTerms({ paymentTermsDays: 0 })).paymentTermsDays).toBe(0);
+    expect(parseContractTerms(makeTerms({ paymentTermsDays: 120 })).paymentTermsDays).toBe(120);
+    expect(paymentTermsDaysOf({})).toBe(30);
+    expect(paymentTermsDaysOf({ paymentTermsDays: 14 })).toBe(14);
+  });
+
+  it.each([
+    ["2026-04-02", 30, "2026-05-02"],
+    ["2026-01-31", 30, "2026-03-02"],
+    ["2028-02-28", 1, "2028-02-29"],
+    ["2026-12-15", 30, "2027-01-14"],
+    ["2026-03-28", 0, "2026-03-28"],
+  ])("adds %s + %i days = %s", (date, days, expected) => {
+    expect(addDaysToLocalDate(date, days)).toBe(expected);
   });
 
   it.each([
@@ -171,6 +191,9 @@ describe("contractTermsInput", () => {
     [{ creditCapPercent: 101 }, "creditCapPercent: must be between 0 and 100"],
     [{ creditCapPercent: 12.345 }, "creditCapPercent: must have at most 2 decimals"],
     [{ excludeClientSideTime: "yes" }, "excludeClientSideTime: must be true or false"],
+    [{ paymentTermsDays: 121 }, "paymentTermsDays: must be between 0 and 120 days"],
+    [{ paymentTermsDays: -1 }, "paymentTermsDays: must be between 0 and 120 days"],
+    [{ paymentTermsDays: 7.5 }, "paymentTermsDays: must be a whole number of days"],
   ])("reports $1", (overrides, expected) => {
     expect(messageOf(makeTerms(overrides))).toContain(expected);
   });

@@ -29,6 +29,8 @@ export const slaCalendars = ["24x7", "business_hours"] as const;
 
 export const maxRetainerMinor = 1_000_000_000_000;
 export const maxUnitPriceMinor = 1_000_000;
+export const defaultPaymentTermsDays = 30;
+export const maxPaymentTermsDays = 120;
 
 function hasAtMostDecimals(value: number, decimals: number): boolean {
   const scale = 10 ** decimals;
@@ -172,6 +174,15 @@ export const contractTermsInput = z
     creditCapPercent: percent,
     /** Whether SLA clocks stop while waiting on the client (the caller measures accordingly). */
     excludeClientSideTime: z.boolean({ message: "must be true or false" }).default(true),
+    /**
+     * Days from an invoice's issue date to its due date (0 = due on receipt). Contracts stored
+     * before payment terms existed parse with the default.
+     */
+    paymentTermsDays: z
+      .int({ message: "must be a whole number of days" })
+      .min(0, { message: "must be between 0 and 120 days" })
+      .max(maxPaymentTermsDays, { message: "must be between 0 and 120 days" })
+      .default(defaultPaymentTermsDays),
   })
   .superRefine((terms, ctx) => {
     if (terms.validTo !== undefined && terms.validTo <= terms.validFrom) {
@@ -181,13 +192,33 @@ export const contractTermsInput = z
     checkSlaTargets(terms.slaTargets, ctx);
     checkCreditTiers(terms.creditTiers, ctx);
   });
-export type ContractTermsInput = z.infer<typeof contractTermsInput>;
+/** Terms as parsed: every default filled in. */
+export type ParsedContractTerms = z.infer<typeof contractTermsInput>;
+/**
+ * Terms as stored or written by hand: `paymentTermsDays` may be absent (contracts saved before it
+ * existed), so readers take it through `paymentTermsDaysOf`.
+ */
+export type ContractTermsInput = Omit<ParsedContractTerms, "paymentTermsDays"> & { paymentTermsDays?: number };
 
 /** Parses contract terms, or throws BAD_INPUT whose message names every bad field. */
-export function parseContractTerms(input: unknown): ContractTermsInput {
+export function parseContractTerms(input: unknown): ParsedContractTerms {
   const result = contractTermsInput.safeParse(input);
   if (!result.success) throw badInput(result.error.issues);
   return result.data;
+}
+
+/**
+ * The payment terms of stored contract terms, which may predate `paymentTermsDays` (then the
+ * default applies, as when parsing them).
+ */
+export function paymentTermsDaysOf(terms: { paymentTermsDays?: number | null }): number {
+  return terms.paymentTermsDays ?? defaultPaymentTermsDays;
+}
+
+/** A calendar date plus whole days: `("2026-04-02", 30)` → "2026-05-02". No time zone can shift it. */
+export function addDaysToLocalDate(date: string, days: number): string {
+  const [year, month, day] = date.split("-").map(Number) as [number, number, number];
+  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
 }
 
 /** The validity of a contract: local dates, `validTo` exclusive, null or absent = open-ended. */

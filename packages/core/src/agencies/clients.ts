@@ -7,8 +7,15 @@ import type { Scope } from "./scope";
 const { clients } = schema;
 type ClientRow = typeof clients.$inferSelect;
 
-function toClientView(row: ClientRow): ClientView {
-  return { id: row.id, name: row.name, timeZone: row.timeZone, status: row.status, createdAt: row.createdAt };
+export function toClientView(row: ClientRow): ClientView {
+  return {
+    id: row.id,
+    name: row.name,
+    timeZone: row.timeZone,
+    status: row.status,
+    billing: { billingAddress: row.billingAddress, taxId: row.taxId, billingEmail: row.billingEmail },
+    createdAt: row.createdAt,
+  };
 }
 
 export async function listClients(

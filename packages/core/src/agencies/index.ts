@@ -1,3 +1,4 @@
+export * from "./billing-details";
 export * from "./channels";
 export * from "./clients";
 export * from "./me";

@@ -177,14 +177,19 @@ export const invoiceDocument = z
         message: "must be after start (end is exclusive: the first day after the period)",
       }),
     currency: z.string({ message: currencyMessage }).refine(isCurrencyCode, { message: currencyMessage }),
+    /** The seller: the agency's legal name (or its name), address, tax id and billing e-mail. */
     agency: z.object({
       name: text(200),
       addressLines: z.array(text(200)).max(8, { message: "must have at most 8 lines" }),
       taxId: text(60).optional(),
+      email: text(254).optional(),
     }),
+    /** The buyer, as its billing details stood when the invoice was finalized. */
     client: z.object({
       name: text(200),
       addressLines: z.array(text(200)).max(8, { message: "must have at most 8 lines" }).optional(),
+      taxId: text(60).optional(),
+      email: text(254).optional(),
     }),
     lines: z.array(invoiceDocumentLine).max(10_000, { message: "must have at most 10,000 lines" }),
     /** Sum of the fee lines (negative on a credit note). */
@@ -376,6 +381,18 @@ export function createInvoiceDocument(options: {
   });
 }
 
+/** A credit note's lines: the corrected invoice's, negated, each saying what it credits. */
+export function creditNoteLines<
+  Line extends Pick<InvoiceDocumentLine, "description" | "quantity" | "unitPriceMinor" | "amountMinor">,
+>(invoiceNumber: string, lines: readonly Line[]): Line[] {
+  return lines.map((line) => ({
+    ...line,
+    description: `Credit of ${invoiceNumber}: ${line.description}`,
+    unitPriceMinor: -line.unitPriceMinor,
+    amountMinor: -line.amountMinor,
+  }));
+}
+
 /**
  * The document of a credit note: the parties, period, currency and contract of the invoice it
  * corrects (as that invoice's frozen document states them), its own number and issue date, and
@@ -419,6 +436,42 @@ export function createCreditNoteDocument(options: {
     contractVersion: corrected.contractVersion,
     status: "finalized",
   });
+}
+
+/** Billing details as stored (nullable columns, the address "\n"-separated). */
+export interface StoredBillingDetails {
+  billingAddress: string | null;
+  taxId: string | null;
+  billingEmail: string | null;
+}
+
+/** The address lines of a stored address: trimmed, blank lines dropped. */
+export function billingAddressLines(address: string | null): string[] {
+  return (address ?? "")
+    .split(/\r\n|\r|\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "")
+    .slice(0, 8);
+}
+
+/** The seller of a document: the agency's legal name when it has one, else its name. */
+export function documentSeller(agency: StoredBillingDetails & { name: string; legalName: string | null }) {
+  return {
+    name: agency.legalName?.trim() || agency.name,
+    addressLines: billingAddressLines(agency.billingAddress),
+    ...(agency.taxId ? { taxId: agency.taxId } : {}),
+    ...(agency.billingEmail ? { email: agency.billingEmail } : {}),
+  } satisfies InvoiceDocumentInput["agency"];
+}
+
+/** The buyer of a document: the client's name and billing details. */
+export function documentBuyer(client: StoredBillingDetails & { name: string }) {
+  return {
+    name: client.name,
+    addressLines: billingAddressLines(client.billingAddress),
+    ...(client.taxId ? { taxId: client.taxId } : {}),
+    ...(client.billingEmail ? { email: client.billingEmail } : {}),
+  } satisfies InvoiceDocumentInput["client"];
 }
 
 /**

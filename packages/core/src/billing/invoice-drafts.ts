@@ -22,7 +22,7 @@
 
 import { type SlaMetric, type SlaPriority, slaMetrics, slaPriorities } from "@parley/contracts/billing";
 import type { Executor } from "@parley/db";
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Scope } from "../agencies/scope";
 import { type BusinessCalendar, businessMinutesBetween } from "../sla";
 import { DAY_MS, getBusinessIntervals, getCalendarPlan, mergeIntervals } from "../sla/business-intervals";
@@ -100,9 +100,8 @@ export interface ClientPeriod {
 }
 
 /**
- * The clients' months as a relation `p(client_id, from_at, to_at, hours)` of VALUES, so one query
- * aggregates every client and the planner knows how many there are: index range scans for one
- * client, a single pass for many. `hours` is the client's business hours, null without a calendar.
+ * The clients' months as a relation `p(client_id, from_at, to_at, hours)` of VALUES. `hours` is the
+ * client's business hours, null without a calendar.
  */
 function clientPeriods(entries: ReadonlyArray<ClientPeriod & { businessCalendar?: BusinessCalendar | null }>) {
   const rows = entries.map(({ clientId, period, businessCalendar }) => {
@@ -112,7 +111,11 @@ function clientPeriods(entries: ReadonlyArray<ClientPeriod & { businessCalendar?
   return sql`select * from (values ${sql.join(rows, sql`, `)}) as v(client_id, from_at, to_at, hours)`;
 }
 
-/** Per client: items received, items received out of hours, and escalations opened in its month. */
+/**
+ * Per client: items received, items received out of hours, and escalations opened in its month. Reads
+ * the client-month indexes only. In-hours items are counted range by range of the business hours
+ * (built above with `[start, end)` bounds) rather than testing every item against the multirange.
+ */
 export async function countPeriodVolumes(
   scope: Pick<Scope, "agencyId">,
   tx: Executor,
@@ -120,54 +123,107 @@ export async function countPeriodVolumes(
 ): Promise<Map<string, PeriodVolume>> {
   const volumes = new Map<string, PeriodVolume>();
   if (input.clients.length === 0) return volumes;
-  const items = await tx.execute<{ client_id: string; items: string; out_of_hours: string }>(sql`
+  const inMonth = (column: SQL) => sql`${column} >= p.from_at and ${column} < p.to_at`;
+  const rows = await tx.execute<{ client_id: string; items: string; in_hours: string | null; escalations: string }>(sql`
     with p as (${clientPeriods(input.clients)})
-    select p.client_id, count(i.id) as items,
-      count(i.id) filter (where not (i.received_at <@ p.hours)) as out_of_hours
-    from p left join items i on i.agency_id = ${scope.agencyId} and i.client_id = p.client_id
-      and i.received_at >= p.from_at and i.received_at < p.to_at
-    group by p.client_id`);
-  const escalations = await tx.execute<{ client_id: string; escalations: string }>(sql`
-    with p as (${clientPeriods(input.clients)})
-    select p.client_id, count(e.id) as escalations
-    from p left join escalations e on e.agency_id = ${scope.agencyId} and e.client_id = p.client_id
-      and e.created_at >= p.from_at and e.created_at < p.to_at
-    group by p.client_id`);
-  for (const row of items) {
-    const opened = escalations.find((e) => e.client_id === row.client_id);
+    select p.client_id,
+      (select count(*) from items i
+        where i.agency_id = ${scope.agencyId} and i.client_id = p.client_id and ${inMonth(sql`i.received_at`)}) as items,
+      case when p.hours is not null then (select coalesce(sum((select count(*) from items i
+          where i.agency_id = ${scope.agencyId} and i.client_id = p.client_id and ${inMonth(sql`i.received_at`)}
+            and i.received_at >= lower(h.hours) and i.received_at < upper(h.hours))), 0)
+        from unnest(p.hours) as h(hours)) end as in_hours,
+      (select count(*) from escalations e
+        where e.agency_id = ${scope.agencyId} and e.client_id = p.client_id and ${inMonth(sql`e.created_at`)}) as escalations
+    from p`);
+  for (const row of rows) {
+    const itemCount = Number(row.items);
     volumes.set(row.client_id, {
-      itemCount: Number(row.items),
-      outOfHoursItemCount: Number(row.out_of_hours),
-      escalationCount: Number(opened?.escalations ?? 0),
+      itemCount,
+      // Without business hours (null) nothing is out of hours.
+      outOfHoursItemCount: row.in_hours === null ? 0 : itemCount - Number(row.in_hours),
+      escalationCount: Number(row.escalations),
     });
   }
   return volumes;
 }
 
+/** The breached item ids a credit line keeps: the first ones by id, as many as the drill-down shows. */
+export const maxBreachedItemIds = 500;
+
 export interface SlaTargetOutcome extends SlaEvidence {
   /** Clocks neither stopped nor past due at `asOf` (or paused): not counted yet. */
   pending: number;
+  /** The first `maxBreachedItemIds` breached item ids, sorted; `total − met` is how many breached. */
   breachedItemIds: string[];
 }
 
-/** Clocks of items received in each client's month: decided and met, under the item's priority. */
-function clockOutcomes(scope: Pick<Scope, "agencyId">, clients: readonly ClientPeriod[], asOf: Date) {
+/**
+ * Clients whose months have the same bounds (one time zone), so a statement can take the month as
+ * constants: the planner then reads each table as one range of its client-month index.
+ */
+function groupByMonth<T extends ClientPeriod>(clients: readonly T[]): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const client of clients) {
+    const key = `${client.period.from.toISOString()} ${client.period.to.toISOString()}`;
+    groups.set(key, [...(groups.get(key) ?? []), client]);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * The month's clocks of clients sharing a month, with their item's priority, as a FROM clause (`c`,
+ * `item.priority`). Both sides are read in order from their client-month indexes alone and merged on
+ * the item: a clock starts when its item is received, so the item has the clock's start as its
+ * receipt. A clock whose item is not found that way still gets its item's priority by id (the
+ * `coalesce`), so no clock is dropped if that ever differs. `offset 0` keeps each side one ordered
+ * scan: row-level security hides the row counts from the planner, which would otherwise look every
+ * clock's item up one by one.
+ */
+function monthClocks(scope: Pick<Scope, "agencyId">, clients: readonly ClientPeriod[]) {
+  const clientIds = sql`${`{${clients.map((client) => client.clientId).join(",")}}`}::uuid[]`;
+  const from = clients[0]?.period.from.toISOString();
+  const to = clients[0]?.period.to.toISOString();
   return sql`
-    with p as (${clientPeriods(clients)})
-    select c.client_id, i.priority, c.metric, c.item_id, c.started_at, c.stopped_at, c.target_minutes, c.calendar,
-      c.client_side_ms,
-      (c.stopped_at is not null or (c.due_at <= ${asOf.toISOString()} and not c.pauses @> '[[null]]'::jsonb)) as decided,
-      coalesce(c.stopped_at <= c.due_at, false) as met
-    from p
-    join sla_clocks c on c.agency_id = ${scope.agencyId} and c.client_id = p.client_id
-      and c.started_at >= p.from_at and c.started_at < p.to_at
-    join items i on i.id = c.item_id and i.agency_id = c.agency_id`;
+    (select c.agency_id, c.client_id, c.item_id, c.metric, c.started_at, c.due_at, c.stopped_at from sla_clocks c
+      where c.agency_id = ${scope.agencyId} and c.client_id = any(${clientIds})
+        and c.started_at >= ${from} and c.started_at < ${to}
+      order by c.client_id, c.started_at, c.item_id offset 0) as c
+    left join (select i.client_id, i.received_at, i.id, i.priority from items i
+      where i.agency_id = ${scope.agencyId} and i.client_id = any(${clientIds})
+        and i.received_at >= ${from} and i.received_at < ${to}
+      order by i.client_id, i.received_at, i.id offset 0) as i
+      on i.client_id = c.client_id and i.received_at = c.started_at and i.id = c.item_id
+    cross join lateral (select coalesce(i.priority, (
+      select x.priority from items x where x.agency_id = c.agency_id and x.id = c.item_id
+    )) as priority) as item`;
+}
+
+interface SlaOutcomeRow extends Record<string, unknown> {
+  client_id: string;
+  priority: SlaPriority;
+  metric: SlaMetric;
+  total: string;
+  met: string;
+  pending: string;
+  breached: string[] | null;
+}
+
+/**
+ * Whether a clock is decided at `asOf`: stopped, or past due and not paused. Only a running clock past
+ * due reads its pauses (by item and metric), so stopped clocks are judged from the index alone.
+ */
+function isDecided(asOf: Date) {
+  return sql`(c.stopped_at is not null or (c.due_at <= ${asOf.toISOString()} and not coalesce((
+    select paused.pauses @> '[[null]]'::jsonb from sla_clocks paused
+    where paused.agency_id = c.agency_id and paused.item_id = c.item_id and paused.metric = c.metric), false)))`;
 }
 
 /**
  * Per client: SLA outcomes per priority × metric of its month, one entry for every pair that had
- * clocks, in P1…P4, first response before resolution order. Breached item ids are sorted, for
- * determinism.
+ * clocks, in P1…P4, first response before resolution order. One grouped statement for all the clients
+ * of a month.
+ * Breached item ids are the first `maxBreachedItemIds` by id, for determinism and a bounded line.
  */
 export async function aggregateSlaOutcomes(
   scope: Pick<Scope, "agencyId">,
@@ -178,22 +234,22 @@ export async function aggregateSlaOutcomes(
     input.clients.map((client) => [client.clientId, new Map()]),
   );
   if (input.clients.length === 0) return new Map();
-  const rows = await tx.execute<{
-    client_id: string;
-    priority: SlaPriority;
-    metric: SlaMetric;
-    total: string;
-    met: string;
-    pending: string;
-    breached: string[] | null;
-  }>(sql`
-    with outcome as (${clockOutcomes(scope, input.clients, input.asOf)})
-    select client_id, priority, metric,
-      count(*) filter (where decided) as total,
-      count(*) filter (where decided and met) as met,
-      count(*) filter (where not decided) as pending,
-      array_agg(item_id::text order by item_id) filter (where decided and not met) as breached
-    from outcome group by client_id, priority, metric`);
+  const decided = isDecided(input.asOf);
+  const met = sql`c.stopped_at <= c.due_at`;
+  const rows: SlaOutcomeRow[] = [];
+  for (const clients of groupByMonth(input.clients)) {
+    rows.push(
+      ...(await tx.execute<SlaOutcomeRow>(sql`
+        select c.client_id, item.priority, c.metric,
+          count(*) filter (where ${decided}) as total,
+          count(*) filter (where ${met}) as met,
+          count(*) filter (where not ${decided}) as pending,
+          (array_agg(c.item_id::text order by c.item_id) filter (where ${decided} and not coalesce(${met}, false)))
+            [1:${sql.raw(String(maxBreachedItemIds))}] as breached
+        from ${monthClocks(scope, clients)}
+        group by c.client_id, item.priority, c.metric`)),
+    );
+  }
   for (const row of rows) {
     byClient.get(row.client_id)?.set(`${row.priority} ${row.metric}`, {
       priority: row.priority,
@@ -205,11 +261,11 @@ export async function aggregateSlaOutcomes(
     });
   }
   const including = input.clients.filter((client) => !client.excludeClientSideTime);
-  for (const late of await findMetOnlyByClientSideTime(scope, tx, { clients: including, asOf: input.asOf })) {
+  for (const late of await findMetOnlyByClientSideTime(scope, tx, { clients: including })) {
     const outcome = byClient.get(late.clientId)?.get(`${late.priority} ${late.metric}`);
     if (!outcome) continue;
     outcome.met -= 1;
-    outcome.breachedItemIds = [...outcome.breachedItemIds, late.itemId].sort();
+    outcome.breachedItemIds = [...outcome.breachedItemIds, late.itemId].sort().slice(0, maxBreachedItemIds);
   }
   const order = (o: SlaTargetOutcome) => slaPriorities.indexOf(o.priority) * 2 + slaMetrics.indexOf(o.metric);
   return new Map(
@@ -221,7 +277,7 @@ export async function aggregateSlaOutcomes(
 async function findMetOnlyByClientSideTime(
   scope: Pick<Scope, "agencyId">,
   tx: Executor,
-  input: { clients: readonly ClientPeriod[]; asOf: Date },
+  input: { clients: readonly ClientPeriod[] },
 ): Promise<Array<{ clientId: string; priority: SlaPriority; metric: SlaMetric; itemId: string }>> {
   if (input.clients.length === 0) return [];
   const rows = await tx.execute<{
@@ -234,8 +290,13 @@ async function findMetOnlyByClientSideTime(
     target_minutes: number;
     calendar: BusinessCalendar;
   }>(sql`
-    with outcome as (${clockOutcomes(scope, input.clients, input.asOf)})
-    select * from outcome where decided and met and client_side_ms > 0`);
+    with p as (${clientPeriods(input.clients)})
+    select c.client_id, i.priority, c.metric, c.item_id, c.started_at, c.stopped_at, c.target_minutes, c.calendar
+    from p
+    join sla_clocks c on c.agency_id = ${scope.agencyId} and c.client_id = p.client_id
+      and c.started_at >= p.from_at and c.started_at < p.to_at
+    join items i on i.agency_id = c.agency_id and i.id = c.item_id
+    where c.stopped_at <= c.due_at and c.client_side_ms > 0`);
   return rows
     .filter(
       (row) =>

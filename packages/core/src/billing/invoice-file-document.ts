@@ -5,8 +5,7 @@
  * reader checks as every invoice read.
  */
 import { AppError } from "@parley/contracts";
-import { type Executor, schema } from "@parley/db";
-import { eq } from "drizzle-orm";
+import type { Executor } from "@parley/db";
 import { createCreditNoteDocument, type InvoiceDocument, type InvoiceDocumentLine } from "./invoice-document";
 import { localDateOf } from "./invoice-drafts";
 import { getInvoice, getInvoiceDocument, type InvoiceReader } from "./invoices";
@@ -22,15 +21,12 @@ export async function getInvoiceFileDocument(
   if (!corrects || !note.number || !note.finalizedAt) {
     throw new AppError("INTERNAL", "A credit note lacks its number or the invoice it corrects");
   }
-  const [agency] = await tx
-    .select({ timeZone: schema.agencies.timeZone })
-    .from(schema.agencies)
-    .where(eq(schema.agencies.id, reader.agencyId));
-  if (!agency) throw new AppError("NOT_FOUND", "Agency not found", { reason: "agency_not_found" });
+  // The corrected invoice's frozen document: its parties as they were billed, its calendar (the client's).
+  const corrected = await getInvoiceDocument(reader, tx, { invoiceId: corrects.id });
   return createCreditNoteDocument({
     number: note.number,
-    issuedOn: localDateOf(note.finalizedAt, agency.timeZone),
-    corrected: await getInvoiceDocument(reader, tx, { invoiceId: corrects.id }),
+    issuedOn: localDateOf(note.finalizedAt, corrected.period.timeZone),
+    corrected,
     // The kinds are checked again when the document is parsed.
     lines: note.lines.map((line) => ({ ...line, kind: line.kind as InvoiceDocumentLine["kind"] })),
     reason: note.evidence.reason ?? "Correction",

@@ -21,8 +21,10 @@
  */
 import { AppError, uuid } from "@parley/contracts";
 import {
+  addDaysToLocalDate,
   type ContractTermsInput,
   contractForPeriod,
+  paymentTermsDaysOf,
   type SlaMetric,
   type SlaPriority,
   slaMetrics,
@@ -35,7 +37,15 @@ import { getClient } from "../agencies/clients";
 import type { Scope } from "../agencies/scope";
 import { recordAudit } from "../audit/record-audit";
 import type { BusinessCalendar } from "../sla";
-import { createInvoiceDocument, type InvoiceDocument, type SlaSummaryRow } from "./invoice-document";
+import {
+  createInvoiceDocument,
+  creditNoteLines,
+  documentBuyer,
+  documentSeller,
+  type InvoiceDocument,
+  parseInvoiceDocument,
+  type SlaSummaryRow,
+} from "./invoice-document";
 import {
   aggregateSlaOutcomes,
   type BillingPeriod,
@@ -43,6 +53,7 @@ import {
   countPeriodVolumes,
   findClockEvidence,
   localDateOf,
+  maxBreachedItemIds,
   monthlyPeriod,
   type PeriodVolume,
   type SlaTargetOutcome,
@@ -146,6 +157,9 @@ export interface InvoiceLineView {
 }
 
 export interface InvoiceDetailView extends InvoiceView {
+  /** Finalized invoices: the issue date and the due date (issue date + payment terms), client's calendar. */
+  issuedOn: string | null;
+  dueOn: string | null;
   lines: InvoiceLineView[];
   /** Invoices: the SLA summary, counts and contract; credit notes: what they correct. */
   evidence: {
@@ -275,6 +289,8 @@ export async function getInvoice(
   const snapshot = invoice.snapshot as Partial<InvoiceSnapshot & CreditNoteSnapshot>;
   return {
     ...toInvoiceView(invoice, clientName),
+    issuedOn: invoice.status === "finalized" ? (snapshot.document?.issuedOn ?? null) : null,
+    dueOn: invoice.status === "finalized" ? (snapshot.document?.dueOn ?? null) : null,
     lines: await findLines(tx, invoice.id),
     evidence: {
       slaSummary: snapshot.document?.slaSummary ?? [],
@@ -302,7 +318,15 @@ export async function getInvoiceDocument(
       reason: "credit_note_not_rendered",
     });
   }
-  return document;
+  if (invoice.status !== "draft") return document;
+  // A draft shows the parties as they stand today (finalizing freezes them); a finalized document as it was.
+  const [agency] = await tx.select().from(agencies).where(eq(agencies.id, reader.agencyId));
+  const [client] = await tx
+    .select()
+    .from(clients)
+    .where(and(eq(clients.id, invoice.clientId), eq(clients.agencyId, reader.agencyId)));
+  if (!agency || !client) return document;
+  return { ...document, agency: documentSeller(agency), client: documentBuyer(client) };
 }
 
 /** The per-clock evidence of an invoice's month, read as of the invoice's computation. */
@@ -398,6 +422,7 @@ async function computeDrafts(
     })),
     asOf: input.asOf,
   });
+  const agency = await getAgency(tx, scope.agencyId);
   const results: DraftOutcome[] = [];
   for (const plan of planned) {
     if (!("billing" in plan)) {
@@ -409,7 +434,9 @@ async function computeDrafts(
       outcomes: outcomes.get(plan.client.id) ?? [],
     };
     results.push(
-      await tx.transaction((savepoint) => storeDraft(scope, savepoint, { plan, ...aggregates, asOf: input.asOf })),
+      await tx.transaction((savepoint) =>
+        storeDraft(scope, savepoint, { plan, agency, ...aggregates, asOf: input.asOf }),
+      ),
     );
   }
   return results;
@@ -471,7 +498,13 @@ async function planDraft(
 async function storeDraft(
   scope: Pick<Scope, "agencyId">,
   tx: Executor,
-  input: { plan: DraftPlan; volume: PeriodVolume; outcomes: SlaTargetOutcome[]; asOf: Date },
+  input: {
+    plan: DraftPlan;
+    agency: typeof agencies.$inferSelect;
+    volume: PeriodVolume;
+    outcomes: SlaTargetOutcome[];
+    asOf: Date;
+  },
 ): Promise<DraftOutcome> {
   const { plan, volume, outcomes } = input;
   const { client, billing, contract, terms, existing } = plan;
@@ -486,7 +519,7 @@ async function storeDraft(
     };
   });
   const draft = computeInvoiceDraft({ terms, ...volume, slaEvidence });
-  const agency = await getAgency(tx, scope.agencyId);
+  const { agency } = input;
   const snapshot: InvoiceSnapshot = {
     document: createInvoiceDocument({
       number: "DRAFT",
@@ -612,6 +645,13 @@ function assertDraft(invoice: InvoiceRow): void {
   }
 }
 
+/** The payment terms as the invoice states them beside its totals. */
+function paymentTermsNote(days: number): string {
+  return days === 0
+    ? "Payment terms: due on receipt."
+    : `Payment terms: ${days} ${days === 1 ? "day" : "days"} from the issue date.`;
+}
+
 /** Takes the agency's next invoice number; the counter row stays locked until the transaction ends. */
 async function takeInvoiceNumber(tx: Executor, input: { agencyId: string; agencyName: string; year: string }) {
   const [counter] = await tx
@@ -649,15 +689,28 @@ export async function finalizeInvoice(
     });
   }
   const agency = await getAgency(tx, scope.agencyId);
-  const issuedOn = localDateOf(now, agency.timeZone);
+  const client = await getClient(scope, tx, invoice.clientId);
   const number = await takeInvoiceNumber(tx, {
     agencyId: agency.id,
     agencyName: agency.name,
-    year: issuedOn.slice(0, 4),
+    year: localDateOf(now, agency.timeZone).slice(0, 4),
   });
+  // The issue and due dates are calendar dates of the client, like the period they bill; the
+  // parties are frozen as their billing details stand now (a later change never alters this invoice).
+  const issuedOn = localDateOf(now, snapshot.document.period.timeZone);
+  const paymentTermsDays = paymentTermsDaysOf(snapshot.contract.terms);
   const frozen: InvoiceSnapshot = {
     ...snapshot,
-    document: { ...snapshot.document, number, issuedOn, status: "finalized" },
+    document: parseInvoiceDocument({
+      ...snapshot.document,
+      number,
+      issuedOn,
+      dueOn: addDaysToLocalDate(issuedOn, paymentTermsDays),
+      agency: documentSeller(agency),
+      client: documentBuyer(client),
+      notes: snapshot.document.notes ?? paymentTermsNote(paymentTermsDays),
+      status: "finalized",
+    }),
   };
   const [row] = await tx
     .update(invoices)
@@ -694,7 +747,7 @@ export async function issueCreditNote(
   const reader = invoiceReaderOf(scope);
   const now = input.now ?? new Date();
   const { invoice } = await findInvoice(reader, tx, input.invoiceId, { lock: true });
-  if (invoice.kind !== "invoice" || invoice.status !== "finalized") {
+  if (invoice.kind !== "invoice" || invoice.status !== "finalized" || !invoice.number) {
     throw new AppError("INVALID_STATE", "Only a finalized invoice can be credited", { reason: "not_finalized" });
   }
   const standing = await findStandingInvoice(tx, invoice);
@@ -725,13 +778,16 @@ export async function issueCreditNote(
   await replaceLines(
     tx,
     draftNote,
-    lines.map((line) => ({
-      kind: line.kind as InvoiceLineDraft["kind"],
-      description: `Credit of ${invoice.number}: ${line.description}`,
-      quantity: line.quantity,
-      unitPriceMinor: -line.unitPriceMinor,
-      amountMinor: -line.amountMinor,
-    })),
+    creditNoteLines(
+      invoice.number,
+      lines.map((line) => ({
+        kind: line.kind as InvoiceLineDraft["kind"],
+        description: line.description,
+        quantity: line.quantity,
+        unitPriceMinor: line.unitPriceMinor,
+        amountMinor: line.amountMinor,
+      })),
+    ),
   );
   const number = await takeInvoiceNumber(tx, {
     agencyId: agency.id,
@@ -783,7 +839,8 @@ export async function findBreachedItems(
       fields: { metric: `has no ${input.priority} credit line on this invoice` },
     });
   }
-  const ids = line.evidence.breachedItemIds.slice(0, 500);
+  // The line keeps the first `maxBreachedItemIds` breached ids; how many breached is total − met.
+  const ids = line.evidence.breachedItemIds.slice(0, maxBreachedItemIds);
   const rows =
     ids.length === 0
       ? []
@@ -801,7 +858,7 @@ export async function findBreachedItems(
           .where(and(eq(items.agencyId, reader.agencyId), eq(items.clientId, invoice.clientId), inArray(items.id, ids)))
           .orderBy(asc(items.receivedAt), asc(items.id));
   return {
-    total: line.evidence.breachedItemIds.length,
+    total: line.evidence.total - line.evidence.met,
     items: rows.map(({ body, ...row }) => ({ ...row, excerpt: body.slice(0, 200) })),
   };
 }

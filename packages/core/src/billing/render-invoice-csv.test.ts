@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   createCreditNoteDocument,
   createInvoiceDocument,
+  creditNoteLines,
   type InvoiceDocument,
   type InvoiceEvidenceRowInput,
 } from "./invoice-document";
@@ -120,9 +121,22 @@ describe("renderInvoiceLinesCsv", () => {
     expect(renderInvoiceLinesCsv(doc, { byteOrderMark: false })).toBe(body);
   });
 
+  it("ends every row with the invoice's number, issue date and due date", () => {
+    const rows = parseCsv(
+      renderInvoiceLinesCsv(makeDocument("EUR", { dueOn: "2026-05-02" }), { byteOrderMark: false }),
+    );
+    expect(rows[0]?.slice(-3)).toEqual(["invoice number", "issued on", "due on"]);
+    expect(rows.slice(1).map((row) => row.slice(-3))).toEqual(
+      Array(rows.length - 1).fill(["NW-2026-0007", "2026-04-02", "2026-05-02"]),
+    );
+    const undated = parseCsv(renderInvoiceLinesCsv(makeDocument(), { byteOrderMark: false }));
+    expect(undated[1]?.slice(-3)).toEqual(["NW-2026-0007", "2026-04-02", ""]);
+  });
+
   it("writes amounts as plain decimals and fills the evidence columns of service credits", () => {
     const rows = parseCsv(renderInvoiceLinesCsv(makeDocument(), { byteOrderMark: false }));
-    expect(rows.slice(1)).toEqual([
+    // The first 13 columns: the line and its evidence (the invoice's identity follows, tested above).
+    expect(rows.slice(1).map((row) => row.slice(0, 13))).toEqual([
       [
         "retainer",
         "Monthly retainer (10,000 items included)",
@@ -240,13 +254,7 @@ describe("renderInvoiceLinesCsv", () => {
       number: "NW-2026-0008",
       issuedOn: "2026-04-20",
       corrected: invoice,
-      lines: invoice.lines.map(({ kind, description, quantity, unitPriceMinor, amountMinor }) => ({
-        kind,
-        description: `Credit of NW-2026-0007: ${description}`,
-        quantity,
-        unitPriceMinor: -unitPriceMinor,
-        amountMinor: -amountMinor,
-      })),
+      lines: creditNoteLines(invoice.number, invoice.lines),
       reason: "Wrong retainer",
     });
     const rows = parseCsv(renderInvoiceLinesCsv(note, { byteOrderMark: false }));

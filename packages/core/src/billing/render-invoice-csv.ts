@@ -73,10 +73,14 @@ export const invoiceLinesCsvHeader = [
   "tier",
   "credit %",
   "capped",
+  "invoice number",
+  "issued on",
+  "due on",
 ] as const;
 
 /**
- * One row per invoice line, in the invoice's order. Service-credit lines also fill the evidence
+ * One row per invoice line, in the invoice's order, each ending with the invoice's number, issue
+ * date and due date (empty when none, e.g. a credit note). Service-credit lines also fill the evidence
  * columns (items met and total, compliance truncated to 2 decimals, the target, the credit tier
  * as `[from, to)` and its credit %, and whether the cap reduced the credit). The amounts add up
  * to the invoice's total. Throws BAD_INPUT for a snapshot that does not add up.
@@ -108,6 +112,10 @@ export function renderInvoiceLinesCsv(input: InvoiceDocumentInput, options?: Csv
             textCell(evidence.capped ? "yes" : "no"),
           ]
         : [null, null, null, null, null, null, null]),
+      // The document's identity on every row, so a row pasted elsewhere still says which invoice and when due.
+      textCell(doc.number),
+      textCell(doc.issuedOn),
+      doc.dueOn ? textCell(doc.dueOn) : null,
     ];
   });
   return writeCsv(invoiceLinesCsvHeader, rows, options);

@@ -5,7 +5,12 @@ import { join } from "node:path";
 import type { ContractTermsInput } from "@parley/contracts/billing";
 import { formatMoney } from "@parley/contracts/billing";
 import { afterAll, describe, expect, it } from "vitest";
-import { createCreditNoteDocument, createInvoiceDocument, type InvoiceDocument } from "./invoice-document";
+import {
+  createCreditNoteDocument,
+  createInvoiceDocument,
+  creditNoteLines,
+  type InvoiceDocument,
+} from "./invoice-document";
 import { computeInvoiceDraft, type SlaEvidence } from "./invoice-math";
 import { renderInvoicePdf, toWinAnsi } from "./render-invoice-pdf";
 
@@ -96,13 +101,7 @@ function makeHexfallCreditNote(): InvoiceDocument {
     number: "NW-2026-0011",
     issuedOn: "2026-04-20",
     corrected: invoice,
-    lines: invoice.lines.map(({ kind, description, quantity, unitPriceMinor, amountMinor }) => ({
-      kind,
-      description: `Credit of NW-2026-0007: ${description}`,
-      quantity,
-      unitPriceMinor: -unitPriceMinor,
-      amountMinor: -amountMinor,
-    })),
+    lines: creditNoteLines(invoice.number, invoice.lines),
     reason: "Escalation fees were counted twice",
   });
 }
@@ -203,6 +202,37 @@ describe("renderInvoicePdf", () => {
       await expect(renderInvoicePdf(makeHexfallDocument({ dueOn: "2026-04-01" }))).rejects.toMatchObject({
         code: "BAD_INPUT",
       });
+    });
+
+    it("prints the seller's address, tax id and billing e-mail and the buyer's address and tax id", async () => {
+      const doc = makeHexfallDocument({
+        dueOn: "2026-05-02",
+        agency: {
+          name: "Northwind Social Care Ltd",
+          addressLines: ["4th Floor, 21 Albion Street", "Leeds LS1 5ES", "United Kingdom"],
+          taxId: "GB 123 4567 89",
+          email: "billing@northwind.test",
+        },
+        client: {
+          name: "Hexfall Games SAS",
+          addressLines: ["12 rue de Rivoli", "75004 Paris", "France"],
+          taxId: "FR40303265045",
+          email: "ap@hexfall.test",
+        },
+      });
+      const text = pdfToText(writePdf("parties.pdf", await renderInvoicePdf(doc)));
+      for (const expected of [
+        "4th Floor, 21 Albion Street",
+        "Leeds LS1 5ES",
+        "Tax ID: GB 123 4567 89",
+        "billing@northwind.test",
+        "12 rue de Rivoli",
+        "75004 Paris",
+        "Tax ID: FR40303265045",
+      ]) {
+        expect(text).toContain(expected);
+      }
+      expect(text).toMatch(/Due date\s+2 May 2026/);
     });
 
     it("marks a draft with a watermark and a status", async () => {

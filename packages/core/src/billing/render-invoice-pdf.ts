@@ -269,6 +269,9 @@ class Layout {
         color: colors.muted,
       });
     }
+    if (doc.agency.email) {
+      leftY += putWrapped(pdf, doc.agency.email, left, leftY, agencyWidth, { size: 9, color: colors.muted });
+    }
     // Right: the invoice's identity.
     let rightY = margin.top - 2;
     putRight(pdf, titleOf(doc).toUpperCase(), right, rightY, { font: fonts.bold, size: 24, color: colors.accent });
@@ -304,6 +307,9 @@ class Layout {
     leftY += putWrapped(pdf, doc.client.name, left, leftY, columnWidth, { font: fonts.bold, size: 11 }) + 2;
     for (const line of doc.client.addressLines ?? []) {
       leftY += putWrapped(pdf, line, left, leftY, columnWidth, { size: 9, color: colors.ink });
+    }
+    if (doc.client.taxId) {
+      leftY += putWrapped(pdf, `Tax ID: ${doc.client.taxId}`, left, leftY, columnWidth, { size: 9, color: colors.ink });
     }
     // Period and contract.
     const x = left + contentWidth / 2 + 16;

@@ -33,10 +33,27 @@ export interface DemoData {
   channels: DemoChannel[];
 }
 
+/** What invoices print for a party (fictional, but shaped like the real thing). */
+interface BillingPlan {
+  billingAddress: string;
+  taxId?: string;
+  billingEmail?: string;
+}
+
 interface ClientPlan {
   name: string;
   timeZone: string;
   slug: string;
+  billing?: BillingPlan;
+}
+
+interface AgencyPlan {
+  name: string;
+  timeZone: string;
+  legalName?: string;
+  billing?: BillingPlan;
+  clients: ClientPlan[];
+  users: UserPlan[];
 }
 
 interface UserPlan {
@@ -50,10 +67,43 @@ interface UserPlan {
 const northwind = {
   name: "Northwind Social",
   timeZone: "Europe/London",
+  legalName: "Northwind Social Care Ltd",
+  billing: {
+    billingAddress: "4th Floor, 21 Albion Street\nLeeds LS1 5ES\nUnited Kingdom",
+    taxId: "GB 123 4567 89",
+    billingEmail: "billing@northwind.test",
+  },
   clients: [
-    { name: "Hexfall Games", timeZone: "Europe/London", slug: "hexfall" },
-    { name: "Brightmart", timeZone: "America/New_York", slug: "brightmart" },
-    { name: "Cobalt Bank", timeZone: "Europe/Berlin", slug: "cobalt" },
+    {
+      name: "Hexfall Games",
+      timeZone: "Europe/London",
+      slug: "hexfall",
+      billing: {
+        billingAddress: "Attn: Accounts Payable\nHexfall Games Ltd\n88 Wood Lane\nLondon W12 7RH\nUnited Kingdom",
+        taxId: "GB 987 6543 21",
+        billingEmail: "accounts@hexfall.test",
+      },
+    },
+    {
+      name: "Brightmart",
+      timeZone: "America/New_York",
+      slug: "brightmart",
+      billing: {
+        billingAddress: "Brightmart Inc.\nAccounts Payable\n350 Fifth Avenue, Suite 4100\nNew York, NY 10118\nUSA",
+        taxId: "EIN 13-4567890",
+        billingEmail: "ap@brightmart.test",
+      },
+    },
+    {
+      name: "Cobalt Bank",
+      timeZone: "Europe/Berlin",
+      slug: "cobalt",
+      billing: {
+        billingAddress: "Cobalt Bank AG\nKreditorenbuchhaltung\nTaunusanlage 12\n60325 Frankfurt am Main\nGermany",
+        taxId: "DE 814 567 239",
+        billingEmail: "rechnungen@cobalt-bank.test",
+      },
+    },
   ] satisfies ClientPlan[],
   users: [
     {
@@ -105,7 +155,7 @@ const northwind = {
       assignments: [{ client: "Cobalt Bank", authority: "approve", clientAdmin: true }],
     },
   ] satisfies UserPlan[],
-};
+} satisfies AgencyPlan;
 
 const southpaw = {
   name: "Southpaw Agency",
@@ -120,7 +170,7 @@ const southpaw = {
       assignments: [],
     },
   ] satisfies UserPlan[],
-};
+} satisfies AgencyPlan;
 
 export async function isDatabaseEmpty(db: Database): Promise<boolean> {
   const [row] = await db.select({ n: count() }).from(agencies);
@@ -131,8 +181,18 @@ export async function isDatabaseEmpty(db: Database): Promise<boolean> {
 export async function seedDemoAgencies(db: Database, options: DemoSeedOptions): Promise<DemoData> {
   const passwordHash = await options.hashPassword(options.demoPassword);
   const data: DemoData = { password: options.demoPassword, logins: [], agencies: [], channels: [] };
-  for (const plan of [northwind, southpaw]) {
-    const [agency] = await db.insert(agencies).values({ name: plan.name, timeZone: plan.timeZone }).returning();
+  for (const plan of [northwind, southpaw] as AgencyPlan[]) {
+    const [agency] = await db
+      .insert(agencies)
+      .values({
+        name: plan.name,
+        timeZone: plan.timeZone,
+        legalName: plan.legalName ?? null,
+        billingAddress: plan.billing?.billingAddress ?? null,
+        taxId: plan.billing?.taxId ?? null,
+        billingEmail: plan.billing?.billingEmail ?? null,
+      })
+      .returning();
     if (!agency) throw new Error("agency not created");
     await withTenant(db, { agencyId: agency.id, clientIds: null }, async (tx) => {
       const clientIds = new Map<string, string>();
@@ -141,7 +201,14 @@ export async function seedDemoAgencies(db: Database, options: DemoSeedOptions): 
       for (const client of plan.clients) {
         const [row] = await tx
           .insert(clients)
-          .values({ agencyId: agency.id, name: client.name, timeZone: client.timeZone })
+          .values({
+            agencyId: agency.id,
+            name: client.name,
+            timeZone: client.timeZone,
+            billingAddress: client.billing?.billingAddress ?? null,
+            taxId: client.billing?.taxId ?? null,
+            billingEmail: client.billing?.billingEmail ?? null,
+          })
           .returning();
         if (!row) throw new Error("client not created");
         clientIds.set(client.name, row.id);

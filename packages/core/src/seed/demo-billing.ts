@@ -89,6 +89,8 @@ const plans: Record<string, DemoBillingPlan> = {
       creditTiers,
       creditCapPercent: 20,
       excludeClientSideTime: true,
+      // A bank pays on its own schedule: longer terms than the 30-day default.
+      paymentTermsDays: 45,
     },
     hours: ["09:00", "18:00"],
     items: 900,

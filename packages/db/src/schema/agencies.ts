@@ -10,6 +10,13 @@ export const agencies = pgTable("agencies", {
   id: id(),
   name: text().notNull(),
   timeZone: text().notNull().default("UTC"),
+  /** Billing details printed on invoices as the seller (snapshotted at finalize); null = not set. */
+  legalName: text(),
+  /** Postal address, one line per line ("\n"-separated). */
+  billingAddress: text(),
+  /** VAT number or other tax id, as printed. */
+  taxId: text(),
+  billingEmail: text(),
   ...timestamps,
 });
 

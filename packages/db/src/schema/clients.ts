@@ -30,6 +30,10 @@ export const clients = pgTable(
     /** The hours the client's contract covers (a core/sla BusinessCalendar); null = around the clock. */
     businessCalendar: jsonb(),
     stripeCustomerId: text(),
+    /** Billing details printed on invoices as the buyer (snapshotted at finalize); null = not set. */
+    billingAddress: text(),
+    taxId: text(),
+    billingEmail: text(),
     ...timestamps,
   },
   (t) => [index().on(t.agencyId), unique("clients_agency_id_id_key").on(t.agencyId, t.id), tenantPolicy(t, t.id)],

@@ -54,7 +54,17 @@ export const slaClocks = pgTable(
     ...clientOwnedConstraints(t),
     uniqueIndex("sla_clocks_item_metric_key").on(t.itemId, t.metric),
     index("sla_clocks_running_idx").on(t.agencyId, t.dueAt).where(sql`${t.stoppedAt} is null`),
-    index().on(t.agencyId, t.clientId, t.startedAt),
+    // A client's month of clocks (invoice drafts, evidence): the columns the SLA aggregate reads, so it scans
+    // this index only; ordered like items_client_received_idx (a clock starts when its item is received).
+    index("sla_clocks_client_started_idx").on(
+      t.agencyId,
+      t.clientId,
+      t.startedAt,
+      t.itemId,
+      t.metric,
+      t.dueAt,
+      t.stoppedAt,
+    ),
   ],
 ).enableRLS();
 
@@ -105,6 +115,8 @@ export const escalations = pgTable(
   (t) => [
     ...clientOwnedConstraints(t),
     index().on(t.agencyId, t.clientId, t.status),
+    // Escalations opened in a client's month (invoice drafts).
+    index("escalations_client_created_idx").on(t.agencyId, t.clientId, t.createdAt),
     uniqueIndex("escalations_open_item_key").on(t.itemId).where(sql`${t.status} in ('open', 'acknowledged')`),
   ],
 ).enableRLS();

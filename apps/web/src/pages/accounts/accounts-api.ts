@@ -67,6 +67,8 @@ export interface SlaSummaryRow {
 }
 
 export interface InvoiceDetail extends InvoiceSummary {
+  /** Finalized invoices: the due date (issue date + the contract's payment terms), a local date. */
+  dueOn?: string | null;
   lines: InvoiceLine[];
   evidence?: {
     slaSummary?: SlaSummaryRow[] | null;

@@ -85,4 +85,18 @@ describe("validateDraft", () => {
     expect(parsed).not.toBeNull();
     if (parsed) expect(draftFromTerms(parsed)).toMatchObject({ retainer: "2500.00", includedItems: "10000" });
   });
+
+  it("edits payment terms: 30 days by default and for contracts stored without them, 0–120 accepted", () => {
+    expect(defaultDraft("2026-01-01").paymentTermsDays).toBe("30");
+    const { parsed } = validateDraft({ ...filledDraft(), paymentTermsDays: "14" });
+    expect(parsed?.paymentTermsDays).toBe(14);
+    if (parsed) {
+      const { paymentTermsDays: _stored, ...legacy } = parsed;
+      expect(draftFromTerms(legacy).paymentTermsDays).toBe("30");
+    }
+    expect(validateDraft({ ...filledDraft(), paymentTermsDays: "121" }).errors.paymentTermsDays).toBe(
+      "must be between 0 and 120 days",
+    );
+    expect(validateDraft({ ...filledDraft(), paymentTermsDays: "" }).errors.paymentTermsDays).toBeUndefined();
+  });
 });

@@ -7,6 +7,8 @@ import { fieldMessages } from "@parley/contracts";
 import {
   type ContractTermsInput,
   contractTermsInput,
+  defaultPaymentTermsDays,
+  paymentTermsDaysOf,
   type SlaMetric,
   type SlaPriority,
   type slaCalendars,
@@ -50,6 +52,8 @@ export interface ContractDraft {
   creditTiers: CreditTierDraft[];
   creditCapPercent: string;
   excludeClientSideTime: boolean;
+  /** Days from an invoice's issue date to its due date. */
+  paymentTermsDays: string;
 }
 
 /** The first day of the month after `today` ("YYYY-MM-DD"). */
@@ -88,6 +92,7 @@ export function defaultDraft(validFrom: string): ContractDraft {
     ],
     creditCapPercent: "15",
     excludeClientSideTime: true,
+    paymentTermsDays: String(defaultPaymentTermsDays),
   };
 }
 
@@ -119,6 +124,8 @@ export function draftFromTerms(terms: ContractTermsInput): ContractDraft {
     })),
     creditCapPercent: String(terms.creditCapPercent),
     excludeClientSideTime: terms.excludeClientSideTime,
+    // Contracts saved before payment terms existed have none: the default applies.
+    paymentTermsDays: String(paymentTermsDaysOf(terms)),
   };
 }
 
@@ -166,6 +173,7 @@ export function termsFromDraft(draft: ContractDraft): {
     })),
     creditCapPercent: number("creditCapPercent", draft.creditCapPercent),
     excludeClientSideTime: draft.excludeClientSideTime,
+    paymentTermsDays: number("paymentTermsDays", draft.paymentTermsDays),
   };
   return { terms, errors };
 }
@@ -213,6 +221,7 @@ const neutralTerms: Record<string, unknown> = {
   creditTiers: [],
   creditCapPercent: 0,
   excludeClientSideTime: true,
+  paymentTermsDays: 30,
 };
 
 /** The schema speaks in field names; the editor in its labels. */

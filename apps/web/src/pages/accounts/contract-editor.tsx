@@ -119,6 +119,7 @@ function ContractForm(props: {
       "slaTargets",
       "creditTiers",
       "creditCapPercent",
+      "paymentTermsDays",
     ];
     const parts = path.split(".");
     if (parts.length === 1) return top.includes(path);
@@ -165,7 +166,14 @@ function ContractForm(props: {
     </div>
   );
 
-  type TopKey = "validFrom" | "validTo" | "retainer" | "includedItems" | "escalationFee" | "outOfHoursSurcharge";
+  type TopKey =
+    | "validFrom"
+    | "validTo"
+    | "retainer"
+    | "includedItems"
+    | "escalationFee"
+    | "outOfHoursSurcharge"
+    | "paymentTermsDays";
   const setTop = (key: TopKey | "creditCapPercent", path: string, value: string) => {
     setDraft(key, value);
     changed(path);
@@ -423,6 +431,24 @@ function ContractForm(props: {
             label="Out-of-hours surcharge per item"
             hint="For items handled outside the client's business hours."
           />
+          <Field
+            path="paymentTermsDays"
+            label="Payment terms (days)"
+            hint="Days from the issue date to the due date printed on each invoice; 0 = due on receipt. Default 30."
+          >
+            <input
+              class="input"
+              type="text"
+              inputmode="numeric"
+              autocomplete="off"
+              value={draft.paymentTermsDays}
+              onInput={(e) => setTop("paymentTermsDays", "paymentTermsDays", e.currentTarget.value)}
+              id={idOf("paymentTermsDays")}
+              aria-invalid={invalidOf("paymentTermsDays", "Payment terms (days)")}
+              aria-describedby={describedByOf("paymentTermsDays", "Payment terms (days)", true)}
+              onBlur={() => touch("paymentTermsDays")}
+            />
+          </Field>
         </div>
 
         <div class="accounts-rows">

@@ -444,6 +444,14 @@ function InvoiceReview(props: { invoiceId: string }) {
                       <Show when={current().stripeInvoiceId}>{(id) => <span class="mono muted"> {id()}</span>}</Show>
                     </dd>
                   </div>
+                  <Show when={current().dueOn}>
+                    {(dueOn) => (
+                      <div>
+                        <dt>Due date</dt>
+                        <dd>{formatLocalDate(dueOn())}</dd>
+                      </div>
+                    )}
+                  </Show>
                   <div>
                     <dt>Total due</dt>
                     <dd class="accounts-total">{money(current().totalMinor, current().currency)}</dd>
@@ -472,11 +480,19 @@ function InvoiceReview(props: { invoiceId: string }) {
                   <a class="button" href={downloads().csv} download="">
                     Download CSV
                   </a>
-                  <a class="button" href={downloads().evidenceCsv} download="">
-                    Download evidence CSV
-                  </a>
+                  {/* Credit notes have no SLA evidence and are not pushed to Stripe (both answer 409). */}
+                  <Show when={current().kind === "invoice"}>
+                    <a class="button" href={downloads().evidenceCsv} download="">
+                      Download evidence CSV
+                    </a>
+                  </Show>
                   <Show when={!isDraft()}>
-                    <Show when={current().paymentStatus === "none" || !current().stripeInvoiceId}>
+                    <Show
+                      when={
+                        current().kind === "invoice" &&
+                        (current().paymentStatus === "none" || !current().stripeInvoiceId)
+                      }
+                    >
                       <button
                         type="button"
                         class="button"

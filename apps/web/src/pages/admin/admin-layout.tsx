@@ -1,7 +1,7 @@
 import type { JSX } from "solid-js";
 import { Link } from "../../router";
 
-/** The Admin area's section tabs (Clients, Channels, Members, Playbooks) above each admin page. */
+/** The Admin area's section tabs (Clients, Channels, Members, Playbooks, Agency) above each admin page. */
 export function AdminLayout(props: { children: JSX.Element }) {
   return (
     <div class="admin">
@@ -17,6 +17,9 @@ export function AdminLayout(props: { children: JSX.Element }) {
         </Link>
         <Link href="/admin/playbooks" class="subnav__link">
           Playbooks
+        </Link>
+        <Link href="/admin/agency" class="subnav__link">
+          Agency
         </Link>
       </nav>
       {props.children}

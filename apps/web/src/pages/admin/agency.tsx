@@ -1,0 +1,93 @@
+import { type AgencyBillingDetailsView, agencyBillingDetailsInput } from "@parley/contracts";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
+import { createEffect, createSignal, Show } from "solid-js";
+import { useSession } from "../../auth";
+import { createForm, FormAlert, SubmitButton, TextAreaField, TextField } from "../../components/form";
+import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
+import { toUiError } from "../../errors";
+import { trpc } from "../../trpc";
+
+const agencyKey = (agencyId: string) => [agencyId, "agency", "billing"] as const;
+
+const labels = {
+  legalName: "Legal name",
+  billingAddress: "Billing address",
+  taxId: "Tax ID",
+  billingEmail: "Billing e-mail",
+};
+
+function valuesOf(details: AgencyBillingDetailsView | undefined) {
+  return {
+    legalName: details?.legalName ?? "",
+    billingAddress: details?.billingAddress ?? "",
+    taxId: details?.taxId ?? "",
+    billingEmail: details?.billingEmail ?? "",
+  };
+}
+
+/** The seller's details on every invoice; finalizing an invoice freezes them into it. */
+export function AgencyPage() {
+  const session = useSession();
+  const queryClient = useQueryClient();
+  const [status, setStatus] = createSignal<string | null>(null);
+  const details = useQuery(() => ({
+    queryKey: agencyKey(session.agencyId()),
+    queryFn: () => trpc.agency.billingDetails.query(),
+  }));
+  const save = useMutation(() => ({
+    mutationFn: (input: Parameters<typeof trpc.agency.updateBillingDetails.mutate>[0]) =>
+      trpc.agency.updateBillingDetails.mutate(input),
+    onSuccess: (saved) => queryClient.setQueryData(agencyKey(session.agencyId()), saved),
+  }));
+  const form = createForm({ initial: valuesOf(undefined), labels, schema: agencyBillingDetailsInput });
+  // Fill the form once the details arrive (and again after switching agency).
+  createEffect(() => {
+    if (details.data) form.reset(valuesOf(details.data));
+  });
+
+  return (
+    <Page title="Agency" lead="How this agency appears as the seller on its invoices.">
+      <StatusMessage message={status()} onDismiss={() => setStatus(null)} />
+      <Card title="Billing details">
+        <QueryStatus
+          loading={details.isPending}
+          error={details.isError ? toUiError(details.error).message : null}
+          what="billing details"
+          onRetry={() => void details.refetch()}
+        />
+        <Show when={details.isSuccess}>
+          <form
+            class="form"
+            noValidate
+            aria-label="Agency billing details"
+            onSubmit={form.handleSubmit(async (input) => {
+              await save.mutateAsync(input);
+              setStatus("Billing details saved. Invoices finalized from now on show them.");
+            })}
+          >
+            <FormAlert message={form.formError()} />
+            <TextField
+              field={form.field("legalName")}
+              optional
+              hint={`Printed as the seller; when empty, the agency's name (${details.data?.name ?? ""}).`}
+            />
+            <TextAreaField
+              field={form.field("billingAddress")}
+              optional
+              rows={4}
+              hint="One line per line, at most 8 lines."
+            />
+            <TextField field={form.field("taxId")} optional hint="VAT number or other tax id, e.g. GB 123 4567 89." />
+            <TextField field={form.field("billingEmail")} type="email" optional hint="Printed on invoices." />
+            <p class="muted">
+              Finalized invoices keep the details they were issued with; changes apply to the next ones.
+            </p>
+            <div class="form__footer">
+              <SubmitButton busy={form.submitting()} label="Save billing details" />
+            </div>
+          </form>
+        </Show>
+      </Card>
+    </Page>
+  );
+}
