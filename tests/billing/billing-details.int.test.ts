@@ -1,12 +1,15 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { AgencyBillingDetailsView, ClientView } from "@parley/contracts";
 import type { Scope } from "@parley/core/agencies";
 import { finalizeInvoice, type InvoiceDetailView, type InvoiceView } from "@parley/core/billing";
 import { schema, withTenant } from "@parley/db";
-import { createTestDatabase, makeAgency, makeUser, type TestAgency, type TestDatabase } from "@parley/testing";
+import {
+  createTestDatabase,
+  pdfText as extractPdfText,
+  makeAgency,
+  makeUser,
+  type TestAgency,
+  type TestDatabase,
+} from "@parley/testing";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callProcedure, makeTestApp, signInAs, type TestApp } from "../support/http";
@@ -48,9 +51,7 @@ async function clientRow(clientId: string) {
 async function pdfText(cookie: string, invoiceId: string): Promise<string> {
   const pdf = await get(cookie, `/v1/invoices/${invoiceId}.pdf`);
   expect(pdf.status).toBe(200);
-  const file = path.join(mkdtempSync(path.join(tmpdir(), "billing-details-")), "invoice.pdf");
-  writeFileSync(file, Buffer.from(await pdf.arrayBuffer()));
-  return execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
+  return extractPdfText(await pdf.arrayBuffer());
 }
 
 const northwind = {

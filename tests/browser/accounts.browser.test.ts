@@ -1,7 +1,7 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { pdfText } from "@parley/testing";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoPassword, startDemo } from "../support/browser";
@@ -117,7 +117,7 @@ describe("accounts in a real browser", () => {
     const file = path.join(downloads, "invoice.pdf");
     await download.saveAs(file);
     expect(readFileSync(file).subarray(0, 4).toString("latin1")).toBe("%PDF");
-    const text = execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
+    const text = pdfText(readFileSync(file));
     expect(text).toContain(number);
     expect(text).toContain("Total due");
     await page.close();

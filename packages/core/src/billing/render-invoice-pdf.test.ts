@@ -1,10 +1,8 @@
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { spawnSync } from "node:child_process";
 import type { ContractTermsInput } from "@parley/contracts/billing";
 import { formatMoney } from "@parley/contracts/billing";
-import { afterAll, describe, expect, it } from "vitest";
+import { pdfText } from "@parley/testing";
+import { describe, expect, it } from "vitest";
 import {
   createCreditNoteDocument,
   createInvoiceDocument,
@@ -107,22 +105,6 @@ function makeHexfallCreditNote(): InvoiceDocument {
 }
 
 const hasPdftotext = spawnSync("pdftotext", ["-v"]).error === undefined;
-const workDir = mkdtempSync(join(tmpdir(), "parley-invoice-pdf-"));
-afterAll(() => rmSync(workDir, { recursive: true, force: true }));
-
-function writePdf(name: string, pdf: Buffer): string {
-  const path = join(workDir, name);
-  writeFileSync(path, pdf);
-  return path;
-}
-
-/** pdftotext -layout (or -raw), optionally cropped to a column in points (72 dpi). */
-function pdfToText(path: string, crop?: { x: number; width: number }, mode = "-layout"): string {
-  const args = [mode, "-enc", "UTF-8"];
-  if (crop) args.push("-x", String(crop.x), "-y", "0", "-W", String(crop.width), "-H", "842");
-  return execFileSync("pdftotext", [...args, path, "-"], { encoding: "utf8" });
-}
-
 const withoutSpace = (value: string) => value.replace(/\s+/g, "");
 
 describe("renderInvoicePdf", () => {
@@ -163,8 +145,8 @@ describe("renderInvoicePdf", () => {
         "service_credit",
         "service_credit",
       ]);
-      const path = writePdf("hexfall.pdf", await renderInvoicePdf(doc));
-      const text = pdfToText(path);
+      const pdf = await renderInvoicePdf(doc);
+      const text = pdfText(pdf);
       expect(text).toContain("INVOICE");
       expect(text).toContain("NW-2026-0007");
       expect(text).toContain("Hexfall Games SAS");
@@ -172,7 +154,7 @@ describe("renderInvoicePdf", () => {
       expect(text).toContain("2 April 2026");
       expect(text).toContain("1 March 2026 – 31 March 2026");
       // Descriptions wrap inside their column: read that column alone.
-      const descriptions = withoutSpace(pdfToText(path, { x: 50, width: 295 }));
+      const descriptions = withoutSpace(pdfText(pdf, { crop: { x: 50, width: 295 } }));
       for (const line of doc.lines) {
         expect(descriptions).toContain(withoutSpace(line.description));
       }
@@ -191,12 +173,12 @@ describe("renderInvoicePdf", () => {
       expect(text).toMatch(/P3\s+First response\s+8 h, business hours\s+0\s*\/\s*0\s+100.00 %\s+90 %\s+Met/);
       expect(text).toContain("Compliance by target");
       expect(text).toContain("Page 1 of 1");
-      expect(pdfToText(path, undefined, "-raw")).not.toContain("DRAFT");
+      expect(pdfText(pdf, { mode: "-raw" })).not.toContain("DRAFT");
     });
 
     it("prints the due date when the document has one", async () => {
-      const path = writePdf("due.pdf", await renderInvoicePdf(makeHexfallDocument({ dueOn: "2026-05-02" })));
-      const text = pdfToText(path);
+      const pdf = await renderInvoicePdf(makeHexfallDocument({ dueOn: "2026-05-02" }));
+      const text = pdfText(pdf);
       expect(text).toMatch(/Issue date\s+2 April 2026/);
       expect(text).toMatch(/Due date\s+2 May 2026/);
       await expect(renderInvoicePdf(makeHexfallDocument({ dueOn: "2026-04-01" }))).rejects.toMatchObject({
@@ -220,7 +202,7 @@ describe("renderInvoicePdf", () => {
           email: "ap@hexfall.test",
         },
       });
-      const text = pdfToText(writePdf("parties.pdf", await renderInvoicePdf(doc)));
+      const text = pdfText(await renderInvoicePdf(doc));
       for (const expected of [
         "4th Floor, 21 Albion Street",
         "Leeds LS1 5ES",
@@ -236,15 +218,15 @@ describe("renderInvoicePdf", () => {
     });
 
     it("marks a draft with a watermark and a status", async () => {
-      const path = writePdf("draft.pdf", await renderInvoicePdf(makeHexfallDocument({ status: "draft" })));
-      expect(pdfToText(path)).toContain("Draft – not for payment");
+      const pdf = await renderInvoicePdf(makeHexfallDocument({ status: "draft" }));
+      expect(pdfText(pdf)).toContain("Draft – not for payment");
       // The watermark is set at an angle, which -layout splits into letters.
-      expect(pdfToText(path, undefined, "-raw")).toMatch(/^DRAFT$/m);
+      expect(pdfText(pdf, { mode: "-raw" })).toMatch(/^DRAFT$/m);
     });
 
     it("prints amounts with the ISO code when Helvetica lacks the currency's symbol", async () => {
-      const path = writePdf("inr.pdf", await renderInvoicePdf(makeHexfallDocument({ currency: "INR" })));
-      const text = pdfToText(path);
+      const pdf = await renderInvoicePdf(makeHexfallDocument({ currency: "INR" }));
+      const text = pdfText(pdf);
       expect(text).toContain("INR 8,500.00");
       expect(text).toContain("INR 0.325");
       expect(text).toMatch(/Total due\s+INR 13,081.53/);
@@ -253,8 +235,8 @@ describe("renderInvoicePdf", () => {
 
     it("renders a credit note titled as one: its number, the invoice it corrects, the reason and the credited total", async () => {
       const note = makeHexfallCreditNote();
-      const path = writePdf("credit-note.pdf", await renderInvoicePdf(note));
-      const text = pdfToText(path);
+      const pdf = await renderInvoicePdf(note);
+      const text = pdfText(pdf);
       expect(text).toContain("CREDIT NOTE");
       expect(text).not.toContain("INVOICE\n");
       expect(text).toContain("NW-2026-0011");
@@ -274,14 +256,14 @@ describe("renderInvoicePdf", () => {
       expect(text).not.toContain("Total due");
       expect(text).not.toContain("Service level summary");
       expect(text).toMatch(/Credit note NW-2026-0011 · 20 April 2026\s+Page 1 of 1/);
-      const descriptions = withoutSpace(pdfToText(path, { x: 50, width: 295 }));
+      const descriptions = withoutSpace(pdfText(pdf, { crop: { x: 50, width: 295 } }));
       for (const line of note.lines) expect(descriptions).toContain(withoutSpace(line.description));
     });
 
     it("runs a 120-line invoice over several pages, repeating the table header", async () => {
       const doc = makeLongDocument();
-      const path = writePdf("long.pdf", await renderInvoicePdf(doc));
-      const pages = pdfToText(path)
+      const pdf = await renderInvoicePdf(doc);
+      const pages = pdfText(pdf)
         .split("\f")
         .filter((page) => page.trim() !== "");
       expect(pages.length).toBeGreaterThanOrEqual(3);
