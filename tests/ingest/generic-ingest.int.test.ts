@@ -194,6 +194,20 @@ describe("POST /v1/channels/{channelId}/items", () => {
     expect(rows.get(child2.externalId as string)?.parentItemId).toBe(rows.get(parent2.externalId as string)?.id);
   });
 
+  it("links a reply and its parent delivered at the same moment in two requests", async () => {
+    const pairs = Array.from({ length: 25 }, () => {
+      const parent = wireItem({ kind: "post", body: "Launch day" });
+      return { parent, reply: wireItem({ kind: "reply", parentExternalId: parent.externalId, body: "Finally!" }) };
+    });
+    await Promise.all(pairs.flatMap(({ parent, reply }) => [post({ items: [reply] }), post({ items: [parent] })]));
+    const rows = await itemsByExternalId(
+      pairs.flatMap(({ parent, reply }) => [parent, reply].map((i) => i.externalId as string)),
+    );
+    for (const { parent, reply } of pairs) {
+      expect(rows.get(reply.externalId as string)?.parentItemId).toBe(rows.get(parent.externalId as string)?.id);
+    }
+  });
+
   it("records a removal, and a removal that overtakes its item is not undone by it", async () => {
     const item = wireItem();
     await post({ items: [item] });

@@ -16,6 +16,7 @@ import {
   type IngestDeps,
   type IngestItemEvent,
   type IngestResult,
+  linkAfterCommit,
 } from "./ingest-items";
 
 /*
@@ -161,11 +162,13 @@ export async function ingestChannelItems(
   events: readonly IngestItemEvent[],
   deps: IngestDeps = {},
 ): Promise<IngestResult> {
+  const tenant = { agencyId: channel.agencyId, clientIds: [channel.clientId], userId: null };
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await withTenant(db, { agencyId: channel.agencyId, clientIds: [channel.clientId], userId: null }, (tx) =>
-        storeDelivery(db, channel, events, deps, tx),
-      );
+      const result = await withTenant(db, tenant, (tx) => storeDelivery(db, channel, events, deps, tx));
+      const created = result.items.flatMap((item) => (item.created ? [item.id] : []));
+      if (created.length > 0) await withTenant(db, tenant, (tx) => linkAfterCommit(tx, channel, created));
+      return result;
     } catch (error) {
       if (error instanceof StaleIngestContextError || error instanceof IngestChannelChangedError) {
         forgetIngestContext(db, channel.id);
