@@ -62,6 +62,7 @@ export async function insertItems(
         clientId,
         itemId: item.id,
         metric: clock.metric ?? "first_response",
+        priority: item.priority,
         targetMinutes: target,
         calendar: ALWAYS_OPEN,
         startedAt: item.receivedAt,

@@ -114,6 +114,39 @@ describe("period aggregates", () => {
     const early = await outcomes(true, new Date("2026-02-27T23:30:00Z"));
     expect(early).toMatchObject([{ total: 3, met: 2, pending: 1 }]);
   });
+
+  it("counts a clock under the priority whose target it ran on, whatever its item was reclassified to", async () => {
+    const clientId = a.otherClient.id; // America/New_York
+    const ids = await insertItems(db.owner, { agency: a, clientId }, [
+      { receivedAt: "2026-01-12T15:00:00Z", priority: "P1", clocks: [{ stoppedAfter: 20 }] },
+      // Met only because 30 minutes waited on the client: breached once client-side time is included.
+      { receivedAt: "2026-01-12T16:00:00Z", priority: "P1", clocks: [{ stoppedAfter: 75, clientSideMinutes: 30 }] },
+      { receivedAt: "2026-01-12T17:00:00Z", priority: "P2", clocks: [{ stoppedAfter: 20 }] },
+    ]);
+    // The P1 items are reclassified to P4 after their clocks started.
+    await db.owner
+      .update(schema.items)
+      .set({ priority: "P4" })
+      .where(sql`${schema.items.id} in (${ids[0]!}::uuid, ${ids[1]!}::uuid)`);
+    const period = monthlyPeriod("2026-01", "America/New_York");
+    const outcomes = async (excludeClientSideTime: boolean) => {
+      const byClient = await withTenant(db.app, { agencyId: a.agency.id, clientIds: null }, (tx) =>
+        aggregateSlaOutcomes(amScope, tx, {
+          clients: [{ clientId, period, excludeClientSideTime }],
+          asOf: new Date("2026-02-05T00:00:00Z"),
+        }),
+      );
+      return byClient.get(clientId) ?? [];
+    };
+    expect(await outcomes(true)).toMatchObject([
+      { priority: "P1", metric: "first_response", total: 2, met: 2, breachedItemIds: [] },
+      { priority: "P2", metric: "first_response", total: 1, met: 1 },
+    ]);
+    expect(await outcomes(false)).toMatchObject([
+      { priority: "P1", metric: "first_response", total: 2, met: 1, breachedItemIds: [ids[1]] },
+      { priority: "P2", metric: "first_response", total: 1, met: 1 },
+    ]);
+  });
 });
 
 describe("drafts", () => {

@@ -10,8 +10,11 @@
  *   covers every hour, so nothing is out of hours). The calendar's business intervals of the month
  *   are computed once (core/sla) and handed to PostgreSQL as a `tstzmultirange`.
  * - SLA clocks count in the month their item was received (`sla_clocks.started_at`), under the
- *   item's priority. A clock is decided when it stopped, or when it is past due and not paused at
- *   `asOf`; undecided clocks are left out of `total` (and counted as `pending`).
+ *   clock's priority (`sla_clocks.priority`): the item's priority when the clock started, whose target
+ *   the clock runs on. Reclassifying the item later changes neither the clock's target nor the line it
+ *   counts in, so a contract's target per priority is judged on the clocks that ran on it. A clock is
+ *   decided when it stopped, or when it is past due and not paused at `asOf`; undecided clocks are left
+ *   out of `total` (and counted as `pending`).
  * - Client-side time excluded (the default): met ⇔ stopped by its due time, which the SLA clock
  *   already pushed back by the paused, client-side business time — i.e.
  *   `businessMinutes − clientSideMinutes ≤ target`. Included (`excludeClientSideTime: false`):
@@ -172,31 +175,15 @@ function groupByMonth<T extends ClientPeriod>(clients: readonly T[]): T[][] {
 }
 
 /**
- * The month's clocks of clients sharing a month, with their item's priority, as a FROM clause (`c`,
- * `item.priority`). Both sides are read in order from their client-month indexes alone and merged on
- * the item: a clock starts when its item is received, so the item has the clock's start as its
- * receipt. A clock whose item is not found that way still gets its item's priority by id (the
- * `coalesce`), so no clock is dropped if that ever differs. `offset 0` keeps each side one ordered
- * scan: row-level security hides the row counts from the planner, which would otherwise look every
- * clock's item up one by one.
+ * The condition selecting the month's clocks (`c`) of clients sharing a month: one range of
+ * `sla_clocks_client_started_idx` per client, an index that holds every column the aggregate reads.
  */
-function monthClocks(scope: Pick<Scope, "agencyId">, clients: readonly ClientPeriod[]) {
+function inMonthClocks(scope: Pick<Scope, "agencyId">, clients: readonly ClientPeriod[]) {
   const clientIds = sql`${`{${clients.map((client) => client.clientId).join(",")}}`}::uuid[]`;
   const from = clients[0]?.period.from.toISOString();
   const to = clients[0]?.period.to.toISOString();
-  return sql`
-    (select c.agency_id, c.client_id, c.item_id, c.metric, c.started_at, c.due_at, c.stopped_at from sla_clocks c
-      where c.agency_id = ${scope.agencyId} and c.client_id = any(${clientIds})
-        and c.started_at >= ${from} and c.started_at < ${to}
-      order by c.client_id, c.started_at, c.item_id offset 0) as c
-    left join (select i.client_id, i.received_at, i.id, i.priority from items i
-      where i.agency_id = ${scope.agencyId} and i.client_id = any(${clientIds})
-        and i.received_at >= ${from} and i.received_at < ${to}
-      order by i.client_id, i.received_at, i.id offset 0) as i
-      on i.client_id = c.client_id and i.received_at = c.started_at and i.id = c.item_id
-    cross join lateral (select coalesce(i.priority, (
-      select x.priority from items x where x.agency_id = c.agency_id and x.id = c.item_id
-    )) as priority) as item`;
+  return sql`c.agency_id = ${scope.agencyId} and c.client_id = any(${clientIds})
+    and c.started_at >= ${from} and c.started_at < ${to}`;
 }
 
 interface SlaOutcomeRow extends Record<string, unknown> {
@@ -240,14 +227,15 @@ export async function aggregateSlaOutcomes(
   for (const clients of groupByMonth(input.clients)) {
     rows.push(
       ...(await tx.execute<SlaOutcomeRow>(sql`
-        select c.client_id, item.priority, c.metric,
+        select c.client_id, c.priority, c.metric,
           count(*) filter (where ${decided}) as total,
           count(*) filter (where ${met}) as met,
           count(*) filter (where not ${decided}) as pending,
           (array_agg(c.item_id::text order by c.item_id) filter (where ${decided} and not coalesce(${met}, false)))
             [1:${sql.raw(String(maxBreachedItemIds))}] as breached
-        from ${monthClocks(scope, clients)}
-        group by c.client_id, item.priority, c.metric`)),
+        from sla_clocks c
+        where ${inMonthClocks(scope, clients)}
+        group by c.client_id, c.priority, c.metric`)),
     );
   }
   for (const row of rows) {
@@ -291,11 +279,10 @@ async function findMetOnlyByClientSideTime(
     calendar: BusinessCalendar;
   }>(sql`
     with p as (${clientPeriods(input.clients)})
-    select c.client_id, i.priority, c.metric, c.item_id, c.started_at, c.stopped_at, c.target_minutes, c.calendar
+    select c.client_id, c.priority, c.metric, c.item_id, c.started_at, c.stopped_at, c.target_minutes, c.calendar
     from p
     join sla_clocks c on c.agency_id = ${scope.agencyId} and c.client_id = p.client_id
       and c.started_at >= p.from_at and c.started_at < p.to_at
-    join items i on i.agency_id = c.agency_id and i.id = c.item_id
     where c.stopped_at <= c.due_at and c.client_side_ms > 0`);
   return rows
     .filter(
@@ -341,7 +328,7 @@ export async function findClockEvidence(
     target_minutes: number;
     calendar: BusinessCalendar;
   }>(sql`
-    select c.item_id, ch.display_name as channel, i.received_at, i.priority, c.metric, c.due_at, c.started_at,
+    select c.item_id, ch.display_name as channel, i.received_at, c.priority, c.metric, c.due_at, c.started_at,
       c.stopped_at, c.client_side_ms, c.target_minutes, c.calendar
     from sla_clocks c
     join items i on i.id = c.item_id and i.agency_id = c.agency_id

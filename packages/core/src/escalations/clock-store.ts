@@ -99,6 +99,8 @@ export function planItemClocks({
         client_id: clientId,
         item_id: item.id,
         metric,
+        // The priority whose target this clock runs on: a later reclassification of the item leaves it as it is.
+        priority: item.priority,
         target_minutes: targetMinutes,
         calendar: calendars[target.calendar],
         at_risk_ratio: String(DEFAULT_AT_RISK_RATIO),

@@ -4,6 +4,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveScope } from "../agencies/me";
 import type { Scope } from "../agencies/scope";
+import { defaultClockTargets } from "../escalations/clock-store";
 import { createProtocolVersion } from "../protocols-store";
 import { ingestChannelItems } from "./ingest-channel.unscoped";
 import type { IngestChannel, IngestItemEvent } from "./ingest-items";
@@ -88,6 +89,37 @@ describe("ingestItems", () => {
     await ingestChannelItems(db.app, channel, [event("pv-1", "hello, I want a refund")]);
     const [after] = await db.owner.select().from(schema.items).where(eq(schema.items.externalId, "pv-1"));
     expect(after).toMatchObject({ categoryKey: "refund", priority: "P2", protocolVersionId: saved.id });
+  });
+
+  it("starts an item's clocks on its priority at receipt, and an edit that reclassifies it keeps them", async () => {
+    await withTenant(db.app, { agencyId: a.agency.id, clientIds: null }, (tx) =>
+      createProtocolVersion(scope, tx, { clientId: a.client.id, document: protocol }),
+    );
+    await ingestChannelItems(db.app, channel, [event("cp-1", "I want a refund")]);
+    const [received] = await db.owner.select().from(schema.items).where(eq(schema.items.externalId, "cp-1"));
+    expect(received?.priority).toBe("P2");
+    const clocksOf = (itemId: string) =>
+      db.owner
+        .select({
+          metric: schema.slaClocks.metric,
+          priority: schema.slaClocks.priority,
+          targetMinutes: schema.slaClocks.targetMinutes,
+          dueAt: schema.slaClocks.dueAt,
+        })
+        .from(schema.slaClocks)
+        .where(eq(schema.slaClocks.itemId, itemId))
+        .orderBy(schema.slaClocks.metric);
+    const started = await clocksOf(received!.id);
+    expect(started).toMatchObject([
+      { metric: "first_response", priority: "P2", targetMinutes: defaultClockTargets.P2.firstResponseMinutes },
+      { metric: "resolution", priority: "P2", targetMinutes: defaultClockTargets.P2.resolutionMinutes },
+    ]);
+
+    const edited = await ingestChannelItems(db.app, channel, [event("cp-1", "Never mind, all sorted")]);
+    expect(edited).toMatchObject({ edited: 1 });
+    const [after] = await db.owner.select().from(schema.items).where(eq(schema.items.externalId, "cp-1"));
+    expect(after).toMatchObject({ categoryKey: "general", priority: "P3" });
+    expect(await clocksOf(received!.id)).toEqual(started);
   });
 
   it("stores 1000 items in one delivery, and the redelivery creates nothing", async () => {

@@ -199,8 +199,8 @@ const insertRoundStatement = `with authors as (
   on conflict (agency_id, channel_id, external_id) do nothing
   returning id, external_id, alias_external_id, customer_id
 ), clocks as (
-  insert into sla_clocks (id, agency_id, client_id, item_id, metric, target_minutes, calendar, at_risk_ratio, started_at, due_at, at_risk_at)
-  select c.id, c.agency_id, c.client_id, c.item_id, c.metric, c.target_minutes, c.calendar, c.at_risk_ratio, c.started_at, c.due_at, c.at_risk_at
+  insert into sla_clocks (id, agency_id, client_id, item_id, metric, priority, target_minutes, calendar, at_risk_ratio, started_at, due_at, at_risk_at)
+  select c.id, c.agency_id, c.client_id, c.item_id, c.metric, c.priority, c.target_minutes, c.calendar, c.at_risk_ratio, c.started_at, c.due_at, c.at_risk_at
   from jsonb_populate_recordset(null::sla_clocks, $7::jsonb) c
   where c.item_id in (select id from inserted)
   order by c.item_id, c.metric

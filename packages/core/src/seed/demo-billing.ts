@@ -177,6 +177,7 @@ export async function seedDemoBilling(
         clientId: client.id,
         itemId: id,
         metric: "first_response",
+        priority,
         targetMinutes: target,
         calendar: ALWAYS_OPEN,
         startedAt: receivedAt,

@@ -14,14 +14,16 @@ import {
 } from "drizzle-orm/pg-core";
 import { users } from "./agencies";
 import { id, timestamps } from "./columns";
-import { customers, items } from "./moderation";
+import { customers, items, priorityEnum } from "./moderation";
 import { clientOwnedColumns, clientOwnedConstraints } from "./tenancy";
 
 export const clockMetrics = ["first_response", "resolution"] as const;
 export const clockMetricEnum = pgEnum("clock_metric", clockMetrics);
 
 /**
- * One contractual clock per item and metric. `calendar` is the BusinessCalendar (core/sla) the target
+ * One contractual clock per item and metric. `priority` is the priority whose target this clock runs on: the
+ * item's priority when the clock started, kept when the item is later reclassified (the target, and so the
+ * SLA evidence and invoice lines, stay with it). `calendar` is the BusinessCalendar (core/sla) the target
  * runs on, copied at start so later calendar edits do not move running deadlines. `pauses` are
  * `[start, end)` ISO pairs; an open pause has a null end. Client-side time is the paused time spent
  * waiting on the client, kept apart for invoices.
@@ -35,6 +37,7 @@ export const slaClocks = pgTable(
       .notNull()
       .references(() => items.id),
     metric: clockMetricEnum().notNull(),
+    priority: priorityEnum().notNull(),
     targetMinutes: integer().notNull(),
     calendar: jsonb().notNull(),
     atRiskRatio: text().notNull().default("0.8"),
@@ -54,14 +57,15 @@ export const slaClocks = pgTable(
     ...clientOwnedConstraints(t),
     uniqueIndex("sla_clocks_item_metric_key").on(t.itemId, t.metric),
     index("sla_clocks_running_idx").on(t.agencyId, t.dueAt).where(sql`${t.stoppedAt} is null`),
-    // A client's month of clocks (invoice drafts, evidence): the columns the SLA aggregate reads, so it scans
-    // this index only; ordered like items_client_received_idx (a clock starts when its item is received).
+    // A client's month of clocks (invoice drafts, evidence): every column the SLA aggregate reads, so it scans
+    // this index alone, in the evidence's order (start, item, metric).
     index("sla_clocks_client_started_idx").on(
       t.agencyId,
       t.clientId,
       t.startedAt,
       t.itemId,
       t.metric,
+      t.priority,
       t.dueAt,
       t.stoppedAt,
     ),
