@@ -16,7 +16,7 @@ import {
   type IngestDeps,
   type IngestItemEvent,
   type IngestResult,
-  linkAfterCommit,
+  linkRepliesAfterCommit,
 } from "./ingest-items";
 
 /*
@@ -166,8 +166,10 @@ export async function ingestChannelItems(
   for (let attempt = 1; ; attempt += 1) {
     try {
       const result = await withTenant(db, tenant, (tx) => storeDelivery(db, channel, events, deps, tx));
-      const created = result.items.flatMap((item) => (item.created ? [item.id] : []));
-      if (created.length > 0) await withTenant(db, tenant, (tx) => linkAfterCommit(tx, channel, created));
+      const replies = result.items.flatMap((item, n) =>
+        item.created && events[n]?.item.parentExternalId ? [item.id] : [],
+      );
+      if (replies.length > 0) await withTenant(db, tenant, (tx) => linkRepliesAfterCommit(tx, channel, replies));
       return result;
     } catch (error) {
       if (error instanceof StaleIngestContextError || error instanceof IngestChannelChangedError) {

@@ -241,32 +241,18 @@ where child.id = any(array(select jsonb_array_elements_text($2::jsonb)::uuid)) a
   and (parent.external_id = child.parent_external_id or parent.alias_external_id = child.parent_external_id)`;
 
 /**
- * Replies and parents that arrived at the same time in two deliveries: each transaction links what it can see,
- * and neither sees the other's uncommitted item, so a reply could stay unlinked. Run after the delivery commits,
- * this links the delivery's new items both ways (new replies to their parents, earlier replies to new parents);
- * of two such deliveries, the one that commits last sees both items. $1 agency, $2 channel, $3 item ids.
+ * A reply whose parent arrived at the same time in another delivery: neither transaction sees the other's
+ * uncommitted item, so the reply is stored unlinked. Run after the delivery commits, for its new replies, this
+ * links those whose parent has committed meanwhile (the usual order: a parent's delivery is no slower than the
+ * reply's). `linkRepliesStatement` in a tenant transaction of its own.
  */
-const linkAfterCommitStatement = `with created as (
-  select id, external_id, alias_external_id, parent_item_id, parent_external_id from items
-  where id = any(array(select jsonb_array_elements_text($3::jsonb)::uuid)) and agency_id = $1::uuid
-), pairs as (
-  select child.id as child_id, parent.id as parent_id from created as child
-  join items as parent on parent.agency_id = $1::uuid and parent.channel_id = $2::uuid and parent.id <> child.id
-    and (parent.external_id = child.parent_external_id or parent.alias_external_id = child.parent_external_id)
-  where child.parent_item_id is null and child.parent_external_id is not null
-  union all
-  select child.id, parent.id from created as parent
-  join items as child on child.agency_id = $1::uuid and child.channel_id = $2::uuid and child.parent_item_id is null
-    and child.parent_external_id in (parent.external_id, parent.alias_external_id) and child.id <> parent.id
-)
-update items set parent_item_id = pairs.parent_id, updated_at = now()
-from (select distinct on (child_id) child_id, parent_id from pairs order by child_id, parent_id) as pairs
-where items.id = pairs.child_id and items.agency_id = $1::uuid and items.parent_item_id is null`;
-
-/** `linkAfterCommitStatement` for a committed delivery's new items (in a tenant transaction of their own). */
-export async function linkAfterCommit(tx: Executor, channel: IngestChannel, itemIds: readonly string[]): Promise<void> {
-  if (itemIds.length === 0) return;
-  await runPrepared(tx, linkAfterCommitStatement, [channel.agencyId, channel.id, JSON.stringify(itemIds)]);
+export async function linkRepliesAfterCommit(
+  tx: Executor,
+  channel: IngestChannel,
+  replyIds: readonly string[],
+): Promise<void> {
+  if (replyIds.length === 0) return;
+  await runPrepared(tx, linkRepliesStatement, [channel.agencyId, JSON.stringify(replyIds)]);
 }
 
 /**
