@@ -183,8 +183,7 @@ export const items = pgTable(
       .where(sql`${t.aliasExternalId} is not null`),
     index().on(t.agencyId, t.channelId, t.threadExternalId),
     index().on(t.agencyId, t.customerId),
-    // A client's month (invoice drafts): every column the period aggregates read, so they scan this index
-    // only (drizzle has no INCLUDE: the extra columns are keys); id and priority join the month's SLA clocks.
-    index("items_client_received_idx").on(t.agencyId, t.clientId, t.receivedAt, t.id, t.priority),
+    // A client's month (invoice drafts count its items, in and out of business hours): read from the index alone.
+    index("items_client_received_idx").on(t.agencyId, t.clientId, t.receivedAt),
   ],
 ).enableRLS();
