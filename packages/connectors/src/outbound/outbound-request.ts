@@ -1,37 +1,6 @@
-import type { Platform } from "@parley/contracts";
+import type { OutboundOutcome } from "@parley/contracts";
 
-export const outboundActions = ["reply", "hide", "unhide", "delete"] as const;
-export type OutboundAction = (typeof outboundActions)[number];
-
-/**
- * One public action to carry out on a platform, as the outbox hands it over (structurally core's
- * `OutboundRequest`: the connectors do not depend on core).
- */
-export interface OutboundRequest {
-  deliveryId: string;
-  action: OutboundAction;
-  channel: {
-    id: string;
-    platform: Platform;
-    externalAccountId: string;
-    credentials: Record<string, string>;
-    ingestSecret: string;
-  };
-  item: {
-    id: string;
-    externalId: string;
-    kind: string;
-    threadExternalId: string | null;
-    aliasExternalId: string | null;
-    url: string | null;
-  };
-  reply: { id: string; body: string } | null;
-}
-
-/** `retryable: false` when trying again cannot help (missing credentials, a 4xx refusal, an unsupported action). */
-export type OutboundOutcome =
-  | { ok: true; externalId: string | null }
-  | { ok: false; retryable: boolean; error: string };
+export type { OutboundAction, OutboundOutcome, OutboundRequest } from "@parley/contracts";
 
 export interface OutboundHttp {
   fetch: typeof fetch;

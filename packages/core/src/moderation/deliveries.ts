@@ -1,4 +1,4 @@
-import type { Platform } from "@parley/contracts";
+import type { OutboundAction, OutboundOutcome, OutboundRequest, Platform } from "@parley/contracts";
 import { type Database, type Executor, schema, withTenant } from "@parley/db";
 import { and, eq, sql } from "drizzle-orm";
 import type { SecretBox } from "../crypto/secret-box";
@@ -6,8 +6,6 @@ import { stopFirstResponseClock } from "../escalations/clock-store";
 import { publishLiveEvent } from "../live";
 
 const { outboundDeliveries, replies, items, channels, auditEvents } = schema;
-
-export type DeliveryAction = (typeof schema.deliveryActions)[number];
 
 /** The PostgreSQL channel a delivery worker LISTENs on: notified at commit of a transaction that queued work. */
 export const outboxChannel = "parley_outbox";
@@ -24,7 +22,7 @@ export interface DeliveryToQueue {
   channelId: string;
   itemId: string;
   replyId?: string | null;
-  action: DeliveryAction;
+  action: OutboundAction;
 }
 
 /**
@@ -41,36 +39,6 @@ export async function queueDeliveries(tx: Executor, deliveries: readonly Deliver
   }
 }
 
-/**
- * What a sender needs to carry out one delivery on the platform (the connectors' outbound senders take this
- * shape; core does not depend on the connectors package).
- */
-export interface OutboundRequest {
-  deliveryId: string;
-  action: DeliveryAction;
-  channel: {
-    id: string;
-    platform: Platform;
-    externalAccountId: string;
-    /** Decrypted platform credentials; `{}` when the channel has none. */
-    credentials: Record<string, string>;
-    ingestSecret: string;
-  };
-  item: {
-    id: string;
-    externalId: string;
-    kind: string;
-    threadExternalId: string | null;
-    aliasExternalId: string | null;
-    url: string | null;
-  };
-  reply: { id: string; body: string } | null;
-}
-
-/** `retryable: false` for failures a retry cannot fix (missing credentials, a 4xx refusal, an unsupported action). */
-export type OutboundOutcome =
-  | { ok: true; externalId: string | null }
-  | { ok: false; retryable: boolean; error: string };
 export type SendOutbound = (request: OutboundRequest) => Promise<OutboundOutcome>;
 
 export interface DeliveryDeps {

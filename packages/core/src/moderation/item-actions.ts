@@ -1,10 +1,16 @@
-import { AppError, type ItemBulkInput, type ItemNoteInput, type ItemTagInput } from "@parley/contracts";
+import {
+  AppError,
+  type ItemBulkInput,
+  type ItemNoteInput,
+  type ItemTagInput,
+  type OutboundAction,
+} from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Scope } from "../agencies/scope";
 import { recordAudit } from "../audit/record-audit";
 import { publishLiveEvent } from "../live";
-import { type DeliveryAction, queueDeliveries } from "./deliveries";
+import { queueDeliveries } from "./deliveries";
 import { type ItemView, toItemView } from "./read-items";
 
 const { items, itemNotes, auditEvents, users } = schema;
@@ -76,7 +82,7 @@ interface ActionRule {
   allowedFrom: readonly ItemStatus[];
   refusal: string;
   /** What the platform must do, if anything. */
-  delivery: DeliveryAction | null;
+  delivery: OutboundAction | null;
 }
 
 const handledOrOpen: readonly ItemStatus[] = ["queued", "claimed", "responded", "no_action", "escalated", "resolved"];

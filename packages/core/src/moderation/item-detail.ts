@@ -1,4 +1,4 @@
-import type { Platform } from "@parley/contracts";
+import type { OutboundAction, Platform } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, asc, desc, eq, gte, inArray, ne, or } from "drizzle-orm";
 import type { Scope } from "../agencies/scope";
@@ -22,7 +22,7 @@ export interface CustomerView {
 
 export interface DeliveryView {
   id: string;
-  action: (typeof schema.deliveryActions)[number];
+  action: OutboundAction;
   status: (typeof schema.deliveryStatuses)[number];
   attempts: number;
   lastError: string | null;

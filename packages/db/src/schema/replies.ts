@@ -1,3 +1,4 @@
+import { outboundActions } from "@parley/contracts";
 import { sql } from "drizzle-orm";
 import {
   bigint,
@@ -64,9 +65,8 @@ export const replies = pgTable(
   ],
 ).enableRLS();
 
-export const deliveryActions = ["reply", "hide", "unhide", "delete"] as const;
 export const deliveryStatuses = ["pending", "sent", "failed"] as const;
-export const deliveryActionEnum = pgEnum("delivery_action", deliveryActions);
+export const deliveryActionEnum = pgEnum("delivery_action", outboundActions);
 export const deliveryStatusEnum = pgEnum("delivery_status", deliveryStatuses);
 
 /**
