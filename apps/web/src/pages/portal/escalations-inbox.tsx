@@ -180,6 +180,27 @@ function EscalationDetail(props: { escalationId: string; onClose: () => void }) 
 }
 
 /** The client's escalations, newest first; open ones first to act on. */
+/** One escalation in the inbox lists: its status, who wrote the item and when, and the start of the text. */
+function EscalationRow(props: { escalation: EscalationView; onOpen: (id: string) => void }) {
+  const packet = () => readPacket(props.escalation.packet);
+  return (
+    <li class="escalation-row" classList={{ "escalation-row--open": isOpen(props.escalation) }}>
+      <button type="button" class="escalation-row__button" onClick={() => props.onOpen(props.escalation.id)}>
+        <span class={`escalation-status escalation-status--${props.escalation.status}`}>
+          {escalationStatusLabels[props.escalation.status]}
+        </span>
+        <span class="escalation-row__who">
+          {packet()?.item.authorHandle ?? "Escalated item"}{" "}
+          <span class="muted" title={formatDateTime(props.escalation.createdAt)}>
+            · {formatRelative(props.escalation.createdAt)}
+          </span>
+        </span>
+        <span class="escalation-row__text">{excerpt(packet()?.item.body ?? "")}</span>
+      </button>
+    </li>
+  );
+}
+
 export function EscalationsInbox() {
   const session = useSession();
   const [openId, setOpenId] = createSignal<string | null>(null);
@@ -216,24 +237,7 @@ export function EscalationsInbox() {
                 each={openOnes()}
                 fallback={<li class="muted">Nothing is waiting for you. The agency escalates here when needed.</li>}
               >
-                {(escalation) => (
-                  <li class="escalation-row" classList={{ "escalation-row--open": isOpen(escalation) }}>
-                    <button type="button" class="escalation-row__button" onClick={() => setOpenId(escalation.id)}>
-                      <span class={`escalation-status escalation-status--${escalation.status}`}>
-                        {escalationStatusLabels[escalation.status]}
-                      </span>
-                      <span class="escalation-row__who">
-                        {readPacket(escalation.packet)?.item.authorHandle ?? "Escalated item"}{" "}
-                        <span class="muted" title={formatDateTime(escalation.createdAt)}>
-                          · {formatRelative(escalation.createdAt)}
-                        </span>
-                      </span>
-                      <span class="escalation-row__text">
-                        {excerpt(readPacket(escalation.packet)?.item.body ?? "")}
-                      </span>
-                    </button>
-                  </li>
-                )}
+                {(escalation) => <EscalationRow escalation={escalation} onOpen={setOpenId} />}
               </For>
             </ul>
             <Show when={closedOnes().length > 0}>
@@ -241,24 +245,7 @@ export function EscalationsInbox() {
                 <summary>Answered and resolved ({closedOnes().length})</summary>
                 <ul class="escalation-list" aria-label="Closed escalations">
                   <For each={closedOnes()}>
-                    {(escalation) => (
-                      <li class="escalation-row" classList={{ "escalation-row--open": isOpen(escalation) }}>
-                        <button type="button" class="escalation-row__button" onClick={() => setOpenId(escalation.id)}>
-                          <span class={`escalation-status escalation-status--${escalation.status}`}>
-                            {escalationStatusLabels[escalation.status]}
-                          </span>
-                          <span class="escalation-row__who">
-                            {readPacket(escalation.packet)?.item.authorHandle ?? "Escalated item"}{" "}
-                            <span class="muted" title={formatDateTime(escalation.createdAt)}>
-                              · {formatRelative(escalation.createdAt)}
-                            </span>
-                          </span>
-                          <span class="escalation-row__text">
-                            {excerpt(readPacket(escalation.packet)?.item.body ?? "")}
-                          </span>
-                        </button>
-                      </li>
-                    )}
+                    {(escalation) => <EscalationRow escalation={escalation} onOpen={setOpenId} />}
                   </For>
                 </ul>
               </details>
