@@ -7,6 +7,7 @@ import { createApiKey } from "@parley/core/api-keys";
 import {
   aggregateSlaOutcomes,
   countPeriodVolumes,
+  createInvoiceDrafts,
   type InvoiceDetailView,
   type InvoiceView,
   monthlyPeriod,
@@ -108,8 +109,9 @@ describe("period aggregates", () => {
     const included = await outcomes(false);
     expect(excluded).toMatchObject([{ priority: "P1", metric: "first_response", total: 4, met: 2, pending: 0 }]);
     expect(included).toMatchObject([{ priority: "P1", metric: "first_response", total: 4, met: 1 }]);
-    expect(included[0]!.breachedItemIds).toHaveLength(3);
-    expect(excluded[0]!.breachedItemIds).toHaveLength(2);
+    // The first item is breached only once its 30 client-side minutes count.
+    expect(included[0]!.metOnlyByClientSideTime).toHaveLength(1);
+    expect(excluded[0]!.metOnlyByClientSideTime).toEqual([]);
     // Before the running clock is due, it is pending rather than breached.
     const early = await outcomes(true, new Date("2026-02-27T23:30:00Z"));
     expect(early).toMatchObject([{ total: 3, met: 2, pending: 1 }]);
@@ -139,11 +141,11 @@ describe("period aggregates", () => {
       return byClient.get(clientId) ?? [];
     };
     expect(await outcomes(true)).toMatchObject([
-      { priority: "P1", metric: "first_response", total: 2, met: 2, breachedItemIds: [] },
+      { priority: "P1", metric: "first_response", total: 2, met: 2, metOnlyByClientSideTime: [] },
       { priority: "P2", metric: "first_response", total: 1, met: 1 },
     ]);
     expect(await outcomes(false)).toMatchObject([
-      { priority: "P1", metric: "first_response", total: 2, met: 1, breachedItemIds: [ids[1]] },
+      { priority: "P1", metric: "first_response", total: 2, met: 1, metOnlyByClientSideTime: [ids[1]] },
       { priority: "P2", metric: "first_response", total: 1, met: 1 },
     ]);
   });
@@ -213,6 +215,39 @@ describe("drafts", () => {
     });
     expect(drill.data).toMatchObject({ total: 6 });
     expect((drill.data as { items: unknown[] }).items).toHaveLength(6);
+  });
+
+  it("keeps a credit line's breached items in start order: late, running past due, met only by client-side time", async () => {
+    const other = await makeAgency(db.owner);
+    const scope = await scopeOf(db.app, other, other.users.accountManager);
+    await saveTerms(db.app, scope, other.client.id, contractTerms({ excludeClientSideTime: false }));
+    const [, clientSide, late, running, paused] = await insertItems(
+      db.owner,
+      { agency: other, clientId: other.client.id },
+      [
+        { stoppedAfter: 20 },
+        { stoppedAfter: 75, clientSideMinutes: 30 }, // on time only without its 30 client-side minutes
+        { stoppedAfter: 90 },
+        { stoppedAfter: null }, // still running, long past due
+        { stoppedAfter: null }, // running, but waiting on the client now: not decided
+      ].map((clock, index) => ({
+        receivedAt: new Date(Date.parse("2026-07-07T12:00:00Z") + index * 60_000),
+        clocks: [clock],
+      })),
+    );
+    await db.owner
+      .update(schema.slaClocks)
+      .set({ pauses: [["2026-07-07T12:30:00.000Z", null]] })
+      .where(eq(schema.slaClocks.itemId, paused!));
+    const drafts = await withTenant(db.app, { agencyId: other.agency.id, clientIds: null }, (tx) =>
+      createInvoiceDrafts(scope, tx, { period: "2026-07", clientIds: [other.client.id] }),
+    );
+    const [draft] = drafts as Array<{ invoice: InvoiceView }>;
+    const lines = await withTenant(db.app, { agencyId: other.agency.id, clientIds: null }, (tx) =>
+      tx.select().from(schema.invoiceLines).where(eq(schema.invoiceLines.invoiceId, draft!.invoice.id)),
+    );
+    const credit = lines.find((line) => line.kind === "service_credit");
+    expect(credit?.evidence).toMatchObject({ met: 1, total: 4, breachedItemIds: [clientSide, late, running] });
   });
 
   it("bills a month under the contract in force on its first day (a mid-month change applies next month)", async () => {

@@ -1,6 +1,4 @@
 export * from "@parley/contracts/billing";
-export * from "@parley/contracts/billing";
-export * from "@parley/contracts/billing";
 export * from "./contracts";
 export * from "./invoice-document";
 export * from "./invoice-drafts";

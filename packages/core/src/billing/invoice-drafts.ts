@@ -24,7 +24,7 @@
  */
 
 import { type SlaMetric, type SlaPriority, slaMetrics, slaPriorities } from "@parley/contracts/billing";
-import type { Executor } from "@parley/db";
+import { type Executor, uuidArray } from "@parley/db";
 import { type SQL, sql } from "drizzle-orm";
 import type { Scope } from "../agencies/scope";
 import { type BusinessCalendar, businessMinutesBetween } from "../sla";
@@ -151,14 +151,14 @@ export async function countPeriodVolumes(
   return volumes;
 }
 
-/** The breached item ids a credit line keeps: the first ones by id, as many as the drill-down shows. */
+/** The breached item ids a credit line keeps: the month's first ones, as many as the drill-down shows. */
 export const maxBreachedItemIds = 500;
 
 export interface SlaTargetOutcome extends SlaEvidence {
   /** Clocks neither stopped nor past due at `asOf` (or paused): not counted yet. */
   pending: number;
-  /** The first `maxBreachedItemIds` breached item ids, sorted; `total − met` is how many breached. */
-  breachedItemIds: string[];
+  /** Clocks that met the target only because client-side time was not counted; breached when it is (included). */
+  metOnlyByClientSideTime: string[];
 }
 
 /**
@@ -179,38 +179,34 @@ function groupByMonth<T extends ClientPeriod>(clients: readonly T[]): T[][] {
  * `sla_clocks_client_started_idx` per client, an index that holds every column the aggregate reads.
  */
 function inMonthClocks(scope: Pick<Scope, "agencyId">, clients: readonly ClientPeriod[]) {
-  const clientIds = sql`${`{${clients.map((client) => client.clientId).join(",")}}`}::uuid[]`;
+  const clientIds = uuidArray(clients.map((client) => client.clientId));
   const from = clients[0]?.period.from.toISOString();
   const to = clients[0]?.period.to.toISOString();
   return sql`c.agency_id = ${scope.agencyId} and c.client_id = any(${clientIds})
     and c.started_at >= ${from} and c.started_at < ${to}`;
 }
 
-interface SlaOutcomeRow extends Record<string, unknown> {
+/** A running clock (`c`) decided at `asOf` (a timestamptz expression): past due and not paused. */
+function isRunningPastDue(asOf: SQL) {
+  return sql`c.stopped_at is null and c.due_at <= ${asOf} and not c.pauses @> '[[null]]'::jsonb`;
+}
+
+interface SlaCountRow extends Record<string, unknown> {
   client_id: string;
   priority: SlaPriority;
   metric: SlaMetric;
-  total: string;
+  clocks: string;
   met: string;
-  pending: string;
-  breached: string[] | null;
-}
-
-/**
- * Whether a clock is decided at `asOf`: stopped, or past due and not paused. Only a running clock past
- * due reads its pauses (by item and metric), so stopped clocks are judged from the index alone.
- */
-function isDecided(asOf: Date) {
-  return sql`(c.stopped_at is not null or (c.due_at <= ${asOf.toISOString()} and not coalesce((
-    select paused.pauses @> '[[null]]'::jsonb from sla_clocks paused
-    where paused.agency_id = c.agency_id and paused.item_id = c.item_id and paused.metric = c.metric), false)))`;
+  running: string;
 }
 
 /**
  * Per client: SLA outcomes per priority × metric of its month, one entry for every pair that had
- * clocks, in P1…P4, first response before resolution order. One grouped statement for all the clients
- * of a month.
- * Breached item ids are the first `maxBreachedItemIds` by id, for determinism and a bounded line.
+ * clocks, in P1…P4, first response before resolution order. For all the clients of a month, two
+ * grouped statements: the month's clocks counted from `sla_clocks_client_started_idx` alone (a plain
+ * count the planner can spread over parallel workers), and the running ones decided at `asOf`, read
+ * through `sla_clocks_running_idx`. Which items breached is the credit line's business
+ * (`breachedItemIdsOf`).
  */
 export async function aggregateSlaOutcomes(
   scope: Pick<Scope, "agencyId">,
@@ -221,31 +217,37 @@ export async function aggregateSlaOutcomes(
     input.clients.map((client) => [client.clientId, new Map()]),
   );
   if (input.clients.length === 0) return new Map();
-  const decided = isDecided(input.asOf);
-  const met = sql`c.stopped_at <= c.due_at`;
-  const rows: SlaOutcomeRow[] = [];
+  const counts: SlaCountRow[] = [];
+  const runningPastDue = new Map<string, number>();
+  const key = (row: { client_id: string; priority: string; metric: string }) =>
+    `${row.client_id} ${row.priority} ${row.metric}`;
   for (const clients of groupByMonth(input.clients)) {
-    rows.push(
-      ...(await tx.execute<SlaOutcomeRow>(sql`
-        select c.client_id, c.priority, c.metric,
-          count(*) filter (where ${decided}) as total,
-          count(*) filter (where ${met}) as met,
-          count(*) filter (where not ${decided}) as pending,
-          (array_agg(c.item_id::text order by c.item_id) filter (where ${decided} and not coalesce(${met}, false)))
-            [1:${sql.raw(String(maxBreachedItemIds))}] as breached
+    counts.push(
+      ...(await tx.execute<SlaCountRow>(sql`
+        select c.client_id, c.priority, c.metric, count(*) as clocks,
+          count(*) filter (where c.stopped_at <= c.due_at) as met,
+          count(*) filter (where c.stopped_at is null) as running
         from sla_clocks c
         where ${inMonthClocks(scope, clients)}
         group by c.client_id, c.priority, c.metric`)),
     );
+    const decided = await tx.execute<{ client_id: string; priority: string; metric: string; decided: string }>(sql`
+      select c.client_id, c.priority, c.metric, count(*) as decided
+      from sla_clocks c
+      where ${inMonthClocks(scope, clients)} and ${isRunningPastDue(sql`${input.asOf.toISOString()}::timestamptz`)}
+      group by c.client_id, c.priority, c.metric`);
+    for (const row of decided) runningPastDue.set(key(row), Number(row.decided));
   }
-  for (const row of rows) {
+  for (const row of counts) {
+    const running = Number(row.running);
+    const decidedRunning = runningPastDue.get(key(row)) ?? 0;
     byClient.get(row.client_id)?.set(`${row.priority} ${row.metric}`, {
       priority: row.priority,
       metric: row.metric,
-      total: Number(row.total),
+      total: Number(row.clocks) - running + decidedRunning,
       met: Number(row.met),
-      pending: Number(row.pending),
-      breachedItemIds: row.breached ?? [],
+      pending: running - decidedRunning,
+      metOnlyByClientSideTime: [],
     });
   }
   const including = input.clients.filter((client) => !client.excludeClientSideTime);
@@ -253,12 +255,50 @@ export async function aggregateSlaOutcomes(
     const outcome = byClient.get(late.clientId)?.get(`${late.priority} ${late.metric}`);
     if (!outcome) continue;
     outcome.met -= 1;
-    outcome.breachedItemIds = [...outcome.breachedItemIds, late.itemId].sort().slice(0, maxBreachedItemIds);
+    outcome.metOnlyByClientSideTime.push(late.itemId);
   }
   const order = (o: SlaTargetOutcome) => slaPriorities.indexOf(o.priority) * 2 + slaMetrics.indexOf(o.metric);
   return new Map(
     [...byClient].map(([clientId, outcomes]) => [clientId, [...outcomes.values()].sort((a, b) => order(a) - order(b))]),
   );
+}
+
+/** A credit line's target in the client's month, at the draft's `asOf` (ISO instants). */
+export interface BreachedItemsTarget {
+  priority: SlaPriority;
+  metric: SlaMetric;
+  from: string;
+  to: string;
+  asOf: string;
+  metOnlyByClientSideTime: readonly string[];
+}
+
+/**
+ * The breached item ids a credit line keeps, as a jsonb array computed where the line is stored: the first
+ * `maxBreachedItemIds` clocks of the target breached in the client's month at `asOf`, by start time then item
+ * id (the drill-down's order). Breached means decided and not met, as the aggregate counts: stopped after its
+ * due time (`sla_clocks_breached_idx`, read in order and cut at the limit), running past due and not paused,
+ * or met only by client-side time when it counts. The target's fields are SQL expressions (typed columns of the
+ * lines being stored), so one statement serves many lines.
+ */
+export function breachedItemIdsOf(
+  target: { agencyId: SQL; clientId: SQL } & { [field in keyof BreachedItemsTarget]: SQL },
+): SQL {
+  const limit = sql.raw(String(maxBreachedItemIds));
+  const ofTarget = sql`c.agency_id = ${target.agencyId} and c.client_id = ${target.clientId}
+    and c.started_at >= ${target.from} and c.started_at < ${target.to}
+    and c.priority = ${target.priority} and c.metric = ${target.metric}`;
+  return sql`(select coalesce(jsonb_agg(first.item_id order by first.started_at, first.item_id), '[]'::jsonb)
+    from (select item_id, started_at from (
+      (select c.item_id, c.started_at from sla_clocks c
+        where ${ofTarget} and c.stopped_at > c.due_at
+        order by c.started_at, c.item_id limit ${limit})
+      union all
+      (select c.item_id, c.started_at from sla_clocks c where ${ofTarget} and ${isRunningPastDue(target.asOf)})
+      union all
+      (select c.item_id, c.started_at from sla_clocks c
+        where ${ofTarget} and c.item_id = any(${target.metOnlyByClientSideTime}))
+    ) as breached order by started_at, item_id limit ${limit}) as first)`;
 }
 
 /** Clocks that met their target only because client-side time was not counted. */

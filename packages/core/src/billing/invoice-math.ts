@@ -50,7 +50,6 @@ const slaEvidence = z
     total: periodCount,
     /** Of those, items that met the target (with or without client-side time: the caller decides). */
     met: periodCount,
-    breachedItemIds: z.array(z.string(), { message: "must be a list of item ids" }).optional(),
   })
   .refine((evidence) => evidence.met <= evidence.total, { path: ["met"], message: "must not exceed total" });
 export type SlaEvidence = z.infer<typeof slaEvidence>;
@@ -106,6 +105,7 @@ export interface ServiceCreditEvidence {
   /** The credit before the cap; the line's amount is its negation unless `capped`. */
   uncappedAmountMinor: number;
   capped: boolean;
+  /** The first breached items (at most `maxBreachedItemIds`, invoice-drafts), for the drill-down: empty in a computed draft, filled when the line is stored. */
   breachedItemIds: string[];
 }
 
@@ -258,7 +258,8 @@ function buildCreditLines(terms: ContractTermsInput, evidences: readonly SlaEvid
         creditPercent,
         uncappedAmountMinor: Number(uncapped),
         capped,
-        breachedItemIds: evidence.breachedItemIds ?? [],
+        // Which items breached is read where the line is stored (invoice-drafts `breachedItemIdsOf`).
+        breachedItemIds: [],
       },
     };
   });

@@ -30,7 +30,7 @@ import {
   slaMetrics,
   slaPriorities,
 } from "@parley/contracts/billing";
-import { type Database, type Executor, schema, withTenant } from "@parley/db";
+import { type Database, type Executor, schema, uuidArray, withTenant } from "@parley/db";
 import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getClient } from "../agencies/clients";
@@ -49,6 +49,8 @@ import {
 import {
   aggregateSlaOutcomes,
   type BillingPeriod,
+  type BreachedItemsTarget,
+  breachedItemIdsOf,
   type ClockEvidenceRow,
   countPeriodVolumes,
   findClockEvidence,
@@ -363,14 +365,23 @@ async function getAgency(tx: Executor, agencyId: string) {
   return agency;
 }
 
-/** The finalized invoice of the month that no credit note corrects, if any. */
-async function findStandingInvoice(tx: Executor, input: { agencyId: string; clientId: string; periodStart: string }) {
-  const [row] = await tx.execute<{ id: string; number: string | null }>(sql`
-    select inv.id, inv.number from invoices inv
-    where inv.agency_id = ${input.agencyId} and inv.client_id = ${input.clientId}
+/** Per client: the finalized invoice of the month that no credit note corrects, if any. */
+async function findStandingInvoices(
+  tx: Executor,
+  input: { agencyId: string; clientIds: readonly string[]; periodStart: string },
+): Promise<Map<string, { id: string; number: string | null }>> {
+  const rows = await tx.execute<{ id: string; number: string | null; client_id: string }>(sql`
+    select inv.id, inv.number, inv.client_id from invoices inv
+    where inv.agency_id = ${input.agencyId} and inv.client_id = any(${uuidArray(input.clientIds)})
       and inv.period_start = ${input.periodStart} and inv.kind = 'invoice' and inv.status = 'finalized'
       and not exists (select 1 from invoices cn where cn.corrects_invoice_id = inv.id and cn.kind = 'credit_note')`);
-  return row ?? null;
+  return new Map(rows.map((row) => [row.client_id, { id: row.id, number: row.number }]));
+}
+
+/** One client's standing invoice of the month (`findStandingInvoices`), if any. */
+async function findStandingInvoice(tx: Executor, input: { agencyId: string; clientId: string; periodStart: string }) {
+  const standing = await findStandingInvoices(tx, { ...input, clientIds: [input.clientId] });
+  return standing.get(input.clientId) ?? null;
 }
 
 export type DraftOutcome =
@@ -396,18 +407,17 @@ interface DraftPlan {
 
 /**
  * Computes the month's drafts of `clients` and stores them (lines replaced), or refreshes existing
- * drafts; `onlyMissing` leaves an existing draft as it is (the monthly run). The period aggregates
- * of every client come from one query per aggregate family; each client is stored in its own
- * savepoint, so one client's failure does not undo the others.
+ * drafts; `onlyMissing` leaves an existing draft as it is (the monthly run). However many clients:
+ * three statements plan, one per aggregate family computes, and three store (`storeDrafts`).
  */
 async function computeDrafts(
   scope: Pick<Scope, "agencyId">,
   tx: Executor,
   input: { clients: readonly ClientRow[]; period: string; asOf: Date; onlyMissing?: boolean },
 ): Promise<DraftOutcome[]> {
-  const planned: Array<DraftOutcome | DraftPlan> = [];
-  for (const client of input.clients) planned.push(await planDraft(scope, tx, { ...input, client }));
+  const planned = await planDrafts(scope, tx, input);
   const plans = planned.filter((plan): plan is DraftPlan => "billing" in plan);
+  if (plans.length === 0) return planned as DraftOutcome[];
   const periods = plans.map((plan) => ({ clientId: plan.client.id, period: plan.billing }));
   const volumes = await countPeriodVolumes(scope, tx, {
     clients: plans.map((plan, index) => ({
@@ -423,81 +433,102 @@ async function computeDrafts(
     asOf: input.asOf,
   });
   const agency = await getAgency(tx, scope.agencyId);
-  const results: DraftOutcome[] = [];
-  for (const plan of planned) {
-    if (!("billing" in plan)) {
-      results.push(plan);
-      continue;
-    }
-    const aggregates = {
-      volume: volumes.get(plan.client.id) ?? { itemCount: 0, outOfHoursItemCount: 0, escalationCount: 0 },
-      outcomes: outcomes.get(plan.client.id) ?? [],
+  const stored = await storeDrafts(
+    tx,
+    plans.map((plan) =>
+      draftOf(scope, {
+        plan,
+        agency,
+        volume: volumes.get(plan.client.id) ?? { itemCount: 0, outOfHoursItemCount: 0, escalationCount: 0 },
+        outcomes: outcomes.get(plan.client.id) ?? [],
+        asOf: input.asOf,
+      }),
+    ),
+  );
+  return planned.map((plan) => {
+    if (!("billing" in plan)) return plan;
+    const row = stored.get(plan.client.id);
+    if (!row) throw new AppError("INTERNAL", "Invoice draft was not saved");
+    return {
+      clientId: plan.client.id,
+      clientName: plan.client.name,
+      status: plan.existing ? "refreshed" : "created",
+      invoice: toInvoiceView(row, plan.client.name),
     };
-    results.push(
-      await tx.transaction((savepoint) =>
-        storeDraft(scope, savepoint, { plan, agency, ...aggregates, asOf: input.asOf }),
-      ),
-    );
-  }
-  return results;
+  });
 }
 
-async function planDraft(
+/** Per client, in order: its plan, or why its month is not drafted. Three statements for all the clients. */
+async function planDrafts(
   scope: Pick<Scope, "agencyId">,
   tx: Executor,
-  input: { client: ClientRow; period: string; onlyMissing?: boolean },
-): Promise<DraftOutcome | DraftPlan> {
-  const { client } = input;
-  const billing = monthlyPeriod(input.period, client.timeZone);
-  const outcome = { clientId: client.id, clientName: client.name };
-  const standing = await findStandingInvoice(tx, {
-    agencyId: scope.agencyId,
-    clientId: client.id,
-    periodStart: billing.periodStart,
-  });
-  if (standing) {
-    return {
-      ...outcome,
-      status: "skipped",
-      reason: "already_finalized",
-      message: `Invoice ${standing.number} is finalized for ${input.period}; issue a credit note to correct it`,
-    };
-  }
-  const [existing] = await tx
+  input: { clients: readonly ClientRow[]; period: string; onlyMissing?: boolean },
+): Promise<Array<DraftOutcome | DraftPlan>> {
+  // Months are local: every client's starts on the 1st, whatever its time zone.
+  const periodStart = `${input.period}-01`;
+  const clientIds = input.clients.map((client) => client.id);
+  if (clientIds.length === 0) return [];
+  const standing = await findStandingInvoices(tx, { agencyId: scope.agencyId, clientIds, periodStart });
+  const drafts = await tx
     .select()
     .from(invoices)
     .where(
       and(
         eq(invoices.agencyId, scope.agencyId),
-        eq(invoices.clientId, client.id),
-        eq(invoices.periodStart, billing.periodStart),
+        inArray(invoices.clientId, clientIds),
+        eq(invoices.periodStart, periodStart),
         eq(invoices.kind, "invoice"),
         eq(invoices.status, "draft"),
       ),
     )
     .for("update");
-  if (existing && input.onlyMissing) {
-    return { ...outcome, status: "skipped", reason: "exists", message: `A draft for ${input.period} exists` };
-  }
-  const clientContracts = await tx
+  const allContracts = await tx
     .select()
     .from(contracts)
-    .where(and(eq(contracts.agencyId, scope.agencyId), eq(contracts.clientId, client.id)));
-  const contract = contractForPeriod(clientContracts, billing.periodStart);
-  if (!contract) {
-    return {
-      ...outcome,
-      status: "skipped",
-      reason: "no_contract",
-      message: `No contract of ${client.name} is in force on ${billing.periodStart}`,
-    };
-  }
-  return { client, billing, contract, terms: contract.terms as ContractTermsInput, existing };
+    .where(and(eq(contracts.agencyId, scope.agencyId), inArray(contracts.clientId, clientIds)));
+  return input.clients.map((client) => {
+    const billing = monthlyPeriod(input.period, client.timeZone);
+    const outcome = { clientId: client.id, clientName: client.name };
+    const finalized = standing.get(client.id);
+    if (finalized) {
+      return {
+        ...outcome,
+        status: "skipped",
+        reason: "already_finalized",
+        message: `Invoice ${finalized.number} is finalized for ${input.period}; issue a credit note to correct it`,
+      };
+    }
+    const existing = drafts.find((draft) => draft.clientId === client.id);
+    if (existing && input.onlyMissing) {
+      return { ...outcome, status: "skipped", reason: "exists", message: `A draft for ${input.period} exists` };
+    }
+    const contract = contractForPeriod(
+      allContracts.filter((c) => c.clientId === client.id),
+      billing.periodStart,
+    );
+    if (!contract) {
+      return {
+        ...outcome,
+        status: "skipped",
+        reason: "no_contract",
+        message: `No contract of ${client.name} is in force on ${billing.periodStart}`,
+      };
+    }
+    return { client, billing, contract, terms: contract.terms as ContractTermsInput, existing };
+  });
 }
 
-async function storeDraft(
+/** A client's month as it is stored: the invoice's values and lines. */
+interface ComputedDraft {
+  values: typeof invoices.$inferInsert;
+  lines: readonly InvoiceLineDraft[];
+  /** Where a credit line's breached item ids are read from when it is stored (`breachedItemIdsOf`). */
+  breachedItemsOf: (evidence: ServiceCreditEvidence) => BreachedItemsTarget;
+}
+
+/** Computes a client's draft from its plan and aggregates (no statement). */
+function draftOf(
   scope: Pick<Scope, "agencyId">,
-  tx: Executor,
   input: {
     plan: DraftPlan;
     agency: typeof agencies.$inferSelect;
@@ -505,19 +536,17 @@ async function storeDraft(
     outcomes: SlaTargetOutcome[];
     asOf: Date;
   },
-): Promise<DraftOutcome> {
+): ComputedDraft {
   const { plan, volume, outcomes } = input;
-  const { client, billing, contract, terms, existing } = plan;
-  const slaEvidence: SlaEvidence[] = terms.slaTargets.map((target) => {
-    const found = outcomes.find((o) => o.priority === target.priority && o.metric === target.metric);
-    return {
-      priority: target.priority,
-      metric: target.metric,
-      total: found?.total ?? 0,
-      met: found?.met ?? 0,
-      breachedItemIds: found?.breachedItemIds ?? [],
-    };
-  });
+  const { client, billing, contract, terms } = plan;
+  const outcomeOf = (target: { priority: SlaPriority; metric: SlaMetric }) =>
+    outcomes.find((o) => o.priority === target.priority && o.metric === target.metric);
+  const slaEvidence: SlaEvidence[] = terms.slaTargets.map((target) => ({
+    priority: target.priority,
+    metric: target.metric,
+    total: outcomeOf(target)?.total ?? 0,
+    met: outcomeOf(target)?.met ?? 0,
+  }));
   const draft = computeInvoiceDraft({ terms, ...volume, slaEvidence });
   const { agency } = input;
   const snapshot: InvoiceSnapshot = {
@@ -527,8 +556,7 @@ async function storeDraft(
       period: { start: billing.periodStart, end: billing.periodEnd, timeZone: client.timeZone },
       agency: { name: agency.name, addressLines: [] },
       client: { name: client.name },
-      // The breached item ids stay on the lines (drill-down); the document needs only the figures.
-      draft: { ...draft, lines: draft.lines.map(withoutBreachedItemIds) },
+      draft,
       terms,
       slaEvidence,
       contractVersion: `Contract from ${contract.validFrom}`,
@@ -538,63 +566,129 @@ async function storeDraft(
     pending: terms.slaTargets.map((target) => ({
       priority: target.priority,
       metric: target.metric,
-      pending: outcomes.find((o) => o.priority === target.priority && o.metric === target.metric)?.pending ?? 0,
+      pending: outcomeOf(target)?.pending ?? 0,
     })),
     contract: { id: contract.id, validFrom: contract.validFrom, validTo: contract.validTo, terms },
     asOf: input.asOf.toISOString(),
   };
-  const values = {
-    contractId: contract.id,
-    currency: draft.currency,
-    feesMinor: draft.feesMinor,
-    creditsMinor: draft.creditsMinor,
-    totalMinor: draft.totalMinor,
-    snapshot,
-    updatedAt: new Date(),
-  };
-  const [row] = existing
-    ? await tx.update(invoices).set(values).where(eq(invoices.id, existing.id)).returning()
-    : await tx
-        .insert(invoices)
-        .values({
-          ...values,
-          agencyId: scope.agencyId,
-          clientId: client.id,
-          periodStart: billing.periodStart,
-          periodEnd: billing.periodEnd,
-        })
-        .returning();
-  if (!row) throw new AppError("INTERNAL", "Invoice draft was not saved");
-  await replaceLines(tx, row, draft.lines);
   return {
-    clientId: client.id,
-    clientName: client.name,
-    status: existing ? "refreshed" : "created",
-    invoice: toInvoiceView(row, client.name),
+    values: {
+      agencyId: scope.agencyId,
+      clientId: client.id,
+      periodStart: billing.periodStart,
+      periodEnd: billing.periodEnd,
+      contractId: contract.id,
+      currency: draft.currency,
+      feesMinor: draft.feesMinor,
+      creditsMinor: draft.creditsMinor,
+      totalMinor: draft.totalMinor,
+      snapshot,
+      updatedAt: new Date(),
+    },
+    lines: draft.lines,
+    breachedItemsOf: (evidence) => ({
+      priority: evidence.priority,
+      metric: evidence.metric,
+      from: billing.from.toISOString(),
+      to: billing.to.toISOString(),
+      asOf: input.asOf.toISOString(),
+      metOnlyByClientSideTime: outcomeOf(evidence)?.metOnlyByClientSideTime ?? [],
+    }),
   };
 }
 
-function withoutBreachedItemIds(line: InvoiceLineDraft): InvoiceLineDraft {
-  return line.evidence ? { ...line, evidence: { ...line.evidence, breachedItemIds: [] } } : line;
+/**
+ * Stores computed drafts: one upsert of the invoices (a client's month has at most one draft,
+ * `invoices_one_draft_per_period_key`), then their lines replaced. Returns the rows by client.
+ */
+async function storeDrafts(tx: Executor, drafts: readonly ComputedDraft[]): Promise<Map<string, InvoiceRow>> {
+  const excluded = (column: string) => sql.raw(`excluded.${column}`);
+  const rows = await tx
+    .insert(invoices)
+    .values(drafts.map((draft) => draft.values))
+    .onConflictDoUpdate({
+      target: [invoices.clientId, invoices.periodStart, invoices.kind],
+      targetWhere: sql`${invoices.status} = 'draft'`,
+      set: {
+        contractId: excluded("contract_id"),
+        currency: excluded("currency"),
+        feesMinor: excluded("fees_minor"),
+        creditsMinor: excluded("credits_minor"),
+        totalMinor: excluded("total_minor"),
+        snapshot: excluded("snapshot"),
+        updatedAt: excluded("updated_at"),
+      },
+    })
+    .returning();
+  const byClient = new Map(rows.map((row) => [row.clientId, row]));
+  await replaceLines(
+    tx,
+    drafts.flatMap((draft) => {
+      const invoice = byClient.get(draft.values.clientId);
+      return invoice ? [{ invoice, lines: draft.lines, breachedItemsOf: draft.breachedItemsOf }] : [];
+    }),
+  );
+  return byClient;
 }
 
-async function replaceLines(tx: Executor, invoice: InvoiceRow, lines: readonly InvoiceLineDraft[]): Promise<void> {
-  await tx.delete(invoiceLines).where(eq(invoiceLines.invoiceId, invoice.id));
-  if (lines.length === 0) return;
-  await tx.insert(invoiceLines).values(
-    lines.map((line, index) => ({
-      agencyId: invoice.agencyId,
-      clientId: invoice.clientId,
-      invoiceId: invoice.id,
-      position: index + 1,
-      kind: line.kind,
-      description: line.description,
-      quantity: line.quantity,
-      unitPriceMinor: String(line.unitPriceMinor),
-      amountMinor: line.amountMinor,
-      evidence: line.evidence ?? null,
-    })),
+/**
+ * Replaces the lines of each invoice, in two statements. `breachedItemsOf`, when given, names where a credit
+ * line's breached item ids are read from (`breachedItemIdsOf`); the statement storing the line gathers them.
+ */
+async function replaceLines(
+  tx: Executor,
+  entries: ReadonlyArray<{
+    invoice: InvoiceRow;
+    lines: readonly InvoiceLineDraft[];
+    breachedItemsOf?: (evidence: ServiceCreditEvidence) => BreachedItemsTarget;
+  }>,
+): Promise<void> {
+  if (entries.length === 0) return;
+  await tx.delete(invoiceLines).where(
+    inArray(
+      invoiceLines.invoiceId,
+      entries.map((entry) => entry.invoice.id),
+    ),
   );
+  const rows = entries.flatMap(({ invoice, lines, breachedItemsOf }) =>
+    lines.map((line, index) => {
+      const breached = line.evidence && breachedItemsOf ? breachedItemsOf(line.evidence) : null;
+      return {
+        agency_id: invoice.agencyId,
+        client_id: invoice.clientId,
+        invoice_id: invoice.id,
+        position: index + 1,
+        kind: line.kind,
+        description: line.description,
+        quantity: line.quantity,
+        unit_price_minor: String(line.unitPriceMinor),
+        amount_minor: line.amountMinor,
+        evidence: line.evidence ?? null,
+        breached: breached !== null,
+        ...breached,
+      };
+    }),
+  );
+  if (rows.length === 0) return;
+  const column = (name: string) => sql.raw(`line.${name}`);
+  await tx.execute(sql`
+    insert into ${invoiceLines} (agency_id, client_id, invoice_id, position, kind, description, quantity,
+      unit_price_minor, amount_minor, evidence)
+    select agency_id, client_id, invoice_id, position, kind, description, quantity, unit_price_minor, amount_minor,
+      case when not breached then evidence else jsonb_set(evidence, '{breachedItemIds}', ${breachedItemIdsOf({
+        agencyId: column("agency_id"),
+        clientId: column("client_id"),
+        priority: column('"priority"'),
+        metric: column('"metric"'),
+        from: column('"from"'),
+        to: column('"to"'),
+        asOf: column('"asOf"'),
+        metOnlyByClientSideTime: column('"metOnlyByClientSideTime"'),
+      })}) end
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as line(agency_id uuid, client_id uuid, invoice_id uuid,
+      position int, kind text, description text, quantity int, unit_price_minor numeric, amount_minor bigint,
+      evidence jsonb, breached boolean, "priority" priority, "metric" clock_metric, "from" timestamptz,
+      "to" timestamptz, "asOf" timestamptz, "metOnlyByClientSideTime" uuid[])`);
 }
 
 /**
@@ -775,20 +869,21 @@ export async function issueCreditNote(
     .returning();
   if (!draftNote) throw new AppError("INTERNAL", "Credit note was not saved");
   const lines = await findLines(tx, invoice.id);
-  await replaceLines(
-    tx,
-    draftNote,
-    creditNoteLines(
-      invoice.number,
-      lines.map((line) => ({
-        kind: line.kind as InvoiceLineDraft["kind"],
-        description: line.description,
-        quantity: line.quantity,
-        unitPriceMinor: line.unitPriceMinor,
-        amountMinor: line.amountMinor,
-      })),
-    ),
-  );
+  await replaceLines(tx, [
+    {
+      invoice: draftNote,
+      lines: creditNoteLines(
+        invoice.number,
+        lines.map((line) => ({
+          kind: line.kind as InvoiceLineDraft["kind"],
+          description: line.description,
+          quantity: line.quantity,
+          unitPriceMinor: line.unitPriceMinor,
+          amountMinor: line.amountMinor,
+        })),
+      ),
+    },
+  ]);
   const number = await takeInvoiceNumber(tx, {
     agencyId: agency.id,
     agencyName: agency.name,

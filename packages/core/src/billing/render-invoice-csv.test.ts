@@ -68,7 +68,7 @@ function makeTerms(currency: string, overrides: Partial<ContractTermsInput> = {}
 }
 
 const evidence: SlaEvidence[] = [
-  { priority: "P1", metric: "first_response", total: 50, met: 47, breachedItemIds: ["i1", "i2", "i3"] },
+  { priority: "P1", metric: "first_response", total: 50, met: 47 },
   { priority: "P2", metric: "resolution", total: 100, met: 88 },
 ];
 

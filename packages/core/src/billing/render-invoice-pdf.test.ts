@@ -38,7 +38,7 @@ const hexfallTerms: ContractTermsInput = {
 };
 
 const hexfallEvidence: SlaEvidence[] = [
-  { priority: "P1", metric: "first_response", total: 212, met: 199, breachedItemIds: ["it-1", "it-2"] },
+  { priority: "P1", metric: "first_response", total: 212, met: 199 },
   { priority: "P1", metric: "resolution", total: 208, met: 181 },
   { priority: "P2", metric: "first_response", total: 1_640, met: 1_602 },
   { priority: "P3", metric: "first_response", total: 0, met: 0 },

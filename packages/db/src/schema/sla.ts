@@ -57,6 +57,12 @@ export const slaClocks = pgTable(
     ...clientOwnedConstraints(t),
     uniqueIndex("sla_clocks_item_metric_key").on(t.itemId, t.metric),
     index("sla_clocks_running_idx").on(t.agencyId, t.dueAt).where(sql`${t.stoppedAt} is null`),
+    // A credit line's breached items: a client's clocks that stopped late, in the drill-down's order (start, item).
+    // Priority and metric are read from it but not searched: enum equality is not leakproof, so under row-level
+    // security it cannot be an index condition.
+    index("sla_clocks_breached_idx")
+      .on(t.agencyId, t.clientId, t.startedAt, t.itemId, t.priority, t.metric)
+      .where(sql`${t.stoppedAt} > ${t.dueAt}`),
     // A client's month of clocks (invoice drafts, evidence): every column the SLA aggregate reads, so it scans
     // this index alone, in the evidence's order (start, item, metric).
     index("sla_clocks_client_started_idx").on(

@@ -1,0 +1,1 @@
+CREATE INDEX "sla_clocks_breached_idx" ON "sla_clocks" USING btree ("agency_id","client_id","started_at","item_id","priority","metric") WHERE "sla_clocks"."stopped_at" > "sla_clocks"."due_at";
