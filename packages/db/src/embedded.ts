@@ -16,6 +16,8 @@ export interface EmbeddedOptions {
   password?: string;
   /** false for throwaway test clusters: trades crash safety for speed. */
   durable?: boolean;
+  /** PostgreSQL's `shared_buffers` (default 128MB), for a server sized to the data it holds. */
+  sharedBuffers?: string;
 }
 
 function stopStaleServer(dataDir: string): void {
@@ -58,6 +60,7 @@ export async function startEmbeddedPostgres({
   port,
   password = "postgres",
   durable = true,
+  sharedBuffers,
 }: EmbeddedOptions): Promise<EmbeddedServer> {
   const fresh = !existsSync(path.join(dataDir, "PG_VERSION"));
   mkdirSync(path.dirname(dataDir), { recursive: true });
@@ -78,6 +81,7 @@ export async function startEmbeddedPostgres({
       "-c",
       "unix_socket_directories=",
       ...(durable ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
+      ...(sharedBuffers ? ["-c", `shared_buffers=${sharedBuffers}`] : []),
     ],
   });
   if (fresh) await pg.initialise();
