@@ -160,16 +160,20 @@ function assertMayClaim(scope: Scope): void {
 
 /**
  * Serves several moderators' claims of one agency in the caller's transaction (scoped to at least the clients
- * they ask for); answers in request order, null for a request whose queues are empty. Two statements, however
- * many requests:
+ * they ask for); answers in request order, null for a request whose queues are empty. In rounds of two
+ * statements, however many requests (`readCandidates`, then `takeCandidates`):
  *
- * 1. The heads of the asked clients' queues, locked with `FOR UPDATE SKIP LOCKED`: per client, as many queued
- *    items (in `items_claim_queued_idx` order) as could be handed out from it in this batch (one per request
- *    working on it, plus what those requests skip), and the claims whose lease ran out. Locked rows are this
- *    transaction's alone, so two moderators, in one batch or in concurrent ones, never get the same item.
+ * 1. The heads of the asked clients' queues, read without locks: per client, as many queued items (in
+ *    `items_claim_queued_idx` order) as could be handed out from it (one per request working on it, plus what
+ *    those requests skip), and the claims whose lease ran out.
  * 2. Each request, in order, takes the most urgent candidate of its clients (`byUrgency`: priority, then
- *    first-response due time, then arrival); the claims are written with their audit events and one live
- *    announcement per client; lapsed claims nobody took go back to the queue in their original place.
+ *    first-response due time, then arrival). Only those candidates are locked, with `FOR UPDATE SKIP LOCKED`
+ *    and their state checked again; the claims are written with their audit events and one live announcement
+ *    per client; lapsed claims nobody took go back to the queue in their original place.
+ *
+ * A candidate another transaction holds or took meanwhile is passed over, and its request is served in the next
+ * round; each round passes over more, so the rounds end. Locked rows are this transaction's alone, so two
+ * moderators, in one batch or in concurrent ones, never get the same item.
  *
  * Within one client, due time follows arrival at equal priority (targets are per priority, on the client's
  * calendar), so reading each queue in index order finds the most urgent candidates.
@@ -180,15 +184,64 @@ export async function claimItems(
   requests: readonly ClaimRequest[],
   now: Date,
 ): Promise<Array<ClaimedItemView | null>> {
+  const served: Array<ClaimedItemView | null> = requests.map(() => null);
+  const passedOver = new Set<string>();
+  let waiting = requests.map((request, n) => ({ request, n }));
+  while (waiting.length > 0) {
+    const candidates = await readCandidates(tx, agencyId, {
+      requests: waiting.map((entry) => entry.request),
+      passedOver,
+      now,
+    });
+    candidates.sort(byUrgency);
+    const taken = new Set<string>();
+    const assigned = waiting.map((entry) => {
+      const found = candidates.find(
+        (candidate) =>
+          !taken.has(candidate.id) &&
+          entry.request.clientIds.includes(candidate.client_id) &&
+          !entry.request.skip.includes(candidate.id),
+      );
+      if (found) taken.add(found.id);
+      return { ...entry, candidate: found ?? null };
+    });
+    const lapsed = candidates.filter((candidate) => candidate.lapsed_from !== null);
+    if (taken.size === 0 && lapsed.length === 0) break;
+    const rows = await takeCandidates(tx, agencyId, {
+      claims: assigned.flatMap(({ request, candidate }) => (candidate ? [{ request, candidate }] : [])),
+      lapsed,
+      now,
+    });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    waiting = assigned.flatMap((entry) => {
+      if (!entry.candidate) return [];
+      const row = byId.get(entry.candidate.id);
+      if (row) {
+        served[entry.n] = toClaimedItemView(row);
+        return [];
+      }
+      passedOver.add(entry.candidate.id);
+      return [{ request: entry.request, n: entry.n }];
+    });
+  }
+  return served;
+}
+
+/** The unlocked heads of the requests' queues and the lapsed claims of their clients, less `passedOver`. */
+async function readCandidates(
+  tx: Executor,
+  agencyId: string,
+  input: { requests: readonly ClaimRequest[]; passedOver: ReadonlySet<string>; now: Date },
+): Promise<Candidate[]> {
   const wanted = new Map<string, number>();
-  for (const request of requests) {
+  for (const request of input.requests) {
     for (const clientId of request.clientIds) {
       wanted.set(clientId, (wanted.get(clientId) ?? 0) + 1 + request.skip.length);
     }
   }
-  if (wanted.size === 0) return requests.map(() => null);
-  const at = sql`${now.toISOString()}::timestamptz`;
-  const candidates = await executePrepared<Candidate>(
+  if (wanted.size === 0) return [];
+  const passedOver = uuidArray([...input.passedOver]);
+  return executePrepared<Candidate>(
     tx,
     sql`
       with heads as (
@@ -197,16 +250,16 @@ export async function claimItems(
         cross join lateral (
           select id, client_id, priority, received_at, null::uuid as lapsed_from from ${items}
           where agency_id = ${agencyId} and client_id = scoped.client_id and status = 'queued'
+            and id <> all(${passedOver})
           order by ${queueOrder}
           limit scoped.count
-          for update skip locked
         ) as head
       ),
       lapsed as (
         select id, client_id, priority, received_at, claimed_by as lapsed_from from ${items}
         where agency_id = ${agencyId} and client_id = any(${uuidArray([...wanted.keys()])})
-          and status = 'claimed' and claim_expires_at < ${at}
-        for update skip locked
+          and status = 'claimed' and claim_expires_at < ${input.now.toISOString()}::timestamptz
+          and id <> all(${passedOver})
       )
       select candidate.id, candidate.client_id, candidate.priority, candidate.received_at, candidate.lapsed_from,
         due.due_at
@@ -214,68 +267,71 @@ export async function claimItems(
       left join ${slaClocks} as due
         on due.agency_id = ${agencyId} and due.item_id = candidate.id and due.metric = 'first_response'`,
   );
-  candidates.sort(byUrgency);
-  const taken = new Set<string>();
-  const assignments = requests.map((request) => {
-    const found = candidates.find(
-      (candidate) =>
-        !taken.has(candidate.id) &&
-        request.clientIds.includes(candidate.client_id) &&
-        !request.skip.includes(candidate.id),
-    );
-    if (found) taken.add(found.id);
-    return found ?? null;
-  });
-  const lapsed = candidates.filter((candidate) => candidate.lapsed_from !== null);
-  if (taken.size === 0 && lapsed.length === 0) return requests.map(() => null);
-  const claims = requests.flatMap((request, n) => {
-    const candidate = assignments[n];
-    return candidate
-      ? [
-          {
-            id: candidate.id,
-            actor: request.scope.actorId,
-            ip: request.scope.ip ?? null,
-            expires_at: new Date(now.getTime() + request.leaseSeconds * 1000).toISOString(),
-          },
-        ]
-      : [];
-  });
-  const rows = await executePrepared<ItemRecord>(
+}
+
+/**
+ * Locks the chosen candidates and the lapsed claims (skipping rows another transaction holds), checks that each
+ * is still queued or still lapsed, and claims the chosen ones: lapsed claims nobody took go back to the queue,
+ * with audit events and one live announcement per client. Returns the rows claimed.
+ */
+async function takeCandidates(
+  tx: Executor,
+  agencyId: string,
+  input: {
+    claims: ReadonlyArray<{ request: ClaimRequest; candidate: Candidate }>;
+    lapsed: readonly Candidate[];
+    now: Date;
+  },
+): Promise<ItemRecord[]> {
+  const at = sql`${input.now.toISOString()}::timestamptz`;
+  const claims = input.claims.map(({ request, candidate }) => ({
+    id: candidate.id,
+    actor: request.scope.actorId,
+    ip: request.scope.ip ?? null,
+    expires_at: new Date(input.now.getTime() + request.leaseSeconds * 1000).toISOString(),
+  }));
+  const lapsed = input.lapsed.map((candidate) => ({
+    id: candidate.id,
+    client_id: candidate.client_id,
+    claimed_by: candidate.lapsed_from,
+  }));
+  return executePrepared<ItemRecord>(
     tx,
     sql`
       with lapsed as (
-        select * from jsonb_to_recordset(${JSON.stringify(
-          lapsed.map((candidate) => ({
-            id: candidate.id,
-            client_id: candidate.client_id,
-            claimed_by: candidate.lapsed_from,
-          })),
-        )}::jsonb) as lapsed(id uuid, client_id uuid, claimed_by uuid)
+        select * from jsonb_to_recordset(${JSON.stringify(lapsed)}::jsonb) as lapsed(id uuid, client_id uuid, claimed_by uuid)
       ),
       wanted as (
         select * from jsonb_to_recordset(${JSON.stringify(claims)}::jsonb)
           as wanted(id uuid, actor uuid, ip text, expires_at timestamptz)
       ),
+      locked as (
+        select ${items}.id, ${items}.status = 'claimed' as lapsed from ${items}
+        where ${items}.agency_id = ${agencyId}
+          and ${items}.id in (select id from wanted union all select id from lapsed)
+          and (${items}.status = 'queued' or (${items}.status = 'claimed' and ${items}.claim_expires_at < ${at}))
+        for update skip locked
+      ),
       released as (
         update ${items} set status = 'queued', claimed_by = null, claim_expires_at = null, updated_at = ${at}
-        from lapsed
-        where ${items}.agency_id = ${agencyId} and ${items}.id = lapsed.id
+        from lapsed join locked using (id)
+        where ${items}.agency_id = ${agencyId} and ${items}.id = lapsed.id and locked.lapsed
           and lapsed.id not in (select id from wanted)
         returning ${items}.id, ${items}.client_id
       ),
       claimed as (
         update ${items} set status = 'claimed', claimed_by = wanted.actor, claim_expires_at = wanted.expires_at,
           updated_at = ${at}
-        from wanted where ${items}.agency_id = ${agencyId} and ${items}.id = wanted.id
+        from wanted join locked using (id)
+        where ${items}.agency_id = ${agencyId} and ${items}.id = wanted.id
         returning ${items}.*, wanted.ip
       ),
       audited as (
         insert into ${auditEvents} (agency_id, actor_user_id, ip, client_id, action, subject_type, subject_id,
           before, after, protocol_version_id)
-        select ${agencyId}::uuid, null, null, client_id, 'item.claim_expired', 'item', id::text,
-          jsonb_build_object('claimedBy', claimed_by), null, null
-        from lapsed
+        select ${agencyId}::uuid, null, null, lapsed.client_id, 'item.claim_expired', 'item', lapsed.id::text,
+          jsonb_build_object('claimedBy', lapsed.claimed_by), null, null
+        from lapsed join locked using (id) where locked.lapsed
         union all
         select ${agencyId}::uuid, claimed_by, ip, client_id, 'item.claimed', 'item', id::text, null,
           jsonb_build_object('claimedBy', claimed_by, 'claimExpiresAt',
@@ -295,11 +351,6 @@ export async function claimItems(
       )
       select claimed.* from (select count(*) from announced) as announcements left join claimed on true`,
   );
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  return assignments.map((candidate) => {
-    const row = candidate && byId.get(candidate.id);
-    return row ? toClaimedItemView(row) : null;
-  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { OutboundAction, OutboundOutcome, OutboundRequest, Platform } from "@parley/contracts";
+import type { OutboundAction, OutboundOutcome, OutboundRequest } from "@parley/contracts";
 import { type Database, type Executor, schema, withTenant } from "@parley/db";
 import { and, eq, sql } from "drizzle-orm";
 import type { SecretBox } from "../crypto/secret-box";
