@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Database, Transaction } from "./client";
+import { runPrepared } from "./prepared";
 
 /**
  * What row-level security sees: the agency, and for scoped users the clients they may touch
@@ -11,19 +12,34 @@ export interface TenantContext {
   userId?: string | null;
 }
 
-/** Sets the tenant for the current transaction only (`set_config(..., true)`). */
+/**
+ * Sets the tenant for the current transaction only (`set_config(..., true)`). The statement is sent at once
+ * (`runPrepared`), so statements issued after it go out behind it without waiting for its answer.
+ */
 export async function setTenant(tx: Transaction, tenant: TenantContext): Promise<void> {
   const clientIds = tenant.clientIds === null ? "" : `{${tenant.clientIds.join(",")}}`;
-  await tx.execute(
-    sql`select set_config('app.agency_id', ${tenant.agencyId}, true), set_config('app.client_ids', ${clientIds}, true), set_config('app.user_id', ${tenant.userId ?? ""}, true)`,
+  await runPrepared(
+    tx,
+    "select set_config('app.agency_id', $1, true), set_config('app.client_ids', $2, true), set_config('app.user_id', $3, true)",
+    [tenant.agencyId, clientIds, tenant.userId ?? ""],
   );
 }
 
-/** Runs `work` in a transaction whose row-level security is scoped to `tenant`. */
+/**
+ * Runs `work` in a transaction whose row-level security is scoped to `tenant`. The tenant settings and the
+ * work's first statement travel together: one round trip fewer per transaction.
+ */
 export function withTenant<T>(db: Database, tenant: TenantContext, work: (tx: Transaction) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    await setTenant(tx, tenant);
-    return work(tx);
+    const settled = setTenant(tx, tenant);
+    try {
+      const result = await work(tx);
+      await settled;
+      return result;
+    } catch (error) {
+      await settled; // a failed setting is the cause of whatever failed behind it
+      throw error;
+    }
   });
 }
 
