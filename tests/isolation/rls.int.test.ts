@@ -2,7 +2,7 @@ import { resolveScope } from "@parley/core/agencies";
 import { saveContract } from "@parley/core/billing";
 import { ingestChannelItems } from "@parley/core/moderation";
 import { createProtocolVersion } from "@parley/core/protocols-store";
-import { schema, withTenant } from "@parley/db";
+import { executeInTenant, schema, withTenant } from "@parley/db";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -165,6 +165,33 @@ describe("row-level security", () => {
       tx.select().from(schema.channels),
     );
     expect(scoped.map((c) => c.clientId)).toEqual([a.client.id]);
+  });
+
+  it("scopes a one-round-trip tenant statement the same way, and rolls it back whole when it fails", async () => {
+    const scoped = await executeInTenant<{ client_id: string }>(
+      db.app,
+      { agencyId: a.agency.id, clientIds: [a.client.id] },
+      sql`select client_id from channels`,
+    );
+    expect(scoped.map((row) => row.client_id)).toEqual([a.client.id]);
+    const renamed = `Renamed ${a.client.id}`;
+    await expect(
+      executeInTenant(
+        db.app,
+        { agencyId: a.agency.id, clientIds: null },
+        sql`with renamed as (update clients set name = ${renamed} where id = ${a.client.id} returning id)
+          insert into clients (agency_id, name, time_zone) select ${b.agency.id}, 'Smuggled', 'UTC' from renamed`,
+      ),
+    ).rejects.toThrow(/row-level security/);
+    const [client] = await db.owner.select().from(schema.clients).where(sql`id = ${a.client.id}`);
+    expect(client?.name).not.toBe(renamed);
+    // The connection went back to the pool clean: the next statement runs in its own transaction.
+    const next = await executeInTenant<{ n: number }>(
+      db.app,
+      { agencyId: b.agency.id, clientIds: null },
+      sql`select count(*)::int as n from clients`,
+    );
+    expect(next[0]?.n).toBe(2);
   });
 
   it("rejects a cross-agency insert and leaves other agencies' rows untouched by updates", async () => {

@@ -22,8 +22,13 @@ export function runPrepared<Row>(executor: Executor, text: string, params: reado
   return query as unknown as Promise<Row[]>;
 }
 
+/** A drizzle `sql` statement as text with `$n` parameters. */
+export function preparedQuery(query: SQL): { sql: string; params: unknown[] } {
+  return dialect.sqlToQuery(query);
+}
+
 /** `runPrepared` for a drizzle `sql` statement. */
 export function executePrepared<Row>(executor: Executor, query: SQL): Promise<Row[]> {
-  const { sql, params } = dialect.sqlToQuery(query);
+  const { sql, params } = preparedQuery(query);
   return runPrepared<Row>(executor, sql, params);
 }

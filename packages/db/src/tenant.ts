@@ -1,6 +1,6 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Database, Transaction } from "./client";
-import { runPrepared } from "./prepared";
+import { preparedQuery, runPrepared } from "./prepared";
 
 /**
  * What row-level security sees: the agency, and for scoped users the clients they may touch
@@ -17,12 +17,39 @@ export interface TenantContext {
  * (`runPrepared`), so statements issued after it go out behind it without waiting for its answer.
  */
 export async function setTenant(tx: Transaction, tenant: TenantContext): Promise<void> {
-  const clientIds = tenant.clientIds === null ? "" : `{${tenant.clientIds.join(",")}}`;
-  await runPrepared(
-    tx,
-    "select set_config('app.agency_id', $1, true), set_config('app.client_ids', $2, true), set_config('app.user_id', $3, true)",
-    [tenant.agencyId, clientIds, tenant.userId ?? ""],
-  );
+  await runPrepared(tx, setTenantStatement, tenantSettings(tenant));
+}
+
+const setTenantStatement =
+  "select set_config('app.agency_id', $1, true), set_config('app.client_ids', $2, true), set_config('app.user_id', $3, true)";
+
+function tenantSettings(tenant: TenantContext): string[] {
+  return [tenant.agencyId, tenant.clientIds === null ? "" : `{${tenant.clientIds.join(",")}}`, tenant.userId ?? ""];
+}
+
+/**
+ * Runs one statement in a transaction of its own scoped to `tenant`, in one round trip: BEGIN, the tenant
+ * settings, the statement (prepared, `executePrepared`) and COMMIT go out together on one connection. If the
+ * statement fails, PostgreSQL ends the failed transaction at that COMMIT with a rollback, and the error is thrown.
+ */
+export async function executeInTenant<Row>(db: Database, tenant: TenantContext, query: SQL): Promise<Row[]> {
+  const connection = await db.$client.reserve();
+  try {
+    const { sql: text, params } = preparedQuery(query);
+    const sent = [
+      connection.unsafe("begin").execute(),
+      connection.unsafe(setTenantStatement, tenantSettings(tenant), { prepare: true }).execute(),
+      connection.unsafe(text, params as never[], { prepare: true }).execute(),
+      connection.unsafe("commit").execute(),
+    ];
+    // Every answer is read before the connection goes back to the pool; the first failure is the cause.
+    const answers = await Promise.allSettled(sent);
+    const failed = answers.find((answer) => answer.status === "rejected");
+    if (failed) throw failed.reason;
+    return (answers[2] as PromiseFulfilledResult<unknown>).value as Row[];
+  } finally {
+    connection.release();
+  }
 }
 
 /**

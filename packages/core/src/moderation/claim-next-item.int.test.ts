@@ -129,6 +129,16 @@ describe("claimNextItem", () => {
     expect(audit?.transactions).toBeLessThan(24);
   });
 
+  it("never hands one item to two API processes claiming at once", async () => {
+    const [first, second] = [createClaimBatcher(db.app), createClaimBatcher(db.app)];
+    const claimed = await Promise.all(
+      Array.from({ length: 40 }, (_, n) => (n % 2 === 0 ? first : second).claim(moderator, {})),
+    );
+    const ids = claimed.map((item) => item?.id);
+    expect(ids.every(Boolean)).toBe(true);
+    expect(new Set(ids).size).toBe(40);
+  });
+
   it("refuses a claim by a role that does not moderate, before anything is claimed", async () => {
     const accountManager = await resolveScope(db.app, { userId: a.users.accountManager.id, agencyId: a.agency.id });
     if (!accountManager) throw new Error("no scope");

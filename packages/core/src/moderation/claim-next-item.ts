@@ -1,6 +1,14 @@
 import { AppError } from "@parley/contracts";
-import { type Database, type Executor, executePrepared, schema, uuidArray, withTenant } from "@parley/db";
-import { and, eq, ne, sql } from "drizzle-orm";
+import {
+  type Database,
+  type Executor,
+  executeInTenant,
+  executePrepared,
+  schema,
+  uuidArray,
+  withTenant,
+} from "@parley/db";
+import { and, eq, ne, type SQL, sql } from "drizzle-orm";
 import { getClient } from "../agencies/clients";
 import { type Scope, tenantOf } from "../agencies/scope";
 import { liveEventNotification, publishLiveEvent } from "../live/publish-live-event";
@@ -130,25 +138,22 @@ export interface ClaimRequest {
   leaseSeconds: number;
 }
 
-/** A head-of-queue item locked for a claim: a queued one, or a claim whose lease ran out (`lapsedFrom`). */
+/** A head-of-queue item a claim may take: a queued one, or a claim whose lease ran out (`lapsed_from`). */
 type Candidate = {
   id: string;
   client_id: string;
   priority: ItemRow["priority"];
-  due_at: string | null;
-  received_at: string;
+  /** First-response due time and arrival, as epoch seconds (compared, never shown). */
+  due_at: number | null;
+  received_at: number;
   lapsed_from: string | null;
 };
 
 /** Most urgent first: priority, then first-response due time (none: last), then arrival, then id. */
 function byUrgency(x: Candidate, y: Candidate): number {
   if (x.priority !== y.priority) return x.priority < y.priority ? -1 : 1;
-  if (x.due_at !== y.due_at) {
-    if (x.due_at === null) return 1;
-    if (y.due_at === null) return -1;
-    return Date.parse(x.due_at) - Date.parse(y.due_at);
-  }
-  if (x.received_at !== y.received_at) return Date.parse(x.received_at) - Date.parse(y.received_at);
+  if (x.due_at !== y.due_at) return (x.due_at ?? Number.POSITIVE_INFINITY) - (y.due_at ?? Number.POSITIVE_INFINITY);
+  if (x.received_at !== y.received_at) return x.received_at - y.received_at;
   return x.id < y.id ? -1 : 1;
 }
 
@@ -179,18 +184,19 @@ function assertMayClaim(scope: Scope): void {
  * calendar), so reading each queue in index order finds the most urgent candidates.
  */
 export async function claimItems(
-  tx: Executor,
+  run: RunStatement,
   agencyId: string,
   requests: readonly ClaimRequest[],
   now: Date,
+  inFlight: ClaimsInFlight = alone,
 ): Promise<Array<ClaimedItemView | null>> {
   const served: Array<ClaimedItemView | null> = requests.map(() => null);
   const passedOver = new Set<string>();
   let waiting = requests.map((request, n) => ({ request, n }));
   while (waiting.length > 0) {
-    const candidates = await readCandidates(tx, agencyId, {
+    const candidates = await readCandidates(run, agencyId, {
       requests: waiting.map((entry) => entry.request),
-      passedOver,
+      passedOver: new Set([...passedOver, ...inFlight.chosen()]),
       now,
     });
     candidates.sort(byUrgency);
@@ -206,8 +212,9 @@ export async function claimItems(
       return { ...entry, candidate: found ?? null };
     });
     const lapsed = candidates.filter((candidate) => candidate.lapsed_from !== null);
+    inFlight.choose([...taken]);
     if (taken.size === 0 && lapsed.length === 0) break;
-    const rows = await takeCandidates(tx, agencyId, {
+    const rows = await takeCandidates(run, agencyId, {
       claims: assigned.flatMap(({ request, candidate }) => (candidate ? [{ request, candidate }] : [])),
       lapsed,
       now,
@@ -221,15 +228,40 @@ export async function claimItems(
         return [];
       }
       passedOver.add(entry.candidate.id);
+      inFlight.lose(entry.candidate.id);
       return [{ request: entry.request, n: entry.n }];
     });
   }
   return served;
 }
 
+/**
+ * Runs one statement of a claim: in the caller's transaction (`claimNextItem`), or each in a tenant transaction
+ * of its own (`createClaimBatcher`, `executeInTenant`: one round trip each). Each statement stands alone: the
+ * heads are read without locks, and the claim locks and checks again what it takes.
+ */
+export type RunStatement = <Row>(query: SQL) => Promise<Row[]>;
+
+/**
+ * What the other batches of this process are claiming while one batch runs (`createClaimBatcher`). Their
+ * candidates are passed over until they commit, so batches can overlap: the next one reads the queues while the
+ * previous one writes its claims.
+ */
+export interface ClaimsInFlight {
+  /** Candidates chosen by the batches still running (this one's included). */
+  chosen(): Iterable<string>;
+  /** This batch chose `ids` (called after every read, possibly with none): the next batch may read. */
+  choose(ids: readonly string[]): void;
+  /** A chosen candidate this batch could not take. */
+  lose(id: string): void;
+}
+
+/** A batch that runs alone. */
+const alone: ClaimsInFlight = { chosen: () => [], choose: () => {}, lose: () => {} };
+
 /** The unlocked heads of the requests' queues and the lapsed claims of their clients, less `passedOver`. */
 async function readCandidates(
-  tx: Executor,
+  run: RunStatement,
   agencyId: string,
   input: { requests: readonly ClaimRequest[]; passedOver: ReadonlySet<string>; now: Date },
 ): Promise<Candidate[]> {
@@ -241,8 +273,7 @@ async function readCandidates(
   }
   if (wanted.size === 0) return [];
   const passedOver = uuidArray([...input.passedOver]);
-  return executePrepared<Candidate>(
-    tx,
+  return run<Candidate>(
     sql`
       with heads as (
         select head.* from jsonb_to_recordset(${JSON.stringify([...wanted].map(([client_id, count]) => ({ client_id, count })))}::jsonb)
@@ -261,8 +292,8 @@ async function readCandidates(
           and status = 'claimed' and claim_expires_at < ${input.now.toISOString()}::timestamptz
           and id <> all(${passedOver})
       )
-      select candidate.id, candidate.client_id, candidate.priority, candidate.received_at, candidate.lapsed_from,
-        due.due_at
+      select candidate.id, candidate.client_id, candidate.priority, candidate.lapsed_from,
+        date_part('epoch', candidate.received_at) as received_at, date_part('epoch', due.due_at) as due_at
       from (select * from heads union all select * from lapsed) as candidate
       left join ${slaClocks} as due
         on due.agency_id = ${agencyId} and due.item_id = candidate.id and due.metric = 'first_response'`,
@@ -275,7 +306,7 @@ async function readCandidates(
  * with audit events and one live announcement per client. Returns the rows claimed.
  */
 async function takeCandidates(
-  tx: Executor,
+  run: RunStatement,
   agencyId: string,
   input: {
     claims: ReadonlyArray<{ request: ClaimRequest; candidate: Candidate }>;
@@ -295,8 +326,7 @@ async function takeCandidates(
     client_id: candidate.client_id,
     claimed_by: candidate.lapsed_from,
   }));
-  return executePrepared<ItemRecord>(
-    tx,
+  return run<ItemRecord>(
     sql`
       with lapsed as (
         select * from jsonb_to_recordset(${JSON.stringify(lapsed)}::jsonb) as lapsed(id uuid, client_id uuid, claimed_by uuid)
@@ -367,7 +397,7 @@ export async function claimNextItem(
 ): Promise<ClaimedItemView | null> {
   assertMayClaim(scope);
   const [claimed] = await claimItems(
-    tx,
+    <Row>(query: SQL) => executePrepared<Row>(tx, query),
     scope.agencyId,
     [await claimRequestOf(scope, tx, input)],
     deps.now?.() ?? new Date(),
@@ -392,15 +422,20 @@ export interface ClaimBatcher {
 }
 
 /** At most this many claims share one transaction. */
-const maxClaimBatch = 64;
+const maxClaimBatch = 16;
+
+/** Batches of one agency that may run at once: one reading its candidates while the other writes its claims. */
+const maxBatchesInFlight = 2;
 
 /**
  * Serves concurrent claims of one agency together, the way PostgreSQL groups commits: while a batch runs, the
  * claims that arrive wait for the next one, which takes them all (up to `maxClaimBatch`). A lone claim runs at
- * once, so batching adds no delay; under load, one transaction and two statements serve many moderators instead
- * of one each. The batch's transaction is scoped to the agency and the clients asked for; each request was
- * resolved within its own scope first (`queueClientIds`), and `claimItems` only hands a request items of its
- * clients. A failed batch fails each of its claims with the error; nothing of it is kept.
+ * once, so batching adds no delay; under load, one transaction and a few statements serve many moderators
+ * instead of one each. Batches overlap: the next one starts once the running one has chosen its candidates, and
+ * passes those over until they are committed (`ClaimsInFlight`), so two batches do not reach for the same items.
+ * The batch's transaction is scoped to the agency and the clients asked for; each request was resolved within
+ * its own scope first (`queueClientIds`), and `claimItems` only hands a request items of its clients. A failed
+ * batch fails each of its claims with the error; nothing of it is kept.
  */
 export function createClaimBatcher(db: Database, deps: { now?: () => Date } = {}): ClaimBatcher {
   type Waiting = {
@@ -408,30 +443,67 @@ export function createClaimBatcher(db: Database, deps: { now?: () => Date } = {}
     resolve: (item: ClaimedItemView | null) => void;
     reject: (error: unknown) => void;
   };
-  const waitingByAgency = new Map<string, Waiting[]>();
-  const running = new Set<string>();
+  type AgencyClaims = {
+    waiting: Waiting[];
+    running: number;
+    /** A running batch has not chosen its candidates yet: the next one waits for them. */
+    choosing: boolean;
+    /** Candidates chosen by running batches, until their transaction ends. */
+    chosen: Set<string>;
+  };
+  const agencies = new Map<string, AgencyClaims>();
 
-  async function runBatches(agencyId: string): Promise<void> {
-    running.add(agencyId);
-    try {
-      for (;;) {
-        const waiting = waitingByAgency.get(agencyId) ?? [];
-        const batch = waiting.splice(0, maxClaimBatch);
-        if (batch.length === 0) break;
-        const requests = batch.map((entry) => entry.request);
-        try {
-          const clientIds = [...new Set(requests.flatMap((request) => request.clientIds))];
-          const claimed = await withTenant(db, { agencyId, clientIds, userId: null }, (tx) =>
-            claimItems(tx, agencyId, requests, deps.now?.() ?? new Date()),
-          );
-          for (const [n, entry] of batch.entries()) entry.resolve(claimed[n] ?? null);
-        } catch (error) {
-          for (const entry of batch) entry.reject(error);
+  function startBatches(agencyId: string): void {
+    const state = agencies.get(agencyId);
+    if (!state) return;
+    while (state.waiting.length > 0 && state.running < maxBatchesInFlight && !state.choosing) {
+      void runBatch(agencyId, state, state.waiting.splice(0, maxClaimBatch));
+    }
+    if (state.running === 0 && state.waiting.length === 0) agencies.delete(agencyId);
+  }
+
+  async function runBatch(agencyId: string, state: AgencyClaims, batch: Waiting[]): Promise<void> {
+    state.running += 1;
+    state.choosing = true;
+    let chose = false;
+    const mine = new Set<string>();
+    const inFlight: ClaimsInFlight = {
+      chosen: () => state.chosen,
+      choose(ids) {
+        for (const id of ids) {
+          mine.add(id);
+          state.chosen.add(id);
         }
-      }
+        if (!chose) {
+          chose = true;
+          state.choosing = false;
+          startBatches(agencyId);
+        }
+      },
+      lose(id) {
+        mine.delete(id);
+        state.chosen.delete(id);
+      },
+    };
+    const requests = batch.map((entry) => entry.request);
+    try {
+      const clientIds = [...new Set(requests.flatMap((request) => request.clientIds))];
+      const tenant = { agencyId, clientIds, userId: null };
+      const claimed = await claimItems(
+        <Row>(query: SQL) => executeInTenant<Row>(db, tenant, query),
+        agencyId,
+        requests,
+        deps.now?.() ?? new Date(),
+        inFlight,
+      );
+      for (const [n, entry] of batch.entries()) entry.resolve(claimed[n] ?? null);
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
     } finally {
-      running.delete(agencyId);
-      waitingByAgency.delete(agencyId);
+      for (const id of mine) state.chosen.delete(id);
+      state.running -= 1;
+      if (!chose) state.choosing = false;
+      startBatches(agencyId);
     }
   }
 
@@ -444,10 +516,10 @@ export function createClaimBatcher(db: Database, deps: { now?: () => Date } = {}
           ? await claimRequestOf(scope, db, input)
           : await withTenant(db, tenantOf(scope), (tx) => claimRequestOf(scope, tx, input));
       return new Promise((resolve, reject) => {
-        const waiting = waitingByAgency.get(scope.agencyId) ?? [];
-        waiting.push({ request, resolve, reject });
-        waitingByAgency.set(scope.agencyId, waiting);
-        if (!running.has(scope.agencyId)) void runBatches(scope.agencyId);
+        const state = agencies.get(scope.agencyId) ?? { waiting: [], running: 0, choosing: false, chosen: new Set() };
+        agencies.set(scope.agencyId, state);
+        state.waiting.push({ request, resolve, reject });
+        startBatches(scope.agencyId);
       });
     },
   };
