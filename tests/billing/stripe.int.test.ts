@@ -130,6 +130,14 @@ beforeAll(async () => {
   const scope = await scopeOf(db.app, a, a.users.accountManager);
   await saveTerms(db.app, scope, a.client.id, contractTerms());
   await insertItems(db.owner, { agency: a, clientId: a.client.id }, clocksOn("2026-09-15", 10, 8));
+  await db.owner
+    .update(schema.clients)
+    .set({
+      billingAddress: "12 Harbour Street\nLeith\nEdinburgh EH6 6LY",
+      taxId: "GB123456789",
+      billingEmail: "accounts@client.test",
+    })
+    .where(eq(schema.clients.id, a.client.id));
   const created = await callProcedure(app, {
     cookie: am,
     path: "invoices.createDrafts",
@@ -240,6 +248,17 @@ describe("Stripe", () => {
     expect(stripe.requests.every((r) => r.idempotencyKey?.startsWith(`parley-invoice-${invoice.id}-`))).toBe(true);
     const [stored] = await db.owner.select().from(schema.clients).where(eq(schema.clients.id, a.client.id));
     expect(stored?.stripeCustomerId).toBe(stripe.objects.customers[0]);
+    // The customer and the invoice carry the buyer and the due date the finalized invoice prints.
+    const customer = stripe.requests.find((r) => r.path === "/v1/customers")?.body;
+    expect(customer?.get("email")).toBe("accounts@client.test");
+    expect(customer?.get("address[line1]")).toBe("12 Harbour Street");
+    expect(customer?.get("address[line2]")).toBe("Leith, Edinburgh EH6 6LY");
+    const created = stripe.requests.find((r) => r.path === "/v1/invoices")?.body;
+    expect(invoice.dueOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(created?.get("due_date")).toBe(String(Date.parse(`${invoice.dueOn}T12:00:00Z`) / 1000));
+    expect(created?.get("days_until_due")).toBeNull();
+    expect(created?.get("custom_fields[0][name]")).toBe("Tax ID");
+    expect(created?.get("custom_fields[0][value]")).toBe("GB123456789");
   });
 
   it("moves the payment status on a signed webhook and changes nothing on a bad signature", async () => {

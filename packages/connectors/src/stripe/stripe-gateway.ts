@@ -4,8 +4,9 @@
  *
  * - `apiBase` (STRIPE_API_BASE) points the SDK at another server, e.g. a local test server that
  *   records requests; default Stripe's own API.
- * - Invoices are `send_invoice` with 30 days to pay, take only the items added to them
- *   (`pending_invoice_items_behavior: exclude`) and are not auto-advanced: Parley finalizes them.
+ * - Invoices are `send_invoice`, due on the Parley invoice's due date (30 days for one without),
+ *   take only the items added to them (`pending_invoice_items_behavior: exclude`) and are not
+ *   auto-advanced: Parley finalizes them.
  * - Any SDK failure becomes UPSTREAM_FAILED naming the step; the push is safe to retry since every
  *   call carries its idempotency key.
  */
@@ -59,10 +60,23 @@ export function createStripeGateway(options: StripeGatewayOptions) {
   });
 
   return {
-    createCustomer: (input: { name: string; metadata: Record<string, string>; idempotencyKey: string }) =>
+    createCustomer: (input: {
+      name: string;
+      email: string | null;
+      addressLines: readonly string[];
+      metadata: Record<string, string>;
+      idempotencyKey: string;
+    }) =>
       call("customer", async () => {
+        const [line1, ...rest] = input.addressLines;
         const customer = await stripe.customers.create(
-          { name: input.name, metadata: input.metadata },
+          {
+            name: input.name,
+            ...(input.email ? { email: input.email } : {}),
+            // Parley keeps a free-form address: its first line, then the others on Stripe's second line.
+            ...(line1 ? { address: { line1, ...(rest.length > 0 ? { line2: rest.join(", ") } : {}) } } : {}),
+            metadata: input.metadata,
+          },
           { idempotencyKey: input.idempotencyKey },
         );
         return { id: customer.id };
@@ -72,6 +86,8 @@ export function createStripeGateway(options: StripeGatewayOptions) {
       customerId: string;
       currency: string;
       description: string;
+      dueOn: string | null;
+      customFields: ReadonlyArray<{ name: string; value: string }>;
       metadata: Record<string, string>;
       idempotencyKey: string;
     }) =>
@@ -83,7 +99,11 @@ export function createStripeGateway(options: StripeGatewayOptions) {
             description: input.description,
             metadata: input.metadata,
             collection_method: "send_invoice",
-            days_until_due: 30,
+            // Stripe shows a timestamp's date in the account's zone: noon UTC keeps the calendar day.
+            ...(input.dueOn
+              ? { due_date: Math.floor(Date.parse(`${input.dueOn}T12:00:00Z`) / 1000) }
+              : { days_until_due: 30 }),
+            ...(input.customFields.length > 0 ? { custom_fields: [...input.customFields] } : {}),
             auto_advance: false,
             pending_invoice_items_behavior: "exclude",
           },

@@ -982,11 +982,15 @@ export async function pushInvoiceToStripe(
     });
   }
   const client = await getClient(scope, tx, invoice.clientId);
+  // The buyer and due date as the finalized invoice prints them.
+  const { document } = invoice.snapshot as InvoiceSnapshot;
   const metadata = { parley_agency_id: invoice.agencyId, parley_client_id: client.id, parley_invoice_id: invoice.id };
   let customerId = client.stripeCustomerId;
   if (!customerId) {
     ({ id: customerId } = await stripe.createCustomer({
       name: client.name,
+      email: document.client.email ?? null,
+      addressLines: document.client.addressLines ?? [],
       metadata: { parley_agency_id: invoice.agencyId, parley_client_id: client.id },
       idempotencyKey: stripeIdempotencyKey(invoice.id, "customer"),
     }));
@@ -999,6 +1003,8 @@ export async function pushInvoiceToStripe(
     customerId,
     currency: invoice.currency,
     description: `${invoice.number}: ${clientName}, ${invoice.periodStart.slice(0, 7)}`,
+    dueOn: document.dueOn ?? null,
+    customFields: document.client.taxId ? [{ name: "Tax ID", value: document.client.taxId }] : [],
     metadata: { ...metadata, parley_invoice_number: invoice.number },
     idempotencyKey: stripeIdempotencyKey(invoice.id, "invoice"),
   });

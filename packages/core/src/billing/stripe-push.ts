@@ -10,16 +10,24 @@
  */
 
 export interface StripeGateway {
+  /** The client as a Stripe customer, with the billing e-mail and address its invoice prints. */
   createCustomer(input: {
     name: string;
+    email: string | null;
+    addressLines: readonly string[];
     metadata: Record<string, string>;
     idempotencyKey: string;
   }): Promise<{ id: string }>;
-  /** A draft Stripe invoice that takes only the items added to it explicitly. */
+  /**
+   * A draft Stripe invoice that takes only the items added to it explicitly, due on the Parley invoice's due
+   * date (null: the adapter's default term), with `customFields` printed on it (the buyer's tax id).
+   */
   createInvoice(input: {
     customerId: string;
     currency: string;
     description: string;
+    dueOn: string | null;
+    customFields: ReadonlyArray<{ name: string; value: string }>;
     metadata: Record<string, string>;
     idempotencyKey: string;
   }): Promise<{ id: string }>;
