@@ -122,4 +122,27 @@ describe("accounts in a real browser", () => {
     expect(text).toContain("Total due");
     await page.close();
   });
+
+  it("lets the account manager keep a client's billing details, with messages naming the field", {
+    timeout: 60_000,
+  }, async () => {
+    const page = await demo.browser.newPage();
+    await signIn(page, "am@northwind.test");
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Accounts" }).click();
+    await page.getByRole("button", { name: "Billing details of Hexfall Games" }).click();
+    const dialog = page.getByRole("dialog", { name: "Billing details of Hexfall Games" });
+    expect(await dialog.getByLabel("Tax ID").inputValue()).toBe("GB 987 6543 21");
+    await dialog.getByLabel("Billing e-mail").fill("not-an-address");
+    await dialog.getByLabel("Billing e-mail").press("Tab");
+    await expect.poll(() => dialog.getByText("Billing e-mail must be an e-mail address").count()).toBe(1);
+    await dialog.getByLabel("Billing e-mail").fill("Invoices@Hexfall.test");
+    await dialog.getByRole("button", { name: "Save billing details" }).click();
+    await expect
+      .poll(() => page.getByText("Billing details of Hexfall Games saved.", { exact: false }).count())
+      .toBe(1);
+    // Opened again, it shows what was stored (e-mail addresses are kept in lower case).
+    await page.getByRole("button", { name: "Billing details of Hexfall Games" }).click();
+    expect(await page.getByRole("dialog").getByLabel("Billing e-mail").inputValue()).toBe("invoices@hexfall.test");
+    await page.close();
+  });
 });

@@ -1,9 +1,10 @@
 import type { ClientView } from "@parley/contracts";
 import { contractForPeriod } from "@parley/contracts/billing";
 import { useQuery } from "@tanstack/solid-query";
-import { createMemo, For, Show } from "solid-js";
+import { createMemo, createSignal, For, Show } from "solid-js";
 import { useSession } from "../../auth";
-import { Card, Page, QueryStatus } from "../../components/page";
+import { ClientBillingDialog } from "../../components/billing-details";
+import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
 import { toUiError } from "../../errors";
 import { keys } from "../../query";
 import { trpc } from "../../trpc";
@@ -77,6 +78,8 @@ function InvoiceCell(props: { invoices: InvoiceSummary[] | undefined; loading: b
 
 export function ClientsOverviewPage() {
   const session = useSession();
+  const [billing, setBilling] = createSignal<ClientView | null>(null);
+  const [status, setStatus] = createSignal<string | null>(null);
   const thisMonth = monthOf(new Date());
   const lastMonth = shiftMonth(thisMonth, -1);
 
@@ -105,6 +108,7 @@ export function ClientsOverviewPage() {
         </a>
       }
     >
+      <StatusMessage message={status()} onDismiss={() => setStatus(null)} />
       <Card title="Clients">
         <QueryStatus
           loading={clients.isPending}
@@ -170,6 +174,13 @@ export function ClientsOverviewPage() {
                           >
                             Invoices<span class="sr-only"> of {client.name}</span>
                           </a>
+                          <button
+                            type="button"
+                            class="button button--small button--ghost"
+                            onClick={() => setBilling(client)}
+                          >
+                            Billing details<span class="sr-only"> of {client.name}</span>
+                          </button>
                         </td>
                       </tr>
                     )}
@@ -180,6 +191,18 @@ export function ClientsOverviewPage() {
           </Show>
         </Show>
       </Card>
+      <Show when={billing()}>
+        {(client) => (
+          <ClientBillingDialog
+            client={client()}
+            onClose={() => setBilling(null)}
+            onSaved={(saved) => {
+              setBilling(null);
+              setStatus(`Billing details of ${saved.name} saved. Invoices finalized from now on show them.`);
+            }}
+          />
+        )}
+      </Show>
     </Page>
   );
 }

@@ -2,27 +2,18 @@ import { type AgencyBillingDetailsView, agencyBillingDetailsInput } from "@parle
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createEffect, createSignal, Show } from "solid-js";
 import { useSession } from "../../auth";
-import { createForm, FormAlert, SubmitButton, TextAreaField, TextField } from "../../components/form";
+import { BillingDetailsFields, billingDetailsLabels, billingDetailsValues } from "../../components/billing-details";
+import { createForm, FormAlert, SubmitButton, TextField } from "../../components/form";
 import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
 import { toUiError } from "../../errors";
 import { trpc } from "../../trpc";
 
 const agencyKey = (agencyId: string) => [agencyId, "agency", "billing"] as const;
 
-const labels = {
-  legalName: "Legal name",
-  billingAddress: "Billing address",
-  taxId: "Tax ID",
-  billingEmail: "Billing e-mail",
-};
+const labels = { legalName: "Legal name", ...billingDetailsLabels };
 
 function valuesOf(details: AgencyBillingDetailsView | undefined) {
-  return {
-    legalName: details?.legalName ?? "",
-    billingAddress: details?.billingAddress ?? "",
-    taxId: details?.taxId ?? "",
-    billingEmail: details?.billingEmail ?? "",
-  };
+  return { legalName: details?.legalName ?? "", ...billingDetailsValues(details) };
 }
 
 /** The seller's details on every invoice; finalizing an invoice freezes them into it. */
@@ -71,14 +62,7 @@ export function AgencyPage() {
               optional
               hint={`Printed as the seller; when empty, the agency's name (${details.data?.name ?? ""}).`}
             />
-            <TextAreaField
-              field={form.field("billingAddress")}
-              optional
-              rows={4}
-              hint="One line per line, at most 8 lines."
-            />
-            <TextField field={form.field("taxId")} optional hint="VAT number or other tax id, e.g. GB 123 4567 89." />
-            <TextField field={form.field("billingEmail")} type="email" optional hint="Printed on invoices." />
+            <BillingDetailsFields field={form.field} party="seller" />
             <p class="muted">
               Finalized invoices keep the details they were issued with; changes apply to the next ones.
             </p>

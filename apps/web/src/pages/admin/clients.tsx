@@ -8,8 +8,14 @@ import {
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, For, Show } from "solid-js";
 import { useSession } from "../../auth";
+import {
+  BillingDetailsFields,
+  billingDetailsLabels,
+  billingDetailsValues,
+  saveClientBillingDetails,
+} from "../../components/billing-details";
 import { ConfirmDialog, Dialog } from "../../components/dialog";
-import { createForm, FormAlert, SubmitButton, TextAreaField, TextField, TimeZoneField } from "../../components/form";
+import { createForm, FormAlert, SubmitButton, TextField, TimeZoneField } from "../../components/form";
 import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
 import { toUiError } from "../../errors";
 import { browserTimeZone, formatDate } from "../../format";
@@ -35,38 +41,24 @@ interface EditClientValues {
 function EditClientDialog(props: { client: ClientView; onClose: () => void; onSaved: (client: ClientView) => void }) {
   const session = useSession();
   const queryClient = useQueryClient();
-  const billing = props.client.billing;
   const form = createForm({
     initial: {
       name: props.client.name,
       timeZone: props.client.timeZone,
-      billingAddress: billing.billingAddress ?? "",
-      taxId: billing.taxId ?? "",
-      billingEmail: billing.billingEmail ?? "",
+      ...billingDetailsValues(props.client.billing),
     },
-    labels: {
-      name: "Name",
-      timeZone: "Time zone",
-      billingAddress: "Billing address",
-      taxId: "Tax ID",
-      billingEmail: "Billing e-mail",
-    },
+    labels: { name: "Name", timeZone: "Time zone", ...billingDetailsLabels },
     schema: editClientInput,
     toInput: (values) => ({ clientId: props.client.id, ...values }),
   });
   const update = useMutation(() => ({
     mutationFn: async (input: EditClientValues) => {
       const { clientId, name, timeZone, billingAddress, taxId, billingEmail } = input;
-      let saved: ClientView | undefined;
-      if (name !== props.client.name || timeZone !== props.client.timeZone) {
-        saved = await trpc.clients.update.mutate({ clientId, name, timeZone });
-      }
-      const details = { billingAddress, taxId, billingEmail };
-      const unchanged = (Object.keys(details) as Array<keyof typeof details>).every(
-        (key) => details[key] === billing[key],
-      );
-      if (!unchanged) saved = await trpc.clients.updateBillingDetails.mutate({ clientId, ...details });
-      return saved ?? props.client;
+      const renamed =
+        name !== props.client.name || timeZone !== props.client.timeZone
+          ? await trpc.clients.update.mutate({ clientId, name, timeZone })
+          : props.client;
+      return saveClientBillingDetails(renamed, { billingAddress, taxId, billingEmail });
     },
     onSettled: () => queryClient.invalidateQueries({ queryKey: keys.allClients(session.agencyId()) }),
   }));
@@ -84,14 +76,7 @@ function EditClientDialog(props: { client: ClientView; onClose: () => void; onSa
         <FormAlert message={form.formError()} />
         <TextField field={form.field("name")} />
         <TimeZoneField field={form.field("timeZone")} />
-        <TextAreaField
-          field={form.field("billingAddress")}
-          optional
-          rows={4}
-          hint="Printed on its invoices as the buyer: one line per line, at most 8 lines."
-        />
-        <TextField field={form.field("taxId")} optional hint="VAT number or other tax id, e.g. FR40303265045." />
-        <TextField field={form.field("billingEmail")} type="email" optional hint="Where invoices go." />
+        <BillingDetailsFields field={form.field} party="buyer" />
         <div class="dialog__actions">
           <button type="button" class="button" onClick={() => props.onClose()}>
             Cancel
