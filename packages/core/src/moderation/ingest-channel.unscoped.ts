@@ -16,7 +16,6 @@ import {
   type IngestDeps,
   type IngestItemEvent,
   type IngestResult,
-  linkRepliesAfterCommit,
 } from "./ingest-items";
 
 /*
@@ -165,12 +164,7 @@ export async function ingestChannelItems(
   const tenant = { agencyId: channel.agencyId, clientIds: [channel.clientId], userId: null };
   for (let attempt = 1; ; attempt += 1) {
     try {
-      const result = await withTenant(db, tenant, (tx) => storeDelivery(db, channel, events, deps, tx));
-      const replies = result.items.flatMap((item, n) =>
-        item.created && events[n]?.item.parentExternalId ? [item.id] : [],
-      );
-      if (replies.length > 0) await withTenant(db, tenant, (tx) => linkRepliesAfterCommit(tx, channel, replies));
-      return result;
+      return await withTenant(db, tenant, (tx) => storeDelivery(db, channel, events, deps, tx));
     } catch (error) {
       if (error instanceof StaleIngestContextError || error instanceof IngestChannelChangedError) {
         forgetIngestContext(db, channel.id);

@@ -7,7 +7,7 @@ import type { Scope } from "../agencies/scope";
 import { defaultClockTargets } from "../escalations/clock-store";
 import { createProtocolVersion } from "../protocols-store";
 import { ingestChannelItems } from "./ingest-channel.unscoped";
-import type { IngestChannel, IngestItemEvent } from "./ingest-items";
+import { type IngestChannel, type IngestItemEvent, ingestItems } from "./ingest-items";
 
 let db: TestDatabase;
 let a: TestAgency;
@@ -72,6 +72,25 @@ beforeAll(async () => {
 afterAll(() => db.close());
 
 describe("ingestItems", () => {
+  it("links a reply that arrives while its parent's delivery is still open", async () => {
+    const parent = event("open-parent", "Launch day");
+    const reply: IngestItemEvent = {
+      op: "upsert",
+      item: { ...event("open-reply", "Finally!").item, kind: "reply", parentExternalId: "open-parent" },
+    };
+    let replyDelivered: Promise<unknown> = Promise.resolve();
+    await withTenant(db.app, { agencyId: a.agency.id, clientIds: [channel.clientId] }, async (tx) => {
+      await ingestItems(channel, tx, { events: [parent] });
+      // The reply's delivery runs while the parent is stored but not committed: it waits for the parent's name.
+      replyDelivered = ingestChannelItems(db.app, channel, [reply]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    });
+    await replyDelivered;
+    const rows = await itemsOf(channel.id);
+    const parentRow = rows.find((row) => row.externalId === "open-parent");
+    expect(rows.find((row) => row.externalId === "open-reply")?.parentItemId).toBe(parentRow?.id);
+  });
+
   it("files items of a client without a protocol as uncategorised P3", async () => {
     const result = await ingestChannelItems(db.app, otherChannel, [event("np-1", "I want a refund")]);
     expect(result).toMatchObject({ received: 1, created: 1 });

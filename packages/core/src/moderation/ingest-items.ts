@@ -151,6 +151,9 @@ const itemColumns = [
   "removed_at",
 ].join(", ");
 
+/** The first key of the advisory locks on an item name (`lockItemNamesStatement`); no other lock uses it. */
+const itemNameLockSpace = 7_140_001;
+
 /**
  * One round of new items in one statement: the authors' customers and identities (created for new authors;
  * a concurrent delivery that creates the same identity first wins, and no customer is left without one), the
@@ -241,19 +244,17 @@ where child.id = any(array(select jsonb_array_elements_text($2::jsonb)::uuid)) a
   and (parent.external_id = child.parent_external_id or parent.alias_external_id = child.parent_external_id)`;
 
 /**
- * A reply whose parent arrived at the same time in another delivery: neither transaction sees the other's
- * uncommitted item, so the reply is stored unlinked. Run after the delivery commits, for its new replies, this
- * links those whose parent has committed meanwhile (the usual order: a parent's delivery is no slower than the
- * reply's). `linkRepliesStatement` in a tenant transaction of its own.
+ * A reply and its parent delivered at the same time in two transactions: neither sees the other's uncommitted
+ * item, so each would link nothing. Every round first takes a transaction-level advisory lock per name it
+ * involves on the channel (each new item's external id and alias, and each reply's parent name), in one order
+ * (by key), before its statements take their snapshots. The reply and its parent share a name, so the later
+ * transaction waits for the earlier to commit and then sees its item: the parent's round links the waiting
+ * reply (`insertRoundStatement`), or the reply's finds its parent (`linkRepliesStatement`). $1 channel, $2 names.
  */
-export async function linkRepliesAfterCommit(
-  tx: Executor,
-  channel: IngestChannel,
-  replyIds: readonly string[],
-): Promise<void> {
-  if (replyIds.length === 0) return;
-  await runPrepared(tx, linkRepliesStatement, [channel.agencyId, JSON.stringify(replyIds)]);
-}
+const lockItemNamesStatement = `select count(pg_advisory_xact_lock(${itemNameLockSpace}, key)) from (
+  select distinct hashtext($1::text || ' ' || name) as key from jsonb_array_elements_text($2::jsonb) as name
+  order by key
+) as keys`;
 
 /**
  * An item whose author's identity a concurrent delivery created (after this statement's snapshot) gets that
@@ -403,6 +404,10 @@ async function applyRound(
       now,
     ),
   );
+  const names = planned.flatMap(({ event }) =>
+    [event.item.externalId, aliasOf(event), event.item.parentExternalId].filter((name) => typeof name === "string"),
+  );
+  const locking = runPrepared(tx, lockItemNamesStatement, [channel.id, JSON.stringify(names)]);
   const inserting = runPrepared<{ id: string; external_id: string; customer_id: string | null }>(
     tx,
     insertRoundStatement,
@@ -422,7 +427,7 @@ async function applyRound(
   const linking =
     replies.length > 0 ? runPrepared(tx, linkRepliesStatement, [channel.agencyId, JSON.stringify(replies)]) : null;
   // Settle every statement sent before acting on any result (the context check first), so none goes unobserved.
-  const settled = await Promise.allSettled([verify(), inserting, linking]);
+  const settled = await Promise.allSettled([verify(), locking, inserting, linking]);
   for (const outcome of settled) if (outcome.status === "rejected") throw outcome.reason;
   const inserted = await inserting;
   const insertedIds = new Map(inserted.map((row) => [row.external_id, row.id]));
