@@ -164,7 +164,7 @@ function assertMayClaim(scope: Scope): void {
 }
 
 /**
- * Serves several moderators' claims of one agency in the caller's transaction (scoped to at least the clients
+ * Serves several moderators' claims of one agency, each statement through `run` (scoped to at least the clients
  * they ask for); answers in request order, null for a request whose queues are empty. In rounds of two
  * statements, however many requests (`readCandidates`, then `takeCandidates`):
  *
@@ -188,8 +188,13 @@ export async function claimItems(
   agencyId: string,
   requests: readonly ClaimRequest[],
   now: Date,
-  inFlight: ClaimsInFlight = alone,
+  options: {
+    inFlight?: ClaimsInFlight;
+    /** Called as each claim commits (a later round may still fail for the requests still waiting). */
+    onServed?: (n: number, item: ClaimedItemView) => void;
+  } = {},
 ): Promise<Array<ClaimedItemView | null>> {
+  const { inFlight = alone, onServed } = options;
   const served: Array<ClaimedItemView | null> = requests.map(() => null);
   const passedOver = new Set<string>();
   let waiting = requests.map((request, n) => ({ request, n }));
@@ -224,7 +229,9 @@ export async function claimItems(
       if (!entry.candidate) return [];
       const row = byId.get(entry.candidate.id);
       if (row) {
-        served[entry.n] = toClaimedItemView(row);
+        const item = toClaimedItemView(row);
+        served[entry.n] = item;
+        onServed?.(entry.n, item);
         return [];
       }
       passedOver.add(entry.candidate.id);
@@ -421,7 +428,7 @@ export interface ClaimBatcher {
   claim(scope: Scope, input: ClaimNextInput): Promise<ClaimedItemView | null>;
 }
 
-/** At most this many claims share one transaction. */
+/** At most this many claims share one batch. */
 const maxClaimBatch = 16;
 
 /** Batches of one agency that may run at once: one reading its candidates while the other writes its claims. */
@@ -429,13 +436,13 @@ const maxBatchesInFlight = 2;
 
 /**
  * Serves concurrent claims of one agency together, the way PostgreSQL groups commits: while a batch runs, the
- * claims that arrive wait for the next one, which takes them all (up to `maxClaimBatch`). A lone claim runs at
- * once, so batching adds no delay; under load, one transaction and a few statements serve many moderators
- * instead of one each. Batches overlap: the next one starts once the running one has chosen its candidates, and
- * passes those over until they are committed (`ClaimsInFlight`), so two batches do not reach for the same items.
- * The batch's transaction is scoped to the agency and the clients asked for; each request was resolved within
- * its own scope first (`queueClientIds`), and `claimItems` only hands a request items of its clients. A failed
- * batch fails each of its claims with the error; nothing of it is kept.
+ * claims that arrive wait for the next one, which takes up to `maxClaimBatch` of them. A lone claim runs at once,
+ * so batching adds no delay; under load, two statements serve many moderators instead of one each. Each statement
+ * is a tenant transaction of its own in one round trip (`executeInTenant`), scoped to the agency and the clients
+ * asked for; each request was resolved within its own scope first (`queueClientIds`), and `claimItems` only hands
+ * a request items of its clients. Batches overlap: the next one starts once the running one has chosen its
+ * candidates, and passes those over until they are claimed (`ClaimsInFlight`), so two batches do not reach for
+ * the same items. A claim is answered as soon as it is committed; a failed round fails the claims still waiting.
  */
 export function createClaimBatcher(db: Database, deps: { now?: () => Date } = {}): ClaimBatcher {
   type Waiting = {
@@ -486,6 +493,8 @@ export function createClaimBatcher(db: Database, deps: { now?: () => Date } = {}
       },
     };
     const requests = batch.map((entry) => entry.request);
+    // A settled promise ignores later calls: a claim answered when its round committed keeps its item even if a
+    // later round fails for the others.
     try {
       const clientIds = [...new Set(requests.flatMap((request) => request.clientIds))];
       const tenant = { agencyId, clientIds, userId: null };
@@ -494,7 +503,7 @@ export function createClaimBatcher(db: Database, deps: { now?: () => Date } = {}
         agencyId,
         requests,
         deps.now?.() ?? new Date(),
-        inFlight,
+        { inFlight, onServed: (n, item) => batch[n]?.resolve(item) },
       );
       for (const [n, entry] of batch.entries()) entry.resolve(claimed[n] ?? null);
     } catch (error) {
