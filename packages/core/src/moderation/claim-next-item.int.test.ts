@@ -4,7 +4,7 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveScope } from "../agencies/me";
 import { type Scope, tenantOf } from "../agencies/scope";
-import { claimNextItem, createClaimBatcher } from "./claim-next-item";
+import { createClaimBatcher } from "./claim-next-item";
 
 let db: TestDatabase;
 let a: TestAgency;
@@ -25,8 +25,9 @@ async function seedItems(count: number, status: "queued" | "responded", prefix: 
       order by id offset (n % 2) limit 1) ch on true`);
 }
 
+/** A claim through an API process of its own (a batcher alone), its clock at `now`. */
 const claim = (scope: Scope, input: { clientId?: string; leaseSeconds?: number } = {}, now?: Date) =>
-  withTenant(db.app, tenantOf(scope), (tx) => claimNextItem(scope, tx, input, now ? { now: () => now } : {}));
+  createClaimBatcher(db.app, now ? { now: () => now } : {}).claim(scope, input);
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -40,7 +41,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => db.close());
 
-describe("claimNextItem", () => {
+describe("claim next", () => {
   it("hands out the most urgent, oldest queued item of the moderator's clients", async () => {
     const [expected] = await db.owner.execute<{ id: string }>(sql`
       select id from items where agency_id = ${a.agency.id} and status = 'queued'

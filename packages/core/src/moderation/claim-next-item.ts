@@ -3,12 +3,12 @@ import {
   type Database,
   type Executor,
   executeInTenant,
-  executePrepared,
   schema,
+  type TenantContext,
   uuidArray,
   withTenant,
 } from "@parley/db";
-import { and, eq, ne, type SQL, sql } from "drizzle-orm";
+import { and, eq, ne, sql } from "drizzle-orm";
 import { getClient } from "../agencies/clients";
 import { type Scope, tenantOf } from "../agencies/scope";
 import { liveEventNotification, publishLiveEvent } from "../live/publish-live-event";
@@ -164,8 +164,9 @@ function assertMayClaim(scope: Scope): void {
 }
 
 /**
- * Serves several moderators' claims of one agency, each statement through `run` (scoped to at least the clients
- * they ask for); answers in request order, null for a request whose queues are empty. In rounds of two
+ * Serves several moderators' claims of one agency, each statement a tenant transaction of its own
+ * (`executeInTenant`, scoped to `tenant`: the agency and at least the clients asked for); answers in request order,
+ * null for a request whose queues are empty. In rounds of two
  * statements, however many requests (`readCandidates`, then `takeCandidates`):
  *
  * 1. The heads of the asked clients' queues, read without locks: per client, as many queued items (in
@@ -183,23 +184,25 @@ function assertMayClaim(scope: Scope): void {
  * Within one client, due time follows arrival at equal priority (targets are per priority, on the client's
  * calendar), so reading each queue in index order finds the most urgent candidates.
  */
-export async function claimItems(
-  run: RunStatement,
-  agencyId: string,
+async function claimItems(
+  db: Database,
+  tenant: TenantContext,
   requests: readonly ClaimRequest[],
   now: Date,
-  options: {
-    inFlight?: ClaimsInFlight;
+  {
+    inFlight,
+    onServed,
+  }: {
+    inFlight: ClaimsInFlight;
     /** Called as each claim commits (a later round may still fail for the requests still waiting). */
-    onServed?: (n: number, item: ClaimedItemView) => void;
-  } = {},
+    onServed: (n: number, item: ClaimedItemView) => void;
+  },
 ): Promise<Array<ClaimedItemView | null>> {
-  const { inFlight = alone, onServed } = options;
   const served: Array<ClaimedItemView | null> = requests.map(() => null);
   const passedOver = new Set<string>();
   let waiting = requests.map((request, n) => ({ request, n }));
   while (waiting.length > 0) {
-    const candidates = await readCandidates(run, agencyId, {
+    const candidates = await readCandidates(db, tenant, {
       requests: waiting.map((entry) => entry.request),
       passedOver: new Set([...passedOver, ...inFlight.chosen()]),
       now,
@@ -219,7 +222,7 @@ export async function claimItems(
     const lapsed = candidates.filter((candidate) => candidate.lapsed_from !== null);
     inFlight.choose([...taken]);
     if (taken.size === 0 && lapsed.length === 0) break;
-    const rows = await takeCandidates(run, agencyId, {
+    const rows = await takeCandidates(db, tenant, {
       claims: assigned.flatMap(({ request, candidate }) => (candidate ? [{ request, candidate }] : [])),
       lapsed,
       now,
@@ -231,7 +234,7 @@ export async function claimItems(
       if (row) {
         const item = toClaimedItemView(row);
         served[entry.n] = item;
-        onServed?.(entry.n, item);
+        onServed(entry.n, item);
         return [];
       }
       passedOver.add(entry.candidate.id);
@@ -241,13 +244,6 @@ export async function claimItems(
   }
   return served;
 }
-
-/**
- * Runs one statement of a claim: in the caller's transaction (`claimNextItem`), or each in a tenant transaction
- * of its own (`createClaimBatcher`, `executeInTenant`: one round trip each). Each statement stands alone: the
- * heads are read without locks, and the claim locks and checks again what it takes.
- */
-export type RunStatement = <Row>(query: SQL) => Promise<Row[]>;
 
 /**
  * What the other batches of this process are claiming while one batch runs (`createClaimBatcher`). Their
@@ -263,13 +259,10 @@ export interface ClaimsInFlight {
   lose(id: string): void;
 }
 
-/** A batch that runs alone. */
-const alone: ClaimsInFlight = { chosen: () => [], choose: () => {}, lose: () => {} };
-
 /** The unlocked heads of the requests' queues and the lapsed claims of their clients, less `passedOver`. */
 async function readCandidates(
-  run: RunStatement,
-  agencyId: string,
+  db: Database,
+  { agencyId, ...tenant }: TenantContext,
   input: { requests: readonly ClaimRequest[]; passedOver: ReadonlySet<string>; now: Date },
 ): Promise<Candidate[]> {
   const wanted = new Map<string, number>();
@@ -280,7 +273,9 @@ async function readCandidates(
   }
   if (wanted.size === 0) return [];
   const passedOver = uuidArray([...input.passedOver]);
-  return run<Candidate>(
+  return executeInTenant<Candidate>(
+    db,
+    { agencyId, ...tenant },
     sql`
       with heads as (
         select head.* from jsonb_to_recordset(${JSON.stringify([...wanted].map(([client_id, count]) => ({ client_id, count })))}::jsonb)
@@ -313,8 +308,8 @@ async function readCandidates(
  * with audit events and one live announcement per client. Returns the rows claimed.
  */
 async function takeCandidates(
-  run: RunStatement,
-  agencyId: string,
+  db: Database,
+  { agencyId, ...tenant }: TenantContext,
   input: {
     claims: ReadonlyArray<{ request: ClaimRequest; candidate: Candidate }>;
     lapsed: readonly Candidate[];
@@ -333,7 +328,9 @@ async function takeCandidates(
     client_id: candidate.client_id,
     claimed_by: candidate.lapsed_from,
   }));
-  return run<ItemRecord>(
+  return executeInTenant<ItemRecord>(
+    db,
+    { agencyId, ...tenant },
     sql`
       with lapsed as (
         select * from jsonb_to_recordset(${JSON.stringify(lapsed)}::jsonb) as lapsed(id uuid, client_id uuid, claimed_by uuid)
@@ -390,28 +387,6 @@ async function takeCandidates(
   );
 }
 
-/**
- * Gives the caller the most urgent queued item of one client or of every client they work on, leased for
- * `leaseSeconds`; null when the queue is empty (`claimItems`, for one request). `skip` lists items the caller
- * skipped recently (the console keeps them for `defaultClaimLeaseSeconds`): they stay in the queue for everyone
- * else.
- */
-export async function claimNextItem(
-  scope: Scope,
-  tx: Executor,
-  input: ClaimNextInput,
-  deps: { now?: () => Date } = {},
-): Promise<ClaimedItemView | null> {
-  assertMayClaim(scope);
-  const [claimed] = await claimItems(
-    <Row>(query: SQL) => executePrepared<Row>(tx, query),
-    scope.agencyId,
-    [await claimRequestOf(scope, tx, input)],
-    deps.now?.() ?? new Date(),
-  );
-  return claimed ?? null;
-}
-
 type ClaimNextInput = { clientId?: string | undefined; skip?: readonly string[] | undefined; leaseSeconds?: number };
 
 async function claimRequestOf(scope: Scope, tx: Executor, input: ClaimNextInput): Promise<ClaimRequest> {
@@ -425,6 +400,11 @@ async function claimRequestOf(scope: Scope, tx: Executor, input: ClaimNextInput)
 
 /** Claims served together (`createClaimBatcher`). */
 export interface ClaimBatcher {
+  /**
+   * Gives the caller the most urgent queued item of one client or of every client they work on, leased for
+   * `leaseSeconds`; null when the queue is empty. `skip` lists items the caller skipped recently (the console
+   * keeps them for `defaultClaimLeaseSeconds`): they stay in the queue for everyone else.
+   */
   claim(scope: Scope, input: ClaimNextInput): Promise<ClaimedItemView | null>;
 }
 
@@ -497,10 +477,9 @@ export function createClaimBatcher(db: Database, deps: { now?: () => Date } = {}
     // later round fails for the others.
     try {
       const clientIds = [...new Set(requests.flatMap((request) => request.clientIds))];
-      const tenant = { agencyId, clientIds, userId: null };
       const claimed = await claimItems(
-        <Row>(query: SQL) => executeInTenant<Row>(db, tenant, query),
-        agencyId,
+        db,
+        { agencyId, clientIds, userId: null },
         requests,
         deps.now?.() ?? new Date(),
         { inFlight, onServed: (n, item) => batch[n]?.resolve(item) },

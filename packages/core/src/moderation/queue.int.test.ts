@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveScope } from "../agencies/me";
 import { type Scope, tenantOf } from "../agencies/scope";
 import { type LiveEvent, liveChannel } from "../live/publish-live-event";
-import { claimNextItem, defaultClaimLeaseSeconds } from "./claim-next-item";
+import { createClaimBatcher, defaultClaimLeaseSeconds } from "./claim-next-item";
 import { countQueues, listQueueItems, queueListInput, releaseItem, renewClaim, skipItem } from "./queue";
 
 let db: TestDatabase;
@@ -87,7 +87,7 @@ describe("claims under a fake clock, with live events", () => {
   const clock = { now: () => now };
 
   it("claims, renews, skips and releases with leases measured from now, announcing each change", async () => {
-    const claimed = await inTenant((tx) => claimNextItem(moderator, tx, { clientId: a.client.id }, clock));
+    const claimed = await createClaimBatcher(db.app, clock).claim(moderator, { clientId: a.client.id });
     if (!claimed) throw new Error("nothing claimed");
     expect(claimed.claimExpiresAt).toEqual(new Date(now.getTime() + defaultClaimLeaseSeconds * 1000));
     const claimEvent = await nextEvent((e) => e.subjectId === claimed.id && e.type === "queue.changed");
@@ -105,9 +105,10 @@ describe("claims under a fake clock, with live events", () => {
 
     const skipped = await inTenant((tx) => skipItem(moderator, tx, { itemId: claimed.id }, later));
     expect(skipped.skipUntil).toEqual(renewed.claimExpiresAt);
-    const again = await inTenant((tx) =>
-      claimNextItem(moderator, tx, { clientId: a.client.id, skip: [claimed.id] }, later),
-    );
+    const again = await createClaimBatcher(db.app, later).claim(moderator, {
+      clientId: a.client.id,
+      skip: [claimed.id],
+    });
     expect(again?.id).not.toBe(claimed.id);
     expect(again?.priority).toBe("P1");
 
