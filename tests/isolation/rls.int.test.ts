@@ -168,12 +168,14 @@ describe("row-level security", () => {
   });
 
   it("scopes a one-round-trip tenant statement the same way, and rolls it back whole when it fails", async () => {
-    const scoped = await executeInTenant<{ client_id: string }>(
+    const scoped = await executeInTenant<{ client_id: string; plans: string }>(
       db.app,
       { agencyId: a.agency.id, clientIds: [a.client.id] },
-      sql`select client_id from channels`,
+      sql`select client_id, current_setting('plan_cache_mode') as plans from channels`,
     );
     expect(scoped.map((row) => row.client_id)).toEqual([a.client.id]);
+    // Its statement runs on the generic plan, for that transaction only.
+    expect(scoped[0]?.plans).toBe("force_generic_plan");
     const renamed = `Renamed ${a.client.id}`;
     await expect(
       executeInTenant(
@@ -192,6 +194,8 @@ describe("row-level security", () => {
       sql`select count(*)::int as n from clients`,
     );
     expect(next[0]?.n).toBe(2);
+    const [after] = await db.app.execute<{ plans: string }>(sql`select current_setting('plan_cache_mode') as plans`);
+    expect(after?.plans).toBe("auto");
   });
 
   it("rejects a cross-agency insert and leaves other agencies' rows untouched by updates", async () => {
