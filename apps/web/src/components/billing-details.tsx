@@ -3,8 +3,8 @@ import { useMutation, useQueryClient } from "@tanstack/solid-query";
 import { useSession } from "../auth";
 import { keys } from "../query";
 import { trpc } from "../trpc";
-import { Dialog } from "./dialog";
-import { createForm, type FieldBinding, FormAlert, SubmitButton, TextAreaField, TextField } from "./form";
+import { FormDialog } from "./dialog";
+import { createForm, type FieldBinding, TextAreaField, TextField } from "./form";
 
 /** The billing details every party on an invoice has: the agency as the seller, a client as the buyer. */
 export const billingDetailsLabels = {
@@ -73,28 +73,19 @@ export function ClientBillingDialog(props: {
     onSettled: () => queryClient.invalidateQueries({ queryKey: keys.allClients(session.agencyId()) }),
   }));
   return (
-    <Dialog
+    <FormDialog
       title={`Billing details of ${props.client.name}`}
       description="Printed on its invoices as the buyer and sent to Stripe. Finalized invoices keep the details they were issued with."
+      label={`Billing details of ${props.client.name}`}
+      error={form.formError()}
+      busy={form.submitting()}
+      submitLabel="Save billing details"
+      onSubmit={form.handleSubmit(async ({ billingAddress, taxId, billingEmail }) => {
+        props.onSaved(await save.mutateAsync({ billingAddress, taxId, billingEmail }));
+      })}
       onClose={props.onClose}
     >
-      <form
-        class="form"
-        noValidate
-        aria-label={`Billing details of ${props.client.name}`}
-        onSubmit={form.handleSubmit(async ({ billingAddress, taxId, billingEmail }) => {
-          props.onSaved(await save.mutateAsync({ billingAddress, taxId, billingEmail }));
-        })}
-      >
-        <FormAlert message={form.formError()} />
-        <BillingDetailsFields field={form.field} party="buyer" />
-        <div class="dialog__actions">
-          <button type="button" class="button" onClick={() => props.onClose()}>
-            Cancel
-          </button>
-          <SubmitButton busy={form.submitting()} label="Save billing details" />
-        </div>
-      </form>
-    </Dialog>
+      <BillingDetailsFields field={form.field} party="buyer" />
+    </FormDialog>
   );
 }

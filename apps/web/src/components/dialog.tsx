@@ -1,5 +1,6 @@
 import { createSignal, createUniqueId, type JSX, onCleanup, onMount, Show } from "solid-js";
 import { toUiError } from "../errors";
+import { FormAlert, SubmitButton } from "./form";
 
 /**
  * A modal built on <dialog>: the browser traps focus, makes the page inert and closes on Escape.
@@ -62,6 +63,41 @@ export function Dialog(props: {
   );
 }
 
+/**
+ * A dialog that is one form: the form's alert, its fields (children), then Cancel and the submit button.
+ * `error` is the message that belongs to no single field; `busy` while the submit is in flight.
+ */
+export function FormDialog(props: {
+  title: string;
+  description?: string;
+  wide?: boolean;
+  /** The form's accessible name. */
+  label: string;
+  error: string | null;
+  busy: boolean;
+  submitLabel: string;
+  busyLabel?: string;
+  danger?: boolean;
+  onSubmit: (event: SubmitEvent) => void;
+  onClose: () => void;
+  children: JSX.Element;
+}) {
+  return (
+    <Dialog title={props.title} description={props.description} wide={props.wide} onClose={props.onClose}>
+      <form class="form" noValidate aria-label={props.label} onSubmit={(event) => props.onSubmit(event)}>
+        <FormAlert message={props.error} />
+        {props.children}
+        <div class="dialog__actions">
+          <button type="button" class="button" onClick={() => props.onClose()}>
+            Cancel
+          </button>
+          <SubmitButton busy={props.busy} label={props.submitLabel} busyLabel={props.busyLabel} danger={props.danger} />
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
 /** "Are you sure?" with the action's own name on the confirm button; shows the action's error inline. */
 export function ConfirmDialog(props: {
   title: string;
@@ -88,13 +124,7 @@ export function ConfirmDialog(props: {
   };
   return (
     <Dialog title={props.title} description={props.description} onClose={props.onClose}>
-      <Show when={error()}>
-        {(message) => (
-          <div class="alert alert--error" role="alert">
-            {message()}
-          </div>
-        )}
-      </Show>
+      <FormAlert message={error()} />
       <div class="dialog__actions">
         <button type="button" class="button" autofocus onClick={() => props.onClose()}>
           Cancel

@@ -376,11 +376,18 @@ export function FormAlert(props: { message: string | null | undefined }) {
   );
 }
 
-export function SubmitButton(props: { busy: boolean; label: string; busyLabel?: string; class?: string }) {
+/** The form's submit button: a spinner and `busyLabel` while busy, `label` still its name. Danger for destructive submits. */
+export function SubmitButton(props: {
+  busy: boolean;
+  label: string;
+  busyLabel?: string;
+  danger?: boolean;
+  class?: string;
+}) {
   return (
     <button
       type="submit"
-      class={`button button--primary ${props.class ?? ""}`}
+      class={`button ${props.danger ? "button--danger" : "button--primary"} ${props.class ?? ""}`}
       aria-disabled={props.busy ? "true" : undefined}
     >
       <Show when={props.busy} fallback={props.label}>

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, createUniqueId, For, Show } from "solid-js";
 import { useSession } from "../../auth";
-import { ConfirmDialog, Dialog } from "../../components/dialog";
+import { ConfirmDialog, Dialog, FormDialog } from "../../components/dialog";
 import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
 import { toUiError } from "../../errors";
 import { formatDateTime } from "../../format";
@@ -243,55 +243,45 @@ function CreditNoteDialog(props: {
   };
 
   return (
-    <Dialog
+    <FormDialog
       title={`Credit note for ${props.invoice.number ?? "this invoice"}`}
       description="A credit note cancels this finalized invoice in full; issue a new invoice for the corrected amounts."
+      label="Credit note"
+      error={formError()}
+      busy={busy()}
+      submitLabel="Create credit note"
+      busyLabel="Creating…"
+      danger
+      onSubmit={submit}
       onClose={props.onClose}
     >
-      <form class="form" noValidate aria-label="Credit note" onSubmit={submit}>
-        <Show when={formError()}>
+      <div class="field" classList={{ "field--invalid": Boolean(error()) }}>
+        <label class="field__label" for={reasonId}>
+          Reason
+        </label>
+        <textarea
+          id={reasonId}
+          class="input textarea"
+          rows={3}
+          required
+          aria-invalid={error() ? "true" : "false"}
+          aria-describedby={error() ? `${reasonId}-error` : undefined}
+          value={reason()}
+          onInput={(e) => {
+            setReason(e.currentTarget.value);
+            setServerError(null);
+          }}
+          onBlur={() => setAttempted(true)}
+        />
+        <Show when={error()}>
           {(message) => (
-            <div class="alert alert--error" role="alert">
+            <p class="field__error" id={`${reasonId}-error`}>
               {message()}
-            </div>
+            </p>
           )}
         </Show>
-        <div class="field" classList={{ "field--invalid": Boolean(error()) }}>
-          <label class="field__label" for={reasonId}>
-            Reason
-          </label>
-          <textarea
-            id={reasonId}
-            class="input textarea"
-            rows={3}
-            required
-            aria-invalid={error() ? "true" : "false"}
-            aria-describedby={error() ? `${reasonId}-error` : undefined}
-            value={reason()}
-            onInput={(e) => {
-              setReason(e.currentTarget.value);
-              setServerError(null);
-            }}
-            onBlur={() => setAttempted(true)}
-          />
-          <Show when={error()}>
-            {(message) => (
-              <p class="field__error" id={`${reasonId}-error`}>
-                {message()}
-              </p>
-            )}
-          </Show>
-        </div>
-        <div class="dialog__actions">
-          <button type="button" class="button" onClick={() => props.onClose()}>
-            Cancel
-          </button>
-          <button type="submit" class="button button--danger" aria-disabled={busy() ? "true" : undefined}>
-            {busy() ? "Creating…" : "Create credit note"}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+      </div>
+    </FormDialog>
   );
 }
 

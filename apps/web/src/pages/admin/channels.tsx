@@ -9,7 +9,7 @@ import {
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createEffect, createMemo, createSignal, createUniqueId, For, on, Show } from "solid-js";
 import { useSession } from "../../auth";
-import { ConfirmDialog, Dialog } from "../../components/dialog";
+import { ConfirmDialog, FormDialog } from "../../components/dialog";
 import { createForm, FormAlert, SelectField, SubmitButton, TextAreaField, TextField } from "../../components/form";
 import { OnceSecret } from "../../components/once-secret";
 import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
@@ -37,6 +37,12 @@ function parseCredentials(text: string): { credentials?: Record<string, string>;
   return { credentials };
 }
 
+/** The check the schema can't express: every credentials line is "key=value". */
+function validateCredentials(values: { credentials: string }): Record<string, string> {
+  const { error } = parseCredentials(values.credentials);
+  return error ? { credentials: error } : {};
+}
+
 const credentialsHint = "One key=value per line, e.g. access_token=… They are stored encrypted and never shown again.";
 const platformOptions = platforms.map((platform) => ({ value: platform, label: platformLabels[platform] }));
 
@@ -61,39 +67,30 @@ function EditChannelDialog(props: {
       externalAccountId: values.externalAccountId,
       credentials: parseCredentials(values.credentials).credentials,
     }),
-    validate: (values): Record<string, string> => {
-      const { error } = parseCredentials(values.credentials);
-      return error ? { credentials: error } : {};
-    },
+    validate: validateCredentials,
   });
   const update = useMutation(() => ({
     mutationFn: (input: ChannelUpdateInput) => trpc.channels.update.mutate(input),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.allChannels(session.agencyId()) }),
   }));
   return (
-    <Dialog title={`Edit ${props.channel.displayName}`} onClose={props.onClose}>
-      <form
-        class="form"
-        noValidate
-        aria-label="Edit channel"
-        onSubmit={form.handleSubmit(async (input) => props.onSaved(await update.mutateAsync(input)))}
-      >
-        <FormAlert message={form.formError()} />
-        <TextField field={form.field("displayName")} />
-        <TextField field={form.field("externalAccountId")} spellcheck={false} />
-        <TextAreaField
-          field={form.field("credentials")}
-          optional
-          hint={`${props.channel.hasCredentials ? "Leave empty to keep the stored credentials. " : ""}${credentialsHint}`}
-        />
-        <div class="dialog__actions">
-          <button type="button" class="button" onClick={() => props.onClose()}>
-            Cancel
-          </button>
-          <SubmitButton busy={form.submitting()} label="Save changes" />
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title={`Edit ${props.channel.displayName}`}
+      label="Edit channel"
+      error={form.formError()}
+      busy={form.submitting()}
+      submitLabel="Save changes"
+      onSubmit={form.handleSubmit(async (input) => props.onSaved(await update.mutateAsync(input)))}
+      onClose={props.onClose}
+    >
+      <TextField field={form.field("displayName")} />
+      <TextField field={form.field("externalAccountId")} spellcheck={false} />
+      <TextAreaField
+        field={form.field("credentials")}
+        optional
+        hint={`${props.channel.hasCredentials ? "Leave empty to keep the stored credentials. " : ""}${credentialsHint}`}
+      />
+    </FormDialog>
   );
 }
 
@@ -154,10 +151,7 @@ export function ChannelsPage() {
       externalAccountId: values.externalAccountId,
       credentials: parseCredentials(values.credentials).credentials,
     }),
-    validate: (values): Record<string, string> => {
-      const { error } = parseCredentials(values.credentials);
-      return error ? { credentials: error } : {};
-    },
+    validate: validateCredentials,
   });
 
   // Picking a client in the filter pre-selects it for the next new channel.

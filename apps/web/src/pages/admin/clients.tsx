@@ -14,7 +14,7 @@ import {
   billingDetailsValues,
   saveClientBillingDetails,
 } from "../../components/billing-details";
-import { ConfirmDialog, Dialog } from "../../components/dialog";
+import { ConfirmDialog, FormDialog } from "../../components/dialog";
 import { createForm, FormAlert, SubmitButton, TextField, TimeZoneField } from "../../components/form";
 import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
 import { toUiError } from "../../errors";
@@ -63,28 +63,22 @@ function EditClientDialog(props: { client: ClientView; onClose: () => void; onSa
     onSettled: () => queryClient.invalidateQueries({ queryKey: keys.allClients(session.agencyId()) }),
   }));
   return (
-    <Dialog title={`Edit ${props.client.name}`} onClose={props.onClose}>
-      <form
-        class="form"
-        noValidate
-        aria-label="Edit client"
-        onSubmit={form.handleSubmit(async (input) => {
-          const saved = await update.mutateAsync(input);
-          props.onSaved(saved);
-        })}
-      >
-        <FormAlert message={form.formError()} />
-        <TextField field={form.field("name")} />
-        <TimeZoneField field={form.field("timeZone")} />
-        <BillingDetailsFields field={form.field} party="buyer" />
-        <div class="dialog__actions">
-          <button type="button" class="button" onClick={() => props.onClose()}>
-            Cancel
-          </button>
-          <SubmitButton busy={form.submitting()} label="Save changes" />
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title={`Edit ${props.client.name}`}
+      label="Edit client"
+      error={form.formError()}
+      busy={form.submitting()}
+      submitLabel="Save changes"
+      onSubmit={form.handleSubmit(async (input) => {
+        const saved = await update.mutateAsync(input);
+        props.onSaved(saved);
+      })}
+      onClose={props.onClose}
+    >
+      <TextField field={form.field("name")} />
+      <TimeZoneField field={form.field("timeZone")} />
+      <BillingDetailsFields field={form.field} party="buyer" />
+    </FormDialog>
   );
 }
 

@@ -15,7 +15,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createMemo, createSignal, For, Show } from "solid-js";
 import { createStore } from "solid-js/store";
 import { useSession } from "../../auth";
-import { ConfirmDialog, Dialog } from "../../components/dialog";
+import { ConfirmDialog, FormDialog } from "../../components/dialog";
 import { createForm, FormAlert, SelectField, SubmitButton, TextField } from "../../components/form";
 import { OnceSecret } from "../../components/once-secret";
 import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
@@ -44,27 +44,21 @@ function ChangeRoleDialog(props: { member: MemberView; onClose: () => void; onSa
     onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.members(session.agencyId()) }),
   }));
   return (
-    <Dialog title={`Change the role of ${props.member.name}`} onClose={props.onClose}>
-      <form
-        class="form"
-        noValidate
-        aria-label="Change role"
-        onSubmit={form.handleSubmit(async (input) => props.onSaved(await change.mutateAsync(input)))}
-      >
-        <FormAlert message={form.formError()} />
-        <SelectField
-          field={form.field("role")}
-          options={roleOptions}
-          hint="Owners and admins see every client; other roles only the clients assigned to them."
-        />
-        <div class="dialog__actions">
-          <button type="button" class="button" onClick={() => props.onClose()}>
-            Cancel
-          </button>
-          <SubmitButton busy={form.submitting()} label="Save role" />
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title={`Change the role of ${props.member.name}`}
+      label="Change role"
+      error={form.formError()}
+      busy={form.submitting()}
+      submitLabel="Save role"
+      onSubmit={form.handleSubmit(async (input) => props.onSaved(await change.mutateAsync(input)))}
+      onClose={props.onClose}
+    >
+      <SelectField
+        field={form.field("role")}
+        options={roleOptions}
+        hint="Owners and admins see every client; other roles only the clients assigned to them."
+      />
+    </FormDialog>
   );
 }
 
@@ -142,94 +136,84 @@ function AssignClientsDialog(props: {
   };
 
   return (
-    <Dialog
+    <FormDialog
       title={`Clients of ${props.member.name}`}
       description={`${roleLabels[props.member.role]}s only see and work on the clients assigned here.`}
-      onClose={props.onClose}
       wide
+      label="Assign clients"
+      error={error()}
+      busy={busy()}
+      submitLabel="Save assignments"
+      onSubmit={save}
+      onClose={props.onClose}
     >
-      <form class="form" noValidate aria-label="Assign clients" onSubmit={save}>
-        <Show when={error()}>
-          {(message) => (
-            <div class="alert alert--error" role="alert">
-              {message()}
-            </div>
-          )}
-        </Show>
-        <Show when={active().length > 0} fallback={<p class="empty">There are no active clients to assign.</p>}>
-          <div class="table-wrap">
-            <table class="table table--compact">
-              <thead>
-                <tr>
-                  <th scope="col">Client</th>
-                  <th scope="col">Authority</th>
-                  <Show when={isStakeholder()}>
-                    <th scope="col">Client admin</th>
-                  </Show>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={active()}>
-                  {(client) => {
-                    const id = `assign-${client.id}`;
-                    return (
-                      <tr>
+      <Show when={active().length > 0} fallback={<p class="empty">There are no active clients to assign.</p>}>
+        <div class="table-wrap">
+          <table class="table table--compact">
+            <thead>
+              <tr>
+                <th scope="col">Client</th>
+                <th scope="col">Authority</th>
+                <Show when={isStakeholder()}>
+                  <th scope="col">Client admin</th>
+                </Show>
+              </tr>
+            </thead>
+            <tbody>
+              <For each={active()}>
+                {(client) => {
+                  const id = `assign-${client.id}`;
+                  return (
+                    <tr>
+                      <td>
+                        <label class="toggle" for={id}>
+                          <input
+                            id={id}
+                            type="checkbox"
+                            class="checkbox"
+                            checked={rows[client.id]?.assigned ?? false}
+                            onChange={(e) => setRows(client.id, "assigned", e.currentTarget.checked)}
+                          />
+                          {client.name}
+                        </label>
+                      </td>
+                      <td>
+                        <select
+                          class="input select select--compact"
+                          aria-label={`Authority for ${client.name}`}
+                          disabled={!rows[client.id]?.assigned}
+                          onChange={(e) => setRows(client.id, "authority", e.currentTarget.value as Authority)}
+                        >
+                          <For each={authorities}>
+                            {(authority) => (
+                              <option value={authority} selected={rows[client.id]?.authority === authority}>
+                                {authorityLabels[authority]}
+                              </option>
+                            )}
+                          </For>
+                        </select>
+                      </td>
+                      <Show when={isStakeholder()}>
                         <td>
-                          <label class="toggle" for={id}>
-                            <input
-                              id={id}
-                              type="checkbox"
-                              class="checkbox"
-                              checked={rows[client.id]?.assigned ?? false}
-                              onChange={(e) => setRows(client.id, "assigned", e.currentTarget.checked)}
-                            />
-                            {client.name}
-                          </label>
-                        </td>
-                        <td>
-                          <select
-                            class="input select select--compact"
-                            aria-label={`Authority for ${client.name}`}
+                          <input
+                            type="checkbox"
+                            class="checkbox"
+                            aria-label={`Client admin for ${client.name}`}
                             disabled={!rows[client.id]?.assigned}
-                            onChange={(e) => setRows(client.id, "authority", e.currentTarget.value as Authority)}
-                          >
-                            <For each={authorities}>
-                              {(authority) => (
-                                <option value={authority} selected={rows[client.id]?.authority === authority}>
-                                  {authorityLabels[authority]}
-                                </option>
-                              )}
-                            </For>
-                          </select>
+                            checked={rows[client.id]?.clientAdmin ?? false}
+                            onChange={(e) => setRows(client.id, "clientAdmin", e.currentTarget.checked)}
+                          />
                         </td>
-                        <Show when={isStakeholder()}>
-                          <td>
-                            <input
-                              type="checkbox"
-                              class="checkbox"
-                              aria-label={`Client admin for ${client.name}`}
-                              disabled={!rows[client.id]?.assigned}
-                              checked={rows[client.id]?.clientAdmin ?? false}
-                              onChange={(e) => setRows(client.id, "clientAdmin", e.currentTarget.checked)}
-                            />
-                          </td>
-                        </Show>
-                      </tr>
-                    );
-                  }}
-                </For>
-              </tbody>
-            </table>
-          </div>
-        </Show>
-        <div class="dialog__actions">
-          <button type="button" class="button" onClick={() => props.onClose()}>
-            Cancel
-          </button>
-          <SubmitButton busy={busy()} label="Save assignments" />
+                      </Show>
+                    </tr>
+                  );
+                }}
+              </For>
+            </tbody>
+          </table>
         </div>
-      </form>
-    </Dialog>
+      </Show>
+    </FormDialog>
   );
 }
 

@@ -3,6 +3,7 @@ import { createMemo, createSignal, createUniqueId, For, Index, Show } from "soli
 import { createStore, produce } from "solid-js/store";
 import { useSession } from "../../auth";
 import { escalationKeys, type PlaybookDocument, type PlaybookView } from "../../components/escalations";
+import { FormAlert, SubmitButton } from "../../components/form";
 import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
 import { priorities, riskFlags } from "../../components/work";
 import { toUiError } from "../../errors";
@@ -310,13 +311,7 @@ function PlaybookEditor(props: {
         save.mutate();
       }}
     >
-      <Show when={formError()}>
-        {(message) => (
-          <div class="alert alert--error" role="alert">
-            {message()}
-          </div>
-        )}
-      </Show>
+      <FormAlert message={formError()} />
       <div class="form__grid">
         <Input label="Name" value={draft.name} onInput={(value) => setDraft("name", value)} error={err("name")} />
         <div class="field field--checkbox">
@@ -502,9 +497,7 @@ function PlaybookEditor(props: {
         <button type="button" class="button" onClick={() => props.onCancel()}>
           Cancel
         </button>
-        <button type="submit" class="button button--primary" aria-disabled={save.isPending ? "true" : undefined}>
-          {save.isPending ? "Saving…" : props.playbook ? "Save playbook" : "Create playbook"}
-        </button>
+        <SubmitButton busy={save.isPending} label={props.playbook ? "Save playbook" : "Create playbook"} />
       </div>
     </form>
   );
