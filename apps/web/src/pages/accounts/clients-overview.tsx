@@ -1,10 +1,11 @@
 import type { ClientView } from "@parley/contracts";
 import { contractForPeriod } from "@parley/contracts/billing";
 import { useQuery } from "@tanstack/solid-query";
-import { createMemo, createSignal, For, Show } from "solid-js";
+import { createMemo, createSignal, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { ClientBillingDialog } from "../../components/billing-details";
-import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
+import { Card, Page, StatusMessage } from "../../components/page";
+import { ActionsHeader, QueryTable } from "../../components/query-table";
 import { toUiError } from "../../errors";
 import { keys } from "../../query";
 import { trpc } from "../../trpc";
@@ -110,86 +111,63 @@ export function ClientsOverviewPage() {
     >
       <StatusMessage message={status()} onDismiss={() => setStatus(null)} />
       <Card title="Clients">
-        <QueryStatus
-          loading={clients.isPending}
-          error={clients.isError ? toUiError(clients.error).message : null}
-          what="clients"
-          onRetry={() => void clients.refetch()}
-        />
         <Show when={current.isError || previous.isError}>
           <div class="alert alert--info" role="status">
             Invoice status is unavailable: {toUiError(current.error ?? previous.error).message}
           </div>
         </Show>
-        <Show when={clients.isSuccess}>
-          <Show
-            when={(clients.data ?? []).length > 0}
-            fallback={<p class="empty">No clients are assigned to you yet.</p>}
-          >
-            <div class="table-wrap">
-              <table class="table" aria-label="Clients and contracts">
-                <thead>
-                  <tr>
-                    <th scope="col">Client</th>
-                    <th scope="col">Contract in force</th>
-                    <th scope="col">{formatMonth(thisMonth)}</th>
-                    <th scope="col">{formatMonth(lastMonth)}</th>
-                    <th scope="col">
-                      <span class="sr-only">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  <For each={clients.data ?? []}>
-                    {(client) => (
-                      <tr>
-                        <th scope="row" class="cell--primary">
-                          {client.name}
-                          <span class="muted accounts-zone"> {client.timeZone}</span>
-                        </th>
-                        <td>
-                          <ContractCell client={client} />
-                        </td>
-                        <td>
-                          <InvoiceCell
-                            invoices={forClient(current.data, client.id)}
-                            loading={current.isPending}
-                            failed={current.isError}
-                          />
-                        </td>
-                        <td>
-                          <InvoiceCell
-                            invoices={forClient(previous.data, client.id)}
-                            loading={previous.isPending}
-                            failed={previous.isError}
-                          />
-                        </td>
-                        <td class="cell--actions">
-                          <a class="button button--small" href={`#/accounts/clients/${client.id}/contract`}>
-                            Contract<span class="sr-only"> of {client.name}</span>
-                          </a>
-                          <a
-                            class="button button--small button--ghost"
-                            href={`#/accounts/invoices?client=${client.id}`}
-                          >
-                            Invoices<span class="sr-only"> of {client.name}</span>
-                          </a>
-                          <button
-                            type="button"
-                            class="button button--small button--ghost"
-                            onClick={() => setBilling(client)}
-                          >
-                            Billing details<span class="sr-only"> of {client.name}</span>
-                          </button>
-                        </td>
-                      </tr>
-                    )}
-                  </For>
-                </tbody>
-              </table>
-            </div>
-          </Show>
-        </Show>
+        <QueryTable
+          query={clients}
+          what="clients"
+          label="Clients and contracts"
+          empty="No clients are assigned to you yet."
+          columns={
+            <>
+              <th scope="col">Client</th>
+              <th scope="col">Contract in force</th>
+              <th scope="col">{formatMonth(thisMonth)}</th>
+              <th scope="col">{formatMonth(lastMonth)}</th>
+              <ActionsHeader />
+            </>
+          }
+        >
+          {(client) => (
+            <tr>
+              <th scope="row" class="cell--primary">
+                {client.name}
+                <span class="muted accounts-zone"> {client.timeZone}</span>
+              </th>
+              <td>
+                <ContractCell client={client} />
+              </td>
+              <td>
+                <InvoiceCell
+                  invoices={forClient(current.data, client.id)}
+                  loading={current.isPending}
+                  failed={current.isError}
+                />
+              </td>
+              <td>
+                <InvoiceCell
+                  invoices={forClient(previous.data, client.id)}
+                  loading={previous.isPending}
+                  failed={previous.isError}
+                />
+              </td>
+              <td class="cell--actions">
+                <a class="button button--small" href={`#/accounts/clients/${client.id}/contract`}>
+                  Contract<span class="sr-only"> of {client.name}</span>
+                </a>
+                <a class="button button--small button--ghost" href={`#/accounts/invoices?client=${client.id}`}>
+                  Invoices<span class="sr-only"> of {client.name}</span>
+                </a>
+                <button type="button" class="button button--small button--ghost" onClick={() => setBilling(client)}>
+                  Billing details<span class="sr-only"> of {client.name}</span>
+                </button>
+              </td>
+            </tr>
+          )}
+        </QueryTable>
       </Card>
       <Show when={billing()}>
         {(client) => (

@@ -2,7 +2,8 @@ import type { ClientView } from "@parley/contracts";
 import { useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createMemo, createSignal, createUniqueId, For, Show } from "solid-js";
 import { useSession } from "../../auth";
-import { Card, Page, QueryStatus } from "../../components/page";
+import { Card, Page } from "../../components/page";
+import { ActionsHeader, QueryTable } from "../../components/query-table";
 import { toUiError } from "../../errors";
 import { keys } from "../../query";
 import { currentQuery, navigate } from "../../router";
@@ -168,7 +169,6 @@ export function InvoicesPage() {
     queryKey: accountsKeys.invoices(session.agencyId(), input()),
     queryFn: () => listInvoices(input()),
   }));
-  const rows = () => invoices.data ?? [];
 
   return (
     <Page
@@ -255,99 +255,83 @@ export function InvoicesPage() {
       </Card>
 
       <Card title={`${formatMonth(period())}${status() ? ` · ${status() === "draft" ? "drafts" : "finalized"}` : ""}`}>
-        <QueryStatus
-          loading={invoices.isPending}
-          error={invoices.isError ? toUiError(invoices.error).message : null}
+        <QueryTable
+          query={invoices}
           what="invoices"
-          onRetry={() => void invoices.refetch()}
-        />
-        <Show when={invoices.isSuccess}>
-          <Show
-            when={rows().length > 0}
-            fallback={<p class="empty">No invoices for {formatMonth(period())} yet. Create the drafts above.</p>}
-          >
-            <div class="table-wrap">
-              <table class="table" aria-label="Invoices">
-                <thead>
+          label="Invoices"
+          empty={`No invoices for ${formatMonth(period())} yet. Create the drafts above.`}
+          columns={
+            <>
+              <th scope="col">Client</th>
+              <th scope="col">Number</th>
+              <th scope="col">Period</th>
+              <th scope="col">Status</th>
+              <th scope="col">Stripe</th>
+              <th scope="col" class="accounts-num">
+                Fees
+              </th>
+              <th scope="col" class="accounts-num">
+                Credits
+              </th>
+              <th scope="col" class="accounts-num">
+                Total
+              </th>
+              <ActionsHeader />
+            </>
+          }
+          foot={
+            <tfoot>
+              <For each={totalsByCurrency(invoices.data ?? [])}>
+                {(sum) => (
                   <tr>
-                    <th scope="col">Client</th>
-                    <th scope="col">Number</th>
-                    <th scope="col">Period</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Stripe</th>
-                    <th scope="col" class="accounts-num">
-                      Fees
+                    <th scope="row" colSpan={5}>
+                      Total {sum.currency} ({sum.count} {sum.count === 1 ? "invoice" : "invoices"})
                     </th>
-                    <th scope="col" class="accounts-num">
-                      Credits
-                    </th>
-                    <th scope="col" class="accounts-num">
-                      Total
-                    </th>
-                    <th scope="col">
-                      <span class="sr-only">Actions</span>
-                    </th>
+                    <td class="accounts-num">{money(sum.fees, sum.currency)}</td>
+                    <td class="accounts-num">
+                      {sum.credits !== 0 ? money(creditsAmount(sum.credits), sum.currency) : "—"}
+                    </td>
+                    <td class="accounts-num cell--primary">{money(sum.total, sum.currency)}</td>
+                    <td />
                   </tr>
-                </thead>
-                <tbody>
-                  <For each={rows()}>
-                    {(invoice) => {
-                      const name = () => invoice.clientName ?? clientName(invoice.clientId) ?? "Unknown client";
-                      return (
-                        <tr>
-                          <th scope="row" class="cell--primary">
-                            {name()}
-                          </th>
-                          <td class="mono accounts-nowrap">{invoice.number ?? "—"}</td>
-                          <td class="accounts-nowrap">{formatMonth(invoice.periodStart.slice(0, 7))}</td>
-                          <td>
-                            <InvoiceStatusBadge invoice={invoice} />
-                          </td>
-                          <td>
-                            <PaymentBadge status={invoice.paymentStatus} />
-                          </td>
-                          <td class="accounts-num">{money(invoice.feesMinor, invoice.currency)}</td>
-                          <td class="accounts-num">
-                            {invoice.creditsMinor !== 0
-                              ? money(creditsAmount(invoice.creditsMinor), invoice.currency)
-                              : "—"}
-                          </td>
-                          <td class="accounts-num cell--primary">{money(invoice.totalMinor, invoice.currency)}</td>
-                          <td class="cell--actions">
-                            <a class="button button--small" href={`#/accounts/invoices/${invoice.id}`}>
-                              {invoice.status === "draft" ? "Review" : "Open"}
-                              <span class="sr-only">
-                                {" "}
-                                the {invoice.kind === "credit_note" ? "credit note" : "invoice"} of {name()}
-                              </span>
-                            </a>
-                          </td>
-                        </tr>
-                      );
-                    }}
-                  </For>
-                </tbody>
-                <tfoot>
-                  <For each={totalsByCurrency(rows())}>
-                    {(sum) => (
-                      <tr>
-                        <th scope="row" colSpan={5}>
-                          Total {sum.currency} ({sum.count} {sum.count === 1 ? "invoice" : "invoices"})
-                        </th>
-                        <td class="accounts-num">{money(sum.fees, sum.currency)}</td>
-                        <td class="accounts-num">
-                          {sum.credits !== 0 ? money(creditsAmount(sum.credits), sum.currency) : "—"}
-                        </td>
-                        <td class="accounts-num cell--primary">{money(sum.total, sum.currency)}</td>
-                        <td />
-                      </tr>
-                    )}
-                  </For>
-                </tfoot>
-              </table>
-            </div>
-          </Show>
-        </Show>
+                )}
+              </For>
+            </tfoot>
+          }
+        >
+          {(invoice) => {
+            const name = () => invoice.clientName ?? clientName(invoice.clientId) ?? "Unknown client";
+            return (
+              <tr>
+                <th scope="row" class="cell--primary">
+                  {name()}
+                </th>
+                <td class="mono accounts-nowrap">{invoice.number ?? "—"}</td>
+                <td class="accounts-nowrap">{formatMonth(invoice.periodStart.slice(0, 7))}</td>
+                <td>
+                  <InvoiceStatusBadge invoice={invoice} />
+                </td>
+                <td>
+                  <PaymentBadge status={invoice.paymentStatus} />
+                </td>
+                <td class="accounts-num">{money(invoice.feesMinor, invoice.currency)}</td>
+                <td class="accounts-num">
+                  {invoice.creditsMinor !== 0 ? money(creditsAmount(invoice.creditsMinor), invoice.currency) : "—"}
+                </td>
+                <td class="accounts-num cell--primary">{money(invoice.totalMinor, invoice.currency)}</td>
+                <td class="cell--actions">
+                  <a class="button button--small" href={`#/accounts/invoices/${invoice.id}`}>
+                    {invoice.status === "draft" ? "Review" : "Open"}
+                    <span class="sr-only">
+                      {" "}
+                      the {invoice.kind === "credit_note" ? "credit note" : "invoice"} of {name()}
+                    </span>
+                  </a>
+                </td>
+              </tr>
+            );
+          }}
+        </QueryTable>
       </Card>
     </Page>
   );

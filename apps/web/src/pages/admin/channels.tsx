@@ -12,8 +12,8 @@ import { useSession } from "../../auth";
 import { ConfirmDialog, FormDialog } from "../../components/dialog";
 import { createForm, FormAlert, SelectField, SubmitButton, TextAreaField, TextField } from "../../components/form";
 import { OnceSecret } from "../../components/once-secret";
-import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
-import { toUiError } from "../../errors";
+import { Card, Page, StatusMessage } from "../../components/page";
+import { ActionsHeader, QueryTable } from "../../components/query-table";
 import { formatDate } from "../../format";
 import { keys } from "../../query";
 import { platformLabels } from "../../roles";
@@ -262,62 +262,44 @@ export function ChannelsPage() {
           </div>
         }
       >
-        <QueryStatus
-          loading={channels.isPending}
-          error={channels.isError ? toUiError(channels.error).message : null}
+        <QueryTable
+          query={channels}
           what="channels"
-          onRetry={() => void channels.refetch()}
-        />
-        <Show when={channels.isSuccess}>
-          <Show
-            when={(channels.data ?? []).length > 0}
-            fallback={<p class="empty">No channels {clientFilter() ? "for this client " : ""}yet.</p>}
-          >
-            <div class="table-wrap">
-              <table class="table" aria-label="Channels">
-                <thead>
-                  <tr>
-                    <th scope="col">Display name</th>
-                    <th scope="col">Client</th>
-                    <th scope="col">Platform</th>
-                    <th scope="col">External account ID</th>
-                    <th scope="col">Credentials</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">
-                      <span class="sr-only">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  <For each={channels.data ?? []}>
-                    {(channel) => (
-                      <tr>
-                        <td class="cell--primary">{channel.displayName}</td>
-                        <td>{clientName().get(channel.clientId) ?? "—"}</td>
-                        <td>
-                          <span class={`platform platform--${channel.platform}`}>
-                            {platformLabels[channel.platform]}
-                          </span>
-                        </td>
-                        <td class="mono">{channel.externalAccountId}</td>
-                        <td>{channel.hasCredentials ? "Stored" : "None"}</td>
-                        <td>{formatDate(channel.createdAt)}</td>
-                        <td class="cell--actions">
-                          <button type="button" class="button button--small" onClick={() => setEditing(channel)}>
-                            Edit<span class="sr-only"> {channel.displayName}</span>
-                          </button>
-                          <button type="button" class="button button--small" onClick={() => setRotating(channel)}>
-                            Rotate secret<span class="sr-only"> of {channel.displayName}</span>
-                          </button>
-                        </td>
-                      </tr>
-                    )}
-                  </For>
-                </tbody>
-              </table>
-            </div>
-          </Show>
-        </Show>
+          label="Channels"
+          empty={`No channels ${clientFilter() ? "for this client " : ""}yet.`}
+          columns={
+            <>
+              <th scope="col">Display name</th>
+              <th scope="col">Client</th>
+              <th scope="col">Platform</th>
+              <th scope="col">External account ID</th>
+              <th scope="col">Credentials</th>
+              <th scope="col">Created</th>
+              <ActionsHeader />
+            </>
+          }
+        >
+          {(channel) => (
+            <tr>
+              <td class="cell--primary">{channel.displayName}</td>
+              <td>{clientName().get(channel.clientId) ?? "—"}</td>
+              <td>
+                <span class={`platform platform--${channel.platform}`}>{platformLabels[channel.platform]}</span>
+              </td>
+              <td class="mono">{channel.externalAccountId}</td>
+              <td>{channel.hasCredentials ? "Stored" : "None"}</td>
+              <td>{formatDate(channel.createdAt)}</td>
+              <td class="cell--actions">
+                <button type="button" class="button button--small" onClick={() => setEditing(channel)}>
+                  Edit<span class="sr-only"> {channel.displayName}</span>
+                </button>
+                <button type="button" class="button button--small" onClick={() => setRotating(channel)}>
+                  Rotate secret<span class="sr-only"> of {channel.displayName}</span>
+                </button>
+              </td>
+            </tr>
+          )}
+        </QueryTable>
       </Card>
 
       <Show when={editing()}>

@@ -6,7 +6,7 @@ import {
   isValidTimeZone,
 } from "@parley/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
-import { createSignal, For, Show } from "solid-js";
+import { createSignal, Show } from "solid-js";
 import { useSession } from "../../auth";
 import {
   BillingDetailsFields,
@@ -16,8 +16,8 @@ import {
 } from "../../components/billing-details";
 import { ConfirmDialog, FormDialog } from "../../components/dialog";
 import { createForm, FormAlert, SubmitButton, TextField, TimeZoneField } from "../../components/form";
-import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
-import { toUiError } from "../../errors";
+import { Card, Page, StatusMessage } from "../../components/page";
+import { ActionsHeader, QueryTable } from "../../components/query-table";
 import { browserTimeZone, formatDate } from "../../format";
 import { keys } from "../../query";
 import { trpc } from "../../trpc";
@@ -111,8 +111,6 @@ export function ClientsPage() {
     schema: clientCreateInput,
   });
 
-  const rows = () => clients.data ?? [];
-
   return (
     <Page title="Clients" lead="The brands this agency moderates and answers for.">
       <StatusMessage message={status()} onDismiss={() => setStatus(null)} />
@@ -153,64 +151,51 @@ export function ClientsPage() {
           </label>
         }
       >
-        <QueryStatus
-          loading={clients.isPending}
-          error={clients.isError ? toUiError(clients.error).message : null}
+        <QueryTable
+          query={clients}
           what="clients"
-          onRetry={() => void clients.refetch()}
-        />
-        <Show when={clients.isSuccess}>
-          <Show when={rows().length > 0} fallback={<p class="empty">No clients yet. Create the first one above.</p>}>
-            <div class="table-wrap">
-              <table class="table" aria-label="Clients">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Time zone</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">
-                      <span class="sr-only">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  <For each={rows()}>
-                    {(client) => (
-                      <tr classList={{ "row--muted": client.status === "archived" }}>
-                        <td class="cell--primary">{client.name}</td>
-                        <td>{client.timeZone}</td>
-                        <td>
-                          <span class="badge" classList={{ "badge--success": client.status === "active" }}>
-                            {client.status === "active" ? "Active" : "Archived"}
-                          </span>
-                        </td>
-                        <td>{formatDate(client.createdAt)}</td>
-                        <td class="cell--actions">
-                          <a class="button button--small button--ghost" href={`#/admin/channels?client=${client.id}`}>
-                            Channels<span class="sr-only"> of {client.name}</span>
-                          </a>
-                          <Show when={client.status === "active"}>
-                            <button type="button" class="button button--small" onClick={() => setEditing(client)}>
-                              Edit<span class="sr-only"> {client.name}</span>
-                            </button>
-                            <button
-                              type="button"
-                              class="button button--small button--danger-ghost"
-                              onClick={() => setArchiving(client)}
-                            >
-                              Archive<span class="sr-only"> {client.name}</span>
-                            </button>
-                          </Show>
-                        </td>
-                      </tr>
-                    )}
-                  </For>
-                </tbody>
-              </table>
-            </div>
-          </Show>
-        </Show>
+          label="Clients"
+          empty="No clients yet. Create the first one above."
+          columns={
+            <>
+              <th scope="col">Name</th>
+              <th scope="col">Time zone</th>
+              <th scope="col">Status</th>
+              <th scope="col">Created</th>
+              <ActionsHeader />
+            </>
+          }
+        >
+          {(client) => (
+            <tr classList={{ "row--muted": client.status === "archived" }}>
+              <td class="cell--primary">{client.name}</td>
+              <td>{client.timeZone}</td>
+              <td>
+                <span class="badge" classList={{ "badge--success": client.status === "active" }}>
+                  {client.status === "active" ? "Active" : "Archived"}
+                </span>
+              </td>
+              <td>{formatDate(client.createdAt)}</td>
+              <td class="cell--actions">
+                <a class="button button--small button--ghost" href={`#/admin/channels?client=${client.id}`}>
+                  Channels<span class="sr-only"> of {client.name}</span>
+                </a>
+                <Show when={client.status === "active"}>
+                  <button type="button" class="button button--small" onClick={() => setEditing(client)}>
+                    Edit<span class="sr-only"> {client.name}</span>
+                  </button>
+                  <button
+                    type="button"
+                    class="button button--small button--danger-ghost"
+                    onClick={() => setArchiving(client)}
+                  >
+                    Archive<span class="sr-only"> {client.name}</span>
+                  </button>
+                </Show>
+              </td>
+            </tr>
+          )}
+        </QueryTable>
       </Card>
 
       <Show when={editing()}>

@@ -18,7 +18,8 @@ import { useSession } from "../../auth";
 import { ConfirmDialog, FormDialog } from "../../components/dialog";
 import { createForm, FormAlert, SelectField, SubmitButton, TextField } from "../../components/form";
 import { OnceSecret } from "../../components/once-secret";
-import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
+import { Card, Page, StatusMessage } from "../../components/page";
+import { ActionsHeader, QueryTable } from "../../components/query-table";
 import { toUiError } from "../../errors";
 import { keys } from "../../query";
 import { authorityLabels, isClientScoped, roleLabels } from "../../roles";
@@ -328,72 +329,60 @@ export function MembersPage() {
       </Card>
 
       <Card title="All members">
-        <QueryStatus
-          loading={members.isPending}
-          error={members.isError ? toUiError(members.error).message : null}
+        <QueryTable
+          query={members}
           what="members"
-          onRetry={() => void members.refetch()}
-        />
-        <Show when={members.isSuccess}>
-          <div class="table-wrap">
-            <table class="table" aria-label="Members">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">E-mail</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Clients</th>
-                  <th scope="col">
-                    <span class="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={members.data ?? []}>
-                  {(member) => (
-                    <tr>
-                      <td class="cell--primary">
-                        {member.name}
-                        <Show when={isSelf(member)}>
-                          <span class="muted"> (you)</span>
-                        </Show>
-                      </td>
-                      <td>{member.email}</td>
-                      <td>{roleLabels[member.role]}</td>
-                      <td>
-                        <AssignmentSummary member={member} clientName={clientName} />
-                      </td>
-                      <td class="cell--actions">
-                        <Show when={isClientScoped(member.role)}>
-                          <button
-                            type="button"
-                            class="button button--small"
-                            disabled={!clients.isSuccess}
-                            onClick={() => setAssigning(member)}
-                          >
-                            Assign clients<span class="sr-only"> to {member.name}</span>
-                          </button>
-                        </Show>
-                        <Show when={!isSelf(member)}>
-                          <button type="button" class="button button--small" onClick={() => setChangingRole(member)}>
-                            Change role<span class="sr-only"> of {member.name}</span>
-                          </button>
-                          <button
-                            type="button"
-                            class="button button--small button--danger-ghost"
-                            onClick={() => setRemoving(member)}
-                          >
-                            Remove<span class="sr-only"> {member.name}</span>
-                          </button>
-                        </Show>
-                      </td>
-                    </tr>
-                  )}
-                </For>
-              </tbody>
-            </table>
-          </div>
-        </Show>
+          label="Members"
+          columns={
+            <>
+              <th scope="col">Name</th>
+              <th scope="col">E-mail</th>
+              <th scope="col">Role</th>
+              <th scope="col">Clients</th>
+              <ActionsHeader />
+            </>
+          }
+        >
+          {(member) => (
+            <tr>
+              <td class="cell--primary">
+                {member.name}
+                <Show when={isSelf(member)}>
+                  <span class="muted"> (you)</span>
+                </Show>
+              </td>
+              <td>{member.email}</td>
+              <td>{roleLabels[member.role]}</td>
+              <td>
+                <AssignmentSummary member={member} clientName={clientName} />
+              </td>
+              <td class="cell--actions">
+                <Show when={isClientScoped(member.role)}>
+                  <button
+                    type="button"
+                    class="button button--small"
+                    disabled={!clients.isSuccess}
+                    onClick={() => setAssigning(member)}
+                  >
+                    Assign clients<span class="sr-only"> to {member.name}</span>
+                  </button>
+                </Show>
+                <Show when={!isSelf(member)}>
+                  <button type="button" class="button button--small" onClick={() => setChangingRole(member)}>
+                    Change role<span class="sr-only"> of {member.name}</span>
+                  </button>
+                  <button
+                    type="button"
+                    class="button button--small button--danger-ghost"
+                    onClick={() => setRemoving(member)}
+                  >
+                    Remove<span class="sr-only"> {member.name}</span>
+                  </button>
+                </Show>
+              </td>
+            </tr>
+          )}
+        </QueryTable>
       </Card>
 
       <Show when={changingRole()}>

@@ -1,0 +1,67 @@
+import { For, type JSX, Show } from "solid-js";
+import { toUiError } from "../errors";
+import { QueryStatus } from "./page";
+
+/** The part of a list query the table reads (a TanStack query result fits). */
+interface ListQuery<Row> {
+  data: Row[] | undefined;
+  isPending: boolean;
+  isSuccess: boolean;
+  isError: boolean;
+  error: unknown;
+  refetch: () => unknown;
+}
+
+/**
+ * A list query as a table: loading and error states (with a retry), then the rows once loaded.
+ * With `empty`, a query that found nothing shows that message instead of an empty table.
+ */
+export function QueryTable<Row>(props: {
+  query: ListQuery<Row>;
+  /** What the rows are, for "Loading clients…" and "Couldn't load clients". */
+  what: string;
+  /** The table's accessible name. */
+  label: string;
+  empty?: string;
+  /** The header cells. */
+  columns: JSX.Element;
+  children: (row: Row) => JSX.Element;
+  /** A <tfoot> after the rows, e.g. totals. */
+  foot?: JSX.Element;
+}) {
+  const rows = () => props.query.data ?? [];
+  return (
+    <>
+      <QueryStatus
+        loading={props.query.isPending}
+        error={props.query.isError ? toUiError(props.query.error).message : null}
+        what={props.what}
+        onRetry={() => void props.query.refetch()}
+      />
+      <Show when={props.query.isSuccess}>
+        <Show when={!props.empty || rows().length > 0} fallback={<p class="empty">{props.empty}</p>}>
+          <div class="table-wrap">
+            <table class="table" aria-label={props.label}>
+              <thead>
+                <tr>{props.columns}</tr>
+              </thead>
+              <tbody>
+                <For each={rows()}>{(row) => props.children(row)}</For>
+              </tbody>
+              {props.foot}
+            </table>
+          </div>
+        </Show>
+      </Show>
+    </>
+  );
+}
+
+/** The last header cell of a table whose rows end in action buttons: named for screen readers only. */
+export function ActionsHeader() {
+  return (
+    <th scope="col">
+      <span class="sr-only">Actions</span>
+    </th>
+  );
+}
