@@ -6,7 +6,15 @@ import os from "node:os";
 import path from "node:path";
 import type { Authority, Role } from "@parley/contracts";
 import { createSecretBox, generateSecret, type SecretBox } from "@parley/core/crypto";
-import { closeDatabase, createDatabase, type Database, enableAppRoleLogin, migrateDatabase, schema } from "@parley/db";
+import {
+  appRoleName,
+  closeDatabase,
+  createDatabase,
+  type Database,
+  enableAppRoleLogin,
+  migrateDatabase,
+  schema,
+} from "@parley/db";
 import { findFreePort, startEmbeddedPostgres } from "@parley/db/embedded";
 import postgres from "postgres";
 
@@ -16,6 +24,12 @@ export interface BenchDatabase {
   /** `parley_app`: what the application serves with (row-level security applies). */
   appUrl: string;
   secretBox: SecretBox;
+  /**
+   * PostgreSQL's own time (planning and execution, from `pg_stat_statements`) since the last call, per role:
+   * `app` for what the application ran, `owner` for the baselines. Shows how much of a gap is the server's work,
+   * whatever the processes around it cost.
+   */
+  takePostgresTime(): Promise<{ appMs: number; ownerMs: number }>;
   stop(): Promise<void>;
 }
 
@@ -24,6 +38,7 @@ export interface BenchDatabase {
  * figures are about CPU and query plans, and every baseline runs on the same server with the same settings).
  * Shared buffers are sized like a server for this data (1 GB, not the 128 MB default): the invoice bench's
  * month of 2M items keeps about 650 MB of client-month indexes, which a production server would hold in memory.
+ * `pg_stat_statements` (with planning times) is loaded for `takePostgresTime`.
  */
 export async function startBenchDatabase(): Promise<BenchDatabase> {
   const root = mkdtempSync(path.join(os.tmpdir(), "parley-bench-"));
@@ -32,7 +47,11 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
     dataDir: path.join(root, "pg"),
     port: await findFreePort(),
     durable: false,
-    sharedBuffers: "1GB",
+    settings: {
+      shared_buffers: "1GB",
+      shared_preload_libraries: "pg_stat_statements",
+      "pg_stat_statements.track_planning": "on",
+    },
   });
   const stop = async () => {
     await server.stop();
@@ -45,7 +64,28 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
     const ownerUrl = server.urlFor("parley_bench");
     await migrateDatabase(ownerUrl);
     const appUrl = await enableAppRoleLogin(ownerUrl, "parley-bench");
-    return { ownerUrl, appUrl, secretBox: createSecretBox(generateSecret(48)), stop };
+    const statistics = postgres(ownerUrl, { max: 1, onnotice: () => {} });
+    await statistics`create extension pg_stat_statements`;
+    const takePostgresTime = async () => {
+      const [row] = await statistics<Array<{ app_ms: number; owner_ms: number }>>`
+        select coalesce(sum(total_plan_time + total_exec_time) filter (where r.rolname = ${appRoleName}), 0)::float8 as app_ms,
+          coalesce(sum(total_plan_time + total_exec_time) filter (where r.rolname <> ${appRoleName}), 0)::float8 as owner_ms
+        from pg_stat_statements s join pg_roles r on r.oid = s.userid
+        where s.dbid = (select oid from pg_database where datname = current_database())`;
+      await statistics`select pg_stat_statements_reset()`;
+      return { appMs: row?.app_ms ?? 0, ownerMs: row?.owner_ms ?? 0 };
+    };
+    await takePostgresTime();
+    return {
+      ownerUrl,
+      appUrl,
+      secretBox: createSecretBox(generateSecret(48)),
+      takePostgresTime,
+      stop: async () => {
+        await statistics.end();
+        await stop();
+      },
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -103,6 +103,8 @@ interface Measured {
   p99: number;
   /** This process's CPU per request: load generator and server together. */
   cpuMs: number;
+  /** PostgreSQL's time (planning and execution) per item. */
+  postgresUs: number;
 }
 
 /** Warms up, then alternates the subject and its baseline for ROUNDS rounds, so neither gets the emptier table. */
@@ -113,6 +115,7 @@ async function compare(
 ): Promise<{ subject: Measured; baseline: Measured }> {
   for (const operation of [subject, baseline])
     await runFor({ concurrency: CONCURRENCY, durationMs: WARM_UP_MS, operation });
+  await bench.takePostgresTime();
   const totals = [subject, baseline].map(() => ({ operations: 0, seconds: 0, cpuMs: 0, latenciesMs: [] as number[] }));
   for (let round = 0; round < ROUNDS; round++) {
     for (const [index, operation] of [subject, baseline].entries()) {
@@ -125,11 +128,16 @@ async function compare(
       total.latenciesMs.push(...run.latenciesMs);
     }
   }
-  const [s, b] = totals.map((total) => ({
+  // The subject runs as the app role, the baselines as the owner.
+  const serverTime = await bench.takePostgresTime();
+  const [s, b] = totals.map((total, index) => ({
     perSecond: (total.operations * unitsPerOperation) / total.seconds,
     p50: percentile(total.latenciesMs, 50),
     p99: percentile(total.latenciesMs, 99),
     cpuMs: total.cpuMs / Math.max(1, total.operations),
+    postgresUs:
+      ((index === 0 ? serverTime.appMs : serverTime.ownerMs) * 1000) /
+      Math.max(1, total.operations * unitsPerOperation),
   }));
   if (!s || !b) throw new Error("nothing measured");
   return { subject: s, baseline: b };
@@ -137,7 +145,14 @@ async function compare(
 
 const format = (value: number) => Math.round(value).toLocaleString("en");
 const ms = (value: number) => `${value.toFixed(1)} ms`;
-const figures = (m: Measured) => `p50 ${ms(m.p50)}, p99 ${ms(m.p99)}, process CPU ${ms(m.cpuMs)}/request`;
+const figures = (m: Measured) =>
+  `p50 ${ms(m.p50)}, p99 ${ms(m.p99)}, process CPU ${ms(m.cpuMs)}/request, PostgreSQL ${Math.round(m.postgresUs)} µs/item`;
+/**
+ * The ratio of PostgreSQL's time per item alone: about what the subject would reach if nothing outside the server
+ * cost anything (both sides' times are measured under the same concurrency).
+ */
+const postgresBound = (compared: { subject: Measured; baseline: Measured }) =>
+  `PostgreSQL time per item alone gives a ratio of ${(compared.baseline.postgresUs / compared.subject.postgresUs).toFixed(2)}`;
 
 const bench = await startBenchDatabase();
 let failed = false;
@@ -189,7 +204,8 @@ try {
     `ingest batches of ${BATCH_SIZE}, ${CONCURRENCY} concurrent: HTTP signed+classified ${format(batches.subject.perSecond)} items/s ` +
       `(${figures(batches.subject)}) vs raw INSERT … ON CONFLICT ` +
       `${format(batches.baseline.perSecond)} items/s (${figures(batches.baseline)}); ` +
-      `ratio ${batchRatio.toFixed(2)}, target >= ${BATCH_TARGET_RATIO}: ${batchPassed ? "PASS" : "FAIL"}`,
+      `ratio ${batchRatio.toFixed(2)}, target >= ${BATCH_TARGET_RATIO}: ${batchPassed ? "PASS" : "FAIL"} ` +
+      `(${postgresBound(batches)})`,
   );
 
   const singles = await compare(
@@ -214,7 +230,8 @@ try {
     `ingest one item per request, ${CONCURRENCY} concurrent: signed endpoint ${format(singles.subject.perSecond)} req/s ` +
       `(${figures(singles.subject)}) vs bare Hono + one INSERT ` +
       `${format(singles.baseline.perSecond)} req/s (${figures(singles.baseline)}); ` +
-      `ratio ${singleRatio.toFixed(2)}, target >= ${SINGLE_TARGET_RATIO}: ${singlePassed ? "PASS" : "FAIL"}`,
+      `ratio ${singleRatio.toFixed(2)}, target >= ${SINGLE_TARGET_RATIO}: ${singlePassed ? "PASS" : "FAIL"} ` +
+      `(${postgresBound(singles)})`,
   );
   failed = !batchPassed || !singlePassed;
   parley.close();

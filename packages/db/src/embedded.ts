@@ -16,8 +16,11 @@ export interface EmbeddedOptions {
   password?: string;
   /** false for throwaway test clusters: trades crash safety for speed. */
   durable?: boolean;
-  /** PostgreSQL's `shared_buffers` (default 128MB), for a server sized to the data it holds. */
-  sharedBuffers?: string;
+  /**
+   * Further server settings (`-c name=value`), e.g. `shared_buffers` for a server sized to the data it holds,
+   * or `shared_preload_libraries` for a benchmark's statement statistics.
+   */
+  settings?: Readonly<Record<string, string>>;
 }
 
 function stopStaleServer(dataDir: string): void {
@@ -60,7 +63,7 @@ export async function startEmbeddedPostgres({
   port,
   password = "postgres",
   durable = true,
-  sharedBuffers,
+  settings = {},
 }: EmbeddedOptions): Promise<EmbeddedServer> {
   const fresh = !existsSync(path.join(dataDir, "PG_VERSION"));
   mkdirSync(path.dirname(dataDir), { recursive: true });
@@ -81,7 +84,7 @@ export async function startEmbeddedPostgres({
       "-c",
       "unix_socket_directories=",
       ...(durable ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
-      ...(sharedBuffers ? ["-c", `shared_buffers=${sharedBuffers}`] : []),
+      ...Object.entries(settings).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
     ],
   });
   if (fresh) await pg.initialise();
