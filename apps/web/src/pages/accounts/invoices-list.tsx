@@ -2,6 +2,7 @@ import type { ClientView } from "@parley/contracts";
 import { useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createMemo, createSignal, createUniqueId, For, Show } from "solid-js";
 import { useSession } from "../../auth";
+import { ClientSelect } from "../../components/client-select";
 import { Card, Page } from "../../components/page";
 import { ActionsHeader, QueryTable } from "../../components/query-table";
 import { toUiError } from "../../errors";
@@ -229,22 +230,13 @@ export function InvoicesPage() {
             <label class="field__label" for={clientFilterId}>
               Client
             </label>
-            <select
+            <ClientSelect
               id={clientFilterId}
-              class="input select"
-              onChange={(e) => setFilter("client", e.currentTarget.value)}
-            >
-              <option value="" selected={!clientId()}>
-                All clients
-              </option>
-              <For each={clients.data ?? []}>
-                {(client) => (
-                  <option value={client.id} selected={client.id === clientId()}>
-                    {client.name}
-                  </option>
-                )}
-              </For>
-            </select>
+              clients={clients.data}
+              value={clientId()}
+              all
+              onChange={(id) => setFilter("client", id)}
+            />
           </div>
         </div>
         <CreateDrafts

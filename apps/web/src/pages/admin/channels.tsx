@@ -7,8 +7,9 @@ import {
   platforms,
 } from "@parley/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
-import { createEffect, createMemo, createSignal, createUniqueId, For, on, Show } from "solid-js";
+import { createEffect, createMemo, createSignal, createUniqueId, on, Show } from "solid-js";
 import { useSession } from "../../auth";
+import { ClientSelect } from "../../components/client-select";
 import { ConfirmDialog, FormDialog } from "../../components/dialog";
 import { createForm, FormAlert, SelectField, SubmitButton, TextAreaField, TextField } from "../../components/form";
 import { OnceSecret } from "../../components/once-secret";
@@ -237,28 +238,18 @@ export function ChannelsPage() {
             <label for={filterId} class="filter__label">
               Show channels for
             </label>
-            <select
+            <ClientSelect
               id={filterId}
-              class="input select select--compact"
-              onChange={(e) => {
-                const value = e.currentTarget.value;
-                navigate(value ? `/admin/channels?client=${encodeURIComponent(value)}` : "/admin/channels", {
+              clients={clients.data}
+              value={clientFilter() ?? ""}
+              all
+              compact
+              onChange={(clientId) =>
+                navigate(clientId ? `/admin/channels?client=${encodeURIComponent(clientId)}` : "/admin/channels", {
                   replace: true,
-                });
-              }}
-            >
-              <option value="" selected={!clientFilter()}>
-                All clients
-              </option>
-              <For each={clients.data ?? []}>
-                {(client) => (
-                  <option value={client.id} selected={client.id === clientFilter()}>
-                    {client.name}
-                    {client.status === "archived" ? " (archived)" : ""}
-                  </option>
-                )}
-              </For>
-            </select>
+                })
+              }
+            />
           </div>
         }
       >

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createMemo, createSignal, createUniqueId, For, Index, Show } from "solid-js";
 import { createStore, produce } from "solid-js/store";
 import { useSession } from "../../auth";
+import { ClientSelect } from "../../components/client-select";
 import { escalationKeys, type PlaybookDocument, type PlaybookView } from "../../components/escalations";
 import { FormAlert, SubmitButton } from "../../components/form";
 import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
@@ -556,22 +557,16 @@ export function PlaybooksPage() {
             <label for={filterId} class="filter__label">
               Client
             </label>
-            <select
+            <ClientSelect
               id={filterId}
-              class="input select select--compact"
-              onChange={(e) => {
+              clients={clients.data}
+              value={clientId()}
+              compact
+              onChange={(id) => {
                 setEditing(null);
-                navigate(`/admin/playbooks?client=${encodeURIComponent(e.currentTarget.value)}`, { replace: true });
+                navigate(`/admin/playbooks?client=${encodeURIComponent(id)}`, { replace: true });
               }}
-            >
-              <For each={clients.data ?? []}>
-                {(client) => (
-                  <option value={client.id} selected={client.id === clientId()}>
-                    {client.name}
-                  </option>
-                )}
-              </For>
-            </select>
+            />
           </div>
         }
       >

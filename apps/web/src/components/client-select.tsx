@@ -1,0 +1,34 @@
+import type { ClientView } from "@parley/contracts";
+import { For, Show } from "solid-js";
+
+/** A filter's choice of client (archived ones marked); with `all`, "All clients" (value "") leads the list. */
+export function ClientSelect(props: {
+  id: string;
+  clients: ClientView[] | undefined;
+  /** The chosen client's id; "" for all clients. */
+  value: string;
+  onChange: (clientId: string) => void;
+  all?: boolean;
+  compact?: boolean;
+}) {
+  return (
+    <select
+      id={props.id}
+      class={props.compact ? "input select select--compact" : "input select"}
+      onChange={(e) => props.onChange(e.currentTarget.value)}
+    >
+      <Show when={props.all}>
+        <option value="" selected={!props.value}>
+          All clients
+        </option>
+      </Show>
+      <For each={props.clients ?? []}>
+        {(client) => (
+          <option value={client.id} selected={client.id === props.value}>
+            {client.status === "archived" ? `${client.name} (archived)` : client.name}
+          </option>
+        )}
+      </For>
+    </select>
+  );
+}
