@@ -58,12 +58,17 @@ function ContractCell(props: { client: ClientView }) {
   );
 }
 
-function InvoiceCell(props: { invoices: InvoiceSummary[] | undefined; loading: boolean; failed: boolean }) {
-  const invoice = () => standingInvoice(props.invoices ?? []);
+/** Where the client's invoice of one month stands, from the query listing that month's invoices. */
+function InvoiceCell(props: {
+  invoices: { data: InvoiceSummary[] | undefined; isPending: boolean; isError: boolean };
+  clientId: string;
+}) {
+  const invoice = () =>
+    standingInvoice((props.invoices.data ?? []).filter((listed) => listed.clientId === props.clientId));
   return (
     <Show
-      when={!props.loading && !props.failed}
-      fallback={<span class="muted">{props.failed ? "Unavailable" : "…"}</span>}
+      when={!props.invoices.isPending && !props.invoices.isError}
+      fallback={<span class="muted">{props.invoices.isError ? "Unavailable" : "…"}</span>}
     >
       <Show when={invoice()} fallback={<span class="muted">No invoice</span>}>
         {(found) => (
@@ -96,8 +101,6 @@ export function ClientsOverviewPage() {
     queryKey: accountsKeys.invoices(session.agencyId(), { period: lastMonth }),
     queryFn: () => listInvoices({ period: lastMonth }),
   }));
-  const forClient = (invoices: InvoiceSummary[] | undefined, clientId: string) =>
-    invoices?.filter((invoice) => invoice.clientId === clientId);
 
   return (
     <Page
@@ -141,18 +144,10 @@ export function ClientsOverviewPage() {
                 <ContractCell client={client} />
               </td>
               <td>
-                <InvoiceCell
-                  invoices={forClient(current.data, client.id)}
-                  loading={current.isPending}
-                  failed={current.isError}
-                />
+                <InvoiceCell invoices={current} clientId={client.id} />
               </td>
               <td>
-                <InvoiceCell
-                  invoices={forClient(previous.data, client.id)}
-                  loading={previous.isPending}
-                  failed={previous.isError}
-                />
+                <InvoiceCell invoices={previous} clientId={client.id} />
               </td>
               <td class="cell--actions">
                 <a class="button button--small" href={`#/accounts/clients/${client.id}/contract`}>
