@@ -7,7 +7,7 @@ import {
   slaPriorities,
 } from "@parley/contracts/billing";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
-import { createMemo, createSignal, createUniqueId, For, type JSX, Show } from "solid-js";
+import { type Accessor, createMemo, createSignal, createUniqueId, For, type JSX, Show } from "solid-js";
 import { createStore } from "solid-js/store";
 import { useSession } from "../../auth";
 import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
@@ -35,6 +35,7 @@ import {
   groupOf,
   humanizeMessage,
   type SlaCalendar,
+  type SlaTargetDraft,
   validateDraft,
 } from "./contract-draft";
 
@@ -52,6 +53,39 @@ const calendarLabels: Record<SlaCalendar, string> = { "24x7": "Calendar (24x7)",
 const metricLabels: Record<(typeof slaMetrics)[number], string> = {
   first_response: "First response",
   resolution: "Resolution",
+};
+
+/** The term sections edited as rows of a table. */
+type TermSection = "overageTiers" | "slaTargets" | "creditTiers";
+/** One row of a term section, as its cells see it. */
+interface TermRow<S extends TermSection, Values = ContractDraft[S][number]> {
+  section: S;
+  index: Accessor<number>;
+  values: Values;
+}
+/** How a section and one of its rows are named in messages, accessible names and buttons. */
+const termNames: Record<TermSection, { rows: string; row: string }> = {
+  overageTiers: { rows: "Overage tiers", row: "overage tier" },
+  slaTargets: { rows: "SLA targets", row: "SLA target" },
+  creditTiers: { rows: "Credit tiers", row: "credit tier" },
+};
+/** "overage tier" → "Overage tier": a row's name at the start of a message. */
+const atSentenceStart = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+/** The accessible name of an input in a row: "From %, credit tier 2". */
+const rowInputName = (row: TermRow<TermSection, unknown>, label: string) =>
+  `${label}, ${termNames[row.section].row} ${row.index() + 1}`;
+
+type SlaTargetChoice = "priority" | "metric" | "calendar";
+/** What an SLA target's selects offer, and what each option reads as (by default its value). */
+const slaTargetChoices: {
+  [Field in SlaTargetChoice]: {
+    options: readonly SlaTargetDraft[Field][];
+    labels?: Record<SlaTargetDraft[Field], string>;
+  };
+} = {
+  priority: { options: slaPriorities },
+  metric: { options: slaMetrics, labels: metricLabels },
+  calendar: { options: slaCalendars, labels: calendarLabels },
 };
 
 function describe(label: string, message: string): string {
@@ -179,6 +213,39 @@ function ContractForm(props: {
     changed(path);
   };
 
+  /** The text input of a top-level field: `key` in the draft, `path` in the terms. */
+  const TopInput = (p: {
+    key: Exclude<TopKey, "validFrom" | "validTo"> | "creditCapPercent";
+    path: string;
+    label: string;
+    inputmode: "numeric" | "decimal";
+  }) => (
+    <input
+      class="input"
+      type="text"
+      inputmode={p.inputmode}
+      autocomplete="off"
+      value={draft[p.key]}
+      onInput={(e) => setTop(p.key, p.path, e.currentTarget.value)}
+      id={idOf(p.path)}
+      aria-invalid={invalidOf(p.path, p.label)}
+      aria-describedby={describedByOf(p.path, p.label, true)}
+      onBlur={() => touch(p.path)}
+    />
+  );
+
+  /** A labelled top-level number whose draft key is its terms path. */
+  const NumberField = (p: {
+    key: "includedItems" | "paymentTermsDays" | "creditCapPercent";
+    label: string;
+    hint: string;
+    inputmode: "numeric" | "decimal";
+  }) => (
+    <Field path={p.key} label={p.label} hint={p.hint}>
+      <TopInput key={p.key} path={p.key} label={p.label} inputmode={p.inputmode} />
+    </Field>
+  );
+
   /** A money input in major units, with the currency beside it and the amount as it will be billed. */
   const MoneyInput = (p: {
     key: "retainer" | "escalationFee" | "outOfHoursSurcharge";
@@ -193,18 +260,7 @@ function ContractForm(props: {
     return (
       <Field path={p.path} label={p.label} hint={`${p.hint}${preview() ? ` Billed as ${preview()}.` : ""}`}>
         <div class="accounts-money">
-          <input
-            class="input"
-            type="text"
-            inputmode="decimal"
-            autocomplete="off"
-            value={draft[p.key]}
-            onInput={(e) => setTop(p.key, p.path, e.currentTarget.value)}
-            id={idOf(p.path)}
-            aria-invalid={invalidOf(p.path, p.label)}
-            aria-describedby={describedByOf(p.path, p.label, true)}
-            onBlur={() => touch(p.path)}
-          />
+          <TopInput key={p.key} path={p.path} label={p.label} inputmode="decimal" />
           <span class="accounts-money__currency" aria-hidden="true">
             {draft.currency}
           </span>
@@ -255,7 +311,7 @@ function ContractForm(props: {
     }
   };
 
-  const removeRow = (section: "overageTiers" | "slaTargets" | "creditTiers", index: number, focusId: string) => {
+  const removeRow = (section: TermSection, index: number, focusId: string) => {
     setDraft(section, (rows) => rows.filter((_, i) => i !== index) as never);
     changed(section);
     touch(section);
@@ -321,8 +377,167 @@ function ContractForm(props: {
     return Number.isFinite(to) ? `items ${from}–${to.toLocaleString("en-GB")} over the included volume` : "";
   };
 
-  const sectionError = (section: string) => errorAt(section);
-  const rowError = (section: string, index: number) => errorAt(`${section}.${index}`);
+  const setRowField = (row: TermRow<TermSection, unknown>, field: string, value: string) => {
+    setDraft(row.section, row.index(), field as never, value as never);
+    changed(`${row.section}.${row.index()}.${field}`);
+  };
+
+  /** A text input of a row with its message; `name` (default `label`) starts its accessible name. */
+  const RowInput = <Field extends string>(p: {
+    row: TermRow<TermSection, Record<NoInfer<Field>, string>>;
+    field: Field;
+    label: string;
+    name?: string;
+    inputmode: "numeric" | "decimal";
+    placeholder?: string;
+    /** Shown after the input, like a money input's currency. */
+    unit?: string;
+  }) => {
+    const path = () => `${p.row.section}.${p.row.index()}.${p.field}`;
+    const input = () => (
+      <input
+        class="input input--small"
+        type="text"
+        inputmode={p.inputmode}
+        autocomplete="off"
+        placeholder={p.placeholder}
+        aria-label={rowInputName(p.row, p.name ?? p.label)}
+        value={p.row.values[p.field]}
+        onInput={(e) => setRowField(p.row, p.field, e.currentTarget.value)}
+        id={idOf(path())}
+        aria-invalid={invalidOf(path(), p.label)}
+        aria-describedby={describedByOf(path(), p.label)}
+        onBlur={() => touch(path())}
+      />
+    );
+    return (
+      <>
+        <Show when={p.unit} fallback={input()}>
+          {(unit) => (
+            <div class="accounts-money">
+              {input()}
+              <span class="accounts-money__currency" aria-hidden="true">
+                {unit()}
+              </span>
+            </div>
+          )}
+        </Show>
+        <ErrorText path={path()} label={p.label} />
+      </>
+    );
+  };
+
+  /** A select of an SLA target row with its message. */
+  const SlaTargetSelect = <Field extends SlaTargetChoice>(p: {
+    row: TermRow<"slaTargets">;
+    field: Field;
+    label: string;
+  }) => {
+    const path = () => `slaTargets.${p.row.index()}.${p.field}`;
+    const choices = () => slaTargetChoices[p.field];
+    return (
+      <>
+        <select
+          class="input select select--compact"
+          aria-label={rowInputName(p.row, p.label)}
+          onChange={(e) => {
+            setRowField(p.row, p.field, e.currentTarget.value);
+            touch(path());
+          }}
+          id={idOf(path())}
+          aria-invalid={invalidOf(path(), p.label)}
+          aria-describedby={describedByOf(path(), p.label)}
+          onBlur={() => touch(path())}
+        >
+          <For each={choices().options}>
+            {(option) => (
+              <option value={option} selected={option === p.row.values[p.field]}>
+                {choices().labels?.[option] ?? option}
+              </option>
+            )}
+          </For>
+        </select>
+        <ErrorText path={path()} label={p.label} />
+      </>
+    );
+  };
+
+  /**
+   * The rows of a term section: a table whose rows end with a remove button and, below, the row's
+   * message; then the section's message and its "Add …" button. `children` gives a row's cells.
+   */
+  const TermRows = <S extends TermSection>(p: {
+    section: S;
+    "aria-label"?: string;
+    "aria-labelledby"?: string;
+    columns: string[];
+    /** Shown instead of the table while there are no rows. */
+    empty?: string;
+    addId: string;
+    onAdd: () => void;
+    children: (row: TermRow<S>) => JSX.Element;
+  }) => {
+    const names = () => termNames[p.section];
+    return (
+      <>
+        <Show when={draft[p.section].length > 0} fallback={p.empty ? <p class="empty">{p.empty}</p> : undefined}>
+          <div class="accounts-scroll">
+            <table
+              class="table table--compact accounts-rows__table"
+              aria-label={p["aria-label"]}
+              aria-labelledby={p["aria-labelledby"]}
+            >
+              <thead>
+                <tr>
+                  <For each={p.columns}>{(column) => <th scope="col">{column}</th>}</For>
+                  <th scope="col">
+                    <span class="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                <For each={draft[p.section]}>
+                  {(values, index) => (
+                    <>
+                      <tr>
+                        {p.children({ section: p.section, index, values })}
+                        <td class="cell--actions">
+                          <button
+                            type="button"
+                            class="button button--small button--danger-ghost"
+                            onClick={() => removeRow(p.section, index(), p.addId)}
+                          >
+                            Remove<span class="sr-only">{` ${names().row} ${index() + 1}`}</span>
+                          </button>
+                        </td>
+                      </tr>
+                      <Show when={errorAt(`${p.section}.${index()}`)}>
+                        {(message) => (
+                          <tr>
+                            <td colSpan={p.columns.length + 1}>
+                              <p class="field__error">
+                                {describe(`${atSentenceStart(names().row)} ${index() + 1}`, message())}
+                              </p>
+                            </td>
+                          </tr>
+                        )}
+                      </Show>
+                    </>
+                  )}
+                </For>
+              </tbody>
+            </table>
+          </div>
+        </Show>
+        <Show when={errorAt(p.section)}>
+          {(message) => <p class="field__error">{describe(names().rows, message())}</p>}
+        </Show>
+        <button type="button" class="button button--small" id={p.addId} onClick={p.onAdd}>
+          Add {names().row}
+        </button>
+      </>
+    );
+  };
 
   return (
     <form class="form accounts-contract" noValidate aria-label="Contract" onSubmit={submit}>
@@ -410,20 +625,12 @@ function ContractForm(props: {
             label="Monthly retainer"
             hint="In major units, e.g. 2500.00."
           />
-          <Field path="includedItems" label="Included items" hint="Items per month covered by the retainer.">
-            <input
-              class="input"
-              type="text"
-              inputmode="numeric"
-              autocomplete="off"
-              value={draft.includedItems}
-              onInput={(e) => setTop("includedItems", "includedItems", e.currentTarget.value)}
-              id={idOf("includedItems")}
-              aria-invalid={invalidOf("includedItems", "Included items")}
-              aria-describedby={describedByOf("includedItems", "Included items", true)}
-              onBlur={() => touch("includedItems")}
-            />
-          </Field>
+          <NumberField
+            key="includedItems"
+            label="Included items"
+            hint="Items per month covered by the retainer."
+            inputmode="numeric"
+          />
           <MoneyInput key="escalationFee" path="escalationFeeMinor" label="Fee per escalation" hint="In major units." />
           <MoneyInput
             key="outOfHoursSurcharge"
@@ -431,24 +638,12 @@ function ContractForm(props: {
             label="Out-of-hours surcharge per item"
             hint="For items handled outside the client's business hours."
           />
-          <Field
-            path="paymentTermsDays"
+          <NumberField
+            key="paymentTermsDays"
             label="Payment terms (days)"
             hint="Days from the issue date to the due date printed on each invoice; 0 = due on receipt. Default 30."
-          >
-            <input
-              class="input"
-              type="text"
-              inputmode="numeric"
-              autocomplete="off"
-              value={draft.paymentTermsDays}
-              onInput={(e) => setTop("paymentTermsDays", "paymentTermsDays", e.currentTarget.value)}
-              id={idOf("paymentTermsDays")}
-              aria-invalid={invalidOf("paymentTermsDays", "Payment terms (days)")}
-              aria-describedby={describedByOf("paymentTermsDays", "Payment terms (days)", true)}
-              onBlur={() => touch("paymentTermsDays")}
-            />
-          </Field>
+            inputmode="numeric"
+          />
         </div>
 
         <div class="accounts-rows">
@@ -462,111 +657,40 @@ function ContractForm(props: {
               decimals). The last tier has no limit: leave its “Up to” empty. No tiers: overage isn't billed.
             </p>
           </div>
-          <Show when={draft.overageTiers.length > 0}>
-            <div class="accounts-scroll">
-              <table class="table table--compact accounts-rows__table" aria-labelledby={`${formId}-overage-title`}>
-                <thead>
-                  <tr>
-                    <th scope="col">Tier</th>
-                    <th scope="col">Up to N items over the included volume</th>
-                    <th scope="col">Unit price (minor units)</th>
-                    <th scope="col">Per item</th>
-                    <th scope="col">
-                      <span class="sr-only">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  <For each={draft.overageTiers}>
-                    {(tier, index) => {
-                      const n = () => index() + 1;
-                      const upTo = () => `overageTiers.${index()}.upTo`;
-                      const price = () => `overageTiers.${index()}.unitPriceMinor`;
-                      return (
-                        <>
-                          <tr>
-                            <th scope="row">
-                              {n()}
-                              <span class="muted accounts-rows__meta"> {tierRange(index())}</span>
-                            </th>
-                            <td classList={{ "field--invalid": Boolean(fieldError(upTo(), "Up to")) }}>
-                              <input
-                                class="input input--small"
-                                type="text"
-                                inputmode="numeric"
-                                autocomplete="off"
-                                placeholder="no limit"
-                                aria-label={`Up to, overage tier ${n()}`}
-                                value={tier.upTo}
-                                onInput={(e) => {
-                                  setDraft("overageTiers", index(), "upTo", e.currentTarget.value);
-                                  changed(upTo());
-                                }}
-                                id={idOf(upTo())}
-                                aria-invalid={invalidOf(upTo(), "Up to")}
-                                aria-describedby={describedByOf(upTo(), "Up to")}
-                                onBlur={() => touch(upTo())}
-                              />
-                              <ErrorText path={upTo()} label="Up to" />
-                            </td>
-                            <td classList={{ "field--invalid": Boolean(fieldError(price(), "Unit price")) }}>
-                              <div class="accounts-money">
-                                <input
-                                  class="input input--small"
-                                  type="text"
-                                  inputmode="decimal"
-                                  autocomplete="off"
-                                  aria-label={`Unit price in minor units, overage tier ${n()}`}
-                                  value={tier.unitPriceMinor}
-                                  onInput={(e) => {
-                                    setDraft("overageTiers", index(), "unitPriceMinor", e.currentTarget.value);
-                                    changed(price());
-                                  }}
-                                  id={idOf(price())}
-                                  aria-invalid={invalidOf(price(), "Unit price")}
-                                  aria-describedby={describedByOf(price(), "Unit price")}
-                                  onBlur={() => touch(price())}
-                                />
-                                <span class="accounts-money__currency" aria-hidden="true">
-                                  minor
-                                </span>
-                              </div>
-                              <ErrorText path={price()} label="Unit price" />
-                            </td>
-                            <td class="accounts-num">{unitPricePreview(tier.unitPriceMinor)}</td>
-                            <td class="cell--actions">
-                              <button
-                                type="button"
-                                class="button button--small button--danger-ghost"
-                                onClick={() => removeRow("overageTiers", index(), `${formId}-add-overage`)}
-                              >
-                                Remove<span class="sr-only"> overage tier {n()}</span>
-                              </button>
-                            </td>
-                          </tr>
-                          <Show when={rowError("overageTiers", index())}>
-                            {(message) => (
-                              <tr>
-                                <td colSpan={5}>
-                                  <p class="field__error">{describe(`Overage tier ${n()}`, message())}</p>
-                                </td>
-                              </tr>
-                            )}
-                          </Show>
-                        </>
-                      );
-                    }}
-                  </For>
-                </tbody>
-              </table>
-            </div>
-          </Show>
-          <Show when={sectionError("overageTiers")}>
-            {(message) => <p class="field__error">{describe("Overage tiers", message())}</p>}
-          </Show>
-          <button type="button" class="button button--small" id={`${formId}-add-overage`} onClick={addOverageTier}>
-            Add overage tier
-          </button>
+          <TermRows
+            section="overageTiers"
+            aria-labelledby={`${formId}-overage-title`}
+            columns={["Tier", "Up to N items over the included volume", "Unit price (minor units)", "Per item"]}
+            addId={`${formId}-add-overage`}
+            onAdd={addOverageTier}
+          >
+            {(tier) => (
+              <>
+                <th scope="row">
+                  {tier.index() + 1}
+                  <span class="muted accounts-rows__meta"> {tierRange(tier.index())}</span>
+                </th>
+                <td classList={{ "field--invalid": Boolean(fieldError(`overageTiers.${tier.index()}.upTo`, "Up to")) }}>
+                  <RowInput row={tier} field="upTo" label="Up to" inputmode="numeric" placeholder="no limit" />
+                </td>
+                <td
+                  classList={{
+                    "field--invalid": Boolean(fieldError(`overageTiers.${tier.index()}.unitPriceMinor`, "Unit price")),
+                  }}
+                >
+                  <RowInput
+                    row={tier}
+                    field="unitPriceMinor"
+                    label="Unit price"
+                    name="Unit price in minor units"
+                    inputmode="decimal"
+                    unit="minor"
+                  />
+                </td>
+                <td class="accounts-num">{unitPricePreview(tier.values.unitPriceMinor)}</td>
+              </>
+            )}
+          </TermRows>
         </div>
       </fieldset>
 
@@ -575,172 +699,40 @@ function ContractForm(props: {
         <p class="field__hint">
           One row per priority and metric. Compliance is the share of the month's items whose clock met the target.
         </p>
-        <Show when={draft.slaTargets.length > 0} fallback={<p class="empty">No SLA targets: no service credits.</p>}>
-          <div class="accounts-scroll">
-            <table class="table table--compact accounts-rows__table" aria-label="SLA targets">
-              <thead>
-                <tr>
-                  <th scope="col">Priority</th>
-                  <th scope="col">Metric</th>
-                  <th scope="col">Minutes</th>
-                  <th scope="col">Calendar</th>
-                  <th scope="col">Compliance target %</th>
-                  <th scope="col">
-                    <span class="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={draft.slaTargets}>
-                  {(target, index) => {
-                    const n = () => index() + 1;
-                    const path = (field: string) => `slaTargets.${index()}.${field}`;
-                    return (
-                      <>
-                        <tr>
-                          <td>
-                            <select
-                              class="input select select--compact"
-                              aria-label={`Priority, SLA target ${n()}`}
-                              onChange={(e) => {
-                                setDraft("slaTargets", index(), "priority", e.currentTarget.value as never);
-                                changed(path("priority"));
-                                touch(path("priority"));
-                              }}
-                              id={idOf(path("priority"))}
-                              aria-invalid={invalidOf(path("priority"), "Priority")}
-                              aria-describedby={describedByOf(path("priority"), "Priority")}
-                              onBlur={() => touch(path("priority"))}
-                            >
-                              <For each={slaPriorities}>
-                                {(priority) => (
-                                  <option value={priority} selected={priority === target.priority}>
-                                    {priority}
-                                  </option>
-                                )}
-                              </For>
-                            </select>
-                            <ErrorText path={path("priority")} label="Priority" />
-                          </td>
-                          <td>
-                            <select
-                              class="input select select--compact"
-                              aria-label={`Metric, SLA target ${n()}`}
-                              onChange={(e) => {
-                                setDraft("slaTargets", index(), "metric", e.currentTarget.value as never);
-                                changed(path("metric"));
-                                touch(path("metric"));
-                              }}
-                              id={idOf(path("metric"))}
-                              aria-invalid={invalidOf(path("metric"), "Metric")}
-                              aria-describedby={describedByOf(path("metric"), "Metric")}
-                              onBlur={() => touch(path("metric"))}
-                            >
-                              <For each={slaMetrics}>
-                                {(metric) => (
-                                  <option value={metric} selected={metric === target.metric}>
-                                    {metricLabels[metric]}
-                                  </option>
-                                )}
-                              </For>
-                            </select>
-                            <ErrorText path={path("metric")} label="Metric" />
-                          </td>
-                          <td>
-                            <input
-                              class="input input--small"
-                              type="text"
-                              inputmode="numeric"
-                              autocomplete="off"
-                              aria-label={`Minutes, SLA target ${n()}`}
-                              value={target.minutes}
-                              onInput={(e) => {
-                                setDraft("slaTargets", index(), "minutes", e.currentTarget.value);
-                                changed(path("minutes"));
-                              }}
-                              id={idOf(path("minutes"))}
-                              aria-invalid={invalidOf(path("minutes"), "Minutes")}
-                              aria-describedby={describedByOf(path("minutes"), "Minutes")}
-                              onBlur={() => touch(path("minutes"))}
-                            />
-                            <ErrorText path={path("minutes")} label="Minutes" />
-                          </td>
-                          <td>
-                            <select
-                              class="input select select--compact"
-                              aria-label={`Calendar, SLA target ${n()}`}
-                              onChange={(e) => {
-                                setDraft("slaTargets", index(), "calendar", e.currentTarget.value as SlaCalendar);
-                                changed(path("calendar"));
-                                touch(path("calendar"));
-                              }}
-                              id={idOf(path("calendar"))}
-                              aria-invalid={invalidOf(path("calendar"), "Calendar")}
-                              aria-describedby={describedByOf(path("calendar"), "Calendar")}
-                              onBlur={() => touch(path("calendar"))}
-                            >
-                              <For each={slaCalendars}>
-                                {(calendar) => (
-                                  <option value={calendar} selected={calendar === target.calendar}>
-                                    {calendarLabels[calendar]}
-                                  </option>
-                                )}
-                              </For>
-                            </select>
-                            <ErrorText path={path("calendar")} label="Calendar" />
-                          </td>
-                          <td>
-                            <input
-                              class="input input--small"
-                              type="text"
-                              inputmode="decimal"
-                              autocomplete="off"
-                              aria-label={`Compliance target %, SLA target ${n()}`}
-                              value={target.complianceTargetPercent}
-                              onInput={(e) => {
-                                setDraft("slaTargets", index(), "complianceTargetPercent", e.currentTarget.value);
-                                changed(path("complianceTargetPercent"));
-                              }}
-                              id={idOf(path("complianceTargetPercent"))}
-                              aria-invalid={invalidOf(path("complianceTargetPercent"), "Compliance target")}
-                              aria-describedby={describedByOf(path("complianceTargetPercent"), "Compliance target")}
-                              onBlur={() => touch(path("complianceTargetPercent"))}
-                            />
-                            <ErrorText path={path("complianceTargetPercent")} label="Compliance target" />
-                          </td>
-                          <td class="cell--actions">
-                            <button
-                              type="button"
-                              class="button button--small button--danger-ghost"
-                              onClick={() => removeRow("slaTargets", index(), `${formId}-add-target`)}
-                            >
-                              Remove<span class="sr-only"> SLA target {n()}</span>
-                            </button>
-                          </td>
-                        </tr>
-                        <Show when={rowError("slaTargets", index())}>
-                          {(message) => (
-                            <tr>
-                              <td colSpan={6}>
-                                <p class="field__error">{describe(`SLA target ${n()}`, message())}</p>
-                              </td>
-                            </tr>
-                          )}
-                        </Show>
-                      </>
-                    );
-                  }}
-                </For>
-              </tbody>
-            </table>
-          </div>
-        </Show>
-        <Show when={sectionError("slaTargets")}>
-          {(message) => <p class="field__error">{describe("SLA targets", message())}</p>}
-        </Show>
-        <button type="button" class="button button--small" id={`${formId}-add-target`} onClick={addSlaTarget}>
-          Add SLA target
-        </button>
+        <TermRows
+          section="slaTargets"
+          aria-label="SLA targets"
+          columns={["Priority", "Metric", "Minutes", "Calendar", "Compliance target %"]}
+          empty="No SLA targets: no service credits."
+          addId={`${formId}-add-target`}
+          onAdd={addSlaTarget}
+        >
+          {(target) => (
+            <>
+              <td>
+                <SlaTargetSelect row={target} field="priority" label="Priority" />
+              </td>
+              <td>
+                <SlaTargetSelect row={target} field="metric" label="Metric" />
+              </td>
+              <td>
+                <RowInput row={target} field="minutes" label="Minutes" inputmode="numeric" />
+              </td>
+              <td>
+                <SlaTargetSelect row={target} field="calendar" label="Calendar" />
+              </td>
+              <td>
+                <RowInput
+                  row={target}
+                  field="complianceTargetPercent"
+                  label="Compliance target"
+                  name="Compliance target %"
+                  inputmode="decimal"
+                />
+              </td>
+            </>
+          )}
+        </TermRows>
       </fieldset>
 
       <fieldset class="accounts-fieldset">
@@ -749,105 +741,36 @@ function ContractForm(props: {
           A target missed with compliance in a tier's range earns the client that share of the month's fees as a credit.
           Lower bound inclusive, upper exclusive: from 90 to 95 means 90 % ≤ compliance &lt; 95 %.
         </p>
-        <Show when={draft.creditTiers.length > 0} fallback={<p class="empty">No credit tiers: no service credits.</p>}>
-          <div class="accounts-scroll">
-            <table class="table table--compact accounts-rows__table" aria-label="Service-credit tiers">
-              <thead>
-                <tr>
-                  <th scope="col">Tier</th>
-                  <th scope="col">From % (inclusive)</th>
-                  <th scope="col">To % (exclusive)</th>
-                  <th scope="col">Credit % of fees</th>
-                  <th scope="col">
-                    <span class="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={draft.creditTiers}>
-                  {(tier, index) => {
-                    const n = () => index() + 1;
-                    const path = (field: string) => `creditTiers.${index()}.${field}`;
-                    const input = (field: "fromPercent" | "toPercent" | "creditPercent", label: string) => (
-                      <td>
-                        <input
-                          class="input input--small"
-                          type="text"
-                          inputmode="decimal"
-                          autocomplete="off"
-                          aria-label={`${label}, credit tier ${n()}`}
-                          value={tier[field]}
-                          onInput={(e) => {
-                            setDraft("creditTiers", index(), field, e.currentTarget.value);
-                            changed(path(field));
-                          }}
-                          id={idOf(path(field))}
-                          aria-invalid={invalidOf(path(field), label)}
-                          aria-describedby={describedByOf(path(field), label)}
-                          onBlur={() => touch(path(field))}
-                        />
-                        <ErrorText path={path(field)} label={label} />
-                      </td>
-                    );
-                    return (
-                      <>
-                        <tr>
-                          <th scope="row">{n()}</th>
-                          {input("fromPercent", "From %")}
-                          {input("toPercent", "To %")}
-                          {input("creditPercent", "Credit %")}
-                          <td class="cell--actions">
-                            <button
-                              type="button"
-                              class="button button--small button--danger-ghost"
-                              onClick={() => removeRow("creditTiers", index(), `${formId}-add-credit`)}
-                            >
-                              Remove<span class="sr-only"> credit tier {n()}</span>
-                            </button>
-                          </td>
-                        </tr>
-                        <Show when={rowError("creditTiers", index())}>
-                          {(message) => (
-                            <tr>
-                              <td colSpan={5}>
-                                <p class="field__error">{describe(`Credit tier ${n()}`, message())}</p>
-                              </td>
-                            </tr>
-                          )}
-                        </Show>
-                      </>
-                    );
-                  }}
-                </For>
-              </tbody>
-            </table>
-          </div>
-        </Show>
-        <Show when={sectionError("creditTiers")}>
-          {(message) => <p class="field__error">{describe("Credit tiers", message())}</p>}
-        </Show>
-        <button type="button" class="button button--small" id={`${formId}-add-credit`} onClick={addCreditTier}>
-          Add credit tier
-        </button>
+        <TermRows
+          section="creditTiers"
+          aria-label="Service-credit tiers"
+          columns={["Tier", "From % (inclusive)", "To % (exclusive)", "Credit % of fees"]}
+          empty="No credit tiers: no service credits."
+          addId={`${formId}-add-credit`}
+          onAdd={addCreditTier}
+        >
+          {(tier) => (
+            <>
+              <th scope="row">{tier.index() + 1}</th>
+              <td>
+                <RowInput row={tier} field="fromPercent" label="From %" inputmode="decimal" />
+              </td>
+              <td>
+                <RowInput row={tier} field="toPercent" label="To %" inputmode="decimal" />
+              </td>
+              <td>
+                <RowInput row={tier} field="creditPercent" label="Credit %" inputmode="decimal" />
+              </td>
+            </>
+          )}
+        </TermRows>
         <div class="form__grid accounts-credit-settings">
-          <Field
-            path="creditCapPercent"
+          <NumberField
+            key="creditCapPercent"
             label="Credit cap %"
             hint="The share of the month's fees at risk: all credits together never exceed it."
-          >
-            <input
-              class="input"
-              type="text"
-              inputmode="decimal"
-              autocomplete="off"
-              value={draft.creditCapPercent}
-              onInput={(e) => setTop("creditCapPercent", "creditCapPercent", e.currentTarget.value)}
-              id={idOf("creditCapPercent")}
-              aria-invalid={invalidOf("creditCapPercent", "Credit cap")}
-              aria-describedby={describedByOf("creditCapPercent", "Credit cap", true)}
-              onBlur={() => touch("creditCapPercent")}
-            />
-          </Field>
+            inputmode="decimal"
+          />
         </div>
         <div class="field field--checkbox">
           <input
