@@ -1,4 +1,5 @@
 import type { SerializedWakeup, WakeupEvent } from "@parley/core/escalations";
+import { itemDeleted, itemReceived } from "./events";
 
 /**
  * The loop every durable flow runs under Inngest: `step.run(advance) → step.sleepUntil /
@@ -38,4 +39,32 @@ export async function runFlowLoop<TAdvanced extends { next: SerializedWakeup }>(
     else await steps.waitForEvent(`wait-${iteration}`, next.event, next.timeoutAt);
   }
   return { status: "step_budget_exhausted", advances: maxIterations };
+}
+
+/**
+ * What every per-item flow shares: it starts with `moderation/item.received`, runs once per item (idempotency on
+ * the item id), at most `concurrencyPerAgency` of an agency's steps at a time, and is cancelled when the item is
+ * deleted.
+ */
+export function itemFlowOptions(concurrencyPerAgency: number) {
+  // A tuple, so the handler's event is typed by its trigger.
+  const triggers: [typeof itemReceived] = [itemReceived];
+  return {
+    triggers,
+    concurrency: { key: "event.data.agencyId", limit: concurrencyPerAgency },
+    idempotency: "event.data.itemId",
+    cancelOn: [{ event: itemDeleted, match: "data.itemId" }],
+  };
+}
+
+/** A per-item flow's waits: until an instant, or for an event about the same item. */
+export function itemFlowWaits(step: {
+  sleepUntil(id: string, at: string): Promise<unknown>;
+  waitForEvent(id: string, options: { event: WakeupEvent; timeout: Date; match: string }): Promise<unknown>;
+}): Pick<FlowLoopSteps<{ next: SerializedWakeup }>, "sleepUntil" | "waitForEvent"> {
+  return {
+    sleepUntil: (stepId, at) => step.sleepUntil(stepId, at),
+    waitForEvent: (stepId, event, timeoutAt) =>
+      step.waitForEvent(stepId, { event, timeout: new Date(timeoutAt), match: "data.itemId" }),
+  };
 }

@@ -1,8 +1,7 @@
 import { type ClockAction, type ClockStore, serializeWakeup } from "@parley/core/escalations";
 import type { ParleyInngest } from "./client";
 import type { ClockAtRiskData, ClockBreachedData } from "./events";
-import { itemDeleted, itemReceived } from "./events";
-import { DEFAULT_MAX_ITERATIONS, runFlowLoop } from "./flow-loop";
+import { DEFAULT_MAX_ITERATIONS, itemFlowOptions, itemFlowWaits, runFlowLoop } from "./flow-loop";
 
 export const SLA_WATCH_FUNCTION_ID = "watch-item-sla";
 
@@ -62,10 +61,7 @@ export function createSlaWatchFunction({
     {
       id: SLA_WATCH_FUNCTION_ID,
       name: "Watch an item's SLA clocks",
-      triggers: [itemReceived],
-      concurrency: { key: "event.data.agencyId", limit: concurrencyPerAgency },
-      idempotency: "event.data.itemId",
-      cancelOn: [{ event: itemDeleted, match: "data.itemId" }],
+      ...itemFlowOptions(concurrencyPerAgency),
     },
     async ({ event, step }) => {
       const target = { agencyId: event.data.agencyId, itemId: event.data.itemId };
@@ -79,9 +75,7 @@ export function createSlaWatchFunction({
           afterAdvance: async (iteration, { emit }) => {
             if (emit.length > 0) await step.sendEvent(`emit-${iteration}`, emit);
           },
-          sleepUntil: (stepId, at) => step.sleepUntil(stepId, at),
-          waitForEvent: (stepId, waitFor, timeoutAt) =>
-            step.waitForEvent(stepId, { event: waitFor, timeout: new Date(timeoutAt), match: "data.itemId" }),
+          ...itemFlowWaits(step),
         },
         maxIterations,
       );

@@ -1,7 +1,6 @@
 import { serializeWakeup, type TriageActionType, type TriageStore } from "@parley/core/escalations";
 import type { ParleyInngest } from "./client";
-import { itemDeleted, itemReceived } from "./events";
-import { DEFAULT_MAX_ITERATIONS, runFlowLoop } from "./flow-loop";
+import { DEFAULT_MAX_ITERATIONS, itemFlowOptions, itemFlowWaits, runFlowLoop } from "./flow-loop";
 
 export const TRIAGE_FUNCTION_ID = "triage-item";
 
@@ -32,10 +31,7 @@ export function createTriageFunction({
     {
       id: TRIAGE_FUNCTION_ID,
       name: "Triage an item: acknowledge, escalate, follow up",
-      triggers: [itemReceived],
-      concurrency: { key: "event.data.agencyId", limit: concurrencyPerAgency },
-      idempotency: "event.data.itemId",
-      cancelOn: [{ event: itemDeleted, match: "data.itemId" }],
+      ...itemFlowOptions(concurrencyPerAgency),
     },
     async ({ event, step }) => {
       const target = { agencyId: event.data.agencyId, itemId: event.data.itemId };
@@ -47,9 +43,7 @@ export function createTriageFunction({
               const performed: TriageActionType[] = actions.map((action) => action.type);
               return { next: serializeWakeup(next), performed };
             }),
-          sleepUntil: (stepId, at) => step.sleepUntil(stepId, at),
-          waitForEvent: (stepId, waitFor, timeoutAt) =>
-            step.waitForEvent(stepId, { event: waitFor, timeout: new Date(timeoutAt), match: "data.itemId" }),
+          ...itemFlowWaits(step),
         },
         maxIterations,
       );
