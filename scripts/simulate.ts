@@ -64,9 +64,14 @@ function readOptions(): Options {
   }
   let base: URL;
   try {
-    base = new URL(String(values.base ?? "http://localhost:3000"));
+    // By default the server `npm start` runs in this environment (same PORT).
+    base = new URL(String(values.base ?? `http://localhost:${process.env.PORT ?? "3000"}`));
   } catch {
-    fail("--base must be a URL such as http://localhost:3000");
+    fail(
+      values.base === undefined
+        ? `PORT must be a port number (it is "${process.env.PORT}"), or pass --base`
+        : "--base must be a URL such as http://localhost:3000",
+    );
   }
   if (base.protocol !== "http:" && base.protocol !== "https:") fail("--base must be an http or https URL");
   // A load generator pointed at someone else's server by a typo is an attack; make it a deliberate choice.

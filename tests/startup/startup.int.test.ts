@@ -1,21 +1,44 @@
+import { spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { findFreePort } from "@parley/db/embedded";
 import { afterAll, describe, expect, it } from "vitest";
-import { startServer } from "../support/server";
+import { repoRoot, startServer } from "../support/server";
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "parley-start-"));
 chmodSync(dataDir, 0o755);
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-async function signIn(url: string, email: string, password: string): Promise<number> {
-  const response = await fetch(`${url}/auth/login`, {
+function signInResponse(url: string, email: string, password: string): Promise<Response> {
+  return fetch(`${url}/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json", origin: url },
     body: JSON.stringify({ email, password }),
   });
-  return response.status;
+}
+
+async function signIn(url: string, email: string, password: string): Promise<number> {
+  return (await signInResponse(url, email, password)).status;
+}
+
+/** Runs `npm run simulate`'s script to its end; its exit code and everything it printed. */
+function simulate(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/simulate.ts", ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.once("exit", (code) => resolve({ code, output }));
+  });
 }
 
 describe("npm start", () => {
@@ -43,6 +66,48 @@ describe("npm start", () => {
     expect(await health.json()).toEqual({ ok: true, db: "up" });
     expect(await signIn(third.url, "mod1@northwind.test", "demo-password-for-tests")).toBe(200);
     await third.stop();
+  });
+
+  it("comes alive with npm run simulate: signed traffic into the demo channels, a spike on Hexfall Games", {
+    timeout: 120_000,
+  }, async () => {
+    const simulatedDir = mkdtempSync(path.join(os.tmpdir(), "parley-simulate-"));
+    chmodSync(simulatedDir, 0o755);
+    const port = await findFreePort();
+    const server = await startServer({
+      port,
+      env: { DATA_DIR: simulatedDir, DEMO_PASSWORD: "demo-password-for-tests" },
+    });
+    try {
+      const startedAt = new Date();
+      const dataFile = path.join(simulatedDir, "demo.json");
+      // No --base: it sends to the server `npm start` runs with the same PORT.
+      const run = await simulate(["--seconds", "3", "--spike", "--data", dataFile], { PORT: String(port) });
+      expect(run.code).toBe(0);
+      expect(run.output).toMatch(/failed requests: none/);
+      expect(Number(/created (\d+)/.exec(run.output)?.[1])).toBeGreaterThan(0);
+      // The spike's items are in Hexfall Games' queue, read through the public API by the agency's owner.
+      const demo = JSON.parse(readFileSync(dataFile, "utf8")) as {
+        agencies: Array<{ clients: Array<{ id: string; name: string }> }>;
+      };
+      const hexfall = demo.agencies
+        .flatMap((agency) => agency.clients)
+        .find((client) => client.name === "Hexfall Games");
+      const login = await signInResponse(server.url, "owner@northwind.test", "demo-password-for-tests");
+      const cookie = login.headers
+        .getSetCookie()
+        .map((value) => value.split(";")[0])
+        .join("; ");
+      const page = await fetch(`${server.url}/v1/items?clientId=${hexfall?.id}&status=queued&limit=100`, {
+        headers: { cookie },
+      });
+      expect(page.status).toBe(200);
+      const { items } = (await page.json()) as { items: Array<{ receivedAt: string }> };
+      expect(items.filter((item) => new Date(item.receivedAt) >= startedAt).length).toBeGreaterThan(0);
+    } finally {
+      await server.stop();
+      rmSync(simulatedDir, { recursive: true, force: true });
+    }
   });
 
   it("stops with one line naming a bad variable", { timeout: 60_000 }, async () => {
