@@ -1,8 +1,8 @@
 import { schema } from "@parley/db";
-import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
+import type { TestAgency, TestDatabase } from "@parley/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeTestApp, signInAs, type TestApp } from "../support/http";
+import type { TestApp } from "../support/http";
 import {
   addChannel,
   auditOf,
@@ -12,13 +12,13 @@ import {
   genericChannelOf,
   ingestItem,
   itemRow,
+  type ModerationSuite,
   mutate,
+  openModerationSuite,
   query,
-  saveProtocol,
-  setCredentials,
-  startFakePlatform,
 } from "./moderation-support";
 
+let suite: ModerationSuite;
 let db: TestDatabase;
 let app: TestApp;
 let platform: FakePlatform;
@@ -26,18 +26,10 @@ let a: TestAgency;
 let moderator: string;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  app = makeTestApp(db.app);
-  platform = await startFakePlatform();
-  a = await makeAgency(db.owner);
-  await saveProtocol(db, a, a.client.id);
-  await setCredentials(db, genericChannelOf(a, a.client.id).id, { callbackUrl: `${platform.url}/callback` });
-  moderator = await signInAs(app, a.users.moderator.email);
+  suite = await openModerationSuite();
+  ({ db, app, platform, agency: a, moderator } = suite);
 });
-afterAll(async () => {
-  await platform.close();
-  await db.close();
-});
+afterAll(() => suite.close());
 
 interface Detail {
   customer: { id: string; identities: Array<{ platform: string; handle: string }> } | null;

@@ -1,11 +1,11 @@
 import { verifyGenericSignature } from "@parley/connectors";
 import { maxDeliveryAttempts } from "@parley/core/moderation";
 import { schema } from "@parley/db";
-import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase, testSecretBox } from "@parley/testing";
+import { type TestAgency, type TestDatabase, testSecretBox } from "@parley/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startDeliveryWorker } from "../../apps/api/src/delivery-worker";
-import { makeTestApp, signInAs, type TestApp } from "../support/http";
+import type { TestApp } from "../support/http";
 import {
   addChannel,
   deliverFor,
@@ -14,13 +14,13 @@ import {
   type FakePlatform,
   genericChannelOf,
   ingestItem,
+  type ModerationSuite,
   mutate,
+  openModerationSuite,
   query,
-  saveProtocol,
-  setCredentials,
-  startFakePlatform,
 } from "./moderation-support";
 
+let suite: ModerationSuite;
 let db: TestDatabase;
 let app: TestApp;
 let platform: FakePlatform;
@@ -29,23 +29,15 @@ let moderator: string;
 let facebook: Awaited<ReturnType<typeof addChannel>>;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  app = makeTestApp(db.app);
-  platform = await startFakePlatform();
-  a = await makeAgency(db.owner);
-  await saveProtocol(db, a, a.client.id);
+  suite = await openModerationSuite();
+  ({ db, app, platform, agency: a, moderator } = suite);
   facebook = await addChannel(db, a, {
     clientId: a.client.id,
     platform: "facebook",
     credentials: { pageAccessToken: "page-token-hexfall", appSecret: "x" },
   });
-  await setCredentials(db, genericChannelOf(a, a.client.id).id, { callbackUrl: `${platform.url}/callback` });
-  moderator = await signInAs(app, a.users.moderator.email);
 });
-afterAll(async () => {
-  await platform.close();
-  await db.close();
-});
+afterAll(() => suite.close());
 
 let okCounter = 0;
 beforeEach(() => {

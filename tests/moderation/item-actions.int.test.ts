@@ -1,19 +1,21 @@
 import { schema } from "@parley/db";
-import { createTestDatabase, makeAgency, makeUser, type TestAgency, type TestDatabase } from "@parley/testing";
+import { makeUser, type TestAgency, type TestDatabase } from "@parley/testing";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeTestApp, signInAs, type TestApp } from "../support/http";
+import { signInAs, type TestApp } from "../support/http";
 import {
   auditOf,
   deliveriesOf,
   genericChannelOf,
   ingestItem,
   itemRow,
+  type ModerationSuite,
   mutate,
+  openModerationSuite,
   query,
-  saveProtocol,
 } from "./moderation-support";
 
+let suite: ModerationSuite;
 let db: TestDatabase;
 let app: TestApp;
 let a: TestAgency;
@@ -22,14 +24,11 @@ let protocolVersionId: string;
 let channel: ReturnType<typeof genericChannelOf>;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  app = makeTestApp(db.app);
-  a = await makeAgency(db.owner);
-  protocolVersionId = (await saveProtocol(db, a, a.client.id)).id;
+  suite = await openModerationSuite();
+  ({ db, app, agency: a, moderator, protocolVersionId } = suite);
   channel = genericChannelOf(a, a.client.id);
-  moderator = await signInAs(app, a.users.moderator.email);
 });
-afterAll(() => db.close());
+afterAll(() => suite.close());
 
 describe("moderation actions", () => {
   it("audits hide, unhide, delete and no-action with before, after and protocol version, and queues the platform's part", async () => {

@@ -6,10 +6,10 @@ import { resolveScope } from "@parley/core/agencies";
 import { type DeliveryDeps, deliverDue, ingestChannelItems } from "@parley/core/moderation";
 import { createProtocolVersion } from "@parley/core/protocols-store";
 import { schema, withTenant } from "@parley/db";
-import { type TestAgency, type TestDatabase, testSecretBox } from "@parley/testing";
+import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase, testSecretBox } from "@parley/testing";
 import { and, eq } from "drizzle-orm";
 import { gamesProtocol } from "../ingest/fixtures";
-import { callProcedure, type TestApp, type TrpcOutcome } from "../support/http";
+import { callProcedure, makeTestApp, signInAs, type TestApp, type TrpcOutcome } from "../support/http";
 
 /** The games protocol plus what the moderator's console shows: voice, approved answers, a tight length limit. */
 export const moderationProtocol = {
@@ -122,6 +122,47 @@ export async function saveProtocol(
   return withTenant(db.app, { agencyId: a.agency.id, clientIds: null }, (tx) =>
     createProtocolVersion(scope, tx, { clientId, document }),
   );
+}
+
+export interface ModerationSuite {
+  db: TestDatabase;
+  app: TestApp;
+  platform: FakePlatform;
+  agency: TestAgency;
+  /** The moderator's Cookie header. */
+  moderator: string;
+  /** The version of the moderation protocol on the agency's first client. */
+  protocolVersionId: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A database of its own served over HTTP, a fake platform and an agency whose first client (or both clients) has the
+ * moderation protocol and a generic channel that calls the platform back; the agency's moderator is signed in.
+ */
+export async function openModerationSuite(options: { clients?: "first" | "both" } = {}): Promise<ModerationSuite> {
+  const db = await createTestDatabase();
+  const app = makeTestApp(db.app);
+  const platform = await startFakePlatform();
+  const agency = await makeAgency(db.owner);
+  const protocol = await saveProtocol(db, agency, agency.client.id);
+  if (options.clients === "both") await saveProtocol(db, agency, agency.otherClient.id);
+  const clientIds = options.clients === "both" ? [agency.client.id, agency.otherClient.id] : [agency.client.id];
+  for (const clientId of clientIds) {
+    await setCredentials(db, genericChannelOf(agency, clientId).id, { callbackUrl: `${platform.url}/callback` });
+  }
+  return {
+    db,
+    app,
+    platform,
+    agency,
+    moderator: await signInAs(app, agency.users.moderator.email),
+    protocolVersionId: protocol.id,
+    async close() {
+      await platform.close();
+      await db.close();
+    },
+  };
 }
 
 let counter = 0;

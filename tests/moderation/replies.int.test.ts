@@ -1,8 +1,8 @@
 import { schema } from "@parley/db";
-import { createTestDatabase, makeAgency, makeUser, type TestAgency, type TestDatabase } from "@parley/testing";
+import { makeUser, type TestAgency, type TestDatabase } from "@parley/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { makeTestApp, signInAs, type TestApp } from "../support/http";
+import { signInAs, type TestApp } from "../support/http";
 import {
   addChannel,
   auditOf,
@@ -13,13 +13,13 @@ import {
   genericChannelOf,
   ingestItem,
   itemRow,
+  type ModerationSuite,
   mutate,
+  openModerationSuite,
   query,
-  saveProtocol,
-  setCredentials,
-  startFakePlatform,
 } from "./moderation-support";
 
+let suite: ModerationSuite;
 let db: TestDatabase;
 let app: TestApp;
 let a: TestAgency;
@@ -28,21 +28,11 @@ let moderator: string;
 let channel: ReturnType<typeof genericChannelOf>;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  app = makeTestApp(db.app);
-  platform = await startFakePlatform();
-  a = await makeAgency(db.owner);
-  await saveProtocol(db, a, a.client.id);
-  await saveProtocol(db, a, a.otherClient.id);
+  suite = await openModerationSuite({ clients: "both" });
+  ({ db, app, platform, agency: a, moderator } = suite);
   channel = genericChannelOf(a, a.client.id);
-  await setCredentials(db, channel.id, { callbackUrl: `${platform.url}/callback` });
-  await setCredentials(db, genericChannelOf(a, a.otherClient.id).id, { callbackUrl: `${platform.url}/callback` });
-  moderator = await signInAs(app, a.users.moderator.email);
 });
-afterAll(async () => {
-  await platform.close();
-  await db.close();
-});
+afterAll(() => suite.close());
 afterEach(() => {
   platform.requests.length = 0;
 });
