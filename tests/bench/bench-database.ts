@@ -190,6 +190,14 @@ export function percentile(samples: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
+/** What a measured run did: how many operations, in how long, their latencies, this process's CPU per operation. */
+export interface Run {
+  operations: number;
+  seconds: number;
+  latenciesMs: number[];
+  cpuMsPerOperation: number;
+}
+
 /**
  * Runs `operation` on `concurrency` loops until `durationMs` has passed; returns how many ran, their latencies,
  * and this process's CPU time per operation (client and, where it runs here, server).
@@ -198,7 +206,7 @@ export async function runFor(options: {
   concurrency: number;
   durationMs: number;
   operation: (loop: number) => Promise<void>;
-}): Promise<{ operations: number; seconds: number; latenciesMs: number[]; cpuMsPerOperation: number }> {
+}): Promise<Run> {
   const latenciesMs: number[] = [];
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
@@ -225,4 +233,35 @@ export async function runFor(options: {
 export function describeMachine(): string {
   const [one, five] = os.loadavg();
   return `${os.cpus().length} cores, load average ${one?.toFixed(1)} (1 min) ${five?.toFixed(1)} (5 min)`;
+}
+
+/**
+ * Runs the `operations` in turn, `rounds` times each for `durationMs` on `concurrency` loops, and adds up each
+ * one's runs: a subject and its baseline see the machine (its load, the tables' size) as each other do, so their
+ * ratio holds even when the machine's speed drifts during the bench.
+ */
+export async function takeTurns(options: {
+  concurrency: number;
+  durationMs: number;
+  rounds: number;
+  operations: ReadonlyArray<(loop: number) => Promise<void>>;
+}): Promise<Run[]> {
+  const totals = options.operations.map(() => ({ operations: 0, seconds: 0, cpuMs: 0, latenciesMs: [] as number[] }));
+  for (let round = 0; round < options.rounds; round++) {
+    for (const [index, operation] of options.operations.entries()) {
+      const run = await runFor({ concurrency: options.concurrency, durationMs: options.durationMs, operation });
+      const total = totals[index];
+      if (!total) continue;
+      total.operations += run.operations;
+      total.seconds += run.seconds;
+      total.cpuMs += run.cpuMsPerOperation * run.operations;
+      total.latenciesMs.push(...run.latenciesMs);
+    }
+  }
+  return totals.map((total) => ({
+    operations: total.operations,
+    seconds: total.seconds,
+    latenciesMs: total.latenciesMs,
+    cpuMsPerOperation: total.cpuMs / Math.max(1, total.operations),
+  }));
 }

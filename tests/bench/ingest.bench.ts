@@ -23,6 +23,7 @@ import {
   runFor,
   seedBenchAgency,
   startBenchDatabase,
+  takeTurns,
 } from "./bench-database";
 
 const CONCURRENCY = 16;
@@ -116,28 +117,21 @@ async function compare(
   for (const operation of [subject, baseline])
     await runFor({ concurrency: CONCURRENCY, durationMs: WARM_UP_MS, operation });
   await bench.takePostgresTime();
-  const totals = [subject, baseline].map(() => ({ operations: 0, seconds: 0, cpuMs: 0, latenciesMs: [] as number[] }));
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const [index, operation] of [subject, baseline].entries()) {
-      const run = await runFor({ concurrency: CONCURRENCY, durationMs: MEASURE_MS, operation });
-      const total = totals[index];
-      if (!total) continue;
-      total.operations += run.operations;
-      total.seconds += run.seconds;
-      total.cpuMs += run.cpuMsPerOperation * run.operations;
-      total.latenciesMs.push(...run.latenciesMs);
-    }
-  }
+  const runs = await takeTurns({
+    concurrency: CONCURRENCY,
+    durationMs: MEASURE_MS,
+    rounds: ROUNDS,
+    operations: [subject, baseline],
+  });
   // The subject runs as the app role, the baselines as the owner.
   const serverTime = await bench.takePostgresTime();
-  const [s, b] = totals.map((total, index) => ({
-    perSecond: (total.operations * unitsPerOperation) / total.seconds,
-    p50: percentile(total.latenciesMs, 50),
-    p99: percentile(total.latenciesMs, 99),
-    cpuMs: total.cpuMs / Math.max(1, total.operations),
+  const [s, b] = runs.map((run, index) => ({
+    perSecond: (run.operations * unitsPerOperation) / run.seconds,
+    p50: percentile(run.latenciesMs, 50),
+    p99: percentile(run.latenciesMs, 99),
+    cpuMs: run.cpuMsPerOperation,
     postgresUs:
-      ((index === 0 ? serverTime.appMs : serverTime.ownerMs) * 1000) /
-      Math.max(1, total.operations * unitsPerOperation),
+      ((index === 0 ? serverTime.appMs : serverTime.ownerMs) * 1000) / Math.max(1, run.operations * unitsPerOperation),
   }));
   if (!s || !b) throw new Error("nothing measured");
   return { subject: s, baseline: b };
