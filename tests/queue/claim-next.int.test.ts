@@ -1,10 +1,10 @@
 import { defaultClaimLeaseSeconds } from "@parley/core/moderation";
 import { schema } from "@parley/db";
-import { createTestDatabase, makeAgency, makeUser, type TestDatabase } from "@parley/testing";
+import { createTestDatabase, makeAgency, makeUser, type TestAgency, type TestDatabase } from "@parley/testing";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTestApp, signInAs, type TestApp } from "../support/http";
-import { callQueue, claimNext, seedItems } from "./queue-support";
+import { callQueue, claimNext, seedItems, signInFirstClientModerator } from "./queue-support";
 
 let db: TestDatabase;
 let app: TestApp;
@@ -25,6 +25,30 @@ async function itemRow(id: string) {
   const [row] = await db.owner.select().from(schema.items).where(eq(schema.items.id, id));
   if (!row) throw new Error(`no item ${id}`);
   return row;
+}
+
+async function itemStatusesOf(a: TestAgency) {
+  const rows = await db.owner
+    .select({ status: schema.items.status })
+    .from(schema.items)
+    .where(eq(schema.items.agencyId, a.agency.id));
+  return rows.map((row) => row.status);
+}
+
+function auditOf(itemId: string, action: string) {
+  return db.owner
+    .select()
+    .from(schema.auditEvents)
+    .where(and(eq(schema.auditEvents.subjectId, itemId), eq(schema.auditEvents.action, action)));
+}
+
+/** Asks to renew, skip and release the item's claim, in that order; the error code of each answer. */
+async function claimActionErrors(cookie: string, itemId: string | undefined) {
+  const codes: Record<string, string | undefined> = {};
+  for (const name of ["renew", "skip", "release"] as const) {
+    codes[name] = (await callQueue(app, { cookie, name, input: { itemId } })).error?.code;
+  }
+  return codes;
 }
 
 describe("queue.claimNext", () => {
@@ -67,11 +91,7 @@ describe("queue.claimNext", () => {
     const ids = handedOut.map((h) => h.itemId);
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual(seeded.map((item) => item.id).sort());
-    const rows = await db.owner
-      .select({ status: schema.items.status, claimedBy: schema.items.claimedBy })
-      .from(schema.items)
-      .where(eq(schema.items.agencyId, a.agency.id));
-    expect(rows.every((row) => row.status === "claimed")).toBe(true);
+    expect((await itemStatusesOf(a)).every((status) => status === "claimed")).toBe(true);
     const [audited] = await db.owner.execute<{ n: number }>(sql`
       select count(distinct subject_id)::int as n from audit_events
       where agency_id = ${a.agency.id} and action = 'item.claimed'`);
@@ -117,12 +137,7 @@ describe("queue.claimNext", () => {
 
   it("never gives a moderator assigned to one client another client's items", async () => {
     const a = await moderatedAgency();
-    const onlyFirst = await makeUser(db.owner, {
-      agencyId: a.agency.id,
-      role: "moderator",
-      assignments: [{ clientId: a.client.id, authority: "respond" }],
-    });
-    const cookie = await signInAs(app, onlyFirst.email);
+    const cookie = await signInFirstClientModerator(app, db.owner, a);
     await seedItems(db.owner, {
       agency: a,
       clientId: a.otherClient.id,
@@ -152,13 +167,7 @@ describe("queue.claimNext", () => {
     const again = await claimNext(app, { cookie: other });
     expect(again?.id).toBe(item?.id);
     expect((await itemRow(item?.id ?? "")).claimedBy).toBe(a.users.owner.id);
-    const expired = await db.owner
-      .select()
-      .from(schema.auditEvents)
-      .where(
-        and(eq(schema.auditEvents.subjectId, item?.id ?? ""), eq(schema.auditEvents.action, "item.claim_expired")),
-      );
-    expect(expired).toHaveLength(1);
+    expect(await auditOf(item?.id ?? "", "item.claim_expired")).toHaveLength(1);
   });
 
   it("rejects a malformed skip list with the field named, and claims nothing", async () => {
@@ -167,11 +176,7 @@ describe("queue.claimNext", () => {
     const outcome = await callQueue(app, { cookie: a.cookie, name: "claimNext", input: { skip: ["not-a-uuid"] } });
     expect(outcome.status).toBe(400);
     expect(outcome.error?.details.fields).toHaveProperty("skip.0");
-    const rows = await db.owner
-      .select({ status: schema.items.status })
-      .from(schema.items)
-      .where(eq(schema.items.agencyId, a.agency.id));
-    expect(rows.map((row) => row.status)).toEqual(["queued"]);
+    expect(await itemStatusesOf(a)).toEqual(["queued"]);
   });
 });
 
@@ -188,10 +193,7 @@ describe("queue.release, queue.skip, queue.renew", () => {
     const released = await callQueue(app, { cookie: a.cookie, name: "release", input: { itemId: top?.id } });
     expect(released.data).toEqual({ itemId: top?.id, status: "queued" });
     expect(await itemRow(top?.id ?? "")).toMatchObject({ status: "queued", claimedBy: null, claimExpiresAt: null });
-    const audit = await db.owner
-      .select()
-      .from(schema.auditEvents)
-      .where(and(eq(schema.auditEvents.subjectId, top?.id ?? ""), eq(schema.auditEvents.action, "item.released")));
+    const audit = await auditOf(top?.id ?? "", "item.released");
     expect(audit).toHaveLength(1);
     expect(audit[0]?.actorUserId).toBe(a.users.moderator.id);
     const again = await callQueue(app, { cookie: a.cookie, name: "release", input: { itemId: top?.id } });
@@ -202,21 +204,17 @@ describe("queue.release, queue.skip, queue.renew", () => {
 
   it("lets only the claimer skip or renew; an owner may take a claim back", async () => {
     const a = await moderatedAgency();
-    const colleague = await makeUser(db.owner, {
-      agencyId: a.agency.id,
-      role: "moderator",
-      assignments: [{ clientId: a.client.id, authority: "respond" }],
-    });
-    const colleagueCookie = await signInAs(app, colleague.email);
+    const colleagueCookie = await signInFirstClientModerator(app, db.owner, a);
     const ownerCookie = await signInAs(app, a.users.owner.email);
     const [item] = await seedItems(db.owner, { agency: a, clientId: a.client.id, items: [{ priority: "P1" }] });
     const itemId = item?.id ?? "";
     await claimNext(app, { cookie: a.cookie });
     const before = await itemRow(itemId);
-    for (const name of ["renew", "skip", "release"] as const) {
-      const outcome = await callQueue(app, { cookie: colleagueCookie, name, input: { itemId } });
-      expect({ name, code: outcome.error?.code }).toEqual({ name, code: "FORBIDDEN" });
-    }
+    expect(await claimActionErrors(colleagueCookie, itemId)).toEqual({
+      renew: "FORBIDDEN",
+      skip: "FORBIDDEN",
+      release: "FORBIDDEN",
+    });
     expect(await itemRow(itemId)).toEqual(before);
     const skippedByOwner = await callQueue(app, { cookie: ownerCookie, name: "skip", input: { itemId } });
     expect(skippedByOwner.error?.code).toBe("FORBIDDEN");
@@ -269,18 +267,14 @@ describe("queue.release, queue.skip, queue.renew", () => {
 
   it("answers NOT_FOUND for an item outside the moderator's clients", async () => {
     const a = await moderatedAgency();
-    const onlyFirst = await makeUser(db.owner, {
-      agencyId: a.agency.id,
-      role: "moderator",
-      assignments: [{ clientId: a.client.id, authority: "respond" }],
-    });
-    const cookie = await signInAs(app, onlyFirst.email);
+    const cookie = await signInFirstClientModerator(app, db.owner, a);
     const [item] = await seedItems(db.owner, { agency: a, clientId: a.otherClient.id, items: [{}] });
     await claimNext(app, { cookie: a.cookie, clientId: a.otherClient.id });
-    for (const name of ["renew", "skip", "release"] as const) {
-      const outcome = await callQueue(app, { cookie, name, input: { itemId: item?.id } });
-      expect({ name, code: outcome.error?.code }).toEqual({ name, code: "NOT_FOUND" });
-    }
+    expect(await claimActionErrors(cookie, item?.id)).toEqual({
+      renew: "NOT_FOUND",
+      skip: "NOT_FOUND",
+      release: "NOT_FOUND",
+    });
     const rows = await db.owner
       .select({ claimedBy: schema.items.claimedBy })
       .from(schema.items)

@@ -6,17 +6,10 @@ import { type LiveEventSource, listenLiveEvents } from "@parley/api/live";
 import { hashPassword } from "@parley/auth";
 import type { LiveEvent } from "@parley/core/live";
 import { ingestChannelItems } from "@parley/core/moderation";
-import {
-  createTestDatabase,
-  makeAgency,
-  makeUser,
-  type TestAgency,
-  type TestDatabase,
-  testSecretBox,
-} from "@parley/testing";
+import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase, testSecretBox } from "@parley/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signInAs, testOrigin } from "../support/http";
-import { claimNext } from "./queue-support";
+import { claimNext, signInFirstClientModerator } from "./queue-support";
 
 let db: TestDatabase;
 let liveEvents: LiveEventSource;
@@ -173,12 +166,7 @@ describe("GET /events", () => {
   });
 
   it("delivers nothing of another agency or of a client the member does not work on", async () => {
-    const onlyFirst = await makeUser(db.owner, {
-      agencyId: a.agency.id,
-      role: "moderator",
-      assignments: [{ clientId: a.client.id, authority: "respond" }],
-    });
-    const scoped = await connect(await signInAs(app, onlyFirst.email));
+    const scoped = await connect(await signInFirstClientModerator(app, db.owner, a));
     const otherAgency = await connect(await signInAs(app, b.users.owner.email));
     await scoped.nextComment("connected");
     await otherAgency.nextComment("connected");

@@ -2,7 +2,7 @@ import type { QueueCountsView, QueueItemView, QueuePageView } from "@parley/core
 import { createTestDatabase, makeAgency, makeUser, type TestAgency, type TestDatabase } from "@parley/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTestApp, signInAs, type TestApp } from "../support/http";
-import { callQueue, claimNext, seedItems } from "./queue-support";
+import { callQueue, claimNext, seedItems, signInFirstClientModerator } from "./queue-support";
 
 let db: TestDatabase;
 let app: TestApp;
@@ -161,12 +161,7 @@ describe("queue.list", () => {
   });
 
   it("answers NOT_FOUND for a client outside the moderator's scope", async () => {
-    const onlyFirst = await makeUser(db.owner, {
-      agencyId: a.agency.id,
-      role: "moderator",
-      assignments: [{ clientId: a.client.id, authority: "respond" }],
-    });
-    const cookie = await signInAs(app, onlyFirst.email);
+    const cookie = await signInFirstClientModerator(app, db.owner, a);
     const outcome = await callQueue(app, { cookie, name: "list", input: { clientId: a.otherClient.id } });
     expect(outcome.error?.code).toBe("NOT_FOUND");
     const all = await list({ limit: 100 }, cookie);

@@ -1,7 +1,7 @@
 import type { ClaimedItemView } from "@parley/core/moderation";
 import { type Database, schema } from "@parley/db";
-import type { TestAgency } from "@parley/testing";
-import { callProcedure, type TestApp, type TrpcOutcome } from "../support/http";
+import { makeUser, type TestAgency } from "@parley/testing";
+import { callProcedure, signInAs, type TestApp, type TrpcOutcome } from "../support/http";
 
 type Priority = (typeof schema.itemPriorities)[number];
 
@@ -44,6 +44,16 @@ export async function seedItems(
     )
     .returning();
   return rows;
+}
+
+/** Signs in a new moderator who works on the agency's first client only; returns the Cookie header. */
+export async function signInFirstClientModerator(app: TestApp, db: Database, agency: TestAgency): Promise<string> {
+  const moderator = await makeUser(db, {
+    agencyId: agency.agency.id,
+    role: "moderator",
+    assignments: [{ clientId: agency.client.id, authority: "respond" }],
+  });
+  return signInAs(app, moderator.email);
 }
 
 /** `queue.<name>` over HTTP as the console calls it. */
