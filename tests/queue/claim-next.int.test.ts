@@ -42,6 +42,17 @@ function auditOf(itemId: string, action: string) {
     .where(and(eq(schema.auditEvents.subjectId, itemId), eq(schema.auditEvents.action, action)));
 }
 
+/** Queues a P1 and a P2 item on the agency's first client; its moderator claims the P1 first. */
+async function claimTopOfTwo(a: Awaited<ReturnType<typeof moderatedAgency>>) {
+  const [top, next] = await seedItems(db.owner, {
+    agency: a,
+    clientId: a.client.id,
+    items: [{ priority: "P1" }, { priority: "P2" }],
+  });
+  expect((await claimNext(app, { cookie: a.cookie }))?.id).toBe(top?.id);
+  return { top, next };
+}
+
 /** Asks to renew, skip and release the item's claim, in that order; the error code of each answer. */
 async function claimActionErrors(cookie: string, itemId: string | undefined) {
   const codes: Record<string, string | undefined> = {};
@@ -183,13 +194,7 @@ describe("queue.claimNext", () => {
 describe("queue.release, queue.skip, queue.renew", () => {
   it("releases a claim back to its place in the queue, audited; a second release is refused", async () => {
     const a = await moderatedAgency();
-    const [top, next] = await seedItems(db.owner, {
-      agency: a,
-      clientId: a.client.id,
-      items: [{ priority: "P1" }, { priority: "P2" }],
-    });
-    const claimed = await claimNext(app, { cookie: a.cookie });
-    expect(claimed?.id).toBe(top?.id);
+    const { top, next } = await claimTopOfTwo(a);
     const released = await callQueue(app, { cookie: a.cookie, name: "release", input: { itemId: top?.id } });
     expect(released.data).toEqual({ itemId: top?.id, status: "queued" });
     expect(await itemRow(top?.id ?? "")).toMatchObject({ status: "queued", claimedBy: null, claimExpiresAt: null });
@@ -244,20 +249,14 @@ describe("queue.release, queue.skip, queue.renew", () => {
   it("skips: the item goes back for others, and the skipper's claims pass over it while the console sends it", async () => {
     const a = await moderatedAgency();
     const ownerCookie = await signInAs(app, a.users.owner.email);
-    const [top, second] = await seedItems(db.owner, {
-      agency: a,
-      clientId: a.client.id,
-      items: [{ priority: "P1" }, { priority: "P2" }],
-    });
-    const first = await claimNext(app, { cookie: a.cookie });
-    expect(first?.id).toBe(top?.id);
+    const { top, next } = await claimTopOfTwo(a);
     const before = Date.now();
     const skipped = await callQueue(app, { cookie: a.cookie, name: "skip", input: { itemId: top?.id } });
     const view = skipped.data as { itemId: string; status: string; skipUntil: Date };
     expect(view).toMatchObject({ itemId: top?.id, status: "queued" });
     expect(view.skipUntil.getTime() - before).toBeGreaterThan(defaultClaimLeaseSeconds * 1000 - 5_000);
     const mine = await claimNext(app, { cookie: a.cookie, skip: [view.itemId] });
-    expect(mine?.id).toBe(second?.id);
+    expect(mine?.id).toBe(next?.id);
     const theirs = await claimNext(app, { cookie: ownerCookie });
     expect(theirs?.id).toBe(top?.id);
     const [audit] = await db.owner.execute<{ n: number }>(sql`
