@@ -1,18 +1,8 @@
-import { AppError } from "@parley/contracts";
 import { describe, expect, it } from "vitest";
 import { itemsCsvColumns, parseItemsCsv } from "./csv-import";
+import { catchAppError } from "./inbound.fixture";
 
 const header = itemsCsvColumns.join(",");
-
-function catchError(run: () => unknown): AppError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected an AppError");
-}
 
 describe("parseItemsCsv", () => {
   it("reads quoted fields with commas, doubled quotes and line breaks, with CRLF line ends", () => {
@@ -51,7 +41,7 @@ describe("parseItemsCsv", () => {
       "Love the new trail shoes,2025-02-11T17:45:00Z,review,rv-9,sam_h,u-9\n" +
       "\n" +
       '"",2025-02-11T17:46:00Z,review,rv-10,sam_h,u-9';
-    const error = catchError(() => parseItemsCsv(text));
+    const error = catchAppError(() => parseItemsCsv(text));
     expect(error.details.fields).toEqual({ "line 4.body": "is required" });
     expect(parseItemsCsv(text.split("\n").slice(0, 2).join("\n"))).toEqual([
       {
@@ -72,7 +62,7 @@ describe("parseItemsCsv", () => {
       "fb-3,tweet,p-1,,u-3,kim,,Bad kind and date,english,yesterday,ftp://example.com/x",
       "fb-4,comment,p-1,,u-4,lee,,Fine,en,2025-03-01T09:00:00Z,",
     ].join("\n");
-    const error = catchError(() => parseItemsCsv(text));
+    const error = catchAppError(() => parseItemsCsv(text));
     expect(error.code).toBe("BAD_INPUT");
     expect(error.details.fields).toEqual({
       "line 5.authorHandle": "is required",
@@ -122,7 +112,7 @@ describe("parseItemsCsv", () => {
     },
     { name: "an empty file", text: "", fields: { "line 1": "must be the header row" } },
   ])("rejects $name", ({ text, fields }) => {
-    const error = catchError(() => parseItemsCsv(text));
+    const error = catchAppError(() => parseItemsCsv(text));
     expect(error.code).toBe("BAD_INPUT");
     expect(error.details.fields).toEqual(fields);
   });

@@ -1,7 +1,6 @@
-import { createHmac } from "node:crypto";
-import { AppError } from "@parley/contracts";
 import { describe, expect, it } from "vitest";
 import { mapDiscourseWebhook, verifyDiscourseSignature } from "./discourse";
+import { catchAppError, sha256SignatureCases } from "./inbound.fixture";
 
 const secret = "discourse-webhook-secret-41b7";
 const forumBaseUrl = "https://community.acme-games.com/";
@@ -32,35 +31,11 @@ const post = {
 
 const author = { externalId: "90211", handle: "priya_plays", displayName: "Priya N." };
 
-function catchError(run: () => unknown): AppError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected an AppError");
-}
-
 describe("verifyDiscourseSignature", () => {
   const rawBody = JSON.stringify({ post });
-  const header = `sha256=${createHmac("sha256", secret).update(rawBody).digest("hex")}`;
-  it.each([
-    { name: "accepts Discourse's signature", rawBody, header, expected: { ok: true } },
-    {
-      name: "rejects a tampered body",
-      rawBody: rawBody.replace("crashes", "works"),
-      header,
-      expected: { ok: false, reason: "bad_signature" },
-    },
-    {
-      name: "rejects another secret",
-      rawBody,
-      header: `sha256=${createHmac("sha256", "other").update(rawBody).digest("hex")}`,
-      expected: { ok: false, reason: "bad_signature" },
-    },
-    { name: "rejects a missing header", rawBody, header: null, expected: { ok: false, reason: "missing_signature" } },
-  ])("$name", ({ rawBody, header, expected }) => {
+  it.each(
+    sha256SignatureCases({ sender: "Discourse", secret, rawBody, tamperedBody: rawBody.replace("crashes", "works") }),
+  )("$name", ({ rawBody, header, expected }) => {
     expect(verifyDiscourseSignature({ secret, rawBody, header })).toEqual(expected);
   });
 });
@@ -169,7 +144,7 @@ describe("mapDiscourseWebhook", () => {
       fields: { "post.created_at": "must be an ISO-8601 date-time with a UTC offset" },
     },
   ])("rejects $name", ({ event, payload, fields }) => {
-    const error = catchError(() => mapDiscourseWebhook({ event, payload, forumBaseUrl }));
+    const error = catchAppError(() => mapDiscourseWebhook({ event, payload, forumBaseUrl }));
     expect(error.code).toBe("BAD_INPUT");
     expect(error.details.fields).toEqual(fields);
   });

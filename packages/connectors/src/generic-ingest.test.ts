@@ -1,7 +1,7 @@
-import { AppError } from "@parley/contracts";
 import { describe, expect, it } from "vitest";
 import { maxReportedIssues } from "./bad-input";
 import { parseGenericBatch, signGenericPayload, verifyGenericSignature } from "./generic-ingest";
+import { catchAppError } from "./inbound.fixture";
 
 const secret = "whsec_9f2c4e1ab7d34c0e8a51f6b2d9e07c13";
 const now = new Date("2025-03-14T09:26:53Z");
@@ -28,16 +28,6 @@ function signedHeaders({
   key?: string;
 }) {
   return { timestamp: String(timestamp), signature: signGenericPayload({ secret: key, timestamp, rawBody }) };
-}
-
-function catchError(run: () => unknown): AppError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected an AppError");
 }
 
 describe("verifyGenericSignature", () => {
@@ -137,7 +127,7 @@ describe("verifyGenericSignature", () => {
 
   it("refuses to verify against an empty secret", () => {
     const { timestamp, signature } = signedHeaders({ timestamp: nowSeconds });
-    const error = catchError(() => verifyGenericSignature({ secret: "", timestamp, signature, rawBody: body, now }));
+    const error = catchAppError(() => verifyGenericSignature({ secret: "", timestamp, signature, rawBody: body, now }));
     expect(error.code).toBe("INTERNAL");
     expect(error.details.reason).toBe("missing_secret");
   });
@@ -177,7 +167,7 @@ describe("parseGenericBatch", () => {
 
   it("refuses 1001 items as LIMIT_EXCEEDED before validating them", () => {
     const items = Array.from({ length: 1001 }, (_, index) => (index === 5 ? {} : itemAt(index)));
-    const error = catchError(() => parseGenericBatch(JSON.stringify({ items })));
+    const error = catchAppError(() => parseGenericBatch(JSON.stringify({ items })));
     expect(error.code).toBe("LIMIT_EXCEEDED");
     expect(error.details).toMatchObject({ reason: "batch_too_large", limit: 1000, received: 1001 });
   });
@@ -187,7 +177,7 @@ describe("parseGenericBatch", () => {
     { name: "an empty body", rawBody: "" },
     { name: "form encoding", rawBody: "externalId=a&kind=comment" },
   ])("answers $name with BAD_INPUT naming the body", ({ rawBody }) => {
-    const error = catchError(() => parseGenericBatch(rawBody));
+    const error = catchAppError(() => parseGenericBatch(rawBody));
     expect(error.code).toBe("BAD_INPUT");
     expect(error.details).toEqual({ reason: "malformed_json", fields: { body: "must be valid JSON" } });
   });
@@ -202,7 +192,7 @@ describe("parseGenericBatch", () => {
       { ...itemAt(5), kind: "tweet", createdAt: "2025-03-14 08:59:12", body: "" },
       { ...itemAt(6), language: "english", body: "x".repeat(20_001) },
     ];
-    const error = catchError(() => parseGenericBatch(JSON.stringify({ items })));
+    const error = catchAppError(() => parseGenericBatch(JSON.stringify({ items })));
     expect(error.code).toBe("BAD_INPUT");
     expect(error.details.fields).toEqual({
       "items.2.url": "must be an http or https URL",
@@ -235,14 +225,14 @@ describe("parseGenericBatch", () => {
       message: "must be one of upsert, remove",
     },
   ])("rejects $name", ({ payload, field, message }) => {
-    const error = catchError(() => parseGenericBatch(JSON.stringify(payload)));
+    const error = catchAppError(() => parseGenericBatch(JSON.stringify(payload)));
     expect(error.code).toBe("BAD_INPUT");
     expect(error.details.fields?.[field]).toBe(message);
   });
 
   it("names at most 100 problems and counts the rest", () => {
     const items = Array.from({ length: 300 }, () => ({}));
-    const error = catchError(() => parseGenericBatch(JSON.stringify({ items })));
+    const error = catchAppError(() => parseGenericBatch(JSON.stringify({ items })));
     expect(Object.keys(error.details.fields ?? {})).toHaveLength(maxReportedIssues);
     expect(error.details.omittedIssues).toBe(300 * 5 - maxReportedIssues);
   });

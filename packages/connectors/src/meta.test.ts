@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
-import { AppError } from "@parley/contracts";
 import { describe, expect, it } from "vitest";
+import { catchAppError, sha256SignatureCases } from "./inbound.fixture";
 import type { NormalizedItemEvent } from "./inbound-item";
 import { answerMetaVerification, mapMetaWebhook, verifyMetaSignature } from "./meta";
 
@@ -30,16 +30,6 @@ function feedComment(overrides: Record<string, unknown>) {
     verb: "add",
     ...overrides,
   };
-}
-
-function catchError(run: () => unknown): AppError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected an AppError");
 }
 
 describe("answerMetaVerification", () => {
@@ -87,32 +77,18 @@ describe("answerMetaVerification", () => {
 
 describe("verifyMetaSignature", () => {
   const rawBody = JSON.stringify(pageFeed(feedComment({})));
-  const header = `sha256=${createHmac("sha256", appSecret).update(rawBody).digest("hex")}`;
   it.each([
-    { name: "accepts Meta's signature", rawBody, header, expected: { ok: true } },
-    {
-      name: "rejects a tampered body",
-      rawBody: rawBody.replace("three weeks", "one week"),
-      header,
-      expected: { ok: false, reason: "bad_signature" },
-    },
-    {
-      name: "rejects another app's secret",
+    ...sha256SignatureCases({
+      sender: "Meta",
+      secret: appSecret,
       rawBody,
-      header: `sha256=${createHmac("sha256", "another-app").update(rawBody).digest("hex")}`,
-      expected: { ok: false, reason: "bad_signature" },
-    },
+      tamperedBody: rawBody.replace("three weeks", "one week"),
+    }),
     {
       name: "rejects the legacy SHA-1 header value",
       rawBody,
       header: `sha1=${createHmac("sha1", appSecret).update(rawBody).digest("hex")}`,
       expected: { ok: false, reason: "bad_signature" },
-    },
-    {
-      name: "rejects a missing header",
-      rawBody,
-      header: undefined,
-      expected: { ok: false, reason: "missing_signature" },
     },
   ])("$name", ({ rawBody, header, expected }) => {
     expect(verifyMetaSignature({ appSecret, rawBody, header })).toEqual(expected);
@@ -309,13 +285,13 @@ describe("mapMetaWebhook: Facebook Page feed", () => {
       fields: { "entry.0.changes.1.value.body": "must not be empty" },
     },
   ])("rejects the whole delivery for $name", ({ value, fields }) => {
-    const error = catchError(() => mapMetaWebhook(pageFeed(feedComment({ comment_id: "ok" }), value)));
+    const error = catchAppError(() => mapMetaWebhook(pageFeed(feedComment({ comment_id: "ok" }), value)));
     expect(error.code).toBe("BAD_INPUT");
     expect(error.details.fields).toEqual(fields);
   });
 
   it("rejects a body that is not a Meta notification", () => {
-    const error = catchError(() => mapMetaWebhook({ hello: "world" }));
+    const error = catchAppError(() => mapMetaWebhook({ hello: "world" }));
     expect(error.code).toBe("BAD_INPUT");
     expect(Object.keys(error.details.fields ?? {})).toEqual(["object", "entry"]);
   });
@@ -384,7 +360,7 @@ describe("mapMetaWebhook: Instagram comments", () => {
   });
 
   it("rejects a comment without its media or username", () => {
-    const error = catchError(() =>
+    const error = catchAppError(() =>
       mapMetaWebhook(instagram({ ...comment, media: undefined, from: { id: "17841401234567890" } })),
     );
     expect(error.details.fields).toEqual({
