@@ -1,9 +1,15 @@
-import { Link, Routes } from "../../router";
+import { type SectionTab, SectionTabs } from "../../components/section-tabs";
+import { Routes } from "../../router";
 import { NotFoundPage } from "../placeholders";
 import { ClientsOverviewPage } from "./clients-overview";
 import { ContractEditorPage } from "./contract-editor";
 import { InvoiceReviewPage } from "./invoice-review";
 import { InvoicesPage } from "./invoices-list";
+
+const accountsTabs: SectionTab[] = [
+  { href: "/accounts", label: "Clients" },
+  { href: "/accounts/invoices", label: "Invoices", match: "prefix" },
+];
 
 /**
  * The Accounts area (account managers, owners, admins): clients with their contracts and invoice
@@ -17,14 +23,7 @@ import { InvoicesPage } from "./invoices-list";
 export function AccountsPage() {
   return (
     <div class="accounts">
-      <nav class="subnav" aria-label="Accounts sections">
-        <Link href="/accounts" class="subnav__link">
-          Clients
-        </Link>
-        <Link href="/accounts/invoices" match="prefix" class="subnav__link">
-          Invoices
-        </Link>
-      </nav>
+      <SectionTabs label="Accounts sections" tabs={accountsTabs} />
       <Routes
         routes={[
           { path: "/accounts", component: ClientsOverviewPage },
