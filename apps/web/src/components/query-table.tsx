@@ -29,7 +29,6 @@ export function QueryTable<Row>(props: {
   /** A <tfoot> after the rows, e.g. totals. */
   foot?: JSX.Element;
 }) {
-  const rows = () => props.query.data ?? [];
   return (
     <>
       <QueryStatus
@@ -39,21 +38,51 @@ export function QueryTable<Row>(props: {
         onRetry={() => void props.query.refetch()}
       />
       <Show when={props.query.isSuccess}>
-        <Show when={!props.empty || rows().length > 0} fallback={<p class="empty">{props.empty}</p>}>
-          <div class="table-wrap">
-            <table class="table" aria-label={props.label}>
-              <thead>
-                <tr>{props.columns}</tr>
-              </thead>
-              <tbody>
-                <For each={rows()}>{(row) => props.children(row)}</For>
-              </tbody>
-              {props.foot}
-            </table>
-          </div>
-        </Show>
+        <ListTable
+          rows={props.query.data ?? []}
+          label={props.label}
+          empty={props.empty}
+          columns={props.columns}
+          foot={props.foot}
+        >
+          {props.children}
+        </ListTable>
       </Show>
     </>
+  );
+}
+
+/**
+ * Rows already at hand as a table: the header cells, then a row each.
+ * With `empty`, no rows shows that message instead of an empty table.
+ */
+export function ListTable<Row>(props: {
+  rows: readonly Row[];
+  /** The table's accessible name. */
+  label: string;
+  empty?: string;
+  /** The denser table of a secondary list. */
+  compact?: boolean;
+  /** The header cells. */
+  columns: JSX.Element;
+  children: (row: Row) => JSX.Element;
+  /** A <tfoot> after the rows, e.g. totals. */
+  foot?: JSX.Element;
+}) {
+  return (
+    <Show when={!props.empty || props.rows.length > 0} fallback={<p class="empty">{props.empty}</p>}>
+      <div class="table-wrap">
+        <table class={props.compact ? "table table--compact" : "table"} aria-label={props.label}>
+          <thead>
+            <tr>{props.columns}</tr>
+          </thead>
+          <tbody>
+            <For each={props.rows}>{(row) => props.children(row)}</For>
+          </tbody>
+          {props.foot}
+        </table>
+      </div>
+    </Show>
   );
 }
 

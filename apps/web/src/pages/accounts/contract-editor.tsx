@@ -11,6 +11,7 @@ import { type Accessor, createMemo, createSignal, createUniqueId, For, type JSX,
 import { createStore } from "solid-js/store";
 import { useSession } from "../../auth";
 import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
+import { ActionsHeader, ListTable } from "../../components/query-table";
 import { toUiError } from "../../errors";
 import { keys } from "../../query";
 import { currentQuery, navigate, type RouteProps } from "../../router";
@@ -490,9 +491,7 @@ function ContractForm(props: {
               <thead>
                 <tr>
                   <For each={p.columns}>{(column) => <th scope="col">{column}</th>}</For>
-                  <th scope="col">
-                    <span class="sr-only">Actions</span>
-                  </th>
+                  <ActionsHeader />
                 </tr>
               </thead>
               <tbody>
@@ -900,54 +899,49 @@ export function ContractEditorPage(props: RouteProps) {
             </button>
           }
         >
-          <Show when={list().length > 0} fallback={<p class="empty">No contract yet: fill in the first one below.</p>}>
-            <div class="table-wrap">
-              <table class="table table--compact" aria-label="Contracts">
-                <thead>
-                  <tr>
-                    <th scope="col">Valid from</th>
-                    <th scope="col">Valid to (exclusive)</th>
-                    <th scope="col">Retainer</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">
-                      <span class="sr-only">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  <For each={list()}>
-                    {(contract) => {
-                      const state = () => contractState(contract, today());
-                      const isSelected = () => selected()?.contract?.id === contract.id;
-                      return (
-                        <tr classList={{ "accounts-row--selected": isSelected() }}>
-                          <td>{formatLocalDate(contract.validFrom)}</td>
-                          <td>{contract.validTo ? formatLocalDate(contract.validTo) : "Open-ended"}</td>
-                          <td>{money(contract.terms.retainerMinor, contract.currency)}</td>
-                          <td>
-                            <span class="badge" classList={{ "badge--success": state() === "in force" }}>
-                              {state() === "in force" ? "In force" : state() === "upcoming" ? "Upcoming" : "Ended"}
-                            </span>
-                          </td>
-                          <td class="cell--actions">
-                            <button
-                              type="button"
-                              class="button button--small button--ghost"
-                              aria-current={isSelected() ? "true" : undefined}
-                              onClick={() => select(contract.id)}
-                            >
-                              {isSelected() ? "Editing" : "Edit"}
-                              <span class="sr-only"> the contract from {formatLocalDate(contract.validFrom)}</span>
-                            </button>
-                          </td>
-                        </tr>
-                      );
-                    }}
-                  </For>
-                </tbody>
-              </table>
-            </div>
-          </Show>
+          <ListTable
+            rows={list()}
+            label="Contracts"
+            empty="No contract yet: fill in the first one below."
+            compact
+            columns={
+              <>
+                <th scope="col">Valid from</th>
+                <th scope="col">Valid to (exclusive)</th>
+                <th scope="col">Retainer</th>
+                <th scope="col">Status</th>
+                <ActionsHeader />
+              </>
+            }
+          >
+            {(contract) => {
+              const state = () => contractState(contract, today());
+              const isSelected = () => selected()?.contract?.id === contract.id;
+              return (
+                <tr classList={{ "accounts-row--selected": isSelected() }}>
+                  <td>{formatLocalDate(contract.validFrom)}</td>
+                  <td>{contract.validTo ? formatLocalDate(contract.validTo) : "Open-ended"}</td>
+                  <td>{money(contract.terms.retainerMinor, contract.currency)}</td>
+                  <td>
+                    <span class="badge" classList={{ "badge--success": state() === "in force" }}>
+                      {state() === "in force" ? "In force" : state() === "upcoming" ? "Upcoming" : "Ended"}
+                    </span>
+                  </td>
+                  <td class="cell--actions">
+                    <button
+                      type="button"
+                      class="button button--small button--ghost"
+                      aria-current={isSelected() ? "true" : undefined}
+                      onClick={() => select(contract.id)}
+                    >
+                      {isSelected() ? "Editing" : "Edit"}
+                      <span class="sr-only"> the contract from {formatLocalDate(contract.validFrom)}</span>
+                    </button>
+                  </td>
+                </tr>
+              );
+            }}
+          </ListTable>
         </Card>
 
         <Show when={selected()} keyed>

@@ -3,6 +3,7 @@ import { createSignal, createUniqueId, For, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { ConfirmDialog, Dialog, FormDialog } from "../../components/dialog";
 import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
+import { ListTable } from "../../components/query-table";
 import { toUiError } from "../../errors";
 import { formatDateTime } from "../../format";
 import { keys } from "../../query";
@@ -152,54 +153,49 @@ function BreachedItemsDialog(props: { invoiceId: string; evidence: CreditEvidenc
 /** Every SLA target of the contract and how the month went, missed or not. */
 function SlaSummary(props: { rows: SlaSummaryRow[] }) {
   return (
-    <div class="table-wrap">
-      <table class="table table--compact" aria-label="SLA summary">
-        <thead>
-          <tr>
-            <th scope="col">Target</th>
-            <th scope="col" class="accounts-num">
-              Within
-            </th>
-            <th scope="col" class="accounts-num">
-              Met
-            </th>
-            <th scope="col" class="accounts-num">
-              Compliance
-            </th>
-            <th scope="col" class="accounts-num">
-              Target
-            </th>
-            <th scope="col">Result</th>
-          </tr>
-        </thead>
-        <tbody>
-          <For each={props.rows}>
-            {(row) => (
-              <tr>
-                <th scope="row">{targetName(row)}</th>
-                <td class="accounts-num">
-                  {minutes(row.targetMinutes)}
-                  <span class="muted"> {row.calendar === "business_hours" ? "business" : "24x7"}</span>
-                </td>
-                <td class="accounts-num">
-                  {row.met} of {row.total}
-                </td>
-                <td class="accounts-num">{percent(row.compliancePercent)}</td>
-                <td class="accounts-num">{percent(row.targetPercent)}</td>
-                <td>
-                  <span
-                    class="badge"
-                    classList={{ "badge--success": !row.missed, "accounts-badge--missed": row.missed }}
-                  >
-                    {row.missed ? "Missed" : "Met"}
-                  </span>
-                </td>
-              </tr>
-            )}
-          </For>
-        </tbody>
-      </table>
-    </div>
+    <ListTable
+      rows={props.rows}
+      label="SLA summary"
+      compact
+      columns={
+        <>
+          <th scope="col">Target</th>
+          <th scope="col" class="accounts-num">
+            Within
+          </th>
+          <th scope="col" class="accounts-num">
+            Met
+          </th>
+          <th scope="col" class="accounts-num">
+            Compliance
+          </th>
+          <th scope="col" class="accounts-num">
+            Target
+          </th>
+          <th scope="col">Result</th>
+        </>
+      }
+    >
+      {(row) => (
+        <tr>
+          <th scope="row">{targetName(row)}</th>
+          <td class="accounts-num">
+            {minutes(row.targetMinutes)}
+            <span class="muted"> {row.calendar === "business_hours" ? "business" : "24x7"}</span>
+          </td>
+          <td class="accounts-num">
+            {row.met} of {row.total}
+          </td>
+          <td class="accounts-num">{percent(row.compliancePercent)}</td>
+          <td class="accounts-num">{percent(row.targetPercent)}</td>
+          <td>
+            <span class="badge" classList={{ "badge--success": !row.missed, "accounts-badge--missed": row.missed }}>
+              {row.missed ? "Missed" : "Met"}
+            </span>
+          </td>
+        </tr>
+      )}
+    </ListTable>
   );
 }
 
@@ -511,47 +507,25 @@ function InvoiceReview(props: { invoiceId: string }) {
             </Card>
 
             <Card title="Lines">
-              <div class="table-wrap">
-                <table class="table" aria-label="Invoice lines">
-                  <thead>
-                    <tr>
-                      <th scope="col">#</th>
-                      <th scope="col">Description</th>
-                      <th scope="col" class="accounts-num">
-                        Quantity
-                      </th>
-                      <th scope="col" class="accounts-num">
-                        Unit price
-                      </th>
-                      <th scope="col" class="accounts-num">
-                        Amount
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    <For each={lines()}>
-                      {(line) => (
-                        <tr classList={{ "accounts-line--credit": line.kind === "service_credit" }}>
-                          <td>{line.position}</td>
-                          <td>
-                            <span class="accounts-line__description">{line.description}</span>
-                            <Show when={line.kind === "service_credit"}>
-                              {" "}
-                              <span class="badge badge--accent">Service credit</span>
-                            </Show>
-                            <Show when={line.evidence}>
-                              {(evidence) => (
-                                <EvidenceCell evidence={evidence()} onDrill={() => setDrill(evidence())} />
-                              )}
-                            </Show>
-                          </td>
-                          <td class="accounts-num">{line.quantity.toLocaleString("en-GB")}</td>
-                          <td class="accounts-num">{unitPrice(line, current().currency)}</td>
-                          <td class="accounts-num">{money(line.amountMinor, current().currency)}</td>
-                        </tr>
-                      )}
-                    </For>
-                  </tbody>
+              <ListTable
+                rows={lines()}
+                label="Invoice lines"
+                columns={
+                  <>
+                    <th scope="col">#</th>
+                    <th scope="col">Description</th>
+                    <th scope="col" class="accounts-num">
+                      Quantity
+                    </th>
+                    <th scope="col" class="accounts-num">
+                      Unit price
+                    </th>
+                    <th scope="col" class="accounts-num">
+                      Amount
+                    </th>
+                  </>
+                }
+                foot={
                   <tfoot>
                     <tr>
                       <th scope="row" colSpan={4}>
@@ -576,8 +550,27 @@ function InvoiceReview(props: { invoiceId: string }) {
                       <td class="accounts-num">{money(current().totalMinor, current().currency)}</td>
                     </tr>
                   </tfoot>
-                </table>
-              </div>
+                }
+              >
+                {(line) => (
+                  <tr classList={{ "accounts-line--credit": line.kind === "service_credit" }}>
+                    <td>{line.position}</td>
+                    <td>
+                      <span class="accounts-line__description">{line.description}</span>
+                      <Show when={line.kind === "service_credit"}>
+                        {" "}
+                        <span class="badge badge--accent">Service credit</span>
+                      </Show>
+                      <Show when={line.evidence}>
+                        {(evidence) => <EvidenceCell evidence={evidence()} onDrill={() => setDrill(evidence())} />}
+                      </Show>
+                    </td>
+                    <td class="accounts-num">{line.quantity.toLocaleString("en-GB")}</td>
+                    <td class="accounts-num">{unitPrice(line, current().currency)}</td>
+                    <td class="accounts-num">{money(line.amountMinor, current().currency)}</td>
+                  </tr>
+                )}
+              </ListTable>
             </Card>
 
             <Show when={(current().evidence?.slaSummary ?? []).length > 0}>

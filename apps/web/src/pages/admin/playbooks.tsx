@@ -6,6 +6,7 @@ import { ClientSelect } from "../../components/client-select";
 import { escalationKeys, type PlaybookDocument, type PlaybookView } from "../../components/escalations";
 import { FormAlert, SubmitButton } from "../../components/form";
 import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
+import { ActionsHeader } from "../../components/query-table";
 import { priorities, riskFlags } from "../../components/work";
 import { toUiError } from "../../errors";
 import { formatDateTime } from "../../format";
@@ -593,9 +594,7 @@ export function PlaybooksPage() {
                     <th scope="col">State</th>
                     <th scope="col">Levels</th>
                     <th scope="col">Updated</th>
-                    <th scope="col">
-                      <span class="sr-only">Actions</span>
-                    </th>
+                    <ActionsHeader />
                   </tr>
                 </thead>
                 <tbody>
