@@ -71,8 +71,10 @@ export function FormDialog(props: {
   title: string;
   description?: string;
   wide?: boolean;
-  /** The form's accessible name. */
-  label: string;
+  /** The form's accessible name (none: the form is no landmark of its own, the dialog names it). */
+  label?: string;
+  /** The form's class, "form" unless given. */
+  class?: string;
   error: string | null;
   busy: boolean;
   submitLabel: string;
@@ -84,7 +86,12 @@ export function FormDialog(props: {
 }) {
   return (
     <Dialog title={props.title} description={props.description} wide={props.wide} onClose={props.onClose}>
-      <form class="form" noValidate aria-label={props.label} onSubmit={(event) => props.onSubmit(event)}>
+      <form
+        class={props.class ?? "form"}
+        noValidate
+        aria-label={props.label}
+        onSubmit={(event) => props.onSubmit(event)}
+      >
         <FormAlert message={props.error} />
         {props.children}
         <div class="dialog__actions">

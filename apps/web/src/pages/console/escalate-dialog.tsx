@@ -1,12 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, Show } from "solid-js";
 import { useSession } from "../../auth";
-import { Dialog } from "../../components/dialog";
+import { FormDialog } from "../../components/dialog";
 import { escalationKeys } from "../../components/escalations";
 import { HandoverPacketView } from "../../components/handover-packet";
 import { workKeys } from "../../components/work";
 import { toUiError, type UiError } from "../../errors";
-
 import { trpc } from "../../trpc";
 
 const noteMax = 4000;
@@ -52,6 +51,11 @@ export function EscalateDialog(props: { itemId: string; onClose: () => void; onE
     },
   }));
 
+  const errorText = () => {
+    const info = error();
+    return info ? escalateErrorText(info) : null;
+  };
+
   const submit = (e: Event) => {
     e.preventDefault();
     if (escalate.isPending) return;
@@ -60,82 +64,70 @@ export function EscalateDialog(props: { itemId: string; onClose: () => void; onE
   };
 
   return (
-    <Dialog
+    <FormDialog
       title="Escalate to the client"
       description="The client's specialist receives this hand-over packet, so they can answer without asking the customer to start again. The item's resolution clock pauses while the client works on it."
-      onClose={props.onClose}
       wide
+      class="escalate"
+      error={errorText()}
+      busy={escalate.isPending}
+      submitLabel="Escalate"
+      busyLabel="Escalating…"
+      onSubmit={submit}
+      onClose={props.onClose}
     >
-      <form class="escalate" onSubmit={submit} novalidate>
-        <Show when={error()}>
-          {(info) => (
-            <div class="alert alert--error" role="alert">
-              {escalateErrorText(info())}
-            </div>
+      <div class="field">
+        <label class="field__label" for="escalate-note">
+          Note for the client <span class="muted">(optional)</span>
+        </label>
+        <textarea
+          id="escalate-note"
+          class="input textarea"
+          rows={3}
+          maxLength={noteMax}
+          placeholder="What you need from them, what you already checked…"
+          value={note()}
+          aria-invalid={error()?.fields.note ? "true" : undefined}
+          aria-describedby={error()?.fields.note ? "escalate-note-error" : undefined}
+          onInput={(e) => setNote(e.currentTarget.value)}
+        />
+        <Show when={error()?.fields.note}>
+          {(message) => (
+            <p id="escalate-note-error" class="field__error">
+              {message()}
+            </p>
           )}
         </Show>
-        <div class="field">
-          <label class="field__label" for="escalate-note">
-            Note for the client <span class="muted">(optional)</span>
-          </label>
-          <textarea
-            id="escalate-note"
-            class="input textarea"
-            rows={3}
-            maxLength={noteMax}
-            placeholder="What you need from them, what you already checked…"
-            value={note()}
-            aria-invalid={error()?.fields.note ? "true" : undefined}
-            aria-describedby={error()?.fields.note ? "escalate-note-error" : undefined}
-            onInput={(e) => setNote(e.currentTarget.value)}
-          />
-          <Show when={error()?.fields.note}>
-            {(message) => (
-              <p id="escalate-note-error" class="field__error">
-                {message()}
-              </p>
-            )}
-          </Show>
-        </div>
-        <section class="escalate__preview" aria-label="Hand-over packet preview" aria-busy={preview.isPending}>
-          <h3 class="item-section__title">Hand-over packet</h3>
-          <Show when={preview.isPending}>
-            <p class="muted loading">
-              <span class="spinner" aria-hidden="true" /> Building the preview…
-            </p>
-          </Show>
-          <Show when={preview.isError}>
-            <div class="alert alert--error" role="alert">
-              <span>Couldn't build the preview: {escalateErrorText(toUiError(preview.error))}</span>
-              <button type="button" class="button button--small" onClick={() => void preview.refetch()}>
-                Try again
-              </button>
-            </div>
-          </Show>
-          <Show when={preview.data}>
-            {(data) => (
-              <>
-                <Show when={!data().playbookId}>
-                  <div class="alert alert--info" role="status">
-                    No playbook trigger of this client matches this item: it goes to level 1 of the client's first
-                    active playbook, and is refused if the client has none (an agency admin adds one under Admin →
-                    Playbooks).
-                  </div>
-                </Show>
-                <HandoverPacketView packet={{ ...data().packet, note: note().trim() || null }} />
-              </>
-            )}
-          </Show>
-        </section>
-        <div class="dialog__actions">
-          <button type="button" class="button" onClick={() => props.onClose()}>
-            Cancel
-          </button>
-          <button type="submit" class="button button--primary" aria-disabled={escalate.isPending ? "true" : undefined}>
-            {escalate.isPending ? "Escalating…" : "Escalate"}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+      </div>
+      <section class="escalate__preview" aria-label="Hand-over packet preview" aria-busy={preview.isPending}>
+        <h3 class="item-section__title">Hand-over packet</h3>
+        <Show when={preview.isPending}>
+          <p class="muted loading">
+            <span class="spinner" aria-hidden="true" /> Building the preview…
+          </p>
+        </Show>
+        <Show when={preview.isError}>
+          <div class="alert alert--error" role="alert">
+            <span>Couldn't build the preview: {escalateErrorText(toUiError(preview.error))}</span>
+            <button type="button" class="button button--small" onClick={() => void preview.refetch()}>
+              Try again
+            </button>
+          </div>
+        </Show>
+        <Show when={preview.data}>
+          {(data) => (
+            <>
+              <Show when={!data().playbookId}>
+                <div class="alert alert--info" role="status">
+                  No playbook trigger of this client matches this item: it goes to level 1 of the client's first active
+                  playbook, and is refused if the client has none (an agency admin adds one under Admin → Playbooks).
+                </div>
+              </Show>
+              <HandoverPacketView packet={{ ...data().packet, note: note().trim() || null }} />
+            </>
+          )}
+        </Show>
+      </section>
+    </FormDialog>
   );
 }
