@@ -2,6 +2,7 @@ import { schema } from "@parley/db";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { contractTerms } from "../billing/fixtures";
 import { callProcedure, makeTestApp, signInAs, type TestApp } from "../support/http";
 
 let db: TestDatabase;
@@ -17,44 +18,21 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 
-const terms = (overrides: Record<string, unknown> = {}) => ({
-  currency: "EUR",
-  validFrom: "2026-01-01",
-  retainerMinor: 450_000,
-  includedItems: 10_000,
-  overageTiers: [
-    { upTo: 5000, unitPriceMinor: 40 },
-    { upTo: null, unitPriceMinor: 30 },
-  ],
-  escalationFeeMinor: 1500,
-  outOfHoursSurchargeMinor: 25,
-  slaTargets: [
-    { priority: "P1", metric: "first_response", minutes: 15, calendar: "24x7", complianceTargetPercent: 95 },
-    { priority: "P2", metric: "first_response", minutes: 60, calendar: "business_hours", complianceTargetPercent: 95 },
-  ],
-  creditTiers: [
-    { fromPercent: 90, toPercent: 95, creditPercent: 5 },
-    { fromPercent: 0, toPercent: 90, creditPercent: 10 },
-  ],
-  creditCapPercent: 15,
-  ...overrides,
-});
-
 const save = (input: Record<string, unknown>, cookie = am) =>
   callProcedure(app, { cookie, path: "contracts.save", type: "mutation", input });
 
 describe("contracts", () => {
   it("saves contracts by validity period and rejects an overlap, naming the field", async () => {
-    const first = await save({ clientId: a.client.id, terms: terms({ validTo: "2026-07-01" }) });
+    const first = await save({ clientId: a.client.id, terms: contractTerms({ validTo: "2026-07-01" }) });
     expect(first.data).toMatchObject({ validFrom: "2026-01-01", validTo: "2026-07-01", currency: "EUR" });
     const second = await save({
       clientId: a.client.id,
-      terms: terms({ validFrom: "2026-07-01", retainerMinor: 500_000 }),
+      terms: contractTerms({ validFrom: "2026-07-01", retainerMinor: 500_000 }),
     });
     expect(second.status).toBe(200);
     const overlap = await save({
       clientId: a.client.id,
-      terms: terms({ validFrom: "2026-06-15", validTo: "2026-08-01" }),
+      terms: contractTerms({ validFrom: "2026-06-15", validTo: "2026-08-01" }),
     });
     expect(overlap.status).toBe(409);
     expect(overlap.error?.details.fields).toEqual({
@@ -72,7 +50,7 @@ describe("contracts", () => {
   it("names bad terms fields and stores nothing", async () => {
     const bad = await save({
       clientId: a.otherClient.id,
-      terms: terms({
+      terms: contractTerms({
         currency: "EURO",
         creditTiers: [
           { fromPercent: 90, toPercent: 95, creditPercent: 5 },
@@ -89,7 +67,7 @@ describe("contracts", () => {
   it("keeps contracts from moderators and stakeholders", async () => {
     const moderator = await signInAs(app, a.users.moderator.email);
     expect(
-      (await save({ clientId: a.client.id, terms: terms({ validFrom: "2027-01-01" }) }, moderator)).error?.code,
+      (await save({ clientId: a.client.id, terms: contractTerms({ validFrom: "2027-01-01" }) }, moderator)).error?.code,
     ).toBe("FORBIDDEN");
   });
 });

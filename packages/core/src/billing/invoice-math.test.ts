@@ -11,6 +11,7 @@ import {
 } from "@parley/contracts/billing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { makeContractTerms } from "./contract-terms.fixture";
 import {
   compliancePercent,
   computeInvoiceDraft,
@@ -27,34 +28,17 @@ const creditTiers: CreditTier[] = [
   { fromPercent: 0, toPercent: 90, creditPercent: 10 },
 ];
 
+/** The invoice tests' contract, with a P3 first-response target (60 business minutes, 90 %) besides its P1 and P2. */
 function makeTerms(overrides: Partial<ContractTermsInput> = {}): ContractTermsInput {
-  return {
-    currency: "EUR",
-    validFrom: "2025-01-01",
-    retainerMinor: 250_000,
-    includedItems: 10_000,
-    overageTiers: [
-      { upTo: 5_000, unitPriceMinor: 40 },
-      { upTo: null, unitPriceMinor: 30 },
-    ],
-    escalationFeeMinor: 1_500,
-    outOfHoursSurchargeMinor: 300,
-    slaTargets: [
-      { priority: "P1", metric: "first_response", minutes: 15, calendar: "24x7", complianceTargetPercent: 95 },
-      { priority: "P2", metric: "resolution", minutes: 480, calendar: "business_hours", complianceTargetPercent: 90 },
-      {
-        priority: "P3",
-        metric: "first_response",
-        minutes: 60,
-        calendar: "business_hours",
-        complianceTargetPercent: 90,
-      },
-    ],
-    creditTiers,
-    creditCapPercent: 20,
-    excludeClientSideTime: true,
-    ...overrides,
+  const { slaTargets } = makeContractTerms();
+  const p3: SlaTarget = {
+    priority: "P3",
+    metric: "first_response",
+    minutes: 60,
+    calendar: "business_hours",
+    complianceTargetPercent: 90,
   };
+  return makeContractTerms({ slaTargets: [...slaTargets, p3], ...overrides });
 }
 
 function makeInput(overrides: Partial<InvoiceDraftInput> = {}): InvoiceDraftInput {

@@ -1,5 +1,5 @@
-import type { ContractTermsInput } from "@parley/contracts/billing";
 import { describe, expect, it } from "vitest";
+import { makeContractTerms } from "./contract-terms.fixture";
 import {
   createCreditNoteDocument,
   createInvoiceDocument,
@@ -41,39 +41,20 @@ function parseCsv(csv: string): string[][] {
   return rows;
 }
 
-function makeTerms(currency: string, overrides: Partial<ContractTermsInput> = {}): ContractTermsInput {
-  return {
-    currency,
-    validFrom: "2026-01-01",
-    retainerMinor: 250_000,
-    includedItems: 10_000,
-    overageTiers: [
-      { upTo: 5_000, unitPriceMinor: 40 },
-      { upTo: null, unitPriceMinor: 12.5 },
-    ],
-    escalationFeeMinor: 1_500,
-    outOfHoursSurchargeMinor: 300,
-    slaTargets: [
-      { priority: "P1", metric: "first_response", minutes: 15, calendar: "24x7", complianceTargetPercent: 95 },
-      { priority: "P2", metric: "resolution", minutes: 480, calendar: "business_hours", complianceTargetPercent: 90 },
-    ],
-    creditTiers: [
-      { fromPercent: 90, toPercent: 95, creditPercent: 5 },
-      { fromPercent: 0, toPercent: 90, creditPercent: 10 },
-    ],
-    creditCapPercent: 20,
-    excludeClientSideTime: true,
-    ...overrides,
-  };
-}
-
 const evidence: SlaEvidence[] = [
   { priority: "P1", metric: "first_response", total: 50, met: 47 },
   { priority: "P2", metric: "resolution", total: 100, met: 88 },
 ];
 
 function makeDocument(currency = "EUR", overrides: Partial<InvoiceDocument> = {}): InvoiceDocument {
-  const terms = makeTerms(currency);
+  // 12.5 cents an item after the first overage tier: a price with a third decimal.
+  const terms = makeContractTerms({
+    currency,
+    overageTiers: [
+      { upTo: 5_000, unitPriceMinor: 40 },
+      { upTo: null, unitPriceMinor: 12.5 },
+    ],
+  });
   const draft = computeInvoiceDraft({
     terms,
     itemCount: 17_001,
