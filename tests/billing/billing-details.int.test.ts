@@ -13,7 +13,7 @@ import {
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callProcedure, makeTestApp, signInAs, type TestApp } from "../support/http";
-import { clocksOn, contractTerms, insertItems, saveTerms, scopeOf } from "./fixtures";
+import { clocksOn, contractTerms, insertItems, makeNorthwind, saveTerms, scopeOf } from "./fixtures";
 
 let db: TestDatabase;
 let app: TestApp;
@@ -25,10 +25,8 @@ let amScope: Scope;
 beforeAll(async () => {
   db = await createTestDatabase();
   app = makeTestApp(db.app);
-  a = await makeAgency(db.owner, { name: "Northwind Social" });
+  ({ agency: a, am, amScope } = await makeNorthwind(db, app));
   owner = await signInAs(app, a.users.owner.email);
-  am = await signInAs(app, a.users.accountManager.email);
-  amScope = await scopeOf(db.app, a, a.users.accountManager);
 });
 afterAll(() => db.close());
 

@@ -1,8 +1,8 @@
 import type { InvoiceDetailView, InvoiceView } from "@parley/core/billing";
-import { createTestDatabase, makeAgency, pdfText, type TestAgency, type TestDatabase } from "@parley/testing";
+import { createTestDatabase, pdfText, type TestAgency, type TestDatabase } from "@parley/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callProcedure, makeTestApp, signInAs, type TestApp } from "../support/http";
-import { clocksOn, contractTerms, insertItems, saveTerms, scopeOf } from "./fixtures";
+import { clocksOn, contractTerms, insertItems, makeNorthwind, saveTerms } from "./fixtures";
 
 let db: TestDatabase;
 let app: TestApp;
@@ -20,10 +20,9 @@ const get = (cookie: string, url: string) =>
 beforeAll(async () => {
   db = await createTestDatabase();
   app = makeTestApp(db.app);
-  a = await makeAgency(db.owner, { name: "Northwind Social" });
-  am = await signInAs(app, a.users.accountManager.email);
-  const scope = await scopeOf(db.app, a, a.users.accountManager);
-  await saveTerms(db.app, scope, a.client.id, contractTerms());
+  const northwind = await makeNorthwind(db, app);
+  ({ agency: a, am } = northwind);
+  await saveTerms(db.app, northwind.amScope, a.client.id, contractTerms());
   await insertItems(db.owner, { agency: a, clientId: a.client.id }, clocksOn("2026-05-12", 10, 8));
   const created = await call("invoices.createDrafts", { period: "2026-05", clientIds: [a.client.id] });
   const draft = (created.data as Array<{ invoice: InvoiceView }>)[0]!.invoice;

@@ -4,7 +4,8 @@ import { resolveScope, type Scope } from "@parley/core/agencies";
 import { saveContract } from "@parley/core/billing";
 import { ALWAYS_OPEN } from "@parley/core/sla";
 import { type Database, schema, withTenant } from "@parley/db";
-import type { TestAgency } from "@parley/testing";
+import { makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
+import { signInAs, type TestApp } from "../support/http";
 
 const minute = 60_000;
 
@@ -84,6 +85,19 @@ export async function scopeOf(db: Database, agency: TestAgency, user: { id: stri
   const scope = await resolveScope(db, { userId: user.id, agencyId: agency.agency.id });
   if (!scope) throw new Error("no scope");
   return scope;
+}
+
+/** The agency "Northwind Social", its account manager signed in to `app`, and the account manager's scope. */
+export async function makeNorthwind(
+  db: TestDatabase,
+  app: TestApp,
+): Promise<{ agency: TestAgency; am: string; amScope: Scope }> {
+  const agency = await makeAgency(db.owner, { name: "Northwind Social" });
+  return {
+    agency,
+    am: await signInAs(app, agency.users.accountManager.email),
+    amScope: await scopeOf(db.app, agency, agency.users.accountManager),
+  };
 }
 
 export function contractTerms(overrides: Partial<ContractTermsInput> = {}): ContractTermsInput {

@@ -17,7 +17,7 @@ import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } fr
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callProcedure, makeTestApp, signInAs, type TestApp } from "../support/http";
-import { clocksOn, contractTerms, insertItems, saveTerms, scopeOf } from "./fixtures";
+import { clocksOn, contractTerms, insertItems, makeNorthwind, saveTerms, scopeOf } from "./fixtures";
 
 let db: TestDatabase;
 let app: TestApp;
@@ -29,10 +29,8 @@ let amScope: Scope;
 beforeAll(async () => {
   db = await createTestDatabase();
   app = makeTestApp(db.app);
-  a = await makeAgency(db.owner, { name: "Northwind Social" });
+  ({ agency: a, am, amScope } = await makeNorthwind(db, app));
   b = await makeAgency(db.owner);
-  am = await signInAs(app, a.users.accountManager.email);
-  amScope = await scopeOf(db.app, a, a.users.accountManager);
 });
 afterAll(() => db.close());
 

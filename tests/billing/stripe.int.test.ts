@@ -6,11 +6,11 @@ import { hashPassword } from "@parley/auth";
 import { createStripeGateway } from "@parley/connectors/stripe";
 import type { InvoiceDetailView, InvoiceView } from "@parley/core/billing";
 import { schema } from "@parley/db";
-import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase, testSecretBox } from "@parley/testing";
+import { createTestDatabase, type TestAgency, type TestDatabase, testSecretBox } from "@parley/testing";
 import { and, asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callProcedure, signInAs } from "../support/http";
-import { clocksOn, contractTerms, insertItems, saveTerms, scopeOf } from "./fixtures";
+import { callProcedure } from "../support/http";
+import { clocksOn, contractTerms, insertItems, makeNorthwind, saveTerms } from "./fixtures";
 
 const webhookSecret = "whsec_parley_test_secret";
 
@@ -125,10 +125,9 @@ beforeAll(async () => {
     trustProxy: true,
     log: () => {},
   });
-  a = await makeAgency(db.owner, { name: "Northwind Social" });
-  am = await signInAs(app, a.users.accountManager.email);
-  const scope = await scopeOf(db.app, a, a.users.accountManager);
-  await saveTerms(db.app, scope, a.client.id, contractTerms());
+  const northwind = await makeNorthwind(db, app);
+  ({ agency: a, am } = northwind);
+  await saveTerms(db.app, northwind.amScope, a.client.id, contractTerms());
   await insertItems(db.owner, { agency: a, clientId: a.client.id }, clocksOn("2026-09-15", 10, 8));
   await db.owner
     .update(schema.clients)
