@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { BusinessCalendar } from "../sla";
+import { londonBusinessHours as businessHours } from "../sla/london-business-hours.fixture";
 import {
   advanceClock,
   applyClockActions,
@@ -11,16 +11,6 @@ import {
 import type { Wakeup } from "./wakeup";
 
 const at = (iso: string) => new Date(iso);
-const businessHours: BusinessCalendar = {
-  timeZone: "Europe/London",
-  weekly: {
-    mon: [["09:00", "17:30"]],
-    tue: [["09:00", "17:30"]],
-    wed: [["09:00", "17:30"]],
-    thu: [["09:00", "17:30"]],
-    fri: [["09:00", "17:30"]],
-  },
-};
 // Monday 23 November 2026, 09:00 in London (GMT).
 const MONDAY_9AM = at("2026-11-23T09:00:00Z");
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { BusinessCalendar } from "../sla";
+import { londonBusinessHours as businessHours } from "../sla/london-business-hours.fixture";
 import {
   advanceTriage,
   applyTriageActions,
@@ -18,16 +19,6 @@ import type { Wakeup } from "./wakeup";
 const at = (iso: string) => new Date(iso);
 const SUNDAY_2AM = at("2026-11-22T02:00:00Z");
 
-const businessHours: BusinessCalendar = {
-  timeZone: "Europe/London",
-  weekly: {
-    mon: [["09:00", "17:30"]],
-    tue: [["09:00", "17:30"]],
-    wed: [["09:00", "17:30"]],
-    thu: [["09:00", "17:30"]],
-    fri: [["09:00", "17:30"]],
-  },
-};
 const allDay: [string, string][] = [["00:00", "24:00"]];
 const twentyFourSeven: BusinessCalendar = {
   timeZone: "Europe/London",
