@@ -190,33 +190,25 @@ describe("triage end to end (embedded driver, real PostgreSQL, controllable cloc
       input: { notificationIds: notices.map((notice) => notice.id) },
     });
     expect(marked).toMatchObject({ status: 200, data: { marked: 3 } });
-    const empty = await callProcedure(app, {
-      cookie,
-      path: "escalations.answer",
-      type: "mutation",
-      input: { escalationId: escalation?.id, answer: "   " },
-    });
+    const answerEscalation = (text: string) =>
+      callProcedure(app, {
+        cookie,
+        path: "escalations.answer",
+        type: "mutation",
+        input: { escalationId: escalation?.id, answer: text },
+      });
+    const empty = await answerEscalation("   ");
     expect(empty).toMatchObject({
       status: 400,
       error: { code: "BAD_INPUT", details: { fields: { answer: "answer must not be empty" } } },
     });
     const answer = "We've locked the account and restored the credits; please DM us your player id.";
-    const answered = await callProcedure(app, {
-      cookie,
-      path: "escalations.answer",
-      type: "mutation",
-      input: { escalationId: escalation?.id, answer },
-    });
+    const answered = await answerEscalation(answer);
     expect(answered).toMatchObject({
       status: 200,
       data: { status: "resolved", answer, answeredBy: a.users.stakeholder.id },
     });
-    const again = await callProcedure(app, {
-      cookie,
-      path: "escalations.answer",
-      type: "mutation",
-      input: { escalationId: escalation?.id, answer },
-    });
+    const again = await answerEscalation(answer);
     expect(again).toMatchObject({
       status: 409,
       error: { code: "INVALID_STATE", details: { reason: "already_resolved" } },
