@@ -2,9 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pdfText } from "@parley/testing";
-import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoPassword, startDemo } from "../support/browser";
+import { startDemo } from "../support/browser";
 
 let demo: Awaited<ReturnType<typeof startDemo>>;
 const downloads = mkdtempSync(path.join(os.tmpdir(), "parley-accounts-"));
@@ -17,14 +16,6 @@ afterAll(async () => {
   rmSync(downloads, { recursive: true, force: true });
 });
 
-async function signIn(page: Page, email: string): Promise<void> {
-  await page.goto(demo.server.url);
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Password").fill(demoPassword);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("button", { name: "Sign out" }).waitFor();
-}
-
 /** "YYYY-MM" of the month before the current one (the browser and the server share this clock). */
 function lastMonth(): string {
   const now = new Date();
@@ -35,8 +26,7 @@ describe("accounts in a real browser", () => {
   it("shows the account manager's clients and validates the contract editor field by field", {
     timeout: 90_000,
   }, async () => {
-    const page = await demo.browser.newPage();
-    await signIn(page, "am@northwind.test");
+    const page = await demo.signedInPage("am@northwind.test");
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Accounts" }).click();
 
     const clients = page.getByRole("table", { name: "Clients and contracts" });
@@ -82,8 +72,7 @@ describe("accounts in a real browser", () => {
   it("reviews last month's Hexfall Games draft, finalizes it and downloads the PDF", {
     timeout: 120_000,
   }, async () => {
-    const page = await demo.browser.newPage();
-    await signIn(page, "am@northwind.test");
+    const page = await demo.signedInPage("am@northwind.test");
     await page.goto(`${demo.server.url}/#/accounts/invoices?period=${lastMonth()}`);
     const invoices = page.getByRole("table", { name: "Invoices" });
     const review = page.getByRole("link", { name: "Review the invoice of Hexfall Games" });
@@ -126,8 +115,7 @@ describe("accounts in a real browser", () => {
   it("lets the account manager keep a client's billing details, with messages naming the field", {
     timeout: 60_000,
   }, async () => {
-    const page = await demo.browser.newPage();
-    await signIn(page, "am@northwind.test");
+    const page = await demo.signedInPage("am@northwind.test");
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Accounts" }).click();
     await page.getByRole("button", { name: "Billing details of Hexfall Games" }).click();
     const dialog = page.getByRole("dialog", { name: "Billing details of Hexfall Games" });

@@ -1,6 +1,5 @@
-import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoPassword, startDemo } from "../support/browser";
+import { startDemo } from "../support/browser";
 
 let demo: Awaited<ReturnType<typeof startDemo>>;
 
@@ -9,18 +8,9 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => demo?.stop());
 
-async function signIn(page: Page, email: string): Promise<void> {
-  await page.goto(demo.server.url);
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Password").fill(demoPassword);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("button", { name: "Sign out" }).waitFor();
-}
-
 describe("admin in a real browser", () => {
   it("lets the owner create a client and a channel and see them listed", { timeout: 90_000 }, async () => {
-    const page = await demo.browser.newPage();
-    await signIn(page, "owner@northwind.test");
+    const page = await demo.signedInPage("owner@northwind.test");
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();
 
     await page.getByRole("link", { name: "Clients" }).click();
@@ -55,8 +45,7 @@ describe("admin in a real browser", () => {
   });
 
   it("shows field-level validation messages", { timeout: 60_000 }, async () => {
-    const page = await demo.browser.newPage();
-    await signIn(page, "owner@northwind.test");
+    const page = await demo.signedInPage("owner@northwind.test");
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();
     await page.getByRole("link", { name: "Clients" }).click();
     await page.getByLabel("Name").fill("Nowhere Inc");
@@ -69,8 +58,7 @@ describe("admin in a real browser", () => {
   it("edits the agency's and a client's billing details with live messages naming the field", {
     timeout: 90_000,
   }, async () => {
-    const page = await demo.browser.newPage();
-    await signIn(page, "owner@northwind.test");
+    const page = await demo.signedInPage("owner@northwind.test");
     await page.goto(`${demo.server.url}/#/admin/agency`);
     const legalName = page.getByLabel("Legal name");
     await expect.poll(() => legalName.inputValue()).toBe("Northwind Social Care Ltd");
@@ -97,8 +85,7 @@ describe("admin in a real browser", () => {
   });
 
   it("gives a stakeholder the portal and no Admin navigation", { timeout: 60_000 }, async () => {
-    const page = await demo.browser.newPage();
-    await signIn(page, "stakeholder@hexfall.test");
+    const page = await demo.signedInPage("stakeholder@hexfall.test");
     const nav = page.getByRole("navigation", { name: "Main" });
     await expect.poll(() => nav.getByRole("link", { name: "Portal" }).count()).toBe(1);
     expect(await nav.getByRole("link", { name: "Admin" }).count()).toBe(0);

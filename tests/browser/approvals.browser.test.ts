@@ -1,19 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { claimItem, type Demo, signIn, startDemo } from "../support/browser";
-import { type FakePlatform, metaFeedComment, startFakePlatform } from "../support/fake-platform";
+import { claimItem, type MetaGraphDemo, startMetaGraphDemo } from "../support/browser";
+import { metaFeedComment } from "../support/fake-platform";
 
-let graph: FakePlatform;
-let demo: Demo;
+let demo: MetaGraphDemo;
 
 beforeAll(async () => {
-  graph = await startFakePlatform();
-  demo = await startDemo({ env: { META_GRAPH_BASE_URL: `${graph.url}/v21.0` } });
+  demo = await startMetaGraphDemo();
 }, 120_000);
-afterAll(async () => {
-  await demo?.stop();
-  await graph?.close();
-});
+afterAll(() => demo?.stop());
 
 describe("reply approvals in a real browser", () => {
   it("holds a Cobalt Bank reply for approval until the stakeholder approves it in the portal, live on both sides", {
@@ -36,8 +31,7 @@ describe("reply approvals in a real browser", () => {
       }),
     );
 
-    const moderator = await demo.browser.newPage();
-    await signIn(moderator, demo.server.url, "mod1@northwind.test");
+    const moderator = await demo.signedInPage("mod1@northwind.test");
     await moderator.goto(`${demo.server.url}/#/console?client=${cobaltFacebook.clientId}`);
     await moderator.getByRole("heading", { name: "Console", level: 1 }).waitFor();
     await expect.poll(() => moderator.getByText("Live", { exact: true }).count(), { timeout: 15_000 }).toBe(1);
@@ -60,11 +54,12 @@ describe("reply approvals in a real browser", () => {
       .poll(() => openItem.getByRole("listitem", { name: "Reply, Pending approval" }).count(), { timeout: 15_000 })
       .toBe(1);
     // Nothing reached the platform yet.
-    expect(graph.requests.filter((request) => request.path.includes(encodeURIComponent(commentId)))).toHaveLength(0);
+    expect(demo.graph.requests.filter((request) => request.path.includes(encodeURIComponent(commentId)))).toHaveLength(
+      0,
+    );
 
     // The Cobalt stakeholder finds the draft, with the customer's message, in the portal's approvals.
-    const stakeholder = await demo.browser.newPage();
-    await signIn(stakeholder, demo.server.url, "stakeholder@cobalt.test");
+    const stakeholder = await demo.signedInPage("stakeholder@cobalt.test");
     await stakeholder.getByRole("heading", { name: "Portal", level: 1 }).waitFor();
     const card = stakeholder.getByRole("article", { name: `Reply to ${author}` });
     await card.waitFor({ timeout: 15_000 });
@@ -83,13 +78,7 @@ describe("reply approvals in a real browser", () => {
     await stakeholder.getByText(/approved; it is being sent/).waitFor();
 
     // The approved reply goes out to the platform…
-    const posted = await graph.waitFor(
-      (request) =>
-        request.method === "POST" &&
-        request.path === `/v21.0/${encodeURIComponent(commentId)}/comments` &&
-        request.params?.message === answer,
-      { timeoutMs: 20_000 },
-    );
+    const posted = await demo.postedReply(commentId, answer);
     expect(posted.params?.message).toBe(answer);
 
     // …and the moderator's open item shows the outcome live, without a reload.

@@ -1,20 +1,15 @@
 import { randomUUID } from "node:crypto";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { claimItem, type Demo, signIn, startDemo } from "../support/browser";
-import { type FakePlatform, metaFeedComment, startFakePlatform } from "../support/fake-platform";
+import { claimItem, type MetaGraphDemo, startMetaGraphDemo } from "../support/browser";
+import { metaFeedComment } from "../support/fake-platform";
 
-let graph: FakePlatform;
-let demo: Demo;
+let demo: MetaGraphDemo;
 
 beforeAll(async () => {
-  graph = await startFakePlatform();
-  demo = await startDemo({ env: { META_GRAPH_BASE_URL: `${graph.url}/v21.0` } });
+  demo = await startMetaGraphDemo();
 }, 120_000);
-afterAll(async () => {
-  await demo?.stop();
-  await graph?.close();
-});
+afterAll(() => demo?.stop());
 
 /** Reads "<client>, N queued, …" off the client's count button in the console's left column. */
 async function queuedCount(page: Page, clientName: string): Promise<number> {
@@ -49,13 +44,11 @@ describe("moderator console in a real browser", () => {
     );
     expect(delivered.items).toHaveLength(1);
 
-    const moderator = await demo.browser.newPage();
-    await signIn(moderator, demo.server.url, "mod1@northwind.test");
+    const moderator = await demo.signedInPage("mod1@northwind.test");
     await moderator.goto(`${demo.server.url}/#/console?client=${hexfallFacebook.clientId}`);
     await moderator.getByRole("heading", { name: "Console", level: 1 }).waitFor();
 
-    const watcher = await demo.browser.newPage();
-    await signIn(watcher, demo.server.url, "mod1@northwind.test");
+    const watcher = await demo.signedInPage("mod1@northwind.test");
     await watcher.goto(`${demo.server.url}/#/console`);
     await expect.poll(() => watcher.getByText("Live", { exact: true }).count(), { timeout: 15_000 }).toBe(1);
     await expect.poll(() => queuedCount(watcher, "Hexfall Games"), { timeout: 15_000 }).toBeGreaterThan(0);
@@ -110,13 +103,7 @@ describe("moderator console in a real browser", () => {
     await send.click();
 
     // The reply reaches the (fake) Graph API as a comment on the customer's comment, with the page token.
-    const posted = await graph.waitFor(
-      (request) =>
-        request.method === "POST" &&
-        request.path === `/v21.0/${encodeURIComponent(commentId)}/comments` &&
-        request.params?.message === answer,
-      { timeoutMs: 20_000 },
-    );
+    const posted = await demo.postedReply(commentId, answer);
     expect(posted.params?.message).toBe(answer);
     expect(posted.headers.authorization).toBe("Bearer demo-hexfall-page-token");
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { claimItem, type Demo, signIn, startDemo } from "../support/browser";
+import { claimItem, type Demo, startDemo } from "../support/browser";
 
 let demo: Demo;
 
@@ -28,8 +28,7 @@ describe("escalating from the console, in a real browser", () => {
       },
     ]);
 
-    const page = await demo.browser.newPage();
-    await signIn(page, demo.server.url, "mod1@northwind.test");
+    const page = await demo.signedInPage("mod1@northwind.test");
     await page.goto(`${demo.server.url}/#/console?client=${hexfallGeneric.clientId}`);
     await page.getByRole("heading", { name: "Console", level: 1 }).waitFor();
     await page.getByText(marker).first().waitFor({ timeout: 15_000 });
@@ -56,8 +55,7 @@ describe("playbooks in admin, in a real browser", () => {
   it("lists the client's playbook and shows the server's error next to a level's field", {
     timeout: 60_000,
   }, async () => {
-    const page = await demo.browser.newPage();
-    await signIn(page, demo.server.url, "owner@northwind.test");
+    const page = await demo.signedInPage("owner@northwind.test");
     await page.goto(`${demo.server.url}/#/admin/playbooks`);
     await page.getByRole("heading", { name: "Playbooks", level: 1 }).waitFor();
     await page.getByLabel("Client").selectOption({ label: "Hexfall Games" });
@@ -76,8 +74,7 @@ describe("escalations in the portal, in a real browser", () => {
   it("shows Hexfall's stakeholder the seeded open escalation with its packet, and resolves it with an answer", {
     timeout: 120_000,
   }, async () => {
-    const page = await demo.browser.newPage();
-    await signIn(page, demo.server.url, "stakeholder@hexfall.test");
+    const page = await demo.signedInPage("stakeholder@hexfall.test");
     await page.goto(`${demo.server.url}/#/portal`);
     await page.getByRole("heading", { name: "Portal", level: 1 }).waitFor();
 

@@ -7,6 +7,7 @@ import type { DemoData } from "@parley/core/seed";
 import { findFreePort } from "@parley/db/embedded";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { expect } from "vitest";
+import { type FakePlatform, type RecordedRequest, startFakePlatform } from "./fake-platform";
 import { type RunningServer, startServer } from "./server";
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -43,7 +44,16 @@ export interface Demo {
   ingestGeneric(channelId: string, items: unknown[]): Promise<{ items: Array<{ id: string; externalId: string }> }>;
   /** POSTs a Meta webhook delivery signed with the channel's app secret (`X-Hub-Signature-256`). */
   postMetaWebhook(channelId: string, payload: unknown): Promise<{ items: Array<{ id: string; externalId: string }> }>;
+  /** A new page of the browser, signed in as `email` on the sign-in page, showing the signed-in shell. */
+  signedInPage(email: string): Promise<Page>;
   stop(): Promise<void>;
+}
+
+/** A demo whose server calls Meta Graph at a fake platform (`graph`), which records what the replies post there. */
+export interface MetaGraphDemo extends Demo {
+  graph: FakePlatform;
+  /** The request that posts `message` to Graph as a reply to the comment `commentId`, once it arrives (20 s at most). */
+  postedReply(commentId: string, message: string): Promise<RecordedRequest>;
 }
 
 /**
@@ -104,6 +114,15 @@ export async function startDemo(options: { env?: Record<string, string> } = {}):
       const signature = createHmac("sha256", found.appSecret).update(body).digest("hex");
       return post(`${server.url}/webhooks/meta/${channelId}`, body, { "x-hub-signature-256": `sha256=${signature}` });
     },
+    async signedInPage(email) {
+      const page = await browser.newPage();
+      await page.goto(server.url);
+      await page.getByLabel("E-mail").fill(email);
+      await page.getByLabel("Password").fill(demoPassword);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("button", { name: "Sign out" }).waitFor();
+      return page;
+    },
     async stop() {
       await browser.close();
       await server.stop();
@@ -112,13 +131,32 @@ export async function startDemo(options: { env?: Record<string, string> } = {}):
   };
 }
 
-/** Signs in on the sign-in page and waits for the signed-in shell. */
-export async function signIn(page: Page, baseUrl: string, email: string): Promise<void> {
-  await page.goto(baseUrl);
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Password").fill(demoPassword);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("button", { name: "Sign out" }).waitFor();
+/** `startDemo` with Meta Graph answered by a fake platform; `stop` stops the demo, then the platform. */
+export async function startMetaGraphDemo(): Promise<MetaGraphDemo> {
+  const graph = await startFakePlatform();
+  let demo: Demo;
+  try {
+    demo = await startDemo({ env: { META_GRAPH_BASE_URL: `${graph.url}/v21.0` } });
+  } catch (error) {
+    await graph.close();
+    throw error;
+  }
+  return {
+    ...demo,
+    graph,
+    postedReply: (commentId, message) =>
+      graph.waitFor(
+        (request) =>
+          request.method === "POST" &&
+          request.path === `/v21.0/${encodeURIComponent(commentId)}/comments` &&
+          request.params?.message === message,
+        { timeoutMs: 20_000 },
+      ),
+    async stop() {
+      await demo.stop();
+      await graph.close();
+    },
+  };
 }
 
 /** Presses c, then s until the open item is the one whose text contains `marker` (other items may be queued). */
