@@ -1,5 +1,6 @@
 import { createStripeGateway } from "@parley/connectors/stripe";
 import { AppError, badInput, uuid } from "@parley/contracts";
+import type { StripeGateway } from "@parley/contracts/billing";
 import {
   getInvoice,
   getInvoiceClockEvidence,
@@ -12,7 +13,6 @@ import {
   renderInvoiceEvidenceCsv,
   renderInvoiceLinesCsv,
   renderInvoicePdf,
-  type StripeGateway,
 } from "@parley/core/billing";
 import { type Transaction, withTenant } from "@parley/db";
 import type { Services } from "@parley/trpc";

@@ -1,6 +1,6 @@
 import type { Role } from "@parley/contracts";
+import type { StripeGateway } from "@parley/contracts/billing";
 import type { Scope } from "@parley/core/agencies";
-import type { StripeGateway } from "@parley/core/billing";
 import type { SecretBox } from "@parley/core/crypto";
 import type { ClaimBatcher } from "@parley/core/moderation";
 import type { Database } from "@parley/db";

@@ -1,6 +1,1 @@
-export {
-  createStripeGateway,
-  type StripeGatewayAdapter,
-  type StripeGatewayOptions,
-  type VerifiedStripeEvent,
-} from "./stripe-gateway";
+export { createStripeGateway, type StripeGatewayOptions } from "./stripe-gateway";

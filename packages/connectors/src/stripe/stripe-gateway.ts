@@ -1,6 +1,5 @@
 /**
- * The Stripe adapter: core's `StripeGateway` port (@parley/core/billing, stripe-push.ts) over the
- * stripe SDK. Structurally typed, so connectors need not import core.
+ * The Stripe adapter: the `StripeGateway` port (@parley/contracts/billing) over the stripe SDK.
  *
  * - `apiBase` (STRIPE_API_BASE) points the SDK at another server, e.g. a local test server that
  *   records requests; default Stripe's own API.
@@ -11,6 +10,7 @@
  *   call carries its idempotency key.
  */
 import { AppError } from "@parley/contracts";
+import type { StripeGateway, StripeWebhookEvent } from "@parley/contracts/billing";
 import Stripe from "stripe";
 
 export interface StripeGatewayOptions {
@@ -21,12 +21,6 @@ export interface StripeGatewayOptions {
   apiBase?: string;
   /** The SDK's own retries of a failed request (default 1). */
   maxNetworkRetries?: number;
-}
-
-export interface VerifiedStripeEvent {
-  id: string;
-  type: string;
-  invoice: { id: string; metadata: Record<string, string> } | null;
 }
 
 function upstreamFailed(step: string, error: unknown): AppError {
@@ -45,7 +39,7 @@ async function call<T>(step: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
-export function createStripeGateway(options: StripeGatewayOptions) {
+export function createStripeGateway(options: StripeGatewayOptions): StripeGateway {
   const base = options.apiBase ? new URL(options.apiBase) : null;
   const stripe = new Stripe(options.secretKey, {
     maxNetworkRetries: options.maxNetworkRetries ?? 1,
@@ -60,13 +54,7 @@ export function createStripeGateway(options: StripeGatewayOptions) {
   });
 
   return {
-    createCustomer: (input: {
-      name: string;
-      email: string | null;
-      addressLines: readonly string[];
-      metadata: Record<string, string>;
-      idempotencyKey: string;
-    }) =>
+    createCustomer: (input) =>
       call("customer", async () => {
         const [line1, ...rest] = input.addressLines;
         const customer = await stripe.customers.create(
@@ -82,15 +70,7 @@ export function createStripeGateway(options: StripeGatewayOptions) {
         return { id: customer.id };
       }),
 
-    createInvoice: (input: {
-      customerId: string;
-      currency: string;
-      description: string;
-      dueOn: string | null;
-      customFields: ReadonlyArray<{ name: string; value: string }>;
-      metadata: Record<string, string>;
-      idempotencyKey: string;
-    }) =>
+    createInvoice: (input) =>
       call("invoice", async () => {
         const invoice = await stripe.invoices.create(
           {
@@ -113,14 +93,7 @@ export function createStripeGateway(options: StripeGatewayOptions) {
         return { id: invoice.id };
       }),
 
-    addInvoiceLine: (input: {
-      customerId: string;
-      invoiceId: string;
-      currency: string;
-      amountMinor: number;
-      description: string;
-      idempotencyKey: string;
-    }) =>
+    addInvoiceLine: (input) =>
       call("invoice item", async () => {
         await stripe.invoiceItems.create(
           {
@@ -134,7 +107,7 @@ export function createStripeGateway(options: StripeGatewayOptions) {
         );
       }),
 
-    finalizeInvoice: (input: { invoiceId: string; idempotencyKey: string }) =>
+    finalizeInvoice: (input) =>
       call("finalize", async () => {
         const invoice = await stripe.invoices.finalizeInvoice(
           input.invoiceId,
@@ -144,7 +117,7 @@ export function createStripeGateway(options: StripeGatewayOptions) {
         return { id: input.invoiceId, status: invoice.status ?? "open" };
       }),
 
-    verifyWebhook(input: { payload: string; signature: string | undefined }): VerifiedStripeEvent {
+    verifyWebhook(input): StripeWebhookEvent {
       if (!options.webhookSecret) {
         throw new AppError("UNAUTHENTICATED", "Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)", {
           reason: "stripe_webhook_not_configured",
@@ -165,5 +138,3 @@ export function createStripeGateway(options: StripeGatewayOptions) {
     },
   };
 }
-
-export type StripeGatewayAdapter = ReturnType<typeof createStripeGateway>;

@@ -1,2 +1,3 @@
 export * from "./contract-terms";
 export * from "./money";
+export * from "./stripe-gateway";

@@ -19,7 +19,9 @@
  *   finalized invoice, and a fresh draft of the month is computed. A month has at most one
  *   finalized invoice that no credit note corrects.
  */
+
 import { AppError, uuid } from "@parley/contracts";
+import type { StripeGateway } from "@parley/contracts/billing";
 import {
   addDaysToLocalDate,
   type ContractTermsInput,
@@ -66,7 +68,7 @@ import {
   type ServiceCreditEvidence,
   type SlaEvidence,
 } from "./invoice-math";
-import { type StripeGateway, stripeIdempotencyKey } from "./stripe-push";
+import { stripeIdempotencyKey } from "./stripe-push";
 
 const {
   agencies,

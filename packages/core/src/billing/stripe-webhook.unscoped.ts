@@ -15,9 +15,10 @@
  *   invoice backwards (marked uncollectible after it was paid) is acknowledged and ignored
  *   (`transition_not_allowed`), as is one that would not change it (`status_unchanged`).
  */
+import type { StripeGateway } from "@parley/contracts/billing";
 import { type Database, schema, withTenant } from "@parley/db";
 import { and, eq, sql } from "drizzle-orm";
-import { paymentStatusOfStripeEvent, type StripeGateway } from "./stripe-push";
+import { paymentStatusOfStripeEvent } from "./stripe-push";
 
 const { invoices, auditEvents } = schema;
 
