@@ -79,21 +79,10 @@ export async function createClient(scope: Scope, tx: Executor, input: ClientCrea
 export async function updateClient(scope: Scope, tx: Executor, input: ClientUpdateInput): Promise<ClientView> {
   const before = await getClient(scope, tx, input.clientId);
   if (input.name !== undefined) await assertNameFree(scope, tx, input.name, before.id);
-  const [row] = await tx
-    .update(clients)
-    .set({ name: input.name ?? before.name, timeZone: input.timeZone ?? before.timeZone, updatedAt: new Date() })
-    .where(and(eq(clients.id, before.id), eq(clients.agencyId, scope.agencyId)))
-    .returning();
-  if (!row) throw new AppError("NOT_FOUND", "Client not found", { reason: "client_not_found" });
-  await recordAudit(tx, scope, {
-    action: "client.updated",
-    subjectType: "client",
-    subjectId: row.id,
-    clientId: row.id,
-    before,
-    after: row,
+  return changeClient(scope, tx, before, "client.updated", {
+    name: input.name ?? before.name,
+    timeZone: input.timeZone ?? before.timeZone,
   });
-  return toClientView(row);
 }
 
 export async function archiveClient(scope: Scope, tx: Executor, input: { clientId: string }): Promise<ClientView> {
@@ -101,14 +90,25 @@ export async function archiveClient(scope: Scope, tx: Executor, input: { clientI
   if (before.status === "archived") {
     throw new AppError("INVALID_STATE", "Client is already archived", { reason: "already_archived" });
   }
+  return changeClient(scope, tx, before, "client.archived", { status: "archived" });
+}
+
+/** Writes `changes` to a client read within the scope, audited as `action` with the client before and after. */
+async function changeClient(
+  scope: Scope,
+  tx: Executor,
+  before: ClientRow,
+  action: "client.updated" | "client.archived",
+  changes: Partial<Pick<typeof clients.$inferInsert, "name" | "timeZone" | "status">>,
+): Promise<ClientView> {
   const [row] = await tx
     .update(clients)
-    .set({ status: "archived", updatedAt: new Date() })
+    .set({ ...changes, updatedAt: new Date() })
     .where(and(eq(clients.id, before.id), eq(clients.agencyId, scope.agencyId)))
     .returning();
   if (!row) throw new AppError("NOT_FOUND", "Client not found", { reason: "client_not_found" });
   await recordAudit(tx, scope, {
-    action: "client.archived",
+    action,
     subjectType: "client",
     subjectId: row.id,
     clientId: row.id,
