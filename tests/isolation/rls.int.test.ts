@@ -2,7 +2,7 @@ import { resolveScope } from "@parley/core/agencies";
 import { saveContract } from "@parley/core/billing";
 import { ingestChannelItems } from "@parley/core/moderation";
 import { createProtocolVersion } from "@parley/core/protocols-store";
-import { executeInTenant, schema, withTenant } from "@parley/db";
+import { schema, uuidArray, withTenant } from "@parley/db";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -167,35 +167,30 @@ describe("row-level security", () => {
     expect(scoped.map((c) => c.clientId)).toEqual([a.client.id]);
   });
 
-  it("scopes a one-round-trip tenant statement the same way, and rolls it back whole when it fails", async () => {
-    const scoped = await executeInTenant<{ client_id: string; plans: string }>(
-      db.app,
-      { agencyId: a.agency.id, clientIds: [a.client.id] },
-      sql`select client_id, current_setting('plan_cache_mode') as plans from channels`,
+  it("scopes claim next's functions by the tenant they set, for their own transaction only", async () => {
+    const [item] = await db.owner.select().from(schema.items).where(sql`${schema.items.agencyId} = ${a.agency.id}`);
+    if (!item) throw new Error("no item");
+    const heads = (agencyId: string, clientIds: string[]) =>
+      db.app.execute<{
+        id: string;
+      }>(sql`select id from parley_claim_queue_heads(${agencyId}::uuid, ${uuidArray(clientIds)},
+        ${JSON.stringify([{ client_id: item.clientId, count: 5 }])}::jsonb, ${uuidArray([])}, now())`);
+    expect((await heads(a.agency.id, [item.clientId])).map((row) => row.id)).toContain(item.id);
+    // Another agency, or clients outside the scope, see none of that queue.
+    expect(await heads(b.agency.id, [item.clientId])).toEqual([]);
+    expect(await heads(a.agency.id, [a.otherClient.id])).toEqual([]);
+    const taken =
+      await db.app.execute(sql`select id from parley_claim_take(${b.agency.id}::uuid, ${uuidArray([item.clientId])},
+      ${JSON.stringify([{ id: item.id, actor: b.users.moderator.id, ip: null, expires_at: new Date(Date.now() + 60_000) }])}::jsonb,
+      ${"[]"}::jsonb, now())`);
+    expect(taken).toEqual([]);
+    const [after] = await db.owner.select().from(schema.items).where(sql`${schema.items.id} = ${item.id}`);
+    expect(after?.status).toBe(item.status);
+    // The tenant they set ended with their transaction.
+    const [setting] = await db.app.execute<{ agency: string | null }>(
+      sql`select current_setting('app.agency_id', true) as agency`,
     );
-    expect(scoped.map((row) => row.client_id)).toEqual([a.client.id]);
-    // Its statement runs on the generic plan, for that transaction only.
-    expect(scoped[0]?.plans).toBe("force_generic_plan");
-    const renamed = `Renamed ${a.client.id}`;
-    await expect(
-      executeInTenant(
-        db.app,
-        { agencyId: a.agency.id, clientIds: null },
-        sql`with renamed as (update clients set name = ${renamed} where id = ${a.client.id} returning id)
-          insert into clients (agency_id, name, time_zone) select ${b.agency.id}, 'Smuggled', 'UTC' from renamed`,
-      ),
-    ).rejects.toThrow(/row-level security/);
-    const [client] = await db.owner.select().from(schema.clients).where(sql`id = ${a.client.id}`);
-    expect(client?.name).not.toBe(renamed);
-    // The connection went back to the pool clean: the next statement runs in its own transaction.
-    const next = await executeInTenant<{ n: number }>(
-      db.app,
-      { agencyId: b.agency.id, clientIds: null },
-      sql`select count(*)::int as n from clients`,
-    );
-    expect(next[0]?.n).toBe(2);
-    const [after] = await db.app.execute<{ plans: string }>(sql`select current_setting('plan_cache_mode') as plans`);
-    expect(after?.plans).toBe("auto");
+    expect(setting?.agency ?? "").toBe("");
   });
 
   it("rejects a cross-agency insert and leaves other agencies' rows untouched by updates", async () => {

@@ -22,6 +22,7 @@ export interface LiveEvent {
 /**
  * The `pg_notify` call announcing one event, its parts SQL expressions, so a statement can announce each row it
  * changes (`clientId`/`subjectId` may be column names of the rows it selects from). A null subject is left out.
+ * Claim next's `parley_claim_take` (migration 0017) builds the same payload in SQL.
  */
 export function liveEventNotification(event: { type: LiveEventType; agencyId: string; clientId: SQL; subjectId: SQL }) {
   return sql`pg_notify(${liveChannel}, (jsonb_build_object('type', ${event.type}::text, 'agencyId', ${event.agencyId}::text,

@@ -1,19 +1,11 @@
 import { AppError } from "@parley/contracts";
-import {
-  type Database,
-  type Executor,
-  executeInTenant,
-  schema,
-  type TenantContext,
-  uuidArray,
-  withTenant,
-} from "@parley/db";
+import { type Database, type Executor, executePrepared, schema, uuidArray, withTenant } from "@parley/db";
 import { and, eq, ne, sql } from "drizzle-orm";
 import { getClient } from "../agencies/clients";
 import { type Scope, tenantOf } from "../agencies/scope";
-import { liveEventNotification, publishLiveEvent } from "../live/publish-live-event";
+import { publishLiveEvent } from "../live/publish-live-event";
 
-const { items, clients, slaClocks, auditEvents } = schema;
+const { items, clients } = schema;
 type ItemRow = typeof items.$inferSelect;
 
 /** How long a claim holds an item before it goes back to the queue, unless the moderator acts or renews it. */
@@ -103,6 +95,9 @@ export async function publishQueueChanges(
   }
 }
 
+/** The agency a claim batch serves and the clients its requests work on (the tenant its statements set). */
+type ClaimTenant = { agencyId: string; clientIds: readonly string[] };
+
 /** A row of `items` as a raw statement returns it (snake case, timestamps as text). */
 type ItemRecord = {
   id: string;
@@ -164,10 +159,10 @@ function assertMayClaim(scope: Scope): void {
 }
 
 /**
- * Serves several moderators' claims of one agency, each statement a tenant transaction of its own
- * (`executeInTenant`, scoped to `tenant`: the agency and at least the clients asked for); answers in request order,
- * null for a request whose queues are empty. In rounds of two
- * statements, however many requests (`readCandidates`, then `takeCandidates`):
+ * Serves several moderators' claims of one agency; answers in request order, null for a request whose queues are
+ * empty. In rounds of two statements, however many requests (`readCandidates`, then `takeCandidates`), each a
+ * call of a function of migration 0017 that sets the tenant (the agency and the clients asked for) for its own
+ * transaction, so each is one message and one answer:
  *
  * 1. The heads of the asked clients' queues, read without locks: per client, as many queued items (in
  *    `items_claim_queued_idx` order) as could be handed out from it (one per request working on it, plus what
@@ -186,7 +181,7 @@ function assertMayClaim(scope: Scope): void {
  */
 async function claimItems(
   db: Database,
-  tenant: TenantContext,
+  tenant: ClaimTenant,
   requests: readonly ClaimRequest[],
   now: Date,
   {
@@ -259,10 +254,13 @@ export interface ClaimsInFlight {
   lose(id: string): void;
 }
 
-/** The unlocked heads of the requests' queues and the lapsed claims of their clients, less `passedOver`. */
+/**
+ * The unlocked heads of the requests' queues and the lapsed claims of their clients, less `passedOver`
+ * (`parley_claim_queue_heads`).
+ */
 async function readCandidates(
   db: Database,
-  { agencyId, ...tenant }: TenantContext,
+  { agencyId, clientIds }: ClaimTenant,
   input: { requests: readonly ClaimRequest[]; passedOver: ReadonlySet<string>; now: Date },
 ): Promise<Candidate[]> {
   const wanted = new Map<string, number>();
@@ -272,51 +270,28 @@ async function readCandidates(
     }
   }
   if (wanted.size === 0) return [];
-  const passedOver = uuidArray([...input.passedOver]);
-  return executeInTenant<Candidate>(
+  return executePrepared<Candidate>(
     db,
-    { agencyId, ...tenant },
-    sql`
-      with heads as (
-        select head.* from jsonb_to_recordset(${JSON.stringify([...wanted].map(([client_id, count]) => ({ client_id, count })))}::jsonb)
-          as scoped(client_id uuid, count int)
-        cross join lateral (
-          select id, client_id, priority, received_at, null::uuid as lapsed_from from ${items}
-          where agency_id = ${agencyId} and client_id = scoped.client_id and status = 'queued'
-            and id <> all(${passedOver})
-          order by ${queueOrder}
-          limit scoped.count
-        ) as head
-      ),
-      lapsed as (
-        select id, client_id, priority, received_at, claimed_by as lapsed_from from ${items}
-        where agency_id = ${agencyId} and client_id = any(${uuidArray([...wanted.keys()])})
-          and status = 'claimed' and claim_expires_at < ${input.now.toISOString()}::timestamptz
-          and id <> all(${passedOver})
-      )
-      select candidate.id, candidate.client_id, candidate.priority, candidate.lapsed_from,
-        date_part('epoch', candidate.received_at) as received_at, date_part('epoch', due.due_at) as due_at
-      from (select * from heads union all select * from lapsed) as candidate
-      left join ${slaClocks} as due
-        on due.agency_id = ${agencyId} and due.item_id = candidate.id and due.metric = 'first_response'`,
+    sql`select * from parley_claim_queue_heads(${agencyId}::uuid, ${uuidArray(clientIds)},
+      ${JSON.stringify([...wanted].map(([client_id, count]) => ({ client_id, count })))}::jsonb,
+      ${uuidArray([...input.passedOver])}, ${input.now.toISOString()}::timestamptz)`,
   );
 }
 
 /**
  * Locks the chosen candidates and the lapsed claims (skipping rows another transaction holds), checks that each
  * is still queued or still lapsed, and claims the chosen ones: lapsed claims nobody took go back to the queue,
- * with audit events and one live announcement per client. Returns the rows claimed.
+ * with audit events and one live announcement per client (`parley_claim_take`). Returns the rows claimed.
  */
 async function takeCandidates(
   db: Database,
-  { agencyId, ...tenant }: TenantContext,
+  { agencyId, clientIds }: ClaimTenant,
   input: {
     claims: ReadonlyArray<{ request: ClaimRequest; candidate: Candidate }>;
     lapsed: readonly Candidate[];
     now: Date;
   },
 ): Promise<ItemRecord[]> {
-  const at = sql`${input.now.toISOString()}::timestamptz`;
   const claims = input.claims.map(({ request, candidate }) => ({
     id: candidate.id,
     actor: request.scope.actorId,
@@ -328,62 +303,10 @@ async function takeCandidates(
     client_id: candidate.client_id,
     claimed_by: candidate.lapsed_from,
   }));
-  return executeInTenant<ItemRecord>(
+  return executePrepared<ItemRecord>(
     db,
-    { agencyId, ...tenant },
-    sql`
-      with lapsed as (
-        select * from jsonb_to_recordset(${JSON.stringify(lapsed)}::jsonb) as lapsed(id uuid, client_id uuid, claimed_by uuid)
-      ),
-      wanted as (
-        select * from jsonb_to_recordset(${JSON.stringify(claims)}::jsonb)
-          as wanted(id uuid, actor uuid, ip text, expires_at timestamptz)
-      ),
-      locked as (
-        select ${items}.id, ${items}.status = 'claimed' as lapsed from ${items}
-        where ${items}.agency_id = ${agencyId}
-          and ${items}.id in (select id from wanted union all select id from lapsed)
-          and (${items}.status = 'queued' or (${items}.status = 'claimed' and ${items}.claim_expires_at < ${at}))
-        for update skip locked
-      ),
-      released as (
-        update ${items} set status = 'queued', claimed_by = null, claim_expires_at = null, updated_at = ${at}
-        from lapsed join locked using (id)
-        where ${items}.agency_id = ${agencyId} and ${items}.id = lapsed.id and locked.lapsed
-          and lapsed.id not in (select id from wanted)
-        returning ${items}.id, ${items}.client_id
-      ),
-      claimed as (
-        update ${items} set status = 'claimed', claimed_by = wanted.actor, claim_expires_at = wanted.expires_at,
-          updated_at = ${at}
-        from wanted join locked using (id)
-        where ${items}.agency_id = ${agencyId} and ${items}.id = wanted.id
-        returning ${items}.*, wanted.ip
-      ),
-      audited as (
-        insert into ${auditEvents} (agency_id, actor_user_id, ip, client_id, action, subject_type, subject_id,
-          before, after, protocol_version_id)
-        select ${agencyId}::uuid, null, null, lapsed.client_id, 'item.claim_expired', 'item', lapsed.id::text,
-          jsonb_build_object('claimedBy', lapsed.claimed_by), null, null
-        from lapsed join locked using (id) where locked.lapsed
-        union all
-        select ${agencyId}::uuid, claimed_by, ip, client_id, 'item.claimed', 'item', id::text, null,
-          jsonb_build_object('claimedBy', claimed_by, 'claimExpiresAt',
-            to_char(claim_expires_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')),
-          protocol_version_id
-        from claimed
-      ),
-      announced as (
-        select ${liveEventNotification({
-          type: "queue.changed",
-          agencyId,
-          clientId: sql.raw("client_id"),
-          subjectId: sql.raw("id::text"),
-        })}
-        from (select distinct on (client_id) client_id, id from (
-          select client_id, id from claimed union all select client_id, id from released) as changed) as per_client
-      )
-      select claimed.* from (select count(*) from announced) as announcements left join claimed on true`,
+    sql`select * from parley_claim_take(${agencyId}::uuid, ${uuidArray(clientIds)}, ${JSON.stringify(claims)}::jsonb,
+      ${JSON.stringify(lapsed)}::jsonb, ${input.now.toISOString()}::timestamptz)`,
   );
 }
 
@@ -418,8 +341,8 @@ const maxBatchesInFlight = 2;
  * Serves concurrent claims of one agency together, the way PostgreSQL groups commits: while a batch runs, the
  * claims that arrive wait for the next one, which takes up to `maxClaimBatch` of them. A lone claim runs at once,
  * so batching adds no delay; under load, two statements serve many moderators instead of one each. Each statement
- * is a tenant transaction of its own in one round trip (`executeInTenant`), scoped to the agency and the clients
- * asked for; each request was resolved within its own scope first (`queueClientIds`), and `claimItems` only hands
+ * is a tenant transaction of its own, scoped to the agency and the clients asked for (see `claimItems`); each
+ * request was resolved within its own scope first (`queueClientIds`), and `claimItems` only hands
  * a request items of its clients. Batches overlap: the next one starts once the running one has chosen its
  * candidates, and passes those over until they are claimed (`ClaimsInFlight`), so two batches do not reach for
  * the same items. A claim is answered as soon as it is committed; a failed round fails the claims still waiting.
@@ -477,13 +400,10 @@ export function createClaimBatcher(db: Database, deps: { now?: () => Date } = {}
     // later round fails for the others.
     try {
       const clientIds = [...new Set(requests.flatMap((request) => request.clientIds))];
-      const claimed = await claimItems(
-        db,
-        { agencyId, clientIds, userId: null },
-        requests,
-        deps.now?.() ?? new Date(),
-        { inFlight, onServed: (n, item) => batch[n]?.resolve(item) },
-      );
+      const claimed = await claimItems(db, { agencyId, clientIds }, requests, deps.now?.() ?? new Date(), {
+        inFlight,
+        onServed: (n, item) => batch[n]?.resolve(item),
+      });
       for (const [n, entry] of batch.entries()) entry.resolve(claimed[n] ?? null);
     } catch (error) {
       for (const entry of batch) entry.reject(error);
