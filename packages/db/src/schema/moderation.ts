@@ -172,8 +172,9 @@ export const items = pgTable(
     index("items_claim_queued_idx")
       .on(t.agencyId, t.clientId, t.priority, t.receivedAt)
       .where(sql`${t.status} = 'queued'`),
-    // Abandoned claims come back: claimed items by lease expiry.
-    index("items_claim_expired_idx").on(t.agencyId, t.clientId, t.claimExpiresAt).where(sql`${t.status} = 'claimed'`),
+    // Abandoned claims come back: the agency's claimed items by lease expiry, whatever their client, so finding the
+    // lapsed ones is one range of this index rather than one search per client (claim next looks at every batch).
+    index("items_claim_expired_idx").on(t.agencyId, t.claimExpiresAt).where(sql`${t.status} = 'claimed'`),
     // Replies that arrived before their parent, waiting to be linked.
     index("items_unlinked_parent_idx")
       .on(t.agencyId, t.channelId, t.parentExternalId)
