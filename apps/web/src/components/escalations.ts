@@ -63,9 +63,14 @@ export function slaStateNow(entry: Pick<SlaBoardEntry, "msLeft" | "state">, boar
   return msLeftNow(entry, boardAt, now) <= 0 ? "breached" : entry.state;
 }
 
-/** "1:02:05", "4:05", or "−0:30" once overdue. */
+/**
+ * "1:02:05", "4:05", or "−0:30" once overdue; a day or more away, days and hours ("2d 14h"), since a
+ * weekend or holiday on the client's calendar can put a clock days out and its seconds are noise there.
+ */
 export function formatMsLeft(ms: number): string {
   const total = Math.floor(Math.abs(ms) / 1000);
+  const days = Math.floor(total / 86_400);
+  if (days > 0) return `${ms < 0 ? "−" : ""}${days}d ${Math.floor((total % 86_400) / 3600)}h`;
   const hours = Math.floor(total / 3600);
   const minutes = Math.floor((total % 3600) / 60);
   const seconds = total % 60;
