@@ -45,6 +45,9 @@ describe("clients", () => {
     const duplicate = await call("clients.create", { name: a.client.name.toUpperCase(), timeZone: "UTC" });
     expect(duplicate.status).toBe(409);
     expect(duplicate.error?.details.fields).toEqual({ name: expect.any(String) });
+    const unstorable = await call("clients.create", { name: "Lumen\u0000Audio", timeZone: "UTC" });
+    expect(unstorable.status).toBe(400);
+    expect(unstorable.error?.details.fields).toEqual({ name: "must not contain NUL (U+0000) characters" });
     const rows = await db.owner.select().from(schema.clients).where(eq(schema.clients.agencyId, a.agency.id));
     expect(rows).toHaveLength(3); // two from the factory, one from the first test
   });

@@ -275,6 +275,23 @@ describe("POST /v1/channels/{channelId}/items", () => {
     expect(await countItems()).toBe(before);
   });
 
+  it("answers 400 for text PostgreSQL cannot store (NUL, half a surrogate pair) and stores nothing", async () => {
+    const before = await countItems();
+    const batch = [wireItem(), wireItem({ body: "refund now\u0000" }), wireItem({ body: "cut emoji \ud83c" })];
+    const { status, json } = await post({ items: batch });
+    expect(status).toBe(400);
+    expect(json.error).toMatchObject({
+      code: "BAD_INPUT",
+      details: {
+        fields: {
+          "items.1.body": "must not contain NUL (U+0000) characters",
+          "items.2.body": "must be valid Unicode text (it holds half of a surrogate pair)",
+        },
+      },
+    });
+    expect(await countItems()).toBe(before);
+  });
+
   it("answers 413 for more than 1000 items and for a body over 1 MB", async () => {
     const before = await countItems();
     const tooMany = await post({ items: Array.from({ length: 1001 }, () => wireItem()) });

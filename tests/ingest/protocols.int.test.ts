@@ -94,4 +94,25 @@ describe("protocols", () => {
     expect(bad.error?.details.fields).toMatchObject({ "document.categories.0.priority": expect.any(String) });
     expect(await versionsInDb(a.otherClient.id)).toHaveLength(0);
   });
+
+  it("names text PostgreSQL cannot store anywhere in a document (NUL, half a surrogate pair), storing nothing", async () => {
+    const [category] = gamesProtocol.categories;
+    if (!category) throw new Error("the games protocol has categories");
+    const bad = await save(cookies.owner, a.otherClient.id, {
+      ...gamesProtocol,
+      voiceGuidelines: "Friendly\u0000",
+      categories: [{ ...category, match: { ...category.match, keywords: ["refund", "cut \ud83c"] } }],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.error).toMatchObject({
+      code: "BAD_INPUT",
+      details: {
+        fields: {
+          "document.voiceGuidelines": "must not contain NUL (U+0000) characters",
+          "document.categories.0.match.keywords.1": "must be valid Unicode text (it holds half of a surrogate pair)",
+        },
+      },
+    });
+    expect(await versionsInDb(a.otherClient.id)).toHaveLength(0);
+  });
 });

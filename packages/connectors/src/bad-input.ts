@@ -1,12 +1,9 @@
-import { type AppError, badInput } from "@parley/contracts";
+import { type AppError, badInput, maxReportedIssues } from "@parley/contracts";
 
 export interface InputIssue {
   path: ReadonlyArray<PropertyKey>;
   message: string;
 }
-
-/** A garbage 1000-item batch can produce thousands of issues; the error names the first 100 and counts the rest. */
-export const maxReportedIssues = 100;
 
 /** BAD_INPUT naming each bad field (at most `maxReportedIssues`); `details.omittedIssues` counts the rest. */
 export function reportBadInput(issues: readonly InputIssue[]): AppError {

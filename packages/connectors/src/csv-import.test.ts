@@ -74,6 +74,13 @@ describe("parseItemsCsv", () => {
     expect(error.message).toContain("line 5.authorHandle: is required");
   });
 
+  it("names a cell holding a NUL character, which PostgreSQL cannot store", () => {
+    const text = `${header}\nfb-1,comment,p-1,,u-1,dana,,"Hello\u0000there",en,2025-03-01T09:00:00Z,`;
+    expect(catchAppError(() => parseItemsCsv(text)).details.fields).toEqual({
+      "line 2.body": "must not contain NUL (U+0000) characters",
+    });
+  });
+
   it.each([
     {
       name: "a row with too few fields",

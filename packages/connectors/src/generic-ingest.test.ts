@@ -1,5 +1,5 @@
+import { maxReportedIssues } from "@parley/contracts";
 import { describe, expect, it } from "vitest";
-import { maxReportedIssues } from "./bad-input";
 import { parseGenericBatch, signGenericPayload, verifyGenericSignature } from "./generic-ingest";
 import { catchAppError } from "./inbound.fixture";
 
@@ -204,6 +204,21 @@ describe("parseGenericBatch", () => {
       "items.6.body": "must be at most 20000 characters",
     });
     expect(error.message).toContain("items.3.author.handle: is required");
+  });
+
+  it("refuses text PostgreSQL cannot store, naming each field", () => {
+    const items = [
+      { ...itemAt(0), body: "free refunds\u0000" },
+      { ...itemAt(1), author: { externalId: "u-1", handle: "cut \ud83c" } },
+      { ...itemAt(2), threadExternalId: "\udc00t" },
+    ];
+    // JSON.stringify writes a lone surrogate as its \u escape, as a platform that cut an emoji in half would.
+    const error = catchAppError(() => parseGenericBatch(JSON.stringify({ items })));
+    expect(error.details.fields).toEqual({
+      "items.0.body": "must not contain NUL (U+0000) characters",
+      "items.1.author.handle": "must be valid Unicode text (it holds half of a surrogate pair)",
+      "items.2.threadExternalId": "must be valid Unicode text (it holds half of a surrogate pair)",
+    });
   });
 
   it.each([

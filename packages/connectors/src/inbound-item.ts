@@ -1,3 +1,4 @@
+import { unstorableTextProblem } from "@parley/contracts";
 import { z } from "zod";
 import { prefixIssues, reportBadInput } from "./bad-input";
 
@@ -11,25 +12,38 @@ export const maxBodyLength = 20_000;
 const maxIdLength = 200;
 const maxUrlLength = 2048;
 
+/** Text PostgreSQL can store: no NUL, no half surrogate pair (`unstorableTextProblem`). */
+function storableText(schema: z.ZodString) {
+  return schema.superRefine((text, context) => {
+    const problem = unstorableTextProblem(text);
+    if (problem) context.addIssue({ code: "custom", message: problem });
+  });
+}
+
 /** A string that must be present and non-empty; "is required" when absent, like the rest of the API. */
 export function requiredText(max: number) {
-  return z
-    .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
-    .min(1, { error: "is required" })
-    .max(max, { error: `must be at most ${max} characters` });
+  return storableText(
+    z
+      .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
+      .min(1, { error: "is required" })
+      .max(max, { error: `must be at most ${max} characters` }),
+  );
 }
 
 function optionalText(max: number) {
-  return z
-    .string({ error: "must be a string" })
-    .min(1, { error: "must not be empty (leave it out instead)" })
-    .max(max, { error: `must be at most ${max} characters` })
-    .optional();
+  return storableText(
+    z
+      .string({ error: "must be a string" })
+      .min(1, { error: "must not be empty (leave it out instead)" })
+      .max(max, { error: `must be at most ${max} characters` }),
+  ).optional();
 }
 
-const bodyText = z
-  .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
-  .max(maxBodyLength, { error: `must be at most ${maxBodyLength} characters` });
+const bodyText = storableText(
+  z
+    .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
+    .max(maxBodyLength, { error: `must be at most ${maxBodyLength} characters` }),
+);
 
 const itemFields = {
   externalId: requiredText(maxIdLength),

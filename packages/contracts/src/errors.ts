@@ -55,6 +55,9 @@ export function fieldMessages(
   return fields;
 }
 
+/** A garbage 1000-item batch can produce thousands of issues; an error names the first 100 and counts the rest. */
+export const maxReportedIssues = 100;
+
 /** A BAD_INPUT error whose message names every bad field. */
 export function badInput(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): AppError {
   const fields = fieldMessages(issues);

@@ -2,3 +2,4 @@ export * from "./domain";
 export * from "./errors";
 export * from "./moderation";
 export * from "./outbound";
+export * from "./storable-text";

@@ -1,4 +1,11 @@
-import { AppError, type AppErrorCode, badInput, type Role } from "@parley/contracts";
+import {
+  AppError,
+  type AppErrorCode,
+  badInput,
+  maxReportedIssues,
+  type Role,
+  unstorableTextIssues,
+} from "@parley/contracts";
 import { type Scope, tenantOf } from "@parley/core/agencies";
 import { type Transaction, withTenant } from "@parley/db";
 import { initTRPC, TRPCError } from "@trpc/server";
@@ -76,7 +83,14 @@ const mapErrors = t.middleware(async ({ next }) => {
   };
 });
 
-export const publicProcedure = t.procedure.use(mapErrors);
+/** Input text PostgreSQL cannot store (NUL, half a surrogate pair) is BAD_INPUT naming each field, before any work. */
+const refuseUnstorableText = t.middleware(async ({ getRawInput, next }) => {
+  const issues = unstorableTextIssues(await getRawInput(), maxReportedIssues);
+  if (issues.length > 0) throw badInput(issues);
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(mapErrors).use(refuseUnstorableText);
 
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.session) throw new AppError("UNAUTHENTICATED", "Sign in first", { reason: "no_session" });
