@@ -10,7 +10,8 @@ import { callProcedure, makeTestApp, signInAs, type TestApp } from "../support/h
 /**
  * Every tRPC procedure, the roles allowed to call it, and an input aimed at agency A's second client.
  * `target`: must answer NOT_FOUND/FORBIDDEN from outside; `list`: must return nothing of A;
- * `create`: acts in the caller's own agency, so only "A unchanged" is checked.
+ * `create`: acts in the caller's own agency, so only "A unchanged" is checked. The input-validation test below
+ * breaks these inputs field by field (`malformedInputs`).
  */
 type Access = { roles: readonly Role[] | "any member" | "signed in"; kind: "target" | "list" | "create" };
 type Entry = Access & { type: "query" | "mutation"; input: (a: TestAgency) => unknown };
@@ -335,6 +336,20 @@ async function snapshotOf(agency: TestAgency) {
   return snapshot;
 }
 
+/** A session cookie of agency A's user of each role. */
+async function signInEveryRole(): Promise<Map<Role, string>> {
+  const users: Record<Role, { email: string }> = {
+    owner: a.users.owner,
+    admin: a.users.admin,
+    account_manager: a.users.accountManager,
+    moderator: a.users.moderator,
+    client_stakeholder: a.users.stakeholder,
+  };
+  const cookies = new Map<Role, string>();
+  for (const [role, user] of Object.entries(users)) cookies.set(role as Role, await signInAs(app, user.email));
+  return cookies;
+}
+
 function idsOf(agency: TestAgency, includeFirstClient: boolean): string[] {
   return [
     agency.agency.id,
@@ -433,19 +448,11 @@ describe("procedure isolation matrix", () => {
   });
 
   it("refuses every procedure to roles it does not list", async () => {
-    const roleUsers = {
-      owner: a.users.owner,
-      admin: a.users.admin,
-      account_manager: a.users.accountManager,
-      moderator: a.users.moderator,
-      client_stakeholder: a.users.stakeholder,
-    } as const;
-    const cookies = new Map<Role, string>();
-    for (const [role, user] of Object.entries(roleUsers)) cookies.set(role as Role, await signInAs(app, user.email));
+    const cookies = await signInEveryRole();
     const before = await snapshotOf(a);
     for (const [path, entry] of Object.entries(matrix)) {
       if (!Array.isArray(entry.roles)) continue;
-      for (const role of Object.keys(roleUsers) as Role[]) {
+      for (const role of cookies.keys()) {
         if ((entry.roles as readonly Role[]).includes(role)) continue;
         const outcome = await callProcedure(app, {
           cookie: cookies.get(role),
@@ -503,6 +510,52 @@ describe("procedure isolation matrix", () => {
         });
       }
     }
+    expect(await snapshotOf(a)).toEqual(before);
+  });
+});
+
+/**
+ * Inputs a procedure must refuse: for each field of its valid input, a value of another type, and a text longer than
+ * any the API takes (a draft, the longest, may hold 100,000 characters).
+ */
+function malformedInputs(valid: unknown): Array<{ variant: string; field?: string; input: unknown }> {
+  if (typeof valid !== "object" || valid === null || Array.isArray(valid)) return [];
+  const otherType = (value: unknown): unknown => {
+    if (typeof value === "string") return 12345;
+    if (typeof value === "number") return "12345x";
+    if (typeof value === "boolean") return "true";
+    if (Array.isArray(value)) return { 0: value[0] ?? "x" };
+    if (value === null) return 12345;
+    return "not an object";
+  };
+  return [
+    { variant: "a string instead of an object", input: "x" },
+    ...Object.entries(valid).flatMap(([field, value]) => [
+      { variant: `${field} of another type`, field, input: { ...valid, [field]: otherType(value) } },
+      ...(typeof value === "string"
+        ? [{ variant: `${field} 200,001 characters long`, field, input: { ...valid, [field]: "x".repeat(200_001) } }]
+        : []),
+    ]),
+  ];
+}
+
+describe("procedure input validation", () => {
+  it("refuses malformed input to every procedure with a 400 naming the field, changing nothing", async () => {
+    const cookies = await signInEveryRole();
+    const before = await snapshotOf(a);
+    const wrong: Array<{ path: string; variant: string; status: number; message?: string }> = [];
+    for (const [path, entry] of Object.entries(matrix)) {
+      const role: Role = Array.isArray(entry.roles) ? (entry.roles[0] as Role) : "owner";
+      for (const { variant, field, input } of malformedInputs(entry.input(a))) {
+        const outcome = await callProcedure(app, { cookie: cookies.get(role), path, type: entry.type, input });
+        const fields = Object.keys(outcome.error?.details.fields ?? {});
+        const named = field === undefined || fields.some((name) => name === field || name.startsWith(`${field}.`));
+        if (outcome.status !== 400 || outcome.error?.code !== "BAD_INPUT" || !named) {
+          wrong.push({ path, variant, status: outcome.status, message: outcome.error?.message });
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
     expect(await snapshotOf(a)).toEqual(before);
   });
 });

@@ -9,6 +9,12 @@ export const contractsRouter = router({
     .query(({ ctx, input }) => listContracts(ctx.scope, ctx.tx, input)),
   /** Terms are validated by core (`contractTermsInput`), so errors name the field inside `terms`. */
   save: accountsProcedure
-    .input(z.object({ clientId: uuid, contractId: uuid.optional(), terms: z.unknown() }))
+    .input(
+      z.object({
+        clientId: uuid,
+        contractId: uuid.optional(),
+        terms: z.looseObject({}, { error: "must be an object of contract terms" }),
+      }),
+    )
     .mutation(({ ctx, input }) => saveContract(ctx.scope, ctx.tx, input)),
 });
