@@ -21,6 +21,18 @@ export function shiftMonth(period: string, delta: number): string {
   return shifted.toISOString().slice(0, 7);
 }
 
+/** "95 %", "85.71 %": SLA compliance and credit percentages. */
+export function formatPercent(value: number): string {
+  return `${new Intl.NumberFormat("en-GB", { maximumFractionDigits: 2 }).format(value)} %`;
+}
+
+/** "45 min", "8 h 0 min"; "—" for none. */
+export function formatMinutes(value: number | null | undefined): string {
+  if (value === null || value === undefined) return "—";
+  const rounded = Math.round(value);
+  return rounded < 60 ? `${rounded} min` : `${Math.floor(rounded / 60)} h ${rounded % 60} min`;
+}
+
 const monthFormat = new Intl.DateTimeFormat("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
 
 /** "2026-10" → "October 2026". */

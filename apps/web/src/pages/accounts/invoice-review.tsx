@@ -25,20 +25,10 @@ import {
   refreshInvoice,
   type SlaSummaryRow,
 } from "./accounts-api";
-import { formatLocalDate, formatMonth, formatUnitPrice, money } from "./billing-format";
+import { formatLocalDate, formatMinutes, formatMonth, formatPercent, formatUnitPrice, money } from "./billing-format";
 import { InvoiceStatusBadge, PaymentBadge } from "./invoice-badges";
 
 const metricLabels: Record<string, string> = { first_response: "first response", resolution: "resolution" };
-
-function percent(value: number): string {
-  return `${new Intl.NumberFormat("en-GB", { maximumFractionDigits: 2 }).format(value)} %`;
-}
-
-function minutes(value: number | null | undefined): string {
-  if (value === null || value === undefined) return "—";
-  const rounded = Math.round(value);
-  return rounded < 60 ? `${rounded} min` : `${Math.floor(rounded / 60)} h ${rounded % 60} min`;
-}
 
 function unitPrice(line: InvoiceLine, currency: string): string {
   const value = typeof line.unitPriceMinor === "string" ? Number(line.unitPriceMinor) : line.unitPriceMinor;
@@ -127,8 +117,8 @@ function BreachedItemsDialog(props: { invoiceId: string; evidence: CreditEvidenc
                         <td>
                           {item.stoppedAt ? formatDateTime(item.stoppedAt) : <span class="muted">Not stopped</span>}
                         </td>
-                        <td class="accounts-num">{minutes(item.businessMinutes)}</td>
-                        <td class="accounts-num">{minutes(item.clientSideMinutes)}</td>
+                        <td class="accounts-num">{formatMinutes(item.businessMinutes)}</td>
+                        <td class="accounts-num">{formatMinutes(item.clientSideMinutes)}</td>
                       </Show>
                     </tr>
                   )}
@@ -180,14 +170,14 @@ function SlaSummary(props: { rows: SlaSummaryRow[] }) {
         <tr>
           <th scope="row">{targetName(row)}</th>
           <td class="accounts-num">
-            {minutes(row.targetMinutes)}
+            {formatMinutes(row.targetMinutes)}
             <span class="muted"> {row.calendar === "business_hours" ? "business" : "24x7"}</span>
           </td>
           <td class="accounts-num">
             {row.met} of {row.total}
           </td>
-          <td class="accounts-num">{percent(row.compliancePercent)}</td>
-          <td class="accounts-num">{percent(row.targetPercent)}</td>
+          <td class="accounts-num">{formatPercent(row.compliancePercent)}</td>
+          <td class="accounts-num">{formatPercent(row.targetPercent)}</td>
           <td>
             <span class="badge" classList={{ "badge--success": !row.missed, "accounts-badge--missed": row.missed }}>
               {row.missed ? "Missed" : "Met"}
@@ -286,15 +276,15 @@ function EvidenceCell(props: { evidence: CreditEvidence; onDrill: () => void }) 
   return (
     <div class="accounts-evidence">
       <span>
-        {props.evidence.met} of {props.evidence.total} met · {percent(props.evidence.compliancePercent)} against a{" "}
-        {percent(props.evidence.targetPercent)} target
+        {props.evidence.met} of {props.evidence.total} met · {formatPercent(props.evidence.compliancePercent)} against a{" "}
+        {formatPercent(props.evidence.targetPercent)} target
       </span>
       <span class="muted">
         <Show when={props.evidence.tier} fallback={<>No credit tier applies</>}>
           {(tier) => (
             <>
-              Tier [{percent(tier().fromPercent)}, {percent(tier().toPercent)}) →{" "}
-              {percent(props.evidence.creditPercent)} of fees
+              Tier [{formatPercent(tier().fromPercent)}, {formatPercent(tier().toPercent)}) →{" "}
+              {formatPercent(props.evidence.creditPercent)} of fees
             </>
           )}
         </Show>
