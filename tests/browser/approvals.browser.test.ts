@@ -92,3 +92,35 @@ describe("reply approvals in a real browser", () => {
     await stakeholder.close();
   });
 });
+
+describe("the portal's month of SLA results in a real browser", () => {
+  it("shows Cobalt Bank's last month against its contract as bars, and downloads it as CSV", async () => {
+    const stakeholder = await demo.signedInPage("stakeholder@cobalt.test");
+    const card = stakeholder.getByRole("region", { name: "SLA this month" });
+    await card.getByRole("meter").first().waitFor({ timeout: 15_000 });
+    const month = card.getByLabel("Month", { exact: true });
+    const lastMonth = await month.locator("option").nth(1).getAttribute("value");
+    await month.selectOption(lastMonth ?? "");
+    await card.getByText(/Cobalt Bank · \w+ \d{4} · as the invoice will count it/).waitFor();
+    // The demo's previous month has Cobalt's P1 first responses judged against the contract's 95 % target.
+    const p1 = card.getByRole("meter", { name: /^P1 First response: [\d.]+ % met, target 95 %$/ });
+    await p1.waitFor({ timeout: 15_000 });
+    const [download] = await Promise.all([
+      stakeholder.waitForEvent("download"),
+      card.getByRole("button", { name: "Download CSV" }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`sla-cobalt-bank-${lastMonth}.csv`);
+    const stream = await download.createReadStream();
+    let csv = "";
+    for await (const chunk of stream) csv += chunk;
+    const [header, ...rows] = csv.trim().split("\r\n");
+    expect(header).toBe("client,month,priority,metric,decided,met,attainment_percent,target_percent");
+    const p1Row = rows.find((row) => row.startsWith(`Cobalt Bank,${lastMonth},P1,first_response,`));
+    const [, , , , decided, met, attainment, target] = p1Row?.split(",") ?? [];
+    expect(Number(decided)).toBeGreaterThan(0);
+    expect(Number(attainment)).toBeCloseTo((Number(met) * 100) / Number(decided), 1);
+    expect(target).toBe("95");
+    expect(await p1.getAttribute("aria-label")).toContain(`${attainment} % met`);
+    await stakeholder.close();
+  });
+});

@@ -308,6 +308,12 @@ const matrix: Record<string, Entry> = {
     input: () => ({ notificationIds: [aNotificationId] }),
   },
   "sla.board": { type: "query", roles: "any member", kind: "target", input: (a) => ({ clientId: a.otherClient.id }) },
+  "sla.month": {
+    type: "query",
+    roles: "any member",
+    kind: "target",
+    input: (a) => ({ clientId: a.otherClient.id, month: "2026-11" }),
+  },
 };
 
 let db: TestDatabase;

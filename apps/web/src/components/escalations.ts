@@ -13,6 +13,8 @@ export type HandoverPacket = EscalationView["packet"];
 export type EscalationPreview = Outputs["escalations"]["preview"];
 export type SlaBoard = Outputs["sla"]["board"];
 export type SlaBoardEntry = SlaBoard["open"][number];
+export type SlaMonth = Outputs["sla"]["month"];
+export type SlaMonthTarget = SlaMonth["targets"][number];
 export type SlaState = SlaBoardEntry["state"];
 export type PlaybookView = Outputs["playbooks"]["list"][number];
 export type PlaybookDocument = PlaybookView["document"];
@@ -26,6 +28,8 @@ export const escalationKeys = {
     [agencyId, "escalations", "preview", itemId, { note }] as const,
   sla: (agencyId: string) => [agencyId, "sla"] as const,
   slaBoard: (agencyId: string, clientId: string | undefined) => [agencyId, "sla", "board", { clientId }] as const,
+  slaMonth: (agencyId: string, clientId: string, month: string | undefined) =>
+    [agencyId, "sla", "month", { clientId, month }] as const,
   playbooks: (agencyId: string, clientId: string) => [agencyId, "playbooks", clientId] as const,
 };
 

@@ -8,5 +8,6 @@ export * from "./invoices";
 export * from "./monthly-invoices.unscoped";
 export * from "./render-invoice-csv";
 export * from "./render-invoice-pdf";
+export * from "./sla-month";
 export * from "./stripe-push";
 export * from "./stripe-webhook.unscoped";

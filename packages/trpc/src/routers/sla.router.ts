@@ -1,3 +1,4 @@
+import { getSlaMonth, slaMonthInput } from "@parley/core/billing";
 import { getSlaBoard, slaBoardInput } from "@parley/core/escalations";
 import { agencyProcedure, router } from "../trpc";
 
@@ -6,4 +7,8 @@ export const slaRouter = router({
   board: agencyProcedure
     .input(slaBoardInput)
     .query(({ ctx, input }) => getSlaBoard(ctx.scope, ctx.tx, input, ctx.services.clock)),
+  /** A client's month of SLA results so far against its contract's targets, as its invoice will count them. */
+  month: agencyProcedure
+    .input(slaMonthInput)
+    .query(({ ctx, input }) => getSlaMonth(ctx.scope, ctx.tx, input, ctx.services.clock)),
 });

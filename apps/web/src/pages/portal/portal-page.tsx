@@ -8,8 +8,12 @@ import { workKeys } from "../../components/work";
 import { EscalationsInbox } from "./escalations-inbox";
 import { PortalInvoices, portalInvoicesKey } from "./portal-invoices";
 import { SlaBoardCard } from "./sla-board";
+import { SlaMonthCard } from "./sla-month";
 
-/** The client stakeholder's portal: approvals, escalations, the live SLA board and finalized invoices. */
+/**
+ * The client stakeholder's portal: approvals, escalations, the month's SLA results against the contract, the live
+ * SLA board and finalized invoices.
+ */
 export function PortalPage() {
   const session = useSession();
   const queryClient = useQueryClient();
@@ -64,6 +68,9 @@ export function PortalPage() {
               Cases the agency handed to you with everything needed to answer. Your answer goes back to the customer.
             </p>
             <EscalationsInbox />
+          </Card>
+          <Card title="SLA this month">
+            <SlaMonthCard />
           </Card>
         </div>
         <div class="portal__side">

@@ -1,0 +1,191 @@
+import { useQuery } from "@tanstack/solid-query";
+import { createMemo, createSignal, createUniqueId, For, Show } from "solid-js";
+import { useSession } from "../../auth";
+import { ClientSelect } from "../../components/client-select";
+import { clockMetricLabels, escalationKeys, type SlaMonth, type SlaMonthTarget } from "../../components/escalations";
+import { toUiError } from "../../errors";
+import { plural } from "../../format";
+import { keys } from "../../query";
+import { trpc } from "../../trpc";
+import { formatMinutes, formatMonth, formatPercent, monthOf, shiftMonth } from "../accounts/billing-format";
+
+/** How many months back the month picker goes. */
+const monthsShown = 6;
+
+const metricName = (target: Pick<SlaMonthTarget, "metric">) => clockMetricLabels[target.metric] ?? target.metric;
+
+/** One CSV field: quoted when it holds a comma, a quote or a line break. */
+const csvField = (value: string | number | null) => {
+  const text = value === null ? "" : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+};
+
+/** The month's table as CSV, one row per priority and metric. */
+export function slaMonthCsv(month: SlaMonth): string {
+  const header = ["client", "month", "priority", "metric", "decided", "met", "attainment_percent", "target_percent"];
+  const rows = month.targets.map((target) => [
+    month.clientName,
+    month.month,
+    target.priority,
+    target.metric,
+    target.decided,
+    target.met,
+    target.attainmentPercent === null ? null : Number(target.attainmentPercent.toFixed(2)),
+    target.targetPercent,
+  ]);
+  return `${[header, ...rows].map((row) => row.map(csvField).join(",")).join("\r\n")}\r\n`;
+}
+
+function downloadCsv(month: SlaMonth): void {
+  const url = URL.createObjectURL(new Blob([slaMonthCsv(month)], { type: "text/csv;charset=utf-8" }));
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = `sla-${month.clientName.replace(/[^A-Za-z0-9]+/g, "-").toLowerCase()}-${month.month}.csv`;
+  link.click();
+  URL.revokeObjectURL(url);
+}
+
+/** One target as a bar: the share met so far, with the contract's target marked on it. */
+function TargetBar(props: { target: SlaMonthTarget }) {
+  const attained = () => props.target.attainmentPercent;
+  const missed = () => {
+    const value = attained();
+    return value !== null && props.target.targetPercent !== null && value < props.target.targetPercent;
+  };
+  const label = () => {
+    const value = attained();
+    const met = value === null ? "nothing decided yet" : `${formatPercent(value)} met`;
+    const target =
+      props.target.targetPercent === null ? "no target" : `target ${formatPercent(props.target.targetPercent)}`;
+    return `${props.target.priority} ${metricName(props.target)}: ${met}, ${target}`;
+  };
+  return (
+    <li class="sla-month__row">
+      <span class="sla-month__name">
+        <span class={`prio prio--${props.target.priority}`}>{props.target.priority}</span> {metricName(props.target)}
+        <Show when={props.target.targetMinutes}>
+          {(minutes) => <span class="muted"> · within {formatMinutes(minutes())}</span>}
+        </Show>
+      </span>
+      <div class={`sla-month__bar${missed() ? " sla-month__bar--missed" : ""}`}>
+        <meter class="sla-month__meter" min={0} max={100} value={attained() ?? 0} aria-label={label()} />
+        <Show when={props.target.targetPercent}>
+          {(target) => (
+            <span class="sla-month__target" style={{ left: `${target()}%` }} title={`Target ${target()} %`} />
+          )}
+        </Show>
+      </div>
+      <span class="sla-month__figures">
+        <Show when={attained() !== null} fallback={<span class="muted">Nothing decided yet</span>}>
+          <strong class={missed() ? "sla-text--breached" : undefined}>{formatPercent(attained() ?? 0)}</strong>{" "}
+          <span class="muted">
+            ({props.target.met} of {props.target.decided} met)
+          </span>
+        </Show>
+        <Show when={props.target.targetPercent !== null}>
+          <span class="muted"> · target {formatPercent(props.target.targetPercent ?? 0)}</span>
+        </Show>
+        <Show when={props.target.pending > 0}>
+          <span class="muted"> · {plural(props.target.pending, "clock")} still running</span>
+        </Show>
+      </span>
+    </li>
+  );
+}
+
+/**
+ * A client's month of SLA results so far against its contract's targets (what its invoice will count), as bars,
+ * with the table as a CSV download. Refreshed by the portal's live events (its key is under `escalationKeys.sla`).
+ */
+export function SlaMonthCard() {
+  const session = useSession();
+  const clientSelectId = createUniqueId();
+  const monthSelectId = createUniqueId();
+  const clients = useQuery(() => ({
+    queryKey: keys.clients(session.agencyId(), false),
+    queryFn: () => trpc.clients.list.query({ includeArchived: false }),
+    staleTime: 60_000,
+  }));
+  const [chosenClient, setChosenClient] = createSignal<string>();
+  const clientId = () => chosenClient() ?? clients.data?.[0]?.id;
+  const [month, setMonth] = createSignal<string>();
+  const months = createMemo(() =>
+    Array.from({ length: monthsShown }, (_, back) => shiftMonth(monthOf(new Date()), -back)),
+  );
+  const result = useQuery(() => ({
+    queryKey: escalationKeys.slaMonth(session.agencyId(), clientId() ?? "", month()),
+    queryFn: () => trpc.sla.month.query({ clientId: clientId() ?? "", ...(month() ? { month: month() } : {}) }),
+    enabled: clientId() !== undefined,
+    staleTime: 30_000,
+  }));
+
+  return (
+    <div class="sla-month">
+      <div class="sla-month__controls">
+        <Show when={(clients.data?.length ?? 0) > 1}>
+          <label class="sr-only" for={clientSelectId}>
+            Client
+          </label>
+          <ClientSelect
+            id={clientSelectId}
+            clients={clients.data}
+            value={clientId() ?? ""}
+            onChange={setChosenClient}
+            compact
+          />
+        </Show>
+        <label class="sr-only" for={monthSelectId}>
+          Month
+        </label>
+        <select
+          id={monthSelectId}
+          class="input select select--compact"
+          onChange={(event) => setMonth(event.currentTarget.value || undefined)}
+        >
+          <For each={months()}>
+            {(value, index) => (
+              <option value={index() === 0 ? "" : value} selected={(month() ?? "") === (index() === 0 ? "" : value)}>
+                {index() === 0 ? "This month" : formatMonth(value)}
+              </option>
+            )}
+          </For>
+        </select>
+        <Show when={result.data}>
+          {(data) => (
+            <button type="button" class="button button--small button--ghost" onClick={() => downloadCsv(data())}>
+              Download CSV
+            </button>
+          )}
+        </Show>
+      </div>
+      <Show when={result.isPending && clientId() !== undefined}>
+        <p class="muted loading">
+          <span class="spinner" aria-hidden="true" /> Loading the month's SLA…
+        </p>
+      </Show>
+      <Show when={result.isError}>
+        <div class="alert alert--error" role="alert">
+          <span>Couldn't load the month's SLA: {toUiError(result.error).message}</span>
+          <button type="button" class="button button--small" onClick={() => void result.refetch()}>
+            Try again
+          </button>
+        </div>
+      </Show>
+      <Show when={result.data}>
+        {(data) => (
+          <>
+            <p class="muted sla-month__lead">
+              {data().clientName} · {formatMonth(data().month)} · as the invoice will count it
+              <Show when={!data().contractInForce}> (no contract in force: no targets)</Show>
+            </p>
+            <ul class="sla-month__list" aria-label={`SLA results of ${formatMonth(data().month)}`}>
+              <For each={data().targets} fallback={<li class="muted">No SLA clocks this month.</li>}>
+                {(target) => <TargetBar target={target} />}
+              </For>
+            </ul>
+          </>
+        )}
+      </Show>
+    </div>
+  );
+}
