@@ -378,7 +378,7 @@ export interface SlaBoard {
 
 const boardLimit = 200;
 
-/** The live SLA board: running clocks by time left, and the breaches since midnight UTC. */
+/** The live SLA board: running clocks by time left, and the breaches since midnight in each client's time zone. */
 export async function getSlaBoard(
   scope: Scope,
   tx: Executor,
@@ -400,13 +400,18 @@ export async function getSlaBoard(
     .where(and(scoped, isNull(slaClocks.stoppedAt)))
     .orderBy(asc(slaClocks.dueAt))
     .limit(boardLimit);
-  const startOfDay = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  const breached = await tx
-    .select()
-    .from(slaClocks)
-    .where(and(scoped, gte(slaClocks.breachedAt, startOfDay)))
-    .orderBy(desc(slaClocks.breachedAt))
-    .limit(boardLimit);
+  // Today is the client's: since midnight in its time zone.
+  const clientMidnight = sql`(date_trunc('day', ${now.toISOString()}::timestamptz at time zone ${clients.timeZone})
+    at time zone ${clients.timeZone})`;
+  const breached = (
+    await tx
+      .select({ clock: slaClocks })
+      .from(slaClocks)
+      .innerJoin(clients, and(eq(clients.agencyId, slaClocks.agencyId), eq(clients.id, slaClocks.clientId)))
+      .where(and(scoped, gte(slaClocks.breachedAt, clientMidnight)))
+      .orderBy(desc(slaClocks.breachedAt))
+      .limit(boardLimit)
+  ).map(({ clock }) => clock);
   return {
     at: now,
     open: running.map(({ clock, item }) => {

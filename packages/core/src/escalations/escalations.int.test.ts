@@ -202,6 +202,52 @@ describe("SLA board", () => {
       { code: "NOT_FOUND" },
     );
   });
+
+  it("counts today's breaches from midnight in each client's time zone", async () => {
+    // 03:00 UTC on 4 December: still the 3rd in New York (a.otherClient), already the 4th in London (a.client).
+    const now = at("2026-12-04T03:00:00Z");
+    const breachedAt = {
+      "ny-evening": { clientId: a.otherClient.id, at: at("2026-12-03T23:00:00Z") }, // 18:00 on the 3rd in New York
+      "ny-day-before": { clientId: a.otherClient.id, at: at("2026-12-03T04:00:00Z") }, // 23:00 on the 2nd
+      "london-before-midnight": { clientId: a.client.id, at: at("2026-12-03T23:30:00Z") },
+      "london-after-midnight": { clientId: a.client.id, at: at("2026-12-04T00:30:00Z") },
+    };
+    const itemIds = new Map<string, string>();
+    for (const [externalId, breach] of Object.entries(breachedAt)) {
+      const channel = a.channels.find((candidate) => candidate.clientId === breach.clientId);
+      const [item] = await db.owner
+        .insert(schema.items)
+        .values({
+          agencyId: a.agency.id,
+          clientId: breach.clientId,
+          channelId: channel?.id ?? "",
+          externalId,
+          kind: "comment",
+          authorExternalId: "late",
+          authorHandle: "late",
+          body: "Still waiting",
+          createdAt: at("2026-12-02T00:00:00Z"),
+        })
+        .returning();
+      itemIds.set(item?.id ?? "", externalId);
+      await db.owner.insert(schema.slaClocks).values({
+        agencyId: a.agency.id,
+        clientId: breach.clientId,
+        itemId: item?.id ?? "",
+        metric: "first_response",
+        priority: "P2",
+        targetMinutes: 60,
+        calendar: {},
+        startedAt: at("2026-12-02T00:00:00Z"),
+        dueAt: breach.at,
+        atRiskAt: breach.at,
+        breachedAt: breach.at,
+      });
+    }
+    const board = await inScope(owner, (tx) => getSlaBoard(owner, tx, {}, { now: () => now }));
+    const today = board.breachesToday.flatMap((breach) => itemIds.get(breach.itemId) ?? []);
+    expect(today.sort()).toEqual(["london-after-midnight", "ny-evening"]);
+  });
 });
 
 describe("wake-up queue (PostgreSQL)", () => {
