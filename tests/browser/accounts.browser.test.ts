@@ -22,6 +22,14 @@ function lastMonth(): string {
   return new Date(Date.UTC(now.getFullYear(), now.getMonth() - 1, 1)).toISOString().slice(0, 7);
 }
 
+/** "2026-11" → "November 2026", as the screens name months. */
+function formatMonthName(month: string): string {
+  const [year, number] = month.split("-").map(Number) as [number, number];
+  return new Intl.DateTimeFormat("en-GB", { month: "long", year: "numeric", timeZone: "UTC" }).format(
+    new Date(Date.UTC(year, number - 1, 1)),
+  );
+}
+
 describe("accounts in a real browser", () => {
   it("shows the account manager's clients and validates the contract editor field by field", {
     timeout: 90_000,
@@ -31,6 +39,14 @@ describe("accounts in a real browser", () => {
 
     const clients = page.getByRole("table", { name: "Clients and contracts" });
     await clients.getByRole("rowheader", { name: /Hexfall Games/ }).waitFor();
+
+    // The month's SLA of any of their clients, against its contract, as the invoice will count it.
+    const sla = page.getByRole("region", { name: "SLA this month" });
+    await sla.getByLabel("Client", { exact: true }).selectOption({ label: "Hexfall Games" });
+    await sla.getByLabel("Month", { exact: true }).selectOption(lastMonth());
+    await sla.getByText(`Hexfall Games · ${formatMonthName(lastMonth())} · as the invoice will count it`).waitFor();
+    await sla.getByRole("meter", { name: /^P1 First response: [\d.]+ % met, target [\d.]+ %$/ }).waitFor();
+
     await page.getByRole("link", { name: "Contract of Hexfall Games" }).click();
     await page.getByRole("heading", { name: "Contract of Hexfall Games" }).waitFor();
     await page.getByRole("button", { name: "Save contract" }).waitFor();

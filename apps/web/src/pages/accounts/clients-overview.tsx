@@ -6,6 +6,7 @@ import { useSession } from "../../auth";
 import { ClientBillingDialog } from "../../components/billing-details";
 import { Card, Page, StatusMessage } from "../../components/page";
 import { ActionsHeader, QueryTable } from "../../components/query-table";
+import { SlaMonthCard } from "../../components/sla-month";
 import { toUiError } from "../../errors";
 import { keys } from "../../query";
 import { trpc } from "../../trpc";
@@ -163,6 +164,9 @@ export function ClientsOverviewPage() {
             </tr>
           )}
         </QueryTable>
+      </Card>
+      <Card title="SLA this month">
+        <SlaMonthCard />
       </Card>
       <Show when={billing()}>
         {(client) => (

@@ -4,11 +4,11 @@ import { ApprovalsInbox } from "../../components/approvals-inbox";
 import { escalationKeys } from "../../components/escalations";
 import { createLiveEvents, type LiveEvent, LiveIndicator } from "../../components/live";
 import { Card, Page } from "../../components/page";
+import { SlaMonthCard } from "../../components/sla-month";
 import { workKeys } from "../../components/work";
 import { EscalationsInbox } from "./escalations-inbox";
 import { PortalInvoices, portalInvoicesKey } from "./portal-invoices";
 import { SlaBoardCard } from "./sla-board";
-import { SlaMonthCard } from "./sla-month";
 
 /**
  * The client stakeholder's portal: approvals, escalations, the month's SLA results against the contract, the live

@@ -1,13 +1,13 @@
 import { useQuery } from "@tanstack/solid-query";
 import { createMemo, createSignal, createUniqueId, For, Show } from "solid-js";
-import { useSession } from "../../auth";
-import { ClientSelect } from "../../components/client-select";
-import { clockMetricLabels, escalationKeys, type SlaMonth, type SlaMonthTarget } from "../../components/escalations";
-import { toUiError } from "../../errors";
-import { plural } from "../../format";
-import { keys } from "../../query";
-import { trpc } from "../../trpc";
-import { formatMinutes, formatMonth, formatPercent, monthOf, shiftMonth } from "../accounts/billing-format";
+import { useSession } from "../auth";
+import { toUiError } from "../errors";
+import { plural } from "../format";
+import { formatMinutes, formatMonth, formatPercent, monthOf, shiftMonth } from "../pages/accounts/billing-format";
+import { keys } from "../query";
+import { trpc } from "../trpc";
+import { ClientSelect } from "./client-select";
+import { clockMetricLabels, escalationKeys, type SlaMonth, type SlaMonthTarget } from "./escalations";
 
 /** How many months back the month picker goes. */
 const monthsShown = 6;
@@ -95,7 +95,8 @@ function TargetBar(props: { target: SlaMonthTarget }) {
 
 /**
  * A client's month of SLA results so far against its contract's targets (what its invoice will count), as bars,
- * with the table as a CSV download. Refreshed by the portal's live events (its key is under `escalationKeys.sla`).
+ * with the table as a CSV download; a choice of client when the caller has several (Accounts; a stakeholder of
+ * several brands). The portal's live events refresh it (its key is under `escalationKeys.sla`).
  */
 export function SlaMonthCard() {
   const session = useSession();
