@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createEffect, createSignal, For, onCleanup, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { ConfirmDialog } from "../../components/dialog";
+import { QueryStatus } from "../../components/page";
 import { createClocksByItem, SlaClock, useSlaBoard } from "../../components/sla-clock";
 import {
   asCheckResults,
@@ -574,19 +575,12 @@ export function ItemPanel(props: {
 
   return (
     <section class="console__item" aria-label="Open item">
-      <Show when={detail.isPending}>
-        <p class="muted loading">
-          <span class="spinner" aria-hidden="true" /> Loading the item…
-        </p>
-      </Show>
-      <Show when={detail.isError}>
-        <div class="alert alert--error" role="alert">
-          <span>Couldn't open the item: {toUiError(detail.error).message}</span>
-          <button type="button" class="button button--small" onClick={() => void detail.refetch()}>
-            Try again
-          </button>
-        </div>
-      </Show>
+      <QueryStatus
+        loading={detail.isPending}
+        error={detail.isError ? toUiError(detail.error).message : null}
+        what="the item"
+        onRetry={() => void detail.refetch()}
+      />
       <Show when={detail.data}>
         {(data) => (
           <>

@@ -3,6 +3,7 @@ import { createSignal, For, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { type EscalationView, escalationKeys, escalationStatusLabels } from "../../components/escalations";
 import { HandoverPacketView, readPacket } from "../../components/handover-packet";
+import { QueryStatus } from "../../components/page";
 import { formatRelative } from "../../components/work";
 import { toUiError, type UiError } from "../../errors";
 import { formatDateTime } from "../../format";
@@ -62,19 +63,12 @@ function EscalationDetail(props: { escalationId: string; onClose: () => void }) 
           ← All escalations
         </button>
       </div>
-      <Show when={detail.isPending}>
-        <p class="muted loading">
-          <span class="spinner" aria-hidden="true" /> Loading the escalation…
-        </p>
-      </Show>
-      <Show when={detail.isError}>
-        <div class="alert alert--error" role="alert">
-          <span>Couldn't load the escalation: {toUiError(detail.error).message}</span>
-          <button type="button" class="button button--small" onClick={() => void detail.refetch()}>
-            Try again
-          </button>
-        </div>
-      </Show>
+      <QueryStatus
+        loading={detail.isPending}
+        error={detail.isError ? toUiError(detail.error).message : null}
+        what="the escalation"
+        onRetry={() => void detail.refetch()}
+      />
       <Show when={detail.data}>
         {(escalation) => (
           <>
@@ -218,19 +212,12 @@ export function EscalationsInbox() {
       keyed
       fallback={
         <div class="escalations">
-          <Show when={list.isPending}>
-            <p class="muted loading">
-              <span class="spinner" aria-hidden="true" /> Loading escalations…
-            </p>
-          </Show>
-          <Show when={list.isError}>
-            <div class="alert alert--error" role="alert">
-              <span>Couldn't load escalations: {toUiError(list.error).message}</span>
-              <button type="button" class="button button--small" onClick={() => void list.refetch()}>
-                Try again
-              </button>
-            </div>
-          </Show>
+          <QueryStatus
+            loading={list.isPending}
+            error={list.isError ? toUiError(list.error).message : null}
+            what="escalations"
+            onRetry={() => void list.refetch()}
+          />
           <Show when={list.data}>
             <ul class="escalation-list" aria-label="Open escalations">
               <For

@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/solid-query";
 import { For, Show } from "solid-js";
 import { useSession } from "../../auth";
+import { QueryStatus } from "../../components/page";
 import { toUiError } from "../../errors";
 import { formatDate } from "../../format";
 import { trpc } from "../../trpc";
@@ -20,19 +21,12 @@ export function PortalInvoices() {
 
   return (
     <div class="portal-invoices">
-      <Show when={invoices.isPending}>
-        <p class="muted loading">
-          <span class="spinner" aria-hidden="true" /> Loading invoices…
-        </p>
-      </Show>
-      <Show when={invoices.isError}>
-        <div class="alert alert--error" role="alert">
-          <span>Couldn't load invoices: {toUiError(invoices.error).message}</span>
-          <button type="button" class="button button--small" onClick={() => void invoices.refetch()}>
-            Try again
-          </button>
-        </div>
-      </Show>
+      <QueryStatus
+        loading={invoices.isPending}
+        error={invoices.isError ? toUiError(invoices.error).message : null}
+        what="invoices"
+        onRetry={() => void invoices.refetch()}
+      />
       <Show when={invoices.data}>
         <ul class="portal-invoices__list" aria-label="Invoices">
           <For each={invoices.data} fallback={<li class="muted">No finalized invoices yet.</li>}>

@@ -1,5 +1,6 @@
 import { createMemo, createSignal, For, onCleanup, Show } from "solid-js";
 import { clockMetricLabels, msLeftNow, slaStateNow } from "../../components/escalations";
+import { QueryStatus } from "../../components/page";
 import { SlaClock, useSlaBoard } from "../../components/sla-clock";
 import { humanize } from "../../components/work";
 import { toUiError } from "../../errors";
@@ -30,19 +31,12 @@ export function SlaBoardCard() {
 
   return (
     <div class="sla-board">
-      <Show when={board.isPending}>
-        <p class="muted loading">
-          <span class="spinner" aria-hidden="true" /> Loading the SLA board…
-        </p>
-      </Show>
-      <Show when={board.isError}>
-        <div class="alert alert--error" role="alert">
-          <span>Couldn't load the SLA board: {toUiError(board.error).message}</span>
-          <button type="button" class="button button--small" onClick={() => void board.refetch()}>
-            Try again
-          </button>
-        </div>
-      </Show>
+      <QueryStatus
+        loading={board.isPending}
+        error={board.isError ? toUiError(board.error).message : null}
+        what="the SLA board"
+        onRetry={() => void board.refetch()}
+      />
       <Show when={board.data}>
         {(data) => (
           <>
