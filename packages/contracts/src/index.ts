@@ -1,3 +1,4 @@
+export * from "./csv";
 export * from "./domain";
 export * from "./errors";
 export * from "./moderation";

@@ -1,3 +1,4 @@
+import { numberCell, textCell, writeCsv } from "@parley/contracts";
 import { useQuery } from "@tanstack/solid-query";
 import { createMemo, createSignal, createUniqueId, For, Show } from "solid-js";
 import { useSession } from "../auth";
@@ -8,32 +9,27 @@ import { keys } from "../query";
 import { trpc } from "../trpc";
 import { ClientSelect } from "./client-select";
 import { clockMetricLabels, escalationKeys, type SlaMonth, type SlaMonthTarget } from "./escalations";
+import { QueryStatus } from "./page";
 
 /** How many months back the month picker goes. */
 const monthsShown = 6;
 
 const metricName = (target: Pick<SlaMonthTarget, "metric">) => clockMetricLabels[target.metric] ?? target.metric;
 
-/** One CSV field: quoted when it holds a comma, a quote or a line break. */
-const csvField = (value: string | number | null) => {
-  const text = value === null ? "" : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-};
-
-/** The month's table as CSV, one row per priority and metric. */
-export function slaMonthCsv(month: SlaMonth): string {
+/** The month's table as CSV (`writeCsv`), one row per priority and metric. */
+function slaMonthCsv(month: SlaMonth): string {
   const header = ["client", "month", "priority", "metric", "decided", "met", "attainment_percent", "target_percent"];
   const rows = month.targets.map((target) => [
-    month.clientName,
-    month.month,
-    target.priority,
-    target.metric,
-    target.decided,
-    target.met,
-    target.attainmentPercent === null ? null : Number(target.attainmentPercent.toFixed(2)),
-    target.targetPercent,
+    textCell(month.clientName),
+    textCell(month.month),
+    textCell(target.priority),
+    textCell(target.metric),
+    numberCell(target.decided),
+    numberCell(target.met),
+    target.attainmentPercent === null ? null : numberCell(Number(target.attainmentPercent.toFixed(2))),
+    target.targetPercent === null ? null : numberCell(target.targetPercent),
   ]);
-  return `${[header, ...rows].map((row) => row.map(csvField).join(",")).join("\r\n")}\r\n`;
+  return writeCsv(header, rows);
 }
 
 function downloadCsv(month: SlaMonth): void {
@@ -159,19 +155,12 @@ export function SlaMonthCard() {
           )}
         </Show>
       </div>
-      <Show when={result.isPending && clientId() !== undefined}>
-        <p class="muted loading">
-          <span class="spinner" aria-hidden="true" /> Loading the month's SLA…
-        </p>
-      </Show>
-      <Show when={result.isError}>
-        <div class="alert alert--error" role="alert">
-          <span>Couldn't load the month's SLA: {toUiError(result.error).message}</span>
-          <button type="button" class="button button--small" onClick={() => void result.refetch()}>
-            Try again
-          </button>
-        </div>
-      </Show>
+      <QueryStatus
+        loading={result.isPending && clientId() !== undefined}
+        error={result.isError ? toUiError(result.error).message : null}
+        what="the month's SLA"
+        onRetry={() => void result.refetch()}
+      />
       <Show when={result.data}>
         {(data) => (
           <>

@@ -2,19 +2,20 @@
  * CSV exports of an invoice: its lines and the per-item SLA evidence behind its credits. Pure:
  * returns the file's text; the caller sends it (`text/csv; charset=utf-8`).
  *
- * Format, written down once:
- * - RFC 4180: a header row, CRLF after every row (the last one too), fields quoted only when
- *   they hold a comma, a double quote, CR or LF, with quotes doubled.
- * - Amounts are plain decimals in major units with '.' and the currency's exponent, no
- *   symbol or grouping (`1234.50`, JPY `1234`, KWD `1.234`), so every spreadsheet reads them
- *   as numbers; the currency is a column of its own.
- * - Formula injection: a TEXT cell starting with = + - @ (or their full-width forms), tab, CR
- *   or LF gets a leading `'`, so a spreadsheet shows it instead of evaluating it. Number cells
- *   are never prefixed: `-271.50` stays a number.
- * - A UTF-8 byte-order mark starts the file by default: without it Excel reads "€", "–" or
- *   "Müller" as mojibake. Pass `byteOrderMark: false` for tools that expect none.
+ * Written with `writeCsv` (@parley/contracts: RFC 4180, formula-injection guard, byte-order mark). Amounts
+ * are plain decimals in major units with '.' and the currency's exponent, no symbol or grouping
+ * (`1234.50`, JPY `1234`, KWD `1.234`), so every spreadsheet reads them as numbers; the currency is a
+ * column of its own.
  */
-import { AppError, isValidTimeZone } from "@parley/contracts";
+import {
+  AppError,
+  type CsvCell,
+  type CsvOptions,
+  isValidTimeZone,
+  numberCell,
+  textCell,
+  writeCsv,
+} from "@parley/contracts";
 import {
   formatCompliancePercent,
   formatMinorAsDecimal,
@@ -24,40 +25,6 @@ import {
   parseInvoiceDocument,
   parseInvoiceEvidenceRows,
 } from "./invoice-document";
-
-export interface CsvOptions {
-  /** Start the text with U+FEFF (default true) so spreadsheets detect UTF-8. */
-  byteOrderMark?: boolean;
-}
-
-/** A cell: text is guarded against formula injection, numbers are written as they are. */
-type Cell = { text: string } | { number: string } | null;
-
-const textCell = (value: string): Cell => ({ text: value });
-const numberCell = (value: string | number): Cell => {
-  const written = String(value);
-  if (!/^-?\d+(\.\d+)?$/.test(written)) throw new RangeError(`${written} is not a plain decimal`);
-  return { number: written };
-};
-
-const formulaStart = /^[=+\-@\t\r\n\uff1d\uff0b\uff0d\uff20]/;
-
-/** Quotes a field when RFC 4180 requires it. */
-function quote(field: string): string {
-  return /[",\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field;
-}
-
-function writeCell(cell: Cell): string {
-  if (cell === null) return "";
-  if ("number" in cell) return cell.number;
-  return quote(formulaStart.test(cell.text) ? `'${cell.text}` : cell.text);
-}
-
-function writeCsv(header: readonly string[], rows: readonly (readonly Cell[])[], options: CsvOptions = {}): string {
-  const lines = [header.map((name) => writeCell(textCell(name))), ...rows.map((row) => row.map(writeCell))];
-  const bom = options.byteOrderMark === false ? "" : "\ufeff";
-  return `${bom}${lines.map((line) => `${line.join(",")}\r\n`).join("")}`;
-}
 
 export const invoiceLinesCsvHeader = [
   "kind",
@@ -88,7 +55,7 @@ export const invoiceLinesCsvHeader = [
 export function renderInvoiceLinesCsv(input: InvoiceDocumentInput, options?: CsvOptions): string {
   const doc = parseInvoiceDocument(input);
   const money = (minor: number) => numberCell(formatMinorAsDecimal(minor, doc.currency));
-  const rows = doc.lines.map((line): Cell[] => {
+  const rows = doc.lines.map((line): CsvCell[] => {
     const evidence = line.evidence;
     return [
       textCell(line.kind),
@@ -180,7 +147,7 @@ export function renderInvoiceEvidenceCsv(
     "client-side minutes",
     "met",
   ];
-  const cells = rows.map((row): Cell[] => [
+  const cells = rows.map((row): CsvCell[] => [
     textCell(row.itemId),
     textCell(row.channel),
     textCell(row.priority),
