@@ -6,15 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Authority, Role } from "@parley/contracts";
 import { createSecretBox, generateSecret, type SecretBox } from "@parley/core/crypto";
-import {
-  appRoleName,
-  closeDatabase,
-  createDatabase,
-  type Database,
-  enableAppRoleLogin,
-  migrateDatabase,
-  schema,
-} from "@parley/db";
+import { closeDatabase, createDatabase, type Database, enableAppRoleLogin, migrateDatabase, schema } from "@parley/db";
 import { findFreePort, startEmbeddedPostgres } from "@parley/db/embedded";
 import postgres from "postgres";
 
@@ -25,11 +17,10 @@ export interface BenchDatabase {
   appUrl: string;
   secretBox: SecretBox;
   /**
-   * PostgreSQL's own time (planning and execution, from `pg_stat_statements`) since the last call, per role:
-   * `app` for what the application ran, `owner` for the baselines. Shows how much of a gap is the server's work,
-   * whatever the processes around it cost.
+   * PostgreSQL's own time (planning and execution, from `pg_stat_statements`) since the last call, in ms: how much of
+   * a gap is the server's work, whatever the processes around it cost.
    */
-  takePostgresTime(): Promise<{ appMs: number; ownerMs: number }>;
+  takePostgresTime(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -67,13 +58,11 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
     const statistics = postgres(ownerUrl, { max: 1, onnotice: () => {} });
     await statistics`create extension pg_stat_statements`;
     const takePostgresTime = async () => {
-      const [row] = await statistics<Array<{ app_ms: number; owner_ms: number }>>`
-        select coalesce(sum(total_plan_time + total_exec_time) filter (where r.rolname = ${appRoleName}), 0)::float8 as app_ms,
-          coalesce(sum(total_plan_time + total_exec_time) filter (where r.rolname <> ${appRoleName}), 0)::float8 as owner_ms
-        from pg_stat_statements s join pg_roles r on r.oid = s.userid
-        where s.dbid = (select oid from pg_database where datname = current_database())`;
+      const [row] = await statistics<Array<{ ms: number }>>`
+        select coalesce(sum(total_plan_time + total_exec_time), 0)::float8 as ms from pg_stat_statements
+        where dbid = (select oid from pg_database where datname = current_database())`;
       await statistics`select pg_stat_statements_reset()`;
-      return { appMs: row?.app_ms ?? 0, ownerMs: row?.owner_ms ?? 0 };
+      return row?.ms ?? 0;
     };
     await takePostgresTime();
     return {
@@ -245,11 +234,14 @@ export async function takeTurns(options: {
   durationMs: number;
   rounds: number;
   operations: ReadonlyArray<(loop: number) => Promise<void>>;
+  /** Called after each run of an operation (outside its measured time), with the operation's index. */
+  afterRun?: (index: number) => Promise<void>;
 }): Promise<Run[]> {
   const totals = options.operations.map(() => ({ operations: 0, seconds: 0, cpuMs: 0, latenciesMs: [] as number[] }));
   for (let round = 0; round < options.rounds; round++) {
     for (const [index, operation] of options.operations.entries()) {
       const run = await runFor({ concurrency: options.concurrency, durationMs: options.durationMs, operation });
+      await options.afterRun?.(index);
       const total = totals[index];
       if (!total) continue;
       total.operations += run.operations;
