@@ -11,7 +11,7 @@ import { ClientsPage } from "./pages/admin/clients";
 import { MembersPage } from "./pages/admin/members";
 import { PlaybooksPage } from "./pages/admin/playbooks";
 import { ConsolePage } from "./pages/console/console-page";
-import { ForbiddenPage, NotFoundPage } from "./pages/placeholders";
+import { ForbiddenPage, NotFoundPage } from "./pages/error-pages";
 import { PortalPage } from "./pages/portal/portal-page";
 import { SignInPage } from "./pages/sign-in";
 import { queryClient } from "./query";

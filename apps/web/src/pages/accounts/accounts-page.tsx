@@ -1,6 +1,6 @@
 import { type SectionTab, SectionTabs } from "../../components/section-tabs";
 import { Routes } from "../../router";
-import { NotFoundPage } from "../placeholders";
+import { NotFoundPage } from "../error-pages";
 import { ClientsOverviewPage } from "./clients-overview";
 import { ContractEditorPage } from "./contract-editor";
 import { InvoiceReviewPage } from "./invoice-review";
