@@ -1,6 +1,6 @@
 import { schema } from "@parley/db";
 import { createTestDatabase, type TestDatabase, testSecretBox } from "@parley/testing";
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { classifyItem, protocolDocument } from "../protocols";
 import { type DemoData, seedDemoAgencies } from "./demo-agency";
@@ -48,5 +48,58 @@ describe("demo seed", () => {
       authority: "triage",
       priority: "P1",
     });
+  });
+
+  it("gives each Northwind client a morning queue, sorted by its protocol, with a thread and a returning customer", async () => {
+    const northwind = data.agencies.find((agency) => agency.name === "Northwind Social");
+    const slugs = ["hexfall-games", "brightmart", "cobalt-bank"];
+    const externalIds = slugs.flatMap((slug) => Array.from({ length: 8 }, (_, n) => `demo-${slug}-${n + 1}`));
+    const rows = await db.owner
+      .select()
+      .from(schema.items)
+      .where(and(eq(schema.items.agencyId, northwind?.id ?? ""), inArray(schema.items.externalId, externalIds)));
+    const item = (client: string, n: number) => {
+      const found = rows.find((row) => row.externalId === `demo-${client}-${n}`);
+      if (!found) throw new Error(`no item ${n} of ${client}`);
+      return found;
+    };
+    for (const client of slugs) {
+      expect(
+        rows.filter((row) => row.externalId.startsWith(`demo-${client}-`)),
+        client,
+      ).toHaveLength(7);
+      expect(item(client, 3).parentItemId, client).toBe(item(client, 1).id);
+      expect(item(client, 4).customerId, client).toBe(item(client, 1).customerId);
+      expect(item(client, 2).customerId, client).not.toBe(item(client, 1).customerId);
+    }
+    const sorted = (client: string, n: number) => {
+      const { categoryKey, priority, authority, moderationAction } = item(client, n);
+      return { categoryKey, priority, authority, moderationAction };
+    };
+    expect(sorted("hexfall-games", 1)).toMatchObject({ categoryKey: "launch_outage", priority: "P2" });
+    expect(sorted("hexfall-games", 5)).toMatchObject({
+      categoryKey: "account_hacked",
+      priority: "P1",
+      authority: "triage",
+    });
+    expect(sorted("hexfall-games", 7)).toMatchObject({ moderationAction: "delete" });
+    expect(sorted("brightmart", 1)).toMatchObject({ categoryKey: "delivery", priority: "P2" });
+    expect(sorted("brightmart", 5)).toMatchObject({ categoryKey: "product_safety", priority: "P1" });
+    expect(sorted("brightmart", 7)).toMatchObject({ moderationAction: "flag" });
+    expect(sorted("cobalt-bank", 2)).toMatchObject({ categoryKey: "fees_and_rates", authority: "approval" });
+    expect(sorted("cobalt-bank", 4)).toMatchObject({ categoryKey: "fraud", priority: "P1", authority: "triage" });
+    expect(sorted("cobalt-bank", 6)).toMatchObject({ moderationAction: "hide" });
+    // Every item that waits for an answer has its first-response clock running.
+    const clocks = await db.owner
+      .select()
+      .from(schema.slaClocks)
+      .where(and(eq(schema.slaClocks.agencyId, northwind?.id ?? ""), eq(schema.slaClocks.metric, "first_response")));
+    const queued = rows.filter((row) => row.status === "queued");
+    expect(queued.length).toBeGreaterThan(15);
+    for (const row of queued)
+      expect(
+        clocks.some((clock) => clock.itemId === row.id),
+        row.externalId,
+      ).toBe(true);
   });
 });

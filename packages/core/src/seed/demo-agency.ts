@@ -7,6 +7,7 @@ import { createProtocolVersion } from "../protocols-store";
 import { seedDemoBilling } from "./demo-billing";
 import { seedDemoPlaybooks } from "./demo-playbooks";
 import { demoProtocols } from "./demo-protocols";
+import { seedDemoQueue } from "./demo-queue";
 
 const { agencies, users, memberships, clientAssignments, clients, channels } = schema;
 
@@ -294,6 +295,7 @@ export async function seedDemoAgencies(db: Database, options: DemoSeedOptions): 
         const billing = { clients: seeded.clients, channels: data.channels, agencyTimeZone: plan.timeZone };
         await seedDemoBilling(ownerScope, tx, { ...billing, now: new Date() });
         await seedDemoPlaybooks(ownerScope, tx, { clients: seeded.clients, channels: data.channels, now: new Date() });
+        await seedDemoQueue(ownerScope, tx, { clients: seeded.clients, channels: data.channels, now: new Date() });
       }
       data.agencies.push(seeded);
     });
