@@ -114,4 +114,18 @@ describe("moderator console in a real browser", () => {
     await moderator.close();
     await watcher.close();
   });
+
+  it("opens an item of the demo's morning queue and shows the returning customer's other message", {
+    timeout: 60_000,
+  }, async () => {
+    const hexfall = demo.channel("Hexfall Games", "facebook");
+    const moderator = await demo.signedInPage("mod1@northwind.test");
+    await moderator.goto(`${demo.server.url}/#/console?client=${hexfall.clientId}`);
+    await moderator.getByText("Still can't play after two days").click();
+    const openItem = moderator.getByRole("region", { name: "Open item" });
+    await expect.poll(() => openItem.locator(".quote--item").textContent()).toContain("Still can't play");
+    const history = openItem.locator("details", { hasText: "Other messages from this customer (1)" });
+    await history.getByText("Servers down again since the patch").waitFor();
+    await moderator.close();
+  });
 });

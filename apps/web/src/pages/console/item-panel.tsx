@@ -172,7 +172,7 @@ function CustomerSection(props: { detail: ItemDetail }) {
       </Show>
       <Show when={props.detail.history.length > 0}>
         <details class="disclosure" open>
-          <summary>History on other channels ({props.detail.history.length})</summary>
+          <summary>Other messages from this customer ({props.detail.history.length})</summary>
           <ul class="history">
             <For each={props.detail.history}>
               {(entry) => (
