@@ -130,6 +130,21 @@ describe("claim next", () => {
     expect(audit?.transactions).toBeLessThan(24);
   });
 
+  it("reads the queues again once its claims stop: an item that arrived since is the next one claimed", async () => {
+    // A busy period: the batches read ahead and reuse the heads they read.
+    const batcher = createClaimBatcher(db.app);
+    await Promise.all(Array.from({ length: 24 }, () => batcher.claim(moderator, {})));
+    const [arrived] = await db.owner.execute<{ id: string }>(sql`
+      insert into items (agency_id, client_id, channel_id, external_id, kind, author_external_id, author_handle, body,
+        created_at, received_at, priority)
+      select ${a.agency.id}, client_id, id, 'late-p1', 'comment', 'late', 'late', 'My account was stolen',
+        now() - interval '30 days', now() - interval '30 days', 'P1'
+      from channels where agency_id = ${a.agency.id} and client_id = ${a.client.id} limit 1
+      returning id`);
+    const next = await batcher.claim(moderator, { clientId: a.client.id });
+    expect(next?.id).toBe(arrived?.id);
+  });
+
   it("never hands one item to two API processes claiming at once", async () => {
     const [first, second] = [createClaimBatcher(db.app), createClaimBatcher(db.app)];
     const claimed = await Promise.all(

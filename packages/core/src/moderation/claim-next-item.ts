@@ -166,7 +166,8 @@ function assertMayClaim(scope: Scope): void {
  *
  * 1. The heads of the asked clients' queues, read without locks: per client, as many queued items (in
  *    `items_claim_queued_idx` order) as could be handed out from it (one per request working on it, plus what
- *    those requests skip), and the claims whose lease ran out.
+ *    those requests skip), and the claims whose lease ran out. Under load, heads an earlier batch read ahead
+ *    are used instead, while fresh (`QueueHeads`).
  * 2. Each request, in order, takes the most urgent candidate of its clients (`byUrgency`: priority, then
  *    first-response due time, then arrival). Only those candidates are locked, with `FOR UPDATE SKIP LOCKED`
  *    and their state checked again; the claims are written with their audit events and one live announcement
@@ -186,9 +187,14 @@ async function claimItems(
   now: Date,
   {
     inFlight,
+    heads,
+    readAhead,
     onServed,
   }: {
     inFlight: ClaimsInFlight;
+    heads: QueueHeads;
+    /** How many times the heads it needs a read fetches (see `queueHeadsReadAhead`). */
+    readAhead: number;
     /** Called as each claim commits (a later round may still fail for the requests still waiting). */
     onServed: (n: number, item: ClaimedItemView) => void;
   },
@@ -201,6 +207,8 @@ async function claimItems(
       requests: waiting.map((entry) => entry.request),
       passedOver: new Set([...passedOver, ...inFlight.chosen()]),
       now,
+      heads,
+      readAhead,
     });
     candidates.sort(byUrgency);
     const taken = new Set<string>();
@@ -215,6 +223,7 @@ async function claimItems(
       return { ...entry, candidate: found ?? null };
     });
     const lapsed = candidates.filter((candidate) => candidate.lapsed_from !== null);
+    forgetHeads(heads, taken);
     inFlight.choose([...taken]);
     if (taken.size === 0 && lapsed.length === 0) break;
     const rows = await takeCandidates(db, tenant, {
@@ -234,6 +243,8 @@ async function claimItems(
       }
       passedOver.add(entry.candidate.id);
       inFlight.lose(entry.candidate.id);
+      // Someone else took it, or it changed: what else was remembered of that queue may be stale too.
+      heads.delete(entry.candidate.client_id);
       return [{ request: entry.request, n: entry.n }];
     });
   }
@@ -255,27 +266,75 @@ export interface ClaimsInFlight {
 }
 
 /**
- * The unlocked heads of the requests' queues and the lapsed claims of their clients, less `passedOver`
- * (`parley_claim_queue_heads`).
+ * Queue heads read by the batches of a busy period, per client, kept for the next batches of the same agency
+ * (`createClaimBatcher` drops them when its claims stop): under load most batches read nothing. Candidates are
+ * taken out as batches choose them; a client's are read again once too few are left, once they are
+ * `queueHeadsReuseMs` old, or once one of them turns out taken elsewhere. What they may miss, an item that
+ * entered the queue since the read (a new arrival, a release), waits at most that long; nothing is handed out
+ * twice, since the take locks and checks every candidate again.
+ */
+type QueueHeads = Map<string, { readAt: number; candidates: Candidate[] }>;
+
+/** How long read queue heads are reused: the longest a newer, more urgent item can be passed over under load. */
+const queueHeadsReuseMs = 250;
+
+/**
+ * While more claims wait behind a batch, its reads fetch this many times the heads it needs of each client, for
+ * the batches that follow (a lone claim reads only what it needs: nothing would reuse the rest).
+ */
+const queueHeadsReadAhead = 4;
+
+function forgetHeads(heads: QueueHeads, taken: ReadonlySet<string>): void {
+  for (const entry of heads.values()) entry.candidates = entry.candidates.filter((c) => !taken.has(c.id));
+}
+
+/**
+ * The unlocked heads of the requests' queues and the lapsed claims of their clients, less `passedOver`: the
+ * remembered heads of each client that has enough fresh ones (`QueueHeads`), and for the others a read
+ * (`parley_claim_queue_heads`) whose queued heads are remembered.
  */
 async function readCandidates(
   db: Database,
   { agencyId, clientIds }: ClaimTenant,
-  input: { requests: readonly ClaimRequest[]; passedOver: ReadonlySet<string>; now: Date },
+  input: {
+    requests: readonly ClaimRequest[];
+    passedOver: ReadonlySet<string>;
+    now: Date;
+    heads: QueueHeads;
+    readAhead: number;
+  },
 ): Promise<Candidate[]> {
+  const { passedOver, heads } = input;
   const wanted = new Map<string, number>();
   for (const request of input.requests) {
     for (const clientId of request.clientIds) {
       wanted.set(clientId, (wanted.get(clientId) ?? 0) + 1 + request.skip.length);
     }
   }
-  if (wanted.size === 0) return [];
-  return executePrepared<Candidate>(
-    db,
-    sql`select * from parley_claim_queue_heads(${agencyId}::uuid, ${uuidArray(clientIds)},
-      ${JSON.stringify([...wanted].map(([client_id, count]) => ({ client_id, count })))}::jsonb,
-      ${uuidArray([...input.passedOver])}, ${input.now.toISOString()}::timestamptz)`,
-  );
+  const open = (clientId: string) => heads.get(clientId)?.candidates.filter((c) => !passedOver.has(c.id)) ?? [];
+  const freshSince = performance.now() - queueHeadsReuseMs;
+  const stale = [...wanted].filter(([clientId, count]) => {
+    const remembered = heads.get(clientId);
+    return !remembered || remembered.readAt < freshSince || open(clientId).length < count;
+  });
+  let lapsed: Candidate[] = [];
+  if (stale.length > 0) {
+    const read = await executePrepared<Candidate>(
+      db,
+      sql`select * from parley_claim_queue_heads(${agencyId}::uuid, ${uuidArray(clientIds)},
+        ${JSON.stringify(stale.map(([client_id, count]) => ({ client_id, count: count * input.readAhead })))}::jsonb,
+        ${uuidArray([...passedOver])}, ${input.now.toISOString()}::timestamptz)`,
+    );
+    const readAt = performance.now();
+    for (const [clientId] of stale) {
+      heads.set(clientId, {
+        readAt,
+        candidates: read.filter((c) => c.client_id === clientId && c.lapsed_from === null),
+      });
+    }
+    lapsed = read.filter((c) => c.lapsed_from !== null);
+  }
+  return [...lapsed, ...[...wanted.keys()].flatMap(open)];
 }
 
 /**
@@ -360,6 +419,7 @@ export function createClaimBatcher(db: Database, deps: { now?: () => Date } = {}
     choosing: boolean;
     /** Candidates chosen by running batches, until their transaction ends. */
     chosen: Set<string>;
+    heads: QueueHeads;
   };
   const agencies = new Map<string, AgencyClaims>();
 
@@ -402,6 +462,8 @@ export function createClaimBatcher(db: Database, deps: { now?: () => Date } = {}
       const clientIds = [...new Set(requests.flatMap((request) => request.clientIds))];
       const claimed = await claimItems(db, { agencyId, clientIds }, requests, deps.now?.() ?? new Date(), {
         inFlight,
+        heads: state.heads,
+        readAhead: state.waiting.length > 0 || state.running > 1 ? queueHeadsReadAhead : 1,
         onServed: (n, item) => batch[n]?.resolve(item),
       });
       for (const [n, entry] of batch.entries()) entry.resolve(claimed[n] ?? null);
@@ -424,7 +486,13 @@ export function createClaimBatcher(db: Database, deps: { now?: () => Date } = {}
           ? await claimRequestOf(scope, db, input)
           : await withTenant(db, tenantOf(scope), (tx) => claimRequestOf(scope, tx, input));
       return new Promise((resolve, reject) => {
-        const state = agencies.get(scope.agencyId) ?? { waiting: [], running: 0, choosing: false, chosen: new Set() };
+        const state: AgencyClaims = agencies.get(scope.agencyId) ?? {
+          waiting: [],
+          running: 0,
+          choosing: false,
+          chosen: new Set(),
+          heads: new Map(),
+        };
         agencies.set(scope.agencyId, state);
         state.waiting.push({ request, resolve, reject });
         startBatches(scope.agencyId);
