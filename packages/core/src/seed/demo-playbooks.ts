@@ -90,7 +90,7 @@ const plans: Record<string, DemoPlaybookPlan> = {
     escalated: {
       externalId: "demo-escalation-cobalt",
       handle: "m.weber",
-      body: "There are three card payments I did not make this payment run — someone used my card. Fraud!",
+      body: "Three card payments left my account overnight. I did not make this payment or the other two: someone used my card!",
     },
   },
 };
