@@ -89,6 +89,13 @@ describe("demo seed", () => {
     expect(sorted("cobalt-bank", 2)).toMatchObject({ categoryKey: "fees_and_rates", authority: "approval" });
     expect(sorted("cobalt-bank", 4)).toMatchObject({ categoryKey: "fraud", priority: "P1", authority: "triage" });
     expect(sorted("cobalt-bank", 6)).toMatchObject({ moderationAction: "hide" });
+    // The moderator answered Cobalt's fee question: the draft waits for the client's approver in the portal.
+    const [draft] = await db.owner
+      .select()
+      .from(schema.replies)
+      .where(eq(schema.replies.itemId, item("cobalt-bank", 2).id));
+    expect(draft).toMatchObject({ status: "pending_approval", requiresApproval: "client" });
+    expect(item("cobalt-bank", 2).status).toBe("responded");
     // Every item that waits for an answer has its first-response clock running.
     const clocks = await db.owner
       .select()

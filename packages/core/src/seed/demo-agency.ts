@@ -198,6 +198,7 @@ export async function seedDemoAgencies(db: Database, options: DemoSeedOptions): 
     await withTenant(db, { agencyId: agency.id, clientIds: null }, async (tx) => {
       const clientIds = new Map<string, string>();
       let ownerScope: Scope | undefined;
+      let moderatorScope: Scope | undefined;
       const seeded: DemoData["agencies"][number] = { id: agency.id, name: agency.name, clients: [] };
       for (const client of plan.clients) {
         const [row] = await tx
@@ -273,6 +274,16 @@ export async function seedDemoAgencies(db: Database, options: DemoSeedOptions): 
           );
         }
         data.logins.push({ email: user.email, role: user.role, agency: agency.name, note: user.note });
+        if (user.role === "moderator" && !moderatorScope) {
+          moderatorScope = {
+            agencyId: agency.id,
+            actorId: userId,
+            membershipId: membership.id,
+            role: "moderator",
+            clientIds: user.assignments.map((a) => clientIds.get(a.client) ?? ""),
+            clientAdminOf: [],
+          };
+        }
         if (user.role === "owner" && !ownerScope) {
           ownerScope = {
             agencyId: agency.id,
@@ -291,11 +302,11 @@ export async function seedDemoAgencies(db: Database, options: DemoSeedOptions): 
         if (!document || !clientId || !ownerScope) continue;
         await createProtocolVersion(ownerScope, tx, { clientId, document });
       }
-      if (plan === northwind && ownerScope) {
+      if (plan === northwind && ownerScope && moderatorScope) {
         const billing = { clients: seeded.clients, channels: data.channels, agencyTimeZone: plan.timeZone };
         await seedDemoBilling(ownerScope, tx, { ...billing, now: new Date() });
         await seedDemoPlaybooks(ownerScope, tx, { clients: seeded.clients, channels: data.channels, now: new Date() });
-        await seedDemoQueue(ownerScope, tx, { clients: seeded.clients, channels: data.channels, now: new Date() });
+        await seedDemoQueue(moderatorScope, tx, { clients: seeded.clients, channels: data.channels, now: new Date() });
       }
       data.agencies.push(seeded);
     });

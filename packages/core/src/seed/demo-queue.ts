@@ -2,6 +2,7 @@ import type { Platform } from "@parley/contracts";
 import type { Executor } from "@parley/db";
 import type { Scope } from "../agencies/scope";
 import { type IngestItemEvent, ingestItems } from "../moderation/ingest-items";
+import { sendReply } from "../moderation/replies";
 
 /** One item of a client's morning: who writes what, where, and how many minutes ago. */
 interface MorningItem {
@@ -11,6 +12,8 @@ interface MorningItem {
   body: string;
   /** The number (1-based) of the earlier item this one answers, on the same channel. */
   replyTo?: number;
+  /** The reply the moderator sent two minutes later: in a category that needs approval, it waits for the client. */
+  answer?: string;
 }
 
 /**
@@ -121,6 +124,8 @@ const mornings: Record<string, readonly MorningItem[]> = {
       minutesAgo: 36,
       author: "Priya",
       body: "What overdraft fee do you charge on the current account now?",
+      answer:
+        "Hi Priya, our arranged overdraft fees are on cobalt.example/fees, and your own rate is in the app under Account > Overdraft. If you'd like to go through it with us, send us a private message.",
     },
     {
       platform: "facebook",
@@ -159,7 +164,8 @@ const mornings: Record<string, readonly MorningItem[]> = {
 /**
  * This morning's queue: each client's comments of the last 45 minutes (`mornings`), ingested like any other
  * (classified by the client's protocol, with customers, SLA clocks and flows), so the console has work the moment
- * the demo starts. `npm run simulate` keeps it coming.
+ * the demo starts, and the moderator's (`scope`) answers sent like any other, so the portal has a draft to
+ * approve. `npm run simulate` keeps it coming.
  */
 export async function seedDemoQueue(
   scope: Scope,
@@ -193,12 +199,17 @@ export async function seedDemoQueue(
           createdAt: new Date(receivedAt.getTime() - 60_000),
         },
       };
-      await ingestItems(
+      const ingested = await ingestItems(
         { id: channel.id, agencyId: scope.agencyId, clientId: client.id, platform: channel.platform },
         tx,
         { events: [event] },
         { now: () => receivedAt },
       );
+      const itemId = ingested.items[0]?.id;
+      if (item.answer && itemId) {
+        const answeredAt = new Date(receivedAt.getTime() + 2 * 60_000);
+        await sendReply(scope, tx, { itemId, text: item.answer }, { now: () => answeredAt });
+      }
     }
   }
 }
