@@ -44,6 +44,24 @@ describe("admin in a real browser", () => {
     await page.close();
   });
 
+  it("shows which channels fail to deliver, and why", { timeout: 60_000 }, async () => {
+    // The demo's community channels have no callback URL: the acknowledgements their triage sends fail at once.
+    const page = await demo.signedInPage("owner@northwind.test");
+    await page.goto(`${demo.server.url}/#/admin/channels`);
+    const row = page.getByRole("table", { name: "Channels" }).getByRole("row", { name: /Hexfall Games community/ });
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return row.getByText(/\d+ failed/).count();
+        },
+        { timeout: 30_000, interval: 1_000 },
+      )
+      .toBe(1);
+    expect(await row.textContent()).toContain("The channel has no callbackUrl credential");
+    await page.close();
+  });
+
   it("shows field-level validation messages", { timeout: 60_000 }, async () => {
     const page = await demo.signedInPage("owner@northwind.test");
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();

@@ -156,6 +156,49 @@ describe("outbound delivery", () => {
     });
   });
 
+  it("lists each channel's delivery problems of the last week: failed, retrying, and the latest error", async () => {
+    const page = await addChannel(db, a, {
+      clientId: a.client.id,
+      platform: "facebook",
+      credentials: { pageAccessToken: "page-token-health", appSecret: "x" },
+      name: "Health page",
+    });
+    const quiet = await addChannel(db, a, { clientId: a.client.id, platform: "facebook", name: "Quiet page" });
+    const healthOf = async (channelId: string) => {
+      const listed = await query(app, moderator, "channels.list", { clientId: a.client.id });
+      const channels = listed.data as Array<{ id: string; delivery: unknown }>;
+      return channels.find((channel) => channel.id === channelId)?.delivery;
+    };
+    const first = await ingestItem(db, page, { body: "Is the shop open on Sunday?" });
+    const second = await ingestItem(db, page, { body: "Do you deliver to Cork?" });
+    await sendReply(first.id, "Yes, from ten to four.");
+    await sendReply(second.id, "We do, in two to three days.");
+
+    platform.respond = () => ({ status: 503, body: { error: { message: "Service temporarily unavailable" } } });
+    await deliverFor(db, a, deliveryDeps(platform));
+    expect(await healthOf(page.id)).toEqual({
+      failed: 0,
+      retrying: 2,
+      lastError: { message: expect.stringContaining("503"), at: expect.any(Date) },
+    });
+
+    platform.respond = () => ({ status: 400, body: { error: { message: "Invalid OAuth access token" } } });
+    await deliverFor(db, a, deliveryDeps(platform, { now: () => new Date(Date.now() + 3_600_000) }));
+    expect(await healthOf(page.id)).toMatchObject({
+      failed: 2,
+      retrying: 0,
+      lastError: { message: expect.stringContaining("Invalid OAuth access token") },
+    });
+    // A failure older than a week no longer counts; a channel with none shows none.
+    const [old] = await deliveriesOf(db, first.id);
+    await db.owner
+      .update(schema.outboundDeliveries)
+      .set({ updatedAt: new Date(Date.now() - 8 * 86_400_000) })
+      .where(eq(schema.outboundDeliveries.id, old?.id ?? ""));
+    expect(await healthOf(page.id)).toMatchObject({ failed: 1, retrying: 0 });
+    expect(await healthOf(quiet.id)).toEqual({ failed: 0, retrying: 0, lastError: null });
+  });
+
   it("sends each delivery once when two processes run deliverDue at the same time", async () => {
     platform.respond = () => {
       okCounter += 1;

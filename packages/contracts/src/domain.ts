@@ -222,6 +222,20 @@ export interface ChannelView {
   hasCredentials: boolean;
   createdAt: Date;
 }
+/** How a channel's outbound deliveries (replies, hides, deletes) fared lately: what an admin has to fix. */
+export interface ChannelDeliveryHealth {
+  /** Deliveries that gave up in the last `deliveryProblemDays` days. */
+  failed: number;
+  /** Deliveries that failed and will be tried again. */
+  retrying: number;
+  /** The latest of their errors. */
+  lastError: { message: string; at: Date } | null;
+}
+/** How long a failed delivery counts against its channel's health. */
+export const deliveryProblemDays = 7;
+export interface ChannelListEntry extends ChannelView {
+  delivery: ChannelDeliveryHealth;
+}
 export interface ChannelSecretView {
   channel: ChannelView;
   /** Shown once, at creation or rotation. */

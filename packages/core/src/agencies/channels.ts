@@ -1,18 +1,20 @@
 import {
   AppError,
   type ChannelCreateInput,
+  type ChannelListEntry,
   type ChannelSecretView,
   type ChannelUpdateInput,
   type ChannelView,
+  deliveryProblemDays,
 } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, gte, isNotNull, max, ne, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record-audit";
 import { generateSecret, type SecretBox } from "../crypto/secret-box";
 import { getClient } from "./clients";
 import type { Scope } from "./scope";
 
-const { channels } = schema;
+const { channels, outboundDeliveries } = schema;
 type ChannelRow = typeof channels.$inferSelect;
 
 export interface ChannelDeps {
@@ -32,7 +34,13 @@ function toChannelView(row: ChannelRow): ChannelView {
   };
 }
 
-export async function listChannels(scope: Scope, tx: Executor, input: { clientId?: string }): Promise<ChannelView[]> {
+/** The agency's channels (or one client's), each with its delivery health (`ChannelDeliveryHealth`). */
+export async function listChannels(
+  scope: Scope,
+  tx: Executor,
+  input: { clientId?: string },
+  deps: { now?: () => Date } = {},
+): Promise<ChannelListEntry[]> {
   if (input.clientId) await getClient(scope, tx, input.clientId);
   const rows = await tx
     .select()
@@ -41,7 +49,38 @@ export async function listChannels(scope: Scope, tx: Executor, input: { clientId
       and(eq(channels.agencyId, scope.agencyId), input.clientId ? eq(channels.clientId, input.clientId) : undefined),
     )
     .orderBy(asc(channels.displayName));
-  return rows.map(toChannelView);
+  const since = new Date((deps.now?.() ?? new Date()).getTime() - deliveryProblemDays * 24 * 60 * 60 * 1000);
+  const problems = await tx
+    .select({
+      channelId: outboundDeliveries.channelId,
+      failed: sql<number>`count(*) filter (where ${outboundDeliveries.status} = 'failed')::int`,
+      retrying: sql<number>`count(*) filter (where ${outboundDeliveries.status} = 'pending')::int`,
+      lastError: sql<string>`(array_agg(${outboundDeliveries.lastError} order by ${outboundDeliveries.updatedAt} desc))[1]`,
+      lastErrorAt: max(outboundDeliveries.updatedAt),
+    })
+    .from(outboundDeliveries)
+    .where(
+      and(
+        eq(outboundDeliveries.agencyId, scope.agencyId),
+        input.clientId ? eq(outboundDeliveries.clientId, input.clientId) : undefined,
+        ne(outboundDeliveries.status, "sent"),
+        isNotNull(outboundDeliveries.lastError),
+        gte(outboundDeliveries.updatedAt, since),
+      ),
+    )
+    .groupBy(outboundDeliveries.channelId);
+  const byChannel = new Map(problems.map((problem) => [problem.channelId, problem]));
+  return rows.map((row) => {
+    const problem = byChannel.get(row.id);
+    return {
+      ...toChannelView(row),
+      delivery: {
+        failed: problem?.failed ?? 0,
+        retrying: problem?.retrying ?? 0,
+        lastError: problem?.lastErrorAt ? { message: problem.lastError, at: problem.lastErrorAt } : null,
+      },
+    };
+  });
 }
 
 export async function getChannel(scope: Scope, tx: Executor, channelId: string): Promise<ChannelRow> {

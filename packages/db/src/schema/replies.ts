@@ -96,6 +96,10 @@ export const outboundDeliveries = pgTable(
   (t) => [
     ...clientOwnedConstraints(t),
     index("outbound_deliveries_due_idx").on(t.agencyId, t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    // Channels' delivery health (failed, or failed once and retrying): a short range per channel.
+    index("outbound_deliveries_problem_idx")
+      .on(t.agencyId, t.channelId, t.updatedAt)
+      .where(sql`${t.status} <> 'sent' and ${t.lastError} is not null`),
     index().on(t.agencyId, t.itemId),
   ],
 ).enableRLS();

@@ -179,7 +179,7 @@ function SlaSummary(props: { rows: SlaSummaryRow[] }) {
           <td class="accounts-num">{formatPercent(row.compliancePercent)}</td>
           <td class="accounts-num">{formatPercent(row.targetPercent)}</td>
           <td>
-            <span class="badge" classList={{ "badge--success": !row.missed, "accounts-badge--missed": row.missed }}>
+            <span class="badge" classList={{ "badge--success": !row.missed, "badge--danger": row.missed }}>
               {row.missed ? "Missed" : "Met"}
             </span>
           </td>

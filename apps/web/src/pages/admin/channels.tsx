@@ -1,9 +1,11 @@
 import {
   type ChannelCreateInput,
+  type ChannelDeliveryHealth,
   type ChannelUpdateInput,
   type ChannelView,
   channelCreateInput,
   channelUpdateInput,
+  deliveryProblemDays,
   platforms,
 } from "@parley/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
@@ -15,11 +17,43 @@ import { createForm, FormAlert, SelectField, SubmitButton, TextAreaField, TextFi
 import { OnceSecret } from "../../components/once-secret";
 import { Card, Page, StatusMessage } from "../../components/page";
 import { ActionsHeader, QueryTable } from "../../components/query-table";
-import { formatDate } from "../../format";
+import { formatRelative } from "../../components/work";
+import { formatDate, formatDateTime } from "../../format";
 import { keys } from "../../query";
 import { platformLabels } from "../../roles";
 import { currentQuery, Link, navigate } from "../../router";
 import { trpc } from "../../trpc";
+
+/** A channel's outbound deliveries lately: fine, or how many failed or wait for a retry, and the latest error. */
+function DeliveryHealth(props: { delivery: ChannelDeliveryHealth }) {
+  const counts = () =>
+    [
+      props.delivery.failed > 0 ? `${props.delivery.failed} failed` : null,
+      props.delivery.retrying > 0 ? `${props.delivery.retrying} retrying` : null,
+    ]
+      .filter(Boolean)
+      .join(" · ");
+  return (
+    <Show when={props.delivery.lastError} fallback={<span class="muted">No problems</span>}>
+      {(error) => (
+        <div class="delivery-health">
+          <span
+            class="badge"
+            classList={{ "badge--danger": props.delivery.failed > 0, "badge--warning": props.delivery.failed === 0 }}
+          >
+            {counts()}
+          </span>
+          <p class="delivery-health__error">
+            {error().message}{" "}
+            <span class="muted" title={formatDateTime(error().at)}>
+              · {formatRelative(error().at)}
+            </span>
+          </p>
+        </div>
+      )}
+    </Show>
+  );
+}
 
 /** "key=value" per line -> record; the first malformed line is reported. */
 function parseCredentials(text: string): { credentials?: Record<string, string>; error?: string } {
@@ -265,6 +299,7 @@ export function ChannelsPage() {
               <th scope="col">Platform</th>
               <th scope="col">External account ID</th>
               <th scope="col">Credentials</th>
+              <th scope="col">Deliveries ({deliveryProblemDays} days)</th>
               <th scope="col">Created</th>
               <ActionsHeader />
             </>
@@ -279,6 +314,9 @@ export function ChannelsPage() {
               </td>
               <td class="mono">{channel.externalAccountId}</td>
               <td>{channel.hasCredentials ? "Stored" : "None"}</td>
+              <td>
+                <DeliveryHealth delivery={channel.delivery} />
+              </td>
               <td>{formatDate(channel.createdAt)}</td>
               <td class="cell--actions">
                 <button type="button" class="button button--small" onClick={() => setEditing(channel)}>

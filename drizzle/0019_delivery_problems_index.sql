@@ -1,0 +1,1 @@
+CREATE INDEX "outbound_deliveries_problem_idx" ON "outbound_deliveries" USING btree ("agency_id","channel_id","updated_at") WHERE "outbound_deliveries"."status" <> 'sent' and "outbound_deliveries"."last_error" is not null;
