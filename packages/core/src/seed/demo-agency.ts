@@ -274,26 +274,17 @@ export async function seedDemoAgencies(db: Database, options: DemoSeedOptions): 
           );
         }
         data.logins.push({ email: user.email, role: user.role, agency: agency.name, note: user.note });
-        if (user.role === "moderator" && !moderatorScope) {
-          moderatorScope = {
-            agencyId: agency.id,
-            actorId: userId,
-            membershipId: membership.id,
-            role: "moderator",
-            clientIds: user.assignments.map((a) => clientIds.get(a.client) ?? ""),
-            clientAdminOf: [],
-          };
-        }
-        if (user.role === "owner" && !ownerScope) {
-          ownerScope = {
-            agencyId: agency.id,
-            actorId: userId,
-            membershipId: membership.id,
-            role: "owner",
-            clientIds: null,
-            clientAdminOf: [],
-          };
-        }
+        // The first owner and the first moderator act in the seed as themselves.
+        const scope: Scope = {
+          agencyId: agency.id,
+          actorId: userId,
+          membershipId: membership.id,
+          role: user.role,
+          clientIds: user.role === "owner" ? null : user.assignments.map((a) => clientIds.get(a.client) ?? ""),
+          clientAdminOf: [],
+        };
+        if (user.role === "owner") ownerScope ??= scope;
+        if (user.role === "moderator") moderatorScope ??= scope;
       }
       // Each client's brand protocol, saved by the agency owner as version 1.
       for (const client of plan.clients) {
@@ -303,10 +294,10 @@ export async function seedDemoAgencies(db: Database, options: DemoSeedOptions): 
         await createProtocolVersion(ownerScope, tx, { clientId, document });
       }
       if (plan === northwind && ownerScope && moderatorScope) {
-        const billing = { clients: seeded.clients, channels: data.channels, agencyTimeZone: plan.timeZone };
-        await seedDemoBilling(ownerScope, tx, { ...billing, now: new Date() });
-        await seedDemoPlaybooks(ownerScope, tx, { clients: seeded.clients, channels: data.channels, now: new Date() });
-        await seedDemoQueue(moderatorScope, tx, { clients: seeded.clients, channels: data.channels, now: new Date() });
+        const made = { clients: seeded.clients, channels: data.channels, now: new Date() };
+        await seedDemoBilling(ownerScope, tx, { ...made, agencyTimeZone: plan.timeZone });
+        await seedDemoPlaybooks(ownerScope, tx, made);
+        await seedDemoQueue(moderatorScope, tx, made);
       }
       data.agencies.push(seeded);
     });

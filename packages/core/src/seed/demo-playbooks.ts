@@ -95,6 +95,13 @@ const plans: Record<string, DemoPlaybookPlan> = {
   },
 };
 
+/** What the demo seed has made when it comes to an agency's queues: its clients and their channels, at `now`. */
+export interface DemoClientsSeeded {
+  clients: ReadonlyArray<{ id: string; name: string }>;
+  channels: ReadonlyArray<{ id: string; clientId: string; platform: Platform }>;
+  now: Date;
+}
+
 /**
  * Business hours, an escalation playbook and one open escalation for each Northwind client, so the portal's
  * inbox and SLA board have something to show. The item is ingested like any other (its clocks and triage
@@ -103,15 +110,7 @@ const plans: Record<string, DemoPlaybookPlan> = {
 export async function seedDemoPlaybooks(
   scope: Scope,
   tx: Executor,
-  {
-    clients: seeded,
-    channels,
-    now,
-  }: {
-    clients: ReadonlyArray<{ id: string; name: string }>;
-    channels: ReadonlyArray<{ id: string; clientId: string; platform: Platform }>;
-    now: Date;
-  },
+  { clients: seeded, channels, now }: DemoClientsSeeded,
 ): Promise<void> {
   for (const client of seeded) {
     const plan = plans[client.name];

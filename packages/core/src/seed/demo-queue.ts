@@ -3,6 +3,7 @@ import type { Executor } from "@parley/db";
 import type { Scope } from "../agencies/scope";
 import { type IngestItemEvent, ingestItems } from "../moderation/ingest-items";
 import { sendReply } from "../moderation/replies";
+import type { DemoClientsSeeded } from "./demo-playbooks";
 
 /** One item of a client's morning: who writes what, where, and how many minutes ago. */
 interface MorningItem {
@@ -170,15 +171,7 @@ const mornings: Record<string, readonly MorningItem[]> = {
 export async function seedDemoQueue(
   scope: Scope,
   tx: Executor,
-  {
-    clients,
-    channels,
-    now,
-  }: {
-    clients: ReadonlyArray<{ id: string; name: string }>;
-    channels: ReadonlyArray<{ id: string; clientId: string; platform: Platform }>;
-    now: Date;
-  },
+  { clients, channels, now }: DemoClientsSeeded,
 ): Promise<void> {
   for (const client of clients) {
     const slug = client.name.toLowerCase().replaceAll(" ", "-");
