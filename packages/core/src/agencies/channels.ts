@@ -39,7 +39,6 @@ export async function listChannels(
   scope: Scope,
   tx: Executor,
   input: { clientId?: string },
-  deps: { now?: () => Date } = {},
 ): Promise<ChannelListEntry[]> {
   if (input.clientId) await getClient(scope, tx, input.clientId);
   const rows = await tx
@@ -49,7 +48,7 @@ export async function listChannels(
       and(eq(channels.agencyId, scope.agencyId), input.clientId ? eq(channels.clientId, input.clientId) : undefined),
     )
     .orderBy(asc(channels.displayName));
-  const since = new Date((deps.now?.() ?? new Date()).getTime() - deliveryProblemDays * 24 * 60 * 60 * 1000);
+  const since = new Date(Date.now() - deliveryProblemDays * 24 * 60 * 60 * 1000);
   const problems = await tx
     .select({
       channelId: outboundDeliveries.channelId,
