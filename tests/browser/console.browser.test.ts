@@ -128,4 +128,22 @@ describe("moderator console in a real browser", () => {
     await history.getByText("Servers down again since the patch").waitFor();
     await moderator.close();
   });
+
+  it("stops a moderator with triage authority at the composer, before they send", { timeout: 60_000 }, async () => {
+    const moderator = await demo.signedInPage("mod2@northwind.test");
+    await moderator.goto(`${demo.server.url}/#/console`);
+    await moderator.getByRole("heading", { name: "Console", level: 1 }).waitFor();
+    await moderator.keyboard.press("c");
+    const openItem = moderator.getByRole("region", { name: "Open item" });
+    await openItem.getByText("Claimed by you").waitFor({ timeout: 15_000 });
+    // Whatever the category allows, the item reads triage for them.
+    await openItem.locator(".tags").getByText("Triage only: acknowledge and escalate").waitFor();
+    await moderator.keyboard.press("r");
+    await moderator.keyboard.type("Sorry about this, we're looking into it now.");
+    await openItem
+      .locator(".check--block", { hasText: "Your authority on this client is triage" })
+      .waitFor({ timeout: 10_000 });
+    expect(await openItem.getByRole("button", { name: /^Send/ }).isDisabled()).toBe(true);
+    await moderator.close();
+  });
 });

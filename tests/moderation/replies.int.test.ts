@@ -115,6 +115,12 @@ describe("replies.check and replies.send", () => {
     });
     const cookie = await signInAs(app, triager.email);
     const item = await ingestItem(db, channel, { body: "Any news on the update?" });
+    // The live check says so while they type, so the console can stop them before they send.
+    const checked = await mutate(app, cookie, "replies.check", { itemId: item.id, text: "Soon, watch this space." });
+    expect(checked.data).toMatchObject({
+      ok: false,
+      results: [{ check: "authority", severity: "block", details: { reason: "triage_authority" } }],
+    });
     const sent = await mutate(app, cookie, "replies.send", { itemId: item.id, text: "Soon, watch this space." });
     expect(sent.error).toMatchObject({ code: "FORBIDDEN", details: { reason: "triage_authority" } });
     expect(await repliesOf(item.id)).toEqual([]);

@@ -4,6 +4,8 @@ export const roles = ["owner", "admin", "account_manager", "moderator", "client_
 export type Role = (typeof roles)[number];
 export const authorities = ["respond", "triage", "view", "approve"] as const;
 export type Authority = (typeof authorities)[number];
+/** Why a moderator whose authority on the client is `triage` may not answer (the server's refusal and the console's). */
+export const memberTriageMessage = "Your authority on this client is triage: acknowledge and escalate instead";
 export const platforms = ["facebook", "instagram", "x", "youtube", "forum", "reviews", "generic"] as const;
 export type Platform = (typeof platforms)[number];
 export const clientStatuses = ["active", "archived"] as const;

@@ -1,4 +1,4 @@
-import { AppError, type ReplyDraftInput } from "@parley/contracts";
+import { AppError, memberTriageMessage, type ReplyDraftInput } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, desc, eq } from "drizzle-orm";
 import type { Scope } from "../agencies/scope";
@@ -113,11 +113,11 @@ async function findRecentSentReplies(tx: Executor, item: ItemRow): Promise<Recen
   }));
 }
 
-/** Runs the protocol's reply checks for a draft on the item, as they stand now. */
+/** Runs the protocol's reply checks for a draft on the item, as they stand now, for a member of `memberAuthority`. */
 async function runReplyChecks(
   tx: Executor,
   item: ItemRow,
-  input: { text: string; now: Date },
+  input: { text: string; now: Date; memberAuthority: "respond" | "triage" },
 ): Promise<{ check: ReplyCheck; protocol: ActiveProtocol | null }> {
   const protocol = await loadItemProtocol(tx, item);
   const document = protocol?.document ?? noProtocol;
@@ -135,6 +135,7 @@ async function runReplyChecks(
     text: input.text,
     recentReplies: await findRecentSentReplies(tx, item),
     now: input.now,
+    memberAuthority: input.memberAuthority,
   });
   return { check, protocol };
 }
@@ -147,13 +148,20 @@ export async function checkDraftReply(
   deps: ModerationDeps = {},
 ): Promise<ReplyCheck> {
   const item = await getItemInScope(scope, tx, { itemId: input.itemId });
-  const { check } = await runReplyChecks(tx, item, { text: input.text, now: deps.now?.() ?? new Date() });
+  const { check } = await runReplyChecks(tx, item, {
+    text: input.text,
+    now: deps.now?.() ?? new Date(),
+    memberAuthority: await memberAuthorityOn(scope, tx, item.clientId),
+  });
   return check;
 }
 
-/** A moderator assigned to the client with `triage` authority acknowledges and escalates; they do not answer. */
-async function assertMayAnswer(scope: Scope, tx: Executor, clientId: string): Promise<void> {
-  if (scope.role !== "moderator") return;
+/**
+ * A moderator's authority on the client (their assignment); agency leads respond. A moderator assigned with
+ * `triage` acknowledges and escalates; they do not answer.
+ */
+async function memberAuthorityOn(scope: Scope, tx: Executor, clientId: string): Promise<"respond" | "triage"> {
+  if (scope.role !== "moderator") return "respond";
   const [assignment] = await tx
     .select({ authority: clientAssignments.authority })
     .from(clientAssignments)
@@ -164,11 +172,7 @@ async function assertMayAnswer(scope: Scope, tx: Executor, clientId: string): Pr
         eq(clientAssignments.clientId, clientId),
       ),
     );
-  if (assignment?.authority !== "respond") {
-    throw new AppError("FORBIDDEN", "Your authority on this client is triage: acknowledge and escalate instead", {
-      reason: "triage_authority",
-    });
-  }
+  return assignment?.authority === "respond" ? "respond" : "triage";
 }
 
 /** Whether the client has a stakeholder who approves replies; if not, the agency's leads approve them. */
@@ -207,7 +211,10 @@ export async function sendReply(
   const now = deps.now?.() ?? new Date();
   const item = await getItemInScope(scope, tx, { itemId: input.itemId, lock: true });
   assertNotClaimedByAnother(scope, item, now);
-  await assertMayAnswer(scope, tx, item.clientId);
+  const memberAuthority = await memberAuthorityOn(scope, tx, item.clientId);
+  if (memberAuthority === "triage") {
+    throw new AppError("FORBIDDEN", memberTriageMessage, { reason: "triage_authority" });
+  }
   if (item.status === "deleted" || item.removedAt) {
     throw new AppError("INVALID_STATE", "The item was deleted: there is nothing to reply to", {
       reason: "item_deleted",
@@ -226,7 +233,7 @@ export async function sendReply(
       replyId: pending.id,
     });
   }
-  const { check, protocol } = await runReplyChecks(tx, item, { text: input.text, now });
+  const { check, protocol } = await runReplyChecks(tx, item, { text: input.text, now, memberAuthority });
   if (!check.ok) {
     const blocks = check.results.filter((result) => result.severity === "block");
     throw new AppError("BAD_INPUT", `The reply cannot be sent: ${blocks.map((b) => b.message).join("; ")}`, {

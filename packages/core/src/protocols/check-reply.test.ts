@@ -28,6 +28,7 @@ function check(overrides: Partial<CheckReplyInput>) {
     text: draft,
     recentReplies: [],
     now,
+    memberAuthority: "respond",
     ...overrides,
   });
 }
@@ -116,6 +117,16 @@ describe("checkReply", () => {
     expect(result.ok).toBe(ok);
     expect(result.results).toMatchObject(results);
   });
+
+  it.each(["general", "refund"])(
+    "blocks a member whose authority on the client is triage, even in %s",
+    (categoryKey) => {
+      expect(check({ categoryKey, memberAuthority: "triage" })).toMatchObject({
+        ok: false,
+        results: [{ check: "authority", severity: "block", details: { reason: "triage_authority" } }],
+      });
+    },
+  );
 
   describe("authenticity", () => {
     const earlier: RecentReply = {

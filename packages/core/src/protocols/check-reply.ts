@@ -1,4 +1,4 @@
-import { AppError, type Platform } from "@parley/contracts";
+import { AppError, memberTriageMessage, type Platform } from "@parley/contracts";
 import { compileProtocol } from "./compile-protocol";
 import { countCodePoints, normaliseForComparison, normaliseForMatching, wordsOf } from "./normalise-text";
 import { getMaxReplyLength, type ProtocolDocument } from "./protocol-document";
@@ -40,6 +40,11 @@ export interface CheckReplyInput {
   /** The client's replies, newest first or not; only the 500 most recent are compared. */
   recentReplies: readonly RecentReply[];
   now: Date;
+  /**
+   * The author's own authority on the client (a moderator's assignment; agency leads respond): `triage` may
+   * only acknowledge and escalate, whatever the category allows.
+   */
+  memberAuthority: "respond" | "triage";
 }
 
 /** Draft and earlier reply at least this similar (Jaccard on 3-word shingles): warn. */
@@ -91,7 +96,17 @@ function checkLength({ protocol, platform, text }: CheckReplyInput): ReplyCheckR
   ];
 }
 
-function checkAuthority({ protocol, categoryKey }: CheckReplyInput): ReplyCheckResult[] {
+function checkAuthority({ protocol, categoryKey, memberAuthority }: CheckReplyInput): ReplyCheckResult[] {
+  if (memberAuthority === "triage") {
+    return [
+      {
+        check: "authority",
+        severity: "block",
+        message: memberTriageMessage,
+        details: { memberAuthority, reason: "triage_authority" },
+      },
+    ];
+  }
   const authority =
     protocol.defaultCategory.key === categoryKey
       ? protocol.defaultCategory.authority

@@ -1,3 +1,4 @@
+import { memberTriageMessage } from "@parley/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createEffect, createSignal, For, onCleanup, Show } from "solid-js";
 import { useSession } from "../../auth";
@@ -11,6 +12,7 @@ import {
   formatCountdown,
   formatRelative,
   humanize,
+  type ItemAuthority,
   type ItemDetail,
   type ItemView,
   itemStatusLabels,
@@ -522,7 +524,15 @@ export function ItemPanel(props: {
   };
   const isOpen = () => ["queued", "claimed"].includes(item()?.status ?? "");
   const pendingApproval = () => detail.data?.replies.some((reply) => reply.status === "pending_approval") ?? false;
+  /** The member's own assignment on the item's client says triage: they acknowledge and escalate, never answer. */
+  const onlyTriage = () =>
+    session
+      .current()
+      .assignments.some((assignment) => assignment.clientId === item()?.clientId && assignment.authority === "triage");
+  /** The item's authority as it applies to this member. */
+  const authorityFor = (authority: ItemAuthority): ItemAuthority => (onlyTriage() ? "triage" : authority);
   const cannotSendReason = (): string | undefined => {
+    if (onlyTriage()) return memberTriageMessage;
     if (claimedByOther()) return "Another moderator holds this item.";
     if (item()?.status === "deleted") return "The item was deleted: there is nothing to reply to.";
     if (pendingApproval()) return "A reply to this item is waiting for approval.";
@@ -621,8 +631,8 @@ export function ItemPanel(props: {
               <div class="tags">
                 <span class="tag">{humanize(data().item.categoryKey)}</span>
                 <For each={data().item.riskFlags}>{(flag) => <span class="tag tag--risk">{flag}</span>}</For>
-                <span class={`tag tag--authority-${data().item.authority}`}>
-                  {authorityLabels[data().item.authority]}
+                <span class={`tag tag--authority-${authorityFor(data().item.authority)}`}>
+                  {authorityLabels[authorityFor(data().item.authority)]}
                 </span>
                 <Show when={data().item.moderationAction}>
                   {(action) => <span class="tag tag--moderation">Protocol suggests: {action()}</span>}
