@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { ContractTermsInput } from "@parley/contracts/billing";
+import { makeContractTerms } from "@parley/contracts/billing/contract-terms.fixture";
 import { resolveScope, type Scope } from "@parley/core/agencies";
 import { saveContract } from "@parley/core/billing";
 import { ALWAYS_OPEN } from "@parley/core/sla";
@@ -100,29 +101,18 @@ export async function makeNorthwind(
   };
 }
 
+/** The shared test contract as these suites bill it: from 2026, a 4,500.00 retainer, one P1 first-response target. */
 export function contractTerms(overrides: Partial<ContractTermsInput> = {}): ContractTermsInput {
-  return {
-    currency: "EUR",
+  return makeContractTerms({
     validFrom: "2026-01-01",
     retainerMinor: 450_000,
-    includedItems: 10_000,
-    overageTiers: [
-      { upTo: 5000, unitPriceMinor: 40 },
-      { upTo: null, unitPriceMinor: 30 },
-    ],
-    escalationFeeMinor: 1500,
     outOfHoursSurchargeMinor: 25,
     slaTargets: [
       { priority: "P1", metric: "first_response", minutes: 60, calendar: "24x7", complianceTargetPercent: 95 },
     ],
-    creditTiers: [
-      { fromPercent: 90, toPercent: 95, creditPercent: 5 },
-      { fromPercent: 0, toPercent: 90, creditPercent: 10 },
-    ],
     creditCapPercent: 15,
-    excludeClientSideTime: true,
     ...overrides,
-  };
+  });
 }
 
 export async function saveTerms(db: Database, scope: Scope, clientId: string, terms: ContractTermsInput) {

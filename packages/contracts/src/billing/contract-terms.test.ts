@@ -9,30 +9,12 @@ import {
   parseContractTerms,
   paymentTermsDaysOf,
 } from "./contract-terms";
+import { makeContractTerms } from "./contract-terms.fixture";
 
+/** The shared terms, as a client would send them: without the fields that have defaults. */
 function makeTerms(overrides: Record<string, unknown> = {}) {
-  return {
-    currency: "EUR",
-    validFrom: "2025-01-01",
-    retainerMinor: 250_000,
-    includedItems: 10_000,
-    overageTiers: [
-      { upTo: 5_000, unitPriceMinor: 40 },
-      { upTo: null, unitPriceMinor: 30 },
-    ],
-    escalationFeeMinor: 1_500,
-    outOfHoursSurchargeMinor: 50,
-    slaTargets: [
-      { priority: "P1", metric: "first_response", minutes: 15, calendar: "24x7", complianceTargetPercent: 95 },
-      { priority: "P2", metric: "resolution", minutes: 480, calendar: "business_hours", complianceTargetPercent: 90 },
-    ],
-    creditTiers: [
-      { fromPercent: 90, toPercent: 95, creditPercent: 5 },
-      { fromPercent: 0, toPercent: 90, creditPercent: 10 },
-    ],
-    creditCapPercent: 15,
-    ...overrides,
-  };
+  const { excludeClientSideTime: _defaulted, ...terms } = makeContractTerms();
+  return { ...terms, ...overrides };
 }
 
 function messageOf(input: unknown): string {

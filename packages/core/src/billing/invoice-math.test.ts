@@ -9,9 +9,9 @@ import {
   slaMetrics,
   slaPriorities,
 } from "@parley/contracts/billing";
+import { makeContractTerms } from "@parley/contracts/billing/contract-terms.fixture";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { makeContractTerms } from "./contract-terms.fixture";
 import {
   compliancePercent,
   computeInvoiceDraft,

@@ -1,5 +1,5 @@
+import { makeContractTerms } from "@parley/contracts/billing/contract-terms.fixture";
 import { describe, expect, it } from "vitest";
-import { makeContractTerms } from "./contract-terms.fixture";
 import {
   createCreditNoteDocument,
   createInvoiceDocument,

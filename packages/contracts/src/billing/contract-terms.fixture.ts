@@ -1,4 +1,4 @@
-import type { ContractTermsInput } from "@parley/contracts/billing";
+import type { ContractTermsInput } from "./contract-terms";
 
 /**
  * The contract the invoice tests bill against, with `overrides`: a 2,500.00 retainer including 10,000 items, overage at
