@@ -4,7 +4,7 @@ import { useSession } from "../../auth";
 import { ApprovalsInbox, useApprovals } from "../../components/approvals-inbox";
 import { escalationKeys } from "../../components/escalations";
 import { createLiveEvents, type LiveEvent, LiveIndicator } from "../../components/live";
-import { Page } from "../../components/page";
+import { Page, QueryStatus } from "../../components/page";
 import { createClocksByItem, useSlaBoard } from "../../components/sla-clock";
 import { itemStatuses, priorities, type QueueFilters, riskFlags, workKeys } from "../../components/work";
 import { toUiError } from "../../errors";
@@ -327,28 +327,21 @@ function QueueWorkspace(props: { notify: (notice: Notice) => void }) {
           </div>
         </Show>
 
+        <QueryStatus
+          loading={queue.isPending}
+          error={queue.isError ? toUiError(queue.error).message : null}
+          what="the queue"
+          onRetry={() => void queue.refetch()}
+        />
         <Switch>
-          <Match when={queue.isPending}>
-            <p class="muted loading">
-              <span class="spinner" aria-hidden="true" /> Loading the queue…
-            </p>
-          </Match>
-          <Match when={queue.isError}>
-            <div class="alert alert--error" role="alert">
-              <span>Couldn't load the queue: {toUiError(queue.error).message}</span>
-              <button type="button" class="button button--small" onClick={() => void queue.refetch()}>
-                Try again
-              </button>
-            </div>
-          </Match>
-          <Match when={items().length === 0}>
+          <Match when={queue.isSuccess && items().length === 0}>
             <p class="empty">
               {Object.entries(filters()).some(([name, value]) => value && name !== "clientId")
                 ? "Nothing matches these filters."
                 : "Nothing is waiting here right now. New items appear as they arrive."}
             </p>
           </Match>
-          <Match when={items().length > 0}>
+          <Match when={queue.isSuccess && items().length > 0}>
             <QueueList
               items={items()}
               me={me()}

@@ -4,6 +4,7 @@ import { useSession } from "../../auth";
 import { FormDialog } from "../../components/dialog";
 import { escalationKeys } from "../../components/escalations";
 import { HandoverPacketView } from "../../components/handover-packet";
+import { QueryStatus } from "../../components/page";
 import { workKeys } from "../../components/work";
 import { toUiError, type UiError } from "../../errors";
 import { trpc } from "../../trpc";
@@ -101,19 +102,12 @@ export function EscalateDialog(props: { itemId: string; onClose: () => void; onE
       </div>
       <section class="escalate__preview" aria-label="Hand-over packet preview" aria-busy={preview.isPending}>
         <h3 class="item-section__title">Hand-over packet</h3>
-        <Show when={preview.isPending}>
-          <p class="muted loading">
-            <span class="spinner" aria-hidden="true" /> Building the preview…
-          </p>
-        </Show>
-        <Show when={preview.isError}>
-          <div class="alert alert--error" role="alert">
-            <span>Couldn't build the preview: {escalateErrorText(toUiError(preview.error))}</span>
-            <button type="button" class="button button--small" onClick={() => void preview.refetch()}>
-              Try again
-            </button>
-          </div>
-        </Show>
+        <QueryStatus
+          loading={preview.isPending}
+          error={preview.isError ? escalateErrorText(toUiError(preview.error)) : null}
+          what="the preview"
+          onRetry={() => void preview.refetch()}
+        />
         <Show when={preview.data}>
           {(data) => (
             <>
