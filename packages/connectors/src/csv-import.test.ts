@@ -1,6 +1,6 @@
+import { catchAppError } from "@parley/testing";
 import { describe, expect, it } from "vitest";
 import { itemsCsvColumns, parseItemsCsv } from "./csv-import";
-import { catchAppError } from "./inbound.fixture";
 
 const header = itemsCsvColumns.join(",");
 

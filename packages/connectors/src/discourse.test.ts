@@ -1,6 +1,7 @@
+import { catchAppError } from "@parley/testing";
 import { describe, expect, it } from "vitest";
 import { mapDiscourseWebhook, verifyDiscourseSignature } from "./discourse";
-import { catchAppError, sha256SignatureCases } from "./inbound.fixture";
+import { sha256SignatureCases } from "./inbound.fixture";
 
 const secret = "discourse-webhook-secret-41b7";
 const forumBaseUrl = "https://community.acme-games.com/";

@@ -1,7 +1,7 @@
 import { maxReportedIssues } from "@parley/contracts";
+import { catchAppError } from "@parley/testing";
 import { describe, expect, it } from "vitest";
 import { parseGenericBatch, signGenericPayload, verifyGenericSignature } from "./generic-ingest";
-import { catchAppError } from "./inbound.fixture";
 
 const secret = "whsec_9f2c4e1ab7d34c0e8a51f6b2d9e07c13";
 const now = new Date("2025-03-14T09:26:53Z");

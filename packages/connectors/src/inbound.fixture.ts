@@ -1,17 +1,5 @@
 import { createHmac } from "node:crypto";
-import { AppError } from "@parley/contracts";
 import type { SignatureCheck } from "./hmac-signature";
-
-/** The AppError `run` throws; any other error is thrown on, and returning normally is a failure. */
-export function catchAppError(run: () => unknown): AppError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected an AppError");
-}
 
 function sha256Header(secret: string, rawBody: string): string {
   return `sha256=${createHmac("sha256", secret).update(rawBody).digest("hex")}`;

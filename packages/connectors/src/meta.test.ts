@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
+import { catchAppError } from "@parley/testing";
 import { describe, expect, it } from "vitest";
-import { catchAppError, sha256SignatureCases } from "./inbound.fixture";
+import { sha256SignatureCases } from "./inbound.fixture";
 import type { NormalizedItemEvent } from "./inbound-item";
 import { answerMetaVerification, mapMetaWebhook, verifyMetaSignature } from "./meta";
 

@@ -1,3 +1,4 @@
+export * from "./app-error";
 export * from "./database";
 export * from "./factories";
 export * from "./pdf-text";

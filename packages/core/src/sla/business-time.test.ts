@@ -1,4 +1,4 @@
-import { AppError } from "@parley/contracts";
+import { catchAppError } from "@parley/testing";
 import { describe, expect, it } from "vitest";
 import { ALWAYS_OPEN, type BusinessCalendar, type Span } from "./business-calendar";
 import {
@@ -668,18 +668,8 @@ describe("nextBusinessInstant", () => {
 describe("bad input", () => {
   const monday = new Date("2026-03-02T10:00Z");
 
-  function catchError(run: () => unknown): AppError {
-    try {
-      run();
-    } catch (error) {
-      if (error instanceof AppError) return error;
-      throw error;
-    }
-    throw new Error("expected an AppError");
-  }
-
   it("rejects an invalid calendar, naming the field", () => {
-    const error = catchError(() => addBusinessMinutes(monday, 1, { timeZone: "Mars/Olympus", weekly: {} }));
+    const error = catchAppError(() => addBusinessMinutes(monday, 1, { timeZone: "Mars/Olympus", weekly: {} }));
     expect(error.code).toBe("BAD_INPUT");
     expect(error.details.fields).toEqual({ timeZone: "must be an IANA time zone such as Europe/London" });
   });
@@ -689,7 +679,7 @@ describe("bad input", () => {
     ["subtract", () => subtractBusinessMinutes(monday, 1, closed)],
     ["next", () => nextBusinessInstant(monday, closed)],
   ])("%s fails on a calendar without business hours", (_, run) => {
-    const error = catchError(run);
+    const error = catchAppError(run);
     expect(error.code).toBe("BAD_INPUT");
     expect(error.details.reason).toBe("no_business_time");
   });
@@ -697,7 +687,7 @@ describe("bad input", () => {
   it("fails after the last override of a calendar without weekly hours", () => {
     const onlyOnce: BusinessCalendar = { ...closed, overrides: { "2026-06-01": [["09:00", "10:00"]] } };
     expect(addBusinessMinutes(monday, 30, onlyOnce).toISOString()).toBe(iso("2026-06-01T09:30+01:00"));
-    expect(catchError(() => addBusinessMinutes(monday, 90, onlyOnce)).details.reason).toBe("no_business_time");
+    expect(catchAppError(() => addBusinessMinutes(monday, 90, onlyOnce)).details.reason).toBe("no_business_time");
   });
 
   it.each([
@@ -709,7 +699,7 @@ describe("bad input", () => {
       "pause_reversed",
     ],
   ])("rejects %s", (_, run, reason) => {
-    const error = catchError(run);
+    const error = catchAppError(run);
     expect(error.code).toBe("BAD_INPUT");
     expect(error.details.reason).toBe(reason);
   });
