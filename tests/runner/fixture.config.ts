@@ -1,0 +1,24 @@
+import { defineConfig } from "vitest/config";
+import suite from "../../vitest.config";
+
+/**
+ * The suite's own config and global setup, run on one fixture (`PARLEY_FIXTURE`), optionally with a further global
+ * setup (`PARLEY_FIXTURE_SETUP`) that throws at start or in its teardown. `exit-code.test.ts` runs it in a child
+ * process; the fixtures sit outside the suite's include pattern, so `npm test` never runs them itself.
+ */
+const fixture = process.env.PARLEY_FIXTURE;
+if (!fixture) throw new Error("PARLEY_FIXTURE names the fixture file to run");
+const extraSetup = process.env.PARLEY_FIXTURE_SETUP;
+const globalSetup = [suite.test?.globalSetup ?? []].flat();
+
+export default defineConfig({
+  test: {
+    ...suite.test,
+    include: [fixture],
+    exclude: [],
+    // First in, last out: the suite's own teardown (stopping PostgreSQL) runs before the fixture's throws.
+    globalSetup: extraSetup ? [extraSetup, ...globalSetup] : globalSetup,
+    reporters: ["default"],
+    outputFile: undefined,
+  },
+});
