@@ -6,6 +6,9 @@ export default defineConfig({
     exclude: ["**/node_modules/**", "tests/bench/**"],
     globalSetup: ["packages/testing/src/global-setup.ts"],
     testTimeout: 30_000,
+    // A poll waits for a real condition (a count in the page, a row in the database) and returns as soon as it
+    // holds; on a loaded 2-core machine the browser and the server can take seconds, so it may wait up to 10 s.
+    expect: { poll: { timeout: 10_000 } },
     hookTimeout: 60_000,
     pool: "forks",
     fileParallelism: true,

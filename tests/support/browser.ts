@@ -5,8 +5,7 @@ import path from "node:path";
 import { signGenericPayload } from "@parley/connectors";
 import type { DemoData } from "@parley/core/seed";
 import { findFreePort } from "@parley/db/embedded";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { expect } from "vitest";
+import { type Browser, chromium, type Page, type Response } from "playwright-core";
 import { type FakePlatform, type RecordedRequest, startFakePlatform } from "./fake-platform";
 import { type RunningServer, startServer } from "./server";
 
@@ -159,16 +158,32 @@ export async function startMetaGraphDemo(): Promise<MetaGraphDemo> {
   };
 }
 
-/** Presses c, then s until the open item is the one whose text contains `marker` (other items may be queued). */
+/** The item id `queue.claimNext` answered in a tRPC batch response (superjson), or null for an empty queue. */
+async function claimedItemId(response: Response): Promise<string | null> {
+  const body = (await response.json()) as Array<{ result?: { data?: { json?: { id?: string } | null } } }>;
+  return body[0]?.result?.data?.json?.id ?? null;
+}
+
+/**
+ * Presses c, then s until the open item's text contains `marker` (other items may be queued). Each step waits for
+ * the real signals: the claim's own answer from the server, then that item rendered in the console as claimed —
+ * never a fixed time, so a loaded machine only makes it slower.
+ */
 export async function claimItem(page: Page, marker: string): Promise<void> {
-  const openItem = page.getByRole("region", { name: "Open item" });
-  await page.keyboard.press("c");
+  let key = "c";
   for (let attempt = 0; attempt < 10; attempt++) {
-    await openItem.getByText("Claimed by you").waitFor({ timeout: 15_000 });
+    const claimed = page.waitForResponse(
+      (response) => response.url().includes("/trpc/queue.claimNext") && response.request().method() === "POST",
+      { timeout: 30_000 },
+    );
+    await page.keyboard.press(key);
+    const itemId = await claimedItemId(await claimed);
+    if (!itemId) throw new Error(`the queue ran dry before the item marked ${marker} was claimed`);
+    const openItem = page.locator(`section[aria-label="Open item"][data-item-id="${itemId}"]`);
+    await openItem.getByText("Claimed by you").waitFor({ timeout: 30_000 });
     const body = await openItem.locator(".quote--item").textContent();
     if (body?.includes(marker)) return;
-    await page.keyboard.press("s");
-    await expect.poll(() => openItem.locator(".quote--item").textContent()).not.toBe(body);
+    key = "s";
   }
   throw new Error(`never claimed the item marked ${marker}`);
 }

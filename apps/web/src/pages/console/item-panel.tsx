@@ -584,7 +584,7 @@ export function ItemPanel(props: {
   });
 
   return (
-    <section class="console__item" aria-label="Open item">
+    <section class="console__item" aria-label="Open item" data-item-id={props.itemId}>
       <QueryStatus
         loading={detail.isPending}
         error={detail.isError ? toUiError(detail.error).message : null}
