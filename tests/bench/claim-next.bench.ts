@@ -9,7 +9,6 @@ import { resolveScope, type Scope, tenantOf } from "@parley/core/agencies";
 import { createClaimBatcher, queueOrder } from "@parley/core/moderation";
 import { closeDatabase, createDatabase, uuidArray, withTenant } from "@parley/db";
 import { sql } from "drizzle-orm";
-import { PgBoss } from "pg-boss";
 import {
   addBenchMember,
   describeMachine,
@@ -20,6 +19,7 @@ import {
   startBenchDatabase,
   takeTurns,
 } from "./bench-database";
+import { loadPgBoss } from "./peers";
 
 const CLIENTS = 50;
 const QUEUED_ITEMS = 200_000;
@@ -77,6 +77,7 @@ try {
 
   // pg-boss on the same server: its queue is filled before anything is measured, so at 32 its fetch-one-and-complete
   // and the claims can take turns (`takeTurns`) and see the machine as each other do.
+  const PgBoss = await loadPgBoss();
   const boss = new PgBoss({
     connectionString: bench.ownerUrl,
     max: Math.max(...LEVELS) + 2,
