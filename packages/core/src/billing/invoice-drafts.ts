@@ -5,7 +5,8 @@
  * - A period is a month of the client's local dates, `[periodStart, periodEnd)`, turned into UTC
  *   instants in the client's time zone (a DST month is 743 or 745 hours long, not 744).
  * - Items count in the month they were received (`items.received_at`); escalations in the month
- *   they were opened (`escalations.created_at`).
+ *   they were opened (`escalations.created_at`). The brand's own messages (`items.by_brand`: echoes of
+ *   its replies, its own posts) are not items the client pays for.
  * - Out of hours: an item received outside the client's `business_calendar` (null = the contract
  *   covers every hour, so nothing is out of hours). The calendar's business intervals of the month
  *   are computed once (core/sla) and handed to PostgreSQL as a `tstzmultirange`.
@@ -131,9 +132,11 @@ export async function countPeriodVolumes(
     with p as (${clientPeriods(input.clients)})
     select p.client_id,
       (select count(*) from items i
-        where i.agency_id = ${scope.agencyId} and i.client_id = p.client_id and ${inMonth(sql`i.received_at`)}) as items,
+        where i.agency_id = ${scope.agencyId} and i.client_id = p.client_id and not i.by_brand
+          and ${inMonth(sql`i.received_at`)}) as items,
       case when p.hours is not null then (select coalesce(sum((select count(*) from items i
-          where i.agency_id = ${scope.agencyId} and i.client_id = p.client_id and ${inMonth(sql`i.received_at`)}
+          where i.agency_id = ${scope.agencyId} and i.client_id = p.client_id and not i.by_brand
+            and ${inMonth(sql`i.received_at`)}
             and i.received_at >= lower(h.hours) and i.received_at < upper(h.hours))), 0)
         from unnest(p.hours) as h(hours)) end as in_hours,
       (select count(*) from escalations e

@@ -216,6 +216,15 @@ async function recordOutcome(
         .where(and(eq(replies.id, request.reply.id), eq(replies.agencyId, claimed.agencyId)));
       // Any public reply (an answer, an acknowledgement, a follow-up) is the brand's first response.
       if (outcome.ok) await stopFirstResponseClock(tx, { itemId: delivery.itemId, at: now });
+      if (outcome.ok && outcome.externalId) {
+        // The platform's echo of the reply may have arrived before its answer (ingest matches the other order).
+        await tx.execute(sql`
+          update ${outboundDeliveries} set echo_item_id = echo.id, echoed_at = echo.received_at
+          from ${items} as echo
+          where ${outboundDeliveries.id} = ${delivery.id} and ${outboundDeliveries.agencyId} = ${claimed.agencyId}
+            and echo.agency_id = ${claimed.agencyId} and echo.channel_id = ${delivery.channelId}
+            and echo.external_id = ${outcome.externalId} and echo.by_brand`);
+      }
       await publishLiveEvent(tx, {
         type: "reply.changed",
         agencyId: claimed.agencyId,

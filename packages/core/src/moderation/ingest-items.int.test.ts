@@ -7,7 +7,7 @@ import type { Scope } from "../agencies/scope";
 import { defaultClockTargets } from "../escalations/clock-store";
 import { createProtocolVersion } from "../protocols-store";
 import { ingestChannelItems } from "./ingest-channel.unscoped";
-import { type IngestChannel, type IngestItemEvent, ingestItems } from "./ingest-items";
+import { type IngestChannel, type ItemChangeEvent, ingestItems } from "./ingest-items";
 
 let db: TestDatabase;
 let a: TestAgency;
@@ -28,7 +28,7 @@ const protocol = {
   defaultCategory: { key: "general", priority: "P3" },
 };
 
-function event(externalId: string, body = `text ${externalId}`, author = `author-${externalId}`): IngestItemEvent {
+function event(externalId: string, body = `text ${externalId}`, author = `author-${externalId}`): ItemChangeEvent {
   return {
     op: "upsert",
     item: {
@@ -74,7 +74,7 @@ afterAll(() => db.close());
 describe("ingestItems", () => {
   it("links a reply that arrives while its parent's delivery is still open", async () => {
     const parent = event("open-parent", "Launch day");
-    const reply: IngestItemEvent = {
+    const reply: ItemChangeEvent = {
       op: "upsert",
       item: { ...event("open-reply", "Finally!").item, kind: "reply", parentExternalId: "open-parent" },
     };

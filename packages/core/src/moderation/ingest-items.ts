@@ -1,6 +1,6 @@
 import type { Platform } from "@parley/contracts";
 import { type Executor, runPrepared, schema } from "@parley/db";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, or, sql } from "drizzle-orm";
 import { type NewItemForFlows, planItemFlows } from "../escalations/start-item-flows";
 import { publishLiveEvent } from "../live/publish-live-event";
 import { classifyItem, type ItemClassification } from "../protocols";
@@ -13,23 +13,38 @@ export const ingestItemKinds = schema.itemKindValues;
 export type IngestItemKind = (typeof ingestItemKinds)[number];
 
 /**
- * One inbound change as the connectors hand it over (structurally their `NormalizedItemEvent`; core does not
- * depend on the connectors package).
+ * One inbound change to an item as the connectors hand it over (structurally their `NormalizedItemEvent`; core
+ * does not depend on the connectors package): created or changed (`upsert`), removed on the platform (`remove`),
+ * or brought back after a removal (`restore`).
  */
-export interface IngestItemEvent {
-  op: "upsert" | "remove";
+export interface ItemChangeEvent {
+  op: "upsert" | "remove" | "restore";
   item: {
     externalId: string;
     kind: IngestItemKind;
     threadExternalId?: string | undefined;
     parentExternalId?: string | undefined;
     author: { externalId: string; handle: string; displayName?: string | undefined };
+    /** Written by the client's own account (the brand): shown in its thread, never queued. */
+    byBrand?: boolean | undefined;
+    title?: string | undefined;
     body: string;
     language?: string | undefined;
     createdAt: Date;
     url?: string | undefined;
   };
+  /** The payload field `createdAt` was read from, when the connector had a choice; kept in the audit trail. */
+  createdAtFrom?: string | undefined;
 }
+
+/** A new title for an item already known by `target` (its external id or its alias), e.g. a Discourse topic's. */
+export interface ItemRetitleEvent {
+  op: "retitle";
+  target: string;
+  title: string;
+}
+
+export type IngestItemEvent = ItemChangeEvent | ItemRetitleEvent;
 
 /** The channel items arrive on: for ingest, the channel is the scope (there is no signed-in user). */
 export interface IngestChannel {
@@ -62,6 +77,12 @@ export interface IngestResult {
   duplicates: number;
   edited: number;
   removed: number;
+  /** Items the platform brought back after a removal. */
+  restored: number;
+  /** New items written by the brand's own account (stored on their thread, not queued). */
+  byBrand: number;
+  /** Parley's replies the platform echoed back (their deliveries are now confirmed). */
+  deliveriesConfirmed: number;
   items: IngestedItem[];
 }
 
@@ -80,11 +101,19 @@ const textArray = (values: readonly string[]) =>
 /** Without a protocol, an item is filed uncategorised at normal priority. */
 const unclassified = { categoryKey: null, priority: "P3", riskFlags: [], authority: "respond", moderationAction: null };
 
-function classificationOf(protocol: ActiveProtocol | null, event: IngestItemEvent) {
-  if (!protocol) return { ...unclassified, language: event.item.language ?? null, protocolVersionId: null };
+/** What the protocol reads of an item: its title (when it has one) and its text. */
+function classifiedText(item: ItemChangeEvent["item"]): string {
+  return item.title ? `${item.title}\n\n${item.body}` : item.body;
+}
+
+/** The protocol's reading of an item; the brand's own messages are not classified (nothing to moderate or answer). */
+function classificationOf(protocol: ActiveProtocol | null, event: ItemChangeEvent) {
+  if (!protocol || event.item.byBrand) {
+    return { ...unclassified, language: event.item.language ?? null, protocolVersionId: null };
+  }
   const result: ItemClassification = classifyItem({
     protocol: protocol.document,
-    body: event.item.body,
+    body: classifiedText(event.item),
     language: event.item.language,
   });
   return {
@@ -103,16 +132,19 @@ function classificationOf(protocol: ActiveProtocol | null, event: IngestItemEven
  * Discourse replies name their parent `topic:<topic id>#<post number>`; a forum post whose URL ends in its
  * post number is known by that name too.
  */
-function aliasOf(event: IngestItemEvent): string | null {
+function aliasOf(event: ItemChangeEvent): string | null {
   const { kind, threadExternalId, url } = event.item;
   if ((kind !== "forum_post" && kind !== "direct_message") || !threadExternalId || !url) return null;
   const postNumber = /\/(\d+)\/?$/.exec(url)?.[1];
   return postNumber ? `topic:${threadExternalId}#${postNumber}` : null;
 }
 
-/** What an edit or a removal changes, as the audit trail records it. */
-function snapshotOf(row: Pick<ItemRow, "body" | "categoryKey" | "priority" | "riskFlags" | "status" | "removedAt">) {
+/** What an edit, a removal or a restoration changes, as the audit trail records it. */
+function snapshotOf(
+  row: Pick<ItemRow, "title" | "body" | "categoryKey" | "priority" | "riskFlags" | "status" | "removedAt">,
+) {
   return {
+    title: row.title,
     body: row.body,
     categoryKey: row.categoryKey,
     priority: row.priority,
@@ -135,6 +167,8 @@ const itemColumns = [
   "author_external_id",
   "author_handle",
   "author_display_name",
+  "by_brand",
+  "title",
   "body",
   "language",
   "url",
@@ -284,7 +318,35 @@ function auditRow(entry: AuditRow, now: Date) {
   };
 }
 
-type Round = ReadonlyArray<{ index: number; event: IngestItemEvent }>;
+/**
+ * New items by the brand's own account that carry the platform id a published reply was given: the platform's echo
+ * of that reply. Its delivery records the echo (once). $1 agency, $2 channel, $3 new brand item ids, $4 now.
+ */
+const confirmEchoesStatement = `update outbound_deliveries as d set echo_item_id = echo.id, echoed_at = $4::timestamptz,
+  updated_at = $4::timestamptz
+from items as echo, replies as r
+where echo.id = any(array(select jsonb_array_elements_text($3::jsonb)::uuid)) and echo.agency_id = $1::uuid
+  and echo.by_brand and r.agency_id = $1::uuid and r.channel_id = $2::uuid and r.external_id = echo.external_id
+  and d.agency_id = $1::uuid and d.reply_id = r.id and d.action = 'reply' and d.echo_item_id is null
+returning d.id, d.item_id, d.reply_id, d.echo_item_id, r.protocol_version_id`;
+
+/** The flows of restored items that never had any (their creation arrived after their removal). $1 clocks, $2 wake-ups. */
+const startRestoredFlowsStatement = `with clocks as (
+  insert into sla_clocks (id, agency_id, client_id, item_id, metric, priority, target_minutes, calendar, at_risk_ratio, started_at, due_at, at_risk_at)
+  select c.id, c.agency_id, c.client_id, c.item_id, c.metric, c.priority, c.target_minutes, c.calendar, c.at_risk_ratio, c.started_at, c.due_at, c.at_risk_at
+  from jsonb_populate_recordset(null::sla_clocks, $1::jsonb) c
+  order by c.item_id, c.metric
+  on conflict do nothing
+)
+insert into workflow_wakeups (id, agency_id, client_id, flow, subject_id, due_at, waiting_for)
+select w.id, w.agency_id, w.client_id, w.flow, w.subject_id, w.due_at, w.waiting_for
+from jsonb_populate_recordset(null::workflow_wakeups, $2::jsonb) w
+order by w.flow, w.subject_id
+on conflict (flow, subject_id) do update set
+  due_at = least(workflow_wakeups.due_at, excluded.due_at),
+  updated_at = date_trunc('milliseconds', clock_timestamp())`;
+
+type Round = ReadonlyArray<{ index: number; event: ItemChangeEvent }>;
 
 interface DeliveryState {
   context: IngestContext;
@@ -295,10 +357,46 @@ interface DeliveryState {
   changed: boolean;
 }
 
+/** Where a new item starts: removed (a tombstone), the brand's own (nothing to do), or in the queue. */
+function initialStatusOf(event: ItemChangeEvent): ItemRow["status"] {
+  if (event.op === "remove") return "deleted";
+  return event.item.byBrand ? "resolved" : "queued";
+}
+
+/** The rows that start new (or restored) items' flows: SLA clocks and triage, for the customers' items only. */
+function planFlowsOf(
+  channel: IngestChannel,
+  context: IngestContext,
+  items: ReadonlyArray<{ event: ItemChangeEvent; id: string; c: ReturnType<typeof classificationOf> }>,
+  now: Date,
+) {
+  return planItemFlows({
+    agencyId: channel.agencyId,
+    clientId: channel.clientId,
+    clientCalendar: context.clientCalendar,
+    playbooks: context.playbooks,
+    // A tombstone and the brand's own message start nothing.
+    items: items
+      .filter(({ event }) => event.op !== "remove" && !event.item.byBrand)
+      .map(
+        ({ event, id, c }): NewItemForFlows => ({
+          id,
+          priority: c.priority as NewItemForFlows["priority"],
+          receivedAt: now,
+          authority: c.authority as NewItemForFlows["authority"],
+          categoryKey: c.categoryKey,
+          riskFlags: c.riskFlags,
+          body: classifiedText(event.item),
+        }),
+      ),
+    now,
+  });
+}
+
 /**
  * Applies one round of events, each for a different external id: the new items in one statement (see
- * `insertRoundStatement`), then edits and removals of the items that were already there. `verify` runs once
- * the statement is on its way (the caller's check that its cached context is still current).
+ * `insertRoundStatement`), then edits, removals and restorations of the items that were already there. `verify`
+ * runs once the statement is on its way (the caller's check that its cached context is still current).
  */
 async function applyRound(
   channel: IngestChannel,
@@ -311,9 +409,11 @@ async function applyRound(
   const protocol = context.protocol;
   // One lock order for every delivery (sorted external ids), so concurrent batches never deadlock on rows.
   const sorted = [...round].sort((x, y) => (x.event.item.externalId < y.event.item.externalId ? -1 : 1));
-  const authors = new Map<string, IngestItemEvent["item"]["author"]>();
+  // The brand's own account is not a customer.
+  const authors = new Map<string, ItemChangeEvent["item"]["author"]>();
   for (const { event } of sorted)
-    if (!authors.has(event.item.author.externalId)) authors.set(event.item.author.externalId, event.item.author);
+    if (!event.item.byBrand && !authors.has(event.item.author.externalId))
+      authors.set(event.item.author.externalId, event.item.author);
   const authorRows = [...authors.values()]
     .sort((x, y) => (x.externalId < y.externalId ? -1 : 1))
     .map((author) => ({
@@ -344,6 +444,8 @@ async function applyRound(
       author_external_id: item.author.externalId,
       author_handle: item.author.handle,
       author_display_name: item.author.displayName ?? null,
+      by_brand: item.byBrand ?? false,
+      title: item.title ?? null,
       body: item.body,
       language: c.language,
       url: item.url ?? null,
@@ -357,31 +459,11 @@ async function applyRound(
       moderation_action: c.moderationAction,
       protocol_version_id: c.protocolVersionId,
       // A removal that overtakes its item leaves a tombstone, so the late creation cannot resurrect it.
-      status: removed ? "deleted" : "queued",
+      status: initialStatusOf(event),
       removed_at: removed ? now : null,
     };
   });
-  const flows = planItemFlows({
-    agencyId: channel.agencyId,
-    clientId: channel.clientId,
-    clientCalendar: context.clientCalendar,
-    playbooks: context.playbooks,
-    // A tombstone starts nothing.
-    items: planned
-      .filter(({ event }) => event.op !== "remove")
-      .map(
-        ({ event, id, c }): NewItemForFlows => ({
-          id,
-          priority: c.priority as NewItemForFlows["priority"],
-          receivedAt: now,
-          authority: c.authority as NewItemForFlows["authority"],
-          categoryKey: c.categoryKey,
-          riskFlags: c.riskFlags,
-          body: event.item.body,
-        }),
-      ),
-    now,
-  });
+  const flows = planFlowsOf(channel, context, planned, now);
   const audit = planned.map(({ event, id, c }) =>
     auditRow(
       {
@@ -398,6 +480,8 @@ async function applyRound(
           riskFlags: c.riskFlags,
           authority: c.authority,
           moderationAction: c.moderationAction,
+          ...(event.item.byBrand ? { byBrand: true } : {}),
+          ...(event.createdAtFrom ? { createdAtFrom: event.createdAtFrom } : {}),
         },
         protocolVersionId: c.protocolVersionId,
       },
@@ -432,14 +516,55 @@ async function applyRound(
   const inserted = await inserting;
   const insertedIds = new Map(inserted.map((row) => [row.external_id, row.id]));
   if (inserted.length > 0) state.changed = true;
-  const orphans = inserted.filter((row) => row.customer_id === null).map((row) => row.id);
+  const brandIds = new Set(planned.filter(({ event }) => event.item.byBrand).map(({ id }) => id));
+  const orphans = inserted.filter((row) => row.customer_id === null && !brandIds.has(row.id)).map((row) => row.id);
   if (orphans.length > 0) {
     await runPrepared(tx, adoptCustomersStatement, [channel.agencyId, JSON.stringify(orphans), channel.platform]);
   }
+  const newBrandItems = inserted.filter((row) => brandIds.has(row.id)).map((row) => row.id);
+  if (newBrandItems.length > 0) await confirmEchoes(channel, tx, newBrandItems, state);
   await applyChanges(channel, tx, round, insertedIds, state);
 }
 
-/** Edits and removals of the round's items that were already there (not created by its insert). */
+/** The deliveries of Parley's replies that the brand's new items echo: each records its echo (audited). */
+async function confirmEchoes(
+  channel: IngestChannel,
+  tx: Executor,
+  brandItemIds: readonly string[],
+  state: DeliveryState,
+): Promise<void> {
+  const { now } = state;
+  const confirmed = await runPrepared<{
+    id: string;
+    item_id: string;
+    reply_id: string;
+    echo_item_id: string;
+    protocol_version_id: string | null;
+  }>(tx, confirmEchoesStatement, [channel.agencyId, channel.id, JSON.stringify(brandItemIds), now.toISOString()]);
+  state.result.deliveriesConfirmed += confirmed.length;
+  for (const row of confirmed) {
+    state.audit.push({
+      agencyId: channel.agencyId,
+      clientId: channel.clientId,
+      action: "delivery.echoed",
+      subjectType: "delivery",
+      subjectId: row.id,
+      after: { itemId: row.item_id, replyId: row.reply_id, echoItemId: row.echo_item_id, echoedAt: now },
+      protocolVersionId: row.protocol_version_id,
+    });
+  }
+}
+
+/** Whether an upsert or a restoration brings an item the platform had removed back. */
+function bringsBack(event: ItemChangeEvent, before: ItemRow): boolean {
+  if (!before.removedAt) return false;
+  // A removal that overtook the item's creation left a tombstone without text: only an explicit restoration
+  // brings that back; its late creation does not. An item that was seen alive and then removed is back when the
+  // platform reports it again (Meta sends `add` again for a restored comment).
+  return event.op === "restore" || before.body !== "";
+}
+
+/** Edits, removals and restorations of the round's items that were already there (not created by its insert). */
 async function applyChanges(
   channel: IngestChannel,
   tx: Executor,
@@ -447,14 +572,14 @@ async function applyChanges(
   insertedIds: ReadonlyMap<string, string>,
   state: DeliveryState,
 ): Promise<void> {
-  const { now, result, audit } = state;
-  const protocol = state.context.protocol;
+  const { result, audit } = state;
   for (const { index, event } of round) {
     const id = insertedIds.get(event.item.externalId);
     if (!id) continue;
     result.items[index] = { externalId: event.item.externalId, id, created: true };
     result.created += 1;
     if (event.op === "remove") result.removed += 1;
+    else if (event.item.byBrand) result.byBrand += 1;
   }
   if (insertedIds.size === round.length) return;
   const sorted = [...round].sort((x, y) => (x.event.item.externalId < y.event.item.externalId ? -1 : 1));
@@ -484,65 +609,203 @@ async function applyChanges(
     if (!before) throw new Error(`item ${externalId} neither inserted nor found`);
     result.items[index] = { externalId, id: before.id, created: false };
     if (event.op === "remove") {
-      if (before.removedAt) {
-        result.duplicates += 1;
-        continue;
-      }
-      // Only an item nobody has acted on leaves the queue; an answered or escalated one keeps its status.
-      const leavesQueue = before.status === "queued" || before.status === "claimed";
-      const [after] = await tx
-        .update(items)
-        .set({
-          removedAt: now,
-          updatedAt: now,
-          ...(leavesQueue ? { status: "deleted" as const, claimedBy: null, claimExpiresAt: null } : {}),
-        })
-        .where(and(eq(items.id, before.id), eq(items.agencyId, channel.agencyId)))
-        .returning();
-      result.removed += 1;
-      state.changed = true;
-      audit.push({
-        agencyId: channel.agencyId,
-        clientId: channel.clientId,
-        action: "item.removed",
-        subjectType: "item",
-        subjectId: before.id,
-        before: snapshotOf(before),
-        after: after ? snapshotOf(after) : null,
-        protocolVersionId: before.protocolVersionId,
-      });
+      await removeItem(channel, tx, before, state);
+    } else if (bringsBack(event, before)) {
+      await restoreItem(channel, tx, { before, event }, state);
+    } else {
+      await editItem(channel, tx, { before, event }, state);
+    }
+  }
+  if (audit.length > 0) state.changed = true;
+}
+
+async function removeItem(channel: IngestChannel, tx: Executor, before: ItemRow, state: DeliveryState) {
+  const { now, result, audit } = state;
+  if (before.removedAt) {
+    result.duplicates += 1;
+    return;
+  }
+  // Only an item nobody has acted on leaves the queue (and goes back to it if the platform restores it); an
+  // answered or escalated one keeps its status.
+  const leavesQueue = before.status === "queued" || before.status === "claimed";
+  const [after] = await tx
+    .update(items)
+    .set({
+      removedAt: now,
+      updatedAt: now,
+      ...(leavesQueue
+        ? { status: "deleted" as const, statusBeforeRemoval: "queued" as const, claimedBy: null, claimExpiresAt: null }
+        : {}),
+    })
+    .where(and(eq(items.id, before.id), eq(items.agencyId, channel.agencyId)))
+    .returning();
+  result.removed += 1;
+  state.changed = true;
+  audit.push({
+    agencyId: channel.agencyId,
+    clientId: channel.clientId,
+    action: "item.removed",
+    subjectType: "item",
+    subjectId: before.id,
+    before: snapshotOf(before),
+    after: after ? snapshotOf(after) : null,
+    protocolVersionId: before.protocolVersionId,
+  });
+}
+
+/** The text and title an event brings (an empty body keeps the stored text), and whether either changed. */
+function textOf(event: ItemChangeEvent, before: ItemRow) {
+  const body = event.item.body === "" ? before.body : event.item.body;
+  const title = event.item.title ?? before.title ?? undefined;
+  return { content: { body, title }, changed: body !== before.body || (title ?? null) !== before.title };
+}
+
+async function editItem(
+  channel: IngestChannel,
+  tx: Executor,
+  { before, event }: { before: ItemRow; event: ItemChangeEvent },
+  state: DeliveryState,
+) {
+  const { now, result, audit } = state;
+  const text = textOf(event, before);
+  if (!text.changed) {
+    result.duplicates += 1;
+    return;
+  }
+  const classification = classificationOf(state.context.protocol, {
+    ...event,
+    item: { ...event.item, ...text.content, byBrand: before.byBrand },
+  });
+  const [after] = await tx
+    .update(items)
+    .set({
+      body: text.content.body,
+      title: text.content.title ?? null,
+      url: event.item.url ?? before.url,
+      authorHandle: event.item.author.handle,
+      authorDisplayName: event.item.author.displayName ?? before.authorDisplayName,
+      ...classification,
+      updatedAt: now,
+    } as Partial<NewItemRow>)
+    .where(and(eq(items.id, before.id), eq(items.agencyId, channel.agencyId)))
+    .returning();
+  result.edited += 1;
+  audit.push({
+    agencyId: channel.agencyId,
+    clientId: channel.clientId,
+    // A tombstone getting its text (the creation arrived after the removal) is not an edit by the author.
+    action: before.body === "" && before.removedAt ? "item.text_received" : "item.edited",
+    subjectType: "item",
+    subjectId: before.id,
+    before: snapshotOf(before),
+    after: after ? snapshotOf(after) : null,
+    protocolVersionId: classification.protocolVersionId,
+  });
+}
+
+/**
+ * The platform brought a removed item back: `removed_at` is cleared and the item goes back where it was (the queue,
+ * when the removal had taken it out; otherwise it keeps its status), with any new text. A tombstone (removed before
+ * Parley saw it) starts its flows now, as a new item would.
+ */
+async function restoreItem(
+  channel: IngestChannel,
+  tx: Executor,
+  { before, event }: { before: ItemRow; event: ItemChangeEvent },
+  state: DeliveryState,
+) {
+  const { now, result, audit, context } = state;
+  const tombstone = before.body === "";
+  const text = textOf(event, before);
+  const byBrand = before.byBrand || (tombstone && event.item.byBrand === true);
+  const restored = { ...event, item: { ...event.item, ...text.content, byBrand } };
+  const classification = text.changed ? classificationOf(context.protocol, restored) : null;
+  const status = before.statusBeforeRemoval ?? (tombstone ? (byBrand ? "resolved" : "queued") : before.status);
+  const [after] = await tx
+    .update(items)
+    .set({
+      ...(text.changed ? { body: text.content.body, title: text.content.title ?? null, ...classification } : {}),
+      ...(tombstone ? { byBrand, url: event.item.url ?? before.url } : {}),
+      removedAt: null,
+      statusBeforeRemoval: null,
+      status,
+      updatedAt: now,
+    } as Partial<NewItemRow>)
+    .where(and(eq(items.id, before.id), eq(items.agencyId, channel.agencyId)))
+    .returning();
+  result.restored += 1;
+  audit.push({
+    agencyId: channel.agencyId,
+    clientId: channel.clientId,
+    action: "item.restored",
+    subjectType: "item",
+    subjectId: before.id,
+    before: snapshotOf(before),
+    after: after ? snapshotOf(after) : null,
+    protocolVersionId: classification?.protocolVersionId ?? before.protocolVersionId,
+  });
+  if (tombstone && after && !byBrand) {
+    const flows = planFlowsOf(
+      channel,
+      context,
+      [{ event: restored, id: after.id, c: classification ?? classificationOf(context.protocol, restored) }],
+      now,
+    );
+    await runPrepared(tx, startRestoredFlowsStatement, [JSON.stringify(flows.clocks), JSON.stringify(flows.wakeups)]);
+  }
+}
+
+/** Retitles: the item known by the target name gets the new title (an edit, audited); unknown targets change nothing. */
+async function applyRetitles(
+  channel: IngestChannel,
+  tx: Executor,
+  retitles: ReadonlyArray<{ index: number; event: ItemRetitleEvent }>,
+  state: DeliveryState,
+): Promise<void> {
+  for (const { index, event } of retitles) {
+    const [before] = await tx
+      .select()
+      .from(items)
+      .where(
+        and(
+          eq(items.agencyId, channel.agencyId),
+          eq(items.channelId, channel.id),
+          or(eq(items.externalId, event.target), eq(items.aliasExternalId, event.target)),
+        ),
+      )
+      .orderBy(asc(items.externalId))
+      .limit(1)
+      .for("update");
+    if (!before) {
+      // Not here yet: the item's own creation carries its title.
+      state.result.duplicates += 1;
       continue;
     }
-    if (before.body === event.item.body) {
-      result.duplicates += 1;
-      continue;
-    }
-    const classification = classificationOf(protocol, event);
-    const [after] = await tx
-      .update(items)
-      .set({
-        body: event.item.body,
-        url: event.item.url ?? before.url,
-        authorHandle: event.item.author.handle,
-        authorDisplayName: event.item.author.displayName ?? before.authorDisplayName,
-        ...classification,
-        updatedAt: now,
-      } as Partial<NewItemRow>)
-      .where(and(eq(items.id, before.id), eq(items.agencyId, channel.agencyId)))
-      .returning();
-    result.edited += 1;
-    state.changed = true;
-    audit.push({
-      agencyId: channel.agencyId,
-      clientId: channel.clientId,
-      // A tombstone getting its text (the creation arrived after the removal) is not an edit by the author.
-      action: before.body === "" && before.removedAt ? "item.text_received" : "item.edited",
-      subjectType: "item",
-      subjectId: before.id,
-      before: snapshotOf(before),
-      after: after ? snapshotOf(after) : null,
-      protocolVersionId: classification.protocolVersionId,
-    });
+    state.result.items[index] = { externalId: before.externalId, id: before.id, created: false };
+    await editItem(
+      channel,
+      tx,
+      {
+        before,
+        event: {
+          op: "upsert",
+          item: {
+            externalId: before.externalId,
+            kind: before.kind,
+            author: {
+              externalId: before.authorExternalId,
+              handle: before.authorHandle,
+              displayName: before.authorDisplayName ?? undefined,
+            },
+            byBrand: before.byBrand,
+            title: event.title,
+            body: "",
+            createdAt: before.createdAt,
+          },
+        },
+      },
+      state,
+    );
   }
 }
 
@@ -562,6 +825,9 @@ export async function applyDelivery(
     duplicates: 0,
     edited: 0,
     removed: 0,
+    restored: 0,
+    byBrand: 0,
+    deliveriesConfirmed: 0,
     items: [],
   };
   if (events.length === 0) {
@@ -569,9 +835,14 @@ export async function applyDelivery(
     return result;
   }
   // Round n holds the n-th event of each external id, so every multi-row statement touches an item once.
-  const rounds: Array<Array<{ index: number; event: IngestItemEvent }>> = [];
+  const rounds: Array<Array<{ index: number; event: ItemChangeEvent }>> = [];
+  const retitles: Array<{ index: number; event: ItemRetitleEvent }> = [];
   const seen = new Map<string, number>();
   events.forEach((event, index) => {
+    if (event.op === "retitle") {
+      retitles.push({ index, event });
+      return;
+    }
     const n = seen.get(event.item.externalId) ?? 0;
     seen.set(event.item.externalId, n + 1);
     rounds[n] ??= [];
@@ -580,7 +851,10 @@ export async function applyDelivery(
   const state: DeliveryState = { context, now, result, audit: [], changed: false };
   const done = async () => {};
   for (const [n, round] of rounds.entries()) await applyRound(channel, tx, round, state, n === 0 ? verify : done);
+  if (rounds.length === 0) await verify();
+  await applyRetitles(channel, tx, retitles, state);
   if (state.audit.length > 0) {
+    state.changed = true;
     await runPrepared(tx, insertAuditStatement, [JSON.stringify(state.audit.map((entry) => auditRow(entry, now)))]);
   }
   if (state.changed) {
@@ -592,10 +866,12 @@ export async function applyDelivery(
 /**
  * Stores a delivery of item events for one channel, in the caller's transaction (tenant set to the channel's
  * agency and client). New items are classified with the client's active protocol and queued, with their SLA
- * clocks and flows started; a repeated event changes nothing; an edit updates the text and classification and
- * keeps the earlier text in `audit_events` (`item.edited`); a removal sets `removed_at` (and takes an untouched
- * item out of the queue); replies and parents link up whichever arrives first. Events for the same item apply
- * in delivery order. (`ingestChannelItems` runs the same with its own transaction and cached context.)
+ * clocks and flows started; the brand's own messages are stored on their thread without any of that (and confirm
+ * the delivery of the reply they echo); a repeated event changes nothing; an edit updates the text and
+ * classification and keeps the earlier text in `audit_events` (`item.edited`); a removal sets `removed_at` (and
+ * takes an untouched item out of the queue); a restoration puts it back (`item.restored`); replies and parents link
+ * up whichever arrives first. Events for the same item apply in delivery order. (`ingestChannelItems` runs the same
+ * with its own transaction and cached context.)
  */
 export async function ingestItems(
   channel: IngestChannel,

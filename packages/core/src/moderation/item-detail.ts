@@ -26,6 +26,8 @@ export interface DeliveryView {
   status: (typeof schema.deliveryStatuses)[number];
   attempts: number;
   lastError: string | null;
+  /** When the platform echoed what the delivery posted (its own confirmation that the reply is public). */
+  echoedAt: Date | null;
 }
 
 /** Everything a moderator needs to act on one item. */
@@ -190,6 +192,7 @@ export async function getModerationItemDetail(
       status: delivery.status,
       attempts: delivery.attempts,
       lastError: delivery.lastError,
+      echoedAt: delivery.echoedAt,
     })),
   };
 }

@@ -43,6 +43,10 @@ export const itemView = z.object({
   parentItemId: z.uuid().nullable(),
   customerId: z.uuid().nullable(),
   author: z.object({ externalId: z.string(), handle: z.string(), displayName: z.string().nullable() }),
+  byBrand: z
+    .boolean()
+    .describe("written by the client's own account (e.g. the platform's echo of a reply): never queued or billed"),
+  title: z.string().nullable().describe("the title it carries on the platform (a forum topic's first post)"),
   body: z.string(),
   language: z.string().nullable(),
   url: z.string().nullable(),
@@ -90,6 +94,8 @@ export function toItemView(row: ItemRow): ItemView {
     parentItemId: row.parentItemId,
     customerId: row.customerId,
     author: { externalId: row.authorExternalId, handle: row.authorHandle, displayName: row.authorDisplayName },
+    byBrand: row.byBrand,
+    title: row.title,
     body: row.body,
     language: row.language,
     url: row.url,

@@ -143,6 +143,13 @@ export const items = pgTable(
     authorExternalId: text().notNull(),
     authorHandle: text().notNull(),
     authorDisplayName: text(),
+    /**
+     * Written by the client's own account on the platform (the brand): an echo of a reply Parley sent, or one
+     * posted on the platform directly. Shown in its thread; never queued, classified, clocked or billed.
+     */
+    byBrand: boolean().notNull().default(false),
+    /** The title the item carries on the platform (a Discourse topic's first post). Classified with the body. */
+    title: text(),
     body: text().notNull(),
     language: text(),
     url: text(),
@@ -163,6 +170,8 @@ export const items = pgTable(
     tags: text().array().notNull().default(sql`'{}'::text[]`),
     /** When the platform reported the item removed. */
     removedAt: timestamp({ withTimezone: true }),
+    /** The status a platform removal replaced (it took the item out of the queue); a recovery puts it back. */
+    statusBeforeRemoval: itemStatusEnum(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -185,6 +194,7 @@ export const items = pgTable(
     index().on(t.agencyId, t.channelId, t.threadExternalId),
     index().on(t.agencyId, t.customerId),
     // A client's month (invoice drafts count its items, in and out of business hours): read from the index alone.
-    index("items_client_received_idx").on(t.agencyId, t.clientId, t.receivedAt),
+    // The brand's own messages are not work the client pays for.
+    index("items_client_received_idx").on(t.agencyId, t.clientId, t.receivedAt).where(sql`not ${t.byBrand}`),
   ],
 ).enableRLS();

@@ -62,6 +62,8 @@ export const replies = pgTable(
       .on(t.agencyId, t.clientId, t.createdAt)
       .where(sql`${t.status} = 'pending_approval'`),
     index("replies_sent_recent_idx").on(t.agencyId, t.clientId, t.sentAt).where(sql`${t.status} = 'sent'`),
+    // An echo of a published reply finds it by the platform's id.
+    index("replies_external_idx").on(t.agencyId, t.channelId, t.externalId).where(sql`${t.externalId} is not null`),
   ],
 ).enableRLS();
 
@@ -91,6 +93,12 @@ export const outboundDeliveries = pgTable(
     nextAttemptAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     lastError: text(),
     result: jsonb(),
+    /**
+     * The item the platform echoed back for what this delivery posted (a reply by the brand's own account with the
+     * platform id the delivery was given): the platform's own confirmation that the reply is public.
+     */
+    echoItemId: uuid().references(() => items.id),
+    echoedAt: timestamp({ withTimezone: true }),
     ...timestamps,
   },
   (t) => [
