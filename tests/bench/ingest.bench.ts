@@ -231,7 +231,7 @@ try {
       now: new Date(),
     });
     if (!checked.ok) return c.json({ error: checked.reason }, 401);
-    const rows = parseGenericBatch(new TextDecoder().decode(rawBody)).map(({ item }) =>
+    const rows = parseGenericBatch(new TextDecoder().decode(rawBody), { now: new Date() }).map(({ item }) =>
       itemRow(agency.agencyId, client, item),
     );
     await withTenant(appDb, { agencyId: agency.agencyId, clientIds: [client.id] }, (tx) =>

@@ -86,7 +86,13 @@ export function deliverFor(db: TestDatabase, a: TestAgency, deps: DeliveryDeps) 
 export async function addChannel(
   db: TestDatabase,
   a: TestAgency,
-  options: { clientId: string; platform: Platform; credentials?: Record<string, string>; name?: string },
+  options: {
+    clientId: string;
+    platform: Platform;
+    credentials?: Record<string, string>;
+    name?: string;
+    externalAccountId?: string;
+  },
 ) {
   const [channel] = await db.owner
     .insert(schema.channels)
@@ -94,7 +100,7 @@ export async function addChannel(
       agencyId: a.agency.id,
       clientId: options.clientId,
       platform: options.platform,
-      externalAccountId: `${options.platform}-${Math.random().toString(36).slice(2)}`,
+      externalAccountId: options.externalAccountId ?? `${options.platform}-${Math.random().toString(36).slice(2)}`,
       displayName: options.name ?? `${options.platform} page`,
       ingestSecretEnc: testSecretBox.encrypt("channel-ingest-secret"),
       credentialsEnc: options.credentials ? testSecretBox.encrypt(JSON.stringify(options.credentials)) : null,

@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { createApp } from "@parley/api/app";
+import { type AppOptions, createApp } from "@parley/api/app";
 import { hashPassword } from "@parley/auth";
 import type { Database } from "@parley/db";
 import { testPassword, testSecretBox } from "@parley/testing";
@@ -8,8 +8,13 @@ import superjson from "superjson";
 export const testOrigin = "http://parley.test";
 
 /** The real Hono app over the given (app-role) database, for `app.request()`. */
-export function makeTestApp(db: Database) {
-  return createApp({ services: { db, secretBox: testSecretBox, hashPassword }, trustProxy: true, log: () => {} });
+export function makeTestApp(db: Database, options: Partial<Omit<AppOptions, "services">> = {}) {
+  return createApp({
+    services: { db, secretBox: testSecretBox, hashPassword },
+    trustProxy: true,
+    log: () => {},
+    ...options,
+  });
 }
 
 export type TestApp = ReturnType<typeof makeTestApp>;

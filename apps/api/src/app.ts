@@ -35,6 +35,8 @@ export interface AppOptions {
   /** The process's LISTEN on live events; without it there is no `GET /events`. */
   liveEvents?: LiveEventSource;
   liveHeartbeatMs?: number;
+  /** The Meta Graph API base (`META_GRAPH_BASE_URL`): Instagram @mentions are read from it. */
+  metaGraphBaseUrl?: string;
 }
 
 interface Variables {
@@ -221,7 +223,7 @@ export function createApp(options: AppOptions) {
   );
 
   // Inbound items: generic signed ingest (/v1) and platform webhooks (/webhooks/*).
-  app.route("/", createIngestRoutes({ services }));
+  app.route("/", createIngestRoutes({ services, log, metaGraphBaseUrl: options.metaGraphBaseUrl }));
   app.route("/", createInvoiceRoutes({ services, loadSession }));
   if (options.liveEvents) {
     const { liveEvents, liveHeartbeatMs: heartbeatMs } = options;

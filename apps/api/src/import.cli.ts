@@ -51,7 +51,7 @@ async function main(): Promise<number> {
     console.error(usage);
     return 2;
   }
-  const items = parseItemsCsv(readFileSync(file, "utf8"));
+  const items = parseItemsCsv(readFileSync(file, "utf8"), { now: new Date() });
   const env = parseEnv(process.env);
   const database = await prepareDatabase({
     ...env,

@@ -1,9 +1,15 @@
 import {
   answerMetaVerification,
+  defaultMetaGraphBaseUrl,
+  fetchInstagramMention,
+  type InstagramMention,
+  type MetaWebhookMapping,
   mapDiscourseWebhook,
   mapMetaWebhook,
   maxBatchItems,
+  type NormalizedItemEvent,
   parseGenericBatch,
+  type SkippedChange,
   verifyDiscourseSignature,
   verifyGenericSignature,
   verifyMetaSignature,
@@ -25,7 +31,14 @@ export const maxIngestBodyBytes = 1024 * 1024;
 export interface IngestRoutesOptions {
   services: Pick<Services, "db" | "secretBox">;
   now?: () => Date;
+  /** The Meta Graph API the Instagram @mentions are read from (their webhook carries ids only). */
+  metaGraphBaseUrl?: string;
+  fetch?: typeof fetch;
+  log?: (line: string, extra?: unknown) => void;
 }
+
+/** How many skipped changes a Meta delivery's answer lists (it counts them all). */
+const maxListedSkippedChanges = 20;
 
 type IngestContext = Context<{ Variables: { requestId: string } }>;
 
@@ -71,6 +84,19 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** Where an event came from and why it could not be used, as one log line. */
+function describeSkipped(skipped: readonly SkippedChange[]): string {
+  return skipped
+    .slice(0, 5)
+    .map(
+      ({ change, fields }) =>
+        `${change} (${Object.entries(fields)
+          .map(([field, problem]) => `${field}: ${problem}`)
+          .join("; ")})`,
+    )
+    .join(", ");
+}
+
 function unauthenticated(reason: string): AppError {
   return new AppError("UNAUTHENTICATED", `Signature check failed: ${reason.replaceAll("_", " ")}`, { reason });
 }
@@ -84,6 +110,11 @@ function unauthenticated(reason: string): AppError {
 export function createIngestRoutes(options: IngestRoutesOptions) {
   const { db, secretBox } = options.services;
   const now = options.now ?? (() => new Date());
+  const log = options.log ?? ((line, extra) => console.error(line, extra ?? ""));
+  const graph = {
+    baseUrl: options.metaGraphBaseUrl ?? defaultMetaGraphBaseUrl,
+    http: { fetch: options.fetch ?? fetch, timeoutMs: 10_000 },
+  };
   const app = new Hono<{ Variables: { requestId: string } }>();
 
   const tooLarge = (c: IngestContext) =>
@@ -172,7 +203,7 @@ export function createIngestRoutes(options: IngestRoutesOptions) {
       async (channel, raw) => {
         let events: ReturnType<typeof parseGenericBatch>;
         try {
-          events = parseGenericBatch(decodeBody(raw));
+          events = parseGenericBatch(decodeBody(raw), { now: now() });
         } catch (error) {
           if (error instanceof AppError && error.details.reason === "batch_too_large") {
             return payloadTooLarge(c, error.message, {
@@ -198,6 +229,31 @@ export function createIngestRoutes(options: IngestRoutesOptions) {
     return c.text(answer.challenge);
   });
 
+  /**
+   * Instagram @mentions read from the Graph API with the channel's page access token: each becomes an event, or a
+   * skipped change (the Graph API refused), or is left for Meta's redelivery (the Graph API may answer later).
+   */
+  async function readMentions(channel: IngestChannelSecrets, mentions: readonly InstagramMention[], at: Date) {
+    const events: NormalizedItemEvent[] = [];
+    const skipped: SkippedChange[] = [];
+    const retryLater: string[] = [];
+    const accessToken = channel.credentials.pageAccessToken;
+    for (const mention of mentions) {
+      if (!accessToken) {
+        skipped.push({
+          change: mention.change,
+          fields: { [mention.change]: "the channel has no pageAccessToken credential to read the mention with" },
+        });
+        continue;
+      }
+      const read = await fetchInstagramMention(mention, { ...graph, accessToken, now: at });
+      if (read.ok) events.push(read.event);
+      else if (read.retryable) retryLater.push(`${mention.change}: ${read.error}`);
+      else skipped.push({ change: mention.change, fields: { [mention.change]: read.error } });
+    }
+    return { events, skipped, retryLater };
+  }
+
   app.post("/webhooks/meta/:channelId", limitBody, (c) =>
     receiveSigned(
       c,
@@ -208,8 +264,44 @@ export function createIngestRoutes(options: IngestRoutesOptions) {
         return verifyMetaSignature({ appSecret, rawBody: raw, header: c.req.header("x-hub-signature-256") });
       },
       async (channel, raw) => {
-        const events = mapMetaWebhook(parseJson(decodeBody(raw)));
-        return c.json(await ingestChannelItems(db, channel, events, { now }));
+        const at = now();
+        let mapping: MetaWebhookMapping;
+        try {
+          mapping = mapMetaWebhook(parseJson(decodeBody(raw)), { now: at, accountId: channel.externalAccountId });
+        } catch (error) {
+          if (error instanceof AppError && error.details.reason === "batch_too_large") {
+            return payloadTooLarge(c, error.message, {
+              limit: error.details.limit,
+              unit: "changes",
+              received: error.details.received,
+            });
+          }
+          throw error;
+        }
+        const mentions = await readMentions(channel, mapping.mentions, at);
+        const skipped = [...mapping.skipped, ...mentions.skipped];
+        if (skipped.length > 0) {
+          log(
+            `[${c.get("requestId")}] Meta delivery for channel ${channel.id}: skipped ${skipped.length} unusable change(s): ${describeSkipped(skipped)}`,
+          );
+        }
+        const result = await ingestChannelItems(db, channel, [...mapping.events, ...mentions.events], { now });
+        if (mentions.retryLater.length > 0) {
+          // Everything else is stored (idempotently): Meta's redelivery of the whole body reads the mentions again.
+          throw new AppError(
+            "UPSTREAM_FAILED",
+            "The Meta Graph API did not answer for an Instagram mention; redeliver",
+            {
+              reason: "mention_unavailable",
+              mentions: mentions.retryLater,
+            },
+          );
+        }
+        return c.json({
+          ...result,
+          skipped: skipped.length,
+          skippedChanges: skipped.slice(0, maxListedSkippedChanges),
+        });
       },
     ),
   );
@@ -234,6 +326,8 @@ export function createIngestRoutes(options: IngestRoutesOptions) {
           event: c.req.header("x-discourse-event"),
           payload: parseJson(decodeBody(raw)),
           forumBaseUrl,
+          ownUsername: channel.credentials.apiUsername,
+          now: now(),
         });
         if (mapped.ping) return c.json({ ok: true, ping: true });
         return c.json(await ingestChannelItems(db, channel, mapped.events, { now }));

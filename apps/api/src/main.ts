@@ -19,7 +19,13 @@ async function main(env: Env): Promise<void> {
   if (env.SEED_DEMO && (await seedDemoOnce(env, database))) console.log("Seeded the demo agencies.");
   const services = { ...createServices(database), stripe: createStripeGatewayFromEnv(env) };
   const liveEvents = await listenLiveEvents({ url: database.appUrl });
-  const app = createApp({ services, trustProxy: env.TRUST_PROXY, webRoot, liveEvents });
+  const app = createApp({
+    services,
+    trustProxy: env.TRUST_PROXY,
+    webRoot,
+    liveEvents,
+    metaGraphBaseUrl: env.META_GRAPH_BASE_URL,
+  });
   const deliveries = await startDeliveryWorker({ ...services, metaGraphBaseUrl: env.META_GRAPH_BASE_URL });
   const workflows = startWorkflows({ env, app, db: services.db, appSecret: database.appSecret });
   // With Inngest, the monthly drafts are its hourly cron; without, this process runs the same decision.

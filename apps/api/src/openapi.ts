@@ -48,6 +48,12 @@ const ingestResult = z.object({
   duplicates: z.number().int().describe("events that changed nothing (redelivered, or a removal already recorded)"),
   edited: z.number().int(),
   removed: z.number().int(),
+  restored: z.number().int().describe("removed items the delivery brought back (an upsert after a removal)"),
+  byBrand: z.number().int().describe('new items marked `"byBrand": true`: stored on their thread, never queued'),
+  deliveriesConfirmed: z
+    .number()
+    .int()
+    .describe("Parley replies echoed back (a brand item whose externalId is the id the reply was published with)"),
   items: z.array(z.object({ externalId: z.string(), id: z.uuid(), created: z.boolean() })),
 });
 
@@ -183,7 +189,10 @@ export function buildOpenApiDocument() {
           summary: "Push items into a channel (generic signed ingest)",
           description:
             `One item, or \`{ "items": [...] }\` with 1 to ${maxBatchItems}. Idempotent per (channel, externalId): ` +
-            'a redelivery changes nothing; new text is an edit; `"op": "remove"` records a removal.',
+            'a redelivery changes nothing; new text is an edit; `"op": "remove"` records a removal, and an upsert after ' +
+            "a removal restores the item. `createdAt` must lie between 2000-01-01 and a day after the server's clock. " +
+            'Mark your brand\'s own messages (e.g. your echo of a reply Parley sent you) `"byBrand": true`: they are ' +
+            "stored on their thread and never queued.",
           security: [],
           parameters: [
             { name: "channelId", in: "path", required: true, schema: { type: "string", format: "uuid" } },

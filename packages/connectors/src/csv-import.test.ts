@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { itemsCsvColumns, parseItemsCsv } from "./csv-import";
 
 const header = itemsCsvColumns.join(",");
+const now = new Date("2025-03-14T09:00:00Z");
 
 describe("parseItemsCsv", () => {
   it("reads quoted fields with commas, doubled quotes and line breaks, with CRLF line ends", () => {
@@ -12,7 +13,7 @@ describe("parseItemsCsv", () => {
       'fb-1002,reply,post-77,fb-1001,u-2,marco.r,,"She said ""next week""\r\nthree weeks ago.\nStill nothing.",,2025-03-01T10:30:00+01:00,',
       "",
     ].join("\r\n");
-    expect(parseItemsCsv(text)).toEqual([
+    expect(parseItemsCsv(text, { now })).toEqual([
       {
         externalId: "fb-1001",
         kind: "comment",
@@ -41,9 +42,9 @@ describe("parseItemsCsv", () => {
       "Love the new trail shoes,2025-02-11T17:45:00Z,review,rv-9,sam_h,u-9\n" +
       "\n" +
       '"",2025-02-11T17:46:00Z,review,rv-10,sam_h,u-9';
-    const error = catchAppError(() => parseItemsCsv(text));
+    const error = catchAppError(() => parseItemsCsv(text, { now }));
     expect(error.details.fields).toEqual({ "line 4.body": "is required" });
-    expect(parseItemsCsv(text.split("\n").slice(0, 2).join("\n"))).toEqual([
+    expect(parseItemsCsv(text.split("\n").slice(0, 2).join("\n"), { now })).toEqual([
       {
         externalId: "rv-9",
         kind: "review",
@@ -62,7 +63,7 @@ describe("parseItemsCsv", () => {
       "fb-3,tweet,p-1,,u-3,kim,,Bad kind and date,english,yesterday,ftp://example.com/x",
       "fb-4,comment,p-1,,u-4,lee,,Fine,en,2025-03-01T09:00:00Z,",
     ].join("\n");
-    const error = catchAppError(() => parseItemsCsv(text));
+    const error = catchAppError(() => parseItemsCsv(text, { now }));
     expect(error.code).toBe("BAD_INPUT");
     expect(error.details.fields).toEqual({
       "line 5.authorHandle": "is required",
@@ -74,9 +75,24 @@ describe("parseItemsCsv", () => {
     expect(error.message).toContain("line 5.authorHandle: is required");
   });
 
+  it("names every row whose createdAt is before 2000 or more than a day ahead, and keeps none", () => {
+    const text = [
+      header,
+      "fb-1,comment,p-1,,u-1,dana,,Fine,en,2025-03-01T09:00:00Z,",
+      "fb-2,comment,p-1,,u-2,kim,,From year one,en,0001-01-01T00:00:00Z,",
+      "fb-3,comment,p-1,,u-3,lee,,From the far future,en,9999-12-31T23:59:59Z,",
+    ].join("\n");
+    const error = catchAppError(() => parseItemsCsv(text, { now }));
+    expect(error.code).toBe("BAD_INPUT");
+    expect(error.details.fields).toEqual({
+      "line 3.createdAt": "must not be before 2000-01-01T00:00:00Z",
+      "line 4.createdAt": "must not be more than a day in the future",
+    });
+  });
+
   it("names a cell holding a NUL character, which PostgreSQL cannot store", () => {
     const text = `${header}\nfb-1,comment,p-1,,u-1,dana,,"Hello\u0000there",en,2025-03-01T09:00:00Z,`;
-    expect(catchAppError(() => parseItemsCsv(text)).details.fields).toEqual({
+    expect(catchAppError(() => parseItemsCsv(text, { now })).details.fields).toEqual({
       "line 2.body": "must not contain NUL (U+0000) characters",
     });
   });
@@ -119,17 +135,17 @@ describe("parseItemsCsv", () => {
     },
     { name: "an empty file", text: "", fields: { "line 1": "must be the header row" } },
   ])("rejects $name", ({ text, fields }) => {
-    const error = catchAppError(() => parseItemsCsv(text));
+    const error = catchAppError(() => parseItemsCsv(text, { now }));
     expect(error.code).toBe("BAD_INPUT");
     expect(error.details.fields).toEqual(fields);
   });
 
   it("returns no items for a header-only file", () => {
-    expect(parseItemsCsv(`${header}\r\n`)).toEqual([]);
+    expect(parseItemsCsv(`${header}\r\n`, { now })).toEqual([]);
   });
 
   it("keeps a trailing empty field at the end of the file", () => {
-    const items = parseItemsCsv(`${header}\nfb-1,comment,p-1,,u-1,dana,,Hello,en,2025-03-01T09:00:00Z,`);
+    const items = parseItemsCsv(`${header}\nfb-1,comment,p-1,,u-1,dana,,Hello,en,2025-03-01T09:00:00Z,`, { now });
     expect(items).toHaveLength(1);
     expect(items[0]?.url).toBeUndefined();
   });

@@ -1,6 +1,6 @@
 import { AppError } from "@parley/contracts";
 import { type InputIssue, reportBadInput } from "./bad-input";
-import { type InboundItem, inboundItem } from "./inbound-item";
+import { type InboundItem, inboundItem, itemTimeProblem } from "./inbound-item";
 
 export const itemsCsvColumns = [
   "externalId",
@@ -38,10 +38,10 @@ interface CsvRecord {
  * Parses the CSV backfill: RFC 4180 (comma-separated, `"`-quoted fields with `""` for a quote, commas and line
  * breaks inside quotes, CRLF or LF line ends), a header row naming the `itemsCsvColumns` in any order (the
  * optional ones may be left out), and one item per row, validated like every inbound item. Blank lines and a
- * UTF-8 BOM are ignored; an empty cell is an absent value. All or nothing: BAD_INPUT names
- * `line <n>.<column>` for every bad cell.
+ * UTF-8 BOM are ignored; an empty cell is an absent value; `createdAt` must lie between 2000-01-01 and a day after
+ * `now`. All or nothing: BAD_INPUT names `line <n>.<column>` for every bad cell.
  */
-export function parseItemsCsv(text: string): InboundItem[] {
+export function parseItemsCsv(text: string, { now }: { now: Date }): InboundItem[] {
   const [header, ...rows] = readCsvRecords(text.replace(/^\uFEFF/, ""));
   if (header === undefined) throw reportBadInput([{ path: ["line 1"], message: "must be the header row" }]);
   const columns = readHeader(header);
@@ -62,7 +62,9 @@ export function parseItemsCsv(text: string): InboundItem[] {
     }
     const result = inboundItem.safeParse(buildItemInput({ columns, fields: row.fields }));
     if (result.success) {
-      items.push(result.data);
+      const timeProblem = itemTimeProblem(result.data.createdAt, now);
+      if (timeProblem) issues.push({ path: [lineKey, "createdAt"], message: timeProblem });
+      else items.push(result.data);
     } else {
       for (const issue of result.error.issues) {
         issues.push({ path: [lineKey, columnOf(issue.path)], message: issue.message });

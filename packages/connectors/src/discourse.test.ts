@@ -1,12 +1,13 @@
-import { catchAppError } from "@parley/testing";
+import { catchAppError, discourseTopicPayload } from "@parley/testing";
 import { describe, expect, it } from "vitest";
 import { mapDiscourseWebhook, verifyDiscourseSignature } from "./discourse";
 import { sha256SignatureCases } from "./inbound.fixture";
 
 const secret = "discourse-webhook-secret-41b7";
 const forumBaseUrl = "https://community.acme-games.com/";
+const now = new Date("2025-03-15T00:00:00Z");
 
-/** A post as Discourse's WebHookPostSerializer sends it (trimmed of fields the mapper does not read). */
+/** A post as Discourse's WebHookPostSerializer sends it (see @parley/testing's platform-payloads for sources). */
 const post = {
   id: 248913,
   name: "Priya N.",
@@ -47,6 +48,7 @@ describe("mapDiscourseWebhook", () => {
     kind: "forum_post",
     threadExternalId: "18422",
     author,
+    title: "Crash on load after patch 1.4",
     body: "Since patch 1.4 the game crashes on load. Anyone else?",
     createdAt: new Date("2025-03-14T09:12:44.318Z"),
     url: "https://community.acme-games.com/t/crash-on-load-after-patch-1-4/18422/1",
@@ -68,7 +70,20 @@ describe("mapDiscourseWebhook", () => {
       op: "remove",
       item: { ...topicItem, body: "" },
     },
-    { name: "post_recovered", event: "post_recovered", payload: { post }, op: "upsert", item: topicItem },
+    {
+      name: "post_destroyed without raw (a destroyed post's text is not read)",
+      event: "post_destroyed",
+      payload: { post: { ...post, raw: undefined } },
+      op: "remove",
+      item: { ...topicItem, body: "" },
+    },
+    {
+      name: "post_recovered (a restoration)",
+      event: "post_recovered",
+      payload: { post },
+      op: "restore",
+      item: topicItem,
+    },
     {
       name: "a reply to another post",
       event: "post_created",
@@ -87,6 +102,7 @@ describe("mapDiscourseWebhook", () => {
       op: "upsert",
       item: {
         ...topicItem,
+        title: undefined,
         externalId: "248950",
         parentExternalId: "topic:18422#2",
         author: { externalId: "5120", handle: "mod_sam" },
@@ -102,21 +118,67 @@ describe("mapDiscourseWebhook", () => {
       item: { ...topicItem, kind: "direct_message", url: "https://community.acme-games.com/t/18422/1" },
     },
   ])("maps $name", ({ event, payload, op, item }) => {
-    expect(mapDiscourseWebhook({ event, payload, forumBaseUrl })).toEqual({ ping: false, events: [{ op, item }] });
+    expect(mapDiscourseWebhook({ event, payload, forumBaseUrl, now })).toEqual({ ping: false, events: [{ op, item }] });
   });
 
   it("answers a ping", () => {
-    expect(mapDiscourseWebhook({ event: "ping", payload: { ping: "OK" }, forumBaseUrl })).toEqual({ ping: true });
+    expect(mapDiscourseWebhook({ event: "ping", payload: { ping: "OK" }, forumBaseUrl, now })).toEqual({ ping: true });
   });
 
   it.each([
-    { name: "a topic event", event: "topic_created", payload: { topic: { id: 18422, title: "Crash" } } },
+    { name: "topic_created", event: "topic_created" },
+    { name: "topic_edited", event: "topic_edited" },
+  ])("retitles the topic's first post on $name", ({ event }) => {
+    const payload = discourseTopicPayload({ title: "Crash on load after patch 1.4 (fixed in 1.4.1)" });
+    expect(mapDiscourseWebhook({ event, payload, forumBaseUrl, now })).toEqual({
+      ping: false,
+      events: [{ op: "retitle", target: "topic:18422#1", title: "Crash on load after patch 1.4 (fixed in 1.4.1)" }],
+    });
+  });
+
+  it("marks a post by the channel's API user (any case) as the brand's", () => {
+    const reply = { post: { ...post, id: 248999, post_number: 5, username: "Acme_Support", raw: "We're on it." } };
+    const mapped = mapDiscourseWebhook({
+      event: "post_created",
+      payload: reply,
+      forumBaseUrl,
+      now,
+      ownUsername: "acme_support",
+    });
+    expect(mapped).toMatchObject({ events: [{ op: "upsert", item: { externalId: "248999", byBrand: true } }] });
+    const other = mapDiscourseWebhook({
+      event: "post_created",
+      payload: { post },
+      forumBaseUrl,
+      now,
+      ownUsername: "acme_support",
+    });
+    expect(other).toMatchObject({ events: [{ item: { byBrand: undefined } }] });
+  });
+
+  it.each([
+    { name: "year 0001", createdAt: "0001-01-01T00:00:00Z", problem: "must not be before 2000-01-01T00:00:00Z" },
+    { name: "year 9999", createdAt: "9999-12-31T23:59:59Z", problem: "must not be more than a day in the future" },
+  ])("rejects a created_at in $name, naming the field", ({ createdAt, problem }) => {
+    const error = catchAppError(() =>
+      mapDiscourseWebhook({
+        event: "post_created",
+        payload: { post: { ...post, created_at: createdAt } },
+        forumBaseUrl,
+        now,
+      }),
+    );
+    expect(error.code).toBe("BAD_INPUT");
+    expect(error.details.fields).toEqual({ "post.created_at": problem });
+  });
+
+  it.each([
     { name: "a user event", event: "user_created", payload: { user: { id: 1 } } },
     { name: "a small action", event: "post_created", payload: { post: { ...post, post_type: 3, raw: "" } } },
     { name: "a whisper", event: "post_created", payload: { post: { ...post, post_type: 4 } } },
     { name: "a post by the system user", event: "post_created", payload: { post: { ...post, user_id: -1 } } },
   ])("acknowledges and ignores $name", ({ event, payload }) => {
-    expect(mapDiscourseWebhook({ event, payload, forumBaseUrl })).toEqual({ ping: false, events: [] });
+    expect(mapDiscourseWebhook({ event, payload, forumBaseUrl, now })).toEqual({ ping: false, events: [] });
   });
 
   it.each([
@@ -133,10 +195,22 @@ describe("mapDiscourseWebhook", () => {
       fields: { post: "is required" },
     },
     {
-      name: "a post without its text or author",
+      name: "a post without its author",
       event: "post_created",
-      payload: { post: { ...post, raw: undefined, username: "" } },
-      fields: { "post.username": "is required", "post.raw": "is required" },
+      payload: { post: { ...post, username: "" } },
+      fields: { "post.username": "is required" },
+    },
+    {
+      name: "a created post without its text",
+      event: "post_created",
+      payload: { post: { ...post, raw: undefined } },
+      fields: { "post.raw": "is required" },
+    },
+    {
+      name: "a topic event without a title",
+      event: "topic_edited",
+      payload: { topic: { id: 18422 } },
+      fields: { "topic.title": "is required" },
     },
     {
       name: "a created_at without an offset",
@@ -145,7 +219,7 @@ describe("mapDiscourseWebhook", () => {
       fields: { "post.created_at": "must be an ISO-8601 date-time with a UTC offset" },
     },
   ])("rejects $name", ({ event, payload, fields }) => {
-    const error = catchAppError(() => mapDiscourseWebhook({ event, payload, forumBaseUrl }));
+    const error = catchAppError(() => mapDiscourseWebhook({ event, payload, forumBaseUrl, now }));
     expect(error.code).toBe("BAD_INPUT");
     expect(error.details.fields).toEqual(fields);
   });

@@ -1,7 +1,14 @@
 import { z } from "zod";
 import { reportBadInput } from "./bad-input";
 import { checkSha256Signature, type SignatureCheck } from "./hmac-signature";
-import { buildItemEvent, type ItemOp, type NormalizedItemEvent, requiredText } from "./inbound-item";
+import {
+  buildItemEvent,
+  type ItemOp,
+  itemTimeProblem,
+  maxTitleLength,
+  type NormalizedItemEvent,
+  requiredText,
+} from "./inbound-item";
 
 /** Checks `X-Discourse-Event-Signature: sha256=<hex HMAC-SHA256(secret, rawBody)>` in constant time. */
 export function verifyDiscourseSignature({
@@ -21,9 +28,12 @@ export type DiscourseWebhookResult = { ping: true } | { ping: false; events: Nor
 const postEventOps: Readonly<Record<string, ItemOp>> = {
   post_created: "upsert",
   post_edited: "upsert",
-  post_recovered: "upsert",
+  post_recovered: "restore",
   post_destroyed: "remove",
 };
+
+/** Topic events carry the topic's title, which Parley keeps on the topic's first post. */
+const topicTitleEvents: ReadonlySet<string> = new Set(["topic_created", "topic_edited"]);
 
 const positiveId = z
   .number({ error: (issue) => (issue.input === undefined ? "is required" : "must be a number") })
@@ -31,6 +41,11 @@ const positiveId = z
   .positive({ error: "must be positive" });
 
 const regularPostType = 1;
+
+const isoDateTime = z.iso.datetime({
+  offset: true,
+  error: (issue) => (issue.input === undefined ? "is required" : "must be an ISO-8601 date-time with a UTC offset"),
+});
 
 const postPayload = z.object(
   {
@@ -44,13 +59,13 @@ const postPayload = z.object(
         user_id: z.number({ error: "must be a number" }).int(),
         username: requiredText(200),
         name: z.string().nullish(),
-        raw: z.string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") }),
-        created_at: z.iso.datetime({
-          offset: true,
-          error: (issue) =>
-            issue.input === undefined ? "is required" : "must be an ISO-8601 date-time with a UTC offset",
-        }),
+        // Only a post that is there needs its text: a destroyed post's is not read.
+        raw: z
+          .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
+          .optional(),
+        created_at: isoDateTime,
         topic_slug: z.string().nullish(),
+        topic_title: z.string().nullish(),
         topic_archetype: z.string().nullish(),
       },
       { error: (issue) => (issue.input === undefined ? "is required" : "must be an object") },
@@ -59,35 +74,70 @@ const postPayload = z.object(
   { error: "must be an object" },
 );
 
+const topicPayload = z.object(
+  {
+    topic: z.object(
+      {
+        id: positiveId,
+        title: requiredText(maxTitleLength),
+        archetype: z.string().nullish(),
+      },
+      { error: (issue) => (issue.input === undefined ? "is required" : "must be an object") },
+    ),
+  },
+  { error: "must be an object" },
+);
+
+/** The name a topic's first post is known by (`aliasOf` in core gives every forum post its `topic:<id>#<number>`). */
+export function firstPostAlias(topicId: number | string): string {
+  return `topic:${topicId}#1`;
+}
+
 /**
  * Maps a verified Discourse webhook (`X-Discourse-Event` header + JSON body) to item events.
- * `post_created`, `post_edited` and `post_recovered` upsert, `post_destroyed` removes, `ping` answers
- * `{ ping: true }`; every other event (topics, users, likes…) is acknowledged with no events — a topic's
- * first post arrives as its own `post_created`.
+ * `post_created` and `post_edited` upsert, `post_destroyed` removes, `post_recovered` restores, `ping` answers
+ * `{ ping: true }`; `topic_created` and `topic_edited` retitle the topic's first post (the post's own events carry
+ * the title too, as `topic_title`); every other event (users, likes…) is acknowledged with no events.
  *
  * Identifiers: `externalId` is the post id; `threadExternalId` is the topic id; a reply's `parentExternalId`
  * is `topic:<topic_id>#<reply_to_post_number>`, because Discourse sends the number of the post replied to,
  * not its id; the parent can be found among the thread's items by its `url`, which ends in `/<post_number>`.
  * Private-message topics map to `direct_message`, everything else to `forum_post`. Small actions, whispers
- * and moderator notices (post_type ≠ 1) and posts by Discourse's own bots (user id ≤ 0) are not items.
+ * and moderator notices (post_type ≠ 1) and posts by Discourse's own bots (user id ≤ 0) are not items. A post by
+ * `ownUsername` (the API user Parley posts as) is the brand's (`byBrand`). `created_at` must lie between 2000 and
+ * a day after `now`.
  */
 export function mapDiscourseWebhook({
   event,
   payload,
   forumBaseUrl,
+  ownUsername,
+  now,
 }: {
   event: string | null | undefined;
   payload: unknown;
   forumBaseUrl: string;
+  ownUsername?: string | undefined;
+  now: Date;
 }): DiscourseWebhookResult {
   if (!event) throw reportBadInput([{ path: ["X-Discourse-Event"], message: "is required" }]);
   if (event === "ping") return { ping: true };
+  if (topicTitleEvents.has(event)) {
+    const parsed = topicPayload.safeParse(payload);
+    if (!parsed.success) throw reportBadInput(parsed.error.issues);
+    const { topic } = parsed.data;
+    return { ping: false, events: [{ op: "retitle", target: firstPostAlias(topic.id), title: topic.title }] };
+  }
   const op = postEventOps[event];
   if (op === undefined) return { ping: false, events: [] };
   const parsed = postPayload.safeParse(payload);
   if (!parsed.success) throw reportBadInput(parsed.error.issues);
   const { post } = parsed.data;
   if ((post.post_type ?? regularPostType) !== regularPostType || post.user_id <= 0) return { ping: false, events: [] };
+  if (op !== "remove" && post.raw === undefined)
+    throw reportBadInput([{ path: ["post", "raw"], message: "is required" }]);
+  const timeProblem = itemTimeProblem(new Date(post.created_at), now);
+  if (timeProblem) throw reportBadInput([{ path: ["post", "created_at"], message: timeProblem }]);
   const base = forumBaseUrl.replace(/\/+$/, "");
   const slug = post.topic_slug ? `${encodeURIComponent(post.topic_slug)}/` : "";
   const item = buildItemEvent({
@@ -99,10 +149,17 @@ export function mapDiscourseWebhook({
       threadExternalId: String(post.topic_id),
       parentExternalId: post.reply_to_post_number ? `topic:${post.topic_id}#${post.reply_to_post_number}` : undefined,
       author: { externalId: String(post.user_id), handle: post.username, displayName: post.name || undefined },
-      body: op === "remove" ? "" : post.raw,
+      byBrand: isOwnUsername(post.username, ownUsername) || undefined,
+      title: post.post_number === 1 && post.topic_title ? post.topic_title : undefined,
+      body: op === "remove" ? "" : (post.raw ?? ""),
       createdAt: post.created_at,
       url: `${base}/t/${slug}${post.topic_id}/${post.post_number}`,
     },
   });
   return { ping: false, events: [item] };
+}
+
+/** Discourse usernames are unique without regard to case. */
+function isOwnUsername(username: string, ownUsername: string | undefined): boolean {
+  return ownUsername !== undefined && ownUsername !== "" && username.toLowerCase() === ownUsername.toLowerCase();
 }

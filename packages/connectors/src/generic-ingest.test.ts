@@ -137,7 +137,7 @@ describe("parseGenericBatch", () => {
   const itemAt = (index: number) => ({ ...item, externalId: `rev-${index}` });
 
   it("accepts a single item as an upsert, with createdAt as an instant", () => {
-    expect(parseGenericBatch(body)).toEqual([
+    expect(parseGenericBatch(body, { now })).toEqual([
       {
         op: "upsert",
         item: { ...item, createdAt: new Date("2025-03-14T08:59:12Z") },
@@ -153,6 +153,7 @@ describe("parseGenericBatch", () => {
           { ...item, externalId: "rev-1", op: "remove", body: "" },
         ],
       }),
+      { now },
     );
     expect(events.map((event) => [event.op, event.item.externalId, event.item.createdAt.toISOString()])).toEqual([
       ["upsert", "rev-88213", "2025-03-14T08:59:12.000Z"],
@@ -162,12 +163,12 @@ describe("parseGenericBatch", () => {
 
   it("accepts exactly 1000 items", () => {
     const items = Array.from({ length: 1000 }, (_, index) => itemAt(index));
-    expect(parseGenericBatch(JSON.stringify({ items }))).toHaveLength(1000);
+    expect(parseGenericBatch(JSON.stringify({ items }), { now })).toHaveLength(1000);
   });
 
   it("refuses 1001 items as LIMIT_EXCEEDED before validating them", () => {
     const items = Array.from({ length: 1001 }, (_, index) => (index === 5 ? {} : itemAt(index)));
-    const error = catchAppError(() => parseGenericBatch(JSON.stringify({ items })));
+    const error = catchAppError(() => parseGenericBatch(JSON.stringify({ items }), { now }));
     expect(error.code).toBe("LIMIT_EXCEEDED");
     expect(error.details).toMatchObject({ reason: "batch_too_large", limit: 1000, received: 1001 });
   });
@@ -177,7 +178,7 @@ describe("parseGenericBatch", () => {
     { name: "an empty body", rawBody: "" },
     { name: "form encoding", rawBody: "externalId=a&kind=comment" },
   ])("answers $name with BAD_INPUT naming the body", ({ rawBody }) => {
-    const error = catchAppError(() => parseGenericBatch(rawBody));
+    const error = catchAppError(() => parseGenericBatch(rawBody, { now }));
     expect(error.code).toBe("BAD_INPUT");
     expect(error.details).toEqual({ reason: "malformed_json", fields: { body: "must be valid JSON" } });
   });
@@ -192,7 +193,7 @@ describe("parseGenericBatch", () => {
       { ...itemAt(5), kind: "tweet", createdAt: "2025-03-14 08:59:12", body: "" },
       { ...itemAt(6), language: "english", body: "x".repeat(20_001) },
     ];
-    const error = catchAppError(() => parseGenericBatch(JSON.stringify({ items })));
+    const error = catchAppError(() => parseGenericBatch(JSON.stringify({ items }), { now }));
     expect(error.code).toBe("BAD_INPUT");
     expect(error.details.fields).toEqual({
       "items.2.url": "must be an http or https URL",
@@ -213,7 +214,7 @@ describe("parseGenericBatch", () => {
       { ...itemAt(2), threadExternalId: "\udc00t" },
     ];
     // JSON.stringify writes a lone surrogate as its \u escape, as a platform that cut an emoji in half would.
-    const error = catchAppError(() => parseGenericBatch(JSON.stringify({ items })));
+    const error = catchAppError(() => parseGenericBatch(JSON.stringify({ items }), { now }));
     expect(error.details.fields).toEqual({
       "items.0.body": "must not contain NUL (U+0000) characters",
       "items.1.author.handle": "must be valid Unicode text (it holds half of a surrogate pair)",
@@ -240,14 +241,48 @@ describe("parseGenericBatch", () => {
       message: "must be one of upsert, remove",
     },
   ])("rejects $name", ({ payload, field, message }) => {
-    const error = catchAppError(() => parseGenericBatch(JSON.stringify(payload)));
+    const error = catchAppError(() => parseGenericBatch(JSON.stringify(payload), { now }));
     expect(error.code).toBe("BAD_INPUT");
     expect(error.details.fields?.[field]).toBe(message);
   });
 
+  it.each([
+    { name: "year 0001", createdAt: "0001-01-01T00:00:00Z", message: "must not be before 2000-01-01T00:00:00Z" },
+    {
+      name: "1970 (a zero unix time)",
+      createdAt: "1970-01-01T00:00:00Z",
+      message: "must not be before 2000-01-01T00:00:00Z",
+    },
+    { name: "year 9999", createdAt: "9999-12-31T23:59:59Z", message: "must not be more than a day in the future" },
+    { name: "25 hours ahead", createdAt: "2025-03-15T10:26:53Z", message: "must not be more than a day in the future" },
+  ])("refuses a createdAt in $name, naming the field", ({ createdAt, message }) => {
+    const single = catchAppError(() => parseGenericBatch(JSON.stringify({ ...item, createdAt }), { now }));
+    expect(single.code).toBe("BAD_INPUT");
+    expect(single.details.fields).toEqual({ createdAt: message });
+    const batch = catchAppError(() =>
+      parseGenericBatch(JSON.stringify({ items: [itemAt(0), { ...itemAt(1), createdAt }] }), { now }),
+    );
+    expect(batch.details.fields).toEqual({ "items.1.createdAt": message });
+  });
+
+  it("accepts a createdAt on 2000-01-01 and one a little under a day ahead (clock skew)", () => {
+    const items = [
+      { ...itemAt(0), createdAt: "2000-01-01T00:00:00Z" },
+      { ...itemAt(1), createdAt: "2025-03-15T09:26:52Z" },
+    ];
+    expect(parseGenericBatch(JSON.stringify({ items }), { now })).toHaveLength(2);
+  });
+
+  it("takes the brand's own messages and a title", () => {
+    const [event] = parseGenericBatch(JSON.stringify({ ...item, byBrand: true, title: "Late order" }), { now });
+    expect(event?.item).toMatchObject({ byBrand: true, title: "Late order" });
+    const error = catchAppError(() => parseGenericBatch(JSON.stringify({ ...item, byBrand: "yes" }), { now }));
+    expect(error.details.fields).toEqual({ byBrand: "must be true or false" });
+  });
+
   it("names at most 100 problems and counts the rest", () => {
     const items = Array.from({ length: 300 }, () => ({}));
-    const error = catchAppError(() => parseGenericBatch(JSON.stringify({ items })));
+    const error = catchAppError(() => parseGenericBatch(JSON.stringify({ items }), { now }));
     expect(Object.keys(error.details.fields ?? {})).toHaveLength(maxReportedIssues);
     expect(error.details.omittedIssues).toBe(300 * 5 - maxReportedIssues);
   });

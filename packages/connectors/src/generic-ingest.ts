@@ -2,7 +2,7 @@ import { AppError } from "@parley/contracts";
 import { z } from "zod";
 import { reportBadInput } from "./bad-input";
 import { checkSha256Signature, signSha256 } from "./hmac-signature";
-import { inboundItemEvent, type NormalizedItemEvent } from "./inbound-item";
+import { inboundItemEvent, itemTimeIssues, type NormalizedItemEvent } from "./inbound-item";
 
 /** A signature is accepted this long before or after `now` (clock skew either way), and no longer. */
 export const maxTimestampSkewSeconds = 300;
@@ -56,12 +56,25 @@ const genericBatch = z.object({
     .min(1, { error: "must hold at least one item" }),
 });
 
+type GenericItemEvent = Extract<NormalizedItemEvent, { item: unknown }>;
+
+/** The parsed events, unless a `createdAt` is out of bounds (`itemTimeProblem`): then BAD_INPUT naming each. */
+function checkTimes(events: GenericItemEvent[], now: Date, pathOf: (index: number) => PropertyKey[]) {
+  const issues = itemTimeIssues(
+    events.map((event) => event.item),
+    { now, pathOf },
+  );
+  if (issues.length > 0) throw reportBadInput(issues);
+  return events;
+}
+
 /**
  * Parses a generic ingest body: one item, or `{ "items": [...] }` with 1 to 1000 items. Each item may carry
- * `"op": "remove"` (default `upsert`); only a removal may have an empty body. All or nothing: one bad item
- * rejects the batch with BAD_INPUT naming `items.<index>.<field>` for every bad field.
+ * `"op": "remove"` (default `upsert`); only a removal may have an empty body; `createdAt` must lie between
+ * 2000-01-01 and a day after `now`. All or nothing: one bad item rejects the batch with BAD_INPUT naming
+ * `items.<index>.<field>` for every bad field.
  */
-export function parseGenericBatch(rawBody: string): NormalizedItemEvent[] {
+export function parseGenericBatch(rawBody: string, { now }: { now: Date }): GenericItemEvent[] {
   let json: unknown;
   try {
     json = JSON.parse(rawBody);
@@ -74,7 +87,7 @@ export function parseGenericBatch(rawBody: string): NormalizedItemEvent[] {
   if (typeof json !== "object" || json === null || !("items" in json)) {
     const single = inboundItemEvent.safeParse(json);
     if (!single.success) throw reportBadInput(single.error.issues);
-    return [single.data];
+    return checkTimes([single.data], now, () => []);
   }
   if (Array.isArray(json.items) && json.items.length > maxBatchItems) {
     throw new AppError(
@@ -85,5 +98,5 @@ export function parseGenericBatch(rawBody: string): NormalizedItemEvent[] {
   }
   const batch = genericBatch.safeParse(json);
   if (!batch.success) throw reportBadInput(batch.error.issues);
-  return batch.data.items;
+  return checkTimes(batch.data.items, now, (index) => ["items", index]);
 }

@@ -1,5 +1,10 @@
 export { itemsCsvColumns, maxCsvRows, parseItemsCsv } from "./csv-import";
-export { type DiscourseWebhookResult, mapDiscourseWebhook, verifyDiscourseSignature } from "./discourse";
+export {
+  type DiscourseWebhookResult,
+  firstPostAlias,
+  mapDiscourseWebhook,
+  verifyDiscourseSignature,
+} from "./discourse";
 export {
   type GenericSignatureCheck,
   maxBatchItems,
@@ -10,6 +15,7 @@ export {
 } from "./generic-ingest";
 export type { SignatureCheck } from "./hmac-signature";
 export {
+  earliestItemTime,
   type InboundItem,
   type InboundItemInput,
   type ItemKind,
@@ -18,8 +24,20 @@ export {
   inboundItemEvent,
   itemKinds,
   itemOps,
+  itemTimeProblem,
   maxBodyLength,
+  maxItemTimeAheadMs,
   type NormalizedItemEvent,
 } from "./inbound-item";
-export { answerMetaVerification, type MetaVerificationAnswer, mapMetaWebhook, verifyMetaSignature } from "./meta";
+export {
+  answerMetaVerification,
+  type InstagramMention,
+  type MetaVerificationAnswer,
+  type MetaWebhookMapping,
+  mapMetaWebhook,
+  maxMetaChanges,
+  type SkippedChange,
+  verifyMetaSignature,
+} from "./meta";
+export { fetchInstagramMention, type InstagramMentionResult } from "./meta-mentions";
 export * from "./outbound";

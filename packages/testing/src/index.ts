@@ -2,3 +2,4 @@ export * from "./app-error";
 export * from "./database";
 export * from "./factories";
 export * from "./pdf-text";
+export * from "./platform-payloads";

@@ -16,6 +16,11 @@ function excerptOf(text: string): string {
   return flat.length <= 200 ? flat : `${flat.slice(0, 197)}…`;
 }
 
+/** 408, 429 and 5xx: the platform may well answer differently later. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
 /**
  * Sends one HTTP request to a platform and classifies the answer: 2xx succeeds (with the `id` the platform
  * returned, if any); 408, 429, 5xx and network errors are worth retrying; any other 4xx is a refusal a retry
@@ -34,10 +39,9 @@ export async function callPlatform(
   }
   const text = await response.text().catch(() => "");
   if (!response.ok) {
-    const retryable = response.status === 408 || response.status === 429 || response.status >= 500;
     return {
       ok: false,
-      retryable,
+      retryable: isRetryableStatus(response.status),
       error: `${options.platform} answered ${response.status}${text ? `: ${excerptOf(text)}` : ""}`,
     };
   }
