@@ -28,6 +28,9 @@ describe("admin in a real browser", () => {
 
     await page.goto(`${demo.server.url}/#/admin/channels`);
     await page.getByLabel("Client", { exact: true }).selectOption({ label: "Aurora Airlines" });
+    // Discourse sends no signature without a secret, which Parley refuses: the form says so for a forum.
+    await page.getByLabel("Platform").selectOption("forum");
+    await expect.poll(() => page.getByText(/The Discourse webhook must have a secret/).count()).toBe(1);
     await page.getByLabel("Platform").selectOption("generic");
     await page.getByLabel("Display name").fill("Aurora community");
     await page.getByLabel("External account ID").fill("aurora-community");

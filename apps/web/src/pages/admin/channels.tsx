@@ -23,6 +23,7 @@ import { keys } from "../../query";
 import { platformLabels } from "../../roles";
 import { currentQuery, Link, navigate } from "../../router";
 import { trpc } from "../../trpc";
+import { credentialsHintFor, ingestSecretUseFor } from "./channel-credentials";
 
 /** A channel's outbound deliveries lately: fine, or how many failed or wait for a retry, and the latest error. */
 function DeliveryHealth(props: { delivery: ChannelDeliveryHealth }) {
@@ -78,7 +79,6 @@ function validateCredentials(values: { credentials: string }): Record<string, st
   return error ? { credentials: error } : {};
 }
 
-const credentialsHint = "One key=value per line, e.g. access_token=… They are stored encrypted and never shown again.";
 const platformOptions = platforms.map((platform) => ({ value: platform, label: platformLabels[platform] }));
 
 function EditChannelDialog(props: {
@@ -123,7 +123,7 @@ function EditChannelDialog(props: {
       <TextAreaField
         field={form.field("credentials")}
         optional
-        hint={`${props.channel.hasCredentials ? "Leave empty to keep the stored credentials. " : ""}${credentialsHint}`}
+        hint={`${props.channel.hasCredentials ? "Leave empty to keep the stored credentials. " : ""}${credentialsHintFor(props.channel.platform)}`}
       />
     </FormDialog>
   );
@@ -212,11 +212,7 @@ export function ChannelsPage() {
             title={`Ingest secret for ${shown().channel.displayName}`}
             label="Ingest secret"
             secret={shown().ingestSecret}
-            description={
-              shown().rotated
-                ? "The previous secret no longer works. Update the connector that signs this channel's deliveries."
-                : "Configure the connector that signs this channel's deliveries with this secret."
-            }
+            description={ingestSecretUseFor(shown().channel.platform, shown().rotated)}
             onDismiss={dismissSecret}
           />
         )}
@@ -256,7 +252,12 @@ export function ChannelsPage() {
                 spellcheck={false}
                 hint="The account's id on the platform (page id, handle, forum category…)."
               />
-              <TextAreaField field={form.field("credentials")} optional hint={credentialsHint} class="field--span" />
+              <TextAreaField
+                field={form.field("credentials")}
+                optional
+                hint={credentialsHintFor(form.field("platform").value() as ChannelView["platform"] | "")}
+                class="field--span"
+              />
             </div>
             <div class="form__footer">
               <SubmitButton busy={form.submitting()} label="Create channel" busyLabel="Creating…" />

@@ -131,10 +131,17 @@ function ThreadView(props: { thread: ItemView[]; currentId: string }) {
                   aria-current={entry.id === props.currentId ? "true" : undefined}
                 >
                   <span class="thread__author">{entry.author.displayName ?? entry.author.handle}</span>
+                  <Show when={entry.byBrand}>
+                    {" "}
+                    <span class="badge badge--accent" title="Written by the brand's own account">
+                      Brand
+                    </span>
+                  </Show>
                   <span class="muted" title={formatDateTime(entry.receivedAt)}>
                     {" "}
                     · {formatRelative(entry.receivedAt)}
                   </span>
+                  <Show when={entry.title}>{(title) => <p class="thread__title">{title()}</p>}</Show>
                   <p class="thread__body">{entry.body}</p>
                 </li>
               )}
@@ -445,6 +452,9 @@ function Deliveries(props: { deliveries: DeliveryView[] }) {
                 <span class={`reply-status reply-status--${delivery.status}`}>{delivery.status}</span>
                 <Show when={delivery.attempts}> · {delivery.attempts} attempt(s)</Show>
                 <Show when={delivery.lastError}>{(why) => <span class="reply__note--error"> · {why()}</span>}</Show>
+                <Show when={delivery.echoedAt}>
+                  {(at) => <span title={formatDateTime(at())}> · seen on the platform {formatRelative(at())}</span>}
+                </Show>
               </li>
             )}
           </For>
@@ -743,7 +753,10 @@ export function ItemPanel(props: {
 
             <div class="item-grid">
               <div class="item-grid__main">
-                <blockquote class="quote quote--item">{data().item.body}</blockquote>
+                <blockquote class="quote quote--item">
+                  <Show when={data().item.title}>{(title) => <strong class="quote__title">{title()}</strong>}</Show>
+                  {data().item.body}
+                </blockquote>
                 <ThreadView thread={data().thread} currentId={data().item.id} />
                 <ToldElsewhere detail={data()} />
                 <Composer
