@@ -4,6 +4,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveScope } from "../agencies/me";
 import type { Scope } from "../agencies/scope";
+import { countPeriodVolumes } from "../billing/invoice-drafts";
 import { defaultClockTargets } from "../escalations/clock-store";
 import { createProtocolVersion } from "../protocols-store";
 import { ingestChannelItems } from "./ingest-channel.unscoped";
@@ -174,5 +175,74 @@ describe("ingestItems", () => {
     const customers = await db.owner.select().from(schema.customers).where(eq(schema.customers.clientId, a.client.id));
     const used = new Set(identities.map((c) => c.customerId));
     expect(customers.filter((c) => !used.has(c.id))).toEqual([]);
+  });
+
+  it("restores an item seen alive and then removed; a tombstone comes back only on an explicit restoration", async () => {
+    const clocksOf = (itemId: string) =>
+      db.owner.select().from(schema.slaClocks).where(eq(schema.slaClocks.itemId, itemId));
+    const rowOf = async (externalId: string) =>
+      (await itemsOf(channel.id)).find((row) => row.externalId === externalId);
+
+    // Alive, removed, reported again (a generic upsert after a removal, or Meta's `add` after its `remove`).
+    await ingestChannelItems(db.app, channel, [event("back-1", "Where is my refund?")]);
+    await ingestChannelItems(db.app, channel, [{ ...event("back-1", ""), op: "remove" }]);
+    expect(await rowOf("back-1")).toMatchObject({ status: "deleted", statusBeforeRemoval: "queued" });
+    const back = await ingestChannelItems(db.app, channel, [event("back-1", "Where is my refund?")]);
+    expect(back).toMatchObject({ restored: 1, duplicates: 0, edited: 0 });
+    expect(await rowOf("back-1")).toMatchObject({ status: "queued", removedAt: null, statusBeforeRemoval: null });
+
+    // Removed before Parley saw it: its late creation fills in the text but leaves it removed, with no clocks.
+    await ingestChannelItems(db.app, channel, [{ ...event("tomb-1", ""), op: "remove" }]);
+    const late = await ingestChannelItems(db.app, channel, [event("tomb-1", "Late text")]);
+    expect(late).toMatchObject({ edited: 1, restored: 0 });
+    const tomb = await rowOf("tomb-1");
+    expect(tomb).toMatchObject({ status: "deleted", body: "Late text", removedAt: expect.any(Date) });
+    expect(await clocksOf(tomb?.id ?? "")).toEqual([]);
+
+    // An explicit restoration (Discourse's post_recovered) brings even a tombstone back, and starts its clocks.
+    await ingestChannelItems(db.app, channel, [{ ...event("tomb-2", ""), op: "remove" }]);
+    const recovered = await ingestChannelItems(db.app, channel, [
+      { ...event("tomb-2", "Recovered text"), op: "restore" },
+    ]);
+    expect(recovered).toMatchObject({ restored: 1 });
+    const restored = await rowOf("tomb-2");
+    expect(restored).toMatchObject({ status: "queued", body: "Recovered text", removedAt: null });
+    expect((await clocksOf(restored?.id ?? "")).map((clock) => clock.metric).sort()).toEqual([
+      "first_response",
+      "resolution",
+    ]);
+  });
+
+  it("keeps the brand's own messages out of the queue, the customers and the invoice count", async () => {
+    const month = {
+      clientId: channel.clientId,
+      businessCalendar: null,
+      period: {
+        periodStart: "2000-01-01",
+        periodEnd: "2100-01-01",
+        timeZone: "UTC",
+        from: new Date("2000-01-01T00:00:00Z"),
+        to: new Date("2100-01-01T00:00:00Z"),
+      },
+    };
+    const billed = () =>
+      withTenant(db.app, { agencyId: a.agency.id, clientIds: null }, (tx) =>
+        countPeriodVolumes(scope, tx, { clients: [month] }),
+      ).then((volumes) => volumes.get(channel.clientId)?.itemCount);
+    const before = await billed();
+    const brand: ItemChangeEvent = { ...event("brand-1", "Thanks for your patience!", "page-acct"), op: "upsert" };
+    brand.item.byBrand = true;
+    const result = await ingestChannelItems(db.app, channel, [brand]);
+    expect(await billed()).toBe(before);
+    await ingestChannelItems(db.app, channel, [event("customer-after-brand")]);
+    expect(await billed()).toBe((before ?? 0) + 1);
+    expect(result).toMatchObject({ created: 1, byBrand: 1, deliveriesConfirmed: 0 });
+    const [row] = (await itemsOf(channel.id)).filter((item) => item.externalId === "brand-1");
+    expect(row).toMatchObject({ byBrand: true, status: "resolved", customerId: null, categoryKey: null });
+    const identities = await db.owner
+      .select()
+      .from(schema.customerIdentities)
+      .where(eq(schema.customerIdentities.externalAuthorId, "page-acct"));
+    expect(identities).toEqual([]);
   });
 });
