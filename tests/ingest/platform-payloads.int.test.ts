@@ -343,7 +343,10 @@ describe("echoes of Parley's own replies", () => {
     });
     expect(run.sent).toBe(1);
     const echo = await itemOf(facebook.id, "822391047755120_3002");
-    expect((await deliveriesOf(db, item.id))[0]).toMatchObject({ status: "sent", echoItemId: echo.id });
+    const [delivery] = await deliveriesOf(db, item.id);
+    expect(delivery).toMatchObject({ status: "sent", echoItemId: echo.id });
+    const sent = (await auditOf(db, delivery?.id ?? "")).find((entry) => entry.action === "delivery.sent");
+    expect(sent?.after).toMatchObject({ echoItemId: echo.id });
     await expectBrandReply(echo.id, item.id);
   });
 });

@@ -205,6 +205,7 @@ async function recordOutcome(
       )
       .returning();
     if (!delivery) return null;
+    let echoItemId: string | null = null;
     if (request.reply && verdict !== "retrying") {
       await tx
         .update(replies)
@@ -218,12 +219,14 @@ async function recordOutcome(
       if (outcome.ok) await stopFirstResponseClock(tx, { itemId: delivery.itemId, at: now });
       if (outcome.ok && outcome.externalId) {
         // The platform's echo of the reply may have arrived before its answer (ingest matches the other order).
-        await tx.execute(sql`
+        const [echoed] = await tx.execute<{ echo_item_id: string }>(sql`
           update ${outboundDeliveries} set echo_item_id = echo.id, echoed_at = echo.received_at
           from ${items} as echo
           where ${outboundDeliveries.id} = ${delivery.id} and ${outboundDeliveries.agencyId} = ${claimed.agencyId}
             and echo.agency_id = ${claimed.agencyId} and echo.channel_id = ${delivery.channelId}
-            and echo.external_id = ${outcome.externalId} and echo.by_brand`);
+            and echo.external_id = ${outcome.externalId} and echo.by_brand
+          returning ${outboundDeliveries.echoItemId} as echo_item_id`);
+        echoItemId = echoed?.echo_item_id ?? null;
       }
       await publishLiveEvent(tx, {
         type: "reply.changed",
@@ -248,6 +251,7 @@ async function recordOutcome(
         attempts: delivery.attempts,
         lastError: delivery.lastError,
         result: delivery.result,
+        ...(echoItemId ? { echoItemId } : {}),
       },
       protocolVersionId: claimed.protocolVersionId,
     });
