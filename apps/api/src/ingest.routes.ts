@@ -33,7 +33,6 @@ export interface IngestRoutesOptions {
   now?: () => Date;
   /** The Meta Graph API the Instagram @mentions are read from (their webhook carries ids only). */
   metaGraphBaseUrl?: string;
-  fetch?: typeof fetch;
   log?: (line: string, extra?: unknown) => void;
 }
 
@@ -113,7 +112,7 @@ export function createIngestRoutes(options: IngestRoutesOptions) {
   const log = options.log ?? ((line, extra) => console.error(line, extra ?? ""));
   const graph = {
     baseUrl: options.metaGraphBaseUrl ?? defaultMetaGraphBaseUrl,
-    http: { fetch: options.fetch ?? fetch, timeoutMs: 10_000 },
+    http: { fetch, timeoutMs: 10_000 },
   };
   const app = new Hono<{ Variables: { requestId: string } }>();
 

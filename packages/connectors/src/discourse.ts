@@ -89,7 +89,7 @@ const topicPayload = z.object(
 );
 
 /** The name a topic's first post is known by (`aliasOf` in core gives every forum post its `topic:<id>#<number>`). */
-export function firstPostAlias(topicId: number | string): string {
+function firstPostAlias(topicId: number | string): string {
   return `topic:${topicId}#1`;
 }
 

@@ -112,9 +112,9 @@ export type NormalizedItemEvent =
     };
 
 /** Earliest time an item may say it was written: older is a wrong clock or a wrong unit, not a real post. */
-export const earliestItemTime = new Date("2000-01-01T00:00:00.000Z");
+const earliestItemTime = new Date("2000-01-01T00:00:00.000Z");
 /** How far ahead of now an item's time may be (clock skew between the platform and Parley), and no further. */
-export const maxItemTimeAheadMs = 24 * 60 * 60 * 1000;
+const maxItemTimeAheadMs = 24 * 60 * 60 * 1000;
 
 /** Why `at` cannot be the time an item was written (null when it can): before 2000, or more than a day ahead. */
 export function itemTimeProblem(at: Date, now: Date): string | null {

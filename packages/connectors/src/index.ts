@@ -1,10 +1,5 @@
 export { itemsCsvColumns, maxCsvRows, parseItemsCsv } from "./csv-import";
-export {
-  type DiscourseWebhookResult,
-  firstPostAlias,
-  mapDiscourseWebhook,
-  verifyDiscourseSignature,
-} from "./discourse";
+export { type DiscourseWebhookResult, mapDiscourseWebhook, verifyDiscourseSignature } from "./discourse";
 export {
   type GenericSignatureCheck,
   maxBatchItems,
@@ -15,7 +10,6 @@ export {
 } from "./generic-ingest";
 export type { SignatureCheck } from "./hmac-signature";
 export {
-  earliestItemTime,
   type InboundItem,
   type InboundItemInput,
   type ItemKind,
@@ -24,9 +18,7 @@ export {
   inboundItemEvent,
   itemKinds,
   itemOps,
-  itemTimeProblem,
   maxBodyLength,
-  maxItemTimeAheadMs,
   type NormalizedItemEvent,
 } from "./inbound-item";
 export {
@@ -35,9 +27,8 @@ export {
   type MetaVerificationAnswer,
   type MetaWebhookMapping,
   mapMetaWebhook,
-  maxMetaChanges,
   type SkippedChange,
   verifyMetaSignature,
 } from "./meta";
-export { fetchInstagramMention, type InstagramMentionResult } from "./meta-mentions";
+export { fetchInstagramMention } from "./meta-mentions";
 export * from "./outbound";
