@@ -30,7 +30,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { Scope } from "../agencies/scope";
 import { type BusinessCalendar, businessMinutesBetween } from "../sla";
 import { DAY_MS, getBusinessIntervals, getCalendarPlan, mergeIntervals } from "../sla/business-intervals";
-import { getOffsetSegments } from "../sla/zone-offsets";
+import { wallTimeInstant } from "../sla/zone-offsets";
 import type { SlaEvidence } from "./invoice-math";
 
 export interface BillingPeriod {
@@ -45,9 +45,7 @@ export interface BillingPeriod {
 
 /** The UTC instant of local midnight starting `localDate` in `timeZone` (the first instant of the day). */
 export function localMidnightInstant(localDate: string, timeZone: string): Date {
-  const wall = Date.parse(`${localDate}T00:00:00Z`);
-  const offsetAt = (instant: number) => getOffsetSegments(timeZone, instant, instant + 1)[0]?.offsetMs ?? 0;
-  return new Date(wall - offsetAt(wall - offsetAt(wall)));
+  return new Date(wallTimeInstant(localDate, 0, timeZone));
 }
 
 /** "2026-03" → the client's March 2026. */

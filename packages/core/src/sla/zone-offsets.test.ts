@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { getOffsetSegments } from "./zone-offsets";
+import { getOffsetSegments, localWallTime, wallTimeInstant } from "./zone-offsets";
 
 const HOUR_MS = 3_600_000;
 
@@ -32,5 +32,31 @@ describe("getOffsetSegments", () => {
   it("gives one segment for a zone without daylight saving", () => {
     const segments = getOffsetSegments("Asia/Tokyo", Date.parse("2026-01-01T00:00Z"), Date.parse("2026-01-03T00:00Z"));
     expect(segments.map(({ offsetMs }) => offsetMs)).toEqual([9 * HOUR_MS]);
+  });
+});
+
+describe("wallTimeInstant and localWallTime", () => {
+  it("turn local wall times into instants and back, across the change to summer time", () => {
+    expect(new Date(wallTimeInstant("2026-03-28", 9 * 60, "Europe/London")).toISOString()).toBe(
+      "2026-03-28T09:00:00.000Z",
+    );
+    expect(new Date(wallTimeInstant("2026-03-29", 9 * 60, "Europe/London")).toISOString()).toBe(
+      "2026-03-29T08:00:00.000Z",
+    );
+    // 01:30 does not exist on 29 March in London: it comes out after the gap (02:30 BST).
+    expect(new Date(wallTimeInstant("2026-03-29", 90, "Europe/London")).toISOString()).toBe("2026-03-29T01:30:00.000Z");
+    expect(new Date(wallTimeInstant("2026-03-29", 24 * 60, "Europe/London")).toISOString()).toBe(
+      "2026-03-29T23:00:00.000Z",
+    );
+    expect(localWallTime(Date.parse("2026-03-29T08:15:00Z"), "Europe/London")).toEqual({
+      date: "2026-03-29",
+      weekday: 6,
+      minuteOfDay: 9 * 60 + 15,
+    });
+    expect(localWallTime(Date.parse("2026-03-30T03:00:00Z"), "America/New_York")).toEqual({
+      date: "2026-03-29",
+      weekday: 6,
+      minuteOfDay: 23 * 60,
+    });
   });
 });

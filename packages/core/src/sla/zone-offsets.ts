@@ -92,3 +92,29 @@ function getFormatter(timeZone: string): Intl.DateTimeFormat {
   }
   return formatter;
 }
+
+/** The zone's UTC offset (local wall time minus UTC) at the instant `at`, in ms. */
+export function offsetAt(timeZone: string, at: number): number {
+  const segments = getOffsetSegments(timeZone, at, at + 1);
+  return (segments.find((segment) => segment.start <= at && at < segment.end) ?? segments[0])?.offsetMs ?? 0;
+}
+
+/**
+ * The instant at which a zone's clocks show `minuteOfDay` minutes past midnight of `localDate` ("YYYY-MM-DD";
+ * 1440 is the next midnight). A wall time a change skips comes out on the later side of the gap; one a change
+ * repeats is its first occurrence.
+ */
+export function wallTimeInstant(localDate: string, minuteOfDay: number, timeZone: string): number {
+  const wall = Date.parse(`${localDate}T00:00:00Z`) + minuteOfDay * 60_000;
+  return wall - offsetAt(timeZone, wall - offsetAt(timeZone, wall));
+}
+
+/** The local calendar date ("YYYY-MM-DD"), weekday (0 = Monday … 6 = Sunday) and minute of the day of an instant. */
+export function localWallTime(at: number, timeZone: string): { date: string; weekday: number; minuteOfDay: number } {
+  const wall = new Date(at + offsetAt(timeZone, at));
+  return {
+    date: wall.toISOString().slice(0, 10),
+    weekday: (wall.getUTCDay() + 6) % 7,
+    minuteOfDay: wall.getUTCHours() * 60 + wall.getUTCMinutes(),
+  };
+}
