@@ -307,6 +307,64 @@ const matrix: Record<string, Entry> = {
     kind: "target",
     input: () => ({ notificationIds: [aNotificationId] }),
   },
+  "staffing.plan": { type: "query", roles: accounts, kind: "list", input: () => ({ weekStart: nextMonday() }) },
+  "staffing.review": { type: "query", roles: accounts, kind: "list", input: () => ({ weekStart: lastMonday() }) },
+  "staffing.accuracy": { type: "query", roles: accounts, kind: "list", input: () => undefined },
+  "staffing.handlingTimes": { type: "query", roles: accounts, kind: "list", input: () => undefined },
+  "staffing.events": { type: "query", roles: accounts, kind: "list", input: () => undefined },
+  "staffing.createEvent": {
+    type: "mutation",
+    roles: accounts,
+    kind: "target",
+    input: (a) => ({
+      clientId: a.otherClient.id,
+      name: "Intruder launch",
+      date: "2026-12-18",
+      startTime: "12:00",
+      durationMinutes: 360,
+      multiplier: 5,
+    }),
+  },
+  "staffing.deleteEvent": { type: "mutation", roles: accounts, kind: "target", input: () => ({ eventId: aEventId }) },
+  "staffing.roster": { type: "query", roles: accounts, kind: "list", input: () => undefined },
+  "staffing.addShift": {
+    type: "mutation",
+    roles: accounts,
+    kind: "target",
+    input: (a) => ({
+      membershipId: a.users.moderator.membershipId,
+      weekday: "fri",
+      startTime: "12:00",
+      endTime: "18:00",
+    }),
+  },
+  "staffing.endShift": { type: "mutation", roles: accounts, kind: "target", input: () => ({ shiftId: aShiftId }) },
+  "staffing.addException": {
+    type: "mutation",
+    roles: accounts,
+    kind: "target",
+    input: (a) => ({
+      membershipId: a.users.moderator.membershipId,
+      kind: "absence",
+      startDate: "2026-12-18",
+      startTime: "09:00",
+      endDate: "2026-12-18",
+      endTime: "17:00",
+    }),
+  },
+  "staffing.deleteException": {
+    type: "mutation",
+    roles: accounts,
+    kind: "target",
+    input: () => ({ exceptionId: aExceptionId }),
+  },
+  "staffing.settings": { type: "query", roles: accounts, kind: "list", input: () => undefined },
+  "staffing.saveSettings": {
+    type: "mutation",
+    roles: accounts,
+    kind: "create",
+    input: () => ({ maxOccupancyPercent: 80, shrinkagePercent: 25, fallbackAhtSeconds: 200, triageAhtSeconds: 45 }),
+  },
   "sla.board": { type: "query", roles: "any member", kind: "target", input: (a) => ({ clientId: a.otherClient.id }) },
   "sla.month": {
     type: "query",
@@ -327,6 +385,19 @@ let aPendingReplyId: string;
 let aInvoiceId: string;
 let aEscalationId: string;
 let aNotificationId: string;
+let aEventId: string;
+let aShiftId: string;
+let aExceptionId: string;
+
+/** The Monday of the week `weeks` from now (UTC dates: the factory's agencies run on UTC). */
+function mondayIn(weeks: number): string {
+  const today = new Date();
+  const monday = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()));
+  monday.setUTCDate(monday.getUTCDate() - ((monday.getUTCDay() + 6) % 7) + 7 * weeks);
+  return monday.toISOString().slice(0, 10);
+}
+const nextMonday = () => mondayIn(1);
+const lastMonday = () => mondayIn(-1);
 
 /** Every row of every tenant table (found in the catalog) that belongs to the agency. */
 async function snapshotOf(agency: TestAgency) {
@@ -445,6 +516,42 @@ beforeAll(async () => {
     })
     .returning();
   aInvoiceId = invoice?.id ?? "";
+  // A's planned event for its second client, and a shift and an absence of its moderator.
+  const [event] = await db.owner
+    .insert(schema.plannedEvents)
+    .values({
+      agencyId: a.agency.id,
+      clientId: a.otherClient.id,
+      name: "A's launch",
+      startsAt: new Date(Date.now() + 7 * 86_400_000),
+      durationMinutes: 120,
+      multiplier: 3,
+    })
+    .returning();
+  aEventId = event?.id ?? "";
+  const [shift] = await db.owner
+    .insert(schema.rosterShifts)
+    .values({
+      agencyId: a.agency.id,
+      membershipId: a.users.moderator.membershipId,
+      weekday: 0,
+      startMinute: 8 * 60,
+      endMinute: 16 * 60,
+      startsOn: "2026-01-01",
+    })
+    .returning();
+  aShiftId = shift?.id ?? "";
+  const [exception] = await db.owner
+    .insert(schema.rosterExceptions)
+    .values({
+      agencyId: a.agency.id,
+      membershipId: a.users.moderator.membershipId,
+      kind: "absence",
+      startsAt: new Date(Date.now() + 86_400_000),
+      endsAt: new Date(Date.now() + 2 * 86_400_000),
+    })
+    .returning();
+  aExceptionId = exception?.id ?? "";
 });
 afterAll(() => db.close());
 

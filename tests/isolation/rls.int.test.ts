@@ -109,6 +109,31 @@ beforeAll(async () => {
       amountMinor: 250_000,
     });
     await tx.insert(schema.invoiceNumberCounters).values({ agencyId: a.agency.id });
+    await tx.insert(schema.staffingSettings).values({
+      agencyId: a.agency.id,
+      maxOccupancyPercent: 85,
+      shrinkagePercent: 30,
+      fallbackAhtSeconds: 240,
+      triageAhtSeconds: 60,
+    });
+    await tx.insert(schema.plannedEvents).values({
+      agencyId: a.agency.id,
+      clientId: item.clientId,
+      name: "Launch",
+      startsAt: new Date(),
+      durationMinutes: 360,
+      multiplier: 5,
+    });
+    const span = { agencyId: a.agency.id, membershipId: a.users.moderator.membershipId };
+    await tx
+      .insert(schema.rosterShifts)
+      .values({ ...span, weekday: 4, startMinute: 12 * 60, endMinute: 18 * 60, startsOn: "2026-01-01" });
+    await tx.insert(schema.rosterExceptions).values({
+      ...span,
+      kind: "absence",
+      startsAt: new Date(),
+      endsAt: new Date(Date.now() + 3_600_000),
+    });
   });
 });
 afterAll(() => db.close());

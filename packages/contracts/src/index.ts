@@ -3,4 +3,5 @@ export * from "./domain";
 export * from "./errors";
 export * from "./moderation";
 export * from "./outbound";
+export * from "./staffing";
 export * from "./storable-text";

@@ -13,6 +13,7 @@ import { protocolsRouter } from "./routers/protocols.router";
 import { queueRouter } from "./routers/queue.router";
 import { repliesRouter } from "./routers/replies.router";
 import { slaRouter } from "./routers/sla.router";
+import { staffingRouter } from "./routers/staffing.router";
 import { router } from "./trpc";
 
 export const appRouter = router({
@@ -31,6 +32,7 @@ export const appRouter = router({
   playbooks: playbooksRouter,
   escalations: escalationsRouter,
   sla: slaRouter,
+  staffing: staffingRouter,
 });
 
 export type AppRouter = typeof appRouter;

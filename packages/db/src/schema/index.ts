@@ -7,3 +7,4 @@ export { appRole, uuidv7 } from "./columns";
 export * from "./moderation";
 export * from "./replies";
 export * from "./sla";
+export * from "./staffing";

@@ -1,0 +1,72 @@
+import {
+  plannedEventIdInput,
+  plannedEventInput,
+  rosterExceptionIdInput,
+  rosterExceptionInput,
+  rosterShiftIdInput,
+  rosterShiftInput,
+  staffingSettingsInput,
+  staffingWeekInput,
+} from "@parley/contracts";
+import {
+  addRosterException,
+  addRosterShift,
+  createPlannedEvent,
+  deletePlannedEvent,
+  deleteRosterException,
+  endRosterShift,
+  getForecastAccuracy,
+  getHandlingTimes,
+  getRoster,
+  getStaffingPlan,
+  getStaffingReview,
+  getStaffingSettings,
+  listPlannedEvents,
+  saveStaffingSettings,
+} from "@parley/core/staffing";
+import { accountsProcedure, router } from "../trpc";
+
+/**
+ * Staffing is planned by the agency's leads: owners, admins and account managers (an account manager plans the
+ * clients assigned to them, and rosters the moderators who work those clients). Moderators do not plan staffing.
+ */
+export const staffingRouter = router({
+  /** The week's plan per pool and hour: forecast, required vs rostered, gaps with their cover, clients at risk. */
+  plan: accountsProcedure
+    .input(staffingWeekInput)
+    .query(({ ctx, input }) => getStaffingPlan(ctx.scope, ctx.tx, input, ctx.services.clock)),
+  /** Planned vs actual of a past week, per pool and day. */
+  review: accountsProcedure
+    .input(staffingWeekInput)
+    .query(({ ctx, input }) => getStaffingReview(ctx.scope, ctx.tx, input, ctx.services.clock)),
+  /** The forecast's error on the last 4 weeks held out, per client. */
+  accuracy: accountsProcedure.query(({ ctx }) => getForecastAccuracy(ctx.scope, ctx.tx, ctx.services.clock)),
+  /** Handling times per client and category over the last 4 weeks of work. */
+  handlingTimes: accountsProcedure.query(({ ctx }) => getHandlingTimes(ctx.scope, ctx.tx, ctx.services.clock)),
+  events: accountsProcedure.query(({ ctx }) =>
+    listPlannedEvents(ctx.scope, ctx.tx, { after: ctx.services.clock?.now() ?? new Date() }),
+  ),
+  createEvent: accountsProcedure
+    .input(plannedEventInput)
+    .mutation(({ ctx, input }) => createPlannedEvent(ctx.scope, ctx.tx, input)),
+  deleteEvent: accountsProcedure
+    .input(plannedEventIdInput)
+    .mutation(({ ctx, input }) => deletePlannedEvent(ctx.scope, ctx.tx, input)),
+  roster: accountsProcedure.query(({ ctx }) => getRoster(ctx.scope, ctx.tx, ctx.services.clock)),
+  addShift: accountsProcedure
+    .input(rosterShiftInput)
+    .mutation(({ ctx, input }) => addRosterShift(ctx.scope, ctx.tx, input, ctx.services.clock)),
+  endShift: accountsProcedure
+    .input(rosterShiftIdInput)
+    .mutation(({ ctx, input }) => endRosterShift(ctx.scope, ctx.tx, input, ctx.services.clock)),
+  addException: accountsProcedure
+    .input(rosterExceptionInput)
+    .mutation(({ ctx, input }) => addRosterException(ctx.scope, ctx.tx, input)),
+  deleteException: accountsProcedure
+    .input(rosterExceptionIdInput)
+    .mutation(({ ctx, input }) => deleteRosterException(ctx.scope, ctx.tx, input)),
+  settings: accountsProcedure.query(({ ctx }) => getStaffingSettings(ctx.scope, ctx.tx)),
+  saveSettings: accountsProcedure
+    .input(staffingSettingsInput)
+    .mutation(({ ctx, input }) => saveStaffingSettings(ctx.scope, ctx.tx, input)),
+});
