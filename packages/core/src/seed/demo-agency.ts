@@ -8,6 +8,7 @@ import { seedDemoBilling } from "./demo-billing";
 import { seedDemoPlaybooks } from "./demo-playbooks";
 import { demoProtocols } from "./demo-protocols";
 import { seedDemoQueue } from "./demo-queue";
+import { type DemoModerator, seedDemoStaffing } from "./demo-staffing";
 
 const { agencies, users, memberships, clientAssignments, clients, channels } = schema;
 
@@ -142,6 +143,27 @@ const northwind = {
       assignments: [{ client: "Hexfall Games", authority: "triage" }],
     },
     {
+      email: "mod3@northwind.test",
+      name: "Priya Moderator",
+      role: "moderator",
+      note: "moderator, Hexfall Games and Brightmart, respond",
+      assignments: ["Hexfall Games", "Brightmart"].map((client) => ({ client, authority: "respond" as const })),
+    },
+    {
+      email: "mod4@northwind.test",
+      name: "Leo Moderator",
+      role: "moderator",
+      note: "moderator, Brightmart and Cobalt Bank, respond",
+      assignments: ["Brightmart", "Cobalt Bank"].map((client) => ({ client, authority: "respond" as const })),
+    },
+    {
+      email: "mod5@northwind.test",
+      name: "Sara Moderator",
+      role: "moderator",
+      note: "moderator, weekends, Hexfall Games and Cobalt Bank, respond",
+      assignments: ["Hexfall Games", "Cobalt Bank"].map((client) => ({ client, authority: "respond" as const })),
+    },
+    {
       email: "stakeholder@hexfall.test",
       name: "Hana Hexfall",
       role: "client_stakeholder",
@@ -199,6 +221,7 @@ export async function seedDemoAgencies(db: Database, options: DemoSeedOptions): 
       const clientIds = new Map<string, string>();
       let ownerScope: Scope | undefined;
       let moderatorScope: Scope | undefined;
+      const moderators: DemoModerator[] = [];
       const seeded: DemoData["agencies"][number] = { id: agency.id, name: agency.name, clients: [] };
       for (const client of plan.clients) {
         const [row] = await tx
@@ -284,7 +307,10 @@ export async function seedDemoAgencies(db: Database, options: DemoSeedOptions): 
           clientAdminOf: [],
         };
         if (user.role === "owner") ownerScope ??= scope;
-        if (user.role === "moderator") moderatorScope ??= scope;
+        if (user.role === "moderator") {
+          moderatorScope ??= scope;
+          moderators.push({ email: user.email, userId, membershipId: membership.id, clientIds: scope.clientIds ?? [] });
+        }
       }
       // Each client's brand protocol, saved by the agency owner as version 1.
       for (const client of plan.clients) {
@@ -295,7 +321,8 @@ export async function seedDemoAgencies(db: Database, options: DemoSeedOptions): 
       }
       if (plan === northwind && ownerScope && moderatorScope) {
         const made = { clients: seeded.clients, channels: data.channels, now: new Date() };
-        await seedDemoBilling(ownerScope, tx, { ...made, agencyTimeZone: plan.timeZone });
+        const history = await seedDemoStaffing(ownerScope, tx, { ...made, moderators });
+        await seedDemoBilling(ownerScope, tx, { ...made, history, agencyTimeZone: plan.timeZone });
         await seedDemoPlaybooks(ownerScope, tx, made);
         await seedDemoQueue(moderatorScope, tx, made);
       }

@@ -1,0 +1,313 @@
+/**
+ * Demo staffing for Northwind: the moderators' weekly roster (through the roster use case, as a lead would enter
+ * it) and nine weeks of worked history — each client's items arriving with its audience's weekly rhythm, each
+ * claimed by a moderator who works the client (one on shift when there is one), handled in its category's time
+ * and answered, with its first-response clock stopped (some late). The history feeds the forecast, the handling
+ * times, the review of past weeks and last month's invoices. Deterministic (a seeded generator) apart from `now`;
+ * written in multi-row inserts, since thousands of items through ingest, claim and reply would take minutes.
+ */
+import type { RosterWeekday } from "@parley/contracts";
+import { type Executor, schema } from "@parley/db";
+import { sql } from "drizzle-orm";
+import type { Scope } from "../agencies/scope";
+import { monthlyPeriod, previousMonth } from "../billing/invoice-drafts";
+import { ALWAYS_OPEN } from "../sla";
+import { localWallTime } from "../sla/zone-offsets";
+import { HOUR_MS, hourStartOf, WEEK_MS } from "../staffing/forecast";
+import { onShiftIntervals } from "../staffing/roster";
+import { addRosterShift, loadRosterRules } from "../staffing/roster-store";
+import { agencyTimeZoneOf } from "../staffing/staffing-scope";
+
+export const demoHistoryWeeks = 9;
+
+type Priority = "P1" | "P2" | "P3" | "P4";
+
+interface DemoTrafficPlan {
+  /** Expected items in a local hour (weekday 0 = Monday). */
+  rate(weekday: number, hour: number): number;
+  /** Category, its priority, its share of the items and its mean handling time in seconds. */
+  categories: ReadonlyArray<[key: string, priority: Priority, share: number, handlingSeconds: number]>;
+  /** First-response targets in minutes per priority (the contract's), and the share answered late. */
+  targetMinutes: Record<Priority, number>;
+  lateShare: Record<Priority, number>;
+}
+
+const weekend = (weekday: number) => weekday >= 5;
+
+/** Per client: gamers in their evenings, shoppers in New York's daytime, a bank's customers in office hours. */
+export const demoTrafficPlans: Record<string, DemoTrafficPlan> = {
+  "Hexfall Games": {
+    rate(weekday, hour) {
+      const base =
+        hour < 7
+          ? 0.6
+          : hour < 12
+            ? weekend(weekday)
+              ? 5
+              : 2.5
+            : hour < 17
+              ? weekend(weekday)
+                ? 5
+                : 4
+              : hour < 23
+                ? 6
+                : 2;
+      return weekday === 4 ? base * 1.3 : base;
+    },
+    categories: [
+      ["launch_outage", "P2", 0.3, 180],
+      ["account_hacked", "P1", 0.08, 420],
+      ["refund", "P2", 0.12, 300],
+      ["preorder_bonus", "P3", 0.15, 210],
+      ["praise", "P4", 0.1, 90],
+      ["general", "P3", 0.25, 240],
+    ],
+    targetMinutes: { P1: 15, P2: 60, P3: 240, P4: 480 },
+    lateShare: { P1: 0.12, P2: 0.04, P3: 0.05, P4: 0.02 },
+  },
+  Brightmart: {
+    rate(weekday, hour) {
+      if (hour < 8 || hour >= 20) return 0.3;
+      return weekend(weekday) ? 2 : 2.5;
+    },
+    categories: [
+      ["order_status", "P2", 0.35, 200],
+      ["delivery", "P2", 0.2, 260],
+      ["returns", "P3", 0.2, 280],
+      ["product_safety", "P1", 0.05, 420],
+      ["price_complaint", "P3", 0.05, 240],
+      ["general", "P3", 0.15, 220],
+    ],
+    targetMinutes: { P1: 30, P2: 120, P3: 480, P4: 480 },
+    lateShare: { P1: 0.02, P2: 0.03, P3: 0.04, P4: 0.02 },
+  },
+  "Cobalt Bank": {
+    rate(weekday, hour) {
+      if (weekend(weekday)) return 0.6;
+      return hour >= 8 && hour < 18 ? 2 : hour >= 18 && hour < 22 ? 0.8 : 0.2;
+    },
+    categories: [
+      ["fraud", "P1", 0.1, 360],
+      ["app_access", "P2", 0.3, 240],
+      ["fees_and_rates", "P2", 0.2, 300],
+      ["loans_mortgages", "P2", 0.1, 330],
+      ["complaint_regulator", "P1", 0.05, 420],
+      ["general", "P3", 0.25, 240],
+    ],
+    targetMinutes: { P1: 10, P2: 30, P3: 120, P4: 480 },
+    lateShare: { P1: 0.07, P2: 0.05, P3: 0.03, P4: 0.02 },
+  },
+};
+
+/** Northwind's roster in its own zone (Europe/London), by moderator e-mail. */
+export const demoRoster: Record<string, Array<[RosterWeekday[], string, string]>> = {
+  "mod1@northwind.test": [[["mon", "tue", "wed", "thu", "fri"], "07:00", "15:00"]],
+  "mod2@northwind.test": [[["mon", "tue", "wed", "thu", "fri"], "12:00", "20:00"]],
+  "mod3@northwind.test": [[["mon", "tue", "wed", "thu", "fri"], "10:00", "18:00"]],
+  "mod4@northwind.test": [[["mon", "tue", "wed", "thu", "fri"], "14:00", "22:00"]],
+  "mod5@northwind.test": [[["sat", "sun"], "10:00", "18:00"]],
+};
+
+/** Mulberry32: the same demo every time. */
+export function createRandom(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** A Poisson draw (Knuth's method; the demo's rates are small). */
+function poisson(mean: number, random: () => number): number {
+  const limit = Math.exp(-mean);
+  let product = random();
+  let count = 0;
+  while (product > limit) {
+    count++;
+    product *= random();
+  }
+  return count;
+}
+
+/**
+ * Inserts rows (keyed by column name) into `table` in statements of 5,000, each one JSON document expanded by
+ * `json_populate_recordset`: far fewer bound parameters than a multi-row VALUES, which matters for ten thousand rows.
+ */
+async function insertRows(tx: Executor, table: string, rows: ReadonlyArray<Record<string, unknown>>): Promise<void> {
+  const first = rows[0];
+  if (!first) return;
+  const columns = sql.raw(
+    Object.keys(first)
+      .map((column) => `"${column}"`)
+      .join(", "),
+  );
+  for (let i = 0; i < rows.length; i += 5000) {
+    const chunk = JSON.stringify(rows.slice(i, i + 5000));
+    await tx.execute(
+      sql`insert into ${sql.identifier(table)} (${columns}) select ${columns} from json_populate_recordset(null::${sql.identifier(table)}, ${chunk}::json)`,
+    );
+  }
+}
+
+export interface DemoModerator {
+  email: string;
+  userId: string;
+  membershipId: string;
+  clientIds: readonly string[];
+}
+
+/** What the history left per client, for the billing seed (last month's escalations). */
+export type DemoHistory = Map<string, Array<{ id: string; receivedAt: Date }>>;
+
+/**
+ * Seeds the roster, then the worked history of the last `demoHistoryWeeks` weeks (and at least all of last month)
+ * up to an hour before `now`.
+ */
+export async function seedDemoStaffing(
+  scope: Scope,
+  tx: Executor,
+  input: {
+    clients: ReadonlyArray<{ id: string; name: string; timeZone: string }>;
+    channels: ReadonlyArray<{ id: string; clientId: string }>;
+    moderators: readonly DemoModerator[];
+    now: Date;
+  },
+): Promise<DemoHistory> {
+  const timeZone = await agencyTimeZoneOf(scope, tx);
+  const to = hourStartOf(input.now.getTime()) - HOUR_MS;
+  // At least `demoHistoryWeeks` weeks, and all of last month (its invoices count it).
+  const lastMonth = monthlyPeriod(previousMonth(input.now, timeZone), timeZone).from.getTime();
+  const from = Math.min(to - demoHistoryWeeks * WEEK_MS, hourStartOf(lastMonth) - 24 * HOUR_MS);
+  const startsOn = localWallTime(from - 24 * HOUR_MS, timeZone).date;
+  for (const moderator of input.moderators) {
+    for (const [weekdays, startTime, endTime] of demoRoster[moderator.email] ?? []) {
+      for (const weekday of weekdays) {
+        await addRosterShift(scope, tx, {
+          membershipId: moderator.membershipId,
+          weekday,
+          startTime,
+          endTime,
+          startsOn,
+        });
+      }
+    }
+  }
+  const rules = await loadRosterRules(scope, tx, {
+    membershipIds: input.moderators.map((moderator) => moderator.membershipId),
+    from: new Date(from),
+    to: new Date(to),
+    fromDate: startsOn,
+  });
+  const onShift = onShiftIntervals({ ...rules, timeZone, from, to });
+  const isOnShift = (membershipId: string, at: number) =>
+    (onShift.get(membershipId) ?? []).some(([start, end]) => start <= at && at < end);
+
+  const random = createRandom(20_260_101);
+  const history: DemoHistory = new Map();
+  for (const client of input.clients) {
+    const plan = demoTrafficPlans[client.name];
+    const channelIds = input.channels.filter((channel) => channel.clientId === client.id).map((channel) => channel.id);
+    const workers = input.moderators.filter((moderator) => moderator.clientIds.includes(client.id));
+    if (!plan || channelIds.length === 0 || workers.length === 0) continue;
+    // Rows as the tables name their columns, for one `json_populate_recordset` insert per table.
+    const items: Array<Record<string, unknown>> = [];
+    const clocks: Array<Record<string, unknown>> = [];
+    const audits: Array<Record<string, unknown>> = [];
+    const arrived: Array<{ id: string; receivedAt: Date }> = [];
+    const base = { agency_id: scope.agencyId, client_id: client.id };
+    for (let hour = from; hour < to; hour += HOUR_MS) {
+      const local = localWallTime(hour, client.timeZone);
+      const arrivals = poisson(plan.rate(local.weekday, Math.floor(local.minuteOfDay / 60)), random);
+      for (let n = 0; n < arrivals; n++) {
+        const receivedAt = hour + Math.floor(random() * HOUR_MS);
+        let roll = random();
+        const category =
+          plan.categories.find(([, , share]) => {
+            roll -= share;
+            return roll < 0;
+          }) ?? plan.categories[plan.categories.length - 1];
+        if (!category) continue;
+        const [categoryKey, priority, , handlingMean] = category;
+        const target = plan.targetMinutes[priority];
+        const dueAt = receivedAt + target * 60_000;
+        const responseMs = Math.round(
+          target * 60_000 * (random() < plan.lateShare[priority] ? 1.1 + random() : 0.1 + 0.85 * random()),
+        );
+        const handlingMs = Math.round(handlingMean * 1000 * (0.5 + random()));
+        // Answers that would come after the history's end came by then (nothing of the history is still open).
+        const respondedAt = Math.min(receivedAt + Math.max(responseMs, handlingMs + 5_000), to);
+        const claimedAt = Math.max(receivedAt, respondedAt - handlingMs);
+        const late = respondedAt > dueAt;
+        const onDuty = workers.filter((worker) => isOnShift(worker.membershipId, claimedAt));
+        const pool = onDuty.length > 0 ? onDuty : workers;
+        const worker = pool[Math.floor(random() * pool.length)] ?? workers[0];
+        if (!worker) continue;
+        const id = schema.uuidv7(receivedAt);
+        const index = items.length;
+        const at = (ms: number) => new Date(ms).toISOString();
+        arrived.push({ id, receivedAt: new Date(receivedAt) });
+        items.push({
+          ...base,
+          id,
+          channel_id: channelIds[index % channelIds.length],
+          external_id: `demo-history-${client.id.slice(0, 8)}-${index}`,
+          kind: "comment",
+          author_external_id: `fan-${index % 97}`,
+          author_handle: `@fan${index % 97}`,
+          body: `Demo message ${index + 1} for ${client.name}`,
+          created_at: at(receivedAt),
+          received_at: at(receivedAt),
+          status: "responded",
+          category_key: categoryKey,
+          priority,
+        });
+        clocks.push({
+          ...base,
+          id: schema.uuidv7(receivedAt),
+          item_id: id,
+          metric: "first_response",
+          priority,
+          target_minutes: target,
+          calendar: ALWAYS_OPEN,
+          started_at: at(receivedAt),
+          due_at: at(dueAt),
+          at_risk_at: at(receivedAt + target * 48_000),
+          stopped_at: at(respondedAt),
+          breached_at: late ? at(dueAt) : null,
+          met: !late,
+        });
+        audits.push(
+          {
+            ...base,
+            id: schema.uuidv7(claimedAt),
+            actor_user_id: worker.userId,
+            action: "item.claimed",
+            subject_type: "item",
+            subject_id: id,
+            after: { claimedBy: worker.userId },
+            created_at: at(claimedAt),
+          },
+          {
+            ...base,
+            id: schema.uuidv7(respondedAt),
+            actor_user_id: worker.userId,
+            action: "reply.queued",
+            subject_type: "reply",
+            subject_id: schema.uuidv7(respondedAt),
+            after: { itemId: id, itemStatus: "responded", status: "approved" },
+            created_at: at(respondedAt),
+          },
+        );
+      }
+    }
+    await insertRows(tx, "items", items);
+    await insertRows(tx, "sla_clocks", clocks);
+    await insertRows(tx, "audit_events", audits);
+    history.set(client.id, arrived);
+  }
+  // Fresh statistics for the tables the bulk load grew: the first plan must not be planned on an empty table's.
+  await tx.execute(sql`analyze items, sla_clocks, audit_events`);
+  return history;
+}
