@@ -14,6 +14,7 @@ import { ConsolePage } from "./pages/console/console-page";
 import { ForbiddenPage, NotFoundPage } from "./pages/error-pages";
 import { PortalPage } from "./pages/portal/portal-page";
 import { SignInPage } from "./pages/sign-in";
+import { StaffingPage } from "./pages/staffing/staffing-page";
 import { queryClient } from "./query";
 import { type Area, canEnter, canVisit, homeFor, roleLabels } from "./roles";
 import { currentHref, currentQuery, Redirect, type RouteDef, type RouteProps, Routes } from "./router";
@@ -55,6 +56,8 @@ const signedInRoutes: RouteDef[] = [
   { path: "/portal", component: guard("portal", PortalPage) },
   { path: "/accounts", component: guard("accounts", AccountsPage) },
   { path: "/accounts/*", component: guard("accounts", AccountsPage) },
+  { path: "/staffing", component: guard("staffing", StaffingPage) },
+  { path: "/staffing/*", component: guard("staffing", StaffingPage) },
   { path: "/admin", component: () => <Redirect to="/admin/clients" /> },
   { path: "/admin/clients", component: guard("admin", ClientsPage, AdminLayout) },
   { path: "/admin/channels", component: guard("admin", ChannelsPage, AdminLayout) },

@@ -26,12 +26,13 @@ export const platformLabels: Record<Platform, string> = {
 };
 
 /** The app's top-level areas and who may enter them. */
-export type Area = "console" | "portal" | "accounts" | "admin";
+export type Area = "console" | "portal" | "accounts" | "staffing" | "admin";
 
 export const areas: ReadonlyArray<{ area: Area; label: string; path: string; roles: readonly Role[] }> = [
   { area: "console", label: "Console", path: "/console", roles: ["owner", "admin", "moderator"] },
   { area: "portal", label: "Portal", path: "/portal", roles: ["client_stakeholder"] },
   { area: "accounts", label: "Accounts", path: "/accounts", roles: ["owner", "admin", "account_manager"] },
+  { area: "staffing", label: "Staffing", path: "/staffing", roles: ["owner", "admin", "account_manager"] },
   { area: "admin", label: "Admin", path: "/admin", roles: ["owner", "admin"] },
 ];
 

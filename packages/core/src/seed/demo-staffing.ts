@@ -1,10 +1,11 @@
 /**
  * Demo staffing for Northwind: the moderators' weekly roster (through the roster use case, as a lead would enter
  * it) and nine weeks of worked history — each client's items arriving with its audience's weekly rhythm, each
- * claimed by a moderator who works the client (one on shift when there is one), handled in its category's time
- * and answered, with its first-response clock stopped (some late). The history feeds the forecast, the handling
- * times, the review of past weeks and last month's invoices. Deterministic (a seeded generator) apart from `now`;
- * written in multi-row inserts, since thousands of items through ingest, claim and reply would take minutes.
+ * claimed by a moderator who works the client (one on shift, else the client's on-call moderator), handled in its
+ * category's time and answered, with its first-response clock stopped (some late). The history feeds the
+ * forecast, the handling times, the review of past weeks and last month's invoices. Deterministic (a seeded
+ * generator) apart from `now`; written as bulk inserts, since thousands of items through ingest, claim and reply
+ * would take minutes.
  */
 import type { RosterWeekday } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
@@ -240,8 +241,9 @@ export async function seedDemoStaffing(
         const respondedAt = Math.min(receivedAt + Math.max(responseMs, handlingMs + 5_000), to);
         const claimedAt = Math.max(receivedAt, respondedAt - handlingMs);
         const late = respondedAt > dueAt;
+        // Out of hours, the client's on-call moderator (the first who works it) picks the item up.
         const onDuty = workers.filter((worker) => isOnShift(worker.membershipId, claimedAt));
-        const pool = onDuty.length > 0 ? onDuty : workers;
+        const pool = onDuty.length > 0 ? onDuty : workers.slice(0, 1);
         const worker = pool[Math.floor(random() * pool.length)] ?? workers[0];
         if (!worker) continue;
         const id = schema.uuidv7(receivedAt);

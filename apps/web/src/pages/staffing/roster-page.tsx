@@ -1,0 +1,282 @@
+import { rosterExceptionInput, rosterShiftInput, rosterWeekdays } from "@parley/contracts";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
+import { createSignal, For, Show } from "solid-js";
+import { useSession } from "../../auth";
+import { createForm, FormAlert, SelectField, SubmitButton, TextField } from "../../components/form";
+import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
+import { toUiError } from "../../errors";
+import { formatDateTime } from "../../format";
+import { keys } from "../../query";
+import { trpc } from "../../trpc";
+import type { Roster, RosterModerator } from "./staffing-api";
+import { staffingKeys } from "./staffing-api";
+import { weekdayLabels } from "./staffing-format";
+
+/** The roster: each moderator's weekly shifts and one-off exceptions, in the agency's time zone. */
+export function StaffingRosterPage() {
+  const session = useSession();
+  const queryClient = useQueryClient();
+  const [status, setStatus] = createSignal<string | null>(null);
+  const roster = useQuery(() => ({
+    queryKey: staffingKeys.roster(session.agencyId()),
+    queryFn: () => trpc.staffing.roster.query(),
+  }));
+  const clients = useQuery(() => ({
+    queryKey: keys.clients(session.agencyId(), false),
+    queryFn: () => trpc.clients.list.query({ includeArchived: false }),
+    staleTime: 60_000,
+  }));
+  const clientNames = (ids: readonly string[]) =>
+    ids
+      .map((id) => clients.data?.find((client) => client.id === id)?.name ?? "")
+      .filter(Boolean)
+      .join(", ");
+  const refresh = () => queryClient.invalidateQueries({ queryKey: staffingKeys.all(session.agencyId()) });
+  const endShift = useMutation(() => ({
+    mutationFn: (shiftId: string) => trpc.staffing.endShift.mutate({ shiftId }),
+    onSuccess: refresh,
+  }));
+  const deleteException = useMutation(() => ({
+    mutationFn: (exceptionId: string) => trpc.staffing.deleteException.mutate({ exceptionId }),
+    onSuccess: refresh,
+  }));
+  return (
+    <Page
+      title="Roster"
+      lead="Who works which hours: weekly shifts, plus absences and extra shifts. Shifts are in the agency's time zone; one that ends at or before its start runs past midnight."
+    >
+      <StatusMessage message={status()} onDismiss={() => setStatus(null)} />
+      <QueryStatus
+        loading={roster.isPending}
+        error={roster.isError ? toUiError(roster.error).message : null}
+        what="the roster"
+        onRetry={() => void roster.refetch()}
+      />
+      <Show when={roster.data}>
+        {(data) => (
+          <>
+            <Card title="Weekly shifts">
+              <p class="muted">Times are {data().timeZone}. Removing a shift ends it today; past weeks keep it.</p>
+              <div class="table-wrap">
+                <table class="table table--compact" aria-label="Weekly shifts">
+                  <thead>
+                    <tr>
+                      <th scope="col">Moderator</th>
+                      <th scope="col">Clients</th>
+                      <th scope="col">Shifts</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    <For
+                      each={data().moderators}
+                      fallback={
+                        <tr>
+                          <td colSpan={3}>No moderators work your clients yet.</td>
+                        </tr>
+                      }
+                    >
+                      {(moderator) => (
+                        <tr>
+                          <th scope="row" class="cell--primary">
+                            {moderator.name}
+                          </th>
+                          <td>{clientNames(moderator.clientIds)}</td>
+                          <td>
+                            <For each={moderator.shifts} fallback={<span class="muted">None</span>}>
+                              {(shift) => (
+                                <span class="chip">
+                                  {weekdayLabels[shift.weekday]?.slice(0, 3)} {shift.startTime}–{shift.endTime}
+                                  <button
+                                    type="button"
+                                    class="chip__remove"
+                                    aria-label={`Remove ${moderator.name}'s ${weekdayLabels[shift.weekday]} ${shift.startTime}–${shift.endTime} shift`}
+                                    onClick={() => endShift.mutate(shift.id)}
+                                  >
+                                    ×
+                                  </button>
+                                </span>
+                              )}
+                            </For>
+                          </td>
+                        </tr>
+                      )}
+                    </For>
+                  </tbody>
+                </table>
+              </div>
+              <ShiftForm
+                roster={data()}
+                onSaved={(message) => {
+                  setStatus(message);
+                  void refresh();
+                }}
+              />
+            </Card>
+            <Card title="Absences and extra shifts">
+              <ExceptionList moderators={data().moderators} onDelete={(id) => deleteException.mutate(id)} />
+              <ExceptionForm
+                roster={data()}
+                onSaved={(message) => {
+                  setStatus(message);
+                  void refresh();
+                }}
+              />
+            </Card>
+          </>
+        )}
+      </Show>
+    </Page>
+  );
+}
+
+function moderatorOptions(roster: Roster) {
+  return roster.moderators.map((moderator) => ({ value: moderator.membershipId, label: moderator.name }));
+}
+
+function ShiftForm(props: { roster: Roster; onSaved: (message: string) => void }) {
+  const form = createForm({
+    initial: { membershipId: "", weekday: "mon", startTime: "09:00", endTime: "17:00" },
+    labels: { membershipId: "Moderator", weekday: "Day", startTime: "From", endTime: "Until" },
+    schema: rosterShiftInput,
+    emptyMessages: { membershipId: "is required: choose a moderator" },
+  });
+  return (
+    <form
+      class="form"
+      noValidate
+      aria-label="Add a weekly shift"
+      onSubmit={form.handleSubmit(async (input) => {
+        const shift = await trpc.staffing.addShift.mutate(input);
+        const name = props.roster.moderators.find((m) => m.membershipId === input.membershipId)?.name ?? "";
+        props.onSaved(`${name} now works ${weekdayLabels[shift.weekday]}s ${shift.startTime}–${shift.endTime}.`);
+        form.reset();
+      })}
+    >
+      <FormAlert message={form.formError()} />
+      <div class="form__grid">
+        <SelectField
+          field={form.field("membershipId")}
+          placeholder="Choose a moderator…"
+          options={moderatorOptions(props.roster)}
+        />
+        <SelectField
+          field={form.field("weekday")}
+          options={rosterWeekdays.map((day) => ({ value: day, label: weekdayLabels[day] ?? day }))}
+        />
+        <TextField field={form.field("startTime")} placeholder="HH:MM" />
+        <TextField field={form.field("endTime")} placeholder="HH:MM" />
+      </div>
+      <div class="form__footer">
+        <SubmitButton busy={form.submitting()} label="Add shift" busyLabel="Adding…" />
+      </div>
+    </form>
+  );
+}
+
+function ExceptionList(props: { moderators: RosterModerator[]; onDelete: (exceptionId: string) => void }) {
+  const rows = () =>
+    props.moderators.flatMap((moderator) => moderator.exceptions.map((exception) => ({ moderator, exception })));
+  return (
+    <Show when={rows().length > 0} fallback={<p class="muted">No absences or extra shifts from the last week on.</p>}>
+      <div class="table-wrap">
+        <table class="table table--compact" aria-label="Absences and extra shifts">
+          <thead>
+            <tr>
+              <th scope="col">Moderator</th>
+              <th scope="col">Kind</th>
+              <th scope="col">From</th>
+              <th scope="col">Until</th>
+              <th scope="col">Note</th>
+              <th scope="col">
+                <span class="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            <For each={rows()}>
+              {({ moderator, exception }) => (
+                <tr>
+                  <th scope="row">{moderator.name}</th>
+                  <td>{exception.kind === "absence" ? "Absence" : "Extra shift"}</td>
+                  <td>{formatDateTime(exception.startsAt)}</td>
+                  <td>{formatDateTime(exception.endsAt)}</td>
+                  <td>{exception.note ?? ""}</td>
+                  <td class="cell--actions">
+                    <button
+                      type="button"
+                      class="button button--small button--danger-ghost"
+                      onClick={() => props.onDelete(exception.id)}
+                    >
+                      Remove
+                    </button>
+                  </td>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
+      </div>
+    </Show>
+  );
+}
+
+function ExceptionForm(props: { roster: Roster; onSaved: (message: string) => void }) {
+  const form = createForm({
+    initial: {
+      membershipId: "",
+      kind: "absence",
+      startDate: props.roster.today,
+      startTime: "09:00",
+      endDate: props.roster.today,
+      endTime: "17:00",
+      note: "",
+    },
+    labels: {
+      membershipId: "Moderator",
+      kind: "Kind",
+      startDate: "From date",
+      startTime: "From",
+      endDate: "Until date",
+      endTime: "Until",
+      note: "Note",
+    },
+    schema: rosterExceptionInput,
+    emptyMessages: { membershipId: "is required: choose a moderator" },
+  });
+  return (
+    <form
+      class="form"
+      noValidate
+      aria-label="Add an absence or extra shift"
+      onSubmit={form.handleSubmit(async (input) => {
+        await trpc.staffing.addException.mutate(input);
+        props.onSaved(input.kind === "absence" ? "Absence recorded." : "Extra shift added.");
+        form.reset();
+      })}
+    >
+      <FormAlert message={form.formError()} />
+      <div class="form__grid">
+        <SelectField
+          field={form.field("membershipId")}
+          placeholder="Choose a moderator…"
+          options={moderatorOptions(props.roster)}
+        />
+        <SelectField
+          field={form.field("kind")}
+          options={[
+            { value: "absence", label: "Absence (off shift)" },
+            { value: "extra", label: "Extra shift" },
+          ]}
+        />
+        <TextField field={form.field("startDate")} placeholder="YYYY-MM-DD" />
+        <TextField field={form.field("startTime")} placeholder="HH:MM" />
+        <TextField field={form.field("endDate")} placeholder="YYYY-MM-DD" />
+        <TextField field={form.field("endTime")} placeholder="HH:MM" />
+        <TextField field={form.field("note")} optional />
+      </div>
+      <div class="form__footer">
+        <SubmitButton busy={form.submitting()} label="Add" busyLabel="Adding…" />
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,101 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Demo, startDemo } from "../support/browser";
+
+let demo: Demo;
+const downloads = mkdtempSync(path.join(os.tmpdir(), "parley-staffing-"));
+
+beforeAll(async () => {
+  demo = await startDemo();
+}, 120_000);
+afterAll(async () => {
+  await demo?.stop();
+  rmSync(downloads, { recursive: true, force: true });
+});
+
+/** Next week's Friday in Northwind's zone (Europe/London), "YYYY-MM-DD". */
+function nextFriday(): string {
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London" }).format(new Date());
+  const date = new Date(`${today}T00:00:00Z`);
+  const daysToMonday = 7 - ((date.getUTCDay() + 6) % 7);
+  date.setUTCDate(date.getUTCDate() + daysToMonday + 4);
+  return date.toISOString().slice(0, 10);
+}
+
+/** "2026-12-18" → "Fri 18 Dec", as the heatmap names days. */
+function dayName(date: string): string {
+  return new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" }).format(
+    new Date(`${date}T00:00:00Z`),
+  );
+}
+
+/** The heatmap cell of Hexfall's pool at `hour` on `date`. */
+function cell(page: Page, date: string, hour: number) {
+  const heatmap = page.getByRole("table", { name: /^Required vs rostered moderators: .*Hexfall Games/ });
+  return heatmap.getByRole("button", { name: new RegExp(`^${dayName(date)} ${String(hour).padStart(2, "0")}:00: `) });
+}
+
+describe("staffing in a real browser", () => {
+  it("shows the gap a Hexfall launch next Friday ×5 for 6 hours opens, with the triage-only cover", {
+    timeout: 120_000,
+  }, async () => {
+    const page = await demo.signedInPage("am@northwind.test");
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Staffing" }).click();
+    await page.getByRole("heading", { name: "Staffing", level: 1 }).waitFor();
+    const week = page.getByLabel("Week", { exact: true });
+    await week.locator("option", { hasText: /^Next week/ }).waitFor({ state: "attached" });
+    await week.selectOption({ index: 1 });
+    const friday = nextFriday();
+    const afternoon = [12, 13, 14, 15, 16, 17];
+    // A normal Friday afternoon is staffed.
+    for (const hour of afternoon) {
+      await expect.poll(() => cell(page, friday, hour).getAttribute("data-state")).toBe("covered");
+    }
+
+    const form = page.getByRole("form", { name: "Plan an event" });
+    await form.getByLabel("Client", { exact: true }).selectOption({ label: "Hexfall Games" });
+    await form.getByLabel("Event", { exact: true }).fill("Hexfall launch");
+    await form.getByLabel("Date", { exact: true }).fill(friday);
+    await form.getByLabel("Starts at", { exact: true }).fill("12:00");
+    await form.getByLabel("Duration (hours)", { exact: true }).fill("6");
+    await form.getByLabel("Expected volume ×", { exact: true }).fill("5");
+    await form.getByRole("button", { name: "Plan event" }).click();
+    await page.getByText(/Hexfall launch planned for Hexfall Games: ×5/).waitFor();
+
+    // The plan refetches: the six hours turn into gaps the triage-only mode can cover.
+    for (const hour of afternoon) {
+      await expect.poll(() => cell(page, friday, hour).getAttribute("data-state")).toBe("triage");
+      expect(await cell(page, friday, hour).getAttribute("aria-label")).toMatch(/Hexfall launch$/);
+    }
+    await expect.poll(() => cell(page, friday, 18).getAttribute("aria-label")).not.toMatch(/Hexfall launch/);
+
+    await cell(page, friday, 14).click();
+    const detail = page.getByRole("region", { name: "Selected hour" });
+    await detail.getByText(/^Short by \d/).waitFor();
+    await detail.getByText(/Suggested cover: triage-only \(acknowledge, escalate, follow up\)/).waitFor();
+    await detail.getByText(/SLAs at risk:.*Hexfall Games \(P1 first response 15 min, 95 %/).waitFor();
+
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download CSV" }).click(),
+    ]);
+    const file = path.join(downloads, "plan.csv");
+    await download.saveAs(file);
+    const csv = readFileSync(file, "utf8");
+    const row = csv.split("\r\n").find((line) => line.includes(`${friday},14:00`) && line.includes("Hexfall Games"));
+    expect(row).toMatch(/triage only \(acknowledge, escalate, follow up\)/);
+    expect(row).toMatch(/Hexfall launch/);
+  });
+
+  it("keeps moderators out of Staffing", { timeout: 60_000 }, async () => {
+    const page = await demo.signedInPage("mod1@northwind.test");
+    expect(await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Staffing" }).count()).toBe(
+      0,
+    );
+    await page.goto(`${demo.server.url}/#/staffing`);
+    await page.getByRole("heading", { name: /not available/i }).waitFor();
+  });
+});
