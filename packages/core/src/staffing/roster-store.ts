@@ -268,10 +268,9 @@ export async function endRosterShift(
     .from(rosterShifts)
     .where(and(eq(rosterShifts.id, input.shiftId), eq(rosterShifts.agencyId, scope.agencyId)))
     .for("update");
-  if (!row) throw new AppError("NOT_FOUND", "Shift not found", { reason: "shift_not_found" });
-  await getPlannedModerator(scope, tx, row.membershipId).catch(() => {
-    throw new AppError("NOT_FOUND", "Shift not found", { reason: "shift_not_found" });
-  });
+  const notFound = () => new AppError("NOT_FOUND", "Shift not found", { reason: "shift_not_found" });
+  if (!row) throw notFound();
+  await getPlannedModerator(scope, tx, row.membershipId, notFound);
   const timeZone = await agencyTimeZoneOf(scope, tx);
   const today = localWallTime((deps.now?.() ?? new Date()).getTime(), timeZone).date;
   if (row.startsOn >= today) {
@@ -339,9 +338,7 @@ export async function deleteRosterException(scope: Scope, tx: Executor, input: {
     .where(and(eq(rosterExceptions.id, input.exceptionId), eq(rosterExceptions.agencyId, scope.agencyId)));
   const notFound = () => new AppError("NOT_FOUND", "Roster exception not found", { reason: "exception_not_found" });
   if (!row) throw notFound();
-  await getPlannedModerator(scope, tx, row.membershipId).catch(() => {
-    throw notFound();
-  });
+  await getPlannedModerator(scope, tx, row.membershipId, notFound);
   await tx.delete(rosterExceptions).where(eq(rosterExceptions.id, row.id));
   await recordAudit(tx, scope, {
     action: "staffing.exception_deleted",

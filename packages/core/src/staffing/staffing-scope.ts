@@ -101,20 +101,24 @@ export async function moderatorsOf(
   return [...byMembership.values()];
 }
 
-/** A moderator the caller may roster (one who works any of their clients), or NOT_FOUND. */
-export async function getPlannedModerator(scope: Scope, tx: Executor, membershipId: string): Promise<PlannedModerator> {
+/**
+ * A moderator the caller may roster (one who works any of their clients), or `notFound` (by default: no such
+ * moderator) — a row of another moderator's roster is as invisible as the moderator.
+ */
+export async function getPlannedModerator(
+  scope: Scope,
+  tx: Executor,
+  membershipId: string,
+  notFound: () => AppError = () =>
+    new AppError("NOT_FOUND", "No moderator of your clients has this membership", { reason: "moderator_not_found" }),
+): Promise<PlannedModerator> {
   const clients = await plannedClientsOf(scope, tx);
-  const moderator = (
-    await moderatorsOf(
-      scope,
-      tx,
-      clients.map((client) => client.id),
-    )
-  ).find((candidate) => candidate.membershipId === membershipId);
-  if (!moderator) {
-    throw new AppError("NOT_FOUND", "No moderator of your clients has this membership", {
-      reason: "moderator_not_found",
-    });
-  }
+  const moderators = await moderatorsOf(
+    scope,
+    tx,
+    clients.map((client) => client.id),
+  );
+  const moderator = moderators.find((candidate) => candidate.membershipId === membershipId);
+  if (!moderator) throw notFound();
   return moderator;
 }

@@ -310,6 +310,32 @@ describe("settings, planned events and the roster", () => {
     expect(ended[0]?.endsOn).toBe("2026-06-10");
   });
 
+  it("lets an account manager roster only the moderators of their clients", async () => {
+    const elsewhere = await makeUser(db.owner, {
+      agencyId: a.agency.id,
+      role: "moderator",
+      assignments: [{ clientId: a.otherClient.id, authority: "respond" }],
+    });
+    const input = {
+      membershipId: elsewhere.membershipId,
+      weekday: "sat" as const,
+      startTime: "10:00",
+      endTime: "18:00",
+    };
+    await expect(
+      inTenant(accountManager, (tx) => addRosterShift(accountManager, tx, input, clock)),
+    ).rejects.toMatchObject({ code: "NOT_FOUND", details: { reason: "moderator_not_found" } });
+    const shift = await inTenant(owner, (tx) => addRosterShift(owner, tx, { ...input, startsOn: "2026-07-04" }, clock));
+    await expect(
+      inTenant(accountManager, (tx) => endRosterShift(accountManager, tx, { shiftId: shift.id }, clock)),
+    ).rejects.toMatchObject({ code: "NOT_FOUND", details: { reason: "shift_not_found" } });
+    const roster = await inTenant(accountManager, (tx) => getRoster(accountManager, tx, clock));
+    expect(roster.moderators.map((m) => m.membershipId)).not.toContain(elsewhere.membershipId);
+    // Not yet started: ending it removes it.
+    await inTenant(owner, (tx) => endRosterShift(owner, tx, { shiftId: shift.id }, clock));
+    expect(await db.owner.select().from(schema.rosterShifts).where(eq(schema.rosterShifts.id, shift.id))).toEqual([]);
+  });
+
   it("refuses an exception that ends before it starts, naming the field", async () => {
     await expect(
       inTenant(owner, (tx) =>
