@@ -21,7 +21,7 @@ const hours = Array.from({ length: 24 }, (_, hour) => hour);
 /** The label a cell's button reads: when, what it needs, what is rostered and the state. */
 export function hourLabel(hour: PoolHour): string {
   const state = cellStateLabels[cellState(hour)];
-  const needs = `needs ${hour.required.scheduled} rostered, ${formatPeople(hour.rostered)} rostered`;
+  const needs = `needs ${hour.required.scheduled} on the roster, ${formatPeople(hour.rostered)} rostered`;
   const events = hour.events.length > 0 ? `, ${hour.events.join(", ")}` : "";
   return `${formatLocalDate(hour.localDate)} ${formatHour(hour.hour)}: ${needs}, ${state}${events}`;
 }
