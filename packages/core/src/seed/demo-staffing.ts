@@ -19,7 +19,7 @@ import { onShiftIntervals } from "../staffing/roster";
 import { addRosterShift, loadRosterRules } from "../staffing/roster-store";
 import { agencyTimeZoneOf } from "../staffing/staffing-scope";
 
-export const demoHistoryWeeks = 9;
+const demoHistoryWeeks = 9;
 
 type Priority = "P1" | "P2" | "P3" | "P4";
 
@@ -36,7 +36,7 @@ interface DemoTrafficPlan {
 const weekend = (weekday: number) => weekday >= 5;
 
 /** Per client: gamers in their evenings, shoppers in New York's daytime, a bank's customers in office hours. */
-export const demoTrafficPlans: Record<string, DemoTrafficPlan> = {
+const demoTrafficPlans: Record<string, DemoTrafficPlan> = {
   "Hexfall Games": {
     rate(weekday, hour) {
       const base =
@@ -101,7 +101,7 @@ export const demoTrafficPlans: Record<string, DemoTrafficPlan> = {
 };
 
 /** Northwind's roster in its own zone (Europe/London), by moderator e-mail. */
-export const demoRoster: Record<string, Array<[RosterWeekday[], string, string]>> = {
+const demoRoster: Record<string, Array<[RosterWeekday[], string, string]>> = {
   "mod1@northwind.test": [[["mon", "tue", "wed", "thu", "fri"], "07:00", "15:00"]],
   "mod2@northwind.test": [[["mon", "tue", "wed", "thu", "fri"], "12:00", "20:00"]],
   "mod3@northwind.test": [[["mon", "tue", "wed", "thu", "fri"], "10:00", "18:00"]],
@@ -110,7 +110,7 @@ export const demoRoster: Record<string, Array<[RosterWeekday[], string, string]>
 };
 
 /** Mulberry32: the same demo every time. */
-export function createRandom(seed: number): () => number {
+function createRandom(seed: number): () => number {
   let state = seed;
   return () => {
     state = (state + 0x6d2b79f5) | 0;

@@ -103,7 +103,7 @@ function stricter(a: PlanTarget, b: PlanTarget): boolean {
 }
 
 /** The requirement of a queue with `traffic` erlangs handled in `ahtSeconds` against `targets`. */
-export function requirementFor(input: {
+function requirementFor(input: {
   traffic: number;
   ahtSeconds: number;
   targets: readonly PlanTarget[];

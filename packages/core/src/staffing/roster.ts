@@ -63,7 +63,7 @@ function subtract(intervals: Interval[], holes: Interval[]): Interval[] {
 }
 
 /** The weekday (0 = Monday) of a local date. */
-export function weekdayOf(localDate: string): number {
+function weekdayOf(localDate: string): number {
   return (new Date(`${localDate}T00:00:00Z`).getUTCDay() + 6) % 7;
 }
 

@@ -120,7 +120,7 @@ export async function loadStaffingContext(
  * The first-response targets of a client in force on a local date: the contract's then, or the agency's default
  * policy when no contract is in force.
  */
-export function targetsInForce(context: StaffingContext, client: PlannedClient, localDate: string): TargetView[] {
+function targetsInForce(context: StaffingContext, client: PlannedClient, localDate: string): TargetView[] {
   const contract = (context.contracts.get(client.id) ?? []).find(
     (candidate) => candidate.validFrom <= localDate && (candidate.validTo === null || localDate < candidate.validTo),
   );
