@@ -166,3 +166,47 @@ describe("compileProtocol", () => {
     expect(classifyItem({ protocol: copy, body: "refund please" }).categoryKey).toBe("refund");
   });
 });
+
+describe("classifyItem: time", () => {
+  const withPatterns = (patterns: string[]) =>
+    parseProtocolDocument({
+      ...protocol,
+      categories: [
+        ...protocol.categories,
+        { key: "codes", name: "Codes", match: { patterns }, priority: "P3", authority: "respond" },
+      ],
+    });
+
+  it("classifies (\\w|\\d)*x against a comment of 40 digits in under 50 ms", () => {
+    const withBadPattern = withPatterns(["(\\w|\\d)*x"]);
+    classifyItem({ protocol: withBadPattern, body: "warm up the matcher" });
+    const started = performance.now();
+    const classification = classifyItem({ protocol: withBadPattern, body: "1".repeat(40) });
+    expect(performance.now() - started).toBeLessThan(50);
+    expect(classification.categoryKey).toBe("general");
+  });
+
+  it("stops running the client's patterns once the item's budget is spent, and flags the item for a person", () => {
+    let now = 0;
+    const ran: string[] = [];
+    // Each pattern "costs" 10 ms on the fake clock.
+    const clock = () => now;
+    const slow = withPatterns(["first\\d", "second\\d", "third\\d"]);
+    const compiled = compileProtocol(slow).categories.at(-1);
+    for (const pattern of compiled?.patterns ?? []) {
+      const test = pattern.test;
+      pattern.test = (text) => {
+        ran.push(pattern.source);
+        now += 10;
+        return test(text);
+      };
+    }
+    const classification = classifyItem({ protocol: slow, body: "third1", budgetMs: 15, clock });
+    expect(ran).toEqual(["first\\d", "second\\d"]);
+    expect(classification.categoryKey).toBe("general");
+    expect(classification.moderation.action).toBe("flag");
+    expect(classification.moderation.reasons).toContain(
+      "the protocol's patterns ran out of time on this item: check it by hand",
+    );
+  });
+});

@@ -13,13 +13,25 @@ import {
   type RiskFlag,
   riskFlags,
 } from "./protocol-document";
+import type { ProtocolPattern } from "./protocol-regex";
 
 export interface ClassifyItemInput {
   protocol: ProtocolDocument;
   body: string;
   /** The platform's language tag when it sends one (`en`, `pt-BR`); otherwise detected from the body. */
   language?: string | null;
+  /** Time the client's patterns may take on this item (default `classificationBudgetMs`). */
+  budgetMs?: number;
+  /** A monotonic clock in milliseconds (`performance.now`); tests drive it. */
+  clock?: () => number;
 }
+
+/**
+ * How long a protocol's client-written patterns may run on one item. Each pattern runs in linear time (RE2), and
+ * the budget is checked before each one: once it is spent, the remaining patterns are skipped and the item is
+ * flagged for a person to look at, so one protocol with many patterns cannot hold up ingest for every tenant.
+ */
+export const classificationBudgetMs = 100;
 
 export interface ItemClassification {
   categoryKey: string;
@@ -53,12 +65,19 @@ const linkPattern =
  * tie, the one listed first in the protocol), else the default category; and the most severe
  * moderation action any rule calls for (delete > hide > flag).
  */
-export function classifyItem({ protocol, body, language }: ClassifyItemInput): ItemClassification {
+export function classifyItem({
+  protocol,
+  body,
+  language,
+  budgetMs = classificationBudgetMs,
+  clock = () => performance.now(),
+}: ClassifyItemInput): ItemClassification {
   const compiled = compileProtocol(protocol);
   const text = normaliseForMatching(body);
   const itemLanguage = primaryLanguageOf(language) ?? detectLanguage(text);
+  const budget = patternBudget(budgetMs, clock);
   const matched = compiled.categories
-    .filter((entry) => appliesToLanguage(entry.category, itemLanguage) && matchesCategory(entry, text))
+    .filter((entry) => appliesToLanguage(entry.category, itemLanguage) && matchesCategory(entry, text, budget))
     .map(({ category }) => category);
   const winner = matched.reduce<Category | undefined>(
     (best, category) => (best && rankOf(best.priority) <= rankOf(category.priority) ? best : category),
@@ -72,7 +91,25 @@ export function classifyItem({ protocol, body, language }: ClassifyItemInput): I
     language: itemLanguage,
     authority: winner?.authority ?? protocol.defaultCategory.authority,
     matchedCategoryKeys: winner ? [winner.key, ...matched.filter((c) => c !== winner).map((c) => c.key)] : [],
-    moderation: moderate(compiled.moderationRules, text),
+    moderation: moderate(compiled.moderationRules, text, budget),
+  };
+}
+
+interface PatternBudget {
+  /** Runs the pattern unless the budget is spent (then it counts as no match). */
+  test(pattern: ProtocolPattern, text: string): boolean;
+  spent(): boolean;
+}
+
+function patternBudget(budgetMs: number, clock: () => number): PatternBudget {
+  const deadline = clock() + budgetMs;
+  let spent = false;
+  return {
+    test(pattern, text) {
+      if (!spent && clock() > deadline) spent = true;
+      return !spent && pattern.test(text);
+    },
+    spent: () => spent,
   };
 }
 
@@ -92,31 +129,42 @@ function appliesToLanguage(category: Category, language: string): boolean {
   return !languages || languages.length === 0 || language === undeterminedLanguage || languages.includes(language);
 }
 
-function matchesCategory({ terms, patterns }: CompiledCategory, text: string): boolean {
-  return (terms?.test(text) ?? false) || patterns.some((pattern) => pattern.test(text));
+function matchesCategory({ terms, patterns }: CompiledCategory, text: string, budget: PatternBudget): boolean {
+  return (terms?.test(text) ?? false) || patterns.some((pattern) => budget.test(pattern, text));
 }
 
-function moderate(rules: readonly CompiledModerationRule[], text: string): ItemClassification["moderation"] {
+function moderate(
+  rules: readonly CompiledModerationRule[],
+  text: string,
+  budget: PatternBudget,
+): ItemClassification["moderation"] {
   let action: ModerationAction | null = null;
   const reasons: string[] = [];
-  for (const rule of rules) {
-    const reason = findViolation(rule, text);
-    if (reason === null) continue;
+  const apply = (ruleAction: ModerationAction, reason: string) => {
     reasons.push(reason);
-    if (action === null || actionSeverity[rule.rule.action] > actionSeverity[action]) action = rule.rule.action;
+    if (action === null || actionSeverity[ruleAction] > actionSeverity[action]) action = ruleAction;
+  };
+  for (const rule of rules) {
+    const reason = findViolation(rule, text, budget);
+    if (reason !== null) apply(rule.rule.action, reason);
   }
+  if (budget.spent()) apply("flag", "the protocol's patterns ran out of time on this item: check it by hand");
   return { action, reasons };
 }
 
 /** A moderator-readable reason the rule applies, or `null`. Personal data is named, never quoted. */
-function findViolation({ rule, words, patterns }: CompiledModerationRule, text: string): string | null {
+function findViolation(
+  { rule, words, patterns }: CompiledModerationRule,
+  text: string,
+  budget: PatternBudget,
+): string | null {
   switch (rule.kind) {
     case "profanity": {
       const word = words?.exec(text)?.[0];
       return word === undefined ? null : `profanity ("${word}")`;
     }
     case "spam": {
-      const pattern = patterns.find((candidate) => candidate.test(text));
+      const pattern = patterns.find((candidate) => budget.test(candidate, text));
       return pattern ? `spam (matches /${pattern.source}/)` : null;
     }
     case "links": {

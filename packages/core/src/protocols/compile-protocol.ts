@@ -1,11 +1,11 @@
 import type { Category, ForbiddenPhrase, ModerationRule, ProtocolDocument } from "./protocol-document";
-import { compilePattern, compilePhrase, compileTerms } from "./protocol-regex";
+import { compilePattern, compilePhrase, compileTerms, type ProtocolPattern } from "./protocol-regex";
 
 export interface CompiledCategory {
   category: Category;
   /** Keywords and phrases as one whole-word regex; `null` when the category has only patterns. */
   terms: RegExp | null;
-  patterns: RegExp[];
+  patterns: ProtocolPattern[];
 }
 
 export interface CompiledModerationRule {
@@ -13,7 +13,7 @@ export interface CompiledModerationRule {
   /** The profanity words; `null` for other kinds. */
   words: RegExp | null;
   /** The spam patterns; empty for other kinds. */
-  patterns: RegExp[];
+  patterns: ProtocolPattern[];
 }
 
 export interface CompiledForbiddenPhrase {
@@ -21,7 +21,7 @@ export interface CompiledForbiddenPhrase {
   matcher: RegExp;
 }
 
-/** A protocol's regexes, built once. None has the `g` or `y` flag, so sharing them between calls is safe. */
+/** A protocol's matchers, built once. None keeps state between calls (no `g` or `y` flag), so sharing them is safe. */
 export interface CompiledProtocol {
   categories: CompiledCategory[];
   moderationRules: CompiledModerationRule[];

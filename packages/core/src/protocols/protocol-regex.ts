@@ -1,12 +1,14 @@
+import { RE2JS } from "re2js";
 import { normaliseForMatching } from "./normalise-text";
 
 /**
  * How a protocol's words, phrases and client-written patterns become regular expressions, and how a
  * client-written pattern is vetted before it is stored. Protocols are edited by client admins and run
- * on every ingested item, so a pattern that could backtrack for seconds is refused up front.
+ * on every ingested item: client patterns run on RE2 (linear time); the words and phrases, which Parley
+ * escapes itself, stay native regexes.
  */
 
-/** Every protocol regex is case-insensitive and Unicode-aware; the schema vets patterns with the same flags. */
+/** Every protocol regex Parley builds from words and phrases is case-insensitive and Unicode-aware. */
 export const protocolRegExpFlags = "iu";
 
 /** Longest client-written pattern accepted. */
@@ -56,74 +58,33 @@ function compileWholeWords(alternatives: readonly string[]): RegExp {
   return new RegExp(`(?<!${wordCharacter})(?:${alternatives.join("|")})(?!${wordCharacter})`, protocolRegExpFlags);
 }
 
-export function compilePattern(pattern: string): RegExp {
-  return new RegExp(pattern, protocolRegExpFlags);
+/**
+ * A client-written pattern, compiled for RE2 (`re2js`, a pure-JS port): matching takes time linear in the text
+ * whatever the pattern, so no pattern a client admin saves can stall ingest. RE2 has no lookaround and no
+ * backreferences; a pattern using them is refused when saved.
+ */
+export interface ProtocolPattern {
+  source: string;
+  test(text: string): boolean;
+}
+
+export function compilePattern(pattern: string): ProtocolPattern {
+  const compiled = RE2JS.compile(pattern, RE2JS.CASE_INSENSITIVE);
+  return { source: pattern, test: (text) => compiled.matcher(text).find() };
 }
 
 /**
- * Why a client-written pattern is refused, or `null` when it is fine: it must compile, must not match
- * empty text (it would match every item), and must not repeat a group that itself repeats — `(a+)+`,
- * `(\w+\s?)*` — the usual shape of catastrophic backtracking. The length cap is the schema's.
+ * Why a client-written pattern is refused, or `null` when it is fine: it must compile for RE2 and must not match
+ * empty text (it would match every item). The length cap is the schema's.
  */
 export function findPatternProblem(pattern: string): string | null {
-  let compiled: RegExp;
+  let compiled: ProtocolPattern;
   try {
     compiled = compilePattern(pattern);
   } catch (error) {
-    return `is not a valid regular expression (${error instanceof Error ? error.message : String(error)})`;
+    const reason = error instanceof Error ? error.message.replace(/^error parsing regexp: /, "") : String(error);
+    return `is not a valid regular expression (${reason}; lookaround and backreferences are not supported)`;
   }
   if (compiled.test("")) return "matches empty text, so it would match every item";
-  if (hasNestedQuantifier(pattern))
-    return "repeats a group that itself repeats, such as (a+)+, which can hang matching";
   return null;
-}
-
-/** `*`, `+`, `?` or `{n,}` / `{n,m}` at `index`; an exact `{n}` repeats nothing ambiguously, so it does not count. */
-function isQuantifierAt(pattern: string, index: number): boolean {
-  const char = pattern[index];
-  return char === "*" || char === "+" || char === "?" || (char === "{" && /^\{\d+,\d*\}/.test(pattern.slice(index)));
-}
-
-/** A heuristic scan: tracks, per open group, whether anything inside it is quantified. */
-function hasNestedQuantifier(pattern: string): boolean {
-  const groups: boolean[] = [];
-  let index = 0;
-  while (index < pattern.length) {
-    const char = pattern[index];
-    if (char === "\\") {
-      index += 2;
-      continue;
-    }
-    if (char === "[") {
-      index = skipCharacterClass(pattern, index);
-      continue;
-    }
-    if (char === "(") {
-      groups.push(false);
-      index += pattern[index + 1] === "?" ? 2 : 1;
-      continue;
-    }
-    if (char === ")") {
-      const innerQuantified = groups.pop() ?? false;
-      const next = pattern[index + 1];
-      if (innerQuantified && next !== "?" && isQuantifierAt(pattern, index + 1)) return true;
-      if (innerQuantified || isQuantifierAt(pattern, index + 1)) markQuantified(groups);
-      index += 1;
-      continue;
-    }
-    if (isQuantifierAt(pattern, index)) markQuantified(groups);
-    index += 1;
-  }
-  return false;
-}
-
-function markQuantified(groups: boolean[]): void {
-  if (groups.length > 0) groups[groups.length - 1] = true;
-}
-
-/** Index just after the `]` closing the class that opens at `start`. */
-function skipCharacterClass(pattern: string, start: number): number {
-  let index = start + 1;
-  while (index < pattern.length && pattern[index] !== "]") index += pattern[index] === "\\" ? 2 : 1;
-  return index + 1;
 }
