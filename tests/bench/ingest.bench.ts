@@ -11,7 +11,6 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createApp } from "@parley/api/app";
-import { hashPassword } from "@parley/auth";
 import { inboundItem, parseGenericBatch, signGenericPayload, verifyGenericSignature } from "@parley/connectors";
 import { resolveScope, tenantOf } from "@parley/core/agencies";
 import { createProtocolVersion } from "@parley/core/protocols-store";
@@ -201,7 +200,7 @@ try {
       createProtocolVersion(scope, tx, { clientId: client.id, document: gamesProtocol }),
     );
   }
-  const app = createApp({ services: { db: appDb, secretBox: bench.secretBox, hashPassword }, log: () => {} });
+  const app = createApp({ services: { db: appDb, secretBox: bench.secretBox }, log: () => {} });
   const parley = await listen(app.fetch);
 
   // The least an endpoint can do: parse, validate, one INSERT (no signature, no tenant, no classification).

@@ -2,7 +2,6 @@ import { createHmac } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp } from "@parley/api/app";
-import { hashPassword } from "@parley/auth";
 import { createStripeGateway } from "@parley/connectors/stripe";
 import type { InvoiceDetailView, InvoiceView } from "@parley/core/billing";
 import { schema } from "@parley/db";
@@ -121,8 +120,8 @@ beforeAll(async () => {
     maxNetworkRetries: 0,
   });
   app = createApp({
-    services: { db: db.app, secretBox: testSecretBox, hashPassword, stripe: gateway },
-    trustProxy: true,
+    services: { db: db.app, secretBox: testSecretBox, stripe: gateway },
+    trustProxy: 1,
     log: () => {},
   });
   const northwind = await makeNorthwind(db, app);

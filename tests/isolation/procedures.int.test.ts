@@ -1,5 +1,5 @@
 import type { Role } from "@parley/contracts";
-import { schema } from "@parley/db";
+import { schema, withTenant } from "@parley/db";
 import { createTestDatabase, makeAgency, makeUser, type TestAgency, type TestDatabase } from "@parley/testing";
 import { appRouter } from "@parley/trpc";
 import { sql } from "drizzle-orm";
@@ -31,6 +31,12 @@ const matrix: Record<string, Entry> = {
     roles: "signed in",
     kind: "target",
     input: (a) => ({ agencyId: a.agency.id }),
+  },
+  "me.changePassword": {
+    type: "mutation",
+    roles: "signed in",
+    kind: "create",
+    input: () => ({ currentPassword: "not the password", newPassword: "an isolation passphrase" }),
   },
   "agency.billingDetails": { type: "query", roles: admins, kind: "list", input: () => undefined },
   "agency.updateBillingDetails": {
@@ -103,6 +109,19 @@ const matrix: Record<string, Entry> = {
       name: "Invitee",
       role: "moderator",
     }),
+  },
+  "members.invitations": { type: "query", roles: admins, kind: "list", input: () => undefined },
+  "members.revokeInvitation": {
+    type: "mutation",
+    roles: admins,
+    kind: "target",
+    input: () => ({ invitationId: aInvitationId }),
+  },
+  "members.issuePasswordReset": {
+    type: "mutation",
+    roles: ["owner"],
+    kind: "target",
+    input: (a) => ({ membershipId: a.users.moderator.membershipId }),
   },
   "members.assignClients": {
     type: "mutation",
@@ -380,6 +399,7 @@ let a: TestAgency;
 let b: TestAgency;
 let otherClientStakeholder: string;
 let aApiKeyId: string;
+let aInvitationId: string;
 let aClaimedItemId: string;
 let aPendingReplyId: string;
 let aInvoiceId: string;
@@ -453,6 +473,21 @@ beforeAll(async () => {
     .values({ agencyId: a.agency.id, name: "A's key", prefix: "pk_live_aa", keyHash: "a".repeat(64) })
     .returning();
   aApiKeyId = apiKey?.id ?? "";
+  const [invitation] = await withTenant(db.owner, { agencyId: a.agency.id, clientIds: null }, (tx) =>
+    tx
+      .insert(schema.invitations)
+      .values({
+        agencyId: a.agency.id,
+        email: "pending@example.test",
+        name: "Pending",
+        role: "moderator",
+        tokenHash: "b".repeat(64),
+        invitedBy: a.users.owner.id,
+        expiresAt: new Date(Date.now() + 86_400_000),
+      })
+      .returning(),
+  );
+  aInvitationId = invitation?.id ?? "";
   const [claimed] = await db.owner
     .insert(schema.items)
     .values({
@@ -611,6 +646,7 @@ describe("procedure isolation matrix", () => {
     const before = await snapshotOf(a);
     for (const [path, entry] of Object.entries(matrix)) {
       if (path === "me.switchAgency") continue; // their own agency: switching to it is allowed
+      if (path === "me.changePassword") continue; // their own password: a wrong current one is a 400
       const outcome = await callProcedure(app, {
         cookie: otherClientStakeholder,
         path,

@@ -69,6 +69,15 @@ beforeAll(async () => {
       .insert(schema.outboundDeliveries)
       .values({ ...base, channelId: item.channelId, replyId: reply?.id, action: "reply" });
     await tx.insert(schema.itemNotes).values({ ...base, authorUserId: a.users.moderator.id, body: "VIP customer" });
+    await tx.insert(schema.invitations).values({
+      agencyId: a.agency.id,
+      email: "pending@example.test",
+      name: "Pending",
+      role: "moderator",
+      tokenHash: "c".repeat(64),
+      invitedBy: a.users.owner.id,
+      expiresAt: new Date(Date.now() + 86_400_000),
+    });
     await tx
       .insert(schema.apiKeys)
       .values({ agencyId: a.agency.id, name: "BI export", prefix: "pk_test", keyHash: "f".repeat(64) });

@@ -6,7 +6,14 @@ import { resolveScope } from "@parley/core/agencies";
 import { type DeliveryDeps, deliverDue, ingestChannelItems } from "@parley/core/moderation";
 import { createProtocolVersion } from "@parley/core/protocols-store";
 import { schema, withTenant } from "@parley/db";
-import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase, testSecretBox } from "@parley/testing";
+import {
+  createTestDatabase,
+  makeAgency,
+  type TestAgency,
+  type TestDatabase,
+  testOutboundAllowlist,
+  testSecretBox,
+} from "@parley/testing";
 import { and, eq } from "drizzle-orm";
 import { gamesProtocol } from "../ingest/fixtures";
 import { callProcedure, makeTestApp, signInAs, type TestApp, type TrpcOutcome } from "../support/http";
@@ -73,7 +80,11 @@ export async function startFakePlatform(): Promise<FakePlatform> {
 export function deliveryDeps(platform: FakePlatform, extra: Partial<DeliveryDeps> = {}): DeliveryDeps {
   return {
     secretBox: testSecretBox,
-    send: createOutboundSender({ metaGraphBaseUrl: `${platform.url}/graph`, timeoutMs: 5000 }),
+    send: createOutboundSender({
+      metaGraphBaseUrl: `${platform.url}/graph`,
+      allowlist: testOutboundAllowlist,
+      timeoutMs: 5000,
+    }),
     ...extra,
   };
 }

@@ -3,7 +3,6 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createApp } from "@parley/api/app";
 import { type LiveEventSource, listenLiveEvents } from "@parley/api/live";
-import { hashPassword } from "@parley/auth";
 import type { LiveEvent } from "@parley/core/live";
 import { ingestChannelItems } from "@parley/core/moderation";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase, testSecretBox } from "@parley/testing";
@@ -38,7 +37,7 @@ beforeAll(async () => {
     close: () => listening.close(),
   };
   app = createApp({
-    services: { db: db.app, secretBox: testSecretBox, hashPassword },
+    services: { db: db.app, secretBox: testSecretBox },
     liveEvents,
     liveHeartbeatMs: heartbeatMs,
     log: () => {},

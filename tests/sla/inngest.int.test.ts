@@ -2,7 +2,14 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createWorkflows } from "@parley/api/workflows";
 import { schema } from "@parley/db";
-import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase, testAppSecret } from "@parley/testing";
+import {
+  createTestDatabase,
+  makeAgency,
+  type TestAgency,
+  type TestDatabase,
+  testAppSecret,
+  testOutboundAllowlist,
+} from "@parley/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTestApp } from "../support/http";
@@ -17,7 +24,12 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 
-const env = { SMTP_FROM: "Parley <alerts@parley.test>", WORKFLOW_POLL_MS: 50, INNGEST_DEV: true } as const;
+const env = {
+  SMTP_FROM: "Parley <alerts@parley.test>",
+  WORKFLOW_POLL_MS: 50,
+  INNGEST_DEV: true,
+  OUTBOUND_ALLOWLIST: testOutboundAllowlist,
+} as const;
 
 /** Stands in for the Inngest event API: records what is sent to POST /e/<key>. */
 async function startEventApi() {

@@ -4,7 +4,14 @@ import { createNotifier, deriveWebhookSecret, verifyWebhookSignature } from "@pa
 import { createClockStore, createTriageStore, createWakeupQueue } from "@parley/core/escalations";
 import { schema } from "@parley/db";
 import { findFreePort } from "@parley/db/embedded";
-import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase, testAppSecret } from "@parley/testing";
+import {
+  createTestDatabase,
+  makeAgency,
+  type TestAgency,
+  type TestDatabase,
+  testAppSecret,
+  testOutboundAllowlist,
+} from "@parley/testing";
 import { createEmbeddedDriver } from "@parley/workflows";
 import { eq } from "drizzle-orm";
 import { SMTPServer } from "smtp-server";
@@ -91,6 +98,7 @@ describe("escalation notices", () => {
         smtpUrl: smtp.url,
         from: "Parley <alerts@parley.test>",
         appSecret: testAppSecret,
+        allowlist: testOutboundAllowlist,
       });
       const now = new Date("2026-11-22T02:00:00Z");
       const driver = createEmbeddedDriver({

@@ -4,7 +4,7 @@ import { ingestChannelItems } from "@parley/core/moderation";
 import { createProtocolVersion } from "@parley/core/protocols-store";
 import type { BusinessCalendar } from "@parley/core/sla";
 import { type Database, schema, withTenant } from "@parley/db";
-import type { TestAgency } from "@parley/testing";
+import { type TestAgency, testOutboundAllowlist } from "@parley/testing";
 import { eq } from "drizzle-orm";
 import { gamesProtocol } from "../ingest/fixtures";
 
@@ -64,7 +64,12 @@ export async function prepareClient(
     { agencyId: scope.agencyId, clientIds: null, userId: scope.actorId },
     async (tx) => {
       await createProtocolVersion(scope, tx, { clientId: agency.client.id, document: gamesProtocol });
-      return savePlaybook(scope, tx, { clientId: agency.client.id, name: "Hacked accounts", document: playbook });
+      return savePlaybook(
+        scope,
+        tx,
+        { clientId: agency.client.id, name: "Hacked accounts", document: playbook },
+        { outboundAllowlist: testOutboundAllowlist },
+      );
     },
   );
   return { scope, playbookId: saved.id };

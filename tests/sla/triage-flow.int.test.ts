@@ -1,5 +1,4 @@
 import { createApp } from "@parley/api/app";
-import { hashPassword } from "@parley/auth";
 import {
   createClockStore,
   createTriageStore,
@@ -170,8 +169,8 @@ describe("triage end to end (embedded driver, real PostgreSQL, controllable cloc
     // 11:30 Monday: the stakeholder answers in the portal.
     clock.set(at("2026-11-23T11:30:00Z"));
     const app = createApp({
-      services: { db: db.app, secretBox: testSecretBox, hashPassword, clock },
-      trustProxy: true,
+      services: { db: db.app, secretBox: testSecretBox, clock },
+      trustProxy: 1,
       log: () => {},
     });
     const cookie = await signInAs(app, a.users.stakeholder.email);

@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto";
 import { type AppOptions, createApp } from "@parley/api/app";
 import { hashPassword } from "@parley/auth";
 import type { Database } from "@parley/db";
-import { testPassword, testSecretBox } from "@parley/testing";
+import { testOutboundAllowlist, testPassword, testSecretBox } from "@parley/testing";
 import superjson from "superjson";
 
 export const testOrigin = "http://parley.test";
@@ -10,8 +10,8 @@ export const testOrigin = "http://parley.test";
 /** The real Hono app over the given (app-role) database, for `app.request()`. */
 export function makeTestApp(db: Database, options: Partial<Omit<AppOptions, "services">> = {}) {
   return createApp({
-    services: { db, secretBox: testSecretBox, hashPassword },
-    trustProxy: true,
+    services: { db, secretBox: testSecretBox, hashPassword, outboundAllowlist: testOutboundAllowlist },
+    trustProxy: 1,
     log: () => {},
     ...options,
   });

@@ -5,22 +5,38 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { trpcServer } from "@hono/trpc-server";
 import {
+  acceptInvitationAndSignIn,
   invalidateSession,
+  previewPasswordReset,
+  requestPasswordReset,
+  resetPassword,
   type Session,
   type SessionUser,
+  type SignInResult,
   sessionCookieAttributes,
   sessionCookieName,
   signIn,
   validateSessionToken,
 } from "@parley/auth";
-import { AppError, badInput, httpStatusOf, loginInput } from "@parley/contracts";
-import { getMe, resolveScope, type Scope } from "@parley/core/agencies";
+import {
+  AppError,
+  badInput,
+  httpStatusOf,
+  invitationAcceptInput,
+  linkTokenInput,
+  loginInput,
+  passwordResetInput,
+  passwordResetRequestInput,
+} from "@parley/contracts";
+import { getMe, type LinkKind, previewInvitation, resolveScope, type Scope } from "@parley/core/agencies";
 import { createClaimBatcher } from "@parley/core/moderation";
 import { appErrorOf, appRouter, type Context, type Services } from "@parley/trpc";
 import { sql } from "drizzle-orm";
-import { Hono, type Context as HonoContext } from "hono";
+import { Hono, type Context as HonoContext, type MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
+import type { z } from "zod";
 import { createIngestRoutes } from "./ingest.routes";
 import { createInvoiceRoutes } from "./invoices.routes";
 import { createLiveRoutes, type LiveEventSource } from "./live.routes";
@@ -28,7 +44,10 @@ import { createV1Routes } from "./v1.routes";
 
 export interface AppOptions {
   services: Services;
-  trustProxy?: boolean;
+  /** Reverse proxies in front of the app (`TRUST_PROXY`): 0 ignores X-Forwarded-For and X-Forwarded-Proto. */
+  trustProxy?: number;
+  /** `PUBLIC_URL`'s origin: decides the cookie's `Secure`, the CSRF origin and the links in e-mails. */
+  publicUrl?: string;
   /** Built web app to serve at / (apps/web/dist); omitted in API-only tests. */
   webRoot?: string;
   log?: (line: string, extra?: unknown) => void;
@@ -50,41 +69,107 @@ function errorBody(error: AppError, requestId: string) {
   return { error: { code: error.code, message: error.message, details: error.details, requestId } };
 }
 
-function clientIp(c: AppContext, trustProxy: boolean): string {
-  const forwarded = trustProxy ? c.req.header("x-forwarded-for")?.split(",")[0]?.trim() : undefined;
-  if (forwarded) return forwarded;
+/** The socket's peer address; `app.request()` in tests has no socket. */
+function socketAddress(c: AppContext): string {
   try {
     return getConnInfo(c).remote.address ?? "unknown";
   } catch {
-    return "unknown"; // app.request() in tests has no socket
+    return "unknown";
   }
 }
 
-function isHttps(c: AppContext, trustProxy: boolean): boolean {
-  if (trustProxy && c.req.header("x-forwarded-proto") === "https") return true;
+/**
+ * The client's address. Each trusted proxy appends the address it received the request from to X-Forwarded-For,
+ * so the client is `hops` entries from the right; anything further left was written by the client and proves
+ * nothing. Fewer entries than hops: the leftmost (as Express's `trust proxy` counts).
+ */
+export function clientIp(c: AppContext, hops: number): string {
+  if (hops === 0) return socketAddress(c);
+  const chain = (c.req.header("x-forwarded-for") ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+  return chain[Math.max(0, chain.length - hops)] ?? socketAddress(c);
+}
+
+/** The scheme people use: `PUBLIC_URL`'s, else the nearest trusted proxy's X-Forwarded-Proto, else the request's. */
+function isHttps(c: AppContext, hops: number, publicUrl: string | undefined): boolean {
+  if (publicUrl) return publicUrl.startsWith("https:");
+  const forwarded = hops > 0 ? c.req.header("x-forwarded-proto")?.split(",").at(-1)?.trim() : undefined;
+  if (forwarded) return forwarded === "https";
   return new URL(c.req.url).protocol === "https:";
 }
 
-/** Cookie-authenticated mutations must come from our own origin (CSRF). */
-function assertSameOrigin(c: AppContext): void {
-  const origin = c.req.header("origin");
+/** Scheme, host and port people reach the app at: `PUBLIC_URL`, else what this request says. */
+function appOrigin(c: AppContext, hops: number, publicUrl: string | undefined): string {
+  if (publicUrl) return publicUrl;
   const host = c.req.header("host") ?? new URL(c.req.url).host;
+  return new URL(`${isHttps(c, hops, publicUrl) ? "https" : "http"}://${host}`).origin;
+}
+
+/** Cookie-authenticated mutations must come from our own origin: scheme, host and port (CSRF). */
+function assertSameOrigin(c: AppContext, expected: string): void {
+  const origin = c.req.header("origin");
   if (!origin) throw new AppError("FORBIDDEN", "Missing Origin header", { reason: "csrf_origin_missing" });
-  let originHost: string;
+  let given: string;
   try {
-    originHost = new URL(origin).host;
+    given = new URL(origin).origin;
   } catch {
     throw new AppError("FORBIDDEN", "Malformed Origin header", { reason: "csrf_origin_mismatch" });
   }
-  if (originHost !== host)
+  if (given !== expected)
     throw new AppError("FORBIDDEN", "Cross-origin request refused", { reason: "csrf_origin_mismatch" });
 }
+
+/** A link into the web app (its hash routes) for a single-use token. */
+function linkIn(origin: string) {
+  return (kind: LinkKind, token: string) => `${origin}/#/${kind}/${token}`;
+}
+
+/**
+ * Largest body each unauthenticated entry point reads (ingest and webhooks keep their own 1 MiB limit). A
+ * Content-Length over it is refused before anything is read; a chunked body is cut off at it.
+ */
+export const maxBodyBytes = { auth: 16 * 1024, trpc: 2 * 1024 * 1024 } as const;
+
+function bodyTooLarge(c: AppContext, limit: number) {
+  return c.json(
+    errorBody(
+      new AppError("LIMIT_EXCEEDED", `A request body holds at most ${limit} bytes`, {
+        reason: "payload_too_large",
+        limit,
+        unit: "bytes",
+      }),
+      c.get("requestId"),
+    ),
+    413,
+  );
+}
+
+function limitBody(limit: number): MiddlewareHandler {
+  const streaming = bodyLimit({ maxSize: limit, onError: (c) => bodyTooLarge(c as AppContext, limit) });
+  return async (c, next) => {
+    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
+    const length = c.req.header("content-length");
+    if (length !== undefined && c.req.header("transfer-encoding") === undefined) {
+      return Number(length) > limit ? bodyTooLarge(c as AppContext, limit) : next();
+    }
+    return streaming(c, next);
+  };
+}
+
+/**
+ * The Node server's own limits: a request (headers and body) must arrive within 30 s, checked every second, so
+ * a slow body cannot hold a connection for the default 300 s. Answers and streams (SSE) are not limited.
+ */
+export const serverOptions = { requestTimeout: 30_000, headersTimeout: 20_000, connectionsCheckingInterval: 1_000 };
 
 export function createApp(options: AppOptions) {
   const { services } = options;
   const clock = services.clock;
   const claims = createClaimBatcher(services.db, clock ? { now: () => clock.now() } : {});
-  const trustProxy = options.trustProxy ?? false;
+  const trustProxy = options.trustProxy ?? 0;
+  const publicUrl = options.publicUrl;
   const log = options.log ?? ((line, extra) => console.error(line, extra ?? ""));
   const app = new Hono<{ Variables: Variables }>();
 
@@ -129,17 +214,17 @@ export function createApp(options: AppOptions) {
         c,
         sessionCookieName,
         token,
-        sessionCookieAttributes({ secure: isHttps(c, trustProxy), expiresAt: found.session.expiresAt }),
+        sessionCookieAttributes({ secure: isHttps(c, trustProxy, publicUrl), expiresAt: found.session.expiresAt }),
       );
     }
     await next();
   };
   const csrf = async (c: AppContext, next: () => Promise<void>) => {
-    if (c.req.method !== "GET" && c.req.method !== "HEAD") assertSameOrigin(c);
+    if (c.req.method !== "GET" && c.req.method !== "HEAD") assertSameOrigin(c, appOrigin(c, trustProxy, publicUrl));
     await next();
   };
-  app.use("/auth/*", csrf, loadSession);
-  app.use("/trpc/*", csrf, loadSession);
+  app.use("/auth/*", limitBody(maxBodyBytes.auth), csrf, loadSession);
+  app.use("/trpc/*", limitBody(maxBodyBytes.trpc), csrf, loadSession);
   app.use("/events", loadSession);
 
   app.get("/healthz", async (c) => {
@@ -151,27 +236,78 @@ export function createApp(options: AppOptions) {
     }
   });
 
-  app.post("/auth/login", async (c) => {
+  /** The JSON body checked against `schema` (400 naming each field). */
+  async function readInput<T extends z.ZodType>(c: AppContext, schema: T): Promise<z.infer<T>> {
     let body: unknown;
     try {
       body = await c.req.json();
     } catch {
       throw new AppError("BAD_INPUT", "Request body is not valid JSON", { reason: "malformed_json" });
     }
-    const parsed = loginInput.safeParse(body);
+    const parsed = schema.safeParse(body);
     if (!parsed.success) throw badInput(parsed.error.issues);
+    return parsed.data;
+  }
+
+  /** Sets the session cookie (ending the browser's previous session) and answers with the person's `me`. */
+  async function startSession(c: AppContext, { token, session }: SignInResult) {
     const previous = c.get("auth");
-    if (previous) await invalidateSession(services.db, previous.session.id);
-    const { token, session } = await signIn(services.db, { ...parsed.data, ip: clientIp(c, trustProxy) });
+    if (previous && previous.session.id !== session.id) await invalidateSession(services.db, previous.session.id);
     setCookie(
       c,
       sessionCookieName,
       token,
-      sessionCookieAttributes({ secure: isHttps(c, trustProxy), expiresAt: session.expiresAt }),
+      sessionCookieAttributes({ secure: isHttps(c, trustProxy, publicUrl), expiresAt: session.expiresAt }),
     );
     return c.json({
       me: await getMe(services.db, { userId: session.userId, currentAgencyId: session.currentAgencyId }),
     });
+  }
+
+  const linkFor = (c: AppContext) => linkIn(appOrigin(c, trustProxy, publicUrl));
+
+  app.post("/auth/login", async (c) => {
+    const input = await readInput(c, loginInput);
+    return startSession(c, await signIn(services.db, { ...input, ip: clientIp(c, trustProxy) }));
+  });
+
+  // Invitations: the link's holder sees what they are invited to, then accepts (signing up or in).
+  app.get("/auth/invitations/:token", async (c) => {
+    const { token } = linkTokenInput.parse({ token: c.req.param("token") });
+    const { userId, ...preview } = await previewInvitation(services.db, { token });
+    return c.json({ invitation: preview, signedInAsInvitee: userId !== null && c.get("auth")?.user.id === userId });
+  });
+
+  app.post("/auth/invitations/accept", async (c) => {
+    const input = await readInput(c, invitationAcceptInput);
+    const signedIn = await acceptInvitationAndSignIn(services.db, {
+      ...input,
+      signedInUserId: c.get("auth")?.user.id ?? null,
+      ip: clientIp(c, trustProxy),
+    });
+    return startSession(c, signedIn);
+  });
+
+  // Password reset: by e-mail link (SMTP), or by a link an owner issued (members.issuePasswordReset).
+  app.post("/auth/password-reset/request", async (c) => {
+    const { email } = await readInput(c, passwordResetRequestInput);
+    await requestPasswordReset(services.db, {
+      email,
+      ip: clientIp(c, trustProxy),
+      linkFor: linkFor(c),
+      mailer: services.mailer,
+    });
+    return c.json({ ok: true, emailed: Boolean(services.mailer) }, 202);
+  });
+
+  app.get("/auth/password-reset/:token", async (c) => {
+    const { token } = linkTokenInput.parse({ token: c.req.param("token") });
+    return c.json({ reset: await previewPasswordReset(services.db, { token }) });
+  });
+
+  app.post("/auth/password-reset", async (c) => {
+    const input = await readInput(c, passwordResetInput);
+    return startSession(c, await resetPassword(services.db, { ...input, ip: clientIp(c, trustProxy) }));
   });
 
   app.post("/auth/logout", async (c) => {
@@ -212,6 +348,8 @@ export function createApp(options: AppOptions) {
             ? { id: auth.session.id, userId: auth.user.id, currentAgencyId: auth.session.currentAgencyId }
             : null,
           scope,
+          ip: clientIp(c as AppContext, trustProxy),
+          linkFor: linkFor(c as AppContext),
         };
         return context as unknown as Record<string, unknown>;
       },

@@ -1,4 +1,5 @@
 import { createOutboundSender } from "@parley/connectors";
+import type { OutboundAllowlist } from "@parley/contracts";
 import type { SecretBox } from "@parley/core/crypto";
 import { deliverDue, deliverDueForEveryAgency, outboxChannel } from "@parley/core/moderation";
 import type { Database } from "@parley/db";
@@ -7,6 +8,8 @@ export interface DeliveryWorkerOptions {
   db: Database;
   secretBox: SecretBox;
   metaGraphBaseUrl: string;
+  /** Hosts deliveries may reach over plain http or at a private address (`OUTBOUND_ALLOWLIST`). */
+  allowlist: OutboundAllowlist;
   /** How often every agency's outbox is swept (the safety net: commits also kick the worker at once). */
   intervalMs?: number;
   log?: (line: string, extra?: unknown) => void;
@@ -26,7 +29,7 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
   const log = options.log ?? ((line, extra) => console.error(line, extra ?? ""));
   const deps = {
     secretBox: options.secretBox,
-    send: createOutboundSender({ metaGraphBaseUrl: options.metaGraphBaseUrl }),
+    send: createOutboundSender({ metaGraphBaseUrl: options.metaGraphBaseUrl, allowlist: options.allowlist }),
   };
   let stopped = false;
   let running: Promise<void> = Promise.resolve();

@@ -1,3 +1,4 @@
+import { parseOutboundAllowlist } from "@parley/contracts";
 import { z } from "zod";
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -18,11 +19,44 @@ export const envSchema = z.object({
   APP_SECRET: z.string().min(32, { message: "must be at least 32 characters" }).optional(),
   /** Password of the demo users the seed creates. */
   DEMO_PASSWORD: z.string().min(8, { message: "must be at least 8 characters" }).default("parley-demo"),
-  /** Honour X-Forwarded-Proto / X-Forwarded-For from a reverse proxy. */
+  /**
+   * How many reverse proxies in front of the app to trust: the client's address is taken that many entries from
+   * the right of X-Forwarded-For (each proxy appends the address it saw), and X-Forwarded-Proto is honoured.
+   * 0: both headers are ignored. `true`/`false` are read as 1/0.
+   */
   TRUST_PROXY: z
-    .enum(["0", "1", "true", "false"])
+    .string()
     .default("0")
-    .transform((value) => value === "1" || value === "true"),
+    .refine((value) => /^(\d{1,2}|true|false)$/.test(value), { message: "must be a number of proxy hops (0, 1, 2…)" })
+    .transform((value) => (value === "true" ? 1 : value === "false" ? 0 : Number(value))),
+  /**
+   * The address people reach Parley at (`https://parley.example.com`): the session cookie is `Secure` when it is
+   * https, the CSRF check compares each Origin's scheme, host and port with it, and links in invitations and
+   * password resets point at it. Unset: the request's own origin.
+   */
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, message: "must be an http(s) URL such as https://parley.example.com" })
+    .refine((value) => new URL(value).pathname === "/" && !new URL(value).search && !new URL(value).hash, {
+      message: "must be an origin only (scheme, host, port), without a path",
+    })
+    .transform((value) => new URL(value).origin)
+    .optional(),
+  /**
+   * Outbound addresses a tenant may point Parley at although they are plain `http:` or private (loopback, private
+   * ranges, link-local, metadata…): comma-separated host names, IP addresses or CIDR ranges. For tests and local
+   * fakes; empty in production.
+   */
+  OUTBOUND_ALLOWLIST: z
+    .string()
+    .default("")
+    .transform((value, ctx) => {
+      const parsed = parseOutboundAllowlist(value);
+      if (!parsed.ok) {
+        ctx.addIssue({ code: "custom", message: parsed.message });
+        return z.NEVER;
+      }
+      return parsed.allowlist;
+    }),
   /** Meta Graph API base URL for replies, hides and deletes on Facebook and Instagram. */
   META_GRAPH_BASE_URL: z
     .url({ protocol: /^https?$/, message: "must be an http(s) URL" })

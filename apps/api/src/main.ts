@@ -1,7 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
+import { createEmailSender } from "@parley/connectors/notify";
 import { closeDatabase } from "@parley/db";
-import { createApp } from "./app";
+import { createApp, serverOptions } from "./app";
 import { prepareDatabase } from "./bootstrap";
 import { startDeliveryWorker } from "./delivery-worker";
 import { printDemoLogins, seedDemoOnce } from "./demo";
@@ -17,20 +18,31 @@ const webRoot = fileURLToPath(new URL("../../web/dist", import.meta.url));
 async function main(env: Env): Promise<void> {
   const database = await prepareDatabase(env);
   if (env.SEED_DEMO && (await seedDemoOnce(env, database))) console.log("Seeded the demo agencies.");
-  const services = { ...createServices(database), stripe: createStripeGatewayFromEnv(env) };
+  const mailer = env.SMTP_URL ? createEmailSender({ smtpUrl: env.SMTP_URL, from: env.SMTP_FROM }) : null;
+  const services = {
+    ...createServices(database),
+    stripe: createStripeGatewayFromEnv(env),
+    mailer,
+    outboundAllowlist: env.OUTBOUND_ALLOWLIST,
+  };
   const liveEvents = await listenLiveEvents({ url: database.appUrl });
   const app = createApp({
     services,
     trustProxy: env.TRUST_PROXY,
+    publicUrl: env.PUBLIC_URL,
     webRoot,
     liveEvents,
     metaGraphBaseUrl: env.META_GRAPH_BASE_URL,
   });
-  const deliveries = await startDeliveryWorker({ ...services, metaGraphBaseUrl: env.META_GRAPH_BASE_URL });
+  const deliveries = await startDeliveryWorker({
+    ...services,
+    metaGraphBaseUrl: env.META_GRAPH_BASE_URL,
+    allowlist: env.OUTBOUND_ALLOWLIST,
+  });
   const workflows = startWorkflows({ env, app, db: services.db, appSecret: database.appSecret });
   // With Inngest, the monthly drafts are its hourly cron; without, this process runs the same decision.
   const invoiceScheduler = workflows.mode === "embedded" ? startInvoiceScheduler({ db: services.db }) : null;
-  const server = serve({ fetch: app.fetch, port: env.PORT, hostname: "0.0.0.0" }, (info) => {
+  const server = serve({ fetch: app.fetch, port: env.PORT, hostname: "0.0.0.0", serverOptions }, (info) => {
     console.log(`Parley is listening on http://localhost:${info.port}`);
     printDemoLogins(env);
   });
@@ -46,6 +58,7 @@ async function main(env: Env): Promise<void> {
       ["workflows", () => workflows.stop()],
       ["invoice scheduler", () => invoiceScheduler?.stop()],
       ["live events", () => liveEvents.close()],
+      ["mailer", async () => mailer?.close()],
       ["database pool", () => closeDatabase(services.db)],
       ["embedded database", () => database.embedded?.stop()],
     ];

@@ -1,4 +1,3 @@
-import { hashPassword } from "@parley/auth";
 import { createSecretBox } from "@parley/core/crypto";
 import { createDatabase } from "@parley/db";
 import type { Services } from "@parley/trpc";
@@ -7,6 +6,5 @@ export function createServices(options: { appUrl: string; appSecret: string }): 
   return {
     db: createDatabase({ url: options.appUrl, max: 20 }),
     secretBox: createSecretBox(options.appSecret),
-    hashPassword,
   };
 }

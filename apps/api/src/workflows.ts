@@ -28,6 +28,7 @@ export type WorkflowEnv = Pick<
   | "INNGEST_DEV"
   | "INNGEST_BASE_URL"
   | "WORKFLOW_POLL_MS"
+  | "OUTBOUND_ALLOWLIST"
 >;
 
 export interface WorkflowsOptions {
@@ -64,7 +65,12 @@ export function createWorkflows({
   clock = { now: () => new Date() },
   log = (line, extra) => console.error(line, extra ?? ""),
 }: WorkflowsOptions): Workflows {
-  const notifier = createNotifier({ smtpUrl: env.SMTP_URL, from: env.SMTP_FROM, appSecret });
+  const notifier = createNotifier({
+    smtpUrl: env.SMTP_URL,
+    from: env.SMTP_FROM,
+    appSecret,
+    allowlist: env.OUTBOUND_ALLOWLIST,
+  });
   const store = createTriageStore({
     db,
     notifier,

@@ -2,7 +2,7 @@
 import type { LoginInput, MeView } from "@parley/contracts";
 import { ApiError, codeFromStatus, fromAppErrorShape, networkMessage, unknownMessage } from "./errors";
 
-async function request<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+export async function request<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, {

@@ -3,6 +3,12 @@ import { type Component, ErrorBoundary, For, type JSX, Match, Show, Switch } fro
 import { AuthProvider, useAuth, useSession } from "./auth";
 import { Page } from "./components/page";
 import { Shell } from "./components/shell";
+import {
+  AcceptInvitationPage,
+  ChangePasswordPage,
+  ForgotPasswordPage,
+  ResetPasswordPage,
+} from "./pages/account/account-pages";
 import { AccountsPage } from "./pages/accounts/accounts-page";
 import { AdminLayout } from "./pages/admin/admin-layout";
 import { AgencyPage } from "./pages/admin/agency";
@@ -64,6 +70,15 @@ const signedInRoutes: RouteDef[] = [
   { path: "/admin/members", component: guard("admin", MembersPage, AdminLayout) },
   { path: "/admin/agency", component: guard("admin", AgencyPage, AdminLayout) },
   { path: "/admin/playbooks", component: guard("admin", PlaybooksPage, AdminLayout) },
+  { path: "/account/password", component: ChangePasswordPage },
+  { path: "/invitation/:token", component: AcceptInvitationPage },
+];
+
+/** Links Parley hands out work signed out too. */
+const linkRoutes: RouteDef[] = [
+  { path: "/invitation/:token", component: AcceptInvitationPage },
+  { path: "/reset-password/:token", component: ResetPasswordPage },
+  { path: "/forgot-password", component: ForgotPasswordPage },
 ];
 
 function ToSignIn() {
@@ -126,11 +141,11 @@ function Boot() {
         </div>
       </Match>
       <Match when={auth.me() === null}>
-        <Routes routes={[{ path: "/sign-in", component: SignInPage }]} fallback={ToSignIn} />
+        <Routes routes={[{ path: "/sign-in", component: SignInPage }, ...linkRoutes]} fallback={ToSignIn} />
       </Match>
       <Match when={auth.me()}>
         <Shell>
-          <Show when={auth.me()?.current} fallback={<NoAgency />}>
+          <Show when={auth.me()?.current} fallback={<Routes routes={linkRoutes} fallback={NoAgency} />}>
             <Routes routes={signedInRoutes} fallback={NotFoundPage} />
           </Show>
         </Shell>

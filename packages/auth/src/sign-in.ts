@@ -8,49 +8,86 @@ import { createSession, generateSessionToken, type Session } from "./session";
 const { users, loginFailures, auditEvents } = schema;
 
 export const loginWindowMs = 15 * 60 * 1000;
-/** Failures allowed per e-mail, and per IP (an agency office shares one address, so more). */
-export const maxFailuresPerEmail = 10;
+/**
+ * Failures allowed in the window: per e-mail from one address (the brute-force limit), per e-mail from anywhere
+ * (a ceiling ten times higher, so a stranger's guesses do not lock the real person out), and per address across
+ * e-mails (an agency office shares one address, so more).
+ */
+export const maxFailuresPerEmailFromAddress = 10;
+export const maxFailuresPerEmail = 100;
 export const maxFailuresPerIp = 50;
+/** Failures from one address before each further try waits 1 s, then 2 s, 4 s… since the last one. */
+export const freeFailuresPerEmailFromAddress = 3;
 
-export interface SignInOptions {
+export interface CredentialsOptions {
   email: string;
   password: string;
   ip: string;
   now?: Date;
 }
 
-function keysOf(options: SignInOptions) {
-  return { email: `email:${options.email.toLowerCase()}`, ip: `ip:${options.ip}` };
+type User = typeof users.$inferSelect;
+
+function keysOf(options: { email: string; ip: string }) {
+  const email = options.email.toLowerCase();
+  return { pair: `pair:${email}|${options.ip}`, email: `email:${email}`, ip: `ip:${options.ip}` };
 }
 
-/** Throws LIMIT_EXCEEDED (with retryAfterSeconds) when the e-mail or the IP failed too often in the window. */
-async function assertNotLimited(db: Database, options: SignInOptions, now: Date): Promise<void> {
-  const keys = keysOf(options);
-  const since = new Date(now.getTime() - loginWindowMs);
-  const rows = await db
-    .select({
-      key: loginFailures.key,
-      count: sql<number>`count(*)::int`,
-      oldest: sql<Date>`min(${loginFailures.createdAt})`,
-    })
-    .from(loginFailures)
-    .where(and(inArray(loginFailures.key, [keys.email, keys.ip]), gt(loginFailures.createdAt, since)))
-    .groupBy(loginFailures.key);
-  const limited = rows.filter((row) => row.count >= (row.key === keys.ip ? maxFailuresPerIp : maxFailuresPerEmail));
-  if (limited.length === 0) return;
-  const freeAt = Math.max(...limited.map((row) => new Date(row.oldest).getTime() + loginWindowMs));
-  throw new AppError("LIMIT_EXCEEDED", "Too many failed sign-ins; try again later", {
+function limited(retryAfterMs: number): AppError {
+  return new AppError("LIMIT_EXCEEDED", "Too many failed sign-ins; try again later", {
     reason: "login_rate_limited",
-    retryAfterSeconds: Math.max(1, Math.ceil((freeAt - now.getTime()) / 1000)),
+    retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
   });
 }
 
-async function recordFailure(db: Database, options: SignInOptions, now: Date, userId: string | null): Promise<void> {
+/**
+ * Reserves one attempt before the password is checked, atomically: the attempt's keys are locked (in a fixed
+ * order), counted and recorded in one transaction, so concurrent guesses queue up behind each other and no more
+ * than the limit are ever evaluated. The reservation counts as a failure until a success releases it.
+ * Throws LIMIT_EXCEEDED (with retryAfterSeconds) when a limit or the progressive delay applies.
+ */
+async function reserveAttempt(db: Database, options: CredentialsOptions, now: Date): Promise<string[]> {
   const keys = keysOf(options);
-  await db.insert(loginFailures).values([
-    { key: keys.email, createdAt: now },
-    { key: keys.ip, createdAt: now },
-  ]);
+  const since = new Date(now.getTime() - loginWindowMs);
+  return db.transaction(async (tx) => {
+    for (const key of Object.values(keys).sort()) {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
+    }
+    const rows = await tx
+      .select({
+        key: loginFailures.key,
+        count: sql<number>`count(*)::int`,
+        oldest: sql<string>`min(${loginFailures.createdAt})`,
+        latest: sql<string>`max(${loginFailures.createdAt})`,
+      })
+      .from(loginFailures)
+      .where(and(inArray(loginFailures.key, Object.values(keys)), gt(loginFailures.createdAt, since)))
+      .groupBy(loginFailures.key);
+    const maxOf = {
+      [keys.pair]: maxFailuresPerEmailFromAddress,
+      [keys.email]: maxFailuresPerEmail,
+      [keys.ip]: maxFailuresPerIp,
+    };
+    const waits: number[] = [];
+    for (const row of rows) {
+      if (row.count >= (maxOf[row.key] ?? 0))
+        waits.push(new Date(row.oldest).getTime() + loginWindowMs - now.getTime());
+      if (row.key === keys.pair && row.count >= freeFailuresPerEmailFromAddress) {
+        const delayMs = 1000 * 2 ** (row.count - freeFailuresPerEmailFromAddress);
+        const wait = new Date(row.latest).getTime() + delayMs - now.getTime();
+        if (wait > 0) waits.push(wait);
+      }
+    }
+    if (waits.length > 0) throw limited(Math.max(...waits));
+    const reserved = await tx
+      .insert(loginFailures)
+      .values(Object.values(keys).map((key) => ({ key, createdAt: now })))
+      .returning({ id: loginFailures.id });
+    return reserved.map((row) => row.id);
+  });
+}
+
+async function recordFailure(db: Database, options: CredentialsOptions, now: Date, userId: string | null) {
   await db.delete(loginFailures).where(lt(loginFailures.createdAt, new Date(now.getTime() - 24 * 60 * 60 * 1000)));
   await db.insert(auditEvents).values({
     agencyId: null,
@@ -62,18 +99,14 @@ async function recordFailure(db: Database, options: SignInOptions, now: Date, us
   });
 }
 
-export interface SignInResult {
-  token: string;
-  session: Session;
-}
-
 /**
- * Checks the password (argon2id; a decoy check for unknown e-mails so both answer alike), applies
- * the rate limit, opens a session in the user's first agency and audits the outcome.
+ * The user the e-mail and password name, under the sign-in limits: the attempt is reserved first, then the
+ * password checked (argon2id; a decoy check for unknown e-mails so both answer alike). A success releases the
+ * reservation and this address's earlier failures for the e-mail; a failure stays counted and is audited.
  */
-export async function signIn(db: Database, options: SignInOptions): Promise<SignInResult> {
+export async function checkCredentials(db: Database, options: CredentialsOptions): Promise<User> {
   const now = options.now ?? new Date();
-  await assertNotLimited(db, options, now);
+  const reserved = await reserveAttempt(db, options, now);
   const [user] = await db.select().from(users).where(sql`lower(${users.email}) = ${options.email.toLowerCase()}`);
   const valid = user
     ? await verifyPassword(user.passwordHash, options.password)
@@ -82,23 +115,48 @@ export async function signIn(db: Database, options: SignInOptions): Promise<Sign
     await recordFailure(db, options, now, user?.id ?? null);
     throw new AppError("UNAUTHENTICATED", "Wrong e-mail or password", { reason: "bad_credentials" });
   }
-  await db.delete(loginFailures).where(sql`${loginFailures.key} = ${keysOf(options).email}`);
-  const [first] = await listUserMemberships(db, user.id);
+  await db
+    .delete(loginFailures)
+    .where(sql`${inArray(loginFailures.id, reserved)} or ${loginFailures.key} = ${keysOf(options).pair}`);
+  return user;
+}
+
+export interface SignInResult {
+  token: string;
+  session: Session;
+}
+
+/**
+ * Opens a session for the user in `agencyId` (default: their first agency) and audits the sign-in there.
+ * Used after a password check, an accepted invitation and a password reset.
+ */
+export async function openSession(
+  db: Database,
+  options: { userId: string; ip: string; agencyId?: string; now?: Date },
+): Promise<SignInResult> {
+  const now = options.now ?? new Date();
+  const agencyId = options.agencyId ?? (await listUserMemberships(db, options.userId))[0]?.agencyId ?? null;
   const token = generateSessionToken();
-  const session = await createSession(db, { token, userId: user.id, currentAgencyId: first?.agencyId ?? null, now });
+  const session = await createSession(db, { token, userId: options.userId, currentAgencyId: agencyId, now });
   const audit = {
-    actorUserId: user.id,
+    actorUserId: options.userId,
     action: "auth.signed_in",
     subjectType: "user",
-    subjectId: user.id,
+    subjectId: options.userId,
     ip: options.ip,
   };
-  if (first) {
-    await withTenant(db, { agencyId: first.agencyId, clientIds: null, userId: user.id }, (tx) =>
-      tx.insert(auditEvents).values({ ...audit, agencyId: first.agencyId }),
+  if (agencyId) {
+    await withTenant(db, { agencyId, clientIds: null, userId: options.userId }, (tx) =>
+      tx.insert(auditEvents).values({ ...audit, agencyId }),
     );
   } else {
     await db.insert(auditEvents).values({ ...audit, agencyId: null });
   }
   return { token, session };
+}
+
+/** Checks the e-mail and password under the sign-in limits and opens a session in the user's first agency. */
+export async function signIn(db: Database, options: CredentialsOptions): Promise<SignInResult> {
+  const user = await checkCredentials(db, options);
+  return openSession(db, { userId: user.id, ip: options.ip, now: options.now });
 }

@@ -45,6 +45,46 @@ export type LoginInput = z.infer<typeof loginInput>;
 
 export const switchAgencyInput = z.object({ agencyId: uuid });
 
+/** A password a person chooses: long enough to resist guessing, short enough to hash quickly. */
+export const newPassword = z
+  .string({ message: "must be a text" })
+  .min(10, { message: "must be at least 10 characters" })
+  .max(256, { message: "must be at most 256 characters" });
+/** The secret of an invitation or reset link, as the link carries it. */
+const linkToken = z
+  .string({ message: "must be a text" })
+  .regex(/^[A-Za-z0-9_-]{20,100}$/, { message: "is not a link token" });
+
+export const passwordChangeInput = z.object({
+  currentPassword: z.string({ message: "must be a text" }).min(1, { message: "is required" }).max(256),
+  newPassword,
+});
+export type PasswordChangeInput = z.infer<typeof passwordChangeInput>;
+export const passwordResetRequestInput = z.object({ email });
+export const passwordResetInput = z.object({ token: linkToken, password: newPassword });
+export type PasswordResetInput = z.infer<typeof passwordResetInput>;
+export const linkTokenInput = z.object({ token: linkToken });
+/**
+ * Accepting an invitation: someone new to Parley chooses their name and password; someone Parley already knows
+ * is signed in as the invitee, or gives their own password.
+ */
+export const invitationAcceptInput = z.object({
+  token: linkToken,
+  name: z
+    .string({ message: "must be a text" })
+    .trim()
+    .min(1, { message: "is required" })
+    .max(120, { message: "must be at most 120 characters" })
+    .optional(),
+  password: z.string({ message: "must be a text" }).min(1, { message: "is required" }).max(256).optional(),
+});
+export type InvitationAcceptInput = z.infer<typeof invitationAcceptInput>;
+/** What someone new to Parley gives to accept: the form's live check of the same rules the server applies. */
+export const invitationSignUpInput = invitationAcceptInput.extend({
+  name: z.string({ message: "must be a text" }).trim().min(1, { message: "is required" }).max(120),
+  password: newPassword,
+});
+
 export const clientCreateInput = z.object({ name, timeZone });
 export type ClientCreateInput = z.infer<typeof clientCreateInput>;
 export const clientUpdateInput = z.object({ clientId: uuid, name: name.optional(), timeZone: timeZone.optional() });
@@ -188,6 +228,7 @@ export const memberInviteInput = z.object({
 });
 export type MemberInviteInput = z.infer<typeof memberInviteInput>;
 export const memberIdInput = z.object({ membershipId: uuid });
+export const invitationIdInput = z.object({ invitationId: uuid });
 export const memberRoleInput = z.object({
   membershipId: uuid,
   role: z.enum(roles, { message: `must be one of ${roles.join(", ")}` }),
@@ -256,10 +297,40 @@ export interface MemberView {
   role: Role;
   assignments: AssignmentView[];
 }
-export interface MemberInviteView {
-  member: MemberView;
-  /** Present when a new user was created: shown once. */
-  oneTimePassword: string | null;
+/** A pending invitation, as the inviting agency sees it: what it typed, nothing about the person. */
+export interface InvitationView {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  invitedBy: string;
+  expiresAt: Date;
+  createdAt: Date;
+}
+/**
+ * The answer to an invitation, the same whether or not Parley knows the e-mail. With SMTP the link went to the
+ * invitee (`link` null); without, the inviter copies `link`, shown this once.
+ */
+export interface InvitationSentView {
+  invitation: InvitationView;
+  link: string | null;
+  emailed: boolean;
+}
+/** What the holder of an invitation link sees before accepting it. */
+export interface InvitationPreview {
+  agencyName: string;
+  email: string;
+  name: string;
+  role: Role;
+  expiresAt: Date;
+  /** `existing`: the invitee signs in (or is signed in) to accept; `new`: they choose a name and password. */
+  account: "new" | "existing";
+}
+/** An owner-issued password reset link: shown once, single-use. */
+export interface PasswordResetLinkView {
+  email: string;
+  link: string;
+  expiresAt: Date;
 }
 export interface MeView {
   user: { id: string; email: string; name: string };

@@ -1,12 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { hashPassword } from "@parley/auth";
-import type { Authority, Role } from "@parley/contracts";
+import { type Authority, parseOutboundAllowlist, type Role } from "@parley/contracts";
 import { createSecretBox, generateSecret } from "@parley/core/crypto";
 import { type Database, schema, withTenant } from "@parley/db";
 
 export const testPassword = "correct horse battery staple";
 export const testAppSecret = "test-app-secret-0123456789abcdef0123456789";
 export const testSecretBox = createSecretBox(testAppSecret);
+/** Local fakes (platforms, webhook receivers) listen on loopback over plain http: the tests allow it. */
+export const testOutboundAllowlist = (() => {
+  const parsed = parseOutboundAllowlist("127.0.0.1,::1,localhost");
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.allowlist;
+})();
 
 let cachedHash: Promise<string> | undefined;
 /** argon2id is slow on purpose; every factory user shares one hash of testPassword. */

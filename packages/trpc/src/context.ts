@@ -1,6 +1,6 @@
-import type { Role } from "@parley/contracts";
+import type { OutboundAllowlist, Role } from "@parley/contracts";
 import type { StripeGateway } from "@parley/contracts/billing";
-import type { Scope } from "@parley/core/agencies";
+import type { LinkKind, LinkMailer, Scope } from "@parley/core/agencies";
 import type { SecretBox } from "@parley/core/crypto";
 import type { ClaimBatcher } from "@parley/core/moderation";
 import type { Database } from "@parley/db";
@@ -8,11 +8,14 @@ import type { Database } from "@parley/db";
 export interface Services {
   db: Database;
   secretBox: SecretBox;
-  hashPassword(password: string): Promise<string>;
   /** What time it is for the use cases (SLA clocks, escalations); the real clock when omitted. */
   clock?: { now(): Date };
   /** Invoices pushed to Stripe; absent when STRIPE_SECRET_KEY is unset. */
   stripe?: StripeGateway | null;
+  /** Hosts a tenant's outbound URLs may name although plain http or private (`OUTBOUND_ALLOWLIST`). */
+  outboundAllowlist?: OutboundAllowlist;
+  /** Invitation and reset links by e-mail; absent without SMTP_URL (the inviter then copies the link). */
+  mailer?: LinkMailer | null;
 }
 
 /** Built per request by the API from the session cookie. */
@@ -23,6 +26,10 @@ export interface Context {
   requestId: string;
   session: { id: string; userId: string; currentAgencyId: string | null } | null;
   scope: Scope | null;
+  /** The client's IP address (taken `TRUST_PROXY` hops from the right of X-Forwarded-For). */
+  ip: string;
+  /** An absolute link into the web app (`PUBLIC_URL`, else the request's own origin). */
+  linkFor(kind: LinkKind, token: string): string;
 }
 
 export const staffRoles: readonly Role[] = ["owner", "admin", "account_manager", "moderator"];

@@ -141,6 +141,7 @@ function roleProcedure(allowed: readonly Role[]) {
   });
 }
 
+export const ownerProcedure = roleProcedure(["owner"]);
 export const adminProcedure = roleProcedure(["owner", "admin"]);
 export const staffProcedure = roleProcedure(staffRoles);
 export const moderatorProcedure = roleProcedure(["owner", "admin", "moderator"]);

@@ -118,6 +118,9 @@ export function Shell(props: { children: JSX.Element }) {
               <span class="badge">{roleLabels[session.role()]}</span>
             </Show>
           </span>
+          <Link href="/account/password" class="button button--small">
+            Change password
+          </Link>
           <button
             type="button"
             class="button button--small"

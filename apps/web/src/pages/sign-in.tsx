@@ -5,7 +5,7 @@ import { useAuth } from "../auth";
 import { createForm, FormAlert, SubmitButton, TextField } from "../components/form";
 import { toUiError } from "../errors";
 import { canVisit, homeFor } from "../roles";
-import { currentQuery, navigate } from "../router";
+import { currentQuery, Link, navigate } from "../router";
 
 export function SignInPage() {
   const auth = useAuth();
@@ -66,6 +66,9 @@ export function SignInPage() {
           <TextField field={form.field("password")} type="password" autocomplete="current-password" />
           <SubmitButton busy={form.submitting()} label="Sign in" busyLabel="Signing in…" class="button--block" />
         </form>
+        <p class="muted">
+          <Link href="/forgot-password">Forgot your password?</Link>
+        </p>
       </main>
     </div>
   );

@@ -1,3 +1,5 @@
+import { emptyOutboundAllowlist, type OutboundAllowlist } from "@parley/contracts";
+import { createGuardedFetch } from "../outbound/guarded-fetch";
 import { createEmailSender } from "./email";
 import { deriveWebhookSecret, postSignedWebhook } from "./webhook";
 
@@ -13,8 +15,20 @@ export type Notice =
  * Sends escalation notices: e-mail through SMTP when `smtpUrl` is set (otherwise e-mail notices are
  * skipped: the in-app notice stands), webhooks signed with the client's derived secret.
  */
-export function createNotifier({ smtpUrl, from, appSecret }: { smtpUrl?: string; from: string; appSecret: string }) {
+export function createNotifier({
+  smtpUrl,
+  from,
+  appSecret,
+  allowlist = emptyOutboundAllowlist,
+}: {
+  smtpUrl?: string;
+  from: string;
+  appSecret: string;
+  /** Hosts a webhook may reach over plain http or at a private address (`OUTBOUND_ALLOWLIST`). */
+  allowlist?: OutboundAllowlist;
+}) {
   const email = smtpUrl ? createEmailSender({ smtpUrl, from }) : null;
+  const guardedFetch = createGuardedFetch(allowlist);
   return {
     async send(notice: Notice): Promise<void> {
       if (notice.kind === "email") {
@@ -25,6 +39,7 @@ export function createNotifier({ smtpUrl, from, appSecret }: { smtpUrl?: string;
         url: notice.url,
         payload: notice.payload,
         secret: deriveWebhookSecret({ appSecret, clientId: notice.clientId }),
+        fetch: guardedFetch,
       });
     },
     close(): void {

@@ -41,19 +41,22 @@ export function deriveWebhookSecret({ appSecret, clientId }: { appSecret: string
   return createHmac("sha256", appSecret).update(`escalation-webhook:${clientId}`).digest("hex");
 }
 
-/** POSTs `payload` as JSON with the signature header; a non-2xx answer is an error. */
+/**
+ * POSTs `payload` as JSON with the signature header through `fetch` (the guarded fetch: public https addresses
+ * only, unless allowlisted; no redirects); a non-2xx answer is an error naming only its status.
+ */
 export async function postSignedWebhook({
   url,
   payload,
   secret,
   now = new Date(),
-  fetch: fetchImpl = fetch,
+  fetch: fetchImpl,
 }: {
   url: string;
   payload: Record<string, unknown>;
   secret: string;
   now?: Date;
-  fetch?: typeof fetch;
+  fetch: typeof fetch;
 }): Promise<void> {
   const body = JSON.stringify(payload);
   const signature = signWebhookBody({ secret, body, timestamp: Math.floor(now.getTime() / 1000) });
@@ -61,6 +64,7 @@ export async function postSignedWebhook({
     method: "POST",
     headers: { "content-type": "application/json", [webhookSignatureHeader]: signature },
     body,
+    redirect: "manual",
     signal: AbortSignal.timeout(10_000),
   });
   if (!response.ok) throw new Error(`Webhook ${url} answered ${response.status}`);

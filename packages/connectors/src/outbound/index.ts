@@ -1,13 +1,19 @@
+import { emptyOutboundAllowlist, type OutboundAllowlist } from "@parley/contracts";
 import { sendDiscourse } from "./discourse";
 import { sendGeneric } from "./generic";
+import { createGuardedFetch } from "./guarded-fetch";
 import { defaultMetaGraphBaseUrl, sendMetaGraph } from "./meta-graph";
 import { type OutboundOutcome, type OutboundRequest, permanentFailure } from "./outbound-request";
 
+export { createGuardedFetch, OutboundAddressRefused } from "./guarded-fetch";
 export { defaultMetaGraphBaseUrl } from "./meta-graph";
 export type { OutboundAction, OutboundOutcome, OutboundRequest } from "./outbound-request";
 
 export interface OutboundSenderOptions {
   metaGraphBaseUrl?: string;
+  /** Hosts that may be plain http or private (`OUTBOUND_ALLOWLIST`); every other address must be public https. */
+  allowlist?: OutboundAllowlist;
+  /** Replaces the guarded fetch (unit tests record requests with it). */
   fetch?: typeof fetch;
   /** Per request; a platform slower than this counts as unreachable (and is retried). */
   timeoutMs?: number;
@@ -16,7 +22,10 @@ export interface OutboundSenderOptions {
 
 /** One function that carries out any delivery on its channel's platform. */
 export function createOutboundSender(options: OutboundSenderOptions = {}) {
-  const http = { fetch: options.fetch ?? fetch, timeoutMs: options.timeoutMs ?? 15_000 };
+  const http = {
+    fetch: options.fetch ?? createGuardedFetch(options.allowlist ?? emptyOutboundAllowlist),
+    timeoutMs: options.timeoutMs ?? 15_000,
+  };
   const now = options.now ?? (() => new Date());
   const metaGraphBaseUrl = options.metaGraphBaseUrl ?? defaultMetaGraphBaseUrl;
   return (request: OutboundRequest): Promise<OutboundOutcome> => {

@@ -6,6 +6,9 @@ import {
   type ChannelUpdateInput,
   type ChannelView,
   deliveryProblemDays,
+  emptyOutboundAllowlist,
+  findOutboundUrlProblem,
+  type OutboundAllowlist,
 } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, asc, eq, gte, isNotNull, max, ne, sql } from "drizzle-orm";
@@ -19,6 +22,34 @@ type ChannelRow = typeof channels.$inferSelect;
 
 export interface ChannelDeps {
   secretBox: SecretBox;
+  /** Hosts a channel's URLs may name although plain http or private (`OUTBOUND_ALLOWLIST`). */
+  outboundAllowlist?: OutboundAllowlist;
+}
+
+/** Credentials that name a URL Parley sends requests to: a generic channel's callback, a forum's base URL. */
+const outboundUrlCredentials = ["callbackUrl", "baseUrl"] as const;
+
+/** Refuses, naming the field, a credential URL Parley must not call (see `findOutboundUrlProblem`). */
+function assertOutboundUrls(credentials: Record<string, string> | undefined, deps: ChannelDeps): void {
+  const fields: Record<string, string> = {};
+  for (const key of outboundUrlCredentials) {
+    const value = credentials?.[key];
+    const problem =
+      value === undefined ? null : findOutboundUrlProblem(value, deps.outboundAllowlist ?? emptyOutboundAllowlist);
+    if (problem) fields[`credentials.${key}`] = problem;
+  }
+  if (Object.keys(fields).length > 0) {
+    throw new AppError(
+      "BAD_INPUT",
+      `Invalid input — ${Object.entries(fields)
+        .map(([f, m]) => `${f}: ${m}`)
+        .join("; ")}`,
+      {
+        reason: "validation",
+        fields,
+      },
+    );
+  }
 }
 
 /** Never carries secrets, not even encrypted: also what the audit trail records. */
@@ -110,6 +141,7 @@ export async function createChannel(
   input: ChannelCreateInput,
   deps: ChannelDeps,
 ): Promise<ChannelSecretView> {
+  assertOutboundUrls(input.credentials, deps);
   const client = await getClient(scope, tx, input.clientId);
   if (client.status === "archived") {
     throw new AppError("INVALID_STATE", "Client is archived", {
@@ -149,6 +181,7 @@ export async function updateChannel(
   input: ChannelUpdateInput,
   deps: ChannelDeps,
 ): Promise<ChannelView> {
+  assertOutboundUrls(input.credentials, deps);
   const before = await getChannel(scope, tx, input.channelId);
   let row: ChannelRow | undefined;
   try {

@@ -1,23 +1,10 @@
-import {
-  AppError,
-  type AssignmentView,
-  type MemberAssignInput,
-  type MemberInviteInput,
-  type MemberInviteView,
-  type MemberView,
-  type Role,
-} from "@parley/contracts";
+import { AppError, type AssignmentView, type MemberAssignInput, type MemberView, type Role } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import { recordAudit } from "../audit/record-audit";
-import { generateSecret } from "../crypto/secret-box";
 import type { Scope } from "./scope";
 
 const { memberships, users, clientAssignments, clients, sessions } = schema;
-
-export interface MemberDeps {
-  hashPassword(password: string): Promise<string>;
-}
 
 /** Which authorities each role may hold on a client. Owners and admins see every client and hold none. */
 const authoritiesByRole: Record<Role, readonly AssignmentView["authority"][]> = {
@@ -64,7 +51,7 @@ async function loadMembers(scope: Scope, tx: Executor, membershipIds?: string[])
   }));
 }
 
-async function getMember(scope: Scope, tx: Executor, membershipId: string): Promise<MemberView> {
+export async function getMember(scope: Scope, tx: Executor, membershipId: string): Promise<MemberView> {
   const [member] = await loadMembers(scope, tx, [membershipId]);
   if (!member) throw new AppError("NOT_FOUND", "Member not found", { reason: "member_not_found" });
   return member;
@@ -75,52 +62,13 @@ export function listMembers(scope: Scope, tx: Executor): Promise<MemberView[]> {
 }
 
 /** Only owners grant or take away the owner role. */
-function assertMayGrant(scope: Scope, role: Role): void {
+export function assertMayGrant(scope: Scope, role: Role): void {
   if (role === "owner" && scope.role !== "owner") {
     throw new AppError("FORBIDDEN", "Only an owner can make someone an owner", {
       reason: "owner_only",
       fields: { role: "only an owner can grant the owner role" },
     });
   }
-}
-
-export async function inviteMember(
-  scope: Scope,
-  tx: Executor,
-  input: MemberInviteInput,
-  deps: MemberDeps,
-): Promise<MemberInviteView> {
-  assertMayGrant(scope, input.role);
-  const [existing] = await tx.select().from(users).where(sql`lower(${users.email}) = ${input.email}`);
-  let oneTimePassword: string | null = null;
-  let userId = existing?.id;
-  if (!userId) {
-    oneTimePassword = generateSecret(12);
-    const [created] = await tx
-      .insert(users)
-      .values({ email: input.email, name: input.name, passwordHash: await deps.hashPassword(oneTimePassword) })
-      .returning({ id: users.id });
-    userId = created?.id;
-  }
-  if (!userId) throw new AppError("INTERNAL", "User was not created");
-  const [membership] = await tx
-    .insert(memberships)
-    .values({ agencyId: scope.agencyId, userId, role: input.role })
-    .onConflictDoNothing()
-    .returning();
-  if (!membership) {
-    throw new AppError("CONFLICT", "This person is already a member of the agency", {
-      reason: "already_member",
-      fields: { email: "is already a member of this agency" },
-    });
-  }
-  await recordAudit(tx, scope, {
-    action: "member.invited",
-    subjectType: "membership",
-    subjectId: membership.id,
-    after: { email: input.email, role: input.role, newUser: oneTimePassword !== null },
-  });
-  return { member: await getMember(scope, tx, membership.id), oneTimePassword };
 }
 
 export async function assignClients(scope: Scope, tx: Executor, input: MemberAssignInput): Promise<MemberView> {

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from "node:crypto";
 import { AppError } from "@parley/contracts";
 
 /** Encrypts channel secrets and credentials at rest: AES-256-GCM, key derived from APP_SECRET with HKDF-SHA256. */
@@ -35,7 +35,12 @@ export function createSecretBox(appSecret: string): SecretBox {
   };
 }
 
-/** A random secret for HMAC ingest signatures and one-time passwords. */
+/** A random secret for HMAC ingest signatures and single-use links. */
 export function generateSecret(bytes = 32): string {
   return randomBytes(bytes).toString("base64url");
+}
+
+/** SHA-256 (hex) of a link token (invitation, password reset): what the database stores and looks up. */
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
 }

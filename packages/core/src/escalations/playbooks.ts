@@ -1,4 +1,11 @@
-import { AppError, badInput, uuid } from "@parley/contracts";
+import {
+  AppError,
+  badInput,
+  emptyOutboundAllowlist,
+  findOutboundUrlProblem,
+  type OutboundAllowlist,
+  uuid,
+} from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
@@ -84,10 +91,23 @@ export interface PlaybookView {
   updatedAt: Date;
 }
 
-export function parsePlaybookDocument(input: unknown): PlaybookDocument {
+/**
+ * Checks a playbook document as saved: the schema, then each level's webhook URL against the outbound rules
+ * (https, no credentials, no address inside the network unless `allowlist` names it), every problem named under
+ * `document.`. Stored documents are read with the schema alone (`toPlaybookView`).
+ */
+export function parsePlaybookDocument(
+  input: unknown,
+  allowlist: OutboundAllowlist = emptyOutboundAllowlist,
+): PlaybookDocument {
   const parsed = playbookDocument.safeParse(input);
   if (!parsed.success)
     throw badInput(parsed.error.issues.map((issue) => ({ ...issue, path: ["document", ...issue.path] })));
+  const issues = parsed.data.levels.flatMap((level, index) => {
+    const problem = level.contacts.webhookUrl ? findOutboundUrlProblem(level.contacts.webhookUrl, allowlist) : null;
+    return problem ? [{ path: ["document", "levels", index, "contacts", "webhookUrl"], message: problem }] : [];
+  });
+  if (issues.length > 0) throw badInput(issues);
   return parsed.data;
 }
 
@@ -112,10 +132,15 @@ export async function listPlaybooks(scope: Scope, tx: Executor, input: PlaybookL
   return rows.map(toPlaybookView);
 }
 
-export async function savePlaybook(scope: Scope, tx: Executor, input: PlaybookSaveInput): Promise<PlaybookView> {
+export async function savePlaybook(
+  scope: Scope,
+  tx: Executor,
+  input: PlaybookSaveInput,
+  deps: { outboundAllowlist?: OutboundAllowlist } = {},
+): Promise<PlaybookView> {
   const { clientId, playbookId, name, active } = playbookSaveInput.parse(input);
   await getClient(scope, tx, clientId);
-  const document = parsePlaybookDocument(input.document);
+  const document = parsePlaybookDocument(input.document, deps.outboundAllowlist);
   const now = new Date();
   if (!playbookId) {
     const [row] = await tx

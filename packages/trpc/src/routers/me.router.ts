@@ -1,5 +1,5 @@
-import { setSessionAgency } from "@parley/auth";
-import { AppError, switchAgencyInput } from "@parley/contracts";
+import { changePassword, setSessionAgency } from "@parley/auth";
+import { AppError, passwordChangeInput, switchAgencyInput } from "@parley/contracts";
 import { getMe, resolveScope } from "@parley/core/agencies";
 import { authedProcedure, router } from "../trpc";
 
@@ -13,4 +13,14 @@ export const meRouter = router({
     await setSessionAgency(ctx.services.db, ctx.session.id, input.agencyId);
     return getMe(ctx.services.db, { userId: ctx.session.userId, currentAgencyId: input.agencyId });
   }),
+  /** Checks the current password (under the sign-in limits); every other session of the person ends. */
+  changePassword: authedProcedure.input(passwordChangeInput).mutation(({ ctx, input }) =>
+    changePassword(ctx.services.db, {
+      userId: ctx.session.userId,
+      sessionId: ctx.session.id,
+      currentPassword: input.currentPassword,
+      newPassword: input.newPassword,
+      ip: ctx.ip,
+    }),
+  ),
 });

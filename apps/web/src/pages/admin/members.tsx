@@ -4,9 +4,7 @@ import {
   authorities,
   type ClientView,
   type MemberAssignInput,
-  type MemberInviteInput,
   type MemberView,
-  memberInviteInput,
   memberRoleInput,
   type Role,
   roles,
@@ -16,14 +14,14 @@ import { createMemo, createSignal, For, Show } from "solid-js";
 import { createStore } from "solid-js/store";
 import { useSession } from "../../auth";
 import { ConfirmDialog, FormDialog } from "../../components/dialog";
-import { createForm, FormAlert, SelectField, SubmitButton, TextField } from "../../components/form";
-import { OnceSecret } from "../../components/once-secret";
+import { createForm, SelectField } from "../../components/form";
 import { Card, Page, StatusMessage } from "../../components/page";
 import { ActionsHeader, QueryTable } from "../../components/query-table";
 import { toUiError } from "../../errors";
 import { keys } from "../../query";
 import { authorityLabels, isClientScoped, roleLabels } from "../../roles";
 import { trpc } from "../../trpc";
+import { InviteMemberCard, PendingInvitationsCard, ResetLinkButton } from "./invitations";
 
 const roleOptions = roles.map((role) => ({ value: role, label: roleLabels[role] }));
 
@@ -245,7 +243,6 @@ export function MembersPage() {
   const session = useSession();
   const queryClient = useQueryClient();
   const [status, setStatus] = createSignal<string | null>(null);
-  const [password, setPassword] = createSignal<{ member: MemberView; oneTimePassword: string } | null>(null);
   const [changingRole, setChangingRole] = createSignal<MemberView | null>(null);
   const [assigning, setAssigning] = createSignal<MemberView | null>(null);
   const [removing, setRemoving] = createSignal<MemberView | null>(null);
@@ -262,20 +259,10 @@ export function MembersPage() {
   const clientName = (id: string) => clientNames().get(id) ?? "Unknown client";
   const invalidate = () => queryClient.invalidateQueries({ queryKey: keys.members(session.agencyId()) });
 
-  const invite = useMutation(() => ({
-    mutationFn: (input: MemberInviteInput) => trpc.members.invite.mutate(input),
-    onSuccess: invalidate,
-  }));
   const remove = useMutation(() => ({
     mutationFn: (membershipId: string) => trpc.members.remove.mutate({ membershipId }),
     onSuccess: invalidate,
   }));
-
-  const form = createForm({
-    initial: { email: "", name: "", role: "moderator" },
-    labels: { email: "E-mail", name: "Name", role: "Role" },
-    schema: memberInviteInput,
-  });
 
   const isSelf = (member: MemberView) => member.membershipId === session.membershipId();
 
@@ -283,50 +270,8 @@ export function MembersPage() {
     <Page title="Members" lead="Who works in this agency, in which role, and on which clients.">
       <StatusMessage message={status()} onDismiss={() => setStatus(null)} />
 
-      <Show when={password()}>
-        {(shown) => (
-          <OnceSecret
-            title={`One-time password for ${shown().member.name}`}
-            label="One-time password"
-            secret={shown().oneTimePassword}
-            description={`Give it to ${shown().member.email} through a trusted channel; they sign in with it and choose their own password.`}
-            onDismiss={() => {
-              setPassword(null);
-              invite.reset();
-            }}
-          />
-        )}
-      </Show>
-
-      <Card title="Invite a member">
-        <form
-          class="form"
-          noValidate
-          aria-label="Invite a member"
-          onSubmit={form.handleSubmit(async (input) => {
-            const result = await invite.mutateAsync(input);
-            form.reset({ role: input.role });
-            if (result.oneTimePassword) {
-              setStatus(null);
-              setPassword({ member: result.member, oneTimePassword: result.oneTimePassword });
-            } else {
-              setStatus(
-                `${result.member.email} already had a Parley account and was added as ${roleLabels[result.member.role]}.`,
-              );
-            }
-          })}
-        >
-          <FormAlert message={form.formError()} />
-          <div class="form__row">
-            <TextField field={form.field("email")} type="email" spellcheck={false} class="field--grow" />
-            <TextField field={form.field("name")} class="field--grow" />
-            <SelectField field={form.field("role")} options={roleOptions} />
-            <div class="form__submit">
-              <SubmitButton busy={form.submitting()} label="Invite member" busyLabel="Inviting…" />
-            </div>
-          </div>
-        </form>
-      </Card>
+      <InviteMemberCard onStatus={setStatus} />
+      <PendingInvitationsCard onStatus={setStatus} />
 
       <Card title="All members">
         <QueryTable
@@ -366,6 +311,9 @@ export function MembersPage() {
                   >
                     Assign clients<span class="sr-only"> to {member.name}</span>
                   </button>
+                </Show>
+                <Show when={!isSelf(member) && session.role() === "owner"}>
+                  <ResetLinkButton member={member} onStatus={setStatus} />
                 </Show>
                 <Show when={!isSelf(member)}>
                   <button type="button" class="button button--small" onClick={() => setChangingRole(member)}>
