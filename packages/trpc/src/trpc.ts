@@ -40,6 +40,11 @@ export function appErrorOf(error: unknown): AppError {
   if (error instanceof TRPCError && error.code === "METHOD_NOT_SUPPORTED") {
     return new AppError("BAD_INPUT", error.message, { reason: "method_not_supported" });
   }
+  if (error instanceof TRPCError && error.code === "UNSUPPORTED_MEDIA_TYPE") {
+    return new AppError("BAD_INPUT", "Send the input as JSON (Content-Type: application/json)", {
+      reason: "unsupported_media_type",
+    });
+  }
   if (error instanceof TRPCError && error.code === "BAD_REQUEST") {
     return new AppError("BAD_INPUT", error.message, { reason: "bad_request" });
   }
