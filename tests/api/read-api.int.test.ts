@@ -206,17 +206,17 @@ describe("GET /v1/items/{id}", () => {
       .from(schema.items)
       .where(eq(schema.items.clientId, a.otherClient.id))
       .limit(1);
-    const stakeholder = await makeUser(db.owner, {
+    const scopedModerator = await makeUser(db.owner, {
       agencyId: a.agency.id,
-      role: "client_stakeholder",
-      assignments: [{ clientId: a.client.id, authority: "view" }],
+      role: "moderator",
+      assignments: [{ clientId: a.client.id, authority: "respond" }],
     });
-    const stakeholderCookie = await signInAs(app, stakeholder.email);
+    const scopedCookie = await signInAs(app, scopedModerator.email);
     const cases: Array<[string, Record<string, string>]> = [
       [`/v1/items/${bItem?.id}`, bearer(apiKey)],
       [`/v1/items/${bItem?.id}`, { cookie: ownerCookie }],
       [`/v1/items/${otherClientItem?.id}`, bearer(bApiKey)],
-      [`/v1/items/${otherClientItem?.id}`, { cookie: stakeholderCookie }],
+      [`/v1/items/${otherClientItem?.id}`, { cookie: scopedCookie }],
       ["/v1/items/0193a1b2-0000-7000-8000-000000000000", bearer(apiKey)],
       ["/v1/items/not-a-uuid", bearer(apiKey)],
     ];
@@ -259,12 +259,33 @@ describe("GET /v1/items", () => {
     expect(seen.every((item) => item.clientId === a.client.id && item.status === "queued")).toBe(true);
   });
 
-  it("scopes a session to its clients and an API key to its agency", async () => {
+  it("refuses items to a client's stakeholder, as tRPC's items.get does", async () => {
     const stakeholder = await signInAs(app, a.users.stakeholder.email);
-    const { seen } = await walk("limit=200", { cookie: stakeholder });
+    const [item] = await db.owner.select().from(schema.items).where(eq(schema.items.clientId, a.client.id)).limit(1);
+    for (const path of ["/v1/items?limit=5", `/v1/items/${item?.id}`]) {
+      const { status, json } = await get(path, { cookie: stakeholder });
+      expect({ path, status, code: (json as ApiError).error?.code }).toEqual({ path, status: 403, code: "FORBIDDEN" });
+    }
+    const viaTrpc = await callProcedure(app, {
+      cookie: stakeholder,
+      path: "items.get",
+      type: "query",
+      input: { itemId: item?.id },
+    });
+    expect(viaTrpc.error?.code).toBe("FORBIDDEN");
+  });
+
+  it("scopes a session to its clients and an API key to its agency", async () => {
+    const scoped = await makeUser(db.owner, {
+      agencyId: a.agency.id,
+      role: "moderator",
+      assignments: [{ clientId: a.client.id, authority: "triage" }],
+    });
+    const moderator = await signInAs(app, scoped.email);
+    const { seen } = await walk("limit=200", { cookie: moderator });
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.every((item) => item.clientId === a.client.id)).toBe(true);
-    const otherClient = await get(`/v1/items?clientId=${a.otherClient.id}`, { cookie: stakeholder });
+    const otherClient = await get(`/v1/items?clientId=${a.otherClient.id}`, { cookie: moderator });
     expect(otherClient.status).toBe(404);
     const byB = await walk("limit=200", bearer(bApiKey));
     expect(byB.seen).toHaveLength(6);

@@ -31,6 +31,38 @@ beforeAll(async () => {
 afterAll(() => suite.close());
 
 describe("moderation actions", () => {
+  it("keeps hide, unhide and delete from a moderator whose authority on the client is triage", async () => {
+    const triage = await makeUser(db.owner, {
+      agencyId: a.agency.id,
+      role: "moderator",
+      assignments: [{ clientId: a.client.id, authority: "triage" }],
+    });
+    const cookie = await signInAs(app, triage.email);
+    const item = await ingestItem(db, channel, { body: "Spam spam spam at spam.example" });
+    for (const action of ["items.hide", "items.delete"]) {
+      const refused = await mutate(app, cookie, action, { itemId: item.id });
+      expect({ action, code: refused.error?.code, reason: refused.error?.details.reason }).toEqual({
+        action,
+        code: "FORBIDDEN",
+        reason: "triage_authority",
+      });
+    }
+    const bulk = await mutate(app, cookie, "items.bulk", { itemIds: [item.id], action: "hide" });
+    expect(bulk.error?.details.reason).toBe("triage_authority");
+    expect((await itemRow(db, item.id)).status).toBe("queued");
+    expect(await deliveriesOf(db, item.id)).toEqual([]);
+    // What changes nothing in public stays theirs; a lead hides it (and only a lead or respond moderator unhides).
+    expect((await mutate(app, cookie, "items.tag", { itemId: item.id, tags: ["spam"] })).status).toBe(200);
+    expect((await mutate(app, moderator, "items.hide", { itemId: item.id })).status).toBe(200);
+    expect((await mutate(app, cookie, "items.unhide", { itemId: item.id })).error?.details.reason).toBe(
+      "triage_authority",
+    );
+    const other = await ingestItem(db, channel, { body: "Nothing to do here" });
+    expect((await mutate(app, cookie, "items.noAction", { itemId: other.id })).data).toMatchObject({
+      status: "no_action",
+    });
+  });
+
   it("audits hide, unhide, delete and no-action with before, after and protocol version, and queues the platform's part", async () => {
     const hidden = await ingestItem(db, channel, { body: "When is the next patch?" });
     const result = await mutate(app, moderator, "items.hide", { itemId: hidden.id });

@@ -109,7 +109,7 @@ const jsonResponse = (description: string, schema: JsonSchema) => ({
 const readSecurity = [{ bearerAuth: [] }, { sessionCookie: [] }];
 const readErrors = {
   "401": errorResponse("No session cookie and no API key, or an unknown or revoked key"),
-  "403": errorResponse("Signed in, but no agency chosen"),
+  "403": errorResponse("Signed in, but no agency chosen (items: or signed in as a client's stakeholder)"),
 };
 
 function queryParameters(schema: z.ZodObject): JsonSchema[] {

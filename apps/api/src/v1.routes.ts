@@ -1,5 +1,5 @@
 import type { Session, SessionUser } from "@parley/auth";
-import { AppError, badInput } from "@parley/contracts";
+import { AppError, badInput, staffRoles } from "@parley/contracts";
 import { resolveScope, type Scope } from "@parley/core/agencies";
 import { authenticateApiKey } from "@parley/core/api-keys";
 import { findItems, getItemDetail, itemListQuery, type ReadScope } from "@parley/core/moderation";
@@ -68,6 +68,17 @@ export interface V1RoutesOptions {
   loadSession: MiddlewareHandler;
 }
 
+/**
+ * Raw items (hidden, deleted and spam included) are the agency's working material: staff read them, over `/v1` as
+ * over tRPC's `items.get`. A client's stakeholders see what is addressed to them (escalations, approvals, SLA
+ * reports) in the portal; an agency API key reads for the agency.
+ */
+function assertItemReader(principal: ApiPrincipal): void {
+  if (principal.scope && !staffRoles.includes(principal.scope.role)) {
+    throw new AppError("FORBIDDEN", "Items are read by the agency's staff", { reason: "role_not_allowed" });
+  }
+}
+
 function readScopeOf(principal: ApiPrincipal): ReadScope {
   return { agencyId: principal.agencyId, clientIds: principal.scope?.clientIds ?? null };
 }
@@ -86,6 +97,7 @@ export function createV1Routes(options: V1RoutesOptions) {
   app.get("/v1/openapi.json", (c) => c.json(openApiDocument));
 
   app.get("/v1/items", authenticateReader, async (c) => {
+    assertItemReader(c.get("principal"));
     const query = itemListQuery.safeParse(c.req.query());
     if (!query.success) throw badInput(query.error.issues);
     const reader = readScopeOf(c.get("principal"));
@@ -93,6 +105,7 @@ export function createV1Routes(options: V1RoutesOptions) {
   });
 
   app.get("/v1/items/:id", authenticateReader, async (c) => {
+    assertItemReader(c.get("principal"));
     const reader = readScopeOf(c.get("principal"));
     const itemId = c.req.param("id") ?? "";
     return c.json(await withTenant(db, tenantOfReader(reader), (tx) => getItemDetail(reader, tx, { itemId })));

@@ -6,12 +6,17 @@ export const authorities = ["respond", "triage", "view", "approve"] as const;
 export type Authority = (typeof authorities)[number];
 /** Why a moderator whose authority on the client is `triage` may not answer (the server's refusal and the console's). */
 export const memberTriageMessage = "Your authority on this client is triage: acknowledge and escalate instead";
+/** Why such a moderator may not hide, unhide or delete: what the public sees is for a lead or a `respond` moderator. */
+export const memberTriageModerationMessage =
+  "Your authority on this client is triage: hiding and deleting are for a lead or a moderator who responds";
 export const platforms = ["facebook", "instagram", "x", "youtube", "forum", "reviews", "generic"] as const;
 export type Platform = (typeof platforms)[number];
 export const clientStatuses = ["active", "archived"] as const;
 
 /** Roles that see every client of the agency; the rest are scoped by client_assignments. */
 export const agencyWideRoles: readonly Role[] = ["owner", "admin"];
+/** The agency's own people (not a client's): they read raw items, over tRPC and `/v1` alike. */
+export const staffRoles: readonly Role[] = ["owner", "admin", "account_manager", "moderator"];
 
 export function isValidTimeZone(zone: string): boolean {
   try {

@@ -1,4 +1,4 @@
-import type { OutboundAllowlist, Role } from "@parley/contracts";
+import type { OutboundAllowlist } from "@parley/contracts";
 import type { StripeGateway } from "@parley/contracts/billing";
 import type { LinkKind, LinkMailer, Scope } from "@parley/core/agencies";
 import type { SecretBox } from "@parley/core/crypto";
@@ -31,5 +31,3 @@ export interface Context {
   /** An absolute link into the web app (`PUBLIC_URL`, else the request's own origin). */
   linkFor(kind: LinkKind, token: string): string;
 }
-
-export const staffRoles: readonly Role[] = ["owner", "admin", "account_manager", "moderator"];

@@ -4,6 +4,7 @@ import {
   badInput,
   maxReportedIssues,
   type Role,
+  staffRoles,
   unstorableTextIssues,
 } from "@parley/contracts";
 import { type Scope, tenantOf } from "@parley/core/agencies";
@@ -12,7 +13,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { ZodError } from "zod";
-import { type Context, staffRoles } from "./context";
+import type { Context } from "./context";
 
 const trpcCodeOf: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
   BAD_INPUT: "BAD_REQUEST",

@@ -3,6 +3,7 @@ import {
   type ItemBulkInput,
   type ItemNoteInput,
   type ItemTagInput,
+  memberTriageModerationMessage,
   type OutboundAction,
 } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
@@ -13,7 +14,7 @@ import { publishLiveEvent } from "../live";
 import { queueDeliveries } from "./deliveries";
 import { type ItemView, toItemView } from "./read-items";
 
-const { items, itemNotes, auditEvents, users } = schema;
+const { items, itemNotes, auditEvents, users, clientAssignments } = schema;
 export type ItemRow = typeof items.$inferSelect;
 type ItemStatus = ItemRow["status"];
 
@@ -72,6 +73,36 @@ export async function announceItemChange(tx: Executor, item: Pick<ItemRow, "id" 
     subjectId: item.id,
   });
   await publishLiveEvent(tx, { type: "queue.changed", agencyId: item.agencyId, clientId: item.clientId });
+}
+
+/**
+ * A moderator's authority on the client (their assignment); agency leads respond. A moderator assigned with
+ * `triage` acknowledges and escalates; they do not answer.
+ */
+export async function memberAuthorityOn(scope: Scope, tx: Executor, clientId: string): Promise<"respond" | "triage"> {
+  if (scope.role !== "moderator") return "respond";
+  const [assignment] = await tx
+    .select({ authority: clientAssignments.authority })
+    .from(clientAssignments)
+    .where(
+      and(
+        eq(clientAssignments.agencyId, scope.agencyId),
+        eq(clientAssignments.membershipId, scope.membershipId),
+        eq(clientAssignments.clientId, clientId),
+      ),
+    );
+  return assignment?.authority === "respond" ? "respond" : "triage";
+}
+
+/**
+ * Hiding, unhiding and deleting change what the public sees on the brand's page: a moderator whose authority on
+ * the client is `triage` acknowledges and escalates, and leaves those to a lead or a `respond` moderator. Marking
+ * "no action", tagging and notes stay open to them: they change nothing in public.
+ */
+async function assertMayModerateInPublic(scope: Scope, tx: Executor, clientId: string): Promise<void> {
+  if ((await memberAuthorityOn(scope, tx, clientId)) === "triage") {
+    throw new AppError("FORBIDDEN", memberTriageModerationMessage, { reason: "triage_authority" });
+  }
 }
 
 type ModerationAction = "hide" | "unhide" | "delete" | "no_action";
@@ -139,7 +170,8 @@ async function nextStatusOf(scope: Scope, tx: Executor, item: ItemRow, action: M
 /**
  * Takes a moderation action on one item: changes its status, ends any claim, queues what the platform must
  * do (after commit, through the outbox), audits it under the item's protocol version and tells consoles.
- * Triage-only categories may be hidden and deleted like any other: that is moderation, not speaking.
+ * Triage-only categories may be hidden and deleted like any other (that is moderation, not speaking); a member
+ * whose own authority on the client is `triage` may not (`assertMayModerateInPublic`).
  */
 async function moderateItem(
   scope: Scope,
@@ -150,6 +182,7 @@ async function moderateItem(
   const now = deps.now?.() ?? new Date();
   const rule = actionRules[input.action];
   const before = await getItemInScope(scope, tx, { itemId: input.itemId, lock: true });
+  if (rule.delivery) await assertMayModerateInPublic(scope, tx, before.clientId);
   assertNotClaimedByAnother(scope, before, now);
   if (!rule.allowedFrom.includes(before.status)) {
     throw new AppError("INVALID_STATE", `The item is ${before.status.replace("_", " ")}`, {
@@ -310,6 +343,11 @@ export async function bulkModerateItems(
       reason: "item_not_found",
       fields: { itemIds: `${requested.length - (visible?.n ?? 0)} of the items are not items you can see` },
     });
+  }
+  if (input.action === "hide") {
+    const clientIds = await tx.execute<{ client_id: string }>(sql`
+      select distinct client_id from ${items} where agency_id = ${scope.agencyId} and id = any(${ids}) ${clientFilter}`);
+    for (const { client_id: clientId } of clientIds) await assertMayModerateInPublic(scope, tx, clientId);
   }
   const status = input.action === "hide" ? "hidden" : "no_action";
   const updated = await tx.execute<{

@@ -21,6 +21,7 @@ import {
   getItemInScope,
   type ItemRow,
   type ModerationDeps,
+  memberAuthorityOn,
 } from "./item-actions";
 
 const { replies, items, channels, protocolVersions, clientAssignments, memberships } = schema;
@@ -154,25 +155,6 @@ export async function checkDraftReply(
     memberAuthority: await memberAuthorityOn(scope, tx, item.clientId),
   });
   return check;
-}
-
-/**
- * A moderator's authority on the client (their assignment); agency leads respond. A moderator assigned with
- * `triage` acknowledges and escalates; they do not answer.
- */
-async function memberAuthorityOn(scope: Scope, tx: Executor, clientId: string): Promise<"respond" | "triage"> {
-  if (scope.role !== "moderator") return "respond";
-  const [assignment] = await tx
-    .select({ authority: clientAssignments.authority })
-    .from(clientAssignments)
-    .where(
-      and(
-        eq(clientAssignments.agencyId, scope.agencyId),
-        eq(clientAssignments.membershipId, scope.membershipId),
-        eq(clientAssignments.clientId, clientId),
-      ),
-    );
-  return assignment?.authority === "respond" ? "respond" : "triage";
 }
 
 /** Whether the client has a stakeholder who approves replies; if not, the agency's leads approve them. */

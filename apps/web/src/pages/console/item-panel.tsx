@@ -1,4 +1,4 @@
-import { memberTriageMessage } from "@parley/contracts";
+import { memberTriageMessage, memberTriageModerationMessage } from "@parley/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createEffect, createSignal, For, onCleanup, Show } from "solid-js";
 import { useSession } from "../../auth";
@@ -550,7 +550,7 @@ export function ItemPanel(props: {
   };
 
   const hide = () => {
-    if (!item() || item()?.status === "hidden") return;
+    if (!item() || item()?.status === "hidden" || onlyTriage()) return;
     void run("hide", {
       text: "Hidden on the platform.",
       action: { label: "Undo", run: () => void run("unhide", { text: "Shown again on the platform." }) },
@@ -708,13 +708,22 @@ export function ItemPanel(props: {
                   <button
                     type="button"
                     class="button button--small"
+                    disabled={onlyTriage()}
+                    title={onlyTriage() ? memberTriageModerationMessage : undefined}
                     onClick={() => void run("unhide", { text: "Shown again." })}
                   >
                     Unhide
                   </button>
                 }
               >
-                <button type="button" class="button button--small" onClick={hide} aria-keyshortcuts="h">
+                <button
+                  type="button"
+                  class="button button--small"
+                  disabled={onlyTriage()}
+                  title={onlyTriage() ? memberTriageModerationMessage : undefined}
+                  onClick={hide}
+                  aria-keyshortcuts="h"
+                >
                   Hide <kbd>h</kbd>
                 </button>
               </Show>
@@ -727,10 +736,15 @@ export function ItemPanel(props: {
               <button
                 type="button"
                 class="button button--small button--danger-ghost"
+                disabled={onlyTriage()}
+                title={onlyTriage() ? memberTriageModerationMessage : undefined}
                 onClick={() => setConfirmDelete(true)}
               >
                 Delete…
               </button>
+              <Show when={onlyTriage()}>
+                <p class="muted item-actions__note">{memberTriageModerationMessage}.</p>
+              </Show>
               <Show when={data().item.url}>
                 {(url) => (
                   <a class="button button--small button--ghost" href={url()} target="_blank" rel="noopener noreferrer">
