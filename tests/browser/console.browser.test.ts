@@ -129,7 +129,9 @@ describe("moderator console in a real browser", () => {
     await moderator.close();
   });
 
-  it("stops a moderator with triage authority at the composer, before they send", { timeout: 60_000 }, async () => {
+  it("stops a moderator with triage authority at the composer, before they send, and at hide and delete", {
+    timeout: 60_000,
+  }, async () => {
     const moderator = await demo.signedInPage("mod2@northwind.test");
     await moderator.goto(`${demo.server.url}/#/console`);
     await moderator.getByRole("heading", { name: "Console", level: 1 }).waitFor();
@@ -144,6 +146,10 @@ describe("moderator console in a real browser", () => {
       .locator(".check--block", { hasText: "Your authority on this client is triage" })
       .waitFor({ timeout: 10_000 });
     expect(await openItem.getByRole("button", { name: /^Send/ }).isDisabled()).toBe(true);
+    // Hiding and deleting are public acts too: the console offers them disabled, saying why.
+    expect(await openItem.getByRole("button", { name: /^Hide/ }).isDisabled()).toBe(true);
+    expect(await openItem.getByRole("button", { name: /^Delete/ }).isDisabled()).toBe(true);
+    await openItem.getByText("hiding and deleting are for a lead or a moderator who responds").first().waitFor();
     await moderator.close();
   });
 });

@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { emptyOutboundAllowlist, parseOutboundAllowlist } from "@parley/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createNotifier } from "../notify";
 import { createGuardedFetch, type ResolveHost } from "./guarded-fetch";
 import { createOutboundSender, type OutboundRequest } from "./index";
 
@@ -70,6 +71,14 @@ describe("guarded outbound requests", () => {
         error: "The channel's callback was not called: its address is not allowed",
       });
     }
+    expect(target.hits).toEqual([]);
+  });
+
+  it("refuses an escalation webhook to a loopback address (playbook levels' webhookUrl)", async () => {
+    const notifier = createNotifier({ from: "Parley <x@parley.test>", appSecret: "s".repeat(32) });
+    await expect(
+      notifier.send({ kind: "webhook", url: `${target.url}/escalations`, clientId: "c-1", payload: { type: "x" } }),
+    ).rejects.toMatchObject({ name: "OutboundAddressRefused" });
     expect(target.hits).toEqual([]);
   });
 
