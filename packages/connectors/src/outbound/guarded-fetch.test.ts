@@ -34,6 +34,12 @@ const allowLoopback = (() => {
   return parsed.allowlist;
 })();
 
+const allowLocalhost = (() => {
+  const parsed = parseOutboundAllowlist("localhost");
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.allowlist;
+})();
+
 function genericRequest(callbackUrl: string): OutboundRequest {
   return {
     deliveryId: "d-1",
@@ -114,5 +120,13 @@ describe("guarded outbound requests", () => {
     });
     expect(JSON.stringify(failed)).not.toContain("secrets");
     expect(target.hits).toEqual(["/hook"]);
+    // A name goes through the guarded lookup and connects to the address it checked.
+    const byName = createGuardedFetch(allowLocalhost);
+    const answer = await byName(`${target.url.replace("127.0.0.1", "localhost")}/by-name`, {
+      method: "POST",
+      body: "{}",
+    });
+    expect(answer.status).toBe(500);
+    expect(target.hits).toEqual(["/hook", "/by-name"]);
   });
 });

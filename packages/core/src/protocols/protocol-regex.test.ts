@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { normaliseForMatching } from "./normalise-text";
-import { compilePattern, compileTerms, findPatternProblem } from "./protocol-regex";
+import { compilePattern, compileTerms, findPatternProblem, patternMaxProgramSize } from "./protocol-regex";
 
 describe("findPatternProblem", () => {
   it.each([
@@ -24,6 +24,7 @@ describe("findPatternProblem", () => {
     ["(?<!not )refund", /not a valid regular expression.*lookaround/],
     ["(a)\\1", /not a valid regular expression/],
     ["x*", /matches empty text/],
+    ["(.*a){100}", /too complex to run on every item \(502 steps, at most 120\)/],
     ["(refund", /not a valid regular expression/],
   ])("refuses %s", (pattern, problem) => {
     expect(findPatternProblem(pattern)).toMatch(problem);
@@ -37,6 +38,17 @@ describe("compilePattern", () => {
     const started = performance.now();
     expect(pattern.test("1".repeat(40))).toBe(false);
     expect(pattern.test("1".repeat(20_000))).toBe(false);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it("runs the most complex pattern it accepts on the longest item in a bounded time", () => {
+    const pattern = compilePattern("(.*a){23}");
+    expect(findPatternProblem("(.*a){23}")).toBeNull();
+    expect(pattern.programSize).toBeLessThanOrEqual(patternMaxProgramSize);
+    pattern.test("warm up");
+    const started = performance.now();
+    expect(pattern.test("b a1 ".repeat(300))).toBe(true);
+    expect(pattern.test("b1 ".repeat(6_666))).toBe(false);
     expect(performance.now() - started).toBeLessThan(1_000);
   });
 });

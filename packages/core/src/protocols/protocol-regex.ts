@@ -68,17 +68,30 @@ export interface ProtocolPattern {
   test(text: string): boolean;
 }
 
-export function compilePattern(pattern: string): ProtocolPattern {
+/**
+ * RE2's time is linear in the text times the pattern's program, and re2js (no DFA) spends a few hundredths of a
+ * microsecond per character and instruction: both are capped, so one pattern on one item stays under ~100 ms.
+ */
+export const patternMaxProgramSize = 120;
+/** Client patterns look at the start of an item (keywords and phrases see it all): posts say what they are about early. */
+export const patternTextLimit = 2_000;
+
+export function compilePattern(pattern: string): ProtocolPattern & { programSize: number } {
   const compiled = RE2JS.compile(pattern, RE2JS.CASE_INSENSITIVE);
-  return { source: pattern, test: (text) => compiled.matcher(text).find() };
+  return {
+    source: pattern,
+    programSize: compiled.programSize(),
+    test: (text) => compiled.matcher(text.length > patternTextLimit ? text.slice(0, patternTextLimit) : text).find(),
+  };
 }
 
 /**
  * Why a client-written pattern is refused, or `null` when it is fine: it must compile for RE2 and must not match
- * empty text (it would match every item). The length cap is the schema's.
+ * empty text (it would match every item), and must be small enough to run quickly (`patternMaxProgramSize`).
+ * The length cap is the schema's.
  */
 export function findPatternProblem(pattern: string): string | null {
-  let compiled: ProtocolPattern;
+  let compiled: ReturnType<typeof compilePattern>;
   try {
     compiled = compilePattern(pattern);
   } catch (error) {
@@ -86,5 +99,8 @@ export function findPatternProblem(pattern: string): string | null {
     return `is not a valid regular expression (${reason}; lookaround and backreferences are not supported)`;
   }
   if (compiled.test("")) return "matches empty text, so it would match every item";
+  if (compiled.programSize > patternMaxProgramSize) {
+    return `is too complex to run on every item (${compiled.programSize} steps, at most ${patternMaxProgramSize}): simplify it or split it in two`;
+  }
   return null;
 }
