@@ -1,6 +1,6 @@
 import { type Database, type Executor, runPrepared } from "@parley/db";
 import { type PlaybookDocument, playbookDocument } from "../escalations/playbooks";
-import { protocolDocument } from "../protocols";
+import { storedProtocolDocument } from "../protocols";
 import type { ActiveProtocol } from "../protocols-store";
 import type { IngestChannel } from "./ingest-items";
 
@@ -71,7 +71,11 @@ export async function loadIngestContext(tx: Executor, channel: IngestChannel): P
   const [row] = await runPrepared<ContextRow>(tx, loadContextStatement, contextParams(channel));
   if (!row) throw new Error("ingest context query returned no row");
   const protocol = row.protocol
-    ? { id: row.protocol.id, version: row.protocol.version, document: protocolDocument.parse(row.protocol.document) }
+    ? {
+        id: row.protocol.id,
+        version: row.protocol.version,
+        document: storedProtocolDocument.parse(row.protocol.document),
+      }
     : null;
   return {
     channelVersion: row.channel_version,

@@ -12,6 +12,7 @@ import {
   type ReplyCheck,
   type ReplyCheckResult,
   recentRepliesLimit,
+  storedProtocolDocument,
 } from "../protocols";
 import { type ActiveProtocol, getActiveProtocol } from "../protocols-store";
 import { queueDeliveries } from "./deliveries";
@@ -83,7 +84,7 @@ export async function loadItemProtocol(
     .from(protocolVersions)
     .where(and(eq(protocolVersions.id, item.protocolVersionId), eq(protocolVersions.agencyId, item.agencyId)));
   if (!row) return active;
-  return { id: row.id, version: row.version, document: protocolDocument.parse(row.document) };
+  return { id: row.id, version: row.version, document: storedProtocolDocument.parse(row.document) };
 }
 
 /** The conversation a reply lands in, comparable across the client's channels. */

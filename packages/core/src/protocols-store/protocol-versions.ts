@@ -5,7 +5,7 @@ import { z } from "zod";
 import { getClient } from "../agencies/clients";
 import type { Scope } from "../agencies/scope";
 import { recordAudit } from "../audit/record-audit";
-import { diffProtocols, type ProtocolDocument, protocolDocument } from "../protocols";
+import { diffProtocols, type ProtocolDocument, protocolDocument, storedProtocolDocument } from "../protocols";
 
 const { protocolVersions, clients } = schema;
 type ProtocolVersionRow = typeof protocolVersions.$inferSelect;
@@ -46,7 +46,7 @@ const maxCachedDocuments = 500;
 function documentOf(row: Pick<ProtocolVersionRow, "id" | "document">): ProtocolDocument {
   const cached = parsedDocuments.get(row.id);
   if (cached) return cached;
-  const document = protocolDocument.parse(row.document);
+  const document = storedProtocolDocument.parse(row.document);
   if (parsedDocuments.size >= maxCachedDocuments) {
     const oldest = parsedDocuments.keys().next().value;
     if (oldest !== undefined) parsedDocuments.delete(oldest);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { classifyItem } from "./classify-item";
 import { compileProtocol } from "./compile-protocol";
-import { gamesPublisherProtocol as protocol } from "./games-publisher-protocol.fixture";
-import { parseProtocolDocument } from "./protocol-document";
+import { gamesPublisherProtocolInput, gamesPublisherProtocol as protocol } from "./games-publisher-protocol.fixture";
+import { parseProtocolDocument, protocolDocument, storedProtocolDocument } from "./protocol-document";
 
 describe("classifyItem: categories", () => {
   it.each([
@@ -208,5 +208,20 @@ describe("classifyItem: time", () => {
     expect(classification.moderation.reasons).toContain(
       "the protocol's patterns ran out of time on this item: check it by hand",
     );
+  });
+});
+
+describe("classifyItem: protocols saved under older pattern rules", () => {
+  it("loads a stored version whose pattern RE2 cannot run, and classifies with that pattern matching nothing", () => {
+    const input = {
+      ...gamesPublisherProtocolInput,
+      categories: [
+        ...gamesPublisherProtocolInput.categories,
+        { key: "old", name: "Old", match: { patterns: ["(?<!not )broken"] }, priority: "P1", authority: "respond" },
+      ],
+    };
+    expect(protocolDocument.safeParse(input).success).toBe(false);
+    const stored = storedProtocolDocument.parse(input);
+    expect(classifyItem({ protocol: stored, body: "The game is broken" }).categoryKey).toBe("general");
   });
 });

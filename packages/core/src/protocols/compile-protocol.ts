@@ -31,6 +31,18 @@ export interface CompiledProtocol {
 const compiledProtocols = new WeakMap<ProtocolDocument, CompiledProtocol>();
 
 /**
+ * A stored pattern: a version saved before patterns ran on RE2 may hold one RE2 cannot run (lookaround,
+ * backreferences). It matches nothing rather than stopping the client's ingest; saving the protocol again names it.
+ */
+function compileStoredPattern(pattern: string): ProtocolPattern {
+  try {
+    return compilePattern(pattern);
+  } catch {
+    return { source: pattern, test: () => false };
+  }
+}
+
+/**
  * The protocol's regexes, cached per protocol object. Protocol versions are immutable: a changed
  * protocol is a new object and compiles afresh; never mutate one in place after classifying with it.
  */
@@ -41,12 +53,12 @@ export function compileProtocol(protocol: ProtocolDocument): CompiledProtocol {
     categories: protocol.categories.map((category) => ({
       category,
       terms: compileTerms(category.match),
-      patterns: (category.match.patterns ?? []).map(compilePattern),
+      patterns: (category.match.patterns ?? []).map(compileStoredPattern),
     })),
     moderationRules: protocol.moderationRules.map((rule) => ({
       rule,
       words: rule.kind === "profanity" ? compileTerms({ keywords: rule.words }) : null,
-      patterns: rule.kind === "spam" ? rule.patterns.map(compilePattern) : [],
+      patterns: rule.kind === "spam" ? rule.patterns.map(compileStoredPattern) : [],
     })),
     forbiddenPhrases: protocol.forbiddenPhrases.map((forbiddenPhrase) => ({
       forbiddenPhrase,

@@ -60,11 +60,9 @@ function keyword(field: string) {
   });
 }
 
+/** A client-written pattern's text; whether RE2 can run it quickly is checked on save (`checkPatterns`). */
 function regexPattern(field: string) {
-  return text(field, patternMaxLength).superRefine((pattern, ctx) => {
-    const problem = findPatternProblem(pattern);
-    if (problem) ctx.addIssue({ code: "custom", message: `${field} ${JSON.stringify(pattern)} ${problem}` });
-  });
+  return text(field, patternMaxLength);
 }
 
 const languageCode = z
@@ -154,7 +152,7 @@ const approvedAnswer = z.object({
   text: text("approved answer text", 10000),
 });
 
-export const protocolDocument = z
+const protocolDocumentBase = z
   .object({
     categories: list("categories", category, 200),
     /** What an item that matches no category is filed under. */
@@ -190,9 +188,37 @@ export const protocolDocument = z
   })
   .superRefine(checkConsistency);
 
-export type ProtocolDocument = z.infer<typeof protocolDocument>;
+/**
+ * A protocol as stored: read without re-judging its patterns, so a version saved under older pattern rules still
+ * loads (a pattern RE2 cannot run matches nothing, see `compileProtocol`).
+ */
+export const storedProtocolDocument = protocolDocumentBase;
+
+/** A protocol as a client admin saves it: every client-written pattern must compile for RE2 and run quickly. */
+export const protocolDocument = protocolDocumentBase.superRefine(checkPatterns);
+
+function checkPatterns(document: z.infer<typeof protocolDocumentBase>, ctx: z.RefinementCtx): void {
+  const check = (path: PropertyKey[], field: string, pattern: string) => {
+    const problem = findPatternProblem(pattern);
+    if (problem) ctx.addIssue({ code: "custom", path, message: `${field} ${JSON.stringify(pattern)} ${problem}` });
+  };
+  document.categories.forEach((category, index) => {
+    category.match.patterns?.forEach((pattern, at) =>
+      check(["categories", index, "match", "patterns", at], "pattern", pattern),
+    );
+  });
+  document.moderationRules.forEach((rule, index) => {
+    if (rule.kind === "spam") {
+      rule.patterns.forEach((pattern, at) =>
+        check(["moderationRules", index, "patterns", at], "spam pattern", pattern),
+      );
+    }
+  });
+}
+
+export type ProtocolDocument = z.infer<typeof protocolDocumentBase>;
 /** What a client admin submits: defaults not yet applied. */
-export type ProtocolDocumentInput = z.input<typeof protocolDocument>;
+export type ProtocolDocumentInput = z.input<typeof protocolDocumentBase>;
 export type Category = ProtocolDocument["categories"][number];
 export type ModerationRule = ProtocolDocument["moderationRules"][number];
 export type ForbiddenPhrase = ProtocolDocument["forbiddenPhrases"][number];
