@@ -142,7 +142,7 @@ describe("outbound delivery", () => {
     const item = await ingestItem(db, facebook, { body: "Anyone there?" });
     const reply = await sendReply(item.id, "Yes, we are here!");
     expect(await deliverFor(db, a, deliveryDeps(platform))).toEqual({ sent: 0, retrying: 0, failed: 1 });
-    expect((await replyRow(reply.id))?.failureReason).toContain("Invalid OAuth access token");
+    expect((await replyRow(reply.id))?.failureReason).toBe("Meta Graph answered 400: refused the request");
 
     const bare = await addChannel(db, a, { clientId: a.client.id, platform: "facebook" });
     const other = await ingestItem(db, bare, { body: "Hello from a page without a token" });

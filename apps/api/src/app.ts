@@ -83,7 +83,7 @@ function socketAddress(c: AppContext): string {
  * so the client is `hops` entries from the right; anything further left was written by the client and proves
  * nothing. Fewer entries than hops: the leftmost (as Express's `trust proxy` counts).
  */
-export function clientIp(c: AppContext, hops: number): string {
+function clientIp(c: AppContext, hops: number): string {
   if (hops === 0) return socketAddress(c);
   const chain = (c.req.header("x-forwarded-for") ?? "")
     .split(",")

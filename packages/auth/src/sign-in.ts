@@ -50,9 +50,11 @@ async function reserveAttempt(db: Database, options: CredentialsOptions, now: Da
   const keys = keysOf(options);
   const since = new Date(now.getTime() - loginWindowMs);
   return db.transaction(async (tx) => {
-    for (const key of Object.values(keys).sort()) {
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
-    }
+    // One statement, keys in a fixed order: two attempts sharing keys never wait on each other crosswise.
+    const ordered = Object.values(keys).sort();
+    await tx.execute(
+      sql`select pg_advisory_xact_lock(hashtextextended(key, 0)) from unnest(${sql.param(ordered)}::text[]) as key order by key`,
+    );
     const rows = await tx
       .select({
         key: loginFailures.key,

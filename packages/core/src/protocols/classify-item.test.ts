@@ -180,10 +180,14 @@ describe("classifyItem: time", () => {
   it("classifies (\\w|\\d)*x against a comment of 40 digits in under 50 ms", () => {
     const withBadPattern = withPatterns(["(\\w|\\d)*x"]);
     classifyItem({ protocol: withBadPattern, body: "warm up the matcher" });
-    const started = performance.now();
-    const classification = classifyItem({ protocol: withBadPattern, body: "1".repeat(40) });
-    expect(performance.now() - started).toBeLessThan(50);
-    expect(classification.categoryKey).toBe("general");
+    // The best of five: a busy machine may pause any one run (a backtracking engine took 14 s for 29 digits).
+    const times: number[] = [];
+    for (let run = 0; run < 5; run++) {
+      const started = performance.now();
+      expect(classifyItem({ protocol: withBadPattern, body: "1".repeat(40) }).categoryKey).toBe("general");
+      times.push(performance.now() - started);
+    }
+    expect(Math.min(...times)).toBeLessThan(50);
   });
 
   it("stops running the client's patterns once the item's budget is spent, and flags the item for a person", () => {
