@@ -135,7 +135,8 @@ export async function startMetaGraphDemo(): Promise<MetaGraphDemo> {
   const graph = await startFakePlatform();
   let demo: Demo;
   try {
-    demo = await startDemo({ env: { META_GRAPH_BASE_URL: `${graph.url}/v21.0` } });
+    // The fake listens on loopback over plain http: allowed for this server only.
+    demo = await startDemo({ env: { META_GRAPH_BASE_URL: `${graph.url}/v21.0`, OUTBOUND_ALLOWLIST: "127.0.0.1" } });
   } catch (error) {
     await graph.close();
     throw error;
