@@ -202,18 +202,16 @@ function checkPatterns(document: z.infer<typeof protocolDocumentBase>, ctx: z.Re
     const problem = findPatternProblem(pattern);
     if (problem) ctx.addIssue({ code: "custom", path, message: `${field} ${JSON.stringify(pattern)} ${problem}` });
   };
-  document.categories.forEach((category, index) => {
-    category.match.patterns?.forEach((pattern, at) =>
-      check(["categories", index, "match", "patterns", at], "pattern", pattern),
-    );
-  });
-  document.moderationRules.forEach((rule, index) => {
-    if (rule.kind === "spam") {
-      rule.patterns.forEach((pattern, at) =>
-        check(["moderationRules", index, "patterns", at], "spam pattern", pattern),
-      );
+  for (const [index, category] of document.categories.entries()) {
+    for (const [at, pattern] of (category.match.patterns ?? []).entries()) {
+      check(["categories", index, "match", "patterns", at], "pattern", pattern);
     }
-  });
+  }
+  for (const [index, rule] of document.moderationRules.entries()) {
+    if (rule.kind !== "spam") continue;
+    for (const [at, pattern] of rule.patterns.entries())
+      check(["moderationRules", index, "patterns", at], "spam pattern", pattern);
+  }
 }
 
 export type ProtocolDocument = z.infer<typeof protocolDocumentBase>;
