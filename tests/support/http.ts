@@ -1,6 +1,5 @@
 import { randomInt } from "node:crypto";
 import { type AppOptions, createApp } from "@parley/api/app";
-import { hashPassword } from "@parley/auth";
 import type { Database } from "@parley/db";
 import { testOutboundAllowlist, testPassword, testSecretBox } from "@parley/testing";
 import superjson from "superjson";
@@ -10,7 +9,7 @@ export const testOrigin = "http://parley.test";
 /** The real Hono app over the given (app-role) database, for `app.request()`. */
 export function makeTestApp(db: Database, options: Partial<Omit<AppOptions, "services">> = {}) {
   return createApp({
-    services: { db, secretBox: testSecretBox, hashPassword, outboundAllowlist: testOutboundAllowlist },
+    services: { db, secretBox: testSecretBox, outboundAllowlist: testOutboundAllowlist },
     trustProxy: 1,
     log: () => {},
     ...options,
