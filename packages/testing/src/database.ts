@@ -41,3 +41,28 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/** A database with nothing in it, not even the migrations: what a first start meets. The owner is the superuser. */
+export async function createEmptyDatabase(): Promise<{ ownerUrl: string; drop(): Promise<void> }> {
+  const adminUrl = inject("pgAdminUrl");
+  const name = `empty_${randomBytes(6).toString("hex")}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const ownerUrl = new URL(adminUrl);
+  ownerUrl.pathname = `/${name}`;
+  return {
+    ownerUrl: ownerUrl.toString(),
+    async drop() {
+      const dropper = postgres(adminUrl, { max: 1, onnotice: () => {} });
+      try {
+        await dropper.unsafe(`drop database if exists ${name} with (force)`);
+      } finally {
+        await dropper.end();
+      }
+    },
+  };
+}
