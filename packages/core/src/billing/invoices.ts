@@ -1044,7 +1044,10 @@ export async function pushInvoiceToStripe(
 /**
  * The monthly run of one agency (cron on the 1st, or the embedded scheduler): drafts of last month
  * for every active client that has none yet, and a notification to each account manager assigned
- * to the client. Idempotent: a second run finds the drafts and does nothing.
+ * to the client. Idempotent: a second run finds the drafts and does nothing. Runs of the same agency
+ * and month take turns (a transaction-level advisory lock): with several API processes, each running
+ * the embedded scheduler, the second run waits for the first and then finds its drafts — without the
+ * lock it would plan before the first committed, upsert over its drafts and notify a second time.
  */
 export async function createMonthlyInvoiceDrafts(
   db: Database,
@@ -1053,6 +1056,9 @@ export async function createMonthlyInvoiceDrafts(
   const scope = { agencyId: input.agencyId };
   const asOf = input.asOf ?? new Date();
   return withTenant(db, { agencyId: input.agencyId, clientIds: null }, async (tx) => {
+    await tx.execute(
+      sql`select pg_advisory_xact_lock(hashtextextended(${`parley:monthly-invoices:${input.agencyId}:${input.period}`}, 0))`,
+    );
     const active = await tx
       .select()
       .from(clients)
