@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ["packages/**/src/**/*.test.ts", "apps/**/src/**/*.test.ts", "tests/**/*.test.ts"],
     exclude: ["**/node_modules/**", "tests/bench/**"],
-    globalSetup: ["packages/testing/src/global-setup.ts"],
+    globalSetup: ["tests/support/build-setup.ts", "packages/testing/src/global-setup.ts"],
     testTimeout: 30_000,
     // A poll waits for a real condition (a count in the page, a row in the database) and returns as soon as it
     // holds; on a loaded 2-core machine the browser and the server can take seconds, so it may wait up to 10 s.

@@ -2,6 +2,7 @@
 // same PostgreSQL server in the same run:
 //   1. batches of 100 items: POST /v1/channels/{id}/items vs a raw multi-row INSERT … ON CONFLICT DO NOTHING
 //      of the same rows (items/s, target ratio >= 0.5);
+
 //   2. one item per request: the signed endpoint vs a bare Hono endpoint doing one INSERT (req/s, p50/p99,
 //      target ratio >= 0.6).
 // Each also measures a floor, in turns with the other two: an endpoint doing only what the issue requires of any
@@ -11,6 +12,7 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createApp } from "@parley/api/app";
+import { silentLogger } from "@parley/api/logger";
 import { inboundItem, parseGenericBatch, signGenericPayload, verifyGenericSignature } from "@parley/connectors";
 import { resolveScope, tenantOf } from "@parley/core/agencies";
 import { createProtocolVersion } from "@parley/core/protocols-store";
@@ -200,7 +202,7 @@ try {
       createProtocolVersion(scope, tx, { clientId: client.id, document: gamesProtocol }),
     );
   }
-  const app = createApp({ services: { db: appDb, secretBox: bench.secretBox }, log: () => {} });
+  const app = createApp({ services: { db: appDb, secretBox: bench.secretBox }, logger: silentLogger });
   const parley = await listen(app.fetch);
 
   // The least an endpoint can do: parse, validate, one INSERT (no signature, no tenant, no classification).

@@ -2,6 +2,7 @@ import { createHmac } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp } from "@parley/api/app";
+import { silentLogger } from "@parley/api/logger";
 import { createStripeGateway } from "@parley/connectors/stripe";
 import type { InvoiceDetailView, InvoiceView } from "@parley/core/billing";
 import { schema } from "@parley/db";
@@ -122,7 +123,7 @@ beforeAll(async () => {
   app = createApp({
     services: { db: db.app, secretBox: testSecretBox, stripe: gateway },
     trustProxy: 1,
-    log: () => {},
+    logger: silentLogger,
   });
   const northwind = await makeNorthwind(db, app);
   ({ agency: a, am } = northwind);

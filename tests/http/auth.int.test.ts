@@ -1,5 +1,6 @@
 import { createApp } from "@parley/api/app";
 import { parseEnv } from "@parley/api/env";
+import { silentLogger } from "@parley/api/logger";
 import {
   freeFailuresPerEmailFromAddress,
   maxFailuresPerEmail,
@@ -282,7 +283,7 @@ describe("responses", () => {
 
 describe("behind proxies (TRUST_PROXY) and at a public address (PUBLIC_URL)", () => {
   const appWith = (options: { trustProxy: number; publicUrl?: string }) =>
-    createApp({ services: { db: db.app, secretBox: testSecretBox }, log: () => {}, ...options });
+    createApp({ services: { db: db.app, secretBox: testSecretBox }, logger: silentLogger, ...options });
   const loginVia = (on: ReturnType<typeof appWith>, headers: Record<string, string>, body: unknown) =>
     on.request("http://parley.test/auth/login", {
       method: "POST",

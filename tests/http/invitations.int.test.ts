@@ -1,4 +1,5 @@
 import { createApp } from "@parley/api/app";
+import { silentLogger } from "@parley/api/logger";
 import type { MeView } from "@parley/contracts";
 import { schema, withTenant } from "@parley/db";
 import {
@@ -33,7 +34,7 @@ beforeAll(async () => {
       mailer: { send: async (message) => void mailed.push(message) },
     },
     trustProxy: 1,
-    log: () => {},
+    logger: silentLogger,
   });
   southpaw = await makeAgency(db.owner, { name: "Southpaw" });
   northwind = await makeAgency(db.owner, { name: "Northwind" });

@@ -1,4 +1,5 @@
 import { createApp } from "@parley/api/app";
+import { silentLogger } from "@parley/api/logger";
 import { schema } from "@parley/db";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase, testSecretBox } from "@parley/testing";
 import { eq } from "drizzle-orm";
@@ -14,7 +15,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   a = await makeAgency(db.owner);
   // As in production: no OUTBOUND_ALLOWLIST.
-  app = createApp({ services: { db: db.app, secretBox: testSecretBox }, trustProxy: 1, log: () => {} });
+  app = createApp({ services: { db: db.app, secretBox: testSecretBox }, trustProxy: 1, logger: silentLogger });
   owner = await signInAs(app, a.users.owner.email);
 });
 afterAll(() => db.close());

@@ -1,6 +1,7 @@
 import { connect } from "node:net";
 import { serve } from "@hono/node-server";
 import { createApp, maxBodyBytes, serverOptions } from "@parley/api/app";
+import { createJsonLogger } from "@parley/api/logger";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase, testSecretBox } from "@parley/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -15,7 +16,7 @@ beforeAll(async () => {
   app = createApp({
     services: { db: db.app, secretBox: testSecretBox },
     trustProxy: 1,
-    log: (line, extra) => logged.push(extra === undefined ? line : `${line} ${String(extra)}`),
+    logger: createJsonLogger("info", { write: (line: string) => void logged.push(JSON.parse(line).msg) }),
   });
 });
 afterAll(() => db.close());

@@ -1,3 +1,4 @@
+import { createJsonLogger } from "@parley/api/logger";
 import { schema } from "@parley/db";
 import {
   createTestDatabase,
@@ -65,7 +66,10 @@ beforeAll(async () => {
   db = await createTestDatabase();
   a = await makeAgency(db.owner);
   platform = await startFakePlatform();
-  app = makeTestApp(db.app, { metaGraphBaseUrl: `${platform.url}/graph`, log: (line) => void logged.push(line) });
+  app = makeTestApp(db.app, {
+    metaGraphBaseUrl: `${platform.url}/graph`,
+    logger: createJsonLogger("info", { write: (line: string) => void logged.push(JSON.parse(line).msg) }),
+  });
   await saveProtocol(db, a, a.client.id, moderationProtocol);
   facebook = await addChannel(db, a, {
     clientId: a.client.id,

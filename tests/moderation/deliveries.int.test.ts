@@ -1,3 +1,4 @@
+import { silentLogger } from "@parley/api/logger";
 import { verifyGenericSignature } from "@parley/connectors";
 import { maxDeliveryAttempts } from "@parley/core/moderation";
 import { schema } from "@parley/db";
@@ -244,7 +245,7 @@ describe("outbound delivery", () => {
       metaGraphBaseUrl: `${platform.url}/graph`,
       allowlist: testOutboundAllowlist,
       intervalMs: 60_000,
-      log: () => {},
+      logger: silentLogger,
     });
     try {
       const swept = Date.now() + 5000;

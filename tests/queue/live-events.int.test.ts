@@ -3,11 +3,13 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createApp } from "@parley/api/app";
 import { type LiveEventSource, listenLiveEvents } from "@parley/api/live";
+import { silentLogger } from "@parley/api/logger";
 import type { LiveEvent } from "@parley/core/live";
 import { ingestChannelItems } from "@parley/core/moderation";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase, testSecretBox } from "@parley/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signInAs, testOrigin } from "../support/http";
+import { openLiveStream } from "../support/live-stream";
 import { claimNext, signInFirstClientModerator } from "./queue-support";
 
 let db: TestDatabase;
@@ -40,7 +42,7 @@ beforeAll(async () => {
     services: { db: db.app, secretBox: testSecretBox },
     liveEvents,
     liveHeartbeatMs: heartbeatMs,
-    log: () => {},
+    logger: silentLogger,
   });
   server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }) as Server;
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
@@ -55,66 +57,7 @@ afterAll(async () => {
   await db.close();
 });
 
-/** An open `GET /events` stream, read as the browser's EventSource would: data events and comments. */
-async function connect(cookie: string) {
-  const abort = new AbortController();
-  const response = await fetch(`${baseUrl}/events`, { headers: { cookie }, signal: abort.signal });
-  expect(response.status).toBe(200);
-  expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
-  const reader = response.body?.getReader();
-  if (!reader) throw new Error("no body");
-  const decoder = new TextDecoder();
-  let buffer = "";
-  let ended = false;
-  const blocks: string[] = [];
-  let wake = () => {};
-  void (async () => {
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        buffer += decoder.decode(value, { stream: true });
-        let end = buffer.indexOf("\n\n");
-        while (end >= 0) {
-          blocks.push(buffer.slice(0, end));
-          buffer = buffer.slice(end + 2);
-          end = buffer.indexOf("\n\n");
-        }
-        wake();
-      }
-    } catch {
-      // aborted by the test
-    }
-    ended = true;
-    wake();
-  })();
-  /** The next block matching `accept` (others are dropped), or null when none comes within `timeoutMs`. */
-  async function next(accept: (block: string) => boolean, timeoutMs = 5_000): Promise<string | null> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      while (blocks.length > 0) {
-        const block = blocks.shift() ?? "";
-        if (accept(block)) return block;
-      }
-      if (ended || Date.now() >= deadline) return null;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, Math.max(0, deadline - Date.now()));
-      });
-    }
-  }
-  const isEvent = (block: string) => block.startsWith("data: ");
-  return {
-    /** The next data event. */
-    nextEvent: async (timeoutMs?: number): Promise<LiveEvent | null> => {
-      const block = await next(isEvent, timeoutMs);
-      return block === null ? null : (JSON.parse(block.slice("data: ".length)) as LiveEvent);
-    },
-    nextComment: (text: string, timeoutMs?: number) => next((block) => block === `: ${text}`, timeoutMs),
-    hasEnded: () => ended,
-    close: () => abort.abort(),
-  };
-}
+const connect = (cookie: string) => openLiveStream(baseUrl, cookie);
 
 let sequence = 0;
 async function ingestOne(agency: TestAgency, clientId: string) {

@@ -1,7 +1,7 @@
 import type { ClaimedItemView } from "@parley/core/moderation";
 import { type Database, schema } from "@parley/db";
 import { makeUser, type TestAgency } from "@parley/testing";
-import { callProcedure, signInAs, type TestApp, type TrpcOutcome } from "../support/http";
+import { callProcedure, type RequestTarget, signInAs, type TestApp, type TrpcOutcome } from "../support/http";
 
 type Priority = (typeof schema.itemPriorities)[number];
 
@@ -58,7 +58,7 @@ export async function signInFirstClientModerator(app: TestApp, db: Database, age
 
 /** `queue.<name>` over HTTP as the console calls it. */
 export function callQueue(
-  app: TestApp,
+  app: RequestTarget,
   options: { cookie: string; name: "list" | "counts" | "claimNext" | "release" | "skip" | "renew"; input?: unknown },
 ): Promise<TrpcOutcome> {
   const type = options.name === "list" || options.name === "counts" ? "query" : "mutation";
@@ -72,7 +72,7 @@ export function callQueue(
 
 /** The item `queue.claimNext` handed out, or null for an empty queue; throws on an error answer. */
 export async function claimNext(
-  app: TestApp,
+  app: RequestTarget,
   options: { cookie: string; clientId?: string; skip?: string[] },
 ): Promise<ClaimedItemView | null> {
   const { cookie, ...input } = options;

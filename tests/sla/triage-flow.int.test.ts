@@ -1,4 +1,5 @@
 import { createApp } from "@parley/api/app";
+import { silentLogger } from "@parley/api/logger";
 import {
   createClockStore,
   createTriageStore,
@@ -171,7 +172,7 @@ describe("triage end to end (embedded driver, real PostgreSQL, controllable cloc
     const app = createApp({
       services: { db: db.app, secretBox: testSecretBox, clock },
       trustProxy: 1,
-      log: () => {},
+      logger: silentLogger,
     });
     const cookie = await signInAs(app, a.users.stakeholder.email);
     const inbox = await callProcedure(app, { cookie, path: "escalations.inbox", type: "query", input: {} });

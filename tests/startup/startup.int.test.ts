@@ -44,7 +44,7 @@ function simulate(args: string[], env: Record<string, string>): Promise<{ code: 
 describe("npm start", () => {
   it("seeds once, reuses its data, and recovers after kill -9", { timeout: 180_000 }, async () => {
     const env = { DATA_DIR: dataDir, DEMO_PASSWORD: "demo-password-for-tests" };
-    const first = await startServer({ port: await findFreePort(), env });
+    const first = await startServer({ port: await findFreePort(), env, viaStartScript: true });
     expect(first.output()).toMatch(/Seeded the demo agencies/);
     expect(first.output()).toMatch(/owner@northwind\.test/);
     expect(await signIn(first.url, "owner@northwind.test", "demo-password-for-tests")).toBe(200);
@@ -65,13 +65,13 @@ describe("npm start", () => {
     expect(first.output()).toMatch(/SIGTERM: shutting down/);
     expect(first.output()).not.toMatch(/triggerUncaughtException|CONNECTION_CLOSED/);
 
-    const second = await startServer({ port: await findFreePort(), env });
+    const second = await startServer({ port: await findFreePort(), env, viaStartScript: true });
     expect(second.output()).not.toMatch(/Seeded/);
     expect(JSON.parse(readFileSync(path.join(dataDir, "demo.json"), "utf8"))).toEqual(demo);
     expect(await signIn(second.url, "stakeholder@hexfall.test", "demo-password-for-tests")).toBe(200);
     await second.stop("SIGKILL"); // leaves the embedded postgres running with its postmaster.pid
 
-    const third = await startServer({ port: await findFreePort(), env });
+    const third = await startServer({ port: await findFreePort(), env, viaStartScript: true });
     const health = await fetch(`${third.url}/healthz`);
     expect(await health.json()).toEqual({ ok: true, db: "up" });
     expect(await signIn(third.url, "mod1@northwind.test", "demo-password-for-tests")).toBe(200);
@@ -86,6 +86,7 @@ describe("npm start", () => {
     const port = await findFreePort();
     const server = await startServer({
       port,
+      viaStartScript: true,
       env: { DATA_DIR: simulatedDir, DEMO_PASSWORD: "demo-password-for-tests" },
     });
     try {
@@ -122,7 +123,7 @@ describe("npm start", () => {
 
   it("stops with one line naming a bad variable", { timeout: 60_000 }, async () => {
     await expect(
-      startServer({ port: await findFreePort(), env: { PORT: "99999", APP_SECRET: "short" } }),
+      startServer({ port: await findFreePort(), env: { PORT: "99999", APP_SECRET: "short" }, viaStartScript: true }),
     ).rejects.toThrow(/Invalid environment: PORT .*; APP_SECRET must be at least 32 characters/);
   });
 });

@@ -1,5 +1,6 @@
 import { randomInt } from "node:crypto";
 import { type AppOptions, createApp } from "@parley/api/app";
+import { silentLogger } from "@parley/api/logger";
 import type { Database } from "@parley/db";
 import { testOutboundAllowlist, testPassword, testSecretBox } from "@parley/testing";
 import superjson from "superjson";
@@ -11,12 +12,29 @@ export function makeTestApp(db: Database, options: Partial<Omit<AppOptions, "ser
   return createApp({
     services: { db, secretBox: testSecretBox, outboundAllowlist: testOutboundAllowlist },
     trustProxy: 1,
-    log: () => {},
+    logger: silentLogger,
     ...options,
   });
 }
 
 export type TestApp = ReturnType<typeof makeTestApp>;
+
+/** What the helpers below call: a Hono app's `request()`, or `remoteApp`'s over the network. */
+export interface RequestTarget {
+  request(input: string, init?: RequestInit): Response | Promise<Response>;
+}
+
+/** A server running elsewhere (another process), called like an in-process app: same origin, real HTTP. */
+export function remoteApp(baseUrl: string): RequestTarget {
+  return {
+    request(input, init = {}) {
+      const headers = new Headers(init.headers);
+      headers.delete("host");
+      if (headers.has("origin")) headers.set("origin", baseUrl);
+      return fetch(input.replace(testOrigin, baseUrl), { ...init, headers });
+    },
+  };
+}
 
 export function jsonRequest(body: unknown, init: { cookie?: string; origin?: string | null; method?: string } = {}) {
   const headers: Record<string, string> = { "content-type": "application/json", host: "parley.test" };
@@ -26,7 +44,7 @@ export function jsonRequest(body: unknown, init: { cookie?: string; origin?: str
 }
 
 /** Signs in through POST /auth/login and returns the Cookie header to send afterwards. */
-export async function signInAs(app: TestApp, email: string, password = testPassword): Promise<string> {
+export async function signInAs(app: RequestTarget, email: string, password = testPassword): Promise<string> {
   const request = jsonRequest({ email, password });
   // Each sign-in from its own address, so tests that exhaust the per-IP limit stay apart.
   const ip = `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
@@ -49,7 +67,7 @@ export interface TrpcOutcome {
 
 /** Calls one tRPC procedure over HTTP as the browser does (superjson, same origin). */
 export async function callProcedure(
-  app: TestApp,
+  app: RequestTarget,
   options: { cookie?: string; path: string; type: "query" | "mutation"; input?: unknown },
 ): Promise<TrpcOutcome> {
   const serialized = superjson.serialize(options.input);

@@ -10,13 +10,20 @@ export interface RunningServer {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Spawns the real API (`apps/api/src/main.ts` through tsx) and waits for /healthz. */
+/**
+ * Spawns the real API as production runs it — the built bundle (apps/api/dist/main.js, which the suite's global
+ * setup rebuilds when its sources changed) in plain Node — and waits for /healthz. `viaStartScript` starts it as
+ * `npm start` does instead (scripts/start.mjs: checks the build is current first, and refuses in production when
+ * it is not).
+ */
 export async function startServer(options: {
   port: number;
   env?: Record<string, string>;
   timeoutMs?: number;
+  viaStartScript?: boolean;
 }): Promise<RunningServer> {
-  const child = spawn(process.execPath, ["--import", "tsx", "apps/api/src/main.ts"], {
+  const args = options.viaStartScript ? ["scripts/start.mjs"] : ["--enable-source-maps", "apps/api/dist/main.js"];
+  const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: { ...process.env, PORT: String(options.port), NODE_ENV: "development", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],

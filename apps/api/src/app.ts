@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomUUID, timingSafeEqual } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { getConnInfo } from "@hono/node-server/conninfo";
@@ -29,7 +29,7 @@ import {
   passwordResetRequestInput,
 } from "@parley/contracts";
 import { getMe, type LinkKind, previewInvitation, resolveScope, type Scope } from "@parley/core/agencies";
-import { createClaimBatcher } from "@parley/core/moderation";
+import { type ClaimBatcher, createClaimBatcher } from "@parley/core/moderation";
 import { appErrorOf, appRouter, type Context, type Services } from "@parley/trpc";
 import { sql } from "drizzle-orm";
 import { Hono, type Context as HonoContext, type MiddlewareHandler } from "hono";
@@ -40,6 +40,10 @@ import type { z } from "zod";
 import { createIngestRoutes } from "./ingest.routes";
 import { createInvoiceRoutes } from "./invoices.routes";
 import { createLiveRoutes, type LiveEventSource } from "./live.routes";
+import { fallbackLogger, type Logger } from "./logger";
+import { createMetrics, type Metrics } from "./metrics";
+import { checkReadiness, type ReadinessSource } from "./readiness";
+import { logRequests, noteAgency } from "./request-log";
 import { createV1Routes } from "./v1.routes";
 
 export interface AppOptions {
@@ -50,7 +54,14 @@ export interface AppOptions {
   publicUrl?: string;
   /** Built web app to serve at / (apps/web/dist); omitted in API-only tests. */
   webRoot?: string;
-  log?: (line: string, extra?: unknown) => void;
+  /** Request lines and unexpected errors; default: errors only, as JSON on stdout. */
+  logger?: Logger;
+  /** The process's metrics; default: a registry of this app's own (tests). */
+  metrics?: Metrics;
+  /** Bearer token of `GET /metrics`; without it, /metrics is 404. */
+  metricsToken?: string;
+  /** What `/readyz` checks beyond the database (migrations, workers); the server's main passes it. */
+  readiness?: ReadinessSource;
   /** The process's LISTEN on live events; without it there is no `GET /events`. */
   liveEvents?: LiveEventSource;
   liveHeartbeatMs?: number;
@@ -60,6 +71,7 @@ export interface AppOptions {
 
 interface Variables {
   requestId: string;
+  logAgencyId?: string;
   auth: { session: Session; user: SessionUser; token: string } | null;
 }
 
@@ -164,13 +176,38 @@ function limitBody(limit: number): MiddlewareHandler {
  */
 export const serverOptions = { requestTimeout: 30_000, headersTimeout: 20_000, connectionsCheckingInterval: 1_000 };
 
+/** Claim next, timed into the metrics by outcome. */
+function timeClaims(claims: ClaimBatcher, metrics: Metrics): ClaimBatcher {
+  return {
+    async claim(scope, input) {
+      const end = metrics.claims.startTimer();
+      try {
+        const item = await claims.claim(scope, input);
+        end({ outcome: item ? "claimed" : "empty" });
+        return item;
+      } catch (error) {
+        end({ outcome: "error" });
+        throw error;
+      }
+    },
+  };
+}
+
+/** Whether `Authorization: Bearer <token>` carries `expected` (compared in constant time). */
+function hasBearerToken(header: string | undefined, expected: string): boolean {
+  const given = Buffer.from(/^Bearer +(\S+)$/i.exec(header?.trim() ?? "")?.[1] ?? "");
+  const wanted = Buffer.from(expected);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
 export function createApp(options: AppOptions) {
   const { services } = options;
   const clock = services.clock;
-  const claims = createClaimBatcher(services.db, clock ? { now: () => clock.now() } : {});
+  const logger = options.logger ?? fallbackLogger;
+  const metrics = options.metrics ?? createMetrics({ db: services.db });
+  const claims = timeClaims(createClaimBatcher(services.db, clock ? { now: () => clock.now() } : {}), metrics);
   const trustProxy = options.trustProxy ?? 0;
   const publicUrl = options.publicUrl;
-  const log = options.log ?? ((line, extra) => console.error(line, extra ?? ""));
   const app = new Hono<{ Variables: Variables }>();
 
   app.use(async (c, next) => {
@@ -178,6 +215,7 @@ export function createApp(options: AppOptions) {
     c.header("x-request-id", c.get("requestId"));
     await next();
   });
+  app.use(logRequests({ logger, metrics, procedures: new Set(Object.keys(appRouter._def.procedures)) }));
   app.use(
     secureHeaders({
       contentSecurityPolicy: {
@@ -197,7 +235,7 @@ export function createApp(options: AppOptions) {
 
   app.onError((error, c) => {
     const appError = error instanceof AppError ? error : appErrorOf(error);
-    if (appError.code === "INTERNAL") log(`[${c.get("requestId")}] unhandled error`, error);
+    if (appError.code === "INTERNAL") logger.error({ err: error, requestId: c.get("requestId") }, "unhandled error");
     const retryAfter = appError.details.retryAfterSeconds;
     if (typeof retryAfter === "number") c.header("Retry-After", String(retryAfter));
     return c.json(errorBody(appError, c.get("requestId")), httpStatusOf[appError.code] as 400);
@@ -208,6 +246,7 @@ export function createApp(options: AppOptions) {
     const token = getCookie(c, sessionCookieName);
     const found = token ? await validateSessionToken(services.db, token) : null;
     c.set("auth", found && token ? { ...found, token } : null);
+    noteAgency(c, found?.session.currentAgencyId);
     if (token && !found) deleteCookie(c, sessionCookieName, { path: "/" });
     if (found && token) {
       setCookie(
@@ -234,6 +273,24 @@ export function createApp(options: AppOptions) {
     } catch {
       return c.json({ ok: false, db: "down" }, 503);
     }
+  });
+
+  // Ready for traffic: the database answers, the migrations are applied, the workers run (and not shutting down).
+  app.get("/readyz", async (c) => {
+    const report = await checkReadiness(services.db, options.readiness);
+    return c.json(report, report.ok ? 200 : 503);
+  });
+
+  app.get("/metrics", async (c) => {
+    if (!options.metricsToken) {
+      throw new AppError("NOT_FOUND", "Metrics are off: set METRICS_TOKEN", { reason: "metrics_disabled" });
+    }
+    if (!hasBearerToken(c.req.header("authorization"), options.metricsToken)) {
+      throw new AppError("UNAUTHENTICATED", "Send the metrics token as `Authorization: Bearer …`", {
+        reason: "invalid_metrics_token",
+      });
+    }
+    return c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType });
   });
 
   /** The JSON body checked against `schema` (400 naming each field). */
@@ -356,32 +413,52 @@ export function createApp(options: AppOptions) {
       onError: ({ error, ctx, path, req }) => {
         const appError = appErrorOf(error);
         const requestId = (ctx as Context | undefined)?.requestId;
-        if (appError.code === "INTERNAL") log(`[${requestId}] trpc error`, error);
+        if (appError.code === "INTERNAL") logger.error({ err: error, requestId, procedure: path }, "procedure failed");
         // Refused before any procedure ran (junk traffic): one line, no stack.
         else if (!ctx) {
           const where = path ?? new URL(req.url).pathname;
-          log(`trpc ${req.method} ${where} refused: ${appError.details.reason ?? appError.code}`);
+          const reason = appError.details.reason ?? appError.code;
+          logger.warn({ requestId }, `trpc ${req.method} ${where} refused: ${reason}`);
         }
       },
     }),
   );
 
   // Inbound items: generic signed ingest (/v1) and platform webhooks (/webhooks/*).
-  app.route("/", createIngestRoutes({ services, log, metaGraphBaseUrl: options.metaGraphBaseUrl }));
+  app.route("/", createIngestRoutes({ services, logger, metrics, metaGraphBaseUrl: options.metaGraphBaseUrl }));
   app.route("/", createInvoiceRoutes({ services, loadSession }));
   if (options.liveEvents) {
     const { liveEvents, liveHeartbeatMs: heartbeatMs } = options;
-    app.route("/", createLiveRoutes({ db: services.db, liveEvents, heartbeatMs, log }));
+    app.route("/", createLiveRoutes({ db: services.db, liveEvents, heartbeatMs, logger, metrics }));
   }
   app.route("/", createV1Routes({ services, loadSession }));
 
   if (options.webRoot && existsSync(path.join(options.webRoot, "index.html"))) {
     const webRoot = options.webRoot;
     const indexHtml = readFileSync(path.join(webRoot, "index.html"), "utf8");
-    app.use("/assets/*", serveStatic({ root: path.relative(process.cwd(), webRoot) }));
+    // Vite names every asset by its content's hash: cached for a year, never revalidated. Each has a brotli and a
+    // gzip twin from the build, sent to browsers that accept them. Source maps stay on the server's disk.
+    const assets = serveStatic({ root: webRoot, precompressed: true });
+    app.get(
+      "/assets/*",
+      async (c, next) => {
+        if (c.req.path.endsWith(".map")) return next();
+        const found = await assets(c, next);
+        if (found instanceof Response) {
+          found.headers.set("Cache-Control", "public, max-age=31536000, immutable");
+          found.headers.set("Vary", "Accept-Encoding");
+        }
+        return found;
+      },
+      (c) => {
+        throw new AppError("NOT_FOUND", `No asset ${c.req.path}`, { reason: "no_route" });
+      },
+    );
     app.get("*", (c, next) => {
       const p = c.req.path;
       if (p.startsWith("/v1") || p.startsWith("/webhooks") || p.startsWith("/api/")) return next();
+      // The page names the current assets: always revalidated, so a deploy reaches every browser at once.
+      c.header("Cache-Control", "no-cache");
       return c.html(indexHtml);
     });
   }

@@ -2,16 +2,26 @@ import { createHmac } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { generateSecret } from "@parley/core/crypto";
-import { enableAppRoleLogin, migrateDatabase } from "@parley/db";
+import { enableAppRoleLogin, type MigrationRun, migrateDatabase } from "@parley/db";
 import { type EmbeddedServer, findFreePort, startEmbeddedPostgres } from "@parley/db/embedded";
 import postgres from "postgres";
 import type { Env } from "./env";
+import { migrationsFolder } from "./paths";
 
 export interface PreparedDatabase {
   ownerUrl: string;
   appUrl: string;
   appSecret: string;
   embedded: EmbeddedServer | null;
+  /** What this start did to the schema, and how many migrations this build ships. */
+  migrations: MigrationRun & { expected: number };
+}
+
+function countShippedMigrations(): number {
+  const journal = JSON.parse(readFileSync(path.join(migrationsFolder, "meta", "_journal.json"), "utf8")) as {
+    entries: unknown[];
+  };
+  return journal.entries.length;
 }
 
 /** Without APP_SECRET (development), a random one is generated once and kept under DATA_DIR. */
@@ -34,7 +44,10 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
   }
 }
 
-/** Starts the embedded server when DATABASE_URL is unset, applies migrations, and readies the app role. */
+/**
+ * Starts the embedded server when DATABASE_URL is unset, applies migrations, and readies the app role. Processes
+ * starting together on one database take turns for the migrations (an advisory lock): the first applies them.
+ */
 export async function prepareDatabase(env: Env): Promise<PreparedDatabase> {
   const dataDir = path.resolve(env.DATA_DIR);
   const appSecret = env.APP_SECRET ?? loadLocalAppSecret(dataDir);
@@ -46,11 +59,11 @@ export async function prepareDatabase(env: Env): Promise<PreparedDatabase> {
     ownerUrl = embedded.urlFor("parley");
   }
   try {
-    await migrateDatabase(ownerUrl);
+    const migrations = { ...(await migrateDatabase(ownerUrl, migrationsFolder)), expected: countShippedMigrations() };
     const appUrl =
       env.DATABASE_APP_URL ??
       (await enableAppRoleLogin(ownerUrl, createHmac("sha256", appSecret).update("parley_app login").digest("hex")));
-    return { ownerUrl, appUrl, appSecret, embedded };
+    return { ownerUrl, appUrl, appSecret, embedded, migrations };
   } catch (error) {
     await embedded?.stop();
     throw error;

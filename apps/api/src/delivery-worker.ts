@@ -1,8 +1,11 @@
 import { createOutboundSender } from "@parley/connectors";
 import type { OutboundAllowlist } from "@parley/contracts";
 import type { SecretBox } from "@parley/core/crypto";
-import { deliverDue, deliverDueForEveryAgency, outboxChannel } from "@parley/core/moderation";
+import { type DeliveryOutcome, deliverDue, deliverDueForEveryAgency, outboxChannel } from "@parley/core/moderation";
 import type { Database } from "@parley/db";
+import { fallbackLogger, type Logger } from "./logger";
+import type { Metrics } from "./metrics";
+import type { WorkerStatus } from "./readiness";
 
 export interface DeliveryWorkerOptions {
   db: Database;
@@ -12,11 +15,22 @@ export interface DeliveryWorkerOptions {
   allowlist: OutboundAllowlist;
   /** How often every agency's outbox is swept (the safety net: commits also kick the worker at once). */
   intervalMs?: number;
-  log?: (line: string, extra?: unknown) => void;
+  logger?: Logger;
+  metrics?: Pick<Metrics, "deliveries">;
 }
 
 export interface DeliveryWorker {
+  status(): WorkerStatus;
   stop(): Promise<void>;
+}
+
+/** A failed attempt as a log line: which delivery, where, why — the platform's reason, never the reply's text. */
+function logOutcome(logger: Logger, outcome: DeliveryOutcome): void {
+  if (outcome.verdict === "sent") return;
+  const { verdict, error, ...fields } = outcome;
+  const line = { ...fields, reason: error };
+  if (verdict === "failed") logger.error(line, "delivery failed");
+  else logger.warn(line, "delivery will be retried");
 }
 
 /**
@@ -26,12 +40,18 @@ export interface DeliveryWorker {
  */
 export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promise<DeliveryWorker> {
   const { db } = options;
-  const log = options.log ?? ((line, extra) => console.error(line, extra ?? ""));
+  const logger = options.logger ?? fallbackLogger;
+  const intervalMs = options.intervalMs ?? 2000;
   const deps = {
     secretBox: options.secretBox,
     send: createOutboundSender({ metaGraphBaseUrl: options.metaGraphBaseUrl, allowlist: options.allowlist }),
+    onOutcome: (outcome: DeliveryOutcome) => {
+      options.metrics?.deliveries.inc({ verdict: outcome.verdict });
+      logOutcome(logger, outcome);
+    },
   };
   let stopped = false;
+  let lastSweepAt: Date | null = null;
   let running: Promise<void> = Promise.resolve();
   /** Runs one job after the previous one, so a process never sweeps the same agency twice at once. */
   const enqueue = (job: () => Promise<unknown>) => {
@@ -40,7 +60,7 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
       try {
         await job();
       } catch (error) {
-        log("delivery worker: run failed", error);
+        logger.error({ err: error }, "delivery worker: run failed");
       }
     });
     return running;
@@ -56,12 +76,16 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
   });
   let timer: NodeJS.Timeout | undefined;
   const sweep = () => {
-    void enqueue(() => deliverDueForEveryAgency(db, deps)).then(() => {
-      if (!stopped) timer = setTimeout(sweep, options.intervalMs ?? 2000);
+    void enqueue(async () => {
+      await deliverDueForEveryAgency(db, deps);
+      lastSweepAt = new Date();
+    }).then(() => {
+      if (!stopped) timer = setTimeout(sweep, intervalMs);
     });
   };
   sweep();
   return {
+    status: () => ({ running: !stopped, lastRunAt: lastSweepAt, staleAfterMs: Math.max(5 * intervalMs, 60_000) }),
     async stop() {
       stopped = true;
       clearTimeout(timer);

@@ -88,6 +88,10 @@ export const envSchema = z.object({
     .enum(["0", "1", "true", "false"])
     .default("1")
     .transform((value) => value === "1" || value === "true"),
+  /** Lowest level written to the log (JSON lines on stdout; human-readable outside production). */
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Bearer token of `GET /metrics` (Prometheus text). Unset: /metrics answers 404. */
+  METRICS_TOKEN: z.string().min(16, { message: "must be at least 16 characters" }).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

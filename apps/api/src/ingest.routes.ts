@@ -19,21 +19,26 @@ import {
   createIngestChannelCache,
   IngestChannelChangedError,
   type IngestChannelSecrets,
+  type IngestItemEvent,
   ingestChannelItems,
 } from "@parley/core/moderation";
 import type { Services } from "@parley/trpc";
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { fallbackLogger, type Logger } from "./logger";
+import type { Metrics } from "./metrics";
+import { noteAgency } from "./request-log";
 
 /** Largest request body any ingest endpoint reads. */
 export const maxIngestBodyBytes = 1024 * 1024;
 
 export interface IngestRoutesOptions {
   services: Pick<Services, "db" | "secretBox">;
+  metrics: Pick<Metrics, "ingestedItems">;
   now?: () => Date;
   /** The Meta Graph API the Instagram @mentions are read from (their webhook carries ids only). */
   metaGraphBaseUrl?: string;
-  log?: (line: string, extra?: unknown) => void;
+  logger?: Logger;
 }
 
 /** How many skipped changes a Meta delivery's answer lists (it counts them all). */
@@ -108,12 +113,21 @@ function unauthenticated(reason: string): AppError {
  */
 export function createIngestRoutes(options: IngestRoutesOptions) {
   const { db, secretBox } = options.services;
+  const { ingestedItems } = options.metrics;
   const now = options.now ?? (() => new Date());
-  const log = options.log ?? ((line, extra) => console.error(line, extra ?? ""));
+  const logger = options.logger ?? fallbackLogger;
   const graph = {
     baseUrl: options.metaGraphBaseUrl ?? defaultMetaGraphBaseUrl,
     http: { fetch, timeoutMs: 10_000 },
   };
+
+  /** Stores a delivery's events and counts its items into the metrics. */
+  async function store(channel: IngestChannelSecrets, events: readonly IngestItemEvent[]) {
+    const result = await ingestChannelItems(db, channel, events, { now });
+    ingestedItems.inc({ outcome: "created" }, result.created);
+    ingestedItems.inc({ outcome: "duplicate" }, result.duplicates);
+    return result;
+  }
   const app = new Hono<{ Variables: { requestId: string } }>();
 
   const tooLarge = (c: IngestContext) =>
@@ -164,6 +178,7 @@ export function createIngestRoutes(options: IngestRoutesOptions) {
     const channelId = c.req.param("channelId") ?? "";
     const found = await channels.get(channelId);
     let channel = requireFound(found.channel, platforms);
+    noteAgency(c, channel.agencyId);
     let fresh = !found.cached;
     const raw = await readRaw(c);
     for (let attempt = 1; ; attempt += 1) {
@@ -213,7 +228,7 @@ export function createIngestRoutes(options: IngestRoutesOptions) {
           }
           throw error;
         }
-        return c.json(await ingestChannelItems(db, channel, events, { now }));
+        return c.json(await store(channel, events));
       },
     ),
   );
@@ -280,11 +295,12 @@ export function createIngestRoutes(options: IngestRoutesOptions) {
         const mentions = await readMentions(channel, mapping.mentions, at);
         const skipped = [...mapping.skipped, ...mentions.skipped];
         if (skipped.length > 0) {
-          log(
-            `[${c.get("requestId")}] Meta delivery for channel ${channel.id}: skipped ${skipped.length} unusable change(s): ${describeSkipped(skipped)}`,
+          logger.warn(
+            { requestId: c.get("requestId") },
+            `Meta delivery for channel ${channel.id}: skipped ${skipped.length} unusable change(s): ${describeSkipped(skipped)}`,
           );
         }
-        const result = await ingestChannelItems(db, channel, [...mapping.events, ...mentions.events], { now });
+        const result = await store(channel, [...mapping.events, ...mentions.events]);
         if (mentions.retryLater.length > 0) {
           // Everything else is stored (idempotently): Meta's redelivery of the whole body reads the mentions again.
           throw new AppError(
@@ -329,7 +345,7 @@ export function createIngestRoutes(options: IngestRoutesOptions) {
           now: now(),
         });
         if (mapped.ping) return c.json({ ok: true, ping: true });
-        return c.json(await ingestChannelItems(db, channel, mapped.events, { now }));
+        return c.json(await store(channel, mapped.events));
       },
     ),
   );

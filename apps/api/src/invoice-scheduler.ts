@@ -1,5 +1,7 @@
 import { runMonthlyInvoiceDrafts } from "@parley/core/billing";
 import type { Database } from "@parley/db";
+import { fallbackLogger, type Logger } from "./logger";
+import type { WorkerStatus } from "./readiness";
 
 export interface InvoiceSchedulerOptions {
   db: Database;
@@ -7,7 +9,7 @@ export interface InvoiceSchedulerOptions {
   intervalMs?: number;
   /** What time it is for the run; the tests drive it. */
   clock?: { now(): Date };
-  log?: (line: string, extra?: unknown) => void;
+  logger?: Logger;
 }
 
 /**
@@ -16,25 +18,30 @@ export interface InvoiceSchedulerOptions {
  * decision (`findDueMonthlyInvoiceRuns`: the 1st, 06:00 in each agency's zone) and the same
  * idempotent drafts as the Inngest cron (@parley/workflows `createMonthlyInvoicesFunction`). A month
  * already done costs one query per agency; an agency that fails is logged and the others still
- * run; the timer does not keep the process alive.
+ * run; the timer does not keep the process alive. Several processes may each run it: runs of one agency and
+ * month take turns in the database (`createMonthlyInvoiceDrafts`), so drafts and notices are made once.
  */
 export function startInvoiceScheduler({
   db,
   intervalMs = 3_600_000,
   clock = { now: () => new Date() },
-  log = console.error,
+  logger = fallbackLogger,
 }: InvoiceSchedulerOptions) {
   let running: Promise<void> | null = null;
+  let stopped = false;
+  let lastRunAt: Date | null = null;
   const tick = () => {
     running ??= runMonthlyInvoiceDrafts(db, {
       now: clock.now(),
-      onError: (error, run) => log(`monthly invoice drafts of agency ${run.agencyId} (${run.period}) failed`, error),
+      onError: (error, run) =>
+        logger.error({ err: error, agencyId: run.agencyId, period: run.period }, "monthly invoice drafts failed"),
     })
       .then((results) => {
+        lastRunAt = new Date();
         const created = results.flatMap((r) => r.outcomes).filter((o) => o.status === "created").length;
-        if (created > 0) log(`Created ${created} invoice draft(s) for last month.`);
+        if (created > 0) logger.info({ created }, `Created ${created} invoice draft(s) for last month.`);
       })
-      .catch((error: unknown) => log("monthly invoice drafts failed", error))
+      .catch((error: unknown) => logger.error({ err: error }, "monthly invoice drafts failed"))
       .finally(() => {
         running = null;
       });
@@ -46,7 +53,9 @@ export function startInvoiceScheduler({
   return {
     /** Looks now (or waits for the look under way). */
     runNow: (): Promise<void> => tick(),
+    status: (): WorkerStatus => ({ running: !stopped, lastRunAt, staleAfterMs: 3 * intervalMs }),
     async stop() {
+      stopped = true;
       clearInterval(timer);
       await running;
     },

@@ -6,6 +6,8 @@ import type { Database } from "@parley/db";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import postgres from "postgres";
+import { fallbackLogger, type Logger } from "./logger";
+import type { Metrics } from "./metrics";
 
 /** Live events as this process hears them, fanned out in memory to the connected consoles. */
 export interface LiveEventSource {
@@ -19,11 +21,8 @@ export interface LiveEventSource {
  * stay in LISTEN). postgres.js re-listens after a dropped connection; what was published in between is lost,
  * which consoles survive because every event only tells them to refetch.
  */
-export async function listenLiveEvents(options: {
-  url: string;
-  log?: (line: string, extra?: unknown) => void;
-}): Promise<LiveEventSource> {
-  const log = options.log ?? ((line, extra) => console.error(line, extra ?? ""));
+export async function listenLiveEvents(options: { url: string; logger?: Logger }): Promise<LiveEventSource> {
+  const logger = options.logger ?? fallbackLogger;
   const listeners = new Set<(event: LiveEvent) => void>();
   const client = postgres(options.url, {
     max: 1,
@@ -35,7 +34,7 @@ export async function listenLiveEvents(options: {
     try {
       event = JSON.parse(payload) as LiveEvent;
     } catch (error) {
-      log("live event is not JSON", { payload, error });
+      logger.error({ err: error }, "live event is not JSON");
       return;
     }
     for (const listener of listeners) listener(event);
@@ -81,11 +80,12 @@ export function createLiveRoutes(options: {
   db: Database;
   liveEvents: LiveEventSource;
   heartbeatMs?: number;
-  log?: (line: string, extra?: unknown) => void;
+  logger: Logger;
+  metrics: Pick<Metrics, "liveStreams">;
 }) {
-  const { db, liveEvents } = options;
+  const { db, liveEvents, logger } = options;
+  const { liveStreams } = options.metrics;
   const heartbeatMs = options.heartbeatMs ?? liveHeartbeatMs;
-  const log = options.log ?? ((line, extra) => console.error(line, extra ?? ""));
   const app = new Hono<{ Variables: LiveVariables }>();
 
   app.get("/events", async (c) => {
@@ -116,16 +116,18 @@ export function createLiveRoutes(options: {
         try {
           scope = await currentScope(db, auth.token);
         } catch (error) {
-          log(`[${requestId}] live scope check failed`, error);
+          logger.error({ err: error, requestId }, "live scope check failed");
           return;
         }
         if (scope?.agencyId !== agencyId) return end();
         send(": heartbeat\n\n");
       }, heartbeatMs);
+      liveStreams.inc();
       try {
         send(": connected\n\n");
         await ended;
       } finally {
+        liveStreams.dec();
         clearInterval(heartbeat);
         unsubscribe();
       }

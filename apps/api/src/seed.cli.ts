@@ -1,5 +1,5 @@
 import { prepareDatabase } from "./bootstrap";
-import { printDemoLogins, seedDemoOnce } from "./demo";
+import { describeDemoLogins, seedDemoOnce } from "./demo";
 import { parseEnv } from "./env";
 
 const env = parseEnv(process.env);
@@ -7,7 +7,8 @@ const database = await prepareDatabase(env);
 try {
   const data = await seedDemoOnce(env, database);
   console.log(data ? "Seeded the demo agencies." : "The database already has data; nothing seeded.");
-  printDemoLogins(env);
+  const logins = describeDemoLogins(env);
+  if (logins) console.log(logins);
 } finally {
   await database.embedded?.stop();
 }

@@ -7,6 +7,7 @@ import { type Database, type TenantContext, withTenant } from "@parley/db";
 import type { Services } from "@parley/trpc";
 import { type Context, Hono, type MiddlewareHandler, type Next } from "hono";
 import { buildOpenApiDocument } from "./openapi";
+import { noteAgency } from "./request-log";
 
 /** Who is reading: an API key speaks for its whole agency (`scope` null, read-only); a session for its member. */
 export interface ApiPrincipal {
@@ -45,6 +46,7 @@ export function createReaderAuthentication(options: ReaderAuthenticationOptions)
         });
       }
       c.set("principal", { agencyId: key.agencyId, scope: null });
+      noteAgency(c, key.agencyId);
       return await next();
     }
     return await options.loadSession(c, async () => {

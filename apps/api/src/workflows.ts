@@ -4,6 +4,7 @@ import {
   createClockStore,
   createTriageStore,
   createWakeupQueue,
+  type DatabaseWakeupQueue,
   findFlowEvents,
   reconcileWakeups,
 } from "@parley/core/escalations";
@@ -18,6 +19,9 @@ import {
 } from "@parley/workflows";
 import type { Hono, Env as HonoEnv } from "hono";
 import type { Env } from "./env";
+import { fallbackLogger, type Logger } from "./logger";
+import type { Metrics } from "./metrics";
+import type { WorkerStatus } from "./readiness";
 
 export type WorkflowEnv = Pick<
   Env,
@@ -37,7 +41,8 @@ export interface WorkflowsOptions {
   appSecret: string;
   /** What time it is for the flows; the tests drive it. */
   clock?: { now(): Date };
-  log?: (line: string, extra?: unknown) => void;
+  logger?: Logger;
+  metrics?: Pick<Metrics, "wakeupLag">;
 }
 
 export interface Workflows {
@@ -45,6 +50,8 @@ export interface Workflows {
   /** Mounts `/api/inngest` (Inngest mode only). */
   mount<E extends HonoEnv>(app: Hono<E>): void;
   start(): void;
+  /** The wake-up poller (the embedded driver, or the relay to Inngest): running, and when it last polled. */
+  status(): WorkerStatus;
   stop(): Promise<void>;
 }
 
@@ -63,7 +70,8 @@ export function createWorkflows({
   db,
   appSecret,
   clock = { now: () => new Date() },
-  log = (line, extra) => console.error(line, extra ?? ""),
+  logger = fallbackLogger,
+  metrics,
 }: WorkflowsOptions): Workflows {
   const notifier = createNotifier({
     smtpUrl: env.SMTP_URL,
@@ -74,11 +82,30 @@ export function createWorkflows({
   const store = createTriageStore({
     db,
     notifier,
-    onNoticeError: (error, notice) => log(`escalation ${notice.kind} notice failed`, error),
+    onNoticeError: (error, notice) => logger.error({ err: error, notice: notice.kind }, "escalation notice failed"),
   });
   const clockStore = createClockStore({ db });
-  const wakeups = createWakeupQueue(db);
   const now = () => clock.now();
+  // Every poll claims: its time is the poller's heartbeat, and each claim's delay past its due time is the lag.
+  let running = false;
+  let lastPollAt: Date | null = null;
+  const queue = createWakeupQueue(db);
+  const wakeups: DatabaseWakeupQueue = {
+    ...queue,
+    async claimDue(at, limit, leaseMs) {
+      const claimed = await queue.claimDue(at, limit, leaseMs);
+      lastPollAt = new Date();
+      for (const wakeup of claimed) {
+        metrics?.wakeupLag.observe({ flow: wakeup.flow }, Math.max(0, at.getTime() - wakeup.dueAt.getTime()) / 1000);
+      }
+      return claimed;
+    },
+  };
+  const status = (): WorkerStatus => ({
+    running,
+    lastRunAt: lastPollAt,
+    staleAfterMs: Math.max(5 * env.WORKFLOW_POLL_MS, 60_000),
+  });
 
   if (env.INNGEST_SIGNING_KEY || env.INNGEST_DEV) {
     const inngest = createInngestClient({
@@ -100,14 +127,14 @@ export function createWorkflows({
       }),
     ];
     const handler = createInngestHandler({ inngest, functions });
-    const relay = createPoller(env.WORKFLOW_POLL_MS, async () => {
+    const relay = createPoller(env.WORKFLOW_POLL_MS, logger, async () => {
       for (const wakeup of await wakeups.claimDue(now(), 50, leaseMs)) {
         try {
           const events = await findFlowEvents(db, wakeup);
           if (events.length > 0) await inngest.send(events);
           await wakeups.complete(wakeup.id);
         } catch (error) {
-          log("inngest relay failed", error);
+          logger.error({ err: error, flow: wakeup.flow, itemId: wakeup.itemId }, "inngest relay failed");
           const attempts = wakeup.attempts + 1;
           await wakeups.reschedule(wakeup.id, {
             dueAt: new Date(now().getTime() + Math.min(60_000 * attempts, 3_600_000)),
@@ -122,8 +149,13 @@ export function createWorkflows({
       mount(app) {
         app.on(["GET", "PUT", "POST"], "/api/inngest", (c) => handler(c));
       },
-      start: relay.start,
+      start() {
+        running = true;
+        relay.start();
+      },
+      status,
       stop: async () => {
+        running = false;
         await relay.stop();
         notifier.close();
       },
@@ -137,19 +169,35 @@ export function createWorkflows({
     now,
     pollMs: env.WORKFLOW_POLL_MS,
     leaseMs,
-    onError: (error, wakeup) => log(`workflow ${wakeup ? `${wakeup.flow} ${wakeup.itemId}` : "poll"} failed`, error),
+    onError: (error, wakeup) =>
+      wakeup
+        ? logger.error(
+            {
+              err: error,
+              flow: wakeup.flow,
+              itemId: wakeup.itemId,
+              agencyId: wakeup.agencyId,
+              attempts: wakeup.attempts,
+            },
+            "workflow step failed",
+          )
+        : logger.error({ err: error }, "workflow poll failed"),
   });
-  const sweep = createPoller(reconcileEveryMs, async () => {
-    await reconcileWakeups(db, { now: now() });
+  const sweep = createPoller(reconcileEveryMs, logger, async () => {
+    const created = await reconcileWakeups(db, { now: now() });
+    if (created > 0) logger.warn({ created }, "reconciliation re-armed missing workflow wake-ups");
   });
   return {
     mode: "embedded",
     mount() {},
     start() {
+      running = true;
       driver.start();
       sweep.start();
     },
+    status,
     async stop() {
+      running = false;
       await Promise.all([driver.stop(), sweep.stop()]);
       notifier.close();
     },
@@ -157,7 +205,7 @@ export function createWorkflows({
 }
 
 /** Runs `work` every `everyMs` (never overlapping) until stopped. */
-function createPoller(everyMs: number, work: () => Promise<void>) {
+function createPoller(everyMs: number, logger: Logger, work: () => Promise<void>) {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let running = false;
   let inFlight: Promise<void> | null = null;
@@ -165,7 +213,7 @@ function createPoller(everyMs: number, work: () => Promise<void>) {
     if (!running) return;
     timer = setTimeout(() => {
       inFlight = work()
-        .catch((error: unknown) => console.error("workflow poll failed", error))
+        .catch((error: unknown) => logger.error({ err: error }, "workflow poll failed"))
         .finally(() => {
           inFlight = null;
           schedule();
@@ -184,12 +232,4 @@ function createPoller(everyMs: number, work: () => Promise<void>) {
       await inFlight;
     },
   };
-}
-
-/** Creates the workflows from the environment, mounts /api/inngest when it applies, and starts them. */
-export function startWorkflows<E extends HonoEnv>({ app, ...options }: WorkflowsOptions & { app: Hono<E> }): Workflows {
-  const workflows = createWorkflows(options);
-  workflows.mount(app);
-  workflows.start();
-  return workflows;
 }

@@ -10,10 +10,12 @@ export type Executor = Database | Transaction;
 export interface DatabaseOptions {
   url: string;
   max?: number;
+  /** How the pool's connections are named in `pg_stat_activity` (an API process names its own, for its pool metrics). */
+  applicationName?: string;
 }
 
-export function createDatabase({ url, max = 10 }: DatabaseOptions) {
-  const sql = postgres(url, { max, onnotice: () => {}, connection: { application_name: "parley" } });
+export function createDatabase({ url, max = 10, applicationName = "parley" }: DatabaseOptions) {
+  const sql = postgres(url, { max, onnotice: () => {}, connection: { application_name: applicationName } });
   return drizzle({ client: sql, schema, casing: "snake_case" });
 }
 

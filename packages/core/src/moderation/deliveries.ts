@@ -47,6 +47,21 @@ export interface DeliveryDeps {
   now?: () => Date;
   leaseSeconds?: number;
   batchSize?: number;
+  /** Told of every recorded attempt (the API process logs failures and counts them in its metrics). */
+  onOutcome?: (outcome: DeliveryOutcome) => void;
+}
+
+/** One recorded attempt of a delivery: ids, the verdict and the platform's reason — never the reply's text. */
+export interface DeliveryOutcome {
+  deliveryId: string;
+  agencyId: string;
+  clientId: string;
+  channelId: string;
+  platform: string;
+  action: OutboundAction;
+  attempts: number;
+  verdict: DeliveryVerdict;
+  error: string | null;
 }
 
 export interface DeliveryRun {
@@ -166,7 +181,7 @@ async function sendSafely(send: SendOutbound, delivery: ClaimedDelivery): Promis
   }
 }
 
-type Verdict = "sent" | "retrying" | "failed";
+export type DeliveryVerdict = "sent" | "retrying" | "failed";
 
 /**
  * Records what the platform answered. Only the attempt that holds the lease may: if the lease ran out and
@@ -177,8 +192,8 @@ async function recordOutcome(
   claimed: ClaimedDelivery,
   outcome: OutboundOutcome,
   now: Date,
-): Promise<Verdict | null> {
-  const verdict: Verdict = outcome.ok
+): Promise<DeliveryVerdict | null> {
+  const verdict: DeliveryVerdict = outcome.ok
     ? "sent"
     : outcome.retryable && claimed.attempts < maxDeliveryAttempts
       ? "retrying"
@@ -281,7 +296,22 @@ export async function deliverDue(db: Database, input: { agencyId: string }, deps
     const verdicts = await Promise.all(
       claimed.map(async (delivery) => {
         const outcome = await sendSafely(deps.send, delivery);
-        return recordOutcome(db, delivery, outcome, deps.now?.() ?? new Date());
+        const verdict = await recordOutcome(db, delivery, outcome, deps.now?.() ?? new Date());
+        if (verdict) {
+          const { request } = delivery;
+          deps.onOutcome?.({
+            deliveryId: request.deliveryId,
+            agencyId: delivery.agencyId,
+            clientId: delivery.clientId,
+            channelId: request.channel.id,
+            platform: request.channel.platform,
+            action: request.action,
+            attempts: delivery.attempts,
+            verdict,
+            error: outcome.ok ? null : outcome.error,
+          });
+        }
+        return verdict;
       }),
     );
     for (const verdict of verdicts) if (verdict) run[verdict] += 1;

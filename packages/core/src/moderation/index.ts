@@ -7,6 +7,7 @@ export * from "./ingest-channel.unscoped";
 export * from "./ingest-items";
 export * from "./item-actions";
 export * from "./item-detail";
+export * from "./operational-counts.unscoped";
 export * from "./queue";
 export * from "./read-items";
 export * from "./replies";
