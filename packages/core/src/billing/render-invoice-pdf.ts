@@ -19,7 +19,6 @@
 
 import type { slaCalendars } from "@parley/contracts/billing";
 import { formatMoney, getCurrencyExponent } from "@parley/contracts/billing";
-import PDFDocument from "pdfkit";
 import {
   describeSlaMetric,
   describeTargetMinutes,
@@ -728,6 +727,8 @@ class Layout {
 export async function renderInvoicePdf(input: InvoiceDocumentInput): Promise<Buffer> {
   const doc = parseInvoiceDocument(input);
   const issued = new Date(`${doc.issuedOn}T00:00:00Z`);
+  // Loaded on the first render, not with the server: pdfkit is among the slowest modules to load.
+  const { default: PDFDocument } = await import("pdfkit");
   const pdf = new PDFDocument({
     size: "A4",
     margins: { top: margin.top, left, right: margin.right, bottom: page.height - contentBottom },
