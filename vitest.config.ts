@@ -1,10 +1,15 @@
 import { defineConfig } from "vitest/config";
 
+/** Builds what changed before any test (the tests start the built server). */
+export const buildSetup = "tests/support/build-setup.ts";
+/** One PostgreSQL for the run with a migrated template database. */
+export const databaseSetup = "packages/testing/src/global-setup.ts";
+
 export default defineConfig({
   test: {
     include: ["packages/**/src/**/*.test.ts", "apps/**/src/**/*.test.ts", "tests/**/*.test.ts"],
     exclude: ["**/node_modules/**", "tests/bench/**"],
-    globalSetup: ["tests/support/build-setup.ts", "packages/testing/src/global-setup.ts"],
+    globalSetup: [buildSetup, databaseSetup],
     testTimeout: 30_000,
     // A poll waits for a real condition (a count in the page, a row in the database) and returns as soon as it
     // holds; on a loaded 2-core machine the browser and the server can take seconds, so it may wait up to 10 s.

@@ -122,11 +122,17 @@ describe("two production processes on one database", () => {
     }
     for (const stream of consoles) stream.close();
     // Each claim is one request line: the procedure, the status, the agency — and nothing the moderator read.
+    // (Written as the answer leaves; it reaches this process through the server's stdout a moment later.)
     for (const server of servers) {
-      const claim = logOf(server).find((line) => line.route === "/trpc/queue.claimNext");
-      expect(claim).toMatchObject({ method: "POST", status: 200, agencyId: expect.any(String) });
-      expect(claim?.requestId).toEqual(expect.any(String));
-      expect(claim?.durationMs).toEqual(expect.any(Number));
+      await expect
+        .poll(() => logOf(server).find((line) => line.route === "/trpc/queue.claimNext"))
+        .toMatchObject({
+          method: "POST",
+          status: 200,
+          agencyId: expect.any(String),
+          requestId: expect.any(String),
+          durationMs: expect.any(Number),
+        });
     }
   });
 

@@ -29,10 +29,13 @@ function routeOf(c: Context, procedures: ReadonlySet<string>): { route: string; 
   return { route: known.length === 1 ? `/trpc/${known[0]}` : "/trpc/(batch)", procedures: known };
 }
 
+/** What load balancers and Prometheus call every few seconds: logged at debug level (still in the metrics). */
+const probes = new Set(["/healthz", "/readyz", "/metrics"]);
+
 /**
  * One log line per request, when its response is ready: method, route, status, duration, request id, agency id
- * — never a header, a query string or a body. 5xx at error level, the rest at info. The same observation goes
- * to the HTTP histogram of the metrics.
+ * — never a header, a query string or a body. 5xx at error level, health checks and scrapes at debug, the rest at
+ * info. The same observation goes to the HTTP histogram of the metrics.
  */
 export function logRequests(options: {
   logger: Logger;
@@ -58,6 +61,7 @@ export function logRequests(options: {
     };
     const message = `${line.method} ${route} ${status} ${line.durationMs} ms`;
     if (status >= 500) logger.error(line, message);
+    else if (probes.has(route)) logger.debug(line, message);
     else logger.info(line, message);
   };
 }
