@@ -114,7 +114,7 @@ describe("two production processes on one database", () => {
       const claimed = await claimNext(app, { cookie: moderator });
       if (!claimed) throw new Error("the demo queue is empty");
       for (const stream of consoles) {
-        expect(await stream.nextEventAbout(claimed.id, 10_000)).toMatchObject({
+        expect(await stream.nextEventAbout("queue.changed", claimed.id, 10_000)).toMatchObject({
           type: "queue.changed",
           subjectId: claimed.id,
         });

@@ -223,7 +223,7 @@ describe("live events across two processes", () => {
         const claimed = await claimNext(app, { cookie: moderator, clientId: a.client.id });
         if (!claimed) throw new Error("nothing claimed");
         for (const stream of consoles) {
-          expect(await stream.nextEventAbout(claimed.id)).toEqual({
+          expect(await stream.nextEventAbout("queue.changed", claimed.id)).toEqual({
             type: "queue.changed",
             agencyId: a.agency.id,
             clientId: a.client.id,

@@ -35,7 +35,9 @@ function runFixture(options: { fixture: string; setup?: "setup" | "teardown" }) 
   });
 }
 
-describe("the test run's exit code", () => {
+// Each test runs a whole Vitest with its own PostgreSQL in a child process: ~5 s on an idle machine, 20-30 s while
+// the rest of the suite (browsers, servers) loads both cores, which is when it runs.
+describe("the test run's exit code", { timeout: 120_000 }, () => {
   it("is 0 when every test passed", async () => {
     const run = await runFixture({ fixture: "passing.fixture.ts" });
     expect(run.output).toContain("1 passed");

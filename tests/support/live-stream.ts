@@ -59,12 +59,17 @@ export async function openLiveStream(baseUrl: string, cookie: string) {
       const block = await next(isEvent, timeoutMs);
       return block === null ? null : parse(block);
     },
-    /** The next data event about `subjectId` (events about other subjects are dropped). */
-    nextEventAbout: async (subjectId: string, timeoutMs?: number): Promise<LiveEvent | null> => {
-      const block = await next(
-        (candidate) => isEvent(candidate) && parse(candidate).subjectId === subjectId,
-        timeoutMs,
-      );
+    /** The next data event of `type` about `subjectId` (others are dropped: an item's clocks announce themselves too). */
+    nextEventAbout: async (
+      type: LiveEvent["type"],
+      subjectId: string,
+      timeoutMs?: number,
+    ): Promise<LiveEvent | null> => {
+      const block = await next((candidate) => {
+        if (!isEvent(candidate)) return false;
+        const event = parse(candidate);
+        return event.type === type && event.subjectId === subjectId;
+      }, timeoutMs);
       return block === null ? null : parse(block);
     },
     nextComment: (text: string, timeoutMs?: number) => next((block) => block === `: ${text}`, timeoutMs),
