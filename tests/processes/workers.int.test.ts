@@ -8,9 +8,8 @@ import { createApp } from "@parley/api/app";
 import { type LiveEventSource, listenLiveEvents } from "@parley/api/live";
 import { silentLogger } from "@parley/api/logger";
 import { createWorkflows } from "@parley/api/workflows";
-import { hashPassword } from "@parley/auth";
 import { closeDatabase, createDatabase, type Database, schema } from "@parley/db";
-import { makeAgency, type TestAgency, testAppSecret, testSecretBox } from "@parley/testing";
+import { makeAgency, type TestAgency, testAppSecret, testOutboundAllowlist, testSecretBox } from "@parley/testing";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDeliveryWorker } from "../../apps/api/src/delivery-worker";
@@ -77,6 +76,7 @@ describe("two delivery workers", () => {
           db: pool,
           secretBox: testSecretBox,
           metaGraphBaseUrl: `${platform.url}/graph`,
+          allowlist: testOutboundAllowlist,
           intervalMs: 60_000,
           logger: silentLogger,
           metrics: metrics[n],
@@ -115,7 +115,12 @@ describe("two embedded workflow drivers", () => {
     const { db } = suite;
     const a = await makeAgency(db.owner);
     await prepareClient(db, a, hackedAccountPlaybook({}, a.users.stakeholder.id));
-    const env = { SMTP_FROM: "Parley <alerts@parley.test>", WORKFLOW_POLL_MS: 20, INNGEST_DEV: false } as const;
+    const env = {
+      SMTP_FROM: "Parley <alerts@parley.test>",
+      WORKFLOW_POLL_MS: 20,
+      INNGEST_DEV: false,
+      OUTBOUND_ALLOWLIST: testOutboundAllowlist,
+    } as const;
     const drivers = pools.map((pool) =>
       createWorkflows({ env, db: pool, appSecret: testAppSecret, logger: silentLogger }),
     );
@@ -206,7 +211,10 @@ describe("live events across two processes", () => {
     for (const pool of pools) {
       // Each process has its own LISTEN connection and fans out to its own consoles.
       const live = await listenLiveEvents({ url: db.appUrl, logger: silentLogger });
-      const app = createApp({ services: { db: pool, secretBox: testSecretBox, hashPassword }, liveEvents: live });
+      const app = createApp({
+        services: { db: pool, secretBox: testSecretBox, outboundAllowlist: testOutboundAllowlist },
+        liveEvents: live,
+      });
       const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }) as Server;
       await new Promise<void>((resolve) => server.once("listening", () => resolve()));
       servers.push({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, app, server, live });
