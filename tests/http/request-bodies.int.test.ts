@@ -16,7 +16,7 @@ beforeAll(async () => {
   app = createApp({
     services: { db: db.app, secretBox: testSecretBox },
     trustProxy: 1,
-    logger: createJsonLogger("info", { write: (line: string) => void logged.push(JSON.parse(line).msg) }),
+    logger: createJsonLogger("warn", { write: (line: string) => void logged.push(JSON.parse(line).msg) }),
   });
 });
 afterAll(() => db.close());

@@ -57,7 +57,8 @@ describe("npm start", () => {
     );
     expect(refusal.trim().split("\n")).toEqual([
       "server exited with 1:",
-      expect.stringMatching(/^Start-up failed: The database in .* is in use by Parley process \d+: stop it/),
+      // One line from the logger ("[time] FATAL: …" in development), no stack.
+      expect.stringMatching(/FATAL: Start-up failed: The database in .* is in use by Parley process \d+: stop it/),
     ]);
     expect(await (await fetch(`${first.url}/healthz`)).json()).toEqual({ ok: true, db: "up" });
     await first.stop();
