@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { afterAll } from "vitest";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -9,6 +10,18 @@ export interface RunningServer {
   output(): string;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
+
+function stopChild(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill(signal);
+  });
+}
+
+/** Servers still running: a test that fails before its own `stop()` must not leave one (and its PostgreSQL) behind. */
+const running = new Set<ChildProcess>();
+afterAll(() => Promise.all([...running].map((child) => stopChild(child))));
 
 /**
  * Spawns the real API as production runs it — the built bundle (apps/api/dist/main.js, which the suite's global
@@ -28,6 +41,8 @@ export async function startServer(options: {
     env: { ...process.env, PORT: String(options.port), NODE_ENV: "development", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   let output = "";
   child.stdout?.on("data", (chunk) => {
     output += chunk;
@@ -55,11 +70,6 @@ export async function startServer(options: {
     process: child,
     url,
     output: () => output,
-    stop: (signal = "SIGTERM") =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill(signal);
-      }),
+    stop: (signal = "SIGTERM") => stopChild(child, signal),
   };
 }
