@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { claimItem, type MetaGraphDemo, startMetaGraphDemo } from "../support/browser";
+import { claimItem, demoPassword, type MetaGraphDemo, startMetaGraphDemo } from "../support/browser";
 import { metaFeedComment } from "../support/fake-platform";
 
 let demo: MetaGraphDemo;
@@ -127,6 +127,46 @@ describe("moderator console in a real browser", () => {
     const history = openItem.locator("details", { hasText: "Other messages from this customer (1)" });
     await history.getByText("Servers down again since the patch").waitFor();
     await moderator.close();
+  });
+
+  it("gives an open item its own address: Back closes it, a deep link survives signing in, old #/ links move", {
+    timeout: 90_000,
+  }, async () => {
+    const hexfall = demo.channel("Hexfall Games", "facebook");
+    const queue = `${demo.server.url}/console?client=${hexfall.clientId}`;
+    const moderator = await demo.signedInPage("mod1@northwind.test");
+    await moderator.goto(queue);
+    await moderator.getByText("Still can't play after two days").click();
+    const openItem = moderator.locator('section[aria-label="Open item"][data-item-id]');
+    await openItem.locator(".quote--item").getByText("Still can't play").waitFor();
+    const itemId = (await openItem.getAttribute("data-item-id")) ?? "";
+    const itemUrl = `${demo.server.url}/console/items/${itemId}?client=${hexfall.clientId}`;
+    expect(moderator.url()).toBe(itemUrl);
+
+    // Back closes the item and keeps the queue's filter; Forward opens it again.
+    await moderator.goBack();
+    await expect.poll(() => moderator.url()).toBe(queue);
+    await expect.poll(() => openItem.count()).toBe(0);
+    await moderator.goForward();
+    await openItem.locator(".quote--item").getByText("Still can't play").waitFor();
+
+    // The same address opened signed out: sign in first, then the item, not the start page.
+    const visitor = await demo.browser.newPage();
+    await visitor.goto(itemUrl);
+    await visitor.getByRole("button", { name: "Sign in" }).waitFor();
+    expect(new URL(visitor.url()).pathname).toBe("/sign-in");
+    await visitor.getByLabel("E-mail").fill("mod1@northwind.test");
+    await visitor.getByLabel("Password").fill(demoPassword);
+    await visitor.getByRole("button", { name: "Sign in" }).click();
+    await visitor.locator(`section[aria-label="Open item"][data-item-id="${itemId}"] .quote--item`).waitFor();
+    expect(visitor.url()).toBe(itemUrl);
+
+    // A link of the earlier hash router lands on the same item.
+    await visitor.goto(`${demo.server.url}/#/console?client=${hexfall.clientId}&item=${itemId}`);
+    await expect.poll(() => visitor.url()).toBe(itemUrl);
+    await visitor.locator(`section[aria-label="Open item"][data-item-id="${itemId}"] .quote--item`).waitFor();
+    await moderator.close();
+    await visitor.close();
   });
 
   it("stops a moderator with triage authority at the composer, before they send, and at hide and delete", {

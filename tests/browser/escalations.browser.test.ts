@@ -82,6 +82,8 @@ describe("escalations in the portal, in a real browser", () => {
     const row = open.getByRole("button").filter({ hasText: "nightowl_gamer" });
     await row.waitFor({ timeout: 15_000 });
     await row.click();
+    // The open escalation has its own address.
+    await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/portal\/escalations\/[0-9a-f-]{36}$/);
 
     // The hand-over packet, rendered as text.
     await page.getByText("My account was hacked last night", { exact: false }).first().waitFor();
@@ -100,6 +102,7 @@ describe("escalations in the portal, in a real browser", () => {
     await page.locator(".escalation-detail__meta").getByText("Resolved").waitFor();
 
     await page.getByRole("button", { name: "← All escalations" }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe("/portal");
     await expect.poll(() => open.getByRole("button").filter({ hasText: "nightowl_gamer" }).count()).toBe(0);
     await page.getByText(/Answered and resolved \(\d+\)/).click();
     const closed = page.getByRole("list", { name: "Closed escalations" });

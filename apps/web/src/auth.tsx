@@ -1,11 +1,11 @@
 import type { MeView } from "@parley/contracts";
+import { useNavigate } from "@solidjs/router";
 import { useQueryClient } from "@tanstack/solid-query";
 import { type Accessor, createContext, createSignal, type JSX, useContext } from "solid-js";
 import * as api from "./api";
 import { toUiError, type UiError } from "./errors";
 import { setUnauthenticatedHandler } from "./query";
 import { homeFor } from "./roles";
-import { currentHref, navigate } from "./router";
 import { trpc } from "./trpc";
 
 export type Current = NonNullable<MeView["current"]>;
@@ -26,6 +26,7 @@ const AuthContext = createContext<AuthContextValue>();
 
 export function AuthProvider(props: { children: JSX.Element }): JSX.Element {
   const queryClient = useQueryClient();
+  const navigate = useNavigate();
   const [me, setMe] = createSignal<MeView | null | undefined>(undefined);
   const [bootError, setBootError] = createSignal<UiError | null>(null);
   const [notice, setNotice] = createSignal<string | null>(null);
@@ -40,13 +41,12 @@ export function AuthProvider(props: { children: JSX.Element }): JSX.Element {
   };
   void load();
 
+  // Signed out, the signed-in pages send the user to /sign-in with the way back (routes.tsx `SignedIn`).
   setUnauthenticatedHandler(() => {
     if (!me()) return;
-    const back = currentHref();
     setMe(null);
     queryClient.clear();
     setNotice("Your session has ended. Sign in again to continue.");
-    navigate(`/sign-in?next=${encodeURIComponent(back)}`, { replace: true });
   });
 
   const value: AuthContextValue = {

@@ -36,6 +36,7 @@ function decisionSchema(decision: () => Decision): Schema<{ comment: string }> {
 
 function ApprovalCard(props: {
   approval: ApprovalView;
+  href: string;
   clientName: string | undefined;
   onDecided: (message: string) => void;
 }) {
@@ -67,7 +68,7 @@ function ApprovalCard(props: {
     <article class="approval" aria-labelledby={headingId}>
       <header class="approval__header">
         <h3 class="approval__title" id={headingId}>
-          Reply to {subject()}
+          <a href={props.href}>Reply to {subject()}</a>
         </h3>
         <span class="approval__meta">
           <Show when={props.clientName}>{(name) => <span class="approval__client">{name()} · </span>}</Show>
@@ -172,8 +173,11 @@ export function useApprovals() {
   }));
 }
 
-/** Drafted replies waiting for a decision: the portal's inbox for stakeholders, the console's tab for agency leads. */
-export function ApprovalsInbox(props: { emptyText?: string }) {
+/**
+ * Drafted replies waiting for a decision: the portal's inbox for stakeholders, the console's tab for agency leads.
+ * Each draft has its own address (`href(replyId)`); with `replyId`, only that draft is shown.
+ */
+export function ApprovalsInbox(props: { emptyText?: string; replyId?: string; href: (replyId?: string) => string }) {
   const session = useSession();
   const [status, setStatus] = createSignal<string | null>(null);
   const approvals = useApprovals();
@@ -184,6 +188,8 @@ export function ApprovalsInbox(props: { emptyText?: string }) {
   // A stakeholder sees one brand: naming it on every card says nothing.
   const clientName = (clientId: string) =>
     (clients.data ?? []).length > 1 ? clients.data?.find((client) => client.id === clientId)?.name : undefined;
+  const waiting = () => approvals.data ?? [];
+  const shown = () => (props.replyId ? waiting().filter((approval) => approval.id === props.replyId) : waiting());
   return (
     <div class="approvals">
       <StatusMessage message={status()} onDismiss={() => setStatus(null)} />
@@ -195,19 +201,36 @@ export function ApprovalsInbox(props: { emptyText?: string }) {
       />
       <Show when={approvals.isSuccess}>
         <Show
-          when={(approvals.data ?? []).length > 0}
-          fallback={<p class="empty">{props.emptyText ?? "Nothing is waiting for approval."}</p>}
+          when={props.replyId}
+          fallback={
+            <Show when={waiting().length > 0}>
+              <p class="muted" aria-live="polite">
+                {waiting().length} {waiting().length === 1 ? "draft waits" : "drafts wait"} for a decision.
+              </p>
+            </Show>
+          }
         >
-          <p class="muted" aria-live="polite">
-            {(approvals.data ?? []).length} {(approvals.data ?? []).length === 1 ? "draft waits" : "drafts wait"} for a
-            decision.
+          <p class="muted">
+            <a href={props.href()}>All drafts waiting for a decision ({waiting().length})</a>
           </p>
+        </Show>
+        <Show
+          when={shown().length > 0}
+          fallback={
+            <p class="empty">
+              {props.replyId
+                ? "This draft is no longer waiting for a decision."
+                : (props.emptyText ?? "Nothing is waiting for approval.")}
+            </p>
+          }
+        >
           <ul class="approval-list" aria-label="Pending approvals">
-            <For each={approvals.data ?? []}>
+            <For each={shown()}>
               {(approval) => (
                 <li>
                   <ApprovalCard
                     approval={approval}
+                    href={props.href(approval.id)}
                     clientName={clientName(approval.item.clientId)}
                     onDecided={setStatus}
                   />

@@ -1,5 +1,5 @@
 import { For } from "solid-js";
-import { Link } from "../router";
+import { NavLink } from "./nav-link";
 
 export interface SectionTab {
   href: string;
@@ -14,9 +14,9 @@ export function SectionTabs(props: { label: string; tabs: ReadonlyArray<SectionT
     <nav class="subnav" aria-label={props.label}>
       <For each={props.tabs}>
         {(tab) => (
-          <Link href={tab.href} match={tab.match} class="subnav__link">
+          <NavLink href={tab.href} match={tab.match} class="subnav__link">
             {tab.label}
-          </Link>
+          </NavLink>
         )}
       </For>
     </nav>

@@ -2,7 +2,7 @@ import { createSignal, For, type JSX, Show } from "solid-js";
 import { useAuth, useSession } from "../auth";
 import { toUiError } from "../errors";
 import { areasFor, roleLabels } from "../roles";
-import { Link } from "../router";
+import { NavLink } from "./nav-link";
 
 function AgencySwitcher() {
   const auth = useAuth();
@@ -102,9 +102,9 @@ export function Shell(props: { children: JSX.Element }) {
               <For each={areasFor(session.role())}>
                 {(entry) => (
                   <li>
-                    <Link href={entry.path} match="prefix" class="mainnav__link">
+                    <NavLink href={entry.path} match="prefix" class="mainnav__link">
                       {entry.label}
-                    </Link>
+                    </NavLink>
                   </li>
                 )}
               </For>
@@ -118,9 +118,9 @@ export function Shell(props: { children: JSX.Element }) {
               <span class="badge">{roleLabels[session.role()]}</span>
             </Show>
           </span>
-          <Link href="/account/password" class="button button--small">
+          <NavLink href="/account/password" class="button button--small">
             Change password
-          </Link>
+          </NavLink>
           <button
             type="button"
             class="button button--small"

@@ -1,7 +1,6 @@
 import { useSession } from "../auth";
 import { Page } from "../components/page";
 import { homeFor } from "../roles";
-import { Link } from "../router";
 
 /** A page with nothing to show but the way back to the signed-in user's start page. */
 function DeadEnd(props: { title: string; lead: string }) {
@@ -9,7 +8,7 @@ function DeadEnd(props: { title: string; lead: string }) {
   return (
     <Page title={props.title} lead={props.lead}>
       <p>
-        <Link href={homeFor(session.role())}>Go to your start page</Link>
+        <a href={homeFor(session.role())}>Go to your start page</a>
       </p>
     </Page>
   );

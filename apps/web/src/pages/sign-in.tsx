@@ -4,8 +4,6 @@ import { signIn } from "../api";
 import { useAuth } from "../auth";
 import { createForm, FormAlert, SubmitButton, TextField } from "../components/form";
 import { toUiError } from "../errors";
-import { canVisit, homeFor } from "../roles";
-import { currentQuery, Link, navigate } from "../router";
 
 export function SignInPage() {
   const auth = useAuth();
@@ -19,12 +17,8 @@ export function SignInPage() {
 
   const submit = form.handleSubmit(async (input) => {
     try {
-      const me = await signIn(input);
-      const next = currentQuery().get("next");
-      auth.signedIn(me);
-      const role = me.current?.role;
-      const target = role ? (next && canVisit(role, next) ? next : homeFor(role)) : "/";
-      navigate(target, { replace: true });
+      // Signed in, the route moves on to `?next=` or the role's start page (routes.tsx `SignInRoute`).
+      auth.signedIn(await signIn(input));
     } catch (err) {
       const info = toUiError(err);
       if (info.code === "LIMIT_EXCEEDED") {
@@ -67,7 +61,7 @@ export function SignInPage() {
           <SubmitButton busy={form.submitting()} label="Sign in" busyLabel="Signing in…" class="button--block" />
         </form>
         <p class="muted">
-          <Link href="/forgot-password">Forgot your password?</Link>
+          <a href="/forgot-password">Forgot your password?</a>
         </p>
       </main>
     </div>

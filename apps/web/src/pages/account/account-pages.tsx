@@ -9,6 +9,7 @@ import {
   passwordResetInput,
   passwordResetRequestInput,
 } from "@parley/contracts";
+import { type RouteSectionProps, useNavigate } from "@solidjs/router";
 import { createResource, createSignal, createUniqueId, type JSX, Match, Show, Switch } from "solid-js";
 import * as accountApi from "../../account-api";
 import { useAuth } from "../../auth";
@@ -17,7 +18,6 @@ import { Card, Page } from "../../components/page";
 import { toUiError } from "../../errors";
 import { formatDateTime } from "../../format";
 import { homeFor, roleLabels } from "../../roles";
-import { Link, navigate, type RouteProps } from "../../router";
 import { trpc } from "../../trpc";
 
 /** The signed-out layout of the sign-in page. */
@@ -42,6 +42,7 @@ function Panel(props: { title: string; children: JSX.Element }) {
 
 function useEnter() {
   const auth = useAuth();
+  const navigate = useNavigate();
   return (me: Parameters<typeof auth.signedIn>[0]) => {
     auth.signedIn(me);
     navigate(me.current ? homeFor(me.current.role) : "/", { replace: true });
@@ -55,13 +56,13 @@ function LinkProblem(props: { error: unknown }) {
         {toUiError(props.error).message}
       </div>
       <p>
-        <Link href="/sign-in">Go to sign-in</Link>
+        <a href="/sign-in">Go to sign-in</a>
       </p>
     </>
   );
 }
 
-export function AcceptInvitationPage(props: RouteProps) {
+export function AcceptInvitationPage(props: RouteSectionProps) {
   const enter = useEnter();
   const token = () => props.params.token ?? "";
   const [found] = createResource(token, accountApi.fetchInvitation);
@@ -144,7 +145,7 @@ export function AcceptInvitationPage(props: RouteProps) {
   );
 }
 
-export function ResetPasswordPage(props: RouteProps) {
+export function ResetPasswordPage(props: RouteSectionProps) {
   const enter = useEnter();
   const token = () => props.params.token ?? "";
   const [found] = createResource(token, accountApi.fetchPasswordReset);
@@ -213,7 +214,7 @@ export function ForgotPasswordPage() {
         </div>
       </Show>
       <p>
-        <Link href="/sign-in">Back to sign-in</Link>
+        <a href="/sign-in">Back to sign-in</a>
       </p>
     </Panel>
   );

@@ -73,7 +73,7 @@ function InvoiceCell(props: {
     >
       <Show when={invoice()} fallback={<span class="muted">No invoice</span>}>
         {(found) => (
-          <a class="accounts-invoice-cell" href={`#/accounts/invoices/${found().id}`}>
+          <a class="accounts-invoice-cell" href={`/accounts/invoices/${found().id}`}>
             <InvoiceStatusBadge invoice={found()} />
             <span>{money(found().totalMinor, found().currency)}</span>
           </a>
@@ -108,7 +108,7 @@ export function ClientsOverviewPage() {
       title="Accounts"
       lead="Contracts and invoices of your clients: the contract in force, and where this and last month's invoices stand."
       actions={
-        <a class="button button--primary" href={`#/accounts/invoices?period=${lastMonth}`}>
+        <a class="button button--primary" href={`/accounts/invoices?period=${lastMonth}`}>
           Invoices for {formatMonth(lastMonth)}
         </a>
       }
@@ -151,10 +151,10 @@ export function ClientsOverviewPage() {
                 <InvoiceCell invoices={previous} clientId={client.id} />
               </td>
               <td class="cell--actions">
-                <a class="button button--small" href={`#/accounts/clients/${client.id}/contract`}>
+                <a class="button button--small" href={`/accounts/clients/${client.id}/contract`}>
                   Contract<span class="sr-only"> of {client.name}</span>
                 </a>
-                <a class="button button--small button--ghost" href={`#/accounts/invoices?client=${client.id}`}>
+                <a class="button button--small button--ghost" href={`/accounts/invoices?client=${client.id}`}>
                   Invoices<span class="sr-only"> of {client.name}</span>
                 </a>
                 <button type="button" class="button button--small button--ghost" onClick={() => setBilling(client)}>

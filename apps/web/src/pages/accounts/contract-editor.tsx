@@ -6,6 +6,7 @@ import {
   slaMetrics,
   slaPriorities,
 } from "@parley/contracts/billing";
+import { type RouteSectionProps, useNavigate, useSearchParams } from "@solidjs/router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { type Accessor, createMemo, createSignal, createUniqueId, For, type JSX, Show } from "solid-js";
 import { createStore } from "solid-js/store";
@@ -14,7 +15,6 @@ import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
 import { ActionsHeader, ListTable } from "../../components/query-table";
 import { toUiError } from "../../errors";
 import { keys } from "../../query";
-import { currentQuery, navigate, type RouteProps } from "../../router";
 import { trpc } from "../../trpc";
 import { accountsKeys } from "./accounts-api";
 import {
@@ -806,8 +806,10 @@ function ContractForm(props: {
   );
 }
 
-export function ContractEditorPage(props: RouteProps) {
+export function ContractEditorPage(props: RouteSectionProps) {
   const session = useSession();
+  const navigate = useNavigate();
+  const [search] = useSearchParams<{ contract?: string }>();
   const clientId = () => props.params.clientId ?? "";
   const [status, setStatus] = createSignal<string | null>(null);
   const [formVersion, setFormVersion] = createSignal(0);
@@ -829,7 +831,7 @@ export function ContractEditorPage(props: RouteProps) {
   const selected = createMemo(
     (): { key: string; contract: ContractView | null } | null => {
       if (!contracts.isSuccess || !client()) return null;
-      const wanted = currentQuery().get("contract");
+      const wanted = search.contract;
       const all = list();
       if (wanted === "new") return { key: `new-${formVersion()}`, contract: null };
       const chosen =
@@ -869,7 +871,7 @@ export function ContractEditorPage(props: RouteProps) {
       title={client() ? `Contract of ${client()?.name}` : "Contract"}
       lead="Retainer, included volume, overage, SLA targets and service credits. Each contract covers a validity period; periods of one client never overlap."
       actions={
-        <a class="button button--ghost" href="#/accounts">
+        <a class="button button--ghost" href="/accounts">
           Back to clients
         </a>
       }

@@ -1,3 +1,4 @@
+import { type RouteSectionProps, useNavigate } from "@solidjs/router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, createUniqueId, For, Show } from "solid-js";
 import { useSession } from "../../auth";
@@ -7,7 +8,6 @@ import { ListTable } from "../../components/query-table";
 import { toUiError } from "../../errors";
 import { formatDateTime } from "../../format";
 import { keys } from "../../query";
-import { navigate, type RouteProps } from "../../router";
 import { trpc } from "../../trpc";
 import {
   accountsKeys,
@@ -301,7 +301,7 @@ function EvidenceCell(props: { evidence: CreditEvidence; onDrill: () => void }) 
 }
 
 /** One page per invoice: moving to another invoice (e.g. its credit note) starts afresh. */
-export function InvoiceReviewPage(props: RouteProps) {
+export function InvoiceReviewPage(props: RouteSectionProps) {
   return (
     <Show when={props.params.invoiceId} keyed>
       {(id) => <InvoiceReview invoiceId={id} />}
@@ -312,6 +312,7 @@ export function InvoiceReviewPage(props: RouteProps) {
 function InvoiceReview(props: { invoiceId: string }) {
   const session = useSession();
   const queryClient = useQueryClient();
+  const navigate = useNavigate();
   const invoiceId = () => props.invoiceId;
   const [status, setStatus] = createSignal<string | null>(null);
   const [actionError, setActionError] = createSignal<string | null>(null);
@@ -371,7 +372,7 @@ function InvoiceReview(props: { invoiceId: string }) {
           : undefined
       }
       actions={
-        <a class="button button--ghost" href={`#/accounts/invoices?period=${period()}`}>
+        <a class="button button--ghost" href={`/accounts/invoices?period=${period()}`}>
           Back to invoices
         </a>
       }
@@ -578,7 +579,7 @@ function InvoiceReview(props: { invoiceId: string }) {
                         <>
                           {" "}
                           (corrects{" "}
-                          <a href={`#/accounts/invoices/${corrects().id}`}>{corrects().number ?? "an invoice"}</a>)
+                          <a href={`/accounts/invoices/${corrects().id}`}>{corrects().number ?? "an invoice"}</a>)
                         </>
                       )}
                     </Show>

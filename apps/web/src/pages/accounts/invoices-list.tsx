@@ -1,4 +1,5 @@
 import type { ClientView } from "@parley/contracts";
+import { useSearchParams } from "@solidjs/router";
 import { useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createMemo, createSignal, createUniqueId, For, Show } from "solid-js";
 import { useSession } from "../../auth";
@@ -7,7 +8,6 @@ import { Card, Page } from "../../components/page";
 import { ActionsHeader, QueryTable } from "../../components/query-table";
 import { toUiError } from "../../errors";
 import { keys } from "../../query";
-import { currentQuery, navigate } from "../../router";
 import { trpc } from "../../trpc";
 import {
   accountsKeys,
@@ -107,7 +107,7 @@ function CreateDrafts(props: { period: string; clients: ClientView[]; onDone: ()
                     <span class="cell--primary">{result.name}</span>: {result.text}
                     <Show when={result.invoiceId}>
                       {" "}
-                      <a href={`#/accounts/invoices/${result.invoiceId}`}>
+                      <a href={`/accounts/invoices/${result.invoiceId}`}>
                         Review<span class="sr-only"> the draft of {result.name}</span>
                       </a>
                     </Show>
@@ -142,22 +142,18 @@ export function InvoicesPage() {
   const statusId = createUniqueId();
   const clientFilterId = createUniqueId();
 
+  const [search, setSearch] = useSearchParams<{ period?: string; status?: string; client?: string }>();
   const period = () => {
-    const value = currentQuery().get("period") ?? "";
+    const value = search.period ?? "";
     return isMonth(value) ? value : shiftMonth(monthOf(new Date()), -1);
   };
   const status = (): InvoiceStatus | undefined => {
-    const value = currentQuery().get("status");
+    const value = search.status;
     return value === "draft" || value === "finalized" ? value : undefined;
   };
-  const clientId = () => currentQuery().get("client") ?? "";
-  const setFilter = (name: "period" | "status" | "client", value: string) => {
-    const query = new URLSearchParams(currentQuery());
-    if (value) query.set(name, value);
-    else query.delete(name);
-    if (!query.has("period")) query.set("period", period());
-    navigate(`/accounts/invoices?${query.toString()}`, { replace: true });
-  };
+  const clientId = () => search.client ?? "";
+  const setFilter = (name: "period" | "status" | "client", value: string) =>
+    setSearch({ period: period(), [name]: value }, { replace: true });
 
   const clients = useQuery(() => ({
     queryKey: keys.clients(session.agencyId(), false),
@@ -312,7 +308,7 @@ export function InvoicesPage() {
                 </td>
                 <td class="accounts-num cell--primary">{money(invoice.totalMinor, invoice.currency)}</td>
                 <td class="cell--actions">
-                  <a class="button button--small" href={`#/accounts/invoices/${invoice.id}`}>
+                  <a class="button button--small" href={`/accounts/invoices/${invoice.id}`}>
                     {invoice.status === "draft" ? "Review" : "Open"}
                     <span class="sr-only">
                       {" "}

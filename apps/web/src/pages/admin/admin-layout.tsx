@@ -10,7 +10,7 @@ const adminTabs: SectionTab[] = [
 ];
 
 /** The Admin area's section tabs (Clients, Channels, Members, Playbooks, Agency) above each admin page. */
-export function AdminLayout(props: { children: JSX.Element }) {
+export function AdminLayout(props: { children?: JSX.Element }) {
   return (
     <div class="admin">
       <SectionTabs label="Admin sections" tabs={adminTabs} />

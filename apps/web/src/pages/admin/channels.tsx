@@ -8,6 +8,7 @@ import {
   deliveryProblemDays,
   platforms,
 } from "@parley/contracts";
+import { useSearchParams } from "@solidjs/router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createEffect, createMemo, createSignal, createUniqueId, on, Show } from "solid-js";
 import { useSession } from "../../auth";
@@ -21,7 +22,6 @@ import { formatRelative } from "../../components/work";
 import { formatDate, formatDateTime } from "../../format";
 import { keys } from "../../query";
 import { platformLabels } from "../../roles";
-import { currentQuery, Link, navigate } from "../../router";
 import { trpc } from "../../trpc";
 import { credentialsHintFor, ingestSecretUseFor } from "./channel-credentials";
 
@@ -140,8 +140,9 @@ export function ChannelsPage() {
   const [editing, setEditing] = createSignal<ChannelView | null>(null);
   const [rotating, setRotating] = createSignal<ChannelView | null>(null);
 
-  /** The client filter lives in the route (`#/admin/channels?client=<id>`), so it can be linked to. */
-  const clientFilter = () => currentQuery().get("client") || null;
+  /** The client filter lives in the route (`/admin/channels?client=<id>`), so it can be linked to. */
+  const [search, setSearch] = useSearchParams<{ client?: string }>();
+  const clientFilter = () => search.client || null;
 
   const clients = useQuery(() => ({
     queryKey: keys.clients(session.agencyId(), true),
@@ -223,7 +224,7 @@ export function ChannelsPage() {
           when={!clients.isSuccess || activeClients().length > 0}
           fallback={
             <p class="empty">
-              Channels belong to a client. <Link href="/admin/clients">Create a client</Link> first.
+              Channels belong to a client. <a href="/admin/clients">Create a client</a> first.
             </p>
           }
         >
@@ -279,11 +280,7 @@ export function ChannelsPage() {
               value={clientFilter() ?? ""}
               all
               compact
-              onChange={(clientId) =>
-                navigate(clientId ? `/admin/channels?client=${encodeURIComponent(clientId)}` : "/admin/channels", {
-                  replace: true,
-                })
-              }
+              onChange={(clientId) => setSearch({ client: clientId }, { replace: true })}
             />
           </div>
         }

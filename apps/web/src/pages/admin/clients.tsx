@@ -177,7 +177,7 @@ export function ClientsPage() {
               </td>
               <td>{formatDate(client.createdAt)}</td>
               <td class="cell--actions">
-                <a class="button button--small button--ghost" href={`#/admin/channels?client=${client.id}`}>
+                <a class="button button--small button--ghost" href={`/admin/channels?client=${client.id}`}>
                   Channels<span class="sr-only"> of {client.name}</span>
                 </a>
                 <Show when={client.status === "active"}>

@@ -1,3 +1,4 @@
+import { useSearchParams } from "@solidjs/router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createMemo, createSignal, createUniqueId, For, Index, Show } from "solid-js";
 import { createStore, produce } from "solid-js/store";
@@ -11,7 +12,6 @@ import { priorities, riskFlags } from "../../components/work";
 import { toUiError } from "../../errors";
 import { formatDateTime } from "../../format";
 import { keys } from "../../query";
-import { currentQuery, Link, navigate } from "../../router";
 import { trpc } from "../../trpc";
 
 type Calendar = PlaybookDocument["levels"][number]["calendar"];
@@ -517,7 +517,8 @@ export function PlaybooksPage() {
     queryKey: keys.clients(session.agencyId(), false),
     queryFn: () => trpc.clients.list.query({ includeArchived: false }),
   }));
-  const clientId = createMemo(() => currentQuery().get("client") || clients.data?.[0]?.id || "");
+  const [search, setSearch] = useSearchParams<{ client?: string }>();
+  const clientId = createMemo(() => search.client || clients.data?.[0]?.id || "");
   const playbooks = useQuery(() => ({
     queryKey: escalationKeys.playbooks(session.agencyId(), clientId()),
     queryFn: () => trpc.playbooks.list.query({ clientId: clientId() }),
@@ -565,7 +566,7 @@ export function PlaybooksPage() {
               compact
               onChange={(id) => {
                 setEditing(null);
-                navigate(`/admin/playbooks?client=${encodeURIComponent(id)}`, { replace: true });
+                setSearch({ client: id }, { replace: true });
               }}
             />
           </div>
@@ -575,7 +576,7 @@ export function PlaybooksPage() {
           when={!clients.isSuccess || (clients.data ?? []).length > 0}
           fallback={
             <p class="empty">
-              Playbooks belong to a client. <Link href="/admin/clients">Create a client</Link> first.
+              Playbooks belong to a client. <a href="/admin/clients">Create a client</a> first.
             </p>
           }
         >

@@ -1,3 +1,4 @@
+import { useLocation, useNavigate, useParams, useSearchParams } from "@solidjs/router";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/solid-query";
 import { createMemo, createSignal, Match, onCleanup, onMount, Show, Switch } from "solid-js";
 import { useSession } from "../../auth";
@@ -9,7 +10,6 @@ import { createClocksByItem, useSlaBoard } from "../../components/sla-clock";
 import { itemStatuses, priorities, type QueueFilters, riskFlags, workKeys } from "../../components/work";
 import { toUiError } from "../../errors";
 import { plural } from "../../format";
-import { currentQuery, navigate } from "../../router";
 import { trpc } from "../../trpc";
 import { type ItemActions, ItemPanel, type Notice } from "./item-panel";
 import { QueueList } from "./queue-list";
@@ -18,24 +18,15 @@ import { isTypingTarget, ShortcutsHelp } from "./shortcuts";
 
 const pageSize = 50;
 
-/** Route query parameter of each filter: `#/console?client=…&priority=P1&item=…`. */
-const filterParams: Record<FilterName, string> = {
+/** Route query parameter of each filter: `/console?client=…&priority=P1`, `/console/items/<id>?client=…`. */
+const filterParams = {
   client: "client",
   channel: "channel",
   priority: "priority",
   status: "status",
   risk: "risk",
-};
-
-function updateQuery(changes: Record<string, string | null>): void {
-  const query = new URLSearchParams(currentQuery());
-  for (const [name, value] of Object.entries(changes)) {
-    if (value) query.set(name, value);
-    else query.delete(name);
-  }
-  const search = query.toString();
-  navigate(search ? `/console?${search}` : "/console", { replace: true });
-}
+} as const satisfies Record<FilterName, string>;
+type FilterSearch = Partial<Record<(typeof filterParams)[FilterName], string>>;
 
 function Notices(props: { notice: Notice | null; onDismiss: () => void }) {
   return (
@@ -80,6 +71,12 @@ function Notices(props: { notice: Notice | null; onDismiss: () => void }) {
 function QueueWorkspace(props: { notify: (notice: Notice) => void }) {
   const session = useSession();
   const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const params = useParams<{ itemId?: string }>();
+  const [search, setSearch] = useSearchParams<FilterSearch>();
+  /** Filters change in place (replace); opening and closing an item is a step Back undoes. */
+  const updateQuery = (changes: Record<string, string | null>) => setSearch(changes, { replace: true, scroll: false });
   const me = () => session.me().user.id;
   const [now, setNow] = createSignal(Date.now());
   const [selectedId, setSelectedId] = createSignal<string | null>(null);
@@ -99,8 +96,7 @@ function QueueWorkspace(props: { notify: (notice: Notice) => void }) {
 
   const filters = createMemo<QueueFilters>(
     () => {
-      const query = currentQuery();
-      const pick = (name: string) => query.get(name) || undefined;
+      const pick = (name: keyof FilterSearch) => search[name] || undefined;
       return {
         clientId: pick("client"),
         channelId: pick("channel"),
@@ -112,8 +108,9 @@ function QueueWorkspace(props: { notify: (notice: Notice) => void }) {
     {},
     { equals: (a, b) => JSON.stringify(a) === JSON.stringify(b) },
   );
-  const openId = () => currentQuery().get("item");
-  const open = (id: string | null) => updateQuery({ item: id });
+  const openId = () => params.itemId ?? null;
+  const open = (id: string | null) =>
+    navigate(`${id ? `/console/items/${encodeURIComponent(id)}` : "/console"}${location.search}`, { scroll: false });
 
   const queue = useInfiniteQuery(() => ({
     queryKey: workKeys.list(session.agencyId(), filters()),
@@ -438,8 +435,10 @@ export function ConsolePage() {
   };
   onCleanup(() => clearTimeout(noticeTimer));
 
+  const location = useLocation();
+  const params = useParams<{ replyId?: string }>();
   const isLead = () => session.role() === "owner" || session.role() === "admin";
-  const tab = () => (isLead() && currentQuery().get("tab") === "approvals" ? "approvals" : "queue");
+  const tab = () => (isLead() && location.pathname.startsWith("/console/approvals") ? "approvals" : "queue");
 
   const onEvents = (events: LiveEvent[]) => {
     const agencyId = session.agencyId();
@@ -486,11 +485,11 @@ export function ConsolePage() {
           <div class="console__bar">
             <Show when={isLead()}>
               <nav class="tabs" aria-label="Console sections">
-                <a href="#/console" class="tabs__link" aria-current={tab() === "queue" ? "page" : undefined}>
+                <a href="/console" class="tabs__link" aria-current={tab() === "queue" ? "page" : undefined}>
                   Queue
                 </a>
                 <a
-                  href="#/console?tab=approvals"
+                  href="/console/approvals"
                   class="tabs__link"
                   aria-current={tab() === "approvals" ? "page" : undefined}
                 >
@@ -510,7 +509,11 @@ export function ConsolePage() {
               Drafts in categories that need approval, for clients without a stakeholder who approves: the agency's
               leads decide them.
             </p>
-            <ApprovalsInbox emptyText="No drafts are waiting for an agency lead's approval." />
+            <ApprovalsInbox
+              emptyText="No drafts are waiting for an agency lead's approval."
+              replyId={params.replyId}
+              href={(replyId) => (replyId ? `/console/approvals/${replyId}` : "/console/approvals")}
+            />
           </div>
         </Show>
       </Page>

@@ -1,3 +1,4 @@
+import { useNavigate } from "@solidjs/router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, For, Show } from "solid-js";
 import { useSession } from "../../auth";
@@ -173,7 +174,6 @@ function EscalationDetail(props: { escalationId: string; onClose: () => void }) 
   );
 }
 
-/** The client's escalations, newest first; open ones first to act on. */
 /** One escalation in the inbox lists: its status, who wrote the item and when, and the start of the text. */
 function EscalationRow(props: { escalation: EscalationView; onOpen: (id: string) => void }) {
   const packet = () => readPacket(props.escalation.packet);
@@ -195,9 +195,11 @@ function EscalationRow(props: { escalation: EscalationView; onOpen: (id: string)
   );
 }
 
-export function EscalationsInbox() {
+/** The client's escalations, open ones first to act on; `escalationId` (from the address) opens one. */
+export function EscalationsInbox(props: { escalationId?: string }) {
   const session = useSession();
-  const [openId, setOpenId] = createSignal<string | null>(null);
+  const navigate = useNavigate();
+  const open = (id: string | null) => navigate(id ? `/portal/escalations/${id}` : "/portal", { scroll: false });
   const list = useQuery(() => ({
     queryKey: escalationKeys.list(session.agencyId(), undefined),
     queryFn: () => trpc.escalations.list.query({}),
@@ -208,7 +210,7 @@ export function EscalationsInbox() {
 
   return (
     <Show
-      when={openId()}
+      when={props.escalationId}
       keyed
       fallback={
         <div class="escalations">
@@ -224,7 +226,7 @@ export function EscalationsInbox() {
                 each={openOnes()}
                 fallback={<li class="muted">Nothing is waiting for you. The agency escalates here when needed.</li>}
               >
-                {(escalation) => <EscalationRow escalation={escalation} onOpen={setOpenId} />}
+                {(escalation) => <EscalationRow escalation={escalation} onOpen={open} />}
               </For>
             </ul>
             <Show when={closedOnes().length > 0}>
@@ -232,7 +234,7 @@ export function EscalationsInbox() {
                 <summary>Answered and resolved ({closedOnes().length})</summary>
                 <ul class="escalation-list" aria-label="Closed escalations">
                   <For each={closedOnes()}>
-                    {(escalation) => <EscalationRow escalation={escalation} onOpen={setOpenId} />}
+                    {(escalation) => <EscalationRow escalation={escalation} onOpen={open} />}
                   </For>
                 </ul>
               </details>
@@ -241,7 +243,7 @@ export function EscalationsInbox() {
         </div>
       }
     >
-      {(id) => <EscalationDetail escalationId={id} onClose={() => setOpenId(null)} />}
+      {(id) => <EscalationDetail escalationId={id} onClose={() => open(null)} />}
     </Show>
   );
 }

@@ -41,10 +41,10 @@ export function PortalInvoices() {
                 </span>
                 <span class="portal-invoices__total">{money(invoice.totalMinor, invoice.currency)}</span>
                 <span class="portal-invoices__links">
-                  <a class="button button--small button--ghost" href={href(invoice.id, "pdf")}>
+                  <a class="button button--small button--ghost" href={href(invoice.id, "pdf")} rel="external">
                     PDF
                   </a>
-                  <a class="button button--small button--ghost" href={href(invoice.id, "csv")}>
+                  <a class="button button--small button--ghost" href={href(invoice.id, "csv")} rel="external">
                     CSV
                   </a>
                 </span>

@@ -1,3 +1,4 @@
+import { useParams } from "@solidjs/router";
 import { useQueryClient } from "@tanstack/solid-query";
 import { useSession } from "../../auth";
 import { ApprovalsInbox } from "../../components/approvals-inbox";
@@ -16,6 +17,7 @@ import { SlaBoardCard } from "./sla-board";
  */
 export function PortalPage() {
   const session = useSession();
+  const params = useParams<{ escalationId?: string; replyId?: string }>();
   const queryClient = useQueryClient();
   const live = createLiveEvents({
     onEvents: (events: LiveEvent[]) => {
@@ -61,13 +63,17 @@ export function PortalPage() {
               Replies your protocol says need your approval. Approve to post them as they are, or reject with a comment
               telling the moderator what to change.
             </p>
-            <ApprovalsInbox emptyText="Nothing is waiting for your approval. New drafts appear here as they are written." />
+            <ApprovalsInbox
+              emptyText="Nothing is waiting for your approval. New drafts appear here as they are written."
+              replyId={params.replyId}
+              href={(replyId) => (replyId ? `/portal/approvals/${replyId}` : "/portal")}
+            />
           </Card>
           <Card title="Escalations">
             <p class="muted portal__intro">
               Cases the agency handed to you with everything needed to answer. Your answer goes back to the customer.
             </p>
-            <EscalationsInbox />
+            <EscalationsInbox escalationId={params.escalationId} />
           </Card>
           <Card title="SLA this month">
             <SlaMonthCard />

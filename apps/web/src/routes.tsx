@@ -1,0 +1,200 @@
+/**
+ * Every address of the app, in one table (`@solidjs/router`, path routing: the API answers index.html for any
+ * GET it doesn't own, so a reload or a deep link lands here).
+ *
+ * To add a page: write it in its own file under pages/<area>/, then add one entry below —
+ *   - a page that opens without a session (accept an invitation, reset a password): beside `/sign-in`, at the top;
+ *   - a signed-in page: among the children of its area (`/console`, `/portal`, `/accounts`, `/admin`), whose
+ *     `guard` already decides who may enter (roles.ts); a new area needs an entry in roles.ts `areas` too.
+ * A route component gets `params` (`:clientId`) and `location`; read the query with `useSearchParams()`. Link
+ * with a plain `<a href="/accounts/invoices/…">` (or components/nav-link.tsx for navigation that marks itself current).
+ *
+ *   /sign-in?next=<path>                     sign in, then back to `next` (a deep link opened while signed out)
+ *   /console?client=&channel=&priority=&status=&risk=        the queue, filtered
+ *   /console/items/:itemId?<filters>         the queue with one item open
+ *   /console/approvals[/:replyId]            agency leads: drafts waiting for their approval (one, by reply)
+ *   /portal[/escalations/:escalationId | /approvals/:replyId]   the client's portal, one escalation or draft open
+ *   /accounts                                clients with their contract and invoices
+ *   /accounts/clients/:clientId/contract     contract editor (?contract=<id>|new)
+ *   /accounts/invoices                       invoices (?period=YYYY-MM&status=draft|finalized&client=)
+ *   /accounts/invoices/:invoiceId            one invoice or credit note
+ *   /staffing[/roster | /review | /model]    the week's staffing plan, the roster, planned vs actual, the model
+ *   /admin/clients|channels|members|playbooks|agency
+ *   /account/password                        change one's own password
+ *   /invitation/:token, /reset-password/:token   the single-use links the API hands out (signed in or out)
+ *   /forgot-password                         ask for a reset link
+ * Addresses of the earlier hash router (`/#/console?item=…`) are redirected (legacy-href.ts).
+ */
+import { Navigate, type RouteDefinition, type RouteSectionProps, useLocation, useSearchParams } from "@solidjs/router";
+import { type Component, For, type JSX, Show } from "solid-js";
+import { useAuth, useSession } from "./auth";
+import { Page } from "./components/page";
+import { Shell } from "./components/shell";
+import {
+  AcceptInvitationPage,
+  ChangePasswordPage,
+  ForgotPasswordPage,
+  ResetPasswordPage,
+} from "./pages/account/account-pages";
+import { AccountsLayout } from "./pages/accounts/accounts-layout";
+import { ClientsOverviewPage } from "./pages/accounts/clients-overview";
+import { ContractEditorPage } from "./pages/accounts/contract-editor";
+import { InvoiceReviewPage } from "./pages/accounts/invoice-review";
+import { InvoicesPage } from "./pages/accounts/invoices-list";
+import { AdminLayout } from "./pages/admin/admin-layout";
+import { AgencyPage } from "./pages/admin/agency";
+import { ChannelsPage } from "./pages/admin/channels";
+import { ClientsPage } from "./pages/admin/clients";
+import { MembersPage } from "./pages/admin/members";
+import { PlaybooksPage } from "./pages/admin/playbooks";
+import { ConsolePage } from "./pages/console/console-page";
+import { ForbiddenPage, NotFoundPage } from "./pages/error-pages";
+import { PortalPage } from "./pages/portal/portal-page";
+import { SignInPage } from "./pages/sign-in";
+import { StaffingModelPage } from "./pages/staffing/model-page";
+import { StaffingPlanPage } from "./pages/staffing/plan-page";
+import { StaffingReviewPage } from "./pages/staffing/review-page";
+import { StaffingRosterPage } from "./pages/staffing/roster-page";
+import { StaffingLayout } from "./pages/staffing/staffing-layout";
+import { type Area, canEnter, canVisit, homeFor, roleLabels } from "./roles";
+
+/** Renders the area's page only for roles allowed into `area`; everyone else gets "Not available". */
+function guard(area: Area, Content: Component<RouteSectionProps>): Component<RouteSectionProps> {
+  return (props) => {
+    const session = useSession();
+    return (
+      <Show when={canEnter(session.role(), area)} fallback={<ForbiddenPage />}>
+        <Content {...props} />
+      </Show>
+    );
+  };
+}
+
+/** Signed out: the sign-in page. Signed in: on to `?next=` if this role may go there, else home. */
+function SignInRoute() {
+  const auth = useAuth();
+  const [search] = useSearchParams<{ next?: string }>();
+  const target = () => {
+    const role = auth.me()?.current?.role;
+    if (!role) return "/";
+    const next = search.next;
+    return next && canVisit(role, next) ? next : homeFor(role);
+  };
+  return (
+    <Show when={auth.me()} fallback={<SignInPage />}>
+      <Navigate href={target()} />
+    </Show>
+  );
+}
+
+/** Signed in, but no agency selected (no membership yet, or none chosen). */
+function NoAgency() {
+  const auth = useAuth();
+  const session = useSession();
+  return (
+    <Page
+      title="Choose an agency"
+      lead={
+        session.me().memberships.length > 0
+          ? "Pick the agency you want to work in."
+          : "You are not a member of any agency yet. Ask an agency admin to invite you."
+      }
+    >
+      <ul class="agency-list">
+        <For each={session.me().memberships}>
+          {(membership) => (
+            <li>
+              <button type="button" class="button" onClick={() => void auth.switchAgency(membership.agencyId)}>
+                {membership.agencyName} <span class="muted">· {roleLabels[membership.role]}</span>
+              </button>
+            </li>
+          )}
+        </For>
+      </ul>
+    </Page>
+  );
+}
+
+/** Every page below needs a session: without one, to /sign-in, coming back here afterwards. */
+function SignedIn(props: { children?: JSX.Element }) {
+  const auth = useAuth();
+  const location = useLocation();
+  const signInHref = () => {
+    const here = `${location.pathname}${location.search}`;
+    return here === "/" ? "/sign-in" : `/sign-in?next=${encodeURIComponent(here)}`;
+  };
+  return (
+    <Show when={auth.me()} fallback={<Navigate href={signInHref()} />}>
+      <Shell>
+        <Show when={auth.me()?.current} fallback={<NoAgency />}>
+          {props.children}
+        </Show>
+      </Shell>
+    </Show>
+  );
+}
+
+function Home() {
+  const session = useSession();
+  return <Navigate href={homeFor(session.role())} />;
+}
+
+export const routes: RouteDefinition[] = [
+  { path: "/sign-in", component: SignInRoute },
+  { path: "/invitation/:token", component: AcceptInvitationPage },
+  { path: "/reset-password/:token", component: ResetPasswordPage },
+  { path: "/forgot-password", component: ForgotPasswordPage },
+  {
+    path: "/",
+    component: SignedIn,
+    children: [
+      { path: "/", component: Home },
+      {
+        // One component for the queue and the approvals tab, so the console stays mounted while items open.
+        path: ["/console", "/console/items/:itemId", "/console/approvals", "/console/approvals/:replyId"],
+        component: guard("console", ConsolePage),
+      },
+      {
+        path: ["/portal", "/portal/escalations/:escalationId", "/portal/approvals/:replyId"],
+        component: guard("portal", PortalPage),
+      },
+      {
+        path: "/accounts",
+        component: guard("accounts", AccountsLayout),
+        children: [
+          { path: "/", component: ClientsOverviewPage },
+          { path: "/clients/:clientId/contract", component: ContractEditorPage },
+          { path: "/invoices", component: InvoicesPage },
+          { path: "/invoices/:invoiceId", component: InvoiceReviewPage },
+          { path: "*", component: NotFoundPage },
+        ],
+      },
+      {
+        path: "/staffing",
+        component: guard("staffing", StaffingLayout),
+        children: [
+          { path: "/", component: StaffingPlanPage },
+          { path: "/roster", component: StaffingRosterPage },
+          { path: "/review", component: StaffingReviewPage },
+          { path: "/model", component: StaffingModelPage },
+          { path: "*", component: NotFoundPage },
+        ],
+      },
+      {
+        path: "/admin",
+        component: guard("admin", AdminLayout),
+        children: [
+          { path: "/", component: () => <Navigate href="/admin/clients" /> },
+          { path: "/clients", component: ClientsPage },
+          { path: "/channels", component: ChannelsPage },
+          { path: "/members", component: MembersPage },
+          { path: "/agency", component: AgencyPage },
+          { path: "/playbooks", component: PlaybooksPage },
+          { path: "*", component: NotFoundPage },
+        ],
+      },
+      { path: "/account/password", component: ChangePasswordPage },
+      { path: "*", component: NotFoundPage },
+    ],
+  },
+];
