@@ -1,3 +1,3 @@
 export type { Context, Services } from "./context";
-export { type AppRouter, appRouter } from "./root";
+export { type AppRouter, appRouter, type RouterInputs, type RouterOutputs } from "./root";
 export { appErrorOf, createCallerFactory } from "./trpc";

@@ -1,3 +1,4 @@
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { agencyRouter } from "./routers/agency.router";
 import { apiKeysRouter } from "./routers/api-keys.router";
 import { channelsRouter } from "./routers/channels.router";
@@ -36,3 +37,6 @@ export const appRouter = router({
 });
 
 export type AppRouter = typeof appRouter;
+/** What each procedure takes and answers, inferred: the web app types its calls with these, never a copy. */
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;

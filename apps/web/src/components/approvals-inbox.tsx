@@ -5,7 +5,7 @@ import { toUiError } from "../errors";
 import { formatDateTime } from "../format";
 import { keys } from "../query";
 import { platformLabels } from "../roles";
-import { trpc } from "../trpc";
+import { type RouterInputs, trpc } from "../trpc";
 import { createForm, FormAlert, type Schema, TextAreaField } from "./form";
 import { QueryStatus, StatusMessage } from "./page";
 import { type ApprovalView, asCheckResults, formatRelative, humanize, replyLength, workKeys } from "./work";
@@ -50,11 +50,11 @@ function ApprovalCard(props: {
   });
   const invalidate = () => queryClient.invalidateQueries({ queryKey: workKeys.all(session.agencyId()) });
   const approve = useMutation(() => ({
-    mutationFn: (input: { replyId: string; comment?: string }): Promise<unknown> => trpc.replies.approve.mutate(input),
+    mutationFn: (input: RouterInputs["replies"]["approve"]) => trpc.replies.approve.mutate(input),
     onSuccess: invalidate,
   }));
   const reject = useMutation(() => ({
-    mutationFn: (input: { replyId: string; comment: string }): Promise<unknown> => trpc.replies.reject.mutate(input),
+    mutationFn: (input: RouterInputs["replies"]["reject"]) => trpc.replies.reject.mutate(input),
     onSuccess: invalidate,
   }));
 

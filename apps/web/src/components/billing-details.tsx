@@ -1,10 +1,12 @@
-import { type BillingDetailsView, type ClientView, clientBillingDetailsInput } from "@parley/contracts";
+import { clientBillingDetailsInput } from "@parley/contracts";
 import { useMutation, useQueryClient } from "@tanstack/solid-query";
 import { useSession } from "../auth";
-import { keys } from "../query";
+import { type ClientView, keys } from "../query";
 import { trpc } from "../trpc";
 import { FormDialog } from "./dialog";
 import { createForm, type FieldBinding, TextAreaField, TextField } from "./form";
+
+type BillingDetailsView = ClientView["billing"];
 
 /** The billing details every party on an invoice has: the agency as the seller, a client as the buyer. */
 export const billingDetailsLabels = {

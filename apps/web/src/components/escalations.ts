@@ -2,21 +2,18 @@
  * What the console, the portal and admin read from the escalations, sla and playbooks procedures (views
  * inferred from `AppRouter`), their query keys, and the SLA clock helpers shared by all three.
  */
-import type { AppRouter } from "@parley/trpc";
-import type { inferRouterOutputs } from "@trpc/server";
+import type { RouterOutputs } from "../trpc";
 
-type Outputs = inferRouterOutputs<AppRouter>;
-
-export type EscalationView = Outputs["escalations"]["list"][number];
+export type EscalationView = RouterOutputs["escalations"]["list"][number];
 export type EscalationStatus = EscalationView["status"];
 export type HandoverPacket = EscalationView["packet"];
-export type EscalationPreview = Outputs["escalations"]["preview"];
-export type SlaBoard = Outputs["sla"]["board"];
+export type EscalationPreview = RouterOutputs["escalations"]["preview"];
+export type SlaBoard = RouterOutputs["sla"]["board"];
 export type SlaBoardEntry = SlaBoard["open"][number];
-export type SlaMonth = Outputs["sla"]["month"];
+export type SlaMonth = RouterOutputs["sla"]["month"];
 export type SlaMonthTarget = SlaMonth["targets"][number];
 export type SlaState = SlaBoardEntry["state"];
-export type PlaybookView = Outputs["playbooks"]["list"][number];
+export type PlaybookView = RouterOutputs["playbooks"]["list"][number];
 export type PlaybookDocument = PlaybookView["document"];
 
 /** Query keys: all start with the agency id (see query.ts). */

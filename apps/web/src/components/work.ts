@@ -2,25 +2,22 @@
  * What the console and the portal read from the queue, items and replies procedures (the views are the
  * server's, inferred from `AppRouter`), the query keys, and small helpers shared by both areas.
  */
-import type { AppRouter } from "@parley/trpc";
 import { TRPCClientError } from "@trpc/client";
-import type { inferRouterOutputs } from "@trpc/server";
+import type { RouterOutputs } from "../trpc";
 
-type Outputs = inferRouterOutputs<AppRouter>;
-
-export type QueuePage = Outputs["queue"]["list"];
+export type QueuePage = RouterOutputs["queue"]["list"];
 export type QueueItem = QueuePage["items"][number];
-export type QueueCount = Outputs["queue"]["counts"][number];
-export type ClaimedItem = NonNullable<Outputs["queue"]["claimNext"]>;
-export type ItemDetail = Outputs["items"]["get"];
+export type QueueCount = RouterOutputs["queue"]["counts"][number];
+export type ClaimedItem = NonNullable<RouterOutputs["queue"]["claimNext"]>;
+export type ItemDetail = RouterOutputs["items"]["get"];
 export type ItemView = ItemDetail["item"];
 export type HistoryEntry = ItemDetail["history"][number];
 export type NoteView = ItemDetail["notes"][number];
 export type DeliveryView = ItemDetail["deliveries"][number];
 export type ReplyView = ItemDetail["replies"][number];
-export type ReplyCheck = Outputs["replies"]["check"];
+export type ReplyCheck = RouterOutputs["replies"]["check"];
 export type ReplyCheckResult = ReplyCheck["results"][number];
-export type ApprovalView = Outputs["replies"]["approvals"][number];
+export type ApprovalView = RouterOutputs["replies"]["approvals"][number];
 
 export type Priority = QueueItem["priority"];
 export type ItemStatus = QueueItem["status"];

@@ -1,4 +1,3 @@
-import type { ClientView } from "@parley/contracts";
 import { contractForPeriod } from "@parley/contracts/billing";
 import { useQuery } from "@tanstack/solid-query";
 import { createMemo, createSignal, Show } from "solid-js";
@@ -8,9 +7,9 @@ import { Card, Page, StatusMessage } from "../../components/page";
 import { ActionsHeader, QueryTable } from "../../components/query-table";
 import { SlaMonthCard } from "../../components/sla-month";
 import { toUiError } from "../../errors";
-import { keys } from "../../query";
+import { type ClientView, keys } from "../../query";
 import { trpc } from "../../trpc";
-import { accountsKeys, type InvoiceSummary, listInvoices, standingInvoice } from "./accounts-api";
+import { accountsKeys, type InvoiceSummary, standingInvoice } from "./billing";
 import { formatLocalDate, formatMonth, money, monthOf, shiftMonth, todayIn } from "./billing-format";
 import { InvoiceStatusBadge } from "./invoice-badges";
 
@@ -96,11 +95,11 @@ export function ClientsOverviewPage() {
   }));
   const current = useQuery(() => ({
     queryKey: accountsKeys.invoices(session.agencyId(), { period: thisMonth }),
-    queryFn: () => listInvoices({ period: thisMonth }),
+    queryFn: () => trpc.invoices.list.query({ period: thisMonth }),
   }));
   const previous = useQuery(() => ({
     queryKey: accountsKeys.invoices(session.agencyId(), { period: lastMonth }),
-    queryFn: () => listInvoices({ period: lastMonth }),
+    queryFn: () => trpc.invoices.list.query({ period: lastMonth }),
   }));
 
   return (

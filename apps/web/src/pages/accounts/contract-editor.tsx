@@ -1,4 +1,3 @@
-import type { ClientView } from "@parley/contracts";
 import {
   type ContractTermsInput,
   contractForPeriod,
@@ -14,9 +13,9 @@ import { useSession } from "../../auth";
 import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
 import { ActionsHeader, ListTable } from "../../components/query-table";
 import { toUiError } from "../../errors";
-import { keys } from "../../query";
+import { type ClientView, keys } from "../../query";
 import { trpc } from "../../trpc";
-import { accountsKeys } from "./accounts-api";
+import { accountsKeys, type ContractView } from "./billing";
 import {
   currencyCodes,
   exponentOf,
@@ -39,16 +38,6 @@ import {
   type SlaTargetDraft,
   validateDraft,
 } from "./contract-draft";
-
-interface ContractView {
-  id: string;
-  clientId: string;
-  validFrom: string;
-  validTo: string | null;
-  currency: string;
-  terms: ContractTermsInput;
-  updatedAt: Date | string;
-}
 
 const calendarLabels: Record<SlaCalendar, string> = { "24x7": "Calendar (24x7)", business_hours: "Business hours" };
 const metricLabels: Record<(typeof slaMetrics)[number], string> = {
@@ -298,7 +287,7 @@ function ContractForm(props: {
     try {
       const saved = await save.mutateAsync(result.parsed);
       setAttempted(false);
-      props.onSaved(saved as ContractView);
+      props.onSaved(saved);
     } catch (err) {
       const info = toUiError(err);
       const fields: Record<string, string> = {};
@@ -824,7 +813,7 @@ export function ContractEditorPage(props: RouteSectionProps) {
     queryFn: () => trpc.contracts.list.query({ clientId: clientId() }),
     enabled: clientId() !== "",
   }));
-  const list = () => (contracts.data ?? []) as ContractView[];
+  const list = () => contracts.data ?? [];
   const today = () => todayIn(client()?.timeZone);
 
   /** `?contract=<id>` or `?contract=new`; by default the one in force, else the latest, else a new one. */

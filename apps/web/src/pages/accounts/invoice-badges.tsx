@@ -1,5 +1,5 @@
 import { Show } from "solid-js";
-import { type InvoiceSummary, type PaymentStatus, paymentStatusLabels } from "./accounts-api";
+import { type InvoiceSummary, type PaymentStatus, paymentStatusLabels } from "./billing";
 
 /** "Draft", or "Finalized" with its number; credit notes say so. */
 export function InvoiceStatusBadge(props: { invoice: Pick<InvoiceSummary, "status" | "kind" | "number"> }) {

@@ -7,32 +7,23 @@ import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
 import { ListTable } from "../../components/query-table";
 import { toUiError } from "../../errors";
 import { formatDateTime } from "../../format";
-import { keys } from "../../query";
 import { trpc } from "../../trpc";
 import {
   accountsKeys,
   type CreditEvidence,
-  createCreditNote,
   creditsAmount,
-  finalizeInvoice,
-  getInvoice,
   type InvoiceDetail,
   type InvoiceLine,
   invoiceDownloads,
-  invoiceIdOf,
-  listBreachedItems,
-  pushInvoiceToStripe,
-  refreshInvoice,
   type SlaSummaryRow,
-} from "./accounts-api";
+} from "./billing";
 import { formatLocalDate, formatMinutes, formatMonth, formatPercent, formatUnitPrice, money } from "./billing-format";
 import { InvoiceStatusBadge, PaymentBadge } from "./invoice-badges";
 
 const metricLabels: Record<string, string> = { first_response: "first response", resolution: "resolution" };
 
 function unitPrice(line: InvoiceLine, currency: string): string {
-  const value = typeof line.unitPriceMinor === "string" ? Number(line.unitPriceMinor) : line.unitPriceMinor;
-  if (!Number.isFinite(value)) return String(line.unitPriceMinor);
+  const value = line.unitPriceMinor;
   return Number.isInteger(value) ? money(value, currency) : formatUnitPrice(value, currency);
 }
 
@@ -51,14 +42,13 @@ function BreachedItemsDialog(props: { invoiceId: string; evidence: CreditEvidenc
       props.evidence.metric,
     ),
     queryFn: () =>
-      listBreachedItems({
+      trpc.invoices.breachedItems.query({
         invoiceId: props.invoiceId,
         priority: props.evidence.priority,
         metric: props.evidence.metric,
       }),
   }));
   const rows = () => items.data?.items ?? [];
-  const hasClocks = () => rows().some((item) => item.dueAt !== undefined || item.businessMinutes !== undefined);
   return (
     <Dialog
       title={`Breached items: ${targetName(props.evidence)}`}
@@ -87,16 +77,6 @@ function BreachedItemsDialog(props: { invoiceId: string; evidence: CreditEvidenc
                   <th scope="col">Where</th>
                   <th scope="col">Item</th>
                   <th scope="col">Status</th>
-                  <Show when={hasClocks()}>
-                    <th scope="col">Due</th>
-                    <th scope="col">Stopped</th>
-                    <th scope="col" class="accounts-num">
-                      Business time
-                    </th>
-                    <th scope="col" class="accounts-num">
-                      Client-side
-                    </th>
-                  </Show>
                 </tr>
               </thead>
               <tbody>
@@ -105,21 +85,13 @@ function BreachedItemsDialog(props: { invoiceId: string; evidence: CreditEvidenc
                     <tr>
                       <td>{formatDateTime(item.receivedAt)}</td>
                       <td>
-                        {item.channel ?? "—"}
+                        {item.channel}
                         <Show when={item.authorHandle}>
                           <span class="muted"> · {item.authorHandle}</span>
                         </Show>
                       </td>
                       <td class="accounts-excerpt">{item.excerpt || <span class="muted">(no text)</span>}</td>
-                      <td>{item.status?.replaceAll("_", " ") ?? "—"}</td>
-                      <Show when={hasClocks()}>
-                        <td>{item.dueAt ? formatDateTime(item.dueAt) : "—"}</td>
-                        <td>
-                          {item.stoppedAt ? formatDateTime(item.stoppedAt) : <span class="muted">Not stopped</span>}
-                        </td>
-                        <td class="accounts-num">{formatMinutes(item.businessMinutes)}</td>
-                        <td class="accounts-num">{formatMinutes(item.clientSideMinutes)}</td>
-                      </Show>
+                      <td>{item.status.replaceAll("_", " ")}</td>
                     </tr>
                   )}
                 </For>
@@ -217,8 +189,11 @@ function CreditNoteDialog(props: {
     }
     setBusy(true);
     try {
-      const result = await createCreditNote({ invoiceId: props.invoice.id, reason: reason().trim() });
-      props.onCreated(invoiceIdOf(result));
+      const { creditNote } = await trpc.invoices.creditNote.mutate({
+        invoiceId: props.invoice.id,
+        reason: reason().trim(),
+      });
+      props.onCreated(creditNote.id);
     } catch (err) {
       const info = toUiError(err);
       if (info.fields.reason) setServerError(`Reason ${info.fields.reason}`);
@@ -322,15 +297,10 @@ function InvoiceReview(props: { invoiceId: string }) {
 
   const invoice = useQuery(() => ({
     queryKey: accountsKeys.invoice(session.agencyId(), invoiceId()),
-    queryFn: () => getInvoice(invoiceId()),
-  }));
-  const clients = useQuery(() => ({
-    queryKey: keys.clients(session.agencyId(), false),
-    queryFn: () => trpc.clients.list.query({ includeArchived: false }),
+    queryFn: () => trpc.invoices.get.query({ invoiceId: invoiceId() }),
   }));
   const data = () => invoice.data;
-  const clientName = () =>
-    data()?.clientName ?? clients.data?.find((client) => client.id === data()?.clientId)?.name ?? "Client";
+  const clientName = () => data()?.clientName ?? "Client";
   const period = () => data()?.periodStart.slice(0, 7) ?? "";
   const isDraft = () => data()?.status === "draft";
   const downloads = () => invoiceDownloads(invoiceId());
@@ -338,11 +308,11 @@ function InvoiceReview(props: { invoiceId: string }) {
   const refreshAll = () => queryClient.invalidateQueries({ queryKey: accountsKeys.all(session.agencyId()) });
 
   const refresh = useMutation(() => ({
-    mutationFn: () => refreshInvoice(invoiceId()),
+    mutationFn: () => trpc.invoices.refresh.mutate({ invoiceId: invoiceId() }),
     onSuccess: refreshAll,
   }));
   const push = useMutation(() => ({
-    mutationFn: () => pushInvoiceToStripe(invoiceId()),
+    mutationFn: () => trpc.invoices.pushToStripe.mutate({ invoiceId: invoiceId() }),
     onSuccess: refreshAll,
   }));
 
@@ -594,7 +564,7 @@ function InvoiceReview(props: { invoiceId: string }) {
                 description="Numbers are assigned and the invoice can no longer change. Corrections then need a credit note and a new invoice."
                 confirmLabel="Finalize invoice"
                 onConfirm={async () => {
-                  await finalizeInvoice(invoiceId());
+                  await trpc.invoices.finalize.mutate({ invoiceId: invoiceId() });
                   await refreshAll();
                   setStatus("Invoice finalized: its number is assigned and it can no longer change.");
                 }}

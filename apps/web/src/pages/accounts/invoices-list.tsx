@@ -1,4 +1,3 @@
-import type { ClientView } from "@parley/contracts";
 import { useSearchParams } from "@solidjs/router";
 import { useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createMemo, createSignal, createUniqueId, For, Show } from "solid-js";
@@ -7,17 +6,9 @@ import { ClientSelect } from "../../components/client-select";
 import { Card, Page } from "../../components/page";
 import { ActionsHeader, QueryTable } from "../../components/query-table";
 import { toUiError } from "../../errors";
-import { keys } from "../../query";
+import { type ClientView, keys } from "../../query";
 import { trpc } from "../../trpc";
-import {
-  accountsKeys,
-  createDrafts,
-  creditsAmount,
-  describeDraftResult,
-  type InvoiceStatus,
-  type InvoiceSummary,
-  listInvoices,
-} from "./accounts-api";
+import { accountsKeys, creditsAmount, describeDraftOutcome, type InvoiceStatus, type InvoiceSummary } from "./billing";
 import { formatMonth, isMonth, money, monthOf, shiftMonth } from "./billing-format";
 import { InvoiceStatusBadge, PaymentBadge } from "./invoice-badges";
 
@@ -58,9 +49,10 @@ function CreateDrafts(props: { period: string; clients: ClientView[]; onDone: ()
       const name = names().get(clientId) ?? clientId;
       let entry: DraftRun["results"][number];
       try {
-        const result = await createDrafts({ period, clientIds: [clientId] });
-        const { ok, text } = describeDraftResult(result, clientId);
-        entry = { clientId, name, ok, text, invoiceId: draftIdOf(result, clientId) };
+        const [outcome] = await trpc.invoices.createDrafts.mutate({ period, clientIds: [clientId] });
+        if (!outcome) throw new Error(`No draft outcome for ${name}`);
+        const invoiceId = outcome.status === "skipped" ? null : outcome.invoice.id;
+        entry = { clientId, name, ok: true, text: describeDraftOutcome(outcome), invoiceId };
       } catch (err) {
         entry = { clientId, name, ok: false, text: toUiError(err).message, invoiceId: null };
       }
@@ -122,19 +114,6 @@ function CreateDrafts(props: { period: string; clients: ClientView[]; onDone: ()
   );
 }
 
-function draftIdOf(result: unknown, clientId: string): string | null {
-  const entries = Array.isArray(result) ? result : [result];
-  for (const entry of entries) {
-    if (typeof entry !== "object" || entry === null) continue;
-    const record = entry as Record<string, unknown>;
-    if (record.clientId !== undefined && record.clientId !== clientId) continue;
-    if (typeof record.invoiceId === "string") return record.invoiceId;
-    const invoice = record.invoice as Record<string, unknown> | undefined;
-    if (invoice && typeof invoice.id === "string") return invoice.id;
-  }
-  return null;
-}
-
 export function InvoicesPage() {
   const session = useSession();
   const queryClient = useQueryClient();
@@ -159,12 +138,11 @@ export function InvoicesPage() {
     queryKey: keys.clients(session.agencyId(), false),
     queryFn: () => trpc.clients.list.query({ includeArchived: false }),
   }));
-  const clientName = (id: string) => clients.data?.find((client) => client.id === id)?.name;
 
   const input = () => ({ period: period(), status: status(), clientId: clientId() || undefined });
   const invoices = useQuery(() => ({
     queryKey: accountsKeys.invoices(session.agencyId(), input()),
-    queryFn: () => listInvoices(input()),
+    queryFn: () => trpc.invoices.list.query(input()),
   }));
 
   return (
@@ -288,7 +266,7 @@ export function InvoicesPage() {
           }
         >
           {(invoice) => {
-            const name = () => invoice.clientName ?? clientName(invoice.clientId) ?? "Unknown client";
+            const name = () => invoice.clientName;
             return (
               <tr>
                 <th scope="row" class="cell--primary">

@@ -1,4 +1,4 @@
-import { type AgencyBillingDetailsView, agencyBillingDetailsInput } from "@parley/contracts";
+import { agencyBillingDetailsInput } from "@parley/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createEffect, createSignal, Show } from "solid-js";
 import { useSession } from "../../auth";
@@ -6,13 +6,13 @@ import { BillingDetailsFields, billingDetailsLabels, billingDetailsValues } from
 import { createForm, FormAlert, SubmitButton, TextField } from "../../components/form";
 import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
 import { toUiError } from "../../errors";
-import { trpc } from "../../trpc";
+import { type RouterInputs, type RouterOutputs, trpc } from "../../trpc";
 
 const agencyKey = (agencyId: string) => [agencyId, "agency", "billing"] as const;
 
 const labels = { legalName: "Legal name", ...billingDetailsLabels };
 
-function valuesOf(details: AgencyBillingDetailsView | undefined) {
+function valuesOf(details: RouterOutputs["agency"]["billingDetails"] | undefined) {
   return { legalName: details?.legalName ?? "", ...billingDetailsValues(details) };
 }
 
@@ -26,7 +26,7 @@ export function AgencyPage() {
     queryFn: () => trpc.agency.billingDetails.query(),
   }));
   const save = useMutation(() => ({
-    mutationFn: (input: Parameters<typeof trpc.agency.updateBillingDetails.mutate>[0]) =>
+    mutationFn: (input: RouterInputs["agency"]["updateBillingDetails"]) =>
       trpc.agency.updateBillingDetails.mutate(input),
     onSuccess: (saved) => queryClient.setQueryData(agencyKey(session.agencyId()), saved),
   }));

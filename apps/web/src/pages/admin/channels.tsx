@@ -1,13 +1,4 @@
-import {
-  type ChannelCreateInput,
-  type ChannelDeliveryHealth,
-  type ChannelUpdateInput,
-  type ChannelView,
-  channelCreateInput,
-  channelUpdateInput,
-  deliveryProblemDays,
-  platforms,
-} from "@parley/contracts";
+import { channelCreateInput, channelUpdateInput, deliveryProblemDays, platforms } from "@parley/contracts";
 import { useSearchParams } from "@solidjs/router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createEffect, createMemo, createSignal, createUniqueId, on, Show } from "solid-js";
@@ -22,11 +13,13 @@ import { formatRelative } from "../../components/work";
 import { formatDate, formatDateTime } from "../../format";
 import { keys } from "../../query";
 import { platformLabels } from "../../roles";
-import { trpc } from "../../trpc";
+import { type RouterInputs, type RouterOutputs, trpc } from "../../trpc";
 import { credentialsHintFor, ingestSecretUseFor } from "./channel-credentials";
 
+type ChannelView = RouterOutputs["channels"]["update"];
+
 /** A channel's outbound deliveries lately: fine, or how many failed or wait for a retry, and the latest error. */
-function DeliveryHealth(props: { delivery: ChannelDeliveryHealth }) {
+function DeliveryHealth(props: { delivery: RouterOutputs["channels"]["list"][number]["delivery"] }) {
   const counts = () =>
     [
       props.delivery.failed > 0 ? `${props.delivery.failed} failed` : null,
@@ -105,7 +98,7 @@ function EditChannelDialog(props: {
     validate: validateCredentials,
   });
   const update = useMutation(() => ({
-    mutationFn: (input: ChannelUpdateInput) => trpc.channels.update.mutate(input),
+    mutationFn: (input: RouterInputs["channels"]["update"]) => trpc.channels.update.mutate(input),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.allChannels(session.agencyId()) }),
   }));
   return (
@@ -161,7 +154,7 @@ export function ChannelsPage() {
   const invalidate = () => queryClient.invalidateQueries({ queryKey: keys.allChannels(session.agencyId()) });
 
   const create = useMutation(() => ({
-    mutationFn: (input: ChannelCreateInput) => trpc.channels.create.mutate(input),
+    mutationFn: (input: RouterInputs["channels"]["create"]) => trpc.channels.create.mutate(input),
     onSuccess: invalidate,
   }));
   const rotate = useMutation(() => ({

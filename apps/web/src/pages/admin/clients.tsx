@@ -1,10 +1,4 @@
-import {
-  type ClientView,
-  clientBillingDetailsInput,
-  clientCreateInput,
-  clientUpdateInput,
-  isValidTimeZone,
-} from "@parley/contracts";
+import { clientBillingDetailsInput, clientCreateInput, clientUpdateInput, isValidTimeZone } from "@parley/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, Show } from "solid-js";
 import { useSession } from "../../auth";
@@ -19,8 +13,8 @@ import { createForm, FormAlert, SubmitButton, TextField, TimeZoneField } from ".
 import { Card, Page, StatusMessage } from "../../components/page";
 import { ActionsHeader, QueryTable } from "../../components/query-table";
 import { browserTimeZone, formatDate } from "../../format";
-import { keys } from "../../query";
-import { trpc } from "../../trpc";
+import { type ClientView, keys } from "../../query";
+import { type RouterInputs, trpc } from "../../trpc";
 
 function defaultTimeZone(): string {
   const zone = browserTimeZone();
@@ -29,14 +23,7 @@ function defaultTimeZone(): string {
 
 /** Name and time zone (clients.update) plus the billing details printed on its invoices (clients.updateBillingDetails). */
 const editClientInput = clientUpdateInput.extend(clientBillingDetailsInput.shape);
-interface EditClientValues {
-  clientId: string;
-  name?: string;
-  timeZone?: string;
-  billingAddress: string | null;
-  taxId: string | null;
-  billingEmail: string | null;
-}
+type EditClientInput = RouterInputs["clients"]["update"] & RouterInputs["clients"]["updateBillingDetails"];
 
 function EditClientDialog(props: { client: ClientView; onClose: () => void; onSaved: (client: ClientView) => void }) {
   const session = useSession();
@@ -52,7 +39,7 @@ function EditClientDialog(props: { client: ClientView; onClose: () => void; onSa
     toInput: (values) => ({ clientId: props.client.id, ...values }),
   });
   const update = useMutation(() => ({
-    mutationFn: async (input: EditClientValues) => {
+    mutationFn: async (input: EditClientInput) => {
       const { clientId, name, timeZone, billingAddress, taxId, billingEmail } = input;
       const renamed =
         name !== props.client.name || timeZone !== props.client.timeZone

@@ -1,11 +1,4 @@
-import {
-  type InvitationSentView,
-  type MemberInviteInput,
-  type MemberView,
-  memberInviteInput,
-  type PasswordResetLinkView,
-  roles,
-} from "@parley/contracts";
+import { memberInviteInput, roles } from "@parley/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, Show } from "solid-js";
 import { useSession } from "../../auth";
@@ -17,7 +10,11 @@ import { toUiError } from "../../errors";
 import { formatDateTime } from "../../format";
 import { keys } from "../../query";
 import { roleLabels } from "../../roles";
-import { trpc } from "../../trpc";
+import { type RouterInputs, type RouterOutputs, trpc } from "../../trpc";
+
+type InvitationSent = RouterOutputs["members"]["invite"];
+type PasswordResetLink = RouterOutputs["members"]["issuePasswordReset"];
+type Member = RouterOutputs["members"]["list"][number];
 
 const roleOptions = roles.map((role) => ({ value: role, label: roleLabels[role] }));
 const invitationsKey = (agencyId: string) => [...keys.members(agencyId), "invitations"] as const;
@@ -29,9 +26,9 @@ const invitationsKey = (agencyId: string) => [...keys.members(agencyId), "invita
 export function InviteMemberCard(props: { onStatus: (message: string | null) => void }) {
   const session = useSession();
   const queryClient = useQueryClient();
-  const [sent, setSent] = createSignal<InvitationSentView | null>(null);
+  const [sent, setSent] = createSignal<InvitationSent | null>(null);
   const invite = useMutation(() => ({
-    mutationFn: (input: MemberInviteInput) => trpc.members.invite.mutate(input),
+    mutationFn: (input: RouterInputs["members"]["invite"]) => trpc.members.invite.mutate(input),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: invitationsKey(session.agencyId()) }),
   }));
   const form = createForm({
@@ -141,8 +138,8 @@ export function PendingInvitationsCard(props: { onStatus: (message: string | nul
 }
 
 /** An owner's reset link for a member who cannot sign in (only for people who work for this agency alone). */
-export function ResetLinkButton(props: { member: MemberView; onStatus: (message: string | null) => void }) {
-  const [link, setLink] = createSignal<PasswordResetLinkView | null>(null);
+export function ResetLinkButton(props: { member: Member; onStatus: (message: string | null) => void }) {
+  const [link, setLink] = createSignal<PasswordResetLink | null>(null);
   const issue = useMutation(() => ({
     mutationFn: () => trpc.members.issuePasswordReset.mutate({ membershipId: props.member.membershipId }),
   }));

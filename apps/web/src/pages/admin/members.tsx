@@ -1,14 +1,4 @@
-import {
-  type AssignmentView,
-  type Authority,
-  authorities,
-  type ClientView,
-  type MemberAssignInput,
-  type MemberView,
-  memberRoleInput,
-  type Role,
-  roles,
-} from "@parley/contracts";
+import { type Authority, authorities, memberRoleInput, type Role, roles } from "@parley/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createMemo, createSignal, For, Show } from "solid-js";
 import { createStore } from "solid-js/store";
@@ -18,10 +8,13 @@ import { createForm, SelectField } from "../../components/form";
 import { Card, Page, StatusMessage } from "../../components/page";
 import { ActionsHeader, QueryTable } from "../../components/query-table";
 import { toUiError } from "../../errors";
-import { keys } from "../../query";
+import { type ClientView, keys } from "../../query";
 import { authorityLabels, isClientScoped, roleLabels } from "../../roles";
-import { trpc } from "../../trpc";
+import { type RouterInputs, type RouterOutputs, trpc } from "../../trpc";
 import { InviteMemberCard, PendingInvitationsCard, ResetLinkButton } from "./invitations";
+
+type MemberView = RouterOutputs["members"]["list"][number];
+type MemberAssignInput = RouterInputs["members"]["assignClients"];
 
 const roleOptions = roles.map((role) => ({ value: role, label: roleLabels[role] }));
 
@@ -222,7 +215,7 @@ function AssignmentSummary(props: { member: MemberView; clientName: (id: string)
       <Show when={props.member.assignments.length > 0} fallback={<span class="muted">None assigned</span>}>
         <ul class="chips">
           <For each={props.member.assignments}>
-            {(assignment: AssignmentView) => (
+            {(assignment) => (
               <li class="chip">
                 {props.clientName(assignment.clientId)}
                 <span class="chip__meta">

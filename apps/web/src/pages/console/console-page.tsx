@@ -10,7 +10,7 @@ import { createClocksByItem, useSlaBoard } from "../../components/sla-clock";
 import { itemStatuses, priorities, type QueueFilters, riskFlags, workKeys } from "../../components/work";
 import { toUiError } from "../../errors";
 import { plural } from "../../format";
-import { trpc } from "../../trpc";
+import { type RouterInputs, trpc } from "../../trpc";
 import { type ItemActions, ItemPanel, type Notice } from "./item-panel";
 import { QueueList } from "./queue-list";
 import { type FilterName, QueueSidebar } from "./queue-sidebar";
@@ -127,7 +127,7 @@ function QueueWorkspace(props: { notify: (notice: Notice) => void }) {
   const refreshAll = () => queryClient.invalidateQueries({ queryKey: workKeys.all(session.agencyId()) });
 
   const claim = useMutation(() => ({
-    mutationFn: (input: { clientId?: string; skip?: string[] }) => trpc.queue.claimNext.mutate(input),
+    mutationFn: (input: RouterInputs["queue"]["claimNext"]) => trpc.queue.claimNext.mutate(input),
     onSettled: refreshAll,
   }));
   const claimNext = async () => {
@@ -150,11 +150,10 @@ function QueueWorkspace(props: { notify: (notice: Notice) => void }) {
   };
 
   const bulk = useMutation(() => ({
-    mutationFn: (input: { itemIds: string[]; action: "hide" | "no_action" }): Promise<unknown> =>
-      trpc.items.bulk.mutate(input),
+    mutationFn: (input: RouterInputs["items"]["bulk"]) => trpc.items.bulk.mutate(input),
     onSettled: refreshAll,
   }));
-  const runBulk = async (action: "hide" | "no_action") => {
+  const runBulk = async (action: RouterInputs["items"]["bulk"]["action"]) => {
     const itemIds = [...checked()];
     if (itemIds.length === 0) return;
     try {

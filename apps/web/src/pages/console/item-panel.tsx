@@ -312,13 +312,12 @@ function TagsAndNotes(props: { detail: ItemDetail; onChanged: () => void }) {
   const [error, setError] = createSignal<string | null>(null);
   const tags = () => props.detail.item.tags ?? [];
   const setTags = useMutation(() => ({
-    mutationFn: (next: string[]): Promise<unknown> =>
-      trpc.items.tag.mutate({ itemId: props.detail.item.id, tags: next }),
+    mutationFn: (tags: string[]) => trpc.items.tag.mutate({ itemId: props.detail.item.id, tags }),
     onSuccess: props.onChanged,
     onError: (err: unknown) => setError(`Couldn't save the tags: ${toUiError(err).message}`),
   }));
   const addNote = useMutation(() => ({
-    mutationFn: (body: string): Promise<unknown> => trpc.items.note.mutate({ itemId: props.detail.item.id, body }),
+    mutationFn: (body: string) => trpc.items.note.mutate({ itemId: props.detail.item.id, body }),
     onSuccess: () => {
       setNote("");
       props.onChanged();
@@ -495,7 +494,7 @@ export function ItemPanel(props: {
   const refresh = () => queryClient.invalidateQueries({ queryKey: workKeys.all(session.agencyId()) });
 
   const act = useMutation(() => ({
-    mutationFn: async (action: "hide" | "unhide" | "delete" | "noAction" | "release" | "renew"): Promise<unknown> => {
+    mutationFn: async (action: "hide" | "unhide" | "delete" | "noAction" | "release" | "renew") => {
       const input = { itemId: props.itemId };
       switch (action) {
         case "hide":

@@ -5,6 +5,7 @@ import { QueryStatus } from "../../components/page";
 import { toUiError } from "../../errors";
 import { formatDate } from "../../format";
 import { trpc } from "../../trpc";
+import { invoiceDownloads } from "../accounts/billing";
 import { formatMonth, money } from "../accounts/billing-format";
 
 export const portalInvoicesKey = (agencyId: string) => [agencyId, "portal", "invoices"] as const;
@@ -17,7 +18,6 @@ export function PortalInvoices() {
     queryFn: () => trpc.invoices.list.query({ status: "finalized" }),
     staleTime: 60_000,
   }));
-  const href = (invoiceId: string, ext: "pdf" | "csv") => `/v1/invoices/${encodeURIComponent(invoiceId)}.${ext}`;
 
   return (
     <div class="portal-invoices">
@@ -41,10 +41,10 @@ export function PortalInvoices() {
                 </span>
                 <span class="portal-invoices__total">{money(invoice.totalMinor, invoice.currency)}</span>
                 <span class="portal-invoices__links">
-                  <a class="button button--small button--ghost" href={href(invoice.id, "pdf")} rel="external">
+                  <a class="button button--small button--ghost" href={invoiceDownloads(invoice.id).pdf} rel="external">
                     PDF
                   </a>
-                  <a class="button button--small button--ghost" href={href(invoice.id, "csv")} rel="external">
+                  <a class="button button--small button--ghost" href={invoiceDownloads(invoice.id).csv} rel="external">
                     CSV
                   </a>
                 </span>

@@ -2,11 +2,10 @@
  * What the Staffing pages read from the `staffing` procedures (the views are the server's, inferred from
  * `AppRouter`), and their query keys.
  */
-import type { AppRouter } from "@parley/trpc";
-import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import type { RouterInputs, RouterOutputs } from "../../trpc";
 
-type Outputs = inferRouterOutputs<AppRouter>["staffing"];
-type Inputs = inferRouterInputs<AppRouter>["staffing"];
+type Outputs = RouterOutputs["staffing"];
+type Inputs = RouterInputs["staffing"];
 
 export type StaffingPlan = Outputs["plan"];
 export type PoolPlan = StaffingPlan["pools"][number];
