@@ -1,11 +1,18 @@
 /**
- * Forms whose field messages are the server's: the same zod inputs from @parley/contracts run live
- * (after a field is left, or once a submit was tried), and the server's `details.fields` land on the
- * same inputs. Each message is shown as "<Label> <message>" ("Name is required").
+ * The app's one form engine. Values are a (nested) store addressed by dotted paths ("name",
+ * "creditTiers.1.fromPercent"); rows of a list are added and removed with `addRow` / `removeRow`.
+ * Messages are the server's: the same zod inputs from @parley/contracts run live on the values (after a
+ * field is left, or once a submit was tried), and a failed call's `details.fields` land on the same
+ * inputs. Each message reads "<Label> <message>" ("Name is required").
+ *
+ * Why ours and not a library: the messages come from parsing the whole form into the procedure's input
+ * (text → minor units, `retainer` → `retainerMinor`) with the contracts' schemas, keyed by the input's
+ * paths, which are also the server's `details.fields` keys; TanStack Form (15.6 kB gzip) or Modular Forms
+ * would need this same mapping layer on top, plus their own field registration.
  */
 import { fieldMessages } from "@parley/contracts";
 import { createMemo, createSignal, createUniqueId, For, type JSX, Show } from "solid-js";
-import { createStore, reconcile } from "solid-js/store";
+import { createStore, produce, reconcile } from "solid-js/store";
 import { toUiError } from "../errors";
 import { timeZones } from "../format";
 
@@ -18,8 +25,35 @@ export interface Schema<Out> {
   safeParse(data: unknown): { success: true; data: Out } | { success: false; error: { issues: ReadonlyArray<Issue> } };
 }
 
+/**
+ * For a form whose input the server alone can check (its schema is not shared with the browser): every
+ * value passes here, and the server's answer puts its messages on the inputs.
+ */
+export function checkedByServer<Out>(): Schema<Out> {
+  return { safeParse: (data) => ({ success: true, data: data as Out }) };
+}
+
+/** Wording for messages that name their field already (core's schemas: "answer must not be empty"). */
+export const asSentence = (message: string) => message.charAt(0).toUpperCase() + message.slice(1);
+
 type FieldValue = string | boolean;
-type Values = Record<string, FieldValue>;
+
+/** Every dotted path into `T`: "name", "levels", "levels.0", "levels.0.name". */
+export type Path<T> =
+  T extends ReadonlyArray<infer Row>
+    ? `${number}` | `${number}.${Path<Row>}`
+    : T extends object
+      ? { [K in keyof T & string]: K | `${K}.${Path<T[K]>}` }[keyof T & string]
+      : never;
+/** The paths of `T` that hold a list of rows. */
+export type ListPath<T> = {
+  [P in Path<T>]: ValueAt<T, P> extends ReadonlyArray<unknown> ? P : never;
+}[Path<T>];
+/** The value at `P` in `T`. */
+export type ValueAt<T, P extends string> = P extends `${infer Head}.${infer Rest}`
+  ? ValueAt<Step<T, Head>, Rest>
+  : Step<T, P>;
+type Step<T, K extends string> = T extends ReadonlyArray<infer Row> ? Row : K extends keyof T ? T[K] : never;
 
 export interface FieldBinding {
   id: string;
@@ -33,69 +67,120 @@ export interface FieldBinding {
   error: () => string | undefined;
 }
 
-export interface FormOptions<V extends Values, Out> {
+export interface FormOptions<V extends object, Out> {
+  /** Prefix of the inputs' ids, for a form that appears once on its page (default: a generated one). */
+  id?: string;
   initial: V;
-  labels: { [K in keyof V & string]: string };
+  /** The label of each field by path; a field may also get its label where it is bound (`field(path, label)`). */
+  labels?: Partial<Record<Path<V>, string>>;
   schema: Schema<Out>;
-  /** Builds the procedure input from the field values (default: the values as they are). */
+  /** Builds the procedure input from the values (default: the values as they are). */
   toInput?: (values: V) => unknown;
-  /** Checks the schema can't express (e.g. "key=value" lines); field -> message. */
+  /** Checks the schema can't express (e.g. "key=value" lines); input path -> message. */
   validate?: (values: V) => Record<string, string>;
   /** Friendlier message for a field that is still empty (e.g. an unchosen select). */
-  emptyMessages?: Partial<{ [K in keyof V & string]: string }>;
+  emptyMessages?: Partial<Record<Path<V>, string>>;
+  /** Where a path of the input (the schema's and the server's) sits in the values, when the two differ. */
+  pathOf?: (inputPath: string) => string;
+  /** The part of the form a path belongs to: leaving one field shows the messages of its whole part (default: its first segment). */
+  groupOf?: (path: string) => string;
+  /** Rewords a message (e.g. the schema's field names into the form's labels). */
+  wording?: (message: string) => string;
 }
 
-function describe(label: string, message: string): string {
-  return /^[A-Z]/.test(message) ? message : `${label} ${message}`;
+const segments = (path: string): Array<string | number> =>
+  path.split(".").map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+
+function valueAt(values: unknown, path: string): unknown {
+  let at: unknown = values;
+  for (const part of segments(path)) {
+    if (typeof at !== "object" || at === null) return undefined;
+    at = (at as Record<string | number, unknown>)[part];
+  }
+  return at;
 }
 
-export function createForm<V extends Values, Out>(options: FormOptions<V, Out>) {
-  const formId = createUniqueId();
-  const [values, setValues] = createStore<V>({ ...options.initial });
+function assignAt(values: object, path: string, value: unknown): void {
+  const parts = segments(path);
+  const last = parts.pop();
+  let at = values as Record<string | number, unknown>;
+  for (const part of parts) at = at[part] as Record<string | number, unknown>;
+  if (last !== undefined) at[last] = value;
+}
+
+const firstSegment = (path: string) => path.split(".")[0] ?? path;
+
+export function createForm<V extends object, Out>(options: FormOptions<V, Out>) {
+  const formId = options.id ?? createUniqueId();
+  const [values, setValues] = createStore<V>(structuredClone(options.initial));
   const [touched, setTouched] = createSignal<ReadonlySet<string>>(new Set());
   const [attempted, setAttempted] = createSignal(false);
   const [serverFields, setServerFields] = createSignal<Record<string, string>>({});
   const [formError, setFormError] = createSignal<string | null>(null);
   const [submitting, setSubmitting] = createSignal(false);
-  const names = Object.keys(options.initial) as Array<keyof V & string>;
+  const groupOf = options.groupOf ?? firstSegment;
+  const labels = (options.labels ?? {}) as Record<string, string | undefined>;
+  const emptyMessages = (options.emptyMessages ?? {}) as Record<string, string | undefined>;
 
-  /** Maps an issue or server path ("credentials.token", "timeZone") onto one of this form's fields. */
-  const fieldOf = (path: string): (keyof V & string) | undefined => {
-    if (names.includes(path as keyof V & string)) return path as keyof V & string;
-    const head = path.split(".")[0] ?? "";
-    return names.includes(head as keyof V & string) ? (head as keyof V & string) : undefined;
+  /**
+   * Where a message for an input or server path ("credentials.token", "retainerMinor") is shown: the longest
+   * part of it that the values hold (a field, a row, a list); undefined when none (the form's alert says it).
+   */
+  const placeOf = (inputPath: string): string | undefined => {
+    const parts = (options.pathOf ? options.pathOf(inputPath) : inputPath).split(".");
+    for (let length = parts.length; length > 0; length--) {
+      const path = parts.slice(0, length).join(".");
+      if (valueAt(values, path) !== undefined) return path;
+    }
+    return undefined;
   };
 
-  const parse = () => options.schema.safeParse(options.toInput ? options.toInput(values) : { ...values });
+  const parse = () => options.schema.safeParse(options.toInput ? options.toInput(values) : values);
 
   const liveErrors = createMemo(() => {
     const result = parse();
     const errors: Record<string, string> = {};
-    if (!result.success) {
-      for (const [path, message] of Object.entries(fieldMessages(result.error.issues))) {
-        const name = fieldOf(path);
-        if (name) errors[name] ??= message;
-      }
+    const found = {
+      ...(options.validate?.(values) ?? {}),
+      ...(result.success ? {} : fieldMessages(result.error.issues)),
+    };
+    for (const [inputPath, message] of Object.entries(found)) {
+      const path = placeOf(inputPath);
+      if (path) errors[path] ??= message;
     }
-    for (const [name, message] of Object.entries(options.validate?.(values) ?? {})) errors[name] ??= message;
     return errors;
   });
 
-  const error = (name: keyof V & string): string | undefined => {
-    const label = options.labels[name];
-    const server = serverFields()[name];
-    if (server) return describe(label, server);
-    if (!attempted() && !touched().has(name)) return undefined;
-    const live = liveErrors()[name];
-    if (!live) return undefined;
-    const value = values[name];
-    const empty = options.emptyMessages?.[name];
-    return describe(label, empty && value === "" ? empty : live);
+  const describe = (label: string, message: string): string => {
+    const text = options.wording ? options.wording(message) : message;
+    return /^[A-Z“]/.test(text) ? text : `${label} ${text}`;
   };
 
+  /** The message shown at `path` (a field, a row, a list), or undefined while there is none to show yet. */
+  const error = (path: string, label = labels[path] ?? path): string | undefined => {
+    const server = serverFields()[path];
+    if (server) return describe(label, server);
+    if (!attempted() && !touched().has(groupOf(path))) return undefined;
+    const live = liveErrors()[path];
+    if (!live) return undefined;
+    const empty = emptyMessages[path];
+    return describe(label, empty && valueAt(values, path) === "" ? empty : live);
+  };
+
+  /** A change makes the server's messages about that part of the form stale. */
+  const changed = (path: string) => {
+    const group = groupOf(path);
+    setServerFields((prev) => Object.fromEntries(Object.entries(prev).filter(([key]) => groupOf(key) !== group)));
+  };
+  const touch = (path: string) => setTouched((prev) => new Set(prev).add(groupOf(path)));
+  const set = (path: string, value: unknown) => {
+    setValues(produce((draft) => assignAt(draft, path, value)));
+    changed(path);
+  };
+  const idOf = (path: string) => `${formId}-${path.replaceAll(".", "-")}`;
+
   const focusFirstInvalid = (form: HTMLFormElement | null) => {
-    const invalid = form?.querySelector<HTMLElement>('[aria-invalid="true"]');
-    invalid?.focus();
+    queueMicrotask(() => form?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
   };
 
   /** Puts a failed call's field messages on their inputs and the rest in the form's alert. */
@@ -103,10 +188,10 @@ export function createForm<V extends Values, Out>(options: FormOptions<V, Out>) 
     const info = toUiError(err);
     const mine: Record<string, string> = {};
     const others: string[] = [];
-    for (const [path, message] of Object.entries(info.fields)) {
-      const name = fieldOf(path);
-      if (name) mine[name] ??= message;
-      else others.push(`${path}: ${message}`);
+    for (const [inputPath, message] of Object.entries(info.fields)) {
+      const path = placeOf(inputPath);
+      if (path) mine[path] ??= message;
+      else others.push(`${inputPath}: ${options.wording ? options.wording(message) : message}`);
     }
     setServerFields(mine);
     if (others.length > 0) {
@@ -122,34 +207,48 @@ export function createForm<V extends Values, Out>(options: FormOptions<V, Out>) 
     submitting,
     formError,
     setFormError,
+    idOf,
     error,
     applyError,
-    set<K extends keyof V & string>(name: K, value: V[K]) {
-      setValues((prev) => ({ ...prev, [name]: value }));
-      if (serverFields()[name]) setServerFields(({ [name]: _dropped, ...rest }) => rest);
+    set<P extends Path<V>>(path: P, value: ValueAt<V, P>) {
+      set(path, value);
+    },
+    /** Adds a row to the list at `path` (at the end, or before index `at`). */
+    addRow<P extends ListPath<V>>(path: P, row: ValueAt<V, `${P}.${number}`>, at?: number) {
+      setValues(
+        produce((draft) => {
+          const rows = valueAt(draft, path) as unknown[];
+          rows.splice(at ?? rows.length, 0, row);
+        }),
+      );
+      changed(path);
+    },
+    /** Removes row `index` of the list at `path`; the list counts as touched, so its messages show. */
+    removeRow(path: ListPath<V>, index: number) {
+      setValues(produce((draft) => void (valueAt(draft, path) as unknown[]).splice(index, 1)));
+      changed(path);
+      touch(path);
     },
     reset(next?: Partial<V>) {
-      setValues(reconcile({ ...options.initial, ...next }));
+      setValues(reconcile(structuredClone({ ...options.initial, ...next })));
       setTouched(new Set<string>());
       setAttempted(false);
       setServerFields({});
       setFormError(null);
     },
-    field(name: keyof V & string): FieldBinding {
-      const id = `${formId}-${name}`;
+    /** The binding of the input at `path`; `label` names it in messages (default: the form's label for the path). */
+    field(path: Path<V>, label = labels[path] ?? path): FieldBinding {
+      const id = idOf(path);
       return {
         id,
-        name,
-        label: options.labels[name],
+        name: path,
+        label,
         errorId: `${id}-error`,
         hintId: `${id}-hint`,
-        value: () => values[name] as FieldValue,
-        set: (value) => {
-          setValues((prev) => ({ ...prev, [name]: value }));
-          if (serverFields()[name]) setServerFields(({ [name]: _dropped, ...rest }) => rest);
-        },
-        blur: () => setTouched((prev) => new Set(prev).add(name)),
-        error: () => error(name),
+        value: () => valueAt(values, path) as FieldValue,
+        set: (value) => set(path, value),
+        blur: () => touch(path),
+        error: () => error(path, label),
       };
     },
     /** onSubmit handler: validates live, then calls `action` with the parsed input. */
@@ -163,6 +262,7 @@ export function createForm<V extends Values, Out>(options: FormOptions<V, Out>) 
         setFormError(null);
         const result = parse();
         if (!result.success || Object.keys(liveErrors()).length > 0) {
+          setFormError("Please correct the highlighted fields.");
           focusFirstInvalid(form);
           return;
         }
@@ -181,9 +281,25 @@ export function createForm<V extends Values, Out>(options: FormOptions<V, Out>) 
   };
 }
 
+/** A form made by `createForm`, for components that render part of one. */
+export type Form<V extends object, Out> = ReturnType<typeof createForm<V, Out>>;
+
 function describedBy(field: FieldBinding, hint: boolean): string | undefined {
   const ids = [hint ? field.hintId : "", field.error() ? field.errorId : ""].filter(Boolean);
   return ids.length > 0 ? ids.join(" ") : undefined;
+}
+
+/** The field's message, when it has one (`aria-describedby` of its input names it). */
+function FieldError(props: { field: FieldBinding }) {
+  return (
+    <Show when={props.field.error()}>
+      {(message) => (
+        <p class="field__error" id={props.field.errorId}>
+          {message()}
+        </p>
+      )}
+    </Show>
+  );
 }
 
 function FieldShell(props: {
@@ -207,20 +323,34 @@ function FieldShell(props: {
           {props.hint}
         </p>
       </Show>
-      <Show when={props.field.error()}>
-        {(message) => (
-          <p class="field__error" id={props.field.errorId}>
-            {message()}
-          </p>
-        )}
-      </Show>
+      <FieldError field={props.field} />
     </div>
+  );
+}
+
+/** An input followed by its unit ("EUR", "minor"), or the input alone. */
+function WithUnit(props: { unit: string | undefined; children: JSX.Element }) {
+  return (
+    <Show when={props.unit} fallback={props.children}>
+      {(unit) => (
+        <div class="input-unit">
+          {props.children}
+          <span class="input-unit__text" aria-hidden="true">
+            {unit()}
+          </span>
+        </div>
+      )}
+    </Show>
   );
 }
 
 export function TextField(props: {
   field: FieldBinding;
-  type?: "text" | "email" | "password" | "search";
+  type?: "text" | "email" | "password" | "search" | "date" | "number" | "url";
+  /** "numeric" or "decimal" for numbers typed as text (the schema names what is wrong with them). */
+  inputmode?: "numeric" | "decimal";
+  /** Shown after the input, like a money input's currency. */
+  unit?: string;
   hint?: string;
   optional?: boolean;
   autocomplete?: string;
@@ -231,22 +361,85 @@ export function TextField(props: {
 }) {
   return (
     <FieldShell field={props.field} hint={props.hint} optional={props.optional} class={props.class}>
-      <input
-        class="input"
-        id={props.field.id}
-        name={props.field.name}
-        type={props.type ?? "text"}
-        value={String(props.field.value())}
-        autocomplete={props.autocomplete ?? "off"}
-        placeholder={props.placeholder}
-        list={props.list}
-        spellcheck={props.spellcheck}
-        aria-invalid={props.field.error() ? "true" : "false"}
-        aria-describedby={describedBy(props.field, Boolean(props.hint))}
-        onInput={(e) => props.field.set(e.currentTarget.value)}
-        onBlur={() => props.field.blur()}
-      />
+      <WithUnit unit={props.unit}>
+        <input
+          class="input"
+          id={props.field.id}
+          name={props.field.name}
+          type={props.type ?? "text"}
+          inputmode={props.inputmode}
+          value={String(props.field.value())}
+          autocomplete={props.autocomplete ?? "off"}
+          placeholder={props.placeholder}
+          list={props.list}
+          spellcheck={props.spellcheck}
+          aria-invalid={props.field.error() ? "true" : "false"}
+          aria-describedby={describedBy(props.field, Boolean(props.hint))}
+          onInput={(e) => props.field.set(e.currentTarget.value)}
+          onBlur={() => props.field.blur()}
+        />
+      </WithUnit>
     </FieldShell>
+  );
+}
+
+/** A compact text input in a table cell: named by `name` (e.g. "From %, credit tier 2"), its message below. */
+export function CellInput(props: {
+  field: FieldBinding;
+  name: string;
+  inputmode: "numeric" | "decimal";
+  placeholder?: string;
+  unit?: string;
+}) {
+  return (
+    <>
+      <WithUnit unit={props.unit}>
+        <input
+          class="input input--small"
+          type="text"
+          id={props.field.id}
+          inputmode={props.inputmode}
+          autocomplete="off"
+          placeholder={props.placeholder}
+          aria-label={props.name}
+          value={String(props.field.value())}
+          aria-invalid={props.field.error() ? "true" : "false"}
+          aria-describedby={props.field.error() ? props.field.errorId : undefined}
+          onInput={(e) => props.field.set(e.currentTarget.value)}
+          onBlur={() => props.field.blur()}
+        />
+      </WithUnit>
+      <FieldError field={props.field} />
+    </>
+  );
+}
+
+/** A compact select in a table cell, named by `name`, its message below. */
+export function CellSelect(props: { field: FieldBinding; name: string; options: ReadonlyArray<Option> }) {
+  return (
+    <>
+      <select
+        class="input select select--compact"
+        id={props.field.id}
+        aria-label={props.name}
+        aria-invalid={props.field.error() ? "true" : "false"}
+        aria-describedby={props.field.error() ? props.field.errorId : undefined}
+        onChange={(e) => {
+          props.field.set(e.currentTarget.value);
+          props.field.blur();
+        }}
+        onBlur={() => props.field.blur()}
+      >
+        <For each={props.options}>
+          {(option) => (
+            <option value={option.value} selected={option.value === props.field.value()}>
+              {option.label}
+            </option>
+          )}
+        </For>
+      </select>
+      <FieldError field={props.field} />
+    </>
   );
 }
 
@@ -255,6 +448,7 @@ export function TextAreaField(props: {
   hint?: string;
   optional?: boolean;
   rows?: number;
+  maxLength?: number;
   placeholder?: string;
   class?: string;
 }) {
@@ -265,6 +459,7 @@ export function TextAreaField(props: {
         id={props.field.id}
         name={props.field.name}
         rows={props.rows ?? 3}
+        maxLength={props.maxLength}
         placeholder={props.placeholder}
         spellcheck={false}
         value={String(props.field.value())}
@@ -284,7 +479,7 @@ export interface Option {
 
 export function SelectField(props: {
   field: FieldBinding;
-  options: Option[];
+  options: ReadonlyArray<Option>;
   /** Label of a leading empty option, e.g. "Choose a client…". */
   placeholder?: string;
   hint?: string;
@@ -350,7 +545,7 @@ export function CheckboxField(props: { field: FieldBinding; hint?: string }) {
         type="checkbox"
         class="checkbox"
         checked={props.field.value() === true}
-        aria-describedby={props.hint ? props.field.hintId : undefined}
+        aria-describedby={describedBy(props.field, Boolean(props.hint))}
         onChange={(e) => props.field.set(e.currentTarget.checked)}
       />
       <label for={props.field.id}>{props.field.label}</label>
@@ -359,6 +554,7 @@ export function CheckboxField(props: { field: FieldBinding; hint?: string }) {
           {props.hint}
         </p>
       </Show>
+      <FieldError field={props.field} />
     </div>
   );
 }

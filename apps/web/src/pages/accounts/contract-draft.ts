@@ -13,6 +13,7 @@ import {
   type SlaPriority,
   type slaCalendars,
 } from "@parley/contracts/billing";
+import type { Schema } from "../../components/form";
 import { minorToMajorText, type Parsed, parseMajorAmount, parseNumber } from "./billing-format";
 
 export type SlaCalendar = (typeof slaCalendars)[number];
@@ -205,6 +206,30 @@ export function validateDraft(draft: ContractDraft): {
     }
   }
   return { terms, parsed: null, errors };
+}
+
+/** `validateDraft` as the form engine's schema: the draft in, the terms input (or the problems by terms path) out. */
+export const contractDraftSchema: Schema<ContractTermsInput> = {
+  safeParse(draft: unknown) {
+    const { parsed, errors } = validateDraft(draft as ContractDraft);
+    if (parsed) return { success: true, data: parsed };
+    const issues = Object.entries(errors).map(([path, message]) => ({ path: path.split("."), message }));
+    return { success: false, error: { issues } };
+  },
+};
+
+/** The draft fields that hold money in major units, by the terms path of their minor units. */
+const draftFieldOfTerm: Record<string, string> = {
+  retainerMinor: "retainer",
+  escalationFeeMinor: "escalationFee",
+  outOfHoursSurchargeMinor: "outOfHoursSurcharge",
+};
+
+/** Where a terms path (the schema's, or the server's under `terms.`) sits in the draft: "terms.retainerMinor" → "retainer". */
+export function draftPathOf(termsPath: string): string {
+  const path = termsPath.replace(/^terms\./, "");
+  const [head = path, ...rest] = path.split(".");
+  return [draftFieldOfTerm[head] ?? head, ...rest].join(".");
 }
 
 /** Valid stand-ins for fields that failed, so the rules between the other fields can still run. */

@@ -1,8 +1,9 @@
 import { type RouteSectionProps, useNavigate } from "@solidjs/router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
-import { createSignal, createUniqueId, For, Show } from "solid-js";
+import { createSignal, For, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { ConfirmDialog, Dialog, FormDialog } from "../../components/dialog";
+import { createForm, type Schema, TextAreaField } from "../../components/form";
 import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
 import { ListTable } from "../../components/query-table";
 import { toUiError } from "../../errors";
@@ -161,87 +162,39 @@ function SlaSummary(props: { rows: SlaSummaryRow[] }) {
   );
 }
 
+/** The reason is printed on the credit note; the server checks it again (its rule lives in core). */
+const creditNoteReason: Schema<{ reason: string }> = {
+  safeParse(data) {
+    const reason = String((data as { reason?: unknown }).reason ?? "").trim();
+    return reason
+      ? { success: true, data: { reason } }
+      : {
+          success: false,
+          error: { issues: [{ path: ["reason"], message: "is required: it is printed on the credit note." }] },
+        };
+  },
+};
+
 /** A credit note needs a reason; it corrects a finalized invoice without editing it. */
-function CreditNoteDialog(props: {
-  invoice: InvoiceDetail;
-  onClose: () => void;
-  onCreated: (id: string | null) => void;
-}) {
-  const reasonId = createUniqueId();
-  const [reason, setReason] = createSignal("");
-  const [attempted, setAttempted] = createSignal(false);
-  const [serverError, setServerError] = createSignal<string | null>(null);
-  const [formError, setFormError] = createSignal<string | null>(null);
-  const [busy, setBusy] = createSignal(false);
-  const error = () =>
-    serverError() ??
-    (attempted() && reason().trim() === "" ? "Reason is required: it is printed on the credit note." : null);
-
-  const submit = async (event: SubmitEvent) => {
-    event.preventDefault();
-    if (busy()) return;
-    setAttempted(true);
-    setServerError(null);
-    setFormError(null);
-    if (reason().trim() === "") {
-      document.getElementById(reasonId)?.focus();
-      return;
-    }
-    setBusy(true);
-    try {
-      const { creditNote } = await trpc.invoices.creditNote.mutate({
-        invoiceId: props.invoice.id,
-        reason: reason().trim(),
-      });
-      props.onCreated(creditNote.id);
-    } catch (err) {
-      const info = toUiError(err);
-      if (info.fields.reason) setServerError(`Reason ${info.fields.reason}`);
-      else setFormError(info.message);
-    } finally {
-      setBusy(false);
-    }
-  };
-
+function CreditNoteDialog(props: { invoice: InvoiceDetail; onClose: () => void; onCreated: (id: string) => void }) {
+  const form = createForm({ initial: { reason: "" }, labels: { reason: "Reason" }, schema: creditNoteReason });
   return (
     <FormDialog
       title={`Credit note for ${props.invoice.number ?? "this invoice"}`}
       description="A credit note cancels this finalized invoice in full; issue a new invoice for the corrected amounts."
       label="Credit note"
-      error={formError()}
-      busy={busy()}
+      error={form.formError()}
+      busy={form.submitting()}
       submitLabel="Create credit note"
       busyLabel="Creating…"
       danger
-      onSubmit={submit}
+      onSubmit={form.handleSubmit(async ({ reason }) => {
+        const { creditNote } = await trpc.invoices.creditNote.mutate({ invoiceId: props.invoice.id, reason });
+        props.onCreated(creditNote.id);
+      })}
       onClose={props.onClose}
     >
-      <div class="field" classList={{ "field--invalid": Boolean(error()) }}>
-        <label class="field__label" for={reasonId}>
-          Reason
-        </label>
-        <textarea
-          id={reasonId}
-          class="input textarea"
-          rows={3}
-          required
-          aria-invalid={error() ? "true" : "false"}
-          aria-describedby={error() ? `${reasonId}-error` : undefined}
-          value={reason()}
-          onInput={(e) => {
-            setReason(e.currentTarget.value);
-            setServerError(null);
-          }}
-          onBlur={() => setAttempted(true)}
-        />
-        <Show when={error()}>
-          {(message) => (
-            <p class="field__error" id={`${reasonId}-error`}>
-              {message()}
-            </p>
-          )}
-        </Show>
-      </div>
+      <TextAreaField field={form.field("reason")} rows={3} />
     </FormDialog>
   );
 }
@@ -578,8 +531,7 @@ function InvoiceReview(props: { invoiceId: string }) {
                 onCreated={(id) => {
                   setCreditNote(false);
                   void refreshAll();
-                  if (id && id !== invoiceId()) navigate(`/accounts/invoices/${id}`);
-                  else setStatus("Credit note created.");
+                  navigate(`/accounts/invoices/${id}`);
                 }}
               />
             </Show>

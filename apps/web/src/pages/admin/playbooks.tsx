@@ -1,11 +1,20 @@
 import { useSearchParams } from "@solidjs/router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createMemo, createSignal, createUniqueId, For, Index, Show } from "solid-js";
-import { createStore, produce } from "solid-js/store";
 import { useSession } from "../../auth";
 import { ClientSelect } from "../../components/client-select";
 import { escalationKeys, type PlaybookDocument, type PlaybookView } from "../../components/escalations";
-import { FormAlert, SubmitButton } from "../../components/form";
+import {
+  asSentence,
+  CheckboxField,
+  checkedByServer,
+  createForm,
+  type Form,
+  FormAlert,
+  SelectField,
+  SubmitButton,
+  TextField,
+} from "../../components/form";
 import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
 import { ActionsHeader } from "../../components/query-table";
 import { priorities, riskFlags } from "../../components/work";
@@ -132,106 +141,29 @@ function toDocument(draft: PlaybookDraft): unknown {
   };
 }
 
-/** The first server message for `path` or anything under it (`document.triggers.keywords.2` → keywords). */
-function errorAt(fields: Record<string, string>, path: string): string | undefined {
-  if (fields[path]) return fields[path];
-  const key = Object.keys(fields).find((candidate) => candidate.startsWith(`${path}.`));
-  return key ? fields[key] : undefined;
+/** Where the server's message about `document.…` sits in the draft: lists of triggers and contacts are one input each. */
+function draftPathOf(inputPath: string): string {
+  const path = inputPath.replace(/^document\./, "");
+  const trigger = /^triggers\.(\w+)/.exec(path);
+  if (trigger) return trigger[1] ?? path;
+  const contact = /^levels\.(\d+)\.contacts\.(\w+)/.exec(path);
+  return contact ? `levels.${contact[1]}.${contact[2]}` : path;
 }
 
-function FieldError(props: { id: string; message: string | undefined }) {
-  return (
-    <Show when={props.message}>
-      {(message) => (
-        <p class="field__error" id={props.id}>
-          {message()}
-        </p>
-      )}
-    </Show>
-  );
+type PlaybookForm = Form<PlaybookDraft, ReturnType<typeof toSaveInput>>;
+
+function toSaveInput(draft: PlaybookDraft) {
+  return { name: draft.name, active: draft.active, document: toDocument(draft) };
 }
 
-/** A text or number input with its label, hint and the server's error for `path`. */
-function Input(props: {
-  label: string;
-  value: string;
-  onInput: (value: string) => void;
-  error: string | undefined;
-  hint?: string;
-  type?: "text" | "number" | "url";
-  optional?: boolean;
-  span?: boolean;
-}) {
-  const id = createUniqueId();
-  return (
-    <div class="field" classList={{ "field--span": props.span }}>
-      <label class="field__label" for={id}>
-        {props.label}
-        <Show when={props.optional}>
-          <span class="field__optional"> (optional)</span>
-        </Show>
-      </label>
-      <input
-        id={id}
-        class="input"
-        type={props.type ?? "text"}
-        inputMode={props.type === "number" ? "numeric" : undefined}
-        value={props.value}
-        aria-invalid={props.error ? "true" : undefined}
-        aria-describedby={
-          [props.hint ? `${id}-hint` : "", props.error ? `${id}-error` : ""].join(" ").trim() || undefined
-        }
-        onInput={(e) => props.onInput(e.currentTarget.value)}
-      />
-      <Show when={props.hint}>
-        <p class="field__hint" id={`${id}-hint`}>
-          {props.hint}
-        </p>
-      </Show>
-      <FieldError id={`${id}-error`} message={props.error} />
-    </div>
-  );
-}
-
-function CalendarSelect(props: {
-  label: string;
-  value: Calendar;
-  onChange: (value: Calendar) => void;
-  error?: string;
-}) {
-  const id = createUniqueId();
-  return (
-    <div class="field">
-      <label class="field__label" for={id}>
-        {props.label}
-      </label>
-      <select
-        id={id}
-        class="input select"
-        aria-invalid={props.error ? "true" : undefined}
-        onChange={(e) => props.onChange(e.currentTarget.value as Calendar)}
-      >
-        <For each={calendarOptions}>
-          {(option) => (
-            <option value={option.value} selected={option.value === props.value}>
-              {option.label}
-            </option>
-          )}
-        </For>
-      </select>
-      <FieldError id={`${id}-error`} message={props.error} />
-    </div>
-  );
-}
-
+/** A group of checkboxes choosing some of `options` (risk flags, priorities). */
 function Checks(props: {
+  form: PlaybookForm;
+  path: "riskFlags" | "priorities";
   legend: string;
   options: readonly string[];
-  value: string[];
-  onChange: (value: string[]) => void;
-  error?: string;
-  hint?: string;
 }) {
+  const chosen = () => props.form.values[props.path];
   return (
     <fieldset class="field playbook__checks">
       <legend class="field__label">{props.legend}</legend>
@@ -242,12 +174,11 @@ function Checks(props: {
               <input
                 type="checkbox"
                 class="checkbox"
-                checked={props.value.includes(option)}
+                checked={chosen().includes(option)}
                 onChange={(e) =>
-                  props.onChange(
-                    e.currentTarget.checked
-                      ? [...props.value, option]
-                      : props.value.filter((candidate) => candidate !== option),
+                  props.form.set(
+                    props.path,
+                    e.currentTarget.checked ? [...chosen(), option] : chosen().filter((value) => value !== option),
                   )
                 }
               />{" "}
@@ -256,11 +187,51 @@ function Checks(props: {
           )}
         </For>
       </div>
-      <Show when={props.hint}>
-        <p class="field__hint">{props.hint}</p>
+      <Show when={props.form.error(props.path, props.legend)}>
+        {(message) => <p class="field__error">{message()}</p>}
       </Show>
-      <FieldError id={createUniqueId()} message={props.error} />
     </fieldset>
+  );
+}
+
+function LevelFields(props: { form: PlaybookForm; index: number }) {
+  const field = (key: keyof LevelDraft, label: string) => props.form.field(`levels.${props.index}.${key}`, label);
+  return (
+    <li class="playbook__level">
+      <div class="playbook__level-head">
+        <strong>Level {props.index + 1}</strong>
+        <Show when={props.form.values.levels.length > 1}>
+          <button
+            type="button"
+            class="button button--small button--danger-ghost"
+            onClick={() => props.form.removeRow("levels", props.index)}
+          >
+            Remove level
+          </button>
+        </Show>
+      </div>
+      <div class="form__grid">
+        <TextField field={field("name", "Name")} optional />
+        <TextField
+          field={field("respondWithinMinutes", "Respond within (minutes)")}
+          type="number"
+          inputmode="numeric"
+        />
+        <SelectField field={field("calendar", "Calendar")} options={calendarOptions} />
+        <TextField field={field("emails", "E-mail contacts")} hint="Separated by commas." optional />
+        <TextField
+          field={field("portalUserIds", "Portal user ids")}
+          hint="The client's stakeholders notified in the portal, separated by commas."
+          optional
+        />
+        <TextField
+          field={field("webhookUrl", "Webhook URL")}
+          type="url"
+          hint="Receives a signed POST for every notice of this level."
+          optional
+        />
+      </div>
+    </li>
   );
 }
 
@@ -272,32 +243,23 @@ function PlaybookEditor(props: {
 }) {
   const session = useSession();
   const queryClient = useQueryClient();
-  const [draft, setDraft] = createStore<PlaybookDraft>(toDraft(props.playbook));
-  const [fields, setFields] = createSignal<Record<string, string>>({});
-  const [formError, setFormError] = createSignal<string | null>(null);
-  const err = (path: string) => errorAt(fields(), path);
-  const doc = (path: string) => err(`document.${path}`);
-
+  // The document's schema is the server's (core): its messages arrive with the answer, under `document.…`.
+  const form = createForm({
+    initial: toDraft(props.playbook),
+    schema: checkedByServer<ReturnType<typeof toSaveInput>>(),
+    toInput: toSaveInput,
+    pathOf: draftPathOf,
+    wording: asSentence,
+  });
   const save = useMutation(() => ({
-    mutationFn: () =>
+    mutationFn: (input: ReturnType<typeof toSaveInput>) =>
       trpc.playbooks.save.mutate({
         clientId: props.clientId,
         ...(props.playbook ? { playbookId: props.playbook.id } : {}),
-        name: draft.name,
-        active: draft.active,
-        document: toDocument(draft),
+        ...input,
       }),
-    onSuccess: (saved: PlaybookView) => {
-      void queryClient.invalidateQueries({ queryKey: escalationKeys.playbooks(session.agencyId(), props.clientId) });
-      props.onSaved(saved);
-    },
-    onError: (error: unknown) => {
-      const info = toUiError(error);
-      setFields(info.fields);
-      setFormError(
-        Object.keys(info.fields).length > 0 ? "Some fields need attention: see the messages below." : info.message,
-      );
-    },
+    onSuccess: () =>
+      queryClient.invalidateQueries({ queryKey: escalationKeys.playbooks(session.agencyId(), props.clientId) }),
   }));
 
   return (
@@ -305,201 +267,74 @@ function PlaybookEditor(props: {
       class="form playbook"
       noValidate
       aria-label={props.playbook ? `Edit playbook ${props.playbook.name}` : "New playbook"}
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (save.isPending) return;
-        setFields({});
-        setFormError(null);
-        save.mutate();
-      }}
+      onSubmit={form.handleSubmit(async (input) => props.onSaved(await save.mutateAsync(input)))}
     >
-      <FormAlert message={formError()} />
+      <FormAlert message={form.formError()} />
       <div class="form__grid">
-        <Input label="Name" value={draft.name} onInput={(value) => setDraft("name", value)} error={err("name")} />
-        <div class="field field--checkbox">
-          <label class="playbook__check">
-            <input
-              type="checkbox"
-              class="checkbox"
-              checked={draft.active}
-              onChange={(e) => setDraft("active", e.currentTarget.checked)}
-            />{" "}
-            Active
-          </label>
-          <p class="field__hint">Escalations use the first active playbook whose triggers match the item.</p>
-        </div>
+        <TextField field={form.field("name", "Name")} />
+        <CheckboxField
+          field={form.field("active", "Active")}
+          hint="Escalations use the first active playbook whose triggers match the item."
+        />
       </div>
 
       <h3 class="playbook__section">Triggers</h3>
       <p class="muted">Any of these matches. Leave all empty to match every item of the client.</p>
       <div class="form__grid">
-        <Input
-          label="Categories"
-          value={draft.categories}
-          onInput={(value) => setDraft("categories", value)}
-          error={doc("triggers.categories")}
+        <TextField
+          field={form.field("categories", "Categories")}
           hint="Protocol category keys, separated by commas (e.g. legal_threat, outage)."
           optional
         />
-        <Input
-          label="Keywords"
-          value={draft.keywords}
-          onInput={(value) => setDraft("keywords", value)}
-          error={doc("triggers.keywords")}
+        <TextField
+          field={form.field("keywords", "Keywords")}
           hint="Words or phrases in the message, separated by commas."
           optional
         />
-        <Checks
-          legend="Risk flags"
-          options={riskFlags}
-          value={draft.riskFlags}
-          onChange={(value) => setDraft("riskFlags", value)}
-          error={doc("triggers.riskFlags")}
-        />
-        <Checks
-          legend="Priorities"
-          options={priorities}
-          value={draft.priorities}
-          onChange={(value) => setDraft("priorities", value)}
-          error={doc("triggers.priorities")}
-        />
+        <Checks form={form} path="riskFlags" legend="Risk flags" options={riskFlags} />
+        <Checks form={form} path="priorities" legend="Priorities" options={priorities} />
       </div>
 
       <h3 class="playbook__section">Levels</h3>
       <p class="muted">Who is told first, and who next when nobody responds in time.</p>
-      <FieldError id={createUniqueId()} message={fields()["document.levels"]} />
+      <Show when={form.error("levels", "Levels")}>{(message) => <p class="field__error">{message()}</p>}</Show>
       <ol class="playbook__levels">
-        <Index each={draft.levels}>
-          {(level, index) => (
-            <li class="playbook__level">
-              <div class="playbook__level-head">
-                <strong>Level {index + 1}</strong>
-                <Show when={draft.levels.length > 1}>
-                  <button
-                    type="button"
-                    class="button button--small button--danger-ghost"
-                    onClick={() => setDraft("levels", (levels) => levels.filter((_, at) => at !== index))}
-                  >
-                    Remove level
-                  </button>
-                </Show>
-              </div>
-              <div class="form__grid">
-                <Input
-                  label="Name"
-                  value={level().name}
-                  onInput={(value) => setDraft("levels", index, "name", value)}
-                  error={doc(`levels.${index}.name`)}
-                  optional
-                />
-                <Input
-                  label="Respond within (minutes)"
-                  type="number"
-                  value={level().respondWithinMinutes}
-                  onInput={(value) => setDraft("levels", index, "respondWithinMinutes", value)}
-                  error={doc(`levels.${index}.respondWithinMinutes`)}
-                />
-                <CalendarSelect
-                  label="Calendar"
-                  value={level().calendar}
-                  onChange={(value) => setDraft("levels", index, "calendar", value)}
-                  error={doc(`levels.${index}.calendar`)}
-                />
-                <Input
-                  label="E-mail contacts"
-                  value={level().emails}
-                  onInput={(value) => setDraft("levels", index, "emails", value)}
-                  error={doc(`levels.${index}.contacts.emails`)}
-                  hint="Separated by commas."
-                  optional
-                />
-                <Input
-                  label="Portal user ids"
-                  value={level().portalUserIds}
-                  onInput={(value) => setDraft("levels", index, "portalUserIds", value)}
-                  error={doc(`levels.${index}.contacts.portalUserIds`)}
-                  hint="The client's stakeholders notified in the portal, separated by commas."
-                  optional
-                />
-                <Input
-                  label="Webhook URL"
-                  type="url"
-                  value={level().webhookUrl}
-                  onInput={(value) => setDraft("levels", index, "webhookUrl", value)}
-                  error={doc(`levels.${index}.contacts.webhookUrl`)}
-                  hint="Receives a signed POST for every notice of this level."
-                  optional
-                />
-              </div>
-            </li>
-          )}
-        </Index>
+        <Index each={form.values.levels}>{(_level, index) => <LevelFields form={form} index={index} />}</Index>
       </ol>
-      <button
-        type="button"
-        class="button button--small"
-        onClick={() =>
-          setDraft(
-            "levels",
-            produce((levels) => void levels.push(emptyLevel())),
-          )
-        }
-      >
+      <button type="button" class="button button--small" onClick={() => form.addRow("levels", emptyLevel())}>
         Add level
       </button>
 
       <h3 class="playbook__section">Acknowledgement and follow-up</h3>
       <div class="form__grid">
-        <Input
-          label="Acknowledgement target (minutes)"
+        <TextField
+          field={form.field("acknowledgementTargetMinutes", "Acknowledgement target (minutes)")}
           type="number"
-          value={draft.acknowledgementTargetMinutes}
-          onInput={(value) => setDraft("acknowledgementTargetMinutes", value)}
-          error={doc("acknowledgementTargetMinutes")}
+          inputmode="numeric"
         />
-        <CalendarSelect
-          label="Acknowledgement calendar"
-          value={draft.acknowledgementCalendar}
-          onChange={(value) => setDraft("acknowledgementCalendar", value)}
-          error={doc("acknowledgementCalendar")}
+        <SelectField
+          field={form.field("acknowledgementCalendar", "Acknowledgement calendar")}
+          options={calendarOptions}
         />
-        <Input
-          label="Follow-up cadence (minutes)"
+        <TextField
+          field={form.field("followUpCadenceMinutes", "Follow-up cadence (minutes)")}
           type="number"
-          value={draft.followUpCadenceMinutes}
-          onInput={(value) => setDraft("followUpCadenceMinutes", value)}
-          error={doc("followUpCadenceMinutes")}
+          inputmode="numeric"
           hint="How often the customer hears “still on it” while the escalation is open. Empty for never."
           optional
         />
-        <div class="field field--checkbox">
-          <label class="playbook__check">
-            <input
-              type="checkbox"
-              class="checkbox"
-              checked={draft.autoAcknowledge}
-              onChange={(e) => setDraft("autoAcknowledge", e.currentTarget.checked)}
-            />{" "}
-            Acknowledge the customer automatically
-          </label>
-          <FieldError id={createUniqueId()} message={doc("autoAcknowledge")} />
-          <label class="playbook__check">
-            <input
-              type="checkbox"
-              class="checkbox"
-              checked={draft.autoSendFollowUp}
-              onChange={(e) => setDraft("autoSendFollowUp", e.currentTarget.checked)}
-            />{" "}
-            Post the client's answer without a moderator reviewing it
-          </label>
-          <FieldError id={createUniqueId()} message={doc("autoSendFollowUp")} />
+        <div>
+          <CheckboxField field={form.field("autoAcknowledge", "Acknowledge the customer automatically")} />
+          <CheckboxField
+            field={form.field("autoSendFollowUp", "Post the client's answer without a moderator reviewing it")}
+          />
         </div>
       </div>
       <div class="form__footer">
         <button type="button" class="button" onClick={() => props.onCancel()}>
           Cancel
         </button>
-        <SubmitButton busy={save.isPending} label={props.playbook ? "Save playbook" : "Create playbook"} />
+        <SubmitButton busy={form.submitting()} label={props.playbook ? "Save playbook" : "Create playbook"} />
       </div>
     </form>
   );

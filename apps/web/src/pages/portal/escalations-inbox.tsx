@@ -3,10 +3,11 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, For, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { type EscalationView, escalationKeys, escalationStatusLabels } from "../../components/escalations";
+import { asSentence, checkedByServer, createForm, FormAlert, SubmitButton, TextAreaField } from "../../components/form";
 import { HandoverPacketView, readPacket } from "../../components/handover-packet";
 import { QueryStatus } from "../../components/page";
 import { formatRelative } from "../../components/work";
-import { toUiError, type UiError } from "../../errors";
+import { toUiError } from "../../errors";
 import { formatDateTime } from "../../format";
 import { trpc } from "../../trpc";
 
@@ -18,13 +19,21 @@ function excerpt(text: string, max = 140): string {
 
 const isOpen = (escalation: EscalationView) => escalation.status === "open" || escalation.status === "acknowledged";
 
+type Action = { kind: "acknowledge" | "resolve" } | { kind: "answer"; answer: string };
+
 /** One escalation: its packet, and (while open) the answer form, Acknowledge and Resolve. */
 function EscalationDetail(props: { escalationId: string; onClose: () => void }) {
   const session = useSession();
   const queryClient = useQueryClient();
-  const [answer, setAnswer] = createSignal("");
-  const [error, setError] = createSignal<UiError | null>(null);
   const [done, setDone] = createSignal<string | null>(null);
+  // The answer's rules are the server's: its message lands on the field.
+  const form = createForm({
+    id: "escalation",
+    initial: { answer: "" },
+    labels: { answer: "Your answer for the customer" },
+    schema: checkedByServer<{ answer: string }>(),
+    wording: asSentence,
+  });
 
   const detail = useQuery(() => ({
     queryKey: escalationKeys.one(session.agencyId(), props.escalationId),
@@ -33,7 +42,7 @@ function EscalationDetail(props: { escalationId: string; onClose: () => void }) 
   }));
 
   const act = useMutation(() => ({
-    mutationFn: (action: { kind: "acknowledge" | "resolve" } | { kind: "answer"; answer: string }) => {
+    mutationFn: (action: Action) => {
       const escalationId = props.escalationId;
       if (action.kind === "answer") return trpc.escalations.answer.mutate({ escalationId, answer: action.answer });
       if (action.kind === "acknowledge") return trpc.escalations.acknowledge.mutate({ escalationId });
@@ -42,20 +51,21 @@ function EscalationDetail(props: { escalationId: string; onClose: () => void }) 
     onSettled: () => queryClient.invalidateQueries({ queryKey: escalationKeys.all(session.agencyId()) }),
   }));
 
-  const run = async (action: Parameters<typeof act.mutateAsync>[0], message: string) => {
-    if (act.isPending) return;
-    setError(null);
+  const run = async (action: Action, message: string) => {
     setDone(null);
+    await act.mutateAsync(action);
+    setDone(message);
+  };
+  /** Acknowledge and Resolve: their failure shows in the form's alert. */
+  const decide = async (kind: "acknowledge" | "resolve", message: string) => {
+    if (act.isPending) return;
+    form.setFormError(null);
     try {
-      await act.mutateAsync(action);
-      setDone(message);
-      if (action.kind === "answer") setAnswer("");
+      await run({ kind }, message);
     } catch (err) {
-      setError(toUiError(err));
+      form.setFormError(toUiError(err).message);
     }
   };
-
-  const answerError = () => error()?.fields.answer;
 
   return (
     <div class="escalation-detail">
@@ -88,11 +98,6 @@ function EscalationDetail(props: { escalationId: string; onClose: () => void }) 
                 </div>
               )}
             </Show>
-            <Show when={error() && !answerError()}>
-              <div class="alert alert--error" role="alert">
-                {error()?.message}
-              </div>
-            </Show>
             <Show when={escalation().answer}>
               {(text) => (
                 <section class="packet__section" aria-label="Your answer">
@@ -108,49 +113,21 @@ function EscalationDetail(props: { escalationId: string; onClose: () => void }) 
               <form
                 class="escalation-answer"
                 novalidate
-                onSubmit={(e) => {
-                  e.preventDefault();
-                  void run({ kind: "answer", answer: answer() }, "Answered: the agency passes it on to the customer.");
-                }}
+                onSubmit={form.handleSubmit(async ({ answer }) => {
+                  await run({ kind: "answer", answer }, "Answered: the agency passes it on to the customer.");
+                  form.reset();
+                })}
               >
-                <div class="field">
-                  <label class="field__label" for="escalation-answer">
-                    Your answer for the customer
-                  </label>
-                  <textarea
-                    id="escalation-answer"
-                    class="input textarea"
-                    rows={4}
-                    maxLength={answerMax}
-                    value={answer()}
-                    aria-invalid={answerError() ? "true" : undefined}
-                    aria-describedby={answerError() ? "escalation-answer-error" : undefined}
-                    onInput={(e) => setAnswer(e.currentTarget.value)}
-                  />
-                  <Show when={answerError()}>
-                    {(message) => (
-                      <p id="escalation-answer-error" class="field__error">
-                        {message()}
-                      </p>
-                    )}
-                  </Show>
-                </div>
+                <FormAlert message={form.formError()} />
+                <TextAreaField field={form.field("answer")} rows={4} maxLength={answerMax} />
                 <div class="escalation-answer__actions">
-                  <button
-                    type="submit"
-                    class="button button--primary"
-                    aria-disabled={act.isPending ? "true" : undefined}
-                  >
-                    Send answer
-                  </button>
+                  <SubmitButton busy={form.submitting()} label="Send answer" busyLabel="Sending…" />
                   <Show when={escalation().status === "open"}>
                     <button
                       type="button"
                       class="button"
                       aria-disabled={act.isPending ? "true" : undefined}
-                      onClick={() =>
-                        void run({ kind: "acknowledge" }, "Acknowledged: reminders stop while you work on it.")
-                      }
+                      onClick={() => void decide("acknowledge", "Acknowledged: reminders stop while you work on it.")}
                     >
                       Acknowledge
                     </button>
@@ -159,7 +136,7 @@ function EscalationDetail(props: { escalationId: string; onClose: () => void }) 
                     type="button"
                     class="button button--ghost"
                     aria-disabled={act.isPending ? "true" : undefined}
-                    onClick={() => void run({ kind: "resolve" }, "Resolved without an answer for the customer.")}
+                    onClick={() => void decide("resolve", "Resolved without an answer for the customer.")}
                   >
                     Resolve without answer
                   </button>
