@@ -1,166 +1,17 @@
 import { type RouteSectionProps, useNavigate } from "@solidjs/router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
-import { createSignal, For, Show } from "solid-js";
+import { createSignal, Show } from "solid-js";
 import { useSession } from "../../auth";
-import { ConfirmDialog, Dialog, FormDialog } from "../../components/dialog";
+import { ConfirmDialog, FormDialog } from "../../components/dialog";
 import { createForm, type Schema, TextAreaField } from "../../components/form";
 import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
-import { ListTable } from "../../components/query-table";
 import { toUiError } from "../../errors";
 import { formatDateTime } from "../../format";
 import { trpc } from "../../trpc";
-import {
-  accountsKeys,
-  type CreditEvidence,
-  creditsAmount,
-  type InvoiceDetail,
-  type InvoiceLine,
-  invoiceDownloads,
-  type SlaSummaryRow,
-} from "./billing";
-import { formatLocalDate, formatMinutes, formatMonth, formatPercent, formatUnitPrice, money } from "./billing-format";
+import { accountsKeys, type InvoiceDetail, invoiceDownloads } from "./billing";
+import { formatLocalDate, formatMonth, money } from "./billing-format";
 import { InvoiceStatusBadge, PaymentBadge } from "./invoice-badges";
-
-const metricLabels: Record<string, string> = { first_response: "first response", resolution: "resolution" };
-
-function unitPrice(line: InvoiceLine, currency: string): string {
-  const value = line.unitPriceMinor;
-  return Number.isInteger(value) ? money(value, currency) : formatUnitPrice(value, currency);
-}
-
-function targetName(evidence: Pick<CreditEvidence, "priority" | "metric">): string {
-  return `${evidence.priority} ${metricLabels[evidence.metric] ?? evidence.metric}`;
-}
-
-/** The breached items behind one credit line. */
-function BreachedItemsDialog(props: { invoiceId: string; evidence: CreditEvidence; onClose: () => void }) {
-  const session = useSession();
-  const items = useQuery(() => ({
-    queryKey: accountsKeys.breached(
-      session.agencyId(),
-      props.invoiceId,
-      props.evidence.priority,
-      props.evidence.metric,
-    ),
-    queryFn: () =>
-      trpc.invoices.breachedItems.query({
-        invoiceId: props.invoiceId,
-        priority: props.evidence.priority,
-        metric: props.evidence.metric,
-      }),
-  }));
-  const rows = () => items.data?.items ?? [];
-  return (
-    <Dialog
-      title={`Breached items: ${targetName(props.evidence)}`}
-      description={`${props.evidence.total - props.evidence.met} of ${props.evidence.total} items missed the ${targetName(props.evidence)} target this month.`}
-      onClose={props.onClose}
-      wide
-    >
-      <QueryStatus
-        loading={items.isPending}
-        error={items.isError ? toUiError(items.error).message : null}
-        what="the breached items"
-        onRetry={() => void items.refetch()}
-      />
-      <Show when={items.isSuccess}>
-        <Show when={rows().length > 0} fallback={<p class="empty">No breached items.</p>}>
-          <Show when={(items.data?.total ?? 0) > rows().length}>
-            <p class="muted">
-              Showing the first {rows().length} of {items.data?.total}; the evidence CSV lists every item.
-            </p>
-          </Show>
-          <div class="table-wrap accounts-breached">
-            <table class="table table--compact" aria-label="Breached items">
-              <thead>
-                <tr>
-                  <th scope="col">Received</th>
-                  <th scope="col">Where</th>
-                  <th scope="col">Item</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={rows()}>
-                  {(item) => (
-                    <tr>
-                      <td>{formatDateTime(item.receivedAt)}</td>
-                      <td>
-                        {item.channel}
-                        <Show when={item.authorHandle}>
-                          <span class="muted"> · {item.authorHandle}</span>
-                        </Show>
-                      </td>
-                      <td class="accounts-excerpt">{item.excerpt || <span class="muted">(no text)</span>}</td>
-                      <td>{item.status.replaceAll("_", " ")}</td>
-                    </tr>
-                  )}
-                </For>
-              </tbody>
-            </table>
-          </div>
-        </Show>
-      </Show>
-      <div class="dialog__actions">
-        <a class="button button--ghost" href={invoiceDownloads(props.invoiceId).evidenceCsv} download="">
-          Download evidence CSV
-        </a>
-        <button type="button" class="button" onClick={() => props.onClose()}>
-          Close
-        </button>
-      </div>
-    </Dialog>
-  );
-}
-
-/** Every SLA target of the contract and how the month went, missed or not. */
-function SlaSummary(props: { rows: SlaSummaryRow[] }) {
-  return (
-    <ListTable
-      rows={props.rows}
-      label="SLA summary"
-      compact
-      columns={
-        <>
-          <th scope="col">Target</th>
-          <th scope="col" class="accounts-num">
-            Within
-          </th>
-          <th scope="col" class="accounts-num">
-            Met
-          </th>
-          <th scope="col" class="accounts-num">
-            Compliance
-          </th>
-          <th scope="col" class="accounts-num">
-            Target
-          </th>
-          <th scope="col">Result</th>
-        </>
-      }
-    >
-      {(row) => (
-        <tr>
-          <th scope="row">{targetName(row)}</th>
-          <td class="accounts-num">
-            {formatMinutes(row.targetMinutes)}
-            <span class="muted"> {row.calendar === "business_hours" ? "business" : "24x7"}</span>
-          </td>
-          <td class="accounts-num">
-            {row.met} of {row.total}
-          </td>
-          <td class="accounts-num">{formatPercent(row.compliancePercent)}</td>
-          <td class="accounts-num">{formatPercent(row.targetPercent)}</td>
-          <td>
-            <span class="badge" classList={{ "badge--success": !row.missed, "badge--danger": row.missed }}>
-              {row.missed ? "Missed" : "Met"}
-            </span>
-          </td>
-        </tr>
-      )}
-    </ListTable>
-  );
-}
+import { InvoiceLines, SlaSummary } from "./invoice-lines";
 
 /** The reason is printed on the credit note; the server checks it again (its rule lives in core). */
 const creditNoteReason: Schema<{ reason: string }> = {
@@ -199,32 +50,126 @@ function CreditNoteDialog(props: { invoice: InvoiceDetail; onClose: () => void; 
   );
 }
 
-function EvidenceCell(props: { evidence: CreditEvidence; onDrill: () => void }) {
-  const breached = () => props.evidence.total - props.evidence.met;
+/** Status, number, Stripe, due date and total; then what can be done with the invoice in that state. */
+function InvoiceHead(props: {
+  invoice: InvoiceDetail;
+  refreshing: boolean;
+  pushing: boolean;
+  onRefresh: () => void;
+  onFinalize: () => void;
+  onPush: () => void;
+  onCreditNote: () => void;
+}) {
+  const invoice = () => props.invoice;
+  const isDraft = () => invoice().status === "draft";
+  const downloads = () => invoiceDownloads(invoice().id);
   return (
-    <div class="accounts-evidence">
-      <span>
-        {props.evidence.met} of {props.evidence.total} met · {formatPercent(props.evidence.compliancePercent)} against a{" "}
-        {formatPercent(props.evidence.targetPercent)} target
-      </span>
-      <span class="muted">
-        <Show when={props.evidence.tier} fallback={<>No credit tier applies</>}>
-          {(tier) => (
-            <>
-              Tier [{formatPercent(tier().fromPercent)}, {formatPercent(tier().toPercent)}) →{" "}
-              {formatPercent(props.evidence.creditPercent)} of fees
-            </>
-          )}
-        </Show>
-        <Show when={props.evidence.capped}> · capped</Show>
-      </span>
-      <Show when={breached() > 0}>
-        <button type="button" class="button button--small button--ghost" onClick={() => props.onDrill()}>
-          {breached()} breached {breached() === 1 ? "item" : "items"}
-          <span class="sr-only"> for {targetName(props.evidence)}</span>
-        </button>
+    <Card>
+      <div class="accounts-invoice-head">
+        <dl class="accounts-facts">
+          <div>
+            <dt>Status</dt>
+            <dd>
+              <InvoiceStatusBadge invoice={invoice()} />
+              <Show when={invoice().finalizedAt}>{(at) => <span class="muted"> {formatDateTime(at())}</span>}</Show>
+            </dd>
+          </div>
+          <div>
+            <dt>Number</dt>
+            <dd class="mono">{invoice().number ?? "Assigned when finalized"}</dd>
+          </div>
+          <div>
+            <dt>Stripe</dt>
+            <dd>
+              <PaymentBadge status={invoice().paymentStatus} />
+              <Show when={invoice().stripeInvoiceId}>{(id) => <span class="mono muted"> {id()}</span>}</Show>
+            </dd>
+          </div>
+          <Show when={invoice().dueOn}>
+            {(dueOn) => (
+              <div>
+                <dt>Due date</dt>
+                <dd>{formatLocalDate(dueOn())}</dd>
+              </div>
+            )}
+          </Show>
+          <div>
+            <dt>Total due</dt>
+            <dd class="accounts-total">{money(invoice().totalMinor, invoice().currency)}</dd>
+          </div>
+        </dl>
+        <div class="accounts-actions">
+          <Show when={isDraft()}>
+            <button
+              type="button"
+              class="button"
+              aria-disabled={props.refreshing ? "true" : undefined}
+              onClick={() => props.onRefresh()}
+            >
+              {props.refreshing ? "Refreshing…" : "Refresh"}
+            </button>
+            <button type="button" class="button button--primary" onClick={() => props.onFinalize()}>
+              Finalize
+            </button>
+          </Show>
+          <a class="button" href={downloads().pdf} download="">
+            Download PDF
+          </a>
+          <a class="button" href={downloads().csv} download="">
+            Download CSV
+          </a>
+          {/* Credit notes have no SLA evidence and are not pushed to Stripe (both answer 409). */}
+          <Show when={invoice().kind === "invoice"}>
+            <a class="button" href={downloads().evidenceCsv} download="">
+              Download evidence CSV
+            </a>
+          </Show>
+          <Show when={!isDraft() && invoice().kind === "invoice"}>
+            <Show when={invoice().paymentStatus === "none" || !invoice().stripeInvoiceId}>
+              <button
+                type="button"
+                class="button"
+                aria-disabled={props.pushing ? "true" : undefined}
+                onClick={() => props.onPush()}
+              >
+                {props.pushing ? "Pushing…" : "Push to Stripe"}
+              </button>
+            </Show>
+            <button type="button" class="button button--danger-ghost" onClick={() => props.onCreditNote()}>
+              Credit note
+            </button>
+          </Show>
+        </div>
+      </div>
+      <Show when={isDraft()}>
+        <p class="muted accounts-draft-note">
+          A draft is recomputed from the month's items, clocks and escalations; push to Stripe once it is finalized.
+        </p>
       </Show>
-    </div>
+    </Card>
+  );
+}
+
+/** What a credit note corrects, and why. */
+function CreditNoteReason(props: { invoice: InvoiceDetail }) {
+  return (
+    <Show when={props.invoice.evidence.reason}>
+      {(reason) => (
+        <Card title="Reason">
+          <p>
+            {reason()}
+            <Show when={props.invoice.evidence.corrects}>
+              {(corrects) => (
+                <>
+                  {" "}
+                  (corrects <a href={`/accounts/invoices/${corrects().id}`}>{corrects().number ?? "an invoice"}</a>)
+                </>
+              )}
+            </Show>
+          </p>
+        </Card>
+      )}
+    </Show>
   );
 }
 
@@ -246,7 +191,6 @@ function InvoiceReview(props: { invoiceId: string }) {
   const [actionError, setActionError] = createSignal<string | null>(null);
   const [finalizing, setFinalizing] = createSignal(false);
   const [creditNote, setCreditNote] = createSignal(false);
-  const [drill, setDrill] = createSignal<CreditEvidence | null>(null);
 
   const invoice = useQuery(() => ({
     queryKey: accountsKeys.invoice(session.agencyId(), invoiceId()),
@@ -255,8 +199,6 @@ function InvoiceReview(props: { invoiceId: string }) {
   const data = () => invoice.data;
   const clientName = () => data()?.clientName ?? "Client";
   const period = () => data()?.periodStart.slice(0, 7) ?? "";
-  const isDraft = () => data()?.status === "draft";
-  const downloads = () => invoiceDownloads(invoiceId());
 
   const refreshAll = () => queryClient.invalidateQueries({ queryKey: accountsKeys.all(session.agencyId()) });
 
@@ -279,8 +221,6 @@ function InvoiceReview(props: { invoiceId: string }) {
       setActionError(toUiError(err).message);
     }
   };
-
-  const lines = () => [...(data()?.lines ?? [])].sort((a, b) => a.position - b.position);
 
   return (
     <Page
@@ -321,195 +261,26 @@ function InvoiceReview(props: { invoiceId: string }) {
       <Show when={data()}>
         {(current) => (
           <>
-            <Card>
-              <div class="accounts-invoice-head">
-                <dl class="accounts-facts">
-                  <div>
-                    <dt>Status</dt>
-                    <dd>
-                      <InvoiceStatusBadge invoice={current()} />
-                      <Show when={current().finalizedAt}>
-                        {(at) => <span class="muted"> {formatDateTime(at())}</span>}
-                      </Show>
-                    </dd>
-                  </div>
-                  <div>
-                    <dt>Number</dt>
-                    <dd class="mono">{current().number ?? "Assigned when finalized"}</dd>
-                  </div>
-                  <div>
-                    <dt>Stripe</dt>
-                    <dd>
-                      <PaymentBadge status={current().paymentStatus} />
-                      <Show when={current().stripeInvoiceId}>{(id) => <span class="mono muted"> {id()}</span>}</Show>
-                    </dd>
-                  </div>
-                  <Show when={current().dueOn}>
-                    {(dueOn) => (
-                      <div>
-                        <dt>Due date</dt>
-                        <dd>{formatLocalDate(dueOn())}</dd>
-                      </div>
-                    )}
-                  </Show>
-                  <div>
-                    <dt>Total due</dt>
-                    <dd class="accounts-total">{money(current().totalMinor, current().currency)}</dd>
-                  </div>
-                </dl>
-                <div class="accounts-actions">
-                  <Show when={isDraft()}>
-                    <button
-                      type="button"
-                      class="button"
-                      aria-disabled={refresh.isPending ? "true" : undefined}
-                      onClick={() => {
-                        if (!refresh.isPending)
-                          void run(() => refresh.mutateAsync(), "Draft recomputed from the latest data.");
-                      }}
-                    >
-                      {refresh.isPending ? "Refreshing…" : "Refresh"}
-                    </button>
-                    <button type="button" class="button button--primary" onClick={() => setFinalizing(true)}>
-                      Finalize
-                    </button>
-                  </Show>
-                  <a class="button" href={downloads().pdf} download="">
-                    Download PDF
-                  </a>
-                  <a class="button" href={downloads().csv} download="">
-                    Download CSV
-                  </a>
-                  {/* Credit notes have no SLA evidence and are not pushed to Stripe (both answer 409). */}
-                  <Show when={current().kind === "invoice"}>
-                    <a class="button" href={downloads().evidenceCsv} download="">
-                      Download evidence CSV
-                    </a>
-                  </Show>
-                  <Show when={!isDraft()}>
-                    <Show
-                      when={
-                        current().kind === "invoice" &&
-                        (current().paymentStatus === "none" || !current().stripeInvoiceId)
-                      }
-                    >
-                      <button
-                        type="button"
-                        class="button"
-                        aria-disabled={push.isPending ? "true" : undefined}
-                        onClick={() => {
-                          if (!push.isPending) void run(() => push.mutateAsync(), "Pushed to Stripe.");
-                        }}
-                      >
-                        {push.isPending ? "Pushing…" : "Push to Stripe"}
-                      </button>
-                    </Show>
-                    <Show when={current().kind === "invoice"}>
-                      <button type="button" class="button button--danger-ghost" onClick={() => setCreditNote(true)}>
-                        Credit note
-                      </button>
-                    </Show>
-                  </Show>
-                </div>
-              </div>
-              <Show when={isDraft()}>
-                <p class="muted accounts-draft-note">
-                  A draft is recomputed from the month's items, clocks and escalations; push to Stripe once it is
-                  finalized.
-                </p>
-              </Show>
-            </Card>
-
-            <Card title="Lines">
-              <ListTable
-                rows={lines()}
-                label="Invoice lines"
-                columns={
-                  <>
-                    <th scope="col">#</th>
-                    <th scope="col">Description</th>
-                    <th scope="col" class="accounts-num">
-                      Quantity
-                    </th>
-                    <th scope="col" class="accounts-num">
-                      Unit price
-                    </th>
-                    <th scope="col" class="accounts-num">
-                      Amount
-                    </th>
-                  </>
-                }
-                foot={
-                  <tfoot>
-                    <tr>
-                      <th scope="row" colSpan={4}>
-                        Fees
-                      </th>
-                      <td class="accounts-num">{money(current().feesMinor, current().currency)}</td>
-                    </tr>
-                    <tr>
-                      <th scope="row" colSpan={4}>
-                        Service credits
-                      </th>
-                      <td class="accounts-num">
-                        {current().creditsMinor !== 0
-                          ? money(creditsAmount(current().creditsMinor), current().currency)
-                          : "—"}
-                      </td>
-                    </tr>
-                    <tr class="accounts-total-row">
-                      <th scope="row" colSpan={4}>
-                        Total due
-                      </th>
-                      <td class="accounts-num">{money(current().totalMinor, current().currency)}</td>
-                    </tr>
-                  </tfoot>
-                }
-              >
-                {(line) => (
-                  <tr classList={{ "accounts-line--credit": line.kind === "service_credit" }}>
-                    <td>{line.position}</td>
-                    <td>
-                      <span class="accounts-line__description">{line.description}</span>
-                      <Show when={line.kind === "service_credit"}>
-                        {" "}
-                        <span class="badge badge--accent">Service credit</span>
-                      </Show>
-                      <Show when={line.evidence}>
-                        {(evidence) => <EvidenceCell evidence={evidence()} onDrill={() => setDrill(evidence())} />}
-                      </Show>
-                    </td>
-                    <td class="accounts-num">{line.quantity.toLocaleString("en-GB")}</td>
-                    <td class="accounts-num">{unitPrice(line, current().currency)}</td>
-                    <td class="accounts-num">{money(line.amountMinor, current().currency)}</td>
-                  </tr>
-                )}
-              </ListTable>
-            </Card>
-
-            <Show when={(current().evidence?.slaSummary ?? []).length > 0}>
+            <InvoiceHead
+              invoice={current()}
+              refreshing={refresh.isPending}
+              pushing={push.isPending}
+              onRefresh={() => {
+                if (!refresh.isPending) void run(() => refresh.mutateAsync(), "Draft recomputed from the latest data.");
+              }}
+              onFinalize={() => setFinalizing(true)}
+              onPush={() => {
+                if (!push.isPending) void run(() => push.mutateAsync(), "Pushed to Stripe.");
+              }}
+              onCreditNote={() => setCreditNote(true)}
+            />
+            <InvoiceLines invoice={current()} />
+            <Show when={current().evidence.slaSummary.length > 0}>
               <Card title="SLA summary">
-                <SlaSummary rows={current().evidence?.slaSummary ?? []} />
+                <SlaSummary rows={current().evidence.slaSummary} />
               </Card>
             </Show>
-            <Show when={current().evidence?.reason}>
-              {(reason) => (
-                <Card title="Reason">
-                  <p>
-                    {reason()}
-                    <Show when={current().evidence?.corrects}>
-                      {(corrects) => (
-                        <>
-                          {" "}
-                          (corrects{" "}
-                          <a href={`/accounts/invoices/${corrects().id}`}>{corrects().number ?? "an invoice"}</a>)
-                        </>
-                      )}
-                    </Show>
-                  </p>
-                </Card>
-              )}
-            </Show>
+            <CreditNoteReason invoice={current()} />
 
             <Show when={finalizing()}>
               <ConfirmDialog
@@ -534,11 +305,6 @@ function InvoiceReview(props: { invoiceId: string }) {
                   navigate(`/accounts/invoices/${id}`);
                 }}
               />
-            </Show>
-            <Show when={drill()}>
-              {(evidence) => (
-                <BreachedItemsDialog invoiceId={invoiceId()} evidence={evidence()} onClose={() => setDrill(null)} />
-              )}
             </Show>
           </>
         )}

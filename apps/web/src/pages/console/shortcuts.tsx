@@ -1,4 +1,4 @@
-import { For } from "solid-js";
+import { For, onCleanup, onMount } from "solid-js";
 import { Dialog } from "../../components/dialog";
 
 export const shortcuts: ReadonlyArray<{ keys: string[]; does: string }> = [
@@ -21,7 +21,7 @@ export const shortcuts: ReadonlyArray<{ keys: string[]; does: string }> = [
 ];
 
 /** True when a key press belongs to what the user is typing, not to the console. */
-export function isTypingTarget(target: EventTarget | null): boolean {
+function isTypingTarget(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   if (target.isContentEditable) return true;
   if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
@@ -29,6 +29,29 @@ export function isTypingTarget(target: EventTarget | null): boolean {
     return !["checkbox", "radio", "button", "submit", "reset"].includes(target.type);
   }
   return false;
+}
+
+/** The keys the console answers (see `shortcuts` for what each does). */
+type ConsoleKey = "j" | "k" | "Enter" | "x" | "c" | "s" | "r" | "h" | "n" | "e" | "?";
+
+/**
+ * Calls the key's handler for as long as the calling component lives — never while the user types in a
+ * field, a dialog is open, a modifier is held, or Enter belongs to a focused control.
+ */
+export function useConsoleKeys(handlers: Record<ConsoleKey, () => void>): void {
+  const onKey = (event: KeyboardEvent) => {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (document.querySelector("dialog[open]")) return;
+    if (isTypingTarget(event.target)) return;
+    const onControl = event.target instanceof HTMLElement && event.target.closest("button, a, input, summary");
+    if (event.key === "Enter" && onControl) return;
+    const handler = (handlers as Partial<Record<string, () => void>>)[event.key];
+    if (!handler) return;
+    handler();
+    event.preventDefault();
+  };
+  onMount(() => window.addEventListener("keydown", onKey));
+  onCleanup(() => window.removeEventListener("keydown", onKey));
 }
 
 export function ShortcutsHelp(props: { onClose: () => void }) {

@@ -1,0 +1,193 @@
+/** The top of the open item: what it is, who holds it, and the moderation actions on it. */
+import { memberTriageModerationMessage } from "@parley/contracts";
+import { For, Show } from "solid-js";
+import type { SlaBoardEntry } from "../../components/escalations";
+import { SlaClock } from "../../components/sla-clock";
+import {
+  authorityLabels,
+  formatCountdown,
+  formatRelative,
+  humanize,
+  type ItemAuthority,
+  type ItemDetail,
+  itemStatusLabels,
+  kindLabels,
+} from "../../components/work";
+import { formatDateTime } from "../../format";
+import { platformLabels } from "../../roles";
+
+/** Priority, channel, status and clock; who wrote it, when; category, risk flags and the authority it carries. */
+export function ItemHead(props: {
+  detail: ItemDetail;
+  now: number;
+  /** The item's most pressing SLA clock, measured at `clockAt`. */
+  clock: SlaBoardEntry | undefined;
+  clockAt: Date;
+  /** The item's authority as it applies to this member. */
+  authority: ItemAuthority;
+  onClose: () => void;
+}) {
+  const item = () => props.detail.item;
+  return (
+    <header class="item-head">
+      <div class="item-head__top">
+        <span class={`prio prio--${item().priority}`}>{item().priority}</span>
+        <span class={`platform platform--${props.detail.channel.platform}`}>{props.detail.channel.displayName}</span>
+        <span class="badge">{itemStatusLabels[item().status]}</span>
+        <Show when={props.clock}>
+          {(entry) => <SlaClock entry={entry()} boardAt={props.clockAt} now={props.now} showMetric />}
+        </Show>
+        <button
+          type="button"
+          class="button button--ghost button--icon item-head__close"
+          aria-label="Close the item"
+          onClick={() => props.onClose()}
+        >
+          <span aria-hidden="true">×</span>
+        </button>
+      </div>
+      <h2 class="item-head__title">
+        {item().author.displayName ?? item().author.handle}
+        <Show when={item().author.displayName && item().author.displayName !== item().author.handle}>
+          <span class="muted item-head__kind"> @{item().author.handle}</span>
+        </Show>
+        <span class="muted item-head__kind">
+          {" "}
+          · {kindLabels[item().kind] ?? item().kind} ·{" "}
+          <span title={formatDateTime(item().receivedAt)}>{formatRelative(item().receivedAt, props.now)}</span>
+        </span>
+      </h2>
+      <div class="tags">
+        <span class="tag">{humanize(item().categoryKey)}</span>
+        <For each={item().riskFlags}>{(flag) => <span class="tag tag--risk">{flag}</span>}</For>
+        <span class={`tag tag--authority-${props.authority}`}>{authorityLabels[props.authority]}</span>
+        <Show when={item().moderationAction}>
+          {(action) => <span class="tag tag--moderation">Protocol suggests: {action()}</span>}
+        </Show>
+      </div>
+    </header>
+  );
+}
+
+/** Whose the item is: the member's own claim with its countdown and lease actions, another's, or none. */
+export function ClaimBar(props: {
+  detail: ItemDetail;
+  mine: boolean;
+  claimedByOther: boolean;
+  secondsLeft: number | null;
+  onExtend: () => void;
+  onRelease: () => void;
+  onSkip: () => void;
+}) {
+  const item = () => props.detail.item;
+  const isOpen = () => item().status === "queued" || item().status === "claimed";
+  return (
+    <div
+      class="claim-bar"
+      classList={{ "claim-bar--mine": props.mine, "claim-bar--urgent": props.mine && (props.secondsLeft ?? 999) < 120 }}
+    >
+      <Show when={props.mine}>
+        <span class="claim-bar__text" role="timer" aria-live="off">
+          <Show when={(props.secondsLeft ?? 0) > 0} fallback="Your claim has expired: the item went back to the queue.">
+            Claimed by you · <strong>{formatCountdown(props.secondsLeft ?? 0)}</strong> left
+          </Show>
+        </span>
+        <span class="claim-bar__actions">
+          <button type="button" class="button button--small" onClick={() => props.onExtend()}>
+            Extend
+          </button>
+          <button type="button" class="button button--small" onClick={() => props.onRelease()}>
+            Release
+          </button>
+          <button type="button" class="button button--small" onClick={() => props.onSkip()}>
+            Skip <kbd>s</kbd>
+          </button>
+        </span>
+      </Show>
+      <Show when={props.claimedByOther}>
+        <span class="claim-bar__text">
+          Another moderator holds this item
+          <Show when={item().claimExpiresAt}>{(at) => <> until {formatDateTime(at())}</>}</Show>.
+        </span>
+      </Show>
+      <Show when={item().status === "queued"}>
+        <span class="claim-bar__text">
+          In the queue, unclaimed. Press <kbd>c</kbd> to claim the next item.
+        </span>
+      </Show>
+      <Show when={!isOpen()}>
+        <span class="claim-bar__text">
+          {itemStatusLabels[item().status]}. Press <kbd>c</kbd> to claim the next item.
+        </span>
+      </Show>
+    </div>
+  );
+}
+
+/** Hide (or unhide), no action, escalate, delete, and the item on its platform. */
+export function ItemToolbar(props: {
+  detail: ItemDetail;
+  /** The member may only acknowledge and escalate here: hiding and deleting are offered disabled, saying why. */
+  onlyTriage: boolean;
+  onHide: () => void;
+  onUnhide: () => void;
+  onNoAction: () => void;
+  onEscalate: () => void;
+  onDelete: () => void;
+}) {
+  const refusal = () => (props.onlyTriage ? memberTriageModerationMessage : undefined);
+  return (
+    <div class="item-actions">
+      <Show
+        when={props.detail.item.status !== "hidden"}
+        fallback={
+          <button
+            type="button"
+            class="button button--small"
+            disabled={props.onlyTriage}
+            title={refusal()}
+            onClick={() => props.onUnhide()}
+          >
+            Unhide
+          </button>
+        }
+      >
+        <button
+          type="button"
+          class="button button--small"
+          disabled={props.onlyTriage}
+          title={refusal()}
+          onClick={() => props.onHide()}
+          aria-keyshortcuts="h"
+        >
+          Hide <kbd>h</kbd>
+        </button>
+      </Show>
+      <button type="button" class="button button--small" onClick={() => props.onNoAction()} aria-keyshortcuts="n">
+        No action <kbd>n</kbd>
+      </button>
+      <button type="button" class="button button--small" aria-keyshortcuts="e" onClick={() => props.onEscalate()}>
+        Escalate <kbd>e</kbd>
+      </button>
+      <button
+        type="button"
+        class="button button--small button--danger-ghost"
+        disabled={props.onlyTriage}
+        title={refusal()}
+        onClick={() => props.onDelete()}
+      >
+        Delete…
+      </button>
+      <Show when={props.onlyTriage}>
+        <p class="muted item-actions__note">{memberTriageModerationMessage}.</p>
+      </Show>
+      <Show when={props.detail.item.url}>
+        {(url) => (
+          <a class="button button--small button--ghost" href={url()} target="_blank" rel="noopener noreferrer">
+            View on {platformLabels[props.detail.channel.platform]}
+          </a>
+        )}
+      </Show>
+    </div>
+  );
+}

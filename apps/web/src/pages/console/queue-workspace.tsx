@@ -1,0 +1,413 @@
+import { useLocation, useNavigate, useParams, useSearchParams } from "@solidjs/router";
+import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/solid-query";
+import { createMemo, createSignal, Match, onCleanup, Show, Switch } from "solid-js";
+import { useSession } from "../../auth";
+import type { SlaBoardEntry } from "../../components/escalations";
+import { QueryStatus } from "../../components/page";
+import { createClocksByItem, useSlaBoard } from "../../components/sla-clock";
+import { itemStatuses, priorities, type QueueFilters, riskFlags, workKeys } from "../../components/work";
+import { toUiError } from "../../errors";
+import { plural } from "../../format";
+import { type RouterInputs, trpc } from "../../trpc";
+import { type ItemActions, ItemPanel, type Notice } from "./item-panel";
+import { QueueList } from "./queue-list";
+import { type FilterName, QueueSidebar } from "./queue-sidebar";
+import { ShortcutsHelp, useConsoleKeys } from "./shortcuts";
+
+const pageSize = 50;
+
+/** Route query parameter of each filter: `/console?client=…&priority=P1`, `/console/items/<id>?client=…`. */
+const filterParams = {
+  client: "client",
+  channel: "channel",
+  priority: "priority",
+  status: "status",
+  risk: "risk",
+} as const satisfies Record<FilterName, string>;
+type FilterSearch = Partial<Record<(typeof filterParams)[FilterName], string>>;
+type BulkAction = RouterInputs["items"]["bulk"]["action"];
+
+/**
+ * The queue's filters as the address holds them (`?client=…&priority=P1`): read, changed in place (a filter
+ * is no step Back undoes), and cleared.
+ */
+function useQueueFilters() {
+  const [search, setSearch] = useSearchParams<FilterSearch>();
+  const update = (changes: Record<string, string | null>) => setSearch(changes, { replace: true, scroll: false });
+  const filters = createMemo<QueueFilters>(
+    () => {
+      const pick = (name: keyof FilterSearch) => search[name] || undefined;
+      return {
+        clientId: pick("client"),
+        channelId: pick("channel"),
+        priority: priorities.find((priority) => priority === pick("priority")),
+        status: itemStatuses.find((status) => status === pick("status")),
+        riskFlag: riskFlags.find((flag) => flag === pick("risk")),
+      };
+    },
+    {},
+    { equals: (a, b) => JSON.stringify(a) === JSON.stringify(b) },
+  );
+  return {
+    filters,
+    set(name: FilterName, value: string | null) {
+      // A channel belongs to one client: picking another client drops the channel filter.
+      update(name === "client" ? { client: value, channel: null } : { [filterParams[name]]: value });
+    },
+    clear: () => update({ client: null, channel: null, priority: null, status: null, risk: null }),
+  };
+}
+
+/** The filtered queue, fetched page by page, and its items so far. */
+function createQueueListing(agencyId: () => string, filters: () => QueueFilters) {
+  const queue = useInfiniteQuery(() => ({
+    queryKey: workKeys.list(agencyId(), filters()),
+    queryFn: ({ pageParam }: { pageParam: string | undefined }) =>
+      trpc.queue.list.query({ ...filters(), cursor: pageParam, limit: pageSize }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last: { nextCursor: string | null }) => last.nextCursor ?? undefined,
+    staleTime: 10_000,
+  }));
+  const items = createMemo(() => (queue.data?.pages ?? []).flatMap((page) => page.items));
+  return { queue, items };
+}
+type QueueListing = ReturnType<typeof createQueueListing>;
+
+/** The checked items' count and what can be done to all of them at once. */
+function BulkBar(props: { count: number; busy: boolean; onRun: (action: BulkAction) => void; onClear: () => void }) {
+  return (
+    <div class="bulk-bar">
+      <span>{plural(props.count, "item")} selected</span>
+      <button
+        type="button"
+        class="button button--small"
+        aria-disabled={props.busy ? "true" : undefined}
+        onClick={() => props.onRun("hide")}
+      >
+        Hide selected
+      </button>
+      <button
+        type="button"
+        class="button button--small"
+        aria-disabled={props.busy ? "true" : undefined}
+        onClick={() => props.onRun("no_action")}
+      >
+        No action for selected
+      </button>
+      <button type="button" class="button button--ghost button--small" onClick={() => props.onClear()}>
+        Clear selection
+      </button>
+    </div>
+  );
+}
+
+/** The centre column: the queue's heading and claim button, the bulk bar, then the items, 50 at a time. */
+function QueueColumn(props: {
+  listing: QueueListing;
+  filters: QueueFilters;
+  me: string;
+  now: number;
+  clocks: Map<string, SlaBoardEntry>;
+  clocksAt: Date | undefined;
+  selectedId: string | null;
+  openId: string | null;
+  checked: ReadonlySet<string>;
+  claiming: boolean;
+  bulkBusy: boolean;
+  onClaim: () => void;
+  onHelp: () => void;
+  onSelect: (id: string) => void;
+  onOpen: (id: string) => void;
+  onToggle: (id: string, checked: boolean) => void;
+  onCheck: (ids: ReadonlySet<string>) => void;
+  onBulk: (action: BulkAction) => void;
+}) {
+  const queue = () => props.listing.queue;
+  const items = () => props.listing.items();
+  return (
+    <section class="console__list" aria-labelledby="queue-title">
+      <div class="console__heading-row">
+        <h2 class="console__heading" id="queue-title">
+          Queue
+          <Show when={queue().isSuccess}>
+            <span class="muted">
+              {" "}
+              · {items().length}
+              {queue().hasNextPage ? "+" : ""} listed
+            </span>
+          </Show>
+        </h2>
+        <span class="console__list-actions">
+          <button
+            type="button"
+            class="button button--primary button--small"
+            aria-keyshortcuts="c"
+            aria-disabled={props.claiming ? "true" : undefined}
+            onClick={() => props.onClaim()}
+          >
+            Claim next <kbd>c</kbd>
+          </button>
+          <button
+            type="button"
+            class="button button--ghost button--small"
+            aria-label="Keyboard shortcuts"
+            aria-keyshortcuts="?"
+            onClick={() => props.onHelp()}
+          >
+            <kbd>?</kbd>
+          </button>
+        </span>
+      </div>
+
+      <Show when={props.checked.size > 0}>
+        <BulkBar
+          count={props.checked.size}
+          busy={props.bulkBusy}
+          onRun={props.onBulk}
+          onClear={() => props.onCheck(new Set<string>())}
+        />
+      </Show>
+
+      <QueryStatus
+        loading={queue().isPending}
+        error={queue().isError ? toUiError(queue().error).message : null}
+        what="the queue"
+        onRetry={() => void queue().refetch()}
+      />
+      <Switch>
+        <Match when={queue().isSuccess && items().length === 0}>
+          <p class="empty">
+            {Object.entries(props.filters).some(([name, value]) => value && name !== "clientId")
+              ? "Nothing matches these filters."
+              : "Nothing is waiting here right now. New items appear as they arrive."}
+          </p>
+        </Match>
+        <Match when={queue().isSuccess && items().length > 0}>
+          <QueueList
+            items={items()}
+            me={props.me}
+            now={props.now}
+            clocks={props.clocks}
+            clocksAt={props.clocksAt}
+            selectedId={props.selectedId}
+            openId={props.openId}
+            checked={props.checked}
+            onSelect={props.onSelect}
+            onOpen={props.onOpen}
+            onToggle={props.onToggle}
+            onToggleAll={(on) => props.onCheck(on ? new Set(items().map((item) => item.id)) : new Set<string>())}
+          />
+          <Show when={queue().hasNextPage}>
+            <button
+              type="button"
+              class="button button--block"
+              aria-disabled={queue().isFetchingNextPage ? "true" : undefined}
+              onClick={() => void queue().fetchNextPage()}
+            >
+              {queue().isFetchingNextPage ? "Loading…" : "Load more"}
+            </button>
+          </Show>
+        </Match>
+      </Switch>
+    </section>
+  );
+}
+
+/**
+ * The queue tab: filters (left), the queue (centre) and the open item (right), driven by the keyboard too.
+ * The filters live in the query, the open item in the path (`/console/items/<id>`).
+ */
+export function QueueWorkspace(props: { notify: (notice: Notice) => void }) {
+  const session = useSession();
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const params = useParams<{ itemId?: string }>();
+  const queueFilters = useQueueFilters();
+  const filters = queueFilters.filters;
+  const me = () => session.me().user.id;
+  const [now, setNow] = createSignal(Date.now());
+  const [selectedId, setSelectedId] = createSignal<string | null>(null);
+  const [checked, setChecked] = createSignal<ReadonlySet<string>>(new Set());
+  /** Items this moderator skipped, each left out of their claims until the time `queue.skip` answered. */
+  const [skipped, setSkipped] = createSignal<Array<{ itemId: string; until: number }>>([]);
+  const activeSkips = () =>
+    skipped()
+      .filter((entry) => entry.until > Date.now())
+      .map((entry) => entry.itemId)
+      .slice(-100);
+  const [help, setHelp] = createSignal(false);
+  let panel: ItemActions | null = null;
+
+  const ticker = setInterval(() => setNow(Date.now()), 1000);
+  onCleanup(() => clearInterval(ticker));
+
+  /** The open item is in the path: opening and closing one is a step Back undoes. */
+  const openId = () => params.itemId ?? null;
+  const open = (id: string | null) =>
+    navigate(`${id ? `/console/items/${encodeURIComponent(id)}` : "/console"}${location.search}`, { scroll: false });
+
+  const listing = createQueueListing(() => session.agencyId(), filters);
+  const { queue, items } = listing;
+  const slaBoard = useSlaBoard(() => filters().clientId);
+  const clocks = createClocksByItem(() => slaBoard.data);
+
+  const refreshAll = () => queryClient.invalidateQueries({ queryKey: workKeys.all(session.agencyId()) });
+
+  const claim = useMutation(() => ({
+    mutationFn: (input: RouterInputs["queue"]["claimNext"]) => trpc.queue.claimNext.mutate(input),
+    onSettled: refreshAll,
+  }));
+  const claimNext = async () => {
+    if (claim.isPending) return;
+    try {
+      const clientId = filters().clientId;
+      const item = await claim.mutateAsync({ ...(clientId ? { clientId } : {}), skip: activeSkips() });
+      if (item) {
+        setSelectedId(item.id);
+        open(item.id);
+      } else {
+        props.notify({
+          text: clientId ? "Nothing is waiting in this client's queue." : "Nothing is waiting in your queues.",
+          tone: "info",
+        });
+      }
+    } catch (err) {
+      props.notify({ text: `Couldn't claim: ${toUiError(err).message}`, tone: "error" });
+    }
+  };
+
+  const bulk = useMutation(() => ({
+    mutationFn: (input: RouterInputs["items"]["bulk"]) => trpc.items.bulk.mutate(input),
+    onSettled: refreshAll,
+  }));
+  const runBulk = async (action: BulkAction) => {
+    const itemIds = [...checked()];
+    if (itemIds.length === 0) return;
+    try {
+      await bulk.mutateAsync({ itemIds, action });
+      setChecked(new Set<string>());
+      props.notify({
+        text: `${plural(itemIds.length, "item")} ${action === "hide" ? "hidden" : "marked as needing no action"}.`,
+      });
+    } catch (err) {
+      props.notify({ text: `Bulk action failed: ${toUiError(err).message}`, tone: "error" });
+    }
+  };
+
+  const toggle = (id: string, on: boolean) =>
+    setChecked((prev) => {
+      const next = new Set(prev);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+
+  const move = (step: number) => {
+    const list = items();
+    if (list.length === 0) return;
+    const at = list.findIndex((item) => item.id === (selectedId() ?? openId()));
+    const next = at === -1 ? (step > 0 ? 0 : list.length - 1) : Math.min(list.length - 1, Math.max(0, at + step));
+    setSelectedId(list[next]?.id ?? null);
+    if (next === list.length - 1 && queue.hasNextPage && !queue.isFetchingNextPage) void queue.fetchNextPage();
+  };
+
+  /** The open item's actions, for the shortcuts (none while no item is open). */
+  const onPanel = (run: (actions: ItemActions) => void) => () => {
+    if (panel) run(panel);
+  };
+  useConsoleKeys({
+    j: () => move(1),
+    k: () => move(-1),
+    Enter: () => {
+      const id = selectedId();
+      if (id) open(id);
+    },
+    x: () => {
+      const id = selectedId();
+      if (id) toggle(id, !checked().has(id));
+    },
+    c: () => void claimNext(),
+    s: onPanel((actions) => actions.skip()),
+    r: onPanel((actions) => actions.focusReply()),
+    h: onPanel((actions) => actions.hide()),
+    n: onPanel((actions) => actions.noAction()),
+    e: () => {
+      if (panel) panel.escalate();
+      else props.notify({ text: "Open an item first, then press e to escalate it.", tone: "info" });
+    },
+    "?": () => setHelp(true),
+  });
+
+  return (
+    <div class="console__grid">
+      <QueueSidebar
+        filters={filters()}
+        onFilter={(name, value) => {
+          queueFilters.set(name, value);
+          setChecked(new Set<string>());
+        }}
+        onClear={queueFilters.clear}
+      />
+
+      <QueueColumn
+        listing={listing}
+        filters={filters()}
+        me={me()}
+        now={now()}
+        clocks={clocks()}
+        clocksAt={slaBoard.data?.at}
+        selectedId={selectedId()}
+        openId={openId()}
+        checked={checked()}
+        claiming={claim.isPending}
+        bulkBusy={bulk.isPending}
+        onClaim={() => void claimNext()}
+        onHelp={() => setHelp(true)}
+        onSelect={setSelectedId}
+        onOpen={(id) => open(id)}
+        onToggle={toggle}
+        onCheck={setChecked}
+        onBulk={(action) => void runBulk(action)}
+      />
+      <Show
+        when={openId()}
+        keyed
+        fallback={
+          <section class="console__item console__item--empty" aria-label="Open item">
+            <p class="empty">
+              Press <kbd>c</kbd> to claim the next item, or pick one from the queue (<kbd>j</kbd>/<kbd>k</kbd>, then{" "}
+              <kbd>Enter</kbd>). <kbd>?</kbd> lists every shortcut.
+            </p>
+          </section>
+        }
+      >
+        {(itemId) => (
+          <ItemPanel
+            itemId={itemId}
+            me={me()}
+            now={now()}
+            register={(actions) => {
+              panel = actions;
+            }}
+            notify={props.notify}
+            onSkip={async (skippedId) => {
+              const { skipUntil } = await trpc.queue.skip.mutate({ itemId: skippedId });
+              setSkipped((prev) => [
+                ...prev.filter((entry) => entry.until > Date.now() && entry.itemId !== skippedId),
+                { itemId: skippedId, until: skipUntil.getTime() },
+              ]);
+              void refreshAll();
+              await claimNext();
+            }}
+            onClose={() => open(null)}
+          />
+        )}
+      </Show>
+
+      <Show when={help()}>
+        <ShortcutsHelp onClose={() => setHelp(false)} />
+      </Show>
+    </div>
+  );
+}

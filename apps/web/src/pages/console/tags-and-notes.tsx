@@ -1,0 +1,138 @@
+import { useMutation } from "@tanstack/solid-query";
+import { createSignal, For, Show } from "solid-js";
+import { formatRelative, type ItemDetail, type NoteView } from "../../components/work";
+import { toUiError } from "../../errors";
+import { formatDateTime } from "../../format";
+import { trpc } from "../../trpc";
+
+export function TagsAndNotes(props: { detail: ItemDetail; onChanged: () => void }) {
+  const [tag, setTag] = createSignal("");
+  const [note, setNote] = createSignal("");
+  const [error, setError] = createSignal<string | null>(null);
+  const tags = () => props.detail.item.tags ?? [];
+  const setTags = useMutation(() => ({
+    mutationFn: (tags: string[]) => trpc.items.tag.mutate({ itemId: props.detail.item.id, tags }),
+    onSuccess: props.onChanged,
+    onError: (err: unknown) => setError(`Couldn't save the tags: ${toUiError(err).message}`),
+  }));
+  const addNote = useMutation(() => ({
+    mutationFn: (body: string) => trpc.items.note.mutate({ itemId: props.detail.item.id, body }),
+    onSuccess: () => {
+      setNote("");
+      props.onChanged();
+    },
+    onError: (err: unknown) => {
+      const info = toUiError(err);
+      setError(info.fields.body ? `Note ${info.fields.body}` : `Couldn't add the note: ${info.message}`);
+    },
+  }));
+
+  const submitTag = () => {
+    const value = tag().trim().toLowerCase();
+    if (!value || tags().includes(value)) {
+      setTag("");
+      return;
+    }
+    setError(null);
+    setTags.mutate([...tags(), value]);
+    setTag("");
+  };
+
+  return (
+    <section class="item-section" aria-labelledby="tags-title">
+      <h3 class="item-section__title" id="tags-title">
+        Tags and notes
+      </h3>
+      <Show when={error()}>
+        {(message) => (
+          <div class="alert alert--error" role="alert">
+            {message()}
+          </div>
+        )}
+      </Show>
+      <div class="tag-editor">
+        <ul class="chips" aria-label="Tags">
+          <For each={tags()}>
+            {(value) => (
+              <li class="chip chip--removable">
+                {value}
+                <button
+                  type="button"
+                  class="chip__remove"
+                  aria-label={`Remove tag ${value}`}
+                  onClick={() => setTags.mutate(tags().filter((t) => t !== value))}
+                >
+                  ×
+                </button>
+              </li>
+            )}
+          </For>
+        </ul>
+        <form
+          class="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            submitTag();
+          }}
+        >
+          <label class="sr-only" for="add-tag">
+            Add a tag
+          </label>
+          <input
+            id="add-tag"
+            class="input input--small"
+            placeholder="Add a tag (e.g. delivery-delay)"
+            maxLength={60}
+            value={tag()}
+            onInput={(e) => setTag(e.currentTarget.value)}
+          />
+          <button type="submit" class="button button--small">
+            Add tag
+          </button>
+        </form>
+      </div>
+      <ul class="notes" aria-label="Notes">
+        <For each={props.detail.notes} fallback={<li class="muted">No notes yet.</li>}>
+          {(entry: NoteView) => (
+            <li class="note">
+              <p class="note__body">{entry.body}</p>
+              <p class="note__meta">
+                {entry.author.name} ·{" "}
+                <span title={formatDateTime(entry.createdAt)}>{formatRelative(entry.createdAt)}</span>
+              </p>
+            </li>
+          )}
+        </For>
+      </ul>
+      <form
+        class="note-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const body = note().trim();
+          if (!body) {
+            setError("Note is required: write something first.");
+            return;
+          }
+          setError(null);
+          addNote.mutate(body);
+        }}
+      >
+        <label class="field__label" for="add-note">
+          Note (internal, never posted)
+        </label>
+        <textarea
+          id="add-note"
+          class="input textarea"
+          rows={2}
+          value={note()}
+          onInput={(e) => setNote(e.currentTarget.value)}
+        />
+        <div class="note-form__actions">
+          <button type="submit" class="button button--small" aria-disabled={addNote.isPending ? "true" : undefined}>
+            Add note
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
