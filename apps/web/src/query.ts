@@ -1,6 +1,5 @@
 import { MutationCache, QueryCache, QueryClient } from "@tanstack/solid-query";
 import { toUiError } from "./errors";
-import type { RouterOutputs } from "./trpc";
 
 let onUnauthenticated: () => void = () => {};
 
@@ -27,9 +26,6 @@ export const queryClient = new QueryClient({
     mutations: { retry: false },
   },
 });
-
-/** The agency's clients as `clients.list` answers them (filters, selects and most pages read them). */
-export type ClientView = RouterOutputs["clients"]["list"][number];
 
 /**
  * Query keys start with the agency id, so switching agency never shows another agency's cached rows,

@@ -3,9 +3,9 @@ import { createSignal, For, Show } from "solid-js";
 import { useSession } from "../auth";
 import { toUiError } from "../errors";
 import { formatDateTime } from "../format";
-import { keys } from "../query";
 import { platformLabels } from "../roles";
 import { type RouterInputs, trpc } from "../trpc";
+import { useClients } from "./clients";
 import { createForm, FormAlert, type Schema, TextAreaField } from "./form";
 import { QueryStatus, StatusMessage } from "./page";
 import { type ApprovalView, asCheckResults, formatRelative, humanize, replyLength, workKeys } from "./work";
@@ -178,13 +178,9 @@ export function useApprovals() {
  * Each draft has its own address (`href(replyId)`); with `replyId`, only that draft is shown.
  */
 export function ApprovalsInbox(props: { emptyText?: string; replyId?: string; href: (replyId?: string) => string }) {
-  const session = useSession();
   const [status, setStatus] = createSignal<string | null>(null);
   const approvals = useApprovals();
-  const clients = useQuery(() => ({
-    queryKey: keys.clients(session.agencyId(), true),
-    queryFn: () => trpc.clients.list.query({ includeArchived: true }),
-  }));
+  const clients = useClients(() => true);
   // A stakeholder sees one brand: naming it on every card says nothing.
   const clientName = (clientId: string) =>
     (clients.data ?? []).length > 1 ? clients.data?.find((client) => client.id === clientId)?.name : undefined;

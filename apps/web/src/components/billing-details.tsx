@@ -1,8 +1,9 @@
 import { clientBillingDetailsInput } from "@parley/contracts";
 import { useMutation, useQueryClient } from "@tanstack/solid-query";
 import { useSession } from "../auth";
-import { type ClientView, keys } from "../query";
+import { keys } from "../query";
 import { trpc } from "../trpc";
+import type { ClientView } from "./clients";
 import { FormDialog } from "./dialog";
 import { createForm, type FieldBinding, TextAreaField, TextField } from "./form";
 

@@ -1,5 +1,5 @@
 import { For, Show } from "solid-js";
-import type { ClientView } from "../query";
+import type { ClientView } from "./clients";
 
 /** A filter's choice of client (archived ones marked); with `all`, "All clients" (value "") leads the list. */
 export function ClientSelect(props: {

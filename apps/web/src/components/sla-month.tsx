@@ -5,9 +5,9 @@ import { useSession } from "../auth";
 import { toUiError } from "../errors";
 import { plural } from "../format";
 import { formatMinutes, formatMonth, formatPercent, monthOf, shiftMonth } from "../pages/accounts/billing-format";
-import { keys } from "../query";
 import { trpc } from "../trpc";
 import { ClientSelect } from "./client-select";
+import { useClients } from "./clients";
 import { clockMetricLabels, escalationKeys, type SlaMonth, type SlaMonthTarget } from "./escalations";
 import { QueryStatus } from "./page";
 
@@ -98,11 +98,7 @@ export function SlaMonthCard() {
   const session = useSession();
   const clientSelectId = createUniqueId();
   const monthSelectId = createUniqueId();
-  const clients = useQuery(() => ({
-    queryKey: keys.clients(session.agencyId(), false),
-    queryFn: () => trpc.clients.list.query({ includeArchived: false }),
-    staleTime: 60_000,
-  }));
+  const clients = useClients();
   const [chosenClient, setChosenClient] = createSignal<string>();
   const clientId = () => chosenClient() ?? clients.data?.[0]?.id;
   const [month, setMonth] = createSignal<string>();

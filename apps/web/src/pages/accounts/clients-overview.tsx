@@ -3,11 +3,11 @@ import { useQuery } from "@tanstack/solid-query";
 import { createMemo, createSignal, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { ClientBillingDialog } from "../../components/billing-details";
+import { type ClientView, useClients } from "../../components/clients";
 import { Card, Page, StatusMessage } from "../../components/page";
 import { ActionsHeader, QueryTable } from "../../components/query-table";
 import { SlaMonthCard } from "../../components/sla-month";
 import { toUiError } from "../../errors";
-import { type ClientView, keys } from "../../query";
 import { trpc } from "../../trpc";
 import { accountsKeys, type InvoiceSummary, standingInvoice } from "./billing";
 import { formatLocalDate, formatMonth, money, monthOf, shiftMonth, todayIn } from "./billing-format";
@@ -89,10 +89,7 @@ export function ClientsOverviewPage() {
   const thisMonth = monthOf(new Date());
   const lastMonth = shiftMonth(thisMonth, -1);
 
-  const clients = useQuery(() => ({
-    queryKey: keys.clients(session.agencyId(), false),
-    queryFn: () => trpc.clients.list.query({ includeArchived: false }),
-  }));
+  const clients = useClients();
   const current = useQuery(() => ({
     queryKey: accountsKeys.invoices(session.agencyId(), { period: thisMonth }),
     queryFn: () => trpc.invoices.list.query({ period: thisMonth }),

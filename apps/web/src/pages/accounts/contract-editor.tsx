@@ -3,10 +3,10 @@ import { type RouteSectionProps, useNavigate, useSearchParams } from "@solidjs/r
 import { useQuery } from "@tanstack/solid-query";
 import { createMemo, createSignal, Show } from "solid-js";
 import { useSession } from "../../auth";
+import { useClients } from "../../components/clients";
 import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
 import { ActionsHeader, ListTable } from "../../components/query-table";
 import { toUiError } from "../../errors";
-import { keys } from "../../query";
 import { trpc } from "../../trpc";
 import { accountsKeys, type ContractView } from "./billing";
 import { formatLocalDate, money, todayIn } from "./billing-format";
@@ -28,10 +28,7 @@ export function ContractEditorPage(props: RouteSectionProps) {
   const [status, setStatus] = createSignal<string | null>(null);
   const [formVersion, setFormVersion] = createSignal(0);
 
-  const clients = useQuery(() => ({
-    queryKey: keys.clients(session.agencyId(), false),
-    queryFn: () => trpc.clients.list.query({ includeArchived: false }),
-  }));
+  const clients = useClients();
   const client = () => clients.data?.find((candidate) => candidate.id === clientId());
   const contracts = useQuery(() => ({
     queryKey: accountsKeys.contracts(session.agencyId(), clientId()),

@@ -2,6 +2,7 @@ import { type ContractTermsInput, slaCalendars, slaMetrics, slaPriorities } from
 import { useMutation, useQueryClient } from "@tanstack/solid-query";
 import { type Accessor, For, type JSX, Show } from "solid-js";
 import { useSession } from "../../auth";
+import type { ClientView } from "../../components/clients";
 import {
   CellInput,
   CellSelect,
@@ -15,7 +16,6 @@ import {
   TextField,
 } from "../../components/form";
 import { ActionsHeader } from "../../components/query-table";
-import type { ClientView } from "../../query";
 import { trpc } from "../../trpc";
 import { accountsKeys, type ContractView } from "./billing";
 import { currencyCodes, exponentOf, formatUnitPrice, money, parseMajorAmount, parseNumber } from "./billing-format";

@@ -3,10 +3,10 @@ import { useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createMemo, createSignal, createUniqueId, For, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { ClientSelect } from "../../components/client-select";
+import { type ClientView, useClients } from "../../components/clients";
 import { Card, Page } from "../../components/page";
 import { ActionsHeader, QueryTable } from "../../components/query-table";
 import { toUiError } from "../../errors";
-import { type ClientView, keys } from "../../query";
 import { trpc } from "../../trpc";
 import { accountsKeys, creditsAmount, describeDraftOutcome, type InvoiceStatus, type InvoiceSummary } from "./billing";
 import { formatMonth, isMonth, money, monthOf, shiftMonth } from "./billing-format";
@@ -134,10 +134,7 @@ export function InvoicesPage() {
   const setFilter = (name: "period" | "status" | "client", value: string) =>
     setSearch({ period: period(), [name]: value }, { replace: true });
 
-  const clients = useQuery(() => ({
-    queryKey: keys.clients(session.agencyId(), false),
-    queryFn: () => trpc.clients.list.query({ includeArchived: false }),
-  }));
+  const clients = useClients();
 
   const input = () => ({ period: period(), status: status(), clientId: clientId() || undefined });
   const invoices = useQuery(() => ({

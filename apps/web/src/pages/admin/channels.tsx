@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createEffect, createMemo, createSignal, createUniqueId, on, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { ClientSelect } from "../../components/client-select";
+import { useClients } from "../../components/clients";
 import { ConfirmDialog, FormDialog } from "../../components/dialog";
 import { createForm, FormAlert, SelectField, SubmitButton, TextAreaField, TextField } from "../../components/form";
 import { OnceSecret } from "../../components/once-secret";
@@ -137,10 +138,7 @@ export function ChannelsPage() {
   const [search, setSearch] = useSearchParams<{ client?: string }>();
   const clientFilter = () => search.client || null;
 
-  const clients = useQuery(() => ({
-    queryKey: keys.clients(session.agencyId(), true),
-    queryFn: () => trpc.clients.list.query({ includeArchived: true }),
-  }));
+  const clients = useClients(() => true);
   const clientName = createMemo(() => new Map((clients.data ?? []).map((client) => [client.id, client.name])));
   const activeClients = () => (clients.data ?? []).filter((client) => client.status === "active");
 

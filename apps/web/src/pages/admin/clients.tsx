@@ -1,5 +1,5 @@
 import { clientBillingDetailsInput, clientCreateInput, clientUpdateInput, isValidTimeZone } from "@parley/contracts";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
+import { useMutation, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, Show } from "solid-js";
 import { useSession } from "../../auth";
 import {
@@ -8,12 +8,13 @@ import {
   billingDetailsValues,
   saveClientBillingDetails,
 } from "../../components/billing-details";
+import { type ClientView, useClients } from "../../components/clients";
 import { ConfirmDialog, FormDialog } from "../../components/dialog";
 import { createForm, FormAlert, SubmitButton, TextField, TimeZoneField } from "../../components/form";
 import { Card, Page, StatusMessage } from "../../components/page";
 import { ActionsHeader, QueryTable } from "../../components/query-table";
 import { browserTimeZone, formatDate } from "../../format";
-import { type ClientView, keys } from "../../query";
+import { keys } from "../../query";
 import { type RouterInputs, trpc } from "../../trpc";
 
 function defaultTimeZone(): string {
@@ -77,10 +78,7 @@ export function ClientsPage() {
   const [editing, setEditing] = createSignal<ClientView | null>(null);
   const [archiving, setArchiving] = createSignal<ClientView | null>(null);
 
-  const clients = useQuery(() => ({
-    queryKey: keys.clients(session.agencyId(), showArchived()),
-    queryFn: () => trpc.clients.list.query({ includeArchived: showArchived() }),
-  }));
+  const clients = useClients(showArchived);
   const invalidate = () => queryClient.invalidateQueries({ queryKey: keys.allClients(session.agencyId()) });
 
   const create = useMutation(() => ({

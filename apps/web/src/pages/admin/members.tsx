@@ -3,12 +3,13 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createMemo, createSignal, For, Show } from "solid-js";
 import { createStore } from "solid-js/store";
 import { useSession } from "../../auth";
+import { type ClientView, useClients } from "../../components/clients";
 import { ConfirmDialog, FormDialog } from "../../components/dialog";
 import { createForm, SelectField } from "../../components/form";
 import { Card, Page, StatusMessage } from "../../components/page";
 import { ActionsHeader, QueryTable } from "../../components/query-table";
 import { toUiError } from "../../errors";
-import { type ClientView, keys } from "../../query";
+import { keys } from "../../query";
 import { authorityLabels, isClientScoped, roleLabels } from "../../roles";
 import { type RouterInputs, type RouterOutputs, trpc } from "../../trpc";
 import { InviteMemberCard, PendingInvitationsCard, ResetLinkButton } from "./invitations";
@@ -244,10 +245,7 @@ export function MembersPage() {
     queryKey: keys.members(session.agencyId()),
     queryFn: () => trpc.members.list.query(),
   }));
-  const clients = useQuery(() => ({
-    queryKey: keys.clients(session.agencyId(), true),
-    queryFn: () => trpc.clients.list.query({ includeArchived: true }),
-  }));
+  const clients = useClients(() => true);
   const clientNames = createMemo(() => new Map((clients.data ?? []).map((client) => [client.id, client.name])));
   const clientName = (id: string) => clientNames().get(id) ?? "Unknown client";
   const invalidate = () => queryClient.invalidateQueries({ queryKey: keys.members(session.agencyId()) });

@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createMemo, createSignal, createUniqueId, For, Index, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { ClientSelect } from "../../components/client-select";
+import { useClients } from "../../components/clients";
 import { escalationKeys, type PlaybookDocument, type PlaybookView } from "../../components/escalations";
 import {
   asSentence,
@@ -20,7 +21,6 @@ import { ActionsHeader } from "../../components/query-table";
 import { priorities, riskFlags } from "../../components/work";
 import { toUiError } from "../../errors";
 import { formatDateTime } from "../../format";
-import { keys } from "../../query";
 import { trpc } from "../../trpc";
 
 type Calendar = PlaybookDocument["levels"][number]["calendar"];
@@ -348,10 +348,7 @@ export function PlaybooksPage() {
   /** null: no editor; "new"; or the id of the playbook being edited. */
   const [editing, setEditing] = createSignal<string | null>(null);
 
-  const clients = useQuery(() => ({
-    queryKey: keys.clients(session.agencyId(), false),
-    queryFn: () => trpc.clients.list.query({ includeArchived: false }),
-  }));
+  const clients = useClients();
   const [search, setSearch] = useSearchParams<{ client?: string }>();
   const clientId = createMemo(() => search.client || clients.data?.[0]?.id || "");
   const playbooks = useQuery(() => ({
