@@ -67,6 +67,11 @@ describe("reply approvals in a real browser", () => {
     expect(await card.textContent()).toContain(answer);
     expect(await stakeholder.getByText("SLA board").count()).toBeGreaterThan(0);
 
+    // The draft has its own address, which shows it alone.
+    await card.getByRole("link", { name: `Reply to ${author}` }).click();
+    await expect.poll(() => new URL(stakeholder.url()).pathname).toMatch(/^\/portal\/approvals\/[0-9a-f-]{36}$/);
+    expect(await stakeholder.getByRole("list", { name: "Pending approvals" }).getByRole("article").count()).toBe(1);
+
     // Rejecting needs a comment: the message names the field, and nothing is decided.
     await card.getByRole("button", { name: "Reject" }).click();
     await card.getByText("Comment is required to reject a draft").waitFor();

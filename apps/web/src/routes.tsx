@@ -5,7 +5,8 @@
  * To add a page: write it in its own file under pages/<area>/, then add one entry below —
  *   - a page that opens without a session (accept an invitation, reset a password): beside `/sign-in`, at the top;
  *   - a signed-in page: among the children of its area (`/console`, `/portal`, `/accounts`, `/admin`), whose
- *     `guard` already decides who may enter (roles.ts); a new area needs an entry in roles.ts `areas` too.
+ *     `guard` already decides who may enter (roles.ts); a new area needs an entry in roles.ts `areas` too;
+ *   - a page every signed-in member may open (change one's password): among `SignedIn`'s children, unguarded.
  * A route component gets `params` (`:clientId`) and `location`; read the query with `useSearchParams()`. Link
  * with a plain `<a href="/accounts/invoices/…">` (or components/nav-link.tsx for navigation that marks itself current).
  *
