@@ -2,12 +2,12 @@ import { staffingSettingsInput } from "@parley/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createEffect, createSignal, For, Show } from "solid-js";
 import { useSession } from "../../auth";
+import { useClients } from "../../components/clients";
 import { createForm, FormAlert, SubmitButton, TextField } from "../../components/form";
 import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
 import { humanize } from "../../components/work";
 import { toUiError } from "../../errors";
 import { formatDateTime } from "../../format";
-import { keys } from "../../query";
 import { trpc } from "../../trpc";
 import type { StaffingSettings } from "./staffing-api";
 import { staffingKeys } from "./staffing-api";
@@ -108,11 +108,7 @@ function HandlingTimesCard() {
     queryKey: staffingKeys.handlingTimes(session.agencyId()),
     queryFn: () => trpc.staffing.handlingTimes.query(),
   }));
-  const clients = useQuery(() => ({
-    queryKey: keys.clients(session.agencyId(), false),
-    queryFn: () => trpc.clients.list.query({ includeArchived: false }),
-    staleTime: 60_000,
-  }));
+  const clients = useClients();
   const clientName = (id: string) => clients.data?.find((client) => client.id === id)?.name ?? "";
   return (
     <Card title="Handling times">

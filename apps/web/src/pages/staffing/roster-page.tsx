@@ -2,11 +2,11 @@ import { rosterExceptionInput, rosterShiftInput, rosterWeekdays } from "@parley/
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, For, Show } from "solid-js";
 import { useSession } from "../../auth";
+import { useClients } from "../../components/clients";
 import { createForm, FormAlert, SelectField, SubmitButton, TextField } from "../../components/form";
 import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
 import { toUiError } from "../../errors";
 import { formatDateTime } from "../../format";
-import { keys } from "../../query";
 import { trpc } from "../../trpc";
 import type { Roster, RosterModerator } from "./staffing-api";
 import { staffingKeys } from "./staffing-api";
@@ -21,11 +21,7 @@ export function StaffingRosterPage() {
     queryKey: staffingKeys.roster(session.agencyId()),
     queryFn: () => trpc.staffing.roster.query(),
   }));
-  const clients = useQuery(() => ({
-    queryKey: keys.clients(session.agencyId(), false),
-    queryFn: () => trpc.clients.list.query({ includeArchived: false }),
-    staleTime: 60_000,
-  }));
+  const clients = useClients();
   const clientNames = (ids: readonly string[]) =>
     ids
       .map((id) => clients.data?.find((client) => client.id === id)?.name ?? "")
