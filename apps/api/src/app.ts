@@ -22,11 +22,15 @@ import {
   AppError,
   badInput,
   httpStatusOf,
+  type InvitationLookupAnswer,
   invitationAcceptInput,
   linkTokenInput,
   loginInput,
+  type PasswordResetLookupAnswer,
+  type PasswordResetRequestAnswer,
   passwordResetInput,
   passwordResetRequestInput,
+  type SessionAnswer,
 } from "@parley/contracts";
 import { getMe, type LinkKind, previewInvitation, resolveScope, type Scope } from "@parley/core/agencies";
 import { type ClaimBatcher, createClaimBatcher } from "@parley/core/moderation";
@@ -318,7 +322,7 @@ export function createApp(options: AppOptions) {
     );
     return c.json({
       me: await getMe(services.db, { userId: session.userId, currentAgencyId: session.currentAgencyId }),
-    });
+    } satisfies SessionAnswer);
   }
 
   const linkFor = (c: AppContext) => linkIn(appOrigin(c, trustProxy, publicUrl));
@@ -332,7 +336,10 @@ export function createApp(options: AppOptions) {
   app.get("/auth/invitations/:token", async (c) => {
     const { token } = linkTokenInput.parse({ token: c.req.param("token") });
     const { userId, ...preview } = await previewInvitation(services.db, { token });
-    return c.json({ invitation: preview, signedInAsInvitee: userId !== null && c.get("auth")?.user.id === userId });
+    return c.json({
+      invitation: preview,
+      signedInAsInvitee: userId !== null && c.get("auth")?.user.id === userId,
+    } satisfies InvitationLookupAnswer);
   });
 
   app.post("/auth/invitations/accept", async (c) => {
@@ -354,12 +361,12 @@ export function createApp(options: AppOptions) {
       linkFor: linkFor(c),
       mailer: services.mailer,
     });
-    return c.json({ ok: true, emailed: Boolean(services.mailer) }, 202);
+    return c.json({ ok: true, emailed: Boolean(services.mailer) } satisfies PasswordResetRequestAnswer, 202);
   });
 
   app.get("/auth/password-reset/:token", async (c) => {
     const { token } = linkTokenInput.parse({ token: c.req.param("token") });
-    return c.json({ reset: await previewPasswordReset(services.db, { token }) });
+    return c.json({ reset: await previewPasswordReset(services.db, { token }) } satisfies PasswordResetLookupAnswer);
   });
 
   app.post("/auth/password-reset", async (c) => {
@@ -379,7 +386,7 @@ export function createApp(options: AppOptions) {
     if (!auth) throw new AppError("UNAUTHENTICATED", "Sign in first", { reason: "no_session" });
     return c.json({
       me: await getMe(services.db, { userId: auth.user.id, currentAgencyId: auth.session.currentAgencyId }),
-    });
+    } satisfies SessionAnswer);
   });
 
   app.use(

@@ -1,4 +1,4 @@
-import { AppError } from "@parley/contracts";
+import { AppError, type PasswordResetPreview } from "@parley/contracts";
 import type { LinkDeps } from "@parley/core/agencies";
 import { generateSecret, hashToken } from "@parley/core/crypto";
 import { type Database, schema } from "@parley/db";
@@ -111,7 +111,7 @@ const invalidResetLink = () =>
 export async function previewPasswordReset(
   db: Database,
   options: { token: string; now?: Date },
-): Promise<{ email: string; expiresAt: Date }> {
+): Promise<PasswordResetPreview> {
   const now = options.now ?? new Date();
   const [row] = await db
     .select({ email: users.email, expiresAt: passwordResets.expiresAt, usedAt: passwordResets.usedAt })

@@ -4,5 +4,6 @@ export * from "./errors";
 export * from "./moderation";
 export * from "./outbound";
 export * from "./outbound-url";
+export * from "./session-answers";
 export * from "./staffing";
 export * from "./storable-text";

@@ -11,7 +11,7 @@ import {
 } from "@parley/contracts";
 import { type RouteSectionProps, useNavigate } from "@solidjs/router";
 import { createResource, createSignal, createUniqueId, type JSX, Match, Show, Switch } from "solid-js";
-import * as accountApi from "../../account-api";
+import { acceptInvitation, fetchInvitation, fetchPasswordReset, requestPasswordReset, resetPassword } from "../../api";
 import { useAuth } from "../../auth";
 import { createForm, FormAlert, SubmitButton, TextField } from "../../components/form";
 import { Card, Page } from "../../components/page";
@@ -65,7 +65,7 @@ function LinkProblem(props: { error: unknown }) {
 export function AcceptInvitationPage(props: RouteSectionProps) {
   const enter = useEnter();
   const token = () => props.params.token ?? "";
-  const [found] = createResource(token, accountApi.fetchInvitation);
+  const [found] = createResource(token, fetchInvitation);
   const signUp = createForm({
     initial: { name: "", password: "" },
     labels: { name: "Your name", password: "Choose a password" },
@@ -104,7 +104,7 @@ export function AcceptInvitationPage(props: RouteSectionProps) {
                     class="form"
                     noValidate
                     aria-label="Create your account"
-                    onSubmit={signUp.handleSubmit(async (input) => enter(await accountApi.acceptInvitation(input)))}
+                    onSubmit={signUp.handleSubmit(async (input) => enter(await acceptInvitation(input)))}
                   >
                     <FormAlert message={signUp.formError()} />
                     <TextField field={signUp.field("name")} autocomplete="name" />
@@ -117,7 +117,7 @@ export function AcceptInvitationPage(props: RouteSectionProps) {
                     class="form"
                     noValidate
                     aria-label="Accept the invitation"
-                    onSubmit={join.handleSubmit(async (input) => enter(await accountApi.acceptInvitation(input)))}
+                    onSubmit={join.handleSubmit(async (input) => enter(await acceptInvitation(input)))}
                   >
                     <FormAlert message={join.formError()} />
                     <SubmitButton busy={join.submitting()} label="Accept and join" busyLabel="Joining…" />
@@ -128,7 +128,7 @@ export function AcceptInvitationPage(props: RouteSectionProps) {
                     class="form"
                     noValidate
                     aria-label="Sign in to accept"
-                    onSubmit={signIn.handleSubmit(async (input) => enter(await accountApi.acceptInvitation(input)))}
+                    onSubmit={signIn.handleSubmit(async (input) => enter(await acceptInvitation(input)))}
                   >
                     <p class="muted">You already have a Parley account: sign in to accept.</p>
                     <FormAlert message={signIn.formError()} />
@@ -148,7 +148,7 @@ export function AcceptInvitationPage(props: RouteSectionProps) {
 export function ResetPasswordPage(props: RouteSectionProps) {
   const enter = useEnter();
   const token = () => props.params.token ?? "";
-  const [found] = createResource(token, accountApi.fetchPasswordReset);
+  const [found] = createResource(token, fetchPasswordReset);
   const form = createForm({
     initial: { password: "" },
     labels: { password: "New password" },
@@ -167,7 +167,7 @@ export function ResetPasswordPage(props: RouteSectionProps) {
               class="form"
               noValidate
               aria-label="Choose a new password"
-              onSubmit={form.handleSubmit(async (input) => enter(await accountApi.resetPassword(input)))}
+              onSubmit={form.handleSubmit(async (input) => enter(await resetPassword(input)))}
             >
               <p>
                 For {shown().reset.email}. Every session of this account ends, and you are signed in with the new
@@ -197,7 +197,7 @@ export function ForgotPasswordPage() {
             noValidate
             aria-label="Ask for a reset link"
             onSubmit={form.handleSubmit(async (input) => {
-              const answer = await accountApi.requestPasswordReset(input.email);
+              const answer = await requestPasswordReset(input.email);
               setSent(answer.emailed ? "emailed" : "no-mail");
             })}
           >
