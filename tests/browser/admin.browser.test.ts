@@ -105,6 +105,48 @@ describe("admin in a real browser", () => {
     await page.close();
   });
 
+  it("hands out invitation and reset links that open as addresses, signed out, and sign the person in", {
+    timeout: 120_000,
+  }, async () => {
+    const owner = await demo.signedInPage("owner@northwind.test");
+    await owner.goto(`${demo.server.url}/admin/members`);
+    const invite = owner.getByRole("form", { name: "Invite a member" });
+    await invite.getByLabel("E-mail").fill("nadia@newcomer.test");
+    await invite.getByLabel("Name", { exact: true }).fill("Nadia Newcomer");
+    await invite.getByLabel("Role").selectOption("moderator");
+    await invite.getByRole("button", { name: "Invite member" }).click();
+    // Without SMTP the link is shown once, to pass on: a path of the web app, not a hash route.
+    const invitationLink = await owner.getByLabel("Invitation link").inputValue();
+    expect(new URL(invitationLink).origin).toBe(demo.server.url);
+    expect(new URL(invitationLink).pathname).toMatch(/^\/invitation\/[A-Za-z0-9_-]{43}$/);
+
+    const invitee = await demo.browser.newPage();
+    await invitee.goto(invitationLink);
+    await invitee.getByRole("heading", { name: "Join an agency", level: 1 }).waitFor();
+    await invitee.getByLabel("Your name").fill("Nadia Newcomer");
+    await invitee.getByLabel("Choose a password").fill("nadia's own long passphrase");
+    await invitee.getByRole("button", { name: "Create account and join" }).click();
+    await invitee.getByRole("heading", { name: "Console", level: 1 }).waitFor();
+    expect(new URL(invitee.url()).pathname).toBe("/console");
+    await invitee.close();
+
+    // An owner's reset link for her, opened in the form links had before (/#/…): it moves to its path.
+    await owner.reload();
+    await owner.getByRole("button", { name: "Reset link for Nadia Newcomer" }).click();
+    const resetLink = await owner.getByLabel("Reset link").inputValue();
+    const resetPath = new URL(resetLink).pathname;
+    expect(resetPath).toMatch(/^\/reset-password\/[A-Za-z0-9_-]{43}$/);
+    const person = await demo.browser.newPage();
+    await person.goto(`${demo.server.url}/#${resetPath}`);
+    await expect.poll(() => new URL(person.url()).pathname).toBe(resetPath);
+    await person.getByRole("heading", { name: "Choose a new password", level: 1 }).waitFor();
+    await person.getByLabel("New password", { exact: true }).fill("nadia's second passphrase");
+    await person.getByRole("button", { name: "Set password" }).click();
+    await person.getByRole("heading", { name: "Console", level: 1 }).waitFor();
+    await person.close();
+    await owner.close();
+  });
+
   it("gives a stakeholder the portal and no Admin navigation", { timeout: 60_000 }, async () => {
     const page = await demo.signedInPage("stakeholder@hexfall.test");
     const nav = page.getByRole("navigation", { name: "Main" });

@@ -137,9 +137,12 @@ function assertSameOrigin(c: AppContext, expected: string): void {
     throw new AppError("FORBIDDEN", "Cross-origin request refused", { reason: "csrf_origin_mismatch" });
 }
 
-/** A link into the web app (its hash routes) for a single-use token. */
+/**
+ * A link into the web app for a single-use token: a path of its router (apps/web/src/routes.tsx), which the
+ * web root below answers with index.html. Links handed out as `/#/<kind>/<token>` still land there.
+ */
 function linkIn(origin: string) {
-  return (kind: LinkKind, token: string) => `${origin}/#/${kind}/${token}`;
+  return (kind: LinkKind, token: string) => `${origin}/${kind}/${token}`;
 }
 
 /**

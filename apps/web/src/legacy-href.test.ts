@@ -15,14 +15,21 @@ describe("addresses of the earlier hash router", () => {
     ["/#/console?tab=approvals", "/console/approvals"],
     ["/console?item=i1&priority=P1", "/console/items/i1?priority=P1"],
     ["/#/", "/"],
+    // Single-use links the API handed out before it built them as paths.
+    ["/#/invitation/Tok_en-43", "/invitation/Tok_en-43"],
+    ["/#/reset-password/Tok_en-43", "/reset-password/Tok_en-43"],
   ])("%s moves to %s", (from, to) => {
     expect(legacyHref(at(from))).toBe(to);
   });
 
-  it.each(["/console?client=c1", "/console/items/i1?client=c1", "/admin/clients", "/", "/portal#main"])(
-    "%s is current and stays",
-    (href) => {
-      expect(legacyHref(at(href))).toBeNull();
-    },
-  );
+  it.each([
+    "/console?client=c1",
+    "/console/items/i1?client=c1",
+    "/admin/clients",
+    "/",
+    "/portal#main",
+    "/invitation/Tok_en-43",
+  ])("%s is current and stays", (href) => {
+    expect(legacyHref(at(href))).toBeNull();
+  });
 });
