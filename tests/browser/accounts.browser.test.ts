@@ -89,7 +89,7 @@ describe("accounts in a real browser", () => {
     timeout: 120_000,
   }, async () => {
     const page = await demo.signedInPage("am@northwind.test");
-    await page.goto(`${demo.server.url}/#/accounts/invoices?period=${lastMonth()}`);
+    await page.goto(`${demo.server.url}/accounts/invoices?period=${lastMonth()}`);
     const invoices = page.getByRole("table", { name: "Invoices" });
     const review = page.getByRole("link", { name: "Review the invoice of Hexfall Games" });
     await Promise.race([invoices.waitFor(), page.getByText(/No invoices for/).waitFor()]);

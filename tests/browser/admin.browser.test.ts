@@ -26,7 +26,7 @@ describe("admin in a real browser", () => {
       )
       .toBe(1);
 
-    await page.goto(`${demo.server.url}/#/admin/channels`);
+    await page.goto(`${demo.server.url}/admin/channels`);
     await page.getByLabel("Client", { exact: true }).selectOption({ label: "Aurora Airlines" });
     // Discourse sends no signature without a secret, which Parley refuses: the form says so for a forum.
     await page.getByLabel("Platform").selectOption("forum");
@@ -50,7 +50,7 @@ describe("admin in a real browser", () => {
   it("shows which channels fail to deliver, and why", { timeout: 60_000 }, async () => {
     // The demo's community channels have no callback URL: the acknowledgements their triage sends fail at once.
     const page = await demo.signedInPage("owner@northwind.test");
-    await page.goto(`${demo.server.url}/#/admin/channels`);
+    await page.goto(`${demo.server.url}/admin/channels`);
     const row = page.getByRole("table", { name: "Channels" }).getByRole("row", { name: /Hexfall Games community/ });
     await expect
       .poll(
@@ -80,7 +80,7 @@ describe("admin in a real browser", () => {
     timeout: 90_000,
   }, async () => {
     const page = await demo.signedInPage("owner@northwind.test");
-    await page.goto(`${demo.server.url}/#/admin/agency`);
+    await page.goto(`${demo.server.url}/admin/agency`);
     const legalName = page.getByLabel("Legal name");
     await expect.poll(() => legalName.inputValue()).toBe("Northwind Social Care Ltd");
     expect(await page.getByLabel("Billing address").inputValue()).toContain("Leeds LS1 5ES");
@@ -92,7 +92,7 @@ describe("admin in a real browser", () => {
     await page.getByRole("button", { name: "Save billing details" }).click();
     await expect.poll(() => page.getByText("Billing details saved.", { exact: false }).count()).toBe(1);
 
-    await page.goto(`${demo.server.url}/#/admin/clients`);
+    await page.goto(`${demo.server.url}/admin/clients`);
     await page.getByRole("button", { name: "Edit Hexfall Games" }).click();
     const dialog = page.getByRole("dialog");
     expect(await dialog.getByLabel("Tax ID").inputValue()).toBe("GB 987 6543 21");
@@ -153,7 +153,7 @@ describe("admin in a real browser", () => {
     await expect.poll(() => nav.getByRole("link", { name: "Portal" }).count()).toBe(1);
     expect(await nav.getByRole("link", { name: "Admin" }).count()).toBe(0);
     expect(await nav.getByRole("link", { name: "Console" }).count()).toBe(0);
-    await page.goto(`${demo.server.url}/#/admin/clients`);
+    await page.goto(`${demo.server.url}/admin/clients`);
     await expect.poll(() => page.getByText("Not available").count()).toBeGreaterThan(0);
     expect(await page.getByRole("table", { name: "Clients" }).count()).toBe(0);
     await page.close();

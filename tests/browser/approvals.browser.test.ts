@@ -32,7 +32,7 @@ describe("reply approvals in a real browser", () => {
     );
 
     const moderator = await demo.signedInPage("mod1@northwind.test");
-    await moderator.goto(`${demo.server.url}/#/console?client=${cobaltFacebook.clientId}`);
+    await moderator.goto(`${demo.server.url}/console?client=${cobaltFacebook.clientId}`);
     await moderator.getByRole("heading", { name: "Console", level: 1 }).waitFor();
     await expect.poll(() => moderator.getByText("Live", { exact: true }).count(), { timeout: 15_000 }).toBe(1);
     await moderator.evaluate(() => {

@@ -45,11 +45,11 @@ describe("moderator console in a real browser", () => {
     expect(delivered.items).toHaveLength(1);
 
     const moderator = await demo.signedInPage("mod1@northwind.test");
-    await moderator.goto(`${demo.server.url}/#/console?client=${hexfallFacebook.clientId}`);
+    await moderator.goto(`${demo.server.url}/console?client=${hexfallFacebook.clientId}`);
     await moderator.getByRole("heading", { name: "Console", level: 1 }).waitFor();
 
     const watcher = await demo.signedInPage("mod1@northwind.test");
-    await watcher.goto(`${demo.server.url}/#/console`);
+    await watcher.goto(`${demo.server.url}/console`);
     await expect.poll(() => watcher.getByText("Live", { exact: true }).count(), { timeout: 15_000 }).toBe(1);
     await expect.poll(() => queuedCount(watcher, "Hexfall Games"), { timeout: 15_000 }).toBeGreaterThan(0);
     const before = await queuedCount(watcher, "Hexfall Games");
@@ -120,7 +120,7 @@ describe("moderator console in a real browser", () => {
   }, async () => {
     const hexfall = demo.channel("Hexfall Games", "facebook");
     const moderator = await demo.signedInPage("mod1@northwind.test");
-    await moderator.goto(`${demo.server.url}/#/console?client=${hexfall.clientId}`);
+    await moderator.goto(`${demo.server.url}/console?client=${hexfall.clientId}`);
     await moderator.getByText("Still can't play after two days").click();
     const openItem = moderator.getByRole("region", { name: "Open item" });
     await expect.poll(() => openItem.locator(".quote--item").textContent()).toContain("Still can't play");
@@ -173,7 +173,7 @@ describe("moderator console in a real browser", () => {
     timeout: 60_000,
   }, async () => {
     const moderator = await demo.signedInPage("mod2@northwind.test");
-    await moderator.goto(`${demo.server.url}/#/console`);
+    await moderator.goto(`${demo.server.url}/console`);
     await moderator.getByRole("heading", { name: "Console", level: 1 }).waitFor();
     await moderator.keyboard.press("c");
     const openItem = moderator.getByRole("region", { name: "Open item" });

@@ -29,7 +29,7 @@ describe("escalating from the console, in a real browser", () => {
     ]);
 
     const page = await demo.signedInPage("mod1@northwind.test");
-    await page.goto(`${demo.server.url}/#/console?client=${hexfallGeneric.clientId}`);
+    await page.goto(`${demo.server.url}/console?client=${hexfallGeneric.clientId}`);
     await page.getByRole("heading", { name: "Console", level: 1 }).waitFor();
     await page.getByText(marker).first().waitFor({ timeout: 15_000 });
     await claimItem(page, marker);
@@ -56,7 +56,7 @@ describe("playbooks in admin, in a real browser", () => {
     timeout: 60_000,
   }, async () => {
     const page = await demo.signedInPage("owner@northwind.test");
-    await page.goto(`${demo.server.url}/#/admin/playbooks`);
+    await page.goto(`${demo.server.url}/admin/playbooks`);
     await page.getByRole("heading", { name: "Playbooks", level: 1 }).waitFor();
     await page.getByLabel("Client").selectOption({ label: "Hexfall Games" });
     const row = page.getByRole("row").filter({ hasText: "Hacked accounts and legal threats" });
@@ -75,7 +75,7 @@ describe("escalations in the portal, in a real browser", () => {
     timeout: 120_000,
   }, async () => {
     const page = await demo.signedInPage("stakeholder@hexfall.test");
-    await page.goto(`${demo.server.url}/#/portal`);
+    await page.goto(`${demo.server.url}/portal`);
     await page.getByRole("heading", { name: "Portal", level: 1 }).waitFor();
 
     const open = page.getByRole("list", { name: "Open escalations" });

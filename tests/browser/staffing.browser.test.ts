@@ -95,7 +95,7 @@ describe("staffing in a real browser", () => {
     expect(await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Staffing" }).count()).toBe(
       0,
     );
-    await page.goto(`${demo.server.url}/#/staffing`);
+    await page.goto(`${demo.server.url}/staffing`);
     await page.getByRole("heading", { name: /not available/i }).waitFor();
   });
 });
