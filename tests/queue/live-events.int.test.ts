@@ -4,7 +4,6 @@ import { serve } from "@hono/node-server";
 import { createApp } from "@parley/api/app";
 import { type LiveEventSource, listenLiveEvents } from "@parley/api/live";
 import { silentLogger } from "@parley/api/logger";
-import type { LiveEvent } from "@parley/core/live";
 import { ingestChannelItems } from "@parley/core/moderation";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase, testSecretBox } from "@parley/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-import type { LiveEvent } from "@parley/core/live";
+import type { LiveEvent } from "@parley/contracts";
 import { expect } from "vitest";
 
 export type LiveStream = Awaited<ReturnType<typeof openLiveStream>>;

@@ -1,7 +1,7 @@
 import { type Session, type SessionUser, validateSessionToken } from "@parley/auth";
-import { AppError } from "@parley/contracts";
+import { AppError, type LiveEvent } from "@parley/contracts";
 import { resolveScope, type Scope } from "@parley/core/agencies";
-import { type LiveEvent, liveChannel } from "@parley/core/live";
+import { liveChannel } from "@parley/core/live";
 import type { Database } from "@parley/db";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";

@@ -1,6 +1,7 @@
 export * from "./csv";
 export * from "./domain";
 export * from "./errors";
+export * from "./live-events";
 export * from "./moderation";
 export * from "./outbound";
 export * from "./outbound-url";

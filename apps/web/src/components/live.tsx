@@ -1,32 +1,24 @@
+import { type LiveEvent, type LiveEventType, liveEventTypes } from "@parley/contracts";
 import { type Accessor, createSignal, onCleanup, onMount } from "solid-js";
 
 export type LiveStatus = "connecting" | "live" | "offline";
 
-/** One change the server announces on `GET /events`; listeners re-read what they show through their own scope. */
-export interface LiveEvent {
-  type: string;
-  agencyId: string;
-  clientId: string | null;
-  subjectId?: string;
-}
+const isLiveEventType = (value: unknown): value is LiveEventType => liveEventTypes.some((type) => type === value);
 
-const eventTypes = [
-  "queue.changed",
-  "item.changed",
-  "reply.changed",
-  "escalation.changed",
-  "clock.changed",
-  "invoice.changed",
-] as const;
-
-function parseEvent(data: unknown, fallbackType: string): LiveEvent | null {
+/** The event in a message's data, or null for anything else (a type no listener knows is dropped here). */
+function parseEvent(data: unknown, named?: LiveEventType): LiveEvent | null {
   if (typeof data !== "string") return null;
   try {
-    const value = JSON.parse(data) as Partial<LiveEvent>;
+    const value = JSON.parse(data) as Partial<Record<keyof LiveEvent, unknown>> | null;
     if (typeof value !== "object" || value === null) return null;
-    const type = typeof value.type === "string" ? value.type : fallbackType;
-    if (typeof value.agencyId !== "string") return null;
-    return { type, agencyId: value.agencyId, clientId: value.clientId ?? null, subjectId: value.subjectId };
+    const type = isLiveEventType(value.type) ? value.type : named;
+    if (!type || typeof value.agencyId !== "string") return null;
+    return {
+      type,
+      agencyId: value.agencyId,
+      clientId: typeof value.clientId === "string" ? value.clientId : null,
+      subjectId: typeof value.subjectId === "string" ? value.subjectId : undefined,
+    };
   } catch {
     return null;
   }
@@ -61,8 +53,8 @@ export function createLiveEvents(options: {
     if (batch.length > 0 && !disposed) options.onEvents(batch);
   };
 
-  const receive = (message: MessageEvent, fallbackType: string) => {
-    const event = parseEvent(message.data, fallbackType);
+  const receive = (message: MessageEvent, named?: LiveEventType) => {
+    const event = parseEvent(message.data, named);
     if (!event) return;
     pending.push(event);
     flushTimer ??= setTimeout(flush, options.batchMs ?? 150);
@@ -79,9 +71,9 @@ export function createLiveEvents(options: {
       if (wasOpen) options.onReconnect();
       wasOpen = true;
     };
-    next.onmessage = (message) => receive(message, "message");
+    next.onmessage = (message) => receive(message);
     // Named events (`event: queue.changed`) do not reach onmessage.
-    for (const type of eventTypes) next.addEventListener(type, (message) => receive(message as MessageEvent, type));
+    for (const type of liveEventTypes) next.addEventListener(type, (message) => receive(message as MessageEvent, type));
     next.onerror = () => {
       if (next.readyState === EventSource.CLOSED) {
         // The browser won't retry (e.g. the answer was not an event stream): reconnect ourselves, slower each time.

@@ -1,23 +1,9 @@
+import type { LiveEvent } from "@parley/contracts";
 import type { Executor } from "@parley/db";
 import { sql } from "drizzle-orm";
 
 /** The PostgreSQL channel every API process LISTENs on to push live updates to consoles (SSE). */
 export const liveChannel = "parley_live";
-
-export type LiveEventType =
-  | "queue.changed"
-  | "item.changed"
-  | "reply.changed"
-  | "escalation.changed"
-  | "clock.changed"
-  | "invoice.changed";
-
-export interface LiveEvent {
-  type: LiveEventType;
-  agencyId: string;
-  clientId: string | null;
-  subjectId?: string;
-}
 
 /**
  * Announces a change. `pg_notify` inside the caller's transaction is delivered at commit and

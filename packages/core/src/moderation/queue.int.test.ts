@@ -1,10 +1,11 @@
+import type { LiveEvent } from "@parley/contracts";
 import { withTenant } from "@parley/db";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveScope } from "../agencies/me";
 import { type Scope, tenantOf } from "../agencies/scope";
-import { type LiveEvent, liveChannel } from "../live/publish-live-event";
+import { liveChannel } from "../live/publish-live-event";
 import { createClaimBatcher, defaultClaimLeaseSeconds } from "./claim-next-item";
 import { countQueues, listQueueItems, queueListInput, releaseItem, renewClaim, skipItem } from "./queue";
 

@@ -1,10 +1,11 @@
+import type { LiveEvent } from "@parley/contracts";
 import { useLocation, useParams } from "@solidjs/router";
 import { useQueryClient } from "@tanstack/solid-query";
 import { createSignal, onCleanup, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { ApprovalsInbox, useApprovals } from "../../components/approvals-inbox";
 import { escalationKeys } from "../../components/escalations";
-import { createLiveEvents, type LiveEvent, LiveIndicator } from "../../components/live";
+import { createLiveEvents, LiveIndicator } from "../../components/live";
 import { Page } from "../../components/page";
 import { workKeys } from "../../components/work";
 import type { Notice } from "./item-panel";

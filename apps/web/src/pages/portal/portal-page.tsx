@@ -1,9 +1,10 @@
+import type { LiveEvent } from "@parley/contracts";
 import { useParams } from "@solidjs/router";
 import { useQueryClient } from "@tanstack/solid-query";
 import { useSession } from "../../auth";
 import { ApprovalsInbox } from "../../components/approvals-inbox";
 import { escalationKeys } from "../../components/escalations";
-import { createLiveEvents, type LiveEvent, LiveIndicator } from "../../components/live";
+import { createLiveEvents, LiveIndicator } from "../../components/live";
 import { Card, Page } from "../../components/page";
 import { SlaMonthCard } from "../../components/sla-month";
 import { workKeys } from "../../components/work";
