@@ -130,8 +130,18 @@ describe("admin in a real browser", () => {
     expect(new URL(invitee.url()).pathname).toBe("/console");
     await invitee.close();
 
-    // An owner's reset link for her, opened in the form links had before (/#/…): it moves to its path.
+    // Her clients: Hexfall Games with triage authority, ticked and chosen row by row in the dialog.
     await owner.reload();
+    await owner.getByRole("button", { name: "Assign clients to Nadia Newcomer" }).click();
+    const assign = owner.getByRole("dialog");
+    await assign.getByLabel("Hexfall Games", { exact: true }).check();
+    await assign.getByLabel("Authority for Hexfall Games").selectOption("triage");
+    await assign.getByRole("button", { name: "Save assignments" }).click();
+    await expect.poll(() => owner.getByRole("dialog").count()).toBe(0);
+    const nadia = owner.getByRole("table", { name: "Members" }).getByRole("row", { name: /Nadia Newcomer/ });
+    await expect.poll(() => nadia.textContent()).toContain("Hexfall Games · triage");
+
+    // An owner's reset link for her, opened in the form links had before (/#/…): it moves to its path.
     await owner.getByRole("button", { name: "Reset link for Nadia Newcomer" }).click();
     const resetLink = await owner.getByLabel("Reset link").inputValue();
     const resetPath = new URL(resetLink).pathname;

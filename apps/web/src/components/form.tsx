@@ -415,13 +415,19 @@ export function CellInput(props: {
 }
 
 /** A compact select in a table cell, named by `name`, its message below. */
-export function CellSelect(props: { field: FieldBinding; name: string; options: ReadonlyArray<Option> }) {
+export function CellSelect(props: {
+  field: FieldBinding;
+  name: string;
+  options: ReadonlyArray<Option>;
+  disabled?: boolean;
+}) {
   return (
     <>
       <select
         class="input select select--compact"
         id={props.field.id}
         aria-label={props.name}
+        disabled={props.disabled}
         aria-invalid={props.field.error() ? "true" : "false"}
         aria-describedby={props.field.error() ? props.field.errorId : undefined}
         onChange={(e) => {
@@ -438,6 +444,45 @@ export function CellSelect(props: { field: FieldBinding; name: string; options: 
           )}
         </For>
       </select>
+      <FieldError field={props.field} />
+    </>
+  );
+}
+
+/**
+ * A checkbox in a table cell, its message below: named by its visible text (`children`, which is its label)
+ * or, without one, by `name`.
+ */
+export function CellCheckbox(props: {
+  field: FieldBinding;
+  name?: string;
+  disabled?: boolean;
+  children?: JSX.Element;
+}) {
+  const box = (label: string | undefined) => (
+    <input
+      id={props.field.id}
+      type="checkbox"
+      class="checkbox"
+      aria-label={label}
+      disabled={props.disabled}
+      checked={props.field.value() === true}
+      aria-invalid={props.field.error() ? "true" : "false"}
+      aria-describedby={props.field.error() ? props.field.errorId : undefined}
+      onChange={(e) => {
+        props.field.set(e.currentTarget.checked);
+        props.field.blur();
+      }}
+    />
+  );
+  return (
+    <>
+      <Show when={props.children} fallback={box(props.name)}>
+        <label class="toggle" for={props.field.id}>
+          {box(undefined)}
+          {props.children}
+        </label>
+      </Show>
       <FieldError field={props.field} />
     </>
   );

@@ -1,14 +1,12 @@
-import { type Authority, authorities, memberRoleInput, type Role, roles } from "@parley/contracts";
+import { type Authority, authorities, memberAssignInput, memberRoleInput, type Role, roles } from "@parley/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
-import { createMemo, createSignal, For, Show } from "solid-js";
-import { createStore } from "solid-js/store";
+import { createMemo, createSignal, For, Index, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { type ClientView, useClients } from "../../components/clients";
 import { ConfirmDialog, FormDialog } from "../../components/dialog";
-import { createForm, SelectField } from "../../components/form";
+import { CellCheckbox, CellSelect, createForm, SelectField } from "../../components/form";
 import { Card, Page, StatusMessage } from "../../components/page";
 import { ActionsHeader, QueryTable } from "../../components/query-table";
-import { toUiError } from "../../errors";
 import { keys } from "../../query";
 import { authorityLabels, isClientScoped, roleLabels } from "../../roles";
 import { type RouterInputs, type RouterOutputs, trpc } from "../../trpc";
@@ -18,6 +16,7 @@ type MemberView = RouterOutputs["members"]["list"][number];
 type MemberAssignInput = RouterInputs["members"]["assignClients"];
 
 const roleOptions = roles.map((role) => ({ value: role, label: roleLabels[role] }));
+const authorityOptions = authorities.map((authority) => ({ value: authority, label: authorityLabels[authority] }));
 
 function defaultAuthority(role: Role): Authority {
   return role === "moderator" ? "respond" : "view";
@@ -33,7 +32,7 @@ function ChangeRoleDialog(props: { member: MemberView; onClose: () => void; onSa
     toInput: (values) => ({ membershipId: props.member.membershipId, role: values.role }),
   });
   const change = useMutation(() => ({
-    mutationFn: (input: { membershipId: string; role: Role }) => trpc.members.changeRole.mutate(input),
+    mutationFn: (input: RouterInputs["members"]["changeRole"]) => trpc.members.changeRole.mutate(input),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.members(session.agencyId()) }),
   }));
   return (
@@ -55,9 +54,12 @@ function ChangeRoleDialog(props: { member: MemberView; onClose: () => void; onSa
   );
 }
 
+/** One active client's row in the dialog: whether the member works on it, and how. */
 interface AssignmentRow {
+  clientId: string;
+  name: string;
   assigned: boolean;
-  authority: Authority;
+  authority: string;
   clientAdmin: boolean;
 }
 
@@ -69,64 +71,52 @@ function AssignClientsDialog(props: {
 }) {
   const session = useSession();
   const queryClient = useQueryClient();
-  const isStakeholder = () => props.member.role === "client_stakeholder";
-  const active = () => props.clients.filter((client) => client.status === "active");
+  const isStakeholder = props.member.role === "client_stakeholder";
   const existing = new Map(props.member.assignments.map((a) => [a.clientId, a]));
-  const [rows, setRows] = createStore<Record<string, AssignmentRow>>(
-    Object.fromEntries(
-      props.clients.map((client) => {
-        const current = existing.get(client.id);
-        return [
-          client.id,
-          {
-            assigned: Boolean(current),
-            authority: current?.authority ?? defaultAuthority(props.member.role),
-            clientAdmin: current?.clientAdmin ?? false,
-          },
-        ];
-      }),
-    ),
-  );
-  const [error, setError] = createSignal<string | null>(null);
-  const [busy, setBusy] = createSignal(false);
+  const active = props.clients.filter((client) => client.status === "active");
+  const rows: AssignmentRow[] = active.map((client) => {
+    const current = existing.get(client.id);
+    return {
+      clientId: client.id,
+      name: client.name,
+      assigned: Boolean(current),
+      authority: current?.authority ?? defaultAuthority(props.member.role),
+      clientAdmin: current?.clientAdmin ?? false,
+    };
+  });
+  // Assignments to archived clients aren't listed here; they are kept as they are, after the listed ones.
+  const listed = new Set(active.map((client) => client.id));
+  const kept = props.member.assignments.filter((a) => !listed.has(a.clientId));
+  const assignedRows = (values: { rows: AssignmentRow[] }) => values.rows.filter((row) => row.assigned);
+
+  const form = createForm({
+    initial: { rows },
+    schema: memberAssignInput,
+    toInput: (values) => ({
+      membershipId: props.member.membershipId,
+      assignments: [
+        ...assignedRows(values).map((row) => ({
+          clientId: row.clientId,
+          authority: row.authority,
+          clientAdmin: isStakeholder && row.clientAdmin,
+        })),
+        ...kept,
+      ],
+    }),
+    // `assignments.<n>.<field>` of the input is the n-th ticked row.
+    pathOf: (inputPath): string => {
+      const [, index, field] = /^assignments\.(\d+)(?:\.(\w+))?/.exec(inputPath) ?? [];
+      const row = index === undefined ? undefined : assignedRows(form.values)[Number(index)];
+      if (!row) return inputPath;
+      const at = form.values.rows.indexOf(row);
+      return `rows.${at}.${field === "authority" || field === "clientAdmin" ? field : "assigned"}`;
+    },
+  });
 
   const assign = useMutation(() => ({
     mutationFn: (input: MemberAssignInput) => trpc.members.assignClients.mutate(input),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.members(session.agencyId()) }),
   }));
-
-  const save = async (event: SubmitEvent) => {
-    event.preventDefault();
-    if (busy()) return;
-    const visible = new Set(active().map((client) => client.id));
-    const assignments: MemberAssignInput["assignments"] = [
-      ...active()
-        .filter((client) => rows[client.id]?.assigned)
-        .map((client) => ({
-          clientId: client.id,
-          authority: rows[client.id]!.authority,
-          clientAdmin: isStakeholder() && rows[client.id]!.clientAdmin,
-        })),
-      // Assignments to archived clients aren't listed here; keep them as they are.
-      ...props.member.assignments.filter((a) => !visible.has(a.clientId)),
-    ];
-    setBusy(true);
-    setError(null);
-    try {
-      props.onSaved(await assign.mutateAsync({ membershipId: props.member.membershipId, assignments }));
-    } catch (err) {
-      const info = toUiError(err);
-      const details = Object.entries(info.fields).map(([path, message]) => {
-        const index = /^assignments\.(\d+)/.exec(path)?.[1];
-        const client = index === undefined ? undefined : assignments[Number(index)];
-        const name = client ? props.clients.find((c) => c.id === client.clientId)?.name : undefined;
-        return name ? `${name}: ${message}` : `${path}: ${message}`;
-      });
-      setError(details.length > 0 ? `${info.message.split(" — ")[0]} — ${details.join("; ")}` : info.message);
-    } finally {
-      setBusy(false);
-    }
-  };
 
   return (
     <FormDialog
@@ -134,74 +124,51 @@ function AssignClientsDialog(props: {
       description={`${roleLabels[props.member.role]}s only see and work on the clients assigned here.`}
       wide
       label="Assign clients"
-      error={error()}
-      busy={busy()}
+      error={form.formError()}
+      busy={form.submitting()}
       submitLabel="Save assignments"
-      onSubmit={save}
+      onSubmit={form.handleSubmit(async (input) => props.onSaved(await assign.mutateAsync(input)))}
       onClose={props.onClose}
     >
-      <Show when={active().length > 0} fallback={<p class="empty">There are no active clients to assign.</p>}>
+      <Show when={rows.length > 0} fallback={<p class="empty">There are no active clients to assign.</p>}>
         <div class="table-wrap">
           <table class="table table--compact">
             <thead>
               <tr>
                 <th scope="col">Client</th>
                 <th scope="col">Authority</th>
-                <Show when={isStakeholder()}>
+                <Show when={isStakeholder}>
                   <th scope="col">Client admin</th>
                 </Show>
               </tr>
             </thead>
             <tbody>
-              <For each={active()}>
-                {(client) => {
-                  const id = `assign-${client.id}`;
-                  return (
-                    <tr>
+              <Index each={form.values.rows}>
+                {(row, index) => (
+                  <tr>
+                    <td>
+                      <CellCheckbox field={form.field(`rows.${index}.assigned`, row().name)}>{row().name}</CellCheckbox>
+                    </td>
+                    <td>
+                      <CellSelect
+                        field={form.field(`rows.${index}.authority`, `Authority for ${row().name}`)}
+                        name={`Authority for ${row().name}`}
+                        options={authorityOptions}
+                        disabled={!row().assigned}
+                      />
+                    </td>
+                    <Show when={isStakeholder}>
                       <td>
-                        <label class="toggle" for={id}>
-                          <input
-                            id={id}
-                            type="checkbox"
-                            class="checkbox"
-                            checked={rows[client.id]?.assigned ?? false}
-                            onChange={(e) => setRows(client.id, "assigned", e.currentTarget.checked)}
-                          />
-                          {client.name}
-                        </label>
+                        <CellCheckbox
+                          field={form.field(`rows.${index}.clientAdmin`, `Client admin for ${row().name}`)}
+                          name={`Client admin for ${row().name}`}
+                          disabled={!row().assigned}
+                        />
                       </td>
-                      <td>
-                        <select
-                          class="input select select--compact"
-                          aria-label={`Authority for ${client.name}`}
-                          disabled={!rows[client.id]?.assigned}
-                          onChange={(e) => setRows(client.id, "authority", e.currentTarget.value as Authority)}
-                        >
-                          <For each={authorities}>
-                            {(authority) => (
-                              <option value={authority} selected={rows[client.id]?.authority === authority}>
-                                {authorityLabels[authority]}
-                              </option>
-                            )}
-                          </For>
-                        </select>
-                      </td>
-                      <Show when={isStakeholder()}>
-                        <td>
-                          <input
-                            type="checkbox"
-                            class="checkbox"
-                            aria-label={`Client admin for ${client.name}`}
-                            disabled={!rows[client.id]?.assigned}
-                            checked={rows[client.id]?.clientAdmin ?? false}
-                            onChange={(e) => setRows(client.id, "clientAdmin", e.currentTarget.checked)}
-                          />
-                        </td>
-                      </Show>
-                    </tr>
-                  );
-                }}
-              </For>
+                    </Show>
+                  </tr>
+                )}
+              </Index>
             </tbody>
           </table>
         </div>
