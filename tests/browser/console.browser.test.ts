@@ -126,6 +126,16 @@ describe("moderator console in a real browser", () => {
     await expect.poll(() => openItem.locator(".quote--item").textContent()).toContain("Still can't play");
     const history = openItem.locator("details", { hasText: "Other messages from this customer (1)" });
     await history.getByText("Servers down again since the patch").waitFor();
+
+    // An internal note: an empty one is refused on the field, a written one joins the item's notes.
+    const notes = openItem.getByRole("form", { name: "Add a note" });
+    await notes.getByRole("button", { name: "Add note" }).click();
+    await notes.getByText("Note is required").waitFor();
+    const note = `Asked the studio about the login servers (${Date.now()})`;
+    await notes.getByLabel("Note", { exact: true }).fill(note);
+    await notes.getByRole("button", { name: "Add note" }).click();
+    await openItem.getByRole("list", { name: "Notes" }).getByText(note).waitFor();
+    expect(await notes.getByLabel("Note", { exact: true }).inputValue()).toBe("");
     await moderator.close();
   });
 

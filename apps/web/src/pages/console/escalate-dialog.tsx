@@ -1,13 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
-import { createSignal, Show } from "solid-js";
+import { Show } from "solid-js";
 import { useSession } from "../../auth";
 import { FormDialog } from "../../components/dialog";
 import { escalationKeys } from "../../components/escalations";
+import { checkedByServer, createForm, TextAreaField } from "../../components/form";
 import { HandoverPacketView } from "../../components/handover-packet";
 import { QueryStatus } from "../../components/page";
 import { workKeys } from "../../components/work";
 import { toUiError, type UiError } from "../../errors";
-import { trpc } from "../../trpc";
+import { type RouterInputs, trpc } from "../../trpc";
 
 const noteMax = 4000;
 
@@ -24,8 +25,13 @@ export function escalateErrorText(error: UiError): string {
 export function EscalateDialog(props: { itemId: string; onClose: () => void; onEscalated: () => void }) {
   const session = useSession();
   const queryClient = useQueryClient();
-  const [note, setNote] = createSignal("");
-  const [error, setError] = createSignal<UiError | null>(null);
+  // The note's limit is the server's (core's escalateInput): its message arrives with the answer, under `note`.
+  const form = createForm({
+    initial: { note: "" },
+    labels: { note: "Note for the client" },
+    schema: checkedByServer<RouterInputs["escalations"]["escalate"]>(),
+    toInput: (values) => ({ itemId: props.itemId, note: values.note.trim() || undefined }),
+  });
 
   // The note only rides along in the packet, so the preview is fetched once and shows the note as typed.
   const preview = useQuery(() => ({
@@ -36,15 +42,7 @@ export function EscalateDialog(props: { itemId: string; onClose: () => void; onE
   }));
 
   const escalate = useMutation(() => ({
-    mutationFn: () => {
-      const text = note().trim();
-      return trpc.escalations.escalate.mutate({ itemId: props.itemId, note: text ? text : undefined });
-    },
-    onSuccess: () => {
-      props.onEscalated();
-      props.onClose();
-    },
-    onError: (err: unknown) => setError(toUiError(err)),
+    mutationFn: (input: RouterInputs["escalations"]["escalate"]) => trpc.escalations.escalate.mutate(input),
     onSettled: () => {
       void queryClient.invalidateQueries({ queryKey: workKeys.all(session.agencyId()) });
       void queryClient.invalidateQueries({ queryKey: escalationKeys.all(session.agencyId()) });
@@ -52,17 +50,19 @@ export function EscalateDialog(props: { itemId: string; onClose: () => void; onE
     },
   }));
 
-  const errorText = () => {
-    const info = error();
-    return info ? escalateErrorText(info) : null;
-  };
-
-  const submit = (e: Event) => {
-    e.preventDefault();
-    if (escalate.isPending) return;
-    setError(null);
-    escalate.mutate();
-  };
+  const submit = form.handleSubmit(async (input) => {
+    try {
+      await escalate.mutateAsync(input);
+    } catch (err) {
+      const info = toUiError(err);
+      if (Object.keys(info.fields).length > 0) throw err;
+      // Already escalated, or no playbook: the console's words for the server's reason.
+      form.setFormError(escalateErrorText(info));
+      return;
+    }
+    props.onEscalated();
+    props.onClose();
+  });
 
   return (
     <FormDialog
@@ -70,36 +70,20 @@ export function EscalateDialog(props: { itemId: string; onClose: () => void; onE
       description="The client's specialist receives this hand-over packet, so they can answer without asking the customer to start again. The item's resolution clock pauses while the client works on it."
       wide
       class="escalate"
-      error={errorText()}
-      busy={escalate.isPending}
+      error={form.formError()}
+      busy={form.submitting()}
       submitLabel="Escalate"
       busyLabel="Escalating…"
       onSubmit={submit}
       onClose={props.onClose}
     >
-      <div class="field">
-        <label class="field__label" for="escalate-note">
-          Note for the client <span class="muted">(optional)</span>
-        </label>
-        <textarea
-          id="escalate-note"
-          class="input textarea"
-          rows={3}
-          maxLength={noteMax}
-          placeholder="What you need from them, what you already checked…"
-          value={note()}
-          aria-invalid={error()?.fields.note ? "true" : undefined}
-          aria-describedby={error()?.fields.note ? "escalate-note-error" : undefined}
-          onInput={(e) => setNote(e.currentTarget.value)}
-        />
-        <Show when={error()?.fields.note}>
-          {(message) => (
-            <p id="escalate-note-error" class="field__error">
-              {message()}
-            </p>
-          )}
-        </Show>
-      </div>
+      <TextAreaField
+        field={form.field("note")}
+        optional
+        rows={3}
+        maxLength={noteMax}
+        placeholder="What you need from them, what you already checked…"
+      />
       <section class="escalate__preview" aria-label="Hand-over packet preview" aria-busy={preview.isPending}>
         <h3 class="item-section__title">Hand-over packet</h3>
         <QueryStatus
@@ -117,7 +101,7 @@ export function EscalateDialog(props: { itemId: string; onClose: () => void; onE
                   playbook, and is refused if the client has none (an agency admin adds one under Admin → Playbooks).
                 </div>
               </Show>
-              <HandoverPacketView packet={{ ...data().packet, note: note().trim() || null }} />
+              <HandoverPacketView packet={{ ...data().packet, note: form.values.note.trim() || null }} />
             </>
           )}
         </Show>

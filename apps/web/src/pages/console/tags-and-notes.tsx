@@ -1,13 +1,14 @@
+import { itemNoteInput } from "@parley/contracts";
 import { useMutation } from "@tanstack/solid-query";
 import { createSignal, For, Show } from "solid-js";
+import { createForm, FormAlert, SubmitButton, TextAreaField } from "../../components/form";
 import { formatRelative, type ItemDetail, type NoteView } from "../../components/work";
 import { toUiError } from "../../errors";
 import { formatDateTime } from "../../format";
-import { trpc } from "../../trpc";
+import { type RouterInputs, trpc } from "../../trpc";
 
 export function TagsAndNotes(props: { detail: ItemDetail; onChanged: () => void }) {
   const [tag, setTag] = createSignal("");
-  const [note, setNote] = createSignal("");
   const [error, setError] = createSignal<string | null>(null);
   const tags = () => props.detail.item.tags ?? [];
   const setTags = useMutation(() => ({
@@ -15,16 +16,15 @@ export function TagsAndNotes(props: { detail: ItemDetail; onChanged: () => void 
     onSuccess: props.onChanged,
     onError: (err: unknown) => setError(`Couldn't save the tags: ${toUiError(err).message}`),
   }));
+  const noteForm = createForm({
+    initial: { body: "" },
+    labels: { body: "Note" },
+    schema: itemNoteInput,
+    toInput: (values) => ({ itemId: props.detail.item.id, body: values.body }),
+  });
   const addNote = useMutation(() => ({
-    mutationFn: (body: string) => trpc.items.note.mutate({ itemId: props.detail.item.id, body }),
-    onSuccess: () => {
-      setNote("");
-      props.onChanged();
-    },
-    onError: (err: unknown) => {
-      const info = toUiError(err);
-      setError(info.fields.body ? `Note ${info.fields.body}` : `Couldn't add the note: ${info.message}`);
-    },
+    mutationFn: (input: RouterInputs["items"]["note"]) => trpc.items.note.mutate(input),
+    onSuccess: props.onChanged,
   }));
 
   const submitTag = () => {
@@ -106,31 +106,17 @@ export function TagsAndNotes(props: { detail: ItemDetail; onChanged: () => void 
       </ul>
       <form
         class="note-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const body = note().trim();
-          if (!body) {
-            setError("Note is required: write something first.");
-            return;
-          }
-          setError(null);
-          addNote.mutate(body);
-        }}
+        noValidate
+        aria-label="Add a note"
+        onSubmit={noteForm.handleSubmit(async (input) => {
+          await addNote.mutateAsync(input);
+          noteForm.reset();
+        })}
       >
-        <label class="field__label" for="add-note">
-          Note (internal, never posted)
-        </label>
-        <textarea
-          id="add-note"
-          class="input textarea"
-          rows={2}
-          value={note()}
-          onInput={(e) => setNote(e.currentTarget.value)}
-        />
+        <FormAlert message={noteForm.formError()} />
+        <TextAreaField field={noteForm.field("body")} rows={2} hint="Internal: never posted." />
         <div class="note-form__actions">
-          <button type="submit" class="button button--small" aria-disabled={addNote.isPending ? "true" : undefined}>
-            Add note
-          </button>
+          <SubmitButton busy={noteForm.submitting()} label="Add note" busyLabel="Adding…" class="button--small" />
         </div>
       </form>
     </section>
