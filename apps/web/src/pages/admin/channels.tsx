@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createEffect, createMemo, createSignal, createUniqueId, on, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { ClientSelect } from "../../components/client-select";
-import { useClients } from "../../components/clients";
+import { type ClientView, useClients } from "../../components/clients";
 import { ConfirmDialog, FormDialog } from "../../components/dialog";
 import { createForm, FormAlert, SelectField, SubmitButton, TextAreaField, TextField } from "../../components/form";
 import { OnceSecret } from "../../components/once-secret";
@@ -123,45 +123,29 @@ function EditChannelDialog(props: {
   );
 }
 
-export function ChannelsPage() {
+/** Creating a channel: its ingest secret comes back once, for the page to show. */
+function NewChannelCard(props: {
+  /** The client the list is filtered to: pre-selected for the next new channel. */
+  clientFilter: string | null;
+  clients: ClientView[] | undefined;
+  clientsLoaded: boolean;
+  onCreated: (created: RouterOutputs["channels"]["create"]) => void;
+}) {
   const session = useSession();
   const queryClient = useQueryClient();
-  const filterId = createUniqueId();
-  const [status, setStatus] = createSignal<string | null>(null);
-  const [secret, setSecret] = createSignal<{ channel: ChannelView; ingestSecret: string; rotated: boolean } | null>(
-    null,
-  );
-  const [editing, setEditing] = createSignal<ChannelView | null>(null);
-  const [rotating, setRotating] = createSignal<ChannelView | null>(null);
-
-  /** The client filter lives in the route (`/admin/channels?client=<id>`), so it can be linked to. */
-  const [search, setSearch] = useSearchParams<{ client?: string }>();
-  const clientFilter = () => search.client || null;
-
-  const clients = useClients(() => true);
-  const clientName = createMemo(() => new Map((clients.data ?? []).map((client) => [client.id, client.name])));
-  const activeClients = () => (clients.data ?? []).filter((client) => client.status === "active");
-
-  const channels = useQuery(() => ({
-    queryKey: keys.channels(session.agencyId(), clientFilter()),
-    queryFn: () => {
-      const clientId = clientFilter();
-      return trpc.channels.list.query(clientId ? { clientId } : {});
-    },
-  }));
-  const invalidate = () => queryClient.invalidateQueries({ queryKey: keys.allChannels(session.agencyId()) });
-
+  const activeClients = () => (props.clients ?? []).filter((client) => client.status === "active");
   const create = useMutation(() => ({
     mutationFn: (input: RouterInputs["channels"]["create"]) => trpc.channels.create.mutate(input),
-    onSuccess: invalidate,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.allChannels(session.agencyId()) }),
   }));
-  const rotate = useMutation(() => ({
-    mutationFn: (channelId: string) => trpc.channels.rotateSecret.mutate({ channelId }),
-    onSuccess: invalidate,
-  }));
-
   const form = createForm({
-    initial: { clientId: clientFilter() ?? "", platform: "", displayName: "", externalAccountId: "", credentials: "" },
+    initial: {
+      clientId: props.clientFilter ?? "",
+      platform: "",
+      displayName: "",
+      externalAccountId: "",
+      credentials: "",
+    },
     labels: {
       clientId: "Client",
       platform: "Platform",
@@ -183,14 +167,98 @@ export function ChannelsPage() {
 
   // Picking a client in the filter pre-selects it for the next new channel.
   createEffect(
-    on(clientFilter, (clientId) => {
-      if (clientId) form.field("clientId").set(clientId);
-    }),
+    on(
+      () => props.clientFilter,
+      (clientId) => {
+        if (clientId) form.field("clientId").set(clientId);
+      },
+    ),
   );
+
+  return (
+    <Card title="New channel">
+      <Show
+        when={!props.clientsLoaded || activeClients().length > 0}
+        fallback={
+          <p class="empty">
+            Channels belong to a client. <a href="/admin/clients">Create a client</a> first.
+          </p>
+        }
+      >
+        <form
+          class="form"
+          noValidate
+          aria-label="New channel"
+          onSubmit={form.handleSubmit(async (input) => {
+            const created = await create.mutateAsync(input);
+            form.reset({ clientId: input.clientId, platform: input.platform });
+            props.onCreated(created);
+          })}
+        >
+          <FormAlert message={form.formError()} />
+          <div class="form__grid">
+            <SelectField
+              field={form.field("clientId")}
+              placeholder="Choose a client…"
+              options={activeClients().map((client) => ({ value: client.id, label: client.name }))}
+            />
+            <SelectField field={form.field("platform")} placeholder="Choose a platform…" options={platformOptions} />
+            <TextField field={form.field("displayName")} placeholder="Acme on Instagram" />
+            <TextField
+              field={form.field("externalAccountId")}
+              spellcheck={false}
+              hint="The account's id on the platform (page id, handle, forum category…)."
+            />
+            <TextAreaField
+              field={form.field("credentials")}
+              optional
+              hint={credentialsHintFor(form.field("platform").value() as ChannelView["platform"] | "")}
+              class="field--span"
+            />
+          </div>
+          <div class="form__footer">
+            <SubmitButton busy={form.submitting()} label="Create channel" busyLabel="Creating…" />
+          </div>
+        </form>
+      </Show>
+    </Card>
+  );
+}
+
+export function ChannelsPage() {
+  const session = useSession();
+  const queryClient = useQueryClient();
+  const filterId = createUniqueId();
+  const [status, setStatus] = createSignal<string | null>(null);
+  const [secret, setSecret] = createSignal<{ channel: ChannelView; ingestSecret: string; rotated: boolean } | null>(
+    null,
+  );
+  const [editing, setEditing] = createSignal<ChannelView | null>(null);
+  const [rotating, setRotating] = createSignal<ChannelView | null>(null);
+
+  /** The client filter lives in the route (`/admin/channels?client=<id>`), so it can be linked to. */
+  const [search, setSearch] = useSearchParams<{ client?: string }>();
+  const clientFilter = () => search.client || null;
+
+  const clients = useClients(() => true);
+  const clientName = createMemo(() => new Map((clients.data ?? []).map((client) => [client.id, client.name])));
+
+  const channels = useQuery(() => ({
+    queryKey: keys.channels(session.agencyId(), clientFilter()),
+    queryFn: () => {
+      const clientId = clientFilter();
+      return trpc.channels.list.query(clientId ? { clientId } : {});
+    },
+  }));
+  const invalidate = () => queryClient.invalidateQueries({ queryKey: keys.allChannels(session.agencyId()) });
+
+  const rotate = useMutation(() => ({
+    mutationFn: (channelId: string) => trpc.channels.rotateSecret.mutate({ channelId }),
+    onSuccess: invalidate,
+  }));
 
   const dismissSecret = () => {
     setSecret(null);
-    create.reset();
     rotate.reset();
   };
 
@@ -210,53 +278,15 @@ export function ChannelsPage() {
         )}
       </Show>
 
-      <Card title="New channel">
-        <Show
-          when={!clients.isSuccess || activeClients().length > 0}
-          fallback={
-            <p class="empty">
-              Channels belong to a client. <a href="/admin/clients">Create a client</a> first.
-            </p>
-          }
-        >
-          <form
-            class="form"
-            noValidate
-            aria-label="New channel"
-            onSubmit={form.handleSubmit(async (input) => {
-              const created = await create.mutateAsync(input);
-              form.reset({ clientId: input.clientId, platform: input.platform });
-              setStatus(null);
-              setSecret({ ...created, rotated: false });
-            })}
-          >
-            <FormAlert message={form.formError()} />
-            <div class="form__grid">
-              <SelectField
-                field={form.field("clientId")}
-                placeholder="Choose a client…"
-                options={activeClients().map((client) => ({ value: client.id, label: client.name }))}
-              />
-              <SelectField field={form.field("platform")} placeholder="Choose a platform…" options={platformOptions} />
-              <TextField field={form.field("displayName")} placeholder="Acme on Instagram" />
-              <TextField
-                field={form.field("externalAccountId")}
-                spellcheck={false}
-                hint="The account's id on the platform (page id, handle, forum category…)."
-              />
-              <TextAreaField
-                field={form.field("credentials")}
-                optional
-                hint={credentialsHintFor(form.field("platform").value() as ChannelView["platform"] | "")}
-                class="field--span"
-              />
-            </div>
-            <div class="form__footer">
-              <SubmitButton busy={form.submitting()} label="Create channel" busyLabel="Creating…" />
-            </div>
-          </form>
-        </Show>
-      </Card>
+      <NewChannelCard
+        clientFilter={clientFilter()}
+        clients={clients.data}
+        clientsLoaded={clients.isSuccess}
+        onCreated={(created) => {
+          setStatus(null);
+          setSecret({ ...created, rotated: false });
+        }}
+      />
 
       <Card
         title="All channels"
