@@ -414,6 +414,19 @@ export function CellInput(props: {
   );
 }
 
+/** A select's options, the one equal to `value` selected. */
+function OptionList(props: { options: ReadonlyArray<Option>; value: FieldValue }) {
+  return (
+    <For each={props.options}>
+      {(option) => (
+        <option value={option.value} selected={option.value === props.value}>
+          {option.label}
+        </option>
+      )}
+    </For>
+  );
+}
+
 /** A compact select in a table cell, named by `name`, its message below. */
 export function CellSelect(props: {
   field: FieldBinding;
@@ -436,13 +449,7 @@ export function CellSelect(props: {
         }}
         onBlur={() => props.field.blur()}
       >
-        <For each={props.options}>
-          {(option) => (
-            <option value={option.value} selected={option.value === props.field.value()}>
-              {option.label}
-            </option>
-          )}
-        </For>
+        <OptionList options={props.options} value={props.field.value()} />
       </select>
       <FieldError field={props.field} />
     </>
@@ -550,13 +557,7 @@ export function SelectField(props: {
             {props.placeholder}
           </option>
         </Show>
-        <For each={props.options}>
-          {(option) => (
-            <option value={option.value} selected={option.value === props.field.value()}>
-              {option.label}
-            </option>
-          )}
-        </For>
+        <OptionList options={props.options} value={props.field.value()} />
       </select>
     </FieldShell>
   );
