@@ -33,6 +33,26 @@ export function Page(props: { title: string; lead?: string; actions?: JSX.Elemen
   );
 }
 
+/** A page without the shell (signing in, the links Parley hands out): the brand, then the title, then the rest. */
+export function SignedOutPage(props: { title: string; children: JSX.Element }) {
+  const headingId = createUniqueId();
+  document.title = `${props.title} · Parley`;
+  return (
+    <div class="signin">
+      <main class="signin__panel" aria-labelledby={headingId}>
+        <div class="brand brand--large">
+          <span class="brand__mark" aria-hidden="true" />
+          Parley
+        </div>
+        <h1 id={headingId} class="signin__title">
+          {props.title}
+        </h1>
+        {props.children}
+      </main>
+    </div>
+  );
+}
+
 /** A bordered section with a heading, used for forms and tables. */
 export function Card(props: { title?: string; actions?: JSX.Element; children: JSX.Element; class?: string }) {
   const titleId = createUniqueId();

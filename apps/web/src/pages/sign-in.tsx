@@ -1,19 +1,18 @@
 import { loginInput } from "@parley/contracts";
-import { createUniqueId, Show } from "solid-js";
+import { Show } from "solid-js";
 import { signIn } from "../api";
 import { useAuth } from "../auth";
 import { createForm, FormAlert, SubmitButton, TextField } from "../components/form";
+import { SignedOutPage } from "../components/page";
 import { toUiError } from "../errors";
 
 export function SignInPage() {
   const auth = useAuth();
-  const headingId = createUniqueId();
   const form = createForm({
     initial: { email: "", password: "" },
     labels: { email: "E-mail", password: "Password" },
     schema: loginInput,
   });
-  document.title = "Sign in · Parley";
 
   const submit = form.handleSubmit(async (input) => {
     try {
@@ -37,33 +36,24 @@ export function SignInPage() {
   });
 
   return (
-    <div class="signin">
-      <main class="signin__panel" aria-labelledby={headingId}>
-        <div class="brand brand--large">
-          <span class="brand__mark" aria-hidden="true" />
-          Parley
-        </div>
-        <h1 id={headingId} class="signin__title">
-          Sign in
-        </h1>
-        <p class="muted">Moderation, escalations and SLAs for the brands you look after.</p>
-        <Show when={auth.notice()}>
-          {(notice) => (
-            <div class="alert alert--info" role="status">
-              {notice()}
-            </div>
-          )}
-        </Show>
-        <form class="form" noValidate aria-labelledby={headingId} onSubmit={submit}>
-          <FormAlert message={form.formError()} />
-          <TextField field={form.field("email")} type="email" autocomplete="username" spellcheck={false} />
-          <TextField field={form.field("password")} type="password" autocomplete="current-password" />
-          <SubmitButton busy={form.submitting()} label="Sign in" busyLabel="Signing in…" class="button--block" />
-        </form>
-        <p class="muted">
-          <a href="/forgot-password">Forgot your password?</a>
-        </p>
-      </main>
-    </div>
+    <SignedOutPage title="Sign in">
+      <p class="muted">Moderation, escalations and SLAs for the brands you look after.</p>
+      <Show when={auth.notice()}>
+        {(notice) => (
+          <div class="alert alert--info" role="status">
+            {notice()}
+          </div>
+        )}
+      </Show>
+      <form class="form" noValidate aria-label="Sign in" onSubmit={submit}>
+        <FormAlert message={form.formError()} />
+        <TextField field={form.field("email")} type="email" autocomplete="username" spellcheck={false} />
+        <TextField field={form.field("password")} type="password" autocomplete="current-password" />
+        <SubmitButton busy={form.submitting()} label="Sign in" busyLabel="Signing in…" class="button--block" />
+      </form>
+      <p class="muted">
+        <a href="/forgot-password">Forgot your password?</a>
+      </p>
+    </SignedOutPage>
   );
 }

@@ -10,35 +10,15 @@ import {
   passwordResetRequestInput,
 } from "@parley/contracts";
 import { type RouteSectionProps, useNavigate } from "@solidjs/router";
-import { createResource, createSignal, createUniqueId, type JSX, Match, Show, Switch } from "solid-js";
+import { createResource, createSignal, Match, Show, Switch } from "solid-js";
 import { acceptInvitation, fetchInvitation, fetchPasswordReset, requestPasswordReset, resetPassword } from "../../api";
 import { useAuth } from "../../auth";
 import { createForm, FormAlert, SubmitButton, TextField } from "../../components/form";
-import { Card, Page } from "../../components/page";
+import { Card, Page, SignedOutPage } from "../../components/page";
 import { toUiError } from "../../errors";
 import { formatDateTime } from "../../format";
 import { homeFor, roleLabels } from "../../roles";
 import { trpc } from "../../trpc";
-
-/** The signed-out layout of the sign-in page. */
-function Panel(props: { title: string; children: JSX.Element }) {
-  const headingId = createUniqueId();
-  document.title = `${props.title} · Parley`;
-  return (
-    <div class="signin">
-      <main class="signin__panel" aria-labelledby={headingId}>
-        <div class="brand brand--large">
-          <span class="brand__mark" aria-hidden="true" />
-          Parley
-        </div>
-        <h1 id={headingId} class="signin__title">
-          {props.title}
-        </h1>
-        {props.children}
-      </main>
-    </div>
-  );
-}
 
 function useEnter() {
   const auth = useAuth();
@@ -85,7 +65,7 @@ export function AcceptInvitationPage(props: RouteSectionProps) {
     toInput: () => ({ token: token() }),
   });
   return (
-    <Panel title="Join an agency">
+    <SignedOutPage title="Join an agency">
       <Switch>
         <Match when={found.error}>
           <LinkProblem error={found.error} />
@@ -141,7 +121,7 @@ export function AcceptInvitationPage(props: RouteSectionProps) {
           )}
         </Match>
       </Switch>
-    </Panel>
+    </SignedOutPage>
   );
 }
 
@@ -156,7 +136,7 @@ export function ResetPasswordPage(props: RouteSectionProps) {
     toInput: (values) => ({ token: token(), password: values.password }),
   });
   return (
-    <Panel title="Choose a new password">
+    <SignedOutPage title="Choose a new password">
       <Switch>
         <Match when={found.error}>
           <LinkProblem error={found.error} />
@@ -180,7 +160,7 @@ export function ResetPasswordPage(props: RouteSectionProps) {
           )}
         </Match>
       </Switch>
-    </Panel>
+    </SignedOutPage>
   );
 }
 
@@ -188,7 +168,7 @@ export function ForgotPasswordPage() {
   const form = createForm({ initial: { email: "" }, labels: { email: "E-mail" }, schema: passwordResetRequestInput });
   const [sent, setSent] = createSignal<"emailed" | "no-mail" | null>(null);
   return (
-    <Panel title="Forgot your password?">
+    <SignedOutPage title="Forgot your password?">
       <Show
         when={sent()}
         fallback={
@@ -216,7 +196,7 @@ export function ForgotPasswordPage() {
       <p>
         <a href="/sign-in">Back to sign-in</a>
       </p>
-    </Panel>
+    </SignedOutPage>
   );
 }
 
