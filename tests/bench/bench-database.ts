@@ -5,7 +5,7 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Authority, Role } from "@parley/contracts";
-import { createSecretBox, generateSecret, type SecretBox } from "@parley/core/crypto";
+import { createSecretBox, generateSecret, type SecretBox } from "@parley/core/kernel";
 import { closeDatabase, createDatabase, type Database, enableAppRoleLogin, migrateDatabase, schema } from "@parley/db";
 import { findFreePort, startEmbeddedPostgres } from "@parley/db/embedded";
 import postgres from "postgres";

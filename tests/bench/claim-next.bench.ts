@@ -5,7 +5,8 @@
 // fetch-one-and-complete with 32 workers on the same server in the same run, the two taking turns. Targets at
 // 32 moderators: claim p99 < 20 ms, claims/s >= 3x pg-boss, nothing handed out twice.
 // Run: node --import tsx tests/bench/claim-next.bench.ts
-import { resolveScope, type Scope, tenantOf } from "@parley/core/agencies";
+import { resolveScope } from "@parley/core/agencies";
+import { type Scope, tenantOf } from "@parley/core/kernel";
 import { createClaimBatcher, queueOrder } from "@parley/core/moderation";
 import { closeDatabase, createDatabase, uuidArray, withTenant } from "@parley/db";
 import { sql } from "drizzle-orm";

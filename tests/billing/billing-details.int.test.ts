@@ -1,6 +1,6 @@
 import type { AgencyBillingDetailsView, ClientView } from "@parley/contracts";
-import type { Scope } from "@parley/core/agencies";
 import { finalizeInvoice, type InvoiceDetailView, type InvoiceView } from "@parley/core/billing";
+import type { Scope } from "@parley/core/kernel";
 import { schema, withTenant } from "@parley/db";
 import {
   createTestDatabase,

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { ContractTermsInput } from "@parley/contracts/billing";
 import { makeContractTerms } from "@parley/contracts/billing/contract-terms.fixture";
-import { resolveScope, type Scope } from "@parley/core/agencies";
+import { resolveScope } from "@parley/core/agencies";
 import { saveContract } from "@parley/core/billing";
+import type { Scope } from "@parley/core/kernel";
 import { ALWAYS_OPEN } from "@parley/core/sla";
 import { type Database, schema, withTenant } from "@parley/db";
 import { makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";

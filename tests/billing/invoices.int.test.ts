@@ -2,7 +2,6 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Scope } from "@parley/core/agencies";
 import { createApiKey } from "@parley/core/api-keys";
 import {
   aggregateSlaOutcomes,
@@ -12,6 +11,7 @@ import {
   type InvoiceView,
   monthlyPeriod,
 } from "@parley/core/billing";
+import type { Scope } from "@parley/core/kernel";
 import { schema, withTenant } from "@parley/db";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
 import { eq, sql } from "drizzle-orm";

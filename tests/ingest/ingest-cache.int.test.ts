@@ -3,8 +3,9 @@
 // through the real use cases, from this process and from a second one with its own caches — and check that
 // the very next delivery sees the change: a rotated secret is refused and the new one accepted, a newly
 // published protocol version classifies, a newly saved playbook triages.
-import { resolveScope, rotateChannelSecret, type Scope } from "@parley/core/agencies";
+import { resolveScope, rotateChannelSecret } from "@parley/core/agencies";
 import { savePlaybook } from "@parley/core/escalations";
+import type { Scope } from "@parley/core/kernel";
 import { createProtocolVersion } from "@parley/core/protocols-store";
 import { closeDatabase, createDatabase, type Database, schema, withTenant } from "@parley/db";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase, testSecretBox } from "@parley/testing";

@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { generateSecret } from "@parley/core/crypto";
+import { generateSecret } from "@parley/core/kernel";
 import { schema, withTenant } from "@parley/db";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase, testSecretBox } from "@parley/testing";
 import { and, eq } from "drizzle-orm";

@@ -1,5 +1,6 @@
-import { resolveScope, type Scope } from "@parley/core/agencies";
+import { resolveScope } from "@parley/core/agencies";
 import { type PlaybookDocument, savePlaybook } from "@parley/core/escalations";
+import type { Scope } from "@parley/core/kernel";
 import { ingestChannelItems } from "@parley/core/moderation";
 import { createProtocolVersion } from "@parley/core/protocols-store";
 import type { BusinessCalendar } from "@parley/core/sla";

@@ -32,7 +32,8 @@ import {
   passwordResetRequestInput,
   type SessionAnswer,
 } from "@parley/contracts";
-import { getMe, type LinkKind, previewInvitation, resolveScope, type Scope } from "@parley/core/agencies";
+import { getMe, type LinkKind, previewInvitation, resolveScope } from "@parley/core/agencies";
+import type { Scope } from "@parley/core/kernel";
 import { type ClaimBatcher, createClaimBatcher } from "@parley/core/moderation";
 import { appErrorOf, appRouter, type Context, type Services } from "@parley/trpc";
 import { sql } from "drizzle-orm";

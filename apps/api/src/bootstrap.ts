@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { generateSecret } from "@parley/core/crypto";
+import { generateSecret } from "@parley/core/kernel";
 import { enableAppRoleLogin, type MigrationRun, migrateDatabase } from "@parley/db";
 import { type EmbeddedServer, findFreePort, startEmbeddedPostgres } from "@parley/db/embedded";
 import postgres from "postgres";

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { hashPassword } from "@parley/auth";
-import { createSecretBox } from "@parley/core/crypto";
+import { createSecretBox } from "@parley/core/kernel";
 import { type DemoData, isDatabaseEmpty, seedDemoAgencies } from "@parley/core/seed";
 import { closeDatabase, createDatabase, withAdvisoryLock } from "@parley/db";
 import type { Env } from "./env";

@@ -3,7 +3,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { parseItemsCsv } from "@parley/connectors";
 import { AppError } from "@parley/contracts";
-import { createSecretBox } from "@parley/core/crypto";
+import { createSecretBox } from "@parley/core/kernel";
 import { findIngestChannel, ingestChannelItems } from "@parley/core/moderation";
 import { closeDatabase, createDatabase } from "@parley/db";
 import { prepareDatabase } from "./bootstrap";

@@ -1,7 +1,7 @@
 import { type Session, type SessionUser, validateSessionToken } from "@parley/auth";
 import { AppError, type LiveEvent } from "@parley/contracts";
-import { resolveScope, type Scope } from "@parley/core/agencies";
-import { liveChannel } from "@parley/core/live";
+import { resolveScope } from "@parley/core/agencies";
+import { liveChannel, type Scope } from "@parley/core/kernel";
 import type { Database } from "@parley/db";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";

@@ -1,4 +1,4 @@
-import { createSecretBox } from "@parley/core/crypto";
+import { createSecretBox } from "@parley/core/kernel";
 import { createDatabase } from "@parley/db";
 import type { Services } from "@parley/trpc";
 

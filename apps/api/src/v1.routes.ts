@@ -1,7 +1,8 @@
 import type { Session, SessionUser } from "@parley/auth";
 import { AppError, badInput, staffRoles } from "@parley/contracts";
-import { resolveScope, type Scope } from "@parley/core/agencies";
+import { resolveScope } from "@parley/core/agencies";
 import { authenticateApiKey } from "@parley/core/api-keys";
+import type { Scope } from "@parley/core/kernel";
 import { findItems, getItemDetail, itemListQuery, type ReadScope } from "@parley/core/moderation";
 import { type Database, type TenantContext, withTenant } from "@parley/db";
 import type { Services } from "@parley/trpc";

@@ -1,6 +1,6 @@
 import { AppError, type PasswordResetPreview } from "@parley/contracts";
 import type { LinkDeps } from "@parley/core/agencies";
-import { generateSecret, hashToken } from "@parley/core/crypto";
+import { generateSecret, hashToken } from "@parley/core/kernel";
 import { type Database, schema } from "@parley/db";
 import { and, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import { hashPassword } from "./password";

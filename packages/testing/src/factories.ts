@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hashPassword } from "@parley/auth";
 import { type Authority, parseOutboundAllowlist, type Role } from "@parley/contracts";
-import { createSecretBox, generateSecret } from "@parley/core/crypto";
+import { createSecretBox, generateSecret } from "@parley/core/kernel";
 import { type Database, schema, withTenant } from "@parley/db";
 
 export const testPassword = "correct horse battery staple";

@@ -1,7 +1,7 @@
 import type { OutboundAllowlist } from "@parley/contracts";
 import type { StripeGateway } from "@parley/contracts/billing";
-import type { LinkKind, LinkMailer, Scope } from "@parley/core/agencies";
-import type { SecretBox } from "@parley/core/crypto";
+import type { LinkKind, LinkMailer } from "@parley/core/agencies";
+import type { Scope, SecretBox } from "@parley/core/kernel";
 import type { ClaimBatcher } from "@parley/core/moderation";
 import type { Database } from "@parley/db";
 

@@ -7,7 +7,7 @@ import {
   staffRoles,
   unstorableTextIssues,
 } from "@parley/contracts";
-import { type Scope, tenantOf } from "@parley/core/agencies";
+import { type Scope, tenantOf } from "@parley/core/kernel";
 import { type Transaction, withTenant } from "@parley/db";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";

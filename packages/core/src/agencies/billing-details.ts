@@ -16,9 +16,9 @@ import {
 } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, eq } from "drizzle-orm";
-import { recordAudit } from "../audit/record-audit";
+import { recordAudit } from "../kernel/record-audit";
+import type { Scope } from "../kernel/scope";
 import { getClient, toClientView } from "./clients";
-import type { Scope } from "./scope";
 
 const { agencies, clients } = schema;
 type AgencyRow = typeof agencies.$inferSelect;

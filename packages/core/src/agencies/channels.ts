@@ -12,10 +12,10 @@ import {
 } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, asc, eq, gte, isNotNull, max, ne, sql } from "drizzle-orm";
-import { recordAudit } from "../audit/record-audit";
-import { generateSecret, type SecretBox } from "../crypto/secret-box";
+import { recordAudit } from "../kernel/record-audit";
+import type { Scope } from "../kernel/scope";
+import { generateSecret, type SecretBox } from "../kernel/secret-box";
 import { getClient } from "./clients";
-import type { Scope } from "./scope";
 
 const { channels, outboundDeliveries } = schema;
 type ChannelRow = typeof channels.$inferSelect;

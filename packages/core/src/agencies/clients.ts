@@ -1,8 +1,8 @@
 import { AppError, type ClientCreateInput, type ClientUpdateInput, type ClientView } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, asc, eq, ne } from "drizzle-orm";
-import { recordAudit } from "../audit/record-audit";
-import type { Scope } from "./scope";
+import { recordAudit } from "../kernel/record-audit";
+import type { Scope } from "../kernel/scope";
 
 const { clients } = schema;
 type ClientRow = typeof clients.$inferSelect;

@@ -5,4 +5,3 @@ export * from "./invitations";
 export * from "./invitations.unscoped";
 export * from "./me";
 export * from "./members";
-export * from "./scope";

@@ -7,11 +7,11 @@ import {
 } from "@parley/contracts";
 import { type Database, type Executor, schema } from "@parley/db";
 import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
-import { recordAudit } from "../audit/record-audit";
-import { generateSecret, hashToken } from "../crypto/secret-box";
+import { recordAudit } from "../kernel/record-audit";
+import { generateSecret, hashToken } from "../kernel/secret-box";
 import { listUserMemberships } from "./me";
 import { assertMayGrant, getMember } from "./members";
-import type { Scope } from "./scope";
+import type { Scope } from "../kernel/scope";
 
 const { invitations, memberships, users, passwordResets } = schema;
 

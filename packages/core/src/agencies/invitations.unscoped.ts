@@ -1,7 +1,7 @@
 import { AppError, type InvitationPreview } from "@parley/contracts";
 import { type Database, type Executor, schema, setTenant, type Transaction } from "@parley/db";
 import { and, eq, sql } from "drizzle-orm";
-import { hashToken } from "../crypto/secret-box";
+import { hashToken } from "../kernel/secret-box";
 
 /*
  * Deliberately unscoped: an invitation link arrives before anyone knows the agency. The lookup sees the one row

@@ -1,7 +1,7 @@
 import { agencyWideRoles, type MeView } from "@parley/contracts";
 import { type Database, schema, withTenant, withUser } from "@parley/db";
 import { and, asc, eq } from "drizzle-orm";
-import type { Scope } from "./scope";
+import type { Scope } from "../kernel/scope";
 
 const { memberships, agencies, users, clientAssignments } = schema;
 

@@ -1,8 +1,8 @@
 import { AppError, type AssignmentView, type MemberAssignInput, type MemberView, type Role } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, asc, eq, inArray } from "drizzle-orm";
-import { recordAudit } from "../audit/record-audit";
-import type { Scope } from "./scope";
+import { recordAudit } from "../kernel/record-audit";
+import type { Scope } from "../kernel/scope";
 
 const { memberships, users, clientAssignments, clients, sessions } = schema;
 

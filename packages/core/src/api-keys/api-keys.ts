@@ -3,8 +3,8 @@ import { AppError, uuid } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
-import type { Scope } from "../agencies/scope";
-import { recordAudit } from "../audit/record-audit";
+import { recordAudit } from "../kernel/record-audit";
+import type { Scope } from "../kernel/scope";
 
 const { apiKeys } = schema;
 type ApiKeyRow = typeof apiKeys.$inferSelect;

@@ -3,8 +3,8 @@ import { type ContractTermsInput, findOverlappingContract, parseContractTerms } 
 import { type Executor, schema } from "@parley/db";
 import { and, asc, eq, ne, sql } from "drizzle-orm";
 import { getClient } from "../agencies/clients";
-import type { Scope } from "../agencies/scope";
-import { recordAudit } from "../audit/record-audit";
+import { recordAudit } from "../kernel/record-audit";
+import type { Scope } from "../kernel/scope";
 
 const { contracts } = schema;
 type ContractRow = typeof contracts.$inferSelect;

@@ -27,9 +27,10 @@
 import { type SlaMetric, type SlaPriority, slaMetrics, slaPriorities } from "@parley/contracts/billing";
 import { type Executor, uuidArray } from "@parley/db";
 import { type SQL, sql } from "drizzle-orm";
-import type { Scope } from "../agencies/scope";
-import { type BusinessCalendar, businessMinutesBetween } from "../sla";
+import type { Scope } from "../kernel/scope";
+import type { BusinessCalendar } from "../sla/business-calendar";
 import { DAY_MS, getBusinessIntervals, getCalendarPlan, mergeIntervals } from "../sla/business-intervals";
+import { businessMinutesBetween } from "../sla/business-time";
 import { wallTimeInstant } from "../sla/zone-offsets";
 import type { SlaEvidence } from "./invoice-math";
 

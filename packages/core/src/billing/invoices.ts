@@ -36,9 +36,9 @@ import { type Database, type Executor, schema, uuidArray, withTenant } from "@pa
 import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getClient } from "../agencies/clients";
-import type { Scope } from "../agencies/scope";
-import { recordAudit } from "../audit/record-audit";
-import type { BusinessCalendar } from "../sla";
+import { recordAudit } from "../kernel/record-audit";
+import type { Scope } from "../kernel/scope";
+import type { BusinessCalendar } from "../sla/business-calendar";
 import {
   createInvoiceDocument,
   creditNoteLines,

@@ -18,7 +18,7 @@ import { type Executor, schema } from "@parley/db";
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { getClient } from "../agencies/clients";
-import type { Scope } from "../agencies/scope";
+import type { Scope } from "../kernel/scope";
 import { aggregateSlaOutcomes, localDateOf, monthlyPeriod } from "./invoice-drafts";
 import { billingPeriod } from "./invoices";
 

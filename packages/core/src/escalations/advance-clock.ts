@@ -1,4 +1,5 @@
-import { addBusinessMinutes, type BusinessCalendar } from "../sla";
+import type { BusinessCalendar } from "../sla/business-calendar";
+import { addBusinessMinutes } from "../sla/business-time";
 import { DONE, type Wakeup } from "./wakeup";
 
 /**

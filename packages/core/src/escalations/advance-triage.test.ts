@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { BusinessCalendar } from "../sla";
+import type { BusinessCalendar } from "../sla/business-calendar";
 import { londonBusinessHours as businessHours } from "../sla/london-business-hours.fixture";
 import {
   advanceTriage,

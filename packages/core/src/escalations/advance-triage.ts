@@ -1,6 +1,7 @@
 import { AppError } from "@parley/contracts";
 import { pickAcknowledgement } from "../protocols/check-reply";
-import { addBusinessMinutes, type BusinessCalendar } from "../sla";
+import type { BusinessCalendar } from "../sla/business-calendar";
+import { addBusinessMinutes } from "../sla/business-time";
 import { DONE, type Wakeup } from "./wakeup";
 
 /**

@@ -3,10 +3,10 @@ import { type Database, type Executor, schema, withTenant } from "@parley/db";
 import { and, asc, desc, eq, gte, inArray, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getClient } from "../agencies/clients";
-import type { Scope } from "../agencies/scope";
-import { publishLiveEvent } from "../live";
+import { publishLiveEvent } from "../kernel/publish-live-event";
+import type { Scope } from "../kernel/scope";
 import type { Priority } from "../protocols/protocol-document";
-import type { BusinessCalendar } from "../sla";
+import type { BusinessCalendar } from "../sla/business-calendar";
 import {
   advanceClock,
   applyClockActions,

@@ -4,9 +4,9 @@ import { createTestDatabase, makeAgency, makeUser, type TestAgency, type TestDat
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveScope } from "../agencies/me";
-import { type Scope, tenantOf } from "../agencies/scope";
+import { type Scope, tenantOf } from "../kernel/scope";
 import { ingestChannelItems } from "../moderation/ingest-channel.unscoped";
-import { createProtocolVersion } from "../protocols-store";
+import { createProtocolVersion } from "../protocols-store/protocol-versions";
 import { createClockStore, getSlaBoard } from "./clock-store";
 import { escalateItem, previewEscalation } from "./escalate-item";
 import { acknowledgeEscalation, getEscalation, listEscalations, resolveEscalation } from "./escalation-answers";

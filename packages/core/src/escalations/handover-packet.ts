@@ -1,6 +1,6 @@
 import { type Executor, schema } from "@parley/db";
 import { and, asc, desc, eq, inArray, ne } from "drizzle-orm";
-import { getActiveProtocol } from "../protocols-store";
+import { getActiveProtocol } from "../protocols-store/protocol-versions";
 import { type ClockView, listItemClocks } from "./clock-store";
 
 const { items, replies, channels } = schema;

@@ -2,7 +2,7 @@ import { AppError, uuid } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
-import type { Scope } from "../agencies/scope";
+import type { Scope } from "../kernel/scope";
 import type { PlaybookLevel } from "./playbooks";
 
 const { notifications, memberships, clientAssignments, users } = schema;

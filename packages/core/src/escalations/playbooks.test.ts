@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ALWAYS_OPEN, type BusinessCalendar } from "../sla";
+import { ALWAYS_OPEN, type BusinessCalendar } from "../sla/business-calendar";
 import { parsePlaybookDocument, playbookMatches, resolveCalendar, toTriagePolicy } from "./playbooks";
 
 const document = parsePlaybookDocument({

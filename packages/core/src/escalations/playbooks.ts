@@ -10,10 +10,10 @@ import { type Executor, schema } from "@parley/db";
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { getClient } from "../agencies/clients";
-import type { Scope } from "../agencies/scope";
-import { recordAudit } from "../audit/record-audit";
+import { recordAudit } from "../kernel/record-audit";
+import type { Scope } from "../kernel/scope";
 import { priorities, riskFlags } from "../protocols/protocol-document";
-import { ALWAYS_OPEN, type BusinessCalendar, businessCalendarSchema } from "../sla";
+import { ALWAYS_OPEN, type BusinessCalendar, businessCalendarSchema } from "../sla/business-calendar";
 import type { TriagePolicy } from "./advance-triage";
 
 const { playbooks } = schema;

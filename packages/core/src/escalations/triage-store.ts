@@ -1,9 +1,9 @@
 import { AppError } from "@parley/contracts";
 import { type Database, type Executor, schema, withTenant } from "@parley/db";
 import { and, asc, desc, eq, sql } from "drizzle-orm";
-import { publishLiveEvent } from "../live";
+import { publishLiveEvent } from "../kernel/publish-live-event";
 import { queueDeliveries } from "../moderation/deliveries";
-import { getActiveProtocol } from "../protocols-store";
+import { getActiveProtocol } from "../protocols-store/protocol-versions";
 import {
   advanceTriage,
   applyTriageActions,

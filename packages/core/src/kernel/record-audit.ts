@@ -1,6 +1,6 @@
 import type { Executor } from "@parley/db";
 import { schema } from "@parley/db";
-import type { Scope } from "../agencies/scope";
+import type { Scope } from "./scope";
 
 export interface AuditEntry {
   action: string;

@@ -3,7 +3,7 @@ import { createTestDatabase, makeAgency, makeUser, type TestAgency, type TestDat
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveScope } from "../agencies/me";
-import { type Scope, tenantOf } from "../agencies/scope";
+import { type Scope, tenantOf } from "../kernel/scope";
 import { createClaimBatcher } from "./claim-next-item";
 
 let db: TestDatabase;

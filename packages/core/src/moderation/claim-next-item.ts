@@ -2,8 +2,8 @@ import { AppError } from "@parley/contracts";
 import { type Database, type Executor, executePrepared, schema, uuidArray, withTenant } from "@parley/db";
 import { and, eq, ne, sql } from "drizzle-orm";
 import { getClient } from "../agencies/clients";
-import { type Scope, tenantOf } from "../agencies/scope";
-import { publishLiveEvent } from "../live/publish-live-event";
+import { publishLiveEvent } from "../kernel/publish-live-event";
+import { type Scope, tenantOf } from "../kernel/scope";
 
 const { items, clients } = schema;
 type ItemRow = typeof items.$inferSelect;

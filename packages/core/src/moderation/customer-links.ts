@@ -1,8 +1,8 @@
 import { AppError, type ItemLinkCustomerInput } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, eq } from "drizzle-orm";
-import type { Scope } from "../agencies/scope";
-import { recordAudit } from "../audit/record-audit";
+import { recordAudit } from "../kernel/record-audit";
+import type { Scope } from "../kernel/scope";
 import { announceItemChange, getItemInScope, type ModerationDeps } from "./item-actions";
 import { findCustomer, getModerationItemDetail, type ModerationItemDetail } from "./item-detail";
 

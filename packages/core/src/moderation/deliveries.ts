@@ -1,9 +1,9 @@
 import type { OutboundAction, OutboundOutcome, OutboundRequest } from "@parley/contracts";
 import { type Database, type Executor, schema, withTenant } from "@parley/db";
 import { and, eq, sql } from "drizzle-orm";
-import type { SecretBox } from "../crypto/secret-box";
 import { stopFirstResponseClock } from "../escalations/clock-store";
-import { publishLiveEvent } from "../live";
+import { publishLiveEvent } from "../kernel/publish-live-event";
+import type { SecretBox } from "../kernel/secret-box";
 
 const { outboundDeliveries, replies, items, channels, auditEvents } = schema;
 

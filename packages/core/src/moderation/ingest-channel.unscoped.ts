@@ -1,6 +1,6 @@
 import { uuid } from "@parley/contracts";
 import { type Database, type Executor, runPrepared, withTenant } from "@parley/db";
-import type { SecretBox } from "../crypto/secret-box";
+import type { SecretBox } from "../kernel/secret-box";
 import {
   cachedIngestContext,
   contextParams,

@@ -1,7 +1,7 @@
 import { type Database, type Executor, runPrepared } from "@parley/db";
 import { type PlaybookDocument, playbookDocument } from "../escalations/playbooks";
-import { storedProtocolDocument } from "../protocols";
-import type { ActiveProtocol } from "../protocols-store";
+import { storedProtocolDocument } from "../protocols/protocol-document";
+import type { ActiveProtocol } from "../protocols-store/protocol-versions";
 import type { IngestChannel } from "./ingest-items";
 
 /*

@@ -2,9 +2,9 @@ import type { Platform } from "@parley/contracts";
 import { type Executor, runPrepared, schema } from "@parley/db";
 import { and, asc, eq, or, sql } from "drizzle-orm";
 import { type NewItemForFlows, planItemFlows } from "../escalations/start-item-flows";
-import { publishLiveEvent } from "../live/publish-live-event";
-import { classifyItem, type ItemClassification } from "../protocols";
-import type { ActiveProtocol } from "../protocols-store";
+import { publishLiveEvent } from "../kernel/publish-live-event";
+import { classifyItem, type ItemClassification } from "../protocols/classify-item";
+import type { ActiveProtocol } from "../protocols-store/protocol-versions";
 import { type IngestContext, loadIngestContext } from "./ingest-context";
 
 const { items, auditEvents, uuidv7 } = schema;

@@ -8,9 +8,9 @@ import {
 } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
-import type { Scope } from "../agencies/scope";
-import { recordAudit } from "../audit/record-audit";
-import { publishLiveEvent } from "../live";
+import { publishLiveEvent } from "../kernel/publish-live-event";
+import { recordAudit } from "../kernel/record-audit";
+import type { Scope } from "../kernel/scope";
 import { queueDeliveries } from "./deliveries";
 import { type ItemView, toItemView } from "./read-items";
 

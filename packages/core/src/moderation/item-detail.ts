@@ -1,8 +1,8 @@
 import type { OutboundAction, Platform } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, asc, desc, eq, gte, inArray, ne, or } from "drizzle-orm";
-import type { Scope } from "../agencies/scope";
-import { type ApprovedAnswer, getMaxReplyLength } from "../protocols";
+import type { Scope } from "../kernel/scope";
+import { type ApprovedAnswer, getMaxReplyLength } from "../protocols/protocol-document";
 import { getItemInScope, type ItemRow, listItemNotes, type ModerationDeps, type NoteView } from "./item-actions";
 import { type ItemView, toItemView } from "./read-items";
 import { loadItemProtocol, type ReplyView, toReplyView } from "./replies";

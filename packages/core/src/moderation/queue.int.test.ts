@@ -4,8 +4,8 @@ import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } fr
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveScope } from "../agencies/me";
-import { type Scope, tenantOf } from "../agencies/scope";
-import { liveChannel } from "../live/publish-live-event";
+import { liveChannel } from "../kernel/publish-live-event";
+import { type Scope, tenantOf } from "../kernel/scope";
 import { createClaimBatcher, defaultClaimLeaseSeconds } from "./claim-next-item";
 import { countQueues, listQueueItems, queueListInput, releaseItem, renewClaim, skipItem } from "./queue";
 

@@ -2,10 +2,10 @@ import { AppError, uuid } from "@parley/contracts";
 import { type Executor, schema, uuidArray } from "@parley/db";
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Scope } from "../agencies/scope";
-import { recordAudit } from "../audit/record-audit";
-import { publishLiveEvent } from "../live/publish-live-event";
-import { riskFlags } from "../protocols";
+import { publishLiveEvent } from "../kernel/publish-live-event";
+import { recordAudit } from "../kernel/record-audit";
+import type { Scope } from "../kernel/scope";
+import { riskFlags } from "../protocols/protocol-document";
 import { defaultClaimLeaseSeconds, publishQueueChanges, queueClientIds, queueOrder } from "./claim-next-item";
 
 const { items, clients, channels } = schema;

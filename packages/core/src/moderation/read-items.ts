@@ -2,7 +2,7 @@ import { AppError, uuid } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, count, desc, eq, inArray, max, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Scope } from "../agencies/scope";
+import type { Scope } from "../kernel/scope";
 
 const { items, clients, replies } = schema;
 type ItemRow = typeof items.$inferSelect;

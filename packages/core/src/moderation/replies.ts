@@ -1,20 +1,18 @@
 import { AppError, memberTriageMessage, type ReplyDraftInput } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, desc, eq } from "drizzle-orm";
-import type { Scope } from "../agencies/scope";
-import { recordAudit } from "../audit/record-audit";
-import { publishLiveEvent } from "../live";
+import { publishLiveEvent } from "../kernel/publish-live-event";
+import { recordAudit } from "../kernel/record-audit";
+import type { Scope } from "../kernel/scope";
 import {
   checkReply,
-  type ProtocolDocument,
-  protocolDocument,
   type RecentReply,
   type ReplyCheck,
   type ReplyCheckResult,
   recentRepliesLimit,
-  storedProtocolDocument,
-} from "../protocols";
-import { type ActiveProtocol, getActiveProtocol } from "../protocols-store";
+} from "../protocols/check-reply";
+import { type ProtocolDocument, protocolDocument, storedProtocolDocument } from "../protocols/protocol-document";
+import { type ActiveProtocol, getActiveProtocol } from "../protocols-store/protocol-versions";
 import { queueDeliveries } from "./deliveries";
 import {
   announceItemChange,

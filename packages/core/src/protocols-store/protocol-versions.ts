@@ -3,9 +3,10 @@ import { type Executor, schema } from "@parley/db";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getClient } from "../agencies/clients";
-import type { Scope } from "../agencies/scope";
-import { recordAudit } from "../audit/record-audit";
-import { diffProtocols, type ProtocolDocument, protocolDocument, storedProtocolDocument } from "../protocols";
+import { recordAudit } from "../kernel/record-audit";
+import type { Scope } from "../kernel/scope";
+import { diffProtocols } from "../protocols/protocol-diff";
+import { type ProtocolDocument, protocolDocument, storedProtocolDocument } from "../protocols/protocol-document";
 
 const { protocolVersions, clients } = schema;
 type ProtocolVersionRow = typeof protocolVersions.$inferSelect;

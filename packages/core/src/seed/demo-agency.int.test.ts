@@ -2,7 +2,8 @@ import { schema } from "@parley/db";
 import { createTestDatabase, type TestDatabase, testSecretBox } from "@parley/testing";
 import { and, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { classifyItem, protocolDocument } from "../protocols";
+import { classifyItem } from "../protocols/classify-item";
+import { protocolDocument } from "../protocols/protocol-document";
 import { type DemoData, seedDemoAgencies } from "./demo-agency";
 
 let db: TestDatabase;

@@ -1,9 +1,9 @@
 import type { Authority, Platform, Role } from "@parley/contracts";
 import { type Database, schema, withTenant } from "@parley/db";
 import { count, sql } from "drizzle-orm";
-import type { Scope } from "../agencies/scope";
-import { generateSecret, type SecretBox } from "../crypto/secret-box";
-import { createProtocolVersion } from "../protocols-store";
+import type { Scope } from "../kernel/scope";
+import { generateSecret, type SecretBox } from "../kernel/secret-box";
+import { createProtocolVersion } from "../protocols-store/protocol-versions";
 import { seedDemoBilling } from "./demo-billing";
 import { seedDemoPlaybooks } from "./demo-playbooks";
 import { demoProtocols } from "./demo-protocols";

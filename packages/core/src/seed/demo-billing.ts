@@ -7,11 +7,11 @@
 import type { ContractTermsInput } from "@parley/contracts/billing";
 import { type Executor, schema } from "@parley/db";
 import { eq } from "drizzle-orm";
-import type { Scope } from "../agencies/scope";
 import { saveContract } from "../billing/contracts";
 import { monthlyPeriod, previousMonth } from "../billing/invoice-drafts";
 import { createInvoiceDrafts } from "../billing/invoices";
-import type { BusinessCalendar } from "../sla";
+import type { Scope } from "../kernel/scope";
+import type { BusinessCalendar } from "../sla/business-calendar";
 import type { DemoHistory } from "./demo-staffing";
 
 interface DemoBillingPlan {

@@ -1,11 +1,11 @@
 import type { Platform } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, eq } from "drizzle-orm";
-import type { Scope } from "../agencies/scope";
 import { openEscalation } from "../escalations/escalate-item";
 import { type PlaybookDocument, savePlaybook } from "../escalations/playbooks";
+import type { Scope } from "../kernel/scope";
 import { ingestItems } from "../moderation/ingest-items";
-import type { BusinessCalendar } from "../sla";
+import type { BusinessCalendar } from "../sla/business-calendar";
 
 const { clients, items } = schema;
 

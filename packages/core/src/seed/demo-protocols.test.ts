@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { classifyItem, parseProtocolDocument } from "../protocols";
+import { classifyItem } from "../protocols/classify-item";
+import { parseProtocolDocument } from "../protocols/protocol-document";
 import { demoProtocols } from "./demo-protocols";
 
 const cases: Array<[client: string, body: string, category: string, authority: string]> = [

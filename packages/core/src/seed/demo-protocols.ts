@@ -1,4 +1,4 @@
-import type { ProtocolDocumentInput } from "../protocols";
+import type { ProtocolDocumentInput } from "../protocols/protocol-document";
 
 const acknowledgements = (brand: string) => [
   `Thanks for letting us know. We've passed this to the right team at ${brand} and will update you here.`,

@@ -1,6 +1,6 @@
 import type { Platform } from "@parley/contracts";
 import type { Executor } from "@parley/db";
-import type { Scope } from "../agencies/scope";
+import type { Scope } from "../kernel/scope";
 import { type IngestItemEvent, ingestItems } from "../moderation/ingest-items";
 import { sendReply } from "../moderation/replies";
 import type { DemoClientsSeeded } from "./demo-playbooks";

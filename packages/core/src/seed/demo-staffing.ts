@@ -10,8 +10,8 @@
 import type { RosterWeekday } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { sql } from "drizzle-orm";
-import type { Scope } from "../agencies/scope";
 import { monthlyPeriod, previousMonth } from "../billing/invoice-drafts";
+import type { Scope } from "../kernel/scope";
 import { ALWAYS_OPEN } from "../sla";
 import { localWallTime } from "../sla/zone-offsets";
 import { HOUR_MS, hourStartOf, WEEK_MS } from "../staffing/forecast";

@@ -1,6 +1,6 @@
 import { type Executor, uuidArray } from "@parley/db";
 import { sql } from "drizzle-orm";
-import type { Scope } from "../agencies/scope";
+import type { Scope } from "../kernel/scope";
 import { HOUR_MS, type HourlyCounts } from "./forecast";
 
 /** Items received per client and UTC hour in `[from, to)`: client id → hour start (epoch ms) → count. */

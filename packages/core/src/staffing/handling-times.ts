@@ -12,7 +12,7 @@
  */
 import { type Executor, uuidArray } from "@parley/db";
 import { sql } from "drizzle-orm";
-import type { Scope } from "../agencies/scope";
+import type { Scope } from "../kernel/scope";
 import { plannedClientsOf } from "./staffing-scope";
 import { getStaffingSettings } from "./staffing-settings";
 

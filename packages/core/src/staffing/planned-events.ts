@@ -2,8 +2,8 @@ import { AppError, type PlannedEventInput, plannedEventInput } from "@parley/con
 import { type Executor, schema } from "@parley/db";
 import { and, asc, eq, gt } from "drizzle-orm";
 import { getClient } from "../agencies/clients";
-import type { Scope } from "../agencies/scope";
-import { recordAudit } from "../audit/record-audit";
+import { recordAudit } from "../kernel/record-audit";
+import type { Scope } from "../kernel/scope";
 import { parseClockTime } from "../sla/business-calendar";
 import { wallTimeInstant } from "../sla/zone-offsets";
 import { agencyTimeZoneOf } from "./staffing-scope";

@@ -9,8 +9,8 @@ import {
 } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, asc, eq, gt, inArray, isNull, lt, or } from "drizzle-orm";
-import type { Scope } from "../agencies/scope";
-import { recordAudit } from "../audit/record-audit";
+import { recordAudit } from "../kernel/record-audit";
+import type { Scope } from "../kernel/scope";
 import { parseClockTime } from "../sla/business-calendar";
 import { localWallTime, wallTimeInstant } from "../sla/zone-offsets";
 import type { RosterExceptionRule, RosterShiftRule } from "./roster";

@@ -8,7 +8,7 @@ import { AppError, type StaffingWeekInput, staffingWeekInput } from "@parley/con
 import { addDaysToLocalDate, type ContractTermsInput } from "@parley/contracts/billing";
 import { type Executor, schema } from "@parley/db";
 import { and, asc, eq, inArray } from "drizzle-orm";
-import type { Scope } from "../agencies/scope";
+import type { Scope } from "../kernel/scope";
 import { defaultClockTargets } from "../escalations/clock-store";
 import { ALWAYS_OPEN, businessMinutesBetween } from "../sla";
 import { localWallTime, wallTimeInstant } from "../sla/zone-offsets";

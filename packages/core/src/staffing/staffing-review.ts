@@ -14,7 +14,7 @@ import { AppError, type StaffingWeekInput, staffingWeekInput } from "@parley/con
 import { addDaysToLocalDate } from "@parley/contracts/billing";
 import { type Executor, uuidArray } from "@parley/db";
 import { sql } from "drizzle-orm";
-import type { Scope } from "../agencies/scope";
+import type { Scope } from "../kernel/scope";
 import { localWallTime } from "../sla/zone-offsets";
 import { countHourlyArrivals } from "./arrival-history";
 import { HOUR_MS } from "./forecast";

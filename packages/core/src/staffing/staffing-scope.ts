@@ -6,7 +6,7 @@
 import { AppError } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, asc, eq, inArray, ne } from "drizzle-orm";
-import type { Scope } from "../agencies/scope";
+import type { Scope } from "../kernel/scope";
 import { type BusinessCalendar, businessCalendarSchema } from "../sla";
 
 const { agencies, clients, memberships, clientAssignments, users } = schema;

@@ -6,8 +6,8 @@ import {
 } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { eq } from "drizzle-orm";
-import type { Scope } from "../agencies/scope";
-import { recordAudit } from "../audit/record-audit";
+import { recordAudit } from "../kernel/record-audit";
+import type { Scope } from "../kernel/scope";
 import type { PlanSettings } from "./pool-plan";
 
 const { staffingSettings } = schema;

@@ -4,7 +4,7 @@ import { createTestDatabase, makeAgency, makeUser, type TestAgency, type TestDat
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveScope } from "../agencies/me";
-import { type Scope, tenantOf } from "../agencies/scope";
+import { type Scope, tenantOf } from "../kernel/scope";
 import { createClaimBatcher } from "../moderation/claim-next-item";
 import { markItemNoAction } from "../moderation/item-actions";
 import { getForecastAccuracy } from "./forecast-accuracy";
