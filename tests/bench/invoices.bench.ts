@@ -5,9 +5,9 @@
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createInvoiceDrafts, monthlyPeriod } from "@parley/core/billing";
+import { createInvoiceDrafts } from "@parley/core/billing";
 import type { Scope } from "@parley/core/kernel";
-import { ALWAYS_OPEN } from "@parley/core/sla";
+import { ALWAYS_OPEN, monthlyPeriod } from "@parley/core/sla";
 import { closeDatabase, createDatabase, schema, withTenant } from "@parley/db";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";

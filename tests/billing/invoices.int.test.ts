@@ -3,15 +3,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createApiKey } from "@parley/core/api-keys";
-import {
-  aggregateSlaOutcomes,
-  countPeriodVolumes,
-  createInvoiceDrafts,
-  type InvoiceDetailView,
-  type InvoiceView,
-  monthlyPeriod,
-} from "@parley/core/billing";
+import { createInvoiceDrafts, type InvoiceDetailView, type InvoiceView } from "@parley/core/billing";
 import type { Scope } from "@parley/core/kernel";
+import { aggregateSlaOutcomes, countPeriodVolumes, monthlyPeriod } from "@parley/core/sla";
 import { schema, withTenant } from "@parley/db";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
 import { eq, sql } from "drizzle-orm";

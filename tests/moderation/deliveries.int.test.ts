@@ -1,6 +1,6 @@
 import { silentLogger } from "@parley/api/logger";
 import { verifyGenericSignature } from "@parley/connectors";
-import { maxDeliveryAttempts } from "@parley/core/moderation";
+import { maxDeliveryAttempts } from "@parley/core/deliveries";
 import { schema } from "@parley/db";
 import { type TestAgency, type TestDatabase, testOutboundAllowlist, testSecretBox } from "@parley/testing";
 import { eq } from "drizzle-orm";

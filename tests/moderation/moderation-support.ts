@@ -3,7 +3,8 @@ import type { AddressInfo } from "node:net";
 import { createOutboundSender } from "@parley/connectors";
 import type { Platform } from "@parley/contracts";
 import { resolveScope } from "@parley/core/agencies";
-import { type DeliveryDeps, deliverDue, ingestChannelItems } from "@parley/core/moderation";
+import { type DeliveryDeps, deliverDue } from "@parley/core/deliveries";
+import { ingestChannelItems } from "@parley/core/moderation";
 import { createProtocolVersion } from "@parley/core/protocols-store";
 import { schema, withTenant } from "@parley/db";
 import {

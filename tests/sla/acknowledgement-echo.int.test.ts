@@ -1,4 +1,6 @@
-import { createClockStore, createTriageStore, createWakeupQueue } from "@parley/core/escalations";
+import { createTriageStore } from "@parley/core/escalations";
+import { createWakeupQueue } from "@parley/core/flows";
+import { createClockStore } from "@parley/core/sla";
 import { schema } from "@parley/db";
 import {
   createTestDatabase,

@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createNotifier, deriveWebhookSecret, verifyWebhookSignature } from "@parley/connectors/notify";
-import { createClockStore, createTriageStore, createWakeupQueue } from "@parley/core/escalations";
+import { createTriageStore } from "@parley/core/escalations";
+import { createWakeupQueue } from "@parley/core/flows";
+import { createClockStore } from "@parley/core/sla";
 import { schema } from "@parley/db";
 import { findFreePort } from "@parley/db/embedded";
 import {

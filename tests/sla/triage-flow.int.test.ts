@@ -1,14 +1,9 @@
 import { createApp } from "@parley/api/app";
 import { silentLogger } from "@parley/api/logger";
-import {
-  createClockStore,
-  createTriageStore,
-  createWakeupQueue,
-  type OutboundNotice,
-  stopFirstResponseClock,
-} from "@parley/core/escalations";
-import { deliverDue } from "@parley/core/moderation";
-import { ALWAYS_OPEN, businessMinutesBetween } from "@parley/core/sla";
+import { deliverDue } from "@parley/core/deliveries";
+import { createTriageStore, type OutboundNotice } from "@parley/core/escalations";
+import { createWakeupQueue } from "@parley/core/flows";
+import { ALWAYS_OPEN, businessMinutesBetween, createClockStore, stopFirstResponseClock } from "@parley/core/sla";
 import { schema, withTenant } from "@parley/db";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase, testSecretBox } from "@parley/testing";
 import { createEmbeddedDriver } from "@parley/workflows";

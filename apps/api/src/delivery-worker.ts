@@ -1,7 +1,7 @@
 import { createOutboundSender } from "@parley/connectors";
 import type { OutboundAllowlist } from "@parley/contracts";
+import { type DeliveryOutcome, deliverDue, deliverDueForEveryAgency, outboxChannel } from "@parley/core/deliveries";
 import type { SecretBox } from "@parley/core/kernel";
-import { type DeliveryOutcome, deliverDue, deliverDueForEveryAgency, outboxChannel } from "@parley/core/moderation";
 import type { Database } from "@parley/db";
 import { fallbackLogger, type Logger } from "./logger";
 import type { Metrics } from "./metrics";

@@ -1,13 +1,8 @@
 import { createNotifier } from "@parley/connectors/notify";
 import { createMonthlyInvoiceDrafts, findDueMonthlyInvoiceRuns } from "@parley/core/billing";
-import {
-  createClockStore,
-  createTriageStore,
-  createWakeupQueue,
-  type DatabaseWakeupQueue,
-  findFlowEvents,
-  reconcileWakeups,
-} from "@parley/core/escalations";
+import { createTriageStore } from "@parley/core/escalations";
+import { createWakeupQueue, type DatabaseWakeupQueue, findFlowEvents, reconcileWakeups } from "@parley/core/flows";
+import { createClockStore } from "@parley/core/sla";
 import type { Database } from "@parley/db";
 import {
   createEmbeddedDriver,

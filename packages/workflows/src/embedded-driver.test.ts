@@ -1,4 +1,4 @@
-import { computeClockDeadlines } from "@parley/core/escalations";
+import { computeClockDeadlines } from "@parley/core/sla";
 import { describe, expect, it, vi } from "vitest";
 import { createEmbeddedDriver } from "./embedded-driver";
 import { at, businessHours, createFakeClock, makeIds, makeItem, makePolicy, SUNDAY_2AM } from "./testing/fixtures";

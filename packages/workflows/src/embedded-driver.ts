@@ -1,14 +1,7 @@
-import {
-  type AdvanceResult,
-  type ClockStore,
-  type FlowName,
-  type FlowTarget,
-  type TriageStore,
-  type Wakeup,
-  type WakeupQueue,
-  type WakeupRecord,
-  wakeupDeadline,
-} from "@parley/core/escalations";
+import type { TriageStore } from "@parley/core/escalations";
+import type { WakeupQueue, WakeupRecord } from "@parley/core/flows";
+import { type AdvanceResult, type FlowName, type FlowTarget, type Wakeup, wakeupDeadline } from "@parley/core/kernel";
+import type { ClockStore } from "@parley/core/sla";
 
 /**
  * Runs the durable flows without an Inngest server (the embedded default): polls the persisted

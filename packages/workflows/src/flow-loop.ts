@@ -1,4 +1,4 @@
-import type { SerializedWakeup, WakeupEvent } from "@parley/core/escalations";
+import type { SerializedWakeup, WakeupEvent } from "@parley/core/kernel";
 import { itemDeleted, itemReceived } from "./events";
 
 /**

@@ -1,17 +1,13 @@
 /**
- * Durable flows: the Inngest client, the event catalogue, the triage and SLA-watch functions (which
- * loop over the `advance…` use cases of @parley/core/escalations), the embedded driver that runs the
- * same use cases without an Inngest server, and the Hono handler for /api/inngest.
+ * Durable flows: the Inngest client, the event catalogue, the triage and SLA-watch functions (which loop over
+ * the `advance…` use cases of @parley/core: `advanceTriage` in escalations, `advanceClock` in sla), the embedded
+ * driver that runs the same use cases without an Inngest server, and the Hono handler for /api/inngest.
  */
-export type {
-  ClockStore,
-  FlowName,
-  FlowTarget,
-  TriageStore,
-  Wakeup,
-  WakeupQueue,
-  WakeupRecord,
-} from "@parley/core/escalations";
+
+export type { TriageStore } from "@parley/core/escalations";
+export type { WakeupQueue, WakeupRecord } from "@parley/core/flows";
+export type { FlowName, FlowTarget, Wakeup } from "@parley/core/kernel";
+export type { ClockStore } from "@parley/core/sla";
 export * from "./client";
 export * from "./embedded-driver";
 export * from "./events";

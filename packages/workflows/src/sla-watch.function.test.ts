@@ -1,5 +1,5 @@
 import { InngestTestEngine } from "@inngest/test";
-import { computeClockDeadlines, type SlaClock } from "@parley/core/escalations";
+import { computeClockDeadlines, type SlaClock } from "@parley/core/sla";
 import { describe, expect, it } from "vitest";
 import { createInngestClient } from "./client";
 import { createSlaWatchFunction } from "./sla-watch.function";

@@ -1,4 +1,5 @@
-import { type ClockAction, type ClockStore, serializeWakeup } from "@parley/core/escalations";
+import { serializeWakeup } from "@parley/core/kernel";
+import type { ClockAction, ClockStore } from "@parley/core/sla";
 import type { ParleyInngest } from "./client";
 import type { ClockAtRiskData, ClockBreachedData } from "./events";
 import { DEFAULT_MAX_ITERATIONS, itemFlowOptions, itemFlowWaits, runFlowLoop } from "./flow-loop";

@@ -1,5 +1,6 @@
 import { InngestTestEngine, mockCtx } from "@inngest/test";
-import type { AdvanceResult, TriageAction, TriageStore, Wakeup } from "@parley/core/escalations";
+import type { TriageAction, TriageStore } from "@parley/core/escalations";
+import type { AdvanceResult, Wakeup } from "@parley/core/kernel";
 import type { Context } from "inngest";
 import { describe, expect, it, vi } from "vitest";
 import { createInngestClient } from "./client";

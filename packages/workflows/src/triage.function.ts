@@ -1,4 +1,5 @@
-import { serializeWakeup, type TriageActionType, type TriageStore } from "@parley/core/escalations";
+import type { TriageActionType, TriageStore } from "@parley/core/escalations";
+import { serializeWakeup } from "@parley/core/kernel";
 import type { ParleyInngest } from "./client";
 import { DEFAULT_MAX_ITERATIONS, itemFlowOptions, itemFlowWaits, runFlowLoop } from "./flow-loop";
 

@@ -6,8 +6,8 @@
  */
 import { AppError } from "@parley/contracts";
 import type { Executor } from "@parley/db";
+import { localDateOf } from "../sla/period-aggregates";
 import { createCreditNoteDocument, type InvoiceDocument, type InvoiceDocumentLine } from "./invoice-document";
-import { localDateOf } from "./invoice-drafts";
 import { getInvoice, getInvoiceDocument, type InvoiceReader } from "./invoices";
 
 export async function getInvoiceFileDocument(

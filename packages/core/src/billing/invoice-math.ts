@@ -105,7 +105,7 @@ export interface ServiceCreditEvidence {
   /** The credit before the cap; the line's amount is its negation unless `capped`. */
   uncappedAmountMinor: number;
   capped: boolean;
-  /** The first breached items (at most `maxBreachedItemIds`, invoice-drafts), for the drill-down: empty in a computed draft, filled when the line is stored. */
+  /** The first breached items (at most `maxBreachedItemIds`, sla/period-aggregates), for the drill-down: empty in a computed draft, filled when the line is stored. */
   breachedItemIds: string[];
 }
 
@@ -258,7 +258,7 @@ function buildCreditLines(terms: ContractTermsInput, evidences: readonly SlaEvid
         creditPercent,
         uncappedAmountMinor: Number(uncapped),
         capped,
-        // Which items breached is read where the line is stored (invoice-drafts `breachedItemIdsOf`).
+        // Which items breached is read where the line is stored (sla/period-aggregates `breachedItemIdsOf`).
         breachedItemIds: [],
       },
     };

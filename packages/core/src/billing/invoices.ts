@@ -1,5 +1,5 @@
 /**
- * Invoices of a client's month: drafts computed from the period aggregates (invoice-drafts) and
+ * Invoices of a client's month: drafts computed from the period aggregates (sla/period-aggregates) and
  * contract terms (invoice-math), finalized into numbered immutable snapshots, corrected by credit
  * notes, pushed to Stripe.
  *
@@ -40,18 +40,10 @@ import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
 import type { BusinessCalendar } from "../sla/business-calendar";
 import {
-  createInvoiceDocument,
-  creditNoteLines,
-  documentBuyer,
-  documentSeller,
-  type InvoiceDocument,
-  parseInvoiceDocument,
-  type SlaSummaryRow,
-} from "./invoice-document";
-import {
   aggregateSlaOutcomes,
   type BillingPeriod,
   type BreachedItemsTarget,
+  billingPeriod,
   breachedItemIdsOf,
   type ClockEvidenceRow,
   countPeriodVolumes,
@@ -61,7 +53,16 @@ import {
   monthlyPeriod,
   type PeriodVolume,
   type SlaTargetOutcome,
-} from "./invoice-drafts";
+} from "../sla/period-aggregates";
+import {
+  createInvoiceDocument,
+  creditNoteLines,
+  documentBuyer,
+  documentSeller,
+  type InvoiceDocument,
+  parseInvoiceDocument,
+  type SlaSummaryRow,
+} from "./invoice-document";
 import {
   computeInvoiceDraft,
   type InvoiceLineDraft,
@@ -84,10 +85,6 @@ const {
   notifications,
 } = schema;
 type InvoiceRow = typeof invoices.$inferSelect;
-
-export const billingPeriod = z
-  .string({ message: 'must be a month "YYYY-MM"' })
-  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'must be a month "YYYY-MM"' });
 
 export const invoiceListInput = z.object({
   clientId: uuid.optional(),

@@ -25,7 +25,7 @@ import { AppError } from "@parley/contracts";
 import { contractForPeriod } from "@parley/contracts/billing";
 import { type Database, schema, withTenant } from "@parley/db";
 import { and, asc, eq, sql } from "drizzle-orm";
-import { localDateOf, monthlyPeriod, previousMonth } from "./invoice-drafts";
+import { localDateOf, monthlyPeriod, previousMonth } from "../sla/period-aggregates";
 import { createMonthlyInvoiceDrafts, type DraftOutcome } from "./invoices";
 
 const { agencies, clients, contracts, invoices } = schema;

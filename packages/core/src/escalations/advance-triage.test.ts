@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { Wakeup } from "../kernel/wakeup";
 import type { BusinessCalendar } from "../sla/business-calendar";
 import { londonBusinessHours as businessHours } from "../sla/london-business-hours.fixture";
 import {
@@ -13,7 +14,6 @@ import {
   type TriagePolicy,
   type TriageState,
 } from "./advance-triage";
-import type { Wakeup } from "./wakeup";
 
 // November: Europe/London is on GMT, so local times read the same as the UTC instants below.
 const at = (iso: string) => new Date(iso);

@@ -1,8 +1,8 @@
 import { AppError } from "@parley/contracts";
+import { DONE, type Wakeup } from "../kernel/wakeup";
 import { pickAcknowledgement } from "../protocols/check-reply";
 import type { BusinessCalendar } from "../sla/business-calendar";
 import { addBusinessMinutes } from "../sla/business-time";
-import { DONE, type Wakeup } from "./wakeup";
 
 /**
  * The triage flow (DESIGN §4 Triage) as one pure decision: given the persisted state of an item's

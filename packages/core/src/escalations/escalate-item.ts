@@ -4,13 +4,14 @@ import { and, desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { recordAudit } from "../kernel/record-audit";
+import { scheduleWakeups } from "../kernel/schedule-wakeups";
 import type { Scope } from "../kernel/scope";
+import { resolveCalendar } from "../sla/business-calendar";
 import { addBusinessMinutes } from "../sla/business-time";
-import { pauseResolutionClock } from "./clock-store";
+import { pauseResolutionClock } from "../sla/clock-lifecycle";
 import { buildHandoverPacket, type HandoverPacket } from "./handover-packet";
 import { notifyEscalationLevel, type OutboundNotice } from "./notifications";
-import { findActivePlaybooks, type PlaybookView, playbookMatches, resolveCalendar } from "./playbooks";
-import { scheduleWakeups } from "./wakeup-queue";
+import { findActivePlaybooks, type PlaybookView, playbookMatches } from "./playbooks";
 
 const { items, escalations, clients, replies } = schema;
 type ItemRow = typeof items.$inferSelect;

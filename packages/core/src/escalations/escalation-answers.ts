@@ -4,10 +4,10 @@ import { and, desc, eq, inArray, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { recordAudit } from "../kernel/record-audit";
+import { wakeFlow } from "../kernel/schedule-wakeups";
 import type { Scope } from "../kernel/scope";
-import { resumeResolutionClock } from "./clock-store";
+import { resumeResolutionClock } from "../sla/clock-lifecycle";
 import { type EscalationView, toEscalationView } from "./escalate-item";
-import { wakeFlow } from "./wakeup-queue";
 
 const { escalations } = schema;
 type EscalationRow = typeof escalations.$inferSelect;

@@ -4,15 +4,16 @@ import { createTestDatabase, makeAgency, makeUser, type TestAgency, type TestDat
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveScope } from "../agencies/me";
+import { createWakeupQueue, findFlowEvents, reconcileWakeups } from "../flows/wakeup-queue.unscoped";
 import { type Scope, tenantOf } from "../kernel/scope";
 import { ingestChannelItems } from "../moderation/ingest-channel.unscoped";
 import { createProtocolVersion } from "../protocols-store/protocol-versions";
-import { createClockStore, getSlaBoard } from "./clock-store";
+import { createClockStore } from "../sla/clock-store";
+import { getSlaBoard } from "../sla/sla-board";
 import { escalateItem, previewEscalation } from "./escalate-item";
 import { acknowledgeEscalation, getEscalation, listEscalations, resolveEscalation } from "./escalation-answers";
 import { listPlaybooks, savePlaybook } from "./playbooks";
 import { createTriageStore } from "./triage-store";
-import { createWakeupQueue, findFlowEvents, reconcileWakeups } from "./wakeup-queue.unscoped";
 
 let db: TestDatabase;
 let a: TestAgency;

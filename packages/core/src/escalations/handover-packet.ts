@@ -1,7 +1,7 @@
 import { type Executor, schema } from "@parley/db";
 import { and, asc, desc, eq, inArray, ne } from "drizzle-orm";
 import { getActiveProtocol } from "../protocols-store/protocol-versions";
-import { type ClockView, listItemClocks } from "./clock-store";
+import { type ClockView, listItemClocks } from "../sla/clock-rows";
 
 const { items, replies, channels } = schema;
 type ItemRow = typeof items.$inferSelect;

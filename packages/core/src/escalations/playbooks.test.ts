@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ALWAYS_OPEN, type BusinessCalendar } from "../sla/business-calendar";
-import { parsePlaybookDocument, playbookMatches, resolveCalendar, toTriagePolicy } from "./playbooks";
+import { ALWAYS_OPEN, type BusinessCalendar, resolveCalendar } from "../sla/business-calendar";
+import { parsePlaybookDocument, playbookMatches, toTriagePolicy } from "./playbooks";
 
 const document = parsePlaybookDocument({
   triggers: { categories: ["account_hacked"], riskFlags: ["legal"], keywords: ["Class Action"], priorities: ["P1"] },

@@ -13,21 +13,18 @@ import { getClient } from "../agencies/clients";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
 import { priorities, riskFlags } from "../protocols/protocol-document";
-import { ALWAYS_OPEN, type BusinessCalendar, businessCalendarSchema } from "../sla/business-calendar";
+import { ALWAYS_OPEN, calendarKinds, resolveCalendar } from "../sla/business-calendar";
 import type { TriagePolicy } from "./advance-triage";
 
 const { playbooks } = schema;
 type PlaybookRow = typeof playbooks.$inferSelect;
-
-export const playbookCalendars = ["24x7", "business_hours"] as const;
-export type PlaybookCalendar = (typeof playbookCalendars)[number];
 
 const minutes = (what: string) =>
   z
     .number({ error: `${what} must be a number of minutes` })
     .positive({ error: `${what} must be positive` })
     .max(60 * 24 * 90, { error: `${what} must be at most 90 days` });
-const calendar = z.enum(playbookCalendars, { error: 'calendar must be "24x7" or "business_hours"' });
+const calendar = z.enum(calendarKinds, { error: 'calendar must be "24x7" or "business_hours"' });
 
 const playbookLevel = z.object({
   name: z.string().trim().min(1).max(120).optional(),
@@ -208,12 +205,6 @@ export async function findActivePlaybooks(
     .where(and(eq(playbooks.agencyId, agencyId), eq(playbooks.clientId, clientId), eq(playbooks.active, true)))
     .orderBy(asc(playbooks.createdAt));
   return rows.map(toPlaybookView);
-}
-
-/** The calendar a `24x7` / `business_hours` target runs on; a client without business hours is covered around the clock. */
-export function resolveCalendar(kind: PlaybookCalendar, clientCalendar: unknown): BusinessCalendar {
-  if (kind === "24x7" || clientCalendar === null || clientCalendar === undefined) return ALWAYS_OPEN;
-  return businessCalendarSchema.parse(clientCalendar);
 }
 
 /** The contacts of a level as the pure triage decision lists them. */

@@ -1,9 +1,11 @@
 import { AppError } from "@parley/contracts";
 import { type Database, type Executor, schema, withTenant } from "@parley/db";
 import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { queueDeliveries } from "../deliveries/queue-deliveries";
 import { publishLiveEvent } from "../kernel/publish-live-event";
-import { queueDeliveries } from "../moderation/deliveries";
+import type { AdvanceResult, FlowTarget } from "../kernel/wakeup";
 import { getActiveProtocol } from "../protocols-store/protocol-versions";
+import { stopResolutionClock } from "../sla/clock-lifecycle";
 import {
   advanceTriage,
   applyTriageActions,
@@ -11,11 +13,9 @@ import {
   type TriageAction,
   type TriageState,
 } from "./advance-triage";
-import { stopResolutionClock } from "./clock-store";
 import { findPlaybookFor, notifyLevel, openEscalation, readWorkflowState } from "./escalate-item";
 import { type Notifier, type OutboundNotice, sendNotices } from "./notifications";
 import { findActivePlaybooks, type PlaybookView, toPlaybookView, toTriagePolicy } from "./playbooks";
-import type { FlowTarget, TriageStore } from "./ports";
 
 const { items, escalations, playbooks, replies, clients } = schema;
 type ItemRow = typeof items.$inferSelect;
@@ -27,6 +27,11 @@ export const customerUpdateTexts = [
   "We're still working on this with the team concerned and will come back to you on this thread.",
   "Thanks for bearing with us: your message is being looked at and we'll update you here.",
 ] as const;
+
+/** Advances an item's triage: decides at `now`, performs what was decided, returns the next wake-up. */
+export interface TriageStore {
+  advance(target: FlowTarget, now: Date): Promise<AdvanceResult<TriageAction>>;
+}
 
 export interface TriageStoreOptions {
   db: Database;

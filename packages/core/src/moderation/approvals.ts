@@ -1,10 +1,10 @@
 import { AppError, type Platform, type ReplyApproveInput, type ReplyRejectInput } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, asc, eq, inArray, ne } from "drizzle-orm";
+import { queueDeliveries } from "../deliveries/queue-deliveries";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
-import { queueDeliveries } from "./deliveries";
 import { announceItemChange, type ModerationDeps } from "./item-actions";
 import { type ReplyRow, type ReplyView, toReplyView } from "./replies";
 

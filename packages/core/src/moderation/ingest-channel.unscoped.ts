@@ -1,6 +1,7 @@
 import { uuid } from "@parley/contracts";
 import { type Database, type Executor, runPrepared, withTenant } from "@parley/db";
 import type { SecretBox } from "../kernel/secret-box";
+import type { IngestChannel } from "./ingest-context";
 import {
   cachedIngestContext,
   contextParams,
@@ -10,13 +11,7 @@ import {
   rememberIngestContext,
   type VersionsRow,
 } from "./ingest-context";
-import {
-  applyDelivery,
-  type IngestChannel,
-  type IngestDeps,
-  type IngestItemEvent,
-  type IngestResult,
-} from "./ingest-items";
+import { applyDelivery, type IngestDeps, type IngestItemEvent, type IngestResult } from "./ingest-items";
 
 /*
  * Deliberately unscoped: a webhook names its channel in the URL before anyone knows the tenant. The lookup

@@ -1,8 +1,8 @@
+import type { Platform } from "@parley/contracts";
 import { type Database, type Executor, runPrepared } from "@parley/db";
 import { type PlaybookDocument, playbookDocument } from "../escalations/playbooks";
 import { storedProtocolDocument } from "../protocols/protocol-document";
 import type { ActiveProtocol } from "../protocols-store/protocol-versions";
-import type { IngestChannel } from "./ingest-items";
 
 /*
  * What ingest classifies and schedules with, per channel: the client's active protocol version, its active
@@ -13,6 +13,19 @@ import type { IngestChannel } from "./ingest-items";
  * So a cached entry never classifies with a retired protocol nor admits a rotated secret, whatever its age;
  * the TTL only bounds memory and how long an idle entry lingers.
  */
+
+/** The channel items arrive on: for ingest, the channel is the scope (there is no signed-in user). */
+export interface IngestChannel {
+  id: string;
+  agencyId: string;
+  clientId: string;
+  platform: Platform;
+  /**
+   * The version (`xmin`) of the channel row the caller checked the delivery's signature against, when it did:
+   * the ingest transaction then fails with `IngestChannelChangedError` if the channel changed since.
+   */
+  version?: string | null;
+}
 
 /** How long a cached context is used before it is read again (the in-transaction check makes staleness safe). */
 export const ingestContextTtlMs = 30_000;

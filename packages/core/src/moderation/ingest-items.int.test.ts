@@ -3,10 +3,10 @@ import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } fr
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveScope } from "../agencies/me";
-import { countPeriodVolumes } from "../billing/invoice-drafts";
-import { defaultClockTargets } from "../escalations/clock-store";
 import type { Scope } from "../kernel/scope";
 import { createProtocolVersion } from "../protocols-store/protocol-versions";
+import { countPeriodVolumes } from "../sla/period-aggregates";
+import { defaultClockTargets } from "../sla/plan-item-clocks";
 import { ingestChannelItems } from "./ingest-channel.unscoped";
 import { type IngestChannel, type ItemChangeEvent, ingestItems } from "./ingest-items";
 

@@ -1,7 +1,7 @@
 import type { Platform } from "@parley/contracts";
 import { type Executor, runPrepared, schema } from "@parley/db";
 import { and, asc, eq, or, sql } from "drizzle-orm";
-import { type NewItemForFlows, planItemFlows } from "../escalations/start-item-flows";
+import { type NewItemForFlows, planItemFlows } from "../flows/start-item-flows";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { classifyItem, type ItemClassification } from "../protocols/classify-item";
 import type { ActiveProtocol } from "../protocols-store/protocol-versions";

@@ -8,10 +8,10 @@ import {
 } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { queueDeliveries } from "../deliveries/queue-deliveries";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
-import { queueDeliveries } from "./deliveries";
 import { type ItemView, toItemView } from "./read-items";
 
 const { items, itemNotes, auditEvents, users, clientAssignments } = schema;

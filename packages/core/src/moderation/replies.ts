@@ -1,6 +1,7 @@
 import { AppError, memberTriageMessage, type ReplyDraftInput } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, desc, eq } from "drizzle-orm";
+import { queueDeliveries } from "../deliveries/queue-deliveries";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
@@ -13,7 +14,6 @@ import {
 } from "../protocols/check-reply";
 import { type ProtocolDocument, protocolDocument, storedProtocolDocument } from "../protocols/protocol-document";
 import { type ActiveProtocol, getActiveProtocol } from "../protocols-store/protocol-versions";
-import { queueDeliveries } from "./deliveries";
 import {
   announceItemChange,
   assertNotClaimedByAnother,

@@ -8,10 +8,10 @@ import type { ContractTermsInput } from "@parley/contracts/billing";
 import { type Executor, schema } from "@parley/db";
 import { eq } from "drizzle-orm";
 import { saveContract } from "../billing/contracts";
-import { monthlyPeriod, previousMonth } from "../billing/invoice-drafts";
 import { createInvoiceDrafts } from "../billing/invoices";
 import type { Scope } from "../kernel/scope";
 import type { BusinessCalendar } from "../sla/business-calendar";
+import { monthlyPeriod, previousMonth } from "../sla/period-aggregates";
 import type { DemoHistory } from "./demo-staffing";
 
 interface DemoBillingPlan {

@@ -10,9 +10,9 @@
 import type { RosterWeekday } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { sql } from "drizzle-orm";
-import { monthlyPeriod, previousMonth } from "../billing/invoice-drafts";
 import type { Scope } from "../kernel/scope";
 import { ALWAYS_OPEN } from "../sla";
+import { monthlyPeriod, previousMonth } from "../sla/period-aggregates";
 import { localWallTime } from "../sla/zone-offsets";
 import { HOUR_MS, hourStartOf, WEEK_MS } from "../staffing/forecast";
 import { onShiftIntervals } from "../staffing/roster";

@@ -70,3 +70,13 @@ export const ALWAYS_OPEN: BusinessCalendar = {
   timeZone: "UTC",
   weekly: { sun: wholeDay, mon: wholeDay, tue: wholeDay, wed: wholeDay, thu: wholeDay, fri: wholeDay, sat: wholeDay },
 };
+
+/** The calendars a target can run on: around the clock, or the client's business hours. */
+export const calendarKinds = ["24x7", "business_hours"] as const;
+export type CalendarKind = (typeof calendarKinds)[number];
+
+/** The calendar a `24x7` / `business_hours` target runs on; a client without business hours is covered around the clock. */
+export function resolveCalendar(kind: CalendarKind, clientCalendar: unknown): BusinessCalendar {
+  if (kind === "24x7" || clientCalendar === null || clientCalendar === undefined) return ALWAYS_OPEN;
+  return businessCalendarSchema.parse(clientCalendar);
+}

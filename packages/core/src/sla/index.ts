@@ -1,17 +1,22 @@
 /**
- * Business-time arithmetic for SLA clocks. Pure: no I/O and no clock reads.
+ * Everything about SLA clocks.
  *
- * - Time is real elapsed time: a business hour across a DST change is 60 real
- *   minutes; local times skipped by a change are closed, repeated ones count twice.
- * - A span belongs to the local day it starts on: a holiday or override closes or
- *   replaces the spans starting that day, while an overnight span from the day
- *   before still runs into its morning.
- * - Results are exact to the millisecond (Date's resolution); fractional minutes are rounded to it.
+ * Pure (no I/O, no clock reads): business-time arithmetic (business-calendar, business-time; a business hour
+ * across a DST change is 60 real minutes, a span belongs to the local day it starts on, results are exact to
+ * the millisecond), the watcher's decision (`advanceClock`) and the planning of new items' clocks.
+ *
+ * With the database: the clocks' lifecycle as other areas change them (clock-lifecycle), the store the workflow
+ * drivers advance (clock-store), the live SLA board, a client's SLA month, and the period aggregates the month
+ * and the invoice count from (period-aggregates).
  */
+export * from "./advance-clock";
 export {
   ALWAYS_OPEN,
   type BusinessCalendar,
   businessCalendarSchema,
+  type CalendarKind,
+  calendarKinds,
+  resolveCalendar,
   type Span,
   type Weekday,
 } from "./business-calendar";
@@ -22,3 +27,10 @@ export {
   nextBusinessInstant,
   subtractBusinessMinutes,
 } from "./business-time";
+export * from "./clock-lifecycle";
+export * from "./clock-rows";
+export * from "./clock-store";
+export * from "./period-aggregates";
+export * from "./plan-item-clocks";
+export * from "./sla-board";
+export * from "./sla-month";

@@ -9,8 +9,8 @@ import { addDaysToLocalDate, type ContractTermsInput } from "@parley/contracts/b
 import { type Executor, schema } from "@parley/db";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Scope } from "../kernel/scope";
-import { defaultClockTargets } from "../escalations/clock-store";
 import { ALWAYS_OPEN, businessMinutesBetween } from "../sla";
+import { defaultClockTargets } from "../sla/plan-item-clocks";
 import { localWallTime, wallTimeInstant } from "../sla/zone-offsets";
 import { countHourlyArrivals, firstArrivals } from "./arrival-history";
 import { type ForecastEvent, forecastArrivals, HOUR_MS, hourStartOf, WEEK_MS, weeklyProfile } from "./forecast";

@@ -1,5 +1,4 @@
-import { getSlaMonth, slaMonthInput } from "@parley/core/billing";
-import { getSlaBoard, slaBoardInput } from "@parley/core/escalations";
+import { getSlaBoard, getSlaMonth, slaBoardInput, slaMonthInput } from "@parley/core/sla";
 import { agencyProcedure, router } from "../trpc";
 
 export const slaRouter = router({

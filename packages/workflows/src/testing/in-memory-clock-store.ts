@@ -1,13 +1,5 @@
-import {
-  type AdvanceResult,
-  advanceClock,
-  applyClockActions,
-  type ClockAction,
-  type ClockStore,
-  combineWakeups,
-  type FlowTarget,
-  type SlaClock,
-} from "@parley/core/escalations";
+import { type AdvanceResult, combineWakeups, type FlowTarget } from "@parley/core/kernel";
+import { advanceClock, applyClockActions, type ClockAction, type ClockStore, type SlaClock } from "@parley/core/sla";
 
 /** FOR TESTS ONLY: a `ClockStore` over a Map of each item's clocks. */
 export class InMemoryClockStore implements ClockStore {

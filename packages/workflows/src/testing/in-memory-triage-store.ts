@@ -1,9 +1,7 @@
 import {
-  type AdvanceResult,
   advanceTriage,
   applyTriageActions,
   createTriageState,
-  type FlowTarget,
   recordEscalationAcknowledged,
   recordEscalationAnswer,
   recordEscalationCancelled,
@@ -13,6 +11,7 @@ import {
   type TriageState,
   type TriageStore,
 } from "@parley/core/escalations";
+import type { AdvanceResult, FlowTarget } from "@parley/core/kernel";
 
 export interface PerformedTriageAction {
   itemId: string;

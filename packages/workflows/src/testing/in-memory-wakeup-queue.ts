@@ -1,4 +1,5 @@
-import type { FlowName, WakeupEvent, WakeupQueue, WakeupRecord } from "@parley/core/escalations";
+import type { WakeupQueue, WakeupRecord } from "@parley/core/flows";
+import type { FlowName, WakeupEvent } from "@parley/core/kernel";
 
 interface Row extends WakeupRecord {
   leasedUntil: Date | null;

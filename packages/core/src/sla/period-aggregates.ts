@@ -1,5 +1,6 @@
 /**
- * Period aggregates of a client's month: the counts and SLA evidence invoice-math turns into money.
+ * Period aggregates of a client's month: the counts and SLA evidence invoice-math turns into money, and the
+ * SLA month shows as it goes.
  * Queries only; the rules of what they mean are written down here once.
  *
  * - A period is a month of the client's local dates, `[periodStart, periodEnd)`, turned into UTC
@@ -27,12 +28,17 @@
 import { type SlaMetric, type SlaPriority, slaMetrics, slaPriorities } from "@parley/contracts/billing";
 import { type Executor, uuidArray } from "@parley/db";
 import { type SQL, sql } from "drizzle-orm";
+import { z } from "zod";
 import type { Scope } from "../kernel/scope";
-import type { BusinessCalendar } from "../sla/business-calendar";
-import { DAY_MS, getBusinessIntervals, getCalendarPlan, mergeIntervals } from "../sla/business-intervals";
-import { businessMinutesBetween } from "../sla/business-time";
-import { wallTimeInstant } from "../sla/zone-offsets";
-import type { SlaEvidence } from "./invoice-math";
+import type { BusinessCalendar } from "./business-calendar";
+import { DAY_MS, getBusinessIntervals, getCalendarPlan, mergeIntervals } from "./business-intervals";
+import { businessMinutesBetween } from "./business-time";
+import { wallTimeInstant } from "./zone-offsets";
+
+/** A month of a client's local dates, "YYYY-MM", as inputs take it. */
+export const billingPeriod = z
+  .string({ message: 'must be a month "YYYY-MM"' })
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'must be a month "YYYY-MM"' });
 
 export interface BillingPeriod {
   /** Local dates, `[periodStart, periodEnd)`. */
@@ -156,7 +162,12 @@ export async function countPeriodVolumes(
 /** The breached item ids a credit line keeps: the month's first ones, as many as the drill-down shows. */
 export const maxBreachedItemIds = 500;
 
-export interface SlaTargetOutcome extends SlaEvidence {
+/** One SLA target's clocks of a client's month: how many were decided (`total`) and how many met it. */
+export interface SlaTargetOutcome {
+  priority: SlaPriority;
+  metric: SlaMetric;
+  total: number;
+  met: number;
   /** Clocks neither stopped nor past due at `asOf` (or paused): not counted yet. */
   pending: number;
   /** Clocks that met the target only because client-side time was not counted; breached when it is (included). */

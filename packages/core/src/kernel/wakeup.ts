@@ -16,6 +16,29 @@ export type Wakeup =
   /** Nothing left to do. */
   | { kind: "done" };
 
+/** The durable flows of an item: its triage, and the watch of its SLA clocks. */
+export type FlowName = "triage" | "sla-watch";
+
+/**
+ * What a flow's `advance` use case is called for. Row-level security needs the tenant, hence the agency
+ * travels with the item id.
+ */
+export interface FlowTarget {
+  agencyId: string;
+  itemId: string;
+}
+
+/**
+ * What a flow's `advance` returns to the driver that called it (an Inngest function or the embedded driver):
+ * the next wake-up, and the actions it performed (empty when a replay found nothing to do). A database-backed
+ * `advance` loads the persisted state in a tenant transaction, calls the pure decision, performs the actions
+ * idempotently (each action's `key` is unique in an outbox) and persists the new state.
+ */
+export interface AdvanceResult<TAction> {
+  next: Wakeup;
+  actions: TAction[];
+}
+
 /** A wake-up as it crosses a JSON boundary (an Inngest step result, a queue row). */
 export type SerializedWakeup =
   | { kind: "at"; at: string }

@@ -1,7 +1,6 @@
 import { type Executor, schema } from "@parley/db";
 import { sql } from "drizzle-orm";
-import type { FlowName } from "./ports";
-import type { WakeupEvent } from "./wakeup";
+import type { FlowName, WakeupEvent } from "./wakeup";
 
 const { workflowWakeups } = schema;
 

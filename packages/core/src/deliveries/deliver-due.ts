@@ -1,43 +1,17 @@
 import type { OutboundAction, OutboundOutcome, OutboundRequest } from "@parley/contracts";
-import { type Database, type Executor, schema, withTenant } from "@parley/db";
+import { type Database, schema, withTenant } from "@parley/db";
 import { and, eq, sql } from "drizzle-orm";
-import { stopFirstResponseClock } from "../escalations/clock-store";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import type { SecretBox } from "../kernel/secret-box";
+import { stopFirstResponseClock } from "../sla/clock-lifecycle";
 
 const { outboundDeliveries, replies, items, channels, auditEvents } = schema;
-
-/** The PostgreSQL channel a delivery worker LISTENs on: notified at commit of a transaction that queued work. */
-export const outboxChannel = "parley_outbox";
 
 export const maxDeliveryAttempts = 6;
 const retryBaseSeconds = 30;
 /** How long a claimed delivery is left to its sender before another process may take it over. */
 const defaultLeaseSeconds = 120;
 const defaultBatchSize = 20;
-
-export interface DeliveryToQueue {
-  agencyId: string;
-  clientId: string;
-  channelId: string;
-  itemId: string;
-  replyId?: string | null;
-  action: OutboundAction;
-}
-
-/**
- * Puts public actions in the outbox, in the caller's transaction: nothing reaches the platform unless the
- * decision commits, and nothing decided is lost if the process stops before sending.
- */
-export async function queueDeliveries(tx: Executor, deliveries: readonly DeliveryToQueue[]): Promise<void> {
-  if (deliveries.length === 0) return;
-  await tx
-    .insert(outboundDeliveries)
-    .values(deliveries.map((delivery) => ({ ...delivery, status: "pending" as const })));
-  for (const agencyId of new Set(deliveries.map((delivery) => delivery.agencyId))) {
-    await tx.execute(sql`select pg_notify(${outboxChannel}, ${agencyId})`);
-  }
-}
 
 export type SendOutbound = (request: OutboundRequest) => Promise<OutboundOutcome>;
 

@@ -1,6 +1,6 @@
-import type { BusinessCalendar } from "../sla/business-calendar";
-import { addBusinessMinutes } from "../sla/business-time";
-import { DONE, type Wakeup } from "./wakeup";
+import { DONE, type Wakeup } from "../kernel/wakeup";
+import type { BusinessCalendar } from "./business-calendar";
+import { addBusinessMinutes } from "./business-time";
 
 /**
  * The SLA watcher's decision (DESIGN §4: `sla/at-risk` at e.g. 80 % of the target, then

@@ -1,7 +1,7 @@
+import { type PlaybookDocument, playbookMatches } from "../escalations/playbooks";
+import { wakeupRowOf } from "../kernel/schedule-wakeups";
 import type { CategoryAuthority, Priority } from "../protocols/protocol-document";
-import { planItemClocks } from "./clock-store";
-import { type PlaybookDocument, playbookMatches } from "./playbooks";
-import { wakeupRowOf } from "./wakeup-queue";
+import { planItemClocks } from "../sla/plan-item-clocks";
 
 /** A new item as ingest files it: what its clocks and its triage decision depend on. */
 export interface NewItemForFlows {

@@ -1,8 +1,8 @@
 import { type Database, schema, withTenant } from "@parley/db";
 import { sql } from "drizzle-orm";
-import type { FlowName, WakeupQueue, WakeupRecord } from "./ports";
-import type { WakeupEvent } from "./wakeup";
-import { flowColumnOf, flowNameOf, type WakeupFlowColumn } from "./wakeup-queue";
+import { flowColumnOf, flowNameOf, type WakeupFlowColumn } from "../kernel/schedule-wakeups";
+import type { FlowName, WakeupEvent } from "../kernel/wakeup";
+import type { WakeupQueue, WakeupRecord } from "./ports";
 
 /*
  * Deliberately unscoped: the workflow drivers serve every agency. Each sweep reads the agency ids and

@@ -1,36 +1,4 @@
-import type { ClockAction } from "./advance-clock";
-import type { TriageAction } from "./advance-triage";
-import type { Wakeup, WakeupEvent } from "./wakeup";
-
-/**
- * The use cases the workflow drivers (Inngest functions and the embedded driver) call. A
- * database-backed implementation loads the persisted state inside a tenant transaction for
- * `agencyId` (row-level security needs the tenant, hence it travels with the item id), calls the
- * pure decision, performs the actions idempotently (each action's `key` is unique in an outbox),
- * persists the new state and returns the next wake-up.
- */
-export interface FlowTarget {
-  agencyId: string;
-  itemId: string;
-}
-
-export interface AdvanceResult<TAction> {
-  next: Wakeup;
-  /** What this call performed (empty when a replay found nothing to do). */
-  actions: TAction[];
-}
-
-export interface TriageStore {
-  advance(target: FlowTarget, now: Date): Promise<AdvanceResult<TriageAction>>;
-}
-
-/** Advances every SLA clock of one item; `next` is the earliest wake-up among them. */
-export interface ClockStore {
-  advance(target: FlowTarget, now: Date): Promise<AdvanceResult<ClockAction>>;
-}
-
-/** The durable flows the embedded driver runs. */
-export type FlowName = "triage" | "sla-watch";
+import type { FlowName, WakeupEvent } from "../kernel/wakeup";
 
 export interface WakeupRecord {
   id: string;

@@ -1,7 +1,7 @@
 /**
  * A client's month of SLA results as it stands: per priority × metric, the clocks decided so far and how many met
  * their target, against the compliance target of the contract in force. The same aggregate and rules as the
- * month's invoice (`aggregateSlaOutcomes`, see invoice-drafts), so what a stakeholder watches during the month is
+ * month's invoice (`aggregateSlaOutcomes`, see period-aggregates), so what a stakeholder watches during the month is
  * what the invoice will say.
  */
 
@@ -19,8 +19,7 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { getClient } from "../agencies/clients";
 import type { Scope } from "../kernel/scope";
-import { aggregateSlaOutcomes, localDateOf, monthlyPeriod } from "./invoice-drafts";
-import { billingPeriod } from "./invoices";
+import { aggregateSlaOutcomes, billingPeriod, localDateOf, monthlyPeriod } from "./period-aggregates";
 
 const { contracts } = schema;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { londonBusinessHours as businessHours } from "../sla/london-business-hours.fixture";
+import type { Wakeup } from "../kernel/wakeup";
 import {
   advanceClock,
   applyClockActions,
@@ -8,7 +8,7 @@ import {
   computeClockDeadlines,
   type SlaClock,
 } from "./advance-clock";
-import type { Wakeup } from "./wakeup";
+import { londonBusinessHours as businessHours } from "./london-business-hours.fixture";
 
 const at = (iso: string) => new Date(iso);
 // Monday 23 November 2026, 09:00 in London (GMT).

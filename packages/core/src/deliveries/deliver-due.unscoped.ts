@@ -1,5 +1,5 @@
 import { type Database, schema } from "@parley/db";
-import { type DeliveryDeps, type DeliveryRun, deliverDue } from "./deliveries";
+import { type DeliveryDeps, type DeliveryRun, deliverDue } from "./deliver-due";
 
 /*
  * Deliberately unscoped: the delivery sweep runs for every agency, and only the list of agencies is read
