@@ -16,7 +16,7 @@ import { silentLogger } from "@parley/api/logger";
 import { inboundItem, parseGenericBatch, signGenericPayload, verifyGenericSignature } from "@parley/connectors";
 import { resolveScope } from "@parley/core/agencies";
 import { tenantOf } from "@parley/core/kernel";
-import { createProtocolVersion } from "@parley/core/protocols-store";
+import { createProtocolVersion } from "@parley/core/protocols";
 import { closeDatabase, createDatabase, runPrepared, withTenant } from "@parley/db";
 import { Hono } from "hono";
 import postgres from "postgres";

@@ -1,5 +1,5 @@
 import { resolveScope } from "@parley/core/agencies";
-import { createProtocolVersion } from "@parley/core/protocols-store";
+import { createProtocolVersion } from "@parley/core/protocols";
 import { schema, withTenant } from "@parley/db";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase, testSecretBox } from "@parley/testing";
 import { and, eq, inArray } from "drizzle-orm";

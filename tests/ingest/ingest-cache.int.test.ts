@@ -6,7 +6,7 @@
 import { resolveScope, rotateChannelSecret } from "@parley/core/agencies";
 import { savePlaybook } from "@parley/core/escalations";
 import type { Scope } from "@parley/core/kernel";
-import { createProtocolVersion } from "@parley/core/protocols-store";
+import { createProtocolVersion } from "@parley/core/protocols";
 import { closeDatabase, createDatabase, type Database, schema, withTenant } from "@parley/db";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase, testSecretBox } from "@parley/testing";
 import { and, eq } from "drizzle-orm";

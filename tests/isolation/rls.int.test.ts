@@ -1,7 +1,7 @@
 import { resolveScope } from "@parley/core/agencies";
 import { saveContract } from "@parley/core/billing";
 import { ingestChannelItems } from "@parley/core/moderation";
-import { createProtocolVersion } from "@parley/core/protocols-store";
+import { createProtocolVersion } from "@parley/core/protocols";
 import { schema, uuidArray, withTenant } from "@parley/db";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
 import { sql } from "drizzle-orm";

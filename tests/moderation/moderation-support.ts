@@ -5,7 +5,7 @@ import type { Platform } from "@parley/contracts";
 import { resolveScope } from "@parley/core/agencies";
 import { type DeliveryDeps, deliverDue } from "@parley/core/deliveries";
 import { ingestChannelItems } from "@parley/core/moderation";
-import { createProtocolVersion } from "@parley/core/protocols-store";
+import { createProtocolVersion } from "@parley/core/protocols";
 import { schema, withTenant } from "@parley/db";
 import {
   createTestDatabase,

@@ -2,7 +2,7 @@ import { resolveScope } from "@parley/core/agencies";
 import { type PlaybookDocument, savePlaybook } from "@parley/core/escalations";
 import type { Scope } from "@parley/core/kernel";
 import { ingestChannelItems } from "@parley/core/moderation";
-import { createProtocolVersion } from "@parley/core/protocols-store";
+import { createProtocolVersion } from "@parley/core/protocols";
 import type { BusinessCalendar } from "@parley/core/sla";
 import { type Database, schema, withTenant } from "@parley/db";
 import { type TestAgency, testOutboundAllowlist } from "@parley/testing";

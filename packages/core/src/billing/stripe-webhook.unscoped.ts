@@ -18,11 +18,17 @@
 import type { StripeGateway } from "@parley/contracts/billing";
 import { type Database, schema, withTenant } from "@parley/db";
 import { and, eq, sql } from "drizzle-orm";
-import { paymentStatusOfStripeEvent } from "./stripe-push";
 
 const { invoices, auditEvents } = schema;
 
 type PaymentStatus = (typeof invoices.$inferSelect)["paymentStatus"];
+
+/** Stripe invoice events and the payment status each moves a Parley invoice to. */
+export const paymentStatusOfStripeEvent: Readonly<Record<string, "paid" | "void" | "uncollectible">> = {
+  "invoice.paid": "paid",
+  "invoice.voided": "void",
+  "invoice.marked_uncollectible": "uncollectible",
+};
 
 export const PAYMENT_STATUS_CHANGED_ACTION = "invoice.payment_status_changed";
 

@@ -7,7 +7,7 @@ import { resolveScope } from "../agencies/me";
 import { createWakeupQueue, findFlowEvents, reconcileWakeups } from "../flows/wakeup-queue.unscoped";
 import { type Scope, tenantOf } from "../kernel/scope";
 import { ingestChannelItems } from "../moderation/ingest-channel.unscoped";
-import { createProtocolVersion } from "../protocols-store/protocol-versions";
+import { createProtocolVersion } from "../protocols/protocol-versions";
 import { createClockStore } from "../sla/clock-store";
 import { getSlaBoard } from "../sla/sla-board";
 import { escalateItem, previewEscalation } from "./escalate-item";

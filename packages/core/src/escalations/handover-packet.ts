@@ -1,6 +1,6 @@
 import { type Executor, schema } from "@parley/db";
 import { and, asc, desc, eq, inArray, ne } from "drizzle-orm";
-import { getActiveProtocol } from "../protocols-store/protocol-versions";
+import { getActiveProtocol } from "../protocols/protocol-versions";
 import { type ClockView, listItemClocks } from "../sla/clock-rows";
 
 const { items, replies, channels } = schema;

@@ -4,7 +4,7 @@ import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { queueDeliveries } from "../deliveries/queue-deliveries";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import type { AdvanceResult, FlowTarget } from "../kernel/wakeup";
-import { getActiveProtocol } from "../protocols-store/protocol-versions";
+import { getActiveProtocol } from "../protocols/protocol-versions";
 import { stopResolutionClock } from "../sla/clock-lifecycle";
 import {
   advanceTriage,

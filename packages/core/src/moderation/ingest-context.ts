@@ -2,7 +2,7 @@ import type { Platform } from "@parley/contracts";
 import { type Database, type Executor, runPrepared } from "@parley/db";
 import { type PlaybookDocument, playbookDocument } from "../escalations/playbooks";
 import { storedProtocolDocument } from "../protocols/protocol-document";
-import type { ActiveProtocol } from "../protocols-store/protocol-versions";
+import type { ActiveProtocol } from "../protocols/protocol-versions";
 
 /*
  * What ingest classifies and schedules with, per channel: the client's active protocol version, its active

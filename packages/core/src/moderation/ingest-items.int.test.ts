@@ -4,11 +4,12 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveScope } from "../agencies/me";
 import type { Scope } from "../kernel/scope";
-import { createProtocolVersion } from "../protocols-store/protocol-versions";
+import { createProtocolVersion } from "../protocols/protocol-versions";
 import { countPeriodVolumes } from "../sla/period-aggregates";
 import { defaultClockTargets } from "../sla/plan-item-clocks";
 import { ingestChannelItems } from "./ingest-channel.unscoped";
-import { type IngestChannel, type ItemChangeEvent, ingestItems } from "./ingest-items";
+import type { IngestChannel } from "./ingest-context";
+import { type ItemChangeEvent, ingestItems } from "./ingest-items";
 
 let db: TestDatabase;
 let a: TestAgency;

@@ -1,11 +1,10 @@
-import type { Platform } from "@parley/contracts";
 import { type Executor, runPrepared, schema } from "@parley/db";
 import { and, asc, eq, or, sql } from "drizzle-orm";
 import { type NewItemForFlows, planItemFlows } from "../flows/start-item-flows";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { classifyItem, type ItemClassification } from "../protocols/classify-item";
-import type { ActiveProtocol } from "../protocols-store/protocol-versions";
-import { type IngestContext, loadIngestContext } from "./ingest-context";
+import type { ActiveProtocol } from "../protocols/protocol-versions";
+import { type IngestChannel, type IngestContext, loadIngestContext } from "./ingest-context";
 
 const { items, auditEvents, uuidv7 } = schema;
 
@@ -45,19 +44,6 @@ export interface ItemRetitleEvent {
 }
 
 export type IngestItemEvent = ItemChangeEvent | ItemRetitleEvent;
-
-/** The channel items arrive on: for ingest, the channel is the scope (there is no signed-in user). */
-export interface IngestChannel {
-  id: string;
-  agencyId: string;
-  clientId: string;
-  platform: Platform;
-  /**
-   * The version (`xmin`) of the channel row the caller checked the delivery's signature against, when it did:
-   * the ingest transaction then fails with `IngestChannelChangedError` if the channel changed since.
-   */
-  version?: string | null;
-}
 
 export interface IngestDeps {
   now?: () => Date;

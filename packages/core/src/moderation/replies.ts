@@ -13,7 +13,7 @@ import {
   recentRepliesLimit,
 } from "../protocols/check-reply";
 import { type ProtocolDocument, protocolDocument, storedProtocolDocument } from "../protocols/protocol-document";
-import { type ActiveProtocol, getActiveProtocol } from "../protocols-store/protocol-versions";
+import { type ActiveProtocol, getActiveProtocol } from "../protocols/protocol-versions";
 import {
   announceItemChange,
   assertNotClaimedByAnother,

@@ -4,3 +4,4 @@ export * from "./detect-language";
 export * from "./find-personal-data";
 export * from "./protocol-diff";
 export * from "./protocol-document";
+export * from "./protocol-versions";

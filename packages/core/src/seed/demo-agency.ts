@@ -3,7 +3,7 @@ import { type Database, schema, withTenant } from "@parley/db";
 import { count, sql } from "drizzle-orm";
 import type { Scope } from "../kernel/scope";
 import { generateSecret, type SecretBox } from "../kernel/secret-box";
-import { createProtocolVersion } from "../protocols-store/protocol-versions";
+import { createProtocolVersion } from "../protocols/protocol-versions";
 import { seedDemoBilling } from "./demo-billing";
 import { seedDemoPlaybooks } from "./demo-playbooks";
 import { demoProtocols } from "./demo-protocols";

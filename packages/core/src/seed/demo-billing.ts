@@ -8,7 +8,7 @@ import type { ContractTermsInput } from "@parley/contracts/billing";
 import { type Executor, schema } from "@parley/db";
 import { eq } from "drizzle-orm";
 import { saveContract } from "../billing/contracts";
-import { createInvoiceDrafts } from "../billing/invoices";
+import { createInvoiceDrafts } from "../billing/draft-invoices";
 import type { Scope } from "../kernel/scope";
 import type { BusinessCalendar } from "../sla/business-calendar";
 import { monthlyPeriod, previousMonth } from "../sla/period-aggregates";

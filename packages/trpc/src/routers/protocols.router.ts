@@ -5,7 +5,7 @@ import {
   listProtocolVersions,
   protocolClientInput,
   protocolSaveInput,
-} from "@parley/core/protocols-store";
+} from "@parley/core/protocols";
 import { agencyProcedure, router } from "../trpc";
 
 /**

@@ -5,7 +5,7 @@
  * both take the same two decisions from here:
  *
  * 1. `findDueMonthlyInvoiceRuns`: which agencies have last month's drafts to create at `now`;
- * 2. `createMonthlyInvoiceDrafts` (invoices.ts): create them and notify the account managers.
+ * 2. `createMonthlyInvoiceDrafts` (below): create them and notify the account managers.
  *
  * When an agency is due, written down once:
  * - from 06:00 on the 1st in the AGENCY's time zone (its office opens to fresh drafts), for the
@@ -26,9 +26,9 @@ import { contractForPeriod } from "@parley/contracts/billing";
 import { type Database, schema, withTenant } from "@parley/db";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { localDateOf, monthlyPeriod, previousMonth } from "../sla/period-aggregates";
-import { createMonthlyInvoiceDrafts, type DraftOutcome } from "./invoices";
+import { computeDrafts, type DraftOutcome } from "./draft-invoices";
 
-const { agencies, clients, contracts, invoices } = schema;
+const { agencies, clientAssignments, clients, contracts, invoices, memberships, notifications } = schema;
 
 /** The hour of the 1st, in the agency's zone, from which last month's drafts are due. */
 export const MONTHLY_RUN_HOUR = 6;
@@ -156,4 +156,59 @@ export async function runMonthlyInvoiceDrafts(
     }
   }
   return results;
+}
+
+/**
+ * The monthly run of one agency (cron on the 1st, or the embedded scheduler): drafts of last month
+ * for every active client that has none yet, and a notification to each account manager assigned
+ * to the client. Idempotent: a second run finds the drafts and does nothing. Runs of the same agency
+ * and month take turns (a transaction-level advisory lock): with several API processes, each running
+ * the embedded scheduler, the second run waits for the first and then finds its drafts — without the
+ * lock it would plan before the first committed, upsert over its drafts and notify a second time.
+ */
+export async function createMonthlyInvoiceDrafts(
+  db: Database,
+  input: { agencyId: string; period: string; asOf?: Date },
+): Promise<DraftOutcome[]> {
+  const scope = { agencyId: input.agencyId };
+  const asOf = input.asOf ?? new Date();
+  return withTenant(db, { agencyId: input.agencyId, clientIds: null }, async (tx) => {
+    await tx.execute(
+      sql`select pg_advisory_xact_lock(hashtextextended(${`parley:monthly-invoices:${input.agencyId}:${input.period}`}, 0))`,
+    );
+    const active = await tx
+      .select()
+      .from(clients)
+      .where(and(eq(clients.agencyId, input.agencyId), eq(clients.status, "active")))
+      .orderBy(asc(clients.name));
+    const outcomes = await computeDrafts(scope, tx, { clients: active, period: input.period, asOf, onlyMissing: true });
+    for (const outcome of outcomes) {
+      if (outcome.status !== "created") continue;
+      const managers = await tx
+        .select({ userId: memberships.userId })
+        .from(memberships)
+        .innerJoin(clientAssignments, eq(clientAssignments.membershipId, memberships.id))
+        .where(
+          and(
+            eq(memberships.agencyId, input.agencyId),
+            eq(memberships.role, "account_manager"),
+            eq(clientAssignments.clientId, outcome.clientId),
+          ),
+        );
+      if (managers.length === 0) continue;
+      await tx.insert(notifications).values(
+        managers.map((manager) => ({
+          agencyId: input.agencyId,
+          clientId: outcome.clientId,
+          recipientUserId: manager.userId,
+          kind: "invoice.draft_created",
+          subjectType: "invoice",
+          subjectId: outcome.invoice.id,
+          title: `Invoice draft for ${outcome.clientName}, ${input.period}`,
+          body: `The ${input.period} draft of ${outcome.clientName} is ready for review.`,
+        })),
+      );
+    }
+    return outcomes;
+  });
 }

@@ -5,8 +5,8 @@ import { z } from "zod";
 import { getClient } from "../agencies/clients";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
-import { diffProtocols } from "../protocols/protocol-diff";
-import { type ProtocolDocument, protocolDocument, storedProtocolDocument } from "../protocols/protocol-document";
+import { diffProtocols } from "./protocol-diff";
+import { type ProtocolDocument, protocolDocument, storedProtocolDocument } from "./protocol-document";
 
 const { protocolVersions, clients } = schema;
 type ProtocolVersionRow = typeof protocolVersions.$inferSelect;

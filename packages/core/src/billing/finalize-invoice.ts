@@ -1,0 +1,96 @@
+/** Finalizing a reviewed draft: the agency's next number and the frozen snapshot, immutable from then on. */
+import { AppError } from "@parley/contracts";
+import { addDaysToLocalDate, paymentTermsDaysOf } from "@parley/contracts/billing";
+import { type Executor, schema } from "@parley/db";
+import { eq } from "drizzle-orm";
+import { getClient } from "../agencies/clients";
+import { recordAudit } from "../kernel/record-audit";
+import type { Scope } from "../kernel/scope";
+import { localDateOf, monthlyPeriod } from "../sla/period-aggregates";
+import { assertDraft, findStandingInvoice, getAgencyRow } from "./draft-invoices";
+import { documentBuyer, documentSeller, parseInvoiceDocument } from "./invoice-document";
+import {
+  findInvoice,
+  getInvoice,
+  type InvoiceDetailView,
+  type InvoiceSnapshot,
+  invoiceReaderOf,
+} from "./read-invoices";
+import { takeInvoiceNumber } from "./take-invoice-number";
+
+const { invoices } = schema;
+
+/** The payment terms as the invoice states them beside its totals. */
+function paymentTermsNote(days: number): string {
+  return days === 0
+    ? "Payment terms: due on receipt."
+    : `Payment terms: ${days} ${days === 1 ? "day" : "days"} from the issue date.`;
+}
+
+/** Freezes a reviewed draft: the next number, the snapshot, immutable from now on. */
+export async function finalizeInvoice(
+  scope: Scope,
+  tx: Executor,
+  input: { invoiceId: string; now?: Date },
+): Promise<InvoiceDetailView> {
+  const reader = invoiceReaderOf(scope);
+  const now = input.now ?? new Date();
+  const { invoice } = await findInvoice(reader, tx, input.invoiceId, { lock: true });
+  assertDraft(invoice);
+  const snapshot = invoice.snapshot as InvoiceSnapshot;
+  const periodEnd = monthlyPeriod(invoice.periodStart.slice(0, 7), snapshot.document.period.timeZone).to;
+  if (periodEnd > now) {
+    throw new AppError("INVALID_STATE", "The month is not over yet", { reason: "period_not_over" });
+  }
+  const standing = await findStandingInvoice(tx, invoice);
+  if (standing) {
+    throw new AppError("CONFLICT", `Invoice ${standing.number} is already finalized for this month`, {
+      reason: "already_finalized",
+    });
+  }
+  const agency = await getAgencyRow(tx, scope.agencyId);
+  const client = await getClient(scope, tx, invoice.clientId);
+  const number = await takeInvoiceNumber(tx, {
+    agencyId: agency.id,
+    agencyName: agency.name,
+    year: localDateOf(now, agency.timeZone).slice(0, 4),
+  });
+  // The issue and due dates are calendar dates of the client, like the period they bill; the
+  // parties are frozen as their billing details stand now (a later change never alters this invoice).
+  const issuedOn = localDateOf(now, snapshot.document.period.timeZone);
+  const paymentTermsDays = paymentTermsDaysOf(snapshot.contract.terms);
+  const frozen: InvoiceSnapshot = {
+    ...snapshot,
+    document: parseInvoiceDocument({
+      ...snapshot.document,
+      number,
+      issuedOn,
+      dueOn: addDaysToLocalDate(issuedOn, paymentTermsDays),
+      agency: documentSeller(agency),
+      client: documentBuyer(client),
+      notes: snapshot.document.notes ?? paymentTermsNote(paymentTermsDays),
+      status: "finalized",
+    }),
+  };
+  const [row] = await tx
+    .update(invoices)
+    .set({
+      status: "finalized",
+      number,
+      snapshot: frozen,
+      finalizedAt: now,
+      finalizedBy: scope.actorId,
+      updatedAt: now,
+    })
+    .where(eq(invoices.id, invoice.id))
+    .returning();
+  if (!row) throw new AppError("INTERNAL", "Invoice was not finalized");
+  await recordAudit(tx, scope, {
+    action: "invoice.finalized",
+    subjectType: "invoice",
+    subjectId: row.id,
+    clientId: row.clientId,
+    after: { number, totalMinor: row.totalMinor, currency: row.currency },
+  });
+  return getInvoice(reader, tx, { invoiceId: row.id });
+}
