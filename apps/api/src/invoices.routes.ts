@@ -10,11 +10,9 @@ import {
   invoiceReaderOf,
   listInvoices,
   receiveStripeWebhook,
-  renderInvoiceEvidenceCsv,
-  renderInvoiceLinesCsv,
-  renderInvoicePdf,
 } from "@parley/core/billing";
 import { type Transaction, withTenant } from "@parley/db";
+import { renderInvoiceEvidenceCsv, renderInvoiceLinesCsv, renderInvoicePdf } from "@parley/documents";
 import type { Services } from "@parley/trpc";
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { Env } from "./env";

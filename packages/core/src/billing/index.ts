@@ -28,8 +28,6 @@ export * from "./invoice-math";
 export * from "./issue-credit-note";
 export * from "./push-invoice-to-stripe";
 export * from "./read-invoices";
-export * from "./render-invoice-csv";
-export * from "./render-invoice-pdf";
 export * from "./run-monthly-invoices.unscoped";
 export * from "./stripe-webhook.unscoped";
 export * from "./take-invoice-number";

@@ -1,13 +1,14 @@
 import { makeContractTerms } from "@parley/contracts/billing/contract-terms.fixture";
-import { describe, expect, it } from "vitest";
 import {
+  computeInvoiceDraft,
   createCreditNoteDocument,
   createInvoiceDocument,
   creditNoteLines,
   type InvoiceDocument,
   type InvoiceEvidenceRowInput,
-} from "./invoice-document";
-import { computeInvoiceDraft, type SlaEvidence } from "./invoice-math";
+  type SlaEvidence,
+} from "@parley/core/billing";
+import { describe, expect, it } from "vitest";
 import { invoiceLinesCsvHeader, renderInvoiceEvidenceCsv, renderInvoiceLinesCsv } from "./render-invoice-csv";
 
 /** A strict RFC 4180 reader: CRLF rows, quoted fields with doubled quotes. */

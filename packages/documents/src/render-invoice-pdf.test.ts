@@ -1,15 +1,16 @@
 import { spawnSync } from "node:child_process";
 import type { ContractTermsInput } from "@parley/contracts/billing";
 import { formatMoney } from "@parley/contracts/billing";
-import { pdfText } from "@parley/testing";
-import { describe, expect, it } from "vitest";
 import {
+  computeInvoiceDraft,
   createCreditNoteDocument,
   createInvoiceDocument,
   creditNoteLines,
   type InvoiceDocument,
-} from "./invoice-document";
-import { computeInvoiceDraft, type SlaEvidence } from "./invoice-math";
+  type SlaEvidence,
+} from "@parley/core/billing";
+import { pdfText } from "@parley/testing";
+import { describe, expect, it } from "vitest";
 import { renderInvoicePdf, toWinAnsi } from "./render-invoice-pdf";
 
 const hexfallTerms: ContractTermsInput = {

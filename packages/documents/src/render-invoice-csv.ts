@@ -24,7 +24,7 @@ import {
   type InvoiceEvidenceRowInput,
   parseInvoiceDocument,
   parseInvoiceEvidenceRows,
-} from "./invoice-document";
+} from "@parley/core/billing";
 
 export const invoiceLinesCsvHeader = [
   "kind",

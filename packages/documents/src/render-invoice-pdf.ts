@@ -31,7 +31,7 @@ import {
   lastDayOfPeriod,
   parseInvoiceDocument,
   type SlaSummaryRow,
-} from "./invoice-document";
+} from "@parley/core/billing";
 
 type Pdf = PDFKit.PDFDocument;
 
