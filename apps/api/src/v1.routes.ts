@@ -1,8 +1,8 @@
 import type { Session, SessionUser } from "@parley/auth";
-import { AppError, badInput, staffRoles } from "@parley/contracts";
+import { AppError, badInput } from "@parley/contracts";
 import { resolveScope } from "@parley/core/agencies";
 import { authenticateApiKey } from "@parley/core/api-keys";
-import type { Scope } from "@parley/core/kernel";
+import { assertAllowed, type Scope } from "@parley/core/kernel";
 import { findItems, getItemDetail, itemListQuery, type ReadScope } from "@parley/core/moderation";
 import { type Database, type TenantContext, withTenant } from "@parley/db";
 import type { Services } from "@parley/trpc";
@@ -77,9 +77,7 @@ export interface V1RoutesOptions {
  * reports) in the portal; an agency API key reads for the agency.
  */
 function assertItemReader(principal: ApiPrincipal): void {
-  if (principal.scope && !staffRoles.includes(principal.scope.role)) {
-    throw new AppError("FORBIDDEN", "Items are read by the agency's staff", { reason: "role_not_allowed" });
-  }
+  if (principal.scope) assertAllowed(principal.scope, "viewOperations", "Items are read by the agency's staff");
 }
 
 function readScopeOf(principal: ApiPrincipal): ReadScope {

@@ -15,8 +15,6 @@ export const clientStatuses = ["active", "archived"] as const;
 
 /** Roles that see every client of the agency; the rest are scoped by client_assignments. */
 export const agencyWideRoles: readonly Role[] = ["owner", "admin"];
-/** The agency's own people (not a client's): they read raw items, over tRPC and `/v1` alike. */
-export const staffRoles: readonly Role[] = ["owner", "admin", "account_manager", "moderator"];
 
 export function isValidTimeZone(zone: string): boolean {
   try {

@@ -5,6 +5,7 @@ export * from "./live-events";
 export * from "./moderation";
 export * from "./outbound";
 export * from "./outbound-url";
+export * from "./permissions";
 export * from "./session-answers";
 export * from "./staffing";
 export * from "./storable-text";

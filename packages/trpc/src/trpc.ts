@@ -3,11 +3,10 @@ import {
   type AppErrorCode,
   badInput,
   maxReportedIssues,
-  type Role,
-  staffRoles,
+  type Policy,
   unstorableTextIssues,
 } from "@parley/contracts";
-import { type Scope, tenantOf } from "@parley/core/kernel";
+import { assertAllowed, type Scope, tenantOf } from "@parley/core/kernel";
 import { type Transaction, withTenant } from "@parley/db";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
@@ -138,18 +137,13 @@ export const agencyProcedure = agencyMemberProcedure.use(({ ctx, next }) =>
   runInTenant(ctx, (tx) => next({ ctx: { tx } })),
 );
 
-function roleProcedure(allowed: readonly Role[]) {
+/**
+ * A procedure of the current agency that the named policy admits (the permissions table in @parley/contracts,
+ * checked by core's `assertAllowed`); a use case may narrow it further by client.
+ */
+export function procedureFor(policy: Policy) {
   return agencyProcedure.use(({ ctx, next }) => {
-    if (!allowed.includes(ctx.scope.role)) {
-      throw new AppError("FORBIDDEN", "Your role does not allow this", { reason: "role_not_allowed" });
-    }
+    assertAllowed(ctx.scope, policy);
     return next();
   });
 }
-
-export const ownerProcedure = roleProcedure(["owner"]);
-export const adminProcedure = roleProcedure(["owner", "admin"]);
-export const staffProcedure = roleProcedure(staffRoles);
-export const moderatorProcedure = roleProcedure(["owner", "admin", "moderator"]);
-export const accountsProcedure = roleProcedure(["owner", "admin", "account_manager"]);
-export const stakeholderProcedure = roleProcedure(["client_stakeholder"]);

@@ -16,18 +16,13 @@ import {
 } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, eq } from "drizzle-orm";
+import { assertAllowed } from "../kernel/permissions";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
 import { getClient, toClientView } from "./clients";
 
 const { agencies, clients } = schema;
 type AgencyRow = typeof agencies.$inferSelect;
-
-function refuseUnless(scope: Scope, allowed: readonly Scope["role"][]): void {
-  if (!allowed.includes(scope.role)) {
-    throw new AppError("FORBIDDEN", "Your role does not allow this", { reason: "role_not_allowed" });
-  }
-}
 
 function toAgencyBillingView(row: AgencyRow): AgencyBillingDetailsView {
   return {
@@ -51,7 +46,7 @@ function billingOf(row: Pick<AgencyRow, "legalName" | "billingAddress" | "taxId"
 
 /** The current agency's billing details (owners and admins). */
 export async function getAgencyBillingDetails(scope: Scope, tx: Executor): Promise<AgencyBillingDetailsView> {
-  refuseUnless(scope, ["owner", "admin"]);
+  assertAllowed(scope, "administer");
   const [row] = await tx.select().from(agencies).where(eq(agencies.id, scope.agencyId));
   if (!row) throw new AppError("NOT_FOUND", "Agency not found", { reason: "agency_not_found" });
   return toAgencyBillingView(row);
@@ -63,7 +58,7 @@ export async function updateAgencyBillingDetails(
   tx: Executor,
   input: AgencyBillingDetailsInput,
 ): Promise<AgencyBillingDetailsView> {
-  refuseUnless(scope, ["owner", "admin"]);
+  assertAllowed(scope, "administer");
   const [before] = await tx.select().from(agencies).where(eq(agencies.id, scope.agencyId)).for("update");
   if (!before) throw new AppError("NOT_FOUND", "Agency not found", { reason: "agency_not_found" });
   const [row] = await tx
@@ -97,7 +92,7 @@ export async function updateClientBillingDetails(
   tx: Executor,
   input: ClientBillingDetailsInput,
 ): Promise<ClientView> {
-  refuseUnless(scope, ["owner", "admin", "account_manager"]);
+  assertAllowed(scope, "manageAccounts");
   const before = await getClient(scope, tx, input.clientId);
   const [row] = await tx
     .update(clients)

@@ -2,16 +2,17 @@ import {
   AppError,
   type InvitationSentView,
   type InvitationView,
+  isAllowed,
   type MemberInviteInput,
   type PasswordResetLinkView,
 } from "@parley/contracts";
 import { type Database, type Executor, schema } from "@parley/db";
 import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import { recordAudit } from "../kernel/record-audit";
+import type { Scope } from "../kernel/scope";
 import { generateSecret, hashToken } from "../kernel/secret-box";
 import { listUserMemberships } from "./me";
 import { assertMayGrant, getMember } from "./members";
-import type { Scope } from "../kernel/scope";
 
 const { invitations, memberships, users, passwordResets } = schema;
 
@@ -193,7 +194,7 @@ export async function issuePasswordReset(
   input: { membershipId: string },
   deps: LinkDeps & { db: Database },
 ): Promise<PasswordResetLinkView> {
-  if (scope.role !== "owner") {
+  if (!isAllowed(scope.role, "resetPasswords")) {
     throw new AppError("FORBIDDEN", "Only an owner can issue a password reset link", { reason: "owner_only" });
   }
   const member = await getMember(scope, tx, input.membershipId);

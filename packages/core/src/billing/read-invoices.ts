@@ -14,6 +14,7 @@ import {
 import { type Executor, schema } from "@parley/db";
 import { and, asc, desc, eq, inArray, type SQL } from "drizzle-orm";
 import { z } from "zod";
+import { assertAllowed } from "../kernel/permissions";
 import type { Scope } from "../kernel/scope";
 import {
   billingPeriod,
@@ -129,9 +130,7 @@ export interface InvoiceReader {
 }
 
 export function invoiceReaderOf(scope: Scope): InvoiceReader {
-  if (scope.role === "moderator") {
-    throw new AppError("FORBIDDEN", "Your role does not allow this", { reason: "role_not_allowed" });
-  }
+  assertAllowed(scope, "readInvoices");
   return {
     agencyId: scope.agencyId,
     clientIds: scope.clientIds,

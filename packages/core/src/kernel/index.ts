@@ -3,6 +3,7 @@
  * and wake-ups (arming an item's durable flow in the caller's transaction, like an audit entry or a live event).
  * Nothing here imports another folder of core.
  */
+export * from "./permissions";
 export * from "./publish-live-event";
 export * from "./record-audit";
 export * from "./schedule-wakeups";

@@ -1,7 +1,8 @@
-import { AppError, type Platform, type ReplyApproveInput, type ReplyRejectInput } from "@parley/contracts";
+import { AppError, isAllowed, type Platform, type ReplyApproveInput, type ReplyRejectInput } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, asc, eq, inArray, ne } from "drizzle-orm";
 import { queueDeliveries } from "../deliveries/queue-deliveries";
+import { assertAllowed } from "../kernel/permissions";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
@@ -45,7 +46,7 @@ async function findApprovedClientIds(scope: Scope, tx: Executor): Promise<string
  * agency's owners and admins when the client has no approver (`agency_lead`).
  */
 async function mayDecide(scope: Scope, tx: Executor, reply: Pick<ReplyRow, "clientId" | "requiresApproval">) {
-  if (reply.requiresApproval === "agency_lead") return scope.role === "owner" || scope.role === "admin";
+  if (reply.requiresApproval === "agency_lead") return isAllowed(scope.role, "administer");
   if (reply.requiresApproval === "client" && scope.role === "client_stakeholder") {
     return (await findApprovedClientIds(scope, tx)).includes(reply.clientId);
   }
@@ -54,15 +55,14 @@ async function mayDecide(scope: Scope, tx: Executor, reply: Pick<ReplyRow, "clie
 
 /** The replies waiting for the caller's decision, oldest first. */
 export async function listPendingApprovals(scope: Scope, tx: Executor): Promise<ApprovalView[]> {
+  assertAllowed(scope, "decideApprovals");
   let filter: ReturnType<typeof and>;
-  if (scope.role === "owner" || scope.role === "admin") {
-    filter = eq(replies.requiresApproval, "agency_lead");
-  } else if (scope.role === "client_stakeholder") {
+  if (scope.role === "client_stakeholder") {
     const clientIds = await findApprovedClientIds(scope, tx);
     if (clientIds.length === 0) return [];
     filter = and(eq(replies.requiresApproval, "client"), inArray(replies.clientId, clientIds));
   } else {
-    throw new AppError("FORBIDDEN", "Only approvers see replies awaiting approval", { reason: "role_not_allowed" });
+    filter = eq(replies.requiresApproval, "agency_lead");
   }
   const rows = await tx
     .select({ reply: replies, item: items, channel: channels })

@@ -1,7 +1,7 @@
-import { AppError } from "@parley/contracts";
 import { type Database, type Executor, executePrepared, schema, uuidArray, withTenant } from "@parley/db";
 import { and, eq, ne, sql } from "drizzle-orm";
 import { getClient } from "../agencies/clients";
+import { assertAllowed } from "../kernel/permissions";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { type Scope, tenantOf } from "../kernel/scope";
 
@@ -150,12 +150,6 @@ function byUrgency(x: Candidate, y: Candidate): number {
   if (x.due_at !== y.due_at) return (x.due_at ?? Number.POSITIVE_INFINITY) - (y.due_at ?? Number.POSITIVE_INFINITY);
   if (x.received_at !== y.received_at) return x.received_at - y.received_at;
   return x.id < y.id ? -1 : 1;
-}
-
-function assertMayClaim(scope: Scope): void {
-  if (!["owner", "admin", "moderator"].includes(scope.role)) {
-    throw new AppError("FORBIDDEN", "Only moderators claim items", { reason: "role_not_allowed" });
-  }
 }
 
 /**
@@ -479,7 +473,7 @@ export function createClaimBatcher(db: Database, deps: { now?: () => Date } = {}
 
   return {
     async claim(scope, input) {
-      assertMayClaim(scope);
+      assertAllowed(scope, "moderate");
       // Moderators' clients are in their scope; a chosen client, or an owner's "all clients", is read in theirs.
       const request =
         input.clientId === undefined && scope.clientIds !== null

@@ -1,4 +1,4 @@
-import { AppError, uuid } from "@parley/contracts";
+import { AppError, isAllowed, uuid } from "@parley/contracts";
 import { type Executor, schema, uuidArray } from "@parley/db";
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
@@ -335,7 +335,7 @@ export async function releaseItem(
   input: QueueItemInput,
   deps: { now?: () => Date } = {},
 ): Promise<ReleasedItemView> {
-  const othersToo = scope.role === "owner" || scope.role === "admin";
+  const othersToo = isAllowed(scope.role, "administer");
   const now = deps.now?.() ?? new Date();
   await returnToQueue(scope, tx, { itemId: input.itemId, othersToo, action: "item.released", now });
   return { itemId: input.itemId, status: "queued" };

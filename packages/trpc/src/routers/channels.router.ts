@@ -1,16 +1,18 @@
 import { channelCreateInput, channelIdInput, channelListInput, channelUpdateInput } from "@parley/contracts";
 import { createChannel, listChannels, rotateChannelSecret, updateChannel } from "@parley/core/agencies";
-import { adminProcedure, router, staffProcedure } from "../trpc";
+import { procedureFor, router } from "../trpc";
 
 export const channelsRouter = router({
-  list: staffProcedure.input(channelListInput).query(({ ctx, input }) => listChannels(ctx.scope, ctx.tx, input)),
-  create: adminProcedure
+  list: procedureFor("viewOperations")
+    .input(channelListInput)
+    .query(({ ctx, input }) => listChannels(ctx.scope, ctx.tx, input)),
+  create: procedureFor("administer")
     .input(channelCreateInput)
     .mutation(({ ctx, input }) => createChannel(ctx.scope, ctx.tx, input, ctx.services)),
-  update: adminProcedure
+  update: procedureFor("administer")
     .input(channelUpdateInput)
     .mutation(({ ctx, input }) => updateChannel(ctx.scope, ctx.tx, input, ctx.services)),
-  rotateSecret: adminProcedure
+  rotateSecret: procedureFor("administer")
     .input(channelIdInput)
     .mutation(({ ctx, input }) => rotateChannelSecret(ctx.scope, ctx.tx, input, ctx.services)),
 });

@@ -1,14 +1,14 @@
 import { uuid } from "@parley/contracts";
 import { listContracts, saveContract } from "@parley/core/billing";
 import { z } from "zod";
-import { accountsProcedure, router } from "../trpc";
+import { procedureFor, router } from "../trpc";
 
 export const contractsRouter = router({
-  list: accountsProcedure
+  list: procedureFor("manageAccounts")
     .input(z.object({ clientId: uuid }))
     .query(({ ctx, input }) => listContracts(ctx.scope, ctx.tx, input)),
   /** Terms are validated by core (`contractTermsInput`), so errors name the field inside `terms`. */
-  save: accountsProcedure
+  save: procedureFor("manageAccounts")
     .input(
       z.object({
         clientId: uuid,

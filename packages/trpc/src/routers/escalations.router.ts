@@ -1,4 +1,3 @@
-import { AppError } from "@parley/contracts";
 import {
   acknowledgeEscalation,
   answerEscalation,
@@ -16,32 +15,24 @@ import {
   previewEscalation,
   resolveEscalation,
 } from "@parley/core/escalations";
-import { agencyProcedure, moderatorProcedure, router } from "../trpc";
-
-/** Who answers and resolves: the client's stakeholders (their own client only, by scope) and agency leads. */
-const answererProcedure = agencyProcedure.use(({ ctx, next }) => {
-  if (ctx.scope.role !== "owner" && ctx.scope.role !== "admin" && ctx.scope.role !== "client_stakeholder") {
-    throw new AppError("FORBIDDEN", "Your role does not allow this", { reason: "role_not_allowed" });
-  }
-  return next();
-});
+import { agencyProcedure, procedureFor, router } from "../trpc";
 
 export const escalationsRouter = router({
   /** Newest first: a stakeholder sees their client's, staff the clients they are assigned to. */
   list: agencyProcedure.input(escalationListInput).query(({ ctx, input }) => listEscalations(ctx.scope, ctx.tx, input)),
   get: agencyProcedure.input(escalationIdInput).query(({ ctx, input }) => getEscalation(ctx.scope, ctx.tx, input)),
   /** The hand-over packet an escalation of the item would carry, without saving anything. */
-  preview: moderatorProcedure
+  preview: procedureFor("moderate")
     .input(escalateInput)
     .query(({ ctx, input }) => previewEscalation(ctx.scope, ctx.tx, input, ctx.services.clock)),
-  escalate: moderatorProcedure
+  escalate: procedureFor("moderate")
     .input(escalateInput)
     .mutation(({ ctx, input }) => escalateItem(ctx.scope, ctx.tx, input, ctx.services.clock)),
   /** The client takes it on: no more level reminders; the customer still gets the cadence updates. */
-  acknowledge: answererProcedure
+  acknowledge: procedureFor("answerEscalations")
     .input(escalationIdInput)
     .mutation(({ ctx, input }) => acknowledgeEscalation(ctx.scope, ctx.tx, input, ctx.services.clock)),
-  answer: answererProcedure
+  answer: procedureFor("answerEscalations")
     .input(escalationAnswerInput)
     .mutation(({ ctx, input }) => answerEscalation(ctx.scope, ctx.tx, input, ctx.services.clock)),
   /** The caller's own in-app notices (escalations opened, reminders), newest first, and the unread count. */
@@ -49,7 +40,7 @@ export const escalationsRouter = router({
   markRead: agencyProcedure
     .input(markReadInput)
     .mutation(({ ctx, input }) => markNoticesRead(ctx.scope, ctx.tx, input, ctx.services.clock)),
-  resolve: answererProcedure
+  resolve: procedureFor("answerEscalations")
     .input(escalationIdInput)
     .mutation(({ ctx, input }) => resolveEscalation(ctx.scope, ctx.tx, input, ctx.services.clock)),
 });

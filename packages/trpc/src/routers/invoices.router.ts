@@ -14,36 +14,36 @@ import {
   pushInvoiceToStripe,
   refreshInvoiceDraft,
 } from "@parley/core/billing";
-import { accountsProcedure, agencyProcedure, router } from "../trpc";
+import { procedureFor, router } from "../trpc";
 
 /**
- * Invoices. Account managers, owners and admins do everything; stakeholders read their own
- * client's finalized invoices (core's `invoiceReaderOf` decides, moderators are refused).
+ * Invoices. Account managers, owners and admins do everything (`manageAccounts`); stakeholders read their own
+ * client's finalized invoices (`readInvoices`, narrowed by core's `invoiceReaderOf`).
  */
 export const invoicesRouter = router({
-  list: agencyProcedure
+  list: procedureFor("readInvoices")
     .input(invoiceListInput)
     .query(({ ctx, input }) => listInvoices(invoiceReaderOf(ctx.scope), ctx.tx, input)),
-  get: agencyProcedure
+  get: procedureFor("readInvoices")
     .input(invoiceIdInput)
     .query(({ ctx, input }) => getInvoice(invoiceReaderOf(ctx.scope), ctx.tx, input)),
-  breachedItems: agencyProcedure
+  breachedItems: procedureFor("readInvoices")
     .input(breachedItemsInput)
     .query(({ ctx, input }) => findBreachedItems(invoiceReaderOf(ctx.scope), ctx.tx, input)),
   /** Drafts of a month for the given clients (default: all), one result per client. */
-  createDrafts: accountsProcedure
+  createDrafts: procedureFor("manageAccounts")
     .input(createDraftsInput)
     .mutation(({ ctx, input }) => createInvoiceDrafts(ctx.scope, ctx.tx, input)),
-  refresh: accountsProcedure
+  refresh: procedureFor("manageAccounts")
     .input(invoiceIdInput)
     .mutation(({ ctx, input }) => refreshInvoiceDraft(ctx.scope, ctx.tx, input)),
-  finalize: accountsProcedure
+  finalize: procedureFor("manageAccounts")
     .input(invoiceIdInput)
     .mutation(({ ctx, input }) => finalizeInvoice(ctx.scope, ctx.tx, input)),
-  creditNote: accountsProcedure
+  creditNote: procedureFor("manageAccounts")
     .input(creditNoteInput)
     .mutation(({ ctx, input }) => issueCreditNote(ctx.scope, ctx.tx, input)),
-  pushToStripe: accountsProcedure
+  pushToStripe: procedureFor("manageAccounts")
     .input(invoiceIdInput)
     .mutation(({ ctx, input }) => pushInvoiceToStripe(ctx.scope, ctx.tx, input, ctx.services.stripe ?? null)),
 });

@@ -15,30 +15,32 @@ import {
   removeMember,
   revokeInvitation,
 } from "@parley/core/agencies";
-import { adminProcedure, ownerProcedure, router } from "../trpc";
+import { procedureFor, router } from "../trpc";
 
 export const membersRouter = router({
-  list: adminProcedure.query(({ ctx }) => listMembers(ctx.scope, ctx.tx)),
+  list: procedureFor("administer").query(({ ctx }) => listMembers(ctx.scope, ctx.tx)),
   /** A single-use link for the invitee (e-mailed with SMTP, else shown once); nobody is added until they accept. */
-  invite: adminProcedure
+  invite: procedureFor("administer")
     .input(memberInviteInput)
     .mutation(({ ctx, input }) =>
       inviteMember(ctx.scope, ctx.tx, input, { linkFor: ctx.linkFor, mailer: ctx.services.mailer }),
     ),
-  invitations: adminProcedure.query(({ ctx }) => listInvitations(ctx.scope, ctx.tx)),
-  revokeInvitation: adminProcedure
+  invitations: procedureFor("administer").query(({ ctx }) => listInvitations(ctx.scope, ctx.tx)),
+  revokeInvitation: procedureFor("administer")
     .input(invitationIdInput)
     .mutation(({ ctx, input }) => revokeInvitation(ctx.scope, ctx.tx, input)),
-  issuePasswordReset: ownerProcedure
+  issuePasswordReset: procedureFor("resetPasswords")
     .input(memberIdInput)
     .mutation(({ ctx, input }) =>
       issuePasswordReset(ctx.scope, ctx.tx, input, { linkFor: ctx.linkFor, db: ctx.services.db }),
     ),
-  assignClients: adminProcedure
+  assignClients: procedureFor("administer")
     .input(memberAssignInput)
     .mutation(({ ctx, input }) => assignClients(ctx.scope, ctx.tx, input)),
-  changeRole: adminProcedure
+  changeRole: procedureFor("administer")
     .input(memberRoleInput)
     .mutation(({ ctx, input }) => changeMemberRole(ctx.scope, ctx.tx, input)),
-  remove: adminProcedure.input(memberIdInput).mutation(({ ctx, input }) => removeMember(ctx.scope, ctx.tx, input)),
+  remove: procedureFor("administer")
+    .input(memberIdInput)
+    .mutation(({ ctx, input }) => removeMember(ctx.scope, ctx.tx, input)),
 });

@@ -9,17 +9,27 @@ import {
   renewClaim,
   skipItem,
 } from "@parley/core/moderation";
-import { agencyMemberProcedure, moderatorProcedure, router, staffProcedure } from "../trpc";
+import { agencyMemberProcedure, procedureFor, router } from "../trpc";
 
 export const queueRouter = router({
-  list: moderatorProcedure.input(queueListInput).query(({ ctx, input }) => listQueueItems(ctx.scope, ctx.tx, input)),
+  list: procedureFor("moderate")
+    .input(queueListInput)
+    .query(({ ctx, input }) => listQueueItems(ctx.scope, ctx.tx, input)),
   /** Refetched by consoles on every live event: one grouped query. */
-  counts: staffProcedure.input(queueCountsInput).query(({ ctx }) => countQueues(ctx.scope, ctx.tx)),
+  counts: procedureFor("viewOperations")
+    .input(queueCountsInput)
+    .query(({ ctx }) => countQueues(ctx.scope, ctx.tx)),
   /** Served with the other claims in flight (the claim batcher checks the role and opens the transaction). */
   claimNext: agencyMemberProcedure
     .input(claimNextInput)
     .mutation(({ ctx, input }) => ctx.claims.claim(ctx.scope, input)),
-  release: moderatorProcedure.input(queueItemInput).mutation(({ ctx, input }) => releaseItem(ctx.scope, ctx.tx, input)),
-  skip: moderatorProcedure.input(queueItemInput).mutation(({ ctx, input }) => skipItem(ctx.scope, ctx.tx, input)),
-  renew: moderatorProcedure.input(queueItemInput).mutation(({ ctx, input }) => renewClaim(ctx.scope, ctx.tx, input)),
+  release: procedureFor("moderate")
+    .input(queueItemInput)
+    .mutation(({ ctx, input }) => releaseItem(ctx.scope, ctx.tx, input)),
+  skip: procedureFor("moderate")
+    .input(queueItemInput)
+    .mutation(({ ctx, input }) => skipItem(ctx.scope, ctx.tx, input)),
+  renew: procedureFor("moderate")
+    .input(queueItemInput)
+    .mutation(({ ctx, input }) => renewClaim(ctx.scope, ctx.tx, input)),
 });

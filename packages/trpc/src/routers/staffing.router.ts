@@ -24,7 +24,7 @@ import {
   listPlannedEvents,
   saveStaffingSettings,
 } from "@parley/core/staffing";
-import { accountsProcedure, router } from "../trpc";
+import { procedureFor, router } from "../trpc";
 
 /**
  * Staffing is planned by the agency's leads: owners, admins and account managers (an account manager plans the
@@ -32,41 +32,43 @@ import { accountsProcedure, router } from "../trpc";
  */
 export const staffingRouter = router({
   /** The week's plan per pool and hour: forecast, required vs rostered, gaps with their cover, clients at risk. */
-  plan: accountsProcedure
+  plan: procedureFor("planStaffing")
     .input(staffingWeekInput)
     .query(({ ctx, input }) => getStaffingPlan(ctx.scope, ctx.tx, input, ctx.services.clock)),
   /** Planned vs actual of a past week, per pool and day. */
-  review: accountsProcedure
+  review: procedureFor("planStaffing")
     .input(staffingWeekInput)
     .query(({ ctx, input }) => getStaffingReview(ctx.scope, ctx.tx, input, ctx.services.clock)),
   /** The forecast's error on the last 4 weeks held out, per client. */
-  accuracy: accountsProcedure.query(({ ctx }) => getForecastAccuracy(ctx.scope, ctx.tx, ctx.services.clock)),
+  accuracy: procedureFor("planStaffing").query(({ ctx }) => getForecastAccuracy(ctx.scope, ctx.tx, ctx.services.clock)),
   /** Handling times per client and category over the last 4 weeks of work. */
-  handlingTimes: accountsProcedure.query(({ ctx }) => getHandlingTimes(ctx.scope, ctx.tx, ctx.services.clock)),
-  events: accountsProcedure.query(({ ctx }) =>
+  handlingTimes: procedureFor("planStaffing").query(({ ctx }) =>
+    getHandlingTimes(ctx.scope, ctx.tx, ctx.services.clock),
+  ),
+  events: procedureFor("planStaffing").query(({ ctx }) =>
     listPlannedEvents(ctx.scope, ctx.tx, { after: ctx.services.clock?.now() ?? new Date() }),
   ),
-  createEvent: accountsProcedure
+  createEvent: procedureFor("planStaffing")
     .input(plannedEventInput)
     .mutation(({ ctx, input }) => createPlannedEvent(ctx.scope, ctx.tx, input)),
-  deleteEvent: accountsProcedure
+  deleteEvent: procedureFor("planStaffing")
     .input(plannedEventIdInput)
     .mutation(({ ctx, input }) => deletePlannedEvent(ctx.scope, ctx.tx, input)),
-  roster: accountsProcedure.query(({ ctx }) => getRoster(ctx.scope, ctx.tx, ctx.services.clock)),
-  addShift: accountsProcedure
+  roster: procedureFor("planStaffing").query(({ ctx }) => getRoster(ctx.scope, ctx.tx, ctx.services.clock)),
+  addShift: procedureFor("planStaffing")
     .input(rosterShiftInput)
     .mutation(({ ctx, input }) => addRosterShift(ctx.scope, ctx.tx, input, ctx.services.clock)),
-  endShift: accountsProcedure
+  endShift: procedureFor("planStaffing")
     .input(rosterShiftIdInput)
     .mutation(({ ctx, input }) => endRosterShift(ctx.scope, ctx.tx, input, ctx.services.clock)),
-  addException: accountsProcedure
+  addException: procedureFor("planStaffing")
     .input(rosterExceptionInput)
     .mutation(({ ctx, input }) => addRosterException(ctx.scope, ctx.tx, input)),
-  deleteException: accountsProcedure
+  deleteException: procedureFor("planStaffing")
     .input(rosterExceptionIdInput)
     .mutation(({ ctx, input }) => deleteRosterException(ctx.scope, ctx.tx, input)),
-  settings: accountsProcedure.query(({ ctx }) => getStaffingSettings(ctx.scope, ctx.tx)),
-  saveSettings: accountsProcedure
+  settings: procedureFor("planStaffing").query(({ ctx }) => getStaffingSettings(ctx.scope, ctx.tx)),
+  saveSettings: procedureFor("planStaffing")
     .input(staffingSettingsInput)
     .mutation(({ ctx, input }) => saveStaffingSettings(ctx.scope, ctx.tx, input)),
 });
