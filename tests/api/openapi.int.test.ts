@@ -11,9 +11,16 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 
+interface OpenApiOperation {
+  operationId?: string;
+  summary?: string;
+  parameters?: Array<{ name: string; in: string }>;
+  responses: Record<string, unknown>;
+}
+
 interface OpenApiDocument {
   openapi: string;
-  paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+  paths: Record<string, Record<string, OpenApiOperation>>;
   components: { securitySchemes: Record<string, { type: string }>; schemas: Record<string, { properties?: object }> };
 }
 
@@ -36,6 +43,20 @@ describe("GET /v1/openapi.json", () => {
     );
     expect([...registered].filter((route) => !documented.has(route))).toEqual([]);
     expect([...documented].filter((route) => !registered.has(route))).toEqual([]);
+    // Each route is documented in full: a unique operation id, a summary, its success answer, its path parameters.
+    const operations = Object.entries(document.paths).flatMap(([path, byMethod]) =>
+      Object.entries(byMethod).map(([method, operation]) => ({ route: `${method} ${path}`, path, operation })),
+    );
+    const ids = operations.map(({ operation }) => operation.operationId);
+    expect(new Set(ids).size).toBe(operations.length);
+    for (const { route, path, operation } of operations) {
+      expect(operation.operationId, route).toMatch(/^[a-z][A-Za-z]+$/);
+      expect(operation.summary, route).toBeTruthy();
+      expect(Object.keys(operation.responses), route).toContain("200");
+      const pathParameters = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
+      const documentedPathParameters = (operation.parameters ?? []).filter((p) => p.in === "path").map((p) => p.name);
+      expect(documentedPathParameters.sort(), route).toEqual(pathParameters.sort());
+    }
   });
 
   it("has bearer and cookie security and the error shape", async () => {

@@ -41,12 +41,14 @@ import { Hono, type Context as HonoContext, type MiddlewareHandler } from "hono"
 import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
+import { describeRoute } from "hono-openapi";
 import type { z } from "zod";
 import { createIngestRoutes } from "./ingest.routes";
 import { createInvoiceRoutes } from "./invoices.routes";
 import { createLiveRoutes, type LiveEventSource } from "./live.routes";
 import { fallbackLogger, type Logger } from "./logger";
 import { createMetrics, type Metrics } from "./metrics";
+import { openApiDocumentHandler } from "./openapi";
 import { checkReadiness, type ReadinessSource } from "./readiness";
 import { logRequests, noteAgency } from "./request-log";
 import { createV1Routes } from "./v1.routes";
@@ -443,6 +445,18 @@ export function createApp(options: AppOptions) {
     app.route("/", createLiveRoutes({ db: services.db, liveEvents, heartbeatMs, logger, metrics }));
   }
   app.route("/", createV1Routes({ services, loadSession }));
+  app.get(
+    "/v1/openapi.json",
+    describeRoute({
+      operationId: "getOpenApiDocument",
+      summary: "This document",
+      security: [],
+      responses: {
+        "200": { description: "OpenAPI 3.1", content: { "application/json": { schema: { type: "object" } } } },
+      },
+    }),
+    openApiDocumentHandler(app),
+  );
 
   if (options.webRoot && existsSync(path.join(options.webRoot, "index.html"))) {
     const webRoot = options.webRoot;

@@ -3,10 +3,12 @@ import {
   defaultMetaGraphBaseUrl,
   fetchInstagramMention,
   type InstagramMention,
+  inboundItemEvent,
   type MetaWebhookMapping,
   mapDiscourseWebhook,
   mapMetaWebhook,
   maxBatchItems,
+  maxTimestampSkewSeconds,
   type NormalizedItemEvent,
   parseGenericBatch,
   type SkippedChange,
@@ -21,12 +23,16 @@ import {
   type IngestChannelSecrets,
   type IngestItemEvent,
   ingestChannelItems,
+  ingestResult,
 } from "@parley/core/moderation";
 import type { Services } from "@parley/trpc";
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { describeRoute, resolver } from "hono-openapi";
+import { z } from "zod";
 import { fallbackLogger, type Logger } from "./logger";
 import type { Metrics } from "./metrics";
+import { errorResponse, jsonResponse, type RouteDocumentation, uuidPathParameter } from "./openapi";
 import { noteAgency } from "./request-log";
 
 /** Largest request body any ingest endpoint reads. */
@@ -104,6 +110,53 @@ function describeSkipped(skipped: readonly SkippedChange[]): string {
 function unauthenticated(reason: string): AppError {
   return new AppError("UNAUTHENTICATED", `Signature check failed: ${reason.replaceAll("_", " ")}`, { reason });
 }
+
+const IngestItem = inboundItemEvent.meta({ ref: "IngestItem" });
+
+/** The generic signed ingest as `/v1/openapi.json` documents it (the handler reads the raw body itself). */
+const ingestDocumentation = {
+  operationId: "ingestItems",
+  summary: "Push items into a channel (generic signed ingest)",
+  description:
+    `One item, or \`{ "items": [...] }\` with 1 to ${maxBatchItems}. Idempotent per (channel, externalId): ` +
+    'a redelivery changes nothing; new text is an edit; `"op": "remove"` records a removal, and an upsert after ' +
+    "a removal restores the item. `createdAt` must lie between 2000-01-01 and a day after the server's clock. " +
+    'Mark your brand\'s own messages (e.g. your echo of a reply Parley sent you) `"byBrand": true`: they are ' +
+    "stored on their thread and never queued.",
+  security: [],
+  parameters: [
+    uuidPathParameter("channelId"),
+    {
+      name: "X-Parley-Timestamp",
+      in: "header",
+      required: true,
+      description: `Unix seconds; refused when more than ${maxTimestampSkewSeconds} s from the server's clock`,
+      schema: { type: "string", pattern: "^\\d{1,15}$" },
+    },
+    {
+      name: "X-Parley-Signature",
+      in: "header",
+      required: true,
+      description: "`sha256=` + hex HMAC-SHA256 of `<timestamp>.<raw body>`, keyed with the channel's ingest secret",
+      schema: { type: "string", pattern: "^sha256=[0-9a-f]{64}$" },
+    },
+  ],
+  requestBody: {
+    required: true,
+    content: {
+      "application/json": {
+        schema: resolver(z.union([IngestItem, z.object({ items: z.array(IngestItem).min(1).max(maxBatchItems) })])),
+      },
+    },
+  },
+  responses: {
+    "200": jsonResponse("What the delivery changed, item by item", ingestResult.meta({ ref: "IngestResult" })),
+    "400": errorResponse("Malformed JSON or an invalid item (every bad field named, nothing stored)"),
+    "401": errorResponse("Missing, wrong or stale signature (nothing stored)"),
+    "404": errorResponse("No such channel"),
+    "413": errorResponse(`Body over ${maxIngestBodyBytes} bytes or more than ${maxBatchItems} items`),
+  },
+} satisfies RouteDocumentation;
 
 /**
  * Inbound item endpoints: generic signed REST ingest, Meta and Discourse webhooks. Each finds its channel by
@@ -202,7 +255,7 @@ export function createIngestRoutes(options: IngestRoutesOptions) {
 
   const readRaw = async (c: IngestContext) => new Uint8Array(await c.req.arrayBuffer());
 
-  app.post("/v1/channels/:channelId/items", limitBody, (c) =>
+  app.post("/v1/channels/:channelId/items", describeRoute(ingestDocumentation), limitBody, (c) =>
     receiveSigned(
       c,
       undefined,

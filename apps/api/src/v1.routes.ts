@@ -1,13 +1,23 @@
 import type { Session, SessionUser } from "@parley/auth";
-import { AppError, badInput } from "@parley/contracts";
+import { AppError } from "@parley/contracts";
 import { resolveScope } from "@parley/core/agencies";
 import { authenticateApiKey } from "@parley/core/api-keys";
 import { assertAllowed, type Scope } from "@parley/core/kernel";
-import { findItems, getItemDetail, itemListQuery, type ReadScope } from "@parley/core/moderation";
+import {
+  findItems,
+  getItemDetail,
+  itemDetailView,
+  itemListQuery,
+  itemPageView,
+  itemView,
+  type ReadScope,
+} from "@parley/core/moderation";
 import { type Database, type TenantContext, withTenant } from "@parley/db";
 import type { Services } from "@parley/trpc";
 import { type Context, Hono, type MiddlewareHandler, type Next } from "hono";
-import { buildOpenApiDocument } from "./openapi";
+import { describeRoute } from "hono-openapi";
+import { z } from "zod";
+import { errorResponse, jsonResponse, parsed, readErrors, readSecurity, uuidPathParameter } from "./openapi";
 import { noteAgency } from "./request-log";
 
 /** Who is reading: an API key speaks for its whole agency (`scope` null, read-only); a session for its member. */
@@ -76,9 +86,11 @@ export interface V1RoutesOptions {
  * over tRPC's `items.get`. A client's stakeholders see what is addressed to them (escalations, approvals, SLA
  * reports) in the portal; an agency API key reads for the agency.
  */
-function assertItemReader(principal: ApiPrincipal): void {
-  if (principal.scope) assertAllowed(principal.scope, "viewOperations", "Items are read by the agency's staff");
-}
+const itemReadersOnly: MiddlewareHandler<{ Variables: ReaderVariables }> = async (c, next) => {
+  const { scope } = c.get("principal");
+  if (scope) assertAllowed(scope, "viewOperations", "Items are read by the agency's staff");
+  await next();
+};
 
 function readScopeOf(principal: ApiPrincipal): ReadScope {
   return { agencyId: principal.agencyId, clientIds: principal.scope?.clientIds ?? null };
@@ -88,29 +100,64 @@ function tenantOfReader(reader: ReadScope): TenantContext {
   return { agencyId: reader.agencyId, clientIds: reader.clientIds, userId: null };
 }
 
-/** The public item reads and the OpenAPI document of every `/v1` route. */
+/** The item views under the names the document gives them; a page's items refer to `Item`. */
+const Item = itemView.meta({ ref: "Item" });
+const ItemDetail = itemDetailView.meta({ ref: "ItemDetail" });
+const ItemPage = itemPageView.extend({ items: z.array(Item) }).meta({ ref: "ItemPage" });
+
+/** The public item reads. */
 export function createV1Routes(options: V1RoutesOptions) {
   const { db } = options.services;
   const app = new Hono<{ Variables: ReaderVariables }>();
   const authenticateReader = createReaderAuthentication({ db, loadSession: options.loadSession });
 
-  const openApiDocument = buildOpenApiDocument();
-  app.get("/v1/openapi.json", (c) => c.json(openApiDocument));
+  app.get(
+    "/v1/items",
+    describeRoute({
+      operationId: "listItems",
+      summary: "Items, newest first",
+      description:
+        "Keyset-paginated on (receivedAt, id): follow `nextCursor` until it is null. A session sees the " +
+        "clients its member works on; an API key sees every client of its agency.",
+      security: readSecurity,
+      responses: {
+        "200": jsonResponse("A page of items", ItemPage),
+        "400": errorResponse("A query parameter is invalid (named in `details.fields`)"),
+        ...readErrors,
+        "404": errorResponse("`clientId` names no client you can see"),
+      },
+    }),
+    authenticateReader,
+    itemReadersOnly,
+    parsed("query", itemListQuery),
+    async (c) => {
+      const reader = readScopeOf(c.get("principal"));
+      const query = c.req.valid("query");
+      return c.json(await withTenant(db, tenantOfReader(reader), (tx) => findItems(reader, tx, query)));
+    },
+  );
 
-  app.get("/v1/items", authenticateReader, async (c) => {
-    assertItemReader(c.get("principal"));
-    const query = itemListQuery.safeParse(c.req.query());
-    if (!query.success) throw badInput(query.error.issues);
-    const reader = readScopeOf(c.get("principal"));
-    return c.json(await withTenant(db, tenantOfReader(reader), (tx) => findItems(reader, tx, query.data)));
-  });
-
-  app.get("/v1/items/:id", authenticateReader, async (c) => {
-    assertItemReader(c.get("principal"));
-    const reader = readScopeOf(c.get("principal"));
-    const itemId = c.req.param("id") ?? "";
-    return c.json(await withTenant(db, tenantOfReader(reader), (tx) => getItemDetail(reader, tx, { itemId })));
-  });
+  app.get(
+    "/v1/items/:id",
+    describeRoute({
+      operationId: "getItem",
+      summary: "One item, with a summary of the replies on it",
+      security: readSecurity,
+      parameters: [uuidPathParameter("id")],
+      responses: {
+        "200": jsonResponse("The item", ItemDetail),
+        ...readErrors,
+        "404": errorResponse("No such item in your scope (also for another agency's item or a malformed id)"),
+      },
+    }),
+    authenticateReader,
+    itemReadersOnly,
+    async (c) => {
+      const reader = readScopeOf(c.get("principal"));
+      const itemId = c.req.param("id") ?? "";
+      return c.json(await withTenant(db, tenantOfReader(reader), (tx) => getItemDetail(reader, tx, { itemId })));
+    },
+  );
 
   return app;
 }

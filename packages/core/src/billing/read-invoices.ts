@@ -69,29 +69,30 @@ export interface CreditNoteSnapshot {
   reason: string;
 }
 
-export interface InvoiceView {
-  id: string;
-  clientId: string;
-  clientName: string;
-  kind: InvoiceRow["kind"];
-  status: InvoiceRow["status"];
-  /** "YYYY-MM" of the client's month. */
-  period: string;
-  periodStart: string;
-  periodEnd: string;
-  currency: string;
-  feesMinor: number;
-  creditsMinor: number;
-  totalMinor: number;
-  number: string | null;
-  correctsInvoiceId: string | null;
-  finalizedAt: Date | null;
-  stripeInvoiceId: string | null;
-  paymentStatus: InvoiceRow["paymentStatus"];
-  updatedAt: Date;
-}
+/** An invoice or credit note in a list: the zod schema documents `/v1/invoices` and gives the type. */
+export const invoiceView = z.object({
+  id: z.uuid(),
+  clientId: z.uuid(),
+  clientName: z.string(),
+  kind: z.enum(schema.invoiceKinds),
+  status: z.enum(schema.invoiceStatuses),
+  period: z.string().describe('the client\'s month, "YYYY-MM"'),
+  periodStart: z.string().describe("local date, YYYY-MM-DD"),
+  periodEnd: z.string().describe("local date, YYYY-MM-DD (exclusive)"),
+  currency: z.string().describe("ISO 4217"),
+  feesMinor: z.number().int().describe("integer minor units of `currency`"),
+  creditsMinor: z.number().int(),
+  totalMinor: z.number().int(),
+  number: z.string().nullable().describe("set when finalized"),
+  correctsInvoiceId: z.uuid().nullable().describe("credit notes: the invoice they correct"),
+  finalizedAt: z.date().nullable(),
+  stripeInvoiceId: z.string().nullable(),
+  paymentStatus: z.enum(schema.paymentStatuses),
+  updatedAt: z.date(),
+});
+export type InvoiceView = z.infer<typeof invoiceView>;
 
-export interface InvoiceLineView {
+export type InvoiceLineView = {
   position: number;
   kind: string;
   description: string;
@@ -99,7 +100,7 @@ export interface InvoiceLineView {
   unitPriceMinor: number;
   amountMinor: number;
   evidence: ServiceCreditEvidence | null;
-}
+};
 
 export interface InvoiceDetailView extends InvoiceView {
   /** Finalized invoices: the issue date and the due date (issue date + payment terms), client's calendar. */
@@ -118,6 +119,31 @@ export interface InvoiceDetailView extends InvoiceView {
     reason: string | null;
   };
 }
+
+/**
+ * `InvoiceDetailView` as `/v1/invoices/{id}` documents it: the lines' and evidence's inner shapes are left open
+ * there. `InvoiceDetailFitsItsDocument` fails to compile when the view no longer fits what the document promises.
+ */
+export const invoiceDetailView = invoiceView.extend({
+  issuedOn: z.string().nullable().describe("finalized invoices: the issue date, the client's local date YYYY-MM-DD"),
+  dueOn: z
+    .string()
+    .nullable()
+    .describe("finalized invoices: the due date, issue date + the contract's payment terms (YYYY-MM-DD)"),
+  lines: z.array(
+    z.looseObject({
+      position: z.number().int(),
+      kind: z.string(),
+      description: z.string(),
+      quantity: z.number(),
+      unitPriceMinor: z.number().int(),
+      amountMinor: z.number().int(),
+    }),
+  ),
+  evidence: z.looseObject({}).describe("SLA summary, volume, pending clocks and contract the lines were computed from"),
+});
+export type InvoiceDetailFitsItsDocument = Fits<InvoiceDetailView, z.output<typeof invoiceDetailView>>;
+type Fits<View extends Documented, Documented> = View;
 
 /**
  * Who may read invoices: owners, admins and account managers (their clients) every invoice;

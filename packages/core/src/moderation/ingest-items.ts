@@ -1,5 +1,6 @@
 import { type Executor, runPrepared, schema } from "@parley/db";
 import { and, asc, eq, or, sql } from "drizzle-orm";
+import { z } from "zod";
 import { type NewItemForFlows, planItemFlows } from "../flows/start-item-flows";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { classifyItem, type ItemClassification } from "../protocols/classify-item";
@@ -49,28 +50,29 @@ export interface IngestDeps {
   now?: () => Date;
 }
 
-export interface IngestedItem {
-  externalId: string;
-  id: string;
-  /** False when the item was already there (a redelivery, an edit or a removal). */
-  created: boolean;
-}
-
-export interface IngestResult {
-  received: number;
-  created: number;
-  /** Events that changed nothing: the same item with the same text again, or a removal already recorded. */
-  duplicates: number;
-  edited: number;
-  removed: number;
-  /** Items the platform brought back after a removal. */
-  restored: number;
-  /** New items written by the brand's own account (stored on their thread, not queued). */
-  byBrand: number;
-  /** Parley's replies the platform echoed back (their deliveries are now confirmed). */
-  deliveriesConfirmed: number;
-  items: IngestedItem[];
-}
+/** What a delivery changed, item by item (the ingest endpoints' answer). */
+export const ingestResult = z.object({
+  received: z.number().int(),
+  created: z.number().int(),
+  duplicates: z.number().int().describe("events that changed nothing (redelivered, or a removal already recorded)"),
+  edited: z.number().int(),
+  removed: z.number().int(),
+  restored: z.number().int().describe("removed items the delivery brought back (an upsert after a removal)"),
+  byBrand: z.number().int().describe('new items marked `"byBrand": true`: stored on their thread, never queued'),
+  deliveriesConfirmed: z
+    .number()
+    .int()
+    .describe("Parley replies echoed back (a brand item whose externalId is the id the reply was published with)"),
+  items: z.array(
+    z.object({
+      externalId: z.string(),
+      id: z.uuid(),
+      created: z.boolean().describe("false when the item was already there (a redelivery, an edit or a removal)"),
+    }),
+  ),
+});
+export type IngestResult = z.infer<typeof ingestResult>;
+export type IngestedItem = IngestResult["items"][number];
 
 type ItemRow = typeof items.$inferSelect;
 type NewItemRow = typeof items.$inferInsert;
