@@ -55,7 +55,7 @@ async function mayDecide(scope: Scope, tx: Executor, reply: Pick<ReplyRow, "clie
 
 /** The replies waiting for the caller's decision, oldest first. */
 export async function listPendingApprovals(scope: Scope, tx: Executor): Promise<ApprovalView[]> {
-  assertAllowed(scope, "decideApprovals");
+  assertAllowed(scope, "decideApprovals", "Only approvers see replies awaiting approval");
   let filter: ReturnType<typeof and>;
   if (scope.role === "client_stakeholder") {
     const clientIds = await findApprovedClientIds(scope, tx);

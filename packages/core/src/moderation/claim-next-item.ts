@@ -473,7 +473,7 @@ export function createClaimBatcher(db: Database, deps: { now?: () => Date } = {}
 
   return {
     async claim(scope, input) {
-      assertAllowed(scope, "moderate");
+      assertAllowed(scope, "moderate", "Only moderators claim items");
       // Moderators' clients are in their scope; a chosen client, or an owner's "all clients", is read in theirs.
       const request =
         input.clientId === undefined && scope.clientIds !== null
