@@ -1,7 +1,7 @@
 import { type PersonalDataKind, personalDataKinds } from "./protocol-document";
 
 /** Starts only at the beginning of a token, so a long text without `@` is scanned in linear time. */
-const emailPattern = /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
+export const emailPattern = /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
 
 /** Digit groups joined by single spaces or dashes, not right after `+` (that is a phone number). */
 const digitRunPattern = /(?<![+\d])\d+(?:[ -]\d+)*/gu;
@@ -10,7 +10,7 @@ const digitRunPattern = /(?<![+\d])\d+(?:[ -]\d+)*/gu;
  * Digits with the separators phone numbers are written with: `+44 20 7946 0958`, `(0161) 496-0000`,
  * `0049.30.901820`. Not after a letter, digit or `#` (order numbers such as #123456789).
  */
-const phoneCandidatePattern = /(?<![\p{L}\p{N}#+])\+?\(?\d[\d ().\u00A0-]*\d(?![\p{L}\p{N}])/gu;
+export const phoneCandidatePattern = /(?<![\p{L}\p{N}#+])\+?\(?\d[\d ().\u00A0-]*\d(?![\p{L}\p{N}])/gu;
 
 /** The Luhn checksum every payment card number satisfies. */
 export function isLuhnValid(digits: string): boolean {
@@ -26,23 +26,37 @@ export function isLuhnValid(digits: string): boolean {
   return digits.length > 0 && sum % 10 === 0;
 }
 
-/**
- * Whether some consecutive groups of a digit run form a 13–19 digit Luhn-valid number, so
- * "4111 1111 1111 1111 12/27" is found even with the expiry month glued on.
- */
-function containsCardNumber(run: string): boolean {
-  const groups = run.split(/[ -]/);
-  for (let start = 0; start < groups.length; start++) {
-    let digits = "";
-    for (let end = start; end < groups.length && digits.length <= 19; end++) {
-      digits += groups[end];
-      if (digits.length >= 13 && digits.length <= 19 && isLuhnValid(digits)) return true;
-    }
-  }
-  return false;
+export interface CardNumberSpan {
+  /** Where the number starts and ends in the digit run (UTF-16 offsets, `end` exclusive). */
+  start: number;
+  end: number;
+  digits: string;
 }
 
-function isPhoneNumber(candidate: string): boolean {
+/**
+ * The card numbers in a run of digit groups (joined by single spaces or dashes): consecutive groups forming a 13–19
+ * digit Luhn-valid number, the longest from each start, so "4111 1111 1111 1111 12/27" is found even with the
+ * expiry month glued on.
+ */
+export function findCardNumberSpans(run: string): CardNumberSpan[] {
+  const groups = [...run.matchAll(/\d+/g)].map((match) => ({ start: match.index, text: match[0] }));
+  const spans: CardNumberSpan[] = [];
+  for (let start = 0; start < groups.length; start++) {
+    let digits = "";
+    let found: { end: number; digits: string } | null = null;
+    for (let end = start; end < groups.length && digits.length <= 19; end++) {
+      digits += groups[end]!.text;
+      if (digits.length >= 13 && digits.length <= 19 && isLuhnValid(digits)) found = { end, digits };
+    }
+    if (!found) continue;
+    const last = groups[found.end]!;
+    spans.push({ start: groups[start]!.start, end: last.start + last.text.length, digits: found.digits });
+    start = found.end;
+  }
+  return spans;
+}
+
+export function isPhoneNumber(candidate: string): boolean {
   const digitCount = candidate.replace(/\D/g, "").length;
   return digitCount >= 9 && digitCount <= 15 && !/[ ().\u00A0-]{3,}/.test(candidate);
 }
@@ -59,7 +73,7 @@ export function findPersonalData(text: string): PersonalDataKind[] {
   });
   let hasCard = false;
   const withoutCards = withoutEmails.replace(digitRunPattern, (run) => {
-    if (!containsCardNumber(run)) return run;
+    if (findCardNumberSpans(run).length === 0) return run;
     hasCard = true;
     return " ";
   });
