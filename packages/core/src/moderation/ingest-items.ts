@@ -4,6 +4,8 @@ import { z } from "zod";
 import { type NewItemForFlows, planItemFlows } from "../flows/start-item-flows";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { classifyItem, type ItemClassification } from "../protocols/classify-item";
+import { maskPersonalData, type PiiFlag } from "../protocols/mask-personal-data";
+import type { OptionalMaskedKind } from "../protocols/protocol-document";
 import type { ActiveProtocol } from "../protocols/protocol-versions";
 import { type IngestChannel, type IngestContext, loadIngestContext } from "./ingest-context";
 
@@ -32,6 +34,8 @@ export interface ItemChangeEvent {
     language?: string | undefined;
     createdAt: Date;
     url?: string | undefined;
+    /** Set by ingest when it masks the text (`maskEvent`), never by a connector: what was masked out of it. */
+    piiFlags?: readonly PiiFlag[] | undefined;
   };
   /** The payload field `createdAt` was read from, when the connector had a choice; kept in the audit trail. */
   createdAtFrom?: string | undefined;
@@ -86,6 +90,35 @@ type AuditRow = typeof auditEvents.$inferInsert;
 const textArray = (values: readonly string[]) =>
   sql`array(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
 
+/**
+ * The event as it may be stored: card numbers and IBANs (and e-mail addresses and phone numbers when the client's
+ * protocol says so) masked out of every free-text field, before anything reads it — classification, the item row,
+ * the audit trail, flows. What was masked is in `item.piiFlags`.
+ */
+function maskEvent<T extends IngestItemEvent>(event: T, also: readonly OptionalMaskedKind[]): T {
+  if (event.op === "retitle") return { ...event, title: maskPersonalData(event.title, also).text };
+  const { item } = event as ItemChangeEvent;
+  const flags = new Set<PiiFlag>();
+  const masked = (text: string) => {
+    const result = maskPersonalData(text, also);
+    for (const flag of result.flags) flags.add(flag);
+    return result.text;
+  };
+  const body = masked(item.body);
+  const title = item.title === undefined ? undefined : masked(item.title);
+  const displayName = item.author.displayName === undefined ? undefined : masked(item.author.displayName);
+  return {
+    ...event,
+    item: {
+      ...item,
+      body,
+      title,
+      author: { ...item.author, displayName },
+      piiFlags: [...flags].sort(),
+    },
+  };
+}
+
 /** Without a protocol, an item is filed uncategorised at normal priority. */
 const unclassified = { categoryKey: null, priority: "P3", riskFlags: [], authority: "respond", moderationAction: null };
 
@@ -96,8 +129,9 @@ function classifiedText(item: ItemChangeEvent["item"]): string {
 
 /** The protocol's reading of an item; the brand's own messages are not classified (nothing to moderate or answer). */
 function classificationOf(protocol: ActiveProtocol | null, event: ItemChangeEvent) {
+  const piiFlags = [...(event.item.piiFlags ?? [])];
   if (!protocol || event.item.byBrand) {
-    return { ...unclassified, language: event.item.language ?? null, protocolVersionId: null };
+    return { ...unclassified, language: event.item.language ?? null, protocolVersionId: null, piiFlags };
   }
   const result: ItemClassification = classifyItem({
     protocol: protocol.document,
@@ -113,6 +147,7 @@ function classificationOf(protocol: ActiveProtocol | null, event: ItemChangeEven
     // The platform's own tag wins; otherwise what the classifier detected ("und" when it could not tell).
     language: event.item.language ?? result.language,
     protocolVersionId: protocol.id,
+    piiFlags,
   } satisfies Partial<NewItemRow>;
 }
 
@@ -129,11 +164,12 @@ function aliasOf(event: ItemChangeEvent): string | null {
 
 /** What an edit, a removal or a restoration changes, as the audit trail records it. */
 function snapshotOf(
-  row: Pick<ItemRow, "title" | "body" | "categoryKey" | "priority" | "riskFlags" | "status" | "removedAt">,
+  row: Pick<ItemRow, "title" | "body" | "categoryKey" | "priority" | "riskFlags" | "piiFlags" | "status" | "removedAt">,
 ) {
   return {
     title: row.title,
     body: row.body,
+    piiFlags: row.piiFlags,
     categoryKey: row.categoryKey,
     priority: row.priority,
     riskFlags: row.riskFlags,
@@ -167,6 +203,7 @@ const itemColumns = [
   "priority",
   "risk_flags",
   "authority",
+  "pii_flags",
   "moderation_action",
   "protocol_version_id",
   "status",
@@ -444,6 +481,7 @@ async function applyRound(
       priority: c.priority,
       risk_flags: c.riskFlags,
       authority: c.authority,
+      pii_flags: c.piiFlags,
       moderation_action: c.moderationAction,
       protocol_version_id: c.protocolVersionId,
       // A removal that overtakes its item leaves a tombstone, so the late creation cannot resurrect it.
@@ -468,6 +506,7 @@ async function applyRound(
           riskFlags: c.riskFlags,
           authority: c.authority,
           moderationAction: c.moderationAction,
+          ...(c.piiFlags.length > 0 ? { piiFlags: c.piiFlags } : {}),
           ...(event.item.byBrand ? { byBrand: true } : {}),
           ...(event.createdAtFrom ? { createdAtFrom: event.createdAtFrom } : {}),
         },
@@ -660,9 +699,14 @@ async function editItem(
     result.duplicates += 1;
     return;
   }
+  // An event without a body keeps the stored (already masked) text, and with it what was masked out of it.
+  const piiFlags =
+    event.item.body === ""
+      ? ([...new Set([...before.piiFlags, ...(event.item.piiFlags ?? [])])].sort() as PiiFlag[])
+      : undefined;
   const classification = classificationOf(state.context.protocol, {
     ...event,
-    item: { ...event.item, ...text.content, byBrand: before.byBrand },
+    item: { ...event.item, ...text.content, byBrand: before.byBrand, ...(piiFlags ? { piiFlags } : {}) },
   });
   const [after] = await tx
     .update(items)
@@ -822,11 +866,13 @@ export async function applyDelivery(
     await verify();
     return result;
   }
+  const also = context.protocol?.document.maskPersonalData ?? [];
+  const masked = events.map((event) => maskEvent(event, also));
   // Round n holds the n-th event of each external id, so every multi-row statement touches an item once.
   const rounds: Array<Array<{ index: number; event: ItemChangeEvent }>> = [];
   const retitles: Array<{ index: number; event: ItemRetitleEvent }> = [];
   const seen = new Map<string, number>();
-  events.forEach((event, index) => {
+  masked.forEach((event, index) => {
     if (event.op === "retitle") {
       retitles.push({ index, event });
       return;

@@ -1,9 +1,17 @@
 import { AppError, memberTriageMessage, type Platform } from "@parley/contracts";
 import { compileProtocol } from "./compile-protocol";
+import { containsCardNumber } from "./mask-personal-data";
 import { countCodePoints, normaliseForComparison, normaliseForMatching, wordsOf } from "./normalise-text";
 import { getMaxReplyLength, type ProtocolDocument } from "./protocol-document";
 
-export const replyCheckNames = ["forbidden_phrase", "length", "authority", "authenticity", "duplicate"] as const;
+export const replyCheckNames = [
+  "forbidden_phrase",
+  "payment_card",
+  "length",
+  "authority",
+  "authenticity",
+  "duplicate",
+] as const;
 export type ReplyCheckName = (typeof replyCheckNames)[number];
 
 export interface ReplyCheckResult {
@@ -62,6 +70,7 @@ export function checkReply(input: CheckReplyInput): ReplyCheck {
     .slice(0, recentRepliesLimit);
   const results = [
     ...checkForbiddenPhrases(input),
+    ...checkPaymentCard(input),
     ...checkLength(input),
     ...checkAuthority(input),
     ...checkAuthenticity({ ...input, recentReplies }),
@@ -80,6 +89,19 @@ function checkForbiddenPhrases({ protocol, text }: CheckReplyInput): ReplyCheckR
       message: `Contains the forbidden phrase "${phrase}": ${reason}`,
       details: { phrase, reason },
     }));
+}
+
+/** A card number is never posted in public (PCI DSS), whoever typed it: blocked, and the message does not quote it. */
+function checkPaymentCard({ text }: CheckReplyInput): ReplyCheckResult[] {
+  if (!containsCardNumber(normaliseForMatching(text))) return [];
+  return [
+    {
+      check: "payment_card",
+      severity: "block",
+      message: "Contains a payment card number: a card number is never posted in public; remove it",
+      details: { reason: "payment_card_number" },
+    },
+  ];
 }
 
 function checkLength({ protocol, platform, text }: CheckReplyInput): ReplyCheckResult[] {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { findPersonalData } from "./find-personal-data";
 import { containsCardNumber, isIbanValid, maskPersonalData } from "./mask-personal-data";
 
 describe("maskPersonalData: card numbers and IBANs, always", () => {
@@ -33,6 +34,12 @@ describe("maskPersonalData: card numbers and IBANs, always", () => {
       flags: ["pii:email", "pii:phone"],
     });
     expect(maskPersonalData(text, ["email"]).flags).toEqual(["pii:email"]);
+  });
+
+  it("leaves what findPersonalData still recognises, so a protocol's personal-data rule still flags the item", () => {
+    const { text } = maskPersonalData("card 4111 1111 1111 1111, jo@example.com, +44 20 7946 0958", ["email", "phone"]);
+    expect(findPersonalData(text)).toEqual(["email", "phone", "payment_card"]);
+    expect(findPersonalData(maskPersonalData("only 4111-1111-1111-1111").text)).toEqual(["payment_card"]);
   });
 
   it("is idempotent: masked text masks to itself with no new flag", () => {

@@ -1,4 +1,5 @@
 import { emailPattern, findCardNumberSpans, isPhoneNumber, phoneCandidatePattern } from "./find-personal-data";
+import type { OptionalMaskedKind } from "./protocol-document";
 
 /**
  * Masking of personal data in customer text before it is stored: payment card numbers and IBANs always (PCI DSS,
@@ -8,10 +9,6 @@ import { emailPattern, findCardNumberSpans, isPhoneNumber, phoneCandidatePattern
 
 export const piiFlags = ["pii:card", "pii:iban", "pii:email", "pii:phone"] as const;
 export type PiiFlag = (typeof piiFlags)[number];
-
-/** The optional kinds a client's protocol can add (`maskPersonalData`); cards and IBANs are masked regardless. */
-export const optionalMaskedKinds = ["email", "phone"] as const;
-export type OptionalMaskedKind = (typeof optionalMaskedKinds)[number];
 
 export interface MaskedText {
   text: string;

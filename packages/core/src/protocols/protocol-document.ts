@@ -15,6 +15,9 @@ export type ModerationAction = (typeof moderationActions)[number];
 export const moderationRuleKinds = ["profanity", "links", "personal_data", "spam"] as const;
 export const personalDataKinds = ["email", "phone", "payment_card"] as const;
 export type PersonalDataKind = (typeof personalDataKinds)[number];
+/** What a client's protocol can add to ingest's masking (`maskPersonalData`); cards and IBANs are masked regardless. */
+export const optionalMaskedKinds = ["email", "phone"] as const;
+export type OptionalMaskedKind = (typeof optionalMaskedKinds)[number];
 
 /** Reply length limits when the protocol sets none: the platform's own limit, or a readable one where it has none. */
 export const defaultMaxReplyLength: Readonly<Record<Platform, number>> = {
@@ -180,6 +183,13 @@ const protocolDocumentBase = z
           .max(100_000, { error: "max reply length must be at most 100000" }),
       )
       .default({}),
+    /**
+     * Personal data masked at ingest besides card numbers and IBANs (always masked): the client's choice for
+     * e-mail addresses and phone numbers.
+     */
+    maskPersonalData: list("masked personal data", oneOf("masked personal data kind", optionalMaskedKinds), 2)
+      .refine(hasNoDuplicates, { error: "masked personal data kinds must not repeat" })
+      .default([]),
     voiceGuidelines: z
       .string({ error: "voice guidelines must be text" })
       .trim()

@@ -161,6 +161,11 @@ export const items = pgTable(
     priority: priorityEnum().notNull().default("P3"),
     riskFlags: text().array().notNull().default(sql`'{}'::text[]`),
     authority: categoryAuthorityEnum().notNull().default("respond"),
+    /**
+     * Personal data masked out of the text at ingest (`pii:card`, `pii:iban`, `pii:email`, `pii:phone`): the text
+     * stored here never holds it.
+     */
+    piiFlags: text().array().notNull().default(sql`'{}'::text[]`),
     /** What the protocol's moderation rules call for (not yet taken). */
     moderationAction: moderationActionEnum(),
     protocolVersionId: uuid().references(() => protocolVersions.id),

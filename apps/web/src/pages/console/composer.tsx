@@ -23,6 +23,7 @@ const checkDelayMs = 350;
 
 const checkTitles: Record<ReplyCheckResult["check"], string> = {
   forbidden_phrase: "Forbidden phrase",
+  payment_card: "Card number",
   length: "Length",
   authority: "Authority",
   authenticity: "Sounds templated",

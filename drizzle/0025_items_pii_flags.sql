@@ -1,0 +1,1 @@
+ALTER TABLE "items" ADD COLUMN "pii_flags" text[] DEFAULT '{}'::text[] NOT NULL;
