@@ -1,3 +1,7 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { maskPersonalData } from "@parley/core/protocols";
 import { schema } from "@parley/db";
 import { type TestAgency, type TestDatabase, testSecretBox } from "@parley/testing";
 import { and, eq, sql } from "drizzle-orm";
@@ -143,5 +147,98 @@ describe("outbound replies with a card number", () => {
     });
     const replies = await db.owner.select().from(schema.replies).where(eq(schema.replies.itemId, row.id));
     expect(replies).toEqual([]);
+  });
+});
+
+/** The custom migration that masks rows stored before ingest masked them; found by name, whatever its number. */
+async function runMaskingMigration() {
+  const folder = fileURLToPath(new URL("../../drizzle/", import.meta.url));
+  const file = readdirSync(folder).find((name) => name.endsWith("_mask_payment_data.sql"));
+  if (!file) throw new Error("no masking migration");
+  const statements = readFileSync(join(folder, file), "utf8").split("--> statement-breakpoint");
+  await db.owner.transaction(async (tx) => {
+    for (const statement of statements) await tx.execute(sql.raw(statement));
+  });
+}
+
+const maskingCases = [
+  "My card 4111 1111 1111 1111 was charged",
+  "4111-1111-1111-1111 exp 12/27 and 5555 5555 5555 4444",
+  "amex 3782 822463 10005, order 123456789012, not Luhn 4111 1111 1111 1112",
+  "4111 1111 1111 1111 12/27",
+  "card:4111111111111111.",
+  "IBAN GB82 WEST 1234 5698 7654 32 thanks",
+  "iban: de89370400440532013000 or FR14 2004 1010 0505 0001 3M02 606",
+  "both GB82WEST12345698765432 / 4111111111111111, bad GB82 WEST 1234 5698 7654 33",
+  "XGB82WEST12345698765432 is inside a word",
+  "already masked •••• •••• •••• 1111 and GB•• •••• •••• 5432",
+  "no numbers at all",
+];
+
+describe("the migration masking rows stored before", () => {
+  it("masks in SQL exactly as ingest masks in TypeScript", async () => {
+    for (const text of maskingCases) {
+      const [row] = await db.owner.execute<{ masked: string }>(sql`select mask_payment_data(${text}::text) as masked`);
+      expect({ text, masked: row?.masked }).toEqual({ text, masked: maskPersonalData(text).text });
+    }
+  });
+
+  it("leaves no full number in items, their audit trail, customers or replies, and flags the items", async () => {
+    const { channel } = channelOf(a.client.id);
+    const [item] = await db.owner
+      .insert(schema.items)
+      .values({
+        agencyId: a.agency.id,
+        clientId: a.client.id,
+        channelId: channel.id,
+        externalId: "stored-before-masking",
+        kind: "comment",
+        authorExternalId: "old-author",
+        authorHandle: "old-author",
+        authorDisplayName: "Old 4111 1111 1111 1111",
+        title: "Refund to GB82 WEST 1234 5698 7654 32",
+        body: "Charged twice on 4111-1111-1111-1111, please refund",
+        createdAt: new Date("2026-01-05T10:00:00Z"),
+      })
+      .returning();
+    if (!item) throw new Error("no item");
+    await db.owner.insert(schema.auditEvents).values({
+      agencyId: a.agency.id,
+      clientId: a.client.id,
+      action: "item.edited",
+      subjectType: "item",
+      subjectId: item.id,
+      before: { body: "was 5555 5555 5555 4444", nested: [{ note: "GB82WEST12345698765432" }], count: 3 },
+      after: { body: item.body },
+    });
+    await db.owner.insert(schema.replies).values({
+      agencyId: a.agency.id,
+      clientId: a.client.id,
+      itemId: item.id,
+      channelId: channel.id,
+      body: "We refunded 4111 1111 1111 1111",
+      status: "sent",
+    });
+    expect(await columnsHolding(card)).not.toEqual([]);
+
+    await runMaskingMigration();
+
+    const [after] = await db.owner.select().from(schema.items).where(eq(schema.items.id, item.id));
+    expect(after).toMatchObject({
+      title: "Refund to GB•• •••• •••• 5432",
+      body: "Charged twice on •••• •••• •••• 1111, please refund",
+      authorDisplayName: "Old •••• •••• •••• 1111",
+      piiFlags: ["pii:card", "pii:iban"],
+    });
+    const [audit] = await db.owner
+      .select()
+      .from(schema.auditEvents)
+      .where(and(eq(schema.auditEvents.subjectId, item.id), eq(schema.auditEvents.action, "item.edited")));
+    expect(audit?.before).toEqual({
+      body: "was •••• •••• •••• 4444",
+      nested: [{ note: "GB•• •••• •••• 5432" }],
+      count: 3,
+    });
+    for (const digits of [card, otherCard, iban]) expect(await columnsHolding(digits)).toEqual([]);
   });
 });
