@@ -55,6 +55,32 @@ describe("checkReply", () => {
     ]);
   });
 
+  it.each([
+    ["a zero-width space", "We guaran\u200btee a fix by Friday."],
+    ["a soft hyphen and a word joiner", "We gua\u00ADran\u2060tee a fix."],
+    ["a Cyrillic а and е", "We gu\u0430rant\u0435e a fix."],
+    ["full-width letters", "ＷＥ ＧＵＡＲＡＮＴＥＥ a fix."],
+    ["a right-to-left override", "We \u202eguarantee\u202c a fix."],
+    ["another word form", "We guaranteed a fix by Friday."],
+  ])("sees a forbidden phrase through %s", (_, text) => {
+    expect(check({ text }).results).toEqual([
+      expect.objectContaining({ check: "forbidden_phrase", severity: "block" }),
+    ]);
+  });
+
+  it.each([
+    ["en", "guaranteed return", "We guarantee a return of 10 %.", true],
+    ["en", "guaranteed return", "Returns are guaranteed.", false],
+    ["en", "refund approved", "Both refunds approved today.", true],
+    ["fr", "remboursement garanti", "Des remboursements garantis pour tous.", true],
+    ["de", "sichere Rendite", "Wir bieten sicheren Renditen.", true],
+    ["es", "reembolso garantizado", "Tenemos reembolsos garantizados.", true],
+    ["es", "reembolso garantizado", "Un reembolso no está garantizado.", false],
+  ])("%s: forbidden %j matches word forms in %j: %s", (_, phrase, text, blocked) => {
+    const withPhrase = { ...protocol, forbiddenPhrases: [{ phrase, reason: "Compliance" }] };
+    expect(check({ protocol: withPhrase, text }).ok).toBe(!blocked);
+  });
+
   it("does not see a forbidden phrase inside longer words", () => {
     expect(check({ text: "It's all four faults in the netcode, fixed now." }).ok).toBe(true);
   });

@@ -1,5 +1,6 @@
+import { compileForbiddenPhrase, type ForbiddenPhraseMatcher } from "./forbidden-phrase-matcher";
 import type { Category, ForbiddenPhrase, ModerationRule, ProtocolDocument } from "./protocol-document";
-import { compilePattern, compilePhrase, compileTerms, type ProtocolPattern } from "./protocol-regex";
+import { compilePattern, compileTerms, type ProtocolPattern } from "./protocol-regex";
 
 export interface CompiledCategory {
   category: Category;
@@ -18,7 +19,7 @@ export interface CompiledModerationRule {
 
 export interface CompiledForbiddenPhrase {
   forbiddenPhrase: ForbiddenPhrase;
-  matcher: RegExp;
+  matcher: ForbiddenPhraseMatcher;
 }
 
 /** A protocol's matchers, built once. None keeps state between calls (no `g` or `y` flag), so sharing them is safe. */
@@ -62,7 +63,7 @@ export function compileProtocol(protocol: ProtocolDocument): CompiledProtocol {
     })),
     forbiddenPhrases: protocol.forbiddenPhrases.map((forbiddenPhrase) => ({
       forbiddenPhrase,
-      matcher: compilePhrase(forbiddenPhrase.phrase),
+      matcher: compileForbiddenPhrase(forbiddenPhrase.phrase),
     })),
   };
   compiledProtocols.set(protocol, compiled);

@@ -1,7 +1,8 @@
 import { badInput, type Platform, platforms } from "@parley/contracts";
 import { z } from "zod";
+import { compileForbiddenPhrase } from "./forbidden-phrase-matcher";
 import { normaliseForComparison, normaliseForMatching } from "./normalise-text";
-import { compilePhrase, findPatternProblem, patternMaxLength } from "./protocol-regex";
+import { findPatternProblem, patternMaxLength } from "./protocol-regex";
 
 export const priorities = ["P1", "P2", "P3", "P4"] as const;
 export type Priority = (typeof priorities)[number];
@@ -256,7 +257,10 @@ function checkConsistency(document: ProtocolDocument, ctx: z.RefinementCtx): voi
       report(["forbiddenPhrases", index, "phrase"], `forbidden phrase "${phrase}" is listed twice`);
     phrases.add(normalised);
   });
-  const forbidden = document.forbiddenPhrases.map((entry) => ({ ...entry, matcher: compilePhrase(entry.phrase) }));
+  const forbidden = document.forbiddenPhrases.map((entry) => ({
+    ...entry,
+    matcher: compileForbiddenPhrase(entry.phrase),
+  }));
   const reportForbidden = (path: PropertyKey[], field: string, value: string) => {
     const text = normaliseForMatching(value);
     const hit = forbidden.find(({ matcher }) => matcher.test(text));
