@@ -294,3 +294,57 @@ describe("items.get", () => {
     });
   });
 });
+
+// Last: it leaves a reply waiting for approval, which the approvals inbox above would list.
+describe("replies on their way count as said", () => {
+  it("blocks the same text while the first is queued, retrying or waiting for approval", async () => {
+    const respond = platform.respond;
+    platform.respond = () => ({ status: 503, body: { error: "unavailable" } });
+    try {
+      const first = await ingestItem(db, channel, { body: "Are the servers down?" });
+      const text = "The login servers are being restarted, give it ten minutes and try again please";
+      expect((await mutate(app, moderator, "replies.send", { itemId: first.id, text })).data).toMatchObject({
+        status: "approved",
+      });
+      const blockedWhile = async (status: string) => {
+        const next = await ingestItem(db, channel, { body: "Servers down again?" });
+        const again = await mutate(app, moderator, "replies.send", { itemId: next.id, text });
+        expect(again.error).toMatchObject({
+          code: "BAD_INPUT",
+          details: {
+            results: expect.arrayContaining([
+              expect.objectContaining({ check: "duplicate", details: expect.objectContaining({ status }) }),
+            ]),
+          },
+        });
+        expect(await repliesOf(next.id)).toEqual([]);
+      };
+      // Queued: not yet attempted.
+      await blockedWhile("queued");
+      // Retrying: the platform failed once, the delivery waits for its next attempt.
+      await deliverFor(db, a, deliveryDeps(platform));
+      const [delivery] = await deliveriesOf(db, first.id);
+      expect(delivery).toMatchObject({ status: "pending", attempts: 1 });
+      await blockedWhile("queued");
+    } finally {
+      platform.respond = respond;
+    }
+
+    const refund = await ingestItem(db, channel, { body: "I want a refund for the battle pass" });
+    const answer = "Refunds for the battle pass go through the store you bought it from, sorry for the hassle";
+    expect((await mutate(app, moderator, "replies.send", { itemId: refund.id, text: answer })).data).toMatchObject({
+      status: "pending_approval",
+    });
+    const another = await ingestItem(db, channel, { body: "refund for my battle pass please" });
+    const check = await mutate(app, moderator, "replies.check", { itemId: another.id, text: answer });
+    expect(check.data).toMatchObject({
+      ok: false,
+      results: expect.arrayContaining([
+        expect.objectContaining({
+          check: "duplicate",
+          details: expect.objectContaining({ status: "pending_approval" }),
+        }),
+      ]),
+    });
+  });
+});

@@ -1,6 +1,6 @@
 import { AppError, memberTriageMessage, type ReplyDraftInput } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import { queueDeliveries } from "../deliveries/queue-deliveries";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { recordAudit } from "../kernel/record-audit";
@@ -90,24 +90,41 @@ function threadKeyOf(item: Pick<ItemRow, "channelId" | "threadExternalId" | "ext
   return `${item.channelId}:${item.threadExternalId ?? item.externalId}`;
 }
 
-/** The client's most recently sent replies, for the authenticity and duplicate checks. */
-async function findRecentSentReplies(tx: Executor, item: ItemRow): Promise<RecentReply[]> {
-  const rows = await tx
-    .select({
-      text: replies.body,
-      sentAt: replies.sentAt,
-      channelId: replies.channelId,
-      threadExternalId: items.threadExternalId,
-      externalId: items.externalId,
-    })
+/**
+ * The replies the authenticity and duplicate checks compare a draft with: the client's most recently sent ones and
+ * those on their way — approved and queued or retrying delivery, or waiting for approval — so the same answer cannot
+ * go out twice while deliveries are backed up. Each read uses its own index (sent by `sent_at`; the few in flight by
+ * status); a reply not yet sent counts from when it was written.
+ */
+async function findRecentReplies(tx: Executor, item: ItemRow): Promise<RecentReply[]> {
+  const columns = {
+    text: replies.body,
+    status: replies.status,
+    sentAt: replies.sentAt,
+    createdAt: replies.createdAt,
+    channelId: replies.channelId,
+    threadExternalId: items.threadExternalId,
+    externalId: items.externalId,
+  };
+  const ofClient = and(eq(replies.agencyId, item.agencyId), eq(replies.clientId, item.clientId));
+  const sent = await tx
+    .select(columns)
     .from(replies)
     .innerJoin(items, eq(items.id, replies.itemId))
-    .where(and(eq(replies.agencyId, item.agencyId), eq(replies.clientId, item.clientId), eq(replies.status, "sent")))
+    .where(and(ofClient, eq(replies.status, "sent")))
     .orderBy(desc(replies.sentAt))
     .limit(recentRepliesLimit);
-  return rows.map((row) => ({
+  const inFlight = await tx
+    .select(columns)
+    .from(replies)
+    .innerJoin(items, eq(items.id, replies.itemId))
+    .where(and(ofClient, inArray(replies.status, ["approved", "pending_approval"])))
+    .orderBy(desc(replies.createdAt))
+    .limit(recentRepliesLimit);
+  return [...inFlight, ...sent].map((row) => ({
     text: row.text,
-    sentAt: row.sentAt ?? new Date(0),
+    sentAt: row.sentAt ?? row.createdAt,
+    status: row.status === "sent" ? "sent" : row.status === "pending_approval" ? "pending_approval" : "queued",
     channelId: row.channelId,
     threadId: threadKeyOf(row),
   }));
@@ -133,7 +150,7 @@ async function runReplyChecks(
     channelId: item.channelId,
     threadId: threadKeyOf(item),
     text: input.text,
-    recentReplies: await findRecentSentReplies(tx, item),
+    recentReplies: await findRecentReplies(tx, item),
     now: input.now,
     memberAuthority: input.memberAuthority,
   });

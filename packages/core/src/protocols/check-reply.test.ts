@@ -180,6 +180,7 @@ describe("checkReply", () => {
           message: expect.stringContaining(`${Math.round(similarity * 100)} % similar): "Hi Alex, sorry the patch`),
           details: {
             similarity,
+            status: "sent",
             similarText: earlier.text,
             sentAt: earlier.sentAt.toISOString(),
             channelId: "channel-ig",
@@ -199,6 +200,26 @@ describe("checkReply", () => {
       const filler = Array.from({ length: 500 }, (_, index) => ({ ...unrelated, sentAt: hoursAgo(index / 100) }));
       expect(check({ recentReplies: [earlier, ...filler] }).results).toEqual([]);
       expect(check({ recentReplies: [earlier, ...filler.slice(1)] }).results).toHaveLength(1);
+    });
+  });
+
+  describe("replies on their way", () => {
+    it.each([
+      ["queued", "already queued to be sent"],
+      ["pending_approval", "already submitted for approval"],
+    ] as const)("counts a reply %s as said: same text on the channel blocks, similar text warns", (status, said) => {
+      const recentReplies: RecentReply[] = [{ text: draft, sentAt: hoursAgo(0.1), status, channelId: "channel-fb" }];
+      const result = check({ threadId: "thread-2", recentReplies });
+      expect(result.ok).toBe(false);
+      expect(result.results).toEqual([
+        expect.objectContaining({ check: "authenticity", message: expect.stringContaining(`a reply ${said}`) }),
+        expect.objectContaining({
+          check: "duplicate",
+          severity: "block",
+          message: `The same reply was ${said} on this channel 0 h ago`,
+          details: expect.objectContaining({ status }),
+        }),
+      ]);
     });
   });
 

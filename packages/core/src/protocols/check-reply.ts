@@ -31,7 +31,10 @@ export interface ReplyCheck {
 
 export interface RecentReply {
   text: string;
+  /** When it was sent; for a reply not yet sent, when it was written. */
   sentAt: Date;
+  /** Sent, or on its way: approved and queued (or retrying) for delivery, or waiting for approval. Default `sent`. */
+  status?: "sent" | "queued" | "pending_approval";
   threadId?: string | null;
   channelId: string;
 }
@@ -179,9 +182,10 @@ function checkAuthenticity({ text, recentReplies }: CheckReplyInput): ReplyCheck
     {
       check: "authenticity",
       severity: "warn",
-      message: `Reads like a reply already sent (${Math.round(similarity * 100)} % similar): "${excerptOf(reply.text)}"`,
+      message: `Reads like a reply ${describeStatus(reply)} (${Math.round(similarity * 100)} % similar): "${excerptOf(reply.text)}"`,
       details: {
         similarity,
+        status: reply.status ?? "sent",
         similarText: reply.text,
         sentAt: reply.sentAt.toISOString(),
         channelId: reply.channelId,
@@ -212,15 +216,27 @@ function checkDuplicate({ text, channelId, threadId, recentReplies, now }: Check
     {
       check: "duplicate",
       severity: "block",
-      message: `The same reply was already sent on this ${where} ${hoursAgo} h ago`,
+      message: `The same reply was ${describeStatus(duplicate)} on this ${where} ${hoursAgo} h ago`,
       details: {
         scope: where,
+        status: duplicate.status ?? "sent",
         sentAt: duplicate.sentAt.toISOString(),
         channelId: duplicate.channelId,
         threadId: duplicate.threadId ?? null,
       },
     },
   ];
+}
+
+function describeStatus(reply: RecentReply): string {
+  switch (reply.status ?? "sent") {
+    case "sent":
+      return "already sent";
+    case "queued":
+      return "already queued to be sent";
+    case "pending_approval":
+      return "already submitted for approval";
+  }
 }
 
 function excerptOf(text: string): string {
