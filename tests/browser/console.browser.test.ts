@@ -179,6 +179,36 @@ describe("moderator console in a real browser", () => {
     await visitor.close();
   });
 
+  it("shows a card number masked and customer text isolated, without the bidi controls that would reorder it", {
+    timeout: 60_000,
+  }, async () => {
+    const run = randomUUID().slice(0, 8);
+    const hexfallGeneric = demo.channel("Hexfall Games", "generic");
+    await demo.ingestGeneric(hexfallGeneric.id, [
+      {
+        externalId: `card-${run}`,
+        kind: "comment",
+        author: { externalId: `payer-${run}`, handle: `\u202Epayer_${run}` },
+        body: `[${run}] charged twice on 4111 1111 1111 1111, \u202Ederaef si yenom ruoy\u202C thanks`,
+        createdAt: new Date().toISOString(),
+      },
+    ]);
+    const moderator = await demo.signedInPage("mod1@northwind.test");
+    await moderator.goto(`${demo.server.url}/console?client=${hexfallGeneric.clientId}`);
+    const body = moderator.locator(".queue-row__body bdi[dir=auto]", { hasText: `[${run}]` });
+    await body.waitFor({ timeout: 15_000 });
+    expect(await body.textContent()).toBe(`[${run}] charged twice on •••• •••• •••• 1111, deraef si yenom ruoy thanks`);
+    const author = moderator.locator(".queue-row__author bdi[dir=auto]", { hasText: `payer_${run}` });
+    expect(await author.textContent()).toBe(`payer_${run}`);
+    await body.click();
+    const openItem = moderator.getByRole("region", { name: "Open item" });
+    const quote = openItem.locator(".quote--item bdi[dir=auto]", { hasText: `[${run}]` });
+    await quote.waitFor({ timeout: 15_000 });
+    expect(await quote.textContent()).not.toMatch(/4111|\u202E/);
+    expect(await moderator.locator("body").textContent()).not.toContain("4111 1111");
+    await moderator.close();
+  });
+
   it("stops a moderator with triage authority at the composer, before they send, and at hide and delete", {
     timeout: 60_000,
   }, async () => {

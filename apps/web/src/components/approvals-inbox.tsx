@@ -6,6 +6,7 @@ import { formatDateTime } from "../format";
 import { platformLabels } from "../roles";
 import { type RouterInputs, trpc } from "../trpc";
 import { useClients } from "./clients";
+import { CustomerText } from "./customer-text-view";
 import { createForm, FormAlert, type Schema, TextAreaField } from "./form";
 import { QueryStatus, StatusMessage } from "./page";
 import { type ApprovalView, asCheckResults, formatRelative, humanize, replyLength, workKeys } from "./work";
@@ -68,7 +69,9 @@ function ApprovalCard(props: {
     <article class="approval" aria-labelledby={headingId}>
       <header class="approval__header">
         <h3 class="approval__title" id={headingId}>
-          <a href={props.href}>Reply to {subject()}</a>
+          <a href={props.href}>
+            Reply to <CustomerText text={subject()} />
+          </a>
         </h3>
         <span class="approval__meta">
           <Show when={props.clientName}>{(name) => <span class="approval__client">{name()} · </span>}</Show>
@@ -80,7 +83,7 @@ function ApprovalCard(props: {
 
       <div class="approval__context">
         <p class="approval__label">
-          {subject()} wrote
+          <CustomerText text={subject()} /> wrote
           <Show when={item().categoryKey}> · {humanize(item().categoryKey)}</Show>
           <Show when={item().url}>
             {(url) => (
@@ -90,7 +93,9 @@ function ApprovalCard(props: {
             )}
           </Show>
         </p>
-        <blockquote class="quote">{item().body}</blockquote>
+        <blockquote class="quote">
+          <CustomerText text={item().body} />
+        </blockquote>
       </div>
 
       <div class="approval__draft">

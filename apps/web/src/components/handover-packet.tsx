@@ -1,5 +1,6 @@
 import { For, Show } from "solid-js";
 import { formatDateTime } from "../format";
+import { CustomerText } from "./customer-text-view";
 import { clockMetricLabels, type HandoverPacket } from "./escalations";
 import { humanize } from "./work";
 
@@ -42,12 +43,16 @@ export function readPacket(raw: unknown): HandoverPacket | null {
 function Message(props: { message: PacketMessage }) {
   return (
     <li class="packet__message">
-      <span class="packet__author">{props.message.authorHandle}</span>
+      <span class="packet__author">
+        <CustomerText text={props.message.authorHandle} />
+      </span>
       <span class="muted">
         {" "}
         · {humanize(props.message.platform)} · {formatDateTime(props.message.createdAt)}
       </span>
-      <p class="packet__body">{props.message.body}</p>
+      <p class="packet__body">
+        <CustomerText text={props.message.body} />
+      </p>
     </li>
   );
 }

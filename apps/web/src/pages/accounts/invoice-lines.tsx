@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/solid-query";
 import { createSignal, For, Show } from "solid-js";
 import { useSession } from "../../auth";
+import { CustomerText } from "../../components/customer-text-view";
 import { Dialog } from "../../components/dialog";
 import { Card, QueryStatus } from "../../components/page";
 import { ListTable } from "../../components/query-table";
@@ -85,10 +86,17 @@ function BreachedItemsDialog(props: { invoiceId: string; evidence: CreditEvidenc
                       <td>
                         {item.channel}
                         <Show when={item.authorHandle}>
-                          <span class="muted"> · {item.authorHandle}</span>
+                          {(handle) => (
+                            <span class="muted">
+                              {" "}
+                              · <CustomerText text={handle()} />
+                            </span>
+                          )}
                         </Show>
                       </td>
-                      <td class="accounts-excerpt">{item.excerpt || <span class="muted">(no text)</span>}</td>
+                      <td class="accounts-excerpt">
+                        {item.excerpt ? <CustomerText text={item.excerpt} /> : <span class="muted">(no text)</span>}
+                      </td>
                       <td>{item.status.replaceAll("_", " ")}</td>
                     </tr>
                   )}

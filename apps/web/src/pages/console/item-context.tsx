@@ -1,4 +1,5 @@
 import { For, Show } from "solid-js";
+import { CustomerText } from "../../components/customer-text-view";
 import { formatRelative, type ItemDetail, type ItemView, itemStatusLabels } from "../../components/work";
 import { formatDateTime } from "../../format";
 import { platformLabels } from "../../roles";
@@ -18,7 +19,9 @@ export function ThreadView(props: { thread: ItemView[]; currentId: string }) {
                   classList={{ "thread__entry--current": entry.id === props.currentId }}
                   aria-current={entry.id === props.currentId ? "true" : undefined}
                 >
-                  <span class="thread__author">{entry.author.displayName ?? entry.author.handle}</span>
+                  <span class="thread__author">
+                    <CustomerText text={entry.author.displayName ?? entry.author.handle} />
+                  </span>
                   <Show when={entry.byBrand}>
                     {" "}
                     <span class="badge badge--accent" title="Written by the brand's own account">
@@ -29,8 +32,16 @@ export function ThreadView(props: { thread: ItemView[]; currentId: string }) {
                     {" "}
                     · {formatRelative(entry.receivedAt)}
                   </span>
-                  <Show when={entry.title}>{(title) => <p class="thread__title">{title()}</p>}</Show>
-                  <p class="thread__body">{entry.body}</p>
+                  <Show when={entry.title}>
+                    {(title) => (
+                      <p class="thread__title">
+                        <CustomerText text={title()} />
+                      </p>
+                    )}
+                  </Show>
+                  <p class="thread__body">
+                    <CustomerText text={entry.body} />
+                  </p>
                 </li>
               )}
             </For>
@@ -53,7 +64,9 @@ export function CustomerSection(props: { detail: ItemDetail }) {
       >
         {(customer) => (
           <>
-            <p class="cell--primary">{customer().displayName ?? props.detail.item.author.handle}</p>
+            <p class="cell--primary">
+              <CustomerText text={customer().displayName ?? props.detail.item.author.handle} />
+            </p>
             <ul class="chips" aria-label="Identities">
               <For each={customer().identities}>
                 {(identity) => (
@@ -83,7 +96,9 @@ export function CustomerSection(props: { detail: ItemDetail }) {
                     </span>
                     <span class="badge">{itemStatusLabels[entry.item.status]}</span>
                   </div>
-                  <p class="history__body">{entry.item.body}</p>
+                  <p class="history__body">
+                    <CustomerText text={entry.item.body} />
+                  </p>
                   <For each={entry.replies}>
                     {(reply) => (
                       <p class="history__reply">

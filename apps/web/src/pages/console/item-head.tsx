@@ -1,6 +1,7 @@
 /** The top of the open item: what it is, who holds it, and the moderation actions on it. */
 import { memberTriageModerationMessage } from "@parley/contracts";
 import { For, Show } from "solid-js";
+import { CustomerText } from "../../components/customer-text-view";
 import type { SlaBoardEntry } from "../../components/escalations";
 import { SlaClock } from "../../components/sla-clock";
 import {
@@ -47,7 +48,7 @@ export function ItemHead(props: {
         </button>
       </div>
       <h2 class="item-head__title">
-        {item().author.displayName ?? item().author.handle}
+        <CustomerText text={item().author.displayName ?? item().author.handle} />
         <Show when={item().author.displayName && item().author.displayName !== item().author.handle}>
           <span class="muted item-head__kind"> @{item().author.handle}</span>
         </Show>

@@ -2,6 +2,7 @@ import { memberTriageMessage } from "@parley/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createEffect, createSignal, onCleanup, Show } from "solid-js";
 import { useSession } from "../../auth";
+import { CustomerText } from "../../components/customer-text-view";
 import { ConfirmDialog } from "../../components/dialog";
 import { QueryStatus } from "../../components/page";
 import { createClocksByItem, useSlaBoard } from "../../components/sla-clock";
@@ -243,8 +244,14 @@ export function ItemPanel(props: {
             <div class="item-grid">
               <div class="item-grid__main">
                 <blockquote class="quote quote--item">
-                  <Show when={data().item.title}>{(title) => <strong class="quote__title">{title()}</strong>}</Show>
-                  {data().item.body}
+                  <Show when={data().item.title}>
+                    {(title) => (
+                      <strong class="quote__title">
+                        <CustomerText text={title()} />
+                      </strong>
+                    )}
+                  </Show>
+                  <CustomerText text={data().item.body} />
                 </blockquote>
                 <ThreadView thread={data().thread} currentId={data().item.id} />
                 <ToldElsewhere detail={data()} />

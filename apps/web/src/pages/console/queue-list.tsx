@@ -1,4 +1,5 @@
 import { createEffect, For, on, Show } from "solid-js";
+import { CustomerText } from "../../components/customer-text-view";
 import type { SlaBoardEntry } from "../../components/escalations";
 import { SlaClock } from "../../components/sla-clock";
 import {
@@ -114,7 +115,9 @@ export function QueueList(props: {
                 </td>
                 <td class="queue-row__main">
                   <p class="queue-row__meta">
-                    <span class="queue-row__author">{item.authorHandle}</span>
+                    <span class="queue-row__author">
+                      <CustomerText text={item.authorHandle} />
+                    </span>
                     <span> · {kindLabels[item.kind] ?? item.kind} · </span>
                     <span class="queue-row__client">{item.clientName}</span>
                     <span class={`platform platform--${item.platform}`} title={platformLabels[item.platform]}>
@@ -129,8 +132,12 @@ export function QueueList(props: {
                       props.onOpen(item.id);
                     }}
                   >
-                    <span class="sr-only">Open item from {item.authorHandle}: </span>
-                    <span class="queue-row__body">{excerpt(item.body)}</span>
+                    <span class="sr-only">
+                      Open item from <CustomerText text={item.authorHandle} />:{" "}
+                    </span>
+                    <span class="queue-row__body">
+                      <CustomerText text={excerpt(item.body)} />
+                    </span>
                   </button>
                   <span class="tags">
                     <span class="tag">{humanize(item.categoryKey)}</span>

@@ -2,6 +2,7 @@ import { useNavigate } from "@solidjs/router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, For, Show } from "solid-js";
 import { useSession } from "../../auth";
+import { CustomerText } from "../../components/customer-text-view";
 import { type EscalationView, escalationKeys, escalationStatusLabels } from "../../components/escalations";
 import { asSentence, checkedByServer, createForm, FormAlert, SubmitButton, TextAreaField } from "../../components/form";
 import { HandoverPacketView, readPacket } from "../../components/handover-packet";
@@ -161,12 +162,14 @@ function EscalationRow(props: { escalation: EscalationView; onOpen: (id: string)
           {escalationStatusLabels[props.escalation.status]}
         </span>
         <span class="escalation-row__who">
-          {packet()?.item.authorHandle ?? "Escalated item"}{" "}
+          <CustomerText text={packet()?.item.authorHandle ?? "Escalated item"} />{" "}
           <span class="muted" title={formatDateTime(props.escalation.createdAt)}>
             · {formatRelative(props.escalation.createdAt)}
           </span>
         </span>
-        <span class="escalation-row__text">{excerpt(packet()?.item.body ?? "")}</span>
+        <span class="escalation-row__text">
+          <CustomerText text={excerpt(packet()?.item.body ?? "")} />
+        </span>
       </button>
     </li>
   );

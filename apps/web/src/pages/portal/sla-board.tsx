@@ -1,4 +1,5 @@
 import { createMemo, createSignal, For, onCleanup, Show } from "solid-js";
+import { CustomerText } from "../../components/customer-text-view";
 import { clockMetricLabels, msLeftNow, slaStateNow } from "../../components/escalations";
 import { QueryStatus } from "../../components/page";
 import { SlaClock, useSlaBoard } from "../../components/sla-clock";
@@ -54,9 +55,11 @@ export function SlaBoardCard() {
                     <span class="sla-board__what">
                       <span class={`prio prio--${entry.priority}`}>{entry.priority}</span>{" "}
                       <span class="muted">{clockMetricLabels[entry.metric] ?? humanize(entry.metric)} ·</span>{" "}
-                      {entry.authorHandle}
+                      <CustomerText text={entry.authorHandle} />
                     </span>
-                    <span class="sla-board__excerpt">{entry.excerpt}</span>
+                    <span class="sla-board__excerpt">
+                      <CustomerText text={entry.excerpt} />
+                    </span>
                   </li>
                 )}
               </For>
