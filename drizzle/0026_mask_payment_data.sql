@@ -2,7 +2,7 @@
 -- (packages/core/src/protocols/mask-personal-data.ts). A custom SQL migration, not a data migration in TypeScript:
 -- the migrator runs SQL files only, in one transaction with the schema change, with no application code loaded;
 -- and PostgreSQL rewrites the rows where they are. The rules are the TypeScript ones (13–19 digits in groups joined
--- by single spaces or dashes, Luhn-valid, longest from each start; ISO 13616 IBANs, longest valid prefix);
+-- by single spaces, dashes or invisible characters, Luhn-valid, longest from each start; ISO 13616 IBANs, longest valid prefix);
 -- tests/ingest/personal-data.int.test.ts runs both on the same cases and expects the same text.
 CREATE OR REPLACE FUNCTION luhn_valid(digits text) RETURNS boolean
 LANGUAGE plpgsql IMMUTABLE STRICT AS $$
@@ -46,7 +46,9 @@ END $$;
 CREATE OR REPLACE FUNCTION mask_card_numbers(t text) RETURNS text
 LANGUAGE plpgsql IMMUTABLE STRICT AS $$
 DECLARE
-  run_pattern constant text := '[0-9]+([ -][0-9]+)*';
+  -- Groups joined by a space, a dash or an invisible character (zero-width, bidi control, soft hyphen).
+  separator constant text := '[- \u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]';
+  run_pattern constant text := '[0-9]+(' || separator || '[0-9]+)*';
   result text := '';
   pos int := 1;
   s int;
@@ -66,7 +68,7 @@ BEGIN
     EXIT WHEN s = 0;
     run := regexp_substr(t, run_pattern, pos);
     result := result || substr(t, pos, s - pos);
-    groups := regexp_split_to_array(run, '[ -]');
+    groups := regexp_split_to_array(run, separator);
     n := array_length(groups, 1);
     offsets := ARRAY[0];
     FOR g IN 2..n LOOP

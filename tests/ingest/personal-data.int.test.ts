@@ -172,6 +172,7 @@ const maskingCases = [
   "both GB82WEST12345698765432 / 4111111111111111, bad GB82 WEST 1234 5698 7654 33",
   "XGB82WEST12345698765432 is inside a word",
   "already masked •••• •••• •••• 1111 and GB•• •••• •••• 5432",
+  "split 4111\u200b1111\u200b1111\u200b1111 and 5555\u202e5555\u00ad5555 5555 4444",
   "no numbers at all",
 ];
 

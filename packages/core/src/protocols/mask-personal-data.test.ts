@@ -11,6 +11,12 @@ describe("maskPersonalData: card numbers and IBANs, always", () => {
     ["4111 1111 1111 1111 12/27", "•••• •••• •••• 1111 12/27", ["pii:card"]],
     ["two: 4111111111111111 and 5555 5555 5555 4444", "two: •••• •••• •••• 1111 and •••• •••• •••• 4444", ["pii:card"]],
     ["not Luhn: 4111 1111 1111 1112", "not Luhn: 4111 1111 1111 1112", []],
+    [
+      "split by zero-width spaces 4111\u200b1111\u200b1111\u200b1111",
+      "split by zero-width spaces •••• •••• •••• 1111",
+      ["pii:card"],
+    ],
+    ["or a bidi override 4111\u202e1111 1111 1111 ok", "or a bidi override •••• •••• •••• 1111 ok", ["pii:card"]],
     ["order 123456789012", "order 123456789012", []],
     ["IBAN GB82 WEST 1234 5698 7654 32 thanks", "IBAN GB•• •••• •••• 5432 thanks", ["pii:iban"]],
     ["iban: de89370400440532013000", "iban: DE•• •••• •••• 3000", ["pii:iban"]],

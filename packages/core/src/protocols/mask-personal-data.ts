@@ -67,10 +67,12 @@ function maskIbans(text: string): { text: string; found: boolean } {
 }
 
 /**
- * Digit groups joined by single spaces or dashes, wherever they are: unlike `findPersonalData`, masking errs on the
- * safe side (a Luhn-valid run after `+` or a letter is masked too; IBANs were masked before).
+ * Digit groups joined by single spaces, dashes or invisible characters (zero-width, bidi controls, soft hyphen: a
+ * number split by them reads as one), wherever they are: unlike `findPersonalData`, masking errs on the safe side (a
+ * Luhn-valid run after `+` or a letter is masked too; IBANs were masked before).
  */
-const digitRunPattern = /(?<!\d)\d+(?:[ -]\d+)*/gu;
+const digitRunPattern =
+  /(?<!\d)\d+(?:[ \-\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]\d+)*/gu;
 
 function maskCardNumbers(text: string): { text: string; found: boolean } {
   let found = false;
