@@ -205,6 +205,7 @@ describe("moderator console in a real browser", () => {
     const quote = openItem.locator(".quote--item bdi[dir=auto]", { hasText: `[${run}]` });
     await quote.waitFor({ timeout: 15_000 });
     expect(await quote.textContent()).not.toMatch(/4111|\u202E/);
+    await openItem.locator(".tag", { hasText: "pii:card" }).waitFor();
     expect(await moderator.locator("body").textContent()).not.toContain("4111 1111");
     await moderator.close();
   });

@@ -103,6 +103,7 @@ describe("card numbers and IBANs at ingest", () => {
     const detail = await query(app, suite.moderator, "items.get", { itemId: row.id });
     expect(detail.status).toBe(200);
     expect(JSON.stringify(detail.data)).toContain("•••• •••• •••• 4444");
+    expect(detail.data).toMatchObject({ item: { piiFlags: ["pii:card"] } });
 
     // The search finds what is there (the text around the numbers, in the item and its audit trail)…
     expect(await columnsHolding("waschargedtwice")).toEqual(["audit_events.before"]);

@@ -3,6 +3,7 @@ import { type Executor, schema } from "@parley/db";
 import { and, count, desc, eq, inArray, max, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Scope } from "../kernel/scope";
+import { type PiiFlag, piiFlags } from "../protocols/mask-personal-data";
 
 const { items, clients, replies } = schema;
 type ItemRow = typeof items.$inferSelect;
@@ -58,6 +59,9 @@ export const itemView = z.object({
   categoryKey: z.string().nullable(),
   priority: z.enum(schema.itemPriorities),
   riskFlags: z.array(z.string()),
+  piiFlags: z
+    .array(z.enum(piiFlags))
+    .describe("personal data masked out of the title, text and author name at ingest: the full value is not stored"),
   authority: z.enum(schema.itemAuthorities),
   moderationAction: z.enum(schema.itemModerationActions).nullable(),
   protocolVersionId: z.uuid().nullable(),
@@ -107,6 +111,7 @@ export function toItemView(row: ItemRow): ItemView {
     categoryKey: row.categoryKey,
     priority: row.priority,
     riskFlags: row.riskFlags,
+    piiFlags: row.piiFlags as PiiFlag[],
     authority: row.authority,
     moderationAction: row.moderationAction,
     protocolVersionId: row.protocolVersionId,

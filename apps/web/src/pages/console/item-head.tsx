@@ -61,6 +61,13 @@ export function ItemHead(props: {
       <div class="tags">
         <span class="tag">{humanize(item().categoryKey)}</span>
         <For each={item().riskFlags}>{(flag) => <span class="tag tag--risk">{flag}</span>}</For>
+        <For each={item().piiFlags}>
+          {(flag) => (
+            <span class="tag tag--risk" title="Masked at ingest: Parley does not store the full value">
+              {flag}
+            </span>
+          )}
+        </For>
         <span class={`tag tag--authority-${props.authority}`}>{authorityLabels[props.authority]}</span>
         <Show when={item().moderationAction}>
           {(action) => <span class="tag tag--moderation">Protocol suggests: {action()}</span>}
