@@ -16,7 +16,7 @@ export interface CreateTriageFunctionOptions {
 }
 
 /**
- * Triage of one item (DESIGN §4): acknowledge, escalate, follow up. Triggered by
+ * Triage of one item (docs/ARCHITECTURE.md §3 Triage, §6): acknowledge, escalate, follow up. Triggered by
  * `moderation/item.received`; once per item (idempotency on the item id); cancelled when the item
  * is deleted. The escalation's answer arrives as `escalations/escalation.resolved` for the item;
  * the event only wakes the run — the store reads the answer from the database.

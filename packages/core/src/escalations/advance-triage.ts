@@ -5,7 +5,7 @@ import type { BusinessCalendar } from "../sla/business-calendar";
 import { addBusinessMinutes } from "../sla/business-time";
 
 /**
- * The triage flow (DESIGN §4 Triage) as one pure decision: given the persisted state of an item's
+ * The triage flow (docs/ARCHITECTURE.md §3 Triage) as one pure decision: given the persisted state of an item's
  * triage at `now`, which actions to perform and when to look again. Pure: no I/O, no clock reads.
  *
  * Idempotent by construction: `advanceTriage` decides one action at a time against a working copy

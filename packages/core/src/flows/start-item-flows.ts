@@ -23,7 +23,7 @@ export interface PlannedItemFlows {
 }
 
 /**
- * What every new item sets off (DESIGN §4 Ingest): its SLA clocks and their watch, and the triage flow
+ * What every new item sets off (docs/ARCHITECTURE.md §3 Classify): its SLA clocks and their watch, and the triage flow
  * when the protocol gives moderators no authority for its category or a playbook trigger matches. Pure:
  * ingest stores the rows in the same statement as the items (and only for the items it actually created),
  * so the wake-ups, which are also what the Inngest relay forwards, commit with them.

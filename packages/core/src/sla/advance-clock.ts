@@ -3,8 +3,8 @@ import type { BusinessCalendar } from "./business-calendar";
 import { addBusinessMinutes } from "./business-time";
 
 /**
- * The SLA watcher's decision (DESIGN §4: `sla/at-risk` at e.g. 80 % of the target, then
- * `sla/breached`), in the same shape as `advanceTriage`: persisted clock + now → actions, each
+ * The SLA watcher's decision (docs/ARCHITECTURE.md §3 SLA clock: at risk at 80 % of the target, then
+ * breached), in the same shape as `advanceTriage`: persisted clock + now → actions, each
  * recorded once, and the next wake-up. Pure: no I/O, no clock reads.
  *
  * `dueAt` and `atRiskAt` are persisted on the clock and recomputed with `computeClockDeadlines`

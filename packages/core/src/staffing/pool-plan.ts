@@ -11,8 +11,8 @@
  *   the work: enough moderators that the queue is stable and occupancy stays under the cap.
  * - Rostered moderators are people on shift; shrinkage (breaks, meetings, training) takes its share of them, and
  *   the rest, rounded down, are the ones answering (`productive`).
- * - A gap (fewer rostered than `scheduled`) is met by the fallback the DESIGN sets out for overspill and out-of-
- *   hours cover: triage only — acknowledge, escalate at once, follow up. An acknowledgement stops the first-response
+ * - A gap (fewer rostered than `scheduled`) is met by the fallback agencies use for overspill and out-of-hours
+ *   cover: triage only — acknowledge, escalate at once, follow up. An acknowledgement stops the first-response
  *   clock, so the same targets are met with the triage handling time; `triage` says how many that needs.
  * - A client is at risk when the rostered moderators would answer fewer of its items in time than one of its
  *   targets requires (every client of the pool waits in the same queue, so a surge on one puts the others at risk).
