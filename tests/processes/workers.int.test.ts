@@ -177,7 +177,7 @@ describe("two monthly invoice schedulers", () => {
     }
     // 09:00 UTC on 1 October: every agency's and client's September is over.
     const clock = { now: () => new Date("2026-10-01T09:00:00Z") };
-    const schedulers = pools.map((pool) => startInvoiceScheduler({ db: pool, clock, logger: silentLogger }));
+    const schedulers = pools.map((pool) => startInvoiceScheduler({ db: pool, now: clock.now, logger: silentLogger }));
     // Each looked once at start; wait for those looks.
     await Promise.all(schedulers.map((scheduler) => scheduler.runNow()));
     await Promise.all(schedulers.map((scheduler) => scheduler.stop()));

@@ -165,7 +165,7 @@ describe("triage end to end (embedded driver, real PostgreSQL, controllable cloc
     // 11:30 Monday: the stakeholder answers in the portal.
     clock.set(at("2026-11-23T11:30:00Z"));
     const app = createApp({
-      services: { db: db.app, secretBox: testSecretBox, clock },
+      services: { db: db.app, secretBox: testSecretBox, now: clock.now },
       trustProxy: 1,
       logger: silentLogger,
     });

@@ -212,10 +212,9 @@ function hasBearerToken(header: string | undefined, expected: string): boolean {
 
 export function createApp(options: AppOptions) {
   const { services } = options;
-  const clock = services.clock;
   const logger = options.logger ?? fallbackLogger;
   const metrics = options.metrics ?? createMetrics({ db: services.db });
-  const claims = timeClaims(createClaimBatcher(services.db, clock ? { now: () => clock.now() } : {}), metrics);
+  const claims = timeClaims(createClaimBatcher(services.db, services), metrics);
   const trustProxy = options.trustProxy ?? 0;
   const publicUrl = options.publicUrl;
   const app = new Hono<{ Variables: Variables }>();

@@ -3,6 +3,7 @@ import type { OutboundAllowlist } from "@parley/contracts";
 import { type DeliveryOutcome, deliverDue, deliverDueForEveryAgency, outboxChannel } from "@parley/core/deliveries";
 import type { SecretBox } from "@parley/core/kernel";
 import type { Database } from "@parley/db";
+import { createPoller } from "@parley/workflows";
 import { fallbackLogger, type Logger } from "./logger";
 import type { Metrics } from "./metrics";
 import type { WorkerStatus } from "./readiness";
@@ -51,44 +52,40 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
     },
   };
   let stopped = false;
-  let lastSweepAt: Date | null = null;
-  let running: Promise<void> = Promise.resolve();
+  let running: Promise<unknown> = Promise.resolve();
   /** Runs one job after the previous one, so a process never sweeps the same agency twice at once. */
-  const enqueue = (job: () => Promise<unknown>) => {
-    running = running.then(async () => {
-      if (stopped) return;
-      try {
-        await job();
-      } catch (error) {
-        logger.error({ err: error }, "delivery worker: run failed");
-      }
-    });
-    return running;
+  const inTurn = <T>(job: () => Promise<T>): Promise<T | undefined> => {
+    const result = running.then(() => (stopped ? undefined : job()));
+    running = result.catch(() => {});
+    return result;
   };
+  const runFailed = (error: unknown) => logger.error({ err: error }, "delivery worker: run failed");
   const kicked = new Set<string>();
   const subscription = await db.$client.listen(outboxChannel, (agencyId) => {
     if (stopped || kicked.has(agencyId)) return;
     kicked.add(agencyId);
-    void enqueue(() => {
+    inTurn(() => {
       kicked.delete(agencyId);
       return deliverDue(db, { agencyId }, deps);
-    });
+    }).catch(runFailed);
   });
-  let timer: NodeJS.Timeout | undefined;
-  const sweep = () => {
-    void enqueue(async () => {
-      await deliverDueForEveryAgency(db, deps);
-      lastSweepAt = new Date();
-    }).then(() => {
-      if (!stopped) timer = setTimeout(sweep, intervalMs);
-    });
-  };
-  sweep();
+  const sweep = createPoller({
+    everyMs: intervalMs,
+    run: async () => {
+      await inTurn(() => deliverDueForEveryAgency(db, deps));
+    },
+    onError: runFailed,
+  });
+  sweep.start();
   return {
-    status: () => ({ running: !stopped, lastRunAt: lastSweepAt, staleAfterMs: Math.max(5 * intervalMs, 60_000) }),
+    status: () => ({
+      running: sweep.running,
+      lastRunAt: sweep.lastRunAt,
+      staleAfterMs: Math.max(5 * intervalMs, 60_000),
+    }),
     async stop() {
       stopped = true;
-      clearTimeout(timer);
+      await sweep.stop();
       await subscription.unlisten();
       await running;
     },

@@ -17,6 +17,7 @@ import {
   verifyMetaSignature,
 } from "@parley/connectors";
 import { AppError, type AppErrorDetails } from "@parley/contracts";
+import { type Clock, systemClock } from "@parley/core/kernel";
 import {
   createIngestChannelCache,
   IngestChannelChangedError,
@@ -41,7 +42,7 @@ export const maxIngestBodyBytes = 1024 * 1024;
 export interface IngestRoutesOptions {
   services: Pick<Services, "db" | "secretBox">;
   metrics: Pick<Metrics, "ingestedItems">;
-  now?: () => Date;
+  now?: Clock;
   /** The Meta Graph API the Instagram @mentions are read from (their webhook carries ids only). */
   metaGraphBaseUrl?: string;
   logger?: Logger;
@@ -167,7 +168,7 @@ const ingestDocumentation = {
 export function createIngestRoutes(options: IngestRoutesOptions) {
   const { db, secretBox } = options.services;
   const { ingestedItems } = options.metrics;
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? systemClock;
   const logger = options.logger ?? fallbackLogger;
   const graph = {
     baseUrl: options.metaGraphBaseUrl ?? defaultMetaGraphBaseUrl,

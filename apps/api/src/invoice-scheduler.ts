@@ -1,5 +1,7 @@
 import { runMonthlyInvoiceDrafts } from "@parley/core/billing";
+import { type Clock, systemClock } from "@parley/core/kernel";
 import type { Database } from "@parley/db";
+import { createPoller } from "@parley/workflows";
 import { fallbackLogger, type Logger } from "./logger";
 import type { WorkerStatus } from "./readiness";
 
@@ -8,7 +10,7 @@ export interface InvoiceSchedulerOptions {
   /** How often to look whether an agency's month is due (default hourly, like the Inngest cron). */
   intervalMs?: number;
   /** What time it is for the run; the tests drive it. */
-  clock?: { now(): Date };
+  now?: Clock;
   logger?: Logger;
 }
 
@@ -18,46 +20,37 @@ export interface InvoiceSchedulerOptions {
  * decision (`findDueMonthlyInvoiceRuns`: the 1st, 06:00 in each agency's zone) and the same
  * idempotent drafts as the Inngest cron (@parley/workflows `createMonthlyInvoicesFunction`). A month
  * already done costs one query per agency; an agency that fails is logged and the others still
- * run; the timer does not keep the process alive. Several processes may each run it: runs of one agency and
+ * run; the timer does not keep the process alive (`createPoller`). Several processes may each run it: runs of one agency and
  * month take turns in the database (`createMonthlyInvoiceDrafts`), so drafts and notices are made once.
  */
 export function startInvoiceScheduler({
   db,
   intervalMs = 3_600_000,
-  clock = { now: () => new Date() },
+  now = systemClock,
   logger = fallbackLogger,
 }: InvoiceSchedulerOptions) {
-  let running: Promise<void> | null = null;
-  let stopped = false;
-  let lastRunAt: Date | null = null;
-  const tick = () => {
-    running ??= runMonthlyInvoiceDrafts(db, {
-      now: clock.now(),
-      onError: (error, run) =>
-        logger.error({ err: error, agencyId: run.agencyId, period: run.period }, "monthly invoice drafts failed"),
-    })
-      .then((results) => {
-        lastRunAt = new Date();
-        const created = results.flatMap((r) => r.outcomes).filter((o) => o.status === "created").length;
-        if (created > 0) logger.info({ created }, `Created ${created} invoice draft(s) for last month.`);
-      })
-      .catch((error: unknown) => logger.error({ err: error }, "monthly invoice drafts failed"))
-      .finally(() => {
-        running = null;
+  const poller = createPoller({
+    everyMs: intervalMs,
+    run: async () => {
+      const results = await runMonthlyInvoiceDrafts(db, {
+        now: now(),
+        onError: (error, run) =>
+          logger.error({ err: error, agencyId: run.agencyId, period: run.period }, "monthly invoice drafts failed"),
       });
-    return running;
-  };
-  void tick();
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
+      const created = results.flatMap((r) => r.outcomes).filter((o) => o.status === "created").length;
+      if (created > 0) logger.info({ created }, `Created ${created} invoice draft(s) for last month.`);
+    },
+    onError: (error) => logger.error({ err: error }, "monthly invoice drafts failed"),
+  });
+  poller.start();
   return {
     /** Looks now (or waits for the look under way). */
-    runNow: (): Promise<void> => tick(),
-    status: (): WorkerStatus => ({ running: !stopped, lastRunAt, staleAfterMs: 3 * intervalMs }),
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
+    runNow: (): Promise<void> => poller.runNow(),
+    status: (): WorkerStatus => ({
+      running: poller.running,
+      lastRunAt: poller.lastRunAt,
+      staleAfterMs: 3 * intervalMs,
+    }),
+    stop: (): Promise<void> => poller.stop(),
   };
 }

@@ -2,6 +2,7 @@ import { createNotifier } from "@parley/connectors/notify";
 import { createMonthlyInvoiceDrafts, findDueMonthlyInvoiceRuns } from "@parley/core/billing";
 import { createTriageStore } from "@parley/core/escalations";
 import { createWakeupQueue, type DatabaseWakeupQueue, findFlowEvents, reconcileWakeups } from "@parley/core/flows";
+import { type Clock, systemClock } from "@parley/core/kernel";
 import { createClockStore } from "@parley/core/sla";
 import type { Database } from "@parley/db";
 import {
@@ -9,6 +10,7 @@ import {
   createInngestClient,
   createInngestHandler,
   createMonthlyInvoicesFunction,
+  createPoller,
   createSlaWatchFunction,
   createTriageFunction,
 } from "@parley/workflows";
@@ -35,7 +37,7 @@ export interface WorkflowsOptions {
   db: Database;
   appSecret: string;
   /** What time it is for the flows; the tests drive it. */
-  clock?: { now(): Date };
+  now?: Clock;
   logger?: Logger;
   metrics?: Pick<Metrics, "wakeupLag">;
 }
@@ -64,7 +66,7 @@ export function createWorkflows({
   env,
   db,
   appSecret,
-  clock = { now: () => new Date() },
+  now = systemClock,
   logger = fallbackLogger,
   metrics,
 }: WorkflowsOptions): Workflows {
@@ -80,7 +82,6 @@ export function createWorkflows({
     onNoticeError: (error, notice) => logger.error({ err: error, notice: notice.kind }, "escalation notice failed"),
   });
   const clockStore = createClockStore({ db });
-  const now = () => clock.now();
   // Every poll claims: its time is the poller's heartbeat, and each claim's delay past its due time is the lag.
   let running = false;
   let lastPollAt: Date | null = null;
@@ -96,6 +97,7 @@ export function createWorkflows({
       return claimed;
     },
   };
+  const pollFailed = (error: unknown) => logger.error({ err: error }, "workflow poll failed");
   const status = (): WorkerStatus => ({
     running,
     lastRunAt: lastPollAt,
@@ -122,22 +124,27 @@ export function createWorkflows({
       }),
     ];
     const handler = createInngestHandler({ inngest, functions });
-    const relay = createPoller(env.WORKFLOW_POLL_MS, logger, async () => {
-      for (const wakeup of await wakeups.claimDue(now(), 50, leaseMs)) {
-        try {
-          const events = await findFlowEvents(db, wakeup);
-          if (events.length > 0) await inngest.send(events);
-          await wakeups.complete(wakeup.id);
-        } catch (error) {
-          logger.error({ err: error, flow: wakeup.flow, itemId: wakeup.itemId }, "inngest relay failed");
-          const attempts = wakeup.attempts + 1;
-          await wakeups.reschedule(wakeup.id, {
-            dueAt: new Date(now().getTime() + Math.min(60_000 * attempts, 3_600_000)),
-            waitingFor: wakeup.waitingFor,
-            attempts,
-          });
+    const relay = createPoller({
+      everyMs: env.WORKFLOW_POLL_MS,
+      firstAfterMs: env.WORKFLOW_POLL_MS,
+      onError: pollFailed,
+      run: async () => {
+        for (const wakeup of await wakeups.claimDue(now(), 50, leaseMs)) {
+          try {
+            const events = await findFlowEvents(db, wakeup);
+            if (events.length > 0) await inngest.send(events);
+            await wakeups.complete(wakeup.id);
+          } catch (error) {
+            logger.error({ err: error, flow: wakeup.flow, itemId: wakeup.itemId }, "inngest relay failed");
+            const attempts = wakeup.attempts + 1;
+            await wakeups.reschedule(wakeup.id, {
+              dueAt: new Date(now().getTime() + Math.min(60_000 * attempts, 3_600_000)),
+              waitingFor: wakeup.waitingFor,
+              attempts,
+            });
+          }
         }
-      }
+      },
     });
     return {
       mode: "inngest",
@@ -178,9 +185,14 @@ export function createWorkflows({
           )
         : logger.error({ err: error }, "workflow poll failed"),
   });
-  const sweep = createPoller(reconcileEveryMs, logger, async () => {
-    const created = await reconcileWakeups(db, { now: now() });
-    if (created > 0) logger.warn({ created }, "reconciliation re-armed missing workflow wake-ups");
+  const sweep = createPoller({
+    everyMs: reconcileEveryMs,
+    firstAfterMs: reconcileEveryMs,
+    onError: pollFailed,
+    run: async () => {
+      const created = await reconcileWakeups(db, { now: now() });
+      if (created > 0) logger.warn({ created }, "reconciliation re-armed missing workflow wake-ups");
+    },
   });
   return {
     mode: "embedded",
@@ -195,36 +207,6 @@ export function createWorkflows({
       running = false;
       await Promise.all([driver.stop(), sweep.stop()]);
       notifier.close();
-    },
-  };
-}
-
-/** Runs `work` every `everyMs` (never overlapping) until stopped. */
-function createPoller(everyMs: number, logger: Logger, work: () => Promise<void>) {
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let running = false;
-  let inFlight: Promise<void> | null = null;
-  const schedule = () => {
-    if (!running) return;
-    timer = setTimeout(() => {
-      inFlight = work()
-        .catch((error: unknown) => logger.error({ err: error }, "workflow poll failed"))
-        .finally(() => {
-          inFlight = null;
-          schedule();
-        });
-    }, everyMs);
-  };
-  return {
-    start() {
-      if (running) return;
-      running = true;
-      schedule();
-    },
-    async stop() {
-      running = false;
-      if (timer) clearTimeout(timer);
-      await inFlight;
     },
   };
 }

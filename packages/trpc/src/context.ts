@@ -1,15 +1,16 @@
 import type { OutboundAllowlist } from "@parley/contracts";
 import type { StripeGateway } from "@parley/contracts/billing";
 import type { LinkKind, LinkMailer } from "@parley/core/agencies";
-import type { Scope, SecretBox } from "@parley/core/kernel";
+import type { Clock, Scope, SecretBox } from "@parley/core/kernel";
 import type { ClaimBatcher } from "@parley/core/moderation";
 import type { Database } from "@parley/db";
 
 export interface Services {
   db: Database;
   secretBox: SecretBox;
-  /** What time it is for the use cases (SLA clocks, escalations); the real clock when omitted. */
-  clock?: { now(): Date };
+  /** What time it is for the use cases (SLA clocks, escalations); the real clock when omitted. Procedures hand
+   * `services` to a use case as its dependencies, so a use case's `deps.now` is this clock. */
+  now?: Clock;
   /** Invoices pushed to Stripe; absent when STRIPE_SECRET_KEY is unset. */
   stripe?: StripeGateway | null;
   /** Hosts a tenant's outbound URLs may name although plain http or private (`OUTBOUND_ALLOWLIST`). */

@@ -2,6 +2,7 @@ import type { TriageStore } from "@parley/core/escalations";
 import type { WakeupQueue, WakeupRecord } from "@parley/core/flows";
 import { type AdvanceResult, type FlowName, type FlowTarget, type Wakeup, wakeupDeadline } from "@parley/core/kernel";
 import type { ClockStore } from "@parley/core/sla";
+import { createPoller } from "./poller";
 
 /**
  * Runs the durable flows without an Inngest server (the embedded default): polls the persisted
@@ -90,38 +91,15 @@ export function createEmbeddedDriver({
     return claimed.length;
   }
 
-  let running = false;
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let inFlight: Promise<void> | null = null;
-
-  function schedulePoll(delayMs: number) {
-    if (!running) return;
-    timer = setTimeout(() => {
-      timer = null;
-      inFlight = tick()
-        .catch((error: unknown) => {
-          onError(error, null);
-          return 0;
-        })
-        .then((claimed) => {
-          inFlight = null;
-          schedulePoll(claimed >= batchSize ? 0 : pollMs);
-        });
-    }, delayMs);
-  }
+  const poller = createPoller({
+    everyMs: pollMs,
+    run: async () => (await tick()) >= batchSize,
+    onError: (error) => onError(error, null),
+  });
 
   return {
     tick,
-    start() {
-      if (running) return;
-      running = true;
-      schedulePoll(0);
-    },
-    async stop() {
-      running = false;
-      if (timer) clearTimeout(timer);
-      timer = null;
-      await inFlight;
-    },
+    start: () => poller.start(),
+    stop: () => poller.stop(),
   };
 }

@@ -8,6 +8,7 @@ import {
 } from "@parley/contracts";
 import { type Database, type Executor, schema } from "@parley/db";
 import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
+import { type Clock, systemClock } from "../kernel/clock";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
 import { generateSecret, hashToken } from "../kernel/secret-box";
@@ -32,7 +33,7 @@ export interface LinkDeps {
   linkFor(kind: LinkKind, token: string): string;
   /** Set when SMTP is configured: links go to the person, not to the inviter's screen. */
   mailer?: LinkMailer | null;
-  now?: () => Date;
+  now?: Clock;
 }
 
 type InvitationRow = typeof invitations.$inferSelect;
@@ -62,7 +63,7 @@ export async function inviteMember(
   deps: LinkDeps,
 ): Promise<InvitationSentView> {
   assertMayGrant(scope, input.role);
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
   const [member] = await tx
     .select({ id: memberships.id })
     .from(memberships)
@@ -135,8 +136,8 @@ export async function inviteMember(
 }
 
 /** The agency's invitations still waiting for an answer, oldest first. */
-export async function listInvitations(scope: Scope, tx: Executor, deps: { now?: () => Date } = {}) {
-  const now = deps.now?.() ?? new Date();
+export async function listInvitations(scope: Scope, tx: Executor, deps: { now?: Clock } = {}) {
+  const now = (deps.now ?? systemClock)();
   const rows = await tx
     .select({ invitation: invitations, invitedBy: users.name })
     .from(invitations)
@@ -158,9 +159,9 @@ export async function revokeInvitation(
   scope: Scope,
   tx: Executor,
   input: { invitationId: string },
-  deps: { now?: () => Date } = {},
+  deps: { now?: Clock } = {},
 ): Promise<{ ok: true }> {
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
   const [row] = await tx
     .update(invitations)
     .set({ revokedAt: now, updatedAt: now })
@@ -205,7 +206,7 @@ export async function issuePasswordReset(
       reason: "member_of_other_agencies",
     });
   }
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
   const token = generateSecret(32);
   const expiresAt = new Date(now.getTime() + issuedResetLifetimeMs);
   await tx

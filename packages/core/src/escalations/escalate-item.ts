@@ -2,6 +2,7 @@ import { AppError, uuid } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
+import { type Clock, systemClock } from "../kernel/clock";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { recordAudit } from "../kernel/record-audit";
 import { scheduleWakeups } from "../kernel/schedule-wakeups";
@@ -239,13 +240,13 @@ export async function previewEscalation(
   scope: Scope,
   tx: Executor,
   input: EscalateInput,
-  deps: { now?: () => Date } = {},
+  deps: { now?: Clock } = {},
 ): Promise<{ playbookId: string | null; packet: HandoverPacket }> {
   const item = await getScopedItem(scope, tx, input.itemId);
   const playbook = await findPlaybookFor(tx, item);
   return {
     playbookId: playbook?.id ?? null,
-    packet: await buildHandoverPacket(tx, { item, note: input.note ?? null, now: deps.now?.() ?? new Date() }),
+    packet: await buildHandoverPacket(tx, { item, note: input.note ?? null, now: (deps.now ?? systemClock)() }),
   };
 }
 
@@ -257,9 +258,9 @@ export async function escalateItem(
   scope: Scope,
   tx: Executor,
   input: EscalateInput,
-  deps: { now?: () => Date } = {},
+  deps: { now?: Clock } = {},
 ): Promise<EscalationView> {
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
   const item = await getScopedItem(scope, tx, input.itemId, true);
   const [open] = await tx
     .select({ id: escalations.id })

@@ -2,6 +2,7 @@ import { AppError, uuid } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, desc, eq, inArray, type SQL } from "drizzle-orm";
 import { z } from "zod";
+import { type Clock, systemClock } from "../kernel/clock";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { recordAudit } from "../kernel/record-audit";
 import { wakeFlow } from "../kernel/schedule-wakeups";
@@ -131,9 +132,9 @@ export async function acknowledgeEscalation(
   scope: Scope,
   tx: Executor,
   input: EscalationIdInput,
-  deps: { now?: () => Date } = {},
+  deps: { now?: Clock } = {},
 ): Promise<EscalationView> {
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
   const before = await findScoped(scope, tx, input.escalationId, true);
   if (before.status !== "open") {
     throw new AppError("INVALID_STATE", `The escalation is already ${before.status}`, {
@@ -170,9 +171,9 @@ export function answerEscalation(
   scope: Scope,
   tx: Executor,
   input: EscalationAnswerInput,
-  deps: { now?: () => Date } = {},
+  deps: { now?: Clock } = {},
 ): Promise<EscalationView> {
-  return closeClientSide(scope, tx, { ...input, now: deps.now?.() ?? new Date() });
+  return closeClientSide(scope, tx, { ...input, now: (deps.now ?? systemClock)() });
 }
 
 /** Resolved without an answer for the customer (handled elsewhere, or nothing to say). */
@@ -180,11 +181,11 @@ export function resolveEscalation(
   scope: Scope,
   tx: Executor,
   input: EscalationIdInput,
-  deps: { now?: () => Date } = {},
+  deps: { now?: Clock } = {},
 ): Promise<EscalationView> {
   return closeClientSide(scope, tx, {
     escalationId: input.escalationId,
     answer: null,
-    now: deps.now?.() ?? new Date(),
+    now: (deps.now ?? systemClock)(),
   });
 }

@@ -2,6 +2,7 @@ import { AppError, uuid } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
+import { type Clock, systemClock } from "../kernel/clock";
 import type { Scope } from "../kernel/scope";
 import type { PlaybookLevel } from "./playbooks";
 
@@ -174,7 +175,7 @@ export async function markNoticesRead(
   scope: Scope,
   tx: Executor,
   input: MarkReadInput,
-  deps: { now?: () => Date } = {},
+  deps: { now?: Clock } = {},
 ): Promise<{ marked: number }> {
   const ids = [...new Set(input.notificationIds)];
   const rows = await tx
@@ -197,7 +198,7 @@ export async function markNoticesRead(
   if (unread.length > 0) {
     await tx
       .update(notifications)
-      .set({ readAt: deps.now?.() ?? new Date() })
+      .set({ readAt: (deps.now ?? systemClock)() })
       .where(and(eq(notifications.agencyId, scope.agencyId), inArray(notifications.id, unread)));
   }
   return { marked: unread.length };

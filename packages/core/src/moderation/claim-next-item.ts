@@ -1,6 +1,7 @@
 import { type Database, type Executor, executePrepared, schema, uuidArray, withTenant } from "@parley/db";
 import { and, eq, ne, sql } from "drizzle-orm";
 import { getClient } from "../agencies/clients";
+import { type Clock, systemClock } from "../kernel/clock";
 import { assertAllowed } from "../kernel/permissions";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { type Scope, tenantOf } from "../kernel/scope";
@@ -400,7 +401,7 @@ const maxBatchesInFlight = 2;
  * candidates, and passes those over until they are claimed (`ClaimsInFlight`), so two batches do not reach for
  * the same items. A claim is answered as soon as it is committed; a failed round fails the claims still waiting.
  */
-export function createClaimBatcher(db: Database, deps: { now?: () => Date } = {}): ClaimBatcher {
+export function createClaimBatcher(db: Database, deps: { now?: Clock } = {}): ClaimBatcher {
   type Waiting = {
     request: ClaimRequest;
     resolve: (item: ClaimedItemView | null) => void;
@@ -454,7 +455,7 @@ export function createClaimBatcher(db: Database, deps: { now?: () => Date } = {}
     // later round fails for the others.
     try {
       const clientIds = [...new Set(requests.flatMap((request) => request.clientIds))];
-      const claimed = await claimItems(db, { agencyId, clientIds }, requests, deps.now?.() ?? new Date(), {
+      const claimed = await claimItems(db, { agencyId, clientIds }, requests, (deps.now ?? systemClock)(), {
         inFlight,
         heads: state.heads,
         readAhead: state.waiting.length > 0 || state.running > 1 ? queueHeadsReadAhead : 1,

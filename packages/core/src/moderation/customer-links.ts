@@ -1,6 +1,7 @@
 import { AppError, type ItemLinkCustomerInput } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, eq } from "drizzle-orm";
+import { type Clock, systemClock } from "../kernel/clock";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
 import { announceItemChange, getItemInScope, type ModerationDeps } from "./item-actions";
@@ -19,7 +20,7 @@ export async function linkItemCustomer(
   input: ItemLinkCustomerInput,
   deps: ModerationDeps = {},
 ): Promise<ModerationItemDetail> {
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
   const item = await getItemInScope(scope, tx, { itemId: input.itemId, lock: true });
   const [target] = await tx
     .select()

@@ -1,14 +1,14 @@
 import { uuid } from "@parley/contracts";
 import { type Database, type Executor, runPrepared, withTenant } from "@parley/db";
+import { type Clock, systemClock } from "../kernel/clock";
 import type { SecretBox } from "../kernel/secret-box";
+import { createTtlCache } from "../kernel/ttl-cache";
 import type { IngestChannel } from "./ingest-context";
 import {
-  cachedIngestContext,
   contextParams,
-  forgetIngestContext,
+  ingestContextCache,
   ingestContextVersionsStatement,
   loadIngestContext,
-  rememberIngestContext,
   type VersionsRow,
 } from "./ingest-context";
 import { applyDelivery, type IngestDeps, type IngestItemEvent, type IngestResult } from "./ingest-items";
@@ -107,28 +107,27 @@ export interface IngestChannelCache {
 export function createIngestChannelCache({
   db,
   secretBox,
-  now = () => Date.now(),
+  now = systemClock,
 }: {
   db: Database;
   secretBox: SecretBox;
-  now?: () => number;
+  now?: Clock;
 }): IngestChannelCache {
-  const entries = new Map<string, { channel: IngestChannelSecrets | null; expiresAt: number }>();
+  const entries = createTtlCache<string, IngestChannelSecrets>({
+    ttlMs: ingestChannelTtlMs,
+    maxEntries: maxCachedChannels,
+  });
   const refresh = async (channelId: string) => {
     const channel = await findIngestChannel(db, channelId, { secretBox });
     entries.delete(channelId);
-    if (entries.size >= maxCachedChannels) {
-      const oldest = entries.keys().next().value;
-      if (oldest !== undefined) entries.delete(oldest);
-    }
     // Unknown ids are not remembered: anyone can make them up.
-    if (channel) entries.set(channelId, { channel, expiresAt: now() + ingestChannelTtlMs });
+    if (channel) entries.set(channelId, channel, now());
     return channel;
   };
   return {
     async get(channelId) {
-      const entry = entries.get(channelId);
-      if (entry && entry.expiresAt > now()) return { channel: entry.channel, cached: true };
+      const channel = entries.get(channelId, now());
+      if (channel) return { channel, cached: true };
       return { channel: await refresh(channelId), cached: false };
     },
     refresh,
@@ -162,7 +161,7 @@ export async function ingestChannelItems(
       return await withTenant(db, tenant, (tx) => storeDelivery(db, channel, events, deps, tx));
     } catch (error) {
       if (error instanceof StaleIngestContextError || error instanceof IngestChannelChangedError) {
-        forgetIngestContext(db, channel.id);
+        ingestContextCache(db).delete(channel.id);
       }
       if (error instanceof StaleIngestContextError && attempt < 4) continue;
       if (attempt >= 4 || !isRetryable(error)) throw error;
@@ -177,10 +176,10 @@ async function storeDelivery(
   deps: IngestDeps,
   tx: Executor,
 ): Promise<IngestResult> {
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
   const channelChanged = (version: string | null) =>
     channel.version !== undefined && channel.version !== null && version !== channel.version;
-  let context = cachedIngestContext(db, channel.id, now.getTime());
+  let context = ingestContextCache(db).get(channel.id, now);
   let verify = async () => {};
   if (context) {
     const cached = context;
@@ -193,7 +192,7 @@ async function storeDelivery(
   } else {
     context = await loadIngestContext(tx, channel);
     if (channelChanged(context.channelVersion)) throw new IngestChannelChangedError(channel.id);
-    rememberIngestContext(db, channel.id, context, now.getTime());
+    ingestContextCache(db).set(channel.id, context, now);
   }
   return applyDelivery(channel, tx, events, { context, now, verify });
 }

@@ -1,6 +1,7 @@
 import type { Platform } from "@parley/contracts";
 import { type Database, type Executor, runPrepared } from "@parley/db";
 import { type PlaybookDocument, playbookDocument } from "../escalations/playbooks";
+import { createTtlCache, type TtlCache } from "../kernel/ttl-cache";
 import { storedProtocolDocument } from "../protocols/protocol-document";
 import type { ActiveProtocol } from "../protocols/protocol-versions";
 
@@ -99,43 +100,15 @@ export async function loadIngestContext(tx: Executor, channel: IngestChannel): P
   };
 }
 
-interface CachedContext {
-  context: IngestContext;
-  expiresAt: number;
-}
-
 /** One cache per database handle: tests and tools may run several databases in one process. */
-const caches = new WeakMap<Database, Map<string, CachedContext>>();
+const caches = new WeakMap<Database, TtlCache<string, IngestContext>>();
 
-function cacheOf(db: Database): Map<string, CachedContext> {
+/** The contexts of one database's channels, by channel id, kept `ingestContextTtlMs`. */
+export function ingestContextCache(db: Database): TtlCache<string, IngestContext> {
   let cache = caches.get(db);
   if (!cache) {
-    cache = new Map();
+    cache = createTtlCache({ ttlMs: ingestContextTtlMs, maxEntries: maxCachedContexts });
     caches.set(db, cache);
   }
   return cache;
-}
-
-/** The cached context of a channel, or undefined when there is none or it is older than the TTL. */
-export function cachedIngestContext(db: Database, channelId: string, nowMs: number): IngestContext | undefined {
-  const cache = cacheOf(db);
-  const entry = cache.get(channelId);
-  if (!entry) return undefined;
-  if (entry.expiresAt > nowMs) return entry.context;
-  cache.delete(channelId);
-  return undefined;
-}
-
-export function rememberIngestContext(db: Database, channelId: string, context: IngestContext, nowMs: number): void {
-  const cache = cacheOf(db);
-  cache.delete(channelId);
-  if (cache.size >= maxCachedContexts) {
-    const oldest = cache.keys().next().value;
-    if (oldest !== undefined) cache.delete(oldest);
-  }
-  cache.set(channelId, { context, expiresAt: nowMs + ingestContextTtlMs });
-}
-
-export function forgetIngestContext(db: Database, channelId: string): void {
-  cacheOf(db).delete(channelId);
 }

@@ -2,6 +2,7 @@ import { type Executor, runPrepared, schema } from "@parley/db";
 import { and, asc, eq, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type NewItemForFlows, planItemFlows } from "../flows/start-item-flows";
+import { type Clock, systemClock } from "../kernel/clock";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { classifyItem, type ItemClassification } from "../protocols/classify-item";
 import { maskPersonalData, type PiiFlag } from "../protocols/mask-personal-data";
@@ -51,7 +52,7 @@ export interface ItemRetitleEvent {
 export type IngestItemEvent = ItemChangeEvent | ItemRetitleEvent;
 
 export interface IngestDeps {
-  now?: () => Date;
+  now?: Clock;
 }
 
 /** What a delivery changed, item by item (the ingest endpoints' answer). */
@@ -913,7 +914,7 @@ export async function ingestItems(
   input: { events: readonly IngestItemEvent[] },
   deps: IngestDeps = {},
 ): Promise<IngestResult> {
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
   const context = await loadIngestContext(tx, channel);
   return applyDelivery(channel, tx, input.events, { context, now, verify: async () => {} });
 }

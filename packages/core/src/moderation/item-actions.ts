@@ -9,6 +9,7 @@ import {
 import { type Executor, schema } from "@parley/db";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { queueDeliveries } from "../deliveries/queue-deliveries";
+import { type Clock, systemClock } from "../kernel/clock";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
@@ -19,7 +20,7 @@ export type ItemRow = typeof items.$inferSelect;
 type ItemStatus = ItemRow["status"];
 
 export interface ModerationDeps {
-  now?: () => Date;
+  now?: Clock;
 }
 
 export interface NoteView {
@@ -179,7 +180,7 @@ async function moderateItem(
   input: { itemId: string; action: ModerationAction },
   deps: ModerationDeps,
 ): Promise<ItemView> {
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
   const rule = actionRules[input.action];
   const before = await getItemInScope(scope, tx, { itemId: input.itemId, lock: true });
   if (rule.delivery) await assertMayModerateInPublic(scope, tx, before.clientId);
@@ -237,7 +238,7 @@ export async function tagItem(
   input: ItemTagInput,
   deps: ModerationDeps = {},
 ): Promise<ItemView> {
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
   const before = await getItemInScope(scope, tx, { itemId: input.itemId, lock: true });
   const [after] = await tx
     .update(items)
@@ -329,7 +330,7 @@ export async function bulkModerateItems(
   input: ItemBulkInput,
   deps: ModerationDeps = {},
 ): Promise<{ updated: number }> {
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
   const at = sql`${now.toISOString()}::timestamptz`;
   const ids = sql`array(select jsonb_array_elements_text(${JSON.stringify(input.itemIds)}::jsonb)::uuid)`;
   const clientFilter = scope.clientIds

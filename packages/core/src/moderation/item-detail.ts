@@ -1,6 +1,7 @@
 import type { OutboundAction, Platform } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, asc, desc, eq, gte, inArray, ne, or } from "drizzle-orm";
+import { type Clock, systemClock } from "../kernel/clock";
 import type { Scope } from "../kernel/scope";
 import { type ApprovedAnswer, getMaxReplyLength } from "../protocols/protocol-document";
 import { getItemInScope, type ItemRow, listItemNotes, type ModerationDeps, type NoteView } from "./item-actions";
@@ -101,7 +102,7 @@ export async function getModerationItemDetail(
   input: { itemId: string },
   deps: ModerationDeps = {},
 ): Promise<ModerationItemDetail> {
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
   const item = await getItemInScope(scope, tx, { itemId: input.itemId });
   const [channel] = await tx
     .select({ id: channels.id, platform: channels.platform, displayName: channels.displayName })

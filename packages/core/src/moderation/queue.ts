@@ -2,6 +2,7 @@ import { AppError, isAllowed, uuid } from "@parley/contracts";
 import { type Executor, schema, uuidArray } from "@parley/db";
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
+import { type Clock, systemClock } from "../kernel/clock";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
@@ -333,10 +334,10 @@ export async function releaseItem(
   scope: Scope,
   tx: Executor,
   input: QueueItemInput,
-  deps: { now?: () => Date } = {},
+  deps: { now?: Clock } = {},
 ): Promise<ReleasedItemView> {
   const othersToo = isAllowed(scope.role, "administer");
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
   await returnToQueue(scope, tx, { itemId: input.itemId, othersToo, action: "item.released", now });
   return { itemId: input.itemId, status: "queued" };
 }
@@ -346,9 +347,9 @@ export async function skipItem(
   scope: Scope,
   tx: Executor,
   input: QueueItemInput,
-  deps: { now?: () => Date } = {},
+  deps: { now?: Clock } = {},
 ): Promise<SkippedItemView> {
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
   await returnToQueue(scope, tx, { itemId: input.itemId, othersToo: false, action: "item.skipped", now });
   return {
     itemId: input.itemId,
@@ -365,9 +366,9 @@ export async function renewClaim(
   scope: Scope,
   tx: Executor,
   input: QueueItemInput,
-  deps: { now?: () => Date } = {},
+  deps: { now?: Clock } = {},
 ): Promise<RenewedClaimView> {
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
   const before = await lockClaim(scope, tx, { itemId: input.itemId, othersToo: false });
   const claimExpiresAt = new Date(now.getTime() + defaultClaimLeaseSeconds * 1000);
   await tx

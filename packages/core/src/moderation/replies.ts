@@ -2,6 +2,7 @@ import { AppError, memberTriageMessage, type ReplyDraftInput } from "@parley/con
 import { type Executor, schema } from "@parley/db";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import { queueDeliveries } from "../deliveries/queue-deliveries";
+import { type Clock, systemClock } from "../kernel/clock";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
@@ -167,7 +168,7 @@ export async function checkDraftReply(
   const item = await getItemInScope(scope, tx, { itemId: input.itemId });
   const { check } = await runReplyChecks(tx, item, {
     text: input.text,
-    now: deps.now?.() ?? new Date(),
+    now: (deps.now ?? systemClock)(),
     memberAuthority: await memberAuthorityOn(scope, tx, item.clientId),
   });
   return check;
@@ -206,7 +207,7 @@ export async function sendReply(
   input: ReplyDraftInput,
   deps: ModerationDeps = {},
 ): Promise<ReplyView> {
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
   const item = await getItemInScope(scope, tx, { itemId: input.itemId, lock: true });
   assertNotClaimedByAnother(scope, item, now);
   const memberAuthority = await memberAuthorityOn(scope, tx, item.clientId);

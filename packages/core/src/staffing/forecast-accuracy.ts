@@ -4,6 +4,7 @@
  * and to other recency weightings, so a lead can see whether to trust it.
  */
 import type { Executor } from "@parley/db";
+import { type Clock, systemClock } from "../kernel/clock";
 import type { Scope } from "../kernel/scope";
 import { countHourlyArrivals, firstArrivals } from "./arrival-history";
 import { backtestForecast, defaultWeeklyDecay, type ForecastAccuracy, hourStartOf, WEEK_MS } from "./forecast";
@@ -37,7 +38,7 @@ export async function getForecastAccuracy(
   tx: Executor,
   deps: StaffingDeps = {},
 ): Promise<ForecastAccuracyView> {
-  const to = hourStartOf((deps.now?.() ?? new Date()).getTime());
+  const to = hourStartOf((deps.now ?? systemClock)().getTime());
   const from = to - (forecastHistoryWeeks + heldOutWeeks) * WEEK_MS;
   const clients = await plannedClientsOf(scope, tx);
   const clientIds = clients.map((client) => client.id);

@@ -12,6 +12,7 @@
  */
 import { type Executor, uuidArray } from "@parley/db";
 import { sql } from "drizzle-orm";
+import { type Clock, systemClock } from "../kernel/clock";
 import type { Scope } from "../kernel/scope";
 import { plannedClientsOf } from "./staffing-scope";
 import { getStaffingSettings } from "./staffing-settings";
@@ -172,12 +173,8 @@ export async function measureHandlingTimes(
 }
 
 /** The handling times of the caller's clients over the last `handlingTimeWindowDays` days, with the agency's fallback. */
-export async function getHandlingTimes(
-  scope: Scope,
-  tx: Executor,
-  deps: { now?: () => Date } = {},
-): Promise<HandlingTimes> {
-  const now = deps.now?.() ?? new Date();
+export async function getHandlingTimes(scope: Scope, tx: Executor, deps: { now?: Clock } = {}): Promise<HandlingTimes> {
+  const now = (deps.now ?? systemClock)();
   const settings = await getStaffingSettings(scope, tx);
   const clients = await plannedClientsOf(scope, tx);
   return measureHandlingTimes(scope, tx, {

@@ -9,6 +9,7 @@ import {
 } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, asc, eq, gt, inArray, isNull, lt, or } from "drizzle-orm";
+import { type Clock, systemClock } from "../kernel/clock";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
 import { parseClockTime } from "../sla/business-calendar";
@@ -27,7 +28,7 @@ type ShiftRow = typeof rosterShifts.$inferSelect;
 type ExceptionRow = typeof rosterExceptions.$inferSelect;
 
 export interface RosterDeps {
-  now?: () => Date;
+  now?: Clock;
 }
 
 export interface RosterShiftView {
@@ -133,7 +134,7 @@ export async function loadRosterRules(
 
 /** The roster of the moderators who work the caller's clients: shifts in force or to come, exceptions from a week ago. */
 export async function getRoster(scope: Scope, tx: Executor, deps: RosterDeps = {}): Promise<RosterView> {
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
   const timeZone = await agencyTimeZoneOf(scope, tx);
   const today = localWallTime(now.getTime(), timeZone).date;
   const clients = await plannedClientsOf(scope, tx);
@@ -204,7 +205,7 @@ export async function addRosterShift(
   const values = rosterShiftInput.parse(input);
   const moderator = await getPlannedModerator(scope, tx, values.membershipId);
   const timeZone = await agencyTimeZoneOf(scope, tx);
-  const today = localWallTime((deps.now?.() ?? new Date()).getTime(), timeZone).date;
+  const today = localWallTime((deps.now ?? systemClock)().getTime(), timeZone).date;
   const startsOn = values.startsOn ?? today;
   const weekday = rosterWeekdays.indexOf(values.weekday);
   const startMinute = parseClockTime(values.startTime);
@@ -272,7 +273,7 @@ export async function endRosterShift(
   if (!row) throw notFound();
   await getPlannedModerator(scope, tx, row.membershipId, notFound);
   const timeZone = await agencyTimeZoneOf(scope, tx);
-  const today = localWallTime((deps.now?.() ?? new Date()).getTime(), timeZone).date;
+  const today = localWallTime((deps.now ?? systemClock)().getTime(), timeZone).date;
   if (row.startsOn >= today) {
     await tx.delete(rosterShifts).where(eq(rosterShifts.id, row.id));
   } else if (row.endsOn === null || row.endsOn > today) {

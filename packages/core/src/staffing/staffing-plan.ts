@@ -8,6 +8,7 @@ import { AppError, type StaffingWeekInput, staffingWeekInput } from "@parley/con
 import { addDaysToLocalDate, type ContractTermsInput } from "@parley/contracts/billing";
 import { type Executor, schema } from "@parley/db";
 import { and, asc, eq, inArray } from "drizzle-orm";
+import { type Clock, systemClock } from "../kernel/clock";
 import type { Scope } from "../kernel/scope";
 import { ALWAYS_OPEN, businessMinutesBetween } from "../sla";
 import { defaultClockTargets } from "../sla/plan-item-clocks";
@@ -39,7 +40,7 @@ export const planAheadWeeks = 8;
 export const defaultPolicyCompliancePercent = 90;
 
 export interface StaffingDeps {
-  now?: () => Date;
+  now?: Clock;
 }
 
 export interface TargetView extends PlanTarget {
@@ -68,7 +69,7 @@ export async function loadStaffingContext(
   tx: Executor,
   deps: StaffingDeps = {},
 ): Promise<StaffingContext> {
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
   const timeZone = await agencyTimeZoneOf(scope, tx);
   const settings = await getStaffingSettings(scope, tx);
   const clients = await plannedClientsOf(scope, tx);

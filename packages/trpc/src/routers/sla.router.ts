@@ -5,9 +5,9 @@ export const slaRouter = router({
   /** Running clocks by time left and today's breaches, for the clients the caller sees (or one of them). */
   board: agencyProcedure
     .input(slaBoardInput)
-    .query(({ ctx, input }) => getSlaBoard(ctx.scope, ctx.tx, input, ctx.services.clock)),
+    .query(({ ctx, input }) => getSlaBoard(ctx.scope, ctx.tx, input, ctx.services)),
   /** A client's month of SLA results so far against its contract's targets, as its invoice will count them. */
   month: agencyProcedure
     .input(slaMonthInput)
-    .query(({ ctx, input }) => getSlaMonth(ctx.scope, ctx.tx, input, ctx.services.clock)),
+    .query(({ ctx, input }) => getSlaMonth(ctx.scope, ctx.tx, input, ctx.services)),
 });

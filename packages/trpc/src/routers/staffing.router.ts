@@ -8,6 +8,7 @@ import {
   staffingSettingsInput,
   staffingWeekInput,
 } from "@parley/contracts";
+import { systemClock } from "@parley/core/kernel";
 import {
   addRosterException,
   addRosterShift,
@@ -34,19 +35,17 @@ export const staffingRouter = router({
   /** The week's plan per pool and hour: forecast, required vs rostered, gaps with their cover, clients at risk. */
   plan: procedureFor("planStaffing")
     .input(staffingWeekInput)
-    .query(({ ctx, input }) => getStaffingPlan(ctx.scope, ctx.tx, input, ctx.services.clock)),
+    .query(({ ctx, input }) => getStaffingPlan(ctx.scope, ctx.tx, input, ctx.services)),
   /** Planned vs actual of a past week, per pool and day. */
   review: procedureFor("planStaffing")
     .input(staffingWeekInput)
-    .query(({ ctx, input }) => getStaffingReview(ctx.scope, ctx.tx, input, ctx.services.clock)),
+    .query(({ ctx, input }) => getStaffingReview(ctx.scope, ctx.tx, input, ctx.services)),
   /** The forecast's error on the last 4 weeks held out, per client. */
-  accuracy: procedureFor("planStaffing").query(({ ctx }) => getForecastAccuracy(ctx.scope, ctx.tx, ctx.services.clock)),
+  accuracy: procedureFor("planStaffing").query(({ ctx }) => getForecastAccuracy(ctx.scope, ctx.tx, ctx.services)),
   /** Handling times per client and category over the last 4 weeks of work. */
-  handlingTimes: procedureFor("planStaffing").query(({ ctx }) =>
-    getHandlingTimes(ctx.scope, ctx.tx, ctx.services.clock),
-  ),
+  handlingTimes: procedureFor("planStaffing").query(({ ctx }) => getHandlingTimes(ctx.scope, ctx.tx, ctx.services)),
   events: procedureFor("planStaffing").query(({ ctx }) =>
-    listPlannedEvents(ctx.scope, ctx.tx, { after: ctx.services.clock?.now() ?? new Date() }),
+    listPlannedEvents(ctx.scope, ctx.tx, { after: (ctx.services.now ?? systemClock)() }),
   ),
   createEvent: procedureFor("planStaffing")
     .input(plannedEventInput)
@@ -54,13 +53,13 @@ export const staffingRouter = router({
   deleteEvent: procedureFor("planStaffing")
     .input(plannedEventIdInput)
     .mutation(({ ctx, input }) => deletePlannedEvent(ctx.scope, ctx.tx, input)),
-  roster: procedureFor("planStaffing").query(({ ctx }) => getRoster(ctx.scope, ctx.tx, ctx.services.clock)),
+  roster: procedureFor("planStaffing").query(({ ctx }) => getRoster(ctx.scope, ctx.tx, ctx.services)),
   addShift: procedureFor("planStaffing")
     .input(rosterShiftInput)
-    .mutation(({ ctx, input }) => addRosterShift(ctx.scope, ctx.tx, input, ctx.services.clock)),
+    .mutation(({ ctx, input }) => addRosterShift(ctx.scope, ctx.tx, input, ctx.services)),
   endShift: procedureFor("planStaffing")
     .input(rosterShiftIdInput)
-    .mutation(({ ctx, input }) => endRosterShift(ctx.scope, ctx.tx, input, ctx.services.clock)),
+    .mutation(({ ctx, input }) => endRosterShift(ctx.scope, ctx.tx, input, ctx.services)),
   addException: procedureFor("planStaffing")
     .input(rosterExceptionInput)
     .mutation(({ ctx, input }) => addRosterException(ctx.scope, ctx.tx, input)),
