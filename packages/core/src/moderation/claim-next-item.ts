@@ -1,4 +1,13 @@
-import { type Database, type Executor, executePrepared, schema, uuidArray, withTenant } from "@parley/db";
+import {
+  type Database,
+  type Executor,
+  executePrepared,
+  fromRawRow,
+  type RawRow,
+  schema,
+  uuidArray,
+  withTenant,
+} from "@parley/db";
 import { and, eq, ne, sql } from "drizzle-orm";
 import { getClient } from "../agencies/clients";
 import { type Clock, systemClock } from "../kernel/clock";
@@ -19,58 +28,37 @@ export const defaultClaimLeaseSeconds = 10 * 60;
  */
 export const queueOrder = sql`priority, received_at`;
 
-export interface ClaimedItemView {
-  id: string;
-  clientId: string;
-  channelId: string;
-  externalId: string;
-  kind: ItemRow["kind"];
-  threadExternalId: string | null;
-  parentItemId: string | null;
-  customerId: string | null;
-  authorHandle: string;
-  authorDisplayName: string | null;
-  body: string;
-  language: string | null;
-  url: string | null;
-  createdAt: Date;
-  receivedAt: Date;
-  status: ItemRow["status"];
-  categoryKey: string | null;
-  priority: ItemRow["priority"];
-  riskFlags: string[];
-  authority: ItemRow["authority"];
-  moderationAction: ItemRow["moderationAction"];
-  protocolVersionId: string | null;
-  claimExpiresAt: Date | null;
-}
+/** The columns of a claimed item the console gets (`ClaimedItemView`). */
+const claimedItemKeys = [
+  "id",
+  "clientId",
+  "channelId",
+  "externalId",
+  "kind",
+  "threadExternalId",
+  "parentItemId",
+  "customerId",
+  "authorHandle",
+  "authorDisplayName",
+  "body",
+  "language",
+  "url",
+  "createdAt",
+  "receivedAt",
+  "status",
+  "categoryKey",
+  "priority",
+  "riskFlags",
+  "authority",
+  "moderationAction",
+  "protocolVersionId",
+  "claimExpiresAt",
+] as const satisfies ReadonlyArray<keyof ItemRow>;
+
+export type ClaimedItemView = Pick<ItemRow, (typeof claimedItemKeys)[number]>;
 
 function toClaimedItemView(row: ItemRecord): ClaimedItemView {
-  return {
-    id: row.id,
-    clientId: row.client_id,
-    channelId: row.channel_id,
-    externalId: row.external_id,
-    kind: row.kind,
-    threadExternalId: row.thread_external_id,
-    parentItemId: row.parent_item_id,
-    customerId: row.customer_id,
-    authorHandle: row.author_handle,
-    authorDisplayName: row.author_display_name,
-    body: row.body,
-    language: row.language,
-    url: row.url,
-    createdAt: new Date(row.created_at),
-    receivedAt: new Date(row.received_at),
-    status: row.status,
-    categoryKey: row.category_key,
-    priority: row.priority,
-    riskFlags: row.risk_flags,
-    authority: row.authority,
-    moderationAction: row.moderation_action,
-    protocolVersionId: row.protocol_version_id,
-    claimExpiresAt: row.claim_expires_at === null ? null : new Date(row.claim_expires_at),
-  };
+  return fromRawRow(items, claimedItemKeys, row);
 }
 
 /** The clients whose queues the caller works: the one asked for (NOT_FOUND outside the scope), else all of theirs. */
@@ -99,32 +87,8 @@ export async function publishQueueChanges(
 /** The agency a claim batch serves and the clients its requests work on (the tenant its statements set). */
 type ClaimTenant = { agencyId: string; clientIds: readonly string[] };
 
-/** A row of `items` as a raw statement returns it (snake case, timestamps as text). */
-type ItemRecord = {
-  id: string;
-  client_id: string;
-  channel_id: string;
-  external_id: string;
-  kind: ItemRow["kind"];
-  thread_external_id: string | null;
-  parent_item_id: string | null;
-  customer_id: string | null;
-  author_handle: string;
-  author_display_name: string | null;
-  body: string;
-  language: string | null;
-  url: string | null;
-  created_at: string;
-  received_at: string;
-  status: ItemRow["status"];
-  category_key: string | null;
-  priority: ItemRow["priority"];
-  risk_flags: string[];
-  authority: ItemRow["authority"];
-  moderation_action: ItemRow["moderationAction"];
-  protocol_version_id: string | null;
-  claim_expires_at: string | null;
-};
+/** A claimed row of `items` as `parley_claim_take` returns it (snake case, timestamps as text). */
+type ItemRecord = RawRow<typeof items, (typeof claimedItemKeys)[number]>;
 
 /** One moderator's claim: whose, on which clients (already resolved within their scope), passing over `skip`. */
 export interface ClaimRequest {

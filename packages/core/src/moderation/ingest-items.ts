@@ -1,4 +1,4 @@
-import { type Executor, runPrepared, schema } from "@parley/db";
+import { columnNames, type Executor, runPrepared, schema } from "@parley/db";
 import { and, asc, eq, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type NewItemForFlows, planItemFlows } from "../flows/start-item-flows";
@@ -179,37 +179,74 @@ function snapshotOf(
   };
 }
 
-const itemColumns = [
+/** The columns a new item's row sets (`insertRoundStatement`; its customer comes from the authors' identities). */
+const itemColumns = columnNames(items, [
   "id",
-  "agency_id",
-  "client_id",
-  "channel_id",
-  "external_id",
-  "alias_external_id",
+  "agencyId",
+  "clientId",
+  "channelId",
+  "externalId",
+  "aliasExternalId",
   "kind",
-  "thread_external_id",
-  "parent_external_id",
-  "author_external_id",
-  "author_handle",
-  "author_display_name",
-  "by_brand",
+  "threadExternalId",
+  "parentExternalId",
+  "authorExternalId",
+  "authorHandle",
+  "authorDisplayName",
+  "byBrand",
   "title",
   "body",
   "language",
   "url",
-  "created_at",
-  "received_at",
-  "updated_at",
-  "category_key",
+  "createdAt",
+  "receivedAt",
+  "updatedAt",
+  "categoryKey",
   "priority",
-  "risk_flags",
+  "riskFlags",
   "authority",
-  "pii_flags",
-  "moderation_action",
-  "protocol_version_id",
+  "piiFlags",
+  "moderationAction",
+  "protocolVersionId",
   "status",
-  "removed_at",
-].join(", ");
+  "removedAt",
+]);
+
+/** The columns of the SLA clocks, wake-ups and audit entries a delivery inserts from JSON (`jsonb_populate_recordset`). */
+const clockColumns = columnNames(schema.slaClocks, [
+  "id",
+  "agencyId",
+  "clientId",
+  "itemId",
+  "metric",
+  "priority",
+  "targetMinutes",
+  "calendar",
+  "atRiskRatio",
+  "startedAt",
+  "dueAt",
+  "atRiskAt",
+]);
+const wakeupColumns = columnNames(schema.workflowWakeups, [
+  "id",
+  "agencyId",
+  "clientId",
+  "flow",
+  "subjectId",
+  "dueAt",
+  "waitingFor",
+]);
+const auditColumns = columnNames(auditEvents, [
+  "id",
+  "agencyId",
+  "clientId",
+  "action",
+  "subjectType",
+  "subjectId",
+  "before",
+  "after",
+  "protocolVersionId",
+]);
 
 /** The first key of the advisory locks on an item name (`lockItemNamesStatement`); no other lock uses it. */
 const itemNameLockSpace = 7_140_001;
@@ -251,26 +288,23 @@ const insertRoundStatement = `with authors as (
   select external_author_id, customer_id from known
   union all select external_author_id, customer_id from new_identities
 ), inserted as (
-  insert into items (${itemColumns}, customer_id)
-  select ${itemColumns
-    .split(", ")
-    .map((column) => `r.${column}`)
-    .join(", ")}, c.customer_id
+  insert into items (${itemColumns.join(", ")}, customer_id)
+  select ${itemColumns.map((column) => `r.${column}`).join(", ")}, c.customer_id
   from jsonb_populate_recordset(null::items, $6::jsonb) r
   left join customer_of c on c.external_author_id = r.author_external_id
   order by r.external_id
   on conflict (agency_id, channel_id, external_id) do nothing
   returning id, external_id, alias_external_id, customer_id
 ), clocks as (
-  insert into sla_clocks (id, agency_id, client_id, item_id, metric, priority, target_minutes, calendar, at_risk_ratio, started_at, due_at, at_risk_at)
-  select c.id, c.agency_id, c.client_id, c.item_id, c.metric, c.priority, c.target_minutes, c.calendar, c.at_risk_ratio, c.started_at, c.due_at, c.at_risk_at
+  insert into sla_clocks (${clockColumns.join(", ")})
+  select ${clockColumns.map((column) => `c.${column}`).join(", ")}
   from jsonb_populate_recordset(null::sla_clocks, $7::jsonb) c
   where c.item_id in (select id from inserted)
   order by c.item_id, c.metric
   on conflict do nothing
 ), wakeups as (
-  insert into workflow_wakeups (id, agency_id, client_id, flow, subject_id, due_at, waiting_for)
-  select w.id, w.agency_id, w.client_id, w.flow, w.subject_id, w.due_at, w.waiting_for
+  insert into workflow_wakeups (${wakeupColumns.join(", ")})
+  select ${wakeupColumns.map((column) => `w.${column}`).join(", ")}
   from jsonb_populate_recordset(null::workflow_wakeups, $8::jsonb) w
   where w.subject_id in (select id from inserted)
   order by w.flow, w.subject_id
@@ -278,8 +312,8 @@ const insertRoundStatement = `with authors as (
     due_at = least(workflow_wakeups.due_at, excluded.due_at),
     updated_at = date_trunc('milliseconds', clock_timestamp())
 ), audit as (
-  insert into audit_events (id, agency_id, client_id, action, subject_type, subject_id, before, after, protocol_version_id)
-  select e.id, e.agency_id, e.client_id, e.action, e.subject_type, e.subject_id, e.before, e.after, e.protocol_version_id
+  insert into audit_events (${auditColumns.join(", ")})
+  select ${auditColumns.map((column) => `e.${column}`).join(", ")}
   from jsonb_populate_recordset(null::audit_events, $9::jsonb) e
   where e.subject_id in (select id::text from inserted)
 ), linked as (
@@ -326,8 +360,8 @@ where items.id = any(array(select jsonb_array_elements_text($2::jsonb)::uuid)) a
   and items.customer_id is null and ci.agency_id = items.agency_id and ci.client_id = items.client_id
   and ci.platform = $3::platform and ci.external_author_id = items.author_external_id`;
 
-const insertAuditStatement = `insert into audit_events (id, agency_id, client_id, action, subject_type, subject_id, before, after, protocol_version_id)
-select id, agency_id, client_id, action, subject_type, subject_id, before, after, protocol_version_id
+const insertAuditStatement = `insert into audit_events (${auditColumns.join(", ")})
+select ${auditColumns.join(", ")}
 from jsonb_populate_recordset(null::audit_events, $1::jsonb)`;
 
 function auditRow(entry: AuditRow, now: Date) {
@@ -358,14 +392,14 @@ returning d.id, d.item_id, d.reply_id, d.echo_item_id, r.protocol_version_id`;
 
 /** The flows of restored items that never had any (their creation arrived after their removal). $1 clocks, $2 wake-ups. */
 const startRestoredFlowsStatement = `with clocks as (
-  insert into sla_clocks (id, agency_id, client_id, item_id, metric, priority, target_minutes, calendar, at_risk_ratio, started_at, due_at, at_risk_at)
-  select c.id, c.agency_id, c.client_id, c.item_id, c.metric, c.priority, c.target_minutes, c.calendar, c.at_risk_ratio, c.started_at, c.due_at, c.at_risk_at
+  insert into sla_clocks (${clockColumns.join(", ")})
+  select ${clockColumns.map((column) => `c.${column}`).join(", ")}
   from jsonb_populate_recordset(null::sla_clocks, $1::jsonb) c
   order by c.item_id, c.metric
   on conflict do nothing
 )
-insert into workflow_wakeups (id, agency_id, client_id, flow, subject_id, due_at, waiting_for)
-select w.id, w.agency_id, w.client_id, w.flow, w.subject_id, w.due_at, w.waiting_for
+insert into workflow_wakeups (${wakeupColumns.join(", ")})
+select ${wakeupColumns.map((column) => `w.${column}`).join(", ")}
 from jsonb_populate_recordset(null::workflow_wakeups, $2::jsonb) w
 order by w.flow, w.subject_id
 on conflict (flow, subject_id) do update set

@@ -1,5 +1,5 @@
 import { AppError, isAllowed, uuid } from "@parley/contracts";
-import { type Executor, schema, uuidArray } from "@parley/db";
+import { columnNames, type Executor, fromRawRow, type RawRow, schema, uuidArray } from "@parley/db";
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type Clock, systemClock } from "../kernel/clock";
@@ -60,27 +60,30 @@ export type QueueItemInput = z.infer<typeof queueItemInput>;
 export const queueCountsInput = z.object({}).default({});
 
 /** One row of a queue: enough to pick, filter and see who holds it. */
-export interface QueueItemView {
-  id: string;
-  clientId: string;
+/** The columns of an item a queue page shows; `body` is its first `bodyPreviewLength` (280) characters. */
+const queueItemKeys = [
+  "id",
+  "clientId",
+  "channelId",
+  "kind",
+  "authorHandle",
+  "body",
+  "priority",
+  "categoryKey",
+  "riskFlags",
+  "authority",
+  "moderationAction",
+  "status",
+  "receivedAt",
+  "claimedBy",
+  "claimExpiresAt",
+] as const satisfies ReadonlyArray<keyof ItemRow>;
+
+export type QueueItemView = Pick<ItemRow, (typeof queueItemKeys)[number]> & {
   clientName: string;
-  channelId: string;
   channelName: string;
   platform: (typeof channels.$inferSelect)["platform"];
-  kind: ItemRow["kind"];
-  authorHandle: string;
-  /** The first 280 characters. */
-  body: string;
-  priority: ItemRow["priority"];
-  categoryKey: string | null;
-  riskFlags: string[];
-  authority: ItemRow["authority"];
-  moderationAction: ItemRow["moderationAction"];
-  status: ItemRow["status"];
-  receivedAt: Date;
-  claimedBy: string | null;
-  claimExpiresAt: Date | null;
-}
+};
 
 export interface QueuePageView {
   items: QueueItemView[];
@@ -139,49 +142,30 @@ function decodeCursor(text: string): QueueCursor {
 /** Microsecond UTC text: exact for the cursor (a JavaScript Date would round to milliseconds). */
 const utcText = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-type QueueRow = {
-  id: string;
-  client_id: string;
+type QueueRow = RawRow<typeof items, (typeof queueItemKeys)[number]> & {
   client_name: string;
-  channel_id: string;
   channel_name: string;
   platform: QueueItemView["platform"];
-  kind: QueueItemView["kind"];
-  author_handle: string;
-  body: string;
-  priority: QueueItemView["priority"];
-  category_key: string | null;
-  risk_flags: string[];
-  authority: QueueItemView["authority"];
-  moderation_action: QueueItemView["moderationAction"];
-  status: QueueItemView["status"];
-  received_at: string;
-  claimed_by: string | null;
-  claim_expires_at: string | null;
 };
 
 function toQueueItemView(row: QueueRow): QueueItemView {
   return {
-    id: row.id,
-    clientId: row.client_id,
+    ...fromRawRow(items, queueItemKeys, row),
     clientName: row.client_name,
-    channelId: row.channel_id,
     channelName: row.channel_name,
     platform: row.platform,
-    kind: row.kind,
-    authorHandle: row.author_handle,
-    body: row.body,
-    priority: row.priority,
-    categoryKey: row.category_key,
-    riskFlags: row.risk_flags,
-    authority: row.authority,
-    moderationAction: row.moderation_action,
-    status: row.status,
-    receivedAt: new Date(row.received_at),
-    claimedBy: row.claimed_by,
-    claimExpiresAt: row.claim_expires_at === null ? null : new Date(row.claim_expires_at),
   };
 }
+
+/** The select list of a queue page's items (`i`): the preview of the body, exact text for the claim's expiry. */
+const queueItemColumns = sql.join(
+  columnNames(items, queueItemKeys).map((name) => {
+    if (name === "body") return sql`left(i.body, ${bodyPreviewLength}) as body`;
+    if (name === "claim_expires_at") return sql`${utcText(sql.raw("i.claim_expires_at"))} as claim_expires_at`;
+    return sql.raw(`i.${name}`);
+  }),
+  sql`, `,
+);
 
 /**
  * A page of the caller's queues in the order claim next works them. Each client's queue is read on its own, in
@@ -208,10 +192,7 @@ export async function listQueueItems(scope: Scope, tx: Executor, input: QueueLis
       select next.*, row_number() over (order by ${queueOrder}, id) as position
       from unnest(${uuidArray(clientIds)}) as scoped(client_id)
       cross join lateral (
-        select i.id, i.client_id, i.channel_id, i.kind, i.author_handle, left(i.body, ${bodyPreviewLength}) as body,
-          i.priority, i.category_key, i.risk_flags, i.authority, i.moderation_action, i.status, i.received_at,
-          ${utcText(sql.raw("i.received_at"))} as cursor_at, i.claimed_by,
-          ${utcText(sql.raw("i.claim_expires_at"))} as claim_expires_at
+        select ${queueItemColumns}, ${utcText(sql.raw("i.received_at"))} as cursor_at
         from ${items} as i
         where i.agency_id = ${scope.agencyId} and i.client_id = scoped.client_id and i.status = ${input.status}
           ${sql.join(filters, sql` `)}
