@@ -1,4 +1,5 @@
 import { createUniqueId, type JSX, onMount, Show } from "solid-js";
+import { toUiError } from "../errors";
 
 /**
  * A page's title block. On mount it names the document and moves focus to the heading, so a
@@ -117,5 +118,25 @@ export function QueryStatus(props: { loading: boolean; error: string | null; wha
         )}
       </Show>
     </>
+  );
+}
+
+/** The part of a query its status reads (a TanStack query result fits). */
+export interface QueryLike {
+  isPending: boolean;
+  isError: boolean;
+  error: unknown;
+  refetch: () => unknown;
+}
+
+/** `QueryStatus` of one query: loading while it is pending, its error with a retry. */
+export function QueryStatusOf(props: { query: QueryLike; what: string }) {
+  return (
+    <QueryStatus
+      loading={props.query.isPending}
+      error={props.query.isError ? toUiError(props.query.error).message : null}
+      what={props.what}
+      onRetry={() => void props.query.refetch()}
+    />
   );
 }

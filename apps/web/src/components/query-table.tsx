@@ -1,15 +1,10 @@
 import { For, type JSX, Show } from "solid-js";
-import { toUiError } from "../errors";
-import { QueryStatus } from "./page";
+import { type QueryLike, QueryStatusOf } from "./page";
 
 /** The part of a list query the table reads (a TanStack query result fits). */
-interface ListQuery<Row> {
+interface ListQuery<Row> extends QueryLike {
   data: Row[] | undefined;
-  isPending: boolean;
   isSuccess: boolean;
-  isError: boolean;
-  error: unknown;
-  refetch: () => unknown;
 }
 
 /**
@@ -31,12 +26,7 @@ export function QueryTable<Row>(props: {
 }) {
   return (
     <>
-      <QueryStatus
-        loading={props.query.isPending}
-        error={props.query.isError ? toUiError(props.query.error).message : null}
-        what={props.what}
-        onRetry={() => void props.query.refetch()}
-      />
+      <QueryStatusOf query={props.query} what={props.what} />
       <Show when={props.query.isSuccess}>
         <ListTable
           rows={props.query.data ?? []}

@@ -314,6 +314,8 @@ export interface PoolPlanView {
 
 export interface StaffingPlanView {
   weekStart: string;
+  /** The week planned when none is asked for: the current one. */
+  defaultWeekStart: string;
   /** The agency's zone: the heatmap's days and hours. */
   timeZone: string;
   generatedAt: Date;
@@ -429,6 +431,7 @@ export async function getStaffingPlan(
   const to = from + hours * HOUR_MS;
   return {
     weekStart,
+    defaultWeekStart: currentWeek,
     timeZone: context.timeZone,
     generatedAt: context.now,
     settings: context.settings,

@@ -66,6 +66,8 @@ export interface ReviewFigures {
 
 export interface StaffingReviewView {
   weekStart: string;
+  /** The week reviewed when none is asked for: the last one. */
+  defaultWeekStart: string;
   timeZone: string;
   generatedAt: Date;
   pools: Array<{
@@ -115,7 +117,8 @@ export async function getStaffingReview(
   const { weekStart: asked } = staffingWeekInput.parse(input);
   const context = await loadStaffingContext(scope, tx, deps);
   const currentWeek = weekStartOf(context.now.getTime(), context.timeZone);
-  const weekStart = asked ?? addDaysToLocalDate(currentWeek, -7);
+  const defaultWeekStart = addDaysToLocalDate(currentWeek, -7);
+  const weekStart = asked ?? defaultWeekStart;
   const earliest = addDaysToLocalDate(currentWeek, -7 * forecastHistoryWeeks);
   if (weekStart >= currentWeek || weekStart < earliest) {
     throw new AppError("BAD_INPUT", "The review covers past weeks", {
@@ -173,6 +176,7 @@ export async function getStaffingReview(
 
   return {
     weekStart,
+    defaultWeekStart,
     timeZone: context.timeZone,
     generatedAt: context.now,
     pools: context.pools.map((pool) => {

@@ -1,14 +1,13 @@
-import { itemNoteInput } from "@parley/contracts";
+import { itemNoteInput, itemTagInput } from "@parley/contracts";
 import { useMutation } from "@tanstack/solid-query";
 import { createSignal, For, Show } from "solid-js";
-import { createForm, FormAlert, SubmitButton, TextAreaField } from "../../components/form";
+import { createForm, FormAlert, SubmitButton, TextAreaField, TextField } from "../../components/form";
 import { formatRelative, type ItemDetail, type NoteView } from "../../components/work";
 import { toUiError } from "../../errors";
 import { formatDateTime } from "../../format";
 import { type RouterInputs, trpc } from "../../trpc";
 
 export function TagsAndNotes(props: { detail: ItemDetail; onChanged: () => void }) {
-  const [tag, setTag] = createSignal("");
   const [error, setError] = createSignal<string | null>(null);
   const tags = () => props.detail.item.tags ?? [];
   const setTags = useMutation(() => ({
@@ -16,6 +15,16 @@ export function TagsAndNotes(props: { detail: ItemDetail; onChanged: () => void 
     onSuccess: props.onChanged,
     onError: (err: unknown) => setError(`Couldn't save the tags: ${toUiError(err).message}`),
   }));
+  // The new tag is checked with the same input the server parses (the item's tags plus this one): its messages
+  // (empty, too long, too many) land on the field.
+  const tagForm = createForm({
+    id: "add-tag",
+    initial: { tag: "" },
+    labels: { tag: "Add a tag" },
+    schema: itemTagInput,
+    toInput: (values) => ({ itemId: props.detail.item.id, tags: [...tags(), values.tag] }),
+    pathOf: (inputPath) => (inputPath.startsWith("tags") ? "tag" : inputPath),
+  });
   const noteForm = createForm({
     initial: { body: "" },
     labels: { body: "Note" },
@@ -26,17 +35,6 @@ export function TagsAndNotes(props: { detail: ItemDetail; onChanged: () => void 
     mutationFn: (input: RouterInputs["items"]["note"]) => trpc.items.note.mutate(input),
     onSuccess: props.onChanged,
   }));
-
-  const submitTag = () => {
-    const value = tag().trim().toLowerCase();
-    if (!value || tags().includes(value)) {
-      setTag("");
-      return;
-    }
-    setError(null);
-    setTags.mutate([...tags(), value]);
-    setTag("");
-  };
 
   return (
     <section class="item-section" aria-labelledby="tags-title">
@@ -70,22 +68,17 @@ export function TagsAndNotes(props: { detail: ItemDetail; onChanged: () => void 
         </ul>
         <form
           class="inline-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            submitTag();
-          }}
+          noValidate
+          aria-label="Add a tag"
+          onSubmit={tagForm.handleSubmit(async (input) => {
+            if (input.tags.length > tags().length) {
+              setError(null);
+              setTags.mutate(input.tags);
+            }
+            tagForm.reset();
+          })}
         >
-          <label class="sr-only" for="add-tag">
-            Add a tag
-          </label>
-          <input
-            id="add-tag"
-            class="input input--small"
-            placeholder="Add a tag (e.g. delivery-delay)"
-            maxLength={60}
-            value={tag()}
-            onInput={(e) => setTag(e.currentTarget.value)}
-          />
+          <TextField field={tagForm.field("tag")} class="field--inline" placeholder="Add a tag (e.g. delivery-delay)" />
           <button type="submit" class="button button--small">
             Add tag
           </button>

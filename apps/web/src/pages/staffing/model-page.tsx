@@ -1,12 +1,12 @@
 import { staffingSettingsInput } from "@parley/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
-import { createEffect, createSignal, For, Show } from "solid-js";
+import { createEffect, createSignal, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { useClients } from "../../components/clients";
 import { createForm, FormAlert, SubmitButton, TextField } from "../../components/form";
-import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
+import { Card, Page, QueryStatusOf, StatusMessage } from "../../components/page";
+import { ListTable } from "../../components/query-table";
 import { humanize } from "../../components/work";
-import { toUiError } from "../../errors";
 import { formatDateTime } from "../../format";
 import { trpc } from "../../trpc";
 import type { StaffingSettings } from "./staffing-api";
@@ -35,12 +35,7 @@ function AccuracyCard() {
   }));
   return (
     <Card title="Forecast error on the last 4 weeks held out">
-      <QueryStatus
-        loading={accuracy.isPending}
-        error={accuracy.isError ? toUiError(accuracy.error).message : null}
-        what="the forecast's accuracy"
-        onRetry={() => void accuracy.refetch()}
-      />
+      <QueryStatusOf query={accuracy} what="the forecast's accuracy" />
       <Show when={accuracy.data}>
         {(data) => (
           <>
@@ -49,52 +44,47 @@ function AccuracyCard() {
               until {formatDateTime(data().heldOutTo)}. WAPE: the sum of absolute errors over the items that arrived.
               "Same as last week" repeats the last fitted week.
             </p>
-            <div class="table-wrap">
-              <table class="table table--compact" aria-label="Forecast error per client">
-                <thead>
-                  <tr>
-                    <th scope="col">Client</th>
-                    <th scope="col">Weeks fitted</th>
-                    <th scope="col">Items arrived</th>
-                    <th scope="col">Hourly WAPE</th>
-                    <th scope="col">Daily WAPE</th>
-                    <th scope="col">Bias</th>
-                    <th scope="col">Same as last week (hourly)</th>
-                    <th scope="col">Plain mean / ×0.5 weighting (hourly)</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  <For each={data().clients}>
-                    {(client) => (
-                      <tr>
-                        <th scope="row">{client.clientName}</th>
-                        <Show
-                          when={client.accuracy}
-                          fallback={<td colSpan={7}>Not enough history yet (5 weeks needed).</td>}
-                        >
-                          {(result) => (
-                            <>
-                              <td class="staffing-num">{result().fittedWeeks}</td>
-                              <td class="staffing-num">{result().actualTotal}</td>
-                              <td class="staffing-num">{formatPercent(result().method.hourlyWape)}</td>
-                              <td class="staffing-num">{formatPercent(result().method.dailyWape)}</td>
-                              <td class="staffing-num">{formatPercent(result().method.bias)}</td>
-                              <td class="staffing-num">{formatPercent(result().naive.hourlyWape)}</td>
-                              <td class="staffing-num">
-                                {client.byDecay
-                                  .filter((entry) => entry.decay !== data().decay)
-                                  .map((entry) => formatPercent(entry.hourlyWape))
-                                  .join(" / ")}
-                              </td>
-                            </>
-                          )}
-                        </Show>
-                      </tr>
+            <ListTable
+              compact
+              rows={data().clients}
+              label="Forecast error per client"
+              columns={
+                <>
+                  <th scope="col">Client</th>
+                  <th scope="col">Weeks fitted</th>
+                  <th scope="col">Items arrived</th>
+                  <th scope="col">Hourly WAPE</th>
+                  <th scope="col">Daily WAPE</th>
+                  <th scope="col">Bias</th>
+                  <th scope="col">Same as last week (hourly)</th>
+                  <th scope="col">Plain mean / ×0.5 weighting (hourly)</th>
+                </>
+              }
+            >
+              {(client) => (
+                <tr>
+                  <th scope="row">{client.clientName}</th>
+                  <Show when={client.accuracy} fallback={<td colSpan={7}>Not enough history yet (5 weeks needed).</td>}>
+                    {(result) => (
+                      <>
+                        <td class="staffing-num">{result().fittedWeeks}</td>
+                        <td class="staffing-num">{result().actualTotal}</td>
+                        <td class="staffing-num">{formatPercent(result().method.hourlyWape)}</td>
+                        <td class="staffing-num">{formatPercent(result().method.dailyWape)}</td>
+                        <td class="staffing-num">{formatPercent(result().method.bias)}</td>
+                        <td class="staffing-num">{formatPercent(result().naive.hourlyWape)}</td>
+                        <td class="staffing-num">
+                          {client.byDecay
+                            .filter((entry) => entry.decay !== data().decay)
+                            .map((entry) => formatPercent(entry.hourlyWape))
+                            .join(" / ")}
+                        </td>
+                      </>
                     )}
-                  </For>
-                </tbody>
-              </table>
-            </div>
+                  </Show>
+                </tr>
+              )}
+            </ListTable>
           </>
         )}
       </Show>
@@ -112,12 +102,7 @@ function HandlingTimesCard() {
   const clientName = (id: string) => clients.data?.find((client) => client.id === id)?.name ?? "";
   return (
     <Card title="Handling times">
-      <QueryStatus
-        loading={handling.isPending}
-        error={handling.isError ? toUiError(handling.error).message : null}
-        what="handling times"
-        onRetry={() => void handling.refetch()}
-      />
+      <QueryStatusOf query={handling} what="handling times" />
       <Show when={handling.data}>
         {(data) => (
           <>
@@ -126,41 +111,39 @@ function HandlingTimesCard() {
               were released or skipped, or were held over an hour are left out. A category with fewer than{" "}
               {data().minSamples} measured claims uses the fallback ({formatSeconds(data().fallbackAhtSeconds)}).
             </p>
-            <div class="table-wrap">
-              <table class="table table--compact" aria-label="Handling times per client and category">
-                <thead>
-                  <tr>
-                    <th scope="col">Client</th>
-                    <th scope="col">Category</th>
-                    <th scope="col">Items</th>
-                    <th scope="col">Claims measured</th>
-                    <th scope="col">Mean</th>
-                    <th scope="col">Median</th>
-                    <th scope="col">Planned with</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  <For each={data().categories}>
-                    {(category) => (
-                      <tr>
-                        <th scope="row">{clientName(category.clientId)}</th>
-                        <td>{humanize(category.categoryKey)}</td>
-                        <td class="staffing-num">{category.items}</td>
-                        <td class="staffing-num">{category.samples}</td>
-                        <td class="staffing-num">{formatSeconds(category.meanSeconds)}</td>
-                        <td class="staffing-num">{formatSeconds(category.medianSeconds)}</td>
-                        <td class="staffing-num">
-                          {formatSeconds(category.usedSeconds)}
-                          <Show when={category.source === "fallback"}>
-                            <span class="muted"> (fallback)</span>
-                          </Show>
-                        </td>
-                      </tr>
-                    )}
-                  </For>
-                </tbody>
-              </table>
-            </div>
+            <ListTable
+              compact
+              rows={data().categories}
+              label="Handling times per client and category"
+              columns={
+                <>
+                  <th scope="col">Client</th>
+                  <th scope="col">Category</th>
+                  <th scope="col">Items</th>
+                  <th scope="col">Claims measured</th>
+                  <th scope="col">Mean</th>
+                  <th scope="col">Median</th>
+                  <th scope="col">Planned with</th>
+                </>
+              }
+            >
+              {(category) => (
+                <tr>
+                  <th scope="row">{clientName(category.clientId)}</th>
+                  <td>{humanize(category.categoryKey)}</td>
+                  <td class="staffing-num">{category.items}</td>
+                  <td class="staffing-num">{category.samples}</td>
+                  <td class="staffing-num">{formatSeconds(category.meanSeconds)}</td>
+                  <td class="staffing-num">{formatSeconds(category.medianSeconds)}</td>
+                  <td class="staffing-num">
+                    {formatSeconds(category.usedSeconds)}
+                    <Show when={category.source === "fallback"}>
+                      <span class="muted"> (fallback)</span>
+                    </Show>
+                  </td>
+                </tr>
+              )}
+            </ListTable>
           </>
         )}
       </Show>
@@ -216,12 +199,7 @@ function SettingsCard() {
   return (
     <Card title="Settings">
       <StatusMessage message={status()} onDismiss={() => setStatus(null)} />
-      <QueryStatus
-        loading={settings.isPending}
-        error={settings.isError ? toUiError(settings.error).message : null}
-        what="staffing settings"
-        onRetry={() => void settings.refetch()}
-      />
+      <QueryStatusOf query={settings} what="staffing settings" />
       <Show when={settings.data}>
         <form
           class="form"

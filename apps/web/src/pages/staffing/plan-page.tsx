@@ -1,24 +1,18 @@
 import { plannedEventInput } from "@parley/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
-import { createMemo, createSignal, createUniqueId, For, Show } from "solid-js";
+import { createSignal, For, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { createForm, FormAlert, SelectField, SubmitButton, TextField } from "../../components/form";
-import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
-import { toUiError } from "../../errors";
+import { Card, Page, QueryStatusOf, StatusMessage } from "../../components/page";
+import { ActionsHeader, ListTable } from "../../components/query-table";
 import { formatDateTime, plural } from "../../format";
 import { trpc } from "../../trpc";
 import { Heatmap } from "./heatmap";
 import { HourDetail } from "./hour-detail";
 import type { PlannedEvent, PoolHour, PoolPlan, StaffingPlan } from "./staffing-api";
 import { staffingKeys } from "./staffing-api";
-import {
-  addDays,
-  downloadText,
-  formatLocalDate,
-  formatPeople,
-  formatSeconds,
-  staffingPlanCsv,
-} from "./staffing-format";
+import { downloadText, formatLocalDate, formatPeople, formatSeconds, staffingPlanCsv } from "./staffing-format";
+import { useStaffingWeek, WeekPicker } from "./week-picker";
 
 /** Weeks ahead the week picker offers (the server plans up to 8). */
 const weeksAhead = 8;
@@ -31,43 +25,24 @@ function weekLabel(weekStart: string, index: number): string {
 /** The plan of a week: a heatmap per pool, the selected hour's detail, the planned events, CSV. */
 export function StaffingPlanPage() {
   const session = useSession();
-  const weekSelectId = createUniqueId();
-  const [week, setWeek] = createSignal<string>();
-  const [thisWeek, setThisWeek] = createSignal<string>();
+  const choice = useStaffingWeek({ count: weeksAhead + 1, step: 7 });
   const plan = useQuery(() => ({
-    queryKey: staffingKeys.plan(session.agencyId(), week()),
+    queryKey: staffingKeys.plan(session.agencyId(), choice.week()),
     queryFn: async () => {
-      const result = await trpc.staffing.plan.query(week() ? { weekStart: week() } : {});
-      if (!week()) setThisWeek(result.weekStart);
+      const week = choice.week();
+      const result = await trpc.staffing.plan.query(week ? { weekStart: week } : {});
+      choice.answered(result);
       return result;
     },
     staleTime: 60_000,
   }));
-  const weeks = createMemo(() => {
-    const first = thisWeek() ?? plan.data?.weekStart;
-    return first ? Array.from({ length: weeksAhead + 1 }, (_, index) => addDays(first, 7 * index)) : [];
-  });
 
   return (
     <Page
       title="Staffing"
       lead="Moderators needed each hour for every pool of clients that share moderators, against each client's contract: forecast from the clients' history and planned events, handling times measured from real work, and the roster."
     >
-      <div class="staffing-toolbar">
-        <label for={weekSelectId}>Week</label>
-        <select
-          id={weekSelectId}
-          class="input select select--compact"
-          onChange={(event) => setWeek(event.currentTarget.value || undefined)}
-        >
-          <For each={weeks()}>
-            {(start, index) => (
-              <option value={index() === 0 ? "" : start} selected={(week() ?? weeks()[0]) === start}>
-                {weekLabel(start, index())}
-              </option>
-            )}
-          </For>
-        </select>
+      <WeekPicker choice={choice} label={weekLabel}>
         <Show when={plan.data}>
           {(data) => (
             <button
@@ -79,13 +54,8 @@ export function StaffingPlanPage() {
             </button>
           )}
         </Show>
-      </div>
-      <QueryStatus
-        loading={plan.isPending}
-        error={plan.isError ? toUiError(plan.error).message : null}
-        what="the staffing plan"
-        onRetry={() => void plan.refetch()}
-      />
+      </WeekPicker>
+      <QueryStatusOf query={plan} what="the staffing plan" />
       <Show when={plan.data}>
         {(data) => (
           <>
@@ -241,54 +211,45 @@ function PlannedEventsCard(props: { plan: StaffingPlan }) {
           <SubmitButton busy={form.submitting()} label="Plan event" busyLabel="Planning…" />
         </div>
       </form>
-      <QueryStatus
-        loading={events.isPending}
-        error={events.isError ? toUiError(events.error).message : null}
-        what="planned events"
-        onRetry={() => void events.refetch()}
-      />
+      <QueryStatusOf query={events} what="planned events" />
       <Show when={(events.data?.length ?? 0) > 0}>
-        <div class="table-wrap">
-          <table class="table table--compact" aria-label="Planned events">
-            <thead>
-              <tr>
-                <th scope="col">Event</th>
-                <th scope="col">Client</th>
-                <th scope="col">From</th>
-                <th scope="col">Until</th>
-                <th scope="col">Volume</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              <For each={events.data}>
-                {(event: PlannedEvent) => (
-                  <tr>
-                    <th scope="row" class="cell--primary">
-                      {event.name}
-                    </th>
-                    <td>{event.clientName}</td>
-                    <td>{formatDateTime(event.startsAt)}</td>
-                    <td>{formatDateTime(event.endsAt)}</td>
-                    <td>×{event.multiplier}</td>
-                    <td class="cell--actions">
-                      <button
-                        type="button"
-                        class="button button--small button--danger-ghost"
-                        aria-label={`Remove ${event.name}`}
-                        onClick={() => remove.mutate(event.id)}
-                      >
-                        Remove
-                      </button>
-                    </td>
-                  </tr>
-                )}
-              </For>
-            </tbody>
-          </table>
-        </div>
+        <ListTable
+          compact
+          rows={events.data ?? []}
+          label="Planned events"
+          columns={
+            <>
+              <th scope="col">Event</th>
+              <th scope="col">Client</th>
+              <th scope="col">From</th>
+              <th scope="col">Until</th>
+              <th scope="col">Volume</th>
+              <ActionsHeader />
+            </>
+          }
+        >
+          {(event: PlannedEvent) => (
+            <tr>
+              <th scope="row" class="cell--primary">
+                {event.name}
+              </th>
+              <td>{event.clientName}</td>
+              <td>{formatDateTime(event.startsAt)}</td>
+              <td>{formatDateTime(event.endsAt)}</td>
+              <td>×{event.multiplier}</td>
+              <td class="cell--actions">
+                <button
+                  type="button"
+                  class="button button--small button--danger-ghost"
+                  aria-label={`Remove ${event.name}`}
+                  onClick={() => remove.mutate(event.id)}
+                >
+                  Remove
+                </button>
+              </td>
+            </tr>
+          )}
+        </ListTable>
       </Show>
     </Card>
   );

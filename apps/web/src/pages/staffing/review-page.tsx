@@ -1,12 +1,13 @@
 import { useQuery } from "@tanstack/solid-query";
-import { createMemo, createSignal, createUniqueId, For, Show } from "solid-js";
+import { For, Show } from "solid-js";
 import { useSession } from "../../auth";
-import { Card, Page, QueryStatus } from "../../components/page";
-import { toUiError } from "../../errors";
+import { Card, Page, QueryStatusOf } from "../../components/page";
+import { ListTable } from "../../components/query-table";
 import { trpc } from "../../trpc";
 import type { ReviewFigures } from "./staffing-api";
 import { staffingKeys } from "./staffing-api";
-import { addDays, formatLocalDate, formatPeople } from "./staffing-format";
+import { formatLocalDate, formatPeople } from "./staffing-format";
+import { useStaffingWeek, WeekPicker } from "./week-picker";
 
 /** Weeks back the review goes (the forecast's history). */
 const weeksBack = 12;
@@ -35,75 +36,59 @@ function Row(props: { label: string; figures: ReviewFigures; total?: boolean }) 
 /** Planned vs actual for a past week: arrivals, moderators (needed, rostered, online) and compliance achieved. */
 export function StaffingReviewPage() {
   const session = useSession();
-  const selectId = createUniqueId();
-  const [week, setWeek] = createSignal<string>();
-  const [lastWeek, setLastWeek] = createSignal<string>();
+  const choice = useStaffingWeek({ count: weeksBack, step: -7 });
   const review = useQuery(() => ({
-    queryKey: staffingKeys.review(session.agencyId(), week()),
+    queryKey: staffingKeys.review(session.agencyId(), choice.week()),
     queryFn: async () => {
-      const result = await trpc.staffing.review.query(week() ? { weekStart: week() } : {});
-      if (!week()) setLastWeek(result.weekStart);
+      const week = choice.week();
+      const result = await trpc.staffing.review.query(week ? { weekStart: week } : {});
+      choice.answered(result);
       return result;
     },
   }));
-  const weeks = createMemo(() => {
-    const first = lastWeek() ?? review.data?.weekStart;
-    return first ? Array.from({ length: weeksBack }, (_, index) => addDays(first, -7 * index)) : [];
-  });
   return (
     <Page
       title="Planned vs actual"
       lead="For a past week, the plan as it stood at the week's start against what happened, so you can trust the model or see where it is wrong. A moderator counts as online in an hour they claimed or acted on an item."
     >
-      <div class="staffing-toolbar">
-        <label for={selectId}>Week</label>
-        <select
-          id={selectId}
-          class="input select select--compact"
-          onChange={(event) => setWeek(event.currentTarget.value || undefined)}
-        >
-          <For each={weeks()}>
-            {(start, index) => (
-              <option value={index() === 0 ? "" : start} selected={(week() ?? weeks()[0]) === start}>
-                {index() === 0 ? "Last week" : `${index() + 1} weeks ago`} (from {formatLocalDate(start)})
-              </option>
-            )}
-          </For>
-        </select>
-      </div>
-      <QueryStatus
-        loading={review.isPending}
-        error={review.isError ? toUiError(review.error).message : null}
-        what="the review"
-        onRetry={() => void review.refetch()}
+      <WeekPicker
+        choice={choice}
+        label={(start, index) =>
+          `${index === 0 ? "Last week" : `${index + 1} weeks ago`} (from ${formatLocalDate(start)})`
+        }
       />
+      <QueryStatusOf query={review} what="the review" />
       <Show when={review.data}>
         {(data) => (
           <For each={data().pools}>
             {(pool) => (
               <Card title={pool.name}>
-                <div class="table-wrap">
-                  <table class="table table--compact" aria-label={`Planned vs actual: ${pool.name}`}>
-                    <thead>
-                      <tr>
-                        <th scope="col">Day</th>
-                        <th scope="col">Items forecast</th>
-                        <th scope="col">Items arrived</th>
-                        <th scope="col">Hours needed (plan)</th>
-                        <th scope="col">Hours needed (actual items)</th>
-                        <th scope="col">Hours rostered</th>
-                        <th scope="col">Hours online</th>
-                        <th scope="col">Hours short (plan)</th>
-                        <th scope="col">Hours short (online)</th>
-                        <th scope="col">First response met</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      <For each={pool.days}>{(day) => <Row label={formatLocalDate(day.date)} figures={day} />}</For>
+                <ListTable
+                  compact
+                  rows={pool.days}
+                  label={`Planned vs actual: ${pool.name}`}
+                  columns={
+                    <>
+                      <th scope="col">Day</th>
+                      <th scope="col">Items forecast</th>
+                      <th scope="col">Items arrived</th>
+                      <th scope="col">Hours needed (plan)</th>
+                      <th scope="col">Hours needed (actual items)</th>
+                      <th scope="col">Hours rostered</th>
+                      <th scope="col">Hours online</th>
+                      <th scope="col">Hours short (plan)</th>
+                      <th scope="col">Hours short (online)</th>
+                      <th scope="col">First response met</th>
+                    </>
+                  }
+                  foot={
+                    <tfoot>
                       <Row label="Week" figures={pool.totals} total />
-                    </tbody>
-                  </table>
-                </div>
+                    </tfoot>
+                  }
+                >
+                  {(day) => <Row label={formatLocalDate(day.date)} figures={day} />}
+                </ListTable>
               </Card>
             )}
           </For>

@@ -4,8 +4,8 @@ import { createSignal, For, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { useClients } from "../../components/clients";
 import { createForm, FormAlert, SelectField, SubmitButton, TextField } from "../../components/form";
-import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
-import { toUiError } from "../../errors";
+import { Card, Page, QueryStatusOf, StatusMessage } from "../../components/page";
+import { ActionsHeader, ListTable } from "../../components/query-table";
 import { formatDateTime } from "../../format";
 import { trpc } from "../../trpc";
 import type { Roster, RosterModerator } from "./staffing-api";
@@ -42,64 +42,51 @@ export function StaffingRosterPage() {
       lead="Who works which hours: weekly shifts, plus absences and extra shifts. Shifts are in the agency's time zone; one that ends at or before its start runs past midnight."
     >
       <StatusMessage message={status()} onDismiss={() => setStatus(null)} />
-      <QueryStatus
-        loading={roster.isPending}
-        error={roster.isError ? toUiError(roster.error).message : null}
-        what="the roster"
-        onRetry={() => void roster.refetch()}
-      />
+      <QueryStatusOf query={roster} what="the roster" />
       <Show when={roster.data}>
         {(data) => (
           <>
             <Card title="Weekly shifts">
               <p class="muted">Times are {data().timeZone}. Removing a shift ends it today; past weeks keep it.</p>
-              <div class="table-wrap">
-                <table class="table table--compact" aria-label="Weekly shifts">
-                  <thead>
-                    <tr>
-                      <th scope="col">Moderator</th>
-                      <th scope="col">Clients</th>
-                      <th scope="col">Shifts</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    <For
-                      each={data().moderators}
-                      fallback={
-                        <tr>
-                          <td colSpan={3}>No moderators work your clients yet.</td>
-                        </tr>
-                      }
-                    >
-                      {(moderator) => (
-                        <tr>
-                          <th scope="row" class="cell--primary">
-                            {moderator.name}
-                          </th>
-                          <td>{clientNames(moderator.clientIds)}</td>
-                          <td>
-                            <For each={moderator.shifts} fallback={<span class="muted">None</span>}>
-                              {(shift) => (
-                                <span class="chip">
-                                  {weekdayLabels[shift.weekday]?.slice(0, 3)} {shift.startTime}–{shift.endTime}
-                                  <button
-                                    type="button"
-                                    class="chip__remove"
-                                    aria-label={`Remove ${moderator.name}'s ${weekdayLabels[shift.weekday]} ${shift.startTime}–${shift.endTime} shift`}
-                                    onClick={() => endShift.mutate(shift.id)}
-                                  >
-                                    ×
-                                  </button>
-                                </span>
-                              )}
-                            </For>
-                          </td>
-                        </tr>
-                      )}
-                    </For>
-                  </tbody>
-                </table>
-              </div>
+              <ListTable
+                compact
+                rows={data().moderators}
+                label="Weekly shifts"
+                empty="No moderators work your clients yet."
+                columns={
+                  <>
+                    <th scope="col">Moderator</th>
+                    <th scope="col">Clients</th>
+                    <th scope="col">Shifts</th>
+                  </>
+                }
+              >
+                {(moderator) => (
+                  <tr>
+                    <th scope="row" class="cell--primary">
+                      {moderator.name}
+                    </th>
+                    <td>{clientNames(moderator.clientIds)}</td>
+                    <td>
+                      <For each={moderator.shifts} fallback={<span class="muted">None</span>}>
+                        {(shift) => (
+                          <span class="chip">
+                            {weekdayLabels[shift.weekday]?.slice(0, 3)} {shift.startTime}–{shift.endTime}
+                            <button
+                              type="button"
+                              class="chip__remove"
+                              aria-label={`Remove ${moderator.name}'s ${weekdayLabels[shift.weekday]} ${shift.startTime}–${shift.endTime} shift`}
+                              onClick={() => endShift.mutate(shift.id)}
+                            >
+                              ×
+                            </button>
+                          </span>
+                        )}
+                      </For>
+                    </td>
+                  </tr>
+                )}
+              </ListTable>
               <ShiftForm
                 roster={data()}
                 onSaved={(message) => {
@@ -173,46 +160,41 @@ function ExceptionList(props: { moderators: RosterModerator[]; onDelete: (except
   const rows = () =>
     props.moderators.flatMap((moderator) => moderator.exceptions.map((exception) => ({ moderator, exception })));
   return (
-    <Show when={rows().length > 0} fallback={<p class="muted">No absences or extra shifts from the last week on.</p>}>
-      <div class="table-wrap">
-        <table class="table table--compact" aria-label="Absences and extra shifts">
-          <thead>
-            <tr>
-              <th scope="col">Moderator</th>
-              <th scope="col">Kind</th>
-              <th scope="col">From</th>
-              <th scope="col">Until</th>
-              <th scope="col">Note</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            <For each={rows()}>
-              {({ moderator, exception }) => (
-                <tr>
-                  <th scope="row">{moderator.name}</th>
-                  <td>{exception.kind === "absence" ? "Absence" : "Extra shift"}</td>
-                  <td>{formatDateTime(exception.startsAt)}</td>
-                  <td>{formatDateTime(exception.endsAt)}</td>
-                  <td>{exception.note ?? ""}</td>
-                  <td class="cell--actions">
-                    <button
-                      type="button"
-                      class="button button--small button--danger-ghost"
-                      onClick={() => props.onDelete(exception.id)}
-                    >
-                      Remove
-                    </button>
-                  </td>
-                </tr>
-              )}
-            </For>
-          </tbody>
-        </table>
-      </div>
-    </Show>
+    <ListTable
+      compact
+      rows={rows()}
+      label="Absences and extra shifts"
+      empty="No absences or extra shifts from the last week on."
+      columns={
+        <>
+          <th scope="col">Moderator</th>
+          <th scope="col">Kind</th>
+          <th scope="col">From</th>
+          <th scope="col">Until</th>
+          <th scope="col">Note</th>
+          <ActionsHeader />
+        </>
+      }
+    >
+      {({ moderator, exception }) => (
+        <tr>
+          <th scope="row">{moderator.name}</th>
+          <td>{exception.kind === "absence" ? "Absence" : "Extra shift"}</td>
+          <td>{formatDateTime(exception.startsAt)}</td>
+          <td>{formatDateTime(exception.endsAt)}</td>
+          <td>{exception.note ?? ""}</td>
+          <td class="cell--actions">
+            <button
+              type="button"
+              class="button button--small button--danger-ghost"
+              onClick={() => props.onDelete(exception.id)}
+            >
+              Remove
+            </button>
+          </td>
+        </tr>
+      )}
+    </ListTable>
   );
 }
 
