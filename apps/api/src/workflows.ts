@@ -13,6 +13,7 @@ import {
   createPoller,
   createSlaWatchFunction,
   createTriageFunction,
+  retryWakeupLater,
 } from "@parley/workflows";
 import type { Hono, Env as HonoEnv } from "hono";
 import type { Env } from "./env";
@@ -136,12 +137,7 @@ export function createWorkflows({
             await wakeups.complete(wakeup.id);
           } catch (error) {
             logger.error({ err: error, flow: wakeup.flow, itemId: wakeup.itemId }, "inngest relay failed");
-            const attempts = wakeup.attempts + 1;
-            await wakeups.reschedule(wakeup.id, {
-              dueAt: new Date(now().getTime() + Math.min(60_000 * attempts, 3_600_000)),
-              waitingFor: wakeup.waitingFor,
-              attempts,
-            });
+            await retryWakeupLater(wakeups, wakeup, now());
           }
         }
       },

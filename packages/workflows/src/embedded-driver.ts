@@ -3,12 +3,14 @@ import type { WakeupQueue, WakeupRecord } from "@parley/core/flows";
 import { type AdvanceResult, type FlowName, type FlowTarget, type Wakeup, wakeupDeadline } from "@parley/core/kernel";
 import type { ClockStore } from "@parley/core/sla";
 import { createPoller } from "./poller";
+import { retryWakeupLater } from "./wakeup-retry";
 
 /**
  * Runs the durable flows without an Inngest server (the embedded default): polls the persisted
  * wake-ups that are due, calls the same `advance` use cases the Inngest functions call, and
- * persists the next wake-up. A restart loses nothing (the wake-ups are in the database) and two
- * processes never double-act (claims are leased, `FOR UPDATE SKIP LOCKED` in PostgreSQL).
+ * persists the next wake-up; a failed advance is retried later (`retryWakeupLater`). A restart loses nothing
+ * (the wake-ups are in the database) and two processes never double-act (claims are leased, `FOR UPDATE SKIP
+ * LOCKED` in PostgreSQL).
  *
  * Events map onto the queue: where Inngest would deliver `escalations/escalation.resolved` to a
  * waiting run, the embedded mode calls `wakeups.notify(...)`, making the wake-up due at once.
@@ -24,8 +26,6 @@ export interface EmbeddedDriverOptions {
   batchSize?: number;
   /** How long a claim stays exclusive; an advance must finish well within it. */
   leaseMs?: number;
-  /** Delay before retrying a failed advance, by failures so far (1, 2, …). */
-  retryDelayMs?: (attempts: number) => number;
   /** A failed advance (with its wake-up, retried later) or a failed poll (null). */
   onError?: (error: unknown, wakeup: WakeupRecord | null) => void;
 }
@@ -39,8 +39,6 @@ export interface EmbeddedDriver {
   stop(): Promise<void>;
 }
 
-const defaultRetryDelayMs = (attempts: number) => Math.min(60_000 * 2 ** (attempts - 1), 60 * 60_000);
-
 export function createEmbeddedDriver({
   store,
   clockStore,
@@ -49,7 +47,6 @@ export function createEmbeddedDriver({
   pollMs = 1_000,
   batchSize = 20,
   leaseMs = 5 * 60_000,
-  retryDelayMs = defaultRetryDelayMs,
   onError = () => {},
 }: EmbeddedDriverOptions): EmbeddedDriver {
   const advancers: Record<FlowName, ((target: FlowTarget, at: Date) => Promise<AdvanceResult<unknown>>) | null> = {
@@ -66,12 +63,7 @@ export function createEmbeddedDriver({
       ({ next } = await advance(target, now()));
     } catch (error) {
       onError(error, wakeup);
-      const attempts = wakeup.attempts + 1;
-      await wakeups.reschedule(wakeup.id, {
-        dueAt: new Date(now().getTime() + retryDelayMs(attempts)),
-        waitingFor: wakeup.waitingFor,
-        attempts,
-      });
+      await retryWakeupLater(wakeups, wakeup, now());
       return;
     }
     const dueAt = wakeupDeadline(next);

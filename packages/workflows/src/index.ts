@@ -17,3 +17,4 @@ export * from "./poller";
 export * from "./serve";
 export * from "./sla-watch.function";
 export * from "./triage.function";
+export * from "./wakeup-retry";

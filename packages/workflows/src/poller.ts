@@ -10,7 +10,7 @@ export interface PollerOptions {
   /** Pause before the first run after `start()` (default: none). */
   firstAfterMs?: number;
   /** One run; resolve to `true` when there is more to do at once (a full batch), to skip the pause. */
-  run: () => Promise<boolean | void>;
+  run: () => Promise<unknown>;
   /** A run that threw; the poller goes on. */
   onError: (error: unknown) => void;
 }
