@@ -2,7 +2,7 @@ import { AppError, isAllowed, type Platform, type ReplyApproveInput, type ReplyR
 import { type Executor, schema } from "@parley/db";
 import { and, asc, eq, inArray, ne } from "drizzle-orm";
 import { queueDeliveries } from "../deliveries/queue-deliveries";
-import { type Clock, systemClock } from "../kernel/clock";
+import { systemClock } from "../kernel/clock";
 import { assertAllowed } from "../kernel/permissions";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { recordAudit } from "../kernel/record-audit";

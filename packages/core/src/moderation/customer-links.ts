@@ -1,7 +1,7 @@
 import { AppError, type ItemLinkCustomerInput } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, eq } from "drizzle-orm";
-import { type Clock, systemClock } from "../kernel/clock";
+import { systemClock } from "../kernel/clock";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
 import { announceItemChange, getItemInScope, type ModerationDeps } from "./item-actions";

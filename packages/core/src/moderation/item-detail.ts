@@ -1,7 +1,7 @@
 import type { OutboundAction, Platform } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, asc, desc, eq, gte, inArray, ne, or } from "drizzle-orm";
-import { type Clock, systemClock } from "../kernel/clock";
+import { systemClock } from "../kernel/clock";
 import type { Scope } from "../kernel/scope";
 import { type ApprovedAnswer, getMaxReplyLength } from "../protocols/protocol-document";
 import { getItemInScope, type ItemRow, listItemNotes, type ModerationDeps, type NoteView } from "./item-actions";

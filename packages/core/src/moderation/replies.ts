@@ -2,7 +2,7 @@ import { AppError, memberTriageMessage, type ReplyDraftInput } from "@parley/con
 import { type Executor, schema } from "@parley/db";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import { queueDeliveries } from "../deliveries/queue-deliveries";
-import { type Clock, systemClock } from "../kernel/clock";
+import { systemClock } from "../kernel/clock";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";

@@ -4,7 +4,7 @@
  * and to other recency weightings, so a lead can see whether to trust it.
  */
 import type { Executor } from "@parley/db";
-import { type Clock, systemClock } from "../kernel/clock";
+import { systemClock } from "../kernel/clock";
 import type { Scope } from "../kernel/scope";
 import { countHourlyArrivals, firstArrivals } from "./arrival-history";
 import { backtestForecast, defaultWeeklyDecay, type ForecastAccuracy, hourStartOf, WEEK_MS } from "./forecast";
