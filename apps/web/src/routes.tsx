@@ -20,6 +20,7 @@
  *   /accounts/invoices                       invoices (?period=YYYY-MM&status=draft|finalized&client=)
  *   /accounts/invoices/:invoiceId            one invoice or credit note
  *   /staffing[/roster | /review | /model]    the week's staffing plan, the roster, planned vs actual, the model
+ *                                            (the plan's and the review's week: ?week=YYYY-MM-DD)
  *   /admin/clients|channels|members|playbooks|agency
  *   /account/password                        change one's own password
  *   /invitation/:token, /reset-password/:token   the single-use links the API hands out (signed in or out)
