@@ -1,6 +1,14 @@
 import type { TriageStore } from "@parley/core/escalations";
 import type { WakeupQueue, WakeupRecord } from "@parley/core/flows";
-import { type AdvanceResult, type FlowName, type FlowTarget, type Wakeup, wakeupDeadline } from "@parley/core/kernel";
+import {
+  type AdvanceResult,
+  type Clock,
+  type FlowName,
+  type FlowTarget,
+  systemClock,
+  type Wakeup,
+  wakeupDeadline,
+} from "@parley/core/kernel";
 import type { ClockStore } from "@parley/core/sla";
 import { createPoller } from "./poller";
 import { retryWakeupLater } from "./wakeup-retry";
@@ -20,7 +28,7 @@ export interface EmbeddedDriverOptions {
   /** Omit to leave SLA clocks unwatched (their wake-ups then fail and are retried). */
   clockStore?: ClockStore;
   wakeups: WakeupQueue;
-  now?: () => Date;
+  now?: Clock;
   /** Pause between polls when the last one found less than a full batch. */
   pollMs?: number;
   batchSize?: number;
@@ -43,7 +51,7 @@ export function createEmbeddedDriver({
   store,
   clockStore,
   wakeups,
-  now = () => new Date(),
+  now = systemClock,
   pollMs = 1_000,
   batchSize = 20,
   leaseMs = 5 * 60_000,

@@ -1,4 +1,5 @@
 import type { DraftOutcome, DueMonthlyInvoiceRun, MonthlyRunResult } from "@parley/core/billing";
+import { type Clock, systemClock } from "@parley/core/kernel";
 import type { ParleyInngest } from "./client";
 
 export const MONTHLY_INVOICES_FUNCTION_ID = "monthly-invoice-drafts";
@@ -20,7 +21,7 @@ export interface MonthlyInvoiceRuns {
 export interface CreateMonthlyInvoicesFunctionOptions {
   inngest: ParleyInngest;
   runs: MonthlyInvoiceRuns;
-  now?: () => Date;
+  now?: Clock;
 }
 
 /** What a run reports per agency (the step output stays small: no invoice bodies). */
@@ -53,7 +54,7 @@ function summarize(result: MonthlyRunResult): MonthlyRunSummary {
 export function createMonthlyInvoicesFunction({
   inngest,
   runs,
-  now = () => new Date(),
+  now = systemClock,
 }: CreateMonthlyInvoicesFunctionOptions) {
   return inngest.createFunction(
     {

@@ -1,4 +1,4 @@
-import { serializeWakeup } from "@parley/core/kernel";
+import { type Clock, serializeWakeup, systemClock } from "@parley/core/kernel";
 import type { ClockAction, ClockStore } from "@parley/core/sla";
 import type { ParleyInngest } from "./client";
 import type { ClockAtRiskData, ClockBreachedData } from "./events";
@@ -9,7 +9,7 @@ export const SLA_WATCH_FUNCTION_ID = "watch-item-sla";
 export interface CreateSlaWatchFunctionOptions {
   inngest: ParleyInngest;
   store: ClockStore;
-  now?: () => Date;
+  now?: Clock;
   concurrencyPerAgency?: number;
   maxIterations?: number;
 }
@@ -54,7 +54,7 @@ export function toClockTransitionEvents(
 export function createSlaWatchFunction({
   inngest,
   store,
-  now = () => new Date(),
+  now = systemClock,
   concurrencyPerAgency = 10,
   maxIterations = DEFAULT_MAX_ITERATIONS,
 }: CreateSlaWatchFunctionOptions) {

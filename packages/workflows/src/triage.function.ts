@@ -1,5 +1,5 @@
 import type { TriageActionType, TriageStore } from "@parley/core/escalations";
-import { serializeWakeup } from "@parley/core/kernel";
+import { type Clock, serializeWakeup, systemClock } from "@parley/core/kernel";
 import type { ParleyInngest } from "./client";
 import { DEFAULT_MAX_ITERATIONS, itemFlowOptions, itemFlowWaits, runFlowLoop } from "./flow-loop";
 
@@ -9,7 +9,7 @@ export interface CreateTriageFunctionOptions {
   inngest: ParleyInngest;
   store: TriageStore;
   /** The clock read inside each advance step (memoized with the step's result). */
-  now?: () => Date;
+  now?: Clock;
   /** Concurrent steps per agency. */
   concurrencyPerAgency?: number;
   maxIterations?: number;
@@ -24,7 +24,7 @@ export interface CreateTriageFunctionOptions {
 export function createTriageFunction({
   inngest,
   store,
-  now = () => new Date(),
+  now = systemClock,
   concurrencyPerAgency = 10,
   maxIterations = DEFAULT_MAX_ITERATIONS,
 }: CreateTriageFunctionOptions) {
