@@ -84,3 +84,15 @@ export function ActionsHeader() {
     </th>
   );
 }
+
+/** Plain header cells, one per name; with `actions`, then the `ActionsHeader`. */
+export function HeaderCells(props: { names: readonly string[]; actions?: boolean }) {
+  return (
+    <>
+      <For each={props.names}>{(name) => <th scope="col">{name}</th>}</For>
+      <Show when={props.actions}>
+        <ActionsHeader />
+      </Show>
+    </>
+  );
+}

@@ -5,7 +5,7 @@ import { useSession } from "../../auth";
 import { useClients } from "../../components/clients";
 import { createForm, FormAlert, SubmitButton, TextField } from "../../components/form";
 import { Card, Page, QueryStatusOf, StatusMessage } from "../../components/page";
-import { ListTable } from "../../components/query-table";
+import { HeaderCells, ListTable } from "../../components/query-table";
 import { humanize } from "../../components/work";
 import { formatDateTime } from "../../format";
 import { trpc } from "../../trpc";
@@ -49,16 +49,18 @@ function AccuracyCard() {
               rows={data().clients}
               label="Forecast error per client"
               columns={
-                <>
-                  <th scope="col">Client</th>
-                  <th scope="col">Weeks fitted</th>
-                  <th scope="col">Items arrived</th>
-                  <th scope="col">Hourly WAPE</th>
-                  <th scope="col">Daily WAPE</th>
-                  <th scope="col">Bias</th>
-                  <th scope="col">Same as last week (hourly)</th>
-                  <th scope="col">Plain mean / ×0.5 weighting (hourly)</th>
-                </>
+                <HeaderCells
+                  names={[
+                    "Client",
+                    "Weeks fitted",
+                    "Items arrived",
+                    "Hourly WAPE",
+                    "Daily WAPE",
+                    "Bias",
+                    "Same as last week (hourly)",
+                    "Plain mean / ×0.5 weighting (hourly)",
+                  ]}
+                />
               }
             >
               {(client) => (
@@ -116,15 +118,9 @@ function HandlingTimesCard() {
               rows={data().categories}
               label="Handling times per client and category"
               columns={
-                <>
-                  <th scope="col">Client</th>
-                  <th scope="col">Category</th>
-                  <th scope="col">Items</th>
-                  <th scope="col">Claims measured</th>
-                  <th scope="col">Mean</th>
-                  <th scope="col">Median</th>
-                  <th scope="col">Planned with</th>
-                </>
+                <HeaderCells
+                  names={["Client", "Category", "Items", "Claims measured", "Mean", "Median", "Planned with"]}
+                />
               }
             >
               {(category) => (

@@ -4,7 +4,7 @@ import { createSignal, For, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { createForm, FormAlert, SelectField, SubmitButton, TextField } from "../../components/form";
 import { Card, Page, QueryStatusOf, StatusMessage } from "../../components/page";
-import { ActionsHeader, ListTable } from "../../components/query-table";
+import { HeaderCells, ListTable } from "../../components/query-table";
 import { formatDateTime, plural } from "../../format";
 import { trpc } from "../../trpc";
 import { Heatmap } from "./heatmap";
@@ -217,16 +217,7 @@ function PlannedEventsCard(props: { plan: StaffingPlan }) {
           compact
           rows={events.data ?? []}
           label="Planned events"
-          columns={
-            <>
-              <th scope="col">Event</th>
-              <th scope="col">Client</th>
-              <th scope="col">From</th>
-              <th scope="col">Until</th>
-              <th scope="col">Volume</th>
-              <ActionsHeader />
-            </>
-          }
+          columns={<HeaderCells names={["Event", "Client", "From", "Until", "Volume"]} actions />}
         >
           {(event: PlannedEvent) => (
             <tr>

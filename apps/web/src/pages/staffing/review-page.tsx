@@ -2,7 +2,7 @@ import { useQuery } from "@tanstack/solid-query";
 import { For, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { Card, Page, QueryStatusOf } from "../../components/page";
-import { ListTable } from "../../components/query-table";
+import { HeaderCells, ListTable } from "../../components/query-table";
 import { trpc } from "../../trpc";
 import type { ReviewFigures } from "./staffing-api";
 import { staffingKeys } from "./staffing-api";
@@ -68,18 +68,20 @@ export function StaffingReviewPage() {
                   rows={pool.days}
                   label={`Planned vs actual: ${pool.name}`}
                   columns={
-                    <>
-                      <th scope="col">Day</th>
-                      <th scope="col">Items forecast</th>
-                      <th scope="col">Items arrived</th>
-                      <th scope="col">Hours needed (plan)</th>
-                      <th scope="col">Hours needed (actual items)</th>
-                      <th scope="col">Hours rostered</th>
-                      <th scope="col">Hours online</th>
-                      <th scope="col">Hours short (plan)</th>
-                      <th scope="col">Hours short (online)</th>
-                      <th scope="col">First response met</th>
-                    </>
+                    <HeaderCells
+                      names={[
+                        "Day",
+                        "Items forecast",
+                        "Items arrived",
+                        "Hours needed (plan)",
+                        "Hours needed (actual items)",
+                        "Hours rostered",
+                        "Hours online",
+                        "Hours short (plan)",
+                        "Hours short (online)",
+                        "First response met",
+                      ]}
+                    />
                   }
                   foot={
                     <tfoot>

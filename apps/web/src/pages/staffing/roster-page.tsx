@@ -5,7 +5,7 @@ import { useSession } from "../../auth";
 import { useClients } from "../../components/clients";
 import { createForm, FormAlert, SelectField, SubmitButton, TextField } from "../../components/form";
 import { Card, Page, QueryStatusOf, StatusMessage } from "../../components/page";
-import { ActionsHeader, ListTable } from "../../components/query-table";
+import { HeaderCells, ListTable } from "../../components/query-table";
 import { formatDateTime } from "../../format";
 import { trpc } from "../../trpc";
 import type { Roster, RosterModerator } from "./staffing-api";
@@ -53,13 +53,7 @@ export function StaffingRosterPage() {
                 rows={data().moderators}
                 label="Weekly shifts"
                 empty="No moderators work your clients yet."
-                columns={
-                  <>
-                    <th scope="col">Moderator</th>
-                    <th scope="col">Clients</th>
-                    <th scope="col">Shifts</th>
-                  </>
-                }
+                columns={<HeaderCells names={["Moderator", "Clients", "Shifts"]} />}
               >
                 {(moderator) => (
                   <tr>
@@ -165,16 +159,7 @@ function ExceptionList(props: { moderators: RosterModerator[]; onDelete: (except
       rows={rows()}
       label="Absences and extra shifts"
       empty="No absences or extra shifts from the last week on."
-      columns={
-        <>
-          <th scope="col">Moderator</th>
-          <th scope="col">Kind</th>
-          <th scope="col">From</th>
-          <th scope="col">Until</th>
-          <th scope="col">Note</th>
-          <ActionsHeader />
-        </>
-      }
+      columns={<HeaderCells names={["Moderator", "Kind", "From", "Until", "Note"]} actions />}
     >
       {({ moderator, exception }) => (
         <tr>
