@@ -5,9 +5,9 @@ import path from "node:path";
 import { createApiKey } from "@parley/core/api-keys";
 import { createInvoiceDrafts, type InvoiceDetailView, type InvoiceView } from "@parley/core/billing";
 import type { Scope } from "@parley/core/kernel";
-import { aggregateSlaOutcomes, countPeriodVolumes, monthlyPeriod } from "@parley/core/sla";
+import { aggregateSlaOutcomes, countPeriodVolumes, listCalendarVersions, monthlyPeriod } from "@parley/core/sla";
 import { schema, withTenant } from "@parley/db";
-import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
+import { createTestDatabase, makeAgency, setBusinessHours, type TestAgency, type TestDatabase } from "@parley/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callProcedure, makeTestApp, signInAs, type TestApp } from "../support/http";
@@ -46,15 +46,14 @@ const get = (cookie: string, url: string) =>
 describe("period aggregates", () => {
   it("bounds a DST month by the client's local midnights and counts out-of-hours items on its calendar", async () => {
     const clientId = a.client.id; // Europe/London
-    await db.owner
-      .update(schema.clients)
-      .set({
-        businessCalendar: {
-          timeZone: "Europe/London",
-          weekly: Object.fromEntries(["mon", "tue", "wed", "thu", "fri"].map((d) => [d, [["09:00", "17:00"]]])),
-        },
-      })
-      .where(eq(schema.clients.id, clientId));
+    await setBusinessHours(db.owner, {
+      agencyId: a.agency.id,
+      clientId,
+      calendar: {
+        timeZone: "Europe/London",
+        weekly: Object.fromEntries(["mon", "tue", "wed", "thu", "fri"].map((d) => [d, [["09:00", "17:00"]]])),
+      },
+    });
     const period = monthlyPeriod("2026-03", "Europe/London");
     // Summer time starts on 29 March: the month ends at 23:00 UTC.
     expect(period.from.toISOString()).toBe("2026-03-01T00:00:00.000Z");
@@ -74,9 +73,8 @@ describe("period aggregates", () => {
         { agencyId: a.agency.id, clientId, itemId: inMarch!, packet: {}, createdAt: new Date("2026-03-10T10:00:00Z") },
       ]);
     const volume = await withTenant(db.app, { agencyId: a.agency.id, clientIds: null }, async (tx) => {
-      const calendar = (await tx.select().from(schema.clients).where(eq(schema.clients.id, clientId)))[0]!
-        .businessCalendar as never;
-      return countPeriodVolumes(amScope, tx, { clients: [{ clientId, period, businessCalendar: calendar }] });
+      const calendars = (await listCalendarVersions(tx, { clientIds: [clientId] })).get(clientId) ?? [];
+      return countPeriodVolumes(amScope, tx, { clients: [{ clientId, period, calendars }] });
     });
     expect(volume.get(clientId)).toEqual({ itemCount: 3, outOfHoursItemCount: 2, escalationCount: 1 });
   });

@@ -45,6 +45,29 @@ const matrix: Record<string, Entry> = {
     kind: "create",
     input: () => ({ legalName: "Intruder Ltd", billingAddress: "1 Other Street", taxId: null, billingEmail: null }),
   },
+  "agency.slaPolicy": { type: "query", roles: admins, kind: "list", input: () => undefined },
+  "agency.saveSlaPolicy": {
+    type: "mutation",
+    roles: admins,
+    kind: "create",
+    input: () => ({ targets: [{ priority: "P1", metric: "first_response", minutes: 5, calendar: "24x7" }] }),
+  },
+  "clients.businessHours": {
+    type: "query",
+    roles: accounts,
+    kind: "target",
+    input: (a) => ({ clientId: a.otherClient.id }),
+  },
+  "clients.saveBusinessHours": {
+    type: "mutation",
+    roles: admins,
+    kind: "target",
+    input: (a) => ({
+      clientId: a.otherClient.id,
+      effectiveFrom: "2099-01-01",
+      calendar: { timeZone: "UTC", weekly: { mon: [["09:00", "17:00"]] } },
+    }),
+  },
   "clients.list": { type: "query", roles: "any member", kind: "list", input: () => ({ includeArchived: true }) },
   "clients.create": {
     type: "mutation",

@@ -118,6 +118,14 @@ beforeAll(async () => {
       amountMinor: 250_000,
     });
     await tx.insert(schema.invoiceNumberCounters).values({ agencyId: a.agency.id });
+    await tx.insert(schema.businessCalendars).values({
+      agencyId: a.agency.id,
+      clientId: item.clientId,
+      version: 1,
+      effectiveFrom: "2026-01-01",
+      effectiveAt: new Date("2026-01-01T00:00:00Z"),
+      calendar: { timeZone: "UTC", weekly: { mon: [["09:00", "17:00"]] } },
+    });
     await tx.insert(schema.staffingSettings).values({
       agencyId: a.agency.id,
       maxOccupancyPercent: 85,

@@ -39,7 +39,11 @@ describe("demo seed: playbooks and escalations", () => {
       });
     }
     const clients = await db.owner.select().from(schema.clients).where(eq(schema.clients.agencyId, northwind.id));
-    expect(clients.every((client) => client.businessCalendar !== null)).toBe(true);
+    const hours = await db.owner
+      .select()
+      .from(schema.businessCalendars)
+      .where(eq(schema.businessCalendars.agencyId, northwind.id));
+    expect(clients.every((client) => hours.some((version) => version.clientId === client.id))).toBe(true);
     const wakeups = await db.owner
       .select()
       .from(schema.workflowWakeups)

@@ -4,9 +4,8 @@ import type { Scope } from "@parley/core/kernel";
 import { ingestChannelItems } from "@parley/core/moderation";
 import { createProtocolVersion } from "@parley/core/protocols";
 import type { BusinessCalendar } from "@parley/core/sla";
-import { type Database, schema, withTenant } from "@parley/db";
-import { type TestAgency, testOutboundAllowlist } from "@parley/testing";
-import { eq } from "drizzle-orm";
+import { type Database, withTenant } from "@parley/db";
+import { setBusinessHours, type TestAgency, testOutboundAllowlist } from "@parley/testing";
 import { gamesProtocol } from "../ingest/fixtures";
 
 const weekday: [string, string][] = [["09:00", "17:30"]];
@@ -55,10 +54,11 @@ export async function prepareClient(
   agency: TestAgency,
   playbook: PlaybookDocument,
 ): Promise<{ scope: Scope; playbookId: string }> {
-  await db.owner
-    .update(schema.clients)
-    .set({ businessCalendar: londonBusinessHours })
-    .where(eq(schema.clients.id, agency.client.id));
+  await setBusinessHours(db.owner, {
+    agencyId: agency.agency.id,
+    clientId: agency.client.id,
+    calendar: londonBusinessHours,
+  });
   const scope = await ownerScopeOf(db.app, agency);
   const saved = await withTenant(
     db.app,

@@ -3,6 +3,7 @@ import { hashPassword } from "@parley/auth";
 import { type Authority, parseOutboundAllowlist, type Role } from "@parley/contracts";
 import { createSecretBox, generateSecret } from "@parley/core/kernel";
 import { type Database, schema, withTenant } from "@parley/db";
+import { sql } from "drizzle-orm";
 
 export const testPassword = "correct horse battery staple";
 export const testAppSecret = "test-app-secret-0123456789abcdef0123456789";
@@ -125,3 +126,18 @@ export async function makeAgency(db: Database, options: { name?: string } = {}) 
 }
 
 export type TestAgency = Awaited<ReturnType<typeof makeAgency>>;
+
+/**
+ * Gives a client business hours as a version in force since `effectiveAt` (default 2000-01-01, before anything a
+ * test makes), written as the owner: tests that need hours for a past they make up use this.
+ */
+export async function setBusinessHours(
+  db: Database,
+  options: { agencyId: string; clientId: string; calendar: unknown; effectiveAt?: Date },
+): Promise<void> {
+  const effectiveAt = options.effectiveAt ?? new Date("2000-01-01T00:00:00Z");
+  await db.execute(sql`insert into business_calendars (agency_id, client_id, version, effective_from, effective_at, calendar)
+    select ${options.agencyId}, ${options.clientId}, coalesce(max(version), 0) + 1, ${effectiveAt.toISOString().slice(0, 10)},
+      ${effectiveAt.toISOString()}, ${options.calendar === null ? null : JSON.stringify(options.calendar)}::jsonb
+    from business_calendars where client_id = ${options.clientId}`);
+}

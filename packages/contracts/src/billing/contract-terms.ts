@@ -79,13 +79,16 @@ const overageTier = z.object({
 });
 export type OverageTier = z.infer<typeof overageTier>;
 
-const slaTarget = z.object({
+/** A clock target: minutes of the calendar's time for one priority and metric. */
+const clockTarget = z.object({
   priority: z.enum(slaPriorities, { message: `must be one of ${slaPriorities.join(", ")}` }),
   metric: z.enum(slaMetrics, { message: `must be one of ${slaMetrics.join(", ")}` }),
   minutes: z.int({ message: "must be a whole number of minutes" }).positive({ message: "must be greater than 0" }),
   calendar: z.enum(slaCalendars, { message: `must be one of ${slaCalendars.join(", ")}` }),
-  complianceTargetPercent: positivePercent,
 });
+export type ClockTarget = z.infer<typeof clockTarget>;
+
+const slaTarget = clockTarget.extend({ complianceTargetPercent: positivePercent });
 export type SlaTarget = z.infer<typeof slaTarget>;
 
 const creditTier = z.object({
@@ -115,12 +118,12 @@ function checkOverageTiers(tiers: readonly OverageTier[], ctx: Issues): void {
   });
 }
 
-function checkSlaTargets(targets: readonly SlaTarget[], ctx: Issues): void {
+function checkSlaTargets(targets: readonly ClockTarget[], ctx: Issues, path = "slaTargets"): void {
   const seen = new Set<string>();
   targets.forEach((target, index) => {
     const key = `${target.priority} ${target.metric}`;
     if (seen.has(key)) {
-      ctx.addIssue({ code: "custom", path: ["slaTargets", index], message: `duplicates the ${key} target` });
+      ctx.addIssue({ code: "custom", path: [path, index], message: `duplicates the ${key} target` });
     }
     seen.add(key);
   });
@@ -199,6 +202,15 @@ export type ParsedContractTerms = z.infer<typeof contractTermsInput>;
  * existed), so readers take it through `paymentTermsDaysOf`.
  */
 export type ContractTermsInput = Omit<ParsedContractTerms, "paymentTermsDays"> & { paymentTermsDays?: number };
+
+/**
+ * The agency's default SLA policy: the clock targets of a client without a contract in force (labelled "agency
+ * default (no contract)" wherever such a clock shows). A priority and metric it leaves out gets no clock.
+ */
+export const slaPolicyInput = z
+  .object({ targets: z.array(clockTarget, { message: "must be a list" }).max(8, { message: "must have at most 8" }) })
+  .superRefine((policy, ctx) => checkSlaTargets(policy.targets, ctx, "targets"));
+export type SlaPolicyInput = z.infer<typeof slaPolicyInput>;
 
 /** Parses contract terms, or throws BAD_INPUT whose message names every bad field. */
 export function parseContractTerms(input: unknown): ParsedContractTerms {

@@ -15,7 +15,7 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getClient } from "../agencies/clients";
 import type { Scope } from "../kernel/scope";
-import type { BusinessCalendar } from "../sla/business-calendar";
+import { listCalendarVersions } from "../sla/business-hours";
 import {
   aggregateSlaOutcomes,
   type BillingPeriod,
@@ -117,10 +117,11 @@ export async function computeDrafts(
   const plans = planned.filter((plan): plan is DraftPlan => "billing" in plan);
   if (plans.length === 0) return planned as DraftOutcome[];
   const periods = plans.map((plan) => ({ clientId: plan.client.id, period: plan.billing }));
+  const calendars = await listCalendarVersions(tx, { clientIds: plans.map((plan) => plan.client.id) });
   const volumes = await countPeriodVolumes(scope, tx, {
     clients: plans.map((plan, index) => ({
       ...periods[index]!,
-      businessCalendar: plan.client.businessCalendar as BusinessCalendar | null,
+      calendars: calendars.get(plan.client.id) ?? [],
     })),
   });
   const outcomes = await aggregateSlaOutcomes(scope, tx, {

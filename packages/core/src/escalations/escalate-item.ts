@@ -8,6 +8,7 @@ import { recordAudit } from "../kernel/record-audit";
 import { scheduleWakeups } from "../kernel/schedule-wakeups";
 import type { Scope } from "../kernel/scope";
 import { resolveCalendar } from "../sla/business-calendar";
+import { businessCalendarAt } from "../sla/business-hours";
 import { addBusinessMinutes } from "../sla/business-time";
 import { pauseResolutionClock } from "../sla/clock-lifecycle";
 import { buildHandoverPacket, type HandoverPacket } from "./handover-packet";
@@ -196,11 +197,8 @@ export async function notifyLevel(
   const levelPolicy = playbook?.document.levels[level - 1] ?? null;
   let respondBy = "";
   if (levelPolicy) {
-    const [client] = await tx
-      .select({ calendar: clients.businessCalendar })
-      .from(clients)
-      .where(eq(clients.id, item.clientId));
-    const calendar = resolveCalendar(levelPolicy.calendar, client?.calendar ?? null);
+    const clientCalendar = await businessCalendarAt(tx, { clientId: item.clientId, at: now });
+    const calendar = resolveCalendar(levelPolicy.calendar, clientCalendar);
     respondBy = ` Please answer by ${addBusinessMinutes(now, levelPolicy.respondWithinMinutes, calendar).toISOString()}.`;
   }
   const excerpt = item.body.length > 280 ? `${item.body.slice(0, 277)}…` : item.body;

@@ -5,6 +5,7 @@ import { queueDeliveries } from "../deliveries/queue-deliveries";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import type { AdvanceResult, FlowTarget } from "../kernel/wakeup";
 import { getActiveProtocol } from "../protocols/protocol-versions";
+import { businessCalendarAt } from "../sla/business-hours";
 import { stopResolutionClock } from "../sla/clock-lifecycle";
 import {
   advanceTriage,
@@ -192,14 +193,11 @@ export function createTriageStore({ db, notifier, onNoticeError }: TriageStoreOp
           if (!playbook && item.authority === "triage") playbook = (await findActivePlaybooks(tx, item))[0] ?? null;
         }
         const protocol = await getActiveProtocol(tx, item.clientId);
-        const [client] = await tx
-          .select({ calendar: clients.businessCalendar })
-          .from(clients)
-          .where(eq(clients.id, item.clientId));
+        const clientCalendar = await businessCalendarAt(tx, { clientId: item.clientId, at: now });
         const templates = protocol?.document.acknowledgementTemplates ?? [];
         const policy = toTriagePolicy({
           document: playbook?.document ?? null,
-          clientCalendar: client?.calendar ?? null,
+          clientCalendar,
           acknowledgementTemplates: templates,
         });
         const state = await loadTriageState(tx, { item, escalation, playbookTriggered });

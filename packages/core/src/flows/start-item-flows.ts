@@ -1,6 +1,7 @@
 import { type PlaybookDocument, playbookMatches } from "../escalations/playbooks";
 import { wakeupRowOf } from "../kernel/schedule-wakeups";
 import type { CategoryAuthority, Priority } from "../protocols/protocol-document";
+import type { CalendarVersion, ClockTerms } from "../sla/clock-terms";
 import { planItemClocks } from "../sla/plan-item-clocks";
 
 /** A new item as ingest files it: what its clocks and its triage decision depend on. */
@@ -31,22 +32,25 @@ export interface PlannedItemFlows {
 export function planItemFlows({
   agencyId,
   clientId,
-  clientCalendar,
+  terms,
+  calendarVersion,
   playbooks,
   items,
   now,
 }: {
   agencyId: string;
   clientId: string;
-  /** `clients.business_calendar` (null: covered around the clock). */
-  clientCalendar: unknown;
+  /** The clock targets in force at the items' arrival (`clockTermsAt`). */
+  terms: ClockTerms;
+  /** The client's business-hours version in force at their arrival. */
+  calendarVersion: CalendarVersion | null;
   /** The client's active playbooks' documents, oldest first. */
   playbooks: readonly PlaybookDocument[];
   items: readonly NewItemForFlows[];
   now: Date;
 }): PlannedItemFlows {
   if (items.length === 0) return { clocks: [], wakeups: [] };
-  const { clocks, wakeups } = planItemClocks({ agencyId, clientId, clientCalendar, items });
+  const { clocks, wakeups } = planItemClocks({ agencyId, clientId, terms, calendarVersion, items });
   const triaged = items.filter(
     (item) => item.authority === "triage" || playbooks.some((document) => playbookMatches(document, item)),
   );

@@ -1,16 +1,20 @@
 import type { Platform } from "@parley/contracts";
+import type { ClockTarget } from "@parley/contracts/billing";
 import { type Database, type Executor, runPrepared } from "@parley/db";
 import { type PlaybookDocument, playbookDocument } from "../escalations/playbooks";
 import { createTtlCache, type TtlCache } from "../kernel/ttl-cache";
 import { storedProtocolDocument } from "../protocols/protocol-document";
 import type { ActiveProtocol } from "../protocols/protocol-versions";
+import type { BusinessCalendar } from "../sla/business-calendar";
+import type { CalendarVersion, ContractClockTerms } from "../sla/clock-terms";
 
 /*
  * What ingest classifies and schedules with, per channel: the client's active protocol version, its active
- * playbooks and its business calendar. Cached in process memory so a delivery does not read them again, and
+ * playbooks, and what its clocks start on (contracts, the agency's default SLA policy, business-hours versions).
+ * Cached in process memory so a delivery does not read them again, and
  * checked in every ingest transaction by `ingestContextVersionsStatement` (one small statement sent with the
- * delivery's own, no extra round trip): when the channel row, the client row, the active protocol version or
- * an active playbook changed, the transaction is rolled back and the delivery runs again with a fresh read.
+ * delivery's own, no extra round trip): when the channel row, the client row, the agency row (its SLA policy), the
+ * active protocol version, an active playbook, a contract or the business-hours versions changed, the transaction is rolled back and the delivery runs again with a fresh read.
  * So a cached entry never classifies with a retired protocol nor admits a rotated secret, whatever its age;
  * the TTL only bounds memory and how long an idle entry lingers.
  */
@@ -42,8 +46,14 @@ export interface IngestContextVersions {
 export interface IngestContext extends IngestContextVersions {
   protocol: ActiveProtocol | null;
   playbooks: PlaybookDocument[];
-  /** `clients.business_calendar` (null: covered around the clock). */
-  clientCalendar: unknown;
+  /** The client's zone, in which contract periods are read. */
+  timeZone: string;
+  /** The client's contracts with their clock targets. */
+  contracts: ContractClockTerms[];
+  /** The agency's default SLA policy (clients without a contract in force). */
+  slaPolicy: ClockTarget[];
+  /** The client's business-hours versions, oldest first. */
+  calendars: CalendarVersion[];
 }
 
 /**
@@ -55,14 +65,26 @@ export const ingestContextVersionsStatement = `select
   concat_ws('|',
     (select id::text from protocol_versions where client_id = $2::uuid and agency_id = $3::uuid and active),
     (select xmin::text from clients where id = $2::uuid and agency_id = $3::uuid),
+    (select xmin::text from agencies where id = $3::uuid),
     (select string_agg(id::text || ':' || xmin::text, ',' order by id)
-       from playbooks where client_id = $2::uuid and agency_id = $3::uuid and active)) as context_version`;
+       from playbooks where client_id = $2::uuid and agency_id = $3::uuid and active),
+    (select string_agg(id::text || ':' || xmin::text, ',' order by id)
+       from contracts where client_id = $2::uuid and agency_id = $3::uuid),
+    (select string_agg(id::text, ',' order by id)
+       from business_calendars where client_id = $2::uuid and agency_id = $3::uuid)) as context_version`;
 
 /** The context and its versions in one statement, same parameters. */
 const loadContextStatement = `select v.channel_version, v.context_version,
   (select jsonb_build_object('id', id, 'version', version, 'document', document)
      from protocol_versions where client_id = $2::uuid and agency_id = $3::uuid and active) as protocol,
-  (select business_calendar from clients where id = $2::uuid and agency_id = $3::uuid) as client_calendar,
+  (select time_zone from clients where id = $2::uuid and agency_id = $3::uuid) as time_zone,
+  (select sla_policy from agencies where id = $3::uuid) as sla_policy,
+  (select coalesce(jsonb_agg(jsonb_build_object('id', id, 'validFrom', valid_from, 'validTo', valid_to,
+      'slaTargets', coalesce(terms->'slaTargets', '[]'::jsonb)) order by valid_from), '[]'::jsonb)
+     from contracts where client_id = $2::uuid and agency_id = $3::uuid) as contracts,
+  (select coalesce(jsonb_agg(jsonb_build_object('id', id, 'version', version, 'effectiveFrom', effective_from,
+      'effectiveAt', effective_at, 'calendar', calendar) order by version), '[]'::jsonb)
+     from business_calendars where client_id = $2::uuid and agency_id = $3::uuid) as calendars,
   (select coalesce(jsonb_agg(document order by created_at, id), '[]'::jsonb)
      from playbooks where client_id = $2::uuid and agency_id = $3::uuid and active) as playbooks
 from (${ingestContextVersionsStatement}) as v`;
@@ -74,7 +96,10 @@ export interface VersionsRow {
 
 interface ContextRow extends VersionsRow {
   protocol: { id: string; version: number; document: unknown } | null;
-  client_calendar: unknown;
+  time_zone: string;
+  sla_policy: ClockTarget[];
+  contracts: ContractClockTerms[];
+  calendars: Array<Omit<CalendarVersion, "effectiveAt"> & { effectiveAt: string }>;
   playbooks: unknown[];
 }
 
@@ -96,7 +121,14 @@ export async function loadIngestContext(tx: Executor, channel: IngestChannel): P
     contextVersion: row.context_version,
     protocol,
     playbooks: row.playbooks.map((document) => playbookDocument.parse(document)),
-    clientCalendar: row.client_calendar,
+    timeZone: row.time_zone,
+    contracts: row.contracts,
+    slaPolicy: row.sla_policy,
+    calendars: row.calendars.map((version) => ({
+      ...version,
+      effectiveAt: new Date(version.effectiveAt),
+      calendar: version.calendar as BusinessCalendar | null,
+    })),
   };
 }
 

@@ -6,7 +6,6 @@ import { resolveScope } from "../agencies/me";
 import type { Scope } from "../kernel/scope";
 import { createProtocolVersion } from "../protocols/protocol-versions";
 import { countPeriodVolumes } from "../sla/period-aggregates";
-import { defaultClockTargets } from "../sla/plan-item-clocks";
 import { ingestChannelItems } from "./ingest-channel.unscoped";
 import type { IngestChannel } from "./ingest-context";
 import { type ItemChangeEvent, ingestItems } from "./ingest-items";
@@ -132,8 +131,9 @@ describe("ingestItems", () => {
         .orderBy(schema.slaClocks.metric);
     const started = await clocksOf(received!.id);
     expect(started).toMatchObject([
-      { metric: "first_response", priority: "P2", targetMinutes: defaultClockTargets.P2.firstResponseMinutes },
-      { metric: "resolution", priority: "P2", targetMinutes: defaultClockTargets.P2.resolutionMinutes },
+      // No contract: the agency's default policy (P2: 60 and 480 business minutes).
+      { metric: "first_response", priority: "P2", targetMinutes: 60 },
+      { metric: "resolution", priority: "P2", targetMinutes: 480 },
     ]);
 
     const edited = await ingestChannelItems(db.app, channel, [event("cp-1", "Never mind, all sorted")]);
@@ -217,7 +217,7 @@ describe("ingestItems", () => {
   it("keeps the brand's own messages out of the queue, the customers and the invoice count", async () => {
     const month = {
       clientId: channel.clientId,
-      businessCalendar: null,
+      calendars: [],
       period: {
         periodStart: "2000-01-01",
         periodEnd: "2100-01-01",

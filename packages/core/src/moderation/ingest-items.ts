@@ -8,6 +8,7 @@ import { classifyItem, type ItemClassification } from "../protocols/classify-ite
 import { maskPersonalData, type PiiFlag } from "../protocols/mask-personal-data";
 import type { OptionalMaskedKind } from "../protocols/protocol-document";
 import type { ActiveProtocol } from "../protocols/protocol-versions";
+import { calendarVersionAt, clockTermsAt } from "../sla/clock-terms";
 import { type IngestChannel, type IngestContext, loadIngestContext } from "./ingest-context";
 
 const { items, auditEvents, uuidv7 } = schema;
@@ -222,6 +223,9 @@ const clockColumns = columnNames(schema.slaClocks, [
   "priority",
   "targetMinutes",
   "calendar",
+  "calendarKind",
+  "calendarVersionId",
+  "contractId",
   "atRiskRatio",
   "startedAt",
   "dueAt",
@@ -433,7 +437,13 @@ function planFlowsOf(
   return planItemFlows({
     agencyId: channel.agencyId,
     clientId: channel.clientId,
-    clientCalendar: context.clientCalendar,
+    terms: clockTermsAt({
+      contracts: context.contracts,
+      policy: context.slaPolicy,
+      timeZone: context.timeZone,
+      at: now,
+    }),
+    calendarVersion: calendarVersionAt(context.calendars, now),
     playbooks: context.playbooks,
     // A tombstone and the brand's own message start nothing.
     items: items

@@ -97,17 +97,31 @@ describe("demo seed", () => {
       .where(eq(schema.replies.itemId, item("cobalt-bank", 2).id));
     expect(draft).toMatchObject({ status: "pending_approval", requiresApproval: "client" });
     expect(item("cobalt-bank", 2).status).toBe("responded");
-    // Every item that waits for an answer has its first-response clock running.
+    // Every item that waits for an answer has its first-response clock running when its client's contract sets a
+    // first-response target for its priority, on that target (and none when the contract leaves the priority out).
     const clocks = await db.owner
       .select()
       .from(schema.slaClocks)
       .where(and(eq(schema.slaClocks.agencyId, northwind?.id ?? ""), eq(schema.slaClocks.metric, "first_response")));
+    const contracts = await db.owner
+      .select()
+      .from(schema.contracts)
+      .where(eq(schema.contracts.agencyId, northwind?.id ?? ""));
     const queued = rows.filter((row) => row.status === "queued");
     expect(queued.length).toBeGreaterThan(15);
-    for (const row of queued)
-      expect(
-        clocks.some((clock) => clock.itemId === row.id),
-        row.externalId,
-      ).toBe(true);
+    let clocked = 0;
+    for (const row of queued) {
+      const contract = contracts.find((candidate) => candidate.clientId === row.clientId);
+      const terms = contract?.terms as { slaTargets: Array<{ priority: string; metric: string; minutes: number }> };
+      const target = terms.slaTargets.find(
+        (candidate) => candidate.priority === row.priority && candidate.metric === "first_response",
+      );
+      const clock = clocks.find((candidate) => candidate.itemId === row.id);
+      expect(clock ? { minutes: clock.targetMinutes, contractId: clock.contractId } : null, row.externalId).toEqual(
+        target ? { minutes: target.minutes, contractId: contract?.id } : null,
+      );
+      if (clock) clocked += 1;
+    }
+    expect(clocked).toBeGreaterThan(15);
   });
 });

@@ -5,7 +5,7 @@ import type { Scope } from "../kernel/scope";
 import { generateSecret, type SecretBox } from "../kernel/secret-box";
 import { createProtocolVersion } from "../protocols/protocol-versions";
 import { seedDemoBilling } from "./demo-billing";
-import { seedDemoPlaybooks } from "./demo-playbooks";
+import { seedDemoBusinessHours, seedDemoPlaybooks } from "./demo-playbooks";
 import { demoProtocols } from "./demo-protocols";
 import { seedDemoQueue } from "./demo-queue";
 import { type DemoModerator, seedDemoStaffing } from "./demo-staffing";
@@ -321,6 +321,7 @@ export async function seedDemoAgencies(db: Database, options: DemoSeedOptions): 
       }
       if (plan === northwind && ownerScope && moderatorScope) {
         const made = { clients: seeded.clients, channels: data.channels, now: new Date() };
+        await seedDemoBusinessHours(ownerScope, tx, made);
         const history = await seedDemoStaffing(ownerScope, tx, { ...made, moderators });
         await seedDemoBilling(ownerScope, tx, { ...made, history, agencyTimeZone: plan.timeZone });
         await seedDemoPlaybooks(ownerScope, tx, made);

@@ -1,23 +1,19 @@
 /**
- * Demo billing for Northwind's clients: a contract each (EUR, USD, EUR) with credit tiers, business
- * hours for the out-of-hours surcharge, a few escalations among last month's items (the worked history
+ * Demo billing for Northwind's clients: a contract each (EUR, USD, EUR) with credit tiers (their business hours,
+ * for the out-of-hours surcharge, are demo-playbooks' `seedDemoBusinessHours`), a few escalations among last month's items (the worked history
  * of demo-staffing, with its stopped SLA clocks, some breached), then last month's drafts — so
  * `am@northwind.test` opens real drafts, at least one with a service credit.
  */
 import type { ContractTermsInput } from "@parley/contracts/billing";
 import { type Executor, schema } from "@parley/db";
-import { eq } from "drizzle-orm";
 import { saveContract } from "../billing/contracts";
 import { createInvoiceDrafts } from "../billing/draft-invoices";
 import type { Scope } from "../kernel/scope";
-import type { BusinessCalendar } from "../sla/business-calendar";
 import { monthlyPeriod, previousMonth } from "../sla/period-aggregates";
 import type { DemoHistory } from "./demo-staffing";
 
 interface DemoBillingPlan {
   terms: Omit<ContractTermsInput, "validFrom">;
-  /** Working hours; null = the contract covers every hour. */
-  hours: [string, string] | null;
   escalations: number;
 }
 
@@ -51,7 +47,6 @@ const plans: Record<string, DemoBillingPlan> = {
       creditCapPercent: 15,
       excludeClientSideTime: true,
     },
-    hours: ["08:00", "20:00"],
     escalations: 14,
   },
   Brightmart: {
@@ -67,7 +62,6 @@ const plans: Record<string, DemoBillingPlan> = {
       creditCapPercent: 10,
       excludeClientSideTime: true,
     },
-    hours: null,
     escalations: 6,
   },
   "Cobalt Bank": {
@@ -85,17 +79,11 @@ const plans: Record<string, DemoBillingPlan> = {
       // A bank pays on its own schedule: longer terms than the 30-day default.
       paymentTermsDays: 45,
     },
-    hours: ["09:00", "18:00"],
     escalations: 9,
   },
 };
 
-function weekdayHours(timeZone: string, [open, close]: [string, string]): BusinessCalendar {
-  const span: [string, string][] = [[open, close]];
-  return { timeZone, weekly: { mon: span, tue: span, wed: span, thu: span, fri: span } };
-}
-
-/** Seeds contracts, business hours and a few of last month's escalations, then drafts, in the agency's tenant transaction. */
+/** Seeds contracts and a few of last month's escalations, then drafts, in the agency's tenant transaction. */
 export async function seedDemoBilling(
   scope: Scope,
   tx: Executor,
@@ -111,12 +99,6 @@ export async function seedDemoBilling(
     const plan = plans[client.name];
     if (!plan) continue;
     await saveContract(scope, tx, { clientId: client.id, terms: { ...plan.terms, validFrom: "2025-01-01" } });
-    if (plan.hours) {
-      await tx
-        .update(schema.clients)
-        .set({ businessCalendar: weekdayHours(client.timeZone, plan.hours) })
-        .where(eq(schema.clients.id, client.id));
-    }
     const { from, to } = monthlyPeriod(period, client.timeZone);
     const lastMonth = (input.history.get(client.id) ?? []).filter(
       (item) => item.receivedAt >= from && item.receivedAt < to,

@@ -6,8 +6,12 @@ import { type PlaybookDocument, savePlaybook } from "../escalations/playbooks";
 import type { Scope } from "../kernel/scope";
 import { ingestItems } from "../moderation/ingest-items";
 import type { BusinessCalendar } from "../sla/business-calendar";
+import { recordCalendarVersion } from "../sla/business-hours";
+import { wallTimeInstant } from "../sla/zone-offsets";
 
-const { clients, items } = schema;
+const { items } = schema;
+/** The day the demo's business hours and contracts apply from. */
+export const demoHoursFrom = "2025-01-01";
 
 const weekdays = (spans: [string, string][]) => ({ mon: spans, tue: spans, wed: spans, thu: spans, fri: spans });
 
@@ -103,7 +107,24 @@ export interface DemoClientsSeeded {
 }
 
 /**
- * Business hours, an escalation playbook and one open escalation for each Northwind client, so the portal's
+ * Each Northwind client's business hours, in force since before the demo's history (seeded first, so the history's
+ * clocks and last month's out-of-hours count are judged by them, as the months after are).
+ */
+export async function seedDemoBusinessHours(scope: Scope, tx: Executor, { clients: seeded }: DemoClientsSeeded) {
+  for (const client of seeded) {
+    const plan = plans[client.name];
+    if (!plan) continue;
+    await recordCalendarVersion(scope, tx, {
+      clientId: client.id,
+      effectiveFrom: demoHoursFrom,
+      effectiveAt: new Date(wallTimeInstant(demoHoursFrom, 0, plan.calendar.timeZone)),
+      calendar: plan.calendar,
+    });
+  }
+}
+
+/**
+ * An escalation playbook and one open escalation for each Northwind client, so the portal's
  * inbox and SLA board have something to show. The item is ingested like any other (its clocks and triage
  * start); the embedded driver acknowledges it on the first poll.
  */
@@ -116,7 +137,6 @@ export async function seedDemoPlaybooks(
     const plan = plans[client.name];
     const channel = channels.find((candidate) => candidate.clientId === client.id && candidate.platform === "facebook");
     if (!plan || !channel) continue;
-    await tx.update(clients).set({ businessCalendar: plan.calendar }).where(eq(clients.id, client.id));
     const playbook = await savePlaybook(scope, tx, { clientId: client.id, name: plan.name, document: plan.document });
     const ingestChannel = { id: channel.id, agencyId: scope.agencyId, clientId: client.id, platform: channel.platform };
     const { externalId, handle, body } = plan.escalated;

@@ -20,6 +20,8 @@ export {
   type Span,
   type Weekday,
 } from "./business-calendar";
+export * from "./business-hours";
+export * from "./business-hours-preview";
 export {
   addBusinessMinutes,
   businessMinutesBetween,
@@ -30,7 +32,9 @@ export {
 export * from "./clock-lifecycle";
 export * from "./clock-rows";
 export * from "./clock-store";
+export * from "./clock-terms";
 export * from "./period-aggregates";
 export * from "./plan-item-clocks";
 export * from "./sla-board";
 export * from "./sla-month";
+export * from "./sla-policy";

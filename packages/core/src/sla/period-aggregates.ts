@@ -8,9 +8,10 @@
  * - Items count in the month they were received (`items.received_at`); escalations in the month
  *   they were opened (`escalations.created_at`). The brand's own messages (`items.by_brand`: echoes of
  *   its replies, its own posts) are not items the client pays for.
- * - Out of hours: an item received outside the client's `business_calendar` (null = the contract
- *   covers every hour, so nothing is out of hours). The calendar's business intervals of the month
- *   are computed once (core/sla) and handed to PostgreSQL as a `tstzmultirange`.
+ * - Out of hours: an item received outside the client's business hours in force when it arrived (its
+ *   `business_calendars` version then; none, or an "around the clock" version = every hour is covered). The
+ *   business intervals of the month under those versions are computed once (core/sla) and handed to PostgreSQL
+ *   as a `tstzmultirange`, so a month already past keeps its count whatever the hours become later.
  * - SLA clocks count in the month their item was received (`sla_clocks.started_at`), under the
  *   clock's priority (`sla_clocks.priority`): the item's priority when the clock started, whose target
  *   the clock runs on. Reclassifying the item later changes neither the clock's target nor the line it
@@ -33,6 +34,7 @@ import type { Scope } from "../kernel/scope";
 import type { BusinessCalendar } from "./business-calendar";
 import { DAY_MS, getBusinessIntervals, getCalendarPlan, mergeIntervals } from "./business-intervals";
 import { businessMinutesBetween } from "./business-time";
+import { type CalendarVersion, calendarVersionAt } from "./clock-terms";
 import { wallTimeInstant } from "./zone-offsets";
 
 /** A month of a client's local dates, "YYYY-MM", as inputs take it. */
@@ -81,13 +83,42 @@ export function previousMonth(now: Date, timeZone: string): string {
   return new Date(Date.UTC(year, month - 2, 1)).toISOString().slice(0, 7);
 }
 
-/** The business intervals of `calendar` within `[from, to)`, as a PostgreSQL multirange literal. */
-function businessHoursMultirange(calendar: BusinessCalendar, from: Date, to: Date): string {
-  const plan = getCalendarPlan(calendar);
+/**
+ * The business intervals within `[from, to)` under the calendar versions in force over it (each stretch of time under
+ * the version in force then; before the first version, and under an "around the clock" version, every instant is
+ * in hours), as a PostgreSQL multirange literal; null when no version in force over it has hours.
+ */
+function businessHoursMultirange(versions: readonly CalendarVersion[], from: Date, to: Date): string | null {
+  const bounds = [
+    from.getTime(),
+    ...versions
+      .map((version) => version.effectiveAt.getTime())
+      .filter((at) => at > from.getTime() && at < to.getTime()),
+    to.getTime(),
+  ].sort((a, b) => a - b);
   const flat: number[] = [];
-  for (let day = Math.floor(from.getTime() / DAY_MS); day * DAY_MS < to.getTime(); day++) {
-    flat.push(...getBusinessIntervals(plan, day));
+  let hasHours = false;
+  for (let index = 0; index + 1 < bounds.length; index++) {
+    const start = bounds[index]!;
+    const end = bounds[index + 1]!;
+    if (start >= end) continue;
+    const calendar = calendarVersionAt(versions, new Date(start))?.calendar;
+    if (!calendar) {
+      flat.push(start, end);
+      continue;
+    }
+    hasHours = true;
+    const plan = getCalendarPlan(calendar);
+    for (let day = Math.floor(start / DAY_MS); day * DAY_MS < end; day++) {
+      const intervals = getBusinessIntervals(plan, day);
+      for (let i = 0; i < intervals.length; i += 2) {
+        const clippedStart = Math.max(intervals[i]!, start);
+        const clippedEnd = Math.min(intervals[i + 1]!, end);
+        if (clippedStart < clippedEnd) flat.push(clippedStart, clippedEnd);
+      }
+    }
   }
+  if (!hasHours) return null;
   const merged = mergeIntervals(flat);
   const ranges: string[] = [];
   for (let i = 0; i < merged.length; i += 2) {
@@ -110,11 +141,11 @@ export interface ClientPeriod {
 
 /**
  * The clients' months as a relation `p(client_id, from_at, to_at, hours)` of VALUES. `hours` is the
- * client's business hours, null without a calendar.
+ * client's business hours over the month (the versions in force then), null when it had none.
  */
-function clientPeriods(entries: ReadonlyArray<ClientPeriod & { businessCalendar?: BusinessCalendar | null }>) {
-  const rows = entries.map(({ clientId, period, businessCalendar }) => {
-    const hours = businessCalendar ? businessHoursMultirange(businessCalendar, period.from, period.to) : null;
+function clientPeriods(entries: ReadonlyArray<ClientPeriod & { calendars?: readonly CalendarVersion[] }>) {
+  const rows = entries.map(({ clientId, period, calendars }) => {
+    const hours = calendars ? businessHoursMultirange(calendars, period.from, period.to) : null;
     return sql`(${clientId}::uuid, ${period.from.toISOString()}::timestamptz, ${period.to.toISOString()}::timestamptz, ${hours}::tstzmultirange)`;
   });
   return sql`select * from (values ${sql.join(rows, sql`, `)}) as v(client_id, from_at, to_at, hours)`;
@@ -128,7 +159,7 @@ function clientPeriods(entries: ReadonlyArray<ClientPeriod & { businessCalendar?
 export async function countPeriodVolumes(
   scope: Pick<Scope, "agencyId">,
   tx: Executor,
-  input: { clients: ReadonlyArray<ClientPeriod & { businessCalendar: BusinessCalendar | null }> },
+  input: { clients: ReadonlyArray<ClientPeriod & { calendars: readonly CalendarVersion[] }> },
 ): Promise<Map<string, PeriodVolume>> {
   const volumes = new Map<string, PeriodVolume>();
   if (input.clients.length === 0) return volumes;

@@ -2,22 +2,7 @@ import { schema } from "@parley/db";
 import type { WakeupTarget } from "../kernel/schedule-wakeups";
 import type { Priority } from "../protocols/protocol-document";
 import { computeClockDeadlines, DEFAULT_AT_RISK_RATIO } from "./advance-clock";
-import type { BusinessCalendar } from "./business-calendar";
-import { type CalendarKind, resolveCalendar } from "./business-calendar";
-
-export interface ClockTarget {
-  firstResponseMinutes: number;
-  resolutionMinutes: number;
-  calendar: CalendarKind;
-}
-
-/** The client default targets per priority, until contracts carry their own. */
-export const defaultClockTargets: Readonly<Record<Priority, ClockTarget>> = {
-  P1: { firstResponseMinutes: 15, resolutionMinutes: 240, calendar: "24x7" },
-  P2: { firstResponseMinutes: 60, resolutionMinutes: 480, calendar: "business_hours" },
-  P3: { firstResponseMinutes: 240, resolutionMinutes: 1440, calendar: "business_hours" },
-  P4: { firstResponseMinutes: 480, resolutionMinutes: 2880, calendar: "business_hours" },
-};
+import { type CalendarVersion, type ClockTerms, clockCalendarOf } from "./clock-terms";
 
 export interface ClockItem {
   id: string;
@@ -32,64 +17,61 @@ export interface PlannedItemClocks {
 }
 
 /**
- * The `first_response` and `resolution` clocks of new items from the client's default targets, and the SLA
- * watch of each (due at the first at-risk instant). Pure: the caller has read the client's business calendar.
+ * The clocks of new items from `terms` (the contract in force at their arrival, or the agency's default policy:
+ * `clockTermsAt`), one per metric the terms set for the item's priority, each on its calendar (24x7, or the
+ * business-hours version in force at arrival), and the SLA watch of each item that has a clock (due at its first
+ * at-risk instant). Pure: the caller has read the terms and the calendar version.
  */
 export function planItemClocks({
   agencyId,
   clientId,
-  clientCalendar,
+  terms,
+  calendarVersion,
   items,
 }: {
   agencyId: string;
   clientId: string;
-  /** `clients.business_calendar` (null: covered around the clock). */
-  clientCalendar: unknown;
+  terms: ClockTerms;
+  calendarVersion: CalendarVersion | null;
   items: readonly ClockItem[];
 }): PlannedItemClocks {
-  const calendars: Record<CalendarKind, BusinessCalendar> = {
-    "24x7": resolveCalendar("24x7", clientCalendar),
-    business_hours: resolveCalendar("business_hours", clientCalendar),
-  };
   // A delivery's items share their arrival time and a handful of priorities: compute each deadline once.
   const deadlines = new Map<string, { dueAt: Date; atRiskAt: Date }>();
-  const deadlinesOf = (startedAt: Date, targetMinutes: number, kind: CalendarKind) => {
-    const key = `${startedAt.getTime()}:${targetMinutes}:${kind}`;
-    let found = deadlines.get(key);
-    if (!found) {
-      found = computeClockDeadlines({ startedAt, targetMinutes, calendar: calendars[kind] });
-      deadlines.set(key, found);
-    }
-    return found;
-  };
   const clocks: PlannedItemClocks["clocks"] = [];
   const wakeups: PlannedItemClocks["wakeups"] = [];
   for (const item of items) {
-    const target = defaultClockTargets[item.priority];
     let firstAtRisk: Date | null = null;
-    for (const [metric, targetMinutes] of [
-      ["first_response", target.firstResponseMinutes],
-      ["resolution", target.resolutionMinutes],
-    ] as const) {
-      const { dueAt, atRiskAt } = deadlinesOf(item.receivedAt, targetMinutes, target.calendar);
+    for (const target of terms.targets) {
+      if (target.priority !== item.priority) continue;
+      const { calendar, versionId } = clockCalendarOf(target.calendar, calendarVersion);
+      const key = `${item.receivedAt.getTime()}:${target.minutes}:${target.calendar}`;
+      let found = deadlines.get(key);
+      if (!found) {
+        found = computeClockDeadlines({ startedAt: item.receivedAt, targetMinutes: target.minutes, calendar });
+        deadlines.set(key, found);
+      }
+      const { dueAt, atRiskAt } = found;
       if (!firstAtRisk || atRiskAt < firstAtRisk) firstAtRisk = atRiskAt;
       clocks.push({
         id: schema.uuidv7(),
         agency_id: agencyId,
         client_id: clientId,
         item_id: item.id,
-        metric,
+        metric: target.metric,
         // The priority whose target this clock runs on: a later reclassification of the item leaves it as it is.
         priority: item.priority,
-        target_minutes: targetMinutes,
-        calendar: calendars[target.calendar],
+        target_minutes: target.minutes,
+        calendar,
+        calendar_kind: target.calendar,
+        calendar_version_id: versionId,
+        contract_id: terms.contractId,
         at_risk_ratio: String(DEFAULT_AT_RISK_RATIO),
         started_at: item.receivedAt.toISOString(),
         due_at: dueAt.toISOString(),
         at_risk_at: atRiskAt.toISOString(),
       });
     }
-    wakeups.push({ flow: "sla-watch", agencyId, clientId, itemId: item.id, dueAt: firstAtRisk ?? item.receivedAt });
+    if (firstAtRisk) wakeups.push({ flow: "sla-watch", agencyId, clientId, itemId: item.id, dueAt: firstAtRisk });
   }
   return { clocks, wakeups };
 }

@@ -5,13 +5,14 @@
  * roster.ts and pool-plan.ts for each rule; this file reads the data and puts them together.
  */
 import { AppError, type StaffingWeekInput, staffingWeekInput } from "@parley/contracts";
-import { addDaysToLocalDate, type ContractTermsInput } from "@parley/contracts/billing";
+import { addDaysToLocalDate, type ClockTarget, type ContractTermsInput } from "@parley/contracts/billing";
 import { type Executor, schema } from "@parley/db";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { type Clock, systemClock } from "../kernel/clock";
 import type { Scope } from "../kernel/scope";
 import { ALWAYS_OPEN, businessMinutesBetween } from "../sla";
-import { defaultClockTargets } from "../sla/plan-item-clocks";
+import { calendarVersionAt, contractInForceOn } from "../sla/clock-terms";
+import { getSlaPolicy } from "../sla/sla-policy";
 import { localWallTime, wallTimeInstant } from "../sla/zone-offsets";
 import { countHourlyArrivals, firstArrivals } from "./arrival-history";
 import { type ForecastEvent, forecastArrivals, HOUR_MS, hourStartOf, WEEK_MS, weeklyProfile } from "./forecast";
@@ -60,6 +61,8 @@ export interface StaffingContext {
   handling: Map<string, ClientHandlingTime>;
   /** Each client's contracts (terms as stored), by client id. */
   contracts: Map<string, Array<{ validFrom: string; validTo: string | null; terms: ContractTermsInput }>>;
+  /** The agency's default SLA policy (clients without a contract in force). */
+  slaPolicy: ClockTarget[];
   /** Planned events from the start of the history on. */
   events: PlannedEventView[];
 }
@@ -113,6 +116,7 @@ export async function loadStaffingContext(
     pools,
     handling: new Map(measured.clients.map((client) => [client.clientId, client])),
     contracts: byClient,
+    slaPolicy: (await getSlaPolicy(scope, tx)).targets,
     events: await listPlannedEvents(scope, tx, { after: historyFrom }),
   };
 }
@@ -122,9 +126,7 @@ export async function loadStaffingContext(
  * policy when no contract is in force.
  */
 function targetsInForce(context: StaffingContext, client: PlannedClient, localDate: string): TargetView[] {
-  const contract = (context.contracts.get(client.id) ?? []).find(
-    (candidate) => candidate.validFrom <= localDate && (candidate.validTo === null || localDate < candidate.validTo),
-  );
+  const contract = contractInForceOn(context.contracts.get(client.id) ?? [], localDate);
   if (contract) {
     return contract.terms.slaTargets
       .filter((target) => target.metric === "first_response")
@@ -137,22 +139,23 @@ function targetsInForce(context: StaffingContext, client: PlannedClient, localDa
         source: "contract" as const,
       }));
   }
-  return Object.entries(defaultClockTargets).map(([priority, target]) => ({
-    clientId: client.id,
-    priority,
-    minutes: target.firstResponseMinutes,
-    compliancePercent: defaultPolicyCompliancePercent,
-    calendar: target.calendar,
-    source: "default" as const,
-  }));
+  return context.slaPolicy
+    .filter((target) => target.metric === "first_response")
+    .map((target) => ({
+      clientId: client.id,
+      priority: target.priority,
+      minutes: target.minutes,
+      compliancePercent: defaultPolicyCompliancePercent,
+      calendar: target.calendar,
+      source: "default" as const,
+    }));
 }
 
 /** The targets running in an hour: a business-hours target only while the client's calendar is open. */
 function targetsRunning(context: StaffingContext, client: PlannedClient, hourStart: number): TargetView[] {
   const targets = targetsInForce(context, client, localWallTime(hourStart, client.timeZone).date);
-  const open =
-    businessMinutesBetween(new Date(hourStart), new Date(hourStart + HOUR_MS), client.businessCalendar ?? ALWAYS_OPEN) >
-    0;
+  const calendar = calendarVersionAt(client.calendars, new Date(hourStart))?.calendar ?? ALWAYS_OPEN;
+  const open = businessMinutesBetween(new Date(hourStart), new Date(hourStart + HOUR_MS), calendar) > 0;
   return targets.filter((target) => target.calendar === "24x7" || open);
 }
 

@@ -7,7 +7,8 @@ import { AppError } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, asc, eq, inArray, ne } from "drizzle-orm";
 import type { Scope } from "../kernel/scope";
-import { type BusinessCalendar, businessCalendarSchema } from "../sla";
+import { listCalendarVersions } from "../sla/business-hours";
+import type { CalendarVersion } from "../sla/clock-terms";
 
 const { agencies, clients, memberships, clientAssignments, users } = schema;
 
@@ -24,14 +25,14 @@ export interface PlannedClient {
   id: string;
   name: string;
   timeZone: string;
-  /** The hours the client's business-hours targets count; null = around the clock. */
-  businessCalendar: BusinessCalendar | null;
+  /** The client's business-hours versions (what business-hours targets count), oldest first. */
+  calendars: CalendarVersion[];
 }
 
 /** The active clients the caller plans, by name. */
 export async function plannedClientsOf(scope: Scope, tx: Executor): Promise<PlannedClient[]> {
   const rows = await tx
-    .select({ id: clients.id, name: clients.name, timeZone: clients.timeZone, calendar: clients.businessCalendar })
+    .select({ id: clients.id, name: clients.name, timeZone: clients.timeZone })
     .from(clients)
     .where(
       and(
@@ -41,15 +42,8 @@ export async function plannedClientsOf(scope: Scope, tx: Executor): Promise<Plan
       ),
     )
     .orderBy(asc(clients.name));
-  return rows.map((row) => {
-    const calendar = row.calendar === null ? null : businessCalendarSchema.safeParse(row.calendar);
-    return {
-      id: row.id,
-      name: row.name,
-      timeZone: row.timeZone,
-      businessCalendar: calendar?.success ? calendar.data : null,
-    };
-  });
+  const calendars = await listCalendarVersions(tx, { clientIds: rows.map((row) => row.id) });
+  return rows.map((row) => ({ ...row, calendars: calendars.get(row.id) ?? [] }));
 }
 
 export interface PlannedModerator {

@@ -1,6 +1,6 @@
 import { authorities, roles } from "@parley/contracts";
 import { sql } from "drizzle-orm";
-import { index, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { id, membershipPolicy, timestamps } from "./columns";
 
 export const roleEnum = pgEnum("role", roles);
@@ -17,6 +17,15 @@ export const agencies = pgTable("agencies", {
   /** VAT number or other tax id, as printed. */
   taxId: text(),
   billingEmail: text(),
+  /**
+   * The agency's default SLA policy: the clock targets (`[{ priority, metric, minutes, calendar }]`) of clients
+   * without a contract in force. Edited by an owner or admin (core/sla `saveSlaPolicy`).
+   */
+  slaPolicy: jsonb()
+    .notNull()
+    .default(
+      sql`'[{"priority":"P1","metric":"first_response","minutes":15,"calendar":"24x7"},{"priority":"P1","metric":"resolution","minutes":240,"calendar":"24x7"},{"priority":"P2","metric":"first_response","minutes":60,"calendar":"business_hours"},{"priority":"P2","metric":"resolution","minutes":480,"calendar":"business_hours"},{"priority":"P3","metric":"first_response","minutes":240,"calendar":"business_hours"},{"priority":"P3","metric":"resolution","minutes":1440,"calendar":"business_hours"},{"priority":"P4","metric":"first_response","minutes":480,"calendar":"business_hours"},{"priority":"P4","metric":"resolution","minutes":2880,"calendar":"business_hours"}]'::jsonb`,
+    ),
   ...timestamps,
 });
 

@@ -1,16 +1,5 @@
 import { clientStatuses, platforms } from "@parley/contracts";
-import {
-  boolean,
-  foreignKey,
-  index,
-  jsonb,
-  pgEnum,
-  pgTable,
-  text,
-  unique,
-  uniqueIndex,
-  uuid,
-} from "drizzle-orm/pg-core";
+import { boolean, foreignKey, index, pgEnum, pgTable, text, unique, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { agencies, authorityEnum, memberships } from "./agencies";
 import { id, tenantPolicy, timestamps } from "./columns";
 
@@ -27,8 +16,6 @@ export const clients = pgTable(
     name: text().notNull(),
     timeZone: text().notNull(),
     status: clientStatusEnum().notNull().default("active"),
-    /** The hours the client's contract covers (a core/sla BusinessCalendar); null = around the clock. */
-    businessCalendar: jsonb(),
     stripeCustomerId: text(),
     /** Billing details printed on invoices as the buyer (snapshotted at finalize); null = not set. */
     billingAddress: text(),

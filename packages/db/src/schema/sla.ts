@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
+  date,
   index,
   integer,
   jsonb,
@@ -13,18 +14,48 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { users } from "./agencies";
+import { contracts } from "./billing";
 import { id, timestamps } from "./columns";
 import { customers, items, priorityEnum } from "./moderation";
 import { clientOwnedColumns, clientOwnedConstraints } from "./tenancy";
 
 export const clockMetrics = ["first_response", "resolution"] as const;
 export const clockMetricEnum = pgEnum("clock_metric", clockMetrics);
+export const calendarKinds = ["24x7", "business_hours"] as const;
+export const calendarKindEnum = pgEnum("calendar_kind", calendarKinds);
+
+/**
+ * A client's business hours, versioned and effective-dated: version n applies from `effectiveAt` (the start of
+ * the local date `effectiveFrom` in the calendar's zone, or the moment it was saved when that date was today)
+ * until the next version's. A computation about an instant uses the version in force then. `calendar` is a
+ * core/sla BusinessCalendar; null = covered around the clock. Rows are never changed.
+ */
+export const businessCalendars = pgTable(
+  "business_calendars",
+  {
+    id: id(),
+    ...clientOwnedColumns(),
+    version: integer().notNull(),
+    effectiveFrom: date({ mode: "string" }).notNull(),
+    effectiveAt: timestamp({ withTimezone: true }).notNull(),
+    calendar: jsonb(),
+    createdBy: uuid().references(() => users.id),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    ...clientOwnedConstraints(t),
+    uniqueIndex("business_calendars_client_version_key").on(t.clientId, t.version),
+    index("business_calendars_client_effective_idx").on(t.agencyId, t.clientId, t.effectiveAt),
+  ],
+).enableRLS();
 
 /**
  * One contractual clock per item and metric. `priority` is the priority whose target this clock runs on: the
  * item's priority when the clock started, kept when the item is later reclassified (the target, and so the
  * SLA evidence and invoice lines, stay with it). `calendar` is the BusinessCalendar (core/sla) the target
- * runs on, copied at start so later calendar edits do not move running deadlines. `pauses` are
+ * runs on, copied at start so later calendar edits do not move running deadlines; `calendarKind`, `calendarVersionId`
+ * (the business-hours version it was started on, null for 24x7 or a client without hours) and `contractId` (null:
+ * the agency's default SLA policy) say where the target and calendar came from. `pauses` are
  * `[start, end)` ISO pairs; an open pause has a null end. Client-side time is the paused time spent
  * waiting on the client, kept apart for invoices.
  */
@@ -40,6 +71,9 @@ export const slaClocks = pgTable(
     priority: priorityEnum().notNull(),
     targetMinutes: integer().notNull(),
     calendar: jsonb().notNull(),
+    calendarKind: calendarKindEnum().notNull().default("24x7"),
+    calendarVersionId: uuid().references(() => businessCalendars.id),
+    contractId: uuid().references(() => contracts.id),
     atRiskRatio: text().notNull().default("0.8"),
     startedAt: timestamp({ withTimezone: true }).notNull(),
     dueAt: timestamp({ withTimezone: true }).notNull(),

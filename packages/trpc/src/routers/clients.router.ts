@@ -12,6 +12,7 @@ import {
   updateClient,
   updateClientBillingDetails,
 } from "@parley/core/agencies";
+import { businessHoursInput, getBusinessHours, saveBusinessHours } from "@parley/core/sla";
 import { agencyProcedure, procedureFor, router } from "../trpc";
 
 export const clientsRouter = router({
@@ -26,6 +27,16 @@ export const clientsRouter = router({
   updateBillingDetails: procedureFor("manageAccounts")
     .input(clientBillingDetailsInput)
     .mutation(({ ctx, input }) => updateClientBillingDetails(ctx.scope, ctx.tx, input)),
+  /** The client's business hours: the version in force, those planned, and the next 14 days. */
+  businessHours: procedureFor("manageAccounts")
+    .input(clientIdInput)
+    .query(({ ctx, input }) =>
+      getBusinessHours(ctx.scope, ctx.tx, { clientId: input.clientId, now: ctx.services.clock?.now() }),
+    ),
+  /** A new version of the client's business hours, in force from `effectiveFrom` (today or later). */
+  saveBusinessHours: procedureFor("administer")
+    .input(businessHoursInput)
+    .mutation(({ ctx, input }) => saveBusinessHours(ctx.scope, ctx.tx, input, ctx.services.clock?.now())),
   archive: procedureFor("administer")
     .input(clientIdInput)
     .mutation(({ ctx, input }) => archiveClient(ctx.scope, ctx.tx, input)),
