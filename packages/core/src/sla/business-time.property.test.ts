@@ -213,7 +213,7 @@ describe("business time properties", () => {
     );
   });
 
-  // For 0 minutes subtracting stays put while adding moves to the next business instant.
+  // For 0 minutes subtracting moves to the latest business instant at or before, adding to the earliest at or after.
   it("addBusinessMinutes after subtractBusinessMinutes loses no business time", () => {
     fc.assert(
       fc.property(scenarioArb, positiveMinutesArb, ({ calendar, options, start }, minutes) => {

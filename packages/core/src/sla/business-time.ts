@@ -31,6 +31,10 @@ interface Walk {
  * The clock starts at the next business instant (so 0 minutes outside hours gives
  * the next opening) and a deadline landing on a closing time stays there.
  * Negative minutes subtract.
+ *
+ * Zero, by convention (as zendesk/biz and bokmann/business_time): adding 0 gives the earliest business instant at
+ * or after `start` (the next opening when closed); subtracting 0 gives the latest business instant at or before it
+ * (the previous closing time when closed). Both give `start` itself inside business hours.
  */
 export function addBusinessMinutes(
   start: Date,
@@ -45,9 +49,10 @@ export function addBusinessMinutes(
 }
 
 /**
- * The latest instant from which `minutes` of business time run up to `start`:
- * `start` itself for 0 minutes, and an opening time rather than the previous
- * closing when the count lands there. Negative minutes add.
+ * The latest instant from which `minutes` of business time run up to `start`, and an opening time rather than the
+ * previous closing when the count lands there. 0 minutes: `start` inside business hours, otherwise the latest
+ * business instant before it (the previous closing time, or the start of the pause `start` is in). Negative
+ * minutes add.
  */
 export function subtractBusinessMinutes(
   start: Date,
@@ -126,13 +131,16 @@ function walkForward(
   return { at: until, spentMs };
 }
 
-/** Mirror of walkForward without a bound: returns the instant where `budgetMs` runs out. */
+/**
+ * Mirror of walkForward without a bound: returns the instant where `budgetMs` runs out, which for 0 is the first
+ * unpaused business instant met going back (the loop only ends by returning or throwing).
+ */
 function walkBackward(plan: CalendarPlan, pauses: readonly number[], from: number, budgetMs: number): number {
   let at = from;
   let spentMs = 0;
   let pause = pauses.length - 2;
   let idleDays = 0;
-  while (spentMs < budgetMs) {
+  for (;;) {
     // The day holding the instant just before `at`.
     const day = Math.floor((at - 1) / DAY_MS);
     const intervals = getBusinessIntervals(plan, day);
@@ -158,7 +166,6 @@ function walkBackward(plan: CalendarPlan, pauses: readonly number[], from: numbe
     }
     at = Math.min(at, day * DAY_MS);
   }
-  return at;
 }
 
 /** Pauses as sorted, disjoint, flattened [start, end) epoch-ms pairs. */
