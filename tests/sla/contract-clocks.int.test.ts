@@ -1,7 +1,7 @@
 import { resolveScope } from "@parley/core/agencies";
 import { createInvoiceDrafts, refreshInvoiceDraft, saveContract } from "@parley/core/billing";
 import type { Scope } from "@parley/core/kernel";
-import { type IngestChannel, ingestChannelItems } from "@parley/core/moderation";
+import { ingestChannelItems } from "@parley/core/moderation";
 import { createProtocolVersion } from "@parley/core/protocols";
 import {
   agencyDefaultLabel,
@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  * Clocks start on the contract in force at arrival (or the agency's default policy), on the business-hours version
  * in force then, and keep what they started with; a past month is judged by what was in force then.
  */
+type IngestChannel = Parameters<typeof ingestChannelItems>[1];
 let db: TestDatabase;
 let a: TestAgency;
 let scope: Scope;

@@ -43,6 +43,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
 import { describeRoute } from "hono-openapi";
 import type { z } from "zod";
+import { createClientRoutes } from "./clients.routes";
 import { createIngestRoutes } from "./ingest.routes";
 import { createInvoiceRoutes } from "./invoices.routes";
 import { createLiveRoutes, type LiveEventSource } from "./live.routes";
@@ -444,6 +445,9 @@ export function createApp(options: AppOptions) {
     app.route("/", createLiveRoutes({ db: services.db, liveEvents, heartbeatMs, logger, metrics }));
   }
   app.route("/", createV1Routes({ services, loadSession }));
+  const guardWrite: MiddlewareHandler = (c, next) =>
+    limitBody(maxBodyBytes.trpc)(c, () => csrf(c as AppContext, async () => void (await next())));
+  app.route("/", createClientRoutes({ services, loadSession, guardWrite }));
   app.get(
     "/v1/openapi.json",
     describeRoute({

@@ -34,7 +34,11 @@ export async function listClients(
 }
 
 /** The client, or NOT_FOUND when it is not visible in this scope (another agency's or another client's). */
-export async function getClient(scope: Scope, tx: Executor, clientId: string): Promise<ClientRow> {
+export async function getClient(
+  scope: Pick<Scope, "agencyId" | "clientIds">,
+  tx: Executor,
+  clientId: string,
+): Promise<ClientRow> {
   const [row] = await tx
     .select()
     .from(clients)

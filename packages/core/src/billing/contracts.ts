@@ -2,9 +2,12 @@ import { AppError } from "@parley/contracts";
 import { type ContractTermsInput, findOverlappingContract, parseContractTerms } from "@parley/contracts/billing";
 import { type Executor, schema } from "@parley/db";
 import { and, asc, eq, ne, sql } from "drizzle-orm";
+import { z } from "zod";
 import { getClient } from "../agencies/clients";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
+import { contractInForceOn } from "../sla/clock-terms";
+import { localWallTime } from "../sla/zone-offsets";
 
 const { contracts } = schema;
 type ContractRow = typeof contracts.$inferSelect;
@@ -104,4 +107,62 @@ export async function saveContract(
     after: row,
   });
   return toContractView(row);
+}
+
+/** `GET /v1/clients/{clientId}/contract`: the contract in force at an instant, with the SLA targets its clocks use. */
+export const contractInForceView = z
+  .object({
+    id: z.uuid(),
+    clientId: z.uuid(),
+    validFrom: z.string().describe("the client's local date it applies from"),
+    validTo: z.string().nullable().describe("exclusive; null = open-ended"),
+    currency: z.string(),
+    timeZone: z.string().describe("the client's zone, in which the dates are read"),
+    slaTargets: z.array(
+      z.object({
+        priority: z.enum(["P1", "P2", "P3", "P4"]),
+        metric: z.enum(["first_response", "resolution"]),
+        minutes: z.int(),
+        calendar: z.enum(["24x7", "business_hours"]),
+        complianceTargetPercent: z.number(),
+      }),
+    ),
+  })
+  .meta({ ref: "ContractInForce" });
+export type ContractInForceView = z.infer<typeof contractInForceView>;
+
+/** The client's contract in force at `at` (its local date then); NOT_FOUND when none is. */
+export async function getContractInForce(
+  scope: Pick<Scope, "agencyId" | "clientIds">,
+  tx: Executor,
+  input: { clientId: string; at: Date },
+): Promise<ContractInForceView> {
+  const client = await getClient(scope, tx, input.clientId);
+  const rows = await tx
+    .select()
+    .from(contracts)
+    .where(and(eq(contracts.agencyId, scope.agencyId), eq(contracts.clientId, client.id)));
+  const localDay = localWallTime(input.at.getTime(), client.timeZone).date;
+  const row = contractInForceOn(rows, localDay);
+  if (!row) {
+    throw new AppError("NOT_FOUND", `No contract is in force for this client on ${localDay} (${client.timeZone})`, {
+      reason: "no_contract_in_force",
+    });
+  }
+  const terms = row.terms as ContractTermsInput;
+  return {
+    id: row.id,
+    clientId: client.id,
+    validFrom: row.validFrom,
+    validTo: row.validTo,
+    currency: row.currency,
+    timeZone: client.timeZone,
+    slaTargets: terms.slaTargets.map(({ priority, metric, minutes, calendar, complianceTargetPercent }) => ({
+      priority,
+      metric,
+      minutes,
+      calendar,
+      complianceTargetPercent,
+    })),
+  };
 }

@@ -110,7 +110,7 @@ function daysPreview(timeZone: string, versions: readonly CalendarVersion[], now
 }
 
 export async function getBusinessHours(
-  scope: Scope,
+  scope: Pick<Scope, "agencyId" | "clientIds">,
   tx: Executor,
   input: { clientId: string; now?: Date },
 ): Promise<BusinessHoursView> {
