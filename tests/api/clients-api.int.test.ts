@@ -1,5 +1,6 @@
 import { makeContractTerms } from "@parley/contracts/billing/contract-terms.fixture";
 import { saveContract } from "@parley/core/billing";
+import { ingestChannelItems } from "@parley/core/moderation";
 import { withTenant } from "@parley/db";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,6 +21,7 @@ interface Answer {
   preview: unknown[];
   error: { details: { reason?: string; fields: Record<string, string> } };
   paths: Record<string, unknown>;
+  slaClocks: Array<Record<string, unknown>>;
 }
 
 const request = async (path: string, init: RequestInit = {}) => {
@@ -141,5 +143,46 @@ describe("/v1/clients/{clientId}/contract", () => {
     expect(Object.keys(document.json.paths)).toEqual(
       expect.arrayContaining(["/v1/clients/{id}/business-hours", "/v1/clients/{clientId}/contract"]),
     );
+  });
+});
+
+describe("/v1/items/{id}", () => {
+  it("shows the item's clocks: target, calendar, due time, state and the contract they came from", async () => {
+    const channel = a.channels.find((candidate) => candidate.clientId === a.client.id);
+    if (!channel) throw new Error("no channel");
+    await ingestChannelItems(db.app, { ...channel, version: null }, [
+      {
+        op: "upsert",
+        item: {
+          externalId: "clocked-1",
+          kind: "comment",
+          author: { externalId: "fan", handle: "fan" },
+          body: "Hello there",
+          createdAt: new Date(),
+        },
+      },
+    ]);
+    const page = await request(`/v1/items?clientId=${a.client.id}`, bearer());
+    const itemId = (page.json as unknown as { items: Array<{ id: string }> }).items[0]?.id;
+    const item = await request(`/v1/items/${itemId}`, bearer());
+    expect(item.status).toBe(200);
+    // No contract for this client: the agency's default policy (P3: 240 and 1440 business minutes).
+    expect(item.json.slaClocks).toEqual([
+      expect.objectContaining({
+        metric: "first_response",
+        targetMinutes: 240,
+        calendar: "business_hours",
+        contractId: null,
+        stoppedAt: null,
+        pausedMs: 0,
+        state: expect.stringMatching(/^(running|at_risk|breached)$/),
+      }),
+      expect.objectContaining({
+        metric: "resolution",
+        targetMinutes: 1440,
+        calendar: "business_hours",
+        contractId: null,
+      }),
+    ]);
   });
 });

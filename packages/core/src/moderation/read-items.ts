@@ -4,8 +4,9 @@ import { and, count, desc, eq, inArray, max, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Scope } from "../kernel/scope";
 import { type PiiFlag, piiFlags } from "../protocols/mask-personal-data";
+import { publicClockView, toPublicClockView } from "../sla/clock-rows";
 
-const { items, clients, replies } = schema;
+const { items, clients, replies, slaClocks } = schema;
 type ItemRow = typeof items.$inferSelect;
 
 /** What a reader may see: an agency, and the clients of a scoped member (`null` = every client, as for API keys). */
@@ -77,6 +78,9 @@ export const itemDetailView = itemView.extend({
     byStatus: z.partialRecord(z.enum(schema.replyStatuses), z.number().int()),
     lastSentAt: z.date().nullable(),
   }),
+  slaClocks: z
+    .array(publicClockView)
+    .describe("one per metric the contract (or the agency's default policy) sets for the item's priority"),
 });
 export type ItemDetailView = z.infer<typeof itemDetailView>;
 
@@ -127,7 +131,7 @@ const notFound = () => new AppError("NOT_FOUND", "Item not found", { reason: "it
 export async function getItemDetail(
   reader: ReadScope,
   tx: Executor,
-  input: { itemId: string },
+  input: { itemId: string; now?: Date },
 ): Promise<ItemDetailView> {
   if (!uuid.safeParse(input.itemId).success) throw notFound();
   const [row] = await tx
@@ -153,7 +157,17 @@ export async function getItemDetail(
     if (entry.lastSentAt && (!lastSentAt || entry.lastSentAt > lastSentAt)) lastSentAt = entry.lastSentAt;
   }
   const total = counts.reduce((sum, entry) => sum + entry.n, 0);
-  return { ...toItemView(row), replies: { total, byStatus, lastSentAt } };
+  const clocks = await tx
+    .select()
+    .from(slaClocks)
+    .where(and(eq(slaClocks.agencyId, reader.agencyId), eq(slaClocks.itemId, row.id)))
+    .orderBy(slaClocks.metric);
+  const now = input.now ?? new Date();
+  return {
+    ...toItemView(row),
+    replies: { total, byStatus, lastSentAt },
+    slaClocks: clocks.map((clock) => toPublicClockView(clock, now)),
+  };
 }
 
 interface ItemCursor {

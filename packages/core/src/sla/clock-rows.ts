@@ -1,6 +1,7 @@
 /** A clock as stored: its `sla_clocks` row, the pure decision's `SlaClock`, and the view consoles and packets show. */
 import { type Executor, schema } from "@parley/db";
 import { asc, inArray } from "drizzle-orm";
+import { z } from "zod";
 import type { ClockMetric, ClockPause, SlaClock } from "./advance-clock";
 
 const { slaClocks } = schema;
@@ -74,4 +75,59 @@ export async function listItemClocks(tx: Executor, { itemIds }: { itemIds: reado
     .where(inArray(slaClocks.itemId, [...itemIds]))
     .orderBy(asc(slaClocks.metric));
   return rows.map(toClockView);
+}
+
+export const clockStates = ["running", "at_risk", "paused", "breached", "met", "missed"] as const;
+export type ClockState = (typeof clockStates)[number];
+
+/**
+ * A clock's state at `now`: stopped in time (`met`) or late (`missed`); else paused; else past due (`breached`),
+ * past its at-risk instant (`at_risk`), or `running`.
+ */
+export function clockStateOf(row: ClockRow, now: Date): ClockState {
+  if (row.stoppedAt) return row.met === false || row.stoppedAt > row.dueAt ? "missed" : "met";
+  if (parsePauses(row.pauses).some((pause) => !pause.endedAt)) return "paused";
+  if (now > row.dueAt) return "breached";
+  return now >= row.atRiskAt ? "at_risk" : "running";
+}
+
+/** Time the clock spent paused (waiting on the client), up to its stop or `now`. */
+export function pausedMsOf(row: ClockRow, now: Date): number {
+  const end = row.stoppedAt ?? now;
+  return parsePauses(row.pauses).reduce(
+    (sum, pause) => sum + Math.max(0, (pause.endedAt ?? end).getTime() - pause.startedAt.getTime()),
+    0,
+  );
+}
+
+/** An item's clock as `/v1/items/{id}` shows it: where its target and calendar came from, and where it stands. */
+export const publicClockView = z
+  .object({
+    metric: z.enum(["first_response", "resolution"]),
+    targetMinutes: z.int(),
+    calendar: z
+      .enum(["24x7", "business_hours"])
+      .describe("what the target counts: every minute, or the client's business hours in force at arrival"),
+    startedAt: z.date(),
+    dueAt: z.date(),
+    stoppedAt: z.date().nullable(),
+    pausedMs: z.int().describe("time paused waiting on the client"),
+    state: z.enum(clockStates),
+    contractId: z.uuid().nullable().describe("the contract the target came from; null = the agency's default policy"),
+  })
+  .meta({ ref: "SlaClock" });
+export type PublicClockView = z.infer<typeof publicClockView>;
+
+export function toPublicClockView(row: ClockRow, now: Date): PublicClockView {
+  return {
+    metric: row.metric,
+    targetMinutes: row.targetMinutes,
+    calendar: row.calendarKind,
+    startedAt: row.startedAt,
+    dueAt: row.dueAt,
+    stoppedAt: row.stoppedAt,
+    pausedMs: pausedMsOf(row, now),
+    state: clockStateOf(row, now),
+    contractId: row.contractId,
+  };
 }
