@@ -65,6 +65,33 @@ describe("admin in a real browser", () => {
     await page.close();
   });
 
+  it("sets a client's business hours and a holiday from today, with field-named messages and a 14-day preview", {
+    timeout: 90_000,
+  }, async () => {
+    const page = await demo.signedInPage("owner@northwind.test");
+    await page.goto(`${demo.server.url}/admin/clients`);
+    await page.getByRole("link", { name: "Business hours of Brightmart" }).click();
+    await page.getByRole("heading", { name: "Business hours — Brightmart" }).waitFor();
+    const monday = page.getByLabel("Monday", { exact: true });
+    await monday.fill("08:00-12:00, 13:00-25:00");
+    await page.getByRole("button", { name: "Save business hours" }).click();
+    await page.getByText(/^Monday must be "HH:MM" between 00:00 and 24:00$/).waitFor();
+    await monday.fill("08:00-12:00, 13:00-20:00");
+    await page.getByLabel("Saturday", { exact: true }).fill("22:00-24:00");
+    const holiday = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+    await page.getByLabel("Add a holiday").fill(holiday);
+    await page.getByRole("button", { name: "Add holiday" }).click();
+    await expect.poll(() => page.getByLabel("Holidays", { exact: false }).first().inputValue()).toContain(holiday);
+    await page.getByRole("button", { name: "Save business hours" }).click();
+    await page.getByText(/^Business hours saved: version 2, from \d{4}-\d{2}-\d{2}\.$/).waitFor();
+    const preview = page.getByRole("table", { name: "Next 14 days" });
+    await expect
+      .poll(() => preview.getByRole("row", { name: new RegExp(holiday) }).textContent())
+      .toContain("Closed (holiday)");
+    expect(await preview.getByRole("row").count()).toBe(15);
+    await page.close();
+  });
+
   it("shows field-level validation messages", { timeout: 60_000 }, async () => {
     const page = await demo.signedInPage("owner@northwind.test");
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();

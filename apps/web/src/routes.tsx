@@ -22,6 +22,7 @@
  *   /staffing[/roster | /review | /model]    the week's staffing plan, the roster, planned vs actual, the model
  *                                            (the plan's and the review's week: ?week=YYYY-MM-DD)
  *   /admin/clients|channels|members|playbooks|agency
+ *   /admin/clients/:clientId/business-hours  a client's business hours (versions, the next 14 days)
  *   /account/password                        change one's own password
  *   /invitation/:token, /reset-password/:token   the single-use links the API hands out (signed in or out)
  *   /forgot-password                         ask for a reset link
@@ -45,6 +46,7 @@ import { InvoiceReviewPage } from "./pages/accounts/invoice-review";
 import { InvoicesPage } from "./pages/accounts/invoices-list";
 import { AdminLayout } from "./pages/admin/admin-layout";
 import { AgencyPage } from "./pages/admin/agency";
+import { BusinessHoursPage } from "./pages/admin/business-hours";
 import { ChannelsPage } from "./pages/admin/channels";
 import { ClientsPage } from "./pages/admin/clients";
 import { MembersPage } from "./pages/admin/members";
@@ -188,6 +190,7 @@ export const routes: RouteDefinition[] = [
         children: [
           { path: "/", component: () => <Navigate href="/admin/clients" /> },
           { path: "/clients", component: ClientsPage },
+          { path: "/clients/:clientId/business-hours", component: BusinessHoursPage },
           { path: "/channels", component: ChannelsPage },
           { path: "/members", component: MembersPage },
           { path: "/agency", component: AgencyPage },

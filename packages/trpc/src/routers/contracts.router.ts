@@ -14,6 +14,8 @@ export const contractsRouter = router({
         clientId: uuid,
         contractId: uuid.optional(),
         terms: z.looseObject({}, { error: "must be an object of contract terms" }),
+        /** A new contract after an open-ended one: end that one the day before this one starts (same transaction). */
+        endCurrent: z.boolean({ message: "must be true or false" }).optional(),
       }),
     )
     .mutation(({ ctx, input }) => saveContract(ctx.scope, ctx.tx, input)),

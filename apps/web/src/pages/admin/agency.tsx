@@ -7,6 +7,7 @@ import { createForm, FormAlert, SubmitButton, TextField } from "../../components
 import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
 import { toUiError } from "../../errors";
 import { type RouterInputs, type RouterOutputs, trpc } from "../../trpc";
+import { SlaPolicyCard } from "./sla-policy";
 
 const agencyKey = (agencyId: string) => [agencyId, "agency", "billing"] as const;
 
@@ -37,7 +38,7 @@ export function AgencyPage() {
   });
 
   return (
-    <Page title="Agency" lead="How this agency appears as the seller on its invoices.">
+    <Page title="Agency" lead="How this agency appears as the seller on its invoices, and its default SLA.">
       <StatusMessage message={status()} onDismiss={() => setStatus(null)} />
       <Card title="Billing details">
         <QueryStatus
@@ -72,6 +73,7 @@ export function AgencyPage() {
           </form>
         </Show>
       </Card>
+      <SlaPolicyCard />
     </Page>
   );
 }

@@ -165,6 +165,9 @@ export function ClientsPage() {
                 <a class="button button--small button--ghost" href={`/admin/channels?client=${client.id}`}>
                   Channels<span class="sr-only"> of {client.name}</span>
                 </a>
+                <a class="button button--small button--ghost" href={`/admin/clients/${client.id}/business-hours`}>
+                  Business hours<span class="sr-only"> of {client.name}</span>
+                </a>
                 <Show when={client.status === "active"}>
                   <button type="button" class="button button--small" onClick={() => setEditing(client)}>
                     Edit<span class="sr-only"> {client.name}</span>
