@@ -175,9 +175,7 @@ async function assertAmendable(
   const [billed] = await tx
     .select({ periodStart: invoices.periodStart, periodEnd: invoices.periodEnd, number: invoices.number })
     .from(invoices)
-    .where(
-      and(eq(invoices.contractId, contract.id), eq(invoices.status, "finalized"), eq(invoices.kind, "invoice")),
-    )
+    .where(and(eq(invoices.contractId, contract.id), eq(invoices.status, "finalized"), eq(invoices.kind, "invoice")))
     .orderBy(desc(invoices.periodEnd))
     .limit(1);
   if (!billed) return;

@@ -1,6 +1,6 @@
 import { type ContractTermsInput, slaCalendars, slaMetrics, slaPriorities } from "@parley/contracts/billing";
 import { useMutation, useQueryClient } from "@tanstack/solid-query";
-import { type Accessor, For, type JSX, Show } from "solid-js";
+import { type Accessor, createSignal, For, type JSX, Show } from "solid-js";
 import { useSession } from "../../auth";
 import type { ClientView } from "../../components/clients";
 import {
@@ -16,6 +16,7 @@ import {
   TextField,
 } from "../../components/form";
 import { ActionsHeader } from "../../components/query-table";
+import { toUiError } from "../../errors";
 import { trpc } from "../../trpc";
 import { accountsKeys, type ContractView } from "./billing";
 import { currencyCodes, exponentOf, formatUnitPrice, money, parseMajorAmount, parseNumber } from "./billing-format";
@@ -444,20 +445,53 @@ export function ContractForm(props: {
     wording: humanizeMessage,
   });
   const save = useMutation(() => ({
-    mutationFn: (terms: ContractTermsInput) =>
-      trpc.contracts.save.mutate({ clientId: props.client.id, contractId: props.contract?.id, terms }),
+    mutationFn: ({ terms, endCurrent }: { terms: ContractTermsInput; endCurrent?: boolean }) =>
+      trpc.contracts.save.mutate({ clientId: props.client.id, contractId: props.contract?.id, terms, endCurrent }),
     onSuccess: () =>
       queryClient.invalidateQueries({ queryKey: accountsKeys.contracts(session.agencyId(), props.client.id) }),
   }));
+  // A new contract refused because an open-ended one runs: the terms, kept to save again ending that one.
+  const [renewal, setRenewal] = createSignal<ContractTermsInput | null>(null);
 
   return (
     <form
       class="form accounts-contract"
       noValidate
       aria-label="Contract"
-      onSubmit={form.handleSubmit(async (terms) => props.onSaved(await save.mutateAsync(terms)))}
+      onSubmit={form.handleSubmit(async (terms) => {
+        setRenewal(null);
+        try {
+          props.onSaved(await save.mutateAsync({ terms }));
+        } catch (error) {
+          const info = toUiError(error);
+          if (!props.contract && info.reason === "overlapping_contract" && /end the current one/.test(info.message))
+            setRenewal(terms);
+          throw error;
+        }
+      })}
     >
       <FormAlert message={form.formError()} />
+      <Show when={renewal()}>
+        {(terms) => (
+          <div class="form__row">
+            <button
+              type="button"
+              class="button button--primary"
+              disabled={save.isPending}
+              onClick={async () => {
+                try {
+                  props.onSaved(await save.mutateAsync({ terms: terms(), endCurrent: true }));
+                } catch (error) {
+                  form.applyError(error);
+                }
+                setRenewal(null);
+              }}
+            >
+              End the current contract the day before and save this one
+            </button>
+          </div>
+        )}
+      </Show>
       <ValidityFields form={form} />
       <FeeFields form={form} />
       <SlaTargets form={form} />
