@@ -165,7 +165,7 @@ describe("renderInvoiceLinesCsv", () => {
       ],
       [
         "service_credit",
-        "Service credit: P1 first response, 47 of 50 met (94 %) against a 95 % target; tier [90, 95): 5 % of fees",
+        "Service credit: P1 first response, 47 of 50 met (94.00 %) against a 95 % target; tier [90, 95): 5 % of fees",
         "1",
         "-254.01",
         "-254.01",
@@ -180,7 +180,7 @@ describe("renderInvoiceLinesCsv", () => {
       ],
       [
         "service_credit",
-        "Service credit: P2 resolution, 88 of 100 met (88 %) against a 90 % target; tier [0, 90): 10 % of fees",
+        "Service credit: P2 resolution, 88 of 100 met (88.00 %) against a 90 % target; tier [0, 90): 10 % of fees",
         "1",
         "-508.01",
         "-508.01",

@@ -1,4 +1,5 @@
 import { numberCell, textCell, writeCsv } from "@parley/contracts";
+import { formatCompliancePercent, meetsComplianceTarget } from "@parley/contracts/billing";
 import { useQuery } from "@tanstack/solid-query";
 import { createMemo, createSignal, createUniqueId, For, Show } from "solid-js";
 import { useSession } from "../auth";
@@ -26,7 +27,7 @@ function slaMonthCsv(month: SlaMonth): string {
     textCell(target.metric),
     numberCell(target.decided),
     numberCell(target.met),
-    target.attainmentPercent === null ? null : numberCell(Number(target.attainmentPercent.toFixed(2))),
+    target.decided === 0 ? null : numberCell(formatCompliancePercent({ met: target.met, total: target.decided })),
     target.targetPercent === null ? null : numberCell(target.targetPercent),
   ]);
   return writeCsv(header, rows);
@@ -44,13 +45,16 @@ function downloadCsv(month: SlaMonth): void {
 /** One target as a bar: the share met so far, with the contract's target marked on it. */
 function TargetBar(props: { target: SlaMonthTarget }) {
   const attained = () => props.target.attainmentPercent;
-  const missed = () => {
-    const value = attained();
-    return value !== null && props.target.targetPercent !== null && value < props.target.targetPercent;
-  };
+  const count = () => ({ met: props.target.met, total: props.target.decided });
+  /** The one display rule of compliance (truncated to 2 decimals), as the invoice, PDF and CSV print it. */
+  const shown = () => `${formatCompliancePercent(count())} %`;
+  const missed = () =>
+    props.target.decided > 0 &&
+    props.target.targetPercent !== null &&
+    !meetsComplianceTarget(count(), props.target.targetPercent);
   const label = () => {
     const value = attained();
-    const met = value === null ? "nothing decided yet" : `${formatPercent(value)} met`;
+    const met = value === null ? "nothing decided yet" : `${shown()} met`;
     const target =
       props.target.targetPercent === null ? "no target" : `target ${formatPercent(props.target.targetPercent)}`;
     return `${props.target.priority} ${metricName(props.target)}: ${met}, ${target}`;
@@ -73,7 +77,7 @@ function TargetBar(props: { target: SlaMonthTarget }) {
       </div>
       <span class="sla-month__figures">
         <Show when={attained() !== null} fallback={<span class="muted">Nothing decided yet</span>}>
-          <strong class={missed() ? "sla-text--breached" : undefined}>{formatPercent(attained() ?? 0)}</strong>{" "}
+          <strong class={missed() ? "sla-text--breached" : undefined}>{shown()}</strong>{" "}
           <span class="muted">
             ({props.target.met} of {props.target.decided} met)
           </span>

@@ -1,3 +1,4 @@
+export * from "./compliance";
 export * from "./contract-terms";
 export * from "./money";
 export * from "./stripe-gateway";

@@ -1,11 +1,10 @@
-import type { ContractTermsInput } from "@parley/contracts/billing";
+import { type ContractTermsInput, formatCompliancePercent } from "@parley/contracts/billing";
 import { describe, expect, it } from "vitest";
 import {
   buildSlaSummary,
   createCreditNoteDocument,
   createInvoiceDocument,
   describeTargetMinutes,
-  formatCompliancePercent,
   formatMinorAsDecimal,
   type InvoiceDocument,
   lastDayOfPeriod,
@@ -242,6 +241,7 @@ describe("formatCompliancePercent: truncated, never rounded up to the target", (
     [0, 0, "100.00"],
     [1_899_999, 2_000_000, "94.99"],
     [2, 3, "66.66"],
+    [159, 179, "88.82"], // 88.826…: truncated, in the line, the PDF, the CSVs and the web app alike
     [0, 7, "0.00"],
   ])("%i of %i → %s", (met, total, expected) => {
     expect(formatCompliancePercent({ met, total })).toBe(expected);

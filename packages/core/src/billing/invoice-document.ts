@@ -23,6 +23,8 @@
 import { badInput, timeZone } from "@parley/contracts";
 import {
   type ContractTermsInput,
+  compareCompliance,
+  compliancePercent,
   getCurrencyExponent,
   isCurrencyCode,
   localDate,
@@ -33,13 +35,7 @@ import {
   slaPriorities,
 } from "@parley/contracts/billing";
 import { z } from "zod";
-import {
-  compliancePercent,
-  type InvoiceDraft,
-  type InvoiceLineDraft,
-  invoiceLineKinds,
-  type SlaEvidence,
-} from "./invoice-math";
+import { type InvoiceDraft, type InvoiceLineDraft, invoiceLineKinds, type SlaEvidence } from "./invoice-math";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to reject them
 const controlCharacters = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
@@ -130,7 +126,7 @@ export const slaSummaryRow = z
   })
   .superRefine((row, ctx) => {
     if (row.met > row.total) ctx.addIssue({ code: "custom", path: ["met"], message: "must not exceed total" });
-    if (row.missed !== row.compliancePercent < row.targetPercent) {
+    if (row.missed !== compareCompliance(row, row.targetPercent) < 0) {
       ctx.addIssue({ code: "custom", path: ["missed"], message: "must be true exactly when compliance < target" });
     }
   });
@@ -346,7 +342,7 @@ export function buildSlaSummary(
         met,
         compliancePercent: compliance,
         targetPercent: target.complianceTargetPercent,
-        missed: compliance < target.complianceTargetPercent,
+        missed: compareCompliance({ met, total }, target.complianceTargetPercent) < 0,
       };
     });
 }
@@ -495,12 +491,6 @@ export function formatMinorAsDecimal(minor: number, currency: string): string {
     .padEnd(exponent, "0");
   const sign = scaled < 0n ? "-" : "";
   return `${sign}${whole}${fraction ? `.${fraction}` : ""}`;
-}
-
-/** Compliance as printed, truncated to 2 decimals: 47 of 50 → "94.00", 1,899,999 of 2,000,000 → "94.99". */
-export function formatCompliancePercent({ met, total }: { met: number; total: number }): string {
-  const hundredths = total === 0 ? 10_000 : Math.floor((met * 10_000) / total);
-  return `${Math.floor(hundredths / 100)}.${String(hundredths % 100).padStart(2, "0")}`;
 }
 
 /** The last day billed of a half-open period, "2026-04-01" (exclusive end) → "2026-03-31". */

@@ -1,6 +1,7 @@
 import {
   type ContractTermsInput,
   type CreditTier,
+  compliancePercent,
   maxRetainerMinor,
   maxUnitPriceMinor,
   type OverageTier,
@@ -13,7 +14,6 @@ import { makeContractTerms } from "@parley/contracts/billing/contract-terms.fixt
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  compliancePercent,
   computeInvoiceDraft,
   creditTierFor,
   type InvoiceDraft,
@@ -118,22 +118,23 @@ describe("compliancePercent", () => {
   });
 });
 
-describe("creditTierFor: lower bound inclusive, upper exclusive", () => {
+describe("creditTierFor: lower bound inclusive, upper exclusive, compared exactly", () => {
   it.each([
-    [100, null],
-    [95, null], // 95 is not in [90, 95)
-    [94.99, 5],
-    [compliancePercent({ met: 1_899_999, total: 2_000_000 }), 5], // 94.99995
-    [90, 5], // 90 is in [90, 95)
-    [89.99, 10],
-    [0, 10],
-  ])("%d % → %s % credit", (percent, expected) => {
-    expect(creditTierFor(percent, creditTiers)?.creditPercent ?? null).toBe(expected);
+    [100, 100, null],
+    [95, 100, null], // 95 is not in [90, 95)
+    [9_499, 10_000, 5],
+    [1_899_999, 2_000_000, 5], // 94.99995
+    [90, 100, 5], // 90 is in [90, 95)
+    [8_999, 10_000, 10],
+    [0, 10, 10],
+    [159, 179, 10], // 88.826…
+  ])("%i of %i → %s % credit", (met, total, expected) => {
+    expect(creditTierFor({ met, total }, creditTiers)?.creditPercent ?? null).toBe(expected);
   });
 
   it("finds nothing in a gap or without tiers", () => {
-    expect(creditTierFor(85, [{ fromPercent: 90, toPercent: 95, creditPercent: 5 }])).toBeNull();
-    expect(creditTierFor(50, [])).toBeNull();
+    expect(creditTierFor({ met: 85, total: 100 }, [{ fromPercent: 90, toPercent: 95, creditPercent: 5 }])).toBeNull();
+    expect(creditTierFor({ met: 1, total: 2 }, [])).toBeNull();
   });
 });
 
@@ -166,7 +167,7 @@ describe("computeInvoiceDraft", () => {
     expect(draft.lines[1]?.description).toBe("Overage tier 1: items 10,001–15,000 (10,000 included)");
     expect(draft.lines[2]?.description).toBe("Overage tier 2: items 15,001–17,000 (10,000 included)");
     expect(draft.lines[5]?.description).toBe(
-      "Service credit: P1 first response, 47 of 50 met (94 %) against a 95 % target; tier [90, 95): 5 % of fees",
+      "Service credit: P1 first response, 47 of 50 met (94.00 %) against a 95 % target; tier [90, 95): 5 % of fees",
     );
     expect(draft.lines[5]?.evidence).toEqual({
       priority: "P1",

@@ -24,9 +24,14 @@
  */
 import { badInput } from "@parley/contracts";
 import {
+  type ComplianceCount,
   type ContractTermsInput,
   type CreditTier,
+  compareCompliance,
+  compliancePercent,
   contractTermsInput,
+  formatCompliancePercent,
+  meetsComplianceTarget,
   type SlaMetric,
   type SlaPriority,
   slaMetrics,
@@ -142,17 +147,15 @@ export function roundHalfUp(numerator: bigint, denominator: bigint): bigint {
 }
 
 /**
- * Percentage of items that met the target; 100 when there were none. Unrounded: since counts
- * are at most 10^8, a compliance that differs from a 2-decimal bound differs by far more than
- * a float's error, so comparisons against bounds are exact.
+ * The tier with `fromPercent ≤ compliance < toPercent`, compared exactly (`compareCompliance`), or null: 95 % is not
+ * in [90, 95), 90 % is.
  */
-export function compliancePercent({ met, total }: { met: number; total: number }): number {
-  return total === 0 ? 100 : (met * 100) / total;
-}
-
-/** The tier with `fromPercent ≤ percent < toPercent`, or null: 95 is not in [90, 95), 90 is. */
-export function creditTierFor(percent: number, tiers: readonly CreditTier[]): CreditTier | null {
-  return tiers.find((tier) => tier.fromPercent <= percent && percent < tier.toPercent) ?? null;
+export function creditTierFor(count: ComplianceCount, tiers: readonly CreditTier[]): CreditTier | null {
+  return (
+    tiers.find(
+      (tier) => compareCompliance(count, tier.fromPercent) >= 0 && compareCompliance(count, tier.toPercent) < 0,
+    ) ?? null
+  );
 }
 
 function isSameTarget(
@@ -164,13 +167,9 @@ function isSameTarget(
 
 const countFormat = new Intl.NumberFormat("en-GB");
 
-/** Compliance for people: truncated to 2 decimals, so a missed 95 % never reads "95". */
-function describeCompliance({ met, total }: SlaEvidence): string {
-  const hundredths = total === 0 ? 10_000 : Math.floor((met * 10_000) / total);
-  const fraction = String(hundredths % 100)
-    .padStart(2, "0")
-    .replace(/0+$/, "");
-  return `${Math.floor(hundredths / 100)}${fraction ? `.${fraction}` : ""} %`;
+/** Compliance for people, by the one display rule (`formatCompliancePercent`): "88.82 %". */
+function describeCompliance(evidence: SlaEvidence): string {
+  return `${formatCompliancePercent(evidence)} %`;
 }
 
 /** Exact amount of `quantity × unitPriceMinor` (≤ 4 decimals), rounded once. */
@@ -226,7 +225,7 @@ function buildCreditLines(terms: ContractTermsInput, evidences: readonly SlaEvid
       const evidence = evidences.find((candidate) => isSameTarget(candidate, target));
       if (!evidence) return [];
       const compliance = compliancePercent(evidence);
-      return compliance < target.complianceTargetPercent ? [{ target, evidence, compliance }] : [];
+      return meetsComplianceTarget(evidence, target.complianceTargetPercent) ? [] : [{ target, evidence, compliance }];
     })
     .sort(
       (a, b) =>
@@ -234,7 +233,7 @@ function buildCreditLines(terms: ContractTermsInput, evidences: readonly SlaEvid
         slaMetrics.indexOf(a.target.metric) - slaMetrics.indexOf(b.target.metric),
     );
   const lines = missed.map(({ target, evidence, compliance }): InvoiceLineDraft => {
-    const tier = creditTierFor(compliance, terms.creditTiers);
+    const tier = creditTierFor(evidence, terms.creditTiers);
     const creditPercent = tier?.creditPercent ?? 0;
     const uncapped = roundHalfUp(feesMinor * BigInt(Math.round(creditPercent * 100)), 10_000n);
     const granted = uncapped < remaining ? uncapped : remaining;

@@ -1,3 +1,4 @@
+import { formatCompliancePercent } from "@parley/contracts/billing";
 import { useQuery } from "@tanstack/solid-query";
 import { createSignal, For, Show } from "solid-js";
 import { useSession } from "../../auth";
@@ -123,7 +124,7 @@ function EvidenceCell(props: { evidence: CreditEvidence; onDrill: () => void }) 
   return (
     <div class="accounts-evidence">
       <span>
-        {props.evidence.met} of {props.evidence.total} met · {formatPercent(props.evidence.compliancePercent)} against a{" "}
+        {props.evidence.met} of {props.evidence.total} met · {formatCompliancePercent(props.evidence)} % against a{" "}
         {formatPercent(props.evidence.targetPercent)} target
       </span>
       <span class="muted">
@@ -264,7 +265,7 @@ export function SlaSummary(props: { rows: SlaSummaryRow[] }) {
           <td class="accounts-num">
             {row.met} of {row.total}
           </td>
-          <td class="accounts-num">{formatPercent(row.compliancePercent)}</td>
+          <td class="accounts-num">{formatCompliancePercent(row)} %</td>
           <td class="accounts-num">{formatPercent(row.targetPercent)}</td>
           <td>
             <span class="badge" classList={{ "badge--success": !row.missed, "badge--danger": row.missed }}>
