@@ -1,13 +1,13 @@
 /** Finalizing a reviewed draft: the agency's next number and the frozen snapshot, immutable from then on. */
 import { AppError } from "@parley/contracts";
-import { addDaysToLocalDate, paymentTermsDaysOf } from "@parley/contracts/billing";
+import { addDaysToLocalDate, formatMoney, paymentTermsDaysOf } from "@parley/contracts/billing";
 import { type Executor, schema } from "@parley/db";
 import { eq } from "drizzle-orm";
 import { getClient } from "../agencies/clients";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
 import { localDateOf, monthlyPeriod } from "../sla/period-aggregates";
-import { assertDraft, findStandingInvoice, getAgencyRow } from "./draft-invoices";
+import { assertDraft, computeDrafts, findStandingInvoice, getAgencyRow } from "./draft-invoices";
 import { documentBuyer, documentSeller, parseInvoiceDocument } from "./invoice-document";
 import {
   findInvoice,
@@ -27,7 +27,52 @@ function paymentTermsNote(days: number): string {
     : `Payment terms: ${days} ${days === 1 ? "day" : "days"} from the issue date.`;
 }
 
-/** Freezes a reviewed draft: the next number, the snapshot, immutable from now on. */
+/** What a draft bills, line by line, to tell whether recomputing it changed anything. */
+function billed(view: InvoiceDetailView): string {
+  return JSON.stringify([
+    view.feesMinor,
+    view.creditsMinor,
+    view.totalMinor,
+    view.lines.map((line) => [line.kind, line.description, line.quantity, line.unitPriceMinor, line.amountMinor]),
+  ]);
+}
+
+/**
+ * Recomputes the draft from the data as it stands (months never drift: the hours and contract in force then, the
+ * clocks as they stopped) and refuses to finalize when that changes anything, showing the difference: an account
+ * manager reviews what is frozen. The caller's transaction rolls the recomputation back with the refusal.
+ */
+async function assertDraftCurrent(
+  scope: Scope,
+  tx: Executor,
+  input: { invoiceId: string; client: Awaited<ReturnType<typeof getClient>>; period: string; now: Date },
+): Promise<void> {
+  const reader = invoiceReaderOf(scope);
+  const drafted = await getInvoice(reader, tx, { invoiceId: input.invoiceId });
+  const [outcome] = await computeDrafts(scope, tx, { clients: [input.client], period: input.period, asOf: input.now });
+  if (!outcome || outcome.status === "skipped") {
+    throw new AppError("INVALID_STATE", outcome?.message ?? "The draft can no longer be computed", {
+      reason: outcome?.reason ?? "not_computed",
+    });
+  }
+  const current = await getInvoice(reader, tx, { invoiceId: outcome.invoice.id });
+  if (billed(current) === billed(drafted)) return;
+  const money = (minor: number) => formatMoney(minor, drafted.currency);
+  throw new AppError(
+    "CONFLICT",
+    `The draft is out of date: its items, clocks or escalations changed since it was drafted (total ${money(drafted.totalMinor)} → ${money(current.totalMinor)}). Refresh it, review it, then finalize.`,
+    {
+      reason: "draft_stale",
+      drafted: { totalMinor: drafted.totalMinor, lines: drafted.lines.length },
+      current: { totalMinor: current.totalMinor, lines: current.lines.length },
+    },
+  );
+}
+
+/**
+ * Freezes a reviewed draft: the next number, the snapshot, immutable from now on. The draft is recomputed first and
+ * refused when that changes it (`draft_stale`).
+ */
 export async function finalizeInvoice(
   scope: Scope,
   tx: Executor,
@@ -48,8 +93,9 @@ export async function finalizeInvoice(
       reason: "already_finalized",
     });
   }
-  const agency = await getAgencyRow(tx, scope.agencyId);
   const client = await getClient(scope, tx, invoice.clientId);
+  await assertDraftCurrent(scope, tx, { invoiceId: invoice.id, client, period: invoice.periodStart.slice(0, 7), now });
+  const agency = await getAgencyRow(tx, scope.agencyId);
   const number = await takeInvoiceNumber(tx, {
     agencyId: agency.id,
     agencyName: agency.name,

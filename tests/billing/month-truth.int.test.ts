@@ -70,3 +70,34 @@ describe("compliance, one rounding rule", () => {
     expect(evidence.split("\r\n").filter((row) => row.includes(",no")).length).toBeGreaterThan(0);
   });
 });
+
+describe("finalize", () => {
+  it("refuses a draft whose inputs changed since it was drafted, showing the difference; refreshed, it finalizes", async () => {
+    const { agency, am, amScope } = await makeNorthwind(db, app);
+    const clientId = agency.client.id;
+    await saveTerms(
+      db.app,
+      amScope,
+      clientId,
+      contractTerms({ includedItems: 10, overageTiers: [{ upTo: null, unitPriceMinor: 100 }] }),
+    );
+    await insertItems(db.owner, { agency, clientId }, clocksOn("2026-10-10", 12, 12));
+    const call = (path: string, input: unknown) => callProcedure(app, { cookie: am, path, type: "mutation", input });
+    const created = await call("invoices.createDrafts", { period: "2026-10", clientIds: [clientId] });
+    const [outcome] = created.data as Array<{ invoice: { id: string; totalMinor: number } }>;
+    const invoiceId = outcome?.invoice.id;
+    expect(outcome?.invoice.totalMinor).toBe(450_000 + 2 * 100);
+    // A late-arriving October item (a CSV backfill): the draft no longer says what October was.
+    await insertItems(db.owner, { agency, clientId }, clocksOn("2026-10-20", 1, 1));
+    const refused = await call("invoices.finalize", { invoiceId });
+    expect(refused.status).toBe(409);
+    expect(refused.error?.details.reason).toBe("draft_stale");
+    expect(refused.error?.message).toContain("total €4,502.00 → €4,503.00");
+    const still = await callProcedure(app, { cookie: am, path: "invoices.get", type: "query", input: { invoiceId } });
+    expect(still.data).toMatchObject({ status: "draft", totalMinor: 450_200 });
+    await call("invoices.refresh", { invoiceId });
+    const finalized = await call("invoices.finalize", { invoiceId });
+    expect(finalized.status).toBe(200);
+    expect(finalized.data).toMatchObject({ status: "finalized", totalMinor: 450_300 });
+  });
+});
