@@ -13,12 +13,19 @@ import {
   slaStateNow,
 } from "./escalations";
 
-/** The SLA board (running clocks and today's breaches) of the clients the caller sees, or of one client. */
-export function useSlaBoard(clientId: Accessor<string | undefined> = () => undefined) {
+/**
+ * The SLA board (open items with their running clocks, true totals, today's breaches) of the clients the caller
+ * sees, or of one client; a page of `pageSize` items, most pressing first.
+ */
+export function useSlaBoard(
+  clientId: Accessor<string | undefined> = () => undefined,
+  page: Accessor<number> = () => 0,
+  pageSize = 50,
+) {
   const session = useSession();
   return useQuery(() => ({
-    queryKey: escalationKeys.slaBoard(session.agencyId(), clientId()),
-    queryFn: () => trpc.sla.board.query(clientId() ? { clientId: clientId() } : {}),
+    queryKey: [...escalationKeys.slaBoard(session.agencyId(), clientId()), page(), pageSize],
+    queryFn: () => trpc.sla.board.query({ ...(clientId() ? { clientId: clientId() } : {}), page: page(), pageSize }),
     staleTime: 15_000,
     refetchInterval: 60_000,
   }));
@@ -28,7 +35,7 @@ export function useSlaBoard(clientId: Accessor<string | undefined> = () => undef
 export function createClocksByItem(board: Accessor<SlaBoard | undefined>): Accessor<Map<string, SlaBoardEntry>> {
   return createMemo(() => {
     const byItem = new Map<string, SlaBoardEntry>();
-    for (const entry of board()?.open ?? []) {
+    for (const entry of board()?.items.flatMap((item) => item.clocks) ?? []) {
       const current = byItem.get(entry.itemId);
       const rank = (candidate: SlaBoardEntry) => (candidate.state === "paused" ? 1 : 0);
       if (!current || rank(entry) < rank(current) || (rank(entry) === rank(current) && entry.msLeft < current.msLeft)) {

@@ -190,14 +190,16 @@ describe("SLA board", () => {
     const board = await inScope(stakeholder, (tx) =>
       getSlaBoard(stakeholder, tx, { clientId: a.client.id }, { now: () => at("2026-11-23T12:30:00Z") }),
     );
-    const mine = board.open.filter((entry) => entry.itemId === itemId);
+    const mine = board.items.find((entry) => entry.itemId === itemId)?.clocks ?? [];
     // P3 with no calendar on the client: 240 / 1440 minutes around the clock.
     expect(mine.map(({ metric, state, msLeft }) => ({ metric, state, msLeft }))).toEqual([
       { metric: "first_response", state: "at_risk", msLeft: 30 * 60_000 },
       { metric: "resolution", state: "on_track", msLeft: (24 * 60 - 210) * 60_000 },
     ]);
-    const times = board.open.map((entry) => entry.msLeft);
+    // One row per item, both clocks on it; items by their most pressing clock.
+    const times = board.items.map((entry) => Math.min(...entry.clocks.map((clock) => clock.msLeft)));
     expect(times).toEqual([...times].sort((x, y) => x - y));
+    expect(board.totals.openItems).toBe(board.items.length);
     await expectAppError(
       inScope(otherStakeholder, (tx) => getSlaBoard(otherStakeholder, tx, { clientId: a.client.id })),
       { code: "NOT_FOUND" },

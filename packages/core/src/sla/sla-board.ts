@@ -10,9 +10,23 @@ import { parsePauses, toClockView } from "./clock-rows";
 
 const { slaClocks, clients, items } = schema;
 
-export const slaBoardInput = z.object({ clientId: uuid.optional() }).default({});
+export const slaBoardInput = z
+  .object({
+    clientId: uuid.optional(),
+    /** 0-based page of open items, most pressing first. */
+    page: z.int({ message: "must be a whole number" }).min(0, { message: "must not be negative" }).default(0),
+    pageSize: z
+      .int({ message: "must be a whole number" })
+      .min(1, { message: "must be at least 1" })
+      .max(500, { message: "must be at most 500" })
+      .default(50),
+  })
+  .default({ page: 0, pageSize: 50 });
 export type SlaBoardInput = z.input<typeof slaBoardInput>;
 
+export type SlaBoardState = "on_track" | "at_risk" | "breached" | "paused";
+
+/** One running clock of an item on the board, with where its target came from. */
 export interface SlaBoardEntry {
   itemId: string;
   clientId: string;
@@ -21,29 +35,53 @@ export interface SlaBoardEntry {
   authorHandle: string;
   excerpt: string;
   metric: ClockMetric;
+  targetMinutes: number;
+  calendarKind: "24x7" | "business_hours";
+  /** null: the agency's default policy (no contract). */
+  contractId: string | null;
   dueAt: Date;
   atRiskAt: Date;
   /** Negative once breached; frozen while paused. */
   msLeft: number;
-  state: "on_track" | "at_risk" | "breached" | "paused";
+  state: SlaBoardState;
+}
+
+/** An open item: its running clocks (first response and resolution), the most pressing first. */
+export interface SlaBoardItem {
+  itemId: string;
+  clientId: string;
+  priority: Priority;
+  status: string;
+  authorHandle: string;
+  excerpt: string;
+  clocks: SlaBoardEntry[];
 }
 
 export interface SlaBoard {
   at: Date;
-  open: SlaBoardEntry[];
+  /** Over every open item in scope (not only this page): items with a running clock, and their worst state. */
+  totals: { openItems: number; atRisk: number; breached: number; paused: number };
+  page: number;
+  pageSize: number;
+  pageCount: number;
+  items: SlaBoardItem[];
   breachesToday: Array<{ itemId: string; clientId: string; metric: ClockMetric; dueAt: Date; breachedAt: Date }>;
 }
 
-const boardLimit = 200;
+const breachesLimit = 200;
+const openPause = sql`exists (select 1 from jsonb_array_elements(${slaClocks.pauses}) as p(pause) where p.pause->>1 is null)`;
 
-/** The live SLA board: running clocks by time left, and the breaches since midnight in each client's time zone. */
+/**
+ * The live SLA board: every open item's running clocks, most pressing item first, a page at a time, with totals
+ * counted over all of them; and the breaches since midnight in each client's time zone.
+ */
 export async function getSlaBoard(
   scope: Scope,
   tx: Executor,
   input: SlaBoardInput = {},
   deps: { now?: () => Date } = {},
 ): Promise<SlaBoard> {
-  const { clientId } = slaBoardInput.parse(input);
+  const { clientId, page, pageSize } = slaBoardInput.parse(input);
   const now = deps.now?.() ?? new Date();
   if (clientId) await getClient(scope, tx, clientId);
   const scoped = and(
@@ -51,13 +89,48 @@ export async function getSlaBoard(
     scope.clientIds ? inArray(slaClocks.clientId, [...scope.clientIds]) : undefined,
     clientId ? eq(slaClocks.clientId, clientId) : undefined,
   );
-  const running = await tx
-    .select({ clock: slaClocks, item: items })
+  const nowSql = sql`${now.toISOString()}::timestamptz`;
+  // Each open item's worst state: breached > at risk > paused > on track.
+  const perItem = tx
+    .select({
+      itemId: slaClocks.itemId,
+      firstDue: sql<Date>`min(${slaClocks.dueAt})`.as("first_due"),
+      breached: sql<boolean>`bool_or(not ${openPause} and ${slaClocks.dueAt} <= ${nowSql})`.as("breached"),
+      atRisk:
+        sql<boolean>`bool_or(not ${openPause} and ${slaClocks.atRiskAt} <= ${nowSql} and ${slaClocks.dueAt} > ${nowSql})`.as(
+          "at_risk",
+        ),
+      paused: sql<boolean>`bool_or(${openPause})`.as("paused"),
+    })
     .from(slaClocks)
-    .innerJoin(items, eq(items.id, slaClocks.itemId))
     .where(and(scoped, isNull(slaClocks.stoppedAt)))
-    .orderBy(asc(slaClocks.dueAt))
-    .limit(boardLimit);
+    .groupBy(slaClocks.itemId)
+    .as("per_item");
+  const [totals] = await tx
+    .select({
+      openItems: sql<number>`count(*)::int`,
+      breached: sql<number>`(count(*) filter (where ${perItem.breached}))::int`,
+      atRisk: sql<number>`(count(*) filter (where ${perItem.atRisk} and not ${perItem.breached}))::int`,
+      paused: sql<number>`(count(*) filter (where ${perItem.paused} and not ${perItem.breached} and not ${perItem.atRisk}))::int`,
+    })
+    .from(perItem);
+  const pageIds = (
+    await tx
+      .select({ itemId: perItem.itemId })
+      .from(perItem)
+      .orderBy(asc(perItem.firstDue), asc(perItem.itemId))
+      .limit(pageSize)
+      .offset(page * pageSize)
+  ).map((row) => row.itemId);
+  const running =
+    pageIds.length === 0
+      ? []
+      : await tx
+          .select({ clock: slaClocks, item: items })
+          .from(slaClocks)
+          .innerJoin(items, eq(items.id, slaClocks.itemId))
+          .where(and(scoped, isNull(slaClocks.stoppedAt), inArray(slaClocks.itemId, pageIds)))
+          .orderBy(asc(slaClocks.dueAt));
   // Today is the client's: since midnight in its time zone.
   const clientMidnight = sql`(date_trunc('day', ${now.toISOString()}::timestamptz at time zone ${clients.timeZone})
     at time zone ${clients.timeZone})`;
@@ -68,28 +141,49 @@ export async function getSlaBoard(
       .innerJoin(clients, and(eq(clients.agencyId, slaClocks.agencyId), eq(clients.id, slaClocks.clientId)))
       .where(and(scoped, gte(slaClocks.breachedAt, clientMidnight)))
       .orderBy(desc(slaClocks.breachedAt))
-      .limit(boardLimit)
+      .limit(breachesLimit)
   ).map(({ clock }) => clock);
+  const byItem = new Map<string, SlaBoardItem>(pageIds.map((id) => [id, undefined as unknown as SlaBoardItem]));
+  for (const { clock, item } of running) {
+    const view = toClockView(clock);
+    const pause = parsePauses(clock.pauses).find((candidate) => !candidate.endedAt);
+    const reference = pause ? pause.startedAt : now;
+    const entry: SlaBoardEntry = {
+      itemId: item.id,
+      clientId: item.clientId,
+      priority: item.priority,
+      status: item.status,
+      authorHandle: item.authorHandle,
+      excerpt: item.body.length > 140 ? `${item.body.slice(0, 137)}…` : item.body,
+      metric: view.metric,
+      targetMinutes: clock.targetMinutes,
+      calendarKind: clock.calendarKind,
+      contractId: clock.contractId,
+      dueAt: view.dueAt,
+      atRiskAt: view.atRiskAt,
+      msLeft: view.dueAt.getTime() - reference.getTime(),
+      state: view.paused ? "paused" : now >= view.dueAt ? "breached" : now >= view.atRiskAt ? "at_risk" : "on_track",
+    };
+    const found = byItem.get(item.id);
+    if (found) found.clocks.push(entry);
+    else {
+      const { itemId, clientId: ofClient, priority, status, authorHandle, excerpt } = entry;
+      byItem.set(item.id, { itemId, clientId: ofClient, priority, status, authorHandle, excerpt, clocks: [entry] });
+    }
+  }
+  const openItems = totals?.openItems ?? 0;
   return {
     at: now,
-    open: running.map(({ clock, item }) => {
-      const view = toClockView(clock);
-      const openPause = parsePauses(clock.pauses).find((pause) => !pause.endedAt);
-      const reference = openPause ? openPause.startedAt : now;
-      return {
-        itemId: item.id,
-        clientId: item.clientId,
-        priority: item.priority,
-        status: item.status,
-        authorHandle: item.authorHandle,
-        excerpt: item.body.length > 140 ? `${item.body.slice(0, 137)}…` : item.body,
-        metric: view.metric,
-        dueAt: view.dueAt,
-        atRiskAt: view.atRiskAt,
-        msLeft: view.dueAt.getTime() - reference.getTime(),
-        state: view.paused ? "paused" : now >= view.dueAt ? "breached" : now >= view.atRiskAt ? "at_risk" : "on_track",
-      };
-    }),
+    totals: {
+      openItems,
+      atRisk: totals?.atRisk ?? 0,
+      breached: totals?.breached ?? 0,
+      paused: totals?.paused ?? 0,
+    },
+    page,
+    pageSize,
+    pageCount: Math.max(1, Math.ceil(openItems / pageSize)),
+    items: [...byItem.values()].filter(Boolean),
     breachesToday: breached.map((row) => ({
       itemId: row.itemId,
       clientId: row.clientId,

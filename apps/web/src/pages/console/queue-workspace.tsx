@@ -249,7 +249,12 @@ export function QueueWorkspace(props: { notify: (notice: Notice) => void }) {
 
   const listing = createQueueListing(() => session.agencyId(), filters);
   const { queue, items } = listing;
-  const slaBoard = useSlaBoard(() => filters().clientId);
+  // The queue's clocks: the most pressing 500 open items (the board's largest page).
+  const slaBoard = useSlaBoard(
+    () => filters().clientId,
+    () => 0,
+    500,
+  );
   const clocks = createClocksByItem(() => slaBoard.data);
 
   const refreshAll = () => queryClient.invalidateQueries({ queryKey: workKeys.all(session.agencyId()) });

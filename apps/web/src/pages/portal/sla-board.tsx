@@ -1,34 +1,30 @@
 import { createMemo, createSignal, For, onCleanup, Show } from "solid-js";
 import { CustomerText } from "../../components/customer-text-view";
-import { clockMetricLabels, msLeftNow, slaStateNow } from "../../components/escalations";
+import { clockMetricLabels, msLeftNow, type SlaBoardEntry } from "../../components/escalations";
 import { QueryStatus } from "../../components/page";
 import { SlaClock, useSlaBoard } from "../../components/sla-clock";
 import { humanize } from "../../components/work";
 import { toUiError } from "../../errors";
 import { formatDateTime, plural } from "../../format";
 
-/** Open items by time left (ticking every second) and today's breaches; refreshed by the portal's live events. */
+/**
+ * Open items, one row per item with its running clocks (ticking every second), most pressing first, a page at a
+ * time; the summary counts every open item, not only this page. Refreshed by the portal's live events.
+ */
 export function SlaBoardCard() {
-  const board = useSlaBoard();
+  const [page, setPage] = createSignal(0);
+  const board = useSlaBoard(() => undefined, page);
   const [now, setNow] = createSignal(Date.now());
   const ticker = setInterval(() => setNow(Date.now()), 1000);
   onCleanup(() => clearInterval(ticker));
 
-  const open = createMemo(() => {
+  const rows = createMemo(() => {
     const data = board.data;
     if (!data) return [];
-    return [...data.open].sort((a, b) => msLeftNow(a, data.at, now()) - msLeftNow(b, data.at, now()));
+    const worst = (clocks: readonly { msLeft: number; state: SlaBoardEntry["state"] }[]) =>
+      Math.min(...clocks.map((clock) => msLeftNow(clock, data.at, now())));
+    return [...data.items].sort((a, b) => worst(a.clocks) - worst(b.clocks));
   });
-  const counts = () => {
-    const data = board.data;
-    const tally = { at_risk: 0, breached: 0 };
-    if (!data) return tally;
-    for (const entry of data.open) {
-      const state = slaStateNow(entry, data.at, now());
-      if (state === "at_risk" || state === "breached") tally[state] += 1;
-    }
-    return tally;
-  };
 
   return (
     <div class="sla-board">
@@ -42,28 +38,54 @@ export function SlaBoardCard() {
         {(data) => (
           <>
             <p class="sla-board__summary">
-              {plural(data().open.length, "open item")} ·{" "}
-              <span class="sla-text--at_risk">{counts().at_risk} at risk</span> ·{" "}
-              <span class="sla-text--breached">{counts().breached} breached</span> ·{" "}
-              {plural(data().breachesToday.length, "breach", "breaches")} today
+              {plural(data().totals.openItems, "open item")} ·{" "}
+              <span class="sla-text--at_risk">{data().totals.atRisk} at risk</span> ·{" "}
+              <span class="sla-text--breached">{data().totals.breached} breached</span> · {data().totals.paused} paused
+              · {plural(data().breachesToday.length, "breach", "breaches")} today
             </p>
             <ul class="sla-board__list" aria-label="Open items by time left">
-              <For each={open()} fallback={<li class="muted">No open items with a running clock.</li>}>
-                {(entry) => (
+              <For each={rows()} fallback={<li class="muted">No open items with a running clock.</li>}>
+                {(item) => (
                   <li class="sla-board__row">
-                    <SlaClock entry={entry} boardAt={data().at} now={now()} />
+                    <span class="sla-board__clocks">
+                      <For each={item.clocks}>
+                        {(entry) => <SlaClock entry={entry} boardAt={data().at} now={now()} showMetric />}
+                      </For>
+                    </span>
                     <span class="sla-board__what">
-                      <span class={`prio prio--${entry.priority}`}>{entry.priority}</span>{" "}
-                      <span class="muted">{clockMetricLabels[entry.metric] ?? humanize(entry.metric)} ·</span>{" "}
-                      <CustomerText text={entry.authorHandle} />
+                      <span class={`prio prio--${item.priority}`}>{item.priority}</span>{" "}
+                      <CustomerText text={item.authorHandle} />
                     </span>
                     <span class="sla-board__excerpt">
-                      <CustomerText text={entry.excerpt} />
+                      <CustomerText text={item.excerpt} />
                     </span>
                   </li>
                 )}
               </For>
             </ul>
+            <Show when={data().pageCount > 1}>
+              <nav class="pager" aria-label="SLA board pages">
+                <button
+                  type="button"
+                  class="button button--small"
+                  disabled={page() === 0}
+                  onClick={() => setPage(page() - 1)}
+                >
+                  Previous
+                </button>
+                <span class="muted">
+                  Page {data().page + 1} of {data().pageCount}
+                </span>
+                <button
+                  type="button"
+                  class="button button--small"
+                  disabled={page() + 1 >= data().pageCount}
+                  onClick={() => setPage(page() + 1)}
+                >
+                  Next
+                </button>
+              </nav>
+            </Show>
             <Show when={data().breachesToday.length > 0}>
               <details class="disclosure">
                 <summary>Breaches today ({data().breachesToday.length})</summary>
