@@ -7,6 +7,7 @@ import {
   agencyDefaultLabel,
   businessCalendarAt,
   getBusinessHours,
+  getSlaBoard,
   getSlaPolicy,
   saveBusinessHours,
   saveSlaPolicy,
@@ -183,6 +184,22 @@ describe("clocks from the contract in force at arrival", () => {
     const after = await ingest(london, "outage on the website", "2026-11-24T10:01:00Z");
     expect((await clocksOf(before)).map((clock) => clock.targetMinutes)).toEqual([10]);
     expect((await clocksOf(after)).map((clock) => clock.targetMinutes)).toEqual([20]);
+  });
+
+  it("shows a business-hours clock as paused outside the client's hours, with the next opening in its zone", async () => {
+    const itemId = await ingest(london, "refund on a Saturday", "2026-11-28T11:00:00Z");
+    const board = await asOwner((tx) =>
+      getSlaBoard(scope, tx, { clientId: a.client.id, pageSize: 500 }, { now: () => new Date("2026-11-28T12:00:00Z") }),
+    );
+    const [clock] = board.items.find((item) => item.itemId === itemId)?.clocks ?? [];
+    expect(clock).toMatchObject({
+      metric: "first_response",
+      targetMinutes: 30,
+      calendarKind: "business_hours",
+      state: "paused",
+      msLeft: 30 * 60_000,
+      note: `paused — outside ${a.client.name}'s hours, opens Mon 09:00 Europe/London`,
+    });
   });
 
   it("runs a client without a contract on the agency's default policy, labelled as such, editable by an owner", async () => {

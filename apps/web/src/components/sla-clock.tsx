@@ -56,7 +56,7 @@ export function SlaClock(props: { entry: SlaBoardEntry; boardAt: Date; now: numb
       class={`sla-clock sla-clock--${state()}`}
       role="timer"
       aria-live="off"
-      title={`${metric()} due ${props.entry.dueAt.toLocaleString()} · ${slaStateLabels[state()]}`}
+      title={`${metric()} (${props.entry.targetMinutes} min${props.entry.calendarKind === "business_hours" ? " in business hours" : ""}${props.entry.contractId ? "" : ", agency default (no contract)"}) due ${props.entry.dueAt.toLocaleString()} · ${props.entry.note ?? slaStateLabels[state()]}`}
     >
       <Show when={props.showMetric}>
         <span class="sla-clock__metric">{metric()}</span>{" "}
@@ -64,7 +64,7 @@ export function SlaClock(props: { entry: SlaBoardEntry; boardAt: Date; now: numb
       <span class="sla-clock__time">
         {state() === "breached" ? `${formatMsLeft(Math.abs(left()))} over` : formatMsLeft(left())}
       </span>
-      <span class="sla-clock__state">{slaStateLabels[state()]}</span>
+      <span class="sla-clock__state">{props.entry.note ?? slaStateLabels[state()]}</span>
     </span>
   );
 }

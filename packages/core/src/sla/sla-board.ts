@@ -6,6 +6,8 @@ import { getClient } from "../agencies/clients";
 import type { Scope } from "../kernel/scope";
 import type { Priority } from "../protocols/protocol-document";
 import type { ClockMetric } from "./advance-clock";
+import type { BusinessCalendar } from "./business-calendar";
+import { businessMinutesBetween, nextBusinessInstant } from "./business-time";
 import { parsePauses, toClockView } from "./clock-rows";
 
 const { slaClocks, clients, items } = schema;
@@ -44,6 +46,11 @@ export interface SlaBoardEntry {
   /** Negative once breached; frozen while paused. */
   msLeft: number;
   state: SlaBoardState;
+  /**
+   * Why a running clock is not counting, in words, when its client's business hours are closed now: "paused —
+   * outside Cobalt Bank's hours, opens Mon 09:00 Europe/Berlin" (the opening in the calendar's zone, named).
+   */
+  note: string | null;
 }
 
 /** An open item: its running clocks (first response and resolution), the most pressing first. */
@@ -69,6 +76,39 @@ export interface SlaBoard {
 }
 
 const breachesLimit = 200;
+
+/**
+ * When a business-hours clock's calendar is closed at `now`: its business time left and the words the screens show
+ * ("paused — outside Cobalt Bank's hours, opens Mon 09:00 Europe/Berlin"); null while open (or 24x7).
+ */
+function closedHoursOf(
+  clock: typeof slaClocks.$inferSelect,
+  clientName: string,
+  now: Date,
+): { msLeft: number; note: string } | null {
+  if (clock.calendarKind !== "business_hours") return null;
+  const calendar = clock.calendar as BusinessCalendar;
+  let opensAt: Date;
+  try {
+    opensAt = nextBusinessInstant(now, calendar);
+  } catch {
+    return null;
+  }
+  if (opensAt <= now) return null;
+  const opens = new Intl.DateTimeFormat("en-GB", {
+    timeZone: calendar.timeZone,
+    weekday: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  })
+    .format(opensAt)
+    .replace(",", "");
+  return {
+    msLeft: Math.round(businessMinutesBetween(now, clock.dueAt, calendar) * 60_000),
+    note: `paused — outside ${clientName}'s hours, opens ${opens} ${calendar.timeZone}`,
+  };
+}
 const openPause = sql`exists (select 1 from jsonb_array_elements(${slaClocks.pauses}) as p(pause) where p.pause->>1 is null)`;
 
 /**
@@ -126,9 +166,10 @@ export async function getSlaBoard(
     pageIds.length === 0
       ? []
       : await tx
-          .select({ clock: slaClocks, item: items })
+          .select({ clock: slaClocks, item: items, clientName: clients.name })
           .from(slaClocks)
           .innerJoin(items, eq(items.id, slaClocks.itemId))
+          .innerJoin(clients, and(eq(clients.agencyId, slaClocks.agencyId), eq(clients.id, slaClocks.clientId)))
           .where(and(scoped, isNull(slaClocks.stoppedAt), inArray(slaClocks.itemId, pageIds)))
           .orderBy(asc(slaClocks.dueAt));
   // Today is the client's: since midnight in its time zone.
@@ -144,10 +185,11 @@ export async function getSlaBoard(
       .limit(breachesLimit)
   ).map(({ clock }) => clock);
   const byItem = new Map<string, SlaBoardItem>(pageIds.map((id) => [id, undefined as unknown as SlaBoardItem]));
-  for (const { clock, item } of running) {
+  for (const { clock, item, clientName } of running) {
     const view = toClockView(clock);
     const pause = parsePauses(clock.pauses).find((candidate) => !candidate.endedAt);
     const reference = pause ? pause.startedAt : now;
+    const closed = !view.paused && now < view.dueAt ? closedHoursOf(clock, clientName, now) : null;
     const entry: SlaBoardEntry = {
       itemId: item.id,
       clientId: item.clientId,
@@ -161,8 +203,17 @@ export async function getSlaBoard(
       contractId: clock.contractId,
       dueAt: view.dueAt,
       atRiskAt: view.atRiskAt,
-      msLeft: view.dueAt.getTime() - reference.getTime(),
-      state: view.paused ? "paused" : now >= view.dueAt ? "breached" : now >= view.atRiskAt ? "at_risk" : "on_track",
+      // Outside business hours the clock does not count: the business time it has left, frozen until opening.
+      msLeft: closed ? closed.msLeft : view.dueAt.getTime() - reference.getTime(),
+      state:
+        view.paused || closed
+          ? "paused"
+          : now >= view.dueAt
+            ? "breached"
+            : now >= view.atRiskAt
+              ? "at_risk"
+              : "on_track",
+      note: closed?.note ?? null,
     };
     const found = byItem.get(item.id);
     if (found) found.clocks.push(entry);
