@@ -4,7 +4,7 @@ import { count, sql } from "drizzle-orm";
 import type { Scope } from "../kernel/scope";
 import { generateSecret, type SecretBox } from "../kernel/secret-box";
 import { createProtocolVersion } from "../protocols/protocol-versions";
-import { seedDemoBilling } from "./demo-billing";
+import { seedDemoBilling, seedDemoContracts } from "./demo-billing";
 import { seedDemoBusinessHours, seedDemoPlaybooks } from "./demo-playbooks";
 import { demoProtocols } from "./demo-protocols";
 import { seedDemoQueue } from "./demo-queue";
@@ -322,6 +322,7 @@ export async function seedDemoAgencies(db: Database, options: DemoSeedOptions): 
       if (plan === northwind && ownerScope && moderatorScope) {
         const made = { clients: seeded.clients, channels: data.channels, now: new Date() };
         await seedDemoBusinessHours(ownerScope, tx, made);
+        await seedDemoContracts(ownerScope, tx, made);
         const history = await seedDemoStaffing(ownerScope, tx, { ...made, moderators });
         await seedDemoBilling(ownerScope, tx, { ...made, history, agencyTimeZone: plan.timeZone });
         await seedDemoPlaybooks(ownerScope, tx, made);

@@ -83,7 +83,22 @@ const plans: Record<string, DemoBillingPlan> = {
   },
 };
 
-/** Seeds contracts and a few of last month's escalations, then drafts, in the agency's tenant transaction. */
+/**
+ * Each Northwind client's contract, from 2025-01-01: seeded before the history, so the history's clocks start on it
+ * as every item's do (ingest's `clockTermsAt`).
+ */
+export async function seedDemoContracts(
+  scope: Scope,
+  tx: Executor,
+  input: { clients: ReadonlyArray<{ id: string; name: string }> },
+): Promise<void> {
+  for (const client of input.clients) {
+    const plan = plans[client.name];
+    if (plan) await saveContract(scope, tx, { clientId: client.id, terms: { ...plan.terms, validFrom: "2025-01-01" } });
+  }
+}
+
+/** Seeds a few of last month's escalations, then drafts, in the agency's tenant transaction. */
 export async function seedDemoBilling(
   scope: Scope,
   tx: Executor,
@@ -98,7 +113,6 @@ export async function seedDemoBilling(
   for (const client of input.clients) {
     const plan = plans[client.name];
     if (!plan) continue;
-    await saveContract(scope, tx, { clientId: client.id, terms: { ...plan.terms, validFrom: "2025-01-01" } });
     const { from, to } = monthlyPeriod(period, client.timeZone);
     const lastMonth = (input.history.get(client.id) ?? []).filter(
       (item) => item.receivedAt >= from && item.receivedAt < to,

@@ -10,9 +10,13 @@
 import type { RosterWeekday } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { sql } from "drizzle-orm";
+import { listContracts } from "../billing/contracts";
 import type { Scope } from "../kernel/scope";
-import { ALWAYS_OPEN } from "../sla";
+import { listCalendarVersions } from "../sla/business-hours";
+import { calendarVersionAt, clockTermsAt } from "../sla/clock-terms";
 import { monthlyPeriod, previousMonth } from "../sla/period-aggregates";
+import { planItemClocks } from "../sla/plan-item-clocks";
+import { getSlaPolicy } from "../sla/sla-policy";
 import { localWallTime } from "../sla/zone-offsets";
 import { HOUR_MS, hourStartOf, WEEK_MS } from "../staffing/forecast";
 import { onShiftIntervals } from "../staffing/roster";
@@ -207,7 +211,17 @@ export async function seedDemoStaffing(
 
   const random = createRandom(20_260_101);
   const history: DemoHistory = new Map();
+  // Clocks start as ingest starts them: on the contract in force on arrival (or the agency's default policy), on
+  // the business hours in force then.
+  const policy = (await getSlaPolicy(scope, tx)).targets;
+  const calendars = await listCalendarVersions(tx, { clientIds: input.clients.map((client) => client.id) });
   for (const client of input.clients) {
+    const contracts = (await listContracts(scope, tx, { clientId: client.id })).map((contract) => ({
+      id: contract.id,
+      validFrom: contract.validFrom,
+      validTo: contract.validTo,
+      slaTargets: contract.terms.slaTargets,
+    }));
     const plan = demoTrafficPlans[client.name];
     const channelIds = input.channels.filter((channel) => channel.clientId === client.id).map((channel) => channel.id);
     const workers = input.moderators.filter((moderator) => moderator.clientIds.includes(client.id));
@@ -231,8 +245,16 @@ export async function seedDemoStaffing(
           }) ?? plan.categories[plan.categories.length - 1];
         if (!category) continue;
         const [categoryKey, priority, , handlingMean] = category;
-        const target = plan.targetMinutes[priority];
-        const dueAt = receivedAt + target * 60_000;
+        const id = schema.uuidv7(receivedAt);
+        const [clock] = planItemClocks({
+          agencyId: scope.agencyId,
+          clientId: client.id,
+          terms: clockTermsAt({ contracts, policy, timeZone: client.timeZone, at: new Date(receivedAt) }),
+          calendarVersion: calendarVersionAt(calendars.get(client.id) ?? [], new Date(receivedAt)),
+          items: [{ id, priority, receivedAt: new Date(receivedAt) }],
+        }).clocks.filter((row) => row.metric === "first_response");
+        const target = (clock?.target_minutes as number | undefined) ?? plan.targetMinutes[priority];
+        const dueAt = clock ? Date.parse(clock.due_at as string) : receivedAt + target * 60_000;
         const responseMs = Math.round(
           target * 60_000 * (random() < plan.lateShare[priority] ? 1.1 + random() : 0.1 + 0.85 * random()),
         );
@@ -246,7 +268,6 @@ export async function seedDemoStaffing(
         const pool = onDuty.length > 0 ? onDuty : workers.slice(0, 1);
         const worker = pool[Math.floor(random() * pool.length)] ?? workers[0];
         if (!worker) continue;
-        const id = schema.uuidv7(receivedAt);
         const index = items.length;
         const at = (ms: number) => new Date(ms).toISOString();
         arrived.push({ id, receivedAt: new Date(receivedAt) });
@@ -265,21 +286,15 @@ export async function seedDemoStaffing(
           category_key: categoryKey,
           priority,
         });
-        clocks.push({
-          ...base,
-          id: schema.uuidv7(receivedAt),
-          item_id: id,
-          metric: "first_response",
-          priority,
-          target_minutes: target,
-          calendar: ALWAYS_OPEN,
-          started_at: at(receivedAt),
-          due_at: at(dueAt),
-          at_risk_at: at(receivedAt + target * 48_000),
-          stopped_at: at(respondedAt),
-          breached_at: late ? at(dueAt) : null,
-          met: !late,
-        });
+        // A priority the contract sets no first-response target for gets no clock, as at ingest.
+        if (clock) {
+          clocks.push({
+            ...clock,
+            stopped_at: at(respondedAt),
+            breached_at: late ? at(dueAt) : null,
+            met: !late,
+          });
+        }
         audits.push(
           {
             ...base,
