@@ -108,7 +108,12 @@ export function ItemPanel(props: {
   const [error, setError] = createSignal<string | null>(null);
   const [confirmDelete, setConfirmDelete] = createSignal(false);
   const [escalating, setEscalating] = createSignal(false);
-  const slaBoard = useSlaBoard();
+  // The item's clocks from the board's largest page (the 500 most pressing open items), as the queue reads them.
+  const slaBoard = useSlaBoard(
+    () => undefined,
+    () => 0,
+    500,
+  );
   const clocks = createClocksByItem(() => slaBoard.data);
   let composer: ComposerHandle | undefined;
   let lastActivity = 0;
