@@ -11,7 +11,7 @@ import { errorResponse, jsonResponse, parsed, readErrors, readSecurity, uuidPath
 import { createReaderAuthentication, type ReaderVariables } from "./v1.routes";
 
 export interface ClientRoutesOptions {
-  services: Pick<Services, "db" | "clock">;
+  services: Pick<Services, "db" | "now">;
   loadSession: MiddlewareHandler;
   /** The app's body limit and same-origin check for cookie-authenticated writes. */
   guardWrite: MiddlewareHandler;
@@ -44,7 +44,7 @@ const contractQuery = z.object({
  */
 export function createClientRoutes(options: ClientRoutesOptions) {
   const { db } = options.services;
-  const now = () => options.services.clock?.now() ?? new Date();
+  const now = () => options.services.now?.() ?? new Date();
   const app = new Hono<{ Variables: ReaderVariables }>();
   const authenticateReader = createReaderAuthentication({ db, loadSession: options.loadSession });
   const clientIdOf = (raw: string | undefined) => {

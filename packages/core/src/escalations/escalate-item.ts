@@ -15,7 +15,7 @@ import { buildHandoverPacket, type HandoverPacket } from "./handover-packet";
 import { notifyEscalationLevel, type OutboundNotice } from "./notifications";
 import { findActivePlaybooks, type PlaybookView, playbookMatches } from "./playbooks";
 
-const { items, escalations, clients, replies } = schema;
+const { items, escalations, replies } = schema;
 type ItemRow = typeof items.$inferSelect;
 type EscalationRow = typeof escalations.$inferSelect;
 

@@ -18,7 +18,7 @@ import { findPlaybookFor, notifyLevel, openEscalation, readWorkflowState } from 
 import { type Notifier, type OutboundNotice, sendNotices } from "./notifications";
 import { findActivePlaybooks, type PlaybookView, toPlaybookView, toTriagePolicy } from "./playbooks";
 
-const { items, escalations, playbooks, replies, clients } = schema;
+const { items, escalations, playbooks, replies } = schema;
 type ItemRow = typeof items.$inferSelect;
 type EscalationRow = typeof escalations.$inferSelect;
 

@@ -31,12 +31,12 @@ export const clientsRouter = router({
   businessHours: procedureFor("manageAccounts")
     .input(clientIdInput)
     .query(({ ctx, input }) =>
-      getBusinessHours(ctx.scope, ctx.tx, { clientId: input.clientId, now: ctx.services.clock?.now() }),
+      getBusinessHours(ctx.scope, ctx.tx, { clientId: input.clientId, now: ctx.services.now?.() }),
     ),
   /** A new version of the client's business hours, in force from `effectiveFrom` (today or later). */
   saveBusinessHours: procedureFor("administer")
     .input(businessHoursInput)
-    .mutation(({ ctx, input }) => saveBusinessHours(ctx.scope, ctx.tx, input, ctx.services.clock?.now())),
+    .mutation(({ ctx, input }) => saveBusinessHours(ctx.scope, ctx.tx, input, ctx.services.now?.())),
   archive: procedureFor("administer")
     .input(clientIdInput)
     .mutation(({ ctx, input }) => archiveClient(ctx.scope, ctx.tx, input)),
