@@ -255,6 +255,8 @@ async function main(): Promise<void> {
           String(rate),
           "--data",
           demoFile,
+          "--via",
+          "ingest",
           ...(n === 1 ? ["--spike", "--spike-rate", String(rate * 3)] : []),
         ],
         {},

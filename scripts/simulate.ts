@@ -1,9 +1,12 @@
 // Realistic signed traffic for a running Parley: a steady stream of comments across Northwind's clients and,
-// with --spike, a Hexfall Games game-launch spike. Reads the channels and ingest secrets from demo.json, sends
-// batches of 1–20 items through POST /v1/channels/{id}/items, stops after --seconds and prints a summary.
+// with --spike, a Hexfall Games game-launch spike. Reads the channels and ingest secrets from demo.json. By default
+// (--via sandbox) customers comment on the demo's sandbox pages through the sandbox's customer side
+// (POST /sandbox/channels/{id}/comments, one comment a request), so every item can be answered and its reply lands
+// on the sandbox page; --via ingest sends batches of 1–20 items through POST /v1/channels/{id}/items into every
+// Northwind channel (the load path). Stops after --seconds and prints a summary.
 //
 //   npm run simulate -- [--base http://localhost:3000] [--seconds 60] [--rate 5] [--spike] [--spike-rate 150]
-//                       [--data .data/demo.json] [--allow-remote]
+//                       [--via sandbox|ingest] [--data .data/demo.json] [--allow-remote]
 import { randomInt } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -13,7 +16,7 @@ import type { DemoData } from "@parley/core/seed";
 
 const usage =
   "usage: npm run simulate -- [--base http://localhost:3000] [--seconds 60] [--rate 5] [--spike] [--spike-rate 150] " +
-  "[--data .data/demo.json] [--allow-remote]";
+  "[--via sandbox|ingest] [--data .data/demo.json] [--allow-remote]";
 
 interface Options {
   base: URL;
@@ -22,6 +25,8 @@ interface Options {
   spike: boolean;
   spikeRate: number;
   dataFile: string;
+  /** `sandbox`: the sandbox's customer side of the demo's sandbox channels; `ingest`: signed REST ingest. */
+  via: "sandbox" | "ingest";
 }
 
 function fail(message: string): never {
@@ -47,6 +52,7 @@ function parseFlags() {
         spike: { type: "boolean" },
         "spike-rate": { type: "string" },
         data: { type: "string" },
+        via: { type: "string" },
         "allow-remote": { type: "boolean" },
         help: { type: "boolean" },
       },
@@ -85,6 +91,12 @@ function readOptions(): Options {
     spike: values.spike === true,
     spikeRate: boundedNumber("spike-rate", String(values["spike-rate"] ?? "150"), 1, 2000),
     dataFile: String(values.data ?? path.join(process.env.DATA_DIR ?? ".data", "demo.json")),
+    via:
+      values.via === undefined || values.via === "sandbox"
+        ? "sandbox"
+        : values.via === "ingest"
+          ? "ingest"
+          : fail("--via must be sandbox or ingest"),
   };
 }
 
@@ -230,7 +242,55 @@ function composeItem(target: Target, body: string) {
   };
 }
 
-async function sendBatch(options: Options, target: Target, items: unknown[], tally: Tally): Promise<void> {
+type ComposedItem = ReturnType<typeof composeItem>;
+
+/** Signed like every call on a channel: `X-Parley-Timestamp` and the HMAC of `timestamp.body` with its secret. */
+function signedHeaders(target: Target, rawBody: string) {
+  const timestamp = Math.floor(Date.now() / 1000);
+  return {
+    "content-type": "application/json",
+    "x-parley-timestamp": String(timestamp),
+    "x-parley-signature": signGenericPayload({ secret: target.secret, timestamp, rawBody }),
+  };
+}
+
+/** Each item as a customer's comment on the sandbox page (answering an earlier sandbox post when it has one). */
+async function sendSandboxComments(options: Options, target: Target, items: ComposedItem[], tally: Tally) {
+  const began = performance.now();
+  tally.batches += 1;
+  tally.itemsSent += items.length;
+  for (const item of items) {
+    const replyTo = item.parentExternalId?.startsWith("sandbox-") ? item.parentExternalId : undefined;
+    const rawBody = JSON.stringify({
+      author: item.author.displayName,
+      text: item.body,
+      ...(replyTo ? { replyTo } : {}),
+    });
+    try {
+      const response = await fetch(new URL(`/sandbox/channels/${target.channelId}/comments`, options.base), {
+        method: "POST",
+        headers: signedHeaders(target, rawBody),
+        body: rawBody,
+        signal: AbortSignal.timeout(30_000),
+      });
+      const answer = (await response.json().catch(() => null)) as { externalId?: string } | null;
+      if (response.status !== 200 || !answer?.externalId) {
+        const key = `HTTP ${response.status}`;
+        tally.failures.set(key, (tally.failures.get(key) ?? 0) + 1);
+        continue;
+      }
+      tally.created += 1;
+      target.recent.push(answer.externalId);
+    } catch (error) {
+      const key = (error as Error).name === "TimeoutError" ? "timeout" : `network: ${(error as Error).message}`;
+      tally.failures.set(key, (tally.failures.get(key) ?? 0) + 1);
+    }
+  }
+  tally.latenciesMs.push(performance.now() - began);
+}
+
+async function sendBatch(options: Options, target: Target, items: ComposedItem[], tally: Tally): Promise<void> {
+  if (options.via === "sandbox") return sendSandboxComments(options, target, items, tally);
   const rawBody = JSON.stringify({ items });
   const timestamp = Math.floor(Date.now() / 1000);
   const began = performance.now();
@@ -307,7 +367,7 @@ async function stream(options: {
   await Promise.all(inFlight);
 }
 
-function loadTargets(dataFile: string): { steady: Target[]; hexfall: Target[] } {
+function loadTargets(dataFile: string, via: Options["via"]): { steady: Target[]; hexfall: Target[] } {
   let data: DemoData;
   try {
     data = JSON.parse(readFileSync(dataFile, "utf8")) as DemoData;
@@ -318,20 +378,21 @@ function loadTargets(dataFile: string): { steady: Target[]; hexfall: Target[] } 
   if (!northwind) fail(`${dataFile} has no Northwind Social agency`);
   const clientNames = new Map(northwind.clients.map((client) => [client.id, client.name]));
   const steady = data.channels
-    .filter((channel) => clientNames.has(channel.clientId))
+    .filter((channel) => clientNames.has(channel.clientId) && (via === "ingest" || channel.platform === "sandbox"))
     .map((channel) => ({
       channelId: channel.id,
       clientName: clientNames.get(channel.clientId) ?? "?",
       secret: channel.ingestSecret,
       recent: [],
     }));
-  if (steady.length === 0) fail(`${dataFile} lists no channels of Northwind's clients`);
+  if (steady.length === 0)
+    fail(`${dataFile} lists no ${via === "sandbox" ? "sandbox " : ""}channels of Northwind's clients`);
   return { steady, hexfall: steady.filter((target) => target.clientName === "Hexfall Games") };
 }
 
 async function main(): Promise<void> {
   const options = readOptions();
-  const { steady, hexfall } = loadTargets(options.dataFile);
+  const { steady, hexfall } = loadTargets(options.dataFile, options.via);
   if (options.spike && hexfall.length === 0) fail("no Hexfall Games channel in demo.json for --spike");
   let stopped = false;
   process.once("SIGINT", () => {

@@ -407,6 +407,7 @@ const matrix: Record<string, Entry> = {
     kind: "create",
     input: () => ({ maxOccupancyPercent: 80, shrinkagePercent: 25, fallbackAhtSeconds: 200, triageAhtSeconds: 45 }),
   },
+  "sandbox.page": { type: "query", roles: staff, kind: "target", input: () => ({ channelId: aSandboxChannelId }) },
   "sla.board": { type: "query", roles: "any member", kind: "target", input: (a) => ({ clientId: a.otherClient.id }) },
   "sla.month": {
     type: "query",
@@ -431,6 +432,7 @@ let aNotificationId: string;
 let aEventId: string;
 let aShiftId: string;
 let aExceptionId: string;
+let aSandboxChannelId: string;
 
 /** The Monday of the week `weeks` from now (UTC dates: the factory's agencies run on UTC). */
 function mondayIn(weeks: number): string {
@@ -511,6 +513,18 @@ beforeAll(async () => {
       .returning(),
   );
   aInvitationId = invitation?.id ?? "";
+  const [sandbox] = await db.owner
+    .insert(schema.channels)
+    .values({
+      agencyId: a.agency.id,
+      clientId: a.otherClient.id,
+      platform: "sandbox",
+      externalAccountId: "isolation-sandbox",
+      displayName: "A's sandbox page",
+      ingestSecretEnc: "unused",
+    })
+    .returning();
+  aSandboxChannelId = sandbox?.id ?? "";
   const [claimed] = await db.owner
     .insert(schema.items)
     .values({

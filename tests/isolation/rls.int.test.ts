@@ -126,6 +126,15 @@ beforeAll(async () => {
       effectiveAt: new Date("2026-01-01T00:00:00Z"),
       calendar: { timeZone: "UTC", weekly: { mon: [["09:00", "17:00"]] } },
     });
+    await tx.insert(schema.sandboxPosts).values({
+      agencyId: a.agency.id,
+      clientId: item.clientId,
+      channelId: item.channelId,
+      externalId: "sandbox-post",
+      authorName: "Riley",
+      body: "A comment on the sandbox page",
+      postedAt: new Date(),
+    });
     await tx.insert(schema.staffingSettings).values({
       agencyId: a.agency.id,
       maxOccupancyPercent: 85,

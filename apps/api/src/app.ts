@@ -52,6 +52,7 @@ import { createMetrics, type Metrics } from "./metrics";
 import { openApiDocumentHandler } from "./openapi";
 import { checkReadiness, type ReadinessSource } from "./readiness";
 import { logRequests, noteAgency } from "./request-log";
+import { createSandboxRoutes } from "./sandbox.routes";
 import { createV1Routes } from "./v1.routes";
 
 export interface AppOptions {
@@ -75,6 +76,8 @@ export interface AppOptions {
   liveHeartbeatMs?: number;
   /** The Meta Graph API base (`META_GRAPH_BASE_URL`): Instagram @mentions are read from it. */
   metaGraphBaseUrl?: string;
+  /** The sandbox platform's typical answer time (`SANDBOX_LATENCY_MS`); default 0 (tests). */
+  sandboxLatencyMs?: number;
 }
 
 interface Variables {
@@ -440,6 +443,8 @@ export function createApp(options: AppOptions) {
   // Inbound items: generic signed ingest (/v1) and platform webhooks (/webhooks/*).
   app.route("/", createIngestRoutes({ services, logger, metrics, metaGraphBaseUrl: options.metaGraphBaseUrl }));
   app.route("/", createInvoiceRoutes({ services, loadSession }));
+  // The sandbox platform: its deliveries' endpoint and its customers' side.
+  app.route("/", createSandboxRoutes({ services, latencyMs: options.sandboxLatencyMs ?? 0 }));
   if (options.liveEvents) {
     const { liveEvents, liveHeartbeatMs: heartbeatMs } = options;
     app.route("/", createLiveRoutes({ db: services.db, liveEvents, heartbeatMs, logger, metrics }));

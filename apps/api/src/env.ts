@@ -61,6 +61,18 @@ export const envSchema = z.object({
   META_GRAPH_BASE_URL: z
     .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
     .default("https://graph.facebook.com/v21.0"),
+  /**
+   * Where the sandbox platform answers sandbox channels' deliveries: this API itself. Unset:
+   * `http://127.0.0.1:$PORT`. Set it when the process cannot reach itself there (several processes behind a proxy).
+   */
+  SANDBOX_BASE_URL: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).optional(),
+  /** The sandbox platform's typical answer time (ms): each answer waits between half and one and a half times it. */
+  SANDBOX_LATENCY_MS: z.coerce
+    .number({ message: "must be a number of milliseconds" })
+    .int({ message: "must be a whole number of milliseconds" })
+    .min(0, { message: "must be from 0 to 10000" })
+    .max(10_000, { message: "must be from 0 to 10000" })
+    .default(400),
   /** Stripe secret key: pushing finalized invoices. Unset: push is refused (INVALID_STATE). */
   STRIPE_SECRET_KEY: z.string().min(1).optional(),
   /** Verifies `Stripe-Signature` on POST /webhooks/stripe. */

@@ -45,6 +45,7 @@ async function main(env: Env, logger: Logger): Promise<void> {
   const deliveries = await startDeliveryWorker({
     ...services,
     metaGraphBaseUrl: env.META_GRAPH_BASE_URL,
+    sandboxBaseUrl: env.SANDBOX_BASE_URL ?? `http://127.0.0.1:${env.PORT}`,
     allowlist: env.OUTBOUND_ALLOWLIST,
     logger,
     metrics,
@@ -60,6 +61,7 @@ async function main(env: Env, logger: Logger): Promise<void> {
     webRoot,
     liveEvents,
     metaGraphBaseUrl: env.META_GRAPH_BASE_URL,
+    sandboxLatencyMs: env.SANDBOX_LATENCY_MS,
     logger,
     metrics,
     metricsToken: env.METRICS_TOKEN,

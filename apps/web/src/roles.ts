@@ -23,6 +23,7 @@ export const platformLabels: Record<Platform, string> = {
   forum: "Forum",
   reviews: "Reviews",
   generic: "Generic (signed REST)",
+  sandbox: "Sandbox (Parley's test platform)",
 };
 
 /** The app's top-level areas and who may enter them. */

@@ -14,6 +14,7 @@
  *   /console?client=&channel=&priority=&status=&risk=        the queue, filtered
  *   /console/items/:itemId?<filters>         the queue with one item open
  *   /console/approvals[/:replyId]            agency leads: drafts waiting for their approval (one, by reply)
+ *   /console/sandbox/:channelId              a sandbox channel's public page, as its customers see it
  *   /portal[/escalations/:escalationId | /approvals/:replyId]   the client's portal, one escalation or draft open
  *   /accounts                                clients with their contract and invoices
  *   /accounts/clients/:clientId/contract     contract editor (?contract=<id>|new)
@@ -54,6 +55,7 @@ import { PlaybooksPage } from "./pages/admin/playbooks";
 import { ConsolePage } from "./pages/console/console-page";
 import { ForbiddenPage, NotFoundPage } from "./pages/error-pages";
 import { PortalPage } from "./pages/portal/portal-page";
+import { SandboxPage } from "./pages/sandbox/sandbox-page";
 import { SignInPage } from "./pages/sign-in";
 import { StaffingModelPage } from "./pages/staffing/model-page";
 import { StaffingPlanPage } from "./pages/staffing/plan-page";
@@ -158,6 +160,7 @@ export const routes: RouteDefinition[] = [
         path: ["/console", "/console/items/:itemId", "/console/approvals", "/console/approvals/:replyId"],
         component: guard("console", ConsolePage),
       },
+      { path: "/console/sandbox/:channelId", component: guard("console", SandboxPage) },
       {
         path: ["/portal", "/portal/escalations/:escalationId", "/portal/approvals/:replyId"],
         component: guard("portal", PortalPage),

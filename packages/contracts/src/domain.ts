@@ -9,7 +9,11 @@ export const memberTriageMessage = "Your authority on this client is triage: ack
 /** Why such a moderator may not hide, unhide or delete: what the public sees is for a lead or a `respond` moderator. */
 export const memberTriageModerationMessage =
   "Your authority on this client is triage: hiding and deleting are for a lead or a moderator who responds";
-export const platforms = ["facebook", "instagram", "x", "youtube", "forum", "reviews", "generic"] as const;
+/**
+ * `sandbox`: Parley's own test platform (like a payment provider's test mode): its deliveries go to Parley's sandbox
+ * endpoint, and its public page is shown in Parley. For the demo and for trying Parley without credentials.
+ */
+export const platforms = ["facebook", "instagram", "x", "youtube", "forum", "reviews", "generic", "sandbox"] as const;
 export type Platform = (typeof platforms)[number];
 export const clientStatuses = ["active", "archived"] as const;
 

@@ -13,6 +13,7 @@ import { playbooksRouter } from "./routers/playbooks.router";
 import { protocolsRouter } from "./routers/protocols.router";
 import { queueRouter } from "./routers/queue.router";
 import { repliesRouter } from "./routers/replies.router";
+import { sandboxRouter } from "./routers/sandbox.router";
 import { slaRouter } from "./routers/sla.router";
 import { staffingRouter } from "./routers/staffing.router";
 import { router } from "./trpc";
@@ -32,6 +33,7 @@ export const appRouter = router({
   replies: repliesRouter,
   playbooks: playbooksRouter,
   escalations: escalationsRouter,
+  sandbox: sandboxRouter,
   sla: slaRouter,
   staffing: staffingRouter,
 });

@@ -8,16 +8,14 @@ import {
 } from "./outbound-request";
 
 /**
- * A generic channel's integrator receives each action as JSON POSTed to the channel's `callbackUrl` credential,
- * signed like ingest: `X-Parley-Timestamp` and `X-Parley-Signature: sha256=HMAC(ingest secret, ts + "." + body)`.
- * The integrator may answer `{ "id": "…" }` with its id for a published reply.
+ * POSTs a delivery as signed JSON to `url`, signed like ingest: `X-Parley-Timestamp` and
+ * `X-Parley-Signature: sha256=HMAC(ingest secret, ts + "." + body)`. The receiver may answer `{ "id": "…" }` with
+ * its id for a published reply. Generic channels' callbacks and the sandbox platform both take this form.
  */
-export function sendGeneric(
+export function postSignedDelivery(
   request: OutboundRequest,
-  options: { http: OutboundHttp; now: () => Date },
+  options: { http: OutboundHttp; now: () => Date; url: string; platform: string },
 ): Promise<OutboundOutcome> {
-  const { callbackUrl } = request.channel.credentials;
-  if (!callbackUrl) return Promise.resolve(permanentFailure("The channel has no callbackUrl credential"));
   const body = JSON.stringify({
     deliveryId: request.deliveryId,
     action: request.action,
@@ -31,8 +29,8 @@ export function sendGeneric(
   });
   const timestamp = Math.floor(options.now().getTime() / 1000);
   return callPlatform(options.http, {
-    platform: "The channel's callback",
-    url: callbackUrl,
+    platform: options.platform,
+    url: options.url,
     init: {
       method: "POST",
       headers: {
@@ -43,4 +41,14 @@ export function sendGeneric(
       body,
     },
   });
+}
+
+/** A generic channel's integrator receives each action at the channel's `callbackUrl` credential. */
+export function sendGeneric(
+  request: OutboundRequest,
+  options: { http: OutboundHttp; now: () => Date },
+): Promise<OutboundOutcome> {
+  const { callbackUrl } = request.channel.credentials;
+  if (!callbackUrl) return Promise.resolve(permanentFailure("The channel has no callbackUrl credential"));
+  return postSignedDelivery(request, { ...options, url: callbackUrl, platform: "The channel's callback" });
 }

@@ -4,13 +4,20 @@ import { sendGeneric } from "./generic";
 import { createGuardedFetch } from "./guarded-fetch";
 import { defaultMetaGraphBaseUrl, sendMetaGraph } from "./meta-graph";
 import { type OutboundOutcome, type OutboundRequest, permanentFailure } from "./outbound-request";
+import { sendSandbox } from "./sandbox";
 
 export { createGuardedFetch, OutboundAddressRefused } from "./guarded-fetch";
 export { defaultMetaGraphBaseUrl } from "./meta-graph";
 export type { OutboundAction, OutboundOutcome, OutboundRequest } from "./outbound-request";
+export { sandboxActionsPath } from "./sandbox";
 
 export interface OutboundSenderOptions {
   metaGraphBaseUrl?: string;
+  /**
+   * Parley's own API, where the sandbox platform answers (`SANDBOX_BASE_URL`): a fixed address the operator sets, not
+   * a tenant's, so it is called without the outbound guard. Unset: sandbox deliveries fail, naming why.
+   */
+  sandboxBaseUrl?: string;
   /** Hosts that may be plain http or private (`OUTBOUND_ALLOWLIST`); every other address must be public https. */
   allowlist?: OutboundAllowlist;
   /** Replaces the guarded fetch (unit tests record requests with it). */
@@ -37,6 +44,14 @@ export function createOutboundSender(options: OutboundSenderOptions = {}) {
         return sendDiscourse(request, { http });
       case "generic":
         return sendGeneric(request, { http, now });
+      case "sandbox":
+        return options.sandboxBaseUrl
+          ? sendSandbox(request, {
+              http: { ...http, fetch: options.fetch ?? fetch },
+              now,
+              baseUrl: options.sandboxBaseUrl,
+            })
+          : Promise.resolve(permanentFailure("No sandbox address is configured (SANDBOX_BASE_URL)"));
       default:
         return Promise.resolve(permanentFailure(`Parley cannot act on ${request.channel.platform} yet`));
     }

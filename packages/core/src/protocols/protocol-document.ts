@@ -29,6 +29,7 @@ export const defaultMaxReplyLength: Readonly<Record<Platform, number>> = {
   forum: 10000,
   reviews: 4000,
   generic: 2000,
+  sandbox: 8000,
 };
 
 const languageNames = new Intl.DisplayNames(["en"], { type: "language", fallback: "none" });

@@ -238,7 +238,9 @@ export async function seedDemoAgencies(db: Database, options: DemoSeedOptions): 
         if (!row) throw new Error("client not created");
         clientIds.set(client.name, row.id);
         seeded.clients.push({ id: row.id, name: row.name, timeZone: row.timeZone });
-        for (const platform of ["generic", "facebook"] as const) {
+        // The sandbox channel carries the demo's traffic (its deliveries succeed, its public page shows them); the
+        // Facebook page and the community feed are there to connect to real (or fake) platforms.
+        for (const platform of ["sandbox", "generic", "facebook"] as const) {
           const ingestSecret = generateSecret();
           const credentials =
             platform === "facebook"
@@ -248,14 +250,18 @@ export async function seedDemoAgencies(db: Database, options: DemoSeedOptions): 
                   pageAccessToken: `demo-${client.slug}-page-token`,
                 }
               : undefined;
+          const named = {
+            sandbox: { externalAccountId: `${client.slug}-sandbox`, displayName: `${client.name} page (Sandbox)` },
+            facebook: { externalAccountId: `${client.slug}-page`, displayName: `${client.name} on Facebook` },
+            generic: { externalAccountId: `${client.slug}-community`, displayName: `${client.name} community` },
+          }[platform];
           const [channel] = await tx
             .insert(channels)
             .values({
               agencyId: agency.id,
               clientId: row.id,
               platform,
-              externalAccountId: platform === "facebook" ? `${client.slug}-page` : `${client.slug}-community`,
-              displayName: platform === "facebook" ? `${client.name} on Facebook` : `${client.name} community`,
+              ...named,
               ingestSecretEnc: options.secretBox.encrypt(ingestSecret),
               credentialsEnc: credentials ? options.secretBox.encrypt(JSON.stringify(credentials)) : null,
             })

@@ -5,6 +5,7 @@ import { openEscalation } from "../escalations/escalate-item";
 import { type PlaybookDocument, savePlaybook } from "../escalations/playbooks";
 import type { Scope } from "../kernel/scope";
 import { ingestItems } from "../moderation/ingest-items";
+import { recordSandboxPost } from "../sandbox/sandbox-platform";
 import type { BusinessCalendar } from "../sla/business-calendar";
 import { recordCalendarVersion } from "../sla/business-hours";
 import { wallTimeInstant } from "../sla/zone-offsets";
@@ -135,12 +136,13 @@ export async function seedDemoPlaybooks(
 ): Promise<void> {
   for (const client of seeded) {
     const plan = plans[client.name];
-    const channel = channels.find((candidate) => candidate.clientId === client.id && candidate.platform === "facebook");
+    const channel = channels.find((candidate) => candidate.clientId === client.id && candidate.platform === "sandbox");
     if (!plan || !channel) continue;
     const playbook = await savePlaybook(scope, tx, { clientId: client.id, name: plan.name, document: plan.document });
     const ingestChannel = { id: channel.id, agencyId: scope.agencyId, clientId: client.id, platform: channel.platform };
     const { externalId, handle, body } = plan.escalated;
     const receivedAt = new Date(now.getTime() - 40 * 60_000);
+    await recordSandboxPost(tx, { ...ingestChannel, externalId, authorName: handle, body, postedAt: receivedAt });
     await ingestItems(
       ingestChannel,
       tx,

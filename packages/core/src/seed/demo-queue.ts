@@ -1,13 +1,12 @@
-import type { Platform } from "@parley/contracts";
 import type { Executor } from "@parley/db";
 import type { Scope } from "../kernel/scope";
 import { type IngestItemEvent, ingestItems } from "../moderation/ingest-items";
 import { sendReply } from "../moderation/replies";
+import { recordSandboxPost } from "../sandbox/sandbox-platform";
 import type { DemoClientsSeeded } from "./demo-playbooks";
 
 /** One item of a client's morning: who writes what, where, and how many minutes ago. */
 interface MorningItem {
-  platform: Platform;
   minutesAgo: number;
   author: string;
   body: string;
@@ -25,44 +24,37 @@ interface MorningItem {
 const mornings: Record<string, readonly MorningItem[]> = {
   "Hexfall Games": [
     {
-      platform: "facebook",
       minutesAgo: 44,
       author: "Dana",
       body: "Servers down again since the patch. Can't connect to the EU lobby, error code 1020 every time.",
     },
     {
-      platform: "generic",
       minutesAgo: 37,
       author: "Luis",
       body: "Is the season pass included in the deluxe pre-order or sold separately?",
     },
     {
-      platform: "facebook",
       minutesAgo: 30,
       author: "Priya",
       body: "Same here, stuck at loading for twenty minutes now",
       replyTo: 1,
     },
     {
-      platform: "facebook",
       minutesAgo: 22,
       author: "Dana",
       body: "Still can't play after two days. I want a refund for the deluxe edition.",
     },
     {
-      platform: "generic",
       minutesAgo: 14,
       author: "Kwame",
       body: "Someone hacked my account overnight and changed my password, all my skins are gone!",
     },
     {
-      platform: "generic",
       minutesAgo: 6,
       author: "Aiko",
       body: "Best game of the year, thank you for the free weekend!",
     },
     {
-      platform: "facebook",
       minutesAgo: 3,
       author: "Sven",
       body: "FREE SKINS for everyone this week, DM me for free codes",
@@ -70,44 +62,37 @@ const mornings: Record<string, readonly MorningItem[]> = {
   ],
   Brightmart: [
     {
-      platform: "facebook",
       minutesAgo: 43,
       author: "Marta",
       body: "Three weeks and my order still hasn't arrived. Tracking hasn't moved since Monday.",
     },
     {
-      platform: "generic",
       minutesAgo: 35,
       author: "Tom",
       body: "Do you price match? Saw the same kettle 20% cheaper with a voucher elsewhere.",
     },
     {
-      platform: "facebook",
       minutesAgo: 29,
       author: "Olga",
       body: "Same for me, my parcel has said 'out for delivery' for four days.",
       replyTo: 1,
     },
     {
-      platform: "facebook",
       minutesAgo: 20,
       author: "Marta",
       body: "It finally came but the glass door is broken. How do I send it back?",
     },
     {
-      platform: "generic",
       minutesAgo: 12,
       author: "Ben",
       body: "The toaster I bought last week caught fire this morning. This is dangerous, please recall it.",
     },
     {
-      platform: "generic",
       minutesAgo: 7,
       author: "Chloé",
       body: "Lovely staff at the Leeds store today, they found exactly what I needed.",
     },
     {
-      platform: "facebook",
       minutesAgo: 2,
       author: "Ana",
       body: "Earn $500 a day from home! Details at https://cash-fast.example/join",
@@ -115,13 +100,11 @@ const mornings: Record<string, readonly MorningItem[]> = {
   ],
   "Cobalt Bank": [
     {
-      platform: "facebook",
       minutesAgo: 42,
       author: "Ben",
       body: "Since the update your app says my password is wrong and I can't log in.",
     },
     {
-      platform: "generic",
       minutesAgo: 36,
       author: "Priya",
       body: "What overdraft fee do you charge on the current account now?",
@@ -129,32 +112,27 @@ const mornings: Record<string, readonly MorningItem[]> = {
         "Hi Priya, our arranged overdraft fees are on cobalt.example/fees, and your own rate is in the app under Account > Overdraft. If you'd like to go through it with us, send us a private message.",
     },
     {
-      platform: "facebook",
       minutesAgo: 27,
       author: "Luis",
       body: "Same here, the app locked me out this morning.",
       replyTo: 1,
     },
     {
-      platform: "facebook",
       minutesAgo: 18,
       author: "Ben",
       body: "Still locked out, and now I see a £240 card payment I did not make. Someone used my card!",
     },
     {
-      platform: "generic",
       minutesAgo: 11,
       author: "Olga",
       body: "Third week without an answer. I'm filing a formal complaint with the ombudsman.",
     },
     {
-      platform: "generic",
       minutesAgo: 8,
       author: "Tom",
       body: "My card 4111 1111 1111 1111 was charged twice for the same shop, can you check?",
     },
     {
-      platform: "facebook",
       minutesAgo: 4,
       author: "Aiko",
       body: "Are mortgage rates going down next month? Thinking about remortgaging.",
@@ -176,7 +154,7 @@ export async function seedDemoQueue(
   for (const client of clients) {
     const slug = client.name.toLowerCase().replaceAll(" ", "-");
     for (const [n, item] of (mornings[client.name] ?? []).entries()) {
-      const channel = channels.find((found) => found.clientId === client.id && found.platform === item.platform);
+      const channel = channels.find((found) => found.clientId === client.id && found.platform === "sandbox");
       if (!channel) continue;
       const receivedAt = new Date(now.getTime() - item.minutesAgo * 60_000);
       const parent = item.replyTo === undefined ? undefined : `demo-${slug}-${item.replyTo}`;
@@ -192,12 +170,22 @@ export async function seedDemoQueue(
           createdAt: new Date(receivedAt.getTime() - 60_000),
         },
       };
-      const ingested = await ingestItems(
-        { id: channel.id, agencyId: scope.agencyId, clientId: client.id, platform: channel.platform },
-        tx,
-        { events: [event] },
-        { now: () => receivedAt },
-      );
+      const ingestChannel = {
+        id: channel.id,
+        agencyId: scope.agencyId,
+        clientId: client.id,
+        platform: channel.platform,
+      };
+      // The customer wrote it on the sandbox's public page; the platform's webhook brought it to Parley.
+      await recordSandboxPost(tx, {
+        ...ingestChannel,
+        externalId: event.item.externalId,
+        parentExternalId: parent ?? null,
+        authorName: item.author,
+        body: item.body,
+        postedAt: event.item.createdAt,
+      });
+      const ingested = await ingestItems(ingestChannel, tx, { events: [event] }, { now: () => receivedAt });
       const itemId = ingested.items[0]?.id;
       if (item.answer && itemId) {
         const answeredAt = new Date(receivedAt.getTime() + 2 * 60_000);

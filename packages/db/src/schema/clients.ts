@@ -1,5 +1,18 @@
 import { clientStatuses, platforms } from "@parley/contracts";
-import { boolean, foreignKey, index, pgEnum, pgTable, text, unique, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  boolean,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { agencies, authorityEnum, memberships } from "./agencies";
 import { id, tenantPolicy, timestamps } from "./columns";
 
@@ -41,6 +54,14 @@ export const channels = pgTable(
     ingestSecretEnc: text().notNull(),
     /** AES-256-GCM JSON of platform credentials (tokens, app secrets), or null. */
     credentialsEnc: text(),
+    /** Deliveries that failed in a row on this channel since its last success (a retry counts each attempt). */
+    deliveryFailureStreak: integer().notNull().default(0),
+    /**
+     * An open delivery incident: the channel failed `channelIncidentThreshold` times in a row or refused with a
+     * permanent error (a revoked token). Cleared by the next successful delivery.
+     */
+    incidentOpenedAt: timestamp({ withTimezone: true }),
+    incidentReason: text(),
     ...timestamps,
   },
   (t) => [

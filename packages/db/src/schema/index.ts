@@ -6,5 +6,6 @@ export * from "./clients";
 export { appRole, uuidv7 } from "./columns";
 export * from "./moderation";
 export * from "./replies";
+export * from "./sandbox";
 export * from "./sla";
 export * from "./staffing";

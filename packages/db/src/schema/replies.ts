@@ -67,7 +67,8 @@ export const replies = pgTable(
   ],
 ).enableRLS();
 
-export const deliveryStatuses = ["pending", "sent", "failed"] as const;
+/** `cancelled`: a failed delivery a moderator gave up on (audited); it is never sent. */
+export const deliveryStatuses = ["pending", "sent", "failed", "cancelled"] as const;
 export const deliveryActionEnum = pgEnum("delivery_action", outboundActions);
 export const deliveryStatusEnum = pgEnum("delivery_status", deliveryStatuses);
 

@@ -34,6 +34,11 @@ export function ItemHead(props: {
       <div class="item-head__top">
         <span class={`prio prio--${item().priority}`}>{item().priority}</span>
         <span class={`platform platform--${props.detail.channel.platform}`}>{props.detail.channel.displayName}</span>
+        <Show when={props.detail.channel.platform === "sandbox"}>
+          <span class="badge badge--warning" title="Parley's test platform: nothing is posted on a real network">
+            Sandbox
+          </span>
+        </Show>
         <span class="badge">{itemStatusLabels[item().status]}</span>
         <Show when={props.clock}>
           {(entry) => <SlaClock entry={entry()} boardAt={props.clockAt} now={props.now} showMetric />}
@@ -188,6 +193,11 @@ export function ItemToolbar(props: {
       </button>
       <Show when={props.onlyTriage}>
         <p class="muted item-actions__note">{memberTriageModerationMessage}.</p>
+      </Show>
+      <Show when={props.detail.channel.platform === "sandbox"}>
+        <a class="button button--small button--ghost" href={`/console/sandbox/${props.detail.channel.id}`}>
+          View the sandbox page
+        </a>
       </Show>
       <Show when={props.detail.item.url}>
         {(url) => (
