@@ -287,6 +287,30 @@ const matrix: Record<string, Entry> = {
     kind: "list",
     input: () => undefined,
   },
+  "replies.decided": {
+    type: "query",
+    roles: ["owner", "admin", "client_stakeholder"],
+    kind: "list",
+    input: () => undefined,
+  },
+  "replies.resend": {
+    type: "mutation",
+    roles: mods,
+    kind: "target",
+    input: () => ({ replyId: aFailedReplyId, text: "Hi again" }),
+  },
+  "deliveries.retry": {
+    type: "mutation",
+    roles: mods,
+    kind: "target",
+    input: () => ({ deliveryId: aFailedDeliveryId }),
+  },
+  "deliveries.cancel": {
+    type: "mutation",
+    roles: mods,
+    kind: "target",
+    input: () => ({ deliveryId: aFailedDeliveryId }),
+  },
   "replies.approve": {
     type: "mutation",
     roles: ["owner", "admin", "client_stakeholder"],
@@ -433,6 +457,8 @@ let aEventId: string;
 let aShiftId: string;
 let aExceptionId: string;
 let aSandboxChannelId: string;
+let aFailedReplyId: string;
+let aFailedDeliveryId: string;
 
 /** The Monday of the week `weeks` from now (UTC dates: the factory's agencies run on UTC). */
 function mondayIn(weeks: number): string {
@@ -575,6 +601,34 @@ beforeAll(async () => {
     })
     .returning();
   aPendingReplyId = pending?.id ?? "";
+  const [failed] = await db.owner
+    .insert(schema.replies)
+    .values({
+      agencyId: a.agency.id,
+      clientId: a.otherClient.id,
+      itemId: aClaimedItemId,
+      channelId: claimed?.channelId ?? "",
+      body: "A reply of A's second client whose delivery failed",
+      status: "failed",
+      failureReason: "The channel's callback answered 500: a server error",
+    })
+    .returning();
+  aFailedReplyId = failed?.id ?? "";
+  const [failedDelivery] = await db.owner
+    .insert(schema.outboundDeliveries)
+    .values({
+      agencyId: a.agency.id,
+      clientId: a.otherClient.id,
+      itemId: aClaimedItemId,
+      channelId: claimed?.channelId ?? "",
+      replyId: aFailedReplyId,
+      action: "reply",
+      status: "failed",
+      attempts: 6,
+      lastError: "The channel's callback answered 500: a server error",
+    })
+    .returning();
+  aFailedDeliveryId = failedDelivery?.id ?? "";
   const [invoice] = await db.owner
     .insert(schema.invoices)
     .values({

@@ -101,6 +101,7 @@ describe("queue.list", () => {
       receivedAt: seeded[0]?.receivedAt,
       claimedBy: null,
       claimExpiresAt: null,
+      delivery: null,
     });
   });
 

@@ -1,4 +1,5 @@
 export * from "./csv";
+export * from "./delivery-state";
 export * from "./domain";
 export * from "./errors";
 export * from "./live-events";

@@ -54,6 +54,10 @@ export const replyDraftInput = z.object({
 });
 export type ReplyDraftInput = z.infer<typeof replyDraftInput>;
 
+/** Edit-and-resend of a reply whose delivery failed: the new text goes through every check again. */
+export const replyResendInput = z.object({ replyId: uuid, text: replyDraftInput.shape.text });
+export type ReplyResendInput = z.infer<typeof replyResendInput>;
+
 const decisionComment = z
   .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be text") })
   .trim()

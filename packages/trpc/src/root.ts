@@ -4,6 +4,7 @@ import { apiKeysRouter } from "./routers/api-keys.router";
 import { channelsRouter } from "./routers/channels.router";
 import { clientsRouter } from "./routers/clients.router";
 import { contractsRouter } from "./routers/contracts.router";
+import { deliveriesRouter } from "./routers/deliveries.router";
 import { escalationsRouter } from "./routers/escalations.router";
 import { invoicesRouter } from "./routers/invoices.router";
 import { itemsRouter } from "./routers/items.router";
@@ -31,6 +32,7 @@ export const appRouter = router({
   queue: queueRouter,
   items: itemsRouter,
   replies: repliesRouter,
+  deliveries: deliveriesRouter,
   playbooks: playbooksRouter,
   escalations: escalationsRouter,
   sandbox: sandboxRouter,

@@ -7,6 +7,7 @@ import { platformLabels } from "../roles";
 import { type RouterInputs, trpc } from "../trpc";
 import { useClients } from "./clients";
 import { CustomerText } from "./customer-text-view";
+import { DeliveryBadge } from "./delivery-state";
 import { createForm, FormAlert, type Schema, TextAreaField } from "./form";
 import { QueryStatus, StatusMessage } from "./page";
 import { type ApprovalView, asCheckResults, formatRelative, humanize, replyLength, workKeys } from "./work";
@@ -132,7 +133,9 @@ function ApprovalCard(props: {
               props.onDecided(`Reply to ${subject()} rejected; the moderator sees your comment.`);
             } else {
               await approve.mutateAsync({ replyId: props.approval.id, comment: comment || undefined });
-              props.onDecided(`Reply to ${subject()} approved; it is being sent.`);
+              props.onDecided(
+                `Reply to ${subject()} approved: sending… — see "Your recent decisions" for what was posted.`,
+              );
             }
           })(event);
         }}
@@ -241,6 +244,41 @@ export function ApprovalsInbox(props: { emptyText?: string; replyId?: string; hr
           </ul>
         </Show>
       </Show>
+      <RecentDecisions />
     </div>
+  );
+}
+
+/** What became of the caller's recent decisions: each approved reply's delivery as the platform confirmed it. */
+function RecentDecisions() {
+  const session = useSession();
+  const decided = useQuery(() => ({
+    queryKey: [...workKeys.approvals(session.agencyId()), "decided"] as const,
+    queryFn: () => trpc.replies.decided.query(),
+    refetchInterval: 5000,
+  }));
+  return (
+    <Show when={(decided.data ?? []).length > 0}>
+      <section class="approvals__decided" aria-label="Your recent decisions">
+        <h3>Your recent decisions</h3>
+        <ul class="approval-list">
+          <For each={decided.data}>
+            {(reply) => (
+              <li class="approval-decided" aria-label={`Decision on the reply to @${reply.item.authorHandle}`}>
+                <span class="badge" classList={{ "badge--danger": reply.status === "rejected" }}>
+                  {reply.status === "rejected" ? "Rejected" : "Approved"}
+                </span>{" "}
+                <DeliveryBadge delivery={reply.delivery} />{" "}
+                <span class="muted">
+                  to @<CustomerText text={reply.item.authorHandle} /> ·{" "}
+                  {reply.decidedAt ? formatRelative(reply.decidedAt) : ""}
+                </span>
+                <p class="reply__body">{reply.body}</p>
+              </li>
+            )}
+          </For>
+        </ul>
+      </section>
+    </Show>
   );
 }

@@ -20,13 +20,17 @@ const arrayOf = <T,>(value: unknown): T[] => (Array.isArray(value) ? (value as T
 export function readPacket(raw: unknown): HandoverPacket | null {
   if (!isRecord(raw) || !isRecord(raw.item) || typeof raw.item.body !== "string") return null;
   const packet = raw as unknown as HandoverPacket;
+  type PacketReply = HandoverPacket["saidPublicly"][number];
+  // Only delivered text was said publicly; older packets listed approved replies there too.
+  const listed = arrayOf<PacketReply>(raw.saidPublicly);
   return {
     ...packet,
     note: typeof raw.note === "string" ? raw.note : null,
     item: { ...packet.item, riskFlags: arrayOf<string>(raw.item.riskFlags) },
     thread: arrayOf(raw.thread),
     otherConversations: arrayOf(raw.otherConversations),
-    saidPublicly: arrayOf(raw.saidPublicly),
+    saidPublicly: listed.filter((reply) => reply.status === "sent"),
+    notYetPublic: [...listed.filter((reply) => reply.status !== "sent"), ...arrayOf<PacketReply>(raw.notYetPublic)],
     protocolExcerpt: isRecord(raw.protocolExcerpt)
       ? {
           ...packet.protocolExcerpt,
@@ -133,6 +137,21 @@ function PacketSections(props: { packet: HandoverPacket }) {
           </ul>
         </Show>
       </section>
+      <Show when={(packet().notYetPublic ?? []).length > 0}>
+        <section class="packet__section" aria-label="Not yet public">
+          <h4 class="packet__title">Not yet public (the platform had not confirmed it when this was written)</h4>
+          <ul class="packet__list">
+            <For each={packet().notYetPublic}>
+              {(reply) => (
+                <li class="packet__message">
+                  <span class="badge badge--warning">{humanize(reply.status)}</span>
+                  <p class="packet__body">{reply.body}</p>
+                </li>
+              )}
+            </For>
+          </ul>
+        </section>
+      </Show>
       <section class="packet__section" aria-label="Protocol excerpt">
         <h4 class="packet__title">Protocol</h4>
         <Show when={packet().protocolExcerpt} fallback={<p class="muted">The client has no active protocol.</p>}>

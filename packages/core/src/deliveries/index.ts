@@ -4,4 +4,6 @@
  */
 export * from "./deliver-due";
 export * from "./deliver-due.unscoped";
+export * from "./delivery-actions";
+export * from "./delivery-states";
 export * from "./queue-deliveries";

@@ -24,6 +24,17 @@ export interface PacketReply {
   sentAt: string | null;
 }
 
+function toPacketReply(reply: typeof replies.$inferSelect): PacketReply {
+  return {
+    itemId: reply.itemId,
+    kind: reply.kind,
+    status:
+      reply.status === "approved" ? "not yet delivered" : reply.status === "failed" ? "delivery failed" : reply.status,
+    body: reply.body,
+    sentAt: reply.sentAt?.toISOString() ?? null,
+  };
+}
+
 /**
  * Everything the client's specialist needs to answer without asking the customer to start again, built
  * once at escalation and stored with it: the item and its thread, the customer's other conversations
@@ -41,7 +52,10 @@ export interface HandoverPacket {
   };
   thread: PacketMessage[];
   otherConversations: PacketMessage[];
+  /** Only what the platform confirmed it published (`sent`). */
   saidPublicly: PacketReply[];
+  /** Approved but not yet confirmed by the platform when the packet was built (queued, retrying or failed). */
+  notYetPublic?: PacketReply[];
   protocolExcerpt: {
     protocolVersionId: string;
     category: { key: string; name: string | null; authority: string; priority: string } | null;
@@ -108,7 +122,7 @@ export async function buildHandoverPacket(
   const said = await tx
     .select()
     .from(replies)
-    .where(and(inArray(replies.itemId, relatedIds), inArray(replies.status, ["approved", "sent"])))
+    .where(and(inArray(replies.itemId, relatedIds), inArray(replies.status, ["approved", "sent", "failed"])))
     .orderBy(asc(replies.createdAt));
 
   const protocol = await getActiveProtocol(tx, item.clientId);
@@ -128,13 +142,8 @@ export async function buildHandoverPacket(
     },
     thread: thread.map(toMessage),
     otherConversations: otherConversations.map(toMessage),
-    saidPublicly: said.map((reply) => ({
-      itemId: reply.itemId,
-      kind: reply.kind,
-      status: reply.status,
-      body: reply.body,
-      sentAt: reply.sentAt?.toISOString() ?? null,
-    })),
+    saidPublicly: said.filter((reply) => reply.status === "sent").map(toPacketReply),
+    notYetPublic: said.filter((reply) => reply.status !== "sent").map(toPacketReply),
     protocolExcerpt: protocol
       ? {
           protocolVersionId: protocol.id,

@@ -1,6 +1,7 @@
 import { AppError, isAllowed, type Platform, type ReplyApproveInput, type ReplyRejectInput } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
-import { and, asc, eq, inArray, ne } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, ne } from "drizzle-orm";
+import { findDeliveryStates } from "../deliveries/delivery-states";
 import { queueDeliveries } from "../deliveries/queue-deliveries";
 import { systemClock } from "../kernel/clock";
 import { assertAllowed } from "../kernel/permissions";
@@ -74,7 +75,44 @@ export async function listPendingApprovals(scope: Scope, tx: Executor): Promise<
     .orderBy(asc(replies.createdAt))
     .limit(maxListedApprovals);
   return rows.map(({ reply, item, channel }) => ({
-    ...toReplyView(reply),
+    ...toReplyView(reply, null),
+    item: {
+      id: item.id,
+      clientId: item.clientId,
+      body: item.body,
+      authorHandle: item.authorHandle,
+      categoryKey: item.categoryKey,
+      url: item.url,
+      channel: { id: channel.id, platform: channel.platform, displayName: channel.displayName },
+    },
+  }));
+}
+
+const recentDecisionDays = 7;
+
+/**
+ * The replies the caller decided in the last week, newest first, each with its delivery as the platform confirmed
+ * it: an approver sees whether what they approved was actually posted ("sent"), is still on its way, or failed.
+ */
+export async function listRecentDecisions(scope: Scope, tx: Executor): Promise<ApprovalView[]> {
+  assertAllowed(scope, "decideApprovals", "Only approvers see their decisions");
+  const since = new Date(Date.now() - recentDecisionDays * 24 * 60 * 60 * 1000);
+  const rows = await tx
+    .select({ reply: replies, item: items, channel: channels })
+    .from(replies)
+    .innerJoin(items, eq(items.id, replies.itemId))
+    .innerJoin(channels, eq(channels.id, replies.channelId))
+    .where(
+      and(eq(replies.agencyId, scope.agencyId), eq(replies.decidedBy, scope.actorId), gte(replies.decidedAt, since)),
+    )
+    .orderBy(desc(replies.decidedAt))
+    .limit(20);
+  const states = await findDeliveryStates(tx, {
+    agencyId: scope.agencyId,
+    itemIds: [...new Set(rows.map((row) => row.item.id))],
+  });
+  return rows.map(({ reply, item, channel }) => ({
+    ...toReplyView(reply, states.ofReply(reply.id)),
     item: {
       id: item.id,
       clientId: item.clientId,
@@ -161,7 +199,10 @@ async function decideReply(
     clientId: after.clientId,
     subjectId: after.id,
   });
-  return toReplyView(after);
+  return toReplyView(
+    after,
+    (await findDeliveryStates(tx, { agencyId: after.agencyId, itemIds: [after.itemId] })).ofReply(after.id),
+  );
 }
 
 /** A rejected draft leaves the customer unanswered: unless another reply went out, the item waits in the queue again. */

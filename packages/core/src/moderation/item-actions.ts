@@ -8,6 +8,7 @@ import {
 } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { findDeliveryStates } from "../deliveries/delivery-states";
 import { queueDeliveries } from "../deliveries/queue-deliveries";
 import { type Clock, systemClock } from "../kernel/clock";
 import { publishLiveEvent } from "../kernel/publish-live-event";
@@ -219,7 +220,8 @@ async function moderateItem(
     protocolVersionId: after.protocolVersionId,
   });
   await announceItemChange(tx, after);
-  return toItemView(after);
+  const states = await findDeliveryStates(tx, { agencyId: scope.agencyId, itemIds: [after.id] });
+  return toItemView(after, states.ofItem(after.id));
 }
 
 export const hideItem = (scope: Scope, tx: Executor, input: { itemId: string }, deps: ModerationDeps = {}) =>
@@ -256,7 +258,8 @@ export async function tagItem(
     protocolVersionId: after.protocolVersionId,
   });
   await announceItemChange(tx, after);
-  return toItemView(after);
+  const states = await findDeliveryStates(tx, { agencyId: scope.agencyId, itemIds: [after.id] });
+  return toItemView(after, states.ofItem(after.id));
 }
 
 /** An internal note on the item, never public. */

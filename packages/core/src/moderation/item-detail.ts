@@ -1,6 +1,7 @@
-import type { OutboundAction, Platform } from "@parley/contracts";
+import { type DeliveryState, deliveryStateOf, type OutboundAction, type Platform } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, asc, desc, eq, gte, inArray, ne, or } from "drizzle-orm";
+import { findDeliveryStates } from "../deliveries/delivery-states";
 import { systemClock } from "../kernel/clock";
 import type { Scope } from "../kernel/scope";
 import { type ApprovedAnswer, getMaxReplyLength } from "../protocols/protocol-document";
@@ -29,6 +30,7 @@ export interface DeliveryView {
   lastError: string | null;
   /** When the platform echoed what the delivery posted (its own confirmation that the reply is public). */
   echoedAt: Date | null;
+  state: DeliveryState;
 }
 
 /** Everything a moderator needs to act on one item. */
@@ -138,10 +140,17 @@ export async function getModerationItemDetail(
     tx,
     elsewhere.map((row) => row.item.id),
   );
-  const history = elsewhere.slice(0, maxHistoryItems).map((row) => ({
-    item: toItemView(row.item),
+  const shownHistory = elsewhere.slice(0, maxHistoryItems);
+  const states = await findDeliveryStates(tx, {
+    agencyId: scope.agencyId,
+    itemIds: [...new Set([item.id, ...thread.map((row) => row.id), ...shownHistory.map((row) => row.item.id)])],
+  });
+  const history = shownHistory.map((row) => ({
+    item: toItemView(row.item, states.ofItem(row.item.id)),
     channel: { id: row.item.channelId, platform: row.platform },
-    replies: historyReplies.filter((reply) => reply.itemId === row.item.id).map(toReplyView),
+    replies: historyReplies
+      .filter((reply) => reply.itemId === row.item.id)
+      .map((reply) => toReplyView(reply, states.ofReply(reply.id))),
   }));
   const platformOf = new Map(elsewhere.map((row) => [row.item.channelId, row.platform]));
   const toldElsewhere = historyReplies
@@ -166,9 +175,9 @@ export async function getModerationItemDetail(
     .orderBy(asc(outboundDeliveries.createdAt));
 
   return {
-    item: toItemView(item),
+    item: toItemView(item, states.ofItem(item.id)),
     channel,
-    thread: thread.map(toItemView),
+    thread: thread.map((row) => toItemView(row, states.ofItem(row.id))),
     customer,
     history,
     toldElsewhere,
@@ -185,7 +194,7 @@ export async function getModerationItemDetail(
           maxReplyLength: getMaxReplyLength({ protocol: protocol.document, platform: channel.platform }),
         }
       : null,
-    replies: itemReplies.map(toReplyView),
+    replies: itemReplies.map((reply) => toReplyView(reply, states.ofReply(reply.id))),
     notes: await listItemNotes(scope, tx, { itemIds: [item.id] }),
     deliveries: deliveries.map((delivery) => ({
       id: delivery.id,
@@ -194,6 +203,7 @@ export async function getModerationItemDetail(
       attempts: delivery.attempts,
       lastError: delivery.lastError,
       echoedAt: delivery.echoedAt,
+      state: deliveryStateOf(delivery),
     })),
   };
 }

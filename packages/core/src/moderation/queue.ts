@@ -1,7 +1,8 @@
-import { AppError, isAllowed, uuid } from "@parley/contracts";
+import { AppError, type DeliveryState, isAllowed, uuid } from "@parley/contracts";
 import { columnNames, type Executor, fromRawRow, type RawRow, schema, uuidArray } from "@parley/db";
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
+import { findDeliveryStates } from "../deliveries/delivery-states";
 import { type Clock, systemClock } from "../kernel/clock";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { recordAudit } from "../kernel/record-audit";
@@ -83,6 +84,8 @@ export type QueueItemView = Pick<ItemRow, (typeof queueItemKeys)[number]> & {
   clientName: string;
   channelName: string;
   platform: (typeof channels.$inferSelect)["platform"];
+  /** The item's latest public action as the platform confirmed it (the row's badge). */
+  delivery: DeliveryState | null;
 };
 
 export interface QueuePageView {
@@ -148,12 +151,13 @@ type QueueRow = RawRow<typeof items, (typeof queueItemKeys)[number]> & {
   platform: QueueItemView["platform"];
 };
 
-function toQueueItemView(row: QueueRow): QueueItemView {
+function toQueueItemView(row: QueueRow, delivery: DeliveryState | null): QueueItemView {
   return {
     ...fromRawRow(items, queueItemKeys, row),
     clientName: row.client_name,
     channelName: row.channel_name,
     platform: row.platform,
+    delivery,
   };
 }
 
@@ -207,8 +211,9 @@ export async function listQueueItems(scope: Scope, tx: Executor, input: QueueLis
     order by page.position`);
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
+  const states = await findDeliveryStates(tx, { agencyId: scope.agencyId, itemIds: page.map((row) => row.id) });
   return {
-    items: page.map((row) => toQueueItemView({ ...row, received_at: row.cursor_at })),
+    items: page.map((row) => toQueueItemView({ ...row, received_at: row.cursor_at }, states.ofItem(row.id))),
     nextCursor:
       rows.length > input.limit && last
         ? encodeCursor({ priority: last.priority, receivedAt: last.cursor_at, id: last.id })

@@ -1,7 +1,8 @@
-import { AppError, uuid } from "@parley/contracts";
+import { AppError, type DeliveryState, deliveryStates, outboundActions, uuid } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, count, desc, eq, inArray, max, sql } from "drizzle-orm";
 import { z } from "zod";
+import { findDeliveryStates } from "../deliveries/delivery-states";
 import type { Scope } from "../kernel/scope";
 import { type PiiFlag, piiFlags } from "../protocols/mask-personal-data";
 import { publicClockView, toPublicClockView } from "../sla/clock-rows";
@@ -32,6 +33,21 @@ export const itemListQuery = z.object({
     .default(defaultItemPageSize),
 });
 export type ItemListQuery = z.infer<typeof itemListQuery>;
+
+/** What the platform confirmed of a public action (see `deliveryStateOf` in contracts). */
+export const deliveryStateView = z
+  .object({
+    deliveryId: z.uuid(),
+    action: z.enum(outboundActions),
+    state: z
+      .enum(deliveryStates)
+      .describe("sending (queued or in flight), retrying, sent (the platform accepted it), failed, cancelled"),
+    attempts: z.number().int(),
+    nextAttemptAt: z.date().nullable().describe("when the next attempt is due (retrying only)"),
+    reason: z.string().nullable().describe("the platform's reason for the last failure"),
+    updatedAt: z.date(),
+  })
+  .meta({ ref: "DeliveryState" });
 
 /** The public view of an item: what it says, who wrote it, how it was classified, where it stands. */
 export const itemView = z.object({
@@ -69,6 +85,11 @@ export const itemView = z.object({
   claimedBy: z.uuid().nullable(),
   claimExpiresAt: z.date().nullable(),
   tags: z.array(z.string()),
+  delivery: deliveryStateView
+    .nullable()
+    .describe(
+      "the item's latest public action (reply, hide, unhide, delete) as the platform confirmed it: an item is hidden, deleted or responded on the platform only once this is `sent`",
+    ),
 });
 export type ItemView = z.infer<typeof itemView>;
 
@@ -90,7 +111,7 @@ export const itemPageView = z.object({
 });
 export type ItemPageView = z.infer<typeof itemPageView>;
 
-export function toItemView(row: ItemRow): ItemView {
+export function toItemView(row: ItemRow, delivery: DeliveryState | null): ItemView {
   return {
     id: row.id,
     clientId: row.clientId,
@@ -122,6 +143,7 @@ export function toItemView(row: ItemRow): ItemView {
     claimedBy: row.claimedBy,
     claimExpiresAt: row.claimExpiresAt,
     tags: row.tags,
+    delivery,
   };
 }
 
@@ -163,8 +185,9 @@ export async function getItemDetail(
     .where(and(eq(slaClocks.agencyId, reader.agencyId), eq(slaClocks.itemId, row.id)))
     .orderBy(slaClocks.metric);
   const now = input.now ?? new Date();
+  const states = await findDeliveryStates(tx, { agencyId: reader.agencyId, itemIds: [row.id] });
   return {
-    ...toItemView(row),
+    ...toItemView(row, states.ofItem(row.id)),
     replies: { total, byStatus, lastSentAt },
     slaClocks: clocks.map((clock) => toPublicClockView(clock, now)),
   };
@@ -234,8 +257,9 @@ export async function findItems(reader: ReadScope, tx: Executor, query: ItemList
     .limit(query.limit + 1);
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
+  const states = await findDeliveryStates(tx, { agencyId: reader.agencyId, itemIds: page.map((row) => row.item.id) });
   return {
-    items: page.map((row) => toItemView(row.item)),
+    items: page.map((row) => toItemView(row.item, states.ofItem(row.item.id))),
     nextCursor:
       rows.length > query.limit && last ? encodeCursor({ receivedAt: last.cursorAt, id: last.item.id }) : null,
   };

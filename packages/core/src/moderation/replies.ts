@@ -1,6 +1,14 @@
-import { AppError, memberTriageMessage, type ReplyDraftInput } from "@parley/contracts";
+import {
+  AppError,
+  type DeliveryState,
+  memberTriageMessage,
+  type ReplyDraftInput,
+  type ReplyResendInput,
+} from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, desc, eq, inArray } from "drizzle-orm";
+import { cancelDelivery } from "../deliveries/delivery-actions";
+import { findDeliveryStates } from "../deliveries/delivery-states";
 import { queueDeliveries } from "../deliveries/queue-deliveries";
 import { systemClock } from "../kernel/clock";
 import { publishLiveEvent } from "../kernel/publish-live-event";
@@ -24,7 +32,7 @@ import {
   memberAuthorityOn,
 } from "./item-actions";
 
-const { replies, items, channels, protocolVersions, clientAssignments, memberships } = schema;
+const { replies, items, channels, protocolVersions, clientAssignments, memberships, outboundDeliveries } = schema;
 export type ReplyRow = typeof replies.$inferSelect;
 
 export interface ReplyView {
@@ -41,9 +49,11 @@ export interface ReplyView {
   sentAt: Date | null;
   failureReason: string | null;
   createdAt: Date;
+  /** Its delivery as the platform confirmed it (null while it is a draft or awaits approval). */
+  delivery: DeliveryState | null;
 }
 
-export function toReplyView(row: ReplyRow): ReplyView {
+export function toReplyView(row: ReplyRow, delivery: DeliveryState | null): ReplyView {
   return {
     id: row.id,
     itemId: row.itemId,
@@ -58,6 +68,7 @@ export function toReplyView(row: ReplyRow): ReplyView {
     sentAt: row.sentAt,
     failureReason: row.failureReason,
     createdAt: row.createdAt,
+    delivery,
   };
 }
 
@@ -303,5 +314,49 @@ export async function sendReply(
     subjectId: reply.id,
   });
   await announceItemChange(tx, item);
-  return toReplyView(reply);
+  return toReplyView(
+    reply,
+    (await findDeliveryStates(tx, { agencyId: reply.agencyId, itemIds: [reply.itemId] })).ofReply(reply.id),
+  );
+}
+
+/**
+ * Edit and resend a reply whose delivery failed: its failed delivery is cancelled (audited) and the edited text is
+ * sent as a new reply, through every check again (approval included). INVALID_STATE unless the reply failed.
+ */
+export async function resendReply(
+  scope: Scope,
+  tx: Executor,
+  input: ReplyResendInput,
+  deps: ModerationDeps = {},
+): Promise<ReplyView> {
+  const [failed] = await tx
+    .select({ reply: replies, deliveryId: outboundDeliveries.id })
+    .from(replies)
+    .leftJoin(
+      outboundDeliveries,
+      and(eq(outboundDeliveries.replyId, replies.id), eq(outboundDeliveries.status, "failed")),
+    )
+    .where(and(eq(replies.id, input.replyId), eq(replies.agencyId, scope.agencyId)));
+  if (!failed || (scope.clientIds && !scope.clientIds.includes(failed.reply.clientId))) {
+    throw new AppError("NOT_FOUND", "Reply not found", { reason: "reply_not_found" });
+  }
+  if (failed.reply.status !== "failed") {
+    throw new AppError("INVALID_STATE", "Only a reply whose delivery failed can be edited and resent", {
+      reason: "reply_not_failed",
+      status: failed.reply.status,
+    });
+  }
+  if (failed.deliveryId) await cancelDelivery(scope, tx, { deliveryId: failed.deliveryId }, deps);
+  const resent = await sendReply(scope, tx, { itemId: failed.reply.itemId, text: input.text }, deps);
+  await recordAudit(tx, scope, {
+    action: "reply.resent",
+    subjectType: "reply",
+    subjectId: resent.id,
+    clientId: failed.reply.clientId,
+    before: { replyId: failed.reply.id, body: failed.reply.body, failureReason: failed.reply.failureReason },
+    after: { replyId: resent.id, body: resent.body, status: resent.status },
+    protocolVersionId: failed.reply.protocolVersionId,
+  });
+  return resent;
 }

@@ -1,5 +1,13 @@
-import { replyApproveInput, replyDraftInput, replyRejectInput } from "@parley/contracts";
-import { approveReply, checkDraftReply, listPendingApprovals, rejectReply, sendReply } from "@parley/core/moderation";
+import { replyApproveInput, replyDraftInput, replyRejectInput, replyResendInput } from "@parley/contracts";
+import {
+  approveReply,
+  checkDraftReply,
+  listPendingApprovals,
+  listRecentDecisions,
+  rejectReply,
+  resendReply,
+  sendReply,
+} from "@parley/core/moderation";
 import { procedureFor, router } from "../trpc";
 
 export const repliesRouter = router({
@@ -13,7 +21,13 @@ export const repliesRouter = router({
   send: procedureFor("moderate")
     .input(replyDraftInput)
     .mutation(({ ctx, input }) => sendReply(ctx.scope, ctx.tx, input)),
+  /** Edit and resend a reply whose delivery failed. */
+  resend: procedureFor("moderate")
+    .input(replyResendInput)
+    .mutation(({ ctx, input }) => resendReply(ctx.scope, ctx.tx, input)),
   approvals: procedureFor("decideApprovals").query(({ ctx }) => listPendingApprovals(ctx.scope, ctx.tx)),
+  /** The caller's decisions of the last week, with what the platform confirmed of each approved reply. */
+  decided: procedureFor("decideApprovals").query(({ ctx }) => listRecentDecisions(ctx.scope, ctx.tx)),
   approve: procedureFor("decideApprovals")
     .input(replyApproveInput)
     .mutation(({ ctx, input }) => approveReply(ctx.scope, ctx.tx, input)),

@@ -2,6 +2,7 @@
 import { memberTriageModerationMessage } from "@parley/contracts";
 import { For, Show } from "solid-js";
 import { CustomerText } from "../../components/customer-text-view";
+import { confirmedStatusLabel, DeliveryBadge, deliveryText } from "../../components/delivery-state";
 import type { SlaBoardEntry } from "../../components/escalations";
 import { SlaClock } from "../../components/sla-clock";
 import {
@@ -17,6 +18,37 @@ import {
 import { formatDateTime } from "../../format";
 import { platformLabels } from "../../roles";
 
+/** Why the first-response clock has not stopped: it stops only when a public reply is delivered. */
+function whyFirstResponseRuns(detail: ItemDetail): string {
+  const latest = detail.replies.at(-1);
+  if (!latest) return "no public reply has been sent yet";
+  if (latest.status === "pending_approval") return "the reply is waiting for approval";
+  if (latest.status === "draft" || latest.status === "rejected") return "no reply is on its way";
+  if (latest.delivery && latest.delivery.state !== "sent") {
+    return `the reply is not delivered yet (${deliveryText(latest.delivery)})`;
+  }
+  return "the reply has not been confirmed by the platform yet";
+}
+
+/** The item's status as the platform confirmed it, and its latest public action's delivery when not yet sent. */
+function ItemStatusBadge(props: { item: ItemDetail["item"] }) {
+  const status = () =>
+    confirmedStatusLabel(props.item.status, props.item.delivery, itemStatusLabels[props.item.status]);
+  return (
+    <>
+      <span
+        class="badge"
+        classList={{ "badge--warning": status().tone === "pending", "badge--danger": status().tone === "failed" }}
+      >
+        {status().label}
+      </span>
+      <Show when={props.item.delivery?.state !== "sent"}>
+        <DeliveryBadge delivery={props.item.delivery} prefix={`${props.item.delivery?.action}:`} />
+      </Show>
+    </>
+  );
+}
+
 /** Priority, channel, status and clock; who wrote it, when; category, risk flags and the authority it carries. */
 export function ItemHead(props: {
   detail: ItemDetail;
@@ -26,6 +58,8 @@ export function ItemHead(props: {
   clockAt: Date;
   /** The item's authority as it applies to this member. */
   authority: ItemAuthority;
+  /** Whether its first-response clock still runs (it stops only on a delivered public reply). */
+  firstResponseRunning: boolean;
   onClose: () => void;
 }) {
   const item = () => props.detail.item;
@@ -39,7 +73,7 @@ export function ItemHead(props: {
             Sandbox
           </span>
         </Show>
-        <span class="badge">{itemStatusLabels[item().status]}</span>
+        <ItemStatusBadge item={item()} />
         <Show when={props.clock}>
           {(entry) => <SlaClock entry={entry()} boardAt={props.clockAt} now={props.now} showMetric />}
         </Show>
@@ -78,6 +112,11 @@ export function ItemHead(props: {
           {(action) => <span class="tag tag--moderation">Protocol suggests: {action()}</span>}
         </Show>
       </div>
+      <Show when={props.firstResponseRunning}>
+        <p class="muted item-head__clock-reason">
+          First-response clock still running: {whyFirstResponseRuns(props.detail)}.
+        </p>
+      </Show>
     </header>
   );
 }

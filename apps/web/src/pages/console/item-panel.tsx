@@ -216,6 +216,11 @@ export function ItemPanel(props: {
               clock={slaBoard.data ? clocks().get(data().item.id) : undefined}
               clockAt={slaBoard.data?.at ?? new Date()}
               authority={authorityFor(data().item.authority)}
+              firstResponseRunning={Boolean(
+                slaBoard.data?.open.some(
+                  (entry) => entry.itemId === data().item.id && entry.metric === "first_response",
+                ),
+              )}
               onClose={props.onClose}
             />
             <ClaimBar
@@ -277,8 +282,8 @@ export function ItemPanel(props: {
                     props.notify(sentNotice(reply));
                   }}
                 />
-                <RepliesList replies={data().replies} />
-                <Deliveries deliveries={data().deliveries} />
+                <RepliesList replies={data().replies} onChanged={() => void refresh()} />
+                <Deliveries deliveries={data().deliveries} onChanged={() => void refresh()} />
               </div>
               <div class="item-grid__side">
                 <ProtocolSection detail={data()} onInsert={(text) => composer?.insert(text)} />

@@ -1,4 +1,7 @@
-import { For, Show } from "solid-js";
+import type { DeliveryState } from "@parley/contracts";
+import { useMutation } from "@tanstack/solid-query";
+import { createSignal, For, Show } from "solid-js";
+import { DeliveryBadge } from "../../components/delivery-state";
 import {
   asCheckResults,
   type DeliveryView,
@@ -7,7 +10,78 @@ import {
   type ReplyView,
   replyStatusLabels,
 } from "../../components/work";
+import { toUiError } from "../../errors";
 import { formatDateTime } from "../../format";
+import { trpc } from "../../trpc";
+
+/**
+ * What a moderator can do about a failed public action: send it again, give up on it (the item goes back to the
+ * queue), or — for a reply — edit the text and resend it. Each is audited.
+ */
+function FailedDeliveryActions(props: { delivery: DeliveryState; reply?: ReplyView; onChanged: () => void }) {
+  const [editing, setEditing] = createSignal(false);
+  const [text, setText] = createSignal(props.reply?.body ?? "");
+  const [error, setError] = createSignal<string | null>(null);
+  const done = {
+    onSuccess: () => {
+      setEditing(false);
+      setError(null);
+      props.onChanged();
+    },
+    onError: (err: unknown) => setError(toUiError(err).message),
+  };
+  const retry = useMutation(() => ({
+    mutationFn: () => trpc.deliveries.retry.mutate({ deliveryId: props.delivery.deliveryId }),
+    ...done,
+  }));
+  const cancel = useMutation(() => ({
+    mutationFn: () => trpc.deliveries.cancel.mutate({ deliveryId: props.delivery.deliveryId }),
+    ...done,
+  }));
+  const resend = useMutation(() => ({
+    mutationFn: () => trpc.replies.resend.mutate({ replyId: props.reply?.id ?? "", text: text() }),
+    ...done,
+  }));
+  const busy = () => retry.isPending || cancel.isPending || resend.isPending;
+  return (
+    <div class="delivery-actions">
+      <button type="button" class="button button--small" disabled={busy()} onClick={() => retry.mutate()}>
+        Retry
+      </button>
+      <Show when={props.reply}>
+        <button type="button" class="button button--small button--ghost" onClick={() => setEditing(!editing())}>
+          Edit and resend
+        </button>
+      </Show>
+      <button
+        type="button"
+        class="button button--small button--danger-ghost"
+        disabled={busy()}
+        onClick={() => cancel.mutate()}
+      >
+        Cancel {props.delivery.action}
+      </button>
+      <Show when={editing()}>
+        <form
+          class="delivery-actions__edit"
+          onSubmit={(event) => {
+            event.preventDefault();
+            resend.mutate();
+          }}
+        >
+          <label class="field">
+            <span class="field__label">Edited reply</span>
+            <textarea rows={3} value={text()} onInput={(event) => setText(event.currentTarget.value)} />
+          </label>
+          <button type="submit" class="button button--small button--primary" disabled={busy()}>
+            Resend
+          </button>
+        </form>
+      </Show>
+      <Show when={error()}>{(message) => <p class="reply__note reply__note--error">{message()}</p>}</Show>
+    </div>
+  );
+}
 
 export function ReplyStatusBadge(props: { reply: ReplyView }) {
   return (
@@ -15,7 +89,7 @@ export function ReplyStatusBadge(props: { reply: ReplyView }) {
   );
 }
 
-export function RepliesList(props: { replies: ReplyView[] }) {
+export function RepliesList(props: { replies: ReplyView[]; onChanged: () => void }) {
   return (
     <Show when={props.replies.length > 0}>
       <section class="item-section" aria-labelledby="replies-title">
@@ -46,13 +120,18 @@ export function RepliesList(props: { replies: ReplyView[] }) {
                     </p>
                   )}
                 </Show>
-                <Show when={reply.status === "approved"}>
-                  <p class="reply__note reply__note--ok">Approved; being posted.</p>
-                </Show>
-                <Show when={reply.status === "failed"}>
-                  <p class="reply__note reply__note--error">
-                    Failed{reply.failureReason ? `: ${reply.failureReason}` : "."}
+                <Show when={reply.delivery && reply.delivery.state !== "sent"}>
+                  <p class="reply__note" classList={{ "reply__note--error": reply.delivery?.state === "failed" }}>
+                    <DeliveryBadge delivery={reply.delivery} />
                   </p>
+                </Show>
+                <Show when={reply.status === "failed" && !reply.delivery}>
+                  <p class="reply__note reply__note--error">failed — {reply.failureReason ?? "no reason given"}</p>
+                </Show>
+                <Show when={reply.delivery?.state === "failed" ? reply.delivery : null}>
+                  {(delivery) => (
+                    <FailedDeliveryActions delivery={delivery()} reply={reply} onChanged={props.onChanged} />
+                  )}
                 </Show>
                 <Show when={reply.decidedAt && (reply.status === "rejected" || reply.decisionComment)}>
                   <p class="reply__note" classList={{ "reply__note--error": reply.status === "rejected" }}>
@@ -77,7 +156,7 @@ export function RepliesList(props: { replies: ReplyView[] }) {
   );
 }
 
-export function Deliveries(props: { deliveries: DeliveryView[] }) {
+export function Deliveries(props: { deliveries: DeliveryView[]; onChanged: () => void }) {
   return (
     <Show when={props.deliveries.length > 0}>
       <details class="disclosure">
@@ -92,6 +171,9 @@ export function Deliveries(props: { deliveries: DeliveryView[] }) {
                 <Show when={delivery.lastError}>{(why) => <span class="reply__note--error"> · {why()}</span>}</Show>
                 <Show when={delivery.echoedAt}>
                   {(at) => <span title={formatDateTime(at())}> · seen on the platform {formatRelative(at())}</span>}
+                </Show>
+                <Show when={delivery.status === "failed" && delivery.action !== "reply" ? delivery.state : null}>
+                  {(state) => <FailedDeliveryActions delivery={state()} onChanged={props.onChanged} />}
                 </Show>
               </li>
             )}

@@ -1,5 +1,6 @@
 import { createEffect, For, on, Show } from "solid-js";
 import { CustomerText } from "../../components/customer-text-view";
+import { confirmedStatusLabel, DeliveryBadge } from "../../components/delivery-state";
 import type { SlaBoardEntry } from "../../components/escalations";
 import { SlaClock } from "../../components/sla-clock";
 import {
@@ -21,10 +22,24 @@ function excerpt(text: string, max = 180): string {
 function ClaimState(props: { item: QueueItem; me: string; now: number }) {
   const left = () =>
     props.item.claimExpiresAt ? Math.round((props.item.claimExpiresAt.getTime() - props.now) / 1000) : null;
+  const status = () =>
+    confirmedStatusLabel(props.item.status, props.item.delivery, itemStatusLabels[props.item.status]);
   return (
     <Show
       when={props.item.status === "claimed"}
-      fallback={<span class="badge">{itemStatusLabels[props.item.status]}</span>}
+      fallback={
+        <>
+          <span
+            class="badge"
+            classList={{ "badge--warning": status().tone === "pending", "badge--danger": status().tone === "failed" }}
+          >
+            {status().label}
+          </span>
+          <Show when={props.item.delivery?.state !== "sent"}>
+            <DeliveryBadge delivery={props.item.delivery} />
+          </Show>
+        </>
+      }
     >
       <span class="badge" classList={{ "badge--accent": props.item.claimedBy === props.me }}>
         {props.item.claimedBy === props.me ? "Yours" : "Claimed"}
