@@ -1,6 +1,6 @@
 import { createOutboundSender } from "@parley/connectors";
 import type { OutboundAllowlist } from "@parley/contracts";
-import { type DeliveryOutcome, deliverDue, deliverDueForEveryAgency, outboxChannel } from "@parley/core/deliveries";
+import { type DeliveryOutcome, deliverDueForEveryAgency, outboxChannel } from "@parley/core/deliveries";
 import type { SecretBox } from "@parley/core/kernel";
 import type { Database } from "@parley/db";
 import { createPoller } from "@parley/workflows";
@@ -12,8 +12,6 @@ export interface DeliveryWorkerOptions {
   db: Database;
   secretBox: SecretBox;
   metaGraphBaseUrl: string;
-  /** Where the sandbox platform answers (`SANDBOX_BASE_URL`, by default this process itself). */
-  sandboxBaseUrl?: string;
   /** Hosts deliveries may reach over plain http or at a private address (`OUTBOUND_ALLOWLIST`). */
   allowlist: OutboundAllowlist;
   /** How often every agency's outbox is swept (the safety net: commits also kick the worker at once). */
@@ -37,8 +35,8 @@ function logOutcome(logger: Logger, outcome: DeliveryOutcome): void {
 }
 
 /**
- * Carries out the outbox in this API process: a sweep of every agency every 2 s, and an immediate run for an
- * agency as soon as a transaction that queued a delivery for it commits (PostgreSQL NOTIFY on the outbox
+ * Carries out the outbox in this API process: a sweep of every agency every 2 s, and an immediate one as soon as a
+ * transaction that queued a delivery commits (PostgreSQL NOTIFY on the outbox
  * channel, sent at commit). Several API processes may run it side by side: claims skip each other's rows.
  */
 export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promise<DeliveryWorker> {
@@ -47,11 +45,7 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
   const intervalMs = options.intervalMs ?? 2000;
   const deps = {
     secretBox: options.secretBox,
-    send: createOutboundSender({
-      metaGraphBaseUrl: options.metaGraphBaseUrl,
-      sandboxBaseUrl: options.sandboxBaseUrl,
-      allowlist: options.allowlist,
-    }),
+    send: createOutboundSender({ metaGraphBaseUrl: options.metaGraphBaseUrl, allowlist: options.allowlist }),
     onOutcome: (outcome: DeliveryOutcome) => {
       options.metrics?.deliveries.inc({ verdict: outcome.verdict });
       logOutcome(logger, outcome);
@@ -66,13 +60,15 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
     return result;
   };
   const runFailed = (error: unknown) => logger.error({ err: error }, "delivery worker: run failed");
-  const kicked = new Set<string>();
-  const subscription = await db.$client.listen(outboxChannel, (agencyId) => {
-    if (stopped || kicked.has(agencyId)) return;
-    kicked.add(agencyId);
+  // A commit that queued work kicks one fair run over every agency (see deliverDueForEveryAgency): an agency's
+  // backlog is served beside the others', never before them. Kicks while a run waits to start join it.
+  let kickPending = false;
+  const subscription = await db.$client.listen(outboxChannel, () => {
+    if (stopped || kickPending) return;
+    kickPending = true;
     inTurn(() => {
-      kicked.delete(agencyId);
-      return deliverDue(db, { agencyId }, deps);
+      kickPending = false;
+      return deliverDueForEveryAgency(db, deps);
     }).catch(runFailed);
   });
   const sweep = createPoller({

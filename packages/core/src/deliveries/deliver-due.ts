@@ -11,7 +11,7 @@ export const maxDeliveryAttempts = 6;
 const retryBaseSeconds = 30;
 /** How long a claimed delivery is left to its sender before another process may take it over. */
 const defaultLeaseSeconds = 120;
-const defaultBatchSize = 20;
+export const defaultBatchSize = 20;
 
 export type SendOutbound = (request: OutboundRequest) => Promise<OutboundOutcome>;
 
@@ -49,7 +49,7 @@ export function retryDelaySeconds(attempts: number): number {
   return retryBaseSeconds * 2 ** Math.max(0, attempts - 1);
 }
 
-interface ClaimedDelivery {
+export interface ClaimedDelivery {
   request: OutboundRequest;
   /** Why the delivery cannot be sent at all (its channel's secrets do not decrypt): it fails without sending. */
   problem: string | null;
@@ -76,25 +76,33 @@ function decryptSecrets(
 }
 
 /**
- * Takes up to `batchSize` due deliveries of the agency for this process: each gets one more attempt and is
- * leased (due again only when the lease runs out), and the transaction commits before anything is sent, so
- * a second process skips the locked rows and then sees them not due.
+ * Takes up to `limit` due deliveries of the agency for this process, round-robin across its clients (each client's
+ * oldest first, then each client's second…), so one client's backlog does not hold back another's: each gets one
+ * more attempt and is leased (due again only when the lease runs out), and the transaction commits before anything
+ * is sent, so a second process skips the locked rows and then sees them not due.
  */
-async function claimDueDeliveries(
+export async function claimDueDeliveries(
   db: Database,
   agencyId: string,
   deps: DeliveryDeps,
-  now: Date,
+  options: { now: Date; limit: number },
 ): Promise<ClaimedDelivery[]> {
+  const { now } = options;
   const leaseUntil = new Date(now.getTime() + (deps.leaseSeconds ?? defaultLeaseSeconds) * 1000);
   return withTenant(db, { agencyId, clientIds: null }, async (tx) => {
     const claimed = await tx.execute<{ id: string }>(sql`
-      with due as (
-        select id from ${outboundDeliveries}
-        where agency_id = ${agencyId} and status = 'pending' and next_attempt_at <= ${now.toISOString()}::timestamptz
-        order by next_attempt_at
-        limit ${deps.batchSize ?? defaultBatchSize}
-        for update skip locked)
+      with ranked as (
+        select id, next_attempt_at,
+          row_number() over (partition by client_id order by next_attempt_at, id) as client_rank
+        from ${outboundDeliveries}
+        where agency_id = ${agencyId} and status = 'pending' and next_attempt_at <= ${now.toISOString()}::timestamptz),
+      due as (
+        select o.id from ${outboundDeliveries} as o
+        join (select id from ranked order by client_rank, next_attempt_at, id limit ${options.limit}) as pick
+          on pick.id = o.id
+        where o.agency_id = ${agencyId} and o.status = 'pending'
+          and o.next_attempt_at <= ${now.toISOString()}::timestamptz
+        for update of o skip locked)
       update ${outboundDeliveries} set attempts = attempts + 1,
         next_attempt_at = ${leaseUntil.toISOString()}::timestamptz, updated_at = ${now.toISOString()}::timestamptz
       from due where ${outboundDeliveries}.id = due.id
@@ -254,6 +262,37 @@ async function recordOutcome(
   });
 }
 
+/** Sends claimed deliveries at once (outside any transaction) and records each outcome; counts the verdicts. */
+export async function sendClaimedDeliveries(
+  db: Database,
+  claimed: readonly ClaimedDelivery[],
+  deps: DeliveryDeps,
+  run: DeliveryRun,
+): Promise<void> {
+  const verdicts = await Promise.all(
+    claimed.map(async (delivery) => {
+      const outcome = await sendSafely(deps.send, delivery);
+      const verdict = await recordOutcome(db, delivery, outcome, deps.now?.() ?? new Date());
+      if (verdict) {
+        const { request } = delivery;
+        deps.onOutcome?.({
+          deliveryId: request.deliveryId,
+          agencyId: delivery.agencyId,
+          clientId: delivery.clientId,
+          channelId: request.channel.id,
+          platform: request.channel.platform,
+          action: request.action,
+          attempts: delivery.attempts,
+          verdict,
+          error: outcome.ok ? null : outcome.error,
+        });
+      }
+      return verdict;
+    }),
+  );
+  for (const verdict of verdicts) if (verdict) run[verdict] += 1;
+}
+
 /**
  * Carries out the agency's due deliveries on the platforms: claims a batch (committed before sending), sends
  * each over HTTP outside any transaction, then records it `sent` (a reply becomes `sent` with the platform's
@@ -263,32 +302,12 @@ async function recordOutcome(
  */
 export async function deliverDue(db: Database, input: { agencyId: string }, deps: DeliveryDeps): Promise<DeliveryRun> {
   const run: DeliveryRun = { sent: 0, retrying: 0, failed: 0 };
+  const limit = deps.batchSize ?? defaultBatchSize;
   for (;;) {
     const now = deps.now?.() ?? new Date();
-    const claimed = await claimDueDeliveries(db, input.agencyId, deps, now);
+    const claimed = await claimDueDeliveries(db, input.agencyId, deps, { now, limit });
     if (claimed.length === 0) return run;
-    const verdicts = await Promise.all(
-      claimed.map(async (delivery) => {
-        const outcome = await sendSafely(deps.send, delivery);
-        const verdict = await recordOutcome(db, delivery, outcome, deps.now?.() ?? new Date());
-        if (verdict) {
-          const { request } = delivery;
-          deps.onOutcome?.({
-            deliveryId: request.deliveryId,
-            agencyId: delivery.agencyId,
-            clientId: delivery.clientId,
-            channelId: request.channel.id,
-            platform: request.channel.platform,
-            action: request.action,
-            attempts: delivery.attempts,
-            verdict,
-            error: outcome.ok ? null : outcome.error,
-          });
-        }
-        return verdict;
-      }),
-    );
-    for (const verdict of verdicts) if (verdict) run[verdict] += 1;
-    if (claimed.length < (deps.batchSize ?? defaultBatchSize)) return run;
+    await sendClaimedDeliveries(db, claimed, deps, run);
+    if (claimed.length < limit) return run;
   }
 }
