@@ -285,6 +285,8 @@ export interface ChannelDeliveryHealth {
 export const deliveryProblemDays = 7;
 export interface ChannelListEntry extends ChannelView {
   delivery: ChannelDeliveryHealth;
+  /** An open delivery incident (failures in a row, or a permanent refusal); cleared by the next success. */
+  incident: { openedAt: Date; reason: string | null } | null;
 }
 export interface ChannelSecretView {
   channel: ChannelView;

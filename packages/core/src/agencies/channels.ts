@@ -100,7 +100,9 @@ export async function listChannels(
     )
     .groupBy(outboundDeliveries.channelId);
   const byChannel = new Map(problems.map((problem) => [problem.channelId, problem]));
-  return rows.map((row) => {
+  // Channels with an open delivery incident first: they are what needs someone now.
+  const ordered = [...rows].sort((x, y) => Number(y.incidentOpenedAt !== null) - Number(x.incidentOpenedAt !== null));
+  return ordered.map((row) => {
     const problem = byChannel.get(row.id);
     return {
       ...toChannelView(row),
@@ -109,6 +111,7 @@ export async function listChannels(
         retrying: problem?.retrying ?? 0,
         lastError: problem?.lastErrorAt ? { message: problem.lastError, at: problem.lastErrorAt } : null,
       },
+      incident: row.incidentOpenedAt ? { openedAt: row.incidentOpenedAt, reason: row.incidentReason } : null,
     };
   });
 }

@@ -4,6 +4,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import type { SecretBox } from "../kernel/secret-box";
 import { stopFirstResponseClock } from "../sla/clock-lifecycle";
+import { trackChannelHealth } from "./channel-incidents";
 
 const { outboundDeliveries, replies, items, channels, auditEvents } = schema;
 
@@ -232,6 +233,15 @@ async function recordOutcome(
         subjectId: request.reply.id,
       });
     }
+    await trackChannelHealth(tx, {
+      agencyId: claimed.agencyId,
+      clientId: claimed.clientId,
+      channelId: request.channel.id,
+      ok: outcome.ok,
+      permanent: !outcome.ok && !outcome.retryable,
+      error: outcome.ok ? null : outcome.error,
+      now,
+    });
     // A system action (no actor): recordAudit takes a signed-in scope, so the row is written here.
     await tx.insert(auditEvents).values({
       agencyId: claimed.agencyId,

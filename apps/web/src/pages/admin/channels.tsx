@@ -334,6 +334,14 @@ export function ChannelsPage() {
               <td class="mono">{channel.externalAccountId}</td>
               <td>{channel.hasCredentials ? "Stored" : "None"}</td>
               <td>
+                <Show when={channel.incident}>
+                  {(incident) => (
+                    <p class="delivery-health__error">
+                      <span class="badge badge--danger">Incident</span> since {formatDateTime(incident().openedAt)}
+                      {incident().reason ? ` — ${incident().reason}` : ""}
+                    </p>
+                  )}
+                </Show>
                 <DeliveryHealth delivery={channel.delivery} />
               </td>
               <td>{formatDate(channel.createdAt)}</td>

@@ -1,13 +1,16 @@
 import type { LiveEvent } from "@parley/contracts";
 import { useLocation, useParams } from "@solidjs/router";
-import { useQueryClient } from "@tanstack/solid-query";
-import { createSignal, onCleanup, Show } from "solid-js";
+import { useQuery, useQueryClient } from "@tanstack/solid-query";
+import { createSignal, For, onCleanup, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { ApprovalsInbox, useApprovals } from "../../components/approvals-inbox";
+import { useClients } from "../../components/clients";
 import { escalationKeys } from "../../components/escalations";
 import { createLiveEvents, LiveIndicator } from "../../components/live";
 import { Page } from "../../components/page";
 import { workKeys } from "../../components/work";
+import { formatDateTime } from "../../format";
+import { trpc } from "../../trpc";
 import type { Notice } from "./item-panel";
 import { QueueWorkspace } from "./queue-workspace";
 
@@ -60,6 +63,38 @@ function LeadApprovalCount() {
         <span class="sr-only"> waiting</span>
       </span>
     </Show>
+  );
+}
+
+/**
+ * A banner per channel with an open delivery incident (failures in a row, or a refusal such as a revoked token):
+ * what the moderator sends there is not reaching the public. Refreshed with the queue.
+ */
+function ChannelIncidents() {
+  const session = useSession();
+  const channels = useQuery(() => ({
+    queryKey: [...workKeys.lists(session.agencyId()), "channel-incidents"] as const,
+    queryFn: () => trpc.channels.list.query({}),
+    refetchInterval: 15_000,
+  }));
+  const clients = useClients(() => false);
+  const clientName = (id: string) => clients.data?.find((client) => client.id === id)?.name ?? "a client";
+  const open = () => (channels.data ?? []).filter((channel) => channel.incident);
+  return (
+    <For each={open()}>
+      {(channel) => (
+        <div class="alert alert--error channel-incident" role="alert" data-channel-id={channel.id}>
+          <span>
+            <strong>
+              {clientName(channel.clientId)}: deliveries are failing on {channel.displayName}
+            </strong>{" "}
+            since {formatDateTime(channel.incident?.openedAt ?? new Date())} —{" "}
+            {channel.incident?.reason ?? "no reason given"}. Replies, hides and deletes there are not reaching the
+            public.
+          </span>
+        </div>
+      )}
+    </For>
   );
 }
 
@@ -144,6 +179,7 @@ export function ConsolePage() {
           </div>
         }
       >
+        <ChannelIncidents />
         <Notices notice={notice()} onDismiss={() => setNotice(null)} />
         <Show when={tab() === "approvals"} fallback={<QueueWorkspace notify={notify} />}>
           <div class="console__approvals">

@@ -1,0 +1,108 @@
+import { channelIncidentThreshold } from "@parley/core/deliveries";
+import { schema } from "@parley/db";
+import type { TestAgency, TestDatabase } from "@parley/testing";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signInAs, type TestApp } from "../support/http";
+import {
+  deliverFor,
+  deliveriesOf,
+  deliveryDeps,
+  type FakePlatform,
+  genericChannelOf,
+  ingestItem,
+  type ModerationSuite,
+  mutate,
+  openModerationSuite,
+  query,
+} from "./moderation-support";
+
+let suite: ModerationSuite;
+let db: TestDatabase;
+let app: TestApp;
+let platform: FakePlatform;
+let a: TestAgency;
+let moderator: string;
+let answer: number;
+
+beforeAll(async () => {
+  suite = await openModerationSuite();
+  ({ db, app, platform, agency: a, moderator } = suite);
+  platform.respond = () =>
+    answer === 200 ? { status: 200, body: { id: `pub-${Math.random()}` } } : { status: answer };
+});
+afterAll(() => suite.close());
+
+const channel = () => genericChannelOf(a, a.client.id);
+
+type ChannelEntry = { id: string; incident: { openedAt: Date; reason: string | null } | null };
+
+async function channelsListed(cookie: string) {
+  const read = await query(app, cookie, "channels.list", {});
+  return read.data as ChannelEntry[];
+}
+
+async function noticesOf(userId: string) {
+  return db.owner
+    .select()
+    .from(schema.notifications)
+    .where(and(eq(schema.notifications.recipientUserId, userId), eq(schema.notifications.subjectId, channel().id)));
+}
+
+/** One hide per attempt, due at once: each run of the outbox is one more attempt on the channel. */
+async function attempt() {
+  const item = await ingestItem(db, channel(), { body: "spam" });
+  await mutate(app, moderator, "items.hide", { itemId: item.id });
+  await deliverFor(db, a, deliveryDeps(platform));
+  return (await deliveriesOf(db, item.id))[0];
+}
+
+describe("a channel's delivery incident", () => {
+  it(`opens after ${channelIncidentThreshold} failures in a row, is listed first and notified, and clears on success`, async () => {
+    answer = 503;
+    for (let n = 1; n < channelIncidentThreshold; n += 1) await attempt();
+    expect((await channelsListed(moderator)).find((entry) => entry.id === channel().id)?.incident).toBeNull();
+    await attempt();
+    const listed = await channelsListed(moderator);
+    expect(listed[0]).toMatchObject({
+      id: channel().id,
+      incident: { reason: "The channel's callback answered 503: a server error" },
+    });
+    // The agency's owner and the client's account manager hear of it; the moderator sees the banner, not a notice.
+    expect((await noticesOf(a.users.owner.id)).map((notice) => notice.kind)).toEqual(["channel.incident_opened"]);
+    expect((await noticesOf(a.users.accountManager.id)).map((notice) => notice.kind)).toEqual([
+      "channel.incident_opened",
+    ]);
+    expect(await noticesOf(a.users.moderator.id)).toEqual([]);
+    // Further failures do not open it again.
+    await attempt();
+    expect(await noticesOf(a.users.owner.id)).toHaveLength(1);
+
+    answer = 200;
+    const delivered = await attempt();
+    expect(delivered?.status).toBe("sent");
+    expect((await channelsListed(moderator)).find((entry) => entry.id === channel().id)?.incident).toBeNull();
+    expect((await noticesOf(a.users.owner.id)).map((notice) => notice.kind)).toEqual([
+      "channel.incident_opened",
+      "channel.incident_cleared",
+    ]);
+    const audit = await db.owner
+      .select({ action: schema.auditEvents.action })
+      .from(schema.auditEvents)
+      .where(eq(schema.auditEvents.subjectId, channel().id));
+    expect(audit.map((event) => event.action)).toEqual(["channel.incident_opened", "channel.incident_cleared"]);
+  });
+
+  it("opens at once on a permanent refusal (a revoked token)", async () => {
+    answer = 401;
+    await attempt();
+    const [entry] = await channelsListed(await signInAs(app, a.users.owner.email));
+    expect(entry).toMatchObject({
+      id: channel().id,
+      incident: { reason: "The channel's callback answered 401: refused: check the channel's credentials" },
+    });
+    answer = 200;
+    await attempt();
+    expect((await channelsListed(moderator)).every((listedEntry) => listedEntry.incident === null)).toBe(true);
+  });
+});
