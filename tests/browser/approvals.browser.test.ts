@@ -80,7 +80,7 @@ describe("reply approvals in a real browser", () => {
     await card.getByLabel("Comment").fill("Fine to post as written.");
     await card.getByRole("button", { name: "Approve" }).click();
     await expect.poll(() => card.count(), { timeout: 15_000 }).toBe(0);
-    await stakeholder.getByText(/approved; it is being sent/).waitFor();
+    await stakeholder.getByText(/approved: sending…/).waitFor();
 
     // The approved reply goes out to the platform…
     const posted = await demo.postedReply(commentId, answer);

@@ -38,7 +38,7 @@ export interface Demo {
   /** `DATA_DIR/demo.json`: logins, agencies, clients, and each channel's ingest secret (and Meta app secret). */
   data(): DemoData;
   /** The seeded channel of a client on a platform, e.g. `channel("Hexfall Games", "facebook")`. */
-  channel(clientName: string, platform: "generic" | "facebook"): DemoData["channels"][number];
+  channel(clientName: string, platform: "generic" | "facebook" | "sandbox"): DemoData["channels"][number];
   /** POSTs items to the signed generic ingest (`/v1/channels/{id}/items`) and returns the response's JSON. */
   ingestGeneric(channelId: string, items: unknown[]): Promise<{ items: Array<{ id: string; externalId: string }> }>;
   /** POSTs a Meta webhook delivery signed with the channel's app secret (`X-Hub-Signature-256`). */
@@ -72,7 +72,7 @@ export async function startDemo(options: { env?: Record<string, string> } = {}):
     cached ??= JSON.parse(readFileSync(path.join(dataDir, "demo.json"), "utf8")) as DemoData;
     return cached;
   };
-  const channel = (clientName: string, platform: "generic" | "facebook") => {
+  const channel = (clientName: string, platform: "generic" | "facebook" | "sandbox") => {
     const client = data()
       .agencies.flatMap((agency) => agency.clients)
       .find((c) => c.name === clientName);
