@@ -240,6 +240,18 @@ describe("approvals", () => {
     expect(rejected.data).toMatchObject({ status: "rejected", decisionComment: "Offer a voucher instead" });
     expect((await itemRow(db, item.id)).status).toBe("queued");
     expect(await deliveriesOf(db, item.id)).toEqual([]);
+    // The draft's author gets a notice with the comment and the way back to the item.
+    const notices = await db.owner
+      .select()
+      .from(schema.notifications)
+      .where(eq(schema.notifications.recipientUserId, a.users.moderator.id));
+    expect(notices.filter((notice) => notice.kind === "reply.rejected")).toEqual([
+      expect.objectContaining({
+        subjectType: "item",
+        subjectId: item.id,
+        body: `“Offer a voucher instead” — open the item to write another: /console/items/${item.id}`,
+      }),
+    ]);
     const again = await mutate(app, stakeholder, "replies.approve", { replyId });
     expect(again.error).toMatchObject({ code: "INVALID_STATE", details: { reason: "not_pending_approval" } });
   });

@@ -11,7 +11,7 @@ import type { Scope } from "../kernel/scope";
 import { announceItemChange, type ModerationDeps } from "./item-actions";
 import { type ReplyRow, type ReplyView, toReplyView } from "./replies";
 
-const { replies, items, channels, clientAssignments } = schema;
+const { replies, items, channels, clientAssignments, notifications } = schema;
 
 /** A reply waiting for the caller's decision, with what the approver needs to judge it. */
 export interface ApprovalView extends ReplyView {
@@ -184,6 +184,20 @@ async function decideReply(
     ]);
   }
   const itemRequeued = after.status === "rejected" && (await returnUnansweredItemToQueue(scope, tx, after, now));
+  if (after.status === "rejected" && after.authorUserId && after.authorUserId !== scope.actorId) {
+    // The draft's author learns why, with the way back to the item.
+    await tx.insert(notifications).values({
+      agencyId: after.agencyId,
+      clientId: after.clientId,
+      recipientUserId: after.authorUserId,
+      kind: "reply.rejected",
+      subjectType: "item",
+      subjectId: after.itemId,
+      title: "Your draft reply was rejected",
+      body: `“${after.decisionComment ?? ""}” — open the item to write another: /console/items/${after.itemId}`,
+      createdAt: now,
+    });
+  }
   await recordAudit(tx, scope, {
     action: `reply.${input.decision}`,
     subjectType: "reply",
