@@ -287,6 +287,12 @@ const matrix: Record<string, Entry> = {
     kind: "list",
     input: () => undefined,
   },
+  "replies.acknowledge": {
+    type: "mutation",
+    roles: mods,
+    kind: "target",
+    input: () => ({ itemId: aClaimedItemId }),
+  },
   "replies.decided": {
     type: "query",
     roles: ["owner", "admin", "client_stakeholder"],

@@ -107,6 +107,34 @@ describe("replies.check and replies.send", () => {
     expect(await repliesOf(item.id)).toEqual([]);
   });
 
+  it("lets a triage moderator acknowledge: a protocol template, addressed to the customer, varied, delivered", async () => {
+    const triager = await makeUser(db.owner, {
+      agencyId: a.agency.id,
+      role: "moderator",
+      assignments: [{ clientId: a.client.id, authority: "triage" }],
+    });
+    const cookie = await signInAs(app, triager.email);
+    const first = await ingestItem(db, channel, { body: "My account was charged twice", author: "dana" });
+    const second = await ingestItem(db, channel, { body: "Still waiting on my refund", author: "sam" });
+    const one = await mutate(app, cookie, "replies.acknowledge", { itemId: first.id });
+    const two = await mutate(app, cookie, "replies.acknowledge", { itemId: second.id });
+    expect(one.error).toBeUndefined();
+    expect(two.error).toBeUndefined();
+    const bodies = [one.data, two.data].map((reply) => reply as { kind: string; body: string; status: string });
+    expect(bodies.map((reply) => [reply.kind, reply.status])).toEqual([
+      ["acknowledgement", "approved"],
+      ["acknowledgement", "approved"],
+    ]);
+    expect(bodies[0]?.body).toMatch(/^Hi dana, /);
+    expect(bodies[1]?.body).toMatch(/^Hi sam, /);
+    // Never the same template twice in a row on the channel.
+    expect(bodies[0]?.body.slice("Hi dana, ".length)).not.toBe(bodies[1]?.body.slice("Hi sam, ".length));
+    expect(await deliverFor(db, a, deliveryDeps(platform))).toMatchObject({ sent: 2 });
+    expect((await auditOf(db, (one.data as { id: string }).id)).map((event) => event.action)).toContain(
+      "reply.acknowledged",
+    );
+  });
+
   it("refuses a moderator whose authority on the client is triage", async () => {
     const triager = await makeUser(db.owner, {
       agencyId: a.agency.id,

@@ -16,6 +16,7 @@ import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
 import {
   checkReply,
+  pickAcknowledgement,
   type RecentReply,
   type ReplyCheck,
   type ReplyCheckResult,
@@ -359,4 +360,108 @@ export async function resendReply(
     protocolVersionId: failed.reply.protocolVersionId,
   });
   return resent;
+}
+
+/**
+ * A protocol-approved acknowledgement on the item's public thread — what a moderator whose authority is `triage`
+ * may post (any moderator may): the client's next acknowledgement template on the channel (never the one used last),
+ * addressed to the customer by name so it reads as written for them, and put through every check but authority
+ * (a template that would sound templated is skipped for the next). Queued for delivery like any reply; the
+ * first-response clock stops when it is delivered. INVALID_STATE when the protocol has no usable template.
+ */
+export async function acknowledgeItem(
+  scope: Scope,
+  tx: Executor,
+  input: { itemId: string },
+  deps: ModerationDeps = {},
+): Promise<ReplyView> {
+  const now = deps.now?.() ?? new Date();
+  const item = await getItemInScope(scope, tx, { itemId: input.itemId, lock: true });
+  assertNotClaimedByAnother(scope, item, now);
+  if (item.status === "deleted" || item.removedAt) {
+    throw new AppError("INVALID_STATE", "The item was deleted: there is nothing to acknowledge", {
+      reason: "item_deleted",
+    });
+  }
+  const protocol = await loadItemProtocol(tx, item);
+  const templates = protocol?.document.acknowledgementTemplates ?? [];
+  const [last] = await tx
+    .select({ body: replies.body })
+    .from(replies)
+    .where(
+      and(
+        eq(replies.agencyId, scope.agencyId),
+        eq(replies.channelId, item.channelId),
+        eq(replies.kind, "acknowledgement"),
+      ),
+    )
+    .orderBy(desc(replies.createdAt))
+    .limit(1);
+  const name = (item.authorDisplayName ?? item.authorHandle).trim();
+  const addressed = (template: string) =>
+    name ? `Hi ${name}, ${template.charAt(0).toLowerCase()}${template.slice(1)}` : template;
+  // The template behind the channel's last acknowledgement (it was addressed to someone else).
+  const lastBody = last?.body ?? null;
+  let previous =
+    templates.find(
+      (template) => lastBody === template || lastBody?.endsWith(addressed(template).slice(`Hi ${name}, `.length)),
+    ) ?? lastBody;
+  for (let tried = 0; tried < templates.length; tried += 1) {
+    const template = pickAcknowledgement({ templates, lastUsedOnChannel: previous });
+    previous = template;
+    const text = addressed(template);
+    const { check } = await runReplyChecks(tx, item, { text, now, memberAuthority: "respond" });
+    if (!check.ok) continue;
+    const [reply] = await tx
+      .insert(replies)
+      .values({
+        agencyId: scope.agencyId,
+        clientId: item.clientId,
+        itemId: item.id,
+        channelId: item.channelId,
+        kind: "acknowledgement",
+        body: text,
+        status: "approved",
+        checkResults: check.results,
+        authorUserId: scope.actorId,
+        protocolVersionId: protocol?.id ?? null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    if (!reply) throw new AppError("INTERNAL", "Acknowledgement was not stored");
+    await queueDeliveries(tx, [
+      {
+        agencyId: reply.agencyId,
+        clientId: reply.clientId,
+        channelId: reply.channelId,
+        itemId: reply.itemId,
+        replyId: reply.id,
+        action: "reply",
+      },
+    ]);
+    await recordAudit(tx, scope, {
+      action: "reply.acknowledged",
+      subjectType: "reply",
+      subjectId: reply.id,
+      clientId: reply.clientId,
+      before: { itemId: item.id, itemStatus: item.status },
+      after: { itemId: item.id, body: reply.body, template, checkResults: check.results },
+      protocolVersionId: reply.protocolVersionId,
+    });
+    await publishLiveEvent(tx, {
+      type: "reply.changed",
+      agencyId: reply.agencyId,
+      clientId: reply.clientId,
+      subjectId: reply.id,
+    });
+    await announceItemChange(tx, item);
+    return toReplyView(
+      reply,
+      (await findDeliveryStates(tx, { agencyId: reply.agencyId, itemIds: [reply.itemId] })).ofReply(reply.id),
+    );
+  }
+  throw new AppError("INVALID_STATE", "The client's protocol has no acknowledgement that passes the checks here", {
+    reason: "no_acknowledgement_template",
+  });
 }

@@ -1,5 +1,6 @@
-import { replyApproveInput, replyDraftInput, replyRejectInput, replyResendInput } from "@parley/contracts";
+import { itemIdInput, replyApproveInput, replyDraftInput, replyRejectInput, replyResendInput } from "@parley/contracts";
 import {
+  acknowledgeItem,
   approveReply,
   checkDraftReply,
   listPendingApprovals,
@@ -21,6 +22,10 @@ export const repliesRouter = router({
   send: procedureFor("moderate")
     .input(replyDraftInput)
     .mutation(({ ctx, input }) => sendReply(ctx.scope, ctx.tx, input)),
+  /** A protocol-approved acknowledgement, addressed to the customer: what a triage moderator may post. */
+  acknowledge: procedureFor("moderate")
+    .input(itemIdInput)
+    .mutation(({ ctx, input }) => acknowledgeItem(ctx.scope, ctx.tx, input)),
   /** Edit and resend a reply whose delivery failed. */
   resend: procedureFor("moderate")
     .input(replyResendInput)

@@ -186,10 +186,21 @@ export function ItemToolbar(props: {
   onNoAction: () => void;
   onEscalate: () => void;
   onDelete: () => void;
+  /** Posts a protocol-approved acknowledgement, addressed to the customer (what a triage member may do). */
+  onAcknowledge: () => void;
 }) {
   const refusal = () => (props.onlyTriage ? memberTriageModerationMessage : undefined);
   return (
     <div class="item-actions">
+      <button
+        type="button"
+        class="button button--small"
+        classList={{ "button--primary": props.onlyTriage }}
+        title="Post the protocol's next acknowledgement, addressed to the customer"
+        onClick={() => props.onAcknowledge()}
+      >
+        Acknowledge
+      </button>
       <Show
         when={props.detail.item.status !== "hidden"}
         fallback={

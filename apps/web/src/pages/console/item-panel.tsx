@@ -183,6 +183,16 @@ export function ItemPanel(props: {
   const escalate = () => {
     if (item()) setEscalating(true);
   };
+  const acknowledge = async () => {
+    setError(null);
+    try {
+      await trpc.replies.acknowledge.mutate({ itemId: props.itemId });
+      await refresh();
+      props.notify({ text: "Acknowledgement queued: its delivery shows under Our replies." });
+    } catch (err) {
+      setError(toUiError(err).message);
+    }
+  };
 
   props.register({ hide, noAction, skip: () => void skip(), focusReply: () => composer?.focus(), escalate });
   onCleanup(() => props.register(null));
@@ -239,6 +249,7 @@ export function ItemPanel(props: {
               onUnhide={() => void run("unhide", { text: "Shown again." })}
               onNoAction={noAction}
               onEscalate={escalate}
+              onAcknowledge={() => void acknowledge()}
               onDelete={() => setConfirmDelete(true)}
             />
             <Show when={error()}>
