@@ -2,6 +2,7 @@ import { useLocation, useNavigate, useParams, useSearchParams } from "@solidjs/r
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/solid-query";
 import { createMemo, createSignal, Match, onCleanup, Show, Switch } from "solid-js";
 import { useSession } from "../../auth";
+import { ConfirmDialog } from "../../components/dialog";
 import type { SlaBoardEntry } from "../../components/escalations";
 import { QueryStatus } from "../../components/page";
 import { createClocksByItem, useSlaBoard } from "../../components/sla-clock";
@@ -286,15 +287,38 @@ export function QueueWorkspace(props: { notify: (notice: Notice) => void }) {
     mutationFn: (input: RouterInputs["items"]["bulk"]) => trpc.items.bulk.mutate(input),
     onSettled: refreshAll,
   }));
+  /** A bulk hide waiting for the moderator's confirmation (it changes what the public sees): the items' ids. */
+  const [confirmHide, setConfirmHide] = createSignal<string[] | null>(null);
+  const undoHide = async (itemIds: readonly string[]) => {
+    const results = await Promise.allSettled(itemIds.map((itemId) => trpc.items.unhide.mutate({ itemId })));
+    const failed = results.filter((result) => result.status === "rejected").length;
+    await refreshAll();
+    props.notify(
+      failed === 0
+        ? { text: `Undone: ${plural(itemIds.length, "item")} shown again (showing… until the platform confirms).` }
+        : { text: `Undo: ${failed} of ${itemIds.length} could not be shown again.`, tone: "error" },
+    );
+  };
+  const doBulk = async (action: BulkAction, itemIds: string[]) => {
+    await bulk.mutateAsync({ itemIds, action });
+    setChecked(new Set<string>());
+    props.notify({
+      text:
+        action === "hide"
+          ? `${plural(itemIds.length, "item")}: hiding… (each shows Hidden once the platform confirms).`
+          : `${plural(itemIds.length, "item")} marked as needing no action.`,
+      ...(action === "hide" ? { action: { label: "Undo", run: () => void undoHide(itemIds) } } : {}),
+    });
+  };
   const runBulk = async (action: BulkAction) => {
     const itemIds = [...checked()];
     if (itemIds.length === 0) return;
+    if (action === "hide") {
+      setConfirmHide(itemIds);
+      return;
+    }
     try {
-      await bulk.mutateAsync({ itemIds, action });
-      setChecked(new Set<string>());
-      props.notify({
-        text: `${plural(itemIds.length, "item")} ${action === "hide" ? "hidden" : "marked as needing no action"}.`,
-      });
+      await doBulk(action, itemIds);
     } catch (err) {
       props.notify({ text: `Bulk action failed: ${toUiError(err).message}`, tone: "error" });
     }
@@ -355,6 +379,18 @@ export function QueueWorkspace(props: { notify: (notice: Notice) => void }) {
         onClear={queueFilters.clear}
       />
 
+      <Show when={confirmHide()}>
+        {(itemIds) => (
+          <ConfirmDialog
+            title={`Hide ${plural(itemIds().length, "item")}?`}
+            description={`${plural(itemIds().length, "item")} will be hidden on the platform, where their authors' followers see them now. You can undo right after.`}
+            confirmLabel={`Hide ${plural(itemIds().length, "item")}`}
+            danger
+            onConfirm={() => doBulk("hide", itemIds())}
+            onClose={() => setConfirmHide(null)}
+          />
+        )}
+      </Show>
       <QueueColumn
         listing={listing}
         filters={filters()}
