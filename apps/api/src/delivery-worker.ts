@@ -12,6 +12,8 @@ export interface DeliveryWorkerOptions {
   db: Database;
   secretBox: SecretBox;
   metaGraphBaseUrl: string;
+  /** Where the sandbox platform answers (`SANDBOX_BASE_URL`, by default this process itself). */
+  sandboxBaseUrl?: string;
   /** Hosts deliveries may reach over plain http or at a private address (`OUTBOUND_ALLOWLIST`). */
   allowlist: OutboundAllowlist;
   /** How often every agency's outbox is swept (the safety net: commits also kick the worker at once). */
@@ -45,7 +47,11 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
   const intervalMs = options.intervalMs ?? 2000;
   const deps = {
     secretBox: options.secretBox,
-    send: createOutboundSender({ metaGraphBaseUrl: options.metaGraphBaseUrl, allowlist: options.allowlist }),
+    send: createOutboundSender({
+      metaGraphBaseUrl: options.metaGraphBaseUrl,
+      sandboxBaseUrl: options.sandboxBaseUrl,
+      allowlist: options.allowlist,
+    }),
     onOutcome: (outcome: DeliveryOutcome) => {
       options.metrics?.deliveries.inc({ verdict: outcome.verdict });
       logOutcome(logger, outcome);
