@@ -1,5 +1,7 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDemo } from "../support/browser";
+import { demoPassword, startDemo } from "../support/browser";
+import { callProcedure, remoteApp, signInAs } from "../support/http";
 
 let demo: Awaited<ReturnType<typeof startDemo>>;
 
@@ -48,7 +50,28 @@ describe("admin in a real browser", () => {
   });
 
   it("shows which channels fail to deliver, and why", { timeout: 60_000 }, async () => {
-    // The demo's community channels have no callback URL: the acknowledgements their triage sends fail at once.
+    // The demo's community channels have no callback URL: a reply sent there fails at once (the demo's own
+    // traffic runs on its sandbox channels, which deliver).
+    const community = demo.channel("Hexfall Games", "generic");
+    const run = randomUUID().slice(0, 8);
+    const ingested = await demo.ingestGeneric(community.id, [
+      {
+        externalId: `community-${run}`,
+        kind: "comment",
+        author: { externalId: `fan-${run}`, handle: "fan" },
+        body: `Loving the new map ${run}`,
+        createdAt: new Date().toISOString(),
+      },
+    ]);
+    const api = remoteApp(demo.server.url);
+    const owner = await signInAs(api, "owner@northwind.test", demoPassword);
+    const sent = await callProcedure(api, {
+      cookie: owner,
+      path: "replies.send",
+      type: "mutation",
+      input: { itemId: ingested.items[0]?.id, text: `Thanks, glad you like it ${run}!` },
+    });
+    expect(sent.error).toBeUndefined();
     const page = await demo.signedInPage("owner@northwind.test");
     await page.goto(`${demo.server.url}/admin/channels`);
     const row = page.getByRole("table", { name: "Channels" }).getByRole("row", { name: /Hexfall Games community/ });

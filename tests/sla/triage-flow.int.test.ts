@@ -108,7 +108,9 @@ describe("triage end to end (embedded driver, real PostgreSQL, controllable cloc
     expect(escalation?.packet).toMatchObject({
       item: { itemId, categoryKey: "account_hacked", priority: "P1" },
       protocolExcerpt: { category: { key: "account_hacked", authority: "triage" } },
-      saidPublicly: [{ kind: "acknowledgement", status: "approved" }],
+      // Only delivered text was said publicly: the acknowledgement is still on its way.
+      saidPublicly: [],
+      notYetPublic: [{ kind: "acknowledgement", status: "not yet delivered" }],
     });
     expect(rows.item?.status).toBe("escalated");
     expect(rows.notifications.map(({ kind, recipientUserId }) => ({ kind, recipientUserId }))).toEqual([

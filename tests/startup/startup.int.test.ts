@@ -49,7 +49,8 @@ describe("npm start", () => {
     expect(first.output()).toMatch(/owner@northwind\.test/);
     expect(await signIn(first.url, "owner@northwind.test", "demo-password-for-tests")).toBe(200);
     const demo = JSON.parse(readFileSync(path.join(dataDir, "demo.json"), "utf8"));
-    expect(demo.channels).toHaveLength(8);
+    // A sandbox page, a Facebook page and a community feed for each of the four demo clients.
+    expect(demo.channels).toHaveLength(12);
     // A second start on the same data directory refuses in one line and leaves the first one serving.
     const refusal = await startServer({ port: await findFreePort(), env }).then(
       () => "started",
