@@ -227,9 +227,9 @@ export function ItemPanel(props: {
               clockAt={slaBoard.data?.at ?? new Date()}
               authority={authorityFor(data().item.authority)}
               firstResponseRunning={Boolean(
-                slaBoard.data?.open.some(
-                  (entry) => entry.itemId === data().item.id && entry.metric === "first_response",
-                ),
+                slaBoard.data?.items
+                  .find((row) => row.itemId === data().item.id)
+                  ?.clocks.some((entry) => entry.metric === "first_response"),
               )}
               onClose={props.onClose}
             />
