@@ -76,4 +76,27 @@ describe("GET /v1/openapi.json", () => {
     );
     expect(document.components.schemas.Item?.properties).toMatchObject({ receivedAt: { format: "date-time" } });
   });
+
+  it("names the API key scope each route needs", async () => {
+    const document = (await (await app.request("http://parley.test/v1/openapi.json")).json()) as OpenApiDocument;
+    const scopes = Object.entries(document.paths).flatMap(([path, byMethod]) =>
+      Object.entries(byMethod).flatMap(([method, operation]) => {
+        const security = (operation as { security?: Array<Record<string, string[]>> }).security ?? [];
+        return security.flatMap((requirement) =>
+          (requirement.bearerAuth ?? []).map((scope) => `${method} ${path} ${scope}`),
+        );
+      }),
+    );
+    expect(scopes.sort()).toEqual(
+      [
+        "get /v1/items items:read",
+        "get /v1/items/{id} items:read",
+        "get /v1/invoices invoices:read",
+        "get /v1/invoices/{id}/evidence.csv invoices:read",
+        "get /v1/invoices/{ref} invoices:read",
+        "get /v1/reports/sla-month reports:read",
+        "post /v1/channels/{channelId}/items ingest",
+      ].sort(),
+    );
+  });
 });

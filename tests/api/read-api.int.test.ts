@@ -48,7 +48,12 @@ async function createKey(
   cookie: string,
   name: string,
 ): Promise<{ key: { id: string; prefix: string }; secret: string }> {
-  const created = await callProcedure(app, { cookie, path: "apiKeys.create", type: "mutation", input: { name } });
+  const created = await callProcedure(app, {
+    cookie,
+    path: "apiKeys.create",
+    type: "mutation",
+    input: { name, scopes: ["items:read"] },
+  });
   expect(created.status).toBe(200);
   return created.data as { key: { id: string; prefix: string }; secret: string };
 }
@@ -92,14 +97,14 @@ describe("API keys", () => {
       cookie: moderator,
       path: "apiKeys.create",
       type: "mutation",
-      input: { name: "Mine" },
+      input: { name: "Mine", scopes: ["items:read"] },
     });
     expect(refused.error?.code).toBe("FORBIDDEN");
     const unnamed = await callProcedure(app, {
       cookie: ownerCookie,
       path: "apiKeys.create",
       type: "mutation",
-      input: { name: "  " },
+      input: { name: "  ", scopes: ["items:read"] },
     });
     expect(unnamed.status).toBe(400);
     expect(unnamed.error?.details.fields).toEqual({ name: "is required" });

@@ -416,7 +416,7 @@ describe("exports and access", () => {
   it("answers an agency API key with every invoice of its agency, and nothing of another", async () => {
     const ownerScope = await scopeOf(db.app, a, a.users.owner);
     const { secret } = await withTenant(db.app, { agencyId: a.agency.id, clientIds: null }, (tx) =>
-      createApiKey(ownerScope, tx, { name: "Accounting export" }),
+      createApiKey(ownerScope, tx, { name: "Accounting export", scopes: ["invoices:read"] }),
     );
     const withKey = (url: string, key = secret) =>
       app.request(`http://parley.test${url}`, { headers: { host: "parley.test", authorization: `Bearer ${key}` } });
@@ -425,9 +425,17 @@ describe("exports and access", () => {
     expect((await withKey(`/v1/invoices/${invoice.id}.csv`)).status).toBe(200);
     const bScope = await scopeOf(db.app, b, b.users.owner);
     const other = await withTenant(db.app, { agencyId: b.agency.id, clientIds: null }, (tx) =>
-      createApiKey(bScope, tx, { name: "Other agency" }),
+      createApiKey(bScope, tx, { name: "Other agency", scopes: ["invoices:read"] }),
     );
     expect((await withKey(`/v1/invoices/${invoice.id}`, other.secret)).status).toBe(404);
+    // A key restricted to another client of the same agency sees none of this client's invoices.
+    const otherClientId = invoice.clientId === a.client.id ? a.otherClient.id : a.client.id;
+    const restricted = await withTenant(db.app, { agencyId: a.agency.id, clientIds: null }, (tx) =>
+      createApiKey(ownerScope, tx, { name: "One client", scopes: ["invoices:read"], clientId: otherClientId }),
+    );
+    expect(await (await withKey("/v1/invoices?period=2026-07", restricted.secret)).json()).toEqual([]);
+    expect((await withKey(`/v1/invoices/${invoice.id}`, restricted.secret)).status).toBe(404);
+    expect((await withKey(`/v1/invoices/${invoice.id}.pdf`, restricted.secret)).status).toBe(404);
     expect((await withKey("/v1/invoices", "pk_live_nope")).status).toBe(401);
   });
 });

@@ -23,7 +23,12 @@ const mods = ["owner", "admin", "moderator"] as const;
 const invoiceReaders = ["owner", "admin", "account_manager", "client_stakeholder"] as const;
 const matrix: Record<string, Entry> = {
   "apiKeys.list": { type: "query", roles: admins, kind: "list", input: () => undefined },
-  "apiKeys.create": { type: "mutation", roles: admins, kind: "create", input: () => ({ name: "Isolation key" }) },
+  "apiKeys.create": {
+    type: "mutation",
+    roles: admins,
+    kind: "create",
+    input: (a) => ({ name: "Isolation key", scopes: ["items:read"], clientId: a.otherClient.id }),
+  },
   "apiKeys.revoke": { type: "mutation", roles: admins, kind: "target", input: () => ({ apiKeyId: aApiKeyId }) },
   "me.get": { type: "query", roles: "signed in", kind: "list", input: () => undefined },
   "me.switchAgency": {

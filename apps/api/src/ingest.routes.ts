@@ -35,6 +35,7 @@ import { fallbackLogger, type Logger } from "./logger";
 import type { Metrics } from "./metrics";
 import { errorResponse, jsonResponse, type RouteDocumentation, uuidPathParameter } from "./openapi";
 import { noteAgency } from "./request-log";
+import { authenticateBearerKey } from "./v1.routes";
 
 /** Largest request body any ingest endpoint reads. */
 export const maxIngestBodyBytes = 1024 * 1024;
@@ -124,21 +125,26 @@ const ingestDocumentation = {
     "a removal restores the item. `createdAt` must lie between 2000-01-01 and a day after the server's clock. " +
     'Mark your brand\'s own messages (e.g. your echo of a reply Parley sent you) `"byBrand": true`: they are ' +
     "stored on their thread and never queued.",
-  security: [],
+  // Either the channel's HMAC signature (the two headers; no security scheme) or an API key with `ingest`.
+  security: [{}, { bearerAuth: ["ingest"] }] as Array<Record<string, string[]>>,
   parameters: [
     uuidPathParameter("channelId"),
     {
       name: "X-Parley-Timestamp",
       in: "header",
-      required: true,
-      description: `Unix seconds; refused when more than ${maxTimestampSkewSeconds} s from the server's clock`,
+      required: false,
+      description:
+        `Unix seconds; refused when more than ${maxTimestampSkewSeconds} s from the server's clock. Required ` +
+        "unless an API key with the `ingest` scope is sent instead of the signature",
       schema: { type: "string", pattern: "^\\d{1,15}$" },
     },
     {
       name: "X-Parley-Signature",
       in: "header",
-      required: true,
-      description: "`sha256=` + hex HMAC-SHA256 of `<timestamp>.<raw body>`, keyed with the channel's ingest secret",
+      required: false,
+      description:
+        "`sha256=` + hex HMAC-SHA256 of `<timestamp>.<raw body>`, keyed with the channel's ingest secret. Required " +
+        "unless an API key with the `ingest` scope is sent",
       schema: { type: "string", pattern: "^sha256=[0-9a-f]{64}$" },
     },
   ],
@@ -153,8 +159,11 @@ const ingestDocumentation = {
   responses: {
     "200": jsonResponse("What the delivery changed, item by item", ingestResult.meta({ ref: "IngestResult" })),
     "400": errorResponse("Malformed JSON or an invalid item (every bad field named, nothing stored)"),
-    "401": errorResponse("Missing, wrong or stale signature (nothing stored)"),
-    "404": errorResponse("No such channel"),
+    "401": errorResponse(
+      "Missing, wrong or stale signature, or an unknown, revoked or expired API key (nothing stored)",
+    ),
+    "403": errorResponse("An API key without the `ingest` scope (`missing_scope`)"),
+    "404": errorResponse("No such channel (also another agency's channel, or another client's for a restricted key)"),
     "413": errorResponse(`Body over ${maxIngestBodyBytes} bytes or more than ${maxBatchItems} items`),
   },
 } satisfies RouteDocumentation;
@@ -256,18 +265,29 @@ export function createIngestRoutes(options: IngestRoutesOptions) {
 
   const readRaw = async (c: IngestContext) => new Uint8Array(await c.req.arrayBuffer());
 
-  app.post("/v1/channels/:channelId/items", describeRoute(ingestDocumentation), limitBody, (c) =>
-    receiveSigned(
+  app.post("/v1/channels/:channelId/items", describeRoute(ingestDocumentation), limitBody, async (c) => {
+    const authorization = c.req.header("authorization");
+    const key =
+      authorization === undefined ? null : await authenticateBearerKey(db, { authorization, requiredScope: "ingest" });
+    return receiveSigned(
       c,
       undefined,
-      (channel, raw) =>
-        verifyGenericSignature({
-          secret: channel.ingestSecret,
-          timestamp: c.req.header("x-parley-timestamp"),
-          signature: c.req.header("x-parley-signature"),
-          rawBody: raw,
-          now: now(),
-        }),
+      (channel, raw) => {
+        if (!key) {
+          return verifyGenericSignature({
+            secret: channel.ingestSecret,
+            timestamp: c.req.header("x-parley-timestamp"),
+            signature: c.req.header("x-parley-signature"),
+            rawBody: raw,
+            now: now(),
+          });
+        }
+        // A key speaks for its agency (or its one client): any other channel does not exist for it.
+        if (channel.agencyId !== key.agencyId || (key.clientId !== null && channel.clientId !== key.clientId)) {
+          throw new AppError("NOT_FOUND", "Channel not found", { reason: "channel_not_found" });
+        }
+        return { ok: true };
+      },
       async (channel, raw) => {
         let events: ReturnType<typeof parseGenericBatch>;
         try {
@@ -284,8 +304,8 @@ export function createIngestRoutes(options: IngestRoutesOptions) {
         }
         return c.json(await store(channel, events));
       },
-    ),
-  );
+    );
+  });
 
   app.get("/webhooks/meta/:channelId", async (c) => {
     // Read fresh: the handshake trusts the verify token without an ingest transaction to check it.

@@ -61,11 +61,15 @@ export function createInvoiceRoutes(options: InvoiceRoutesOptions) {
   const { db } = options.services;
   const app = new Hono<{ Variables: ReaderVariables }>();
 
-  const authenticateReader = createReaderAuthentication({ db, loadSession: options.loadSession });
+  const authenticateReader = createReaderAuthentication({
+    db,
+    requiredScope: "invoices:read",
+    loadSession: options.loadSession,
+  });
   /** API keys read every invoice of their agency; people read through their scope. */
   const readerOf = (c: Context<{ Variables: ReaderVariables }>): InvoiceReader => {
-    const { agencyId, scope } = c.get("principal");
-    return scope ? invoiceReaderOf(scope) : { agencyId, clientIds: null, finalizedOnly: false };
+    const { agencyId, scope, clientIds } = c.get("principal");
+    return scope ? invoiceReaderOf(scope) : { agencyId, clientIds, finalizedOnly: false };
   };
 
   const read = <T>(reader: InvoiceReader, work: (tx: Transaction) => Promise<T>) =>
@@ -85,7 +89,7 @@ export function createInvoiceRoutes(options: InvoiceRoutesOptions) {
       description:
         "An API key sees every invoice of its agency; a session: owners, admins and account managers their " +
         "clients' invoices, stakeholders their own client's finalized ones.",
-      security: readSecurity,
+      security: readSecurity("invoices:read"),
       responses: {
         "200": jsonResponse("The invoices", z.array(Invoice)),
         "400": errorResponse("A query parameter is invalid (named in `details.fields`)"),
@@ -106,7 +110,7 @@ export function createInvoiceRoutes(options: InvoiceRoutesOptions) {
     describeRoute({
       operationId: "getInvoiceEvidence",
       summary: "The SLA clocks behind an invoice's service credits, as CSV",
-      security: readSecurity,
+      security: readSecurity("invoices:read"),
       parameters: [uuidPathParameter("id")],
       responses: {
         "200": { description: "One row per clock", content: { "text/csv": { schema: { type: "string" } } } },
@@ -133,7 +137,7 @@ export function createInvoiceRoutes(options: InvoiceRoutesOptions) {
     describeRoute({
       operationId: "getInvoice",
       summary: "One invoice: JSON with lines and evidence, or its lines as CSV (`<id>.csv`) or the PDF (`<id>.pdf`)",
-      security: readSecurity,
+      security: readSecurity("invoices:read"),
       parameters: [
         pathParameter(
           "ref",

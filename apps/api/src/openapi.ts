@@ -1,5 +1,5 @@
 import { sessionCookieName } from "@parley/auth";
-import { appErrorCodes, badInput } from "@parley/contracts";
+import { type ApiKeyScope, apiKeyScopes, appErrorCodes, badInput } from "@parley/contracts";
 import type { Env, Hono, ValidationTargets } from "hono";
 import { type DescribeRouteOptions, openAPIRouteHandler, resolver, validator } from "hono-openapi";
 import { z } from "zod";
@@ -39,11 +39,16 @@ export function jsonResponse(description: string, schema: z.ZodType) {
   return { description, content: { "application/json": { schema: resolver(schema) } } };
 }
 
-/** Reads take an agency API key or the web app's session cookie. */
-export const readSecurity: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { sessionCookie: [] }];
+/** Reads take an agency API key with `scope` (OpenAPI 3.1 lists a bearer scheme's required scopes) or the session cookie. */
+export function readSecurity(scope: ApiKeyScope): Array<Record<string, string[]>> {
+  return [{ bearerAuth: [scope] }, { sessionCookie: [] }];
+}
 export const readErrors = {
-  "401": errorResponse("No session cookie and no API key, or an unknown or revoked key"),
-  "403": errorResponse("Signed in, but no agency chosen (items: or signed in as a client's stakeholder)"),
+  "401": errorResponse("No session cookie and no API key, or an unknown, revoked or expired key (`api_key_expired`)"),
+  "403": errorResponse(
+    "An API key without the route's scope (`missing_scope`, `details.scope` names it); signed in, but no agency " +
+      "chosen (items: or signed in as a client's stakeholder)",
+  ),
 };
 
 export function pathParameter(name: string, schema: Record<string, unknown>, description?: string) {
@@ -92,7 +97,15 @@ export function openApiDocumentHandler<E extends Env>(app: Hono<E>) {
       servers: [{ url: "/" }],
       components: {
         securitySchemes: {
-          bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "pk_live_…", description: "Agency API key" },
+          bearerAuth: {
+            type: "http",
+            scheme: "bearer",
+            bearerFormat: "pk_live_…",
+            description:
+              `Agency API key, made under Admin → API keys with scopes (${apiKeyScopes.join(", ")}), optionally ` +
+              "restricted to one client (it then sees only that client's items and invoices) and with an expiry. " +
+              "Each route lists the scope it needs; a key without it gets 403 `missing_scope`.",
+          },
           sessionCookie: { type: "apiKey", in: "cookie", name: sessionCookieName, description: "Web app session" },
         },
       },

@@ -22,7 +22,7 @@
  *   /accounts/invoices/:invoiceId            one invoice or credit note
  *   /staffing[/roster | /review | /model]    the week's staffing plan, the roster, planned vs actual, the model
  *                                            (the plan's and the review's week: ?week=YYYY-MM-DD)
- *   /admin/clients|channels|members|playbooks|agency
+ *   /admin/clients|channels|members|playbooks|api-keys|agency
  *   /admin/clients/:clientId/business-hours  a client's business hours (versions, the next 14 days)
  *   /account/password                        change one's own password
  *   /invitation/:token, /reset-password/:token   the single-use links the API hands out (signed in or out)
@@ -47,6 +47,7 @@ import { InvoiceReviewPage } from "./pages/accounts/invoice-review";
 import { InvoicesPage } from "./pages/accounts/invoices-list";
 import { AdminLayout } from "./pages/admin/admin-layout";
 import { AgencyPage } from "./pages/admin/agency";
+import { ApiKeysPage } from "./pages/admin/api-keys";
 import { BusinessHoursPage } from "./pages/admin/business-hours";
 import { ChannelsPage } from "./pages/admin/channels";
 import { ClientsPage } from "./pages/admin/clients";
@@ -198,6 +199,7 @@ export const routes: RouteDefinition[] = [
           { path: "/members", component: MembersPage },
           { path: "/agency", component: AgencyPage },
           { path: "/playbooks", component: PlaybooksPage },
+          { path: "/api-keys", component: ApiKeysPage },
           { path: "*", component: NotFoundPage },
         ],
       },

@@ -351,3 +351,16 @@ export interface MeView {
     assignments: AssignmentView[];
   } | null;
 }
+
+/**
+ * What an agency API key may do on `/v1`: read items, invoices, SLA reports; push items into a channel
+ * (`ingest`, instead of the channel's HMAC signature).
+ */
+export const apiKeyScopes = ["items:read", "invoices:read", "reports:read", "ingest"] as const;
+export type ApiKeyScope = (typeof apiKeyScopes)[number];
+/** The scopes of keys made before scopes existed (the migration gives them these, so they keep working). */
+export const apiKeyReadScopes = [
+  "items:read",
+  "invoices:read",
+  "reports:read",
+] as const satisfies readonly ApiKeyScope[];

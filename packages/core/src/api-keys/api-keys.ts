@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
-import { AppError, uuid } from "@parley/contracts";
+import { type ApiKeyScope, AppError, apiKeyScopes, badInput, uuid } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
+import { getClient } from "../agencies/clients";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
 
@@ -16,6 +17,15 @@ const prefixLength = 10;
 
 export const apiKeyCreateInput = z.object({
   name: z.string().trim().min(1, { message: "is required" }).max(120, { message: "must be at most 120 characters" }),
+  scopes: z
+    .array(z.enum(apiKeyScopes, { message: `must each be one of ${apiKeyScopes.join(", ")}` }))
+    .min(1, { message: "must name at least one scope" })
+    .max(apiKeyScopes.length)
+    .transform((scopes) => apiKeyScopes.filter((scope) => scopes.includes(scope))),
+  /** Restrict the key to one client of the agency; absent: every client. */
+  clientId: uuid.nullish(),
+  /** When the key stops working; absent: never. */
+  expiresAt: z.coerce.date({ message: "must be a date and time" }).nullish(),
 });
 export type ApiKeyCreateInput = z.infer<typeof apiKeyCreateInput>;
 export const apiKeyRevokeInput = z.object({ apiKeyId: uuid });
@@ -30,6 +40,9 @@ export interface ApiKeyView {
   lastUsedAt: Date | null;
   revokedAt: Date | null;
   requestCount: number;
+  scopes: ApiKeyScope[];
+  clientId: string | null;
+  expiresAt: Date | null;
 }
 
 export interface ApiKeySecretView {
@@ -49,6 +62,9 @@ function toApiKeyView(row: ApiKeyRow): ApiKeyView {
     lastUsedAt: row.lastUsedAt,
     revokedAt: row.revokedAt,
     requestCount: row.requestCount,
+    scopes: apiKeyScopes.filter((scope) => row.scopes.includes(scope)),
+    clientId: row.clientId,
+    expiresAt: row.expiresAt,
   };
 }
 
@@ -66,8 +82,27 @@ export async function listApiKeys(scope: Scope, tx: Executor): Promise<ApiKeyVie
   return rows.map(toApiKeyView);
 }
 
-/** A new agency-wide, read-only key for the public API. */
-export async function createApiKey(scope: Scope, tx: Executor, input: ApiKeyCreateInput): Promise<ApiKeySecretView> {
+/** A new key for the public API, with its scopes, optionally for one client and until a time. */
+export async function createApiKey(
+  scope: Scope,
+  tx: Executor,
+  input: ApiKeyCreateInput,
+  deps: { now?: () => Date } = {},
+): Promise<ApiKeySecretView> {
+  const now = deps.now?.() ?? new Date();
+  if (input.expiresAt && input.expiresAt.getTime() <= now.getTime()) {
+    throw badInput([{ path: ["expiresAt"], message: "must be in the future" }]);
+  }
+  if (input.clientId) {
+    try {
+      await getClient(scope, tx, input.clientId);
+    } catch (error) {
+      if (error instanceof AppError && error.code === "NOT_FOUND") {
+        throw badInput([{ path: ["clientId"], message: "names no client of this agency" }]);
+      }
+      throw error;
+    }
+  }
   const secret = `${apiKeyMarker}${randomBytes(32).toString("base64url")}`;
   const [row] = await tx
     .insert(apiKeys)
@@ -77,6 +112,9 @@ export async function createApiKey(scope: Scope, tx: Executor, input: ApiKeyCrea
       prefix: secret.slice(0, prefixLength),
       keyHash: hashApiKey(secret),
       createdBy: scope.actorId,
+      scopes: input.scopes,
+      clientId: input.clientId ?? null,
+      expiresAt: input.expiresAt ?? null,
     })
     .returning();
   if (!row) throw new AppError("INTERNAL", "API key was not created");

@@ -54,9 +54,12 @@ export interface SlaMonthView {
   targets: SlaMonthTarget[];
 }
 
-/** The month of `clientId` (default: the current month in the client's time zone), within the caller's scope. */
+/**
+ * The month of `clientId` (default: the current month in the client's time zone), within the caller's scope
+ * (a member's, or an API key's: agency and clients only).
+ */
 export async function getSlaMonth(
-  scope: Scope,
+  scope: Pick<Scope, "agencyId" | "clientIds">,
   tx: Executor,
   input: SlaMonthInput,
   deps: { now?: () => Date } = {},

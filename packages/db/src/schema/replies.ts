@@ -1,7 +1,8 @@
-import { outboundActions } from "@parley/contracts";
+import { apiKeyReadScopes, outboundActions } from "@parley/contracts";
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -14,7 +15,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { agencies, users } from "./agencies";
-import { channels } from "./clients";
+import { channels, clients } from "./clients";
 import { appRole, id, tenantPolicy, timestamps } from "./columns";
 import { items, protocolVersions } from "./moderation";
 import { clientOwnedColumns, clientOwnedConstraints } from "./tenancy";
@@ -133,7 +134,9 @@ export const itemNotes = pgTable(
 
 /**
  * Agency API keys for the public REST API. Only the SHA-256 of the key is stored. Before the tenant is
- * known, the app role may read exactly the row whose hash the server put in `app.api_key_hash`.
+ * known, the app role may read exactly the row whose hash the server put in `app.api_key_hash`. `scopes`
+ * say what the key may do on `/v1` (keys made before scopes existed were given every read scope, the
+ * column's default); `client_id` restricts it to one client; past `expires_at` it is refused.
  */
 export const apiKeys = pgTable(
   "api_keys",
@@ -151,9 +154,16 @@ export const apiKeys = pgTable(
     lastUsedAt: timestamp({ withTimezone: true }),
     revokedAt: timestamp({ withTimezone: true }),
     requestCount: bigint({ mode: "number" }).notNull().default(0),
+    scopes: text()
+      .array()
+      .notNull()
+      .default(sql.raw(`'{${apiKeyReadScopes.join(",")}}'::text[]`)),
+    clientId: uuid(),
+    expiresAt: timestamp({ withTimezone: true }),
   },
   (t) => [
     uniqueIndex("api_keys_key_hash_key").on(t.keyHash),
+    foreignKey({ columns: [t.agencyId, t.clientId], foreignColumns: [clients.agencyId, clients.id] }),
     index().on(t.agencyId),
     tenantPolicy(t),
     pgPolicy("api_key_lookup", {
