@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { claimItem, type Demo, startDemo } from "../support/browser";
+import { claimItem, type Demo, demoPassword, startDemo } from "../support/browser";
 
 let demo: Demo;
 
@@ -107,6 +107,77 @@ describe("escalations in the portal, in a real browser", () => {
     await page.getByText(/Answered and resolved \(\d+\)/).click();
     const closed = page.getByRole("list", { name: "Closed escalations" });
     await closed.getByRole("button").filter({ hasText: "nightowl_gamer" }).getByText("Resolved").waitFor();
+    await page.close();
+  });
+});
+
+describe("notices and their links, in a real browser", () => {
+  it("counts a stakeholder's unread notices in the bell, opens an escalation from a notice after signing in, and marks read", {
+    timeout: 120_000,
+  }, async () => {
+    const page = await demo.signedInPage("stakeholder@cobalt.test");
+    const count = page.getByTestId("notices-unread");
+    await count.waitFor({ timeout: 15_000 });
+    const unread = Number(await count.textContent());
+    expect(unread).toBeGreaterThan(0);
+
+    await page.getByRole("link", { name: /Notices/ }).click();
+    await page.getByRole("heading", { name: "Notices", level: 1 }).waitFor();
+    const link = page.getByRole("list", { name: "Notices" }).locator('a[href^="/portal/escalations/"]').first();
+    await link.waitFor();
+    const href = await link.getAttribute("href");
+    expect(href).toMatch(/^\/portal\/escalations\/[0-9a-f-]{36}$/);
+
+    // The same link, opened by someone signed out (from an e-mail, a colleague): sign in, then straight there.
+    const context = await demo.browser.newContext();
+    const fresh = await context.newPage();
+    await fresh.goto(`${demo.server.url}${href}`);
+    await expect.poll(() => new URL(fresh.url()).pathname).toBe("/sign-in");
+    await fresh.getByLabel("E-mail").fill("stakeholder@cobalt.test");
+    await fresh.getByLabel("Password").fill(demoPassword);
+    await fresh.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => new URL(fresh.url()).pathname).toBe(href);
+    await fresh.getByRole("button", { name: "← All escalations" }).waitFor();
+    await context.close();
+
+    // Opening a notice marks it read and goes to its screen; Back returns to the list.
+    await link.click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe(href);
+    await page.getByRole("button", { name: "← All escalations" }).waitFor();
+    await expect.poll(async () => Number((await count.textContent()) ?? 0)).toBe(unread - 1);
+    await page.goBack();
+    await page.getByRole("heading", { name: "Notices", level: 1 }).waitFor();
+    await page.getByRole("button", { name: "Mark all read" }).click();
+    await expect.poll(() => count.count()).toBe(0);
+
+    // A new escalation for Cobalt reaches the open bell over the live event stream, without a reload.
+    const run = randomUUID().slice(0, 8);
+    const marker = `[${run}]`;
+    const cobaltGeneric = demo.channel("Cobalt Bank", "generic");
+    await demo.ingestGeneric(cobaltGeneric.id, [
+      {
+        externalId: `question-${run}`,
+        kind: "comment",
+        author: { externalId: `customer-${run}`, handle: `customer_${run}` },
+        body: `Is the branch on Main Street open on Saturday? ${marker}`,
+        createdAt: new Date().toISOString(),
+      },
+    ]);
+    const moderator = await demo.signedInPage("owner@northwind.test");
+    await moderator.goto(`${demo.server.url}/console?client=${cobaltGeneric.clientId}`);
+    await moderator.getByText(marker).first().waitFor({ timeout: 15_000 });
+    await claimItem(moderator, marker);
+    await moderator.keyboard.press("e");
+    const dialog = moderator.getByRole("dialog", { name: "Escalate to the client" });
+    await dialog.getByLabel("Note for the client").fill(`Opening hours ${run}`);
+    await dialog.getByRole("button", { name: "Escalate", exact: true }).click();
+    await moderator.getByText("Escalated: the client's contacts have the hand-over packet.").waitFor();
+    await moderator.close();
+    await expect
+      .poll(async () => Number((await count.textContent({ timeout: 1_000 }).catch(() => "0")) ?? 0), {
+        timeout: 15_000,
+      })
+      .toBeGreaterThan(0);
     await page.close();
   });
 });

@@ -184,9 +184,17 @@ describe("triage end to end (embedded driver, real PostgreSQL, controllable cloc
       cookie,
       path: "escalations.markRead",
       type: "mutation",
-      input: { notificationIds: notices.map((notice) => notice.id) },
+      input: { notificationIds: notices.slice(0, 1).map((notice) => notice.id) },
     });
-    expect(marked).toMatchObject({ status: 200, data: { marked: 3 } });
+    expect(marked).toMatchObject({ status: 200, data: { marked: 1 } });
+    // "Mark all read" takes the other two, and only the caller's: the agency's owner marks none of them.
+    const owner = await signInAs(app, a.users.owner.email);
+    const ownerMarked = await callProcedure(app, { cookie: owner, path: "escalations.markAllRead", type: "mutation" });
+    expect(ownerMarked).toMatchObject({ status: 200, data: { marked: 0 } });
+    const allMarked = await callProcedure(app, { cookie, path: "escalations.markAllRead", type: "mutation" });
+    expect(allMarked).toMatchObject({ status: 200, data: { marked: 2 } });
+    const after = await callProcedure(app, { cookie, path: "escalations.inbox", type: "query", input: {} });
+    expect(after).toMatchObject({ status: 200, data: { unread: 0 } });
     const answerEscalation = (text: string) =>
       callProcedure(app, {
         cookie,

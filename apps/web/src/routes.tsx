@@ -24,6 +24,7 @@
  *                                            (the plan's and the review's week: ?week=YYYY-MM-DD)
  *   /admin/clients|channels|members|playbooks|api-keys|agency
  *   /admin/clients/:clientId/business-hours  a client's business hours (versions, the next 14 days)
+ *   /notices                                 one's own notices (every role; the header's bell links here)
  *   /account/password                        change one's own password
  *   /invitation/:token, /reset-password/:token   the single-use links the API hands out (signed in or out)
  *   /forgot-password                         ask for a reset link
@@ -55,6 +56,7 @@ import { MembersPage } from "./pages/admin/members";
 import { PlaybooksPage } from "./pages/admin/playbooks";
 import { ConsolePage } from "./pages/console/console-page";
 import { ForbiddenPage, NotFoundPage } from "./pages/error-pages";
+import { NoticesPage } from "./pages/notices/notices-page";
 import { PortalPage } from "./pages/portal/portal-page";
 import { SandboxPage } from "./pages/sandbox/sandbox-page";
 import { SignInPage } from "./pages/sign-in";
@@ -203,6 +205,7 @@ export const routes: RouteDefinition[] = [
           { path: "*", component: NotFoundPage },
         ],
       },
+      { path: "/notices", component: NoticesPage },
       { path: "/account/password", component: ChangePasswordPage },
       { path: "*", component: NotFoundPage },
     ],

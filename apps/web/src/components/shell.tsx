@@ -3,6 +3,7 @@ import { useAuth, useSession } from "../auth";
 import { toUiError } from "../errors";
 import { areasFor, roleLabels } from "../roles";
 import { NavLink } from "./nav-link";
+import { NoticesBell } from "./notices";
 
 function AgencySwitcher() {
   const auth = useAuth();
@@ -55,7 +56,7 @@ function AgencySwitcher() {
   );
 }
 
-/** Header (agency, switcher, user, sign out) and the role's navigation around every signed-in page. */
+/** Header (agency, switcher, notices bell, user, sign out) and the role's navigation around every signed-in page. */
 export function Shell(props: { children: JSX.Element }) {
   const auth = useAuth();
   const session = useSession();
@@ -118,6 +119,9 @@ export function Shell(props: { children: JSX.Element }) {
               <span class="badge">{roleLabels[session.role()]}</span>
             </Show>
           </span>
+          <Show when={hasAgency()}>
+            <NoticesBell />
+          </Show>
           <NavLink href="/account/password" class="button button--small">
             Change password
           </NavLink>

@@ -203,3 +203,23 @@ export async function markNoticesRead(
   }
   return { marked: unread.length };
 }
+
+/** Marks every unread notice of the caller read ("Mark all read"), however many there are. */
+export async function markAllNoticesRead(
+  scope: Scope,
+  tx: Executor,
+  deps: { now?: Clock } = {},
+): Promise<{ marked: number }> {
+  const marked = await tx
+    .update(notifications)
+    .set({ readAt: (deps.now ?? systemClock)() })
+    .where(
+      and(
+        eq(notifications.agencyId, scope.agencyId),
+        eq(notifications.recipientUserId, scope.actorId),
+        isNull(notifications.readAt),
+      ),
+    )
+    .returning({ id: notifications.id });
+  return { marked: marked.length };
+}

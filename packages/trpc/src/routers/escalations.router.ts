@@ -10,6 +10,7 @@ import {
   inboxInput,
   listEscalations,
   listInbox,
+  markAllNoticesRead,
   markNoticesRead,
   markReadInput,
   previewEscalation,
@@ -40,6 +41,8 @@ export const escalationsRouter = router({
   markRead: agencyProcedure
     .input(markReadInput)
     .mutation(({ ctx, input }) => markNoticesRead(ctx.scope, ctx.tx, input, ctx.services)),
+  /** Every unread notice of the caller, read. */
+  markAllRead: agencyProcedure.mutation(({ ctx }) => markAllNoticesRead(ctx.scope, ctx.tx, ctx.services)),
   resolve: procedureFor("answerEscalations")
     .input(escalationIdInput)
     .mutation(({ ctx, input }) => resolveEscalation(ctx.scope, ctx.tx, input, ctx.services)),
