@@ -185,7 +185,13 @@ describe("admin in a real browser", () => {
     await owner.getByRole("button", { name: "Assign clients to Nadia Newcomer" }).click();
     const assign = owner.getByRole("dialog");
     await assign.getByLabel("Hexfall Games", { exact: true }).check();
-    await assign.getByLabel("Authority for Hexfall Games").selectOption("triage");
+    const authority = assign.getByLabel("Authority for Hexfall Games");
+    // A moderator is offered what a moderator may hold, nothing else.
+    expect(await authority.locator("option").allTextContents()).toEqual([
+      "Respond (carte blanche)",
+      "Triage (acknowledge and escalate)",
+    ]);
+    await authority.selectOption("triage");
     await assign.getByRole("button", { name: "Save assignments" }).click();
     await expect.poll(() => owner.getByRole("dialog").count()).toBe(0);
     const nadia = owner.getByRole("table", { name: "Members" }).getByRole("row", { name: /Nadia Newcomer/ });

@@ -66,6 +66,20 @@ describe("playbooks in admin, in a real browser", () => {
     await page.getByRole("button", { name: "Save playbook" }).click();
     await page.getByText("respond within must be positive").waitFor();
     await expect.poll(() => respond.getAttribute("aria-invalid")).toBe("true");
+    await respond.fill("30");
+
+    // Categories and contacts are picked from the protocol and the client's stakeholders, never typed as ids.
+    const categories = page.getByRole("group", { name: "Categories" });
+    await categories.getByRole("checkbox").first().waitFor();
+    const portalContacts = page.getByRole("group", { name: "Portal contacts" }).first();
+    await portalContacts.getByLabel(/stakeholder@hexfall\.test/).check();
+    const emails = page.getByLabel("E-mail contacts").first();
+    await emails.fill("ops@hexfall.test, ops at hexfall");
+    await page.getByRole("button", { name: "Save playbook" }).click();
+    await page.getByText("“ops at hexfall” is not an e-mail address").waitFor();
+    await emails.fill("ops@hexfall.test");
+    await page.getByRole("button", { name: "Save playbook" }).click();
+    await page.getByRole("button", { name: "Save playbook" }).waitFor({ state: "detached" });
     await page.close();
   });
 });

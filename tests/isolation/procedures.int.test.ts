@@ -340,6 +340,12 @@ const matrix: Record<string, Entry> = {
     kind: "target",
     input: (a) => ({ clientId: a.otherClient.id }),
   },
+  "playbooks.options": {
+    type: "query",
+    roles: admins,
+    kind: "target",
+    input: (a) => ({ clientId: a.otherClient.id }),
+  },
   "playbooks.save": {
     type: "mutation",
     roles: admins,

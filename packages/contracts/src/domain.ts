@@ -4,6 +4,31 @@ export const roles = ["owner", "admin", "account_manager", "moderator", "client_
 export type Role = (typeof roles)[number];
 export const authorities = ["respond", "triage", "view", "approve"] as const;
 export type Authority = (typeof authorities)[number];
+/**
+ * Which authorities each role may hold on a client (the server's rule, and the options the members screen
+ * offers). Owners and admins see every client and hold none.
+ */
+export const authoritiesByRole: Record<Role, readonly Authority[]> = {
+  owner: [],
+  admin: [],
+  account_manager: ["view"],
+  moderator: ["respond", "triage"],
+  client_stakeholder: ["view", "approve"],
+};
+/** Roles and authorities in words, for messages people read. */
+export const roleNames: Record<Role, string> = {
+  owner: "an owner",
+  admin: "an admin",
+  account_manager: "an account manager",
+  moderator: "a moderator",
+  client_stakeholder: "a client stakeholder",
+};
+export const authorityNames: Record<Authority, string> = {
+  respond: "Respond",
+  triage: "Triage",
+  view: "View only",
+  approve: "Approve replies",
+};
 /** Why a moderator whose authority on the client is `triage` may not answer (the server's refusal and the console's). */
 export const memberTriageMessage = "Your authority on this client is triage: acknowledge and escalate instead";
 /** Why such a moderator may not hide, unhide or delete: what the public sees is for a lead or a `respond` moderator. */

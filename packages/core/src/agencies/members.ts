@@ -1,19 +1,18 @@
-import { AppError, type AssignmentView, type MemberAssignInput, type MemberView, type Role } from "@parley/contracts";
+import {
+  AppError,
+  authoritiesByRole,
+  authorityNames,
+  type MemberAssignInput,
+  type MemberView,
+  type Role,
+  roleNames,
+} from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
 
 const { memberships, users, clientAssignments, clients, sessions } = schema;
-
-/** Which authorities each role may hold on a client. Owners and admins see every client and hold none. */
-const authoritiesByRole: Record<Role, readonly AssignmentView["authority"][]> = {
-  owner: [],
-  admin: [],
-  account_manager: ["view"],
-  moderator: ["respond", "triage"],
-  client_stakeholder: ["view", "approve"],
-};
 
 async function loadMembers(scope: Scope, tx: Executor, membershipIds?: string[]): Promise<MemberView[]> {
   const rows = await tx
@@ -77,9 +76,10 @@ export async function assignClients(scope: Scope, tx: Executor, input: MemberAss
   const fields: Record<string, string> = {};
   input.assignments.forEach((assignment, index) => {
     if (!allowed.includes(assignment.authority)) {
+      const who = roleNames[before.role];
       fields[`assignments.${index}.authority`] = allowed.length
-        ? `a ${before.role} may hold ${allowed.join(" or ")}`
-        : `a ${before.role} sees every client and takes no assignments`;
+        ? `${who} may hold ${allowed.map((authority) => `“${authorityNames[authority]}”`).join(" or ")}, not “${authorityNames[assignment.authority]}”`
+        : `${who} sees every client and takes no assignments`;
     }
     if (assignment.clientAdmin && before.role !== "client_stakeholder") {
       fields[`assignments.${index}.clientAdmin`] = "only client stakeholders can be a client's admin";

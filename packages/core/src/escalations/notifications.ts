@@ -4,9 +4,9 @@ import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { type Clock, systemClock } from "../kernel/clock";
 import type { Scope } from "../kernel/scope";
-import type { PlaybookLevel } from "./playbooks";
+import { findPortalUsers, type PlaybookLevel } from "./playbooks";
 
-const { notifications, memberships, clientAssignments, users } = schema;
+const { notifications } = schema;
 type NotificationRow = typeof notifications.$inferSelect;
 
 /** A notice sent outside the database once the transaction that decided it has committed. */
@@ -31,23 +31,6 @@ export interface EscalationNotice {
   title: string;
   body: string;
   at: Date;
-}
-
-/** The client's portal users who may see escalations (stakeholders with view or approve authority). */
-async function findPortalUsers(tx: Executor, { agencyId, clientId }: { agencyId: string; clientId: string }) {
-  return tx
-    .select({ userId: memberships.userId, email: users.email })
-    .from(clientAssignments)
-    .innerJoin(memberships, eq(memberships.id, clientAssignments.membershipId))
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(
-      and(
-        eq(clientAssignments.agencyId, agencyId),
-        eq(clientAssignments.clientId, clientId),
-        eq(memberships.role, "client_stakeholder"),
-        inArray(clientAssignments.authority, ["view", "approve"]),
-      ),
-    );
 }
 
 /**

@@ -7,16 +7,17 @@ import {
   uuid,
 } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { getClient } from "../agencies/clients";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
 import { priorities, riskFlags } from "../protocols/protocol-document";
+import { getActiveProtocol } from "../protocols/protocol-versions";
 import { ALWAYS_OPEN, calendarKinds, resolveCalendar } from "../sla/business-calendar";
 import type { TriagePolicy } from "./advance-triage";
 
-const { playbooks } = schema;
+const { playbooks, clientAssignments, memberships, users } = schema;
 type PlaybookRow = typeof playbooks.$inferSelect;
 
 const minutes = (what: string) =>
@@ -33,7 +34,7 @@ const playbookLevel = z.object({
       /** Portal users (stakeholders of the client) notified in-app and by e-mail. */
       portalUserIds: z.array(uuid).max(50).default([]),
       emails: z
-        .array(z.email({ error: "must be an e-mail address" }))
+        .array(z.email({ error: (issue) => `“${String(issue.input)}” is not an e-mail address` }))
         .max(50)
         .default([]),
       /** Receives a signed POST (`x-parley-signature`) for every escalation notice of this level. */
@@ -119,6 +120,93 @@ export function toPlaybookView(row: PlaybookRow): PlaybookView {
   };
 }
 
+/** What a playbook of the client can name: its protocol's categories and its portal users (the pickers' options). */
+export interface PlaybookOptionsView {
+  /** The active protocol's categories and its default category; empty when the client has no protocol yet. */
+  categories: Array<{ key: string; name: string }>;
+  /** The client's stakeholders who see escalations (view or approve authority). */
+  portalUsers: Array<{ userId: string; name: string; email: string }>;
+}
+
+/** The client's portal users who may see escalations (stakeholders with view or approve authority). */
+export async function findPortalUsers(
+  tx: Executor,
+  { agencyId, clientId }: { agencyId: string; clientId: string },
+): Promise<PlaybookOptionsView["portalUsers"]> {
+  return tx
+    .select({ userId: users.id, name: users.name, email: users.email })
+    .from(clientAssignments)
+    .innerJoin(memberships, eq(memberships.id, clientAssignments.membershipId))
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(
+      and(
+        eq(clientAssignments.agencyId, agencyId),
+        eq(clientAssignments.clientId, clientId),
+        eq(memberships.role, "client_stakeholder"),
+        inArray(clientAssignments.authority, ["view", "approve"]),
+      ),
+    )
+    .orderBy(asc(users.name));
+}
+
+async function findPlaybookOptions(tx: Executor, agencyId: string, clientId: string): Promise<PlaybookOptionsView> {
+  const protocol = await getActiveProtocol(tx, clientId);
+  const categories = protocol
+    ? [
+        ...protocol.document.categories.map(({ key, name }) => ({ key, name })),
+        { key: protocol.document.defaultCategory.key, name: `${protocol.document.defaultCategory.key} (default)` },
+      ]
+    : [];
+  return { categories, portalUsers: await findPortalUsers(tx, { agencyId, clientId }) };
+}
+
+export async function getPlaybookOptions(
+  scope: Scope,
+  tx: Executor,
+  input: PlaybookListInput,
+): Promise<PlaybookOptionsView> {
+  const client = await getClient(scope, tx, input.clientId);
+  return findPlaybookOptions(tx, scope.agencyId, client.id);
+}
+
+/**
+ * What the schema cannot know: each trigger category must be one of the client's protocol, each named portal
+ * user one of its stakeholders who see escalations (a typo would otherwise never match, or notify no one).
+ */
+function findReferenceProblems(
+  document: PlaybookDocument,
+  options: PlaybookOptionsView,
+): Array<{ path: Array<string | number>; message: string }> {
+  const known = new Set(options.categories.map((category) => category.key));
+  const portalUserIds = new Set(options.portalUsers.map((user) => user.userId));
+  const categoryProblems = document.triggers.categories.flatMap((key, index) =>
+    known.has(key)
+      ? []
+      : [
+          {
+            path: ["document", "triggers", "categories", index],
+            message:
+              known.size > 0
+                ? `“${key}” is not a category of this client's protocol (it has ${[...known].join(", ")})`
+                : `“${key}” is not a category: this client has no protocol yet`,
+          },
+        ],
+  );
+  const contactProblems = document.levels.flatMap((level, levelIndex) =>
+    level.contacts.portalUserIds.flatMap((userId, index) =>
+      portalUserIds.has(userId)
+        ? []
+        : [
+            {
+              path: ["document", "levels", levelIndex, "contacts", "portalUserIds", index],
+              message: "is not a stakeholder of this client who sees escalations",
+            },
+          ],
+    ),
+  );
+  return [...categoryProblems, ...contactProblems];
+}
+
 export async function listPlaybooks(scope: Scope, tx: Executor, input: PlaybookListInput): Promise<PlaybookView[]> {
   await getClient(scope, tx, input.clientId);
   const rows = await tx
@@ -138,6 +226,8 @@ export async function savePlaybook(
   const { clientId, playbookId, name, active } = playbookSaveInput.parse(input);
   await getClient(scope, tx, clientId);
   const document = parsePlaybookDocument(input.document, deps.outboundAllowlist);
+  const problems = findReferenceProblems(document, await findPlaybookOptions(tx, scope.agencyId, clientId));
+  if (problems.length > 0) throw badInput(problems);
   const now = new Date();
   if (!playbookId) {
     const [row] = await tx

@@ -1,4 +1,11 @@
-import { type Authority, authorities, memberAssignInput, memberRoleInput, type Role, roles } from "@parley/contracts";
+import {
+  type Authority,
+  authoritiesByRole,
+  memberAssignInput,
+  memberRoleInput,
+  type Role,
+  roles,
+} from "@parley/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createMemo, createSignal, For, Index, Show } from "solid-js";
 import { useSession } from "../../auth";
@@ -16,10 +23,12 @@ type MemberView = RouterOutputs["members"]["list"][number];
 type MemberAssignInput = RouterInputs["members"]["assignClients"];
 
 const roleOptions = roles.map((role) => ({ value: role, label: roleLabels[role] }));
-const authorityOptions = authorities.map((authority) => ({ value: authority, label: authorityLabels[authority] }));
+/** Only what the member's role may hold: a stakeholder is never offered Respond or Triage. */
+const authorityOptionsFor = (role: Role) =>
+  authoritiesByRole[role].map((authority) => ({ value: authority, label: authorityLabels[authority] }));
 
 function defaultAuthority(role: Role): Authority {
-  return role === "moderator" ? "respond" : "view";
+  return authoritiesByRole[role][0] ?? "view";
 }
 
 function ChangeRoleDialog(props: { member: MemberView; onClose: () => void; onSaved: (member: MemberView) => void }) {
@@ -153,7 +162,7 @@ function AssignClientsDialog(props: {
                       <CellSelect
                         field={form.field(`rows.${index}.authority`, `Authority for ${row().name}`)}
                         name={`Authority for ${row().name}`}
-                        options={authorityOptions}
+                        options={authorityOptionsFor(props.member.role)}
                         disabled={!row().assigned}
                       />
                     </td>

@@ -21,7 +21,7 @@ import { ActionsHeader } from "../../components/query-table";
 import { priorities, riskFlags } from "../../components/work";
 import { toUiError } from "../../errors";
 import { formatDateTime } from "../../format";
-import { trpc } from "../../trpc";
+import { type RouterOutputs, trpc } from "../../trpc";
 
 type Calendar = PlaybookDocument["levels"][number]["calendar"];
 const calendarOptions: Array<{ value: Calendar; label: string }> = [
@@ -33,7 +33,7 @@ const calendarOptions: Array<{ value: Calendar; label: string }> = [
 interface LevelDraft {
   name: string;
   emails: string;
-  portalUserIds: string;
+  portalUserIds: string[];
   webhookUrl: string;
   respondWithinMinutes: string;
   calendar: Calendar;
@@ -41,7 +41,7 @@ interface LevelDraft {
 interface PlaybookDraft {
   name: string;
   active: boolean;
-  categories: string;
+  categories: string[];
   keywords: string;
   riskFlags: string[];
   priorities: string[];
@@ -56,7 +56,7 @@ interface PlaybookDraft {
 const emptyLevel = (): LevelDraft => ({
   name: "",
   emails: "",
-  portalUserIds: "",
+  portalUserIds: [],
   webhookUrl: "",
   respondWithinMinutes: "60",
   calendar: "24x7",
@@ -67,7 +67,7 @@ function toDraft(playbook: PlaybookView | null): PlaybookDraft {
     return {
       name: "",
       active: true,
-      categories: "",
+      categories: [],
       keywords: "",
       riskFlags: [],
       priorities: [],
@@ -83,14 +83,14 @@ function toDraft(playbook: PlaybookView | null): PlaybookDraft {
   return {
     name: playbook.name,
     active: playbook.active,
-    categories: doc.triggers.categories.join(", "),
+    categories: [...doc.triggers.categories],
     keywords: doc.triggers.keywords.join(", "),
     riskFlags: [...doc.triggers.riskFlags],
     priorities: [...doc.triggers.priorities],
     levels: doc.levels.map((level) => ({
       name: level.name ?? "",
       emails: level.contacts.emails.join(", "),
-      portalUserIds: level.contacts.portalUserIds.join(", "),
+      portalUserIds: [...level.contacts.portalUserIds],
       webhookUrl: level.contacts.webhookUrl ?? "",
       respondWithinMinutes: String(level.respondWithinMinutes),
       calendar: level.calendar,
@@ -118,7 +118,7 @@ const minutes = (text: string) => {
 function toDocument(draft: PlaybookDraft): unknown {
   return {
     triggers: {
-      categories: list(draft.categories),
+      categories: draft.categories,
       keywords: list(draft.keywords),
       riskFlags: draft.riskFlags,
       priorities: draft.priorities,
@@ -127,7 +127,7 @@ function toDocument(draft: PlaybookDraft): unknown {
       ...(level.name.trim() ? { name: level.name.trim() } : {}),
       contacts: {
         emails: list(level.emails),
-        portalUserIds: list(level.portalUserIds),
+        portalUserIds: level.portalUserIds,
         ...(level.webhookUrl.trim() ? { webhookUrl: level.webhookUrl.trim() } : {}),
       },
       respondWithinMinutes: minutes(level.respondWithinMinutes),
@@ -156,45 +156,67 @@ function toSaveInput(draft: PlaybookDraft) {
   return { name: draft.name, active: draft.active, document: toDocument(draft) };
 }
 
-/** A group of checkboxes choosing some of `options` (risk flags, priorities). */
+type PlaybookOptions = RouterOutputs["playbooks"]["options"];
+interface CheckOption {
+  value: string;
+  label: string;
+}
+const plainOptions = (values: readonly string[]): CheckOption[] => values.map((value) => ({ value, label: value }));
+
+/**
+ * A group of checkboxes choosing some of `options` (risk flags, priorities, categories, portal users). A value
+ * already chosen that is no longer offered (a category gone from the protocol) stays listed, marked, to untick.
+ */
 function Checks(props: {
   form: PlaybookForm;
-  path: "riskFlags" | "priorities";
+  path: "riskFlags" | "priorities" | "categories" | `levels.${number}.portalUserIds`;
   legend: string;
-  options: readonly string[];
+  options: readonly CheckOption[];
+  empty?: string;
 }) {
-  const chosen = () => props.form.values[props.path];
+  const chosen = (): string[] =>
+    props.path
+      .split(".")
+      .reduce<unknown>((at, key) => (at as Record<string, unknown>)[key], props.form.values) as string[];
+  const options = () => [
+    ...props.options,
+    ...chosen()
+      .filter((value) => !props.options.some((option) => option.value === value))
+      .map((value) => ({ value, label: `${value} (no longer offered)` })),
+  ];
+  const set = (next: string[]) => props.form.set(props.path as "categories", next);
   return (
     <fieldset class="field playbook__checks">
       <legend class="field__label">{props.legend}</legend>
       <div class="playbook__check-row">
-        <For each={props.options}>
+        <For each={options()} fallback={<p class="muted">{props.empty}</p>}>
           {(option) => (
             <label class="playbook__check">
               <input
                 type="checkbox"
                 class="checkbox"
-                checked={chosen().includes(option)}
+                checked={chosen().includes(option.value)}
                 onChange={(e) =>
-                  props.form.set(
-                    props.path,
-                    e.currentTarget.checked ? [...chosen(), option] : chosen().filter((value) => value !== option),
+                  set(
+                    e.currentTarget.checked
+                      ? [...chosen(), option.value]
+                      : chosen().filter((value) => value !== option.value),
                   )
                 }
               />{" "}
-              {option}
+              {option.label}
             </label>
           )}
         </For>
       </div>
-      <Show when={props.form.error(props.path, props.legend)}>
+      <Show when={props.form.error(props.path as "categories", props.legend)}>
         {(message) => <p class="field__error">{message()}</p>}
       </Show>
     </fieldset>
   );
 }
 
-function LevelFields(props: { form: PlaybookForm; index: number }) {
+function LevelFields(props: { form: PlaybookForm; index: number; options: PlaybookOptions | undefined }) {
   const field = (key: keyof LevelDraft, label: string) => props.form.field(`levels.${props.index}.${key}`, label);
   return (
     <li class="playbook__level">
@@ -219,10 +241,15 @@ function LevelFields(props: { form: PlaybookForm; index: number }) {
         />
         <SelectField field={field("calendar", "Calendar")} options={calendarOptions} />
         <TextField field={field("emails", "E-mail contacts")} hint="Separated by commas." optional />
-        <TextField
-          field={field("portalUserIds", "Portal user ids")}
-          hint="The client's stakeholders notified in the portal, separated by commas."
-          optional
+        <Checks
+          form={props.form}
+          path={`levels.${props.index}.portalUserIds`}
+          legend="Portal contacts"
+          options={(props.options?.portalUsers ?? []).map((user) => ({
+            value: user.userId,
+            label: `${user.name} (${user.email})`,
+          }))}
+          empty="This client has no stakeholders who see escalations. None chosen: every one of them is told."
         />
         <TextField
           field={field("webhookUrl", "Webhook URL")}
@@ -243,6 +270,10 @@ function PlaybookEditor(props: {
 }) {
   const session = useSession();
   const queryClient = useQueryClient();
+  const options = useQuery(() => ({
+    queryKey: [...escalationKeys.playbooks(session.agencyId(), props.clientId), "options"],
+    queryFn: () => trpc.playbooks.options.query({ clientId: props.clientId }),
+  }));
   // The document's schema is the server's (core): its messages arrive with the answer, under `document.…`.
   const form = createForm({
     initial: toDraft(props.playbook),
@@ -281,25 +312,32 @@ function PlaybookEditor(props: {
       <h3 class="playbook__section">Triggers</h3>
       <p class="muted">Any of these matches. Leave all empty to match every item of the client.</p>
       <div class="form__grid">
-        <TextField
-          field={form.field("categories", "Categories")}
-          hint="Protocol category keys, separated by commas (e.g. legal_threat, outage)."
-          optional
+        <Checks
+          form={form}
+          path="categories"
+          legend="Categories"
+          options={(options.data?.categories ?? []).map((category) => ({
+            value: category.key,
+            label: category.name,
+          }))}
+          empty="This client has no protocol yet, so no categories to choose."
         />
         <TextField
           field={form.field("keywords", "Keywords")}
           hint="Words or phrases in the message, separated by commas."
           optional
         />
-        <Checks form={form} path="riskFlags" legend="Risk flags" options={riskFlags} />
-        <Checks form={form} path="priorities" legend="Priorities" options={priorities} />
+        <Checks form={form} path="riskFlags" legend="Risk flags" options={plainOptions(riskFlags)} />
+        <Checks form={form} path="priorities" legend="Priorities" options={plainOptions(priorities)} />
       </div>
 
       <h3 class="playbook__section">Levels</h3>
       <p class="muted">Who is told first, and who next when nobody responds in time.</p>
       <Show when={form.error("levels", "Levels")}>{(message) => <p class="field__error">{message()}</p>}</Show>
       <ol class="playbook__levels">
-        <Index each={form.values.levels}>{(_level, index) => <LevelFields form={form} index={index} />}</Index>
+        <Index each={form.values.levels}>
+          {(_level, index) => <LevelFields form={form} index={index} options={options.data} />}
+        </Index>
       </ol>
       <button type="button" class="button button--small" onClick={() => form.addRow("levels", emptyLevel())}>
         Add level
