@@ -221,6 +221,14 @@ describe("Stripe", () => {
     expect(pushed.status).toBe(409);
     expect(pushed.error?.details.reason).toBe("not_finalized");
     expect(stripe.requests).toHaveLength(0);
+    // With a gateway, the invoice screen is told Stripe is configured.
+    const actions = await callProcedure(app, {
+      cookie: am,
+      path: "invoices.actions",
+      type: "query",
+      input: { invoiceId: draft.id },
+    });
+    expect(actions.data).toMatchObject({ pushToStripe: { configured: true } });
   });
 
   it("pushes once: a retry after a failure mid-way and a second push create nothing twice", async () => {

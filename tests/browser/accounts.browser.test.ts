@@ -114,6 +114,12 @@ describe("accounts in a real browser", () => {
     const number = /^Invoice (.+) · Hexfall Games$/.exec(heading)?.[1] ?? "";
     expect(number).not.toBe("");
     expect(await page.getByRole("button", { name: "Finalize", exact: true }).count()).toBe(0);
+    // The demo has no STRIPE_SECRET_KEY: no Push to Stripe, and the account manager is told whom to ask.
+    await page
+      .getByTestId("stripe-not-configured")
+      .getByText(/Ask the agency's owner/)
+      .waitFor();
+    expect(await page.getByRole("button", { name: "Push to Stripe" }).count()).toBe(0);
 
     const [download] = await Promise.all([
       page.waitForEvent("download"),

@@ -225,6 +225,7 @@ const matrix: Record<string, Entry> = {
     input: (a) => ({ period: "2026-01", clientIds: [a.otherClient.id] }),
   },
   "invoices.refresh": { type: "mutation", roles: accounts, kind: "target", input: () => ({ invoiceId: aInvoiceId }) },
+  "invoices.actions": { type: "query", roles: accounts, kind: "target", input: () => ({ invoiceId: aInvoiceId }) },
   "invoices.finalize": { type: "mutation", roles: accounts, kind: "target", input: () => ({ invoiceId: aInvoiceId }) },
   "invoices.creditNote": {
     type: "mutation",

@@ -27,6 +27,12 @@ function paymentTermsNote(days: number): string {
     : `Payment terms: ${days} ${days === 1 ? "day" : "days"} from the issue date.`;
 }
 
+/** When the invoice's month ends in its client's time zone: finalizing is possible from then on. */
+export function invoicePeriodEnd(invoice: { periodStart: string; snapshot: unknown }): Date {
+  const snapshot = invoice.snapshot as InvoiceSnapshot;
+  return monthlyPeriod(invoice.periodStart.slice(0, 7), snapshot.document.period.timeZone).to;
+}
+
 /** What a draft bills, line by line, to tell whether recomputing it changed anything. */
 function billed(view: InvoiceDetailView): string {
   return JSON.stringify([
@@ -83,8 +89,7 @@ export async function finalizeInvoice(
   const { invoice } = await findInvoice(reader, tx, input.invoiceId, { lock: true });
   assertDraft(invoice);
   const snapshot = invoice.snapshot as InvoiceSnapshot;
-  const periodEnd = monthlyPeriod(invoice.periodStart.slice(0, 7), snapshot.document.period.timeZone).to;
-  if (periodEnd > now) {
+  if (invoicePeriodEnd(invoice) > now) {
     throw new AppError("INVALID_STATE", "The month is not over yet", { reason: "period_not_over" });
   }
   const standing = await findStandingInvoice(tx, invoice);

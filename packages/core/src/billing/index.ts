@@ -23,6 +23,7 @@ export * from "@parley/contracts/billing";
 export * from "./contracts";
 export * from "./draft-invoices";
 export * from "./finalize-invoice";
+export * from "./invoice-actions";
 export * from "./invoice-document";
 export * from "./invoice-math";
 export * from "./issue-credit-note";

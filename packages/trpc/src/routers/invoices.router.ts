@@ -6,6 +6,7 @@ import {
   finalizeInvoice,
   findBreachedItems,
   getInvoice,
+  getInvoiceActions,
   invoiceIdInput,
   invoiceListInput,
   invoiceReaderOf,
@@ -30,6 +31,12 @@ export const invoicesRouter = router({
   breachedItems: procedureFor("readInvoices")
     .input(breachedItemsInput)
     .query(({ ctx, input }) => findBreachedItems(invoiceReaderOf(ctx.scope), ctx.tx, input)),
+  /** What can be done with the invoice now: Finalize once its month is over, Stripe only when configured. */
+  actions: procedureFor("manageAccounts")
+    .input(invoiceIdInput)
+    .query(({ ctx, input }) =>
+      getInvoiceActions(ctx.scope, ctx.tx, input, { stripeConfigured: Boolean(ctx.services.stripe) }),
+    ),
   /** Drafts of a month for the given clients (default: all), one result per client. */
   createDrafts: procedureFor("manageAccounts")
     .input(createDraftsInput)

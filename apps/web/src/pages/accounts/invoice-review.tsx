@@ -7,7 +7,7 @@ import { createForm, type Schema, TextAreaField } from "../../components/form";
 import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
 import { toUiError } from "../../errors";
 import { formatDateTime } from "../../format";
-import { trpc } from "../../trpc";
+import { type RouterOutputs, trpc } from "../../trpc";
 import { accountsKeys, type InvoiceDetail, invoiceDownloads } from "./billing";
 import { formatLocalDate, formatMonth, money } from "./billing-format";
 import { InvoiceStatusBadge, PaymentBadge } from "./invoice-badges";
@@ -51,8 +51,28 @@ function CreditNoteDialog(props: { invoice: InvoiceDetail; onClose: () => void; 
 }
 
 /** Status, number, Stripe, due date and total; then what can be done with the invoice in that state. */
+type InvoiceActions = RouterOutputs["invoices"]["actions"];
+
+/** Why Push to Stripe is missing: the owner is told how to set it up, everyone else whom to ask. */
+function StripeNotConfigured(props: { owner: boolean }) {
+  return (
+    <p class="muted accounts-draft-note" data-testid="stripe-not-configured">
+      <Show
+        when={props.owner}
+        fallback="Stripe isn't set up on this server, so invoices can't be pushed to it. Ask the agency's owner."
+      >
+        Stripe isn't set up on this server. To push finalized invoices to Stripe, set <code>STRIPE_SECRET_KEY</code>{" "}
+        (and <code>STRIPE_WEBHOOK_SECRET</code> for payment updates at <code>/webhooks/stripe</code>) in the server's
+        environment and restart it; docs/DEPLOY.md explains each step.
+      </Show>
+    </p>
+  );
+}
+
 function InvoiceHead(props: {
   invoice: InvoiceDetail;
+  actions: InvoiceActions | undefined;
+  owner: boolean;
   refreshing: boolean;
   pushing: boolean;
   onRefresh: () => void;
@@ -108,9 +128,11 @@ function InvoiceHead(props: {
             >
               {props.refreshing ? "Refreshing…" : "Refresh"}
             </button>
-            <button type="button" class="button button--primary" onClick={() => props.onFinalize()}>
-              Finalize
-            </button>
+            <Show when={props.actions?.finalize.available}>
+              <button type="button" class="button button--primary" onClick={() => props.onFinalize()}>
+                Finalize
+              </button>
+            </Show>
           </Show>
           <a class="button" href={downloads().pdf} download="">
             Download PDF
@@ -125,7 +147,12 @@ function InvoiceHead(props: {
             </a>
           </Show>
           <Show when={!isDraft() && invoice().kind === "invoice"}>
-            <Show when={invoice().paymentStatus === "none" || !invoice().stripeInvoiceId}>
+            <Show
+              when={
+                props.actions?.pushToStripe.configured &&
+                (invoice().paymentStatus === "none" || !invoice().stripeInvoiceId)
+              }
+            >
               <button
                 type="button"
                 class="button"
@@ -145,6 +172,16 @@ function InvoiceHead(props: {
         <p class="muted accounts-draft-note">
           A draft is recomputed from the month's items, clocks and escalations; push to Stripe once it is finalized.
         </p>
+      </Show>
+      <Show when={props.actions?.finalize.finalizableFrom}>
+        {(from) => (
+          <p class="muted accounts-draft-note" data-testid="finalize-from">
+            The month isn't over yet in the client's time zone: Finalize is offered from {formatDateTime(from())}.
+          </p>
+        )}
+      </Show>
+      <Show when={props.actions && !props.actions.pushToStripe.configured && invoice().kind === "invoice"}>
+        <StripeNotConfigured owner={props.owner} />
       </Show>
     </Card>
   );
@@ -196,6 +233,11 @@ function InvoiceReview(props: { invoiceId: string }) {
     queryKey: accountsKeys.invoice(session.agencyId(), invoiceId()),
     queryFn: () => trpc.invoices.get.query({ invoiceId: invoiceId() }),
   }));
+  const actions = useQuery(() => ({
+    queryKey: [...accountsKeys.invoice(session.agencyId(), invoiceId()), "actions"],
+    queryFn: () => trpc.invoices.actions.query({ invoiceId: invoiceId() }),
+  }));
+  const [pushing, setPushing] = createSignal(false);
   const data = () => invoice.data;
   const clientName = () => data()?.clientName ?? "Client";
   const period = () => data()?.periodStart.slice(0, 7) ?? "";
@@ -263,15 +305,15 @@ function InvoiceReview(props: { invoiceId: string }) {
           <>
             <InvoiceHead
               invoice={current()}
+              actions={actions.data}
+              owner={session.role() === "owner"}
               refreshing={refresh.isPending}
               pushing={push.isPending}
               onRefresh={() => {
                 if (!refresh.isPending) void run(() => refresh.mutateAsync(), "Draft recomputed from the latest data.");
               }}
               onFinalize={() => setFinalizing(true)}
-              onPush={() => {
-                if (!push.isPending) void run(() => push.mutateAsync(), "Pushed to Stripe.");
-              }}
+              onPush={() => setPushing(true)}
               onCreditNote={() => setCreditNote(true)}
             />
             <InvoiceLines invoice={current()} />
@@ -293,6 +335,15 @@ function InvoiceReview(props: { invoiceId: string }) {
                   setStatus("Invoice finalized: its number is assigned and it can no longer change.");
                 }}
                 onClose={() => setFinalizing(false)}
+              />
+            </Show>
+            <Show when={pushing()}>
+              <ConfirmDialog
+                title={`Push the invoice of ${clientName()} to Stripe?`}
+                description="Stripe creates the invoice for the client's customer and sends it; payments then update its status here."
+                confirmLabel="Push to Stripe"
+                onConfirm={() => run(() => push.mutateAsync(), "Pushed to Stripe.")}
+                onClose={() => setPushing(false)}
               />
             </Show>
             <Show when={creditNote()}>

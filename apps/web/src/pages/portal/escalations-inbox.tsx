@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, For, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { CustomerText } from "../../components/customer-text-view";
+import { ConfirmDialog } from "../../components/dialog";
 import { type EscalationView, escalationKeys, escalationStatusLabels } from "../../components/escalations";
 import { asSentence, checkedByServer, createForm, FormAlert, SubmitButton, TextAreaField } from "../../components/form";
 import { HandoverPacketView, readPacket } from "../../components/handover-packet";
@@ -57,6 +58,7 @@ function EscalationDetail(props: { escalationId: string; onClose: () => void }) 
     await act.mutateAsync(action);
     setDone(message);
   };
+  const [confirmingResolve, setConfirmingResolve] = createSignal(false);
   /** Acknowledge and Resolve: their failure shows in the form's alert. */
   const decide = async (kind: "acknowledge" | "resolve", message: string) => {
     if (act.isPending) return;
@@ -137,12 +139,22 @@ function EscalationDetail(props: { escalationId: string; onClose: () => void }) 
                     type="button"
                     class="button button--ghost"
                     aria-disabled={act.isPending ? "true" : undefined}
-                    onClick={() => void decide("resolve", "Resolved without an answer for the customer.")}
+                    onClick={() => setConfirmingResolve(true)}
                   >
                     Resolve without answer
                   </button>
                 </div>
               </form>
+            </Show>
+            <Show when={confirmingResolve()}>
+              <ConfirmDialog
+                title="Resolve without an answer?"
+                description="The escalation closes and the customer gets no answer from you through the agency. This cannot be undone."
+                confirmLabel="Resolve without answer"
+                danger
+                onConfirm={() => decide("resolve", "Resolved without an answer for the customer.")}
+                onClose={() => setConfirmingResolve(false)}
+              />
             </Show>
             <HandoverPacketView packet={escalation().packet} />
           </>
