@@ -75,7 +75,7 @@ describe("toTriagePolicy", () => {
           fields: {
             "document.levels.0.respondWithinMinutes": "respond within must be positive",
             "document.levels.0.calendar": 'calendar must be "24x7" or "business_hours"',
-            "document.levels.0.contacts.emails.0": "must be an e-mail address",
+            "document.levels.0.contacts.emails.0": "“nope” is not an e-mail address",
           },
         }),
       }),
