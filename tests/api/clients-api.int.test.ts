@@ -57,7 +57,7 @@ beforeAll(async () => {
     cookie: ownerCookie,
     path: "apiKeys.create",
     type: "mutation",
-    input: { name: "Reports" },
+    input: { name: "Reports", scopes: ["items:read", "reports:read"] },
   });
   apiKey = (created.data as { secret: string }).secret;
 });

@@ -89,6 +89,8 @@ describe("GET /v1/openapi.json", () => {
     );
     expect(scopes.sort()).toEqual(
       [
+        "get /v1/clients/{clientId}/contract reports:read",
+        "get /v1/clients/{id}/business-hours reports:read",
         "get /v1/items items:read",
         "get /v1/items/{id} items:read",
         "get /v1/invoices invoices:read",

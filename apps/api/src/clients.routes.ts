@@ -39,14 +39,19 @@ const contractQuery = z.object({
 });
 
 /**
- * A client's business hours and contract in force over `/v1`. Reads take an API key or the session; changing the
- * hours takes an owner's or admin's session (API keys are read-only).
+ * A client's business hours and contract in force over `/v1`. Reads take an API key with `reports:read` (a
+ * client-restricted key: its client only) or the session; changing the hours takes an owner's or admin's session
+ * (API keys are read-only).
  */
 export function createClientRoutes(options: ClientRoutesOptions) {
   const { db } = options.services;
   const now = () => options.services.now?.() ?? new Date();
   const app = new Hono<{ Variables: ReaderVariables }>();
-  const authenticateReader = createReaderAuthentication({ db, loadSession: options.loadSession });
+  const authenticateReader = createReaderAuthentication({
+    db,
+    requiredScope: "reports:read",
+    loadSession: options.loadSession,
+  });
   const clientIdOf = (raw: string | undefined) => {
     const parsedId = uuid.safeParse(raw);
     if (!parsedId.success) throw new AppError("NOT_FOUND", "Client not found", { reason: "client_not_found" });
@@ -54,7 +59,7 @@ export function createClientRoutes(options: ClientRoutesOptions) {
   };
   const readerOf = (principal: ReaderVariables["principal"]) => {
     if (principal.scope) assertAllowed(principal.scope, "manageAccounts");
-    return { agencyId: principal.agencyId, clientIds: principal.scope?.clientIds ?? null };
+    return { agencyId: principal.agencyId, clientIds: principal.clientIds };
   };
 
   app.get(
@@ -62,7 +67,7 @@ export function createClientRoutes(options: ClientRoutesOptions) {
     describeRoute({
       operationId: "getBusinessHours",
       summary: "A client's business hours: the version in force, those planned, and the next 14 days",
-      security: readSecurity,
+      security: readSecurity("reports:read"),
       parameters: [uuidPathParameter("id")],
       responses: {
         "200": jsonResponse("The client's business hours", BusinessHours),
@@ -118,7 +123,7 @@ export function createClientRoutes(options: ClientRoutesOptions) {
     describeRoute({
       operationId: "getContractInForce",
       summary: "The client's contract in force at an instant, with the SLA targets its clocks run on",
-      security: readSecurity,
+      security: readSecurity("reports:read"),
       parameters: [uuidPathParameter("clientId")],
       responses: {
         "200": jsonResponse("The contract in force", contractInForceView),
