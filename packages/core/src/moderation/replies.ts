@@ -207,6 +207,21 @@ async function findApprover(tx: Executor, item: ItemRow): Promise<"client" | "ag
 /** Statuses a reply moves to `responded`; an item hidden, escalated or resolved keeps its status. */
 const answerableStatuses: readonly ItemRow["status"][] = ["queued", "claimed", "no_action", "responded"];
 
+/** Tells live consoles a reply and its item changed, and answers with the reply and its delivery state. */
+async function announceReply(tx: Executor, reply: ReplyRow, item: ItemRow): Promise<ReplyView> {
+  await publishLiveEvent(tx, {
+    type: "reply.changed",
+    agencyId: reply.agencyId,
+    clientId: reply.clientId,
+    subjectId: reply.id,
+  });
+  await announceItemChange(tx, item);
+  return toReplyView(
+    reply,
+    (await findDeliveryStates(tx, { agencyId: reply.agencyId, itemIds: [reply.itemId] })).ofReply(reply.id),
+  );
+}
+
 /**
  * Sends a reply on the item's public thread: re-runs the checks (any block refuses it, storing nothing); in a
  * category that needs approval the reply waits `pending_approval` for the client's approver (or, when the client
@@ -308,17 +323,7 @@ export async function sendReply(
     },
     protocolVersionId: reply.protocolVersionId,
   });
-  await publishLiveEvent(tx, {
-    type: "reply.changed",
-    agencyId: reply.agencyId,
-    clientId: reply.clientId,
-    subjectId: reply.id,
-  });
-  await announceItemChange(tx, item);
-  return toReplyView(
-    reply,
-    (await findDeliveryStates(tx, { agencyId: reply.agencyId, itemIds: [reply.itemId] })).ofReply(reply.id),
-  );
+  return announceReply(tx, reply, item);
 }
 
 /**
@@ -449,17 +454,7 @@ export async function acknowledgeItem(
       after: { itemId: item.id, body: reply.body, template, checkResults: check.results },
       protocolVersionId: reply.protocolVersionId,
     });
-    await publishLiveEvent(tx, {
-      type: "reply.changed",
-      agencyId: reply.agencyId,
-      clientId: reply.clientId,
-      subjectId: reply.id,
-    });
-    await announceItemChange(tx, item);
-    return toReplyView(
-      reply,
-      (await findDeliveryStates(tx, { agencyId: reply.agencyId, itemIds: [reply.itemId] })).ofReply(reply.id),
-    );
+    return announceReply(tx, reply, item);
   }
   throw new AppError("INVALID_STATE", "The client's protocol has no acknowledgement that passes the checks here", {
     reason: "no_acknowledgement_template",
