@@ -412,6 +412,13 @@ describe("subtractBusinessMinutes", () => {
       expected: "2026-03-06T17:30-05:00",
     },
     {
+      name: "New York: 0 minutes at the opening instant stays (spans are [open, close))",
+      calendar: newYork,
+      start: "2026-03-06T09:00-05:00",
+      minutes: 0,
+      expected: "2026-03-06T09:00-05:00",
+    },
+    {
       name: "New York: 0 minutes in hours stays",
       calendar: newYork,
       start: "2026-03-06T12:00-05:00",

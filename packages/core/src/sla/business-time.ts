@@ -62,6 +62,9 @@ export function subtractBusinessMinutes(
 ): Date {
   const durationMs = toDurationMs(minutes);
   if (durationMs < 0) return addBusinessMinutes(start, -minutes, calendar, options);
+  // Spans are [open, close): at the opening instant `start` is business time itself, though the walk back looks at
+  // the instant before it.
+  if (durationMs === 0 && nextBusinessInstant(start, calendar, options).getTime() === start.getTime()) return start;
   const plan = getCalendarPlan(calendar);
   return new Date(walkBackward(plan, toPauseIntervals(options), toEpochMs(start, "start"), durationMs));
 }
