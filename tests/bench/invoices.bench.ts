@@ -182,11 +182,13 @@ try {
     });
 
   const one = await median(() =>
-    withTenant(db, tenant, (tx) => createInvoiceDrafts(scope, tx, { period: PERIOD, clientIds: [oneClient], asOf })),
+    withTenant(db, tenant, (tx) =>
+      createInvoiceDrafts(scope, tx, { period: PERIOD, clientIds: [oneClient] }, { now: () => asOf }),
+    ),
   );
   const oneBare = await median(() => bareAggregate(oneClient));
   const all = await median(
-    () => withTenant(db, tenant, (tx) => createInvoiceDrafts(scope, tx, { period: PERIOD, asOf })),
+    () => withTenant(db, tenant, (tx) => createInvoiceDrafts(scope, tx, { period: PERIOD }, { now: () => asOf })),
     3,
   );
   const allBare = await median(() => bareAggregate(null), 3);

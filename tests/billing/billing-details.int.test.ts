@@ -173,7 +173,7 @@ describe("finalize: due date and frozen parties", () => {
 
     // 02:00 UTC on 1 October is still 30 September in New York: the client's calendar decides.
     const finalized = await withTenant(db.app, { agencyId: a.agency.id, clientIds: amScope.clientIds }, (tx) =>
-      finalizeInvoice(amScope, tx, { invoiceId: draftId, now: new Date("2026-10-01T02:00:00Z") }),
+      finalizeInvoice(amScope, tx, { invoiceId: draftId }, { now: () => new Date("2026-10-01T02:00:00Z") }),
     );
     expect(finalized).toMatchObject({ status: "finalized", issuedOn: "2026-09-30", dueOn: "2026-10-14" });
     const [row] = await db.owner.select().from(schema.invoices).where(eq(schema.invoices.id, draftId));
@@ -259,7 +259,7 @@ describe("finalize: due date and frozen parties", () => {
     const created = await call(cookie, "invoices.createDrafts", { period: "2026-09", clientIds: [agency.client.id] });
     const invoiceId = (created.data as Array<{ invoice: InvoiceView }>)[0]!.invoice.id;
     const finalized = await withTenant(db.app, { agencyId: agency.agency.id, clientIds: scope.clientIds }, (tx) =>
-      finalizeInvoice(scope, tx, { invoiceId, now: new Date("2026-10-02T12:00:00Z") }),
+      finalizeInvoice(scope, tx, { invoiceId }, { now: () => new Date("2026-10-02T12:00:00Z") }),
     );
     expect(finalized).toMatchObject({ issuedOn: "2026-10-02", dueOn: "2026-11-01" });
     // Without billing details the invoice still renders: the agency's name, no address.

@@ -156,7 +156,7 @@ describe("sign-in", () => {
           email: person.email,
           password,
           ip: "192.0.2.123",
-          now: new Date(start + second * 1000),
+          now: () => new Date(start + second * 1000),
         });
         return "signed in";
       } catch (error) {

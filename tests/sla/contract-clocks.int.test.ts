@@ -245,7 +245,7 @@ describe("business hours, versioned and effective-dated", () => {
           effectiveFrom: "2026-11-30",
           calendar: { timeZone: "Europe/London", weekly: weekdays(["13:00", "17:00"]) },
         },
-        savedAt,
+        { now: () => savedAt },
       ),
     );
     expect(view.current?.version).toBe(1);
@@ -266,7 +266,7 @@ describe("business hours, versioned and effective-dated", () => {
 
   it("refuses an effective date in the past and a malformed calendar, naming the field", async () => {
     const save = (input: unknown) =>
-      asOwner((tx) => saveBusinessHours(scope, tx, input, new Date("2026-11-27T12:00:00Z")));
+      asOwner((tx) => saveBusinessHours(scope, tx, input, { now: () => new Date("2026-11-27T12:00:00Z") }));
     await expect(
       save({ clientId: a.client.id, effectiveFrom: "2026-11-26", calendar: londonHours }),
     ).rejects.toMatchObject({ code: "BAD_INPUT", details: { fields: { effectiveFrom: expect.any(String) } } });
@@ -281,7 +281,7 @@ describe("business hours, versioned and effective-dated", () => {
       details: { fields: { "calendar.weekly.mon.0.1": expect.any(String) } },
     });
     const view = await asOwner((tx) =>
-      getBusinessHours(scope, tx, { clientId: a.client.id, now: new Date("2026-11-27T12:00:00Z") }),
+      getBusinessHours(scope, tx, { clientId: a.client.id }, { now: () => new Date("2026-11-27T12:00:00Z") }),
     );
     expect(view.versions).toHaveLength(2);
   });
@@ -295,11 +295,12 @@ describe("a past month", () => {
     await ingest(london, "hello in October", "2026-10-12T20:00:00Z"); // Monday 21:00 BST: out of hours
     const draft = async () => {
       const [outcome] = await asOwner((tx) =>
-        createInvoiceDrafts(scope, tx, {
-          period: "2026-10",
-          clientIds: [a.client.id],
-          asOf: new Date("2026-12-05T00:00:00Z"),
-        }),
+        createInvoiceDrafts(
+          scope,
+          tx,
+          { period: "2026-10", clientIds: [a.client.id] },
+          { now: () => new Date("2026-12-05T00:00:00Z") },
+        ),
       );
       if (!outcome || outcome.status === "skipped") throw new Error("no draft");
       return outcome.invoice;
@@ -312,7 +313,7 @@ describe("a past month", () => {
         scope,
         tx,
         { clientId: a.client.id, effectiveFrom: "2026-12-05", calendar: null },
-        december,
+        { now: () => december },
       );
       const [current] = await tx.select().from(schema.contracts).where(eq(schema.contracts.clientId, a.client.id));
       await saveContract(scope, tx, {
@@ -326,7 +327,7 @@ describe("a past month", () => {
       });
     });
     const refreshed = await asOwner((tx) =>
-      refreshInvoiceDraft(scope, tx, { invoiceId: before.id, asOf: new Date("2026-12-06T00:00:00Z") }),
+      refreshInvoiceDraft(scope, tx, { invoiceId: before.id }, { now: () => new Date("2026-12-06T00:00:00Z") }),
     );
     expect(refreshed.totalMinor).toBe(before.totalMinor);
     expect(refreshed.lines.map((line) => [line.kind, line.quantity, line.amountMinor])).toEqual(

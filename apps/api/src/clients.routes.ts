@@ -1,6 +1,6 @@
 import { AppError, uuid } from "@parley/contracts";
 import { contractInForceView, getContractInForce } from "@parley/core/billing";
-import { assertAllowed } from "@parley/core/kernel";
+import { assertAllowed, systemClock } from "@parley/core/kernel";
 import { businessCalendarSchema, businessHoursView, getBusinessHours, saveBusinessHours } from "@parley/core/sla";
 import { withTenant } from "@parley/db";
 import type { Services } from "@parley/trpc";
@@ -45,7 +45,7 @@ const contractQuery = z.object({
  */
 export function createClientRoutes(options: ClientRoutesOptions) {
   const { db } = options.services;
-  const now = () => options.services.now?.() ?? new Date();
+  const now = options.services.now ?? systemClock;
   const app = new Hono<{ Variables: ReaderVariables }>();
   const authenticateReader = createReaderAuthentication({
     db,
@@ -81,7 +81,7 @@ export function createClientRoutes(options: ClientRoutesOptions) {
       const clientId = clientIdOf(c.req.param("id"));
       return c.json(
         await withTenant(db, { ...reader, userId: null }, (tx) =>
-          getBusinessHours(reader, tx, { clientId, now: now() }),
+          getBusinessHours(reader, tx, { clientId }, options.services),
         ),
       );
     },
@@ -114,7 +114,9 @@ export function createClientRoutes(options: ClientRoutesOptions) {
       const clientId = clientIdOf(c.req.param("id"));
       const body = c.req.valid("json");
       const tenant = { agencyId: scope.agencyId, clientIds: scope.clientIds, userId: scope.actorId };
-      return c.json(await withTenant(db, tenant, (tx) => saveBusinessHours(scope, tx, { ...body, clientId }, now())));
+      return c.json(
+        await withTenant(db, tenant, (tx) => saveBusinessHours(scope, tx, { ...body, clientId }, options.services)),
+      );
     },
   );
 

@@ -1,5 +1,6 @@
 import { verifyGenericSignature } from "@parley/connectors";
 import { AppError, badInput } from "@parley/contracts";
+import { type Clock, systemClock } from "@parley/core/kernel";
 import { createIngestChannelCache, type IngestChannelSecrets } from "@parley/core/moderation";
 import {
   applySandboxAction,
@@ -20,7 +21,7 @@ export interface SandboxRoutesOptions {
   services: Pick<Services, "db" | "secretBox">;
   /** The sandbox's typical answer time (`SANDBOX_LATENCY_MS`): each answer waits 0.5–1.5 times it. */
   latencyMs: number;
-  now?: () => Date;
+  now?: Clock;
   /** Uniform in [0, 1): decides which deliveries the sandbox fails (tests pass a fixed one). */
   random?: () => number;
 }
@@ -53,7 +54,7 @@ function parseBody<T extends z.ZodType>(schema: T, raw: string): z.infer<T> {
  */
 export function createSandboxRoutes(options: SandboxRoutesOptions) {
   const { db, secretBox } = options.services;
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? systemClock;
   const random = options.random ?? Math.random;
   const channels = createIngestChannelCache({ db, secretBox });
   const app = new Hono<{ Variables: { requestId: string } }>();

@@ -1,5 +1,6 @@
 import { AppError, type InvitationAcceptInput, newPassword } from "@parley/contracts";
 import { acceptInvitation, previewInvitation } from "@parley/core/agencies";
+import type { Clock } from "@parley/core/kernel";
 import type { Database } from "@parley/db";
 import { hashPassword } from "./password";
 import { checkCredentials, openSession, type SignInResult } from "./sign-in";
@@ -11,9 +12,9 @@ import { checkCredentials, openSession, type SignInResult } from "./sign-in";
  */
 export async function acceptInvitationAndSignIn(
   db: Database,
-  options: InvitationAcceptInput & { signedInUserId: string | null; ip: string; now?: Date },
+  options: InvitationAcceptInput & { signedInUserId: string | null; ip: string; now?: Clock },
 ): Promise<SignInResult> {
-  const preview = await previewInvitation(db, { token: options.token, now: options.now });
+  const preview = await previewInvitation(db, { token: options.token }, options);
   let as: Parameters<typeof acceptInvitation>[1]["as"];
   if (preview.userId) {
     if (options.signedInUserId === preview.userId) {
@@ -37,6 +38,6 @@ export async function acceptInvitationAndSignIn(
     }
     as = { newUser: { name: options.name ?? preview.name, passwordHash: await hashPassword(password.data) } };
   }
-  const accepted = await acceptInvitation(db, { token: options.token, as, ip: options.ip, now: options.now });
+  const accepted = await acceptInvitation(db, { token: options.token, as, ip: options.ip }, options);
   return openSession(db, { userId: accepted.userId, agencyId: accepted.agencyId, ip: options.ip, now: options.now });
 }

@@ -1,6 +1,6 @@
 import { AppError, type PasswordResetPreview } from "@parley/contracts";
 import type { LinkDeps } from "@parley/core/agencies";
-import { generateSecret, hashToken } from "@parley/core/kernel";
+import { type Clock, generateSecret, hashToken, systemClock } from "@parley/core/kernel";
 import { type Database, schema } from "@parley/db";
 import { and, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import { hashPassword } from "./password";
@@ -60,9 +60,9 @@ export async function changePassword(
  */
 export async function requestPasswordReset(
   db: Database,
-  options: { email: string; ip: string; now?: Date } & Pick<LinkDeps, "linkFor" | "mailer">,
+  options: { email: string; ip: string; now?: Clock } & Pick<LinkDeps, "linkFor" | "mailer">,
 ): Promise<void> {
-  const now = options.now ?? new Date();
+  const now = (options.now ?? systemClock)();
   if (!options.mailer) return;
   const [user] = await db
     .select({ id: users.id, email: users.email, name: users.name })
@@ -110,9 +110,9 @@ const invalidResetLink = () =>
 /** The account a reset link is for, or NOT_FOUND when it is used, expired or unknown. */
 export async function previewPasswordReset(
   db: Database,
-  options: { token: string; now?: Date },
+  options: { token: string; now?: Clock },
 ): Promise<PasswordResetPreview> {
-  const now = options.now ?? new Date();
+  const now = (options.now ?? systemClock)();
   const [row] = await db
     .select({ email: users.email, expiresAt: passwordResets.expiresAt, usedAt: passwordResets.usedAt })
     .from(passwordResets)
@@ -128,9 +128,9 @@ export async function previewPasswordReset(
  */
 export async function resetPassword(
   db: Database,
-  options: { token: string; password: string; ip: string; now?: Date },
+  options: { token: string; password: string; ip: string; now?: Clock },
 ): Promise<SignInResult> {
-  const now = options.now ?? new Date();
+  const now = (options.now ?? systemClock)();
   const passwordHash = await hashPassword(options.password);
   const userId = await db.transaction(async (tx) => {
     const [used] = await tx
@@ -155,5 +155,5 @@ export async function resetPassword(
     return used.userId;
   });
   await auditUserEvent(db, { userId, action: "auth.password_reset", ip: options.ip });
-  return openSession(db, { userId, ip: options.ip, now });
+  return openSession(db, { userId, ip: options.ip, now: options.now });
 }

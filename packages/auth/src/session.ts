@@ -1,5 +1,6 @@
 import { sha256 } from "@oslojs/crypto/sha2";
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
+import { type Clock, systemClock } from "@parley/core/kernel";
 import { type Database, schema } from "@parley/db";
 import { eq } from "drizzle-orm";
 
@@ -28,9 +29,9 @@ export function sessionIdOf(token: string): string {
 
 export async function createSession(
   db: Database,
-  options: { token: string; userId: string; currentAgencyId: string | null; now?: Date },
+  options: { token: string; userId: string; currentAgencyId: string | null; now?: Clock },
 ): Promise<Session> {
-  const now = options.now ?? new Date();
+  const now = (options.now ?? systemClock)();
   const [session] = await db
     .insert(sessions)
     .values({
@@ -48,8 +49,9 @@ export async function createSession(
 export async function validateSessionToken(
   db: Database,
   token: string,
-  now = new Date(),
+  options: { now?: Clock } = {},
 ): Promise<{ session: Session; user: SessionUser } | null> {
+  const now = (options.now ?? systemClock)();
   const id = sessionIdOf(token);
   const [row] = await db
     .select({ session: sessions, user: { id: users.id, email: users.email, name: users.name } })

@@ -1,5 +1,6 @@
 import { AppError } from "@parley/contracts";
 import { listUserMemberships } from "@parley/core/agencies";
+import { type Clock, systemClock } from "@parley/core/kernel";
 import { type Database, schema, withTenant } from "@parley/db";
 import { and, gt, inArray, lt, sql } from "drizzle-orm";
 import { verifyDecoyPassword, verifyPassword } from "./password";
@@ -23,7 +24,7 @@ export interface CredentialsOptions {
   email: string;
   password: string;
   ip: string;
-  now?: Date;
+  now?: Clock;
 }
 
 type User = typeof users.$inferSelect;
@@ -107,7 +108,7 @@ async function recordFailure(db: Database, options: CredentialsOptions, now: Dat
  * reservation and this address's earlier failures for the e-mail; a failure stays counted and is audited.
  */
 export async function checkCredentials(db: Database, options: CredentialsOptions): Promise<User> {
-  const now = options.now ?? new Date();
+  const now = (options.now ?? systemClock)();
   const reserved = await reserveAttempt(db, options, now);
   const [user] = await db.select().from(users).where(sql`lower(${users.email}) = ${options.email.toLowerCase()}`);
   const valid = user
@@ -134,12 +135,16 @@ export interface SignInResult {
  */
 export async function openSession(
   db: Database,
-  options: { userId: string; ip: string; agencyId?: string; now?: Date },
+  options: { userId: string; ip: string; agencyId?: string; now?: Clock },
 ): Promise<SignInResult> {
-  const now = options.now ?? new Date();
   const agencyId = options.agencyId ?? (await listUserMemberships(db, options.userId))[0]?.agencyId ?? null;
   const token = generateSessionToken();
-  const session = await createSession(db, { token, userId: options.userId, currentAgencyId: agencyId, now });
+  const session = await createSession(db, {
+    token,
+    userId: options.userId,
+    currentAgencyId: agencyId,
+    now: options.now,
+  });
   const audit = {
     actorUserId: options.userId,
     action: "auth.signed_in",

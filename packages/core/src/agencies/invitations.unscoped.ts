@@ -1,6 +1,7 @@
 import { AppError, type InvitationPreview } from "@parley/contracts";
 import { type Database, type Executor, schema, setTenant, type Transaction } from "@parley/db";
 import { and, eq, sql } from "drizzle-orm";
+import { type Clock, systemClock } from "../kernel/clock";
 import { hashToken } from "../kernel/secret-box";
 
 /*
@@ -43,10 +44,11 @@ async function findUserIdByEmail(tx: Executor, email: string): Promise<string | 
 /** What the holder of the link sees before accepting: the agency, the role, and whether they sign in or sign up. */
 export function previewInvitation(
   db: Database,
-  input: { token: string; now?: Date },
+  input: { token: string },
+  deps: { now?: Clock } = {},
 ): Promise<InvitationPreview & { userId: string | null }> {
   return db.transaction(async (tx) => {
-    const invitation = await findPendingInvitation(tx, input.token, input.now ?? new Date());
+    const invitation = await findPendingInvitation(tx, input.token, (deps.now ?? systemClock)());
     const [agency] = await tx
       .select({ name: agencies.name })
       .from(agencies)
@@ -76,10 +78,10 @@ export function acceptInvitation(
     token: string;
     as: { userId: string } | { newUser: { name: string; passwordHash: string } };
     ip?: string | null;
-    now?: Date;
   },
+  deps: { now?: Clock } = {},
 ): Promise<{ agencyId: string; userId: string }> {
-  const now = input.now ?? new Date();
+  const now = (deps.now ?? systemClock)();
   return db.transaction(async (tx) => {
     const found = await findPendingInvitation(tx, input.token, now);
     const [invitation] = await tx

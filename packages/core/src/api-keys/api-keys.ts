@@ -4,6 +4,7 @@ import { type Executor, schema } from "@parley/db";
 import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { getClient } from "../agencies/clients";
+import { type Clock, systemClock } from "../kernel/clock";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
 
@@ -87,9 +88,9 @@ export async function createApiKey(
   scope: Scope,
   tx: Executor,
   input: ApiKeyCreateInput,
-  deps: { now?: () => Date } = {},
+  deps: { now?: Clock } = {},
 ): Promise<ApiKeySecretView> {
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
   if (input.expiresAt && input.expiresAt.getTime() <= now.getTime()) {
     throw badInput([{ path: ["expiresAt"], message: "must be in the future" }]);
   }

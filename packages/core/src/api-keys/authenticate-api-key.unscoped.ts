@@ -1,6 +1,7 @@
 import type { ApiKeyScope } from "@parley/contracts";
 import { type Database, schema, setTenant } from "@parley/db";
 import { and, eq, sql } from "drizzle-orm";
+import { type Clock, systemClock } from "../kernel/clock";
 import { hashApiKey } from "./api-keys";
 
 /*
@@ -32,11 +33,12 @@ const plausibleKey = /^pk_live_[A-Za-z0-9_-]{20,100}$/;
  */
 export async function authenticateApiKey(
   db: Database,
-  input: { secret: string; now?: Date },
+  input: { secret: string },
+  deps: { now?: Clock } = {},
 ): Promise<ApiKeyPrincipal | ApiKeyRefusal> {
   if (!plausibleKey.test(input.secret)) return { refused: "invalid" };
   const keyHash = hashApiKey(input.secret);
-  const now = input.now ?? new Date();
+  const now = (deps.now ?? systemClock)();
   return db.transaction(async (tx) => {
     await tx.execute(sql`select set_config('app.api_key_hash', ${keyHash}, true)`);
     const [row] = await tx

@@ -14,6 +14,7 @@ import { type Executor, schema, uuidArray } from "@parley/db";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getClient } from "../agencies/clients";
+import { type Clock, systemClock } from "../kernel/clock";
 import type { Scope } from "../kernel/scope";
 import { listCalendarVersions } from "../sla/business-hours";
 import {
@@ -397,7 +398,8 @@ export async function replaceLines(
 export async function createInvoiceDrafts(
   scope: Scope,
   tx: Executor,
-  input: CreateDraftsInput & { asOf?: Date },
+  input: CreateDraftsInput,
+  deps: { now?: Clock } = {},
 ): Promise<DraftOutcome[]> {
   const chosen = input.clientIds
     ? await Promise.all(input.clientIds.map((clientId) => getClient(scope, tx, clientId)))
@@ -406,14 +408,15 @@ export async function createInvoiceDrafts(
         .from(clients)
         .where(and(eq(clients.agencyId, scope.agencyId), eq(clients.status, "active")))
         .orderBy(asc(clients.name));
-  return computeDrafts(scope, tx, { clients: chosen, period: input.period, asOf: input.asOf ?? new Date() });
+  return computeDrafts(scope, tx, { clients: chosen, period: input.period, asOf: (deps.now ?? systemClock)() });
 }
 
 /** Recomputes a draft from the current data; a finalized invoice is refused (INVALID_STATE). */
 export async function refreshInvoiceDraft(
   scope: Scope,
   tx: Executor,
-  input: { invoiceId: string; asOf?: Date },
+  input: { invoiceId: string },
+  deps: { now?: Clock } = {},
 ): Promise<InvoiceDetailView> {
   const reader = invoiceReaderOf(scope);
   const { invoice } = await findInvoice(reader, tx, input.invoiceId, { lock: true });
@@ -422,7 +425,7 @@ export async function refreshInvoiceDraft(
   const [outcome] = await computeDrafts(scope, tx, {
     clients: [client],
     period: invoice.periodStart.slice(0, 7),
-    asOf: input.asOf ?? new Date(),
+    asOf: (deps.now ?? systemClock)(),
   });
   if (!outcome || outcome.status === "skipped") {
     throw new AppError("INVALID_STATE", outcome?.message ?? "No draft was computed", { reason: outcome?.reason });

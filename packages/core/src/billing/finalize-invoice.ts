@@ -4,6 +4,7 @@ import { addDaysToLocalDate, formatMoney, paymentTermsDaysOf } from "@parley/con
 import { type Executor, schema } from "@parley/db";
 import { eq } from "drizzle-orm";
 import { getClient } from "../agencies/clients";
+import { type Clock, systemClock } from "../kernel/clock";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
 import { localDateOf, monthlyPeriod } from "../sla/period-aggregates";
@@ -82,10 +83,11 @@ async function assertDraftCurrent(
 export async function finalizeInvoice(
   scope: Scope,
   tx: Executor,
-  input: { invoiceId: string; now?: Date },
+  input: { invoiceId: string },
+  deps: { now?: Clock } = {},
 ): Promise<InvoiceDetailView> {
   const reader = invoiceReaderOf(scope);
-  const now = input.now ?? new Date();
+  const now = (deps.now ?? systemClock)();
   const { invoice } = await findInvoice(reader, tx, input.invoiceId, { lock: true });
   assertDraft(invoice);
   const snapshot = invoice.snapshot as InvoiceSnapshot;

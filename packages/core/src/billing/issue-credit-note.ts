@@ -4,6 +4,7 @@ import { type Executor, schema } from "@parley/db";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { getClient } from "../agencies/clients";
+import { type Clock, systemClock } from "../kernel/clock";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
 import { localDateOf } from "../sla/period-aggregates";
@@ -34,10 +35,11 @@ export const creditNoteInput = z.object({
 export async function issueCreditNote(
   scope: Scope,
   tx: Executor,
-  input: { invoiceId: string; reason: string; now?: Date },
+  input: { invoiceId: string; reason: string },
+  deps: { now?: Clock } = {},
 ): Promise<{ creditNote: InvoiceDetailView; draft: DraftOutcome }> {
   const reader = invoiceReaderOf(scope);
-  const now = input.now ?? new Date();
+  const now = (deps.now ?? systemClock)();
   const { invoice } = await findInvoice(reader, tx, input.invoiceId, { lock: true });
   if (invoice.kind !== "invoice" || invoice.status !== "finalized" || !invoice.number) {
     throw new AppError("INVALID_STATE", "Only a finalized invoice can be credited", { reason: "not_finalized" });

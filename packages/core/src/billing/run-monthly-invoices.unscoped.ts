@@ -168,10 +168,10 @@ export async function runMonthlyInvoiceDrafts(
  */
 export async function createMonthlyInvoiceDrafts(
   db: Database,
-  input: { agencyId: string; period: string; asOf?: Date },
+  input: { agencyId: string; period: string; asOf: Date },
 ): Promise<DraftOutcome[]> {
   const scope = { agencyId: input.agencyId };
-  const asOf = input.asOf ?? new Date();
+  const { asOf } = input;
   return withTenant(db, { agencyId: input.agencyId, clientIds: null }, async (tx) => {
     await tx.execute(
       sql`select pg_advisory_xact_lock(hashtextextended(${`parley:monthly-invoices:${input.agencyId}:${input.period}`}, 0))`,

@@ -18,6 +18,7 @@
 import type { StripeGateway } from "@parley/contracts/billing";
 import { type Database, schema, withTenant } from "@parley/db";
 import { and, eq, sql } from "drizzle-orm";
+import { type Clock, systemClock } from "../kernel/clock";
 
 const { invoices, auditEvents } = schema;
 
@@ -57,7 +58,8 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export async function receiveStripeWebhook(
   db: Database,
   stripe: StripeGateway,
-  input: { payload: string; signature: string | undefined; now?: Date },
+  input: { payload: string; signature: string | undefined },
+  deps: { now?: Clock } = {},
 ): Promise<StripeWebhookOutcome> {
   const event = stripe.verifyWebhook(input);
   const target = paymentStatusOfStripeEvent[event.type];
@@ -67,7 +69,7 @@ export async function receiveStripeWebhook(
     return { handled: false, reason: "not_a_parley_invoice" };
   }
   const stripeInvoiceId = event.invoice.id;
-  const now = input.now ?? new Date();
+  const now = (deps.now ?? systemClock)();
   return withTenant(db, { agencyId, clientIds: null }, async (tx): Promise<StripeWebhookOutcome> => {
     const [invoice] = await tx
       .select({ id: invoices.id, clientId: invoices.clientId, paymentStatus: invoices.paymentStatus })

@@ -1,6 +1,7 @@
 import type { OutboundAction, OutboundOutcome, OutboundRequest } from "@parley/contracts";
 import { type Database, schema, withTenant } from "@parley/db";
 import { and, eq, sql } from "drizzle-orm";
+import { type Clock, systemClock } from "../kernel/clock";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import type { SecretBox } from "../kernel/secret-box";
 import { stopFirstResponseClock } from "../sla/clock-lifecycle";
@@ -19,7 +20,7 @@ export type SendOutbound = (request: OutboundRequest) => Promise<OutboundOutcome
 export interface DeliveryDeps {
   send: SendOutbound;
   secretBox: SecretBox;
-  now?: () => Date;
+  now?: Clock;
   leaseSeconds?: number;
   batchSize?: number;
   /** Told of every recorded attempt (the API process logs failures and counts them in its metrics). */
@@ -282,7 +283,7 @@ export async function sendClaimedDeliveries(
   const verdicts = await Promise.all(
     claimed.map(async (delivery) => {
       const outcome = await sendSafely(deps.send, delivery);
-      const verdict = await recordOutcome(db, delivery, outcome, deps.now?.() ?? new Date());
+      const verdict = await recordOutcome(db, delivery, outcome, (deps.now ?? systemClock)());
       if (verdict) {
         const { request } = delivery;
         deps.onOutcome?.({
@@ -314,7 +315,7 @@ export async function deliverDue(db: Database, input: { agencyId: string }, deps
   const run: DeliveryRun = { sent: 0, retrying: 0, failed: 0 };
   const limit = deps.batchSize ?? defaultBatchSize;
   for (;;) {
-    const now = deps.now?.() ?? new Date();
+    const now = (deps.now ?? systemClock)();
     const claimed = await claimDueDeliveries(db, input.agencyId, deps, { now, limit });
     if (claimed.length === 0) return run;
     await sendClaimedDeliveries(db, claimed, deps, run);

@@ -1,4 +1,5 @@
 import { type Database, schema } from "@parley/db";
+import { systemClock } from "../kernel/clock";
 import {
   type ClaimedDelivery,
   claimDueDeliveries,
@@ -44,7 +45,7 @@ export async function deliverDueForEveryAgency(
     const claimed: ClaimedDelivery[] = [];
     const nextBusy: string[] = [];
     for (const agencyId of candidates) {
-      const now = deps.now?.() ?? new Date();
+      const now = (deps.now ?? systemClock)();
       const taken = await claimDueDeliveries(db, agencyId, deps, { now, limit: share });
       if (taken.length > 0) {
         claimed.push(...taken);

@@ -2,6 +2,7 @@ import { AppError, type DeliveryState, deliveryStateOf, uuid } from "@parley/con
 import { type Executor, schema } from "@parley/db";
 import { and, eq, ne, sql } from "drizzle-orm";
 import { z } from "zod";
+import { type Clock, systemClock } from "../kernel/clock";
 import { assertAllowed } from "../kernel/permissions";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { recordAudit } from "../kernel/record-audit";
@@ -58,9 +59,9 @@ export async function retryDelivery(
   scope: Scope,
   tx: Executor,
   input: z.infer<typeof deliveryIdInput>,
-  deps: { now?: () => Date } = {},
+  deps: { now?: Clock } = {},
 ): Promise<DeliveryState> {
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
   const before = await getFailedDelivery(scope, tx, input.deliveryId);
   const [after] = await tx
     .update(outboundDeliveries)
@@ -95,9 +96,9 @@ export async function cancelDelivery(
   scope: Scope,
   tx: Executor,
   input: z.infer<typeof deliveryIdInput>,
-  deps: { now?: () => Date } = {},
+  deps: { now?: Clock } = {},
 ): Promise<DeliveryState> {
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
   const before = await getFailedDelivery(scope, tx, input.deliveryId);
   const [after] = await tx
     .update(outboundDeliveries)

@@ -10,6 +10,7 @@ import { type Executor, schema } from "@parley/db";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { getClient } from "../agencies/clients";
+import { type Clock, systemClock } from "../kernel/clock";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
 import { priorities, riskFlags } from "../protocols/protocol-document";
@@ -221,14 +222,14 @@ export async function savePlaybook(
   scope: Scope,
   tx: Executor,
   input: PlaybookSaveInput,
-  deps: { outboundAllowlist?: OutboundAllowlist } = {},
+  deps: { outboundAllowlist?: OutboundAllowlist; now?: Clock } = {},
 ): Promise<PlaybookView> {
   const { clientId, playbookId, name, active } = playbookSaveInput.parse(input);
   await getClient(scope, tx, clientId);
   const document = parsePlaybookDocument(input.document, deps.outboundAllowlist);
   const problems = findReferenceProblems(document, await findPlaybookOptions(tx, scope.agencyId, clientId));
   if (problems.length > 0) throw badInput(problems);
-  const now = new Date();
+  const now = (deps.now ?? systemClock)();
   if (!playbookId) {
     const [row] = await tx
       .insert(playbooks)

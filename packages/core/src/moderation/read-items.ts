@@ -3,6 +3,7 @@ import { type Executor, schema } from "@parley/db";
 import { and, count, desc, eq, inArray, max, sql } from "drizzle-orm";
 import { z } from "zod";
 import { findDeliveryStates } from "../deliveries/delivery-states";
+import { type Clock, systemClock } from "../kernel/clock";
 import type { Scope } from "../kernel/scope";
 import { type PiiFlag, piiFlags } from "../protocols/mask-personal-data";
 import { publicClockView, toPublicClockView } from "../sla/clock-rows";
@@ -153,7 +154,8 @@ const notFound = () => new AppError("NOT_FOUND", "Item not found", { reason: "it
 export async function getItemDetail(
   reader: ReadScope,
   tx: Executor,
-  input: { itemId: string; now?: Date },
+  input: { itemId: string },
+  deps: { now?: Clock } = {},
 ): Promise<ItemDetailView> {
   if (!uuid.safeParse(input.itemId).success) throw notFound();
   const [row] = await tx
@@ -184,7 +186,7 @@ export async function getItemDetail(
     .from(slaClocks)
     .where(and(eq(slaClocks.agencyId, reader.agencyId), eq(slaClocks.itemId, row.id)))
     .orderBy(slaClocks.metric);
-  const now = input.now ?? new Date();
+  const now = (deps.now ?? systemClock)();
   const states = await findDeliveryStates(tx, { agencyId: reader.agencyId, itemIds: [row.id] });
   return {
     ...toItemView(row, states.ofItem(row.id)),

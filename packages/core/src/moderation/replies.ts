@@ -380,7 +380,7 @@ export async function acknowledgeItem(
   input: { itemId: string },
   deps: ModerationDeps = {},
 ): Promise<ReplyView> {
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
   const item = await getItemInScope(scope, tx, { itemId: input.itemId, lock: true });
   assertNotClaimedByAnother(scope, item, now);
   if (item.status === "deleted" || item.removedAt) {

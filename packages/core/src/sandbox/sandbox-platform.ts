@@ -2,6 +2,7 @@ import { AppError, outboundActions, uuid } from "@parley/contracts";
 import { type Database, type Executor, schema, withTenant } from "@parley/db";
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
+import { type Clock, systemClock } from "../kernel/clock";
 import { assertAllowed } from "../kernel/permissions";
 import type { Scope } from "../kernel/scope";
 import { ingestChannelItems } from "../moderation/ingest-channel.unscoped";
@@ -99,9 +100,9 @@ export async function applySandboxAction(
   db: Database,
   channel: SandboxChannel,
   input: SandboxActionInput,
-  deps: { now?: () => Date } = {},
+  deps: { now?: Clock } = {},
 ): Promise<SandboxActionResult> {
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
   const tenant = { agencyId: channel.agencyId, clientIds: [channel.clientId], userId: null };
   const applied = await withTenant(db, tenant, async (tx) => {
     const [target] = await tx
@@ -177,9 +178,9 @@ export async function postSandboxComment(
   db: Database,
   channel: SandboxChannel,
   input: SandboxCommentInput,
-  deps: { now?: () => Date } = {},
+  deps: { now?: Clock } = {},
 ): Promise<{ externalId: string; itemId: string | null }> {
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
   const externalId = `sandbox-${crypto.randomUUID()}`;
   const tenant = { agencyId: channel.agencyId, clientIds: [channel.clientId], userId: null };
   await withTenant(db, tenant, async (tx) => {

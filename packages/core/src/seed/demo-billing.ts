@@ -130,5 +130,5 @@ export async function seedDemoBilling(
       })),
     );
   }
-  await createInvoiceDrafts(scope, tx, { period, asOf: input.now });
+  await createInvoiceDrafts(scope, tx, { period }, { now: () => input.now });
 }

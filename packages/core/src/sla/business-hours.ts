@@ -9,6 +9,7 @@ import { type Executor, schema } from "@parley/db";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getClient } from "../agencies/clients";
+import { type Clock, systemClock } from "../kernel/clock";
 import { assertAllowed } from "../kernel/permissions";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
@@ -112,10 +113,11 @@ function daysPreview(timeZone: string, versions: readonly CalendarVersion[], now
 export async function getBusinessHours(
   scope: Pick<Scope, "agencyId" | "clientIds">,
   tx: Executor,
-  input: { clientId: string; now?: Date },
+  input: { clientId: string },
+  deps: { now?: Clock } = {},
 ): Promise<BusinessHoursView> {
   const client = await getClient(scope, tx, input.clientId);
-  const now = input.now ?? new Date();
+  const now = (deps.now ?? systemClock)();
   const versions = (await listCalendarVersions(tx, { clientIds: [client.id] })).get(client.id) ?? [];
   const current = calendarVersionAt(versions, now);
   return {
@@ -176,9 +178,10 @@ export async function saveBusinessHours(
   scope: Scope,
   tx: Executor,
   rawInput: unknown,
-  now = new Date(),
+  deps: { now?: Clock } = {},
 ): Promise<BusinessHoursView> {
   assertAllowed(scope, "administer");
+  const now = (deps.now ?? systemClock)();
   const parsed = businessHoursInput.safeParse(rawInput);
   if (!parsed.success) throw badInput(parsed.error.issues);
   const input = parsed.data;
@@ -201,5 +204,5 @@ export async function saveBusinessHours(
     effectiveAt: midnight > now ? midnight : now,
     calendar: input.calendar,
   });
-  return getBusinessHours(scope, tx, { clientId: client.id, now });
+  return getBusinessHours(scope, tx, { clientId: client.id }, { now: () => now });
 }

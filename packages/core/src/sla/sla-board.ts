@@ -3,6 +3,7 @@ import { type Executor, schema } from "@parley/db";
 import { and, asc, desc, eq, gte, inArray, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getClient } from "../agencies/clients";
+import { type Clock, systemClock } from "../kernel/clock";
 import type { Scope } from "../kernel/scope";
 import type { Priority } from "../protocols/protocol-document";
 import type { ClockMetric } from "./advance-clock";
@@ -119,10 +120,10 @@ export async function getSlaBoard(
   scope: Scope,
   tx: Executor,
   input: SlaBoardInput = {},
-  deps: { now?: () => Date } = {},
+  deps: { now?: Clock } = {},
 ): Promise<SlaBoard> {
   const { clientId, page, pageSize } = slaBoardInput.parse(input);
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
   if (clientId) await getClient(scope, tx, clientId);
   const scoped = and(
     eq(slaClocks.agencyId, scope.agencyId),

@@ -18,6 +18,7 @@ import { type Executor, schema } from "@parley/db";
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { getClient } from "../agencies/clients";
+import { type Clock, systemClock } from "../kernel/clock";
 import type { Scope } from "../kernel/scope";
 import { aggregateSlaOutcomes, billingPeriod, localDateOf, monthlyPeriod } from "./period-aggregates";
 
@@ -62,11 +63,11 @@ export async function getSlaMonth(
   scope: Pick<Scope, "agencyId" | "clientIds">,
   tx: Executor,
   input: SlaMonthInput,
-  deps: { now?: () => Date } = {},
+  deps: { now?: Clock } = {},
 ): Promise<SlaMonthView> {
   const { clientId, month: asked } = slaMonthInput.parse(input);
   const client = await getClient(scope, tx, clientId);
-  const asOf = deps.now?.() ?? new Date();
+  const asOf = (deps.now ?? systemClock)();
   const month = asked ?? localDateOf(asOf, client.timeZone).slice(0, 7);
   const period = monthlyPeriod(month, client.timeZone);
   const contract = contractForPeriod(

@@ -6,6 +6,7 @@ import {
 } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { eq } from "drizzle-orm";
+import { type Clock, systemClock } from "../kernel/clock";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
 import type { PlanSettings } from "./pool-plan";
@@ -36,10 +37,11 @@ export async function saveStaffingSettings(
   scope: Scope,
   tx: Executor,
   input: StaffingSettingsInput,
+  deps: { now?: Clock } = {},
 ): Promise<StaffingSettingsView> {
   const values = staffingSettingsInput.parse(input);
   const before = await getStaffingSettings(scope, tx);
-  const now = new Date();
+  const now = (deps.now ?? systemClock)();
   const [row] = await tx
     .insert(staffingSettings)
     .values({ agencyId: scope.agencyId, ...values, updatedBy: scope.actorId })

@@ -30,13 +30,11 @@ export const clientsRouter = router({
   /** The client's business hours: the version in force, those planned, and the next 14 days. */
   businessHours: procedureFor("manageAccounts")
     .input(clientIdInput)
-    .query(({ ctx, input }) =>
-      getBusinessHours(ctx.scope, ctx.tx, { clientId: input.clientId, now: ctx.services.now?.() }),
-    ),
+    .query(({ ctx, input }) => getBusinessHours(ctx.scope, ctx.tx, { clientId: input.clientId }, ctx.services)),
   /** A new version of the client's business hours, in force from `effectiveFrom` (today or later). */
   saveBusinessHours: procedureFor("administer")
     .input(businessHoursInput)
-    .mutation(({ ctx, input }) => saveBusinessHours(ctx.scope, ctx.tx, input, ctx.services.now?.())),
+    .mutation(({ ctx, input }) => saveBusinessHours(ctx.scope, ctx.tx, input, ctx.services)),
   archive: procedureFor("administer")
     .input(clientIdInput)
     .mutation(({ ctx, input }) => archiveClient(ctx.scope, ctx.tx, input)),

@@ -35,21 +35,21 @@ export const invoicesRouter = router({
   actions: procedureFor("manageAccounts")
     .input(invoiceIdInput)
     .query(({ ctx, input }) =>
-      getInvoiceActions(ctx.scope, ctx.tx, input, { stripeConfigured: Boolean(ctx.services.stripe) }),
+      getInvoiceActions(ctx.scope, ctx.tx, input, { ...ctx.services, stripeConfigured: Boolean(ctx.services.stripe) }),
     ),
   /** Drafts of a month for the given clients (default: all), one result per client. */
   createDrafts: procedureFor("manageAccounts")
     .input(createDraftsInput)
-    .mutation(({ ctx, input }) => createInvoiceDrafts(ctx.scope, ctx.tx, input)),
+    .mutation(({ ctx, input }) => createInvoiceDrafts(ctx.scope, ctx.tx, input, ctx.services)),
   refresh: procedureFor("manageAccounts")
     .input(invoiceIdInput)
-    .mutation(({ ctx, input }) => refreshInvoiceDraft(ctx.scope, ctx.tx, input)),
+    .mutation(({ ctx, input }) => refreshInvoiceDraft(ctx.scope, ctx.tx, input, ctx.services)),
   finalize: procedureFor("manageAccounts")
     .input(invoiceIdInput)
-    .mutation(({ ctx, input }) => finalizeInvoice(ctx.scope, ctx.tx, input)),
+    .mutation(({ ctx, input }) => finalizeInvoice(ctx.scope, ctx.tx, input, ctx.services)),
   creditNote: procedureFor("manageAccounts")
     .input(creditNoteInput)
-    .mutation(({ ctx, input }) => issueCreditNote(ctx.scope, ctx.tx, input)),
+    .mutation(({ ctx, input }) => issueCreditNote(ctx.scope, ctx.tx, input, ctx.services)),
   pushToStripe: procedureFor("manageAccounts")
     .input(invoiceIdInput)
     .mutation(({ ctx, input }) => pushInvoiceToStripe(ctx.scope, ctx.tx, input, ctx.services.stripe ?? null)),

@@ -69,5 +69,5 @@ export const staffingRouter = router({
   settings: procedureFor("planStaffing").query(({ ctx }) => getStaffingSettings(ctx.scope, ctx.tx)),
   saveSettings: procedureFor("planStaffing")
     .input(staffingSettingsInput)
-    .mutation(({ ctx, input }) => saveStaffingSettings(ctx.scope, ctx.tx, input)),
+    .mutation(({ ctx, input }) => saveStaffingSettings(ctx.scope, ctx.tx, input, ctx.services)),
 });
