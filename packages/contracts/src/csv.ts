@@ -38,13 +38,17 @@ function writeCell(cell: CsvCell): string {
   return quote(formulaStart.test(cell.text) ? `'${cell.text}` : cell.text);
 }
 
+/** Rows alone, each ending in CRLF: what a streamed file sends after its `writeCsv` head. */
+export function writeCsvRows(rows: readonly (readonly CsvCell[])[]): string {
+  return rows.map((row) => `${row.map(writeCell).join(",")}\r\n`).join("");
+}
+
 /** The file's text: `header` as text cells, then `rows`. */
 export function writeCsv(
   header: readonly string[],
   rows: readonly (readonly CsvCell[])[],
   options: CsvOptions = {},
 ): string {
-  const lines = [header.map((name) => writeCell(textCell(name))), ...rows.map((row) => row.map(writeCell))];
   const bom = options.byteOrderMark === false ? "" : "\ufeff";
-  return `${bom}${lines.map((line) => `${line.join(",")}\r\n`).join("")}`;
+  return `${bom}${writeCsvRows([header.map(textCell), ...rows])}`;
 }

@@ -25,6 +25,7 @@ import {
   parseInvoiceDocument,
   parseInvoiceEvidenceRows,
 } from "@parley/core/billing";
+import { localTimeFormatter } from "./local-time";
 
 export const invoiceLinesCsvHeader = [
   "kind",
@@ -96,23 +97,6 @@ export interface EvidenceCsvOptions extends CsvOptions {
   timeZone?: string;
 }
 
-function createTimeFormatter(timeZone: string): (value: Date) => string {
-  const format = new Intl.DateTimeFormat("en-GB", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    hourCycle: "h23",
-  });
-  return (value) => {
-    const parts = Object.fromEntries(format.formatToParts(value).map((part) => [part.type, part.value]));
-    return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
-  };
-}
-
 /** Minutes with at most 2 decimals, as a plain decimal. */
 function formatMinutes(value: number): string {
   return String(Math.round(value * 100) / 100);
@@ -134,7 +118,7 @@ export function renderInvoiceEvidenceCsv(
       fields: { timeZone: "must be an IANA time zone such as Europe/London" },
     });
   }
-  const formatTime = createTimeFormatter(zone);
+  const formatTime = localTimeFormatter(zone);
   const header = [
     "item id",
     "channel",
