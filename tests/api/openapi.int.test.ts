@@ -96,7 +96,9 @@ describe("GET /v1/openapi.json", () => {
         "get /v1/invoices invoices:read",
         "get /v1/invoices/{id}/evidence.csv invoices:read",
         "get /v1/invoices/{ref} invoices:read",
+        "get /v1/reports/items.csv reports:read",
         "get /v1/reports/sla-month reports:read",
+        "get /v1/reports/summary reports:read",
         "post /v1/channels/{channelId}/items ingest",
       ].sort(),
     );

@@ -451,6 +451,18 @@ const matrix: Record<string, Entry> = {
     kind: "create",
     input: () => ({ maxOccupancyPercent: 80, shrinkagePercent: 25, fallbackAhtSeconds: 200, triageAhtSeconds: 45 }),
   },
+  "reports.summary": {
+    type: "query",
+    roles: invoiceReaders,
+    kind: "target",
+    input: (a) => ({ from: "2026-11-01", to: "2026-11-30", clientIds: [a.otherClient.id] }),
+  },
+  "reports.items": {
+    type: "query",
+    roles: invoiceReaders,
+    kind: "target",
+    input: (a) => ({ from: "2026-11-01", to: "2026-11-30", clientIds: [a.otherClient.id], figure: "items_in" }),
+  },
   "sandbox.page": { type: "query", roles: staff, kind: "target", input: () => ({ channelId: aSandboxChannelId }) },
   "sla.board": { type: "query", roles: "any member", kind: "target", input: (a) => ({ clientId: a.otherClient.id }) },
   "sla.month": {

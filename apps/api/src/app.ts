@@ -51,6 +51,7 @@ import { fallbackLogger, type Logger } from "./logger";
 import { createMetrics, type Metrics } from "./metrics";
 import { openApiDocumentHandler } from "./openapi";
 import { checkReadiness, type ReadinessSource } from "./readiness";
+import { createReportRoutes } from "./reports.routes";
 import { logRequests, noteAgency } from "./request-log";
 import { createSandboxRoutes } from "./sandbox.routes";
 import { createV1Routes } from "./v1.routes";
@@ -450,6 +451,10 @@ export function createApp(options: AppOptions) {
     app.route("/", createLiveRoutes({ db: services.db, liveEvents, heartbeatMs, logger, metrics }));
   }
   app.route("/", createV1Routes({ services, loadSession }));
+  app.route(
+    "/",
+    createReportRoutes({ services, loadSession, originOf: (c) => appOrigin(c as AppContext, trustProxy, publicUrl) }),
+  );
   const guardWrite: MiddlewareHandler = (c, next) =>
     limitBody(maxBodyBytes.trpc)(c, () => csrf(c as AppContext, async () => void (await next())));
   app.route("/", createClientRoutes({ services, loadSession, guardWrite }));

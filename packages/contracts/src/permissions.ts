@@ -22,6 +22,8 @@ export const permissions = {
   manageAccounts: ["owner", "admin", "account_manager"],
   /** Plan the shared moderator pool: forecasts, events, the roster and its settings. */
   planStaffing: ["owner", "admin", "account_manager"],
+  /** Read reports: staff who see accounts, every client; a stakeholder their own client's. */
+  readReports: ["owner", "admin", "account_manager", "client_stakeholder"],
   /** Read invoices: staff who manage accounts, and stakeholders their own client's finalized ones. */
   readInvoices: ["owner", "admin", "account_manager", "client_stakeholder"],
   /** Take on, answer and resolve escalations: agency leads and the client's stakeholders. */

@@ -1,7 +1,8 @@
 /**
  * Documents rendered from the domain's snapshots, outside the domain: an invoice's (or credit note's) PDF with
- * pdfkit, and its CSV exports (lines, and the SLA evidence behind its credits). Pure: each returns the file's
+ * pdfkit, and its CSV exports (lines, and the SLA evidence behind its credits); a report's one-row-per-item export. Pure: each returns the file's
  * bytes or text; apps/api sends it.
  */
 export * from "./render-invoice-csv";
 export * from "./render-invoice-pdf";
+export * from "./render-report-csv";

@@ -14,6 +14,7 @@ import { playbooksRouter } from "./routers/playbooks.router";
 import { protocolsRouter } from "./routers/protocols.router";
 import { queueRouter } from "./routers/queue.router";
 import { repliesRouter } from "./routers/replies.router";
+import { reportsRouter } from "./routers/reports.router";
 import { sandboxRouter } from "./routers/sandbox.router";
 import { slaRouter } from "./routers/sla.router";
 import { staffingRouter } from "./routers/staffing.router";
@@ -36,6 +37,7 @@ export const appRouter = router({
   playbooks: playbooksRouter,
   escalations: escalationsRouter,
   sandbox: sandboxRouter,
+  reports: reportsRouter,
   sla: slaRouter,
   staffing: staffingRouter,
 });

@@ -195,7 +195,7 @@ export async function getItemDetail(
   };
 }
 
-interface ItemCursor {
+export interface ItemCursor {
   /** `received_at` to the microsecond, as PostgreSQL prints it in UTC (a JS Date would drop the microseconds). */
   receivedAt: string;
   id: string;
@@ -203,11 +203,12 @@ interface ItemCursor {
 
 const cursorShape = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f-]{36})$/;
 
-function encodeCursor(cursor: ItemCursor): string {
+/** A keyset position in items newest first: opaque to callers, exact to the microsecond. */
+export function encodeItemCursor(cursor: ItemCursor): string {
   return Buffer.from(`${cursor.receivedAt}|${cursor.id}`).toString("base64url");
 }
 
-function decodeCursor(value: string): ItemCursor {
+export function decodeItemCursor(value: string): ItemCursor {
   const match = cursorShape.exec(Buffer.from(value, "base64url").toString("utf8"));
   if (!match?.[1] || !match[2] || !uuid.safeParse(match[2]).success) {
     throw new AppError("BAD_INPUT", "Invalid input — cursor: is not a cursor this API returned", {
@@ -236,7 +237,7 @@ async function assertClientVisible(reader: ReadScope, tx: Executor, clientId: st
  * keep arriving: each page starts strictly after the previous page's last item.
  */
 export async function findItems(reader: ReadScope, tx: Executor, query: ItemListQuery): Promise<ItemPageView> {
-  const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
+  const after = query.cursor === undefined ? null : decodeItemCursor(query.cursor);
   if (query.clientId) await assertClientVisible(reader, tx, query.clientId);
   const rows = await tx
     .select({
@@ -263,6 +264,6 @@ export async function findItems(reader: ReadScope, tx: Executor, query: ItemList
   return {
     items: page.map((row) => toItemView(row.item, states.ofItem(row.item.id))),
     nextCursor:
-      rows.length > query.limit && last ? encodeCursor({ receivedAt: last.cursorAt, id: last.item.id }) : null,
+      rows.length > query.limit && last ? encodeItemCursor({ receivedAt: last.cursorAt, id: last.item.id }) : null,
   };
 }

@@ -1,0 +1,180 @@
+import { uuid } from "@parley/contracts";
+import { localDate } from "@parley/contracts/billing";
+import { assertAllowed } from "@parley/core/kernel";
+import {
+  getReport,
+  listReportItems,
+  type ReportFilters,
+  type ReportReader,
+  reportFigureNames,
+} from "@parley/core/reports";
+import { schema, withTenant } from "@parley/db";
+import { reportItemsCsvHead, reportItemsCsvRows } from "@parley/documents";
+import type { Services } from "@parley/trpc";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
+import { stream } from "hono/streaming";
+import { describeRoute } from "hono-openapi";
+import { z } from "zod";
+import { errorResponse, jsonResponse, parsed, readErrors, readSecurity } from "./openapi";
+import { createReaderAuthentication, type ReaderVariables } from "./v1.routes";
+
+export interface ReportRoutesOptions {
+  services: Pick<Services, "db">;
+  loadSession: MiddlewareHandler;
+  /** Where people open an item (the export's link column): the app's origin for this request. */
+  originOf: (c: Context) => string;
+}
+
+/** A report's filters as query parameters: one client, channel or priority at a time. */
+const reportQuery = z.object({
+  from: localDate.describe("the first local date of the period, in each client's time zone"),
+  to: localDate.describe("the last local date of the period, included"),
+  clientId: uuid.optional(),
+  channelId: uuid.optional(),
+  priority: z.enum(schema.itemPriorities).optional(),
+});
+const reportItemsQuery = reportQuery.extend({
+  figure: z.enum(reportFigureNames).default("items_in").describe("only the items a figure counted"),
+});
+
+const filtersOf = (query: z.infer<typeof reportQuery>): ReportFilters => ({
+  from: query.from,
+  to: query.to,
+  clientIds: query.clientId ? [query.clientId] : undefined,
+  channelIds: query.channelId ? [query.channelId] : undefined,
+  priorities: query.priority ? [query.priority] : undefined,
+});
+
+const duration = z.object({
+  count: z.int(),
+  medianSeconds: z.number().nullable(),
+  p90Seconds: z.number().nullable(),
+});
+const figures = {
+  itemsIn: z.int(),
+  acknowledged: duration.describe("first confirmed public reply of any kind, from when the customer wrote"),
+  usefulAnswer: duration.describe("first confirmed reply that is not an acknowledgement"),
+  repliesSent: z.int(),
+  firstResponse: duration.extend({ met: z.int(), breached: z.int() }),
+  resolution: duration.extend({ met: z.int(), breached: z.int() }),
+  hidden: z.int(),
+  deleted: z.int(),
+  noAction: z.int(),
+  escalated: z.int(),
+  clientAnswer: duration.describe("from an item's first escalation to the client's first answer"),
+};
+const Report = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    asOf: z.iso.datetime(),
+    totals: z.object(figures),
+    byDay: z.array(z.object({ date: z.string(), ...figures })),
+    byHour: z.array(z.object({ hour: z.int(), ...figures })),
+    byChannel: z.array(
+      z.object({
+        channelId: z.uuid(),
+        channelName: z.string(),
+        clientName: z.string(),
+        platform: z.string(),
+        ...figures,
+      }),
+    ),
+    byPriority: z.array(z.object({ priority: z.enum(schema.itemPriorities), ...figures })),
+  })
+  .meta({ ref: "Report" });
+
+const exportPageSize = 5000;
+
+/**
+ * `/v1/reports/summary` and `/v1/reports/items.csv`: an API key with `reports:read` (every client of its agency, or
+ * its one client), or a session of someone who reads reports (staff who see accounts; a stakeholder their client).
+ */
+export function createReportRoutes(options: ReportRoutesOptions) {
+  const { db } = options.services;
+  const app = new Hono<{ Variables: ReaderVariables }>();
+  const authenticateReader = createReaderAuthentication({
+    db,
+    requiredScope: "reports:read",
+    loadSession: options.loadSession,
+  });
+  const reportReadersOnly: MiddlewareHandler<{ Variables: ReaderVariables }> = async (c, next) => {
+    const { scope } = c.get("principal");
+    if (scope) assertAllowed(scope, "readReports");
+    await next();
+  };
+  const readerOf = (c: Context<{ Variables: ReaderVariables }>): ReportReader => {
+    const { agencyId, clientIds } = c.get("principal");
+    return { agencyId, clientIds };
+  };
+  const read = <T>(reader: ReportReader, work: Parameters<typeof withTenant<T>>[2]) =>
+    withTenant(db, { agencyId: reader.agencyId, clientIds: reader.clientIds, userId: null }, work);
+
+  app.get(
+    "/v1/reports/summary",
+    describeRoute({
+      operationId: "getReport",
+      summary: "A period's figures: in total and by day, hour of day, channel and priority",
+      description:
+        "Items are counted on their client's local dates. Definitions: acknowledgement = the first public reply of " +
+        "any kind the platform confirmed; useful answer = the first confirmed reply that is not an acknowledgement; " +
+        "first response and resolution = the items' SLA clocks (the contract's targets).",
+      security: readSecurity("reports:read"),
+      responses: {
+        "200": jsonResponse("The report", Report),
+        "400": errorResponse("A query parameter is invalid (named in `details.fields`)"),
+        ...readErrors,
+        "404": errorResponse("`clientId` names no client you can see"),
+      },
+    }),
+    authenticateReader,
+    reportReadersOnly,
+    parsed("query", reportQuery),
+    async (c) => {
+      const reader = readerOf(c);
+      const filters = filtersOf(c.req.valid("query"));
+      return c.json(await read(reader, (tx) => getReport(reader, tx, filters)));
+    },
+  );
+
+  app.get(
+    "/v1/reports/items.csv",
+    describeRoute({
+      operationId: "exportReportItems",
+      summary: "One row per item of a report (or of one of its figures), as CSV, streamed",
+      security: readSecurity("reports:read"),
+      responses: {
+        "200": { description: "One row per item", content: { "text/csv": { schema: { type: "string" } } } },
+        "400": errorResponse("A query parameter is invalid (named in `details.fields`)"),
+        ...readErrors,
+        "404": errorResponse("`clientId` names no client you can see"),
+      },
+    }),
+    authenticateReader,
+    reportReadersOnly,
+    parsed("query", reportItemsQuery),
+    async (c) => {
+      const reader = readerOf(c);
+      const query = c.req.valid("query");
+      const input = { ...filtersOf(query), figure: query.figure, limit: exportPageSize };
+      const origin = options.originOf(c);
+      const itemLink = (itemId: string) => `${origin}/console/items/${itemId}`;
+      // The first page is read before the answer starts, so a refusal is still a 4xx.
+      const first = await read(reader, (tx) => listReportItems(reader, tx, input));
+      c.header("content-type", "text/csv; charset=utf-8");
+      c.header("content-disposition", `attachment; filename="parley-report-${query.from}-${query.to}.csv"`);
+      return stream(c, async (out) => {
+        await out.write(reportItemsCsvHead(first.items, itemLink));
+        let cursor = first.nextCursor;
+        while (cursor) {
+          const after = cursor;
+          const page = await read(reader, (tx) => listReportItems(reader, tx, { ...input, cursor: after }));
+          await out.write(reportItemsCsvRows(page.items, itemLink));
+          cursor = page.nextCursor;
+        }
+      });
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,156 @@
+/**
+ * The rows every report is made of: one per customer item (the brand's own posts excluded) received in the
+ * period, with what happened to it. Figures are aggregates over these rows and each figure's drill-down is the
+ * same rows under the figure's predicate (`reportFigures`), so a drill-down lists exactly the items counted.
+ *
+ * Definitions (docs/ARCHITECTURE.md, "Reports"):
+ * - the period is a range of local dates, each item judged in its own client's time zone;
+ * - **acknowledged** = the first public reply of any kind the platform confirmed (`replies.status = 'sent'`),
+ *   timed from when the customer wrote (`items.created_at`): the wait as the customer felt it;
+ * - **useful answer** = the first confirmed reply that is not an acknowledgement (a reply or a follow-up, which
+ *   carries the escalation's answer), timed the same way;
+ * - **first response / resolution** = the item's SLA clocks (targets and calendars of the contract in force at
+ *   arrival): met when stopped by the due time, breached when stopped late or past due and still running;
+ *   their durations are the clocks' elapsed real time, pauses (waiting on the client) left out;
+ * - **escalated** = at least one escalation; the client's answer time runs from the first escalation to its
+ *   first answer.
+ */
+
+import { uuid } from "@parley/contracts";
+import { localDate } from "@parley/contracts/billing";
+import { schema, uuidArray } from "@parley/db";
+import { type SQL, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Scope } from "../kernel/scope";
+
+export type ReportReader = Pick<Scope, "agencyId" | "clientIds">;
+
+/** The longest period one report spans. */
+export const maxReportDays = 366;
+
+const daysBetween = (from: string, to: string) =>
+  (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 864e5;
+
+export const reportFilters = z
+  .object({
+    from: localDate.describe("the first local date of the period (in each client's time zone)"),
+    to: localDate.describe("the last local date of the period, included"),
+    clientIds: z.array(uuid).min(1).max(100).optional().describe("default: every client you can see"),
+    channelIds: z.array(uuid).min(1).max(100).optional(),
+    priorities: z.array(z.enum(schema.itemPriorities)).min(1).optional(),
+    moderatorId: uuid.optional().describe("only items the moderator replied to (a confirmed reply)"),
+  })
+  .superRefine((filters, context) => {
+    const days = daysBetween(filters.from, filters.to);
+    if (days < 0) context.addIssue({ code: "custom", path: ["to"], message: "must be on or after `from`" });
+    else if (days >= maxReportDays) {
+      context.addIssue({
+        code: "custom",
+        path: ["to"],
+        message: `must be less than ${maxReportDays} days after \`from\``,
+      });
+    }
+  });
+export type ReportFilters = z.infer<typeof reportFilters>;
+
+/** The figures a report counts, each with the predicate that picks its items out of the report's rows. */
+export const reportFigures = {
+  items_in: sql`true`,
+  acknowledged: sql`r.acknowledged_at is not null`,
+  not_acknowledged: sql`r.acknowledged_at is null`,
+  useful_answer: sql`r.useful_answer_at is not null`,
+  first_response_met: sql`r.first_response_state = 'met'`,
+  first_response_breached: sql`r.first_response_state = 'breached'`,
+  resolution_met: sql`r.resolution_state = 'met'`,
+  resolution_breached: sql`r.resolution_state = 'breached'`,
+  hidden: sql`r.moderation_action = 'hide'`,
+  deleted: sql`r.moderation_action = 'delete'`,
+  no_action: sql`r.status = 'no_action'`,
+  escalated: sql`r.escalated_at is not null`,
+} satisfies Record<string, SQL>;
+export type ReportFigure = keyof typeof reportFigures;
+export const reportFigureNames = Object.keys(reportFigures) as [ReportFigure, ...ReportFigure[]];
+
+/**
+ * A clock's standing at `now`, as the client's SLA month judges it: met or breached once stopped; breached when past
+ * due and not paused (waiting on the client); else running. Null when the item has no such clock.
+ */
+function clockState(clock: "fr" | "res", now: SQL): SQL {
+  const c = sql.raw(clock);
+  return sql`case
+    when ${c}.id is null then null
+    when ${c}.stopped_at is not null then
+      case when ${c}.met is not false and ${c}.stopped_at <= ${c}.due_at then 'met' else 'breached' end
+    when exists (select 1 from jsonb_array_elements(${c}.pauses) pause where pause ->> 1 is null) then 'running'
+    when ${now} > ${c}.due_at then 'breached'
+    else 'running' end`;
+}
+
+/** A stopped clock's elapsed real time in seconds, the time spent waiting on the client left out. */
+function clockSeconds(clock: "fr" | "res"): SQL {
+  const c = sql.raw(clock);
+  return sql`case when ${c}.stopped_at is null then null
+    else extract(epoch from ${c}.stopped_at - ${c}.started_at)::float8 - ${c}.client_side_ms / 1000.0 end`;
+}
+
+/**
+ * The report's rows as a common table expression named `r` (prefix a statement with it), within the reader's
+ * clients and the filters (whose clients the caller checked the reader sees). Every column a figure, a chart or the export reads is here.
+ */
+export function reportRowsCte(reader: ReportReader, filters: ReportFilters, now: Date): SQL {
+  const clientIds = filters.clientIds ?? reader.clientIds;
+  const instant = sql`${now.toISOString()}::timestamptz`;
+  const conditions: SQL[] = [
+    sql`i.agency_id = ${reader.agencyId}`,
+    sql`not i.by_brand`,
+    sql`(i.received_at at time zone c.time_zone) >= ${filters.from}::date`,
+    sql`(i.received_at at time zone c.time_zone) < ${filters.to}::date + 1`,
+  ];
+  if (clientIds) conditions.push(sql`i.client_id = any(${uuidArray(clientIds)})`);
+  if (filters.channelIds) conditions.push(sql`i.channel_id = any(${uuidArray(filters.channelIds)})`);
+  if (filters.priorities) {
+    conditions.push(sql`i.priority::text = any(${`{${filters.priorities.join(",")}}`}::text[])`);
+  }
+  if (filters.moderatorId) {
+    conditions.push(sql`exists (select 1 from replies m where m.agency_id = i.agency_id and m.item_id = i.id
+      and m.status = 'sent' and m.author_user_id = ${filters.moderatorId})`);
+  }
+  return sql`with r as (
+    select i.id, i.client_id, c.name as client_name, c.time_zone, i.channel_id, ch.display_name as channel_name,
+      ch.platform, i.customer_id, i.author_handle, i.category_key, i.tags, i.priority, i.status, i.moderation_action,
+      i.created_at, i.received_at, (i.received_at at time zone c.time_zone)::date as local_date,
+      extract(hour from i.received_at at time zone c.time_zone)::int as local_hour,
+      answers.acknowledged_at, answers.useful_answer_at, answers.replies_sent, answers.moderators,
+      fr.due_at as first_response_due_at, fr.stopped_at as first_response_at,
+      ${clockState("fr", instant)} as first_response_state, ${clockSeconds("fr")} as first_response_seconds,
+      res.due_at as resolution_due_at, res.stopped_at as resolved_at,
+      ${clockState("res", instant)} as resolution_state, ${clockSeconds("res")} as resolution_seconds,
+      esc.escalated_at, esc.answered_at as escalation_answered_at, delivery.status as delivery_status
+    from items i
+    join clients c on c.id = i.client_id and c.agency_id = i.agency_id
+    join channels ch on ch.id = i.channel_id and ch.agency_id = i.agency_id
+    left join lateral (
+      select min(p.sent_at) as acknowledged_at,
+        min(p.sent_at) filter (where p.kind <> 'acknowledgement') as useful_answer_at,
+        count(*)::int as replies_sent,
+        coalesce(array_agg(distinct u.name) filter (where u.name is not null), '{}') as moderators
+      from replies p left join users u on u.id = p.author_user_id
+      where p.agency_id = i.agency_id and p.item_id = i.id and p.status = 'sent'
+    ) answers on true
+    left join sla_clocks fr on fr.agency_id = i.agency_id and fr.item_id = i.id and fr.metric = 'first_response'
+    left join sla_clocks res on res.agency_id = i.agency_id and res.item_id = i.id and res.metric = 'resolution'
+    left join lateral (
+      select min(e.created_at) as escalated_at, min(e.answered_at) as answered_at
+      from escalations e where e.agency_id = i.agency_id and e.item_id = i.id
+    ) esc on true
+    left join lateral (
+      select d.status from outbound_deliveries d where d.agency_id = i.agency_id and d.item_id = i.id
+      order by d.created_at desc limit 1
+    ) delivery on true
+    where ${sql.join(conditions, sql` and `)}
+  ) `;
+}
+
+/** Seconds from when the customer wrote to `column`. */
+export const secondsToAnswer = (column: "acknowledged_at" | "useful_answer_at") =>
+  sql.raw(`extract(epoch from r.${column} - r.created_at)::float8`);

@@ -1,0 +1,13 @@
+import { getReport, listReportItems, reportFilters, reportItemsInput } from "@parley/core/reports";
+import { procedureFor, router } from "../trpc";
+
+export const reportsRouter = router({
+  /** A period's figures in total and by day, hour of day, channel and priority. */
+  summary: procedureFor("readReports")
+    .input(reportFilters)
+    .query(({ ctx, input }) => getReport(ctx.scope, ctx.tx, input, ctx.services)),
+  /** The items behind a figure (a chart's bar: one day, hour, channel or priority), a page at a time. */
+  items: procedureFor("readReports")
+    .input(reportItemsInput)
+    .query(({ ctx, input }) => listReportItems(ctx.scope, ctx.tx, input, ctx.services)),
+});
