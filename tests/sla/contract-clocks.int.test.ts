@@ -1,10 +1,10 @@
+import { agencyDefaultLabel } from "@parley/contracts/billing";
 import { resolveScope } from "@parley/core/agencies";
 import { createInvoiceDrafts, refreshInvoiceDraft, saveContract } from "@parley/core/billing";
 import type { Scope } from "@parley/core/kernel";
-import { ingestChannelItems } from "@parley/core/moderation";
+import { getModerationItemDetail, ingestChannelItems } from "@parley/core/moderation";
 import { createProtocolVersion } from "@parley/core/protocols";
 import {
-  agencyDefaultLabel,
   businessCalendarAt,
   getBusinessHours,
   getSlaBoard,
@@ -159,6 +159,24 @@ describe("clocks from the contract in force at arrival", () => {
     ]);
     // The contract sets no P3 target, and no resolution target at all: no invented clock.
     expect(await clocksOf(p3)).toEqual([]);
+    // The item says so, in the contract's words; the P1 item names its contract and shows its time in London.
+    const at = () => new Date("2026-11-21T10:12:00Z");
+    const itemSla = (itemId: string) => asOwner((tx) => getModerationItemDetail(scope, tx, { itemId }, { now: at }));
+    expect((await itemSla(p3)).sla).toMatchObject({
+      source: `${a.client.name}'s contract`,
+      timeZone: "Europe/London",
+      clocks: [],
+      withoutTarget: [`No first-response target for P3 in ${a.client.name}'s contract`],
+    });
+    expect((await itemSla(p1)).sla).toMatchObject({
+      source: `${a.client.name}'s contract`,
+      clocks: [{ metric: "first_response", targetMinutes: 10, calendarKind: "24x7", state: "breached" }],
+      withoutTarget: [],
+    });
+    // Saturday: the P2 clock waits for Monday's opening, said in London's words.
+    expect((await itemSla(p2)).sla?.clocks).toMatchObject([
+      { state: "paused", note: `paused — outside ${a.client.name}'s hours, opens Mon 09:00 Europe/London` },
+    ]);
   });
 
   it("keeps running clocks on the targets they started with when the contract changes; new items take the new ones", async () => {
@@ -211,6 +229,11 @@ describe("clocks from the contract in force at arrival", () => {
       { metric: "first_response", targetMinutes: 15, calendarKind: "24x7", contractId: null },
       { metric: "resolution", targetMinutes: 240, calendarKind: "24x7", contractId: null },
     ]);
+    const detail = await asOwner((tx) =>
+      getModerationItemDetail(scope, tx, { itemId: first }, { now: () => new Date("2026-11-24T15:05:00Z") }),
+    );
+    expect(detail.sla).toMatchObject({ source: "agency default (no contract)", timeZone: "America/New_York" });
+    expect(detail.sla?.clocks.map((clock) => clock.state)).toEqual(["running", "running"]);
     await asOwner((tx) =>
       saveSlaPolicy(scope, tx, {
         targets: [{ priority: "P1", metric: "first_response", minutes: 5, calendar: "24x7" }],

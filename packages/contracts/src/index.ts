@@ -10,3 +10,4 @@ export * from "./permissions";
 export * from "./session-answers";
 export * from "./staffing";
 export * from "./storable-text";
+export * from "./zoned-time";

@@ -1,7 +1,9 @@
+import { formatZonedTime } from "@parley/contracts";
 import { For, Show } from "solid-js";
 import { formatDateTime } from "../format";
 import { CustomerText } from "./customer-text-view";
 import { clockMetricLabels, type HandoverPacket } from "./escalations";
+import { calendarWords } from "./item-sla";
 import { humanize } from "./work";
 
 type PacketMessage = HandoverPacket["thread"][number];
@@ -41,10 +43,11 @@ export function readPacket(raw: unknown): HandoverPacket | null {
         }
       : null,
     clocks: arrayOf(raw.clocks),
+    withoutTarget: arrayOf<string>(raw.withoutTarget),
   };
 }
 
-function Message(props: { message: PacketMessage }) {
+function Message(props: { message: PacketMessage; when: (at: string) => string }) {
   return (
     <li class="packet__message">
       <span class="packet__author">
@@ -52,7 +55,7 @@ function Message(props: { message: PacketMessage }) {
       </span>
       <span class="muted">
         {" "}
-        · {humanize(props.message.platform)} · {formatDateTime(props.message.createdAt)}
+        · {humanize(props.message.platform)} · {props.when(props.message.createdAt)}
       </span>
       <p class="packet__body">
         <CustomerText text={props.message.body} />
@@ -75,6 +78,11 @@ export function HandoverPacketView(props: { packet: unknown }) {
 
 function PacketSections(props: { packet: HandoverPacket }) {
   const packet = () => props.packet;
+  // The client's zone, named (packets built before it was recorded: the reader's own).
+  const when = (at: string) => {
+    const zone = packet().timeZone;
+    return zone ? formatZonedTime(at, zone) : formatDateTime(at);
+  };
   return (
     <div class="packet">
       <Show when={packet().note}>
@@ -92,7 +100,7 @@ function PacketSections(props: { packet: HandoverPacket }) {
           <For each={packet().item.riskFlags}>{(flag) => <span class="tag tag--risk">{flag}</span>}</For>
         </h4>
         <ul class="packet__list">
-          <Message message={packet().item} />
+          <Message message={packet().item} when={when} />
         </ul>
         <Show when={packet().item.url}>
           {(url) => (
@@ -106,7 +114,7 @@ function PacketSections(props: { packet: HandoverPacket }) {
         <section class="packet__section" aria-label="Thread">
           <h4 class="packet__title">Thread ({packet().thread.length})</h4>
           <ol class="packet__list">
-            <For each={packet().thread}>{(message) => <Message message={message} />}</For>
+            <For each={packet().thread}>{(message) => <Message message={message} when={when} />}</For>
           </ol>
         </section>
       </Show>
@@ -114,7 +122,7 @@ function PacketSections(props: { packet: HandoverPacket }) {
         <section class="packet__section" aria-label="Other conversations">
           <h4 class="packet__title">The customer's other conversations ({packet().otherConversations.length})</h4>
           <ul class="packet__list">
-            <For each={packet().otherConversations}>{(message) => <Message message={message} />}</For>
+            <For each={packet().otherConversations}>{(message) => <Message message={message} when={when} />}</For>
           </ul>
         </section>
       </Show>
@@ -129,7 +137,7 @@ function PacketSections(props: { packet: HandoverPacket }) {
               {(reply) => (
                 <li class="packet__message">
                   <span class="badge">{humanize(reply.status)}</span>
-                  <Show when={reply.sentAt}>{(at) => <span class="muted"> · {formatDateTime(at())}</span>}</Show>
+                  <Show when={reply.sentAt}>{(at) => <span class="muted"> · {when(at())}</span>}</Show>
                   <p class="packet__body">{reply.body}</p>
                 </li>
               )}
@@ -189,23 +197,28 @@ function PacketSections(props: { packet: HandoverPacket }) {
       </section>
       <section class="packet__section" aria-label="Clocks">
         <h4 class="packet__title">Clocks</h4>
-        <Show when={packet().clocks.length > 0} fallback={<p class="muted">No SLA clocks on this item.</p>}>
+        <Show when={packet().slaSource}>{(source) => <p class="muted">Targets from {source()}.</p>}</Show>
+        <Show
+          when={packet().clocks.length > 0 || (packet().withoutTarget ?? []).length > 0}
+          fallback={<p class="muted">No SLA clocks on this item.</p>}
+        >
           <ul class="packet__plain">
             <For each={packet().clocks}>
               {(clock) => (
                 <li>
-                  {clockMetricLabels[clock.metric] ?? clock.metric} ({clock.targetMinutes} min): due{" "}
-                  {formatDateTime(clock.dueAt)}
-                  {clock.breachedAt ? ` · breached ${formatDateTime(clock.breachedAt)}` : ""}
-                  {clock.stoppedAt ? ` · stopped ${formatDateTime(clock.stoppedAt)}` : ""}
-                  {clock.paused ? " · paused" : ""}
+                  {clockMetricLabels[clock.metric] ?? clock.metric} ({clock.targetMinutes} min
+                  {clock.calendarKind ? `, ${calendarWords(clock.calendarKind)}` : ""}): due {when(clock.dueAt)}
+                  {clock.breachedAt ? ` · breached ${when(clock.breachedAt)}` : ""}
+                  {clock.stoppedAt ? ` · stopped ${when(clock.stoppedAt)}` : ""}
+                  {clock.note ? ` · ${clock.note}` : clock.paused ? " · paused" : ""}
                 </li>
               )}
             </For>
+            <For each={packet().withoutTarget ?? []}>{(sentence) => <li class="muted">{sentence}.</li>}</For>
           </ul>
         </Show>
       </section>
-      <p class="muted packet__built">Built {formatDateTime(packet().builtAt)}</p>
+      <p class="muted packet__built">Built {when(packet().builtAt)}</p>
     </div>
   );
 }

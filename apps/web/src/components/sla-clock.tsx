@@ -1,3 +1,5 @@
+import { formatZonedTime } from "@parley/contracts";
+import { agencyDefaultLabel } from "@parley/contracts/billing";
 import { useQuery } from "@tanstack/solid-query";
 import { type Accessor, createMemo, Show } from "solid-js";
 import { useSession } from "../auth";
@@ -56,7 +58,7 @@ export function SlaClock(props: { entry: SlaBoardEntry; boardAt: Date; now: numb
       class={`sla-clock sla-clock--${state()}`}
       role="timer"
       aria-live="off"
-      title={`${metric()} (${props.entry.targetMinutes} min${props.entry.calendarKind === "business_hours" ? " in business hours" : ""}${props.entry.contractId ? "" : ", agency default (no contract)"}) due ${props.entry.dueAt.toLocaleString()} · ${props.entry.note ?? slaStateLabels[state()]}`}
+      title={`${metric()} (${props.entry.targetMinutes} min${props.entry.calendarKind === "business_hours" ? " in business hours" : ""}${props.entry.contractId ? "" : `, ${agencyDefaultLabel}`}) due ${formatZonedTime(props.entry.dueAt, props.entry.timeZone)} · ${props.entry.note ?? slaStateLabels[state()]}`}
     >
       <Show when={props.showMetric}>
         <span class="sla-clock__metric">{metric()}</span>{" "}
@@ -65,6 +67,9 @@ export function SlaClock(props: { entry: SlaBoardEntry; boardAt: Date; now: numb
         {state() === "breached" ? `${formatMsLeft(Math.abs(left()))} over` : formatMsLeft(left())}
       </span>
       <span class="sla-clock__state">{props.entry.note ?? slaStateLabels[state()]}</span>
+      <Show when={!props.entry.contractId}>
+        <span class="sla-clock__source">· {agencyDefaultLabel}</span>
+      </Show>
     </span>
   );
 }

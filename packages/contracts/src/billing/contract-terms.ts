@@ -203,6 +203,9 @@ export type ParsedContractTerms = z.infer<typeof contractTermsInput>;
  */
 export type ContractTermsInput = Omit<ParsedContractTerms, "paymentTermsDays"> & { paymentTermsDays?: number };
 
+/** What every screen says of a clock started on the agency's default SLA policy. */
+export const agencyDefaultLabel = "agency default (no contract)";
+
 /**
  * The agency's default SLA policy: the clock targets of a client without a contract in force (labelled "agency
  * default (no contract)" wherever such a clock shows). A priority and metric it leaves out gets no clock.

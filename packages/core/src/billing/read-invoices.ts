@@ -35,7 +35,7 @@ import {
 } from "./invoice-document";
 import type { ServiceCreditEvidence } from "./invoice-math";
 
-const { agencies, channels, clients, invoiceLines, invoices, items } = schema;
+const { agencies, channels, clients, invoiceLines, invoices, items, slaClocks } = schema;
 export type InvoiceRow = typeof invoices.$inferSelect;
 
 export const invoiceListInput = z.object({
@@ -328,6 +328,9 @@ export interface BreachedItemView {
   itemId: string;
   channel: string;
   receivedAt: Date;
+  /** The breached clock's due time and stop (null: still running). */
+  dueAt: Date | null;
+  stoppedAt: Date | null;
   authorHandle: string;
   excerpt: string;
   status: string;
@@ -338,8 +341,12 @@ export async function findBreachedItems(
   reader: InvoiceReader,
   tx: Executor,
   input: z.infer<typeof breachedItemsInput>,
-): Promise<{ total: number; items: BreachedItemView[] }> {
+): Promise<{ total: number; timeZone: string; items: BreachedItemView[] }> {
   const { invoice } = await findInvoice(reader, tx, input.invoiceId);
+  const [client] = await tx
+    .select({ timeZone: clients.timeZone })
+    .from(clients)
+    .where(and(eq(clients.agencyId, reader.agencyId), eq(clients.id, invoice.clientId)));
   const lines = await findLines(tx, invoice.id);
   const line = lines.find((l) => l.evidence?.priority === input.priority && l.evidence.metric === input.metric);
   if (!line?.evidence) {
@@ -361,13 +368,25 @@ export async function findBreachedItems(
             authorHandle: items.authorHandle,
             body: items.body,
             status: items.status,
+            dueAt: slaClocks.dueAt,
+            stoppedAt: slaClocks.stoppedAt,
           })
           .from(items)
           .innerJoin(channels, eq(channels.id, items.channelId))
+          .leftJoin(
+            slaClocks,
+            and(
+              eq(slaClocks.agencyId, items.agencyId),
+              eq(slaClocks.itemId, items.id),
+              eq(slaClocks.metric, input.metric),
+            ),
+          )
           .where(and(eq(items.agencyId, reader.agencyId), eq(items.clientId, invoice.clientId), inArray(items.id, ids)))
           .orderBy(asc(items.receivedAt), asc(items.id));
   return {
     total: line.evidence.total - line.evidence.met,
+    // The client's zone: the drill-down shows every time in it, named.
+    timeZone: client?.timeZone ?? "UTC",
     items: rows.map(({ body, ...row }) => ({ ...row, excerpt: body.slice(0, 200) })),
   };
 }

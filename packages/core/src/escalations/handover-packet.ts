@@ -1,7 +1,8 @@
 import { type Executor, schema } from "@parley/db";
 import { and, asc, desc, eq, inArray, ne } from "drizzle-orm";
 import { getActiveProtocol } from "../protocols/protocol-versions";
-import { type ClockView, listItemClocks } from "../sla/clock-rows";
+import type { ClockView } from "../sla/clock-rows";
+import { getItemSla, type ItemClockView } from "../sla/item-sla";
 
 const { items, replies, channels } = schema;
 type ItemRow = typeof items.$inferSelect;
@@ -62,12 +63,19 @@ export interface HandoverPacket {
     approvedAnswers: Array<{ id: string; text: string }>;
     forbiddenPhrases: Array<{ phrase: string; reason: string }>;
   } | null;
+  /** The client's IANA zone: the packet shows the clocks' times in it, named (older packets lack it). */
+  timeZone?: string;
+  /** Where the clocks' targets came from: "Cobalt Bank's contract" or "agency default (no contract)". */
+  slaSource?: string;
+  /** "No first-response target for P3 in Cobalt Bank's contract". */
+  withoutTarget?: string[];
   clocks: Array<
-    Pick<ClockView, "metric" | "targetMinutes" | "paused"> & {
-      dueAt: string;
-      stoppedAt: string | null;
-      breachedAt: string | null;
-    }
+    Pick<ClockView, "metric" | "targetMinutes" | "paused"> &
+      Partial<Pick<ItemClockView, "calendarKind" | "state" | "note">> & {
+        dueAt: string;
+        stoppedAt: string | null;
+        breachedAt: string | null;
+      }
   >;
 }
 
@@ -128,7 +136,7 @@ export async function buildHandoverPacket(
   const protocol = await getActiveProtocol(tx, item.clientId);
   const category = protocol?.document.categories.find((candidate) => candidate.key === item.categoryKey);
   const defaultCategory = protocol?.document.defaultCategory;
-  const clocks = await listItemClocks(tx, { itemIds: [item.id] });
+  const sla = await getItemSla(tx, { item, now });
 
   return {
     builtAt: now.toISOString(),
@@ -163,13 +171,21 @@ export async function buildHandoverPacket(
           forbiddenPhrases: protocol.document.forbiddenPhrases.map(({ phrase, reason }) => ({ phrase, reason })),
         }
       : null,
-    clocks: clocks.map(({ metric, targetMinutes, dueAt, stoppedAt, breachedAt, paused }) => ({
-      metric,
-      targetMinutes,
-      paused,
-      dueAt: dueAt.toISOString(),
-      stoppedAt: stoppedAt?.toISOString() ?? null,
-      breachedAt: breachedAt?.toISOString() ?? null,
-    })),
+    timeZone: sla?.timeZone,
+    slaSource: sla?.source,
+    withoutTarget: sla?.withoutTarget ?? [],
+    clocks: (sla?.clocks ?? []).map(
+      ({ metric, targetMinutes, calendarKind, state, note, dueAt, stoppedAt, breachedAt }) => ({
+        metric,
+        targetMinutes,
+        calendarKind,
+        state,
+        note,
+        paused: state === "paused",
+        dueAt: dueAt.toISOString(),
+        stoppedAt: stoppedAt?.toISOString() ?? null,
+        breachedAt: breachedAt?.toISOString() ?? null,
+      }),
+    ),
   };
 }

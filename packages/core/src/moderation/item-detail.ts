@@ -5,6 +5,7 @@ import { findDeliveryStates } from "../deliveries/delivery-states";
 import { systemClock } from "../kernel/clock";
 import type { Scope } from "../kernel/scope";
 import { type ApprovedAnswer, getMaxReplyLength } from "../protocols/protocol-document";
+import { getItemSla, type ItemSlaView } from "../sla/item-sla";
 import { getItemInScope, type ItemRow, listItemNotes, type ModerationDeps, type NoteView } from "./item-actions";
 import { type ItemView, toItemView } from "./read-items";
 import { loadItemProtocol, type ReplyView, toReplyView } from "./replies";
@@ -56,6 +57,8 @@ export interface ModerationItemDetail {
   replies: ReplyView[];
   notes: NoteView[];
   deliveries: DeliveryView[];
+  /** Its clocks (running or stopped), where their targets came from and the targets left out; null for the brand's own. */
+  sla: ItemSlaView | null;
 }
 
 export async function findCustomer(scope: Scope, tx: Executor, customerId: string): Promise<CustomerView | null> {
@@ -205,5 +208,6 @@ export async function getModerationItemDetail(
       echoedAt: delivery.echoedAt,
       state: deliveryStateOf(delivery),
     })),
+    sla: await getItemSla(tx, { item, now }),
   };
 }

@@ -40,8 +40,6 @@ export interface ClockTerms {
   targets: readonly ClockTarget[];
 }
 
-export const agencyDefaultLabel = "agency default (no contract)";
-
 /** The version in force at `at` (the latest whose `effectiveAt` is not after it), or null when none was yet. */
 export function calendarVersionAt(versions: readonly CalendarVersion[], at: Date): CalendarVersion | null {
   let found: CalendarVersion | null = null;

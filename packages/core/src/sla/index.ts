@@ -33,6 +33,8 @@ export * from "./clock-lifecycle";
 export * from "./clock-rows";
 export * from "./clock-store";
 export * from "./clock-terms";
+export * from "./clock-words";
+export * from "./item-sla";
 export * from "./period-aggregates";
 export * from "./plan-item-clocks";
 export * from "./sla-board";

@@ -8,8 +8,9 @@ import type { Scope } from "../kernel/scope";
 import type { Priority } from "../protocols/protocol-document";
 import type { ClockMetric } from "./advance-clock";
 import type { BusinessCalendar } from "./business-calendar";
-import { businessMinutesBetween, nextBusinessInstant } from "./business-time";
+import { businessMinutesBetween } from "./business-time";
 import { parsePauses, toClockView } from "./clock-rows";
+import { closedHoursOf } from "./clock-words";
 
 const { slaClocks, clients, items } = schema;
 
@@ -42,6 +43,8 @@ export interface SlaBoardEntry {
   calendarKind: "24x7" | "business_hours";
   /** null: the agency's default policy (no contract). */
   contractId: string | null;
+  /** The client's IANA zone, in which the screens show `dueAt` (named). */
+  timeZone: string;
   dueAt: Date;
   atRiskAt: Date;
   /** Negative once breached; frozen while paused. */
@@ -82,33 +85,16 @@ const breachesLimit = 200;
  * When a business-hours clock's calendar is closed at `now`: its business time left and the words the screens show
  * ("paused — outside Cobalt Bank's hours, opens Mon 09:00 Europe/Berlin"); null while open (or 24x7).
  */
-function closedHoursOf(
+function closedClockOf(
   clock: typeof slaClocks.$inferSelect,
   clientName: string,
   now: Date,
 ): { msLeft: number; note: string } | null {
   if (clock.calendarKind !== "business_hours") return null;
   const calendar = clock.calendar as BusinessCalendar;
-  let opensAt: Date;
-  try {
-    opensAt = nextBusinessInstant(now, calendar);
-  } catch {
-    return null;
-  }
-  if (opensAt <= now) return null;
-  const opens = new Intl.DateTimeFormat("en-GB", {
-    timeZone: calendar.timeZone,
-    weekday: "short",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  })
-    .format(opensAt)
-    .replace(",", "");
-  return {
-    msLeft: Math.round(businessMinutesBetween(now, clock.dueAt, calendar) * 60_000),
-    note: `paused — outside ${clientName}'s hours, opens ${opens} ${calendar.timeZone}`,
-  };
+  const closed = closedHoursOf(calendar, clientName, now);
+  if (!closed) return null;
+  return { msLeft: Math.round(businessMinutesBetween(now, clock.dueAt, calendar) * 60_000), note: closed.note };
 }
 const openPause = sql`exists (select 1 from jsonb_array_elements(${slaClocks.pauses}) as p(pause) where p.pause->>1 is null)`;
 
@@ -167,7 +153,7 @@ export async function getSlaBoard(
     pageIds.length === 0
       ? []
       : await tx
-          .select({ clock: slaClocks, item: items, clientName: clients.name })
+          .select({ clock: slaClocks, item: items, clientName: clients.name, timeZone: clients.timeZone })
           .from(slaClocks)
           .innerJoin(items, eq(items.id, slaClocks.itemId))
           .innerJoin(clients, and(eq(clients.agencyId, slaClocks.agencyId), eq(clients.id, slaClocks.clientId)))
@@ -186,11 +172,11 @@ export async function getSlaBoard(
       .limit(breachesLimit)
   ).map(({ clock }) => clock);
   const byItem = new Map<string, SlaBoardItem>(pageIds.map((id) => [id, undefined as unknown as SlaBoardItem]));
-  for (const { clock, item, clientName } of running) {
+  for (const { clock, item, clientName, timeZone } of running) {
     const view = toClockView(clock);
     const pause = parsePauses(clock.pauses).find((candidate) => !candidate.endedAt);
     const reference = pause ? pause.startedAt : now;
-    const closed = !view.paused && now < view.dueAt ? closedHoursOf(clock, clientName, now) : null;
+    const closed = !view.paused && now < view.dueAt ? closedClockOf(clock, clientName, now) : null;
     const entry: SlaBoardEntry = {
       itemId: item.id,
       clientId: item.clientId,
@@ -202,6 +188,7 @@ export async function getSlaBoard(
       targetMinutes: clock.targetMinutes,
       calendarKind: clock.calendarKind,
       contractId: clock.contractId,
+      timeZone,
       dueAt: view.dueAt,
       atRiskAt: view.atRiskAt,
       // Outside business hours the clock does not count: the business time it has left, frozen until opening.

@@ -4,13 +4,12 @@
  * "agency default (no contract)". Running clocks keep their targets when it changes; new items use the new ones.
  */
 import { AppError, badInput } from "@parley/contracts";
-import { type ClockTarget, type SlaPolicyInput, slaPolicyInput } from "@parley/contracts/billing";
+import { agencyDefaultLabel, type ClockTarget, type SlaPolicyInput, slaPolicyInput } from "@parley/contracts/billing";
 import { type Executor, schema } from "@parley/db";
 import { eq } from "drizzle-orm";
 import { assertAllowed } from "../kernel/permissions";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
-import { agencyDefaultLabel } from "./clock-terms";
 
 const { agencies } = schema;
 

@@ -1,3 +1,4 @@
+import { formatZonedTime } from "@parley/contracts";
 import { formatCompliancePercent } from "@parley/contracts/billing";
 import { useQuery } from "@tanstack/solid-query";
 import { createSignal, For, Show } from "solid-js";
@@ -7,7 +8,6 @@ import { Dialog } from "../../components/dialog";
 import { Card, QueryStatus } from "../../components/page";
 import { ListTable } from "../../components/query-table";
 import { toUiError } from "../../errors";
-import { formatDateTime } from "../../format";
 import { trpc } from "../../trpc";
 import {
   accountsKeys,
@@ -49,6 +49,8 @@ function BreachedItemsDialog(props: { invoiceId: string; evidence: CreditEvidenc
       }),
   }));
   const rows = () => items.data?.items ?? [];
+  // In the client's zone, named: the contract's hours are the client's.
+  const when = (at: Date) => formatZonedTime(at, items.data?.timeZone ?? "UTC");
   return (
     <Dialog
       title={`Breached items: ${targetName(props.evidence)}`}
@@ -74,6 +76,8 @@ function BreachedItemsDialog(props: { invoiceId: string; evidence: CreditEvidenc
               <thead>
                 <tr>
                   <th scope="col">Received</th>
+                  <th scope="col">Due</th>
+                  <th scope="col">Answered</th>
                   <th scope="col">Where</th>
                   <th scope="col">Item</th>
                   <th scope="col">Status</th>
@@ -83,7 +87,9 @@ function BreachedItemsDialog(props: { invoiceId: string; evidence: CreditEvidenc
                 <For each={rows()}>
                   {(item) => (
                     <tr>
-                      <td>{formatDateTime(item.receivedAt)}</td>
+                      <td>{when(item.receivedAt)}</td>
+                      <td>{item.dueAt ? when(item.dueAt) : "—"}</td>
+                      <td>{item.stoppedAt ? when(item.stoppedAt) : "not yet"}</td>
                       <td>
                         {item.channel}
                         <Show when={item.authorHandle}>

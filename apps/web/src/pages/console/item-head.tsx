@@ -4,6 +4,7 @@ import { For, Show } from "solid-js";
 import { CustomerText } from "../../components/customer-text-view";
 import { confirmedStatusLabel, DeliveryBadge, deliveryText } from "../../components/delivery-state";
 import type { SlaBoardEntry } from "../../components/escalations";
+import { ItemSlaSummary } from "../../components/item-sla";
 import { SlaClock } from "../../components/sla-clock";
 import {
   authorityLabels,
@@ -112,6 +113,7 @@ export function ItemHead(props: {
           {(action) => <span class="tag tag--moderation">Protocol suggests: {action()}</span>}
         </Show>
       </div>
+      <Show when={props.detail.sla}>{(sla) => <ItemSlaSummary sla={sla()} />}</Show>
       <Show when={props.firstResponseRunning}>
         <p class="muted item-head__clock-reason">
           First-response clock still running: {whyFirstResponseRuns(props.detail)}.
