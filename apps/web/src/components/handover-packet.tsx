@@ -208,7 +208,11 @@ function PacketSections(props: { packet: HandoverPacket }) {
                 <li>
                   {clockMetricLabels[clock.metric] ?? clock.metric} ({clock.targetMinutes} min
                   {clock.calendarKind ? `, ${calendarWords(clock.calendarKind)}` : ""}): due {when(clock.dueAt)}
-                  {clock.breachedAt ? ` · breached ${when(clock.breachedAt)}` : ""}
+                  {clock.breachedAt
+                    ? ` · breached ${when(clock.breachedAt)}`
+                    : clock.state === "breached" || clock.state === "missed"
+                      ? " · breached"
+                      : ""}
                   {clock.stoppedAt ? ` · stopped ${when(clock.stoppedAt)}` : ""}
                   {clock.note ? ` · ${clock.note}` : clock.paused ? " · paused" : ""}
                 </li>

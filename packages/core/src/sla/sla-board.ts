@@ -76,7 +76,15 @@ export interface SlaBoard {
   pageSize: number;
   pageCount: number;
   items: SlaBoardItem[];
-  breachesToday: Array<{ itemId: string; clientId: string; metric: ClockMetric; dueAt: Date; breachedAt: Date }>;
+  /** Each in its client's zone (`timeZone`), as the screens show it. */
+  breachesToday: Array<{
+    itemId: string;
+    clientId: string;
+    metric: ClockMetric;
+    dueAt: Date;
+    breachedAt: Date;
+    timeZone: string;
+  }>;
 }
 
 const breachesLimit = 200;
@@ -164,13 +172,13 @@ export async function getSlaBoard(
     at time zone ${clients.timeZone})`;
   const breached = (
     await tx
-      .select({ clock: slaClocks })
+      .select({ clock: slaClocks, timeZone: clients.timeZone })
       .from(slaClocks)
       .innerJoin(clients, and(eq(clients.agencyId, slaClocks.agencyId), eq(clients.id, slaClocks.clientId)))
       .where(and(scoped, gte(slaClocks.breachedAt, clientMidnight)))
       .orderBy(desc(slaClocks.breachedAt))
       .limit(breachesLimit)
-  ).map(({ clock }) => clock);
+  ).map(({ clock, timeZone }) => ({ ...clock, timeZone }));
   const byItem = new Map<string, SlaBoardItem>(pageIds.map((id) => [id, undefined as unknown as SlaBoardItem]));
   for (const { clock, item, clientName, timeZone } of running) {
     const view = toClockView(clock);
@@ -229,6 +237,7 @@ export async function getSlaBoard(
       metric: row.metric,
       dueAt: row.dueAt,
       breachedAt: row.breachedAt ?? row.dueAt,
+      timeZone: row.timeZone,
     })),
   };
 }

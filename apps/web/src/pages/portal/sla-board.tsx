@@ -1,3 +1,4 @@
+import { formatZonedTime } from "@parley/contracts";
 import { createMemo, createSignal, For, onCleanup, Show } from "solid-js";
 import { CustomerText } from "../../components/customer-text-view";
 import { clockMetricLabels, msLeftNow, type SlaBoardEntry } from "../../components/escalations";
@@ -5,7 +6,7 @@ import { QueryStatus } from "../../components/page";
 import { SlaClock, useSlaBoard } from "../../components/sla-clock";
 import { humanize } from "../../components/work";
 import { toUiError } from "../../errors";
-import { formatDateTime, plural } from "../../format";
+import { plural } from "../../format";
 
 /**
  * Open items, one row per item with its running clocks (ticking every second), most pressing first, a page at a
@@ -97,7 +98,8 @@ export function SlaBoardCard() {
                           {clockMetricLabels[breach.metric] ?? humanize(breach.metric)}
                         </span>{" "}
                         <span class="muted">
-                          due {formatDateTime(breach.dueAt)}, breached {formatDateTime(breach.breachedAt)}
+                          due {formatZonedTime(breach.dueAt, breach.timeZone)}, breached{" "}
+                          {formatZonedTime(breach.breachedAt, breach.timeZone)}
                         </span>
                       </li>
                     )}
