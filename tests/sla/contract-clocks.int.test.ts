@@ -1,6 +1,7 @@
 import { agencyDefaultLabel } from "@parley/contracts/billing";
 import { resolveScope } from "@parley/core/agencies";
 import { createInvoiceDrafts, refreshInvoiceDraft, saveContract } from "@parley/core/billing";
+import { buildHandoverPacket } from "@parley/core/escalations";
 import type { Scope } from "@parley/core/kernel";
 import { getModerationItemDetail, ingestChannelItems } from "@parley/core/moderation";
 import { createProtocolVersion } from "@parley/core/protocols";
@@ -173,6 +174,21 @@ describe("clocks from the contract in force at arrival", () => {
       clocks: [{ metric: "first_response", targetMinutes: 10, calendarKind: "24x7", state: "breached" }],
       withoutTarget: [],
     });
+    // The hand-over packet carries the same words and the zone its times are shown in.
+    const packetOf = async (itemId: string) => {
+      const [row] = await db.owner.select().from(schema.items).where(eq(schema.items.id, itemId));
+      if (!row) throw new Error("no item");
+      return asOwner((tx) => buildHandoverPacket(tx, { item: row, note: null, now: at() }));
+    };
+    expect(await packetOf(p3)).toMatchObject({
+      timeZone: "Europe/London",
+      slaSource: `${a.client.name}'s contract`,
+      clocks: [],
+      withoutTarget: [`No first-response target for P3 in ${a.client.name}'s contract`],
+    });
+    expect((await packetOf(p1)).clocks).toMatchObject([
+      { metric: "first_response", targetMinutes: 10, calendarKind: "24x7", state: "breached" },
+    ]);
     // Saturday: the P2 clock waits for Monday's opening, said in London's words.
     expect((await itemSla(p2)).sla?.clocks).toMatchObject([
       { state: "paused", note: `paused — outside ${a.client.name}'s hours, opens Mon 09:00 Europe/London` },
