@@ -155,4 +155,55 @@ describe("accounts in a real browser", () => {
     expect(await page.getByRole("dialog").getByLabel("Billing e-mail").inputValue()).toBe("invoices@hexfall.test");
     await page.close();
   });
+
+  it("renews an open-ended contract: New contract offers to end the current one the day before, and saves", {
+    timeout: 90_000,
+  }, async () => {
+    // Dates as the contracts table shows them (and the server's refusal names them).
+    const tableDate = (date: string) =>
+      new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" }).format(new Date(`${date}T00:00:00Z`));
+    const dayBefore = (date: string) => {
+      const day = new Date(`${date}T00:00:00Z`);
+      day.setUTCDate(day.getUTCDate() - 1);
+      return day.toISOString().slice(0, 10);
+    };
+    const page = await demo.signedInPage("am@northwind.test");
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Accounts" }).click();
+    await page.getByRole("link", { name: "Contract of Brightmart" }).click();
+    await page.getByRole("heading", { name: "Contract of Brightmart" }).waitFor();
+    const contracts = page.getByRole("table", { name: "Contracts" });
+    await contracts.getByRole("row").filter({ hasText: "Jan 1, 2025" }).filter({ hasText: "Open-ended" }).waitFor();
+
+    // "New contract" starts from the current terms, from the first of next month.
+    await page.getByRole("button", { name: "New contract" }).click();
+    const form = page.getByRole("form", { name: "Contract" });
+    const validFrom = await form.getByLabel("Valid from", { exact: true }).inputValue();
+    expect(validFrom).toMatch(/^\d{4}-\d{2}-01$/);
+    await form.getByRole("button", { name: "Save contract" }).click();
+
+    // Refused, naming periods as the table does: on Valid from, the contract it overlaps; beside the offer to end
+    // that one, both periods and the day it would end.
+    await form.getByText(/overlaps the contract Jan 1, 2025 – open-ended/).waitFor();
+    const refusal = form.getByRole("region", { name: "Renewal" });
+    await refusal.waitFor();
+    const message = (await refusal.textContent()) ?? "";
+    expect(message).toContain(`(${tableDate(validFrom)} – open-ended)`);
+    expect(message).toContain("(Jan 1, 2025 – open-ended)");
+    expect(message).toContain(`end the current one on ${tableDate(dayBefore(validFrom))}`);
+    await form.getByRole("button", { name: "End the current contract the day before and save this one" }).click();
+
+    // Both saved in one go: the current contract now ends where the new one starts (exclusive), the new one runs on.
+    await page.getByText(`Contract saved: valid from ${tableDate(validFrom)}, open-ended.`).waitFor();
+    await contracts
+      .getByRole("row")
+      .filter({ hasText: "Jan 1, 2025" })
+      .filter({ hasText: tableDate(validFrom) })
+      .waitFor();
+    await contracts
+      .getByRole("row")
+      .filter({ hasText: tableDate(validFrom) })
+      .filter({ hasText: "Open-ended" })
+      .waitFor();
+    await page.close();
+  });
 });

@@ -451,7 +451,8 @@ export function ContractForm(props: {
       queryClient.invalidateQueries({ queryKey: accountsKeys.contracts(session.agencyId(), props.client.id) }),
   }));
   // A new contract refused because an open-ended one runs: the terms, kept to save again ending that one.
-  const [renewal, setRenewal] = createSignal<ContractTermsInput | null>(null);
+  // The server's refusal names both periods and the day the current one would end.
+  const [renewal, setRenewal] = createSignal<{ terms: ContractTermsInput; message: string } | null>(null);
 
   return (
     <form
@@ -465,22 +466,23 @@ export function ContractForm(props: {
         } catch (error) {
           const info = toUiError(error);
           if (!props.contract && info.reason === "overlapping_contract" && /end the current one/.test(info.message))
-            setRenewal(terms);
+            setRenewal({ terms, message: info.message });
           throw error;
         }
       })}
     >
       <FormAlert message={form.formError()} />
       <Show when={renewal()}>
-        {(terms) => (
-          <div class="form__row">
+        {(offer) => (
+          <section class="form__row" aria-label="Renewal">
+            <p>{offer().message}.</p>
             <button
               type="button"
               class="button button--primary"
               disabled={save.isPending}
               onClick={async () => {
                 try {
-                  props.onSaved(await save.mutateAsync({ terms: terms(), endCurrent: true }));
+                  props.onSaved(await save.mutateAsync({ terms: offer().terms, endCurrent: true }));
                 } catch (error) {
                   form.applyError(error);
                 }
@@ -489,7 +491,7 @@ export function ContractForm(props: {
             >
               End the current contract the day before and save this one
             </button>
-          </div>
+          </section>
         )}
       </Show>
       <ValidityFields form={form} />
