@@ -128,6 +128,8 @@ describe("/v1/clients/{clientId}/contract", () => {
         { priority: "P1", metric: "first_response", minutes: 15, calendar: "24x7", complianceTargetPercent: 95 },
         { priority: "P2", metric: "resolution", minutes: 480, calendar: "business_hours", complianceTargetPercent: 90 },
       ],
+      // Saved without the term: the default, acknowledgements count.
+      acknowledgementCountsAsFirstResponse: true,
     });
     // 1 January 2027 03:00 UTC is still 31 December in New York.
     expect((await request(`/v1/clients/${a.otherClient.id}/contract?at=2027-01-01T03:00:00Z`, bearer())).status).toBe(

@@ -1,6 +1,7 @@
+import { makeContractTerms } from "@parley/contracts/billing/contract-terms.fixture";
 import { schema } from "@parley/db";
 import { makeUser, type TestAgency, type TestDatabase } from "@parley/testing";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { signInAs, type TestApp } from "../support/http";
 import {
@@ -386,5 +387,87 @@ describe("replies on their way count as said", () => {
         }),
       ]),
     });
+  });
+});
+
+describe("an acknowledgement as the first response", () => {
+  /** Every priority gets a first-response clock under the contract, so whatever the protocol classifies is timed. */
+  const firstResponseTargets = (["P1", "P2", "P3", "P4"] as const).map((priority) => ({
+    priority,
+    metric: "first_response" as const,
+    minutes: 60,
+    calendar: "24x7" as const,
+    complianceTargetPercent: 90,
+  }));
+
+  async function firstResponseClockOf(itemId: string) {
+    const [clock] = await db.owner
+      .select()
+      .from(schema.slaClocks)
+      .where(and(eq(schema.slaClocks.itemId, itemId), eq(schema.slaClocks.metric, "first_response")));
+    if (!clock) throw new Error(`no first-response clock on ${itemId}`);
+    return clock;
+  }
+
+  it("stops the clock only when the contract says acknowledgements count; a delivered reply always stops it", async () => {
+    const owner = await signInAs(app, a.users.owner.email);
+    // Client A's contract says an acknowledgement is not a first response; client B's leaves the term out.
+    const strict = await mutate(app, owner, "contracts.save", {
+      clientId: a.client.id,
+      terms: makeContractTerms({
+        validFrom: "2026-01-01",
+        slaTargets: firstResponseTargets,
+        acknowledgementCountsAsFirstResponse: false,
+      }),
+    });
+    expect(strict.error).toBeUndefined();
+    expect(strict.data).toMatchObject({ terms: { acknowledgementCountsAsFirstResponse: false } });
+    const lenient = await mutate(app, owner, "contracts.save", {
+      clientId: a.otherClient.id,
+      terms: makeContractTerms({ validFrom: "2026-01-01", slaTargets: firstResponseTargets }),
+    });
+    expect(lenient.data).toMatchObject({ terms: { acknowledgementCountsAsFirstResponse: true } });
+    const bad = await mutate(app, owner, "contracts.save", {
+      clientId: a.client.id,
+      terms: { ...makeContractTerms({ validFrom: "2030-01-01" }), acknowledgementCountsAsFirstResponse: "no" },
+    });
+    expect(bad.error).toMatchObject({
+      code: "BAD_INPUT",
+      details: { fields: { acknowledgementCountsAsFirstResponse: "must be true or false" } },
+    });
+
+    const triager = await makeUser(db.owner, {
+      agencyId: a.agency.id,
+      role: "moderator",
+      assignments: [
+        { clientId: a.client.id, authority: "triage" },
+        { clientId: a.otherClient.id, authority: "triage" },
+      ],
+    });
+    const cookie = await signInAs(app, triager.email);
+    const onStrict = await ingestItem(db, channel, { body: "I love the new map", author: "lee" });
+    const onLenient = await ingestItem(db, genericChannelOf(a, a.otherClient.id), {
+      body: "I love the new map",
+      author: "kim",
+    });
+    expect((await firstResponseClockOf(onStrict.id)).contractId).toBe((strict.data as { id: string }).id);
+    for (const item of [onStrict, onLenient]) {
+      expect((await mutate(app, cookie, "replies.acknowledge", { itemId: item.id })).error).toBeUndefined();
+    }
+    expect(await deliverFor(db, a, deliveryDeps(platform))).toMatchObject({ sent: 2, failed: 0 });
+    const [strictAck] = await repliesOf(onStrict.id);
+    expect(strictAck).toMatchObject({ kind: "acknowledgement", status: "sent" });
+    // Delivered, yet the strict contract's clock runs on; the other's stopped at the acknowledgement.
+    expect(await firstResponseClockOf(onStrict.id)).toMatchObject({ stoppedAt: null, met: null });
+    expect(await firstResponseClockOf(onLenient.id)).toMatchObject({ stoppedAt: expect.any(Date), met: true });
+
+    // The answer stops it, whatever the contract says about acknowledgements.
+    const answered = await mutate(app, moderator, "replies.send", { itemId: onStrict.id, text: "Thanks Lee, glad!" });
+    expect(answered.error).toBeUndefined();
+    expect(await deliverFor(db, a, deliveryDeps(platform))).toMatchObject({ sent: 1 });
+    const stopped = await firstResponseClockOf(onStrict.id);
+    expect(stopped).toMatchObject({ stoppedAt: expect.any(Date), met: true });
+    const answer = (await repliesOf(onStrict.id)).find((reply) => reply.kind === "reply");
+    expect(stopped.stoppedAt).toEqual(answer?.sentAt);
   });
 });

@@ -144,7 +144,7 @@ describe("triage end to end (embedded driver, real PostgreSQL, controllable cloc
       .where(and(eq(schema.replies.itemId, itemId), eq(schema.replies.kind, "acknowledgement")));
     expect(acknowledgement?.status).toBe("sent");
     await withTenant(db.app, { agencyId: a.agency.id, clientIds: null }, (tx) =>
-      stopFirstResponseClock(tx, { itemId, at: acknowledgement?.sentAt ?? clock.now() }),
+      stopFirstResponseClock(tx, { itemId, at: acknowledgement?.sentAt ?? clock.now(), kind: "acknowledgement" }),
     );
 
     // Nobody answers: level 1 has 120 business minutes from Monday 09:00, so at 11:00 it is reminded and level 2 is told.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../errors";
 import {
+  acknowledgementCountsOf,
   addDaysToLocalDate,
   type ContractPeriod,
   contractForPeriod,
@@ -13,7 +14,11 @@ import { makeContractTerms } from "./contract-terms.fixture";
 
 /** The shared terms, as a client would send them: without the fields that have defaults. */
 function makeTerms(overrides: Record<string, unknown> = {}) {
-  const { excludeClientSideTime: _defaulted, ...terms } = makeContractTerms();
+  const {
+    excludeClientSideTime: _defaulted,
+    acknowledgementCountsAsFirstResponse: _alsoDefaulted,
+    ...terms
+  } = makeContractTerms();
   return { ...terms, ...overrides };
 }
 
@@ -40,6 +45,16 @@ describe("contractTermsInput", () => {
     expect(parseContractTerms(makeTerms({ paymentTermsDays: 120 })).paymentTermsDays).toBe(120);
     expect(paymentTermsDaysOf({})).toBe(30);
     expect(paymentTermsDaysOf({ paymentTermsDays: 14 })).toBe(14);
+  });
+
+  it("lets acknowledgements count as the first response unless the contract says they don't", () => {
+    expect(parseContractTerms(makeTerms()).acknowledgementCountsAsFirstResponse).toBe(true);
+    expect(
+      parseContractTerms(makeTerms({ acknowledgementCountsAsFirstResponse: false }))
+        .acknowledgementCountsAsFirstResponse,
+    ).toBe(false);
+    expect(acknowledgementCountsOf({})).toBe(true);
+    expect(acknowledgementCountsOf({ acknowledgementCountsAsFirstResponse: false })).toBe(false);
   });
 
   it.each([
@@ -173,6 +188,7 @@ describe("contractTermsInput", () => {
     [{ creditCapPercent: 101 }, "creditCapPercent: must be between 0 and 100"],
     [{ creditCapPercent: 12.345 }, "creditCapPercent: must have at most 2 decimals"],
     [{ excludeClientSideTime: "yes" }, "excludeClientSideTime: must be true or false"],
+    [{ acknowledgementCountsAsFirstResponse: 1 }, "acknowledgementCountsAsFirstResponse: must be true or false"],
     [{ paymentTermsDays: 121 }, "paymentTermsDays: must be between 0 and 120 days"],
     [{ paymentTermsDays: -1 }, "paymentTermsDays: must be between 0 and 120 days"],
     [{ paymentTermsDays: 7.5 }, "paymentTermsDays: must be a whole number of days"],

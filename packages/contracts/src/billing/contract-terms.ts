@@ -13,6 +13,10 @@
  *   included, `[{ upTo: 5000, unitPriceMinor: 40 }, { upTo: null, unitPriceMinor: 30 }]`
  *   bills items 10,001–15,000 at 40 and the rest at 30. The last tier must be unbounded.
  * - Percentages (targets, credit tiers, credit percent, cap) have at most 2 decimals.
+ * - `acknowledgementCountsAsFirstResponse` (default true): whether a delivered acknowledgement ("we've seen this,
+ *   we're on it") stops the first-response clock, as triage cover is usually contracted; false when the client
+ *   pays for a first *answer* — then only a delivered reply or follow-up stops it. Contracts stored before the
+ *   term existed parse with the default, which is what they were measured by.
  * - Amount bounds keep every invoice total a safe integer: fees per item or event at most
  *   1,000,000 minor units, the retainer at most 10^12, counts at most 10^8 (invoice-math).
  */
@@ -177,6 +181,8 @@ export const contractTermsInput = z
     creditCapPercent: percent,
     /** Whether SLA clocks stop while waiting on the client (the caller measures accordingly). */
     excludeClientSideTime: z.boolean({ message: "must be true or false" }).default(true),
+    /** Whether a delivered acknowledgement stops the first-response clock (a delivered reply always does). */
+    acknowledgementCountsAsFirstResponse: z.boolean({ message: "must be true or false" }).default(true),
     /**
      * Days from an invoice's issue date to its due date (0 = due on receipt). Contracts stored
      * before payment terms existed parse with the default.
@@ -198,10 +204,17 @@ export const contractTermsInput = z
 /** Terms as parsed: every default filled in. */
 export type ParsedContractTerms = z.infer<typeof contractTermsInput>;
 /**
- * Terms as stored or written by hand: `paymentTermsDays` may be absent (contracts saved before it
- * existed), so readers take it through `paymentTermsDaysOf`.
+ * Terms as stored or written by hand: `paymentTermsDays` and `acknowledgementCountsAsFirstResponse` may be absent
+ * (contracts saved before they existed), so readers take them through `paymentTermsDaysOf` and
+ * `acknowledgementCountsOf`.
  */
-export type ContractTermsInput = Omit<ParsedContractTerms, "paymentTermsDays"> & { paymentTermsDays?: number };
+export type ContractTermsInput = Omit<
+  ParsedContractTerms,
+  "paymentTermsDays" | "acknowledgementCountsAsFirstResponse"
+> & {
+  paymentTermsDays?: number;
+  acknowledgementCountsAsFirstResponse?: boolean;
+};
 
 /** What every screen says of a clock started on the agency's default SLA policy. */
 export const agencyDefaultLabel = "agency default (no contract)";
@@ -228,6 +241,14 @@ export function parseContractTerms(input: unknown): ParsedContractTerms {
  */
 export function paymentTermsDaysOf(terms: { paymentTermsDays?: number | null }): number {
   return terms.paymentTermsDays ?? defaultPaymentTermsDays;
+}
+
+/**
+ * Whether stored contract terms let a delivered acknowledgement stop the first-response clock; terms that predate
+ * the term take the default (true), as when parsing them.
+ */
+export function acknowledgementCountsOf(terms: { acknowledgementCountsAsFirstResponse?: boolean | null }): boolean {
+  return terms.acknowledgementCountsAsFirstResponse ?? true;
 }
 
 /** A calendar date plus whole days: `("2026-04-02", 30)` → "2026-05-02". No time zone can shift it. */

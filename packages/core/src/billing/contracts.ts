@@ -1,5 +1,6 @@
 import { AppError } from "@parley/contracts";
 import {
+  acknowledgementCountsOf,
   addDaysToLocalDate,
   type ContractTermsInput,
   findOverlappingContract,
@@ -224,6 +225,9 @@ export const contractInForceView = z
         complianceTargetPercent: z.number(),
       }),
     ),
+    acknowledgementCountsAsFirstResponse: z
+      .boolean()
+      .describe("whether a delivered acknowledgement stops the first-response clock (a delivered reply always does)"),
   })
   .meta({ ref: "ContractInForce" });
 export type ContractInForceView = z.infer<typeof contractInForceView>;
@@ -261,5 +265,6 @@ export async function getContractInForce(
       calendar,
       complianceTargetPercent,
     })),
+    acknowledgementCountsAsFirstResponse: acknowledgementCountsOf(terms),
   };
 }

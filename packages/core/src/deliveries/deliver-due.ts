@@ -206,16 +206,17 @@ async function recordOutcome(
     if (!delivery) return null;
     let echoItemId: string | null = null;
     if (request.reply && verdict !== "retrying") {
-      await tx
+      const [reply] = await tx
         .update(replies)
         .set(
           outcome.ok
             ? { status: "sent", externalId: outcome.externalId, sentAt: now, failureReason: null, updatedAt: now }
             : { status: "failed", failureReason: outcome.error, updatedAt: now },
         )
-        .where(and(eq(replies.id, request.reply.id), eq(replies.agencyId, claimed.agencyId)));
-      // Any public reply (an answer, an acknowledgement, a follow-up) is the brand's first response.
-      if (outcome.ok) await stopFirstResponseClock(tx, { itemId: delivery.itemId, at: now });
+        .where(and(eq(replies.id, request.reply.id), eq(replies.agencyId, claimed.agencyId)))
+        .returning({ kind: replies.kind });
+      // A delivered answer or follow-up is the brand's first response; an acknowledgement if the contract says so.
+      if (outcome.ok && reply) await stopFirstResponseClock(tx, { itemId: delivery.itemId, at: now, kind: reply.kind });
       if (outcome.ok && outcome.externalId) {
         // The platform's echo of the reply may have arrived before its answer (ingest matches the other order).
         const [echoed] = await tx.execute<{ echo_item_id: string }>(sql`

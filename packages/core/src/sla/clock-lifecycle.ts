@@ -1,9 +1,10 @@
 /**
  * An item's clocks as the other areas change them, inside the transaction that made the change: a public reply
- * went out (first response stops), the item or its escalation was resolved (resolution stops), an escalation
+ * went out (first response stops; an acknowledgement only if the contract says so), the item or its escalation was resolved (resolution stops), an escalation
  * waits on the client (resolution pauses) and the client answered (it resumes). Each change is announced live,
  * and the SLA watch is told to look again.
  */
+import { acknowledgementCountsOf, type ContractTermsInput } from "@parley/contracts/billing";
 import { type Executor, schema } from "@parley/db";
 import { and, eq } from "drizzle-orm";
 import { publishLiveEvent } from "../kernel/publish-live-event";
@@ -12,7 +13,8 @@ import { type ClockMetric, computeClockDeadlines } from "./advance-clock";
 import type { BusinessCalendar } from "./business-calendar";
 import { type ClockRow, parsePauses, serializePauses } from "./clock-rows";
 
-const { slaClocks } = schema;
+const { slaClocks, contracts } = schema;
+type ReplyKind = (typeof schema.replyKinds)[number];
 
 async function lockClock(tx: Executor, itemId: string, metric: ClockMetric): Promise<ClockRow | undefined> {
   const [row] = await tx
@@ -57,9 +59,25 @@ async function stopClock(tx: Executor, { itemId, at, metric }: { itemId: string;
   await scheduleWakeups(tx, [{ flow: "sla-watch", agencyId: row.agencyId, clientId: row.clientId, itemId, dueAt: at }]);
 }
 
-/** The first public reply or acknowledgement went out (a reply row became `sent`). */
-export function stopFirstResponseClock(tx: Executor, input: { itemId: string; at: Date }): Promise<void> {
-  return stopClock(tx, { ...input, metric: "first_response" });
+/**
+ * A public reply, follow-up or acknowledgement was delivered (a reply row became `sent`). A reply or follow-up
+ * always stops the first-response clock; an acknowledgement only when the contract the clock started under says
+ * acknowledgements count (`acknowledgementCountsAsFirstResponse`; without a contract — the agency's default
+ * policy — they do).
+ */
+export async function stopFirstResponseClock(
+  tx: Executor,
+  input: { itemId: string; at: Date; kind: ReplyKind },
+): Promise<void> {
+  if (input.kind === "acknowledgement") {
+    const [clock] = await tx
+      .select({ terms: contracts.terms })
+      .from(slaClocks)
+      .innerJoin(contracts, eq(contracts.id, slaClocks.contractId))
+      .where(and(eq(slaClocks.itemId, input.itemId), eq(slaClocks.metric, "first_response")));
+    if (clock && !acknowledgementCountsOf(clock.terms as ContractTermsInput)) return;
+  }
+  await stopClock(tx, { itemId: input.itemId, at: input.at, metric: "first_response" });
 }
 
 /** The item or its escalation was resolved. */

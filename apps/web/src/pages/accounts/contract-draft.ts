@@ -5,6 +5,7 @@
  */
 import { fieldMessages } from "@parley/contracts";
 import {
+  acknowledgementCountsOf,
   type ContractTermsInput,
   contractTermsInput,
   defaultPaymentTermsDays,
@@ -53,6 +54,8 @@ export interface ContractDraft {
   creditTiers: CreditTierDraft[];
   creditCapPercent: string;
   excludeClientSideTime: boolean;
+  /** Whether a delivered acknowledgement stops the first-response clock. */
+  acknowledgementCountsAsFirstResponse: boolean;
   /** Days from an invoice's issue date to its due date. */
   paymentTermsDays: string;
 }
@@ -93,6 +96,7 @@ export function defaultDraft(validFrom: string): ContractDraft {
     ],
     creditCapPercent: "15",
     excludeClientSideTime: true,
+    acknowledgementCountsAsFirstResponse: true,
     paymentTermsDays: String(defaultPaymentTermsDays),
   };
 }
@@ -125,6 +129,8 @@ export function draftFromTerms(terms: ContractTermsInput): ContractDraft {
     })),
     creditCapPercent: String(terms.creditCapPercent),
     excludeClientSideTime: terms.excludeClientSideTime,
+    // Contracts saved before the term existed let acknowledgements count (the default).
+    acknowledgementCountsAsFirstResponse: acknowledgementCountsOf(terms),
     // Contracts saved before payment terms existed have none: the default applies.
     paymentTermsDays: String(paymentTermsDaysOf(terms)),
   };
@@ -174,6 +180,7 @@ export function termsFromDraft(draft: ContractDraft): {
     })),
     creditCapPercent: number("creditCapPercent", draft.creditCapPercent),
     excludeClientSideTime: draft.excludeClientSideTime,
+    acknowledgementCountsAsFirstResponse: draft.acknowledgementCountsAsFirstResponse,
     paymentTermsDays: number("paymentTermsDays", draft.paymentTermsDays),
   };
   return { terms, errors };
@@ -246,6 +253,7 @@ const neutralTerms: Record<string, unknown> = {
   creditTiers: [],
   creditCapPercent: 0,
   excludeClientSideTime: true,
+  acknowledgementCountsAsFirstResponse: true,
   paymentTermsDays: 30,
 };
 

@@ -423,6 +423,10 @@ function ServiceCredits(props: { form: ContractForm }) {
         field={props.form.field("excludeClientSideTime", "Exclude client-side waiting time")}
         hint="SLA clocks don't count the time spent waiting on the client (e.g. an open escalation). On by default."
       />
+      <CheckboxField
+        field={props.form.field("acknowledgementCountsAsFirstResponse", "Acknowledgements count as the first response")}
+        hint="A delivered acknowledgement (“we've seen this, we're on it”) stops the first-response clock, as triage cover is usually contracted. Off: only a delivered answer stops it. On by default."
+      />
     </fieldset>
   );
 }

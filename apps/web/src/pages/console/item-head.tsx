@@ -19,10 +19,16 @@ import {
 import { formatDateTime } from "../../format";
 import { platformLabels } from "../../roles";
 
-/** Why the first-response clock has not stopped: it stops only when a public reply is delivered. */
+/**
+ * Why the first-response clock has not stopped: it stops only when a public reply is delivered (an acknowledgement
+ * only when the client's contract says acknowledgements count).
+ */
 function whyFirstResponseRuns(detail: ItemDetail): string {
   const latest = detail.replies.at(-1);
   if (!latest) return "no public reply has been sent yet";
+  if (latest.kind === "acknowledgement" && latest.status === "sent") {
+    return "the client's contract does not count an acknowledgement as the first response; a reply is still due";
+  }
   if (latest.status === "pending_approval") return "the reply is waiting for approval";
   if (latest.status === "draft" || latest.status === "rejected") return "no reply is on its way";
   if (latest.delivery && latest.delivery.state !== "sent") {
