@@ -1,9 +1,13 @@
-import { channelIncidentThreshold } from "@parley/core/deliveries";
-import { schema } from "@parley/db";
-import type { TestAgency, TestDatabase } from "@parley/testing";
+import { createNotifier, deriveWebhookSecret, verifyWebhookSignature } from "@parley/connectors/notify";
+import { channelIncidentThreshold, type DeliveryDeps } from "@parley/core/deliveries";
+import { savePlaybook } from "@parley/core/escalations";
+import { schema, withTenant } from "@parley/db";
+import { type TestAgency, type TestDatabase, testAppSecret, testOutboundAllowlist } from "@parley/testing";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hackedAccountPlaybook, ownerScopeOf } from "../sla/support";
 import { signInAs, type TestApp } from "../support/http";
+import { startSmtpServer, startWebhookReceiver } from "../support/notice-receivers";
 import {
   deliverFor,
   deliveriesOf,
@@ -50,10 +54,10 @@ async function noticesOf(userId: string) {
 }
 
 /** One hide per attempt, due at once: each run of the outbox is one more attempt on the channel. */
-async function attempt() {
+async function attempt(extra: Partial<DeliveryDeps> = {}) {
   const item = await ingestItem(db, channel(), { body: "spam" });
   await mutate(app, moderator, "items.hide", { itemId: item.id });
-  await deliverFor(db, a, deliveryDeps(platform));
+  await deliverFor(db, a, deliveryDeps(platform, extra));
   return (await deliveriesOf(db, item.id))[0];
 }
 
@@ -104,5 +108,67 @@ describe("a channel's delivery incident", () => {
     answer = 200;
     await attempt();
     expect((await channelsListed(moderator)).every((listedEntry) => listedEntry.incident === null)).toBe(true);
+  });
+
+  it("e-mails the client's playbook contacts and posts a signed webhook when it opens and clears", async () => {
+    const smtp = await startSmtpServer();
+    const webhook = await startWebhookReceiver();
+    const notifier = createNotifier({
+      smtpUrl: smtp.url,
+      from: "Parley <alerts@parley.test>",
+      appSecret: testAppSecret,
+      allowlist: testOutboundAllowlist,
+    });
+    try {
+      const scope = await ownerScopeOf(db.app, a);
+      const playbook = hackedAccountPlaybook();
+      playbook.levels[0] = {
+        ...playbook.levels[0]!,
+        contacts: { ...playbook.levels[0]!.contacts, webhookUrl: webhook.url },
+      };
+      await withTenant(db.app, { agencyId: a.agency.id, clientIds: null, userId: scope.actorId }, (tx) =>
+        savePlaybook(
+          scope,
+          tx,
+          { clientId: a.client.id, name: "Hacked accounts", document: playbook },
+          { outboundAllowlist: testOutboundAllowlist },
+        ),
+      );
+      answer = 401;
+      await attempt({ notifier });
+      // Opened: one e-mail to level 1's address, one signed post to its webhook, both after the outcome committed.
+      expect(smtp.messages.map((message) => message.to)).toEqual([["duty-manager@brand.test"]]);
+      expect(smtp.messages[0]?.raw).toContain("Subject: Deliveries are failing on");
+      expect(webhook.received).toHaveLength(1);
+      const secret = deriveWebhookSecret({ appSecret: testAppSecret, clientId: a.client.id });
+      const [opened] = webhook.received;
+      expect(verifyWebhookSignature({ secret, body: opened?.body ?? "", header: opened?.signature })).toBe(true);
+      expect(JSON.parse(opened?.body ?? "{}")).toMatchObject({
+        type: "channel.incident_opened",
+        channelId: channel().id,
+        clientId: a.client.id,
+        reason: "The channel's callback answered 401: refused: check the channel's credentials",
+      });
+      // Failing on: no second notice while the incident stays open.
+      await attempt({ notifier });
+      expect(webhook.received).toHaveLength(1);
+
+      answer = 200;
+      await attempt({ notifier });
+      expect(webhook.received).toHaveLength(2);
+      const cleared = webhook.received[1];
+      expect(verifyWebhookSignature({ secret, body: cleared?.body ?? "", header: cleared?.signature })).toBe(true);
+      expect(JSON.parse(cleared?.body ?? "{}")).toMatchObject({
+        type: "channel.incident_cleared",
+        channelId: channel().id,
+        reason: null,
+      });
+      expect(smtp.messages).toHaveLength(2);
+      expect(smtp.messages[1]?.raw).toContain("Subject: Deliveries work again on");
+    } finally {
+      notifier.close();
+      await webhook.close();
+      await smtp.close();
+    }
   });
 });

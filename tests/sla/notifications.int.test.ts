@@ -1,11 +1,8 @@
-import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createNotifier, deriveWebhookSecret, verifyWebhookSignature } from "@parley/connectors/notify";
 import { createTriageStore } from "@parley/core/escalations";
 import { createWakeupQueue } from "@parley/core/flows";
 import { createClockStore } from "@parley/core/sla";
 import { schema } from "@parley/db";
-import { findFreePort } from "@parley/db/embedded";
 import {
   createTestDatabase,
   makeAgency,
@@ -16,8 +13,8 @@ import {
 } from "@parley/testing";
 import { createEmbeddedDriver } from "@parley/workflows";
 import { eq } from "drizzle-orm";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSmtpServer, startWebhookReceiver } from "../support/notice-receivers";
 import { hackedAccountPlaybook, ingestHackedComment, prepareClient } from "./support";
 
 let db: TestDatabase;
@@ -28,62 +25,6 @@ beforeAll(async () => {
   a = await makeAgency(db.owner);
 });
 afterAll(() => db.close());
-
-async function startSmtpServer() {
-  const messages: Array<{ from: string; to: string[]; raw: string }> = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS", "AUTH"],
-    logger: false,
-    onData(stream, session, callback) {
-      let raw = "";
-      stream.on("data", (chunk: Buffer) => {
-        raw += chunk.toString("utf8");
-      });
-      stream.on("end", () => {
-        messages.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
-          to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-          raw,
-        });
-        callback();
-      });
-    },
-  });
-  const port = await findFreePort();
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    messages,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-async function startWebhookReceiver() {
-  const received: Array<{ body: string; signature: string | undefined }> = [];
-  const read = (request: IncomingMessage) =>
-    new Promise<string>((resolve) => {
-      let body = "";
-      request.on("data", (chunk) => {
-        body += chunk;
-      });
-      request.on("end", () => resolve(body));
-    });
-  const server = createServer(async (request, response) => {
-    received.push({
-      body: await read(request),
-      signature: request.headers["x-parley-signature"] as string | undefined,
-    });
-    response.writeHead(204).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/escalations`,
-    received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 describe("escalation notices", () => {
   it("e-mails the level's contacts through SMTP_URL and posts a signed webhook", async () => {

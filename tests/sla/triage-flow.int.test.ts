@@ -1,8 +1,9 @@
 import { createApp } from "@parley/api/app";
 import { silentLogger } from "@parley/api/logger";
 import { deliverDue } from "@parley/core/deliveries";
-import { createTriageStore, type OutboundNotice } from "@parley/core/escalations";
+import { createTriageStore } from "@parley/core/escalations";
 import { createWakeupQueue } from "@parley/core/flows";
+import type { OutboundNotice } from "@parley/core/kernel";
 import { ALWAYS_OPEN, businessMinutesBetween, createClockStore, stopFirstResponseClock } from "@parley/core/sla";
 import { schema, withTenant } from "@parley/db";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase, testSecretBox } from "@parley/testing";

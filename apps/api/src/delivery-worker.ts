@@ -1,7 +1,7 @@
 import { createOutboundSender } from "@parley/connectors";
 import type { OutboundAllowlist } from "@parley/contracts";
 import { type DeliveryOutcome, deliverDueForEveryAgency, outboxChannel } from "@parley/core/deliveries";
-import type { SecretBox } from "@parley/core/kernel";
+import type { Notifier, SecretBox } from "@parley/core/kernel";
 import type { Database } from "@parley/db";
 import { createPoller } from "@parley/workflows";
 import { fallbackLogger, type Logger } from "./logger";
@@ -20,6 +20,8 @@ export interface DeliveryWorkerOptions {
   intervalMs?: number;
   logger?: Logger;
   metrics?: Pick<Metrics, "deliveries">;
+  /** Sends channel incidents to the client's playbook contacts (e-mail, signed webhook), as escalations are. */
+  notifier?: Notifier;
 }
 
 export interface DeliveryWorker {
@@ -56,6 +58,9 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
       options.metrics?.deliveries.inc({ verdict: outcome.verdict });
       logOutcome(logger, outcome);
     },
+    notifier: options.notifier,
+    onNoticeError: (error: unknown, notice: { kind: string }) =>
+      logger.error({ err: error, notice: notice.kind }, "channel incident notice failed"),
   };
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();

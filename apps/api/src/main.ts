@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { serve } from "@hono/node-server";
-import { createEmailSender } from "@parley/connectors/notify";
+import { createEmailSender, createNotifier } from "@parley/connectors/notify";
 import { closeDatabase } from "@parley/db";
 import { DataDirectoryInUseError } from "@parley/db/embedded";
 import { createApp, serverOptions } from "./app";
@@ -42,8 +42,15 @@ async function main(env: Env, logger: Logger): Promise<void> {
     onCollectError: (error) => logger.error({ err: error }, "metrics: a database read failed"),
   });
   const liveEvents = await listenLiveEvents({ url: database.appUrl, logger });
+  const incidentNotifier = createNotifier({
+    smtpUrl: env.SMTP_URL,
+    from: env.SMTP_FROM,
+    appSecret: database.appSecret,
+    allowlist: env.OUTBOUND_ALLOWLIST,
+  });
   const deliveries = await startDeliveryWorker({
     ...services,
+    notifier: incidentNotifier,
     metaGraphBaseUrl: env.META_GRAPH_BASE_URL,
     sandboxBaseUrl: env.SANDBOX_BASE_URL ?? `http://127.0.0.1:${env.PORT}`,
     allowlist: env.OUTBOUND_ALLOWLIST,
@@ -105,6 +112,7 @@ async function main(env: Env, logger: Logger): Promise<void> {
       ["invoice scheduler", () => invoiceScheduler?.stop()],
       ["live events", () => liveEvents.close()],
       ["mailer", async () => mailer?.close()],
+      ["incident notifier", async () => incidentNotifier.close()],
       ["database pool", () => closeDatabase(services.db)],
       ["embedded database", () => database.embedded?.stop()],
     ];

@@ -2,6 +2,7 @@ import type { OutboundAction, OutboundOutcome, OutboundRequest } from "@parley/c
 import { type Database, schema, withTenant } from "@parley/db";
 import { and, eq, sql } from "drizzle-orm";
 import { type Clock, systemClock } from "../kernel/clock";
+import { type Notifier, type OutboundNotice, sendNotices } from "../kernel/outbound-notices";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import type { SecretBox } from "../kernel/secret-box";
 import { stopFirstResponseClock } from "../sla/clock-lifecycle";
@@ -25,6 +26,9 @@ export interface DeliveryDeps {
   batchSize?: number;
   /** Told of every recorded attempt (the API process logs failures and counts them in its metrics). */
   onOutcome?: (outcome: DeliveryOutcome) => void;
+  /** Sends a channel incident's e-mails and webhook posts to the client's playbook contacts; omitted, none are sent. */
+  notifier?: Notifier;
+  onNoticeError?: (error: unknown, notice: OutboundNotice) => void;
 }
 
 /** One recorded attempt of a delivery: ids, the verdict and the platform's reason — never the reply's text. */
@@ -176,7 +180,7 @@ async function recordOutcome(
   claimed: ClaimedDelivery,
   outcome: OutboundOutcome,
   now: Date,
-): Promise<DeliveryVerdict | null> {
+): Promise<{ verdict: DeliveryVerdict; notices: OutboundNotice[] } | null> {
   const verdict: DeliveryVerdict = outcome.ok
     ? "sent"
     : outcome.retryable && claimed.attempts < maxDeliveryAttempts
@@ -235,7 +239,7 @@ async function recordOutcome(
         subjectId: request.reply.id,
       });
     }
-    await trackChannelHealth(tx, {
+    const health = await trackChannelHealth(tx, {
       agencyId: claimed.agencyId,
       clientId: claimed.clientId,
       channelId: request.channel.id,
@@ -270,7 +274,7 @@ async function recordOutcome(
       clientId: claimed.clientId,
       subjectId: delivery.itemId,
     });
-    return verdict;
+    return { verdict, notices: health.notices };
   });
 }
 
@@ -284,7 +288,10 @@ export async function sendClaimedDeliveries(
   const verdicts = await Promise.all(
     claimed.map(async (delivery) => {
       const outcome = await sendSafely(deps.send, delivery);
-      const verdict = await recordOutcome(db, delivery, outcome, (deps.now ?? systemClock)());
+      const recorded = await recordOutcome(db, delivery, outcome, (deps.now ?? systemClock)());
+      const verdict = recorded?.verdict ?? null;
+      // A channel incident opened or cleared: its e-mails and webhook posts go out now the outcome has committed.
+      if (recorded) await sendNotices(deps.notifier, recorded.notices, deps.onNoticeError);
       if (verdict) {
         const { request } = delivery;
         deps.onOutcome?.({

@@ -3,6 +3,7 @@ import { type Executor, schema } from "@parley/db";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { type Clock, systemClock } from "../kernel/clock";
+import type { OutboundNotice } from "../kernel/outbound-notices";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { recordAudit } from "../kernel/record-audit";
 import { scheduleWakeups } from "../kernel/schedule-wakeups";
@@ -12,7 +13,7 @@ import { businessCalendarAt } from "../sla/business-hours";
 import { addBusinessMinutes } from "../sla/business-time";
 import { pauseResolutionClock } from "../sla/clock-lifecycle";
 import { buildHandoverPacket, type HandoverPacket } from "./handover-packet";
-import { notifyEscalationLevel, type OutboundNotice } from "./notifications";
+import { notifyEscalationLevel } from "./notifications";
 import { findActivePlaybooks, type PlaybookView, playbookMatches } from "./playbooks";
 
 const { items, escalations, replies } = schema;

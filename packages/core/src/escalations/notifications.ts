@@ -3,21 +3,12 @@ import { type Executor, schema } from "@parley/db";
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { type Clock, systemClock } from "../kernel/clock";
+import type { OutboundNotice } from "../kernel/outbound-notices";
 import type { Scope } from "../kernel/scope";
 import { findPortalUsers, type PlaybookLevel } from "./playbooks";
 
 const { notifications } = schema;
 type NotificationRow = typeof notifications.$inferSelect;
-
-/** A notice sent outside the database once the transaction that decided it has committed. */
-export type OutboundNotice =
-  | { kind: "email"; to: string[]; subject: string; text: string }
-  | { kind: "webhook"; url: string; clientId: string; payload: Record<string, unknown> };
-
-/** Sends e-mail (SMTP) and signed webhooks; implemented by @parley/connectors/notify. */
-export interface Notifier {
-  send(notice: OutboundNotice): Promise<void>;
-}
 
 export type EscalationNoticeKind = "escalation.opened" | "escalation.reminder" | "escalation.answered";
 
@@ -82,22 +73,6 @@ export async function notifyEscalationLevel(
     });
   }
   return outbound;
-}
-
-/** Sends notices one by one; a failure is reported and does not stop the others (the in-app notice stands). */
-export async function sendNotices(
-  notifier: Notifier | undefined,
-  notices: readonly OutboundNotice[],
-  onError: (error: unknown, notice: OutboundNotice) => void = () => {},
-): Promise<void> {
-  if (!notifier) return;
-  for (const notice of notices) {
-    try {
-      await notifier.send(notice);
-    } catch (error) {
-      onError(error, notice);
-    }
-  }
 }
 
 export const inboxInput = z.object({ unreadOnly: z.boolean().default(false) }).default({ unreadOnly: false });

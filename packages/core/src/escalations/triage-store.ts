@@ -2,6 +2,7 @@ import { AppError } from "@parley/contracts";
 import { type Database, type Executor, schema, withTenant } from "@parley/db";
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { queueDeliveries } from "../deliveries/queue-deliveries";
+import { type Notifier, type OutboundNotice, sendNotices } from "../kernel/outbound-notices";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import type { AdvanceResult, FlowTarget } from "../kernel/wakeup";
 import { getActiveProtocol } from "../protocols/protocol-versions";
@@ -15,7 +16,6 @@ import {
   type TriageState,
 } from "./advance-triage";
 import { findPlaybookFor, notifyLevel, openEscalation, readWorkflowState } from "./escalate-item";
-import { type Notifier, type OutboundNotice, sendNotices } from "./notifications";
 import { findActivePlaybooks, type PlaybookView, toPlaybookView, toTriagePolicy } from "./playbooks";
 
 const { items, escalations, playbooks, replies } = schema;
