@@ -42,6 +42,8 @@ export function Composer(props: {
   /** False when this moderator may not act on the item (e.g. someone else holds the claim). */
   canSend: boolean;
   cannotSendReason?: string;
+  /** Why this member may never write here (triage-only authority): the box is read-only and says so. */
+  readOnlyReason?: string;
   ref: (handle: ComposerHandle) => void;
   onActivity: () => void;
   onSent: (reply: ReplyView) => void;
@@ -49,6 +51,7 @@ export function Composer(props: {
   const id = createUniqueId();
   const counterId = `${id}-counter`;
   const resultsId = `${id}-results`;
+  const readOnlyId = `${id}-read-only`;
   let textarea!: HTMLTextAreaElement;
   const [text, setText] = createSignal(drafts.get(props.itemId) ?? "");
   const [checked, setChecked] = createSignal<{ text: string; results: ReplyCheckResult[] } | null>(null);
@@ -109,6 +112,7 @@ export function Composer(props: {
   }));
 
   const disabledReason = (): string | null => {
+    if (props.readOnlyReason) return props.readOnlyReason;
     if (!props.canSend) return props.cannotSendReason ?? "You can't reply to this item.";
     if (text().trim() === "") return "Write a reply first.";
     if (overLimit()) return `Shorten the reply to ${props.maxLength} characters.`;
@@ -187,6 +191,13 @@ export function Composer(props: {
           <span class="sr-only"> characters</span>
         </span>
       </div>
+      <Show when={props.readOnlyReason}>
+        {(reason) => (
+          <p id={readOnlyId} class="alert alert--info composer__read-only">
+            Read-only: {reason()}. Use Acknowledge (a protocol-approved acknowledgement) or Escalate above.
+          </p>
+        )}
+      </Show>
       <textarea
         ref={textarea}
         id={id}
@@ -194,9 +205,14 @@ export function Composer(props: {
         classList={{ "composer__input--blocked": blocked() }}
         rows={5}
         value={text()}
-        placeholder="Write the brand's reply… (Ctrl+Enter sends, Esc leaves the box)"
+        readOnly={Boolean(props.readOnlyReason)}
+        placeholder={
+          props.readOnlyReason
+            ? "Read-only: your authority here is triage"
+            : "Write the brand's reply… (Ctrl+Enter sends, Esc leaves the box)"
+        }
         aria-invalid={blocked() ? "true" : "false"}
-        aria-describedby={`${counterId} ${resultsId}`}
+        aria-describedby={`${props.readOnlyReason ? `${readOnlyId} ` : ""}${counterId} ${resultsId}`}
         onInput={(e) => {
           setText(e.currentTarget.value);
           props.onActivity();
@@ -249,7 +265,9 @@ export function Composer(props: {
         )}
       </Show>
       <div class="composer__actions">
-        <Show when={disabledReason()}>{(reason) => <span class="composer__why">{reason()}</span>}</Show>
+        <Show when={!props.readOnlyReason && disabledReason()}>
+          {(reason) => <span class="composer__why">{reason()}</span>}
+        </Show>
         <button
           type="submit"
           class="button button--primary"

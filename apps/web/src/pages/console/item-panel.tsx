@@ -282,6 +282,7 @@ export function ItemPanel(props: {
                   maxLength={data().protocol?.maxReplyLength ?? null}
                   canSend={!cannotSendReason()}
                   cannotSendReason={cannotSendReason()}
+                  readOnlyReason={onlyTriage() ? memberTriageMessage : undefined}
                   ref={(handle) => {
                     composer = handle;
                   }}
