@@ -105,7 +105,9 @@ export async function trackChannelHealth(
     })
     .from(channels)
     .where(and(eq(channels.id, input.channelId), eq(channels.agencyId, input.agencyId)))
-    .for("update");
+    // Not FOR UPDATE: that blocks the key-share locks every insert referencing the channel takes (items, replies,
+    // deliveries), and the sandbox's echo ingest then deadlocked with the outbox recording an outcome.
+    .for("no key update");
   if (!before) return { change: null, notices: [] };
   const streak = input.ok ? 0 : before.streak + 1;
   const open = before.incidentOpenedAt !== null;
