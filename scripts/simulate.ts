@@ -1,9 +1,11 @@
 // Realistic signed traffic for a running Parley: a steady stream of comments across Northwind's clients and,
-// with --spike, a Hexfall Games game-launch spike. Reads the channels and ingest secrets from demo.json. By default
-// (--via sandbox) customers comment on the demo's sandbox pages through the sandbox's customer side
-// (POST /sandbox/channels/{id}/comments, one comment a request), so every item can be answered and its reply lands
-// on the sandbox page; --via ingest sends batches of 1–20 items through POST /v1/channels/{id}/items into every
-// Northwind channel (the load path). Stops after --seconds and prints a summary.
+// with --spike, a Hexfall Games game-launch spike. Reads the channels and ingest secrets from demo.json. Traffic goes
+// to the demo's sandbox channels only (their deliveries succeed; the Facebook pages and community feeds are not
+// connected to anything, so a reply there could only fail). By default (--via sandbox) customers comment on the
+// sandbox pages through the sandbox's customer side (POST /sandbox/channels/{id}/comments, one comment a request);
+// --via ingest sends batches of 1–20 items through POST /v1/channels/{id}/items (the load path), which the sandbox
+// also puts on its page. Either way every item can be answered and its reply lands on the sandbox page. Stops after
+// --seconds and prints a summary.
 //
 //   npm run simulate -- [--base http://localhost:3000] [--seconds 60] [--rate 5] [--spike] [--spike-rate 150]
 //                       [--via sandbox|ingest] [--data .data/demo.json] [--allow-remote]
@@ -25,7 +27,7 @@ interface Options {
   spike: boolean;
   spikeRate: number;
   dataFile: string;
-  /** `sandbox`: the sandbox's customer side of the demo's sandbox channels; `ingest`: signed REST ingest. */
+  /** `sandbox`: the sandbox's customer side of the demo's sandbox channels; `ingest`: signed REST ingest into them. */
   via: "sandbox" | "ingest";
 }
 
@@ -367,7 +369,7 @@ async function stream(options: {
   await Promise.all(inFlight);
 }
 
-function loadTargets(dataFile: string, via: Options["via"]): { steady: Target[]; hexfall: Target[] } {
+function loadTargets(dataFile: string): { steady: Target[]; hexfall: Target[] } {
   let data: DemoData;
   try {
     data = JSON.parse(readFileSync(dataFile, "utf8")) as DemoData;
@@ -378,21 +380,20 @@ function loadTargets(dataFile: string, via: Options["via"]): { steady: Target[];
   if (!northwind) fail(`${dataFile} has no Northwind Social agency`);
   const clientNames = new Map(northwind.clients.map((client) => [client.id, client.name]));
   const steady = data.channels
-    .filter((channel) => clientNames.has(channel.clientId) && (via === "ingest" || channel.platform === "sandbox"))
+    .filter((channel) => clientNames.has(channel.clientId) && channel.platform === "sandbox")
     .map((channel) => ({
       channelId: channel.id,
       clientName: clientNames.get(channel.clientId) ?? "?",
       secret: channel.ingestSecret,
       recent: [],
     }));
-  if (steady.length === 0)
-    fail(`${dataFile} lists no ${via === "sandbox" ? "sandbox " : ""}channels of Northwind's clients`);
+  if (steady.length === 0) fail(`${dataFile} lists no sandbox channels of Northwind's clients`);
   return { steady, hexfall: steady.filter((target) => target.clientName === "Hexfall Games") };
 }
 
 async function main(): Promise<void> {
   const options = readOptions();
-  const { steady, hexfall } = loadTargets(options.dataFile, options.via);
+  const { steady, hexfall } = loadTargets(options.dataFile);
   if (options.spike && hexfall.length === 0) fail("no Hexfall Games channel in demo.json for --spike");
   let stopped = false;
   process.once("SIGINT", () => {
@@ -414,7 +415,7 @@ async function main(): Promise<void> {
   const spikeSeconds = Math.min(60, options.seconds);
   console.log(
     `Simulating ${options.seconds} s of traffic to ${options.base.origin}: ${options.rate} items/s across ` +
-      `${steady.length} Northwind channels` +
+      `${steady.length} Northwind sandbox channels` +
       (options.spike
         ? `, plus a Hexfall Games launch spike of ${options.spikeRate} items/s for ${spikeSeconds} s`
         : ""),

@@ -117,6 +117,44 @@ describe("the sandbox platform", () => {
     expect(clock?.stoppedAt).toEqual(reply?.sentAt);
   });
 
+  it("puts items sent through the signed REST ingest on the page, so a reply to one is delivered", async () => {
+    const raw = JSON.stringify({
+      items: [
+        {
+          externalId: "rest-1",
+          kind: "comment",
+          author: { externalId: "fan-9", handle: "sky", displayName: "Sky" },
+          body: "Loving the new season so far",
+          createdAt: new Date().toISOString(),
+        },
+      ],
+    });
+    const timestamp = Math.floor(Date.now() / 1000);
+    const ingested = await fetch(`${baseUrl}/v1/channels/${sandbox.id}/items`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-parley-timestamp": String(timestamp),
+        "x-parley-signature": signGenericPayload({ secret: "channel-ingest-secret", timestamp, rawBody: raw }),
+      },
+      body: raw,
+    });
+    expect(ingested.status).toBe(200);
+    const { items } = (await ingested.json()) as { items: Array<{ id: string; created: boolean }> };
+    expect((await page()).posts.find((post) => post.externalId === "rest-1")).toMatchObject({
+      body: "Loving the new season so far",
+      byBrand: false,
+      state: "visible",
+    });
+    const sent = await mutate(suite.app, moderator, "replies.send", {
+      itemId: items[0]?.id,
+      text: "Thanks Sky, glad you're enjoying it!",
+    });
+    expect(sent.error).toBeUndefined();
+    expect(await deliverFor(db, a, deps())).toEqual({ sent: 1, retrying: 0, failed: 0 });
+    expect((await page()).posts.filter((post) => post.parentExternalId === "rest-1" && post.byBrand)).toHaveLength(1);
+  });
+
   it("hides, unhides and deletes the post on the page", async () => {
     const posted = await postComment("Buy cheap followers at spam.example");
     const states = async () => (await page()).posts.find((post) => post.externalId === posted.externalId)?.state;

@@ -26,6 +26,7 @@ import {
   ingestChannelItems,
   ingestResult,
 } from "@parley/core/moderation";
+import { postIngestedOnSandboxPage } from "@parley/core/sandbox";
 import type { Services } from "@parley/trpc";
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -186,6 +187,8 @@ export function createIngestRoutes(options: IngestRoutesOptions) {
 
   /** Stores a delivery's events and counts its items into the metrics. */
   async function store(channel: IngestChannelSecrets, events: readonly IngestItemEvent[]) {
+    // A sandbox channel's items are posts on its public page before they reach Parley, as on a real platform.
+    if (channel.platform === "sandbox") await postIngestedOnSandboxPage(db, channel, events);
     const result = await ingestChannelItems(db, channel, events, { now });
     ingestedItems.inc({ outcome: "created" }, result.created);
     ingestedItems.inc({ outcome: "duplicate" }, result.duplicates);

@@ -171,6 +171,33 @@ export async function applySandboxAction(
 }
 
 /**
+ * Items sent to a sandbox channel through the signed REST ingest (the load path: `npm run simulate -- --via ingest`)
+ * are posts on its public page, as a real platform's webhook only reports what is on the platform: each upsert is
+ * written on the page first (an existing post is kept), so a reply, hide or delete of the item finds it there.
+ */
+export async function postIngestedOnSandboxPage(
+  db: Database,
+  channel: SandboxChannel,
+  events: readonly IngestItemEvent[],
+): Promise<void> {
+  const upserts = events.flatMap((event) => (event.op === "upsert" && !event.item.byBrand ? [event.item] : []));
+  if (upserts.length === 0) return;
+  const tenant = { agencyId: channel.agencyId, clientIds: [channel.clientId], userId: null };
+  await withTenant(db, tenant, async (tx) => {
+    for (const item of upserts) {
+      await recordSandboxPost(tx, {
+        ...channel,
+        externalId: item.externalId,
+        parentExternalId: item.parentExternalId ?? null,
+        authorName: item.author.displayName ?? item.author.handle,
+        body: item.body,
+        postedAt: item.createdAt,
+      });
+    }
+  });
+}
+
+/**
  * A customer comments on the sandbox's public page: the post is on the page, and the platform's webhook brings it
  * to Parley as a new item (queued, classified, clocked like any other).
  */

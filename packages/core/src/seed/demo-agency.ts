@@ -238,8 +238,10 @@ export async function seedDemoAgencies(db: Database, options: DemoSeedOptions): 
         if (!row) throw new Error("client not created");
         clientIds.set(client.name, row.id);
         seeded.clients.push({ id: row.id, name: row.name, timeZone: row.timeZone });
-        // The sandbox channel carries the demo's traffic (its deliveries succeed, its public page shows them); the
-        // Facebook page and the community feed are there to connect to real (or fake) platforms.
+        // The sandbox channel carries the demo's traffic (its deliveries succeed, its public page shows them) and
+        // `npm run simulate` sends only there; the Facebook page and the community feed are there to connect to real
+        // (or fake) platforms, labelled as not connected: with the seed's placeholder token and no callbackUrl, a
+        // reply on them could only fail.
         for (const platform of ["sandbox", "generic", "facebook"] as const) {
           const ingestSecret = generateSecret();
           const credentials =
@@ -252,8 +254,14 @@ export async function seedDemoAgencies(db: Database, options: DemoSeedOptions): 
               : undefined;
           const named = {
             sandbox: { externalAccountId: `${client.slug}-sandbox`, displayName: `${client.name} page (Sandbox)` },
-            facebook: { externalAccountId: `${client.slug}-page`, displayName: `${client.name} on Facebook` },
-            generic: { externalAccountId: `${client.slug}-community`, displayName: `${client.name} community` },
+            facebook: {
+              externalAccountId: `${client.slug}-page`,
+              displayName: `${client.name} on Facebook (not connected)`,
+            },
+            generic: {
+              externalAccountId: `${client.slug}-community`,
+              displayName: `${client.name} community (not connected)`,
+            },
           }[platform];
           const [channel] = await tx
             .insert(channels)
