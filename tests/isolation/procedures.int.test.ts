@@ -251,6 +251,12 @@ const matrix: Record<string, Entry> = {
   "queue.release": { type: "mutation", roles: mods, kind: "target", input: () => ({ itemId: aClaimedItemId }) },
   "queue.skip": { type: "mutation", roles: mods, kind: "target", input: () => ({ itemId: aClaimedItemId }) },
   "queue.renew": { type: "mutation", roles: mods, kind: "target", input: () => ({ itemId: aClaimedItemId }) },
+  "queue.reassign": {
+    type: "mutation",
+    roles: admins,
+    kind: "target",
+    input: (a) => ({ itemId: aClaimedItemId, toUserId: a.users.moderator.id }),
+  },
   "items.get": { type: "query", roles: staff, kind: "target", input: () => ({ itemId: aClaimedItemId }) },
   "items.hide": { type: "mutation", roles: mods, kind: "target", input: () => ({ itemId: aClaimedItemId }) },
   "items.unhide": { type: "mutation", roles: mods, kind: "target", input: () => ({ itemId: aClaimedItemId }) },
@@ -465,6 +471,7 @@ const matrix: Record<string, Entry> = {
   },
   "sandbox.page": { type: "query", roles: staff, kind: "target", input: () => ({ channelId: aSandboxChannelId }) },
   "sla.board": { type: "query", roles: "any member", kind: "target", input: (a) => ({ clientId: a.otherClient.id }) },
+  "sla.clocks": { type: "query", roles: "any member", kind: "list", input: () => ({ itemIds: [aClaimedItemId] }) },
   "sla.month": {
     type: "query",
     roles: "any member",

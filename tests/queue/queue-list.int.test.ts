@@ -102,6 +102,8 @@ describe("queue.list", () => {
       claimedBy: null,
       claimExpiresAt: null,
       delivery: null,
+      clock: null,
+      holderName: null,
     });
   });
 
@@ -195,6 +197,7 @@ describe("queue.counts", () => {
       clientName: agency.client.name,
       queued: 2,
       claimed: 1,
+      mine: 1,
       byPriority: { P1: 1, P2: 0, P3: 1, P4: 0 },
     });
     expect(byClient.get(agency.otherClient.id)).toEqual({
@@ -202,6 +205,7 @@ describe("queue.counts", () => {
       clientName: agency.otherClient.name,
       queued: 1,
       claimed: 0,
+      mine: 0,
       byPriority: { P1: 0, P2: 1, P3: 0, P4: 0 },
     });
     expect(counts).toHaveLength(2);

@@ -8,11 +8,12 @@ import {
   uuidArray,
   withTenant,
 } from "@parley/db";
-import { and, eq, ne, sql } from "drizzle-orm";
+import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import { getClient } from "../agencies/clients";
 import { type Clock, systemClock } from "../kernel/clock";
 import { assertAllowed } from "../kernel/permissions";
 import { publishLiveEvent } from "../kernel/publish-live-event";
+import { recordAudit } from "../kernel/record-audit";
 import { type Scope, tenantOf } from "../kernel/scope";
 
 const { items, clients } = schema;
@@ -82,6 +83,48 @@ export async function publishQueueChanges(
   for (const [clientId, subjectId] of byClient) {
     await publishLiveEvent(tx, { type: "queue.changed", agencyId: scope.agencyId, clientId, subjectId });
   }
+}
+
+/**
+ * Puts every item the caller holds back in its place in the queue, each audited as `item.released`: what "claim
+ * next" does first when the moderator chose to let go of what they hold. Returns the released items' ids.
+ */
+export async function releaseHeldItems(scope: Scope, tx: Executor, now: Date): Promise<string[]> {
+  const held = await tx
+    .select()
+    .from(items)
+    .where(and(eq(items.agencyId, scope.agencyId), eq(items.status, "claimed"), eq(items.claimedBy, scope.actorId)))
+    .for("update");
+  if (held.length === 0) return [];
+  await tx
+    .update(items)
+    .set({ status: "queued", claimedBy: null, claimExpiresAt: null, updatedAt: now })
+    .where(
+      and(
+        eq(items.agencyId, scope.agencyId),
+        inArray(
+          items.id,
+          held.map((row) => row.id),
+        ),
+      ),
+    );
+  for (const before of held) {
+    await recordAudit(tx, scope, {
+      action: "item.released",
+      subjectType: "item",
+      subjectId: before.id,
+      clientId: before.clientId,
+      before: { status: before.status, claimedBy: before.claimedBy, claimExpiresAt: before.claimExpiresAt },
+      after: { status: "queued" },
+      protocolVersionId: before.protocolVersionId,
+    });
+  }
+  await publishQueueChanges(
+    scope,
+    tx,
+    held.map((row) => ({ clientId: row.clientId, itemId: row.id })),
+  );
+  return held.map((row) => row.id);
 }
 
 /** The agency a claim batch serves and the clients its requests work on (the tenant its statements set). */
@@ -328,7 +371,12 @@ async function takeCandidates(
   );
 }
 
-type ClaimNextInput = { clientId?: string | undefined; skip?: readonly string[] | undefined; leaseSeconds?: number };
+type ClaimNextInput = {
+  clientId?: string | undefined;
+  skip?: readonly string[] | undefined;
+  releaseHeld?: boolean | undefined;
+  leaseSeconds?: number;
+};
 
 async function claimRequestOf(scope: Scope, tx: Executor, input: ClaimNextInput): Promise<ClaimRequest> {
   return {
@@ -440,10 +488,14 @@ export function createClaimBatcher(db: Database, deps: { now?: Clock } = {}): Cl
     async claim(scope, input) {
       assertAllowed(scope, "moderate", "Only moderators claim items");
       // Moderators' clients are in their scope; a chosen client, or an owner's "all clients", is read in theirs.
+      // Items released on the way are not handed straight back.
       const request =
-        input.clientId === undefined && scope.clientIds !== null
+        input.clientId === undefined && scope.clientIds !== null && !input.releaseHeld
           ? await claimRequestOf(scope, db, input)
-          : await withTenant(db, tenantOf(scope), (tx) => claimRequestOf(scope, tx, input));
+          : await withTenant(db, tenantOf(scope), async (tx) => {
+              const released = input.releaseHeld ? await releaseHeldItems(scope, tx, (deps.now ?? systemClock)()) : [];
+              return claimRequestOf(scope, tx, { ...input, skip: [...(input.skip ?? []), ...released] });
+            });
       return new Promise((resolve, reject) => {
         const state: AgencyClaims = agencies.get(scope.agencyId) ?? {
           waiting: [],

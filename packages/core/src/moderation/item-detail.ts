@@ -10,7 +10,7 @@ import { getItemInScope, type ItemRow, listItemNotes, type ModerationDeps, type 
 import { type ItemView, toItemView } from "./read-items";
 import { loadItemProtocol, type ReplyView, toReplyView } from "./replies";
 
-const { items, channels, customers, customerIdentities, replies, outboundDeliveries } = schema;
+const { items, channels, customers, customerIdentities, replies, outboundDeliveries, users } = schema;
 
 /** How far back a customer's conversations elsewhere are shown. */
 export const customerHistoryDays = 30;
@@ -55,6 +55,8 @@ export interface ModerationItemDetail {
     maxReplyLength: number;
   } | null;
   replies: ReplyView[];
+  /** The name of the member holding the claim (null when unclaimed): who to ask, or whom a lead takes it from. */
+  holderName: string | null;
   notes: NoteView[];
   deliveries: DeliveryView[];
   /** Its clocks (running or stopped), where their targets came from and the targets left out; null for the brand's own. */
@@ -198,6 +200,9 @@ export async function getModerationItemDetail(
         }
       : null,
     replies: itemReplies.map((reply) => toReplyView(reply, states.ofReply(reply.id))),
+    holderName: item.claimedBy
+      ? ((await tx.select({ name: users.name }).from(users).where(eq(users.id, item.claimedBy)))[0]?.name ?? null)
+      : null,
     notes: await listItemNotes(scope, tx, { itemIds: [item.id] }),
     deliveries: deliveries.map((delivery) => ({
       id: delivery.id,

@@ -1,6 +1,6 @@
 import { uuid } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
-import { and, asc, desc, eq, gte, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getClient } from "../agencies/clients";
 import { type Clock, systemClock } from "../kernel/clock";
@@ -106,6 +106,106 @@ function closedClockOf(
 }
 const openPause = sql`exists (select 1 from jsonb_array_elements(${slaClocks.pauses}) as p(pause) where p.pause->>1 is null)`;
 
+type RunningClockRow = {
+  clock: typeof slaClocks.$inferSelect;
+  item: Pick<typeof items.$inferSelect, "id" | "clientId" | "priority" | "status" | "authorHandle" | "body">;
+  clientName: string;
+  timeZone: string;
+};
+
+/** A running clock as the board and the queue show it at `now`: time left, state, and why it is not counting. */
+function toBoardEntry({ clock, item, clientName, timeZone }: RunningClockRow, now: Date): SlaBoardEntry {
+  const view = toClockView(clock);
+  const pause = parsePauses(clock.pauses).find((candidate) => !candidate.endedAt);
+  const reference = pause ? pause.startedAt : now;
+  const closed = !view.paused && now < view.dueAt ? closedClockOf(clock, clientName, now) : null;
+  return {
+    itemId: item.id,
+    clientId: item.clientId,
+    priority: item.priority,
+    status: item.status,
+    authorHandle: item.authorHandle,
+    excerpt: item.body.length > 140 ? `${item.body.slice(0, 137)}…` : item.body,
+    metric: view.metric,
+    targetMinutes: clock.targetMinutes,
+    calendarKind: clock.calendarKind,
+    contractId: clock.contractId,
+    timeZone,
+    dueAt: view.dueAt,
+    atRiskAt: view.atRiskAt,
+    // Outside business hours the clock does not count: the business time it has left, frozen until opening.
+    msLeft: closed ? closed.msLeft : view.dueAt.getTime() - reference.getTime(),
+    state:
+      view.paused || closed ? "paused" : now >= view.dueAt ? "breached" : now >= view.atRiskAt ? "at_risk" : "on_track",
+    note: closed?.note ?? null,
+  };
+}
+
+/** The running clocks of these items, read under one select, each as `toBoardEntry` shows it. */
+async function readRunningClocks(tx: Executor, where: SQL | undefined, now: Date): Promise<SlaBoardEntry[]> {
+  const rows = await tx
+    .select({
+      clock: slaClocks,
+      item: {
+        id: items.id,
+        clientId: items.clientId,
+        priority: items.priority,
+        status: items.status,
+        authorHandle: items.authorHandle,
+        body: items.body,
+      },
+      clientName: clients.name,
+      timeZone: clients.timeZone,
+    })
+    .from(slaClocks)
+    .innerJoin(items, and(eq(items.agencyId, slaClocks.agencyId), eq(items.id, slaClocks.itemId)))
+    .innerJoin(clients, and(eq(clients.agencyId, slaClocks.agencyId), eq(clients.id, slaClocks.clientId)))
+    .where(and(where, isNull(slaClocks.stoppedAt)))
+    .orderBy(asc(slaClocks.dueAt));
+  return rows.map((row) => toBoardEntry(row, now));
+}
+
+/** The most pressing of an item's running clocks: the one with the least time left, paused ones last. */
+export function mostPressingClock(entries: readonly SlaBoardEntry[]): SlaBoardEntry | null {
+  let best: SlaBoardEntry | null = null;
+  const rank = (entry: SlaBoardEntry) => (entry.state === "paused" ? 1 : 0);
+  for (const entry of entries) {
+    if (!best || rank(entry) < rank(best) || (rank(entry) === rank(best) && entry.msLeft < best.msLeft)) best = entry;
+  }
+  return best;
+}
+
+export const itemClocksInput = z.object({
+  itemIds: z
+    .array(uuid)
+    .min(1, { message: "must list at least one item" })
+    .max(100, { message: "must list at most 100 items" }),
+});
+export type ItemClocksInput = z.infer<typeof itemClocksInput>;
+
+/**
+ * The running clocks of the given items (those in the caller's scope; others are simply absent), most pressing
+ * first: what a queue page or an open item shows, however many other clocks run.
+ */
+export async function findItemClocks(
+  scope: Scope,
+  tx: Executor,
+  input: ItemClocksInput,
+  deps: { now?: () => Date } = {},
+): Promise<{ at: Date; clocks: SlaBoardEntry[] }> {
+  const now = deps.now?.() ?? new Date();
+  const clocks = await readRunningClocks(
+    tx,
+    and(
+      eq(slaClocks.agencyId, scope.agencyId),
+      scope.clientIds ? inArray(slaClocks.clientId, [...scope.clientIds]) : undefined,
+      inArray(slaClocks.itemId, [...new Set(input.itemIds)]),
+    ),
+    now,
+  );
+  return { at: now, clocks };
+}
+
 /**
  * The live SLA board: every open item's running clocks, most pressing item first, a page at a time, with totals
  * counted over all of them; and the breaches since midnight in each client's time zone.
@@ -158,15 +258,7 @@ export async function getSlaBoard(
       .offset(page * pageSize)
   ).map((row) => row.itemId);
   const running =
-    pageIds.length === 0
-      ? []
-      : await tx
-          .select({ clock: slaClocks, item: items, clientName: clients.name, timeZone: clients.timeZone })
-          .from(slaClocks)
-          .innerJoin(items, eq(items.id, slaClocks.itemId))
-          .innerJoin(clients, and(eq(clients.agencyId, slaClocks.agencyId), eq(clients.id, slaClocks.clientId)))
-          .where(and(scoped, isNull(slaClocks.stoppedAt), inArray(slaClocks.itemId, pageIds)))
-          .orderBy(asc(slaClocks.dueAt));
+    pageIds.length === 0 ? [] : await readRunningClocks(tx, and(scoped, inArray(slaClocks.itemId, pageIds)), now);
   // Today is the client's: since midnight in its time zone.
   const clientMidnight = sql`(date_trunc('day', ${now.toISOString()}::timestamptz at time zone ${clients.timeZone})
     at time zone ${clients.timeZone})`;
@@ -180,42 +272,12 @@ export async function getSlaBoard(
       .limit(breachesLimit)
   ).map(({ clock, timeZone }) => ({ ...clock, timeZone }));
   const byItem = new Map<string, SlaBoardItem>(pageIds.map((id) => [id, undefined as unknown as SlaBoardItem]));
-  for (const { clock, item, clientName, timeZone } of running) {
-    const view = toClockView(clock);
-    const pause = parsePauses(clock.pauses).find((candidate) => !candidate.endedAt);
-    const reference = pause ? pause.startedAt : now;
-    const closed = !view.paused && now < view.dueAt ? closedClockOf(clock, clientName, now) : null;
-    const entry: SlaBoardEntry = {
-      itemId: item.id,
-      clientId: item.clientId,
-      priority: item.priority,
-      status: item.status,
-      authorHandle: item.authorHandle,
-      excerpt: item.body.length > 140 ? `${item.body.slice(0, 137)}…` : item.body,
-      metric: view.metric,
-      targetMinutes: clock.targetMinutes,
-      calendarKind: clock.calendarKind,
-      contractId: clock.contractId,
-      timeZone,
-      dueAt: view.dueAt,
-      atRiskAt: view.atRiskAt,
-      // Outside business hours the clock does not count: the business time it has left, frozen until opening.
-      msLeft: closed ? closed.msLeft : view.dueAt.getTime() - reference.getTime(),
-      state:
-        view.paused || closed
-          ? "paused"
-          : now >= view.dueAt
-            ? "breached"
-            : now >= view.atRiskAt
-              ? "at_risk"
-              : "on_track",
-      note: closed?.note ?? null,
-    };
-    const found = byItem.get(item.id);
+  for (const entry of running) {
+    const found = byItem.get(entry.itemId);
     if (found) found.clocks.push(entry);
     else {
       const { itemId, clientId: ofClient, priority, status, authorHandle, excerpt } = entry;
-      byItem.set(item.id, { itemId, clientId: ofClient, priority, status, authorHandle, excerpt, clocks: [entry] });
+      byItem.set(itemId, { itemId, clientId: ofClient, priority, status, authorHandle, excerpt, clocks: [entry] });
     }
   }
   const openItems = totals?.openItems ?? 0;

@@ -5,6 +5,8 @@ import {
   queueCountsInput,
   queueItemInput,
   queueListInput,
+  reassignItem,
+  reassignItemInput,
   releaseItem,
   renewClaim,
   skipItem,
@@ -15,7 +17,7 @@ export const queueRouter = router({
   list: procedureFor("moderate")
     .input(queueListInput)
     .query(({ ctx, input }) => listQueueItems(ctx.scope, ctx.tx, input)),
-  /** Refetched by consoles on every live event: one grouped query. */
+  /** Refetched by consoles as live events arrive (coalesced): one grouped query. */
   counts: procedureFor("viewOperations")
     .input(queueCountsInput)
     .query(({ ctx }) => countQueues(ctx.scope, ctx.tx)),
@@ -29,6 +31,10 @@ export const queueRouter = router({
   skip: procedureFor("moderate")
     .input(queueItemInput)
     .mutation(({ ctx, input }) => skipItem(ctx.scope, ctx.tx, input)),
+  /** An agency lead gives a waiting or claimed item to another member who works its client. */
+  reassign: procedureFor("administer")
+    .input(reassignItemInput)
+    .mutation(({ ctx, input }) => reassignItem(ctx.scope, ctx.tx, input)),
   renew: procedureFor("moderate")
     .input(queueItemInput)
     .mutation(({ ctx, input }) => renewClaim(ctx.scope, ctx.tx, input)),

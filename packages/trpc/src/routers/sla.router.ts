@@ -1,4 +1,11 @@
-import { getSlaBoard, getSlaMonth, slaBoardInput, slaMonthInput } from "@parley/core/sla";
+import {
+  findItemClocks,
+  getSlaBoard,
+  getSlaMonth,
+  itemClocksInput,
+  slaBoardInput,
+  slaMonthInput,
+} from "@parley/core/sla";
 import { agencyProcedure, router } from "../trpc";
 
 export const slaRouter = router({
@@ -6,6 +13,10 @@ export const slaRouter = router({
   board: agencyProcedure
     .input(slaBoardInput)
     .query(({ ctx, input }) => getSlaBoard(ctx.scope, ctx.tx, input, ctx.services)),
+  /** The running clocks of the given items (an open item, a page of a list), whatever else is on the board. */
+  clocks: agencyProcedure
+    .input(itemClocksInput)
+    .query(({ ctx, input }) => findItemClocks(ctx.scope, ctx.tx, input, ctx.services)),
   /** A client's month of SLA results so far against its contract's targets, as its invoice will count them. */
   month: agencyProcedure
     .input(slaMonthInput)
