@@ -198,6 +198,7 @@ describe("queue.counts", () => {
       queued: 2,
       claimed: 1,
       mine: 1,
+      lastP1At: null,
       byPriority: { P1: 1, P2: 0, P3: 1, P4: 0 },
     });
     expect(byClient.get(agency.otherClient.id)).toEqual({
@@ -206,6 +207,7 @@ describe("queue.counts", () => {
       queued: 1,
       claimed: 0,
       mine: 0,
+      lastP1At: null,
       byPriority: { P1: 0, P2: 1, P3: 0, P4: 0 },
     });
     expect(counts).toHaveLength(2);

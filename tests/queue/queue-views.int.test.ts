@@ -215,6 +215,37 @@ describe("queue views of SLA clocks", () => {
 });
 
 describe("claims you can see", () => {
+  it("tells when each client's latest P1 arrived, even if it left the queue at once", async () => {
+    const a = await makeAgency(db.owner);
+    const cookie = await signInAs(app, a.users.moderator.email);
+    const [older, latest, p2] = await seedItems(db.owner, {
+      agency: a,
+      clientId: a.client.id,
+      items: [{ priority: "P1", status: "escalated" }, { priority: "P1", status: "escalated" }, { priority: "P2" }],
+    });
+    const started = (item: typeof older, priority: "P1" | "P2", minutesAgo: number) =>
+      db.owner.insert(schema.slaClocks).values({
+        agencyId: a.agency.id,
+        clientId: a.client.id,
+        itemId: item?.id ?? "",
+        metric: "first_response",
+        priority,
+        targetMinutes: 15,
+        calendar: {},
+        startedAt: new Date(Date.now() - minutesAgo * minute),
+        dueAt: new Date(Date.now() + minute),
+        atRiskAt: new Date(Date.now()),
+      });
+    await started(older, "P1", 30);
+    await started(latest, "P1", 3);
+    await started(p2, "P2", 1);
+    const counts = (await callQueue(app, { cookie, name: "counts" })).data as QueueCountsView[];
+    const row = counts.find((count) => count.clientId === a.client.id);
+    expect(row?.byPriority.P1).toBe(0);
+    expect(Math.round(((row?.lastP1At?.getTime() ?? 0) - Date.now()) / minute)).toBe(-3);
+    expect(counts.find((count) => count.clientId === a.otherClient.id)?.lastP1At).toBeNull();
+  });
+
   it("lists the items the moderator holds as 'mine' and counts them per client", async () => {
     const a = await makeAgency(db.owner);
     const cookie = await signInAs(app, a.users.moderator.email);
@@ -227,6 +258,7 @@ describe("claims you can see", () => {
     expect(mine.items.map((item) => item.holderName)).toEqual([name, name]);
     const counts = (await callQueue(app, { cookie, name: "counts" })).data as QueueCountsView[];
     expect(counts.find((row) => row.clientId === a.client.id)?.mine).toBe(2);
+    expect(counts.find((row) => row.clientId === a.client.id)?.lastP1At).toBeNull();
     // Another moderator holds none of them.
     const colleague = await makeUser(db.owner, {
       agencyId: a.agency.id,

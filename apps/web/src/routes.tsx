@@ -11,7 +11,8 @@
  * with a plain `<a href="/accounts/invoices/…">` (or components/nav-link.tsx for navigation that marks itself current).
  *
  *   /sign-in?next=<path>                     sign in, then back to `next` (a deep link opened while signed out)
- *   /console?client=&channel=&priority=&status=&risk=        the queue, filtered
+ *   /console?client=&channel=&priority=&status=&risk=&view=&sort=   the queue, filtered (view: mine, at_risk,
+ *                                            breached; sort: due)
  *   /console/items/:itemId?<filters>         the queue with one item open
  *   /console/approvals[/:replyId]            agency leads: drafts waiting for their approval (one, by reply)
  *   /console/sandbox/:channelId              a sandbox channel's public page, as its customers see it

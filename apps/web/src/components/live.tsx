@@ -1,7 +1,8 @@
 import { type LiveEvent, type LiveEventType, liveEventTypes } from "@parley/contracts";
 import { type Accessor, createSignal, onCleanup, onMount } from "solid-js";
 
-export type LiveStatus = "connecting" | "live" | "offline";
+/** `reconnecting`: the stream was open and broke; the browser (or Parley, slower each time) is reconnecting. */
+export type LiveStatus = "connecting" | "live" | "reconnecting" | "offline";
 
 const isLiveEventType = (value: unknown): value is LiveEventType => liveEventTypes.some((type) => type === value);
 
@@ -62,7 +63,7 @@ export function createLiveEvents(options: {
 
   const connect = () => {
     if (disposed) return;
-    setStatus("connecting");
+    setStatus(wasOpen ? "reconnecting" : "connecting");
     const next = new EventSource("/events", { withCredentials: true });
     source = next;
     next.onopen = () => {
@@ -77,13 +78,13 @@ export function createLiveEvents(options: {
     next.onerror = () => {
       if (next.readyState === EventSource.CLOSED) {
         // The browser won't retry (e.g. the answer was not an event stream): reconnect ourselves, slower each time.
-        setStatus("offline");
+        setStatus(wasOpen ? "reconnecting" : "offline");
         next.close();
         const delay = backoffMs[Math.min(attempt, backoffMs.length - 1)] ?? 30_000;
         attempt += 1;
         retryTimer = setTimeout(connect, delay);
       } else {
-        setStatus("connecting");
+        setStatus(wasOpen ? "reconnecting" : "connecting");
       }
     };
   };
@@ -101,21 +102,44 @@ export function createLiveEvents(options: {
 const liveLabels: Record<LiveStatus, string> = {
   live: "Live",
   connecting: "Connecting…",
+  reconnecting: "Reconnecting…",
   offline: "Offline, retrying",
 };
 
 const liveHints: Record<LiveStatus, string> = {
   live: "Updates arrive as they happen.",
   connecting: "Connecting to live updates…",
+  reconnecting: "Live updates broke off; Parley is reconnecting. What you see may be out of date.",
   offline: "Live updates are interrupted; Parley keeps retrying. What you see may be out of date.",
 };
 
-/** A small dot and word telling whether live updates are flowing. */
-export function LiveIndicator(props: { status: LiveStatus }) {
+/** How long a requested refresh may be outstanding before the chip stops saying "Live". */
+const behindAfterMs = 2_000;
+
+/**
+ * A small dot and words telling the truth about live updates: "Live" while they flow and what is shown is current;
+ * "Updated n s ago" when a refresh they asked for has not landed for a while (`freshness`); "Reconnecting…" when
+ * the stream broke.
+ */
+export function LiveIndicator(props: {
+  status: LiveStatus;
+  freshness?: { behindSince: number | null; freshAt: number; now: number };
+}) {
+  const behind = () => {
+    const fresh = props.freshness;
+    if (props.status !== "live" || !fresh || fresh.behindSince === null) return null;
+    return fresh.now - fresh.behindSince >= behindAfterMs
+      ? Math.max(0, Math.round((fresh.now - fresh.freshAt) / 1000))
+      : null;
+  };
   return (
-    <span class={`live live--${props.status}`} title={liveHints[props.status]} role="status">
+    <span
+      class={`live live--${behind() === null ? props.status : "behind"}`}
+      title={behind() === null ? liveHints[props.status] : "Changes arrived that are not shown yet; refreshing."}
+      role="status"
+    >
       <span class="live__dot" aria-hidden="true" />
-      {liveLabels[props.status]}
+      {behind() === null ? liveLabels[props.status] : `Updated ${behind()} s ago`}
     </span>
   );
 }

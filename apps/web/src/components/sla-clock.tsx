@@ -34,7 +34,9 @@ export function useSlaBoard(
 }
 
 /** The most pressing running clock of each item (the one with the least time left; paused ones last). */
-export function createClocksByItem(board: Accessor<SlaBoard | undefined>): Accessor<Map<string, SlaBoardEntry>> {
+export function createClocksByItem(
+  board: Accessor<Pick<SlaBoard, "items"> | { items: Array<{ clocks: SlaBoardEntry[] }> } | undefined>,
+): Accessor<Map<string, SlaBoardEntry>> {
   return createMemo(() => {
     const byItem = new Map<string, SlaBoardEntry>();
     for (const entry of board()?.items.flatMap((item) => item.clocks) ?? []) {

@@ -3,7 +3,7 @@
  * server's, inferred from `AppRouter`), the query keys, and small helpers shared by both areas.
  */
 import { TRPCClientError } from "@trpc/client";
-import type { RouterOutputs } from "../trpc";
+import type { RouterInputs, RouterOutputs } from "../trpc";
 
 export type QueuePage = RouterOutputs["queue"]["list"];
 export type QueueItem = QueuePage["items"][number];
@@ -67,12 +67,20 @@ export const kindLabels: Record<string, string> = {
 export const riskFlags = ["legal", "safety", "press", "vip", "crisis"] as const;
 export type RiskFlag = (typeof riskFlags)[number];
 
+type QueueListInput = NonNullable<Exclude<RouterInputs["queue"]["list"], void>>;
+export type QueueView = NonNullable<QueueListInput["view"]>;
+export type QueueSort = NonNullable<QueueListInput["sort"]>;
+export const queueViews = ["queue", "mine", "at_risk", "breached"] as const satisfies readonly QueueView[];
+export const queueSorts = ["queue", "due"] as const satisfies readonly QueueSort[];
+
 export interface QueueFilters {
   clientId?: string;
   channelId?: string;
   priority?: Priority;
   status?: ItemStatus;
   riskFlag?: RiskFlag;
+  view?: QueueView;
+  sort?: QueueSort;
 }
 
 /** Query keys: all start with the agency id (see query.ts), then "work". */
@@ -83,6 +91,8 @@ export const workKeys = {
   list: (agencyId: string, filters: QueueFilters) => [agencyId, "work", "list", filters] as const,
   items: (agencyId: string) => [agencyId, "work", "item"] as const,
   item: (agencyId: string, itemId: string) => [agencyId, "work", "item", itemId] as const,
+  /** The running clocks of an item (refreshed with it). */
+  itemClocks: (agencyId: string, itemId: string) => [agencyId, "work", "item", itemId, "clocks"] as const,
   approvals: (agencyId: string) => [agencyId, "work", "approvals"] as const,
 };
 

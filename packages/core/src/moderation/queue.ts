@@ -124,6 +124,11 @@ export interface QueueCountsView {
   claimed: number;
   /** Of the claimed ones, those the caller holds. */
   mine: number;
+  /**
+   * When the client's latest P1 arrived (its first-response clock started) in the last day, null if none: a
+   * console raises its P1 alert when this moves on, even if triage escalated the item before the counts showed it.
+   */
+  lastP1At: Date | null;
   byPriority: Record<ItemRow["priority"], number>;
 }
 
@@ -334,22 +339,25 @@ export async function listQueueItems(
 
 /**
  * Queued and claimed items per client the caller works on, in one statement: each count reads only its partial
- * index (`items_claim_queued_idx` holds client and priority, `items_claim_expired_idx` the client).
+ * index (`items_claim_queued_idx` holds client and priority, `items_claim_expired_idx` the client); the latest P1
+ * arrival reads the clocks of the last day from `sla_clocks_client_started_idx`.
  */
-export async function countQueues(scope: Scope, tx: Executor): Promise<QueueCountsView[]> {
+export async function countQueues(scope: Scope, tx: Executor, deps: { now?: Clock } = {}): Promise<QueueCountsView[]> {
+  const now = (deps.now ?? systemClock)();
   const rows = await tx.execute<{
     client_id: string;
     client_name: string;
     queued: number;
     claimed: number;
     mine: number;
+    last_p1_at: string | null;
     p1: number;
     p2: number;
     p3: number;
     p4: number;
   }>(sql`
     select c.id as client_id, c.name as client_name, coalesce(q.queued, 0) as queued,
-      coalesce(k.claimed, 0) as claimed, coalesce(k.mine, 0) as mine, coalesce(q.p1, 0) as p1, coalesce(q.p2, 0) as p2,
+      coalesce(k.claimed, 0) as claimed, coalesce(k.mine, 0) as mine, p.last_p1_at, coalesce(q.p1, 0) as p1, coalesce(q.p2, 0) as p2,
       coalesce(q.p3, 0) as p3, coalesce(q.p4, 0) as p4
     from ${clients} as c
     left join (
@@ -363,6 +371,12 @@ export async function countQueues(scope: Scope, tx: Executor): Promise<QueueCoun
         (count(*) filter (where claimed_by = ${scope.actorId}))::int as mine
       from ${items} where agency_id = ${scope.agencyId} and status = 'claimed' group by client_id
     ) as k on k.client_id = c.id
+    left join (
+      select client_id, max(started_at) as last_p1_at
+      from ${slaClocks} where agency_id = ${scope.agencyId} and metric = 'first_response' and priority = 'P1'
+        and started_at > ${now.toISOString()}::timestamptz - interval '1 day'
+      group by client_id
+    ) as p on p.client_id = c.id
     where c.agency_id = ${scope.agencyId} and c.status <> 'archived'
       ${scope.clientIds ? sql`and c.id = any(${uuidArray(scope.clientIds)})` : sql``}
     order by c.name`);
@@ -372,6 +386,7 @@ export async function countQueues(scope: Scope, tx: Executor): Promise<QueueCoun
     queued: row.queued,
     claimed: row.claimed,
     mine: row.mine,
+    lastP1At: row.last_p1_at === null ? null : new Date(row.last_p1_at),
     byPriority: { P1: row.p1, P2: row.p2, P3: row.p3, P4: row.p4 },
   }));
 }

@@ -7,11 +7,14 @@ import { ApprovalsInbox, useApprovals } from "../../components/approvals-inbox";
 import { useClients } from "../../components/clients";
 import { escalationKeys } from "../../components/escalations";
 import { createLiveEvents, LiveIndicator } from "../../components/live";
+import { createRefreshGroup } from "../../components/live-refresh";
 import { Page } from "../../components/page";
 import { workKeys } from "../../components/work";
 import { formatDateTime } from "../../format";
 import { trpc } from "../../trpc";
+import { ConsoleSettingsMenu, createConsoleSettings, useP1Alerts } from "./console-settings";
 import type { Notice } from "./item-panel";
+import { useQueueCounts } from "./queue-sidebar";
 import { QueueWorkspace } from "./queue-workspace";
 
 function Notices(props: { notice: Notice | null; onDismiss: () => void }) {
@@ -68,12 +71,12 @@ function LeadApprovalCount() {
 
 /**
  * A banner per channel with an open delivery incident (failures in a row, or a refusal such as a revoked token):
- * what the moderator sends there is not reaching the public. Refreshed with the queue.
+ * what the moderator sends there is not reaching the public. Refreshed every 15 s.
  */
 function ChannelIncidents() {
   const session = useSession();
   const channels = useQuery(() => ({
-    queryKey: [...workKeys.lists(session.agencyId()), "channel-incidents"] as const,
+    queryKey: [...workKeys.all(session.agencyId()), "channel-incidents"] as const,
     queryFn: () => trpc.channels.list.query({}),
     refetchInterval: 15_000,
   }));
@@ -113,46 +116,72 @@ export function ConsolePage() {
   onCleanup(() => clearTimeout(noticeTimer));
 
   const location = useLocation();
-  const params = useParams<{ replyId?: string }>();
+  const params = useParams<{ replyId?: string; itemId?: string }>();
   const isLead = () => session.role() === "owner" || session.role() === "admin";
   const tab = () => (isLead() && location.pathname.startsWith("/console/approvals") ? "approvals" : "queue");
 
+  const settings = createConsoleSettings();
+  const counts = useQueueCounts();
+  useP1Alerts(() => counts.data, settings);
+
+  // Each group refreshes on its own, coalesced and never cancelling a fetch in flight (see createRefreshGroup).
+  const agencyId = () => session.agencyId();
+  const refresh = {
+    counts: createRefreshGroup(queryClient, () => workKeys.counts(agencyId()), { minGapMs: 500 }),
+    lists: createRefreshGroup(queryClient, () => workKeys.lists(agencyId()), { minGapMs: 750 }),
+    items: createRefreshGroup(queryClient, () => workKeys.items(agencyId()), { minGapMs: 500 }),
+    approvals: createRefreshGroup(queryClient, () => workKeys.approvals(agencyId()), { minGapMs: 1_000 }),
+    // Heavy, and only a side panel here: on its own slow cadence.
+    sla: createRefreshGroup(queryClient, () => escalationKeys.sla(agencyId()), { minGapMs: 15_000 }),
+  };
+  const requestQueue = () => {
+    refresh.counts.request();
+    refresh.lists.request();
+  };
+
   const onEvents = (events: LiveEvent[]) => {
-    const agencyId = session.agencyId();
     let queueChanged = false;
+    let openItemChanged = false;
     let repliesChanged = false;
     let clocksChanged = false;
-    const changedItems = new Set<string>();
     for (const event of events) {
-      if (event.agencyId !== agencyId) continue;
+      if (event.agencyId !== agencyId()) continue;
       if (event.type === "queue.changed") queueChanged = true;
       else if (event.type === "item.changed") {
         queueChanged = true;
-        if (event.subjectId) changedItems.add(event.subjectId);
+        if (event.subjectId && event.subjectId === params.itemId) openItemChanged = true;
       } else if (event.type === "reply.changed") repliesChanged = true;
       else if (event.type === "escalation.changed" || event.type === "clock.changed") {
         repliesChanged = true;
         clocksChanged = true;
       }
     }
-    // New and answered items start and stop clocks too.
-    if (clocksChanged || queueChanged) void queryClient.invalidateQueries({ queryKey: escalationKeys.sla(agencyId) });
-    if (queueChanged) {
-      void queryClient.invalidateQueries({ queryKey: workKeys.counts(agencyId) });
-      void queryClient.invalidateQueries({ queryKey: workKeys.lists(agencyId) });
-    }
-    for (const itemId of changedItems)
-      void queryClient.invalidateQueries({ queryKey: workKeys.item(agencyId, itemId) });
-    if (repliesChanged) {
-      // A reply event names the reply, not its item: refresh the open item (the only one being watched).
-      void queryClient.invalidateQueries({ queryKey: workKeys.items(agencyId) });
-      void queryClient.invalidateQueries({ queryKey: workKeys.approvals(agencyId) });
-    }
+    if (queueChanged) requestQueue();
+    // A reply or clock event names the reply or clock, not its item: refresh the open item (the only one watched).
+    if (openItemChanged || repliesChanged) refresh.items.request();
+    if (repliesChanged) refresh.approvals.request();
+    if (clocksChanged || queueChanged) refresh.sla.request();
   };
   const live = createLiveEvents({
     onEvents,
-    onReconnect: () => void queryClient.invalidateQueries({ queryKey: workKeys.all(session.agencyId()) }),
+    onReconnect: () => {
+      for (const group of Object.values(refresh)) group.request();
+    },
   });
+  const [now, setNow] = createSignal(Date.now());
+  const ticker = setInterval(() => setNow(Date.now()), 1_000);
+  onCleanup(() => clearInterval(ticker));
+  /** The queue's freshness (counts and list): the chip says how old it is when a refresh is outstanding. */
+  const freshness = () => {
+    const behind = [refresh.counts.behindSince(), refresh.lists.behindSince()].filter(
+      (at): at is number => at !== null,
+    );
+    return {
+      behindSince: behind.length > 0 ? Math.min(...behind) : null,
+      freshAt: Math.min(refresh.counts.freshAt(), refresh.lists.freshAt()),
+      now: now(),
+    };
+  };
 
   return (
     <div class="console">
@@ -175,13 +204,17 @@ export function ConsolePage() {
                 </a>
               </nav>
             </Show>
-            <LiveIndicator status={live()} />
+            <ConsoleSettingsMenu settings={settings} />
+            <LiveIndicator status={live()} freshness={freshness()} />
           </div>
         }
       >
         <ChannelIncidents />
         <Notices notice={notice()} onDismiss={() => setNotice(null)} />
-        <Show when={tab() === "approvals"} fallback={<QueueWorkspace notify={notify} />}>
+        <Show
+          when={tab() === "approvals"}
+          fallback={<QueueWorkspace notify={notify} settings={settings} onQueueChanged={requestQueue} />}
+        >
           <div class="console__approvals">
             <p class="muted">
               Drafts in categories that need approval, for clients without a stakeholder who approves: the agency's

@@ -1,6 +1,8 @@
 /** The top of the open item: what it is, who holds it, and the moderation actions on it. */
-import { memberTriageModerationMessage } from "@parley/contracts";
-import { For, Show } from "solid-js";
+import { isAllowed, memberTriageModerationMessage } from "@parley/contracts";
+import { useMutation, useQuery } from "@tanstack/solid-query";
+import { createSignal, createUniqueId, For, Show } from "solid-js";
+import { useSession } from "../../auth";
 import { CustomerText } from "../../components/customer-text-view";
 import { confirmedStatusLabel, DeliveryBadge, deliveryText } from "../../components/delivery-state";
 import type { SlaBoardEntry } from "../../components/escalations";
@@ -16,8 +18,11 @@ import {
   itemStatusLabels,
   kindLabels,
 } from "../../components/work";
+import { toUiError } from "../../errors";
 import { formatDateTime } from "../../format";
+import { keys } from "../../query";
 import { platformLabels } from "../../roles";
+import { trpc } from "../../trpc";
 
 /**
  * Why the first-response clock has not stopped: it stops only when a public reply is delivered (an acknowledgement
@@ -138,7 +143,11 @@ export function ClaimBar(props: {
   onExtend: () => void;
   onRelease: () => void;
   onSkip: () => void;
+  /** A lead gave the item to `name`. */
+  onReassigned: (name: string) => void;
 }) {
+  const session = useSession();
+  const isLead = () => isAllowed(session.role(), "administer");
   const item = () => props.detail.item;
   const isOpen = () => item().status === "queued" || item().status === "claimed";
   return (
@@ -166,9 +175,19 @@ export function ClaimBar(props: {
       </Show>
       <Show when={props.claimedByOther}>
         <span class="claim-bar__text">
-          Another moderator holds this item
+          {props.detail.holderName ?? "Another moderator"} holds this item
           <Show when={item().claimExpiresAt}>{(at) => <> until {formatDateTime(at())}</>}</Show>.
         </span>
+        <Show when={isLead()}>
+          <span class="claim-bar__actions">
+            <button type="button" class="button button--small" onClick={() => props.onRelease()}>
+              Release
+            </button>
+          </span>
+        </Show>
+      </Show>
+      <Show when={isLead() && isOpen()}>
+        <ReassignControl detail={props.detail} onReassigned={props.onReassigned} />
       </Show>
       <Show when={item().status === "queued"}>
         <span class="claim-bar__text">
@@ -181,6 +200,74 @@ export function ClaimBar(props: {
         </span>
       </Show>
     </div>
+  );
+}
+
+/**
+ * An agency lead hands the item to a member who works its client (its moderators, and the leads), with a fresh
+ * lease: `queue.reassign`, audited.
+ */
+function ReassignControl(props: { detail: ItemDetail; onReassigned: (name: string) => void }) {
+  const session = useSession();
+  const selectId = createUniqueId();
+  const [toUserId, setToUserId] = createSignal("");
+  const [error, setError] = createSignal<string | null>(null);
+  const members = useQuery(() => ({
+    queryKey: keys.members(session.agencyId()),
+    queryFn: () => trpc.members.list.query(),
+    staleTime: 60_000,
+  }));
+  const candidates = () =>
+    (members.data ?? []).filter(
+      (member) =>
+        member.userId !== props.detail.item.claimedBy &&
+        isAllowed(member.role, "moderate") &&
+        (isAllowed(member.role, "administer") ||
+          member.assignments.some((assignment) => assignment.clientId === props.detail.item.clientId)),
+    );
+  const reassign = useMutation(() => ({
+    mutationFn: () => trpc.queue.reassign.mutate({ itemId: props.detail.item.id, toUserId: toUserId() }),
+  }));
+  const submit = async (event: SubmitEvent) => {
+    event.preventDefault();
+    setError(null);
+    if (!toUserId()) return setError("Choose who takes it over.");
+    try {
+      const result = await reassign.mutateAsync();
+      setToUserId("");
+      props.onReassigned(result.holderName);
+    } catch (err) {
+      setError(toUiError(err).message);
+    }
+  };
+  return (
+    <form class="reassign" aria-label="Reassign" onSubmit={(event) => void submit(event)}>
+      <label class="field__label" for={selectId}>
+        Reassign to
+      </label>
+      <select id={selectId} class="input select input--small" onChange={(e) => setToUserId(e.currentTarget.value)}>
+        <option value="" selected={toUserId() === ""}>
+          Choose a member…
+        </option>
+        <For each={candidates()}>
+          {(member) => (
+            <option value={member.userId} selected={member.userId === toUserId()}>
+              {member.name}
+            </option>
+          )}
+        </For>
+      </select>
+      <button type="submit" class="button button--small" aria-disabled={reassign.isPending ? "true" : undefined}>
+        Reassign
+      </button>
+      <Show when={error()}>
+        {(message) => (
+          <span class="field__error" role="alert">
+            {message()}
+          </span>
+        )}
+      </Show>
+    </form>
   );
 }
 

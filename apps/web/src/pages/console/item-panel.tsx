@@ -5,7 +5,7 @@ import { useSession } from "../../auth";
 import { CustomerText } from "../../components/customer-text-view";
 import { ConfirmDialog } from "../../components/dialog";
 import { QueryStatus } from "../../components/page";
-import { createClocksByItem, useSlaBoard } from "../../components/sla-clock";
+import { createClocksByItem } from "../../components/sla-clock";
 import { type ItemAuthority, type ItemDetail, type ReplyView, workKeys } from "../../components/work";
 import { toUiError } from "../../errors";
 import { trpc } from "../../trpc";
@@ -101,6 +101,8 @@ export function ItemPanel(props: {
   notify: (notice: Notice) => void;
   /** Gives the item back to the queue, kept out of this moderator's claims for a while, and claims the next. */
   onSkip: (itemId: string) => Promise<void>;
+  /** An action here changed the queue: refresh its counts and lists (coalesced with the live events). */
+  onQueueChanged: () => void;
   onClose: () => void;
 }) {
   const session = useSession();
@@ -108,13 +110,13 @@ export function ItemPanel(props: {
   const [error, setError] = createSignal<string | null>(null);
   const [confirmDelete, setConfirmDelete] = createSignal(false);
   const [escalating, setEscalating] = createSignal(false);
-  // The item's clocks from the board's largest page (the 500 most pressing open items), as the queue reads them.
-  const slaBoard = useSlaBoard(
-    () => undefined,
-    () => 0,
-    500,
-  );
-  const clocks = createClocksByItem(() => slaBoard.data);
+  // This item's running clocks, however many others run (refreshed with the item).
+  const itemClocks = useQuery(() => ({
+    queryKey: workKeys.itemClocks(session.agencyId(), props.itemId),
+    queryFn: () => trpc.sla.clocks.query({ itemIds: [props.itemId] }),
+    staleTime: 5_000,
+  }));
+  const clocks = createClocksByItem(() => itemClocks.data && { items: [{ clocks: itemClocks.data.clocks }] });
   let composer: ComposerHandle | undefined;
   let lastActivity = 0;
   let autoRenewedFor: number | null = null;
@@ -125,7 +127,11 @@ export function ItemPanel(props: {
     staleTime: 5_000,
   }));
 
-  const refresh = () => queryClient.invalidateQueries({ queryKey: workKeys.all(session.agencyId()) });
+  const refresh = async () => {
+    props.onQueueChanged();
+    await queryClient.invalidateQueries({ queryKey: workKeys.item(session.agencyId(), props.itemId) });
+    await queryClient.invalidateQueries({ queryKey: workKeys.approvals(session.agencyId()) });
+  };
 
   const act = useMutation(() => ({
     mutationFn: async (action: ItemAction) => {
@@ -223,14 +229,10 @@ export function ItemPanel(props: {
             <ItemHead
               detail={data()}
               now={props.now}
-              clock={slaBoard.data ? clocks().get(data().item.id) : undefined}
-              clockAt={slaBoard.data?.at ?? new Date()}
+              clock={clocks().get(data().item.id)}
+              clockAt={itemClocks.data?.at ?? new Date()}
               authority={authorityFor(data().item.authority)}
-              firstResponseRunning={Boolean(
-                slaBoard.data?.items
-                  .find((row) => row.itemId === data().item.id)
-                  ?.clocks.some((entry) => entry.metric === "first_response"),
-              )}
+              firstResponseRunning={Boolean(itemClocks.data?.clocks.some((entry) => entry.metric === "first_response"))}
               onClose={props.onClose}
             />
             <ClaimBar
@@ -241,6 +243,10 @@ export function ItemPanel(props: {
               onExtend={() => void run("renew", { text: "Claim extended." })}
               onRelease={() => void run("release", { text: "Released back to the queue." })}
               onSkip={() => void skip()}
+              onReassigned={(name) => {
+                void refresh();
+                props.notify({ text: `Reassigned to ${name}.` });
+              }}
             />
             <ItemToolbar
               detail={data()}

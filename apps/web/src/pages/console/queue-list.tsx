@@ -1,7 +1,6 @@
 import { createEffect, For, on, Show } from "solid-js";
 import { CustomerText } from "../../components/customer-text-view";
 import { confirmedStatusLabel, DeliveryBadge } from "../../components/delivery-state";
-import type { SlaBoardEntry } from "../../components/escalations";
 import { SlaClock } from "../../components/sla-clock";
 import {
   formatCountdown,
@@ -41,22 +40,26 @@ function ClaimState(props: { item: QueueItem; me: string; now: number }) {
         </>
       }
     >
-      <span class="badge" classList={{ "badge--accent": props.item.claimedBy === props.me }}>
-        {props.item.claimedBy === props.me ? "Yours" : "Claimed"}
+      <span
+        class="badge"
+        classList={{ "badge--accent": props.item.claimedBy === props.me }}
+        title={props.item.holderName ? `Claimed by ${props.item.holderName}` : undefined}
+      >
+        {props.item.claimedBy === props.me ? "Yours" : (props.item.holderName ?? "Claimed")}
         <Show when={left() !== null && (left() ?? 0) > 0}> · {formatCountdown(left() ?? 0)}</Show>
       </span>
     </Show>
   );
 }
 
+/** A listed row: the queue's item with the instant its page (and so its clock) was read. */
+export type ListedItem = QueueItem & { clockAt: Date };
+
 /** The centre column: the queue, with a highlighted row (j/k), the open item, and checkboxes for bulk actions. */
 export function QueueList(props: {
-  items: QueueItem[];
+  items: ListedItem[];
   me: string;
   now: number;
-  /** The most pressing SLA clock of each item, from `sla.board` measured at `clocksAt`. */
-  clocks?: Map<string, SlaBoardEntry>;
-  clocksAt?: Date;
   selectedId: string | null;
   openId: string | null;
   checked: ReadonlySet<string>;
@@ -167,8 +170,8 @@ export function QueueList(props: {
                 </td>
                 <td class="cell--end queue-row__side">
                   <ClaimState item={item} me={props.me} now={props.now} />
-                  <Show when={props.clocksAt && props.clocks?.get(item.id)}>
-                    {(entry) => <SlaClock entry={entry()} boardAt={props.clocksAt ?? new Date()} now={props.now} />}
+                  <Show when={item.clock}>
+                    {(entry) => <SlaClock entry={entry()} boardAt={item.clockAt} now={props.now} />}
                   </Show>
                   <span class="queue-row__time" title={formatDateTime(item.receivedAt)}>
                     {formatRelative(item.receivedAt, props.now)}

@@ -16,7 +16,7 @@ import { keys } from "../../query";
 import { platformLabels } from "../../roles";
 import { trpc } from "../../trpc";
 
-export type FilterName = "client" | "channel" | "priority" | "status" | "risk";
+export type FilterName = "client" | "channel" | "priority" | "status" | "risk" | "view" | "sort";
 
 function CountRow(props: { count: QueueCount; active: boolean; onPick: () => void }) {
   const label = () =>
@@ -55,6 +55,16 @@ function CountRow(props: { count: QueueCount; active: boolean; onPick: () => voi
   );
 }
 
+/** Waiting, claimed and held items per client the member works on, kept current by the console's live events. */
+export function useQueueCounts() {
+  const session = useSession();
+  return useQuery(() => ({
+    queryKey: workKeys.counts(session.agencyId()),
+    queryFn: (): Promise<QueueCount[]> => trpc.queue.counts.query({}),
+    staleTime: 10_000,
+  }));
+}
+
 /** Left column: live counts per client (click to filter) and the queue filters. */
 export function QueueSidebar(props: {
   filters: QueueFilters;
@@ -65,11 +75,7 @@ export function QueueSidebar(props: {
   const ids = { client: createUniqueId(), channel: createUniqueId(), priority: createUniqueId() };
   const more = { status: createUniqueId(), risk: createUniqueId() };
 
-  const counts = useQuery(() => ({
-    queryKey: workKeys.counts(session.agencyId()),
-    queryFn: (): Promise<QueueCount[]> => trpc.queue.counts.query({}) as Promise<QueueCount[]>,
-    staleTime: 10_000,
-  }));
+  const counts = useQueueCounts();
   const channels = useQuery(() => ({
     queryKey: keys.channels(session.agencyId(), props.filters.clientId ?? null),
     queryFn: () => {
@@ -88,11 +94,18 @@ export function QueueSidebar(props: {
       clientName: "All clients",
       queued: rows.reduce((sum, row) => sum + row.queued, 0),
       claimed: rows.reduce((sum, row) => sum + row.claimed, 0),
+      mine: rows.reduce((sum, row) => sum + row.mine, 0),
+      lastP1At: null,
       byPriority,
     } satisfies QueueCount;
   });
   const anyFilter = () =>
-    Object.entries(props.filters).some(([name, value]) => Boolean(value) && !(name === "status" && value === "queued"));
+    Object.entries(props.filters).some(
+      ([name, value]) =>
+        Boolean(value) && name !== "view" && name !== "sort" && !(name === "status" && value === "queued"),
+    );
+  /** The views of held items and of clocks cut across statuses: the status filter does not apply to them. */
+  const byStatus = () => !props.filters.view;
 
   return (
     <aside class="console__side" aria-label="Queues and filters">
@@ -219,6 +232,8 @@ export function QueueSidebar(props: {
           <select
             id={more.status}
             class="input select"
+            disabled={!byStatus()}
+            title={byStatus() ? undefined : "This view shows items of every status"}
             onChange={(e) =>
               props.onFilter("status", e.currentTarget.value === "queued" ? null : e.currentTarget.value)
             }

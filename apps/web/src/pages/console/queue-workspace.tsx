@@ -1,18 +1,27 @@
 import { useLocation, useNavigate, useParams, useSearchParams } from "@solidjs/router";
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/solid-query";
-import { createMemo, createSignal, Match, onCleanup, Show, Switch } from "solid-js";
+import { useInfiniteQuery, useMutation } from "@tanstack/solid-query";
+import { createMemo, createSignal, createUniqueId, For, Match, onCleanup, Show, Switch } from "solid-js";
 import { useSession } from "../../auth";
-import { ConfirmDialog } from "../../components/dialog";
-import type { SlaBoardEntry } from "../../components/escalations";
+import { ConfirmDialog, Dialog } from "../../components/dialog";
 import { QueryStatus } from "../../components/page";
-import { createClocksByItem, useSlaBoard } from "../../components/sla-clock";
-import { itemStatuses, priorities, type QueueFilters, riskFlags, workKeys } from "../../components/work";
+import {
+  itemStatuses,
+  priorities,
+  type QueueFilters,
+  type QueueSort,
+  type QueueView,
+  queueSorts,
+  queueViews,
+  riskFlags,
+  workKeys,
+} from "../../components/work";
 import { toUiError } from "../../errors";
 import { plural } from "../../format";
 import { type RouterInputs, trpc } from "../../trpc";
+import type { ConsoleSettings } from "./console-settings";
 import { type ItemActions, ItemPanel, type Notice } from "./item-panel";
 import { QueueList } from "./queue-list";
-import { type FilterName, QueueSidebar } from "./queue-sidebar";
+import { type FilterName, QueueSidebar, useQueueCounts } from "./queue-sidebar";
 import { ShortcutsHelp, useConsoleKeys } from "./shortcuts";
 
 const pageSize = 50;
@@ -24,6 +33,8 @@ const filterParams = {
   priority: "priority",
   status: "status",
   risk: "risk",
+  view: "view",
+  sort: "sort",
 } as const satisfies Record<FilterName, string>;
 type FilterSearch = Partial<Record<(typeof filterParams)[FilterName], string>>;
 type BulkAction = RouterInputs["items"]["bulk"]["action"];
@@ -44,6 +55,8 @@ function useQueueFilters() {
         priority: priorities.find((priority) => priority === pick("priority")),
         status: itemStatuses.find((status) => status === pick("status")),
         riskFlag: riskFlags.find((flag) => flag === pick("risk")),
+        view: queueViews.find((view) => view === pick("view") && view !== "queue"),
+        sort: queueSorts.find((sort) => sort === pick("sort") && sort !== "queue"),
       };
     },
     {},
@@ -69,7 +82,10 @@ function createQueueListing(agencyId: () => string, filters: () => QueueFilters)
     getNextPageParam: (last: { nextCursor: string | null }) => last.nextCursor ?? undefined,
     staleTime: 10_000,
   }));
-  const items = createMemo(() => (queue.data?.pages ?? []).flatMap((page) => page.items));
+  // Each row's clock was read with its page: it ticks from that instant.
+  const items = createMemo(() =>
+    (queue.data?.pages ?? []).flatMap((page) => page.items.map((item) => ({ ...item, clockAt: page.at }))),
+  );
   return { queue, items };
 }
 type QueueListing = ReturnType<typeof createQueueListing>;
@@ -102,19 +118,37 @@ function BulkBar(props: { count: number; busy: boolean; onRun: (action: BulkActi
   );
 }
 
+const viewLabels: Record<QueueView, string> = {
+  queue: "Queue",
+  mine: "My items",
+  at_risk: "At risk",
+  breached: "Breached",
+};
+
+function emptyText(filters: QueueFilters): string {
+  if (filters.view === "mine") return "You hold no items. Claim the next one with c.";
+  if (filters.view === "at_risk") return "No item's SLA clock is at risk right now.";
+  if (filters.view === "breached") return "No running SLA clock has breached.";
+  return Object.entries(filters).some(([name, value]) => value && name !== "clientId" && name !== "sort")
+    ? "Nothing matches these filters."
+    : "Nothing is waiting here right now. New items appear as they arrive.";
+}
+
 /** The centre column: the queue's heading and claim button, the bulk bar, then the items, 50 at a time. */
 function QueueColumn(props: {
   listing: QueueListing;
   filters: QueueFilters;
   me: string;
   now: number;
-  clocks: Map<string, SlaBoardEntry>;
-  clocksAt: Date | undefined;
+  held: number;
   selectedId: string | null;
   openId: string | null;
   checked: ReadonlySet<string>;
   claiming: boolean;
   bulkBusy: boolean;
+  onView: (view: QueueView) => void;
+  onSort: (sort: QueueSort) => void;
+  onToggleSide: () => void;
   onClaim: () => void;
   onHelp: () => void;
   onSelect: (id: string) => void;
@@ -125,11 +159,31 @@ function QueueColumn(props: {
 }) {
   const queue = () => props.listing.queue;
   const items = () => props.listing.items();
+  const view = () => props.filters.view ?? "queue";
+  const sortId = createUniqueId();
   return (
     <section class="console__list" aria-labelledby="queue-title">
+      <fieldset class="queue-views">
+        <legend class="sr-only">Views</legend>
+        <For each={queueViews}>
+          {(option) => (
+            <button
+              type="button"
+              class="queue-views__option"
+              aria-pressed={view() === option}
+              onClick={() => props.onView(option)}
+            >
+              {viewLabels[option]}
+              <Show when={option === "mine" && props.held > 0}>
+                <span class="tabs__count">{props.held}</span>
+              </Show>
+            </button>
+          )}
+        </For>
+      </fieldset>
       <div class="console__heading-row">
         <h2 class="console__heading" id="queue-title">
-          Queue
+          {viewLabels[view()]}
           <Show when={queue().isSuccess}>
             <span class="muted">
               {" "}
@@ -139,6 +193,13 @@ function QueueColumn(props: {
           </Show>
         </h2>
         <span class="console__list-actions">
+          <button
+            type="button"
+            class="button button--ghost button--small console__toggle-side"
+            onClick={() => props.onToggleSide()}
+          >
+            Filters
+          </button>
           <button
             type="button"
             class="button button--primary button--small"
@@ -160,6 +221,28 @@ function QueueColumn(props: {
         </span>
       </div>
 
+      <div class="queue-sort">
+        <label class="field__label" for={sortId}>
+          Sort
+        </label>
+        <select
+          id={sortId}
+          class="input select input--small"
+          disabled={view() === "at_risk" || view() === "breached"}
+          onChange={(e) => props.onSort(e.currentTarget.value as QueueSort)}
+        >
+          <option
+            value="queue"
+            selected={(props.filters.sort ?? "queue") === "queue" && view() !== "at_risk" && view() !== "breached"}
+          >
+            Priority, then arrival
+          </option>
+          <option value="due" selected={props.filters.sort === "due" || view() === "at_risk" || view() === "breached"}>
+            SLA due soonest
+          </option>
+        </select>
+      </div>
+
       <Show when={props.checked.size > 0}>
         <BulkBar
           count={props.checked.size}
@@ -177,19 +260,13 @@ function QueueColumn(props: {
       />
       <Switch>
         <Match when={queue().isSuccess && items().length === 0}>
-          <p class="empty">
-            {Object.entries(props.filters).some(([name, value]) => value && name !== "clientId")
-              ? "Nothing matches these filters."
-              : "Nothing is waiting here right now. New items appear as they arrive."}
-          </p>
+          <p class="empty">{emptyText(props.filters)}</p>
         </Match>
         <Match when={queue().isSuccess && items().length > 0}>
           <QueueList
             items={items()}
             me={props.me}
             now={props.now}
-            clocks={props.clocks}
-            clocksAt={props.clocksAt}
             selectedId={props.selectedId}
             openId={props.openId}
             checked={props.checked}
@@ -218,9 +295,13 @@ function QueueColumn(props: {
  * The queue tab: filters (left), the queue (centre) and the open item (right), driven by the keyboard too.
  * The filters live in the query, the open item in the path (`/console/items/<id>`).
  */
-export function QueueWorkspace(props: { notify: (notice: Notice) => void }) {
+export function QueueWorkspace(props: {
+  notify: (notice: Notice) => void;
+  settings: ConsoleSettings;
+  /** Something this console did changed the queue: refresh counts and lists (coalesced with live events). */
+  onQueueChanged: () => void;
+}) {
   const session = useSession();
-  const queryClient = useQueryClient();
   const navigate = useNavigate();
   const location = useLocation();
   const params = useParams<{ itemId?: string }>();
@@ -250,25 +331,34 @@ export function QueueWorkspace(props: { notify: (notice: Notice) => void }) {
 
   const listing = createQueueListing(() => session.agencyId(), filters);
   const { queue, items } = listing;
-  // The queue's clocks: the most pressing 500 open items (the board's largest page).
-  const slaBoard = useSlaBoard(
-    () => filters().clientId,
-    () => 0,
-    500,
-  );
-  const clocks = createClocksByItem(() => slaBoard.data);
-
-  const refreshAll = () => queryClient.invalidateQueries({ queryKey: workKeys.all(session.agencyId()) });
+  const counts = useQueueCounts();
+  /** Items this moderator holds, across clients. */
+  const held = () => (counts.data ?? []).reduce((sum, row) => sum + row.mine, 0);
+  const [sideOpen, setSideOpen] = createSignal(false);
+  const [askHeld, setAskHeld] = createSignal(false);
 
   const claim = useMutation(() => ({
     mutationFn: (input: RouterInputs["queue"]["claimNext"]) => trpc.queue.claimNext.mutate(input),
-    onSettled: refreshAll,
+    onSettled: () => props.onQueueChanged(),
   }));
-  const claimNext = async () => {
+  /**
+   * Claims the next item. While the moderator holds items, the setting decides: ask, release them first (the
+   * server puts them back and passes over them), or keep them; `held` overrides it for this claim.
+   */
+  const claimNext = async (choice?: "release" | "keep") => {
     if (claim.isPending) return;
+    const mode = choice ?? (held() > 0 ? props.settings.heldClaims() : "keep");
+    if (mode === "ask") {
+      setAskHeld(true);
+      return;
+    }
     try {
       const clientId = filters().clientId;
-      const item = await claim.mutateAsync({ ...(clientId ? { clientId } : {}), skip: activeSkips() });
+      const item = await claim.mutateAsync({
+        ...(clientId ? { clientId } : {}),
+        skip: activeSkips(),
+        ...(mode === "release" ? { releaseHeld: true } : {}),
+      });
       if (item) {
         setSelectedId(item.id);
         open(item.id);
@@ -285,14 +375,14 @@ export function QueueWorkspace(props: { notify: (notice: Notice) => void }) {
 
   const bulk = useMutation(() => ({
     mutationFn: (input: RouterInputs["items"]["bulk"]) => trpc.items.bulk.mutate(input),
-    onSettled: refreshAll,
+    onSettled: () => props.onQueueChanged(),
   }));
   /** A bulk hide waiting for the moderator's confirmation (it changes what the public sees): the items' ids. */
   const [confirmHide, setConfirmHide] = createSignal<string[] | null>(null);
   const undoHide = async (itemIds: readonly string[]) => {
     const results = await Promise.allSettled(itemIds.map((itemId) => trpc.items.unhide.mutate({ itemId })));
     const failed = results.filter((result) => result.status === "rejected").length;
-    await refreshAll();
+    props.onQueueChanged();
     props.notify(
       failed === 0
         ? { text: `Undone: ${plural(itemIds.length, "item")} shown again (showing… until the platform confirms).` }
@@ -369,7 +459,48 @@ export function QueueWorkspace(props: { notify: (notice: Notice) => void }) {
   });
 
   return (
-    <div class="console__grid">
+    <div
+      class="console__grid"
+      classList={{
+        "console__grid--open": Boolean(openId()),
+        "console__grid--side-open": sideOpen(),
+        "console__grid--compact": props.settings.density() === "compact",
+      }}
+    >
+      <Show when={askHeld()}>
+        <Dialog
+          title={`You hold ${plural(held(), "item")}`}
+          description="Claim next can put what you hold back in the queue for others, or leave it with you. Settings decides this for good."
+          onClose={() => setAskHeld(false)}
+        >
+          <div class="dialog__actions">
+            <button type="button" class="button button--ghost" onClick={() => setAskHeld(false)}>
+              Cancel
+            </button>
+            <button
+              type="button"
+              class="button"
+              onClick={() => {
+                setAskHeld(false);
+                void claimNext("keep");
+              }}
+            >
+              Keep and claim next
+            </button>
+            <button
+              type="button"
+              class="button button--primary"
+              autofocus
+              onClick={() => {
+                setAskHeld(false);
+                void claimNext("release");
+              }}
+            >
+              Release and claim next
+            </button>
+          </div>
+        </Dialog>
+      </Show>
       <QueueSidebar
         filters={filters()}
         onFilter={(name, value) => {
@@ -396,13 +527,18 @@ export function QueueWorkspace(props: { notify: (notice: Notice) => void }) {
         filters={filters()}
         me={me()}
         now={now()}
-        clocks={clocks()}
-        clocksAt={slaBoard.data?.at}
+        held={held()}
         selectedId={selectedId()}
         openId={openId()}
         checked={checked()}
         claiming={claim.isPending}
         bulkBusy={bulk.isPending}
+        onView={(view) => {
+          queueFilters.set("view", view === "queue" ? null : view);
+          setChecked(new Set<string>());
+        }}
+        onSort={(sort) => queueFilters.set("sort", sort === "queue" ? null : sort)}
+        onToggleSide={() => setSideOpen((open) => !open)}
         onClaim={() => void claimNext()}
         onHelp={() => setHelp(true)}
         onSelect={setSelectedId}
@@ -432,14 +568,15 @@ export function QueueWorkspace(props: { notify: (notice: Notice) => void }) {
               panel = actions;
             }}
             notify={props.notify}
+            onQueueChanged={props.onQueueChanged}
             onSkip={async (skippedId) => {
               const { skipUntil } = await trpc.queue.skip.mutate({ itemId: skippedId });
               setSkipped((prev) => [
                 ...prev.filter((entry) => entry.until > Date.now() && entry.itemId !== skippedId),
                 { itemId: skippedId, until: skipUntil.getTime() },
               ]);
-              void refreshAll();
-              await claimNext();
+              props.onQueueChanged();
+              await claimNext("keep");
             }}
             onClose={() => open(null)}
           />

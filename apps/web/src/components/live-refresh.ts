@@ -1,0 +1,77 @@
+import type { QueryClient, QueryKey } from "@tanstack/solid-query";
+import { createSignal, onCleanup } from "solid-js";
+
+/**
+ * One group of queries live events make stale (the counts, the queue's pages, the open item), refreshed so that
+ * what a console shows converges on the truth at any event rate:
+ *
+ * - a fetch in flight is never cancelled (TanStack's `invalidateQueries` would cancel it, and a refetch slower than
+ *   the gap between event batches would then never land: the counts froze while saying "Live");
+ * - events during a fetch mark the group dirty, and one more refresh follows when it lands;
+ * - refreshes start at most every `minGapMs`, so a peak costs a console a few requests a second, not one per event.
+ */
+export interface RefreshGroup {
+  /** Something changed: refresh (now, or after the fetch in flight, or once `minGapMs` has passed). */
+  request(): void;
+  /** When the data shown was last known current: the start of the last refresh that landed after every request. */
+  freshAt(): number;
+  /** Since when a requested refresh has not landed; null when nothing is outstanding. */
+  behindSince(): number | null;
+}
+
+export function createRefreshGroup(
+  queryClient: QueryClient,
+  queryKey: () => QueryKey,
+  options: { minGapMs: number },
+): RefreshGroup {
+  const [freshAt, setFreshAt] = createSignal(Date.now());
+  const [behindSince, setBehindSince] = createSignal<number | null>(null);
+  let running = false;
+  let dirty = false;
+  let lastStart = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let disposed = false;
+
+  const run = async () => {
+    timer = undefined;
+    if (disposed) return;
+    running = true;
+    dirty = false;
+    const startedAt = Date.now();
+    lastStart = startedAt;
+    try {
+      const key = queryKey();
+      // Inactive queries (another filter's pages) are only marked stale; active ones refetch, none cancelled.
+      await queryClient.invalidateQueries({ queryKey: key, refetchType: "none" });
+      await queryClient.refetchQueries({ queryKey: key, type: "active" }, { cancelRefetch: false, throwOnError: true });
+      setFreshAt(startedAt);
+      if (!dirty) setBehindSince(null);
+    } catch {
+      // The data shown stays as it was (the chip tells how old it is); the next request or reconnection retries.
+    } finally {
+      running = false;
+    }
+    if (dirty) schedule();
+  };
+
+  function schedule() {
+    if (running || timer !== undefined || disposed) return;
+    const wait = Math.max(0, lastStart + options.minGapMs - Date.now());
+    timer = setTimeout(() => void run(), wait);
+  }
+
+  onCleanup(() => {
+    disposed = true;
+    clearTimeout(timer);
+  });
+
+  return {
+    request() {
+      if (behindSince() === null) setBehindSince(Date.now());
+      if (running) dirty = true;
+      else schedule();
+    },
+    freshAt,
+    behindSince,
+  };
+}
