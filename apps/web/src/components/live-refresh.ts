@@ -19,6 +19,9 @@ export interface RefreshGroup {
   behindSince(): number | null;
 }
 
+/** A refresh that failed (the server unreachable, or a fetch cancelled by another caller) is tried again after this. */
+const retryAfterFailureMs = 5_000;
+
 export function createRefreshGroup(
   queryClient: QueryClient,
   queryKey: () => QueryKey,
@@ -28,6 +31,8 @@ export function createRefreshGroup(
   const [behindSince, setBehindSince] = createSignal<number | null>(null);
   let running = false;
   let dirty = false;
+  /** The first request since the running refresh started (null: none): what that refresh does not cover. */
+  let uncoveredSince: number | null = null;
   let lastStart = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let disposed = false;
@@ -37,21 +42,26 @@ export function createRefreshGroup(
     if (disposed) return;
     running = true;
     dirty = false;
+    uncoveredSince = null;
     const startedAt = Date.now();
     lastStart = startedAt;
+    let failed = false;
     try {
       const key = queryKey();
       // Inactive queries (another filter's pages) are only marked stale; active ones refetch, none cancelled.
       await queryClient.invalidateQueries({ queryKey: key, refetchType: "none" });
       await queryClient.refetchQueries({ queryKey: key, type: "active" }, { cancelRefetch: false, throwOnError: true });
       setFreshAt(startedAt);
-      if (!dirty) setBehindSince(null);
+      // Requests made before this refresh started are covered; any since wait for the next one.
+      setBehindSince(uncoveredSince);
     } catch {
-      // The data shown stays as it was (the chip tells how old it is); the next request or reconnection retries.
+      // The data shown stays as it was (the chip tells how old it is); tried again soon, or at the next request.
+      failed = true;
     } finally {
       running = false;
     }
     if (dirty) schedule();
+    else if (failed && !disposed) timer = setTimeout(() => void run(), retryAfterFailureMs);
   };
 
   function schedule() {
@@ -67,9 +77,12 @@ export function createRefreshGroup(
 
   return {
     request() {
-      if (behindSince() === null) setBehindSince(Date.now());
-      if (running) dirty = true;
-      else schedule();
+      const now = Date.now();
+      if (behindSince() === null) setBehindSince(now);
+      if (running) {
+        dirty = true;
+        uncoveredSince ??= now;
+      } else schedule();
     },
     freshAt,
     behindSince,

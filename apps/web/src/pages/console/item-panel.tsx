@@ -6,7 +6,15 @@ import { CustomerText } from "../../components/customer-text-view";
 import { ConfirmDialog } from "../../components/dialog";
 import { QueryStatus } from "../../components/page";
 import { createClocksByItem } from "../../components/sla-clock";
-import { type ItemAuthority, type ItemDetail, type ReplyView, workKeys } from "../../components/work";
+import {
+  type ClaimedItem,
+  formatCountdown,
+  type ItemAuthority,
+  type ItemDetail,
+  kindLabels,
+  type ReplyView,
+  workKeys,
+} from "../../components/work";
 import { toUiError } from "../../errors";
 import { trpc } from "../../trpc";
 import { Composer, type ComposerHandle } from "./composer";
@@ -92,9 +100,41 @@ function createStanding(of: {
   };
 }
 
+/**
+ * The item as claim next answered it, shown the moment the claim lands — whose it is, how long, and its text —
+ * while the rest (thread, customer, protocol, replies) loads.
+ */
+function ClaimPreview(props: { item: ClaimedItem; now: number }) {
+  const left = () => Math.round(((props.item.claimExpiresAt?.getTime() ?? props.now) - props.now) / 1000);
+  return (
+    <>
+      <p>
+        <span class={`prio prio--${props.item.priority}`}>{props.item.priority}</span>{" "}
+        <strong>
+          <CustomerText text={props.item.authorHandle} />
+        </strong>{" "}
+        · {kindLabels[props.item.kind] ?? props.item.kind}
+      </p>
+      <div class="claim-bar claim-bar--mine">
+        <span class="claim-bar__text" role="timer" aria-live="off">
+          Claimed by you · <strong>{formatCountdown(left())}</strong> left
+        </span>
+      </div>
+      <blockquote class="quote quote--item">
+        <CustomerText text={props.item.body} />
+      </blockquote>
+      <p class="muted loading">
+        <span class="spinner" aria-hidden="true" /> Loading the thread, the customer and the protocol…
+      </p>
+    </>
+  );
+}
+
 /** The right column: everything about the open item, and the actions on it. */
 export function ItemPanel(props: {
   itemId: string;
+  /** The item as claim next just answered it, shown until its detail arrives. */
+  preview?: ClaimedItem | null;
   me: string;
   now: number;
   register: (actions: ItemActions | null) => void;
@@ -172,8 +212,9 @@ export function ItemPanel(props: {
     if (!item()) return;
     void run("noAction", { text: "Marked as needing no action." });
   };
+  const previewing = () => !detail.data && props.preview?.id === props.itemId;
   const skip = async () => {
-    if (!mine()) {
+    if (!mine() && !previewing()) {
       props.notify({ text: "Skip passes on an item you hold; claim one first with c.", tone: "info" });
       return;
     }
@@ -217,8 +258,9 @@ export function ItemPanel(props: {
 
   return (
     <section class="console__item" aria-label="Open item" data-item-id={props.itemId}>
+      <Show when={previewing() && props.preview}>{(item) => <ClaimPreview item={item()} now={props.now} />}</Show>
       <QueryStatus
-        loading={detail.isPending}
+        loading={detail.isPending && !previewing()}
         error={detail.isError ? toUiError(detail.error).message : null}
         what="the item"
         onRetry={() => void detail.refetch()}

@@ -170,7 +170,14 @@ export function QueueList(props: {
                 </td>
                 <td class="cell--end queue-row__side">
                   <ClaimState item={item} me={props.me} now={props.now} />
-                  <Show when={item.clock}>
+                  <Show
+                    when={item.clock}
+                    fallback={
+                      <span class="sla-clock sla-clock--none" title="No SLA clock runs for this item">
+                        No SLA clock
+                      </span>
+                    }
+                  >
                     {(entry) => <SlaClock entry={entry()} boardAt={item.clockAt} now={props.now} />}
                   </Show>
                   <span class="queue-row__time" title={formatDateTime(item.receivedAt)}>

@@ -1,10 +1,11 @@
 import { useLocation, useNavigate, useParams, useSearchParams } from "@solidjs/router";
-import { useInfiniteQuery, useMutation } from "@tanstack/solid-query";
+import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/solid-query";
 import { createMemo, createSignal, createUniqueId, For, Match, onCleanup, Show, Switch } from "solid-js";
 import { useSession } from "../../auth";
 import { ConfirmDialog, Dialog } from "../../components/dialog";
 import { QueryStatus } from "../../components/page";
 import {
+  type ClaimedItem,
   itemStatuses,
   priorities,
   type QueueFilters,
@@ -302,6 +303,7 @@ export function QueueWorkspace(props: {
   onQueueChanged: () => void;
 }) {
   const session = useSession();
+  const queryClient = useQueryClient();
   const navigate = useNavigate();
   const location = useLocation();
   const params = useParams<{ itemId?: string }>();
@@ -335,6 +337,8 @@ export function QueueWorkspace(props: {
   /** Items this moderator holds, across clients. */
   const held = () => (counts.data ?? []).reduce((sum, row) => sum + row.mine, 0);
   const [sideOpen, setSideOpen] = createSignal(false);
+  /** The item claim next answered last: the panel shows it at once, before its detail loads. */
+  const [claimed, setClaimed] = createSignal<ClaimedItem | null>(null);
   const [askHeld, setAskHeld] = createSignal(false);
 
   const claim = useMutation(() => ({
@@ -360,6 +364,9 @@ export function QueueWorkspace(props: {
         ...(mode === "release" ? { releaseHeld: true } : {}),
       });
       if (item) {
+        // A detail cached from an earlier look would show the item as it was (queued): read it afresh.
+        queryClient.removeQueries({ queryKey: workKeys.item(session.agencyId(), item.id) });
+        setClaimed(item);
         setSelectedId(item.id);
         open(item.id);
       } else {
@@ -562,6 +569,7 @@ export function QueueWorkspace(props: {
         {(itemId) => (
           <ItemPanel
             itemId={itemId}
+            preview={claimed()}
             me={me()}
             now={now()}
             register={(actions) => {
