@@ -241,7 +241,25 @@ export function ItemPanel(props: {
     }
   };
 
-  props.register({ hide, noAction, skip: () => void skip(), focusReply: () => composer?.focus(), escalate });
+  // A key pressed while only the claim's preview shows acts once the item has loaded, rather than not at all.
+  let deferred: (() => void) | null = null;
+  const whenLoaded = (action: () => void) => () => {
+    if (detail.data) action();
+    else if (previewing()) deferred = action;
+  };
+  createEffect(() => {
+    if (!detail.data || !deferred) return;
+    const action = deferred;
+    deferred = null;
+    queueMicrotask(action);
+  });
+  props.register({
+    hide: whenLoaded(hide),
+    noAction: whenLoaded(noAction),
+    skip: () => void skip(),
+    focusReply: whenLoaded(() => composer?.focus()),
+    escalate: whenLoaded(escalate),
+  });
   onCleanup(() => props.register(null));
 
   // Renew the lease by itself while the moderator is working on the item.
