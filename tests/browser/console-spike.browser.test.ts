@@ -329,11 +329,12 @@ describe("the console under a burst", () => {
         `(server answered: ${answers.join(", ")} ms; rendered: ${claims.join(", ")} ms)`,
     );
     expect(convergedAt).not.toBeNull();
-    // The issue's bars (2 s, 5 s, claim p95 1 s) hold when the machine is not oversubscribed. With the load
-    // average beyond twice the cores (other suites on a shared 2-core box measured 20+), every request of the
-    // server under test queues behind them, so the bars are relaxed there — and the figures printed above say so.
+    // The issue's bars (2 s, 5 s, claim p95 1 s) hold on a busy machine (at load 6.8 on 2 cores: 251 ms, 700 ms,
+    // p95 407 ms). Beyond four times the cores (other suites on a shared 2-core box measured 20+) every request of
+    // the server under test queues behind them for seconds, so the bars are relaxed there — the figures printed
+    // above say so.
     const [load = 0] = os.loadavg();
-    const contended = load > os.cpus().length * 2;
+    const contended = load > os.cpus().length * 4;
     if (contended) console.log(`load average ${load.toFixed(1)} on ${os.cpus().length} cores: relaxed bars`);
     expect((convergedAt ?? Number.POSITIVE_INFINITY) - ended).toBeLessThanOrEqual(contended ? 10_000 : 2_000);
     expect(longestFreeze).toBeLessThanOrEqual(contended ? 15_000 : 5_000);
