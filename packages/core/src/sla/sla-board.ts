@@ -191,9 +191,9 @@ export async function findItemClocks(
   scope: Scope,
   tx: Executor,
   input: ItemClocksInput,
-  deps: { now?: () => Date } = {},
+  deps: { now?: Clock } = {},
 ): Promise<{ at: Date; clocks: SlaBoardEntry[] }> {
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
   const clocks = await readRunningClocks(
     tx,
     and(
