@@ -221,11 +221,9 @@ describe("moderator console in a real browser", () => {
     await openItem.getByText("Claimed by you").waitFor({ timeout: 15_000 });
     // Whatever the category allows, the item reads triage for them.
     await openItem.locator(".tags").getByText("Triage only: acknowledge and escalate").waitFor();
-    await moderator.keyboard.press("r");
-    await moderator.keyboard.type("Sorry about this, we're looking into it now.");
-    await openItem
-      .locator(".check--block", { hasText: "Your authority on this client is triage" })
-      .waitFor({ timeout: 10_000 });
+    // The composer is read-only for them and says why; Send stays disabled.
+    await openItem.getByText(/^Read-only: Your authority on this client is triage/).waitFor({ timeout: 10_000 });
+    expect(await openItem.locator("textarea.composer__input").getAttribute("readonly")).not.toBeNull();
     expect(await openItem.getByRole("button", { name: /^Send/ }).isDisabled()).toBe(true);
     // Hiding and deleting are public acts too: the console offers them disabled, saying why.
     expect(await openItem.getByRole("button", { name: /^Hide/ }).isDisabled()).toBe(true);
