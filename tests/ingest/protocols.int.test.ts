@@ -116,3 +116,133 @@ describe("protocols", () => {
     expect(await versionsInDb(a.otherClient.id)).toHaveLength(0);
   });
 });
+
+describe("protocol versions: no-op saves, diffs, rollbacks and notices", () => {
+  const noticesOf = (userId: string) =>
+    db.owner
+      .select()
+      .from(schema.notifications)
+      .where(
+        and(
+          eq(schema.notifications.recipientUserId, userId),
+          eq(schema.notifications.kind, "protocol.version_created"),
+        ),
+      );
+  const versionCount = async (clientId: string) => (await versionsInDb(clientId)).length;
+
+  it("refuses a save identical to the active version, even with fields in another order, storing nothing", async () => {
+    const client = a.otherClient.id;
+    expect((await save(cookies.owner, client)).status).toBe(200);
+    const count = await versionCount(client);
+    const reordered = Object.fromEntries(Object.entries(gamesProtocol).reverse());
+    const again = await save(cookies.owner, client, reordered);
+    expect(again.status).toBe(409);
+    expect(again.error).toMatchObject({ code: "INVALID_STATE", details: { reason: "protocol_unchanged" } });
+    expect(again.error?.message).toMatch(/^Nothing changed/);
+    expect(await versionCount(client)).toBe(count);
+  });
+
+  it("tells the agency's owners and admins when the client admin changes it, with a link to the version", async () => {
+    const before = await noticesOf(a.users.owner.id);
+    const changed = { ...gamesProtocol, voiceGuidelines: "Warm, short, never sarcastic." };
+    const saved = await save(cookies.clientAdmin, a.client.id, changed);
+    expect(saved.status).toBe(200);
+    const version = saved.data as { id: string; version: number; authorName: string };
+    expect(version.authorName).toMatch(/^client_stakeholder/);
+    const after = await noticesOf(a.users.owner.id);
+    expect(after).toHaveLength(before.length + 1);
+    const notice = after.find((row) => row.subjectId === version.id);
+    expect(notice).toMatchObject({
+      subjectType: "protocol_version",
+      clientId: a.client.id,
+      title: expect.stringContaining(`version ${version.version}`),
+      body: expect.stringContaining("(client admin) changed 1 thing"),
+    });
+    // Not the author, and not the agency's moderators.
+    expect((await noticesOf(a.users.stakeholder.id)).some((row) => row.subjectId === version.id)).toBe(false);
+    expect((await noticesOf(a.users.moderator.id)).some((row) => row.subjectId === version.id)).toBe(false);
+  });
+
+  it("tells the client's stakeholders when the agency changes it", async () => {
+    const changed = { ...gamesProtocol, voiceGuidelines: "Warm and short." };
+    const saved = await save(cookies.owner, a.client.id, changed);
+    const version = saved.data as { id: string };
+    for (const user of [a.users.stakeholder.id]) {
+      expect((await noticesOf(user)).find((row) => row.subjectId === version.id)?.body).toMatch(
+        /at the agency changed/,
+      );
+    }
+    expect((await noticesOf(a.users.owner.id)).some((row) => row.subjectId === version.id)).toBe(false);
+  });
+
+  it("diffs any two versions and rolls back as a new version; a rollback to what is active is refused", async () => {
+    const versions = (await query(cookies.stakeholder, "protocols.versions", a.client.id)).data as Array<{
+      id: string;
+      version: number;
+      authorName: string | null;
+    }>;
+    const [latest, previous] = versions;
+    if (!latest || !previous) throw new Error("two versions at least");
+    const diff = await callProcedure(app, {
+      cookie: cookies.stakeholder,
+      path: "protocols.diff",
+      type: "query",
+      input: { fromVersionId: previous.id, toVersionId: latest.id },
+    });
+    expect(diff.data).toMatchObject({
+      from: { version: previous.version },
+      to: { version: latest.version },
+      changes: [{ path: "voiceGuidelines", change: "changed", after: "Warm and short." }],
+    });
+    const rollback = (cookie: string, versionId: string) =>
+      callProcedure(app, { cookie, path: "protocols.rollback", type: "mutation", input: { versionId } });
+    expect((await rollback(cookies.stakeholder, previous.id)).error?.code).toBe("FORBIDDEN");
+    const rolled = await rollback(cookies.owner, previous.id);
+    expect(rolled.data).toMatchObject({
+      version: latest.version + 1,
+      active: true,
+      document: { voiceGuidelines: "Warm, short, never sarcastic." },
+    });
+    const audit = await db.owner
+      .select()
+      .from(schema.auditEvents)
+      .where(eq(schema.auditEvents.subjectId, (rolled.data as { id: string }).id));
+    expect(audit[0]?.after).toMatchObject({ restoredFrom: { id: previous.id, version: previous.version } });
+    const count = await versionCount(a.client.id);
+    expect((await rollback(cookies.owner, previous.id)).error?.details.reason).toBe("protocol_unchanged");
+    expect(await versionCount(a.client.id)).toBe(count);
+    // Another client's version is not found, whoever asks outside it.
+    const other = (await versionsInDb(a.otherClient.id))[0];
+    const hidden = await callProcedure(app, {
+      cookie: cookies.clientAdmin,
+      path: "protocols.version",
+      type: "query",
+      input: { versionId: other?.id },
+    });
+    expect(hidden.error?.code).toBe("NOT_FOUND");
+  });
+
+  it("previews what a forbidden phrase matches, in word forms", async () => {
+    const preview = await callProcedure(app, {
+      cookie: cookies.clientAdmin,
+      path: "protocols.previewPhrase",
+      type: "query",
+      input: { clientId: a.client.id, phrase: "guaranteed return", sample: "We guarantee a return on every order" },
+    });
+    expect(preview.data).toMatchObject({ sampleMatches: true, checked: 0, matched: 0, examples: [] });
+    const miss = await callProcedure(app, {
+      cookie: cookies.clientAdmin,
+      path: "protocols.previewPhrase",
+      type: "query",
+      input: { clientId: a.client.id, phrase: "guaranteed return", sample: "Returns are free" },
+    });
+    expect((miss.data as { sampleMatches: boolean }).sampleMatches).toBe(false);
+    const bad = await callProcedure(app, {
+      cookie: cookies.clientAdmin,
+      path: "protocols.previewPhrase",
+      type: "query",
+      input: { clientId: a.client.id, phrase: " " },
+    });
+    expect(bad.error?.details.fields).toMatchObject({ phrase: "phrase is required" });
+  });
+});

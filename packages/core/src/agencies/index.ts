@@ -1,5 +1,6 @@
 export * from "./billing-details";
 export * from "./channels";
+export * from "./client-people";
 export * from "./clients";
 export * from "./invitations";
 export * from "./invitations.unscoped";

@@ -2,10 +2,11 @@ import { AppError, uuid } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
+import { findPortalUsers } from "../agencies/client-people";
 import { type Clock, systemClock } from "../kernel/clock";
 import type { OutboundNotice } from "../kernel/outbound-notices";
 import type { Scope } from "../kernel/scope";
-import { findPortalUsers, type PlaybookLevel } from "./playbooks";
+import type { PlaybookLevel } from "./playbooks";
 
 const { notifications } = schema;
 type NotificationRow = typeof notifications.$inferSelect;

@@ -7,8 +7,9 @@ import {
   uuid,
 } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
+import { findPortalUsers } from "../agencies/client-people";
 import { getClient } from "../agencies/clients";
 import { type Clock, systemClock } from "../kernel/clock";
 import { recordAudit } from "../kernel/record-audit";
@@ -18,7 +19,7 @@ import { getActiveProtocol } from "../protocols/protocol-versions";
 import { ALWAYS_OPEN, calendarKinds, resolveCalendar } from "../sla/business-calendar";
 import type { TriagePolicy } from "./advance-triage";
 
-const { playbooks, clientAssignments, memberships, users } = schema;
+const { playbooks } = schema;
 type PlaybookRow = typeof playbooks.$inferSelect;
 
 const minutes = (what: string) =>
@@ -127,27 +128,6 @@ export interface PlaybookOptionsView {
   categories: Array<{ key: string; name: string }>;
   /** The client's stakeholders who see escalations (view or approve authority). */
   portalUsers: Array<{ userId: string; name: string; email: string }>;
-}
-
-/** The client's portal users who may see escalations (stakeholders with view or approve authority). */
-export async function findPortalUsers(
-  tx: Executor,
-  { agencyId, clientId }: { agencyId: string; clientId: string },
-): Promise<PlaybookOptionsView["portalUsers"]> {
-  return tx
-    .select({ userId: users.id, name: users.name, email: users.email })
-    .from(clientAssignments)
-    .innerJoin(memberships, eq(memberships.id, clientAssignments.membershipId))
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(
-      and(
-        eq(clientAssignments.agencyId, agencyId),
-        eq(clientAssignments.clientId, clientId),
-        eq(memberships.role, "client_stakeholder"),
-        inArray(clientAssignments.authority, ["view", "approve"]),
-      ),
-    )
-    .orderBy(asc(users.name));
 }
 
 async function findPlaybookOptions(tx: Executor, agencyId: string, clientId: string): Promise<PlaybookOptionsView> {

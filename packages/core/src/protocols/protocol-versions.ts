@@ -1,21 +1,26 @@
 import { AppError, badInput, uuid } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getClient } from "../agencies/clients";
 import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
-import { diffProtocols } from "./protocol-diff";
+import { notifyProtocolChange } from "./protocol-change-notices";
+import { diffProtocols, type ProtocolChange } from "./protocol-diff";
 import { type ProtocolDocument, protocolDocument, storedProtocolDocument } from "./protocol-document";
 
-const { protocolVersions, clients } = schema;
-type ProtocolVersionRow = typeof protocolVersions.$inferSelect;
+const { protocolVersions, clients, users } = schema;
+type ProtocolVersionRow = typeof protocolVersions.$inferSelect & { authorName?: string | null };
 
 export const protocolClientInput = z.object({ clientId: uuid });
 export type ProtocolClientInput = z.infer<typeof protocolClientInput>;
 /** The document is checked by `protocolDocument` inside the use case, so every problem is named under `document.`. */
 export const protocolSaveInput = z.object({ clientId: uuid, document: z.unknown() });
 export type ProtocolSaveInput = z.infer<typeof protocolSaveInput>;
+export const protocolVersionInput = z.object({ versionId: uuid });
+export type ProtocolVersionInput = z.infer<typeof protocolVersionInput>;
+export const protocolDiffInput = z.object({ fromVersionId: uuid, toVersionId: uuid });
+export type ProtocolDiffInput = z.infer<typeof protocolDiffInput>;
 
 export interface ProtocolVersionView {
   id: string;
@@ -23,6 +28,8 @@ export interface ProtocolVersionView {
   version: number;
   active: boolean;
   createdBy: string | null;
+  /** The author's name at the time of reading; null for versions the seed or a removed user wrote. */
+  authorName: string | null;
   createdAt: Date;
 }
 
@@ -63,6 +70,7 @@ function toVersionView(row: ProtocolVersionRow): ProtocolVersionView {
     version: row.version,
     active: row.active,
     createdBy: row.createdBy,
+    authorName: row.authorName ?? null,
     createdAt: row.createdAt,
   };
 }
@@ -115,12 +123,60 @@ export async function listProtocolVersions(
   input: ProtocolClientInput,
 ): Promise<ProtocolVersionView[]> {
   const client = await getClient(scope, tx, input.clientId);
-  const rows = await tx
-    .select()
-    .from(protocolVersions)
+  const rows = await selectWithAuthor(tx)
     .where(and(eq(protocolVersions.agencyId, scope.agencyId), eq(protocolVersions.clientId, client.id)))
     .orderBy(desc(protocolVersions.version));
   return rows.map(toVersionView);
+}
+
+function selectWithAuthor(tx: Executor) {
+  return tx
+    .select({ ...getTableColumns(protocolVersions), authorName: users.name })
+    .from(protocolVersions)
+    .leftJoin(users, eq(users.id, protocolVersions.createdBy));
+}
+
+/** One version of a protocol of a client visible in this scope (its own address in the app); NOT_FOUND otherwise. */
+export async function getProtocolVersion(
+  scope: Scope,
+  tx: Executor,
+  input: ProtocolVersionInput,
+): Promise<ProtocolView> {
+  const [row] = await selectWithAuthor(tx).where(
+    and(eq(protocolVersions.id, input.versionId), eq(protocolVersions.agencyId, scope.agencyId)),
+  );
+  if (!row) throw new AppError("NOT_FOUND", "Protocol version not found", { reason: "protocol_version_not_found" });
+  // Another client's version reads as missing, like the client itself.
+  await getClient(scope, tx, row.clientId).catch((error: unknown) => {
+    if (error instanceof AppError && (error.code === "NOT_FOUND" || error.code === "FORBIDDEN")) {
+      throw new AppError("NOT_FOUND", "Protocol version not found", { reason: "protocol_version_not_found" });
+    }
+    throw error;
+  });
+  return toProtocolView(row);
+}
+
+export interface ProtocolDiffView {
+  from: ProtocolVersionView;
+  to: ProtocolVersionView;
+  /** What `to` changes in `from`, field by field (`diffProtocols`). */
+  changes: ProtocolChange[];
+}
+
+/** What changed between two versions of one client's protocol, in either direction. */
+export async function diffProtocolVersions(
+  scope: Scope,
+  tx: Executor,
+  input: ProtocolDiffInput,
+): Promise<ProtocolDiffView> {
+  const from = await getProtocolVersion(scope, tx, { versionId: input.fromVersionId });
+  const to = await getProtocolVersion(scope, tx, { versionId: input.toVersionId });
+  if (from.clientId !== to.clientId) {
+    throw badInput([{ path: ["toVersionId"], message: "must be a version of the same client's protocol" }]);
+  }
+  const { document: before, ...fromView } = from;
+  const { document: after, ...toView } = to;
+  return { from: fromView, to: toView, changes: diffProtocols(before, after) };
 }
 
 /** Agency owners and admins edit every client's protocol; a stakeholder only where they are the client's admin. */
@@ -147,6 +203,35 @@ export async function createProtocolVersion(
   if (!parsed.success) {
     throw badInput(parsed.error.issues.map((issue) => ({ ...issue, path: ["document", ...issue.path] })));
   }
+  return publishProtocolVersion(scope, tx, { clientId: client.id, document: parsed.data, restoredFrom: null });
+}
+
+/**
+ * Rolls a client's protocol back to an earlier version: its document becomes a new version (the history is never
+ * rewritten, and items keep naming the version they were taken under).
+ */
+export async function rollBackProtocol(scope: Scope, tx: Executor, input: ProtocolVersionInput): Promise<ProtocolView> {
+  const earlier = await getProtocolVersion(scope, tx, input);
+  assertMayEditProtocol(scope, earlier.clientId);
+  return publishProtocolVersion(scope, tx, {
+    clientId: earlier.clientId,
+    document: earlier.document,
+    restoredFrom: { id: earlier.id, version: earlier.version },
+  });
+}
+
+/**
+ * Makes `document` the client's active version, unless it says what the active one says (refused: "nothing
+ * changed"), then tells the other side: a client admin's change reaches the agency's owners and admins, an agency
+ * change the client's stakeholders. It goes live at once either way (docs/ARCHITECTURE.md, "Brand protocols").
+ */
+async function publishProtocolVersion(
+  scope: Scope,
+  tx: Executor,
+  input: { clientId: string; document: ProtocolDocument; restoredFrom: { id: string; version: number } | null },
+): Promise<ProtocolView> {
+  const client = { id: input.clientId };
+  const parsed = { data: input.document };
   // One save at a time per client: the row lock orders concurrent saves, so versions never collide.
   await tx
     .select({ id: clients.id })
@@ -154,6 +239,14 @@ export async function createProtocolVersion(
     .where(and(eq(clients.id, client.id), eq(clients.agencyId, scope.agencyId)))
     .for("update");
   const previous = await findActiveRow(tx, { clientId: client.id, agencyId: scope.agencyId });
+  const changes = previous ? diffProtocols(documentOf(previous), parsed.data) : null;
+  if (previous && changes?.length === 0) {
+    throw new AppError(
+      "INVALID_STATE",
+      `Nothing changed: this is what version ${previous.version}, the active one, already says`,
+      { reason: "protocol_unchanged", activeVersion: previous.version },
+    );
+  }
   const [latest] = await tx
     .select({ version: sql<number>`coalesce(max(${protocolVersions.version}), 0)::int` })
     .from(protocolVersions)
@@ -184,11 +277,16 @@ export async function createProtocolVersion(
     clientId: client.id,
     protocolVersionId: row.id,
     before: previous ? { id: previous.id, version: previous.version } : null,
-    after: {
-      id: row.id,
-      version: row.version,
-      changes: previous ? diffProtocols(documentOf(previous), parsed.data) : null,
-    },
+    after: { id: row.id, version: row.version, changes, restoredFrom: input.restoredFrom },
   });
-  return toProtocolView(row);
+  await notifyProtocolChange(tx, scope, {
+    clientId: client.id,
+    versionId: row.id,
+    version: row.version,
+    changeCount: changes?.length ?? null,
+    restoredVersion: input.restoredFrom?.version ?? null,
+    at: row.createdAt,
+  });
+  const [author] = await tx.select({ name: users.name }).from(users).where(eq(users.id, scope.actorId));
+  return toProtocolView({ ...row, authorName: author?.name ?? null });
 }
