@@ -184,6 +184,30 @@ const matrix: Record<string, Entry> = {
     kind: "target",
     input: (a) => ({ clientId: a.otherClient.id }),
   },
+  "protocols.version": {
+    type: "query",
+    roles: "any member",
+    kind: "target",
+    input: () => ({ versionId: aProtocolVersionId }),
+  },
+  "protocols.diff": {
+    type: "query",
+    roles: "any member",
+    kind: "target",
+    input: () => ({ fromVersionId: aProtocolVersionId, toVersionId: aProtocolVersionId }),
+  },
+  "protocols.previewPhrase": {
+    type: "query",
+    roles: ["owner", "admin", "client_stakeholder"],
+    kind: "target",
+    input: (a) => ({ clientId: a.otherClient.id, phrase: "our fault", sample: "It was our fault" }),
+  },
+  "protocols.rollback": {
+    type: "mutation",
+    roles: ["owner", "admin", "client_stakeholder"],
+    kind: "target",
+    input: () => ({ versionId: aProtocolVersionId }),
+  },
   "contracts.list": { type: "query", roles: accounts, kind: "target", input: (a) => ({ clientId: a.otherClient.id }) },
   "contracts.save": {
     type: "mutation",
@@ -498,6 +522,7 @@ let aExceptionId: string;
 let aSandboxChannelId: string;
 let aFailedReplyId: string;
 let aFailedDeliveryId: string;
+let aProtocolVersionId: string;
 
 /** The Monday of the week `weeks` from now (UTC dates: the factory's agencies run on UTC). */
 function mondayIn(weeks: number): string {
@@ -590,6 +615,11 @@ beforeAll(async () => {
     })
     .returning();
   aSandboxChannelId = sandbox?.id ?? "";
+  const [protocolVersion] = await db.owner
+    .insert(schema.protocolVersions)
+    .values({ agencyId: a.agency.id, clientId: a.otherClient.id, version: 1, document: gamesProtocol, active: true })
+    .returning();
+  aProtocolVersionId = protocolVersion?.id ?? "";
   const [claimed] = await db.owner
     .insert(schema.items)
     .values({
