@@ -17,6 +17,9 @@ describe("noticeHref", () => {
     ["invoice", "moderator", null],
     ["channel", "owner", "/admin/channels"],
     ["channel", "moderator", null],
+    ["protocol_version", "owner", `/admin/protocols/versions/${id}`],
+    ["protocol_version", "client_stakeholder", `/portal/protocol/versions/${id}`],
+    ["protocol_version", "account_manager", null],
     ["delivery_incident", "owner", null],
   ] as const)("links a %s notice for a %s to %s", (subjectType, role, expected) => {
     expect(noticeHref({ subjectType, subjectId: id }, role)).toBe(expected);

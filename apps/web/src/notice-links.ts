@@ -25,6 +25,8 @@ export function noticeHref(notice: NoticeSubject, role: Role): string | null {
         return portal ? `/portal/approvals/${id}` : `/console/approvals/${id}`;
       case "invoice":
         return portal ? "/portal" : `/accounts/invoices/${id}`;
+      case "protocol_version":
+        return portal ? `/portal/protocol/versions/${id}` : `/admin/protocols/versions/${id}`;
       case "channel":
         return "/admin/channels";
       case "client":

@@ -23,7 +23,10 @@
  *   /accounts/invoices/:invoiceId            one invoice or credit note
  *   /staffing[/roster | /review | /model]    the week's staffing plan, the roster, planned vs actual, the model
  *                                            (the plan's and the review's week: ?week=YYYY-MM-DD)
- *   /admin/clients|channels|members|playbooks|api-keys|agency
+ *   /admin/clients|channels|members|playbooks|protocols|api-keys|agency
+ *   /admin/protocols?client=                 a client's protocol: the editor and its history
+ *   /admin/protocols/versions/:versionId     one protocol version (?compare=<versionId>: the changes against it)
+ *   /portal/protocol[/versions/:versionId]   the same for the client (read-only unless a client admin)
  *   /admin/clients/:clientId/business-hours  a client's business hours (versions, the next 14 days)
  *   /notices                                 one's own notices (every role; the header's bell links here)
  *   /account/password                        change one's own password
@@ -59,6 +62,7 @@ import { ConsolePage } from "./pages/console/console-page";
 import { ForbiddenPage, NotFoundPage } from "./pages/error-pages";
 import { NoticesPage } from "./pages/notices/notices-page";
 import { PortalPage } from "./pages/portal/portal-page";
+import { ProtocolPage, ProtocolVersionPage } from "./pages/protocols/protocol-pages";
 import { SandboxPage } from "./pages/sandbox/sandbox-page";
 import { SignInPage } from "./pages/sign-in";
 import { StaffingModelPage } from "./pages/staffing/model-page";
@@ -169,6 +173,11 @@ export const routes: RouteDefinition[] = [
         path: ["/portal", "/portal/escalations/:escalationId", "/portal/approvals/:replyId"],
         component: guard("portal", PortalPage),
       },
+      { path: "/portal/protocol", component: guard("portal", () => <ProtocolPage area="portal" />) },
+      {
+        path: "/portal/protocol/versions/:versionId",
+        component: guard("portal", () => <ProtocolVersionPage area="portal" />),
+      },
       {
         path: "/accounts",
         component: guard("accounts", AccountsLayout),
@@ -202,6 +211,8 @@ export const routes: RouteDefinition[] = [
           { path: "/members", component: MembersPage },
           { path: "/agency", component: AgencyPage },
           { path: "/playbooks", component: PlaybooksPage },
+          { path: "/protocols", component: () => <ProtocolPage area="admin" /> },
+          { path: "/protocols/versions/:versionId", component: () => <ProtocolVersionPage area="admin" /> },
           { path: "/api-keys", component: ApiKeysPage },
           { path: "*", component: NotFoundPage },
         ],

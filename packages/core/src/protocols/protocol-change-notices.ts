@@ -17,8 +17,8 @@ export async function notifyProtocolChange(
     clientId: string;
     versionId: string;
     version: number;
-    /** How many fields changed from the previous active version; null for the first version. */
-    changeCount: number | null;
+    /** How many fields changed from the previous active version. */
+    changeCount: number;
     /** The version a rollback restored, or null. */
     restoredVersion: number | null;
     at: Date;
@@ -39,9 +39,7 @@ export async function notifyProtocolChange(
   const what =
     input.restoredVersion !== null
       ? `rolled the protocol back to version ${input.restoredVersion}`
-      : input.changeCount === null
-        ? "wrote the first version of the protocol"
-        : `changed ${input.changeCount} ${input.changeCount === 1 ? "thing" : "things"} in the protocol`;
+      : `changed ${input.changeCount} ${input.changeCount === 1 ? "thing" : "things"} in the protocol`;
   const title = `${client?.name ?? "A client"}'s protocol is now version ${input.version}`;
   const body = byClient
     ? `${who} ${what}. It is live: moderators work under it from now on. Open the version to see what changed, or roll it back.`

@@ -279,14 +279,17 @@ async function publishProtocolVersion(
     before: previous ? { id: previous.id, version: previous.version } : null,
     after: { id: row.id, version: row.version, changes, restoredFrom: input.restoredFrom },
   });
-  await notifyProtocolChange(tx, scope, {
-    clientId: client.id,
-    versionId: row.id,
-    version: row.version,
-    changeCount: changes?.length ?? null,
-    restoredVersion: input.restoredFrom?.version ?? null,
-    at: row.createdAt,
-  });
+  // The first version is the client's set-up; every later one changes a protocol people already work under.
+  if (changes) {
+    await notifyProtocolChange(tx, scope, {
+      clientId: client.id,
+      versionId: row.id,
+      version: row.version,
+      changeCount: changes.length,
+      restoredVersion: input.restoredFrom?.version ?? null,
+      at: row.createdAt,
+    });
+  }
   const [author] = await tx.select({ name: users.name }).from(users).where(eq(users.id, scope.actorId));
   return toProtocolView({ ...row, authorName: author?.name ?? null });
 }

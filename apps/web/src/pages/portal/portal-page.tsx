@@ -55,7 +55,14 @@ export function PortalPage() {
     <Page
       title="Portal"
       lead={`Your brand's view of the service ${session.current().agencyName} provides.`}
-      actions={<LiveIndicator status={live()} />}
+      actions={
+        <>
+          <a class="button button--small" href="/portal/protocol">
+            Brand protocol
+          </a>
+          <LiveIndicator status={live()} />
+        </>
+      }
     >
       <div class="portal">
         <div class="portal__main">
