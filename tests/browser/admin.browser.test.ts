@@ -88,6 +88,46 @@ describe("admin in a real browser", () => {
     await page.close();
   });
 
+  it("connects a channel: the addresses to paste into Meta, write-only secrets, and Test connection in words", {
+    timeout: 90_000,
+  }, async () => {
+    const facebook = demo.channel("Hexfall Games", "facebook");
+    const page = await demo.signedInPage("owner@northwind.test");
+    await page.goto(`${demo.server.url}/admin/channels`);
+    await page.getByRole("button", { name: "Connect Hexfall Games on Facebook" }).click();
+    const connect = page.getByRole("dialog", { name: "Connect Hexfall Games on Facebook" });
+    await expect
+      .poll(() => connect.getByLabel("Callback URL").inputValue())
+      .toBe(`${demo.server.url}/webhooks/meta/${facebook.id}`);
+    await expect.poll(async () => (await connect.getByLabel("Verify token").inputValue()).length).toBeGreaterThan(8);
+    const verifyToken = await connect.getByLabel("Verify token").inputValue();
+    await connect.getByRole("button", { name: "Close" }).click();
+
+    // Secrets are write-only: stored, never shown; the verify token is shown to be pasted into Meta.
+    await page.getByRole("button", { name: "Edit Hexfall Games on Facebook" }).click();
+    const edit = page.getByRole("dialog", { name: "Edit Hexfall Games on Facebook" });
+    const token = edit.getByLabel("Page access token");
+    await token.waitFor();
+    expect(await token.getAttribute("type")).toBe("password");
+    expect(await token.inputValue()).toBe("");
+    await edit
+      .getByText(/^Stored: leave empty to keep it\./)
+      .first()
+      .waitFor();
+    expect(await edit.getByLabel("Verify token").inputValue()).toBe(verifyToken);
+    await edit.getByRole("button", { name: "Cancel" }).click();
+
+    // A generic channel without a callback says what is missing, in words.
+    await page.getByRole("button", { name: "Connect Hexfall Games community" }).click();
+    const generic = page.getByRole("dialog", { name: "Connect Hexfall Games community" });
+    await generic.getByRole("button", { name: "Test connection" }).click();
+    await generic
+      .getByRole("status")
+      .getByText("Not tested: the channel has no callback URL. Add it and test again.")
+      .waitFor();
+    await page.close();
+  });
+
   it("sets a client's business hours and a holiday from today, with field-named messages and a 14-day preview", {
     timeout: 90_000,
   }, async () => {

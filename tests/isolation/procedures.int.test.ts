@@ -115,6 +115,18 @@ const matrix: Record<string, Entry> = {
       displayName: "Intruder",
     }),
   },
+  "channels.connection": {
+    type: "query",
+    roles: admins,
+    kind: "target",
+    input: (a) => ({ channelId: a.channels.find((c) => c.clientId === a.otherClient.id)?.id }),
+  },
+  "channels.testConnection": {
+    type: "mutation",
+    roles: admins,
+    kind: "target",
+    input: (a) => ({ channelId: a.channels.find((c) => c.clientId === a.otherClient.id)?.id }),
+  },
   "channels.update": {
     type: "mutation",
     roles: admins,

@@ -18,6 +18,7 @@ import {
   signIn,
   validateSessionToken,
 } from "@parley/auth";
+import { createChannelConnectionTester } from "@parley/connectors";
 import {
   AppError,
   badInput,
@@ -216,7 +217,15 @@ function hasBearerToken(header: string | undefined, expected: string): boolean {
 }
 
 export function createApp(options: AppOptions) {
-  const { services } = options;
+  const services = {
+    ...options.services,
+    testConnection:
+      options.services.testConnection ??
+      createChannelConnectionTester({
+        metaGraphBaseUrl: options.metaGraphBaseUrl,
+        allowlist: options.services.outboundAllowlist,
+      }),
+  };
   const logger = options.logger ?? fallbackLogger;
   const metrics = options.metrics ?? createMetrics({ db: services.db });
   const claims = timeClaims(createClaimBatcher(services.db, services), metrics);

@@ -1,4 +1,4 @@
-import type { OutboundAllowlist } from "@parley/contracts";
+import type { ConnectionTester, OutboundAllowlist } from "@parley/contracts";
 import type { StripeGateway } from "@parley/contracts/billing";
 import type { LinkKind, LinkMailer } from "@parley/core/agencies";
 import type { Clock, Scope, SecretBox } from "@parley/core/kernel";
@@ -15,6 +15,8 @@ export interface Services {
   stripe?: StripeGateway | null;
   /** Hosts a tenant's outbound URLs may name although plain http or private (`OUTBOUND_ALLOWLIST`). */
   outboundAllowlist?: OutboundAllowlist;
+  /** Admin → Channels' **Test connection** (`@parley/connectors`), built by the app from `META_GRAPH_BASE_URL`. */
+  testConnection?: ConnectionTester;
   /** Invitation and reset links by e-mail; absent without SMTP_URL (the inviter then copies the link). */
   mailer?: LinkMailer | null;
 }

@@ -5,6 +5,7 @@ import { createGuardedFetch } from "./guarded-fetch";
 import { defaultMetaGraphBaseUrl, sendMetaGraph } from "./meta-graph";
 import { type OutboundOutcome, type OutboundRequest, permanentFailure } from "./outbound-request";
 import { sendSandbox } from "./sandbox";
+import { createConnectionTester } from "./test-connection";
 
 export { createGuardedFetch, OutboundAddressRefused } from "./guarded-fetch";
 export { defaultMetaGraphBaseUrl } from "./meta-graph";
@@ -25,6 +26,18 @@ export interface OutboundSenderOptions {
   /** Per request; a platform slower than this counts as unreachable (and is retried). */
   timeoutMs?: number;
   now?: () => Date;
+}
+
+/** **Test connection**: one harmless request per platform with the channel's credentials (`test-connection.ts`). */
+export function createChannelConnectionTester(options: Omit<OutboundSenderOptions, "sandboxBaseUrl"> = {}) {
+  return createConnectionTester({
+    http: {
+      fetch: options.fetch ?? createGuardedFetch(options.allowlist ?? emptyOutboundAllowlist),
+      timeoutMs: options.timeoutMs ?? 10_000,
+    },
+    metaGraphBaseUrl: options.metaGraphBaseUrl ?? defaultMetaGraphBaseUrl,
+    now: options.now ?? (() => new Date()),
+  });
 }
 
 /** One function that carries out any delivery on its channel's platform. */

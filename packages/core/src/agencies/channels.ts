@@ -1,10 +1,13 @@
 import {
   AppError,
+  type ChannelConnectionResult,
   type ChannelCreateInput,
   type ChannelListEntry,
   type ChannelSecretView,
   type ChannelUpdateInput,
   type ChannelView,
+  type ConnectionTester,
+  channelCredentialFields,
   deliveryProblemDays,
   emptyOutboundAllowlist,
   findOutboundUrlProblem,
@@ -22,6 +25,8 @@ type ChannelRow = typeof channels.$inferSelect;
 
 export interface ChannelDeps {
   secretBox: SecretBox;
+  /** **Test connection** (`@parley/connectors`); absent: testing answers that it is not available here. */
+  testConnection?: ConnectionTester;
   /** Hosts a channel's URLs may name although plain http or private (`OUTBOUND_ALLOWLIST`). */
   outboundAllowlist?: OutboundAllowlist;
 }
@@ -35,7 +40,9 @@ function assertOutboundUrls(credentials: Record<string, string> | undefined, dep
   for (const key of outboundUrlCredentials) {
     const value = credentials?.[key];
     const problem =
-      value === undefined ? null : findOutboundUrlProblem(value, deps.outboundAllowlist ?? emptyOutboundAllowlist);
+      value === undefined || value.trim() === ""
+        ? null
+        : findOutboundUrlProblem(value, deps.outboundAllowlist ?? emptyOutboundAllowlist);
     if (problem) fields[`credentials.${key}`] = problem;
   }
   if (Object.keys(fields).length > 0) {
@@ -49,6 +56,23 @@ function assertOutboundUrls(credentials: Record<string, string> | undefined, dep
         fields,
       },
     );
+  }
+}
+
+/** A channel's decrypted credentials and ingest secret; `problem` says why they cannot be read (a changed APP_SECRET). */
+export function decryptChannelSecrets(
+  secretBox: SecretBox,
+  channel: { credentialsEnc: string | null; ingestSecretEnc: string },
+): { credentials: Record<string, string>; ingestSecret: string; problem: string | null } {
+  try {
+    const parsed: unknown = channel.credentialsEnc ? JSON.parse(secretBox.decrypt(channel.credentialsEnc)) : {};
+    return {
+      credentials: parsed && typeof parsed === "object" ? (parsed as Record<string, string>) : {},
+      ingestSecret: secretBox.decrypt(channel.ingestSecretEnc),
+      problem: null,
+    };
+  } catch {
+    return { credentials: {}, ingestSecret: "", problem: "The channel's credentials cannot be read; save them again" };
   }
 }
 
@@ -162,7 +186,14 @@ export async function createChannel(
       externalAccountId: input.externalAccountId,
       displayName: input.displayName,
       ingestSecretEnc: deps.secretBox.encrypt(ingestSecret),
-      credentialsEnc: input.credentials ? deps.secretBox.encrypt(JSON.stringify(input.credentials)) : null,
+      credentialsEnc: encryptCredentials(
+        deps.secretBox,
+        Object.fromEntries(
+          Object.entries(input.credentials ?? {}).flatMap(([key, value]) =>
+            value.trim() ? [[key, value.trim()]] : [],
+          ),
+        ),
+      ),
     })
     .onConflictDoNothing()
     .returning();
@@ -176,6 +207,28 @@ export async function createChannel(
     after: toChannelView(created),
   });
   return { channel: toChannelView(created), ingestSecret };
+}
+
+/**
+ * The credentials after an update: the given keys replace the stored ones, an empty value removes its key, and keys
+ * not given are kept, so a form can leave a write-only secret empty to keep it.
+ */
+function mergeCredentials(
+  before: ChannelRow,
+  changes: Record<string, string>,
+  secretBox: SecretBox,
+): Record<string, string> {
+  const { credentials } = decryptChannelSecrets(secretBox, before);
+  const merged = { ...credentials };
+  for (const [key, value] of Object.entries(changes)) {
+    if (value.trim() === "") delete merged[key];
+    else merged[key] = value.trim();
+  }
+  return merged;
+}
+
+function encryptCredentials(secretBox: SecretBox, credentials: Record<string, string>): string | null {
+  return Object.keys(credentials).length > 0 ? secretBox.encrypt(JSON.stringify(credentials)) : null;
 }
 
 export async function updateChannel(
@@ -194,7 +247,7 @@ export async function updateChannel(
         displayName: input.displayName ?? before.displayName,
         externalAccountId: input.externalAccountId ?? before.externalAccountId,
         credentialsEnc: input.credentials
-          ? deps.secretBox.encrypt(JSON.stringify(input.credentials))
+          ? encryptCredentials(deps.secretBox, mergeCredentials(before, input.credentials, deps.secretBox))
           : before.credentialsEnc,
         updatedAt: new Date(),
       })
@@ -237,4 +290,65 @@ export async function rotateChannelSecret(
     clientId: row.clientId,
   });
   return { channel: toChannelView(row), ingestSecret };
+}
+
+export interface ChannelConnectionView {
+  channelId: string;
+  /** The keys of the stored credentials (never their values). */
+  storedKeys: string[];
+  /** The stored values of the platform's non-secret fields (verify token, forum URL, API username, callback URL). */
+  values: Record<string, string>;
+}
+
+/** What the channel form shows of its credentials: which are stored, and the values that are not secrets. */
+export async function getChannelConnection(
+  scope: Scope,
+  tx: Executor,
+  input: { channelId: string },
+  deps: ChannelDeps,
+): Promise<ChannelConnectionView> {
+  const row = await getChannel(scope, tx, input.channelId);
+  const { credentials } = decryptChannelSecrets(deps.secretBox, row);
+  const readable = (channelCredentialFields[row.platform] ?? []).filter((field) => !field.secret);
+  return {
+    channelId: row.id,
+    storedKeys: Object.keys(credentials).sort(),
+    values: Object.fromEntries(
+      readable.flatMap((field) => (credentials[field.key] ? [[field.key, credentials[field.key] as string]] : [])),
+    ),
+  };
+}
+
+/**
+ * **Test connection**: one harmless request to the channel's platform with its stored credentials (Meta: the page
+ * token against the Graph API; Discourse: the API key against the forum; generic: a signed ping to the callback),
+ * answered in words and audited. Nothing about the channel changes.
+ */
+export async function testChannelConnection(
+  scope: Scope,
+  tx: Executor,
+  input: { channelId: string },
+  deps: ChannelDeps,
+): Promise<ChannelConnectionResult> {
+  const row = await getChannel(scope, tx, input.channelId);
+  const secrets = decryptChannelSecrets(deps.secretBox, row);
+  const result: ChannelConnectionResult = secrets.problem
+    ? { ok: false, message: `${secrets.problem}.` }
+    : deps.testConnection
+      ? await deps.testConnection({
+          id: row.id,
+          platform: row.platform,
+          externalAccountId: row.externalAccountId,
+          credentials: secrets.credentials,
+          ingestSecret: secrets.ingestSecret,
+        })
+      : { ok: false, message: "Connection tests are not available on this server." };
+  await recordAudit(tx, scope, {
+    action: "channel.connection_tested",
+    subjectType: "channel",
+    subjectId: row.id,
+    clientId: row.clientId,
+    after: result,
+  });
+  return result;
 }

@@ -1,6 +1,7 @@
 import type { OutboundAction, OutboundOutcome, OutboundRequest } from "@parley/contracts";
 import { type Database, schema, withTenant } from "@parley/db";
 import { and, eq, sql } from "drizzle-orm";
+import { decryptChannelSecrets } from "../agencies/channels";
 import { type Clock, systemClock } from "../kernel/clock";
 import { type Notifier, type OutboundNotice, sendNotices } from "../kernel/outbound-notices";
 import { publishLiveEvent } from "../kernel/publish-live-event";
@@ -65,22 +66,6 @@ export interface ClaimedDelivery {
   protocolVersionId: string | null;
 }
 
-function decryptSecrets(
-  secretBox: SecretBox,
-  channel: { credentialsEnc: string | null; ingestSecretEnc: string },
-): { credentials: Record<string, string>; ingestSecret: string; problem: string | null } {
-  try {
-    const parsed: unknown = channel.credentialsEnc ? JSON.parse(secretBox.decrypt(channel.credentialsEnc)) : {};
-    return {
-      credentials: parsed && typeof parsed === "object" ? (parsed as Record<string, string>) : {},
-      ingestSecret: secretBox.decrypt(channel.ingestSecretEnc),
-      problem: null,
-    };
-  } catch {
-    return { credentials: {}, ingestSecret: "", problem: "The channel's credentials cannot be read; save them again" };
-  }
-}
-
 /**
  * Takes up to `limit` due deliveries of the agency for this process, round-robin across its clients (each client's
  * oldest first, then each client's second…), so one client's backlog does not hold back another's: each gets one
@@ -129,7 +114,7 @@ export async function claimDueDeliveries(
         ),
       );
     return rows.map(({ delivery, item, channel, reply }) => {
-      const { problem, ...secrets } = decryptSecrets(deps.secretBox, channel);
+      const { problem, ...secrets } = decryptChannelSecrets(deps.secretBox, channel);
       return {
         agencyId,
         problem,

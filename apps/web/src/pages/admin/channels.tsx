@@ -1,21 +1,37 @@
 import { channelCreateInput, channelUpdateInput, deliveryProblemDays, platforms } from "@parley/contracts";
 import { useSearchParams } from "@solidjs/router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
-import { createEffect, createMemo, createSignal, createUniqueId, on, Show } from "solid-js";
+import { createEffect, createMemo, createSignal, createUniqueId, For, on, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { ClientSelect } from "../../components/client-select";
 import { type ClientView, useClients } from "../../components/clients";
-import { ConfirmDialog, FormDialog } from "../../components/dialog";
-import { createForm, FormAlert, SelectField, SubmitButton, TextAreaField, TextField } from "../../components/form";
+import { CopyField } from "../../components/copy-field";
+import { ConfirmDialog, Dialog, FormDialog } from "../../components/dialog";
+import {
+  createForm,
+  type Form,
+  FormAlert,
+  SelectField,
+  SubmitButton,
+  TextAreaField,
+  TextField,
+} from "../../components/form";
 import { OnceSecret } from "../../components/once-secret";
 import { Card, Page, StatusMessage } from "../../components/page";
 import { ActionsHeader, QueryTable } from "../../components/query-table";
 import { formatRelative } from "../../components/work";
+import { toUiError } from "../../errors";
 import { formatDate, formatDateTime } from "../../format";
 import { keys } from "../../query";
 import { platformLabels } from "../../roles";
 import { type RouterInputs, type RouterOutputs, trpc } from "../../trpc";
-import { credentialsHintFor, ingestSecretUseFor } from "./channel-credentials";
+import {
+  connectionAddressesFor,
+  credentialFieldsFor,
+  credentialKeys,
+  credentialsHintFor,
+  ingestSecretUseFor,
+} from "./channel-credentials";
 
 type ChannelView = RouterOutputs["channels"]["update"];
 
@@ -73,10 +89,111 @@ function validateCredentials(values: { credentials: string }): Record<string, st
   return error ? { credentials: error } : {};
 }
 
+/** The credential values as the form holds them: the key=value box, and one input per platform field. */
+interface CredentialValues {
+  credentials: string;
+  fields: Record<string, string>;
+}
+
+const emptyFields = (): Record<string, string> => Object.fromEntries(credentialKeys.map((key) => [key, ""]));
+
+/**
+ * The credentials to send: the platform's fields (a secret left empty is left out, so the stored one is kept; a
+ * cleared URL or name is sent empty, which removes it), or the key=value lines where the platform has no fields.
+ */
+function credentialsOf(platform: ChannelView["platform"] | "", values: CredentialValues, creating: boolean) {
+  const fields = credentialFieldsFor(platform);
+  if (fields.length === 0) return parseCredentials(values.credentials).credentials;
+  const entries = fields.flatMap((field) => {
+    const value = (values.fields[field.key] ?? "").trim();
+    return value || (!field.secret && !creating) ? [[field.key, value]] : [];
+  });
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+}
+
+/** The server names a credential `credentials.<key>`: a platform field's message goes on its own input. */
+const credentialPathOf = (inputPath: string) => {
+  const key = /^credentials\.(\w+)/.exec(inputPath)?.[1];
+  return key && credentialKeys.includes(key) ? `fields.${key}` : inputPath;
+};
+
+/** One input per credential of the platform (secrets write-only), or the key=value box for the others. */
+function CredentialInputs<V extends CredentialValues>(props: {
+  form: Form<V, unknown>;
+  platform: ChannelView["platform"] | "";
+  /** Editing: which keys are stored, so a secret's input says whether leaving it empty keeps one. */
+  storedKeys?: readonly string[];
+  hasCredentials?: boolean;
+}) {
+  const form = props.form as unknown as Form<CredentialValues, unknown>;
+  const fields = () => credentialFieldsFor(props.platform);
+  return (
+    <Show
+      when={fields().length > 0}
+      fallback={
+        <TextAreaField
+          field={form.field("credentials", props.storedKeys ? "New credentials" : "Credentials")}
+          optional
+          hint={`${props.hasCredentials ? "Leave empty to keep the stored credentials. " : ""}${credentialsHintFor(props.platform)}`}
+          class="field--span"
+        />
+      }
+    >
+      <For each={fields()}>
+        {(field) => {
+          const stored = () => props.storedKeys?.includes(field.key) ?? false;
+          const note = () =>
+            field.secret && props.storedKeys ? (stored() ? "Stored: leave empty to keep it. " : "Not set yet. ") : "";
+          return (
+            <TextField
+              field={form.field(`fields.${field.key}`, field.label)}
+              type={field.secret ? "password" : field.url ? "url" : "text"}
+              autocomplete={field.secret ? "new-password" : "off"}
+              spellcheck={false}
+              optional={!field.required}
+              hint={`${note()}${field.hint}`}
+            />
+          );
+        }}
+      </For>
+    </Show>
+  );
+}
+
 const platformOptions = platforms.map((platform) => ({ value: platform, label: platformLabels[platform] }));
+
+/** `channels.connection`: which credentials a channel has stored, and the values that are not secrets. */
+function useChannelConnection(channelId: () => string) {
+  const session = useSession();
+  return useQuery(() => ({
+    queryKey: [...keys.allChannels(session.agencyId()), "connection", channelId()],
+    queryFn: () => trpc.channels.connection.query({ channelId: channelId() }),
+  }));
+}
 
 function EditChannelDialog(props: {
   channel: ChannelView;
+  onClose: () => void;
+  onSaved: (channel: ChannelView) => void;
+}) {
+  const connection = useChannelConnection(() => props.channel.id);
+  return (
+    <Show
+      when={connection.data}
+      fallback={
+        <Dialog title={`Edit ${props.channel.displayName}`} onClose={props.onClose}>
+          <p class="muted">{connection.isError ? "The channel's credentials could not be read." : "Loading…"}</p>
+        </Dialog>
+      }
+    >
+      {(stored) => <EditChannelForm {...props} connection={stored()} />}
+    </Show>
+  );
+}
+
+function EditChannelForm(props: {
+  channel: ChannelView;
+  connection: RouterOutputs["channels"]["connection"];
   onClose: () => void;
   onSaved: (channel: ChannelView) => void;
 }) {
@@ -87,6 +204,7 @@ function EditChannelDialog(props: {
       displayName: props.channel.displayName,
       externalAccountId: props.channel.externalAccountId,
       credentials: "",
+      fields: { ...emptyFields(), ...props.connection.values },
     },
     labels: { displayName: "Display name", externalAccountId: "External account ID", credentials: "New credentials" },
     schema: channelUpdateInput,
@@ -94,9 +212,10 @@ function EditChannelDialog(props: {
       channelId: props.channel.id,
       displayName: values.displayName,
       externalAccountId: values.externalAccountId,
-      credentials: parseCredentials(values.credentials).credentials,
+      credentials: credentialsOf(props.channel.platform, values, false),
     }),
     validate: validateCredentials,
+    pathOf: credentialPathOf,
   });
   const update = useMutation(() => ({
     mutationFn: (input: RouterInputs["channels"]["update"]) => trpc.channels.update.mutate(input),
@@ -114,12 +233,75 @@ function EditChannelDialog(props: {
     >
       <TextField field={form.field("displayName")} />
       <TextField field={form.field("externalAccountId")} spellcheck={false} />
-      <TextAreaField
-        field={form.field("credentials")}
-        optional
-        hint={`${props.channel.hasCredentials ? "Leave empty to keep the stored credentials. " : ""}${credentialsHintFor(props.channel.platform)}`}
+      <CredentialInputs
+        form={form}
+        platform={props.channel.platform}
+        storedKeys={props.connection.storedKeys}
+        hasCredentials={props.channel.hasCredentials}
       />
     </FormDialog>
+  );
+}
+
+/**
+ * Connecting a channel: the addresses to paste into the platform (with Copy buttons) and **Test connection**, which
+ * tries the stored credentials against the platform and says what it found.
+ */
+function ConnectChannelDialog(props: { channel: ChannelView; onClose: () => void }) {
+  const connection = useChannelConnection(() => props.channel.id);
+  const test = useMutation(() => ({
+    mutationFn: () => trpc.channels.testConnection.mutate({ channelId: props.channel.id }),
+  }));
+  const addresses = () =>
+    connectionAddressesFor({
+      platform: props.channel.platform,
+      channelId: props.channel.id,
+      origin: window.location.origin,
+      verifyToken: connection.data?.values.verifyToken,
+    });
+  const meta = () => props.channel.platform === "facebook" || props.channel.platform === "instagram";
+  return (
+    <Dialog title={`Connect ${props.channel.displayName}`} onClose={props.onClose} wide>
+      <div class="connect">
+        <For each={addresses()} fallback={<p class="muted">Sandbox channels need nothing pasted anywhere.</p>}>
+          {(address) => (
+            <div>
+              <CopyField label={address.label} value={address.value} />
+              <p class="field__hint">{address.hint}</p>
+            </div>
+          )}
+        </For>
+        <Show when={meta() && connection.isSuccess && !connection.data?.values.verifyToken}>
+          <p class="alert alert--warning">
+            No verify token yet: Edit the channel and choose one, then paste it into Meta.
+          </p>
+        </Show>
+        <div class="connect__test">
+          <button
+            type="button"
+            class="button button--primary"
+            aria-disabled={test.isPending ? "true" : undefined}
+            onClick={() => {
+              if (!test.isPending) test.mutate();
+            }}
+          >
+            {test.isPending ? "Testing…" : "Test connection"}
+          </button>
+          <div role="status" class="connect__result">
+            <Show when={test.data}>
+              {(result) => (
+                <p class="alert" classList={{ "alert--success": result().ok, "alert--error": !result().ok }}>
+                  {result().message}
+                </p>
+              )}
+            </Show>
+            <Show when={test.isError}>
+              <p class="alert alert--error">{toUiError(test.error).message}</p>
+            </Show>
+          </div>
+        </div>
+      </div>
+    </Dialog>
   );
 }
 
@@ -145,6 +327,7 @@ function NewChannelCard(props: {
       displayName: "",
       externalAccountId: "",
       credentials: "",
+      fields: emptyFields(),
     },
     labels: {
       clientId: "Client",
@@ -160,9 +343,13 @@ function NewChannelCard(props: {
       platform: values.platform,
       displayName: values.displayName,
       externalAccountId: values.externalAccountId,
-      credentials: parseCredentials(values.credentials).credentials,
+      credentials: credentialsOf(values.platform as ChannelView["platform"] | "", values, true),
     }),
-    validate: validateCredentials,
+    validate: (values) =>
+      credentialFieldsFor(values.platform as ChannelView["platform"] | "").length > 0
+        ? {}
+        : validateCredentials(values),
+    pathOf: credentialPathOf,
   });
 
   // Picking a client in the filter pre-selects it for the next new channel.
@@ -209,12 +396,7 @@ function NewChannelCard(props: {
               spellcheck={false}
               hint="The account's id on the platform (page id, handle, forum category…)."
             />
-            <TextAreaField
-              field={form.field("credentials")}
-              optional
-              hint={credentialsHintFor(form.field("platform").value() as ChannelView["platform"] | "")}
-              class="field--span"
-            />
+            <CredentialInputs form={form} platform={form.values.platform as ChannelView["platform"] | ""} />
           </div>
           <div class="form__footer">
             <SubmitButton busy={form.submitting()} label="Create channel" busyLabel="Creating…" />
@@ -235,6 +417,7 @@ export function ChannelsPage() {
   );
   const [editing, setEditing] = createSignal<ChannelView | null>(null);
   const [rotating, setRotating] = createSignal<ChannelView | null>(null);
+  const [connecting, setConnecting] = createSignal<ChannelView | null>(null);
 
   /** The client filter lives in the route (`/admin/channels?client=<id>`), so it can be linked to. */
   const [search, setSearch] = useSearchParams<{ client?: string }>();
@@ -346,6 +529,9 @@ export function ChannelsPage() {
               </td>
               <td>{formatDate(channel.createdAt)}</td>
               <td class="cell--actions">
+                <button type="button" class="button button--small" onClick={() => setConnecting(channel)}>
+                  Connect<span class="sr-only"> {channel.displayName}</span>
+                </button>
                 <button type="button" class="button button--small" onClick={() => setEditing(channel)}>
                   Edit<span class="sr-only"> {channel.displayName}</span>
                 </button>
@@ -369,6 +555,9 @@ export function ChannelsPage() {
             }}
           />
         )}
+      </Show>
+      <Show when={connecting()}>
+        {(channel) => <ConnectChannelDialog channel={channel()} onClose={() => setConnecting(null)} />}
       </Show>
       <Show when={rotating()}>
         {(channel) => (
