@@ -508,6 +508,7 @@ const matrix: Record<string, Entry> = {
   "sandbox.page": { type: "query", roles: staff, kind: "target", input: () => ({ channelId: aSandboxChannelId }) },
   "sla.board": { type: "query", roles: "any member", kind: "target", input: (a) => ({ clientId: a.otherClient.id }) },
   "sla.clocks": { type: "query", roles: "any member", kind: "list", input: () => ({ itemIds: [aClaimedItemId] }) },
+  "sla.summary": { type: "query", roles: "any member", kind: "target", input: (a) => ({ clientId: a.otherClient.id }) },
   "sla.month": {
     type: "query",
     roles: "any member",

@@ -55,10 +55,17 @@ export function SignedOutPage(props: { title: string; children: JSX.Element }) {
 }
 
 /** A bordered section with a heading, used for forms and tables. */
-export function Card(props: { title?: string; actions?: JSX.Element; children: JSX.Element; class?: string }) {
+export function Card(props: {
+  title?: string;
+  actions?: JSX.Element;
+  children: JSX.Element;
+  class?: string;
+  /** An anchor to link to (`#escalations`). */
+  id?: string;
+}) {
   const titleId = createUniqueId();
   return (
-    <section class={`card ${props.class ?? ""}`} aria-labelledby={props.title ? titleId : undefined}>
+    <section id={props.id} class={`card ${props.class ?? ""}`} aria-labelledby={props.title ? titleId : undefined}>
       <Show when={props.title || props.actions}>
         <div class="card__header">
           <Show when={props.title}>

@@ -29,6 +29,7 @@ export {
   nextBusinessInstant,
   subtractBusinessMinutes,
 } from "./business-time";
+export * from "./client-summary";
 export * from "./clock-lifecycle";
 export * from "./clock-rows";
 export * from "./clock-store";

@@ -1,6 +1,6 @@
 import { uuid } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
-import { and, asc, desc, eq, gte, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNull, notInArray, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getClient } from "../agencies/clients";
 import { type Clock, systemClock } from "../kernel/clock";
@@ -104,6 +104,14 @@ function closedClockOf(
   if (!closed) return null;
   return { msLeft: Math.round(businessMinutesBetween(now, clock.dueAt, calendar) * 60_000), note: closed.note };
 }
+/**
+ * Items someone still owes an answer: not hidden, deleted, marked no action or resolved, and not spam the protocol's
+ * moderation rules hide or delete on arrival (their clocks may still run, but nobody will answer them).
+ */
+const awaitingWork = and(
+  notInArray(items.status, ["hidden", "deleted", "no_action", "resolved"]),
+  or(isNull(items.moderationAction), eq(items.moderationAction, "flag")),
+);
 const openPause = sql`exists (select 1 from jsonb_array_elements(${slaClocks.pauses}) as p(pause) where p.pause->>1 is null)`;
 
 type RunningClockRow = {
@@ -238,7 +246,8 @@ export async function getSlaBoard(
       paused: sql<boolean>`bool_or(${openPause})`.as("paused"),
     })
     .from(slaClocks)
-    .where(and(scoped, isNull(slaClocks.stoppedAt)))
+    .innerJoin(items, and(eq(items.agencyId, slaClocks.agencyId), eq(items.id, slaClocks.itemId)))
+    .where(and(scoped, isNull(slaClocks.stoppedAt), awaitingWork))
     .groupBy(slaClocks.itemId)
     .as("per_item");
   const [totals] = await tx

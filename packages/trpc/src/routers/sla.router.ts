@@ -1,5 +1,7 @@
 import {
+  clientSummaryInput,
   findItemClocks,
+  getClientSummary,
   getSlaBoard,
   getSlaMonth,
   itemClocksInput,
@@ -21,4 +23,8 @@ export const slaRouter = router({
   month: agencyProcedure
     .input(slaMonthInput)
     .query(({ ctx, input }) => getSlaMonth(ctx.scope, ctx.tx, input, ctx.services)),
+  /** The portal's summary strip: open escalations, drafts awaiting the client's approval, today's volume. */
+  summary: agencyProcedure
+    .input(clientSummaryInput)
+    .query(({ ctx, input }) => getClientSummary(ctx.scope, ctx.tx, input, ctx.services)),
 });

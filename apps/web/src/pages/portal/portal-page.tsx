@@ -10,6 +10,7 @@ import { SlaMonthCard } from "../../components/sla-month";
 import { workKeys } from "../../components/work";
 import { EscalationsInbox } from "./escalations-inbox";
 import { PortalInvoices, portalInvoicesKey } from "./portal-invoices";
+import { PortalSummary } from "./portal-summary";
 import { SlaBoardCard } from "./sla-board";
 
 /**
@@ -26,6 +27,7 @@ export function PortalPage() {
       const mine = events.filter((event) => event.agencyId === agencyId);
       if (mine.some((event) => event.type === "reply.changed")) {
         void queryClient.invalidateQueries({ queryKey: workKeys.approvals(agencyId) });
+        void queryClient.invalidateQueries({ queryKey: escalationKeys.sla(agencyId) });
       }
       if (mine.some((event) => event.type === "escalation.changed")) {
         void queryClient.invalidateQueries({ queryKey: escalationKeys.all(agencyId) });
@@ -64,9 +66,10 @@ export function PortalPage() {
         </>
       }
     >
+      <PortalSummary />
       <div class="portal">
         <div class="portal__main">
-          <Card title="Approvals">
+          <Card title="Approvals" id="approvals">
             <p class="muted portal__intro">
               Replies your protocol says need your approval. Approve to post them as they are, or reject with a comment
               telling the moderator what to change.
@@ -77,7 +80,7 @@ export function PortalPage() {
               href={(replyId) => (replyId ? `/portal/approvals/${replyId}` : "/portal")}
             />
           </Card>
-          <Card title="Escalations">
+          <Card title="Escalations" id="escalations">
             <p class="muted portal__intro">
               Cases the agency handed to you with everything needed to answer. Your answer goes back to the customer.
             </p>
