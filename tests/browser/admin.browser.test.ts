@@ -128,6 +128,44 @@ describe("admin in a real browser", () => {
     await page.close();
   });
 
+  it("creates an API key whose secret is shown once, sees it used, and revokes it", { timeout: 90_000 }, async () => {
+    const cobalt = demo
+      .data()
+      .agencies.flatMap((agency) => agency.clients)
+      .find((client) => client.name === "Cobalt Bank");
+    const name = `Warehouse ${randomUUID().slice(0, 8)}`;
+    const page = await demo.signedInPage("owner@northwind.test");
+    await page.goto(`${demo.server.url}/admin/api-keys`);
+    const form = page.getByRole("form", { name: "New API key" });
+    await form.getByLabel("Name").fill(name);
+    await form.getByLabel("Client").selectOption({ label: "Cobalt Bank" });
+    await form.getByRole("button", { name: "Create API key" }).click();
+    const secretInput = page.getByLabel("API key", { exact: true });
+    await expect.poll(async () => (await secretInput.inputValue()).startsWith("pk_live_")).toBe(true);
+    const secret = await secretInput.inputValue();
+
+    // The key reads its client's items, and the list counts the request.
+    const read = (clientId: string | undefined) =>
+      fetch(`${demo.server.url}/v1/items?clientId=${clientId}`, { headers: { authorization: `Bearer ${secret}` } });
+    expect((await read(cobalt?.id)).status).toBe(200);
+    const row = page.getByRole("table", { name: "API keys" }).getByRole("row", { name: new RegExp(name) });
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return row.getByRole("cell").nth(6).textContent();
+      })
+      .toBe("1");
+    // Shown once: after a reload (or Dismiss) the secret is nowhere on the page.
+    expect(await secretInput.count()).toBe(0);
+    expect(await page.content()).not.toContain(secret);
+
+    await row.getByRole("button", { name: `Revoke ${name}` }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Revoke key" }).click();
+    await expect.poll(() => row.getByText(/^Revoked /).count()).toBe(1);
+    expect((await read(cobalt?.id)).status).toBe(401);
+    await page.close();
+  });
+
   it("sets a client's business hours and a holiday from today, with field-named messages and a 14-day preview", {
     timeout: 90_000,
   }, async () => {

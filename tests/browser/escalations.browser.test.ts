@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claimItem, type Demo, demoPassword, startDemo } from "../support/browser";
+import { callProcedure, remoteApp, signInAs } from "../support/http";
 
 let demo: Demo;
 
@@ -193,5 +194,83 @@ describe("notices and their links, in a real browser", () => {
       })
       .toBeGreaterThan(0);
     await page.close();
+  });
+});
+
+describe("the portal's first screen, on a 390 px phone", () => {
+  it("shows the summary strip with the server's figures first, without sideways scrolling", {
+    timeout: 90_000,
+  }, async () => {
+    const cobalt = demo
+      .data()
+      .agencies.flatMap((agency) => agency.clients)
+      .find((client) => client.name === "Cobalt Bank");
+    const context = await demo.browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await page.goto(`${demo.server.url}/sign-in`);
+    await page.getByLabel("E-mail").fill("stakeholder@cobalt.test");
+    await page.getByLabel("Password").fill(demoPassword);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const strip = page.getByRole("region", { name: "Summary for Cobalt Bank" });
+    await strip.waitFor();
+    const api = remoteApp(demo.server.url);
+    const cookie = await signInAs(api, "stakeholder@cobalt.test", demoPassword);
+    const figures = async () => {
+      const answer = await callProcedure(api, {
+        cookie,
+        path: "sla.summary",
+        type: "query",
+        input: { clientId: cobalt?.id },
+      });
+      const summary = answer.data as { openEscalations: number; awaitingApproval: number; receivedToday: number };
+      return [summary.openEscalations, summary.awaitingApproval, summary.receivedToday].join();
+    };
+    const shown = async () =>
+      (
+        await Promise.all(
+          ["summary-open-escalations", "summary-awaiting-approval", "summary-received-today"].map((id) =>
+            page.getByTestId(id).textContent(),
+          ),
+        )
+      ).join();
+    await expect.poll(async () => (await shown()) === (await figures())).toBe(true);
+    expect(
+      await strip.getByRole("list", { name: "Compliance this month by priority" }).getByRole("listitem").count(),
+    ).toBeGreaterThan(0);
+    // The strip is on the first screen; nothing is wider than the phone.
+    const box = await strip.boundingBox();
+    expect((box?.y ?? 1000) + (box?.height ?? 1000)).toBeLessThan(844);
+    // Nothing sticks out past the phone's edge (named, when something does: its tag and classes).
+    const overflowing = await page.evaluate(() =>
+      [...document.querySelectorAll("body *")]
+        .filter((element) => element.getBoundingClientRect().right > 391 && !element.closest(".table-wrap, pre"))
+        .slice(0, 8)
+        .map(
+          (element) =>
+            `${element.tagName.toLowerCase()}.${[...element.classList].join(".")} ${Math.round(element.getBoundingClientRect().right)}`,
+        ),
+    );
+    expect(overflowing).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await context.close();
+  });
+});
+
+describe("an escalation's address for agency staff", () => {
+  it("opens the escalated item in the console, from a signed-out link too", { timeout: 60_000 }, async () => {
+    const api = remoteApp(demo.server.url);
+    const owner = await signInAs(api, "owner@northwind.test", demoPassword);
+    const listed = await callProcedure(api, { cookie: owner, path: "escalations.list", type: "query", input: {} });
+    const [escalation] = listed.data as Array<{ id: string; itemId: string }>;
+    if (!escalation) throw new Error("the demo has open escalations");
+    const context = await demo.browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${demo.server.url}/console/escalations/${escalation.id}`);
+    await expect.poll(() => new URL(page.url()).pathname).toBe("/sign-in");
+    await page.getByLabel("E-mail").fill("owner@northwind.test");
+    await page.getByLabel("Password").fill(demoPassword);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe(`/console/items/${escalation.itemId}`);
+    await context.close();
   });
 });

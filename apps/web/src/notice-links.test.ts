@@ -6,7 +6,9 @@ const id = "0190a6c8-0000-7000-8000-000000000001";
 describe("noticeHref", () => {
   it.each([
     ["escalation", "client_stakeholder", `/portal/escalations/${id}`],
-    ["escalation", "moderator", null],
+    ["escalation", "moderator", `/console/escalations/${id}`],
+    ["escalation", "owner", `/console/escalations/${id}`],
+    ["escalation", "account_manager", null],
     ["item", "moderator", `/console/items/${id}`],
     ["item", "client_stakeholder", null],
     ["item", "account_manager", null],

@@ -18,7 +18,7 @@ export function noticeHref(notice: NoticeSubject, role: Role): string | null {
   const href = (() => {
     switch (notice.subjectType) {
       case "escalation":
-        return portal ? `/portal/escalations/${id}` : null;
+        return portal ? `/portal/escalations/${id}` : `/console/escalations/${id}`;
       case "item":
         return `/console/items/${id}`;
       case "reply":

@@ -15,6 +15,7 @@
  *                                            breached; sort: due)
  *   /console/items/:itemId?<filters>         the queue with one item open
  *   /console/approvals[/:replyId]            agency leads: drafts waiting for their approval (one, by reply)
+ *   /console/escalations/:escalationId       agency staff: an escalation's address, opening its item (notices link here)
  *   /console/sandbox/:channelId              a sandbox channel's public page, as its customers see it
  *   /portal[/escalations/:escalationId | /approvals/:replyId]   the client's portal, one escalation or draft open
  *   /accounts                                clients with their contract and invoices
@@ -59,6 +60,7 @@ import { ClientsPage } from "./pages/admin/clients";
 import { MembersPage } from "./pages/admin/members";
 import { PlaybooksPage } from "./pages/admin/playbooks";
 import { ConsolePage } from "./pages/console/console-page";
+import { ConsoleEscalationLink } from "./pages/console/escalation-link";
 import { ForbiddenPage, NotFoundPage } from "./pages/error-pages";
 import { NoticesPage } from "./pages/notices/notices-page";
 import { PortalPage } from "./pages/portal/portal-page";
@@ -169,6 +171,7 @@ export const routes: RouteDefinition[] = [
         component: guard("console", ConsolePage),
       },
       { path: "/console/sandbox/:channelId", component: guard("console", SandboxPage) },
+      { path: "/console/escalations/:escalationId", component: guard("console", ConsoleEscalationLink) },
       {
         path: ["/portal", "/portal/escalations/:escalationId", "/portal/approvals/:replyId"],
         component: guard("portal", PortalPage),
