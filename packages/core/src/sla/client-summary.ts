@@ -4,6 +4,7 @@ import { and, eq, gte, inArray, not, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { getClient } from "../agencies/clients";
+import { type Clock, systemClock } from "../kernel/clock";
 import type { Scope } from "../kernel/scope";
 
 const { escalations, replies, items } = schema;
@@ -28,10 +29,10 @@ export async function getClientSummary(
   scope: Scope,
   tx: Executor,
   input: ClientSummaryInput,
-  deps: { now?: () => Date } = {},
+  deps: { now?: Clock } = {},
 ): Promise<ClientSummary> {
   const client = await getClient(scope, tx, input.clientId);
-  const at = deps.now?.() ?? new Date();
+  const at = (deps.now ?? systemClock)();
   const ofClient = (table: { agencyId: AnyPgColumn; clientId: AnyPgColumn }) =>
     and(eq(table.agencyId, scope.agencyId), eq(table.clientId, client.id));
   const midnight = sql`(date_trunc('day', ${at.toISOString()}::timestamptz at time zone ${client.timeZone})
