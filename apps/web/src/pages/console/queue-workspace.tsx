@@ -19,6 +19,7 @@ import {
 import { toUiError } from "../../errors";
 import { plural } from "../../format";
 import { type RouterInputs, trpc } from "../../trpc";
+import { type BulkAction, createBulkActions } from "./bulk-actions";
 import type { ConsoleSettings } from "./console-settings";
 import { type ItemActions, ItemPanel, type Notice } from "./item-panel";
 import { QueueList } from "./queue-list";
@@ -38,7 +39,6 @@ const filterParams = {
   sort: "sort",
 } as const satisfies Record<FilterName, string>;
 type FilterSearch = Partial<Record<(typeof filterParams)[FilterName], string>>;
-type BulkAction = RouterInputs["items"]["bulk"]["action"];
 
 /**
  * The queue's filters as the address holds them (`?client=…&priority=P1`): read, changed in place (a filter
@@ -380,46 +380,12 @@ export function QueueWorkspace(props: {
     }
   };
 
-  const bulk = useMutation(() => ({
-    mutationFn: (input: RouterInputs["items"]["bulk"]) => trpc.items.bulk.mutate(input),
-    onSettled: () => props.onQueueChanged(),
-  }));
-  /** A bulk hide waiting for the moderator's confirmation (it changes what the public sees): the items' ids. */
-  const [confirmHide, setConfirmHide] = createSignal<string[] | null>(null);
-  const undoHide = async (itemIds: readonly string[]) => {
-    const results = await Promise.allSettled(itemIds.map((itemId) => trpc.items.unhide.mutate({ itemId })));
-    const failed = results.filter((result) => result.status === "rejected").length;
-    props.onQueueChanged();
-    props.notify(
-      failed === 0
-        ? { text: `Undone: ${plural(itemIds.length, "item")} shown again (showing… until the platform confirms).` }
-        : { text: `Undo: ${failed} of ${itemIds.length} could not be shown again.`, tone: "error" },
-    );
-  };
-  const doBulk = async (action: BulkAction, itemIds: string[]) => {
-    await bulk.mutateAsync({ itemIds, action });
-    setChecked(new Set<string>());
-    props.notify({
-      text:
-        action === "hide"
-          ? `${plural(itemIds.length, "item")}: hiding… (each shows Hidden once the platform confirms).`
-          : `${plural(itemIds.length, "item")} marked as needing no action.`,
-      ...(action === "hide" ? { action: { label: "Undo", run: () => void undoHide(itemIds) } } : {}),
-    });
-  };
-  const runBulk = async (action: BulkAction) => {
-    const itemIds = [...checked()];
-    if (itemIds.length === 0) return;
-    if (action === "hide") {
-      setConfirmHide(itemIds);
-      return;
-    }
-    try {
-      await doBulk(action, itemIds);
-    } catch (err) {
-      props.notify({ text: `Bulk action failed: ${toUiError(err).message}`, tone: "error" });
-    }
-  };
+  const { bulk, confirmHide, setConfirmHide, doBulk, runBulk } = createBulkActions({
+    checked,
+    clearChecked: () => setChecked(new Set<string>()),
+    notify: props.notify,
+    onQueueChanged: props.onQueueChanged,
+  });
 
   const toggle = (id: string, on: boolean) =>
     setChecked((prev) => {
