@@ -3,7 +3,8 @@ import { verifyGenericSignature } from "@parley/connectors";
 import { maxDeliveryAttempts } from "@parley/core/deliveries";
 import { schema } from "@parley/db";
 import { type TestAgency, type TestDatabase, testOutboundAllowlist, testSecretBox } from "@parley/testing";
-import { eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
+import postgres from "postgres";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startDeliveryWorker } from "../../apps/api/src/delivery-worker";
 import type { TestApp } from "../support/http";
@@ -53,6 +54,15 @@ async function sendReply(itemId: string, text: string) {
   const sent = await mutate(app, moderator, "replies.send", { itemId, text });
   if (!sent.data) throw new Error(`reply refused: ${JSON.stringify(sent.error)}`);
   return sent.data as { id: string };
+}
+
+/** Polls a real condition (a lock wait, a statistic) until it holds; fails naming it after ten seconds. */
+async function waitUntil(what: string, check: () => Promise<boolean>) {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 async function replyRow(id: string) {
@@ -199,6 +209,61 @@ describe("outbound delivery", () => {
       .where(eq(schema.outboundDeliveries.id, old?.id ?? ""));
     expect(await healthOf(page.id)).toMatchObject({ failed: 1, retrying: 0 });
     expect(await healthOf(quiet.id)).toEqual({ failed: 0, retrying: 0, lastError: null });
+  });
+
+  it("records an outcome whose transaction PostgreSQL aborts for a deadlock: once, and the delivery is not left leased", async () => {
+    const page = await addChannel(db, a, {
+      clientId: a.client.id,
+      platform: "facebook",
+      credentials: { pageAccessToken: "page-token-deadlock", appSecret: "x" },
+    });
+    const item = await ingestItem(db, page, { body: "Where is my parcel?" });
+    const reply = await sendReply(item.id, "On its way, arriving tomorrow.");
+    const [delivery] = await deliveriesOf(db, item.id);
+    if (!delivery) throw new Error("no delivery");
+    // A second session holds the channel row, which the recording locks after the delivery row (channel health).
+    const other = postgres(db.ownerUrl, { max: 1, onnotice: () => {} });
+    const session = await other.reserve();
+    try {
+      await session`begin`;
+      // This session waits longer before checking for a deadlock, so PostgreSQL aborts the recording, not it.
+      await session`set local deadlock_timeout = '30s'`;
+      await session`select id from channels where id = ${page.id} for update`;
+      const run = deliverFor(db, a, deliveryDeps(platform));
+      await waitUntil("the recording waits for the channel row", async () => {
+        const [row] = await db.owner.execute<{ waiting: number }>(sql`
+          select count(*)::int as waiting from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock' and query ilike '%channels%'`);
+        return (row?.waiting ?? 0) > 0;
+      });
+      // Now wait for the delivery row the recording has updated: a cycle. PostgreSQL aborts the recording with
+      // 40P01, which releases the delivery row to this session — it gets it while still holding the channel.
+      await session`select id from outbound_deliveries where id = ${delivery.id} for update`;
+      await session`rollback`;
+      expect(await run).toEqual({ sent: 1, retrying: 0, failed: 0 });
+    } finally {
+      session.release();
+      await other.end();
+    }
+    // PostgreSQL counts it (its statistics reach the view within about a second of the session going idle).
+    await waitUntil("PostgreSQL counts the deadlock", async () => {
+      const [row] = await db.owner.execute<{ deadlocks: number }>(
+        sql`select deadlocks::int as deadlocks from pg_stat_database where datname = current_database()`,
+      );
+      return (row?.deadlocks ?? 0) >= 1;
+    });
+    expect(platform.requests).toHaveLength(1);
+    expect((await deliveriesOf(db, item.id)).map((d) => [d.status, d.attempts])).toEqual([["sent", 1]]);
+    expect(await replyRow(reply.id)).toMatchObject({ status: "sent", externalId: `fb-reply-${okCounter}` });
+    const audits = await db.owner
+      .select({ action: schema.auditEvents.action })
+      .from(schema.auditEvents)
+      .where(and(eq(schema.auditEvents.subjectType, "delivery"), eq(schema.auditEvents.subjectId, delivery.id)));
+    expect(audits).toEqual([{ action: "delivery.sent" }]);
+    // Recorded, not leased: nothing is due for it again, even after the lease would have run out.
+    const later = deliveryDeps(platform, { now: () => new Date(Date.now() + 600_000) });
+    expect(await deliverFor(db, a, later)).toEqual({ sent: 0, retrying: 0, failed: 0 });
+    expect(platform.requests).toHaveLength(1);
   });
 
   it("sends each delivery once when two processes run deliverDue at the same time", async () => {

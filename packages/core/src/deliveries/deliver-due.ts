@@ -5,6 +5,7 @@ import { decryptChannelSecrets } from "../agencies/channels";
 import { type Clock, systemClock } from "../kernel/clock";
 import { type Notifier, type OutboundNotice, sendNotices } from "../kernel/outbound-notices";
 import { publishLiveEvent } from "../kernel/publish-live-event";
+import { isRetryableConflict } from "../kernel/retryable-conflict";
 import type { SecretBox } from "../kernel/secret-box";
 import { stopFirstResponseClock } from "../sla/clock-lifecycle";
 import { trackChannelHealth } from "./channel-incidents";
@@ -16,6 +17,8 @@ const retryBaseSeconds = 30;
 /** How long a claimed delivery is left to its sender before another process may take it over. */
 const defaultLeaseSeconds = 120;
 export const defaultBatchSize = 20;
+/** Tries at recording one outcome when PostgreSQL aborts it for a deadlock or a serialization failure. */
+const recordAttempts = 4;
 
 export type SendOutbound = (request: OutboundRequest) => Promise<OutboundOutcome>;
 
@@ -156,16 +159,35 @@ async function sendSafely(send: SendOutbound, delivery: ClaimedDelivery): Promis
 
 export type DeliveryVerdict = "sent" | "retrying" | "failed";
 
+type RecordedOutcome = { verdict: DeliveryVerdict; notices: OutboundNotice[] } | null;
+
 /**
  * Records what the platform answered. Only the attempt that holds the lease may: if the lease ran out and
- * another process took the delivery over, this outcome is dropped (theirs counts).
+ * another process took the delivery over, this outcome is dropped (theirs counts). The recording transaction
+ * (never the send) runs again when PostgreSQL aborts it for a deadlock or a serialization failure: an outcome
+ * left unrecorded would leave the delivery leased, and it would be sent a second time once the lease runs out.
  */
 async function recordOutcome(
   db: Database,
   claimed: ClaimedDelivery,
   outcome: OutboundOutcome,
   now: Date,
-): Promise<{ verdict: DeliveryVerdict; notices: OutboundNotice[] } | null> {
+): Promise<RecordedOutcome> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await recordOutcomeOnce(db, claimed, outcome, now);
+    } catch (error) {
+      if (attempt >= recordAttempts || !isRetryableConflict(error)) throw error;
+    }
+  }
+}
+
+async function recordOutcomeOnce(
+  db: Database,
+  claimed: ClaimedDelivery,
+  outcome: OutboundOutcome,
+  now: Date,
+): Promise<RecordedOutcome> {
   const verdict: DeliveryVerdict = outcome.ok
     ? "sent"
     : outcome.retryable && claimed.attempts < maxDeliveryAttempts

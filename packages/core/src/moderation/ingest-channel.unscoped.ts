@@ -1,6 +1,7 @@
 import { uuid } from "@parley/contracts";
 import { type Database, type Executor, runPrepared, withTenant } from "@parley/db";
 import { type Clock, systemClock } from "../kernel/clock";
+import { isRetryableConflict } from "../kernel/retryable-conflict";
 import type { SecretBox } from "../kernel/secret-box";
 import { createTtlCache } from "../kernel/ttl-cache";
 import type { IngestChannel } from "./ingest-context";
@@ -134,19 +135,13 @@ export function createIngestChannelCache({
   };
 }
 
-/** PostgreSQL's deadlock and serialization failures: the whole delivery is safe to run again (it is idempotent). */
-function isRetryable(error: unknown): boolean {
-  const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
-  return code === "40P01" || code === "40001";
-}
-
 /** The cached context turned out stale inside the transaction: run the delivery again with a fresh one. */
 class StaleIngestContextError extends Error {}
 
 /**
- * Stores a delivery in one transaction scoped to the channel's agency and client, retried on a deadlock. Its
- * statements are prepared and sent without waiting for one another where they can be (`runPrepared`): the
- * check of the cached context (see ingest-context) travels with the first round of new items. Throws
+ * Stores a delivery in one transaction scoped to the channel's agency and client, retried on a deadlock or a
+ * serialization failure (the whole delivery is idempotent). Its statements are prepared and sent without waiting
+ * for one another where they can be (`runPrepared`): the check of the cached context (see ingest-context) travels with the first round of new items. Throws
  * `IngestChannelChangedError` when `channel.version` is given and the channel row has changed since.
  */
 export async function ingestChannelItems(
@@ -164,7 +159,7 @@ export async function ingestChannelItems(
         ingestContextCache(db).delete(channel.id);
       }
       if (error instanceof StaleIngestContextError && attempt < 4) continue;
-      if (attempt >= 4 || !isRetryable(error)) throw error;
+      if (attempt >= 4 || !isRetryableConflict(error)) throw error;
     }
   }
 }
