@@ -124,6 +124,55 @@ describe("planPoolHour", () => {
     expect(unstaffed.atRisk).toHaveLength(3);
   });
 
+  it("does not count triage cover as meeting first response for a client whose acknowledgements do not count", () => {
+    const hexfall = target("hexfall", "P1", 15, 95);
+    const cobalt = target("cobalt", "P1", 10, 95);
+    const demands = (cobaltAcknowledgementCounts: boolean): ClientHourDemand[] => [
+      { clientId: "hexfall", arrivals: 30, ahtSeconds: 240, targets: [hexfall] },
+      {
+        clientId: "cobalt",
+        arrivals: 4,
+        ahtSeconds: 240,
+        targets: [cobalt],
+        acknowledgementCounts: cobaltAcknowledgementCounts,
+      },
+    ];
+    const counted = planPoolHour({ demands: demands(true), rostered: 5, settings });
+    expect(counted.triage).toMatchObject({ agents: 1, scheduled: 2 });
+    expect(counted.coverableByTriage).toBe(true);
+    // Cobalt's clock runs on past an acknowledgement: its 4 items need their 240 s answer even in triage cover.
+    // (30 × 60 + 4 × 240) / 3600 = 0.77 erlangs against Cobalt's 10 minutes at 95 %.
+    const uncounted = planPoolHour({ demands: demands(false), rostered: 5, settings });
+    const expected = requiredAgents({
+      trafficErlangs: (30 * 60 + 4 * 240) / 3600,
+      ahtSeconds: (30 * 60 + 4 * 240) / 34,
+      targetSeconds: 10 * 60,
+      serviceLevelTarget: 0.95,
+      maxOccupancy: 0.85,
+      shrinkage: 0.3,
+    });
+    expect(uncounted.triage).toMatchObject({ agents: expected.agents, scheduled: expected.scheduled });
+    expect(uncounted.triage.scheduled).toBeGreaterThan(counted.triage.scheduled);
+    // The full plan does not change: only the triage cover does.
+    expect(uncounted.required).toEqual(counted.required);
+    // Outside the hours its targets run, acknowledging is cover enough again.
+    const offHours = planPoolHour({
+      demands: demands(false).map((demand) => ({ ...demand, targets: demand.clientId === "cobalt" ? [] : [hexfall] })),
+      rostered: 5,
+      settings,
+    });
+    expect(offHours.triage.scheduled).toBe(
+      planPoolHour({
+        demands: demands(true).map((demand) => ({
+          ...demand,
+          targets: demand.clientId === "cobalt" ? [] : [hexfall],
+        })),
+        rostered: 5,
+        settings,
+      }).triage.scheduled,
+    );
+  });
+
   it("staffs an hour with no target running to keep up with the work, and an empty hour with nobody", () => {
     const work = planPoolHour({
       demands: [{ clientId: "cobalt", arrivals: 30, ahtSeconds: 240, targets: [] }],

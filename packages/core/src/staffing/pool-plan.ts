@@ -12,8 +12,11 @@
  * - Rostered moderators are people on shift; shrinkage (breaks, meetings, training) takes its share of them, and
  *   the rest, rounded down, are the ones answering (`productive`).
  * - A gap (fewer rostered than `scheduled`) is met by the fallback agencies use for overspill and out-of-hours
- *   cover: triage only — acknowledge, escalate at once, follow up. An acknowledgement stops the first-response
- *   clock, so the same targets are met with the triage handling time; `triage` says how many that needs.
+ *   cover: triage only — acknowledge, escalate at once, follow up. Where the client's contract says an
+ *   acknowledgement stops the first-response clock (the default), its targets are met with the triage handling
+ *   time; where it says it does not, triage cover does not meet them, and its items are planned at their full
+ *   handling time in that mode while a target runs (only an answer stops its clock). `triage` says how many
+ *   that needs.
  * - A client is at risk when the rostered moderators would answer fewer of its items in time than one of its
  *   targets requires (every client of the pool waits in the same queue, so a surge on one puts the others at risk).
  */
@@ -44,6 +47,11 @@ export interface ClientHourDemand {
   ahtSeconds: number;
   /** The targets in force this hour (none outside the hours a business-hours target counts). */
   targets: readonly PlanTarget[];
+  /**
+   * Whether the client's contract in force counts a delivered acknowledgement as the first response
+   * (`acknowledgementCountsAsFirstResponse`); absent, it does, as on the agency's default policy.
+   */
+  acknowledgementCounts?: boolean;
 }
 
 export interface Requirement {
@@ -161,7 +169,10 @@ export function planPoolHour(input: {
   const { demands, settings } = input;
   const targets = demands.flatMap((demand) => demand.targets);
   const full = queueOf(demands, (demand) => demand.ahtSeconds);
-  const triageQueue = queueOf(demands, () => settings.triageAhtSeconds);
+  // Triage cover meets a running first-response target only where an acknowledgement stops its clock.
+  const triageQueue = queueOf(demands, (demand) =>
+    demand.acknowledgementCounts === false && demand.targets.length > 0 ? demand.ahtSeconds : settings.triageAhtSeconds,
+  );
   const required = requirementFor({ traffic: full.traffic, ahtSeconds: full.ahtSeconds, targets, settings });
   const triage = requirementFor({
     traffic: triageQueue.traffic,

@@ -5,7 +5,12 @@
  * roster.ts and pool-plan.ts for each rule; this file reads the data and puts them together.
  */
 import { AppError, type StaffingWeekInput, staffingWeekInput } from "@parley/contracts";
-import { addDaysToLocalDate, type ClockTarget, type ContractTermsInput } from "@parley/contracts/billing";
+import {
+  acknowledgementCountsOf,
+  addDaysToLocalDate,
+  type ClockTarget,
+  type ContractTermsInput,
+} from "@parley/contracts/billing";
 import { type Executor, schema } from "@parley/db";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { type Clock, systemClock } from "../kernel/clock";
@@ -151,6 +156,15 @@ function targetsInForce(context: StaffingContext, client: PlannedClient, localDa
     }));
 }
 
+/**
+ * Whether the contract in force on a local date counts a delivered acknowledgement as the first response (without a
+ * contract — the agency's default policy — it does), as `stopFirstResponseClock` judges it.
+ */
+function acknowledgementCountsOn(context: StaffingContext, client: PlannedClient, localDate: string): boolean {
+  const contract = contractInForceOn(context.contracts.get(client.id) ?? [], localDate);
+  return contract ? acknowledgementCountsOf(contract.terms) : true;
+}
+
 /** The targets running in an hour: a business-hours target only while the client's calendar is open. */
 function targetsRunning(context: StaffingContext, client: PlannedClient, hourStart: number): TargetView[] {
   const targets = targetsInForce(context, client, localWallTime(hourStart, client.timeZone).date);
@@ -235,6 +249,11 @@ export async function planPools(
             arrivals: input.arrivals.get(clientId)?.[index] ?? 0,
             ahtSeconds: context.handling.get(clientId)?.ahtSeconds ?? context.settings.fallbackAhtSeconds,
             targets: targetsRunning(context, client, hourStart),
+            acknowledgementCounts: acknowledgementCountsOn(
+              context,
+              client,
+              localWallTime(hourStart, client.timeZone).date,
+            ),
           },
         ];
       });
@@ -283,8 +302,9 @@ export interface PoolHourView {
   gap: number;
   /**
    * What the plan suggests for a gap: `triage_only` when the moderators on shift can hold the targets by
-   * acknowledging and escalating (the contract's overspill / out-of-hours mode); `add_moderators` when even that is
-   * short. Null without a gap.
+   * acknowledging and escalating (the contract's overspill / out-of-hours mode) — still answering in full the
+   * clients whose contract says an acknowledgement is not their first response; `add_moderators` when even that
+   * is short. Null without a gap.
    */
   suggestion: { mode: "triage_only"; scheduled: number } | { mode: "add_moderators"; missing: number } | null;
   atRisk: Array<TargetRef & { expectedServiceLevel: number }>;

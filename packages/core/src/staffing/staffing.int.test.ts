@@ -391,6 +391,34 @@ describe("the staffing plan", () => {
     ]);
   });
 
+  it("does not suggest triage cover where the contract says an acknowledgement is not the first response", async () => {
+    const contractOf = and(eq(schema.contracts.agencyId, a.agency.id), eq(schema.contracts.clientId, a.client.id));
+    await db.owner
+      .update(schema.contracts)
+      .set({ terms: sql`terms || '{"acknowledgementCountsAsFirstResponse": false}'::jsonb` })
+      .where(contractOf);
+    try {
+      const plan = await inTenant(owner, (tx) => getStaffingPlan(owner, tx, { weekStart: "2026-06-15" }, clock));
+      const friday = (hour: number) =>
+        plan.pools[0]?.hours.find((h) => h.localDate === "2026-06-19" && h.hour === hour);
+      // The launch's 20 items an hour of the first client need their 250 s answer even in triage cover: the 3 on
+      // shift are not enough, where acknowledging would have needed 2.
+      for (const hour of [12, 13, 14, 15, 16, 17]) {
+        expect(friday(hour)).toMatchObject({ arrivals: 22, rostered: 3, gap: 2 });
+        expect(friday(hour)?.triage.scheduled).toBeGreaterThan(3);
+        expect(friday(hour)?.suggestion).toEqual({
+          mode: "add_moderators",
+          missing: (friday(hour)?.triage.scheduled ?? 0) - 3,
+        });
+      }
+    } finally {
+      await db.owner
+        .update(schema.contracts)
+        .set({ terms: sql`terms - 'acknowledgementCountsAsFirstResponse'` })
+        .where(contractOf);
+    }
+  });
+
   it("plans an account manager's own clients only", async () => {
     const plan = await inTenant(accountManager, (tx) =>
       getStaffingPlan(accountManager, tx, { weekStart: "2026-06-15" }, clock),
