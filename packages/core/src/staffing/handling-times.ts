@@ -2,7 +2,7 @@
  * Handling time measured from real work, per client and category: from a moderator's claim of an item to the
  * action that handled it (a reply queued or sent for approval, hide, delete, no action, escalation), by the same
  * moderator, with nothing in between. Idle claims are left out: a claim that ended by expiring, by a release or a
- * skip, or by someone else acting, is no handling at all; a claim held over an hour before its action is a
+ * skip, by a lead reassigning the item, or by someone else acting, is no handling at all; a claim held over an hour before its action is a
  * moderator away from their desk rather than an item's work. Where a client's category has fewer than
  * `minHandlingSamples` such claims in the window, the agency's fallback (a setting a lead edits) stands in.
  *
@@ -33,7 +33,7 @@ const handledActions = [
   "item.no_action",
   "escalation.opened",
 ];
-const claimEndingActions = ["item.claimed", "item.claim_expired", "item.released", "item.skipped"];
+const claimEndingActions = ["item.claimed", "item.claim_expired", "item.released", "item.skipped", "item.reassigned"];
 
 export interface CategoryHandlingTime {
   clientId: string;

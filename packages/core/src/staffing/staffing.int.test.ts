@@ -150,12 +150,24 @@ describe("handling times", () => {
       const action = ["reply.queued", "item.hidden", "escalation.opened"][n % 3] ?? "reply.queued";
       await seedClaim(items[n] ?? { id: "", clientId: "" }, mod, at(n), { action, seconds: n % 2 === 0 ? 200 : 300 });
     }
-    // Idle claims: expired, released, skipped, acted on by someone else, and held over an hour.
+    // Idle claims: expired, released, skipped, reassigned, acted on by someone else, and held over an hour.
     await seedClaim(items[30]!, mod, at(30), { action: "item.claim_expired", seconds: 700 });
     await seedClaim(items[31]!, mod, at(31), { action: "item.released", seconds: 30 });
     await seedClaim(items[32]!, mod, at(32), { action: "item.skipped", seconds: 5 });
     await seedClaim(items[33]!, mod, at(33), { action: "reply.queued", seconds: 90, actor: a.users.admin.id });
     await seedClaim(items[34]!, mod, at(34), { action: "reply.queued", seconds: 4000 });
+    // A lead reassigns the claimed item: that claim ended there, so the moderator's later reply does not time it.
+    await seedClaim(items[35]!, mod, at(35), { action: "item.reassigned", seconds: 40, actor: a.users.admin.id });
+    await db.owner.insert(schema.auditEvents).values({
+      agencyId: a.agency.id,
+      clientId: a.client.id,
+      actorUserId: mod,
+      action: "reply.queued",
+      subjectType: "reply",
+      subjectId: crypto.randomUUID(),
+      after: { itemId: items[35]?.id },
+      createdAt: new Date(at(35).getTime() + 300_000),
+    });
     const measured = await inTenant(owner, (tx) =>
       measureHandlingTimes(owner, tx, {
         clientIds: [a.client.id, a.otherClient.id],
