@@ -27,13 +27,19 @@ export const platformLabels: Record<Platform, string> = {
 };
 
 /** The app's top-level areas and who may enter them. */
-export type Area = "console" | "portal" | "accounts" | "staffing" | "admin";
+export type Area = "console" | "portal" | "accounts" | "staffing" | "reports" | "admin";
 
 export const areas: ReadonlyArray<{ area: Area; label: string; path: string; roles: readonly Role[] }> = [
   { area: "console", label: "Console", path: "/console", roles: ["owner", "admin", "moderator"] },
   { area: "portal", label: "Portal", path: "/portal", roles: ["client_stakeholder"] },
   { area: "accounts", label: "Accounts", path: "/accounts", roles: ["owner", "admin", "account_manager"] },
   { area: "staffing", label: "Staffing", path: "/staffing", roles: ["owner", "admin", "account_manager"] },
+  {
+    area: "reports",
+    label: "Reports",
+    path: "/reports",
+    roles: ["owner", "admin", "account_manager", "client_stakeholder"],
+  },
   { area: "admin", label: "Admin", path: "/admin", roles: ["owner", "admin"] },
 ];
 

@@ -28,6 +28,8 @@
  *   /admin/protocols?client=                 a client's protocol: the editor and its history
  *   /admin/protocols/versions/:versionId     one protocol version (?compare=<versionId>: the changes against it)
  *   /portal/protocol[/versions/:versionId]   the same for the client (read-only unless a client admin)
+ *   /reports?from=&to=&client=&figure=&date=&priority=   a period's figures and charts (no dates: this month),
+ *                                            with the items behind one figure or bar open
  *   /admin/clients/:clientId/business-hours  a client's business hours (versions, the next 14 days)
  *   /notices                                 one's own notices (every role; the header's bell links here)
  *   /account/password                        change one's own password
@@ -65,6 +67,7 @@ import { ForbiddenPage, NotFoundPage } from "./pages/error-pages";
 import { NoticesPage } from "./pages/notices/notices-page";
 import { PortalPage } from "./pages/portal/portal-page";
 import { ProtocolPage, ProtocolVersionPage } from "./pages/protocols/protocol-pages";
+import { ReportsPage } from "./pages/reports/reports-page";
 import { SandboxPage } from "./pages/sandbox/sandbox-page";
 import { SignInPage } from "./pages/sign-in";
 import { StaffingModelPage } from "./pages/staffing/model-page";
@@ -203,6 +206,7 @@ export const routes: RouteDefinition[] = [
           { path: "*", component: NotFoundPage },
         ],
       },
+      { path: "/reports", component: guard("reports", ReportsPage) },
       {
         path: "/admin",
         component: guard("admin", AdminLayout),
