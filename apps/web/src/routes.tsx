@@ -38,7 +38,7 @@
  * Addresses of the earlier hash router (`/#/console?item=…`) are redirected (legacy-href.ts).
  */
 import { Navigate, type RouteDefinition, type RouteSectionProps, useLocation, useSearchParams } from "@solidjs/router";
-import { type Component, For, type JSX, Show } from "solid-js";
+import { type Component, For, type JSX, lazy, Show } from "solid-js";
 import { useAuth, useSession } from "./auth";
 import { Page } from "./components/page";
 import { Shell } from "./components/shell";
@@ -67,7 +67,6 @@ import { ForbiddenPage, NotFoundPage } from "./pages/error-pages";
 import { NoticesPage } from "./pages/notices/notices-page";
 import { PortalPage } from "./pages/portal/portal-page";
 import { ProtocolPage, ProtocolVersionPage } from "./pages/protocols/protocol-pages";
-import { ReportsPage } from "./pages/reports/reports-page";
 import { SandboxPage } from "./pages/sandbox/sandbox-page";
 import { SignInPage } from "./pages/sign-in";
 import { StaffingModelPage } from "./pages/staffing/model-page";
@@ -76,6 +75,9 @@ import { StaffingReviewPage } from "./pages/staffing/review-page";
 import { StaffingRosterPage } from "./pages/staffing/roster-page";
 import { StaffingLayout } from "./pages/staffing/staffing-layout";
 import { type Area, canEnter, canVisit, homeFor, roleLabels } from "./roles";
+
+/** Reports draw with Chart.js: loaded when first opened, so the other screens' bundle stays without it. */
+const ReportsPage = lazy(() => import("./pages/reports/reports-page").then((page) => ({ default: page.ReportsPage })));
 
 /** Renders the area's page only for roles allowed into `area`; everyone else gets "Not available". */
 function guard(area: Area, Content: Component<RouteSectionProps>): Component<RouteSectionProps> {
