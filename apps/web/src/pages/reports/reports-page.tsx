@@ -1,6 +1,6 @@
 import { useSearchParams } from "@solidjs/router";
-import { useInfiniteQuery, useQuery } from "@tanstack/solid-query";
-import { createMemo, createUniqueId, For, type JSX, Show } from "solid-js";
+import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/solid-query";
+import { createEffect, createMemo, createUniqueId, For, type JSX, on, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { BarChart } from "../../components/bar-chart";
 import { ClientSelect } from "../../components/client-select";
@@ -455,73 +455,83 @@ function ReportItems(props: { choices: ReportChoices; drill: DrillDown; report: 
       .filter(Boolean)
       .join(" · ");
   const opensConsole = () => canEnter(session.role(), "console");
+  // Each figure or bar opened brings its list into view and focus, where keyboard and screen-reader users continue.
+  let region!: HTMLDivElement;
+  createEffect(
+    on(title, () => {
+      region.scrollIntoView({ block: "start" });
+      region.focus({ preventScroll: true });
+    }),
+  );
   return (
-    <Card
-      title={`Items: ${title()}`}
-      actions={
-        <button type="button" class="button button--small button--ghost" onClick={() => props.choices.close()}>
-          Close
-        </button>
-      }
-    >
-      <p class="muted" data-testid="drill-down-count">
-        {plural(count(), "item")} counted
-      </p>
-      <QueryStatusOf query={items} what="the items" />
-      <Show when={items.isSuccess}>
-        <ListTable
-          compact
-          rows={rows()}
-          label={`Items: ${title()}`}
-          empty="No items."
-          columns={
-            <HeaderCells
-              names={[
-                "Received (client's time)",
-                "Client",
-                "Channel",
-                "Customer",
-                "Priority",
-                "Acknowledged",
-                "Useful answer",
-                "First response",
-              ]}
-            />
-          }
-        >
-          {(item: ReportItem) => (
-            <tr>
-              <th scope="row">
-                <Show when={opensConsole()} fallback={formatInZone(item.receivedAt, item.timeZone)}>
-                  <a href={`/console/items/${item.id}`}>{formatInZone(item.receivedAt, item.timeZone)}</a>
-                </Show>
-              </th>
-              <td>{item.clientName}</td>
-              <td>{item.channelName}</td>
-              <td>{item.authorHandle}</td>
-              <td>
-                <span class={`prio prio--${item.priority}`}>{item.priority}</span>
-              </td>
-              <td>{formatInZone(item.acknowledgedAt, item.timeZone)}</td>
-              <td>{formatInZone(item.usefulAnswerAt, item.timeZone)}</td>
-              <td>{item.firstResponseState ? clockLabels[item.firstResponseState] : "—"}</td>
-            </tr>
-          )}
-        </ListTable>
-        <Show when={items.hasNextPage}>
-          <div class="pager">
-            <button
-              type="button"
-              class="button"
-              aria-disabled={items.isFetchingNextPage ? "true" : undefined}
-              onClick={() => void items.fetchNextPage()}
-            >
-              {items.isFetchingNextPage ? "Loading…" : "Load more"}
-            </button>
-          </div>
+    <div ref={region} tabIndex={-1} class="report-items">
+      <Card
+        title={`Items: ${title()}`}
+        actions={
+          <button type="button" class="button button--small button--ghost" onClick={() => props.choices.close()}>
+            Close
+          </button>
+        }
+      >
+        <p class="muted" data-testid="drill-down-count">
+          {plural(count(), "item")} counted
+        </p>
+        <QueryStatusOf query={items} what="the items" />
+        <Show when={items.isSuccess}>
+          <ListTable
+            compact
+            rows={rows()}
+            label={`Items: ${title()}`}
+            empty="No items."
+            columns={
+              <HeaderCells
+                names={[
+                  "Received (client's time)",
+                  "Client",
+                  "Channel",
+                  "Customer",
+                  "Priority",
+                  "Acknowledged",
+                  "Useful answer",
+                  "First response",
+                ]}
+              />
+            }
+          >
+            {(item: ReportItem) => (
+              <tr>
+                <th scope="row">
+                  <Show when={opensConsole()} fallback={formatInZone(item.receivedAt, item.timeZone)}>
+                    <a href={`/console/items/${item.id}`}>{formatInZone(item.receivedAt, item.timeZone)}</a>
+                  </Show>
+                </th>
+                <td>{item.clientName}</td>
+                <td>{item.channelName}</td>
+                <td>{item.authorHandle}</td>
+                <td>
+                  <span class={`prio prio--${item.priority}`}>{item.priority}</span>
+                </td>
+                <td>{formatInZone(item.acknowledgedAt, item.timeZone)}</td>
+                <td>{formatInZone(item.usefulAnswerAt, item.timeZone)}</td>
+                <td>{item.firstResponseState ? clockLabels[item.firstResponseState] : "—"}</td>
+              </tr>
+            )}
+          </ListTable>
+          <Show when={items.hasNextPage}>
+            <div class="pager">
+              <button
+                type="button"
+                class="button"
+                aria-disabled={items.isFetchingNextPage ? "true" : undefined}
+                onClick={() => void items.fetchNextPage()}
+              >
+                {items.isFetchingNextPage ? "Loading…" : "Load more"}
+              </button>
+            </div>
+          </Show>
         </Show>
-      </Show>
-    </Card>
+      </Card>
+    </div>
   );
 }
 
@@ -540,6 +550,8 @@ export function ReportsPage() {
   const report = useQuery(() => ({
     queryKey: [session.agencyId(), "reports", "summary", filters()],
     queryFn: () => trpc.reports.summary.query(filters()),
+    // Another period or client replaces the figures once they arrive, without emptying the screen meanwhile.
+    placeholderData: keepPreviousData,
   }));
   return (
     <Page
