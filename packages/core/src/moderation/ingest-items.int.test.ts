@@ -112,8 +112,12 @@ describe("ingestItems", () => {
   });
 
   it("starts an item's clocks on its priority at receipt, and an edit that reclassifies it keeps them", async () => {
+    // A version of its own (an identical save is refused), so the test does not lean on the one before.
     await withTenant(db.app, { agencyId: a.agency.id, clientIds: null }, (tx) =>
-      createProtocolVersion(scope, tx, { clientId: a.client.id, document: protocol }),
+      createProtocolVersion(scope, tx, {
+        clientId: a.client.id,
+        document: { ...protocol, voiceGuidelines: "Warm and brief." },
+      }),
     );
     await ingestChannelItems(db.app, channel, [event("cp-1", "I want a refund")]);
     const [received] = await db.owner.select().from(schema.items).where(eq(schema.items.externalId, "cp-1"));
