@@ -2,6 +2,7 @@ import { useSearchParams } from "@solidjs/router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createMemo, createSignal, createUniqueId, For, Index, Show } from "solid-js";
 import { useSession } from "../../auth";
+import { CheckGroup, type CheckOption } from "../../components/check-group";
 import { ClientSelect } from "../../components/client-select";
 import { useClients } from "../../components/clients";
 import { escalationKeys, type PlaybookDocument, type PlaybookView } from "../../components/escalations";
@@ -157,16 +158,9 @@ function toSaveInput(draft: PlaybookDraft) {
 }
 
 type PlaybookOptions = RouterOutputs["playbooks"]["options"];
-interface CheckOption {
-  value: string;
-  label: string;
-}
 const plainOptions = (values: readonly string[]): CheckOption[] => values.map((value) => ({ value, label: value }));
 
-/**
- * A group of checkboxes choosing some of `options` (risk flags, priorities, categories, portal users). A value
- * already chosen that is no longer offered (a category gone from the protocol) stays listed, marked, to untick.
- */
+/** A playbook's choice of some of `options` (risk flags, priorities, categories, portal users). */
 function Checks(props: {
   form: PlaybookForm;
   path: "riskFlags" | "priorities" | "categories" | `levels.${number}.portalUserIds`;
@@ -178,41 +172,15 @@ function Checks(props: {
     props.path
       .split(".")
       .reduce<unknown>((at, key) => (at as Record<string, unknown>)[key], props.form.values) as string[];
-  const options = () => [
-    ...props.options,
-    ...chosen()
-      .filter((value) => !props.options.some((option) => option.value === value))
-      .map((value) => ({ value, label: `${value} (no longer offered)` })),
-  ];
-  const set = (next: string[]) => props.form.set(props.path as "categories", next);
   return (
-    <fieldset class="field playbook__checks">
-      <legend class="field__label">{props.legend}</legend>
-      <div class="playbook__check-row">
-        <For each={options()} fallback={<p class="muted">{props.empty}</p>}>
-          {(option) => (
-            <label class="playbook__check">
-              <input
-                type="checkbox"
-                class="checkbox"
-                checked={chosen().includes(option.value)}
-                onChange={(e) =>
-                  set(
-                    e.currentTarget.checked
-                      ? [...chosen(), option.value]
-                      : chosen().filter((value) => value !== option.value),
-                  )
-                }
-              />{" "}
-              {option.label}
-            </label>
-          )}
-        </For>
-      </div>
-      <Show when={props.form.error(props.path as "categories", props.legend)}>
-        {(message) => <p class="field__error">{message()}</p>}
-      </Show>
-    </fieldset>
+    <CheckGroup
+      legend={props.legend}
+      options={props.options}
+      chosen={chosen()}
+      onChange={(next) => props.form.set(props.path as "categories", next)}
+      error={props.form.error(props.path as "categories", props.legend)}
+      empty={props.empty}
+    />
   );
 }
 

@@ -1,6 +1,7 @@
 import { platforms } from "@parley/contracts";
 import { useQuery } from "@tanstack/solid-query";
 import { createEffect, createSignal, For, Index, on, onCleanup, Show } from "solid-js";
+import { CheckGroup } from "../../components/check-group";
 import {
   asSentence,
   checkedByServer,
@@ -211,7 +212,7 @@ export function draftPathOf(inputPath: string): string {
 
 type ProtocolForm = Form<ProtocolDraft, { clientId: string; document: unknown }>;
 
-/** Ticks choosing some of `options` (risk flags, platforms, personal data kinds), its message below. */
+/** The protocol's choice of some of `options` (risk flags, platforms, personal data kinds). */
 function Ticks(props: {
   form: ProtocolForm;
   path: string;
@@ -223,38 +224,15 @@ function Ticks(props: {
     props.path
       .split(".")
       .reduce<unknown>((at, key) => (at as Record<string, unknown>)[key], props.form.values) as string[];
-  const set = (next: string[]) => props.form.set(props.path as "maskPersonalData", next);
   return (
-    <fieldset class="field playbook__checks">
-      <legend class="field__label">{props.legend}</legend>
-      <div class="playbook__check-row">
-        <For each={props.options}>
-          {(option) => (
-            <label class="playbook__check">
-              <input
-                type="checkbox"
-                class="checkbox"
-                checked={chosen().includes(option.value)}
-                onChange={(e) =>
-                  set(
-                    e.currentTarget.checked
-                      ? [...chosen(), option.value]
-                      : chosen().filter((value) => value !== option.value),
-                  )
-                }
-              />{" "}
-              {option.label}
-            </label>
-          )}
-        </For>
-      </div>
-      <Show when={props.hint}>
-        <p class="field__hint">{props.hint}</p>
-      </Show>
-      <Show when={props.form.error(props.path as "maskPersonalData", props.legend)}>
-        {(message) => <p class="field__error">{message()}</p>}
-      </Show>
-    </fieldset>
+    <CheckGroup
+      legend={props.legend}
+      options={props.options}
+      chosen={chosen()}
+      onChange={(next) => props.form.set(props.path as "maskPersonalData", next)}
+      error={props.form.error(props.path as "maskPersonalData", props.legend)}
+      hint={props.hint}
+    />
   );
 }
 
