@@ -8,6 +8,7 @@
 // --seconds and prints a summary.
 //
 //   npm run simulate -- [--base http://localhost:3000] [--seconds 60] [--rate 5] [--spike] [--spike-rate 150]
+//                       [--spike-seconds 60]
 //                       [--via sandbox|ingest] [--data .data/demo.json] [--allow-remote]
 import { randomInt } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -18,6 +19,7 @@ import type { DemoData } from "@parley/core/seed";
 
 const usage =
   "usage: npm run simulate -- [--base http://localhost:3000] [--seconds 60] [--rate 5] [--spike] [--spike-rate 150] " +
+  "[--spike-seconds 60] " +
   "[--via sandbox|ingest] [--data .data/demo.json] [--allow-remote]";
 
 interface Options {
@@ -26,6 +28,8 @@ interface Options {
   rate: number;
   spike: boolean;
   spikeRate: number;
+  /** How long the spike lasts from the start (at most --seconds). */
+  spikeSeconds: number;
   dataFile: string;
   /** `sandbox`: the sandbox's customer side of the demo's sandbox channels; `ingest`: signed REST ingest into them. */
   via: "sandbox" | "ingest";
@@ -53,6 +57,7 @@ function parseFlags() {
         rate: { type: "string" },
         spike: { type: "boolean" },
         "spike-rate": { type: "string" },
+        "spike-seconds": { type: "string" },
         data: { type: "string" },
         via: { type: "string" },
         "allow-remote": { type: "boolean" },
@@ -92,6 +97,7 @@ function readOptions(): Options {
     rate: boundedNumber("rate", String(values.rate ?? "5"), 0.1, 500),
     spike: values.spike === true,
     spikeRate: boundedNumber("spike-rate", String(values["spike-rate"] ?? "150"), 1, 2000),
+    spikeSeconds: boundedNumber("spike-seconds", String(values["spike-seconds"] ?? "60"), 1, 3600),
     dataFile: String(values.data ?? path.join(process.env.DATA_DIR ?? ".data", "demo.json")),
     via:
       values.via === undefined || values.via === "sandbox"
@@ -412,7 +418,7 @@ async function main(): Promise<void> {
   };
   const started = Date.now();
   const until = started + options.seconds * 1000;
-  const spikeSeconds = Math.min(60, options.seconds);
+  const spikeSeconds = Math.min(options.spikeSeconds, options.seconds);
   console.log(
     `Simulating ${options.seconds} s of traffic to ${options.base.origin}: ${options.rate} items/s across ` +
       `${steady.length} Northwind sandbox channels` +

@@ -153,11 +153,17 @@ export async function addBenchMember(
     agencyId: string;
     role: Role;
     assignments: Array<{ clientId: string; authority: Authority }>;
+    /** For a member who signs in over HTTP (the password's hash); others cannot sign in. */
+    login?: { email: string; passwordHash: string };
   },
 ): Promise<string> {
   const [user] = await db
     .insert(schema.users)
-    .values({ email: `${options.role}-${unique()}@bench.test`, name: options.role, passwordHash: "unused" })
+    .values({
+      email: options.login?.email ?? `${options.role}-${unique()}@bench.test`,
+      name: options.role,
+      passwordHash: options.login?.passwordHash ?? "unused",
+    })
     .returning();
   const [membership] = await db
     .insert(schema.memberships)
