@@ -200,6 +200,7 @@ describe("queue.counts", () => {
       mine: 1,
       lastP1At: null,
       byPriority: { P1: 1, P2: 0, P3: 1, P4: 0 },
+      spike: null,
     });
     expect(byClient.get(agency.otherClient.id)).toEqual({
       clientId: agency.otherClient.id,
@@ -209,6 +210,7 @@ describe("queue.counts", () => {
       mine: 0,
       lastP1At: null,
       byPriority: { P1: 0, P2: 1, P3: 0, P4: 0 },
+      spike: null,
     });
     expect(counts).toHaveLength(2);
   });

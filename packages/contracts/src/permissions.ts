@@ -16,6 +16,11 @@ export const permissions = {
    * spam included) over tRPC and `/v1` alike (staff, not clients).
    */
   viewOperations: ["owner", "admin", "account_manager", "moderator"],
+  /**
+   * The shift lead's floor view: every client's incoming rate, queue and spikes, who is online and on what, and
+   * each moderator's pace today. Agency leads (owners and admins), like reassigning a claim.
+   */
+  watchFloor: ["owner", "admin"],
   /** Work the queues: claim, reply, hide, delete, tag, note, escalate. */
   moderate: ["owner", "admin", "moderator"],
   /** Clients' accounts: contracts, invoice drafts, finalizing, credit notes, Stripe, clients' billing details. */

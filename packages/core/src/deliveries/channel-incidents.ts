@@ -1,59 +1,14 @@
 import { type Executor, schema } from "@parley/db";
-import { and, asc, eq, isNotNull, or } from "drizzle-orm";
-import type { OutboundNotice } from "../kernel/outbound-notices";
+import { and, eq, isNotNull, or } from "drizzle-orm";
+import { type OutboundNotice, playbookDutyNotices } from "../kernel/outbound-notices";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 
-const { channels, memberships, clientAssignments, notifications, auditEvents, playbooks } = schema;
+const { channels, memberships, clientAssignments, notifications, auditEvents } = schema;
 
 /** Failed attempts in a row on one channel that make an incident (a permanent refusal makes one at once). */
 export const channelIncidentThreshold = 3;
 
 export type ChannelHealthChange = "opened" | "cleared" | null;
-
-/** The first level's contacts of a stored playbook document (validated when saved; read defensively here). */
-interface StoredPlaybookContacts {
-  levels?: Array<{ contacts?: { emails?: string[]; webhookUrl?: string } }>;
-}
-
-/**
- * The e-mails and signed webhook posts for a channel incident: the first level's e-mail addresses and webhook of each
- * of the client's active escalation playbooks (the client's own duty contacts), sent after commit like an
- * escalation's notices.
- */
-async function playbookIncidentNotices(
-  tx: Executor,
-  input: { agencyId: string; clientId: string; channelId: string; change: "opened" | "cleared" },
-  notice: { title: string; body: string; reason: string | null; at: Date },
-): Promise<OutboundNotice[]> {
-  const rows = await tx
-    .select({ document: playbooks.document })
-    .from(playbooks)
-    .where(
-      and(eq(playbooks.agencyId, input.agencyId), eq(playbooks.clientId, input.clientId), eq(playbooks.active, true)),
-    )
-    .orderBy(asc(playbooks.createdAt));
-  const contacts = rows.map((row) => (row.document as StoredPlaybookContacts).levels?.[0]?.contacts ?? {});
-  const emails = [...new Set(contacts.flatMap((contact) => contact.emails ?? []))];
-  const webhookUrls = [...new Set(contacts.flatMap((contact) => (contact.webhookUrl ? [contact.webhookUrl] : [])))];
-  const kind = input.change === "opened" ? "channel.incident_opened" : "channel.incident_cleared";
-  return [
-    ...(emails.length > 0 ? [{ kind: "email" as const, to: emails, subject: notice.title, text: notice.body }] : []),
-    ...webhookUrls.map((url) => ({
-      kind: "webhook" as const,
-      url,
-      clientId: input.clientId,
-      payload: {
-        type: kind,
-        channelId: input.channelId,
-        clientId: input.clientId,
-        reason: notice.reason,
-        at: notice.at.toISOString(),
-        title: notice.title,
-        body: notice.body,
-      },
-    })),
-  ];
-}
 
 /** The agency's owners, and the account managers assigned to the client: who hears of a channel's incident. */
 async function findIncidentRecipients(tx: Executor, input: { agencyId: string; clientId: string }) {
@@ -154,11 +109,21 @@ export async function trackChannelHealth(
       })),
     );
   }
-  const notices = await playbookIncidentNotices(
-    tx,
-    { ...input, change },
-    { title, body, reason: change === "opened" ? input.error : null, at: input.now },
-  );
+  const notices = await playbookDutyNotices(tx, {
+    agencyId: input.agencyId,
+    clientId: input.clientId,
+    title,
+    body,
+    payload: {
+      type: change === "opened" ? "channel.incident_opened" : "channel.incident_cleared",
+      channelId: input.channelId,
+      clientId: input.clientId,
+      reason: change === "opened" ? input.error : null,
+      at: input.now.toISOString(),
+      title,
+      body,
+    },
+  });
   // A system action (no actor), written as the outbox writes its own.
   await tx.insert(auditEvents).values({
     agencyId: input.agencyId,

@@ -12,7 +12,7 @@ import { riskFlags } from "../protocols/protocol-document";
 import { findItemClocks, mostPressingClock, type SlaBoardEntry } from "../sla/sla-board";
 import { defaultClaimLeaseSeconds, publishQueueChanges, queueClientIds, queueOrder } from "./claim-next-item";
 
-const { items, clients, channels, slaClocks, users, memberships, clientAssignments } = schema;
+const { items, clients, channels, slaClocks, users, memberships, clientAssignments, volumeSpikes } = schema;
 type ItemRow = typeof items.$inferSelect;
 
 const maxQueuePageSize = 100;
@@ -130,6 +130,8 @@ export interface QueueCountsView {
    */
   lastP1At: Date | null;
   byPriority: Record<ItemRow["priority"], number>;
+  /** The client's open volume spike (core/floor): the console's banner. Rates are items per hour. */
+  spike: { id: string; startedAt: Date; ratePerHour: number; usualPerHour: number } | null;
 }
 
 export interface ReleasedItemView {
@@ -198,8 +200,22 @@ const queueItemColumns = sql.join(
 );
 
 /** Whether a clock (`c`) has an open pause: it is not counting. */
-const openPause = (alias: string) =>
+export const openPause = (alias: string) =>
   sql.raw(`exists (select 1 from jsonb_array_elements(${alias}.pauses) as p(pause) where p.pause->>1 is null)`);
+
+/**
+ * Whether a running clock `c` is in the view's state at `now`: `breached` past its due time; `at_risk` past its
+ * at-risk time but not due, on an item with no breached running clock (that item is breached). With `not openPause`
+ * on `c`, the condition of the at-risk and breached views — and of the floor view's counts of them.
+ */
+export function clockStateCondition(view: "at_risk" | "breached", now: Date): SQL {
+  const nowSql = sql`${now.toISOString()}::timestamptz`;
+  return view === "breached"
+    ? sql`c.due_at <= ${nowSql}`
+    : sql`c.due_at > ${nowSql} and c.at_risk_at <= ${nowSql}
+          and not exists (select 1 from ${slaClocks} as b where b.agency_id = c.agency_id and b.item_id = c.item_id
+            and b.stopped_at is null and b.due_at <= ${nowSql} and not ${openPause("b")})`;
+}
 
 /** `i`'s soonest running first-response or resolution due time. */
 const soonestDue = sql`(select min(c.due_at) from ${slaClocks} as c
@@ -216,7 +232,6 @@ function selectPage(
   options: { clientIds: readonly string[]; after: QueueCursor | null; now: Date },
 ): SQL {
   const { clientIds, after, now } = options;
-  const nowSql = sql`${now.toISOString()}::timestamptz`;
   const filters = [
     input.channelId ? sql`and i.channel_id = ${input.channelId}` : sql``,
     input.priority ? sql`and i.priority = ${input.priority}` : sql``,
@@ -229,12 +244,7 @@ function selectPage(
   const limit = input.limit + 1;
   const columns = sql`${queueItemColumns}, ${utcText(sql.raw("i.received_at"))} as cursor_at`;
   if (input.view === "at_risk" || input.view === "breached") {
-    const state =
-      input.view === "breached"
-        ? sql`c.due_at <= ${nowSql}`
-        : sql`c.due_at > ${nowSql} and c.at_risk_at <= ${nowSql}
-          and not exists (select 1 from ${slaClocks} as b where b.agency_id = c.agency_id and b.item_id = c.item_id
-            and b.stopped_at is null and b.due_at <= ${nowSql} and not ${openPause("b")})`;
+    const state = clockStateCondition(input.view, now);
     return sql`
       select ${columns}, ${utcText(sql.raw("d.due_at"))} as due_cursor, row_number() over (order by d.due_at, i.id) as position
       from (
@@ -355,8 +365,14 @@ export async function countQueues(scope: Scope, tx: Executor, deps: { now?: Cloc
     p2: number;
     p3: number;
     p4: number;
+    spike_id: string | null;
+    spike_started_at: string | null;
+    spike_rate: number | null;
+    spike_usual: number | null;
   }>(sql`
     select c.id as client_id, c.name as client_name, coalesce(q.queued, 0) as queued,
+      s.id as spike_id, s.started_at as spike_started_at, s.last_rate_per_hour as spike_rate,
+      s.usual_per_hour as spike_usual,
       coalesce(k.claimed, 0) as claimed, coalesce(k.mine, 0) as mine, p.last_p1_at, coalesce(q.p1, 0) as p1, coalesce(q.p2, 0) as p2,
       coalesce(q.p3, 0) as p3, coalesce(q.p4, 0) as p4
     from ${clients} as c
@@ -377,6 +393,7 @@ export async function countQueues(scope: Scope, tx: Executor, deps: { now?: Cloc
         and started_at > ${now.toISOString()}::timestamptz - interval '1 day'
       group by client_id
     ) as p on p.client_id = c.id
+    left join ${volumeSpikes} as s on s.agency_id = ${scope.agencyId} and s.client_id = c.id and s.ended_at is null
     where c.agency_id = ${scope.agencyId} and c.status <> 'archived'
       ${scope.clientIds ? sql`and c.id = any(${uuidArray(scope.clientIds)})` : sql``}
     order by c.name`);
@@ -388,6 +405,15 @@ export async function countQueues(scope: Scope, tx: Executor, deps: { now?: Cloc
     mine: row.mine,
     lastP1At: row.last_p1_at === null ? null : new Date(row.last_p1_at),
     byPriority: { P1: row.p1, P2: row.p2, P3: row.p3, P4: row.p4 },
+    spike:
+      row.spike_id === null
+        ? null
+        : {
+            id: row.spike_id,
+            startedAt: new Date(row.spike_started_at ?? 0),
+            ratePerHour: row.spike_rate ?? 0,
+            usualPerHour: row.spike_usual ?? 0,
+          },
   }));
 }
 

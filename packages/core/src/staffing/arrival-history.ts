@@ -5,7 +5,7 @@ import { HOUR_MS, type HourlyCounts } from "./forecast";
 
 /** Items received per client and UTC hour in `[from, to)`: client id → hour start (epoch ms) → count. */
 export async function countHourlyArrivals(
-  scope: Scope,
+  scope: Pick<Scope, "agencyId">,
   tx: Executor,
   input: { clientIds: readonly string[]; from: Date; to: Date },
 ): Promise<Map<string, HourlyCounts>> {
@@ -21,9 +21,27 @@ export async function countHourlyArrivals(
   return result;
 }
 
+/** Items received per client in `[from, to)`, counted as `countHourlyArrivals` counts them (clients with none: 0). */
+export async function countArrivals(
+  scope: Pick<Scope, "agencyId">,
+  tx: Executor,
+  input: { clientIds: readonly string[]; from: Date; to: Date },
+): Promise<Map<string, number>> {
+  const result = new Map<string, number>(input.clientIds.map((id) => [id, 0]));
+  if (input.clientIds.length === 0) return result;
+  const rows = await tx.execute<{ client_id: string; items: number }>(sql`
+    select client_id, count(*)::int as items
+    from items
+    where agency_id = ${scope.agencyId} and client_id = any(${uuidArray([...input.clientIds])})
+      and received_at >= ${input.from.toISOString()}::timestamptz and received_at < ${input.to.toISOString()}::timestamptz
+    group by 1`);
+  for (const row of rows) result.set(row.client_id, row.items);
+  return result;
+}
+
 /** The first instant each client received an item (clients with none are absent). */
 export async function firstArrivals(
-  scope: Scope,
+  scope: Pick<Scope, "agencyId">,
   tx: Executor,
   input: { clientIds: readonly string[] },
 ): Promise<Map<string, number>> {

@@ -25,7 +25,8 @@ export const minHandlingSamples = 20;
 /** A claim held longer than this before its action counts as idle, not as handling. */
 export const maxHandlingSeconds = 3600;
 
-const handledActions = [
+/** The actions that handle a claimed item (the end of its handling time). */
+export const handledActions = [
   "reply.queued",
   "reply.submitted_for_approval",
   "item.hidden",

@@ -39,7 +39,7 @@ function toPlannedEventView(row: PlannedEventRow, clientName: string): PlannedEv
 
 /** The planned events of the caller's clients that end after `after`, soonest first. */
 export async function listPlannedEvents(
-  scope: Scope,
+  scope: Pick<Scope, "agencyId">,
   tx: Executor,
   input: { after: Date },
 ): Promise<PlannedEventView[]> {

@@ -173,7 +173,7 @@ function targetsRunning(context: StaffingContext, client: PlannedClient, hourSta
   return targets.filter((target) => target.calendar === "24x7" || open);
 }
 
-function eventsOf(context: StaffingContext, clientId: string): ForecastEvent[] {
+function eventsOf(context: Pick<StaffingContext, "events">, clientId: string): ForecastEvent[] {
   return context.events.filter((event) => event.clientId === clientId);
 }
 
@@ -182,9 +182,9 @@ function eventsOf(context: StaffingContext, clientId: string): ForecastEvent[] {
  * `fitTo`, planned events applied.
  */
 export async function forecastWeek(
-  scope: Scope,
+  scope: Pick<Scope, "agencyId">,
   tx: Executor,
-  context: StaffingContext,
+  context: Pick<StaffingContext, "clients" | "events">,
   input: { from: number; hours: number; fitTo: number },
 ): Promise<Map<string, number[]>> {
   const fitTo = hourStartOf(input.fitTo);

@@ -30,7 +30,10 @@ export interface PlannedClient {
 }
 
 /** The active clients the caller plans, by name. */
-export async function plannedClientsOf(scope: Scope, tx: Executor): Promise<PlannedClient[]> {
+export async function plannedClientsOf(
+  scope: Pick<Scope, "agencyId" | "clientIds">,
+  tx: Executor,
+): Promise<PlannedClient[]> {
   const rows = await tx
     .select({ id: clients.id, name: clients.name, timeZone: clients.timeZone })
     .from(clients)

@@ -1,6 +1,6 @@
 import { authorities, roles } from "@parley/contracts";
 import { sql } from "drizzle-orm";
-import { index, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { id, membershipPolicy, timestamps } from "./columns";
 
 export const roleEnum = pgEnum("role", roles);
@@ -52,6 +52,8 @@ export const memberships = pgTable(
       .notNull()
       .references(() => users.id),
     role: roleEnum().notNull(),
+    /** The member's console was last connected (the live event stream's heartbeat): who is online on the floor. */
+    lastSeenAt: timestamp({ withTimezone: true }),
     ...timestamps,
   },
   (t) => [

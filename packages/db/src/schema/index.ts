@@ -4,6 +4,7 @@ export * from "./auth";
 export * from "./billing";
 export * from "./clients";
 export { appRole, uuidv7 } from "./columns";
+export * from "./floor";
 export * from "./moderation";
 export * from "./replies";
 export * from "./sandbox";

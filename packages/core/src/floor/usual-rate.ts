@@ -1,0 +1,44 @@
+import type { Executor } from "@parley/db";
+import type { Scope } from "../kernel/scope";
+import { firstArrivals } from "../staffing/arrival-history";
+import { HOUR_MS, hourStartOf, WEEK_MS } from "../staffing/forecast";
+import { listPlannedEvents } from "../staffing/planned-events";
+import { forecastHistoryWeeks, forecastWeek } from "../staffing/staffing-plan";
+import type { PlannedClient } from "../staffing/staffing-scope";
+
+/** A client's expected arrivals per UTC hour (the staffing forecast), for prorating to any window inside them. */
+export type UsualArrivals = Array<{ hourStart: number; expected: number }>;
+
+/**
+ * Each client's usual arrivals for the hours covering `[from, now]` — the staffing forecast fitted on the weeks before
+ * the current hour, planned events applied — or null for a client with less than a week of history (no usual rate
+ * for an hour of the week yet).
+ */
+export async function forecastUsualArrivals(
+  scope: Pick<Scope, "agencyId">,
+  tx: Executor,
+  input: { clients: PlannedClient[]; from: number; now: Date },
+): Promise<Map<string, UsualArrivals | null>> {
+  const now = input.now.getTime();
+  const clientIds = input.clients.map((client) => client.id);
+  const start = hourStartOf(input.from);
+  const hours = Math.floor((hourStartOf(now) - start) / HOUR_MS) + 1;
+  const events = await listPlannedEvents(scope, tx, {
+    after: new Date(hourStartOf(now) - forecastHistoryWeeks * WEEK_MS),
+  });
+  const forecast = await forecastWeek(
+    scope,
+    tx,
+    { clients: input.clients, events },
+    { from: start, hours, fitTo: now },
+  );
+  const first = await firstArrivals(scope, tx, { clientIds });
+  return new Map(
+    input.clients.map((client) => {
+      const firstAt = first.get(client.id);
+      if (firstAt === undefined || firstAt > hourStartOf(now) - WEEK_MS) return [client.id, null];
+      const expected = forecast.get(client.id) ?? [];
+      return [client.id, expected.map((count, index) => ({ hourStart: start + index * HOUR_MS, expected: count }))];
+    }),
+  );
+}
