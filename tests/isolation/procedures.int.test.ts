@@ -435,6 +435,7 @@ const matrix: Record<string, Entry> = {
   },
   // Acts on the caller's own notices only (answers a count, no ids): from another agency or client, A's stay unread.
   "escalations.markAllRead": { type: "mutation", roles: "any member", kind: "list", input: () => undefined },
+  "floor.view": { type: "query", roles: admins, kind: "list", input: () => undefined },
   "staffing.plan": { type: "query", roles: accounts, kind: "list", input: () => ({ weekStart: nextMonday() }) },
   "staffing.review": { type: "query", roles: accounts, kind: "list", input: () => ({ weekStart: lastMonday() }) },
   "staffing.accuracy": { type: "query", roles: accounts, kind: "list", input: () => undefined },

@@ -150,6 +150,15 @@ beforeAll(async () => {
       durationMinutes: 360,
       multiplier: 5,
     });
+    await tx.insert(schema.volumeSpikes).values({
+      agencyId: a.agency.id,
+      clientId: item.clientId,
+      startedAt: new Date(),
+      usualPerHour: 8,
+      startRatePerHour: 600,
+      peakRatePerHour: 600,
+      lastRatePerHour: 600,
+    });
     const span = { agencyId: a.agency.id, membershipId: a.users.moderator.membershipId };
     await tx
       .insert(schema.rosterShifts)

@@ -95,6 +95,7 @@ describe("two production processes on one database", () => {
           deliveries: { running: true, ok: true },
           workflows: { running: true, ok: true },
           invoiceScheduler: { running: true, ok: true },
+          spikeWatcher: { running: true, ok: true },
         },
       });
     }

@@ -1,8 +1,9 @@
 import { type Session, type SessionUser, validateSessionToken } from "@parley/auth";
 import { AppError, type LiveEvent } from "@parley/contracts";
 import { resolveScope } from "@parley/core/agencies";
-import { liveChannel, type Scope } from "@parley/core/kernel";
-import type { Database } from "@parley/db";
+import { recordPresence } from "@parley/core/floor";
+import { liveChannel, type Scope, tenantOf } from "@parley/core/kernel";
+import { type Database, withTenant } from "@parley/db";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import postgres from "postgres";
@@ -71,10 +72,20 @@ async function currentScope(db: Database, token: string): Promise<Scope | null> 
   return resolveScope(db, { userId: found.user.id, agencyId: found.session.currentAgencyId });
 }
 
+/** The member's console is connected now (the floor view's "online"); a failure is logged, the stream goes on. */
+async function markPresent(db: Database, scope: Scope, logger: Logger, requestId: string): Promise<void> {
+  try {
+    await withTenant(db, tenantOf(scope), (tx) => recordPresence(scope, tx, { at: new Date() }));
+  } catch (error) {
+    logger.error({ err: error, requestId }, "presence not recorded");
+  }
+}
+
 /**
  * `GET /events`: server-sent events for the signed-in member (session cookie, loaded by the app's
  * `loadSession`). Each event's data is the LiveEvent JSON. Every heartbeat re-reads the scope, so a
- * sign-out or a changed assignment takes effect within one heartbeat.
+ * sign-out or a changed assignment takes effect within one heartbeat, and records the member as present (online on
+ * the floor view while the stream lasts).
  */
 export function createLiveRoutes(options: {
   db: Database;
@@ -120,11 +131,13 @@ export function createLiveRoutes(options: {
           return;
         }
         if (scope?.agencyId !== agencyId) return end();
+        await markPresent(db, scope, logger, requestId);
         send(": heartbeat\n\n");
       }, heartbeatMs);
       liveStreams.inc();
       try {
         send(": connected\n\n");
+        if (scope) await markPresent(db, scope, logger, requestId);
         await ended;
       } finally {
         liveStreams.dec();

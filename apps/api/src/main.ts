@@ -15,6 +15,7 @@ import { createLogger, type Logger } from "./logger";
 import { createMetrics } from "./metrics";
 import { webRoot } from "./paths";
 import { createServices, poolMax } from "./services";
+import { startSpikeWatcher } from "./spike-watcher";
 import { createWorkflows } from "./workflows";
 
 async function main(env: Env, logger: Logger): Promise<void> {
@@ -60,6 +61,8 @@ async function main(env: Env, logger: Logger): Promise<void> {
   const workflows = createWorkflows({ env, db: services.db, appSecret: database.appSecret, logger, metrics });
   // With Inngest, the monthly drafts are its hourly cron; without, this process runs the same decision.
   const invoiceScheduler = workflows.mode === "embedded" ? startInvoiceScheduler({ db: services.db, logger }) : null;
+  // Spike detection runs in every mode: core's look is idempotent across processes.
+  const spikeWatcher = startSpikeWatcher({ db: services.db, notifier: incidentNotifier, logger });
   let stopping = false;
   const app = createApp({
     services,
@@ -78,6 +81,7 @@ async function main(env: Env, logger: Logger): Promise<void> {
         deliveries: deliveries.status(),
         workflows: workflows.status(),
         ...(invoiceScheduler ? { invoiceScheduler: invoiceScheduler.status() } : {}),
+        spikeWatcher: spikeWatcher.status(),
       }),
       stopping: () => stopping,
     },
@@ -110,6 +114,7 @@ async function main(env: Env, logger: Logger): Promise<void> {
       ["delivery worker", () => deliveries.stop()],
       ["workflows", () => workflows.stop()],
       ["invoice scheduler", () => invoiceScheduler?.stop()],
+      ["spike watcher", () => spikeWatcher.stop()],
       ["live events", () => liveEvents.close()],
       ["mailer", async () => mailer?.close()],
       ["incident notifier", async () => incidentNotifier.close()],

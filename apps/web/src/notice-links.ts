@@ -29,6 +29,8 @@ export function noticeHref(notice: NoticeSubject, role: Role): string | null {
         return portal ? `/portal/protocol/versions/${id}` : `/admin/protocols/versions/${id}`;
       case "channel":
         return "/admin/channels";
+      case "volume_spike":
+        return "/floor";
       case "client":
         return portal ? "/portal" : "/accounts";
       default:

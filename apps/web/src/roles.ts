@@ -1,4 +1,4 @@
-import type { Authority, Platform, Role } from "@parley/contracts";
+import { type Authority, type Platform, permissions, type Role } from "@parley/contracts";
 
 export const roleLabels: Record<Role, string> = {
   owner: "Owner",
@@ -27,10 +27,11 @@ export const platformLabels: Record<Platform, string> = {
 };
 
 /** The app's top-level areas and who may enter them. */
-export type Area = "console" | "portal" | "accounts" | "staffing" | "reports" | "admin";
+export type Area = "console" | "floor" | "portal" | "accounts" | "staffing" | "reports" | "admin";
 
 export const areas: ReadonlyArray<{ area: Area; label: string; path: string; roles: readonly Role[] }> = [
   { area: "console", label: "Console", path: "/console", roles: ["owner", "admin", "moderator"] },
+  { area: "floor", label: "Floor", path: "/floor", roles: permissions.watchFloor },
   { area: "portal", label: "Portal", path: "/portal", roles: ["client_stakeholder"] },
   { area: "accounts", label: "Accounts", path: "/accounts", roles: ["owner", "admin", "account_manager"] },
   { area: "staffing", label: "Staffing", path: "/staffing", roles: ["owner", "admin", "account_manager"] },

@@ -31,6 +31,7 @@
  *   /reports?from=&to=&client=&figure=&date=&priority=   a period's figures and charts (no dates: this month),
  *                                            with the items behind one figure or bar open
  *   /admin/clients/:clientId/business-hours  a client's business hours (versions, the next 14 days)
+ *   /floor                                   agency leads: every client's traffic, spikes, SLA, and who works what
  *   /notices                                 one's own notices (every role; the header's bell links here)
  *   /account/password                        change one's own password
  *   /invitation/:token, /reset-password/:token   the single-use links the API hands out (signed in or out)
@@ -76,8 +77,9 @@ import { StaffingRosterPage } from "./pages/staffing/roster-page";
 import { StaffingLayout } from "./pages/staffing/staffing-layout";
 import { type Area, canEnter, canVisit, homeFor, roleLabels } from "./roles";
 
-/** Reports draw with Chart.js: loaded when first opened, so the other screens' bundle stays without it. */
+/** Reports and the floor draw with Chart.js: loaded when first opened, so the other screens' bundle stays without it. */
 const ReportsPage = lazy(() => import("./pages/reports/reports-page").then((page) => ({ default: page.ReportsPage })));
+const FloorPage = lazy(() => import("./pages/floor/floor-page").then((page) => ({ default: page.FloorPage })));
 
 /** Renders the area's page only for roles allowed into `area`; everyone else gets "Not available". */
 function guard(area: Area, Content: Component<RouteSectionProps>): Component<RouteSectionProps> {
@@ -209,6 +211,7 @@ export const routes: RouteDefinition[] = [
         ],
       },
       { path: "/reports", component: guard("reports", ReportsPage) },
+      { path: "/floor", component: guard("floor", FloorPage) },
       {
         path: "/admin",
         component: guard("admin", AdminLayout),

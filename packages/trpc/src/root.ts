@@ -6,6 +6,7 @@ import { clientsRouter } from "./routers/clients.router";
 import { contractsRouter } from "./routers/contracts.router";
 import { deliveriesRouter } from "./routers/deliveries.router";
 import { escalationsRouter } from "./routers/escalations.router";
+import { floorRouter } from "./routers/floor.router";
 import { invoicesRouter } from "./routers/invoices.router";
 import { itemsRouter } from "./routers/items.router";
 import { meRouter } from "./routers/me.router";
@@ -40,6 +41,7 @@ export const appRouter = router({
   reports: reportsRouter,
   sla: slaRouter,
   staffing: staffingRouter,
+  floor: floorRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -9,8 +9,9 @@ import { escalationKeys } from "../../components/escalations";
 import { createLiveEvents, LiveIndicator } from "../../components/live";
 import { createRefreshGroup } from "../../components/live-refresh";
 import { Page } from "../../components/page";
-import { workKeys } from "../../components/work";
+import { type QueueCount, workKeys } from "../../components/work";
 import { formatDateTime } from "../../format";
+import { canEnter } from "../../roles";
 import { trpc } from "../../trpc";
 import { ConsoleSettingsMenu, createConsoleSettings, useP1Alerts } from "./console-settings";
 import type { Notice } from "./item-panel";
@@ -95,6 +96,33 @@ function ChannelIncidents() {
             {channel.incident?.reason ?? "no reason given"}. Replies, hides and deletes there are not reaching the
             public.
           </span>
+        </div>
+      )}
+    </For>
+  );
+}
+
+/**
+ * A banner per client in a volume spike (core/floor's detection: its rate far above its usual rate for the hour of
+ * the week), from the live counts; gone when the spike is over. Leads get a link to the floor.
+ */
+function VolumeSpikes(props: { counts: QueueCount[] | undefined }) {
+  const session = useSession();
+  const spiking = () => (props.counts ?? []).filter((count) => count.spike);
+  return (
+    <For each={spiking()}>
+      {(count) => (
+        <div class="alert alert--info volume-spike" role="alert" data-client-id={count.clientId}>
+          <span>
+            <strong>Spike on {count.clientName}</strong>: {Math.round(count.spike?.ratePerHour ?? 0)} items an hour
+            since {formatDateTime(count.spike?.startedAt ?? new Date())}, where{" "}
+            {Math.round(count.spike?.usualPerHour ?? 0)} an hour is usual at this time.
+          </span>
+          <Show when={canEnter(session.role(), "floor")}>
+            <a class="button button--small" href="/floor">
+              Floor view
+            </a>
+          </Show>
         </div>
       )}
     </For>
@@ -210,6 +238,7 @@ export function ConsolePage() {
         }
       >
         <ChannelIncidents />
+        <VolumeSpikes counts={counts.data} />
         <Notices notice={notice()} onDismiss={() => setNotice(null)} />
         <Show
           when={tab() === "approvals"}

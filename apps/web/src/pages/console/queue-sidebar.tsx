@@ -97,6 +97,7 @@ export function QueueSidebar(props: {
       mine: rows.reduce((sum, row) => sum + row.mine, 0),
       lastP1At: null,
       byPriority,
+      spike: null,
     } satisfies QueueCount;
   });
   const anyFilter = () =>
