@@ -62,7 +62,12 @@ async function main(env: Env, logger: Logger): Promise<void> {
   // With Inngest, the monthly drafts are its hourly cron; without, this process runs the same decision.
   const invoiceScheduler = workflows.mode === "embedded" ? startInvoiceScheduler({ db: services.db, logger }) : null;
   // Spike detection runs in every mode: core's look is idempotent across processes.
-  const spikeWatcher = startSpikeWatcher({ db: services.db, notifier: incidentNotifier, logger });
+  const spikeWatcher = startSpikeWatcher({
+    db: services.db,
+    notifier: incidentNotifier,
+    intervalMs: env.SPIKE_WATCH_MS,
+    logger,
+  });
   let stopping = false;
   const app = createApp({
     services,
