@@ -11,7 +11,8 @@
  * - median first response today: over the first-response clocks started since the client's midnight and stopped,
  *   in business minutes as the SLA reports count them (`findClockEvidence`), per priority, with the target those
  *   clocks run on (the contract in force, or the agency's default policy);
- * - online: the member's console stream was connected within `onlineWithinMs` (presence.ts); working: holds a claim;
+ * - online: the member's console stream was connected within `onlineWithinMs` (presence.ts); working: holds a claim
+ *   whose lease has not run out;
  * - handled per moderator-hour today (since the agency's midnight): the items a member handled (staffing's
  *   `handledActions`) over the quarter-hours in which they claimed or handled anything.
  */
@@ -327,7 +328,7 @@ export async function getFloor(scope: Scope, tx: Executor, deps: { now?: Clock }
   }>(sql`
     select claimed_by, id, client_id, claim_expires_at from ${items}
     where agency_id = ${scope.agencyId} and status = 'claimed' and claimed_by is not null
-      and client_id = any(${ids})
+      and client_id = any(${ids}) and (claim_expires_at is null or claim_expires_at > ${nowSql})
     order by claim_expires_at`);
   const clientName = new Map(clients.map((client) => [client.id, client.name]));
   const memberViews = members

@@ -25,6 +25,7 @@ const awaitingColor = "#b42318";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 const rate = (perHour: number | null) => (perHour === null ? "—" : `${Math.round(perHour)}/h`);
+const perActiveHour = (value: number | null) => (value === null ? "—" : value.toFixed(1));
 
 const stateLabels: Record<FloorMember["state"], string> = {
   working: "Working",
@@ -171,7 +172,7 @@ function Members(props: { floor: Floor }) {
   return (
     <Card title="On the floor">
       <p class="muted">
-        {rate(props.floor.handledPerModeratorHour).replace("/h", "")} handled per moderator-hour today (
+        {perActiveHour(props.floor.handledPerModeratorHour)} handled per moderator-hour today (
         {plural(props.floor.handledToday, "item")} over {props.floor.activeHoursToday} active hours: the quarter-hours
         in which each claimed or handled an item).
       </p>
@@ -210,7 +211,7 @@ function Members(props: { floor: Floor }) {
                   </For>
                 </td>
                 <td>{member.handledToday}</td>
-                <td>{member.handledPerHour === null ? "—" : member.handledPerHour.toFixed(1)}</td>
+                <td>{perActiveHour(member.handledPerHour)}</td>
               </tr>
             )}
           </For>
