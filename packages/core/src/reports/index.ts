@@ -2,6 +2,21 @@
  * Reports: a period's figures for owners, account managers and leads (every client) and stakeholders (their
  * own), the items behind each figure, and the one-row-per-item export. Definitions in report-rows.
  */
+
+export {
+  getClientInsight,
+  getInsight,
+  type InsightFigure,
+  type InsightFigures,
+  type InsightItemRow,
+  type InsightItemsInput,
+  type InsightView,
+  insightFigureNames,
+  insightItemsInput,
+  listInsightItems,
+  previousPeriodOf,
+} from "./insight";
+export { classifyInsight, type InsightClassification, type InsightLabel, insightLabels } from "./insight-labels";
 export * from "./report-rows";
 export {
   type DurationFigure,

@@ -62,7 +62,7 @@ export interface ReportView {
  * than counted as empty. Who may read reports at all (`readReports`) is the caller's check, as for every read
  * that API keys share with people.
  */
-async function checkedReader(
+export async function checkedReader(
   reader: ReportReader,
   tx: Executor,
   filters: Pick<ReportFilters, "clientIds">,
@@ -205,7 +205,7 @@ export async function getReport(
   };
 }
 
-function parse<T extends z.ZodType>(schemaOf: T, input: unknown): z.infer<T> {
+export function parse<T extends z.ZodType>(schemaOf: T, input: unknown): z.infer<T> {
   const parsed = schemaOf.safeParse(input);
   if (!parsed.success) throw badInput(parsed.error.issues);
   return parsed.data;
