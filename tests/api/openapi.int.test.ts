@@ -96,6 +96,7 @@ describe("GET /v1/openapi.json", () => {
         "get /v1/invoices invoices:read",
         "get /v1/invoices/{id}/evidence.csv invoices:read",
         "get /v1/invoices/{ref} invoices:read",
+        "get /v1/reports/insight reports:read",
         "get /v1/reports/items.csv reports:read",
         "get /v1/reports/sla-month reports:read",
         "get /v1/reports/summary reports:read",

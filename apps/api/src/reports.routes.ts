@@ -2,6 +2,7 @@ import { uuid } from "@parley/contracts";
 import { localDate } from "@parley/contracts/billing";
 import { assertAllowed } from "@parley/core/kernel";
 import {
+  getInsight,
   getReport,
   listReportItems,
   type ReportFilters,
@@ -84,10 +85,31 @@ const Report = z
   })
   .meta({ ref: "Report" });
 
+const insightFigures = z.object({
+  itemsIn: z.int(),
+  purchaseIntent: z.int().describe("items asking where or how to buy, the price, availability"),
+  productFeedback: z.int().describe("items reporting a defect or suggesting a change to the product"),
+  satisfied: z.int().describe("items pleased with the service"),
+  dissatisfied: z.int().describe("items unhappy with the service (waiting, delivery, no answer, sarcasm)"),
+  conversationsAnswered: z.int().describe("one customer's messages in one thread with a confirmed brand reply"),
+  conversationsThanked: z.int().describe("answered conversations where the customer thanked within 7 days after"),
+  gratitudeIndex: z.number().nullable().describe("thanked ÷ answered (0–1); null when none was answered"),
+});
+const Insight = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    previous: z.object({ from: z.string(), to: z.string() }).describe("the previous month, or as many days before"),
+    asOf: z.iso.datetime(),
+    current: insightFigures,
+    previousPeriod: insightFigures,
+  })
+  .meta({ ref: "Insight" });
+
 const exportPageSize = 5000;
 
 /**
- * `/v1/reports/summary` and `/v1/reports/items.csv`: an API key with `reports:read` (every client of its agency, or
+ * `/v1/reports/summary`, `/v1/reports/items.csv` and `/v1/reports/insight`: an API key with `reports:read` (every client of its agency, or
  * its one client), or a session of someone who reads reports (staff who see accounts; a stakeholder their client).
  */
 export function createReportRoutes(options: ReportRoutesOptions) {
@@ -173,6 +195,34 @@ export function createReportRoutes(options: ReportRoutesOptions) {
           cursor = page.nextCursor;
         }
       });
+    },
+  );
+
+  app.get(
+    "/v1/reports/insight",
+    describeRoute({
+      operationId: "getInsight",
+      summary: "Purchase intent, product feedback, satisfaction and the gratitude index, against the previous period",
+      description:
+        "Each item of the period is labelled by local phrase rules (EN, FR, DE, ES). Gratitude index = the share of " +
+        "answered conversations (one customer's messages in one thread, with a reply the platform confirmed) where " +
+        "the customer wrote a thanks in the same thread within 7 days after the reply; sarcastic or refused thanks " +
+        "do not count.",
+      security: readSecurity("reports:read"),
+      responses: {
+        "200": jsonResponse("The insight figures", Insight),
+        "400": errorResponse("A query parameter is invalid (named in `details.fields`)"),
+        ...readErrors,
+        "404": errorResponse("`clientId` names no client you can see"),
+      },
+    }),
+    authenticateReader,
+    reportReadersOnly,
+    parsed("query", reportQuery),
+    async (c) => {
+      const reader = readerOf(c);
+      const filters = filtersOf(c.req.valid("query"));
+      return c.json(await read(reader, (tx) => getInsight(reader, tx, filters)));
     },
   );
 

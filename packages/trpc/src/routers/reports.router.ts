@@ -1,4 +1,12 @@
-import { getReport, listReportItems, reportFilters, reportItemsInput } from "@parley/core/reports";
+import {
+  getInsight,
+  getReport,
+  insightItemsInput,
+  listInsightItems,
+  listReportItems,
+  reportFilters,
+  reportItemsInput,
+} from "@parley/core/reports";
 import { procedureFor, router } from "../trpc";
 
 export const reportsRouter = router({
@@ -10,4 +18,12 @@ export const reportsRouter = router({
   items: procedureFor("readReports")
     .input(reportItemsInput)
     .query(({ ctx, input }) => listReportItems(ctx.scope, ctx.tx, input, ctx.services)),
+  /** Purchase intent, product feedback, satisfaction and the gratitude index, against the previous period. */
+  insight: procedureFor("readReports")
+    .input(reportFilters)
+    .query(({ ctx, input }) => getInsight(ctx.scope, ctx.tx, input, ctx.services)),
+  /** The items behind an insight figure (a label's items, or the answered or thanked conversations). */
+  insightItems: procedureFor("readReports")
+    .input(insightItemsInput)
+    .query(({ ctx, input }) => listInsightItems(ctx.scope, ctx.tx, input)),
 });
