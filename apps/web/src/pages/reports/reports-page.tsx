@@ -11,6 +11,7 @@ import { formatDateTime, plural } from "../../format";
 import { canEnter } from "../../roles";
 import { type RouterInputs, type RouterOutputs, trpc } from "../../trpc";
 import { formatLocalDate, formatMinutes, formatPercent, todayIn } from "../accounts/billing-format";
+import { InsightPanel } from "./insight-panel";
 import {
   isLocalDate,
   type PeriodPreset,
@@ -571,6 +572,7 @@ export function ReportsPage() {
             <Show when={choices.drillDown()}>
               {(drill) => <ReportItems choices={choices} drill={drill()} report={data()} />}
             </Show>
+            <InsightPanel filters={filters()} />
           </>
         )}
       </Show>
