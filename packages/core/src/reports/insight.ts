@@ -14,16 +14,33 @@
  * - the **previous period** is the calendar month before when the period is one whole month, else as many days
  *   just before it.
  *
- * Labels are computed at read time, not stored: one client's month of 40,000 items is read and labelled in the
- * time measured by `insight.bench.ts` (figures in the README), and a rule change applies to every past period.
+ * Labels are computed at read time, not stored (a rule change applies to every past period, ingest does no more
+ * work), and kept in the process by text for an hour; `insight.bench.ts` measures a large client's month cold and
+ * warm (figures in the README).
  */
 import { type Executor, uuidArray } from "@parley/db";
 import { type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type Clock, systemClock } from "../kernel/clock";
+import { createTtlCache } from "../kernel/ttl-cache";
 import { classifyInsight, type InsightClassification, type InsightLabel } from "./insight-labels";
 import { type ReportFilters, type ReportReader, reportFilters } from "./report-rows";
 import { checkedReader, parse } from "./reports";
+
+/**
+ * Labels by text, kept in the process for an hour: a drill-down, another look at the same month or the next
+ * period's trend reads the labels rather than running the rules again (they are a pure function of the text). About
+ * three large client-months of texts.
+ */
+const labelsByText = createTtlCache<string, InsightClassification>({ ttlMs: 3_600_000, maxEntries: 120_000 });
+
+function labelText(text: string, at: Date): InsightClassification {
+  const known = labelsByText.get(text, at);
+  if (known) return known;
+  const classification = classifyInsight(text);
+  labelsByText.set(text, classification, at);
+  return classification;
+}
 
 /** How long after the brand's reply a customer's thanks still counts. */
 export const gratitudeWindowDays = 7;
@@ -247,11 +264,11 @@ function insightOf(messages: readonly Labelled[], period: { from: string; to: st
   };
 }
 
-async function readInsight(reader: ReportReader, tx: Executor, filters: ReportFilters) {
+async function readInsight(reader: ReportReader, tx: Executor, filters: ReportFilters, now: Date) {
   const previous = previousPeriodOf(filters.from, filters.to);
   const until = dateOf(msOf(filters.to) + (gratitudeWindowDays + 1) * dayMs);
   const rows = await readMessages(reader, tx, filters, { from: previous.from, to: until });
-  const messages = rows.map((row) => ({ ...row, classification: classifyInsight(row.text) }));
+  const messages = rows.map((row) => ({ ...row, classification: labelText(row.text, now) }));
   return {
     previous,
     current: insightOf(messages, filters),
@@ -268,12 +285,13 @@ export async function getInsight(
 ): Promise<InsightView> {
   const filters = parse(reportFilters, input);
   const reader = await checkedReader(scope, tx, filters);
-  const { previous, current, previousPeriod } = await readInsight(reader, tx, filters);
+  const asOf = (deps.now ?? systemClock)();
+  const { previous, current, previousPeriod } = await readInsight(reader, tx, filters, asOf);
   return {
     from: filters.from,
     to: filters.to,
     previous,
-    asOf: (deps.now ?? systemClock)(),
+    asOf,
     current: current.figures,
     previousPeriod: previousPeriod.figures,
   };
@@ -320,10 +338,11 @@ export async function listInsightItems(
   scope: ReportReader,
   tx: Executor,
   input: unknown,
+  deps: { now?: Clock } = {},
 ): Promise<{ items: InsightItemRow[]; total: number; nextOffset: number | null }> {
   const query = parse(insightItemsInput, input);
   const reader = await checkedReader(scope, tx, query);
-  const read = await readInsight(reader, tx, query);
+  const read = await readInsight(reader, tx, query, (deps.now ?? systemClock)());
   const period = query.period === "current" ? read.current : read.previousPeriod;
   const rows =
     query.figure === "answered"

@@ -25,5 +25,5 @@ export const reportsRouter = router({
   /** The items behind an insight figure (a label's items, or the answered or thanked conversations). */
   insightItems: procedureFor("readReports")
     .input(insightItemsInput)
-    .query(({ ctx, input }) => listInsightItems(ctx.scope, ctx.tx, input)),
+    .query(({ ctx, input }) => listInsightItems(ctx.scope, ctx.tx, input, ctx.services)),
 });
