@@ -28,3 +28,17 @@ export {
   type ReportView,
   reportItemsInput,
 } from "./reports";
+export { type DiscoveredTopic, discoverTopics, type TopicDocument } from "./topic-discovery";
+export { measureTopicTrend, type TopicTrend } from "./topic-trends";
+export {
+  type ClientTopic,
+  type ClientTopicsInput,
+  type ClientTopicsView,
+  clientTopicsInput,
+  findRisingTopics,
+  getClientTopics,
+  listTopicItems,
+  type TopicExample,
+  type TopicItemsInput,
+  topicItemsInput,
+} from "./topics";
