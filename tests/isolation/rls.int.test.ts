@@ -169,6 +169,9 @@ beforeAll(async () => {
       startsAt: new Date(),
       endsAt: new Date(Date.now() + 3_600_000),
     });
+    await tx
+      .insert(schema.topicDigests)
+      .values({ agencyId: a.agency.id, clientId: item.clientId, weekStart: "2026-11-23" });
   });
 });
 afterAll(() => db.close());

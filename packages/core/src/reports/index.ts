@@ -28,6 +28,7 @@ export {
   type ReportView,
   reportItemsInput,
 } from "./reports";
+export * from "./topic-digests.unscoped";
 export { type DiscoveredTopic, discoverTopics, type TopicDocument } from "./topic-discovery";
 export { measureTopicTrend, type TopicTrend } from "./topic-trends";
 export {

@@ -118,3 +118,26 @@ export function plantedMessages(
   }
   return messages;
 }
+
+/** A planted week: how many messages of each topic, and of noise, arrive in the week starting `weekStart`. */
+export interface PlantedWeek {
+  weekStart: string;
+  counts: Partial<Record<PlantedTopic, number>>;
+  noise: number;
+}
+
+/**
+ * Messages spread over weeks: each week's messages at distinct hours of its Monday to Saturday (12:00 UTC on,
+ * so each lands on the same local date in European zones), topic and noise mixed.
+ */
+export function plantedWeeks(
+  weeks: readonly PlantedWeek[],
+  seed = 11,
+): Array<{ text: string; topic: PlantedTopic | null; receivedAt: Date }> {
+  return weeks.flatMap((week, index) =>
+    plantedMessages(week.counts, week.noise, seed + index).map((message, position) => ({
+      ...message,
+      receivedAt: new Date(Date.parse(`${week.weekStart}T12:00:00Z`) + (position % 6) * 864e5 + position * 60_000),
+    })),
+  );
+}

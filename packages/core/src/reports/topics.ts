@@ -287,13 +287,16 @@ export async function getClientTopics(
   return (await computeClientTopics(reader, tx, input, deps)).view;
 }
 
-/** Topics that grew, or are new: the largest growth (items per week against the weeks before) first. */
+/**
+ * Topics that grew, or are new: the largest growth (items per week against the weeks before) first, a discovered
+ * topic before a category that grew as much.
+ */
 export function findRisingTopics(view: ClientTopicsView, limit = 5): ClientTopic[] {
   const days = (Date.parse(`${view.to}T00:00:00Z`) - Date.parse(`${view.from}T00:00:00Z`)) / 864e5 + 1;
   const growth = (topic: ClientTopic) => (topic.volume * 7) / days - topic.previousFourWeeks / 4;
   return [...view.topics, ...view.categories]
     .filter((topic) => topic.rising)
-    .sort((a, b) => growth(b) - growth(a) || a.key.localeCompare(b.key))
+    .sort((a, b) => growth(b) - growth(a) || b.kind.localeCompare(a.kind) || a.key.localeCompare(b.key))
     .slice(0, limit);
 }
 

@@ -10,3 +10,4 @@ export * from "./replies";
 export * from "./sandbox";
 export * from "./sla";
 export * from "./staffing";
+export * from "./topics";
