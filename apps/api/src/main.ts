@@ -16,6 +16,7 @@ import { createMetrics } from "./metrics";
 import { webRoot } from "./paths";
 import { createServices, poolMax } from "./services";
 import { startSpikeWatcher } from "./spike-watcher";
+import { startTopicDigestScheduler } from "./topic-digest-scheduler";
 import { createWorkflows } from "./workflows";
 
 async function main(env: Env, logger: Logger): Promise<void> {
@@ -68,6 +69,10 @@ async function main(env: Env, logger: Logger): Promise<void> {
     intervalMs: env.SPIKE_WATCH_MS,
     logger,
   });
+  const topicDigests =
+    workflows.mode === "embedded"
+      ? startTopicDigestScheduler({ db: services.db, notifier: incidentNotifier, logger })
+      : null;
   let stopping = false;
   const app = createApp({
     services,
@@ -87,6 +92,7 @@ async function main(env: Env, logger: Logger): Promise<void> {
         workflows: workflows.status(),
         ...(invoiceScheduler ? { invoiceScheduler: invoiceScheduler.status() } : {}),
         spikeWatcher: spikeWatcher.status(),
+        ...(topicDigests ? { topicDigests: topicDigests.status() } : {}),
       }),
       stopping: () => stopping,
     },
@@ -120,6 +126,7 @@ async function main(env: Env, logger: Logger): Promise<void> {
       ["workflows", () => workflows.stop()],
       ["invoice scheduler", () => invoiceScheduler?.stop()],
       ["spike watcher", () => spikeWatcher.stop()],
+      ["topic digests", () => topicDigests?.stop()],
       ["live events", () => liveEvents.close()],
       ["mailer", async () => mailer?.close()],
       ["incident notifier", async () => incidentNotifier.close()],

@@ -3,6 +3,7 @@ import { createMonthlyInvoiceDrafts, findDueMonthlyInvoiceRuns } from "@parley/c
 import { createTriageStore } from "@parley/core/escalations";
 import { createWakeupQueue, type DatabaseWakeupQueue, findFlowEvents, reconcileWakeups } from "@parley/core/flows";
 import { type Clock, systemClock } from "@parley/core/kernel";
+import { findDueTopicDigests, sendTopicDigest } from "@parley/core/reports";
 import { createClockStore } from "@parley/core/sla";
 import type { Database } from "@parley/db";
 import {
@@ -12,6 +13,7 @@ import {
   createMonthlyInvoicesFunction,
   createPoller,
   createSlaWatchFunction,
+  createTopicDigestsFunction,
   createTriageFunction,
   retryWakeupLater,
 } from "@parley/workflows";
@@ -60,8 +62,9 @@ const leaseMs = 5 * 60_000;
  * The triage and SLA-watch flows, driven by Inngest when `INNGEST_SIGNING_KEY` or `INNGEST_DEV` is set
  * (functions served at /api/inngest; the wake-up table relayed as events), otherwise by the embedded
  * driver polling the wake-ups every `WORKFLOW_POLL_MS`, with a reconciliation sweep every minute.
- * In Inngest mode the monthly invoice drafts are an hourly Inngest cron as well; without Inngest they
- * are the embedded invoice scheduler's (invoice-scheduler.ts). Both take core's decisions.
+ * In Inngest mode the monthly invoice drafts and the weekly topic digests are hourly Inngest crons as well; without
+ * Inngest they are the embedded schedulers' (invoice-scheduler.ts, topic-digest-scheduler.ts). Both take core's
+ * decisions.
  */
 export function createWorkflows({
   env,
@@ -120,6 +123,19 @@ export function createWorkflows({
         runs: {
           findDueMonthlyInvoiceRuns: (input) => findDueMonthlyInvoiceRuns(db, input),
           createMonthlyInvoiceDrafts: (input) => createMonthlyInvoiceDrafts(db, input),
+        },
+        now,
+      }),
+      createTopicDigestsFunction({
+        inngest,
+        runs: {
+          findDueTopicDigests: (input) => findDueTopicDigests(db, input),
+          sendTopicDigest: (input) =>
+            sendTopicDigest(db, input, {
+              notifier,
+              onNoticeError: (error, notice) =>
+                logger.error({ err: error, notice: notice.kind }, "topic digest e-mail failed"),
+            }),
         },
         now,
       }),

@@ -16,5 +16,6 @@ export * from "./monthly-invoices.function";
 export * from "./poller";
 export * from "./serve";
 export * from "./sla-watch.function";
+export * from "./topic-digests.function";
 export * from "./triage.function";
 export * from "./wakeup-retry";
