@@ -518,6 +518,18 @@ const matrix: Record<string, Entry> = {
     kind: "target",
     input: (a) => ({ from: "2026-11-01", to: "2026-11-30", clientIds: [a.otherClient.id], figure: "thanked" }),
   },
+  "reports.topics": {
+    type: "query",
+    roles: invoiceReaders,
+    kind: "target",
+    input: (a) => ({ from: "2026-11-23", to: "2026-11-29", clientId: a.otherClient.id }),
+  },
+  "reports.topicItems": {
+    type: "query",
+    roles: invoiceReaders,
+    kind: "target",
+    input: (a) => ({ from: "2026-11-23", to: "2026-11-29", clientId: a.otherClient.id, topicKey: "category:billing" }),
+  },
   "sandbox.page": { type: "query", roles: staff, kind: "target", input: () => ({ channelId: aSandboxChannelId }) },
   "sla.board": { type: "query", roles: "any member", kind: "target", input: (a) => ({ clientId: a.otherClient.id }) },
   "sla.clocks": { type: "query", roles: "any member", kind: "list", input: () => ({ itemIds: [aClaimedItemId] }) },

@@ -2,6 +2,8 @@ import { uuid } from "@parley/contracts";
 import { localDate } from "@parley/contracts/billing";
 import { assertAllowed } from "@parley/core/kernel";
 import {
+  clientTopicsInput,
+  getClientTopics,
   getInsight,
   getReport,
   listReportItems,
@@ -105,11 +107,39 @@ const Insight = z
     previousPeriod: insightFigures,
   })
   .meta({ ref: "Insight" });
+const Topic = z.object({
+  key: z.string().describe("`category:<key>` or `terms:<stems>`"),
+  kind: z.enum(["category", "discovered"]),
+  label: z.string(),
+  terms: z.array(z.string()),
+  volume: z.int().describe("items in the period"),
+  previousFourWeeks: z.int().describe("items in the four weeks before the period"),
+  trendPercent: z
+    .number()
+    .nullable()
+    .describe("the period's items per week against the average week before, in percent; null: none before"),
+  newThisWeek: z.boolean().describe("items in the period's last seven days and none in the weeks before"),
+  rising: z.boolean(),
+  examples: z.array(z.object({ itemId: z.uuid(), excerpt: z.string(), receivedAt: z.iso.datetime() })),
+});
+const ClientTopics = z
+  .object({
+    clientId: z.uuid(),
+    clientName: z.string(),
+    from: z.string(),
+    to: z.string(),
+    asOf: z.iso.datetime(),
+    itemsInPeriod: z.int(),
+    categories: z.array(Topic),
+    topics: z.array(Topic),
+  })
+  .meta({ ref: "ClientTopics" });
 
 const exportPageSize = 5000;
 
 /**
- * `/v1/reports/summary`, `/v1/reports/items.csv` and `/v1/reports/insight`: an API key with `reports:read` (every client of its agency, or
+ * `/v1/reports/summary`, `/v1/reports/items.csv`, `/v1/reports/insight` and `/v1/reports/topics`: an API key with
+ * `reports:read` (every client of its agency, or
  * its one client), or a session of someone who reads reports (staff who see accounts; a stakeholder their client).
  */
 export function createReportRoutes(options: ReportRoutesOptions) {
@@ -156,6 +186,33 @@ export function createReportRoutes(options: ReportRoutesOptions) {
       const reader = readerOf(c);
       const filters = filtersOf(c.req.valid("query"));
       return c.json(await read(reader, (tx) => getReport(reader, tx, filters)));
+    },
+  );
+
+  app.get(
+    "/v1/reports/topics",
+    describeRoute({
+      operationId: "getClientTopics",
+      summary: "A client's recurring topics over a period: the protocol's categories and topics found in the text",
+      description:
+        "Each topic with its volume, its trend against the average week of the four weeks before the period, " +
+        "whether it is new this week, and example items. Topics are found in Parley (no text leaves it); the " +
+        "brand's own posts and deleted spam are left out. Periods up to 92 days.",
+      security: readSecurity("reports:read"),
+      responses: {
+        "200": jsonResponse("The client's topics", ClientTopics),
+        "400": errorResponse("A query parameter is invalid (named in `details.fields`)"),
+        ...readErrors,
+        "404": errorResponse("`clientId` names no client you can see"),
+      },
+    }),
+    authenticateReader,
+    reportReadersOnly,
+    parsed("query", clientTopicsInput),
+    async (c) => {
+      const reader = readerOf(c);
+      const input = c.req.valid("query");
+      return c.json(await read(reader, (tx) => getClientTopics(reader, tx, input)));
     },
   );
 

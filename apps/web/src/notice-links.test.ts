@@ -23,6 +23,9 @@ describe("noticeHref", () => {
     ["protocol_version", "client_stakeholder", `/portal/protocol/versions/${id}`],
     ["protocol_version", "account_manager", null],
     ["delivery_incident", "owner", null],
+    ["topic_digest", "client_stakeholder", "/portal#topics"],
+    ["topic_digest", "account_manager", "/reports"],
+    ["topic_digest", "moderator", null],
   ] as const)("links a %s notice for a %s to %s", (subjectType, role, expected) => {
     expect(noticeHref({ subjectType, subjectId: id }, role)).toBe(expected);
   });

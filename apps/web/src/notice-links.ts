@@ -31,6 +31,8 @@ export function noticeHref(notice: NoticeSubject, role: Role): string | null {
         return "/admin/channels";
       case "volume_spike":
         return "/floor";
+      case "topic_digest":
+        return portal ? "/portal#topics" : "/reports";
       case "client":
         return portal ? "/portal" : "/accounts";
       default:

@@ -1,11 +1,15 @@
 import {
+  clientTopicsInput,
+  getClientTopics,
   getInsight,
   getReport,
   insightItemsInput,
   listInsightItems,
   listReportItems,
+  listTopicItems,
   reportFilters,
   reportItemsInput,
+  topicItemsInput,
 } from "@parley/core/reports";
 import { procedureFor, router } from "../trpc";
 
@@ -26,4 +30,12 @@ export const reportsRouter = router({
   insightItems: procedureFor("readReports")
     .input(insightItemsInput)
     .query(({ ctx, input }) => listInsightItems(ctx.scope, ctx.tx, input, ctx.services)),
+  /** A client's recurring topics over a period: the protocol's categories and topics found in the text. */
+  topics: procedureFor("readReports")
+    .input(clientTopicsInput)
+    .query(({ ctx, input }) => getClientTopics(ctx.scope, ctx.tx, input, ctx.services)),
+  /** The items behind one topic, a page at a time. */
+  topicItems: procedureFor("readReports")
+    .input(topicItemsInput)
+    .query(({ ctx, input }) => listTopicItems(ctx.scope, ctx.tx, input, ctx.services)),
 });

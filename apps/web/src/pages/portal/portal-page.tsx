@@ -8,6 +8,7 @@ import { createLiveEvents, LiveIndicator } from "../../components/live";
 import { Card, Page } from "../../components/page";
 import { SlaMonthCard } from "../../components/sla-month";
 import { workKeys } from "../../components/work";
+import { TopicsPanel } from "../reports/topics-panel";
 import { EscalationsInbox } from "./escalations-inbox";
 import { PortalInvoices, portalInvoicesKey } from "./portal-invoices";
 import { PortalSummary } from "./portal-summary";
@@ -89,6 +90,7 @@ export function PortalPage() {
           <Card title="SLA this month">
             <SlaMonthCard />
           </Card>
+          <TopicsPanel />
         </div>
         <div class="portal__side">
           <Card title="SLA board">

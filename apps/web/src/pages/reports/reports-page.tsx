@@ -20,6 +20,7 @@ import {
   presetPeriod,
   type ReportPeriod,
 } from "./report-period";
+import { TopicsPanel } from "./topics-panel";
 
 type Report = RouterOutputs["reports"]["summary"];
 type Figures = Report["totals"];
@@ -573,6 +574,7 @@ export function ReportsPage() {
               {(drill) => <ReportItems choices={choices} drill={drill()} report={data()} />}
             </Show>
             <InsightPanel filters={filters()} />
+            <TopicsPanel clientId={choices.clientId()} period={choices.period()} />
           </>
         )}
       </Show>
