@@ -29,7 +29,7 @@ export {
   reportItemsInput,
 } from "./reports";
 export * from "./topic-digests.unscoped";
-export { type DiscoveredTopic, discoverTopics, type TopicDocument } from "./topic-discovery";
+export { type DiscoveredTopic, discoverTopics, type TopicDocument, topicTermsOf } from "./topic-discovery";
 export { measureTopicTrend, type TopicTrend } from "./topic-trends";
 export {
   type ClientTopic,
