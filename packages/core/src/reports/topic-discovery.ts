@@ -6,7 +6,8 @@
  *    @mentions, emoji and numbers dropped), French/Italian elisions cut ("l'application" → "application"), stop
  *    words of English, French, German and Spanish dropped, and every word reduced by one light multilingual
  *    suffix stemmer ("delivered", "delivery", "deliveries" → "deliv"; "livrée", "livraison" → "livr").
- * 2. **Salience.** A term weighs its inverse document frequency over the client's longer history (`history`),
+ * 2. **Salience.** A term weighs its inverse document frequency over the client's longer history (`history`, and
+ *    the documents),
  *    so words every item uses ("order", the brand's name) weigh little. An item is described by its at most
  *    `termsPerItem` heaviest terms among those at least `minTopicSize` items of the window share.
  * 3. **Clustering.** One greedy pass joins each item to the topic whose term profile (the sum of its items'
@@ -39,7 +40,10 @@ export interface DiscoveredTopic {
 }
 
 export interface TopicDiscoveryOptions {
-  /** Texts the inverse document frequencies are counted over (the client's longer history); default: the documents. */
+  /**
+   * Earlier texts of the client (its longer history): the inverse document frequencies are counted over them and
+   * the documents together.
+   */
   history?: readonly string[];
   minTopicSize?: number;
   termsPerItem?: number;
@@ -128,22 +132,43 @@ const urlPattern = /\bhttps?:\/\/\S+|\bwww\.\S+/giu;
 const mentionPattern = /(^|[^\p{L}\p{N}_])@[\p{L}\p{N}_.]+/gu;
 const wordPattern = /[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*/gu;
 
-/** A text's words as the topics see them: each with its stem and the spelling it was written in. */
-export function topicTermsOf(text: string): Array<{ stem: string; word: string }> {
-  const clean = normaliseForComparison(text.replace(urlPattern, " ").replace(mentionPattern, "$1 "));
-  const terms: Array<{ stem: string; word: string }> = [];
-  for (const written of clean.match(wordPattern) ?? []) {
+type Term = { stem: string; word: string };
+
+/**
+ * Reads texts' words as the topics see them, remembering each written word's term (words repeat: a month's
+ * texts have far fewer distinct words than words).
+ */
+function createTermReader(): (text: string) => Term[] {
+  const known = new Map<string, Term | null>();
+  const termOf = (written: string): Term | null => {
     const folded = foldAccents(written);
-    if (stopWords.has(folded)) continue;
+    if (stopWords.has(folded)) return null;
     const parts = folded.split("'");
     const writtenParts = written.split("'");
     const elided = parts.length > 1 && elisions.has(parts[0] ?? "");
     const word = elided ? parts.slice(1).join("") : (parts[0] ?? "");
     const spelling = elided ? writtenParts.slice(1).join("") : (writtenParts[0] ?? "");
-    if (word.length < 3 || /^\p{N}+$/u.test(word) || stopWords.has(word)) continue;
-    terms.push({ stem: stemWord(word), word: spelling });
-  }
-  return terms;
+    if (word.length < 3 || /^\p{N}+$/u.test(word) || stopWords.has(word)) return null;
+    return { stem: stemWord(word), word: spelling };
+  };
+  return (text) => {
+    const clean = normaliseForComparison(text.replace(urlPattern, " ").replace(mentionPattern, "$1 "));
+    const terms: Term[] = [];
+    for (const written of clean.match(wordPattern) ?? []) {
+      let term = known.get(written);
+      if (term === undefined) {
+        term = termOf(written);
+        known.set(written, term);
+      }
+      if (term) terms.push(term);
+    }
+    return terms;
+  };
+}
+
+/** A text's words as the topics see them: each with its stem and the spelling it was written in. */
+export function topicTermsOf(text: string): Term[] {
+  return createTermReader()(text);
 }
 
 type Vector = Map<string, number>;
@@ -178,7 +203,8 @@ export function discoverTopics(
   options: TopicDiscoveryOptions = {},
 ): DiscoveredTopic[] {
   const settings = { ...defaults, ...options };
-  const termsOfDocument = documents.map((document) => topicTermsOf(document.text));
+  const readTerms = createTermReader();
+  const termsOfDocument = documents.map((document) => readTerms(document.text));
   const spellings = new Map<string, Map<string, number>>();
   const windowFrequency = new Map<string, number>();
   for (const terms of termsOfDocument) {
@@ -191,16 +217,14 @@ export function discoverTopics(
       windowFrequency.set(stem, (windowFrequency.get(stem) ?? 0) + 1);
     }
   }
-  // Inverse document frequencies over the history (the window's own counts when none is given).
-  let historySize = documents.length;
-  let historyFrequency = windowFrequency;
-  if (options.history) {
-    historySize = options.history.length;
-    historyFrequency = new Map();
-    for (const text of options.history) {
-      for (const stem of new Set(topicTermsOf(text).map((term) => term.stem))) {
-        if (windowFrequency.has(stem)) historyFrequency.set(stem, (historyFrequency.get(stem) ?? 0) + 1);
-      }
+  // Inverse document frequencies over the history and the documents (only the documents' words matter).
+  const history = options.history ?? [];
+  const historySize = documents.length + history.length;
+  const historyFrequency = new Map(windowFrequency);
+  for (const text of history) {
+    for (const stem of new Set(readTerms(text).map((term) => term.stem))) {
+      const count = historyFrequency.get(stem);
+      if (count !== undefined) historyFrequency.set(stem, count + 1);
     }
   }
   const idf = (stem: string) => Math.log((historySize + 1) / ((historyFrequency.get(stem) ?? 0) + 1)) + 1;

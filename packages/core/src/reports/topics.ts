@@ -16,6 +16,7 @@ import { type Executor, schema } from "@parley/db";
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type Clock, systemClock } from "../kernel/clock";
+import { createTtlCache } from "../kernel/ttl-cache";
 import type { ReportReader } from "./report-rows";
 import { discoverTopics } from "./topic-discovery";
 import { addDays, measureTopicTrend, type TopicTrend, trendWindowStart } from "./topic-trends";
@@ -207,6 +208,15 @@ interface ComputedTopics {
   itemsOf: Map<string, TopicItem[]>;
 }
 
+/**
+ * The topics each client's latest read found, for a minute: a drill-down lists the items of the topics the reader
+ * was just shown (and skips finding them again). Keyed by agency, client and period; read only after the reader is
+ * known to see the client.
+ */
+const recentTopics = createTtlCache<string, ComputedTopics>({ ttlMs: 60_000, maxEntries: 8 });
+const recentKey = (agencyId: string, input: { clientId: string; from: string; to: string }) =>
+  `${agencyId} ${input.clientId} ${input.from} ${input.to}`;
+
 async function computeClientTopics(
   reader: ReportReader,
   tx: Executor,
@@ -247,7 +257,7 @@ async function computeClientTopics(
   });
 
   const byId = new Map(items.map((item) => [item.id, item]));
-  const discovered = discoverTopics(items, { history: [...history, ...items.map((item) => item.text)] })
+  const discovered = discoverTopics(items, { history })
     .map((found) => {
       const key = `terms:${found.key}`;
       const members = found.ids.flatMap((id) => byId.get(id) ?? []);
@@ -258,7 +268,7 @@ async function computeClientTopics(
 
   const largestFirst = (a: ClientTopic, b: ClientTopic) =>
     b.volume - a.volume || b.previousFourWeeks - a.previousFourWeeks || a.key.localeCompare(b.key);
-  return {
+  const computed = {
     view: {
       clientId,
       clientName: client.name,
@@ -271,6 +281,8 @@ async function computeClientTopics(
     },
     itemsOf,
   };
+  recentTopics.set(recentKey(reader.agencyId, { clientId, from, to }), computed, asOf);
+  return computed;
 }
 
 /**
@@ -311,9 +323,9 @@ export const topicItemsInput = z.intersection(
 export type TopicItemsInput = z.input<typeof topicItemsInput>;
 
 /**
- * The drill-down: a topic's items in the period, newest first, a page at a time. The topics are found again over
- * the same items, so the list is exactly the items the topic's volume counted; a key the period has no topic for
- * is NOT_FOUND.
+ * The drill-down: a topic's items in the period, newest first, a page at a time: exactly the items the topic's
+ * volume counted — those of the topics read for this client and period in the last minute (what the reader was
+ * shown), else of the topics found again. A key the period has no topic for is NOT_FOUND.
  */
 export async function listTopicItems(
   reader: ReportReader,
@@ -322,7 +334,10 @@ export async function listTopicItems(
   deps: { now?: Clock } = {},
 ): Promise<{ topic: ClientTopic; items: Array<TopicExample & { categoryKey: string | null }>; total: number }> {
   const query = parse(topicItemsInput, input);
-  const { view, itemsOf } = await computeClientTopics(reader, tx, query, deps);
+  await findReadableClient(reader, tx, query.clientId);
+  const { view, itemsOf } =
+    recentTopics.get(recentKey(reader.agencyId, query), (deps.now ?? systemClock)()) ??
+    (await computeClientTopics(reader, tx, query, deps));
   const topic = [...view.categories, ...view.topics].find((candidate) => candidate.key === query.topicKey);
   if (!topic) {
     throw new AppError("NOT_FOUND", `No topic ${query.topicKey} in this period`, {
