@@ -14,7 +14,8 @@
  *    vectors) it most resembles — cosine ≥ `similarity` — or starts a new one; then `refinePasses` passes
  *    move every item to its best topic with the profiles recomputed (so the first pass's order matters little);
  *    topics whose profiles are alike merge, and so do topics that share a core term (one at least `coreShare` of
- *    each topic's items use: paraphrases of one complaint). Topics smaller than `minTopicSize` are dropped.
+ *    each topic's items use: paraphrases of one complaint), unless a quarter of all the items use it (the brand's
+ *    name). Topics smaller than `minTopicSize` are dropped.
  * 4. **Labels.** A topic is named by its up to three most used terms (each used by at least a third of its items), each
  *    shown in the spelling its items use most; its key is those stems, sorted, joined by "+".
  *
@@ -54,6 +55,9 @@ export interface TopicDiscoveryOptions {
   /** Topics merge when a term at least this share of each one's items use is the same ("remboursement"). */
   coreShare?: number;
 }
+
+/** A word more than this share of all the documents use never merges topics. */
+const maxCoreTermShare = 0.25;
 
 const defaults = {
   minTopicSize: 3,
@@ -244,7 +248,11 @@ export function discoverTopics(
     profiles = reassign(vectors, profiles, settings.similarity, settings.minTopicSize);
   }
   profiles = mergeAlike(profiles, settings.mergeSimilarity);
-  profiles = mergeOnCoreTerm(profiles, vectors, settings.coreShare);
+  // A word most items use (the brand's name) says nothing of what a topic is about: it merges nothing.
+  const generic = new Set(
+    [...windowFrequency].filter(([, count]) => count > documents.length * maxCoreTermShare).map(([stem]) => stem),
+  );
+  profiles = mergeOnCoreTerm(profiles, vectors, settings.coreShare, generic);
 
   // Two topics that come out with the same label are one.
   const byKey = new Map<string, DiscoveredTopic>();
@@ -359,11 +367,11 @@ function coreTermsOf(profile: Profile, vectors: Vector[], share: number): Set<st
  * Merges topics that share a core term (one at least `share` of each topic's items use): paraphrases of one
  * complaint whose other words differ ("toujours pas reçu mon remboursement", "aucun remboursement sur mon compte").
  */
-function mergeOnCoreTerm(profiles: Profile[], vectors: Vector[], share: number): Profile[] {
+function mergeOnCoreTerm(profiles: Profile[], vectors: Vector[], share: number, generic: Set<string>): Profile[] {
   const ordered = [...profiles].sort((a, b) => b.members.length - a.members.length);
   const merged: Array<{ profile: Profile; core: Set<string> }> = [];
   for (const profile of ordered) {
-    const core = coreTermsOf(profile, vectors, share);
+    const core = new Set([...coreTermsOf(profile, vectors, share)].filter((term) => !generic.has(term)));
     const into = merged.find((candidate) => [...core].some((term) => candidate.core.has(term)));
     if (!into) {
       merged.push({ profile, core });
