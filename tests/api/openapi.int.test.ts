@@ -101,6 +101,7 @@ describe("GET /v1/openapi.json", () => {
         "get /v1/reports/sla-month reports:read",
         "get /v1/reports/summary reports:read",
         "get /v1/reports/topics reports:read",
+        "get /v1/reports/summary.csv reports:read",
         "post /v1/channels/{channelId}/items ingest",
       ].sort(),
     );

@@ -108,4 +108,47 @@ describe("GET /v1/reports/items.csv", () => {
     });
     expect(oneClient.text.trimEnd().split("\r\n")).toHaveLength(4);
   });
+
+  it("narrows to one day of the screen's chart, and names a bad day", async () => {
+    const day = await get(`/v1/reports/items.csv?${period}&date=2026-11-03`, { authorization: `Bearer ${reportsKey}` });
+    expect(day.status).toBe(200);
+    const rows = day.text
+      .replace(/^\ufeff/, "")
+      .trimEnd()
+      .split("\r\n")
+      .slice(1);
+    expect(rows).toHaveLength(3);
+    expect(rows.every((row) => row.includes("2026-11-03"))).toBe(true);
+    const bad = await get(`/v1/reports/items.csv?${period}&date=2026-11-31`, { authorization: `Bearer ${reportsKey}` });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.text)).toMatchObject({ error: { details: { fields: { date: expect.any(String) } } } });
+  });
+});
+
+describe("GET /v1/reports/summary.csv", () => {
+  it("writes the report's figures one group a row, with the same counts as the summary", async () => {
+    const { status, type, text } = await get(`/v1/reports/summary.csv?${period}&priority=P1,P2,P3,P4`, {
+      authorization: `Bearer ${reportsKey}`,
+    });
+    expect(status).toBe(200);
+    expect(type).toContain("text/csv");
+    const lines = text
+      .replace(/^\ufeff/, "")
+      .trimEnd()
+      .split("\r\n");
+    expect(lines[0]).toMatch(/^group,value,items in,replies sent,acknowledged,/);
+    const cells = (group: string) =>
+      lines.filter((line) => line.startsWith(`${group},`)).map((line) => line.split(",").slice(1, 3));
+    expect(cells("total")).toEqual([["2026-11-02 to 2026-11-03", "5203"]]);
+    expect(cells("day")).toEqual([
+      ["2026-11-02", "5200"],
+      ["2026-11-03", "3"],
+    ]);
+    expect(cells("business hours")).toEqual([["in hours", "5203"]]);
+    const bad = await get(`/v1/reports/summary.csv?${period}&priority=P9`, { authorization: `Bearer ${reportsKey}` });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.text)).toMatchObject({
+      error: { details: { fields: { "priority.0": expect.any(String) } } },
+    });
+  });
 });

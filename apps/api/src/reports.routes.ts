@@ -9,10 +9,10 @@ import {
   listReportItems,
   type ReportFilters,
   type ReportReader,
-  reportFigureNames,
+  reportItemFigures,
 } from "@parley/core/reports";
 import { schema, withTenant } from "@parley/db";
-import { reportItemsCsvHead, reportItemsCsvRows } from "@parley/documents";
+import { renderReportSummaryCsv, reportItemsCsvHead, reportItemsCsvRows } from "@parley/documents";
 import type { Services } from "@parley/trpc";
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { stream } from "hono/streaming";
@@ -28,24 +28,41 @@ export interface ReportRoutesOptions {
   originOf: (c: Context) => string;
 }
 
-/** A report's filters as query parameters: one client, channel or priority at a time. */
+/** A list query parameter: repeated (`?priority=P1&priority=P2`) or comma-separated (`?priority=P1,P2`). */
+const listOf = <T extends z.ZodType>(element: T) =>
+  z.preprocess(
+    (value) => (value === undefined ? undefined : String(value).split(",").filter(Boolean)),
+    z.array(element).min(1).max(100).optional(),
+  );
+
+/** A report's filters as query parameters, as the Reports screen sets them. */
 const reportQuery = z.object({
   from: localDate.describe("the first local date of the period, in each client's time zone"),
   to: localDate.describe("the last local date of the period, included"),
   clientId: uuid.optional(),
-  channelId: uuid.optional(),
-  priority: z.enum(schema.itemPriorities).optional(),
+  channelId: listOf(uuid).describe("one or more channels, comma-separated"),
+  priority: listOf(z.enum(schema.itemPriorities)).describe("one or more priorities, comma-separated"),
+  moderatorId: uuid.optional().describe("only items the moderator replied to (a confirmed reply)"),
 });
 const reportItemsQuery = reportQuery.extend({
-  figure: z.enum(reportFigureNames).default("items_in").describe("only the items a figure counted"),
+  figure: z.enum(reportItemFigures).default("items_in").describe("only the items a figure counted"),
+  date: localDate.optional().describe("only the items of one local date (a chart's day; `backlog`: its point)"),
+  hour: z.coerce.number().int().min(0).max(23).optional().describe("only the items of one local hour of the day"),
+  inHours: z
+    .enum(["true", "false"])
+    .transform((value) => value === "true")
+    .optional()
+    .describe("only the items received within (true) or outside (false) the client's business hours"),
+  handledBy: uuid.optional().describe("only the items this moderator took a handling action on"),
 });
 
 const filtersOf = (query: z.infer<typeof reportQuery>): ReportFilters => ({
   from: query.from,
   to: query.to,
   clientIds: query.clientId ? [query.clientId] : undefined,
-  channelIds: query.channelId ? [query.channelId] : undefined,
-  priorities: query.priority ? [query.priority] : undefined,
+  channelIds: query.channelId,
+  priorities: query.priority,
+  moderatorId: query.moderatorId,
 });
 
 const duration = z.object({
@@ -65,6 +82,8 @@ const figures = {
   noAction: z.int(),
   escalated: z.int(),
   clientAnswer: duration.describe("from an item's first escalation to the client's first answer"),
+  handled: z.int().describe("items a moderator took a handling action on"),
+  handlingTime: duration.describe("claim → the same moderator's handling action (measured claims, an hour at most)"),
 };
 const Report = z
   .object({
@@ -84,6 +103,21 @@ const Report = z
       }),
     ),
     byPriority: z.array(z.object({ priority: z.enum(schema.itemPriorities), ...figures })),
+    byBusinessHours: z.array(z.object({ inHours: z.boolean(), ...figures })),
+    byModerator: z.array(
+      z.object({
+        moderatorId: z.uuid(),
+        moderatorName: z.string(),
+        handled: z.int(),
+        handlingTime: duration,
+        activeHours: z.int().describe("clock hours in which the moderator claimed or handled one of these items"),
+        handledPerHour: z.number().nullable(),
+      }),
+    ),
+    moderatorWork: z.object({ handled: z.int(), activeHours: z.int(), handledPerHour: z.number().nullable() }),
+    backlog: z
+      .array(z.object({ date: z.string(), hour: z.int().nullable(), open: z.int() }))
+      .describe("items open at the end of each local day (or hour, for a one-day period) that has passed"),
   })
   .meta({ ref: "Report" });
 
@@ -217,6 +251,33 @@ export function createReportRoutes(options: ReportRoutesOptions) {
   );
 
   app.get(
+    "/v1/reports/summary.csv",
+    describeRoute({
+      operationId: "exportReport",
+      summary:
+        "A period's figures as CSV: the total, each day, hour, channel, priority, side of business hours, moderator and backlog point",
+      security: readSecurity("reports:read"),
+      responses: {
+        "200": { description: "One row per group of figures", content: { "text/csv": { schema: { type: "string" } } } },
+        "400": errorResponse("A query parameter is invalid (named in `details.fields`)"),
+        ...readErrors,
+        "404": errorResponse("`clientId` names no client you can see"),
+      },
+    }),
+    authenticateReader,
+    reportReadersOnly,
+    parsed("query", reportQuery),
+    async (c) => {
+      const reader = readerOf(c);
+      const query = c.req.valid("query");
+      const report = await read(reader, (tx) => getReport(reader, tx, filtersOf(query)));
+      c.header("content-type", "text/csv; charset=utf-8");
+      c.header("content-disposition", `attachment; filename="parley-report-summary-${query.from}-${query.to}.csv"`);
+      return c.body(renderReportSummaryCsv(report));
+    },
+  );
+
+  app.get(
     "/v1/reports/items.csv",
     describeRoute({
       operationId: "exportReportItems",
@@ -235,7 +296,15 @@ export function createReportRoutes(options: ReportRoutesOptions) {
     async (c) => {
       const reader = readerOf(c);
       const query = c.req.valid("query");
-      const input = { ...filtersOf(query), figure: query.figure, limit: exportPageSize };
+      const input = {
+        ...filtersOf(query),
+        figure: query.figure,
+        date: query.date,
+        hour: query.hour,
+        inHours: query.inHours,
+        handledBy: query.handledBy,
+        limit: exportPageSize,
+      };
       const origin = options.originOf(c);
       const itemLink = (itemId: string) => `${origin}/console/items/${itemId}`;
       // The first page is read before the answer starts, so a refusal is still a 4xx.

@@ -19,13 +19,16 @@ export {
 export { classifyInsight, type InsightClassification, type InsightLabel, insightLabels } from "./insight-labels";
 export * from "./report-rows";
 export {
+  type BacklogPoint,
   type DurationFigure,
   getReport,
   listReportItems,
+  type ModeratorWork,
   type ReportFigures,
   type ReportItemRow,
   type ReportItemsInput,
   type ReportView,
+  reportItemFigures,
   reportItemsInput,
 } from "./reports";
 export * from "./topic-digests.unscoped";

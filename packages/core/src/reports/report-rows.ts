@@ -13,7 +13,14 @@
  *   arrival): met when stopped by the due time, breached when stopped late or past due and still running;
  *   their durations are the clocks' elapsed real time, pauses (waiting on the client) left out;
  * - **escalated** = at least one escalation; the client's answer time runs from the first escalation to its
- *   first answer.
+ *   first answer;
+ * - **handled** = a moderator took a handling action on the item (a reply queued or sent for approval, hide, delete,
+ *   no action, escalation: staffing's list); **handling time** = staffing's measured claims (claim → the same
+ *   moderator's handling action, an hour at most), summed per item;
+ * - **in hours** = received within the client's business hours in force then (the versions billing's out-of-hours
+ *   count reads; a client without hours is covered around the clock);
+ * - **open** (the backlog) = from arrival until the first handling action by anyone (the triage flow included); an
+ *   item without one stays open while queued or claimed.
  */
 
 import { uuid } from "@parley/contracts";
@@ -22,6 +29,7 @@ import { schema, uuidArray } from "@parley/db";
 import { type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Scope } from "../kernel/scope";
+import { auditItemId, handledClaims, handlingActionEvent } from "../staffing/handling-times";
 
 export type ReportReader = Pick<Scope, "agencyId" | "clientIds">;
 
@@ -67,6 +75,8 @@ export const reportFigures = {
   deleted: sql`r.moderation_action = 'delete'`,
   no_action: sql`r.status = 'no_action'`,
   escalated: sql`r.escalated_at is not null`,
+  handled: sql`cardinality(r.handlers) > 0`,
+  handling_measured: sql`r.handling_seconds is not null`,
 } satisfies Record<string, SQL>;
 export type ReportFigure = keyof typeof reportFigures;
 export const reportFigureNames = Object.keys(reportFigures) as [ReportFigure, ...ReportFigure[]];
@@ -93,19 +103,63 @@ function clockSeconds(clock: "fr" | "res"): SQL {
     else extract(epoch from ${c}.stopped_at - ${c}.started_at)::float8 - ${c}.client_side_ms / 1000.0 end`;
 }
 
+/** Which items the rows are: those received in the period, or those that may be open at one of its points. */
+export type ReportRowsSelection = "received" | "backlog";
+
+export interface ReportRowsOptions {
+  /** `(client_id, hours)`: each client's business hours over the period as a multirange (`businessHoursRelation`). */
+  businessHours?: SQL;
+  selection?: ReportRowsSelection;
+}
+
 /**
- * The report's rows as a common table expression named `r` (prefix a statement with it), within the reader's
- * clients and the filters (whose clients the caller checked the reader sees). Every column a figure, a chart or the export reads is here.
+ * Each client's business hours over the period as a relation `(client_id uuid, hours tstzmultirange)`: null hours
+ * (no version with hours) cover every instant.
  */
-export function reportRowsCte(reader: ReportReader, filters: ReportFilters, now: Date): SQL {
+export function businessHoursRelation(entries: ReadonlyArray<{ clientId: string; hours: string | null }>): SQL {
+  if (entries.length === 0) return sql`select null::uuid as client_id, null::tstzmultirange as hours where false`;
+  const rows = entries.map((entry) => sql`(${entry.clientId}::uuid, ${entry.hours}::tstzmultirange)`);
+  return sql`select * from (values ${sql.join(rows, sql`, `)}) as v(client_id, hours)`;
+}
+
+/** The instant a local date (and hour) ends in the row's client's zone: a backlog point. */
+export function localEndOf(date: SQL, hour: SQL | null): SQL {
+  const hours = hour === null ? sql`24` : sql`${hour} + 1`;
+  return sql`((${date})::date::timestamp + make_interval(hours => ${hours})) at time zone r.time_zone`;
+}
+
+/** Open at `at`: received by then and not yet handled. */
+export const isOpenAt = (at: SQL) => sql`r.received_at <= ${at} and r.open_until > ${at}`;
+
+/**
+ * The report's rows as a common table expression named `r` (prefix a statement with it; more CTEs may follow
+ * after a comma), within the reader's clients and the filters (whose clients the caller checked the reader sees).
+ * Every column a figure, a chart or the export reads is here. Before `r`: `handled_claims` (staffing's measured
+ * claims) and `item_work` (claims and handling actions, by item) over the audit events since two days before the
+ * period.
+ */
+export function reportRowsCte(
+  reader: ReportReader,
+  filters: ReportFilters,
+  now: Date,
+  options: ReportRowsOptions = {},
+): SQL {
   const clientIds = filters.clientIds ?? reader.clientIds;
   const instant = sql`${now.toISOString()}::timestamptz`;
-  const conditions: SQL[] = [
-    sql`i.agency_id = ${reader.agencyId}`,
-    sql`not i.by_brand`,
-    sql`(i.received_at at time zone c.time_zone) >= ${filters.from}::date`,
-    sql`(i.received_at at time zone c.time_zone) < ${filters.to}::date + 1`,
-  ];
+  const workSince = sql`(${filters.from}::date - 2)::timestamp at time zone 'UTC'`;
+  const conditions: SQL[] = [sql`i.agency_id = ${reader.agencyId}`, sql`not i.by_brand`];
+  if ((options.selection ?? "received") === "received") {
+    conditions.push(
+      sql`(i.received_at at time zone c.time_zone) >= ${filters.from}::date`,
+      sql`(i.received_at at time zone c.time_zone) < ${filters.to}::date + 1`,
+    );
+  } else {
+    // Open at some point of the period: received before its end, and handled (if at all) since the work read.
+    conditions.push(
+      sql`(i.received_at at time zone c.time_zone) < ${filters.to}::date + 1`,
+      sql`(i.received_at >= ${workSince} or i.status in ('queued', 'claimed') or handling.item_id is not null)`,
+    );
+  }
   if (clientIds) conditions.push(sql`i.client_id = any(${uuidArray(clientIds)})`);
   if (filters.channelIds) conditions.push(sql`i.channel_id = any(${uuidArray(filters.channelIds)})`);
   if (filters.priorities) {
@@ -115,20 +169,43 @@ export function reportRowsCte(reader: ReportReader, filters: ReportFilters, now:
     conditions.push(sql`exists (select 1 from replies m where m.agency_id = i.agency_id and m.item_id = i.id
       and m.status = 'sent' and m.author_user_id = ${filters.moderatorId})`);
   }
-  return sql`with r as (
+  const businessHours = options.businessHours ?? businessHoursRelation([]);
+  return sql`with handled_claims as (
+    ${handledClaims(reader.agencyId, sql`e.created_at >= ${workSince}`)}
+  ), item_work as (
+    select ${auditItemId} as item_id, e.actor_user_id, e.created_at, ${handlingActionEvent} as handling
+    from audit_events e
+    where e.agency_id = ${reader.agencyId} and e.created_at >= ${workSince}
+      and (${handlingActionEvent} or e.action = 'item.claimed')
+  ), item_handling as (
+    select w.item_id, min(w.created_at) filter (where w.handling) as handled_at,
+      coalesce(array_agg(distinct w.actor_user_id) filter (where w.handling and w.actor_user_id is not null), '{}')
+        as handlers
+    from item_work w where w.item_id is not null group by w.item_id
+  ), item_claims as (
+    select item_id, sum(seconds)::float8 as handling_seconds from handled_claims group by item_id
+  ), business_hours as (${businessHours}), r as (
     select i.id, i.client_id, c.name as client_name, c.time_zone, i.channel_id, ch.display_name as channel_name,
       ch.platform, i.customer_id, i.author_handle, i.category_key, i.tags, i.priority, i.status, i.moderation_action,
       i.created_at, i.received_at, (i.received_at at time zone c.time_zone)::date as local_date,
       extract(hour from i.received_at at time zone c.time_zone)::int as local_hour,
+      coalesce(bh.hours @> i.received_at, true) as in_hours,
       answers.acknowledged_at, answers.useful_answer_at, answers.replies_sent, answers.moderators,
       fr.due_at as first_response_due_at, fr.stopped_at as first_response_at,
       ${clockState("fr", instant)} as first_response_state, ${clockSeconds("fr")} as first_response_seconds,
       res.due_at as resolution_due_at, res.stopped_at as resolved_at,
       ${clockState("res", instant)} as resolution_state, ${clockSeconds("res")} as resolution_seconds,
-      esc.escalated_at, esc.answered_at as escalation_answered_at, delivery.status as delivery_status
+      esc.escalated_at, esc.answered_at as escalation_answered_at, delivery.status as delivery_status,
+      handling.handled_at, coalesce(handling.handlers, '{}') as handlers, claims.handling_seconds,
+      case when handling.handled_at is not null then greatest(i.received_at, handling.handled_at)
+        when i.status in ('queued', 'claimed') then 'infinity'::timestamptz
+        else i.received_at end as open_until
     from items i
     join clients c on c.id = i.client_id and c.agency_id = i.agency_id
     join channels ch on ch.id = i.channel_id and ch.agency_id = i.agency_id
+    left join business_hours bh on bh.client_id = i.client_id
+    left join item_handling handling on handling.item_id = i.id
+    left join item_claims claims on claims.item_id = i.id
     left join lateral (
       select min(p.sent_at) as acknowledged_at,
         min(p.sent_at) filter (where p.kind <> 'acknowledgement') as useful_answer_at,

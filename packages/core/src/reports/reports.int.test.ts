@@ -161,6 +161,8 @@ describe("getReport", () => {
       noAction: 1,
       escalated: 1,
       clientAnswer: { count: 1, medianSeconds: 3600, p90Seconds: 3600 },
+      handled: 0, // no audited handling actions here: report-work.int.test.ts
+      handlingTime: { count: 0, medianSeconds: null, p90Seconds: null },
     });
     expect(report.byDay.map((day) => [day.date, day.itemsIn, day.acknowledged.count])).toEqual([
       ["2026-10-24", 3, 3],

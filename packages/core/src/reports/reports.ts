@@ -1,7 +1,7 @@
 /**
  * Reports: the period's figures (one statement over the report's rows, grouped by total, day, hour of day,
- * channel and priority), the items behind any figure (the same rows under the figure's predicate) and the
- * one-row-per-item export.
+ * channel, priority and in/out of business hours; one for the moderators' work; one for the backlog over time), the
+ * items behind any figure (the same rows under the figure's predicate) and the one-row-per-item export.
  */
 
 import { AppError, badInput, uuid } from "@parley/contracts";
@@ -10,9 +10,16 @@ import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type Clock, systemClock } from "../kernel/clock";
 import { decodeItemCursor, encodeItemCursor } from "../moderation/read-items";
+import { listCalendarVersions } from "../sla/business-hours";
+import { businessHoursMultirange, localMidnightInstant } from "../sla/period-aggregates";
+import { wallTimeInstant } from "../sla/zone-offsets";
 import {
+  businessHoursRelation,
+  isOpenAt,
+  localEndOf,
   type ReportFilters,
   type ReportReader,
+  type ReportRowsOptions,
   reportFigureNames,
   reportFigures,
   reportFilters,
@@ -42,6 +49,32 @@ export interface ReportFigures {
   escalated: number;
   /** From an item's first escalation to the client's first answer. */
   clientAnswer: DurationFigure;
+  /** Items a moderator took a handling action on. */
+  handled: number;
+  /** Claim → the same moderator's handling action (staffing's measured claims), per item. */
+  handlingTime: DurationFigure;
+}
+
+/** One moderator's work on the report's items. */
+export interface ModeratorWork {
+  moderatorId: string;
+  moderatorName: string;
+  /** Items they took a handling action on. */
+  handled: number;
+  /** Their measured claims on these items. */
+  handlingTime: DurationFigure;
+  /** Clock hours in which they claimed or handled one of these items. */
+  activeHours: number;
+  /** handled / activeHours; null without active hours. */
+  handledPerHour: number | null;
+}
+
+/** Items open at the end of a local day (or, for a one-day period, of a local hour) of the period. */
+export interface BacklogPoint {
+  date: string;
+  /** The hour whose end the point is, for a one-day period. */
+  hour: number | null;
+  open: number;
 }
 
 export interface ReportView {
@@ -55,28 +88,37 @@ export interface ReportView {
   byHour: Array<{ hour: number } & ReportFigures>;
   byChannel: Array<{ channelId: string; channelName: string; clientName: string; platform: string } & ReportFigures>;
   byPriority: Array<{ priority: (typeof schema.itemPriorities)[number] } & ReportFigures>;
+  /** Received within the client's business hours (true) or outside them (false); only the sides that had items. */
+  byBusinessHours: Array<{ inHours: boolean } & ReportFigures>;
+  byModerator: ModeratorWork[];
+  /** Every moderator's handled items over every moderator's active hours. */
+  moderatorWork: { handled: number; activeHours: number; handledPerHour: number | null };
+  /** The period's points up to `asOf`, oldest first; an item counts on its client's local dates. */
+  backlog: BacklogPoint[];
 }
 
 /**
- * The reader, once the clients it names are known to be ones it sees: an unseen client is refused by name rather
- * than counted as empty. Who may read reports at all (`readReports`) is the caller's check, as for every read
- * that API keys share with people.
+ * The clients a report covers (those it names, else every client the reader sees) once they are known to be ones it
+ * sees — an unseen client is refused by name rather than counted as empty — with each one's business hours over the
+ * period. Who may read reports at all (`readReports`) is the caller's check, as for every read that API keys share
+ * with people.
  */
-export async function checkedReader(
+async function reportContext(
   reader: ReportReader,
   tx: Executor,
-  filters: Pick<ReportFilters, "clientIds">,
-): Promise<ReportReader> {
+  filters: Pick<ReportFilters, "clientIds" | "from" | "to">,
+): Promise<Required<Pick<ReportRowsOptions, "businessHours">> & { timeZones: string[] }> {
+  const wanted = filters.clientIds ?? reader.clientIds;
+  const visible = await tx
+    .select({ id: schema.clients.id, timeZone: schema.clients.timeZone })
+    .from(schema.clients)
+    .where(
+      and(
+        eq(schema.clients.agencyId, reader.agencyId),
+        wanted ? inArray(schema.clients.id, [...(reader.clientIds ?? wanted)]) : undefined,
+      ),
+    );
   if (filters.clientIds) {
-    const visible = await tx
-      .select({ id: schema.clients.id })
-      .from(schema.clients)
-      .where(
-        and(
-          eq(schema.clients.agencyId, reader.agencyId),
-          inArray(schema.clients.id, [...(reader.clientIds ?? filters.clientIds)]),
-        ),
-      );
     const seen = new Set(visible.map((client) => client.id));
     const unseen = filters.clientIds.filter((clientId) => !seen.has(clientId));
     if (unseen.length > 0) {
@@ -86,7 +128,22 @@ export async function checkedReader(
       });
     }
   }
-  return reader;
+  const clients = filters.clientIds ? visible.filter((client) => filters.clientIds?.includes(client.id)) : visible;
+  const calendars = await listCalendarVersions(tx, { clientIds: clients.map((client) => client.id) });
+  const dayAfter = new Date(Date.parse(`${filters.to}T00:00:00Z`) + 864e5).toISOString().slice(0, 10);
+  return {
+    timeZones: [...new Set(clients.map((client) => client.timeZone))],
+    businessHours: businessHoursRelation(
+      clients.map((client) => ({
+        clientId: client.id,
+        hours: businessHoursMultirange(
+          calendars.get(client.id) ?? [],
+          localMidnightInstant(filters.from, client.timeZone),
+          localMidnightInstant(dayAfter, client.timeZone),
+        ),
+      })),
+    ),
+  };
 }
 
 const percentile = (fraction: number, seconds: SQL, where: SQL) =>
@@ -116,7 +173,9 @@ const figureColumns = sql`
     "client_answer",
     sql`extract(epoch from r.escalation_answered_at - r.escalated_at)::float8`,
     sql`r.escalation_answered_at is not null`,
-  )}`;
+  )},
+  count(*) filter (where ${reportFigures.handled})::int as handled,
+  ${duration("handling", sql`r.handling_seconds`, reportFigures.handling_measured)}`;
 
 type FigureRow = Record<string, number | string | null>;
 
@@ -145,6 +204,8 @@ function figuresOf(row: FigureRow | undefined): ReportFigures {
     noAction: at("no_action"),
     escalated: at("escalated"),
     clientAnswer: durationOf(empty, "client_answer"),
+    handled: at("handled"),
+    handlingTime: durationOf(empty, "handling"),
   };
 }
 
@@ -156,7 +217,7 @@ function datesOf(from: string, to: string): string[] {
   return dates;
 }
 
-/** The period's figures in total and by day, hour of day, channel and priority. */
+/** The period's figures in total and by day, hour of day, channel, priority and business hours. */
 export async function getReport(
   scope: ReportReader,
   tx: Executor,
@@ -164,23 +225,27 @@ export async function getReport(
   deps: { now?: Clock } = {},
 ): Promise<ReportView> {
   const filters = parse(reportFilters, input);
-  const reader = await checkedReader(scope, tx, filters);
+  const context = await reportContext(scope, tx, filters);
   const asOf = (deps.now ?? systemClock)();
   const rows = await tx.execute<FigureRow & { dimension: string; key: string | null; channel_name: string | null }>(sql`
-    ${reportRowsCte(reader, filters, asOf)}
+    ${reportRowsCte(scope, filters, asOf, { businessHours: context.businessHours })}
     select case
         when grouping(r.local_date) = 0 then 'day'
         when grouping(r.local_hour) = 0 then 'hour'
         when grouping(r.channel_id) = 0 then 'channel'
         when grouping(r.priority) = 0 then 'priority'
+        when grouping(r.in_hours) = 0 then 'business_hours'
         else 'total' end as dimension,
-      coalesce(r.local_date::text, r.local_hour::text, r.channel_id::text, r.priority::text) as key,
+      coalesce(r.local_date::text, r.local_hour::text, r.channel_id::text, r.priority::text, r.in_hours::text) as key,
       max(r.channel_name) as channel_name, max(r.client_name) as client_name, max(r.platform::text) as platform,
       ${figureColumns}
     from r
-    group by grouping sets ((), (r.local_date), (r.local_hour), (r.channel_id), (r.priority))`);
+    group by grouping sets ((), (r.local_date), (r.local_hour), (r.channel_id), (r.priority), (r.in_hours))`);
   const of = (dimension: string) => rows.filter((row) => row.dimension === dimension);
   const days = new Map(of("day").map((row) => [row.key, row]));
+  const moderators = await readModeratorWork(scope, tx, filters, asOf, { businessHours: context.businessHours });
+  const handled = moderators.reduce((total, moderator) => total + moderator.handled, 0);
+  const activeHours = moderators.reduce((total, moderator) => total + moderator.activeHours, 0);
   return {
     from: filters.from,
     to: filters.to,
@@ -202,10 +267,100 @@ export async function getReport(
     byPriority: of("priority")
       .map((row) => ({ priority: row.key as (typeof schema.itemPriorities)[number], ...figuresOf(row) }))
       .sort((a, b) => a.priority.localeCompare(b.priority)),
+    byBusinessHours: of("business_hours")
+      .map((row) => ({ inHours: row.key === "true", ...figuresOf(row) }))
+      .sort((a, b) => Number(b.inHours) - Number(a.inHours)),
+    byModerator: moderators,
+    moderatorWork: { handled, activeHours, handledPerHour: activeHours === 0 ? null : handled / activeHours },
+    backlog: await readBacklog(scope, tx, filters, asOf, context.timeZones),
   };
 }
 
-export function parse<T extends z.ZodType>(schemaOf: T, input: unknown): z.infer<T> {
+/** Each moderator who handled one of the report's items: how many, how fast, over how many active hours. */
+async function readModeratorWork(
+  reader: ReportReader,
+  tx: Executor,
+  filters: ReportFilters,
+  asOf: Date,
+  context: ReportRowsOptions,
+): Promise<ModeratorWork[]> {
+  const rows = await tx.execute<FigureRow & { moderator_id: string; moderator_name: string | null }>(sql`
+    ${reportRowsCte(reader, filters, asOf, context)}, handled_by as (
+      select h.moderator_id, count(*)::int as handled from r cross join unnest(r.handlers) as h(moderator_id)
+      group by h.moderator_id
+    ), claims_by as (
+      select c.moderator_id, ${duration("handling", sql`c.seconds`, sql`true`)}
+      from handled_claims c join r on r.id = c.item_id group by c.moderator_id
+    ), hours_by as (
+      select w.actor_user_id as moderator_id, count(distinct date_trunc('hour', w.created_at))::int as active_hours
+      from item_work w join r on r.id = w.item_id where w.actor_user_id is not null group by w.actor_user_id
+    )
+    select b.moderator_id, u.name as moderator_name, b.handled, coalesce(h.active_hours, 0) as active_hours,
+      coalesce(c.handling_count, 0) as handling_count, c.handling_median, c.handling_p90
+    from handled_by b
+    left join claims_by c on c.moderator_id = b.moderator_id
+    left join hours_by h on h.moderator_id = b.moderator_id
+    left join users u on u.id = b.moderator_id
+    order by b.handled desc, u.name`);
+  return rows.map((row) => {
+    const activeHours = Number(row.active_hours);
+    const handled = Number(row.handled);
+    return {
+      moderatorId: row.moderator_id,
+      moderatorName: row.moderator_name ?? "(former moderator)",
+      handled,
+      handlingTime: durationOf(row, "handling"),
+      activeHours,
+      handledPerHour: activeHours === 0 ? null : handled / activeHours,
+    };
+  });
+}
+
+/** A one-day period's backlog is read hour by hour; a longer one day by day. */
+const backlogByHour = (filters: Pick<ReportFilters, "from" | "to">) => filters.from === filters.to;
+
+/** The instant a point ends in SQL (the row's client's zone) and the point's drill-down narrowing. */
+const backlogPointEnd = (date: SQL, hour: SQL | null) => localEndOf(date, hour);
+
+/**
+ * Items open at the end of each local day (or hour) of the period that has ended by `asOf` in one of the report's
+ * clients' zones; each client's items count at its own day's end.
+ */
+async function readBacklog(
+  reader: ReportReader,
+  tx: Executor,
+  filters: ReportFilters,
+  asOf: Date,
+  timeZones: readonly string[],
+): Promise<BacklogPoint[]> {
+  const byHour = backlogByHour(filters);
+  const points: Array<{ date: string; hour: number | null }> = [];
+  for (const date of datesOf(filters.from, filters.to)) {
+    for (const hour of byHour ? Array.from({ length: 24 }, (_, index) => index) : [null]) {
+      const minute = hour === null ? 1440 : (hour + 1) * 60;
+      if (timeZones.some((timeZone) => wallTimeInstant(date, minute, timeZone) <= asOf.getTime())) {
+        points.push({ date, hour });
+      }
+    }
+  }
+  if (points.length === 0) return [];
+  const end = backlogPointEnd(sql`p.date`, byHour ? sql`p.hour` : null);
+  const rows = await tx.execute<{ date: string; hour: number | null; open: number }>(sql`
+    ${reportRowsCte(reader, filters, asOf, { selection: "backlog" })}, points as (
+      select * from (values ${sql.join(
+        points.map((point) => sql`(${point.date}::date, ${point.hour}::int)`),
+        sql`, `,
+      )}) as v(date, hour)
+    )
+    select p.date::text as date, p.hour, count(r.id)::int as open
+    from points p
+    left join r on ${isOpenAt(end)} and ${end} <= ${asOf.toISOString()}::timestamptz
+    group by p.date, p.hour
+    order by p.date, p.hour`);
+  return rows.map((row) => ({ date: row.date, hour: row.hour, open: Number(row.open) }));
+}
+
+function parse<T extends z.ZodType>(schemaOf: T, input: unknown): z.infer<T> {
   const parsed = schemaOf.safeParse(input);
   if (!parsed.success) throw badInput(parsed.error.issues);
   return parsed.data;
@@ -235,22 +390,43 @@ export interface ReportItemRow {
   resolutionState: "met" | "breached" | "running" | null;
   resolvedAt: Date | null;
   escalatedAt: Date | null;
+  /** The client's first answer to the item's escalation. */
+  escalationAnsweredAt: Date | null;
   deliveryStatus: string | null;
+  /** Received within the client's business hours. */
+  inHours: boolean;
+  /** Claim → action, summed over the item's measured claims. */
+  handlingSeconds: number | null;
   timeZone: string;
 }
 
-/** A chart's bar or point: the figure's items narrowed to one day, hour of day, channel or priority. */
-export const reportItemsInput = reportFilters.and(
-  z.object({
-    figure: z.enum(reportFigureNames).default("items_in"),
-    date: z.iso.date().optional(),
-    hour: z.int().min(0).max(23).optional(),
-    channelId: uuid.optional(),
-    priority: z.enum(schema.itemPriorities).optional(),
-    cursor: z.string().max(200).optional(),
-    limit: z.int().min(1).max(5000).default(100),
-  }),
-);
+/** The figures a drill-down lists: the report's, and a backlog point's items. */
+export const reportItemFigures = [...reportFigureNames, "backlog"] as const;
+
+/**
+ * A chart's bar or point: the figure's items narrowed to one day, hour of day, channel, priority, side of business
+ * hours or moderator. `backlog` is the items open at the end of `date` (and `hour`, for a one-day period): a point
+ * of the backlog chart.
+ */
+export const reportItemsInput = reportFilters
+  .and(
+    z.object({
+      figure: z.enum(reportItemFigures).default("items_in"),
+      date: z.iso.date().optional(),
+      hour: z.int().min(0).max(23).optional(),
+      channelId: uuid.optional(),
+      priority: z.enum(schema.itemPriorities).optional(),
+      inHours: z.boolean().optional().describe("received within (true) or outside (false) business hours"),
+      handledBy: uuid.optional().describe("items this moderator took a handling action on"),
+      cursor: z.string().max(200).optional(),
+      limit: z.int().min(1).max(5000).default(100),
+    }),
+  )
+  .superRefine((query, context) => {
+    if (query.figure === "backlog" && !query.date) {
+      context.addIssue({ code: "custom", path: ["date"], message: "is required with the `backlog` figure" });
+    }
+  });
 export type ReportItemsInput = z.input<typeof reportItemsInput>;
 
 const toDate = (value: unknown) => (value === null || value === undefined ? null : new Date(value as string));
@@ -279,7 +455,10 @@ function toReportItemRow(row: Record<string, unknown>): ReportItemRow {
     resolutionState: (row.resolution_state as ReportItemRow["resolutionState"]) ?? null,
     resolvedAt: toDate(row.resolved_at),
     escalatedAt: toDate(row.escalated_at),
+    escalationAnsweredAt: toDate(row.escalation_answered_at),
     deliveryStatus: (row.delivery_status as string | null) ?? null,
+    inHours: row.in_hours as boolean,
+    handlingSeconds: row.handling_seconds === null ? null : Number(row.handling_seconds),
     timeZone: row.time_zone as string,
   };
 }
@@ -295,18 +474,30 @@ export async function listReportItems(
   deps: { now?: Clock } = {},
 ): Promise<{ items: ReportItemRow[]; nextCursor: string | null }> {
   const query = parse(reportItemsInput, input);
-  const reader = await checkedReader(scope, tx, query);
-  const conditions: SQL[] = [reportFigures[query.figure]];
-  if (query.date) conditions.push(sql`r.local_date = ${query.date}::date`);
-  if (query.hour !== undefined) conditions.push(sql`r.local_hour = ${query.hour}`);
+  const context = await reportContext(scope, tx, query);
+  const asOf = (deps.now ?? systemClock)();
+  const conditions: SQL[] = [];
+  if (query.figure === "backlog") {
+    const end = backlogPointEnd(sql`${query.date}::date`, backlogByHour(query) ? sql`${query.hour ?? 23}::int` : null);
+    conditions.push(isOpenAt(end), sql`${end} <= ${asOf.toISOString()}::timestamptz`);
+  } else {
+    conditions.push(reportFigures[query.figure]);
+    if (query.date) conditions.push(sql`r.local_date = ${query.date}::date`);
+    if (query.hour !== undefined) conditions.push(sql`r.local_hour = ${query.hour}`);
+  }
   if (query.channelId) conditions.push(sql`r.channel_id = ${query.channelId}`);
   if (query.priority) conditions.push(sql`r.priority::text = ${query.priority}`);
+  if (query.inHours !== undefined) conditions.push(sql`r.in_hours = ${query.inHours}`);
+  if (query.handledBy) conditions.push(sql`${query.handledBy}::uuid = any(r.handlers)`);
   if (query.cursor) {
     const after = decodeItemCursor(query.cursor);
     conditions.push(sql`(r.received_at, r.id) < (${after.receivedAt}::timestamptz, ${after.id}::uuid)`);
   }
   const rows = await tx.execute<Record<string, unknown>>(sql`
-    ${reportRowsCte(reader, query, (deps.now ?? systemClock)())}
+    ${reportRowsCte(scope, query, asOf, {
+      businessHours: context.businessHours,
+      selection: query.figure === "backlog" ? "backlog" : "received",
+    })}
     select r.*, to_char(r.received_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at
     from r where ${sql.join(conditions, sql` and `)}
     order by r.received_at desc, r.id desc

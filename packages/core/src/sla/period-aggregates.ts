@@ -88,7 +88,7 @@ export function previousMonth(now: Date, timeZone: string): string {
  * the version in force then; before the first version, and under an "around the clock" version, every instant is
  * in hours), as a PostgreSQL multirange literal; null when no version in force over it has hours.
  */
-function businessHoursMultirange(versions: readonly CalendarVersion[], from: Date, to: Date): string | null {
+export function businessHoursMultirange(versions: readonly CalendarVersion[], from: Date, to: Date): string | null {
   const bounds = [
     from.getTime(),
     ...versions

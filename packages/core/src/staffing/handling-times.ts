@@ -11,7 +11,7 @@
  * legal threats.
  */
 import { type Executor, uuidArray } from "@parley/db";
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { type Clock, systemClock } from "../kernel/clock";
 import type { Scope } from "../kernel/scope";
 import { plannedClientsOf } from "./staffing-scope";
@@ -35,6 +35,46 @@ export const handledActions = [
   "escalation.opened",
 ];
 const claimEndingActions = ["item.claimed", "item.claim_expired", "item.released", "item.skipped", "item.reassigned"];
+
+const actionList = (actions: readonly string[]) =>
+  sql.join(
+    actions.map((action) => sql`${action}`),
+    sql`, `,
+  );
+
+/** The item an audit event (alias `e`) is about: its subject, or the item of the reply or escalation it records. */
+export const auditItemId = sql`(case when e.subject_type = 'item' then e.subject_id else e.after ->> 'itemId' end)::uuid`;
+
+/** Audit events (alias `e`) of an action that handled an item, by anyone. */
+export const handlingActionEvent = sql`e.action in (${actionList(handledActions)})`;
+
+/**
+ * The measured claims among the agency's audit events (alias `e`) matching `events`: one row per claim its
+ * moderator ended by handling the item within `maxHandlingSeconds`, as `(item_id, moderator_id, claimed_at,
+ * handled_at, seconds)`. The one definition of handling time: staffing plans with it, reports show it.
+ */
+export function handledClaims(agencyId: string, events: SQL): SQL {
+  return sql`
+    select s.item_id, s.actor_user_id as moderator_id, s.created_at as claimed_at, s.next_at as handled_at,
+      extract(epoch from s.next_at - s.created_at)::float8 as seconds
+    from (
+      select item_id, action, actor_user_id, created_at,
+        lead(action) over next_event as next_action,
+        lead(actor_user_id) over next_event as next_actor,
+        lead(created_at) over next_event as next_at
+      from (
+        select ${auditItemId} as item_id, e.action, e.actor_user_id, e.created_at
+        from audit_events e
+        where e.agency_id = ${agencyId} and ${events}
+          and e.action in (${actionList([...handledActions, ...claimEndingActions])})
+      ) events
+      where item_id is not null
+      window next_event as (partition by item_id order by created_at)
+    ) s
+    where s.action = 'item.claimed' and s.next_actor = s.actor_user_id
+      and s.next_action in (${actionList(handledActions)})
+      and s.next_at - s.created_at <= make_interval(secs => ${maxHandlingSeconds})`;
+}
 
 export interface CategoryHandlingTime {
   clientId: string;
@@ -83,34 +123,11 @@ export async function measureHandlingTimes(
     mean_seconds: number;
     median_seconds: number;
   }>(sql`
-    with events as (
-      select case when e.subject_type = 'item' then e.subject_id else e.after ->> 'itemId' end as item_id,
-        e.action, e.actor_user_id, e.created_at
-      from audit_events e
-      where e.agency_id = ${scope.agencyId} and e.created_at >= ${from.toISOString()}::timestamptz
-        and e.created_at < ${to.toISOString()}::timestamptz
-        and e.action in (${sql.join(
-          [...handledActions, ...claimEndingActions].map((action) => sql`${action}`),
-          sql`, `,
-        )})
-    ), sequenced as (
-      select item_id, action, actor_user_id, created_at,
-        lead(action) over next_event as next_action,
-        lead(actor_user_id) over next_event as next_actor,
-        lead(created_at) over next_event as next_at
-      from events
-      where item_id is not null
-      window next_event as (partition by item_id order by created_at)
-    ), measured as (
-      select s.item_id::uuid as item_id, extract(epoch from s.next_at - s.created_at)::float8 as seconds
-      from sequenced s
-      where s.action = 'item.claimed' and s.next_actor = s.actor_user_id
-        and s.next_action in (${sql.join(
-          handledActions.map((action) => sql`${action}`),
-          sql`, `,
-        )})
-        and s.next_at - s.created_at <= make_interval(secs => ${maxHandlingSeconds})
-    )
+    with measured as (${handledClaims(
+      scope.agencyId,
+      sql`e.created_at >= ${from.toISOString()}::timestamptz
+      and e.created_at < ${to.toISOString()}::timestamptz`,
+    )})
     select i.client_id, i.category_key, count(*)::int as samples, avg(m.seconds)::float8 as mean_seconds,
       percentile_cont(0.5) within group (order by m.seconds)::float8 as median_seconds
     from measured m

@@ -43,6 +43,9 @@ const figures: Record<Figure, { label: string; count: (of: Figures) => number }>
   deleted: { label: "Deleted", count: (of) => of.deleted },
   no_action: { label: "No action", count: (of) => of.noAction },
   escalated: { label: "Escalated", count: (of) => of.escalated },
+  handled: { label: "Handled by a moderator", count: (of) => of.handled },
+  handling_measured: { label: "Handling time measured", count: (of) => of.handlingTime.count },
+  backlog: { label: "Open", count: () => 0 },
 };
 const isFigure = (value: string | undefined): value is Figure => value !== undefined && value in figures;
 const priorities = ["P1", "P2", "P3", "P4"] as const satisfies readonly Priority[];
