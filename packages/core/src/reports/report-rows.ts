@@ -110,6 +110,8 @@ export interface ReportRowsOptions {
   /** `(client_id, hours)`: each client's business hours over the period as a multirange (`businessHoursRelation`). */
   businessHours?: SQL;
   selection?: ReportRowsSelection;
+  /** Each client's period as UTC instants (`[from, to)`: its first local midnight to the one after the last day). */
+  periods?: ReadonlyArray<{ clientId: string; from: Date; to: Date }>;
 }
 
 /**
@@ -136,7 +138,8 @@ export const isOpenAt = (at: SQL) => sql`r.received_at <= ${at} and r.open_until
  * after a comma), within the reader's clients and the filters (whose clients the caller checked the reader sees).
  * Every column a figure, a chart or the export reads is here. Before `r`: `handled_claims` (staffing's measured
  * claims) and `item_work` (claims and handling actions, by item) over the audit events since two days before the
- * period.
+ * period, materialized: the planner, misjudging how many items the period holds, would otherwise rebuild them
+ * for every item (9 s instead of 0.1 s for one demo client's month).
  */
 export function reportRowsCte(
   reader: ReportReader,
@@ -150,8 +153,19 @@ export function reportRowsCte(
   const conditions: SQL[] = [sql`i.agency_id = ${reader.agencyId}`, sql`not i.by_brand`];
   if ((options.selection ?? "received") === "received") {
     conditions.push(
-      sql`(i.received_at at time zone c.time_zone) >= ${filters.from}::date`,
-      sql`(i.received_at at time zone c.time_zone) < ${filters.to}::date + 1`,
+      options.periods && options.periods.length > 0
+        ? // Each client's period as instants: ranges the planner can count rows in, where it cannot guess how many
+          // the zone-shifted comparison below keeps (and, guessing one, would rebuild the work tables per item).
+          sql`(${sql.join(
+            options.periods.map(
+              (period) =>
+                sql`(i.client_id = ${period.clientId} and i.received_at >= ${period.from.toISOString()}::timestamptz
+                  and i.received_at < ${period.to.toISOString()}::timestamptz)`,
+            ),
+            sql` or `,
+          )})`
+        : sql`(i.received_at at time zone c.time_zone) >= ${filters.from}::date
+          and (i.received_at at time zone c.time_zone) < ${filters.to}::date + 1`,
     );
   } else {
     // Open at some point of the period: received before its end, and handled (if at all) since the work read.
@@ -170,19 +184,19 @@ export function reportRowsCte(
       and m.status = 'sent' and m.author_user_id = ${filters.moderatorId})`);
   }
   const businessHours = options.businessHours ?? businessHoursRelation([]);
-  return sql`with handled_claims as (
+  return sql`with handled_claims as materialized (
     ${handledClaims(reader.agencyId, sql`e.created_at >= ${workSince}`)}
-  ), item_work as (
+  ), item_work as materialized (
     select ${auditItemId} as item_id, e.actor_user_id, e.created_at, ${handlingActionEvent} as handling
     from audit_events e
     where e.agency_id = ${reader.agencyId} and e.created_at >= ${workSince}
       and (${handlingActionEvent} or e.action = 'item.claimed')
-  ), item_handling as (
+  ), item_handling as materialized (
     select w.item_id, min(w.created_at) filter (where w.handling) as handled_at,
       coalesce(array_agg(distinct w.actor_user_id) filter (where w.handling and w.actor_user_id is not null), '{}')
         as handlers
     from item_work w where w.item_id is not null group by w.item_id
-  ), item_claims as (
+  ), item_claims as materialized (
     select item_id, sum(seconds)::float8 as handling_seconds from handled_claims group by item_id
   ), business_hours as (${businessHours}), r as (
     select i.id, i.client_id, c.name as client_name, c.time_zone, i.channel_id, ch.display_name as channel_name,

@@ -4,6 +4,8 @@ import { and, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { classifyItem } from "../protocols/classify-item";
 import { protocolDocument } from "../protocols/protocol-document";
+import { getReport } from "../reports/reports";
+import { localDateOf, monthlyPeriod, previousMonth } from "../sla/period-aggregates";
 import { type DemoData, seedDemoAgencies } from "./demo-agency";
 
 let db: TestDatabase;
@@ -123,5 +125,27 @@ describe("demo seed", () => {
       if (clock) clocked += 1;
     }
     expect(clocked).toBeGreaterThan(15);
+  });
+
+  it("answers last month's history with confirmed replies: acknowledgements first, useful answers later", async () => {
+    const northwind = data.agencies.find((agency) => agency.name === "Northwind Social");
+    const month = monthlyPeriod(previousMonth(new Date(), "Europe/London"), "Europe/London");
+    const to = localDateOf(new Date(month.to.getTime() - 1), "Europe/London");
+    for (const client of northwind?.clients ?? []) {
+      const report = await getReport({ agencyId: northwind?.id ?? "", clientIds: null }, db.owner, {
+        from: month.periodStart,
+        to,
+        clientIds: [client.id],
+      });
+      const { acknowledged, usefulAnswer, firstResponse, handlingTime } = report.totals;
+      expect(acknowledged.count, client.name).toBe(report.totals.itemsIn);
+      expect(usefulAnswer.count, client.name).toBe(report.totals.itemsIn);
+      expect(usefulAnswer.medianSeconds ?? 0, client.name).toBeGreaterThan(acknowledged.medianSeconds ?? 0);
+      expect(firstResponse.breached, client.name).toBeGreaterThan(0);
+      expect(handlingTime.count, client.name).toBeGreaterThan(0);
+      // Urgent items are mostly acknowledged before they are answered.
+      const p1 = report.byPriority.find((row) => row.priority === "P1");
+      expect(p1?.usefulAnswer.medianSeconds ?? 0, client.name).toBeGreaterThan(p1?.acknowledged.medianSeconds ?? 0);
+    }
   });
 });

@@ -2,8 +2,10 @@
  * Demo staffing for Northwind: the moderators' weekly roster (through the roster use case, as a lead would enter
  * it) and nine weeks of worked history — each client's items arriving with its audience's weekly rhythm, each
  * claimed by a moderator who works the client (one on shift, else the client's on-call moderator), handled in its
- * category's time and answered, with its first-response clock stopped (some late). The history feeds the
- * forecast, the handling times, the review of past weeks and last month's invoices. Deterministic (a seeded
+ * category's time and answered, with its first-response clock stopped (some late) by the first confirmed public
+ * reply: for most urgent items an acknowledgement, the useful answer following a quarter of an hour to two hours
+ * later; otherwise the answer itself. The history feeds the forecast, the handling times, the review of past weeks,
+ * last month's invoices and the reports. Deterministic (a seeded
  * generator) apart from `now`; written as bulk inserts, since thousands of items through ingest, claim and reply
  * would take minutes.
  */
@@ -210,6 +212,8 @@ export async function seedDemoStaffing(
     (onShift.get(membershipId) ?? []).some(([start, end]) => start <= at && at < end);
 
   const random = createRandom(20_260_101);
+  // The replies' own draws, so adding them left the arrivals, clocks and moderators of the history as they were.
+  const replyRandom = createRandom(20_260_102);
   const history: DemoHistory = new Map();
   // Clocks start as ingest starts them: on the contract in force on arrival (or the agency's default policy), on
   // the business hours in force then.
@@ -230,6 +234,7 @@ export async function seedDemoStaffing(
     const items: Array<Record<string, unknown>> = [];
     const clocks: Array<Record<string, unknown>> = [];
     const audits: Array<Record<string, unknown>> = [];
+    const replies: Array<Record<string, unknown>> = [];
     const arrived: Array<{ id: string; receivedAt: Date }> = [];
     const base = { agency_id: scope.agencyId, client_id: client.id };
     for (let hour = from; hour < to; hour += HOUR_MS) {
@@ -269,12 +274,13 @@ export async function seedDemoStaffing(
         const worker = pool[Math.floor(random() * pool.length)] ?? workers[0];
         if (!worker) continue;
         const index = items.length;
+        const channelId = channelIds[index % channelIds.length];
         const at = (ms: number) => new Date(ms).toISOString();
         arrived.push({ id, receivedAt: new Date(receivedAt) });
         items.push({
           ...base,
           id,
-          channel_id: channelIds[index % channelIds.length],
+          channel_id: channelId,
           external_id: `demo-history-${client.id.slice(0, 8)}-${index}`,
           kind: "comment",
           author_external_id: `fan-${index % 97}`,
@@ -295,36 +301,59 @@ export async function seedDemoStaffing(
             met: !late,
           });
         }
-        audits.push(
-          {
+        // Urgent items are mostly acknowledged first (the triage way), some of the rest too.
+        const acknowledgeFirst = replyRandom() < ({ P1: 0.8, P2: 0.3, P3: 0.05, P4: 0 } as const)[priority];
+        const answeredAt = acknowledgeFirst
+          ? Math.min(respondedAt + Math.round((15 + replyRandom() * 105) * 60_000), to)
+          : respondedAt;
+        const reply = (kind: "acknowledgement" | "reply", sentAt: number) => {
+          const replyId = schema.uuidv7(sentAt);
+          replies.push({
             ...base,
-            id: schema.uuidv7(claimedAt),
-            actor_user_id: worker.userId,
-            action: "item.claimed",
-            subject_type: "item",
-            subject_id: id,
-            after: { claimedBy: worker.userId },
-            created_at: at(claimedAt),
-          },
-          {
+            id: replyId,
+            item_id: id,
+            channel_id: channelId,
+            kind,
+            body: `[demo history] ${kind === "reply" ? "Answer" : "Acknowledgement"} ${index + 1} on ${categoryKey}`,
+            status: "sent",
+            author_user_id: worker.userId,
+            external_id: `demo-history-reply-${replyId}`,
+            sent_at: at(sentAt),
+            created_at: at(sentAt),
+            updated_at: at(sentAt),
+          });
+          audits.push({
             ...base,
-            id: schema.uuidv7(respondedAt),
+            id: schema.uuidv7(sentAt),
             actor_user_id: worker.userId,
             action: "reply.queued",
             subject_type: "reply",
-            subject_id: schema.uuidv7(respondedAt),
+            subject_id: replyId,
             after: { itemId: id, itemStatus: "responded", status: "approved" },
-            created_at: at(respondedAt),
-          },
-        );
+            created_at: at(sentAt),
+          });
+        };
+        audits.push({
+          ...base,
+          id: schema.uuidv7(claimedAt),
+          actor_user_id: worker.userId,
+          action: "item.claimed",
+          subject_type: "item",
+          subject_id: id,
+          after: { claimedBy: worker.userId },
+          created_at: at(claimedAt),
+        });
+        reply(acknowledgeFirst ? "acknowledgement" : "reply", respondedAt);
+        if (acknowledgeFirst) reply("reply", answeredAt);
       }
     }
     await insertRows(tx, "items", items);
     await insertRows(tx, "sla_clocks", clocks);
     await insertRows(tx, "audit_events", audits);
+    await insertRows(tx, "replies", replies);
     history.set(client.id, arrived);
   }
   // Fresh statistics for the tables the bulk load grew: the first plan must not be planned on an empty table's.
-  await tx.execute(sql`analyze items, sla_clocks, audit_events`);
+  await tx.execute(sql`analyze items, sla_clocks, audit_events, replies`);
   return history;
 }
