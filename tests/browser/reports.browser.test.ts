@@ -125,4 +125,69 @@ describe("reports in a real browser", () => {
     await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/console\/items\/[0-9a-f-]{36}$/);
     await page.close();
   });
+
+  it("an owner narrows to P1 in the address, clicks an hour's bar and gets exactly that hour's P1 items", {
+    timeout: 120_000,
+  }, async () => {
+    const page = await demo.signedInPage("owner@northwind.test");
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reports" }).click();
+    await page.getByLabel("Period").selectOption("last_month");
+    await page.getByLabel("Client", { exact: true }).selectOption({ label: "Cobalt Bank" });
+    await expect.poll(() => new URL(page.url()).searchParams.get("client")).toMatch(/^[0-9a-f-]{36}$/);
+    await page.getByLabel("Priority", { exact: true }).selectOption("P1");
+    await expect.poll(() => new URL(page.url()).searchParams.get("priorities")).toBe("P1");
+
+    // The priority table now holds P1 alone, and the tiles count its items.
+    const priorityTable = page.getByRole("table", { name: "First response per priority" });
+    await expect.poll(() => priorityTable.locator("tbody tr").count()).toBe(1);
+    const itemsIn = Number(
+      await page.getByRole("region", { name: "Items in" }).locator(".report-tile__value").textContent(),
+    );
+    expect(itemsIn).toBeGreaterThan(0);
+    // Last month's history was answered: acknowledgement and useful answer both have a median.
+    for (const tile of ["Acknowledgement", "Useful answer"]) {
+      const median = page.getByRole("region", { name: tile }).locator("dd").first();
+      expect(await median.textContent(), tile).not.toBe("—");
+    }
+
+    // The busiest hour's bar on the hour-of-day chart, clicked on the canvas where Chart.js drew it.
+    const canvas = page.getByRole("img", { name: /^Items per hour of the day/ });
+    const bar = await canvas.evaluate((element) => {
+      const chart = (element as HTMLCanvasElement & { chart?: import("chart.js").Chart<"bar"> }).chart;
+      if (!chart) throw new Error("the canvas carries no chart");
+      const values = chart.data.datasets[0]?.data as number[];
+      const index = values.indexOf(Math.max(...values));
+      const drawn = chart.getDatasetMeta(0).data[index];
+      if (!drawn) throw new Error("no bar drawn");
+      const { x, y, base } = drawn.getProps(["x", "y", "base"], true) as { x: number; y: number; base: number };
+      return { x, y: (y + base) / 2, label: String(chart.data.labels?.[index]), count: values[index] ?? 0 };
+    });
+    await canvas.click({ position: { x: bar.x, y: bar.y } });
+    const hour = Number(bar.label.slice(0, 2));
+    await expect.poll(() => new URL(page.url()).searchParams.get("hour")).toBe(String(hour));
+    expect(new URL(page.url()).searchParams.get("figure")).toBe("items_in");
+    expect(new URL(page.url()).searchParams.get("priorities")).toBe("P1");
+    const list = page.getByRole("table", { name: `Items: Items in · ${bar.label}` });
+    await list.waitFor();
+    await expect.poll(() => page.getByTestId("drill-down-count").textContent()).toMatch(`${bar.count} item`);
+    await expect.poll(() => list.locator("tbody tr").count()).toBe(Math.min(bar.count, 50));
+    expect(await list.locator("tbody tr").filter({ hasNotText: "P1" }).count()).toBe(0);
+
+    // The export carries the filter and the bar; the summary export the filter alone.
+    const exportHref = (await page.getByRole("link", { name: "Export CSV" }).getAttribute("href")) ?? "";
+    const exported = new URL(exportHref, demo.server.url).searchParams;
+    expect([exported.get("priority"), exported.get("hour"), exported.get("figure")]).toEqual([
+      "P1",
+      String(hour),
+      "items_in",
+    ]);
+    const csv = await page.request.get(new URL(exportHref, demo.server.url).toString());
+    expect(csvLines(await csv.text()).length - 1).toBe(bar.count);
+    const summaryHref = (await page.getByRole("link", { name: "Export summary" }).getAttribute("href")) ?? "";
+    const summary = await page.request.get(new URL(summaryHref, demo.server.url).toString());
+    expect(summary.status()).toBe(200);
+    const total = csvLines(await summary.text()).find((line) => line.startsWith("total,"));
+    expect(total?.split(",")[2]).toBe(String(itemsIn));
+    await page.close();
+  });
 });

@@ -142,6 +142,8 @@ describe("the report's work figures", () => {
     const owner = await ownerScope();
     const report = await as(owner, (tx) => getReport(owner, tx, scoped(), { now }));
     expect(report.totals.itemsIn).toBe(5);
+    // Sunday the 29th had no items: nothing to take a median of (not NaN).
+    expect(report.byDay[2]).toMatchObject({ date: "2026-03-29", itemsIn: 0, handlingTime: { medianSeconds: null } });
     expect(report.totals.handled).toBe(3); // m1, m2, m4; m3 only by the triage flow
     // m1 600 s and m2 120 s; m4's claim held 80 minutes is idle, m2's released claim no handling.
     expect(report.totals.handlingTime).toEqual({ count: 2, medianSeconds: 360, p90Seconds: 552 });

@@ -187,8 +187,9 @@ type FigureRow = Record<string, number | string | null>;
 
 const durationOf = (row: FigureRow, name: string): DurationFigure => ({
   count: Number(row[`${name}_count`] ?? 0),
-  medianSeconds: row[`${name}_median`] === null ? null : Number(row[`${name}_median`]),
-  p90Seconds: row[`${name}_p90`] === null ? null : Number(row[`${name}_p90`]),
+  // A day without items has no row at all: no value, as for a group with none.
+  medianSeconds: row[`${name}_median`] == null ? null : Number(row[`${name}_median`]),
+  p90Seconds: row[`${name}_p90`] == null ? null : Number(row[`${name}_p90`]),
 });
 
 function figuresOf(row: FigureRow | undefined): ReportFigures {

@@ -45,6 +45,7 @@ const figures: Record<Figure, { label: string; count: (of: Figures) => number }>
   escalated: { label: "Escalated", count: (of) => of.escalated },
   handled: { label: "Handled by a moderator", count: (of) => of.handled },
   handling_measured: { label: "Handling time measured", count: (of) => of.handlingTime.count },
+  // A backlog point's count is the point's own (`drillCount`), not a group's figure.
   backlog: { label: "Open", count: () => 0 },
 };
 const isFigure = (value: string | undefined): value is Figure => value !== undefined && value in figures;
@@ -72,25 +73,43 @@ function formatInZone(value: Date | null, timeZone: string): string {
 
 const share = (part: number, whole: number) => (whole === 0 ? "—" : formatPercent((part / whole) * 100));
 
-/** A drill-down: the items behind a figure, in total or for one day or priority (a chart's bar). */
+/**
+ * A drill-down: the items behind a figure, in total or for a chart's bar or point — one day, hour of day, channel,
+ * priority, side of business hours or moderator; `backlog`: the items open at the end of `date` (and `hour`).
+ */
 interface DrillDown {
   figure: Figure;
   date?: string;
+  hour?: number;
   priority?: Priority;
+  channelId?: string;
+  inHours?: boolean;
+  handledBy?: string;
 }
+
+const isHour = (value: string | undefined) => value !== undefined && /^(1?\d|2[0-3])$/.test(value);
+const isId = (value: string | undefined): value is string => value !== undefined && /^[0-9a-f-]{36}$/.test(value);
 
 /**
  * The report's choices, kept in the address so a report can be linked and Back returns to the last one:
- * `?from=&to=&client=` and the open drill-down `&figure=&date=&priority=`. No dates: this month.
+ * `?from=&to=&client=&channel=&priorities=&moderator=` and the open drill-down
+ * `&figure=&date=&hour=&priority=&onChannel=&inHours=&handledBy=`. No dates: this month.
  */
 function useReportChoices() {
   const [params, setParams] = useSearchParams<{
     from?: string;
     to?: string;
     client?: string;
+    channel?: string;
+    priorities?: string;
+    moderator?: string;
     figure?: string;
     date?: string;
+    hour?: string;
     priority?: string;
+    onChannel?: string;
+    inHours?: string;
+    handledBy?: string;
   }>();
   const today = todayIn();
   const period = createMemo<ReportPeriod>(() =>
@@ -103,31 +122,120 @@ function useReportChoices() {
       ? {
           figure: params.figure,
           date: isLocalDate(params.date) ? params.date : undefined,
+          hour: isHour(params.hour) ? Number(params.hour) : undefined,
           priority: isPriority(params.priority) ? params.priority : undefined,
+          channelId: isId(params.onChannel) ? params.onChannel : undefined,
+          inHours: params.inHours === "true" ? true : params.inHours === "false" ? false : undefined,
+          handledBy: isId(params.handledBy) ? params.handledBy : undefined,
         }
       : null,
   );
-  const closed = { figure: undefined, date: undefined, priority: undefined };
+  const closed = {
+    figure: undefined,
+    date: undefined,
+    hour: undefined,
+    priority: undefined,
+    onChannel: undefined,
+    inHours: undefined,
+    handledBy: undefined,
+  };
+  const priorityFilter = () => (isPriority(params.priorities) ? params.priorities : undefined);
   return {
     today,
     period,
     preset: () => presetOf(period(), today),
     clientId: () => params.client || undefined,
+    channelId: () => (isId(params.channel) ? params.channel : undefined),
+    priority: priorityFilter,
+    moderatorId: () => (isId(params.moderator) ? params.moderator : undefined),
+    /** The report's filters as the server takes them (the summary, the drill-downs and the exports). */
+    filters: () => {
+      const clientId = params.client || undefined;
+      const channelId = isId(params.channel) ? params.channel : undefined;
+      const priority = priorityFilter();
+      const moderatorId = isId(params.moderator) ? params.moderator : undefined;
+      return {
+        ...period(),
+        ...(clientId ? { clientIds: [clientId] } : {}),
+        ...(channelId ? { channelIds: [channelId] } : {}),
+        ...(priority ? { priorities: [priority] } : {}),
+        ...(moderatorId ? { moderatorId } : {}),
+      };
+    },
     drillDown,
     setPeriod: (next: ReportPeriod) => setParams({ ...next, ...closed }),
-    setClient: (clientId: string) => setParams({ client: clientId || undefined, ...closed }),
-    open: (next: DrillDown) => setParams({ figure: next.figure, date: next.date, priority: next.priority }),
+    setClient: (clientId: string) => setParams({ client: clientId || undefined, channel: undefined, ...closed }),
+    setFilter: (name: "channel" | "priorities" | "moderator", value: string) =>
+      setParams({ [name]: value || undefined, ...closed }),
+    open: (next: DrillDown) =>
+      setParams({
+        ...closed,
+        figure: next.figure,
+        date: next.date,
+        hour: next.hour === undefined ? undefined : String(next.hour),
+        priority: next.priority,
+        onChannel: next.channelId,
+        inHours: next.inHours === undefined ? undefined : String(next.inHours),
+        handledBy: next.handledBy,
+      }),
     close: () => setParams(closed),
   };
 }
 type ReportChoices = ReturnType<typeof useReportChoices>;
 
-/** The period (presets or custom dates), the client and the export of what is shown. */
-function ReportToolbar(props: { choices: ReportChoices; clients: ReturnType<typeof useClients> }) {
+/** The query of an export link: the report's filters, and the open drill-down's figure and narrowing. */
+function exportQuery(choices: ReportChoices, withDrill: boolean): URLSearchParams {
+  const query = new URLSearchParams(choices.period() as unknown as Record<string, string>);
+  const set = (name: string, value: string | number | boolean | undefined) => {
+    if (value !== undefined) query.set(name, String(value));
+  };
+  set("clientId", choices.clientId());
+  set("channelId", choices.channelId());
+  set("moderatorId", choices.moderatorId());
+  const open = withDrill ? choices.drillDown() : null;
+  // A drill-down's priority or channel narrows like the filter of the same name.
+  set("priority", open?.priority ?? choices.priority());
+  if (open) {
+    set("figure", open.figure);
+    set("date", open.date);
+    set("hour", open.hour);
+    if (open.channelId) query.set("channelId", open.channelId);
+    set("inHours", open.inHours);
+    set("handledBy", open.handledBy);
+  }
+  return query;
+}
+
+/** The period (presets or custom dates), the client, channel, priority and moderator, and the exports. */
+function ReportToolbar(props: {
+  choices: ReportChoices;
+  clients: ReturnType<typeof useClients>;
+  report: Report | undefined;
+}) {
   const presetId = createUniqueId();
   const fromId = createUniqueId();
   const toId = createUniqueId();
   const clientId = createUniqueId();
+  const channelId = createUniqueId();
+  const priorityId = createUniqueId();
+  const moderatorId = createUniqueId();
+  // The choices come from the report (the channels that had items, the moderators who handled some), keeping the
+  // chosen one listed while it narrows the report.
+  const channels = createMemo<Array<{ id: string; name: string }>>((previous) => {
+    const shown = (props.report?.byChannel ?? []).map((row) => ({
+      id: row.channelId,
+      name: (props.clients.data?.length ?? 0) > 1 ? `${row.clientName} · ${row.channelName}` : row.channelName,
+    }));
+    const chosen = props.choices.channelId();
+    const kept = previous.find((channel) => channel.id === chosen);
+    return kept && !shown.some((channel) => channel.id === chosen) ? [...shown, kept] : shown;
+  }, []);
+  const moderators = createMemo<Array<{ id: string; name: string }>>((previous) => {
+    const shown = (props.report?.byModerator ?? []).map((row) => ({ id: row.moderatorId, name: row.moderatorName }));
+    const chosen = props.choices.moderatorId();
+    const kept = previous.find((moderator) => moderator.id === chosen);
+    return kept && !shown.some((moderator) => moderator.id === chosen) ? [...shown, kept] : shown;
+  }, []);
   const choices = () => props.choices;
   const choosePreset = (preset: PeriodPreset) => {
     if (preset !== "custom") choices().setPeriod(presetPeriod(preset, choices().today));
@@ -135,17 +243,8 @@ function ReportToolbar(props: { choices: ReportChoices; clients: ReturnType<type
   const setDate = (end: "from" | "to", value: string) => {
     if (isLocalDate(value)) choices().setPeriod({ ...choices().period(), [end]: value });
   };
-  const exportHref = () => {
-    const query = new URLSearchParams(choices().period() as unknown as Record<string, string>);
-    const client = choices().clientId();
-    if (client) query.set("clientId", client);
-    const open = choices().drillDown();
-    if (open) {
-      query.set("figure", open.figure);
-      if (open.priority) query.set("priority", open.priority);
-    }
-    return `/v1/reports/items.csv?${query}`;
-  };
+  const exportHref = () => `/v1/reports/items.csv?${exportQuery(choices(), true)}`;
+  const summaryHref = () => `/v1/reports/summary.csv?${exportQuery(choices(), false)}`;
   return (
     <div class="reports-toolbar">
       <label for={presetId}>Period</label>
@@ -191,8 +290,62 @@ function ReportToolbar(props: { choices: ReportChoices; clients: ReturnType<type
           compact
         />
       </Show>
+      <label for={channelId}>Channel</label>
+      <select
+        id={channelId}
+        class="input select select--compact"
+        onChange={(event) => choices().setFilter("channel", event.currentTarget.value)}
+      >
+        <option value="" selected={!choices().channelId()}>
+          All channels
+        </option>
+        <For each={channels()}>
+          {(channel) => (
+            <option value={channel.id} selected={choices().channelId() === channel.id}>
+              {channel.name}
+            </option>
+          )}
+        </For>
+      </select>
+      <label for={priorityId}>Priority</label>
+      <select
+        id={priorityId}
+        class="input select select--compact"
+        onChange={(event) => choices().setFilter("priorities", event.currentTarget.value)}
+      >
+        <option value="" selected={!choices().priority()}>
+          All priorities
+        </option>
+        <For each={priorities}>
+          {(priority) => (
+            <option value={priority} selected={choices().priority() === priority}>
+              {priority}
+            </option>
+          )}
+        </For>
+      </select>
+      <label for={moderatorId}>Moderator</label>
+      <select
+        id={moderatorId}
+        class="input select select--compact"
+        onChange={(event) => choices().setFilter("moderator", event.currentTarget.value)}
+      >
+        <option value="" selected={!choices().moderatorId()}>
+          Any moderator
+        </option>
+        <For each={moderators()}>
+          {(moderator) => (
+            <option value={moderator.id} selected={choices().moderatorId() === moderator.id}>
+              {moderator.name}
+            </option>
+          )}
+        </For>
+      </select>
       <a class="button button--small" href={exportHref()} download="">
         Export CSV
+      </a>
+      <a class="button button--small button--ghost" href={summaryHref()} download="">
+        Export summary
       </a>
     </div>
   );
@@ -255,8 +408,9 @@ function CountButton(props: { count: number; label: string; onClick: () => void 
   );
 }
 
-function ReportTiles(props: { totals: Figures; onOpen: (drill: DrillDown) => void }) {
-  const t = () => props.totals;
+function ReportTiles(props: { report: Report; onOpen: (drill: DrillDown) => void }) {
+  const t = () => props.report.totals;
+  const work = () => props.report.moderatorWork;
   const decided = () => t().firstResponse.met + t().firstResponse.breached;
   const resolved = () => t().resolution.met + t().resolution.breached;
   return (
@@ -307,6 +461,20 @@ function ReportTiles(props: { totals: Figures; onOpen: (drill: DrillDown) => voi
         <p class="muted">
           Client answered {t().clientAnswer.count}: median {formatSeconds(t().clientAnswer.medianSeconds)}, p90{" "}
           {formatSeconds(t().clientAnswer.p90Seconds)}
+        </p>
+      </Tile>
+      <Tile
+        title="Handling time"
+        drill={{ figure: "handling_measured", count: t().handlingTime.count }}
+        onOpen={props.onOpen}
+      >
+        <DurationValues duration={t().handlingTime} />
+        <p class="muted">Claim → the moderator's action · {t().handlingTime.count} measured</p>
+      </Tile>
+      <Tile title="Handled per moderator-hour" drill={{ figure: "handled", count: t().handled }} onOpen={props.onOpen}>
+        <p class="report-tile__value">{work().handledPerHour === null ? "—" : work().handledPerHour?.toFixed(1)}</p>
+        <p class="muted">
+          {plural(t().handled, "item")} handled · {plural(work().activeHours, "active hour")}
         </p>
       </Tile>
       <Tile title="Hidden, deleted, no action" onOpen={props.onOpen}>
@@ -362,6 +530,225 @@ function ItemsPerDay(props: { report: Report; onOpen: (drill: DrillDown) => void
           )}
         </ListTable>
       </details>
+    </Card>
+  );
+}
+
+/** "09:00" for hour 9. */
+const hourLabel = (hour: number) => `${String(hour).padStart(2, "0")}:00`;
+
+/** Items per hour of the day (the client's local time): the chart, and the same bars as a table. */
+function ItemsPerHour(props: { report: Report; onOpen: (drill: DrillDown) => void }) {
+  const hours = () => props.report.byHour;
+  return (
+    <Card title="Items per hour of the day">
+      <BarChart
+        label="Items per hour of the day"
+        labels={hours().map((row) => hourLabel(row.hour))}
+        series={[{ label: "Items in", values: hours().map((row) => row.itemsIn), color: chartColors.items }]}
+        onBarClick={({ index }) => {
+          const row = hours()[index];
+          if (row) props.onOpen({ figure: "items_in", hour: row.hour });
+        }}
+      />
+      <details class="disclosure">
+        <summary>Items per hour as a table</summary>
+        <ListTable
+          compact
+          rows={hours()}
+          label="Items per hour of the day"
+          columns={<HeaderCells names={["Hour", "Items in", "Acknowledgement median"]} />}
+        >
+          {(row) => (
+            <tr>
+              <th scope="row">{hourLabel(row.hour)}</th>
+              <td>
+                <CountButton
+                  count={row.itemsIn}
+                  label={`Items in at ${hourLabel(row.hour)}`}
+                  onClick={() => props.onOpen({ figure: "items_in", hour: row.hour })}
+                />
+              </td>
+              <td>{formatSeconds(row.acknowledged.medianSeconds)}</td>
+            </tr>
+          )}
+        </ListTable>
+      </details>
+    </Card>
+  );
+}
+
+/** Items and breaches per channel: the chart, and the same bars as a table with the answer times. */
+function ItemsPerChannel(props: { report: Report; onOpen: (drill: DrillDown) => void }) {
+  const rows = () => props.report.byChannel;
+  const name = (row: Report["byChannel"][number]) => `${row.clientName} · ${row.channelName}`;
+  return (
+    <Card title="Channels">
+      <BarChart
+        label="Items per channel"
+        labels={rows().map((row) => row.channelName)}
+        series={[{ label: "Items in", values: rows().map((row) => row.itemsIn), color: chartColors.items }]}
+        onBarClick={({ index }) => {
+          const row = rows()[index];
+          if (row) props.onOpen({ figure: "items_in", channelId: row.channelId });
+        }}
+      />
+      <ListTable
+        compact
+        rows={rows()}
+        label="Channels"
+        empty="No items in this period."
+        columns={<HeaderCells names={["Channel", "Items in", "Acknowledgement median", "Useful answer median"]} />}
+      >
+        {(row) => (
+          <tr>
+            <th scope="row">{name(row)}</th>
+            <td>
+              <CountButton
+                count={row.itemsIn}
+                label={`Items in on ${name(row)}`}
+                onClick={() => props.onOpen({ figure: "items_in", channelId: row.channelId })}
+              />
+            </td>
+            <td>{formatSeconds(row.acknowledged.medianSeconds)}</td>
+            <td>{formatSeconds(row.usefulAnswer.medianSeconds)}</td>
+          </tr>
+        )}
+      </ListTable>
+    </Card>
+  );
+}
+
+const backlogLabel = (point: Report["backlog"][number]) =>
+  point.hour === null ? formatLocalDate(point.date) : hourLabel(point.hour + 1 === 24 ? 0 : point.hour + 1);
+
+/** Open items at the end of each day (or hour): a line whose points list the items open then. */
+function BacklogOverTime(props: { report: Report; onOpen: (drill: DrillDown) => void }) {
+  const points = () => props.report.backlog;
+  const open = (point: Report["backlog"][number]) =>
+    props.onOpen({ figure: "backlog", date: point.date, hour: point.hour ?? undefined });
+  return (
+    <Card title="Backlog">
+      <Show when={points().length > 0} fallback={<p class="muted">No day of this period has ended yet.</p>}>
+        <BarChart
+          line
+          label="Open items at the end of each day"
+          labels={points().map(backlogLabel)}
+          series={[{ label: "Open", values: points().map((point) => point.open), color: chartColors.items }]}
+          onBarClick={({ index }) => {
+            const point = points()[index];
+            if (point) open(point);
+          }}
+        />
+        <details class="disclosure">
+          <summary>Backlog as a table</summary>
+          <ListTable compact rows={points()} label="Backlog" columns={<HeaderCells names={["End of", "Open"]} />}>
+            {(point) => (
+              <tr>
+                <th scope="row">{backlogLabel(point)}</th>
+                <td>
+                  <CountButton
+                    count={point.open}
+                    label={`Open at the end of ${backlogLabel(point)}`}
+                    onClick={() => open(point)}
+                  />
+                </td>
+              </tr>
+            )}
+          </ListTable>
+        </details>
+      </Show>
+    </Card>
+  );
+}
+
+const sideLabel = (inHours: boolean) => (inHours ? "In business hours" : "Out of hours");
+
+/** In business hours vs out of hours: items and first responses met and breached on each side. */
+function BusinessHoursSplit(props: { report: Report; onOpen: (drill: DrillDown) => void }) {
+  const sides = () => props.report.byBusinessHours;
+  const series = ["items_in", "first_response_met", "first_response_breached"] as const;
+  const colors = [chartColors.items, chartColors.met, chartColors.breached];
+  return (
+    <Card title="In and out of business hours">
+      <BarChart
+        label="Items, first responses met and breached, in and out of business hours"
+        labels={sides().map((side) => sideLabel(side.inHours))}
+        series={series.map((figure, index) => ({
+          label: figures[figure].label,
+          values: sides().map((side) => figures[figure].count(side)),
+          color: colors[index] ?? chartColors.items,
+        }))}
+        onBarClick={({ seriesIndex, index }) => {
+          const side = sides()[index];
+          const figure = series[seriesIndex];
+          if (side && figure) props.onOpen({ figure, inHours: side.inHours });
+        }}
+      />
+      <ListTable
+        compact
+        rows={sides()}
+        label="In and out of business hours"
+        empty="No items in this period."
+        columns={<HeaderCells names={["", "Items in", "Acknowledgement median", "First response breached"]} />}
+      >
+        {(side) => (
+          <tr>
+            <th scope="row">{sideLabel(side.inHours)}</th>
+            <td>
+              <CountButton
+                count={side.itemsIn}
+                label={`Items in ${sideLabel(side.inHours).toLowerCase()}`}
+                onClick={() => props.onOpen({ figure: "items_in", inHours: side.inHours })}
+              />
+            </td>
+            <td>{formatSeconds(side.acknowledged.medianSeconds)}</td>
+            <td>
+              <CountButton
+                count={side.firstResponse.breached}
+                label={`First response breached ${sideLabel(side.inHours).toLowerCase()}`}
+                onClick={() => props.onOpen({ figure: "first_response_breached", inHours: side.inHours })}
+              />
+            </td>
+          </tr>
+        )}
+      </ListTable>
+    </Card>
+  );
+}
+
+/** Each moderator's work: items handled, handling time, active hours and handled per hour. */
+function ModeratorsTable(props: { report: Report; onOpen: (drill: DrillDown) => void }) {
+  return (
+    <Card title="Moderators">
+      <ListTable
+        compact
+        rows={props.report.byModerator}
+        label="Moderators"
+        empty="No moderator handled an item of this period."
+        columns={
+          <HeaderCells
+            names={["Moderator", "Handled", "Handling median", "Handling p90", "Active hours", "Per hour"]}
+          />
+        }
+      >
+        {(row) => (
+          <tr>
+            <th scope="row">{row.moderatorName}</th>
+            <td>
+              <CountButton
+                count={row.handled}
+                label={`Handled by ${row.moderatorName}`}
+                onClick={() => props.onOpen({ figure: "handled", handledBy: row.moderatorId })}
+              />
+            </td>
+            <td>{formatSeconds(row.handlingTime.medianSeconds)}</td>
+            <td>{formatSeconds(row.handlingTime.p90Seconds)}</td>
+            <td>{row.activeHours}</td>
+            <td>{row.handledPerHour === null ? "—" : row.handledPerHour.toFixed(1)}</td>
+          </tr>
+        )}
+      </ListTable>
     </Card>
   );
 }
@@ -423,17 +810,11 @@ const clockLabels = { met: "Met", breached: "Breached", running: "Running" } as 
 /** The items behind the open figure, a page at a time; staff open each in the console. */
 function ReportItems(props: { choices: ReportChoices; drill: DrillDown; report: Report }) {
   const session = useSession();
-  const input = () => {
-    const clientId = props.choices.clientId();
-    return {
-      ...props.choices.period(),
-      ...(clientId ? { clientIds: [clientId] } : {}),
-      figure: props.drill.figure,
-      date: props.drill.date,
-      priority: props.drill.priority,
-      limit: pageSize,
-    };
-  };
+  const input = () => ({
+    ...props.choices.filters(),
+    ...props.drill,
+    limit: pageSize,
+  });
   const items = useInfiniteQuery(() => ({
     queryKey: [session.agencyId(), "reports", "items", input()],
     queryFn: ({ pageParam }: { pageParam: string | undefined }) =>
@@ -442,23 +823,48 @@ function ReportItems(props: { choices: ReportChoices; drill: DrillDown; report: 
     getNextPageParam: (last: { nextCursor: string | null }) => last.nextCursor ?? undefined,
   }));
   const rows = createMemo(() => (items.data?.pages ?? []).flatMap((page) => page.items));
-  const group = () => {
-    if (props.drill.date) return props.report.byDay.find((day) => day.date === props.drill.date);
-    if (props.drill.priority) return props.report.byPriority.find((row) => row.priority === props.drill.priority);
+  const group = (): Figures | undefined => {
+    const drill = props.drill;
+    if (drill.date) return props.report.byDay.find((day) => day.date === drill.date);
+    if (drill.hour !== undefined) return props.report.byHour.find((row) => row.hour === drill.hour);
+    if (drill.channelId) return props.report.byChannel.find((row) => row.channelId === drill.channelId);
+    if (drill.priority) return props.report.byPriority.find((row) => row.priority === drill.priority);
+    if (drill.inHours !== undefined) return props.report.byBusinessHours.find((row) => row.inHours === drill.inHours);
     return props.report.totals;
   };
   const count = () => {
+    const drill = props.drill;
+    if (drill.figure === "backlog") {
+      const point = props.report.backlog.find(
+        (candidate) => candidate.date === drill.date && (candidate.hour ?? undefined) === drill.hour,
+      );
+      return point?.open ?? 0;
+    }
+    if (drill.handledBy) {
+      return props.report.byModerator.find((row) => row.moderatorId === drill.handledBy)?.handled ?? 0;
+    }
     const of = group();
-    return of ? figures[props.drill.figure].count(of) : 0;
+    return of ? figures[drill.figure].count(of) : 0;
   };
-  const title = () =>
-    [
-      figures[props.drill.figure].label,
-      props.drill.date ? formatLocalDate(props.drill.date) : undefined,
-      props.drill.priority,
+  const title = () => {
+    const drill = props.drill;
+    const point = drill.figure === "backlog" && drill.date ? `end of ${formatLocalDate(drill.date)}` : undefined;
+    return [
+      figures[drill.figure].label,
+      point ?? (drill.date ? formatLocalDate(drill.date) : undefined),
+      drill.hour === undefined ? undefined : hourLabel(drill.hour),
+      drill.channelId
+        ? props.report.byChannel.find((row) => row.channelId === drill.channelId)?.channelName
+        : undefined,
+      drill.priority,
+      drill.inHours === undefined ? undefined : sideLabel(drill.inHours),
+      drill.handledBy
+        ? props.report.byModerator.find((row) => row.moderatorId === drill.handledBy)?.moderatorName
+        : undefined,
     ]
       .filter(Boolean)
       .join(" · ");
+  };
   const opensConsole = () => canEnter(session.role(), "console");
   // Each figure or bar opened brings its list into view and focus, where keyboard and screen-reader users continue.
   let region!: HTMLDivElement;
@@ -548,13 +954,9 @@ export function ReportsPage() {
   const session = useSession();
   const choices = useReportChoices();
   const clients = useClients();
-  const filters = () => {
-    const clientId = choices.clientId();
-    return { ...choices.period(), ...(clientId ? { clientIds: [clientId] } : {}) };
-  };
   const report = useQuery(() => ({
-    queryKey: [session.agencyId(), "reports", "summary", filters()],
-    queryFn: () => trpc.reports.summary.query(filters()),
+    queryKey: [session.agencyId(), "reports", "summary", choices.filters()],
+    queryFn: () => trpc.reports.summary.query(choices.filters()),
     // Another period or client replaces the figures once they arrive, without emptying the screen meanwhile.
     placeholderData: keepPreviousData,
   }));
@@ -563,15 +965,20 @@ export function ReportsPage() {
       title="Reports"
       lead="Each item counts on its client's local date. Acknowledgement is the first public reply of any kind; a useful answer is the first reply that is not an acknowledgement, both timed from when the customer wrote."
     >
-      <ReportToolbar choices={choices} clients={clients} />
+      <ReportToolbar choices={choices} clients={clients} report={report.data} />
       <QueryStatusOf query={report} what="the report" />
       <Show when={report.data}>
         {(data) => (
           <>
-            <ReportTiles totals={data().totals} onOpen={choices.open} />
+            <ReportTiles report={data()} onOpen={choices.open} />
             <div class="report-charts">
               <ItemsPerDay report={data()} onOpen={choices.open} />
               <FirstResponseByPriority report={data()} onOpen={choices.open} />
+              <BacklogOverTime report={data()} onOpen={choices.open} />
+              <ItemsPerHour report={data()} onOpen={choices.open} />
+              <ItemsPerChannel report={data()} onOpen={choices.open} />
+              <BusinessHoursSplit report={data()} onOpen={choices.open} />
+              <ModeratorsTable report={data()} onOpen={choices.open} />
             </div>
             <Show when={choices.drillDown()}>
               {(drill) => <ReportItems choices={choices} drill={drill()} report={data()} />}
