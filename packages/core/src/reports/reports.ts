@@ -98,31 +98,25 @@ export interface ReportView {
 }
 
 /**
- * The clients a report covers (those it names, else every client the reader sees) once they are known to be ones it
- * sees — an unseen client is refused by name rather than counted as empty — with each one's business hours over the
- * period. Who may read reports at all (`readReports`) is the caller's check, as for every read that API keys share
- * with people.
+ * The reader, once the clients it names are known to be ones it sees: an unseen client is refused by name rather
+ * than counted as empty. Who may read reports at all (`readReports`) is the caller's check, as for every read
+ * that API keys share with people.
  */
-async function reportContext(
+export async function checkedReader(
   reader: ReportReader,
   tx: Executor,
-  filters: Pick<ReportFilters, "clientIds" | "from" | "to">,
-): Promise<Required<Pick<ReportRowsOptions, "businessHours" | "periods">> & { timeZones: string[] }> {
-  // The planner cannot count the rows a period keeps (items joined to their channels and zones); guessing one, it
-  // rescans the materialized work tables once per item (9 s for one demo client's month instead of 0.2 s). For this
-  // transaction only, it joins them by hash; the per-item lookups (replies, clocks, escalations) stay index scans.
-  await tx.execute(sql`select set_config('enable_nestloop', 'off', true)`);
-  const wanted = filters.clientIds ?? reader.clientIds;
-  const visible = await tx
-    .select({ id: schema.clients.id, timeZone: schema.clients.timeZone })
-    .from(schema.clients)
-    .where(
-      and(
-        eq(schema.clients.agencyId, reader.agencyId),
-        wanted ? inArray(schema.clients.id, [...(reader.clientIds ?? wanted)]) : undefined,
-      ),
-    );
+  filters: Pick<ReportFilters, "clientIds">,
+): Promise<ReportReader> {
   if (filters.clientIds) {
+    const visible = await tx
+      .select({ id: schema.clients.id })
+      .from(schema.clients)
+      .where(
+        and(
+          eq(schema.clients.agencyId, reader.agencyId),
+          inArray(schema.clients.id, [...(reader.clientIds ?? filters.clientIds)]),
+        ),
+      );
     const seen = new Set(visible.map((client) => client.id));
     const unseen = filters.clientIds.filter((clientId) => !seen.has(clientId));
     if (unseen.length > 0) {
@@ -132,7 +126,30 @@ async function reportContext(
       });
     }
   }
-  const clients = filters.clientIds ? visible.filter((client) => filters.clientIds?.includes(client.id)) : visible;
+  return reader;
+}
+
+/**
+ * The clients a report covers (those it names, once `checkedReader` let them through, else every client the reader
+ * sees), each one's period as instants and its business hours over it.
+ */
+async function reportContext(
+  reader: ReportReader,
+  tx: Executor,
+  filters: Pick<ReportFilters, "clientIds" | "from" | "to">,
+): Promise<Required<Pick<ReportRowsOptions, "businessHours" | "periods">> & { timeZones: string[] }> {
+  await checkedReader(reader, tx, filters);
+  // The planner cannot count the rows a period keeps (items joined to their channels and zones); guessing one, it
+  // rescans the materialized work tables once per item (9 s for one demo client's month instead of 0.2 s). For this
+  // transaction only, it joins them by hash; the per-item lookups (replies, clocks, escalations) stay index scans.
+  await tx.execute(sql`select set_config('enable_nestloop', 'off', true)`);
+  const wanted = filters.clientIds ?? reader.clientIds;
+  const clients = await tx
+    .select({ id: schema.clients.id, timeZone: schema.clients.timeZone })
+    .from(schema.clients)
+    .where(
+      and(eq(schema.clients.agencyId, reader.agencyId), wanted ? inArray(schema.clients.id, [...wanted]) : undefined),
+    );
   const calendars = await listCalendarVersions(tx, { clientIds: clients.map((client) => client.id) });
   const dayAfter = new Date(Date.parse(`${filters.to}T00:00:00Z`) + 864e5).toISOString().slice(0, 10);
   const periods = clients.map((client) => ({
@@ -370,7 +387,7 @@ async function readBacklog(
   return rows.map((row) => ({ date: row.date, hour: row.hour, open: Number(row.open) }));
 }
 
-function parse<T extends z.ZodType>(schemaOf: T, input: unknown): z.infer<T> {
+export function parse<T extends z.ZodType>(schemaOf: T, input: unknown): z.infer<T> {
   const parsed = schemaOf.safeParse(input);
   if (!parsed.success) throw badInput(parsed.error.issues);
   return parsed.data;
