@@ -104,7 +104,7 @@ describe("escalations in the portal, in a real browser", () => {
     await page.getByText("My account was hacked last night", { exact: false }).first().waitFor();
     await expect.poll(() => page.getByRole("region", { name: "Clocks" }).count()).toBeGreaterThan(0);
 
-    // An empty answer is refused by the server; its message sits next to the field.
+    // An empty answer is refused (the server's rule, checked before anything is sent); its message sits next to the field.
     await page.getByRole("button", { name: "Send answer" }).click();
     await page.locator("#escalation-answer-error").waitFor();
     await expect.poll(() => page.getByLabel("Your answer for the customer").getAttribute("aria-invalid")).toBe("true");

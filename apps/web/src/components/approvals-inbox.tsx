@@ -3,6 +3,7 @@ import { createSignal, For, Show } from "solid-js";
 import { useSession } from "../auth";
 import { toUiError } from "../errors";
 import { formatDateTime } from "../format";
+import { afterChange } from "../query";
 import { platformLabels } from "../roles";
 import { type RouterInputs, trpc } from "../trpc";
 import { useClients } from "./clients";
@@ -40,7 +41,8 @@ function ApprovalCard(props: {
   approval: ApprovalView;
   href: string;
   clientName: string | undefined;
-  onDecided: (message: string) => void;
+  /** Confirms at once (the draft has left the list); `decided` is the server's answer, `what` says what failed if refused. */
+  onDecided: (message: string, decided: Promise<unknown>, what: string) => void;
 }) {
   const session = useSession();
   const queryClient = useQueryClient();
@@ -50,14 +52,22 @@ function ApprovalCard(props: {
     labels: { comment: "Comment" },
     schema: decisionSchema(decision),
   });
-  const invalidate = () => queryClient.invalidateQueries({ queryKey: workKeys.all(session.agencyId()) });
+  // The decided draft leaves the inbox on the click (back, if the server refuses); the lists refetch behind.
+  const decided = () =>
+    afterChange<unknown, { replyId: string }, ApprovalView[]>(queryClient, {
+      stale: () => [workKeys.all(session.agencyId())],
+      optimistic: {
+        queryKey: () => workKeys.approvals(session.agencyId()),
+        apply: (waiting, { replyId }) => waiting.filter((approval) => approval.id !== replyId),
+      },
+    });
   const approve = useMutation(() => ({
     mutationFn: (input: RouterInputs["replies"]["approve"]) => trpc.replies.approve.mutate(input),
-    onSuccess: invalidate,
+    ...decided(),
   }));
   const reject = useMutation(() => ({
     mutationFn: (input: RouterInputs["replies"]["reject"]) => trpc.replies.reject.mutate(input),
-    onSuccess: invalidate,
+    ...decided(),
   }));
 
   const item = () => props.approval.item;
@@ -128,13 +138,18 @@ function ApprovalCard(props: {
           const submitter = (event as SubmitEvent).submitter as HTMLButtonElement | null;
           setDecision(submitter?.value === "reject" ? "reject" : "approve");
           void form.handleSubmit(async ({ comment }) => {
+            const who = subject();
             if (decision() === "reject") {
-              await reject.mutateAsync({ replyId: props.approval.id, comment });
-              props.onDecided(`Reply to ${subject()} rejected; the moderator sees your comment.`);
-            } else {
-              await approve.mutateAsync({ replyId: props.approval.id, comment: comment || undefined });
               props.onDecided(
-                `Reply to ${subject()} approved: sending… — see "Your recent decisions" for what was posted.`,
+                `Reply to ${who} rejected; the moderator sees your comment.`,
+                reject.mutateAsync({ replyId: props.approval.id, comment }),
+                `Rejecting the reply to ${who}`,
+              );
+            } else {
+              props.onDecided(
+                `Reply to ${who} approved: sending… — see "Your recent decisions" for what was posted.`,
+                approve.mutateAsync({ replyId: props.approval.id, comment: comment || undefined }),
+                `Approving the reply to ${who}`,
               );
             }
           })(event);
@@ -162,9 +177,7 @@ function ApprovalCard(props: {
             class="button button--primary"
             aria-disabled={form.submitting() ? "true" : undefined}
           >
-            <Show when={form.submitting() && decision() === "approve"} fallback="Approve">
-              <span class="spinner" aria-hidden="true" /> Approving…
-            </Show>
+            Approve
           </button>
         </div>
       </form>
@@ -187,6 +200,15 @@ export function useApprovals() {
  */
 export function ApprovalsInbox(props: { emptyText?: string; replyId?: string; href: (replyId?: string) => string }) {
   const [status, setStatus] = createSignal<string | null>(null);
+  const [refused, setRefused] = createSignal<string | null>(null);
+  const decided = (message: string, answer: Promise<unknown>, what: string) => {
+    setRefused(null);
+    setStatus(message);
+    answer.catch((err: unknown) => {
+      setStatus((shown) => (shown === message ? null : shown));
+      setRefused(`${what} failed: ${toUiError(err).message}`);
+    });
+  };
   const approvals = useApprovals();
   const clients = useClients(() => true);
   // A stakeholder sees one brand: naming it on every card says nothing.
@@ -197,6 +219,7 @@ export function ApprovalsInbox(props: { emptyText?: string; replyId?: string; hr
   return (
     <div class="approvals">
       <StatusMessage message={status()} onDismiss={() => setStatus(null)} />
+      <FormAlert message={refused()} />
       <QueryStatus
         loading={approvals.isPending}
         error={approvals.isError ? toUiError(approvals.error).message : null}
@@ -236,7 +259,7 @@ export function ApprovalsInbox(props: { emptyText?: string; replyId?: string; hr
                     approval={approval}
                     href={props.href(approval.id)}
                     clientName={clientName(approval.item.clientId)}
-                    onDecided={setStatus}
+                    onDecided={decided}
                   />
                 </li>
               )}

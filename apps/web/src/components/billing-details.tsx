@@ -1,7 +1,7 @@
 import { clientBillingDetailsInput } from "@parley/contracts";
 import { useMutation, useQueryClient } from "@tanstack/solid-query";
 import { useSession } from "../auth";
-import { keys } from "../query";
+import { afterChange, keys } from "../query";
 import { trpc } from "../trpc";
 import type { ClientView } from "./clients";
 import { FormDialog } from "./dialog";
@@ -73,7 +73,7 @@ export function ClientBillingDialog(props: {
   });
   const save = useMutation(() => ({
     mutationFn: (details: BillingDetailsView) => saveClientBillingDetails(props.client, details),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: keys.allClients(session.agencyId()) }),
+    ...afterChange(queryClient, { stale: () => [keys.allClients(session.agencyId())] }),
   }));
   return (
     <FormDialog

@@ -20,6 +20,7 @@ export type PlaybookDocument = PlaybookView["document"];
 /** Query keys: all start with the agency id (see query.ts). */
 export const escalationKeys = {
   all: (agencyId: string) => [agencyId, "escalations"] as const,
+  lists: (agencyId: string) => [agencyId, "escalations", "list"] as const,
   list: (agencyId: string, status: string | undefined) => [agencyId, "escalations", "list", { status }] as const,
   one: (agencyId: string, escalationId: string) => [agencyId, "escalations", "one", escalationId] as const,
   preview: (agencyId: string, itemId: string, note: string) =>

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { Show } from "solid-js";
 import { useSession } from "../auth";
+import { afterChange } from "../query";
 import { trpc } from "../trpc";
 import { createLiveEvents } from "./live";
 import { NavLink } from "./nav-link";
@@ -29,7 +30,7 @@ export function useMarkNoticesRead() {
   return useMutation(() => ({
     mutationFn: (notificationIds?: string[]) =>
       notificationIds ? trpc.escalations.markRead.mutate({ notificationIds }) : trpc.escalations.markAllRead.mutate(),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: noticesKey(session.agencyId()) }),
+    ...afterChange(queryClient, { stale: () => [noticesKey(session.agencyId())] }),
   }));
 }
 

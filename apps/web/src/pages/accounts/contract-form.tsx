@@ -17,6 +17,7 @@ import {
 } from "../../components/form";
 import { ActionsHeader } from "../../components/query-table";
 import { toUiError } from "../../errors";
+import { afterChange } from "../../query";
 import { trpc } from "../../trpc";
 import { accountsKeys, type ContractView } from "./billing";
 import { currencyCodes, exponentOf, formatUnitPrice, money, parseMajorAmount, parseNumber } from "./billing-format";
@@ -451,8 +452,7 @@ export function ContractForm(props: {
   const save = useMutation(() => ({
     mutationFn: ({ terms, endCurrent }: { terms: ContractTermsInput; endCurrent?: boolean }) =>
       trpc.contracts.save.mutate({ clientId: props.client.id, contractId: props.contract?.id, terms, endCurrent }),
-    onSuccess: () =>
-      queryClient.invalidateQueries({ queryKey: accountsKeys.contracts(session.agencyId(), props.client.id) }),
+    ...afterChange(queryClient, { stale: () => [accountsKeys.contracts(session.agencyId(), props.client.id)] }),
   }));
   // A new contract refused because an open-ended one runs: the terms, kept to save again ending that one.
   // The server's refusal names both periods and the day the current one would end.

@@ -7,6 +7,7 @@ import { createForm, type Schema, TextAreaField } from "../../components/form";
 import { Card, Page, QueryStatus, StatusMessage } from "../../components/page";
 import { toUiError } from "../../errors";
 import { formatDateTime } from "../../format";
+import { afterChange, refreshInBackground } from "../../query";
 import { type RouterOutputs, trpc } from "../../trpc";
 import { accountsKeys, type InvoiceDetail, invoiceDownloads } from "./billing";
 import { formatLocalDate, formatMonth, money } from "./billing-format";
@@ -242,15 +243,15 @@ function InvoiceReview(props: { invoiceId: string }) {
   const clientName = () => data()?.clientName ?? "Client";
   const period = () => data()?.periodStart.slice(0, 7) ?? "";
 
-  const refreshAll = () => queryClient.invalidateQueries({ queryKey: accountsKeys.all(session.agencyId()) });
-
+  const stale = () => [accountsKeys.all(session.agencyId())];
+  const refreshAll = () => refreshInBackground(queryClient, stale());
   const refresh = useMutation(() => ({
     mutationFn: () => trpc.invoices.refresh.mutate({ invoiceId: invoiceId() }),
-    onSuccess: refreshAll,
+    ...afterChange(queryClient, { stale }),
   }));
   const push = useMutation(() => ({
     mutationFn: () => trpc.invoices.pushToStripe.mutate({ invoiceId: invoiceId() }),
-    onSuccess: refreshAll,
+    ...afterChange(queryClient, { stale }),
   }));
 
   const run = async (action: () => Promise<unknown>, done: string) => {
@@ -331,7 +332,7 @@ function InvoiceReview(props: { invoiceId: string }) {
                 confirmLabel="Finalize invoice"
                 onConfirm={async () => {
                   await trpc.invoices.finalize.mutate({ invoiceId: invoiceId() });
-                  await refreshAll();
+                  refreshAll();
                   setStatus("Invoice finalized: its number is assigned and it can no longer change.");
                 }}
                 onClose={() => setFinalizing(false)}
@@ -352,7 +353,7 @@ function InvoiceReview(props: { invoiceId: string }) {
                 onClose={() => setCreditNote(false)}
                 onCreated={(id) => {
                   setCreditNote(false);
-                  void refreshAll();
+                  refreshAll();
                   navigate(`/accounts/invoices/${id}`);
                 }}
               />

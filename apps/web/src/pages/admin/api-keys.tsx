@@ -17,6 +17,7 @@ import { OnceSecret } from "../../components/once-secret";
 import { Card, Page, StatusMessage } from "../../components/page";
 import { ActionsHeader, QueryTable } from "../../components/query-table";
 import { formatDateTime } from "../../format";
+import { afterChange } from "../../query";
 import { type RouterInputs, type RouterOutputs, trpc } from "../../trpc";
 
 type ApiKey = RouterOutputs["apiKeys"]["list"][number];
@@ -61,14 +62,13 @@ export function ApiKeysPage() {
     queryKey: apiKeysKey(session.agencyId()),
     queryFn: () => trpc.apiKeys.list.query(),
   }));
-  const invalidate = () => queryClient.invalidateQueries({ queryKey: apiKeysKey(session.agencyId()) });
   const create = useMutation(() => ({
     mutationFn: (input: RouterInputs["apiKeys"]["create"]) => trpc.apiKeys.create.mutate(input),
-    onSuccess: invalidate,
+    ...afterChange(queryClient, { stale: () => [apiKeysKey(session.agencyId())] }),
   }));
   const revoke = useMutation(() => ({
     mutationFn: (apiKeyId: string) => trpc.apiKeys.revoke.mutate({ apiKeyId }),
-    onSuccess: invalidate,
+    ...afterChange(queryClient, { stale: () => [apiKeysKey(session.agencyId())] }),
   }));
   const clientName = (clientId: string | null) =>
     clientId === null ? "All clients" : (clients.data?.find((c) => c.id === clientId)?.name ?? "A client");

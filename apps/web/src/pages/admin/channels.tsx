@@ -22,7 +22,7 @@ import { ActionsHeader, QueryTable } from "../../components/query-table";
 import { formatRelative } from "../../components/work";
 import { toUiError } from "../../errors";
 import { formatDate, formatDateTime } from "../../format";
-import { keys } from "../../query";
+import { afterChange, keys } from "../../query";
 import { platformLabels } from "../../roles";
 import { type RouterInputs, type RouterOutputs, trpc } from "../../trpc";
 import {
@@ -219,7 +219,7 @@ function EditChannelForm(props: {
   });
   const update = useMutation(() => ({
     mutationFn: (input: RouterInputs["channels"]["update"]) => trpc.channels.update.mutate(input),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.allChannels(session.agencyId()) }),
+    ...afterChange(queryClient, { stale: () => [keys.allChannels(session.agencyId())] }),
   }));
   return (
     <FormDialog
@@ -318,7 +318,7 @@ function NewChannelCard(props: {
   const activeClients = () => (props.clients ?? []).filter((client) => client.status === "active");
   const create = useMutation(() => ({
     mutationFn: (input: RouterInputs["channels"]["create"]) => trpc.channels.create.mutate(input),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.allChannels(session.agencyId()) }),
+    ...afterChange(queryClient, { stale: () => [keys.allChannels(session.agencyId())] }),
   }));
   const form = createForm({
     initial: {
@@ -433,11 +433,10 @@ export function ChannelsPage() {
       return trpc.channels.list.query(clientId ? { clientId } : {});
     },
   }));
-  const invalidate = () => queryClient.invalidateQueries({ queryKey: keys.allChannels(session.agencyId()) });
 
   const rotate = useMutation(() => ({
     mutationFn: (channelId: string) => trpc.channels.rotateSecret.mutate({ channelId }),
-    onSuccess: invalidate,
+    ...afterChange(queryClient, { stale: () => [keys.allChannels(session.agencyId())] }),
   }));
 
   const dismissSecret = () => {

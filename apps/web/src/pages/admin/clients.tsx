@@ -14,7 +14,7 @@ import { createForm, FormAlert, SubmitButton, TextField, TimeZoneField } from ".
 import { Card, Page, StatusMessage } from "../../components/page";
 import { ActionsHeader, QueryTable } from "../../components/query-table";
 import { browserTimeZone, formatDate } from "../../format";
-import { keys } from "../../query";
+import { afterChange, keys } from "../../query";
 import { type RouterInputs, trpc } from "../../trpc";
 
 function defaultTimeZone(): string {
@@ -48,7 +48,7 @@ function EditClientDialog(props: { client: ClientView; onClose: () => void; onSa
           : props.client;
       return saveClientBillingDetails(renamed, { billingAddress, taxId, billingEmail });
     },
-    onSettled: () => queryClient.invalidateQueries({ queryKey: keys.allClients(session.agencyId()) }),
+    ...afterChange(queryClient, { stale: () => [keys.allClients(session.agencyId())] }),
   }));
   return (
     <FormDialog
@@ -79,15 +79,14 @@ export function ClientsPage() {
   const [archiving, setArchiving] = createSignal<ClientView | null>(null);
 
   const clients = useClients(showArchived);
-  const invalidate = () => queryClient.invalidateQueries({ queryKey: keys.allClients(session.agencyId()) });
 
   const create = useMutation(() => ({
     mutationFn: (input: { name: string; timeZone: string }) => trpc.clients.create.mutate(input),
-    onSuccess: invalidate,
+    ...afterChange(queryClient, { stale: () => [keys.allClients(session.agencyId())] }),
   }));
   const archive = useMutation(() => ({
     mutationFn: (clientId: string) => trpc.clients.archive.mutate({ clientId }),
-    onSuccess: invalidate,
+    ...afterChange(queryClient, { stale: () => [keys.allClients(session.agencyId())] }),
   }));
 
   const form = createForm({

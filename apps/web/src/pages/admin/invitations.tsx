@@ -8,7 +8,7 @@ import { Card } from "../../components/page";
 import { ActionsHeader, QueryTable } from "../../components/query-table";
 import { toUiError } from "../../errors";
 import { formatDateTime } from "../../format";
-import { keys } from "../../query";
+import { afterChange, keys } from "../../query";
 import { roleLabels } from "../../roles";
 import { type RouterInputs, type RouterOutputs, trpc } from "../../trpc";
 
@@ -29,7 +29,7 @@ export function InviteMemberCard(props: { onStatus: (message: string | null) => 
   const [sent, setSent] = createSignal<InvitationSent | null>(null);
   const invite = useMutation(() => ({
     mutationFn: (input: RouterInputs["members"]["invite"]) => trpc.members.invite.mutate(input),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: invitationsKey(session.agencyId()) }),
+    ...afterChange(queryClient, { stale: () => [invitationsKey(session.agencyId())] }),
   }));
   const form = createForm({
     initial: { email: "", name: "", role: "moderator" },
@@ -90,7 +90,7 @@ export function PendingInvitationsCard(props: { onStatus: (message: string | nul
   }));
   const revoke = useMutation(() => ({
     mutationFn: (invitationId: string) => trpc.members.revokeInvitation.mutate({ invitationId }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: invitationsKey(session.agencyId()) }),
+    ...afterChange(queryClient, { stale: () => [invitationsKey(session.agencyId())] }),
   }));
   return (
     <Card title="Pending invitations">

@@ -14,7 +14,7 @@ import { ConfirmDialog, FormDialog } from "../../components/dialog";
 import { CellCheckbox, CellSelect, createForm, SelectField } from "../../components/form";
 import { Card, Page, StatusMessage } from "../../components/page";
 import { ActionsHeader, QueryTable } from "../../components/query-table";
-import { keys } from "../../query";
+import { afterChange, keys } from "../../query";
 import { authorityLabels, isClientScoped, roleLabels } from "../../roles";
 import { type RouterInputs, type RouterOutputs, trpc } from "../../trpc";
 import { InviteMemberCard, PendingInvitationsCard, ResetLinkButton } from "./invitations";
@@ -42,7 +42,7 @@ function ChangeRoleDialog(props: { member: MemberView; onClose: () => void; onSa
   });
   const change = useMutation(() => ({
     mutationFn: (input: RouterInputs["members"]["changeRole"]) => trpc.members.changeRole.mutate(input),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.members(session.agencyId()) }),
+    ...afterChange(queryClient, { stale: () => [keys.members(session.agencyId())] }),
   }));
   return (
     <FormDialog
@@ -124,7 +124,7 @@ function AssignClientsDialog(props: {
 
   const assign = useMutation(() => ({
     mutationFn: (input: MemberAssignInput) => trpc.members.assignClients.mutate(input),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.members(session.agencyId()) }),
+    ...afterChange(queryClient, { stale: () => [keys.members(session.agencyId())] }),
   }));
 
   return (
@@ -224,11 +224,10 @@ export function MembersPage() {
   const clients = useClients(() => true);
   const clientNames = createMemo(() => new Map((clients.data ?? []).map((client) => [client.id, client.name])));
   const clientName = (id: string) => clientNames().get(id) ?? "Unknown client";
-  const invalidate = () => queryClient.invalidateQueries({ queryKey: keys.members(session.agencyId()) });
 
   const remove = useMutation(() => ({
     mutationFn: (membershipId: string) => trpc.members.remove.mutate({ membershipId }),
-    onSuccess: invalidate,
+    ...afterChange(queryClient, { stale: () => [keys.members(session.agencyId())] }),
   }));
 
   const isSelf = (member: MemberView) => member.membershipId === session.membershipId();

@@ -22,6 +22,7 @@ import { ActionsHeader } from "../../components/query-table";
 import { priorities, riskFlags } from "../../components/work";
 import { toUiError } from "../../errors";
 import { formatDateTime } from "../../format";
+import { afterChange } from "../../query";
 import { type RouterOutputs, trpc } from "../../trpc";
 
 type Calendar = PlaybookDocument["levels"][number]["calendar"];
@@ -257,8 +258,7 @@ function PlaybookEditor(props: {
         ...(props.playbook ? { playbookId: props.playbook.id } : {}),
         ...input,
       }),
-    onSuccess: () =>
-      queryClient.invalidateQueries({ queryKey: escalationKeys.playbooks(session.agencyId(), props.clientId) }),
+    ...afterChange(queryClient, { stale: () => [escalationKeys.playbooks(session.agencyId(), props.clientId)] }),
   }));
 
   return (

@@ -16,6 +16,7 @@ import {
   workKeys,
 } from "../../components/work";
 import { toUiError } from "../../errors";
+import { refreshInBackground } from "../../query";
 import { trpc } from "../../trpc";
 import { Composer, type ComposerHandle } from "./composer";
 import { EscalateDialog } from "./escalate-dialog";
@@ -167,10 +168,13 @@ export function ItemPanel(props: {
     staleTime: 5_000,
   }));
 
-  const refresh = async () => {
+  // In the background: the action's notice shows on the server's answer, not after the refetch.
+  const refresh = () => {
     props.onQueueChanged();
-    await queryClient.invalidateQueries({ queryKey: workKeys.item(session.agencyId(), props.itemId) });
-    await queryClient.invalidateQueries({ queryKey: workKeys.approvals(session.agencyId()) });
+    refreshInBackground(queryClient, [
+      workKeys.item(session.agencyId(), props.itemId),
+      workKeys.approvals(session.agencyId()),
+    ]);
   };
 
   const act = useMutation(() => ({
@@ -234,7 +238,7 @@ export function ItemPanel(props: {
     setError(null);
     try {
       await trpc.replies.acknowledge.mutate({ itemId: props.itemId });
-      await refresh();
+      refresh();
       props.notify({ text: "Acknowledgement queued: its delivery shows under Our replies." });
     } catch (err) {
       setError(toUiError(err).message);
@@ -304,7 +308,7 @@ export function ItemPanel(props: {
               onRelease={() => void run("release", { text: "Released back to the queue." })}
               onSkip={() => void skip()}
               onReassigned={(name) => {
-                void refresh();
+                refresh();
                 props.notify({ text: `Reassigned to ${name}.` });
               }}
             />
@@ -356,17 +360,17 @@ export function ItemPanel(props: {
                     lastActivity = Date.now();
                   }}
                   onSent={(reply) => {
-                    void refresh();
+                    refresh();
                     props.notify(sentNotice(reply));
                   }}
                 />
-                <RepliesList replies={data().replies} onChanged={() => void refresh()} />
-                <Deliveries deliveries={data().deliveries} onChanged={() => void refresh()} />
+                <RepliesList replies={data().replies} onChanged={() => refresh()} />
+                <Deliveries deliveries={data().deliveries} onChanged={() => refresh()} />
               </div>
               <div class="item-grid__side">
                 <ProtocolSection detail={data()} onInsert={(text) => composer?.insert(text)} />
                 <CustomerSection detail={data()} />
-                <TagsAndNotes detail={data()} onChanged={() => void refresh()} />
+                <TagsAndNotes detail={data()} onChanged={() => refresh()} />
               </div>
             </div>
           </>

@@ -5,12 +5,13 @@ import { useSession } from "../../auth";
 import { CustomerText } from "../../components/customer-text-view";
 import { ConfirmDialog } from "../../components/dialog";
 import { type EscalationView, escalationKeys, escalationStatusLabels } from "../../components/escalations";
-import { asSentence, checkedByServer, createForm, FormAlert, SubmitButton, TextAreaField } from "../../components/form";
+import { asSentence, createForm, FormAlert, type Schema, SubmitButton, TextAreaField } from "../../components/form";
 import { HandoverPacketView, readPacket } from "../../components/handover-packet";
 import { QueryStatus } from "../../components/page";
 import { formatRelative } from "../../components/work";
 import { toUiError } from "../../errors";
 import { formatDateTime } from "../../format";
+import { afterChange } from "../../query";
 import { trpc } from "../../trpc";
 
 const answerMax = 10_000;
@@ -23,17 +24,41 @@ const isOpen = (escalation: EscalationView) => escalation.status === "open" || e
 
 type Action = { kind: "acknowledge" | "resolve" } | { kind: "answer"; answer: string };
 
+/** What the escalation becomes, shown on the click (the server's answer, or its refusal, follows). */
+function expectedAfter(escalation: EscalationView, action: Action): EscalationView {
+  const now = new Date();
+  if (action.kind === "acknowledge") return { ...escalation, status: "acknowledged" };
+  if (action.kind !== "answer") return { ...escalation, status: "resolved", resolvedAt: now };
+  return { ...escalation, status: "resolved", answer: action.answer, answeredAt: now, resolvedAt: now };
+}
+
+/**
+ * The server's rules for an answer (core's `escalationAnswerInput`, in its words), checked before the click shows
+ * the escalation answered: an empty answer never looks sent for a moment.
+ */
+const answerSchema: Schema<{ answer: string }> = {
+  safeParse(data: unknown) {
+    const answer = String((data as { answer?: unknown }).answer ?? "").trim();
+    const refuse = (message: string) => ({
+      success: false as const,
+      error: { issues: [{ path: ["answer"], message }] },
+    });
+    if (answer === "") return refuse("answer must not be empty");
+    if (answer.length > answerMax) return refuse(`answer must be at most ${answerMax} characters`);
+    return { success: true, data: { answer } };
+  },
+};
+
 /** One escalation: its packet, and (while open) the answer form, Acknowledge and Resolve. */
 function EscalationDetail(props: { escalationId: string; onClose: () => void }) {
   const session = useSession();
   const queryClient = useQueryClient();
   const [done, setDone] = createSignal<string | null>(null);
-  // The answer's rules are the server's: its message lands on the field.
   const form = createForm({
     id: "escalation",
     initial: { answer: "" },
     labels: { answer: "Your answer for the customer" },
-    schema: checkedByServer<{ answer: string }>(),
+    schema: answerSchema,
     wording: asSentence,
   });
 
@@ -50,13 +75,33 @@ function EscalationDetail(props: { escalationId: string; onClose: () => void }) 
       if (action.kind === "acknowledge") return trpc.escalations.acknowledge.mutate({ escalationId });
       return trpc.escalations.resolve.mutate({ escalationId });
     },
-    onSettled: () => queryClient.invalidateQueries({ queryKey: escalationKeys.all(session.agencyId()) }),
+    // The escalation shows its new state on the click (as it was, if the server refuses); the inbox takes the
+    // server's answer; both refetch behind.
+    ...afterChange<EscalationView, Action, EscalationView>(queryClient, {
+      stale: () => [escalationKeys.all(session.agencyId())],
+      optimistic: {
+        queryKey: () => escalationKeys.one(session.agencyId(), props.escalationId),
+        apply: expectedAfter,
+      },
+      update: (escalation) => {
+        const agencyId = session.agencyId();
+        queryClient.setQueryData(escalationKeys.one(agencyId, escalation.id), escalation);
+        queryClient.setQueriesData<EscalationView[]>({ queryKey: escalationKeys.lists(agencyId) }, (list) =>
+          list?.map((listed) => (listed.id === escalation.id ? escalation : listed)),
+        );
+      },
+    }),
   }));
 
+  /** Confirms on the click; a refusal takes the confirmation back and throws (the caller shows why). */
   const run = async (action: Action, message: string) => {
-    setDone(null);
-    await act.mutateAsync(action);
     setDone(message);
+    try {
+      await act.mutateAsync(action);
+    } catch (err) {
+      setDone(null);
+      throw err;
+    }
   };
   const [confirmingResolve, setConfirmingResolve] = createSignal(false);
   /** Acknowledge and Resolve: their failure shows in the form's alert. */

@@ -8,6 +8,7 @@ import { Card, Page, QueryStatusOf, StatusMessage } from "../../components/page"
 import { HeaderCells, ListTable } from "../../components/query-table";
 import { humanize } from "../../components/work";
 import { formatDateTime } from "../../format";
+import { afterChange } from "../../query";
 import { trpc } from "../../trpc";
 import type { StaffingSettings } from "./staffing-api";
 import { staffingKeys } from "./staffing-api";
@@ -176,7 +177,7 @@ function SettingsCard() {
   const save = useMutation(() => ({
     mutationFn: (input: Parameters<typeof trpc.staffing.saveSettings.mutate>[0]) =>
       trpc.staffing.saveSettings.mutate(input),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: staffingKeys.all(session.agencyId()) }),
+    ...afterChange(queryClient, { stale: () => [staffingKeys.all(session.agencyId())] }),
   }));
   const form = createForm({
     initial: valuesOf(undefined),

@@ -6,6 +6,7 @@ import { createForm, FormAlert, SelectField, SubmitButton, TextField } from "../
 import { Card, Page, QueryStatusOf, StatusMessage } from "../../components/page";
 import { HeaderCells, ListTable } from "../../components/query-table";
 import { formatDateTime, plural } from "../../format";
+import { afterChange } from "../../query";
 import { trpc } from "../../trpc";
 import { Heatmap } from "./heatmap";
 import { HourDetail } from "./hour-detail";
@@ -153,15 +154,14 @@ function PlannedEventsCard(props: { plan: StaffingPlan }) {
     queryKey: staffingKeys.events(session.agencyId()),
     queryFn: () => trpc.staffing.events.query(),
   }));
-  const refresh = () => queryClient.invalidateQueries({ queryKey: staffingKeys.all(session.agencyId()) });
   const create = useMutation(() => ({
     mutationFn: (input: Parameters<typeof trpc.staffing.createEvent.mutate>[0]) =>
       trpc.staffing.createEvent.mutate(input),
-    onSuccess: refresh,
+    ...afterChange(queryClient, { stale: () => [staffingKeys.all(session.agencyId())] }),
   }));
   const remove = useMutation(() => ({
     mutationFn: (eventId: string) => trpc.staffing.deleteEvent.mutate({ eventId }),
-    onSuccess: refresh,
+    ...afterChange(queryClient, { stale: () => [staffingKeys.all(session.agencyId())] }),
   }));
   const form = createForm({
     initial: { clientId: "", name: "", date: "", startTime: "12:00", durationMinutes: "6", multiplier: "2" },

@@ -7,6 +7,7 @@ import { createForm, FormAlert, SelectField, SubmitButton, TextField } from "../
 import { Card, Page, QueryStatusOf, StatusMessage } from "../../components/page";
 import { HeaderCells, ListTable } from "../../components/query-table";
 import { formatDateTime } from "../../format";
+import { afterChange, refreshInBackground } from "../../query";
 import { trpc } from "../../trpc";
 import type { Roster, RosterModerator } from "./staffing-api";
 import { staffingKeys } from "./staffing-api";
@@ -27,14 +28,15 @@ export function StaffingRosterPage() {
       .map((id) => clients.data?.find((client) => client.id === id)?.name ?? "")
       .filter(Boolean)
       .join(", ");
-  const refresh = () => queryClient.invalidateQueries({ queryKey: staffingKeys.all(session.agencyId()) });
+  const stale = () => [staffingKeys.all(session.agencyId())];
+  const refresh = () => refreshInBackground(queryClient, stale());
   const endShift = useMutation(() => ({
     mutationFn: (shiftId: string) => trpc.staffing.endShift.mutate({ shiftId }),
-    onSuccess: refresh,
+    ...afterChange(queryClient, { stale }),
   }));
   const deleteException = useMutation(() => ({
     mutationFn: (exceptionId: string) => trpc.staffing.deleteException.mutate({ exceptionId }),
-    onSuccess: refresh,
+    ...afterChange(queryClient, { stale }),
   }));
   return (
     <Page
@@ -85,7 +87,7 @@ export function StaffingRosterPage() {
                 roster={data()}
                 onSaved={(message) => {
                   setStatus(message);
-                  void refresh();
+                  refresh();
                 }}
               />
             </Card>
@@ -95,7 +97,7 @@ export function StaffingRosterPage() {
                 roster={data()}
                 onSaved={(message) => {
                   setStatus(message);
-                  void refresh();
+                  refresh();
                 }}
               />
             </Card>
