@@ -1,5 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDemo } from "../support/browser";
+import { claimItem, startDemo } from "../support/browser";
 
 let demo: Awaited<ReturnType<typeof startDemo>>;
 
@@ -83,5 +84,64 @@ describe("brand protocols in a real browser", () => {
     await expect.poll(() => new URL(portal.url()).pathname).toMatch(versionPath);
     await portal.getByRole("heading", { name: `Protocol version ${nextVersion + 1}`, level: 1 }).waitFor();
     await portal.close();
+  });
+
+  it("sets a platform's maximum reply length: named errors, a new version with that change, the composer's limit", {
+    timeout: 150_000,
+  }, async () => {
+    const run = randomUUID().slice(0, 8);
+    const hexfallGeneric = demo.channel("Hexfall Games", "generic");
+    const page = await demo.signedInPage("owner@northwind.test");
+    await page.goto(`${demo.server.url}/admin/protocols?client=${hexfallGeneric.clientId}`);
+    const editor = page.getByRole("form", { name: "Edit the protocol" });
+    const save = editor.getByRole("button", { name: /^Save as version \d+$/ });
+    await save.waitFor();
+    const nextVersion = Number(/\d+/.exec((await save.textContent()) ?? "")?.[0]);
+    const lengths = editor.getByRole("group", { name: "Maximum reply length per platform" });
+    const generic = lengths.getByLabel("Generic (signed REST)");
+    // Empty: the platform's default, shown as the placeholder.
+    expect(await generic.inputValue()).toBe("");
+    expect(await generic.getAttribute("placeholder")).toBe("2000");
+    expect(await lengths.getByLabel("X", { exact: true }).getAttribute("placeholder")).toBe("280");
+
+    // The server's rule lands on that platform's field.
+    await generic.fill("-5");
+    await save.click();
+    await expect.poll(() => generic.getAttribute("aria-invalid")).toBe("true");
+    await lengths.getByText("Max reply length must be positive").waitFor();
+    await generic.fill("300");
+    await save.click();
+
+    await expect.poll(() => new URL(page.url()).pathname).toMatch(versionPath);
+    await page.getByRole("heading", { name: `Protocol version ${nextVersion}`, level: 1 }).waitFor();
+    const changes = page.getByRole("list", { name: "Changes" });
+    const change = changes.getByRole("listitem").filter({ hasText: "Maximum reply length · Generic (signed REST)" });
+    await change.waitFor();
+    expect(await change.textContent()).toContain("300");
+    expect(await changes.getByRole("listitem").count()).toBe(1);
+    await page.close();
+
+    // A Hexfall item on the generic channel: the composer counts down to 300 now.
+    const marker = `[${run}]`;
+    await demo.ingestGeneric(hexfallGeneric.id, [
+      {
+        externalId: `length-${run}`,
+        kind: "comment",
+        author: { externalId: `player-${run}`, handle: `counter_${run}` },
+        body: `When does the winter season start? ${marker}`,
+        createdAt: new Date().toISOString(),
+      },
+    ]);
+    const moderator = await demo.signedInPage("mod1@northwind.test");
+    await moderator.goto(`${demo.server.url}/console?client=${hexfallGeneric.clientId}`);
+    await moderator.getByRole("heading", { name: "Console", level: 1 }).waitFor();
+    await moderator.getByText(marker).first().waitFor({ timeout: 15_000 });
+    await claimItem(moderator, marker);
+    const openItem = moderator.getByRole("region", { name: "Open item" });
+    await moderator.keyboard.press("r");
+    await openItem.getByLabel("Reply", { exact: true }).fill("x".repeat(301));
+    await openItem.getByText("Too long: 301 characters, the limit here is 300.").waitFor();
+    expect(await openItem.locator(".composer__head .counter").textContent()).toContain("/ 300");
+    await moderator.close();
   });
 });

@@ -40,6 +40,20 @@ export const memberTriageModerationMessage =
  */
 export const platforms = ["facebook", "instagram", "x", "youtube", "forum", "reviews", "generic", "sandbox"] as const;
 export type Platform = (typeof platforms)[number];
+/**
+ * Reply length limits when a brand protocol sets none (its `maxReplyLength` overrides them per platform): the
+ * platform's own limit, or a readable one where it has none. Here so the protocol editor can show them.
+ */
+export const defaultMaxReplyLength: Readonly<Record<Platform, number>> = {
+  facebook: 8000,
+  instagram: 2200,
+  x: 280,
+  youtube: 10000,
+  forum: 10000,
+  reviews: 4000,
+  generic: 2000,
+  sandbox: 8000,
+};
 export const clientStatuses = ["active", "archived"] as const;
 
 /** Roles that see every client of the agency; the rest are scoped by client_assignments. */

@@ -1,4 +1,4 @@
-import { badInput, type Platform, platforms } from "@parley/contracts";
+import { badInput, defaultMaxReplyLength, type Platform, platforms } from "@parley/contracts";
 import { z } from "zod";
 import { compileForbiddenPhrase } from "./forbidden-phrase-matcher";
 import { normaliseForComparison, normaliseForMatching } from "./normalise-text";
@@ -19,18 +19,6 @@ export type PersonalDataKind = (typeof personalDataKinds)[number];
 /** What a client's protocol can add to ingest's masking (`maskPersonalData`); cards and IBANs are masked regardless. */
 export const optionalMaskedKinds = ["email", "phone"] as const;
 export type OptionalMaskedKind = (typeof optionalMaskedKinds)[number];
-
-/** Reply length limits when the protocol sets none: the platform's own limit, or a readable one where it has none. */
-export const defaultMaxReplyLength: Readonly<Record<Platform, number>> = {
-  facebook: 8000,
-  instagram: 2200,
-  x: 280,
-  youtube: 10000,
-  forum: 10000,
-  reviews: 4000,
-  generic: 2000,
-  sandbox: 8000,
-};
 
 const languageNames = new Intl.DisplayNames(["en"], { type: "language", fallback: "none" });
 

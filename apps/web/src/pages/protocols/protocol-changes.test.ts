@@ -35,6 +35,10 @@ describe("describeChange", () => {
       { path: "moderationRules[spam#2].action", change: "changed", before: "hide", after: "delete" },
       { what: "Moderation rule “spam#2” · action", before: "“hide”", after: "“delete”" },
     ],
+    [
+      { path: "maxReplyLength.x", change: "added", after: 200 },
+      { what: "Maximum reply length · X", before: null, after: "200" },
+    ],
   ] as const)("reads %j", (change, expected) => {
     expect(describeChange(change)).toMatchObject(expected);
   });

@@ -2,6 +2,8 @@
  * Reads a protocol diff (`protocols.diff`, core's `diffProtocols`) as sentences: `categories[refund].match.keywords`
  * becomes "Category “refund” · keywords", and each value is shown as the editor names it.
  */
+import { platformLabels } from "../../roles";
+
 export interface ProtocolChange {
   path: string;
   change: "added" | "removed" | "changed";
@@ -75,11 +77,15 @@ export function describeChange(change: ProtocolChange): ChangeLine {
   const [, section = change.path, rawKey, rest] = parsed ?? [];
   const key = rawKey?.startsWith('"') ? (JSON.parse(rawKey) as string) : rawKey;
   const sectionName = sections[section] ?? section;
-  const field = rest
-    ?.split(".")
-    .map((part) => fields[part] ?? part)
-    .filter(Boolean)
-    .join(" › ");
+  // `maxReplyLength.x`: the platform, by its name.
+  const field =
+    section === "maxReplyLength" && rest
+      ? (platformLabels[rest as keyof typeof platformLabels] ?? rest)
+      : rest
+          ?.split(".")
+          .map((part) => fields[part] ?? part)
+          .filter(Boolean)
+          .join(" › ");
   const reordered = !key && !rest && change.change === "changed" && Array.isArray(change.after);
   const what = reordered
     ? `${sectionName} order`

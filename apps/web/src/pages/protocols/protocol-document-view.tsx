@@ -1,3 +1,4 @@
+import { defaultMaxReplyLength, type Platform } from "@parley/contracts";
 import { For, type JSX, Show } from "solid-js";
 import { platformLabels } from "../../roles";
 import { authorityOptions, type ProtocolDocument } from "./protocol-editor";
@@ -125,6 +126,22 @@ export function ProtocolDocumentView(props: { document: ProtocolDocument }) {
       >
         <ul class="protocol-view__list">
           <For each={doc().acknowledgementTemplates}>{(template) => <li>{template}</li>}</For>
+        </ul>
+      </Section>
+      <Section
+        title="Maximum reply length"
+        when={Object.keys(doc().maxReplyLength).length > 0}
+        empty="Each platform's default."
+      >
+        <ul class="protocol-view__list" aria-label="Maximum reply length">
+          <For each={Object.entries(doc().maxReplyLength) as Array<[Platform, number]>}>
+            {([platform, limit]) => (
+              <li>
+                {platformLabels[platform]}: <strong>{limit} characters</strong>{" "}
+                <span class="muted">(default {defaultMaxReplyLength[platform]})</span>
+              </li>
+            )}
+          </For>
         </ul>
       </Section>
     </div>

@@ -1,4 +1,4 @@
-import { platforms } from "@parley/contracts";
+import { defaultMaxReplyLength, type Platform, platforms } from "@parley/contracts";
 import { useQuery } from "@tanstack/solid-query";
 import { createEffect, createSignal, For, Index, on, onCleanup, Show } from "solid-js";
 import { CheckGroup } from "../../components/check-group";
@@ -84,6 +84,8 @@ export interface ProtocolDraft {
   forbiddenPhrases: PhraseDraft[];
   moderationRules: RuleDraft[];
   acknowledgementTemplates: string;
+  /** Per platform, as typed: empty for the platform's default. */
+  maxReplyLength: Record<Platform, string>;
   maskPersonalData: string[];
 }
 
@@ -110,6 +112,22 @@ const commaList = (text: string) =>
     .split(/[,\n]/)
     .map((part) => part.trim())
     .filter(Boolean);
+const replyLengthDraft = (limits: Partial<Record<Platform, number>>): Record<Platform, string> =>
+  Object.fromEntries(platforms.map((platform) => [platform, String(limits[platform] ?? "")])) as Record<
+    Platform,
+    string
+  >;
+
+/** The limits typed (numbers as numbers; anything else as typed, for the server to name what is wrong). */
+function replyLengthLimits(draft: Record<Platform, string>): Record<string, unknown> {
+  const limits: Record<string, unknown> = {};
+  for (const platform of platforms) {
+    const typed = draft[platform].trim();
+    if (typed !== "") limits[platform] = /^-?\d+(\.\d+)?$/.test(typed) ? Number(typed) : typed;
+  }
+  return limits;
+}
+
 /** A list the document may leave out: absent when empty, so an untouched category saves as it was. */
 const optionalList = (values: string[]) => (values.length > 0 ? values : undefined);
 
@@ -123,6 +141,7 @@ export function toDraft(document: ProtocolDocument | null): ProtocolDraft {
       forbiddenPhrases: [],
       moderationRules: [],
       acknowledgementTemplates: "",
+      maxReplyLength: replyLengthDraft({}),
       maskPersonalData: [],
     };
   }
@@ -155,12 +174,13 @@ export function toDraft(document: ProtocolDocument | null): ProtocolDraft {
       patterns: rule.kind === "spam" ? rule.patterns.join("\n") : "",
     })),
     acknowledgementTemplates: document.acknowledgementTemplates.join("\n"),
+    maxReplyLength: replyLengthDraft(document.maxReplyLength),
     maskPersonalData: [...document.maskPersonalData],
   };
 }
 
-/** The document as the server validates it (`protocols.save`); what the editor does not show is kept from `base`. */
-export function toDocument(draft: ProtocolDraft, base: ProtocolDocument | null): unknown {
+/** The document as the server validates it (`protocols.save`). */
+export function toDocument(draft: ProtocolDraft): unknown {
   return {
     categories: draft.categories.map((category) => ({
       key: category.key.trim(),
@@ -196,7 +216,7 @@ export function toDocument(draft: ProtocolDraft, base: ProtocolDocument | null):
       text: answer.text,
     })),
     acknowledgementTemplates: lines(draft.acknowledgementTemplates),
-    maxReplyLength: base?.maxReplyLength ?? {},
+    maxReplyLength: replyLengthLimits(draft.maxReplyLength),
     maskPersonalData: draft.maskPersonalData,
     voiceGuidelines: draft.voiceGuidelines,
   };
@@ -448,7 +468,7 @@ export function ProtocolEditor(props: {
     id: "protocol",
     initial: toDraft(base()),
     schema: checkedByServer<{ clientId: string; document: unknown }>(),
-    toInput: (draft) => ({ clientId: props.clientId, document: toDocument(draft, base()) }),
+    toInput: (draft) => ({ clientId: props.clientId, document: toDocument(draft) }),
     pathOf: draftPathOf,
     wording: asSentence,
   });
@@ -562,6 +582,25 @@ export function ProtocolEditor(props: {
           hint="Card numbers and IBANs are always masked."
         />
       </div>
+
+      <h3 class="playbook__section">Maximum reply length</h3>
+      <p class="muted">
+        Characters a reply may have on each platform; empty keeps the platform's default (shown). The composer counts
+        down to it.
+      </p>
+      <fieldset class="form__grid protocol-editor__lengths" aria-label="Maximum reply length per platform">
+        <For each={platforms}>
+          {(platform) => (
+            <TextField
+              field={form.field(`maxReplyLength.${platform}`, platformLabels[platform])}
+              inputmode="numeric"
+              placeholder={String(defaultMaxReplyLength[platform])}
+              unit="characters"
+              optional
+            />
+          )}
+        </For>
+      </fieldset>
 
       <div class="form__footer">
         <SubmitButton busy={form.submitting()} label={`Save as version ${nextVersion()}`} />
