@@ -198,7 +198,7 @@ describe("notices and their links, in a real browser", () => {
 });
 
 describe("the portal's first screen, on a 390 px phone", () => {
-  it("shows the summary strip with the server's figures first, without sideways scrolling", {
+  it("shows the summary strip with the server's figures and the first approval first, without sideways scrolling", {
     timeout: 90_000,
   }, async () => {
     const cobalt = demo
@@ -251,6 +251,25 @@ describe("the portal's first screen, on a 390 px phone", () => {
         ),
     );
     expect(overflowing).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+    // What needs the stakeholder comes next, on the first screen: the first draft to approve, by its heading.
+    const firstApproval = page.getByRole("list", { name: "Pending approvals" }).getByRole("article").first();
+    const approvalHeading = await firstApproval.getByRole("heading").boundingBox();
+    expect((approvalHeading?.y ?? 1000) + (approvalHeading?.height ?? 1000)).toBeLessThanOrEqual(844);
+    await page.getByRole("list", { name: "Open escalations" }).getByRole("button").first().waitFor();
+    // The SLA month, the board and the invoices are folded to their headings until opened.
+    const folded = page.getByRole("button", { expanded: false });
+    await expect.poll(() => folded.count()).toBe(3);
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    for (const name of ["SLA this month", "SLA board", "Invoices"]) {
+      await page.getByRole("button", { name, expanded: false }).click();
+    }
+    await page.getByRole("list", { name: "Open items by time left" }).getByRole("listitem").first().waitFor();
+    const openedHeight = await page.evaluate(() => document.documentElement.scrollHeight);
+    console.log(`portal home at 390×844: ${height} px tall as first shown; ${openedHeight} px with every section open`);
+    expect(height).toBeLessThan(2000);
+    // Opened, the board's rows still fit the phone.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await context.close();
   });

@@ -1,4 +1,4 @@
-import { createUniqueId, type JSX, onMount, Show } from "solid-js";
+import { type Accessor, createSignal, createUniqueId, type JSX, onCleanup, onMount, Show } from "solid-js";
 import { toUiError } from "../errors";
 
 /**
@@ -54,7 +54,23 @@ export function SignedOutPage(props: { title: string; children: JSX.Element }) {
   );
 }
 
-/** A bordered section with a heading, used for forms and tables. */
+/** The width below which the app lays itself out for a phone (styles.css uses the same breakpoint). */
+const phoneQuery = "(max-width: 480px)";
+
+/** Whether the window is phone-sized, following rotation and resizing. */
+export function createIsPhone(): Accessor<boolean> {
+  const media = window.matchMedia(phoneQuery);
+  const [matches, setMatches] = createSignal(media.matches);
+  const update = () => setMatches(media.matches);
+  media.addEventListener("change", update);
+  onCleanup(() => media.removeEventListener("change", update));
+  return matches;
+}
+
+/**
+ * A bordered section with a heading, used for forms and tables. `foldedOnPhone`: on a phone it starts folded to its
+ * heading, a button that opens it (so the first screen shows what needs action); elsewhere it is always open.
+ */
 export function Card(props: {
   title?: string;
   actions?: JSX.Element;
@@ -62,23 +78,48 @@ export function Card(props: {
   class?: string;
   /** An anchor to link to (`#escalations`). */
   id?: string;
+  foldedOnPhone?: boolean;
 }) {
   const titleId = createUniqueId();
+  const bodyId = createUniqueId();
+  const phone = props.foldedOnPhone ? createIsPhone() : () => false;
+  const [opened, setOpened] = createSignal(false);
+  const folds = () => phone() && Boolean(props.title);
+  const open = () => !folds() || opened();
   return (
-    <section id={props.id} class={`card ${props.class ?? ""}`} aria-labelledby={props.title ? titleId : undefined}>
+    <section
+      id={props.id}
+      class={`card ${props.class ?? ""}`}
+      classList={{ "card--foldable": folds(), "card--folded": !open() }}
+      aria-labelledby={props.title ? titleId : undefined}
+    >
       <Show when={props.title || props.actions}>
         <div class="card__header">
           <Show when={props.title}>
             <h2 class="card__title" id={titleId}>
-              {props.title}
+              <Show when={folds()} fallback={props.title}>
+                <button
+                  type="button"
+                  class="card__fold"
+                  aria-expanded={open()}
+                  aria-controls={bodyId}
+                  onClick={() => setOpened(!opened())}
+                >
+                  {props.title}
+                </button>
+              </Show>
             </h2>
           </Show>
-          <Show when={props.actions}>
+          <Show when={props.actions && open()}>
             <div class="card__actions">{props.actions}</div>
           </Show>
         </div>
       </Show>
-      {props.children}
+      <Show when={open()}>
+        <Show when={props.foldedOnPhone} fallback={props.children}>
+          <div id={bodyId}>{props.children}</div>
+        </Show>
+      </Show>
     </section>
   );
 }

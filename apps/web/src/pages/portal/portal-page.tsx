@@ -16,7 +16,8 @@ import { SlaBoardCard } from "./sla-board";
 
 /**
  * The client stakeholder's portal: approvals, escalations, the month's SLA results against the contract, the live
- * SLA board and finalized invoices.
+ * SLA board and finalized invoices. On a phone the summary and what needs the stakeholder (approvals, escalations)
+ * come first; the SLA month, the board and the invoices are folded to their headings until opened.
  */
 export function PortalPage() {
   const session = useSession();
@@ -87,16 +88,16 @@ export function PortalPage() {
             </p>
             <EscalationsInbox escalationId={params.escalationId} />
           </Card>
-          <Card title="SLA this month">
+          <Card title="SLA this month" foldedOnPhone>
             <SlaMonthCard />
           </Card>
           <TopicsPanel />
         </div>
         <div class="portal__side">
-          <Card title="SLA board">
+          <Card title="SLA board" foldedOnPhone>
             <SlaBoardCard />
           </Card>
-          <Card title="Invoices">
+          <Card title="Invoices" foldedOnPhone>
             <PortalInvoices />
           </Card>
         </div>
