@@ -102,7 +102,7 @@ describe("brand protocols in a real browser", () => {
     // Empty: the platform's default, shown as the placeholder.
     expect(await generic.inputValue()).toBe("");
     expect(await generic.getAttribute("placeholder")).toBe("2000");
-    expect(await lengths.getByLabel("X", { exact: true }).getAttribute("placeholder")).toBe("280");
+    expect(await lengths.getByRole("textbox", { name: /^X\b/ }).getAttribute("placeholder")).toBe("280");
 
     // The server's rule lands on that platform's field.
     await generic.fill("-5");
