@@ -156,6 +156,8 @@ async function confirmsBeforeRefetch(
   };
   const trpcPaths = (url: URL) => url.pathname.startsWith("/trpc/");
   await page.evaluate((text) => {
+    // A portal page makes hundreds of requests: a full resource-timing buffer would drop the change's own entry.
+    performance.clearResourceTimings();
     const probe = { click: 0, confirmed: 0 };
     (window as unknown as { confirmProbe: typeof probe }).confirmProbe = probe;
     document.addEventListener(

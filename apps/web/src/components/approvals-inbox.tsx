@@ -252,16 +252,21 @@ export function ApprovalsInbox(props: { emptyText?: string; replyId?: string; hr
           }
         >
           <ul class="approval-list" aria-label="Pending approvals">
-            <For each={shown()}>
-              {(approval) => (
-                <li>
-                  <ApprovalCard
-                    approval={approval}
-                    href={props.href(approval.id)}
-                    clientName={clientName(approval.item.clientId)}
-                    onDecided={decided}
-                  />
-                </li>
+            {/* By id: a refetch brings new objects for the same drafts, and must not wipe a comment being typed. */}
+            <For each={shown().map((approval) => approval.id)}>
+              {(id) => (
+                <Show when={waiting().find((approval) => approval.id === id)}>
+                  {(approval) => (
+                    <li>
+                      <ApprovalCard
+                        approval={approval()}
+                        href={props.href(id)}
+                        clientName={clientName(approval().item.clientId)}
+                        onDecided={decided}
+                      />
+                    </li>
+                  )}
+                </Show>
               )}
             </For>
           </ul>
