@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll } from "vitest";
 
@@ -17,6 +19,20 @@ function stopChild(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Pro
     child.once("exit", () => resolve());
     child.kill(signal);
   });
+}
+
+/**
+ * The embedded PostgreSQL a server killed before it was healthy had started (`DATA_DIR/pg`): it outlives its
+ * parent, and a loaded machine only gets slower with each one left behind.
+ */
+function stopEmbeddedPostgres(dataDir: string | undefined): void {
+  if (!dataDir) return;
+  try {
+    const pid = Number(readFileSync(path.join(dataDir, "pg", "postmaster.pid"), "utf8").split("\n")[0]);
+    if (pid > 0) process.kill(pid, "SIGQUIT");
+  } catch {
+    // not started yet, or already gone
+  }
 }
 
 /** Servers still running: a test that fails before its own `stop()` must not leave one (and its PostgreSQL) behind. */
@@ -51,7 +67,8 @@ export async function startServer(options: {
     output += chunk;
   });
   const url = `http://127.0.0.1:${options.port}`;
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  // Generous: on a loaded 2-core machine a fresh demo (initdb, migrations, seed) has taken over a minute.
+  const deadline = Date.now() + (options.timeoutMs ?? 90_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
     try {
@@ -62,6 +79,7 @@ export async function startServer(options: {
     }
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
+      stopEmbeddedPostgres(options.env?.DATA_DIR);
       throw new Error(`server did not become healthy:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
