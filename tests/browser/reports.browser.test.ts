@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDemo } from "../support/browser";
 
@@ -189,5 +190,74 @@ describe("reports in a real browser", () => {
     const total = csvLines(await summary.text()).find((line) => line.startsWith("total,"));
     expect(total?.split(",")[2]).toBe(String(itemsIn));
     await page.close();
+  });
+});
+
+describe("recurring topics in a real browser", () => {
+  it("Cobalt's stakeholder sees last month's topics and lists the items behind one", { timeout: 120_000 }, async () => {
+    const page = await demo.signedInPage("stakeholder@cobalt.test");
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reports" }).click();
+    await page.getByLabel("Period").selectOption("last_month");
+    const panel = page.getByRole("region", { name: "Recurring topics" });
+    await panel.getByTestId("topics-analysed").waitFor();
+    expect(await panel.getByTestId("topics-analysed").textContent()).toMatch(/^Cobalt Bank: \d+ items? from /);
+
+    // The first topic found in the text (else the first category): its count lists exactly its items.
+    const found = panel.getByRole("table", { name: "Topics found in the text" });
+    const table = (await found.count()) > 0 ? found : panel.getByRole("table", { name: "The protocol's categories" });
+    const first = table.locator("tbody tr").first();
+    const label = ((await first.getByRole("rowheader").textContent()) ?? "").replace("new this week", "").trim();
+    const count = Number(await first.getByRole("button", { name: /^List the \d+ items?:/ }).textContent());
+    expect(count).toBeGreaterThan(0);
+    console.info(`topics.browser: opening "${label}" (${count} items)`);
+    await first.getByRole("button", { name: /^List the \d+ items?:/ }).click();
+    const list = page.getByRole("table", { name: `Items: ${label}` });
+    await list.waitFor();
+    await expect.poll(() => page.getByTestId("topic-items-count").textContent()).toMatch(`${count} item`);
+    await expect.poll(() => list.locator("tbody tr").count()).toBe(Math.min(count, 500));
+    // A stakeholder gets no console links.
+    expect(await list.locator('a[href^="/console/"]').count()).toBe(0);
+
+    // The portal shows the same panel for the last seven days.
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Portal" }).click();
+    await page.getByRole("region", { name: "Recurring topics" }).getByTestId("topics-analysed").waitFor();
+    await page.close();
+  });
+});
+
+describe("insight in a real browser", () => {
+  it("Cobalt's stakeholder sees the gratitude index and lists the purchase-intent items with their phrase", {
+    timeout: 120_000,
+  }, async () => {
+    const run = randomUUID().slice(0, 8);
+    await demo.ingestGeneric(demo.channel("Cobalt Bank", "generic").id, [
+      {
+        externalId: `intent-${run}`,
+        kind: "comment",
+        author: { externalId: `customer-${run}`, handle: `customer-${run}` },
+        body: `Where can I buy the metal card? ${run}`,
+        createdAt: new Date().toISOString(),
+      },
+    ]);
+    const page = await demo.signedInPage("stakeholder@cobalt.test");
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reports" }).click();
+    await page.getByRole("heading", { level: 1, name: "Reports" }).waitFor();
+
+    await page.getByRole("region", { name: "Gratitude index" }).waitFor();
+    expect(await page.getByTestId("gratitude-index").textContent()).toMatch(/%|—/);
+
+    const counts = page.getByRole("table", { name: "Insight counts" });
+    const intent = counts.getByRole("button", { name: /^List the \d+ items?: Purchase intent$/ });
+    await intent.waitFor();
+    const counted = Number(await intent.textContent());
+    expect(counted).toBeGreaterThan(0);
+    await intent.click();
+
+    const list = page.getByRole("table", { name: "Items: Purchase intent" });
+    await list.waitFor();
+    await expect.poll(() => page.getByTestId("insight-drill-down-count").textContent()).toMatch(`${counted} item`);
+    const row = list.getByRole("row").filter({ hasText: run });
+    await row.waitFor();
+    expect(await row.textContent()).toContain("where can i buy");
   });
 });

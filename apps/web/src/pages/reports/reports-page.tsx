@@ -983,7 +983,7 @@ export function ReportsPage() {
             <Show when={choices.drillDown()}>
               {(drill) => <ReportItems choices={choices} drill={drill()} report={data()} />}
             </Show>
-            <InsightPanel filters={filters()} />
+            <InsightPanel filters={choices.filters()} />
             <TopicsPanel clientId={choices.clientId()} period={choices.period()} />
           </>
         )}
