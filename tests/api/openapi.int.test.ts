@@ -98,6 +98,8 @@ describe("GET /v1/openapi.json", () => {
         "get /v1/invoices/{ref} invoices:read",
         "get /v1/reports/insight reports:read",
         "get /v1/reports/items.csv reports:read",
+        "get /v1/reports/monthly.csv reports:read",
+        "get /v1/reports/monthly.pdf reports:read",
         "get /v1/reports/sla-month reports:read",
         "get /v1/reports/summary reports:read",
         "get /v1/reports/topics reports:read",

@@ -5,14 +5,23 @@ import {
   clientTopicsInput,
   getClientTopics,
   getInsight,
+  getMonthlyClientReport,
   getReport,
   listReportItems,
+  type MonthlyClientReport,
+  monthlyClientReportInput,
   type ReportFilters,
   type ReportReader,
   reportItemFigures,
 } from "@parley/core/reports";
 import { schema, withTenant } from "@parley/db";
-import { renderReportSummaryCsv, reportItemsCsvHead, reportItemsCsvRows } from "@parley/documents";
+import {
+  renderMonthlyReportCsv,
+  renderMonthlyReportPdf,
+  renderReportSummaryCsv,
+  reportItemsCsvHead,
+  reportItemsCsvRows,
+} from "@parley/documents";
 import type { Services } from "@parley/trpc";
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { stream } from "hono/streaming";
@@ -351,6 +360,49 @@ export function createReportRoutes(options: ReportRoutesOptions) {
       return c.json(await read(reader, (tx) => getInsight(reader, tx, filters)));
     },
   );
+  const monthlyFiles = {
+    pdf: { type: "application/pdf", render: async (report: MonthlyClientReport) => renderMonthlyReportPdf(report) },
+    csv: {
+      type: "text/csv; charset=utf-8",
+      render: async (report: MonthlyClientReport) => renderMonthlyReportCsv(report),
+    },
+  } as const;
+  for (const [format, file] of Object.entries(monthlyFiles)) {
+    app.get(
+      `/v1/reports/monthly.${format}`,
+      describeRoute({
+        operationId: format === "pdf" ? "getMonthlyClientReportPdf" : "getMonthlyClientReportCsv",
+        summary: `A client's monthly report as ${format.toUpperCase()}: SLA against the contract, volumes by channel, acknowledgement vs useful-answer times, notable escalations`,
+        description:
+          "The month is the client's local month; figures stand as of the request (a month not yet over is partial). " +
+          "The same report is sent to the client's stakeholders on the 1st.",
+        security: readSecurity("reports:read"),
+        responses: {
+          "200": {
+            description: "The report",
+            content: { [file.type.split(";")[0] as string]: { schema: { type: "string" } } },
+          },
+          "400": errorResponse("A query parameter is invalid (named in `details.fields`)"),
+          ...readErrors,
+          "404": errorResponse("`clientId` names no client you can see"),
+        },
+      }),
+      authenticateReader,
+      reportReadersOnly,
+      parsed("query", monthlyClientReportInput),
+      async (c) => {
+        const reader = readerOf(c);
+        const query = c.req.valid("query");
+        const report = await read(reader, (tx) => getMonthlyClientReport(reader, tx, query));
+        const body = await file.render(report);
+        const name = `${report.clientName.replace(/[^A-Za-z0-9]+/g, "-")}-${report.month}.${format}`;
+        return c.body(typeof body === "string" ? body : new Uint8Array(body), 200, {
+          "content-type": file.type,
+          "content-disposition": `attachment; filename="report-${name}"`,
+        });
+      },
+    );
+  }
 
   return app;
 }

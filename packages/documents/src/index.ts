@@ -5,4 +5,6 @@
  */
 export * from "./render-invoice-csv";
 export * from "./render-invoice-pdf";
+export * from "./render-monthly-report-csv";
+export * from "./render-monthly-report-pdf";
 export * from "./render-report-csv";

@@ -17,6 +17,7 @@ export {
   previousPeriodOf,
 } from "./insight";
 export { classifyInsight, type InsightClassification, type InsightLabel, insightLabels } from "./insight-labels";
+export * from "./monthly-client-report";
 export * from "./report-rows";
 export {
   type BacklogPoint,
