@@ -61,7 +61,10 @@ async function main(env: Env, logger: Logger): Promise<void> {
   });
   const workflows = createWorkflows({ env, db: services.db, appSecret: database.appSecret, logger, metrics });
   // With Inngest, the monthly drafts are its hourly cron; without, this process runs the same decision.
-  const invoiceScheduler = workflows.mode === "embedded" ? startInvoiceScheduler({ db: services.db, logger }) : null;
+  const invoiceScheduler =
+    workflows.mode === "embedded"
+      ? startInvoiceScheduler({ db: services.db, logger, notifier: incidentNotifier, publicUrl: env.PUBLIC_URL })
+      : null;
   // Spike detection runs in every mode: core's look is idempotent across processes.
   const spikeWatcher = startSpikeWatcher({
     db: services.db,

@@ -3,9 +3,10 @@ import { createMonthlyInvoiceDrafts, findDueMonthlyInvoiceRuns } from "@parley/c
 import { createTriageStore } from "@parley/core/escalations";
 import { createWakeupQueue, type DatabaseWakeupQueue, findFlowEvents, reconcileWakeups } from "@parley/core/flows";
 import { type Clock, systemClock } from "@parley/core/kernel";
-import { findDueTopicDigests, sendTopicDigest } from "@parley/core/reports";
+import { findDueTopicDigests, sendMonthlyClientReports, sendTopicDigest } from "@parley/core/reports";
 import { createClockStore } from "@parley/core/sla";
 import type { Database } from "@parley/db";
+import { renderMonthlyReportPdf } from "@parley/documents";
 import {
   createEmbeddedDriver,
   createInngestClient,
@@ -33,6 +34,7 @@ export type WorkflowEnv = Pick<
   | "INNGEST_BASE_URL"
   | "WORKFLOW_POLL_MS"
   | "OUTBOUND_ALLOWLIST"
+  | "PUBLIC_URL"
 >;
 
 export interface WorkflowsOptions {
@@ -123,6 +125,15 @@ export function createWorkflows({
         runs: {
           findDueMonthlyInvoiceRuns: (input) => findDueMonthlyInvoiceRuns(db, input),
           createMonthlyInvoiceDrafts: (input) => createMonthlyInvoiceDrafts(db, input),
+          sendMonthlyClientReports: ({ now: at }) =>
+            sendMonthlyClientReports(db, {
+              now: at,
+              renderPdf: renderMonthlyReportPdf,
+              notifier,
+              publicUrl: env.PUBLIC_URL,
+              onEmailError: (error, notice) =>
+                logger.error({ err: error, notice: notice.kind }, "monthly report e-mail failed"),
+            }),
         },
         now,
       }),

@@ -2,9 +2,10 @@ import { InngestTestEngine } from "@inngest/test";
 import type { ContractTermsInput } from "@parley/contracts/billing";
 import { resolveScope } from "@parley/core/agencies";
 import { createMonthlyInvoiceDrafts, findDueMonthlyInvoiceRuns, saveContract } from "@parley/core/billing";
+import { sendMonthlyClientReports } from "@parley/core/reports";
 import { schema, withTenant } from "@parley/db";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
-import { eq, inArray } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInngestClient } from "./client";
 import {
@@ -57,6 +58,9 @@ async function fireAt(now: string): Promise<MonthlyRunSummary[]> {
     runs: {
       findDueMonthlyInvoiceRuns: (input) => findDueMonthlyInvoiceRuns(db.app, input),
       createMonthlyInvoiceDrafts: (input) => createMonthlyInvoiceDrafts(db.app, input),
+      // The reports' PDF is @parley/documents' business (tests/reports covers it): an empty file here.
+      sendMonthlyClientReports: (input) =>
+        sendMonthlyClientReports(db.app, { ...input, renderPdf: async () => new Uint8Array() }),
     },
     now: () => new Date(now),
   });
@@ -76,11 +80,11 @@ const drafts = () =>
     })
     .from(schema.invoices)
     .where(inArray(schema.invoices.agencyId, agencyIds()));
-const notices = () =>
+const notices = (kind = "invoice.draft_created") =>
   db.owner
     .select({ agencyId: schema.notifications.agencyId, kind: schema.notifications.kind })
     .from(schema.notifications)
-    .where(inArray(schema.notifications.agencyId, agencyIds()));
+    .where(and(inArray(schema.notifications.agencyId, agencyIds()), eq(schema.notifications.kind, kind)));
 
 describe("monthly invoices function on PostgreSQL", () => {
   it("drafts each agency's last month at 06:00 on the 1st in its own zone, once, and notifies once", async () => {
@@ -102,6 +106,15 @@ describe("monthly invoices function on PostgreSQL", () => {
     ]);
     expect(await drafts()).toEqual([{ agencyId: london.agency.id, clientId: london.client.id, period: "2026-09-01" }]);
     expect(await notices()).toEqual([{ agencyId: london.agency.id, kind: "invoice.draft_created" }]);
+    // The same run sent London's September report to its stakeholder (one per agency here), and Los Angeles's
+    // August one: its 1 September went by without a run, and the rest of a month stays due (as for drafts).
+    expect(await notices("report.monthly_sent")).toEqual(
+      expect.arrayContaining([
+        { agencyId: london.agency.id, kind: "report.monthly_sent" },
+        { agencyId: losAngeles.agency.id, kind: "report.monthly_sent" },
+      ]),
+    );
+    expect(await notices("report.monthly_sent")).toHaveLength(2);
 
     // The next hours (and a rerun of the same hour) find London done and Los Angeles not yet due.
     expect(await fireAt("2026-10-01T05:00:00Z")).toEqual([]);
@@ -114,5 +127,6 @@ describe("monthly invoices function on PostgreSQL", () => {
 
     expect(await drafts()).toHaveLength(2);
     expect(await notices()).toHaveLength(2);
+    expect(await notices("report.monthly_sent")).toHaveLength(3);
   });
 });

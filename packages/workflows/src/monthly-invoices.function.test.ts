@@ -14,7 +14,11 @@ const cronEvent = { name: "inngest/scheduled.timer", data: { cron: MONTHLY_INVOI
 
 /** Records what the function asks core, and answers with the given due runs. */
 function recordingRuns(due: DueMonthlyInvoiceRun[]) {
-  const calls = { find: [] as string[], create: [] as Array<{ agencyId: string; period: string; asOf: string }> };
+  const calls = {
+    find: [] as string[],
+    create: [] as Array<{ agencyId: string; period: string; asOf: string }>,
+    reports: [] as string[],
+  };
   const runs: MonthlyInvoiceRuns = {
     async findDueMonthlyInvoiceRuns({ now }) {
       calls.find.push(now.toISOString());
@@ -32,6 +36,10 @@ function recordingRuns(due: DueMonthlyInvoiceRun[]) {
         { clientId: `${agencyId}-other`, clientName: "Other", status: "skipped", reason: "no_contract", message: "" },
       ];
       return outcomes;
+    },
+    async sendMonthlyClientReports({ now }) {
+      calls.reports.push(now.toISOString());
+      return [];
     },
   };
   return { runs, calls };
@@ -73,7 +81,9 @@ describe("monthly invoices function (Inngest, @inngest/test)", () => {
       "find-due-agencies",
       "create-drafts-london-2026-09",
       "create-drafts-tokyo-2026-09",
+      "send-monthly-client-reports",
     ]);
+    expect(calls.reports).toEqual(["2026-10-01T05:00:00.000Z"]);
     expect(result).toEqual([
       {
         agencyId: "london",
@@ -94,7 +104,7 @@ describe("monthly invoices function (Inngest, @inngest/test)", () => {
     ]);
   });
 
-  it("does nothing more in an hour when no agency is due", async () => {
+  it("only looks for client reports due in an hour when no agency's drafts are due", async () => {
     const { runs, calls } = recordingRuns([]);
     const fn = createMonthlyInvoicesFunction({
       inngest: createInngestClient({ isDev: true }),
@@ -104,6 +114,7 @@ describe("monthly invoices function (Inngest, @inngest/test)", () => {
     const { result, ctx } = await new InngestTestEngine({ function: fn }).execute({ events: [cronEvent] });
     expect(result).toEqual([]);
     expect(calls.create).toEqual([]);
-    expect(ctx.step.run.mock.calls.map(([id]) => id)).toEqual(["find-due-agencies"]);
+    expect(ctx.step.run.mock.calls.map(([id]) => id)).toEqual(["find-due-agencies", "send-monthly-client-reports"]);
+    expect(calls.reports).toEqual(["2026-10-14T09:00:00.000Z"]);
   });
 });

@@ -1,5 +1,6 @@
 import type { DraftOutcome, DueMonthlyInvoiceRun, MonthlyRunResult } from "@parley/core/billing";
 import { type Clock, systemClock } from "@parley/core/kernel";
+import type { MonthlyReportSent } from "@parley/core/reports";
 import type { ParleyInngest } from "./client";
 
 export const MONTHLY_INVOICES_FUNCTION_ID = "monthly-invoice-drafts";
@@ -12,10 +13,12 @@ export const MONTHLY_INVOICES_FUNCTION_ID = "monthly-invoice-drafts";
  */
 export const MONTHLY_INVOICES_CRON = "TZ=UTC 0 * * * *";
 
-/** The two steps of a run, bound to the database by apps/api (core's functions of the same names). */
+/** The steps of a run, bound to the database by apps/api (core's functions of the same names). */
 export interface MonthlyInvoiceRuns {
   findDueMonthlyInvoiceRuns(input: { now: Date }): Promise<DueMonthlyInvoiceRun[]>;
   createMonthlyInvoiceDrafts(input: { agencyId: string; period: string; asOf: Date }): Promise<DraftOutcome[]>;
+  /** Last month's client reports to the stakeholders (once per client and month; core decides who is due). */
+  sendMonthlyClientReports(input: { now: Date }): Promise<MonthlyReportSent[]>;
 }
 
 export interface CreateMonthlyInvoicesFunctionOptions {
@@ -45,7 +48,7 @@ function summarize(result: MonthlyRunResult): MonthlyRunSummary {
 
 /**
  * Last month's invoice drafts, for every agency whose 1st, 06:00 has come in its own zone, with a
- * notice to the account managers. One step finds the due agencies (memoized with the instant it
+ * notice to the account managers, then last month's client reports to the stakeholders. One step finds the due agencies (memoized with the instant it
  * read, so a replay decides the same), then one step per agency and month creates the drafts — a
  * failing agency is retried alone. Idempotent end to end: core creates only missing drafts, so
  * Inngest's retries, an overlapping embedded scheduler and a rerun never duplicate anything; a run
@@ -84,6 +87,11 @@ export function createMonthlyInvoicesFunction({
           ),
         );
       }
+      // The same run sends last month's client reports (due on their own: a client may have no draft to make).
+      await step.run("send-monthly-client-reports", async () => {
+        const sent = await runs.sendMonthlyClientReports({ now: new Date(at) });
+        return sent.length;
+      });
       return results;
     },
   );

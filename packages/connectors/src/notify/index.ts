@@ -8,7 +8,13 @@ export * from "./webhook";
 
 /** What core's escalation notices hand over (structurally `OutboundNotice` of @parley/core/escalations). */
 export type Notice =
-  | { kind: "email"; to: string[]; subject: string; text: string }
+  | {
+      kind: "email";
+      to: string[];
+      subject: string;
+      text: string;
+      attachments?: Array<{ filename: string; contentType: string; content: Uint8Array }>;
+    }
   | { kind: "webhook"; url: string; clientId: string; payload: Record<string, unknown> };
 
 /**

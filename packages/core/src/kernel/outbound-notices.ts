@@ -5,9 +5,16 @@
 import { type Executor, schema } from "@parley/db";
 import { and, asc, eq } from "drizzle-orm";
 
+/** A file sent with an e-mail (a monthly report's PDF). */
+export interface EmailAttachment {
+  filename: string;
+  contentType: string;
+  content: Uint8Array;
+}
+
 /** A notice sent outside the database once the transaction that decided it has committed. */
 export type OutboundNotice =
-  | { kind: "email"; to: string[]; subject: string; text: string }
+  | { kind: "email"; to: string[]; subject: string; text: string; attachments?: EmailAttachment[] }
   | { kind: "webhook"; url: string; clientId: string; payload: Record<string, unknown> };
 
 /** Sends e-mail (SMTP) and signed webhooks; implemented by @parley/connectors/notify. */

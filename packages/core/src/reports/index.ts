@@ -32,6 +32,7 @@ export {
   reportItemFigures,
   reportItemsInput,
 } from "./reports";
+export * from "./send-monthly-client-reports.unscoped";
 export * from "./topic-digests.unscoped";
 export { type DiscoveredTopic, discoverTopics, type TopicDocument, topicTermsOf } from "./topic-discovery";
 export { measureTopicTrend, type TopicTrend } from "./topic-trends";

@@ -4,6 +4,7 @@ import { createMemo, createSignal, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { ClientBillingDialog } from "../../components/billing-details";
 import { type ClientView, useClients } from "../../components/clients";
+import { monthlyReportDownloads } from "../../components/monthly-reports";
 import { Card, Page, StatusMessage } from "../../components/page";
 import { ActionsHeader, QueryTable } from "../../components/query-table";
 import { SlaMonthCard } from "../../components/sla-month";
@@ -152,6 +153,14 @@ export function ClientsOverviewPage() {
                 </a>
                 <a class="button button--small button--ghost" href={`/accounts/invoices?client=${client.id}`}>
                   Invoices<span class="sr-only"> of {client.name}</span>
+                </a>
+                <a
+                  class="button button--small button--ghost"
+                  href={monthlyReportDownloads(client.id, lastMonth).pdf}
+                  rel="external"
+                >
+                  Report {formatMonth(lastMonth)}
+                  <span class="sr-only"> of {client.name} (PDF)</span>
                 </a>
                 <button type="button" class="button button--small button--ghost" onClick={() => setBilling(client)}>
                   Billing details<span class="sr-only"> of {client.name}</span>

@@ -1,10 +1,13 @@
 import type { LiveEvent } from "@parley/contracts";
 import { useParams } from "@solidjs/router";
 import { useQueryClient } from "@tanstack/solid-query";
+import { For } from "solid-js";
 import { useSession } from "../../auth";
 import { ApprovalsInbox } from "../../components/approvals-inbox";
+import { useClients } from "../../components/clients";
 import { escalationKeys } from "../../components/escalations";
 import { createLiveEvents, LiveIndicator } from "../../components/live";
+import { MonthlyReportsList } from "../../components/monthly-reports";
 import { Card, Page } from "../../components/page";
 import { SlaMonthCard } from "../../components/sla-month";
 import { workKeys } from "../../components/work";
@@ -16,11 +19,13 @@ import { SlaBoardCard } from "./sla-board";
 
 /**
  * The client stakeholder's portal: approvals, escalations, the month's SLA results against the contract, the live
- * SLA board and finalized invoices. On a phone the summary and what needs the stakeholder (approvals, escalations)
- * come first; the SLA month, the board and the invoices are folded to their headings until opened.
+ * SLA board, finalized invoices and the monthly reports. On a phone the summary and what needs the stakeholder
+ * (approvals, escalations) come first; the SLA month, the board, the invoices and the monthly reports are folded to
+ * their headings until opened.
  */
 export function PortalPage() {
   const session = useSession();
+  const clients = useClients();
   const params = useParams<{ escalationId?: string; replyId?: string }>();
   const queryClient = useQueryClient();
   const live = createLiveEvents({
@@ -99,6 +104,20 @@ export function PortalPage() {
           </Card>
           <Card title="Invoices" foldedOnPhone>
             <PortalInvoices />
+          </Card>
+          <Card title="Monthly reports" foldedOnPhone>
+            <p class="muted portal__intro">
+              Each month's SLA against your contract, volumes, answer times and notable escalations; sent to you on the
+              1st.
+            </p>
+            <For each={clients.data ?? []}>
+              {(client) => (
+                <MonthlyReportsList
+                  clientId={client.id}
+                  clientName={(clients.data?.length ?? 0) > 1 ? client.name : undefined}
+                />
+              )}
+            </For>
           </Card>
         </div>
       </div>

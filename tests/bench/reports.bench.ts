@@ -1,0 +1,235 @@
+// Reports over a month of ITEMS items (default 2M) across 50 clients, generated set-based in a throwaway embedded
+// PostgreSQL (generate_series: items, replies with their outbound deliveries, first-response and resolution
+// clocks, escalations), so the report's joins read what production's do:
+// - one client's month report (`getReport`; target < 300 ms), and as a ratio to a bare SQL aggregate over the same
+//   rows (the month's items, clocks and replies counted from their client-month indexes);
+// - its one-row-per-item CSV streamed the way `GET /v1/reports/items.csv` does it (pages of 5,000 through
+//   `listReportItems`, one tenant transaction each, written by `reportItemsCsvRows`; target ≥ 50k rows/s), and as a
+//   ratio to a bare `COPY (select …) to stdout` of the same items' columns.
+// Run: npm run bench -- reports   (ITEMS=500000 for a quicker run; EXPLAIN=1 prints the report's plan)
+import type { ReportReader } from "@parley/core/reports";
+import { getReport, listReportItems } from "@parley/core/reports";
+import { ALWAYS_OPEN, monthlyPeriod } from "@parley/core/sla";
+import { closeDatabase, createDatabase, withTenant } from "@parley/db";
+import { reportItemsCsvHead, reportItemsCsvRows } from "@parley/documents";
+import { sql } from "drizzle-orm";
+import postgres from "postgres";
+import { addBenchMember, describeMachine, percentile, seedBenchAgency, startBenchDatabase } from "./bench-database";
+
+const ITEMS = Number(process.env.ITEMS ?? 2_000_000);
+const CLIENTS = 50;
+const MONTH = "2026-03"; // a DST month in Europe/London
+const RUNS = 7;
+const REPORT_TARGET_MS = 300;
+const CSV_TARGET_ROWS_PER_SECOND = 50_000;
+const PAGE = 5_000; // the export route's page
+
+async function median(run: () => Promise<unknown>, times = RUNS): Promise<number> {
+  await run(); // warm-up
+  const samples: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const began = performance.now();
+    await run();
+    samples.push(performance.now() - began);
+  }
+  return percentile(samples, 50);
+}
+
+const bench = await startBenchDatabase();
+try {
+  const agency = await seedBenchAgency(bench, { clients: CLIENTS, name: "Bench Reports" });
+  const owner = postgres(bench.ownerUrl, { max: 1, onnotice: () => {} });
+  const ownerDb = createDatabase({ url: bench.ownerUrl, max: 1 });
+  const moderator = await addBenchMember(ownerDb, {
+    agencyId: agency.agencyId,
+    role: "moderator",
+    assignments: agency.clients.map((client) => ({ clientId: client.id, authority: "respond" as const })),
+  });
+  await closeDatabase(ownerDb);
+  const period = monthlyPeriod(MONTH, "Europe/London");
+  const spanMs = period.to.getTime() - period.from.getTime();
+
+  // ——— Generate, set-based ———
+  // Foreign keys are not checked while loading (replica mode skips their triggers): the rows are made from the
+  // rows they reference, and per-row checks tripled the load's time on this machine.
+  await owner`set session_replication_role = replica`;
+  const loadStarted = performance.now();
+  const step = async (name: string, statement: string) => {
+    const began = performance.now();
+    const result = await owner.unsafe(statement);
+    console.log(
+      `  ${name}: ${result.count.toLocaleString("en")} rows in ${((performance.now() - began) / 1000).toFixed(1)} s`,
+    );
+  };
+  await owner`create temporary table bench_clients as
+    select row_number() over (order by c.id)::int - 1 as k, c.id as client_id, ch.id as channel_id
+    from clients c join channels ch on ch.client_id = c.id where c.agency_id = ${agency.agencyId}`;
+  // Items arrive in time order across the month (as `received_at` does in production), clients round-robin,
+  // priorities spread, a few hidden, deleted or left alone. `h` is a per-item pseudo-random number.
+  await step(
+    "items",
+    `insert into items (agency_id, client_id, channel_id, external_id, kind, author_external_id, author_handle, body,
+       created_at, received_at, status, priority, moderation_action)
+     select '${agency.agencyId}', c.client_id, c.channel_id, 'ext-' || n, 'comment', 'a' || (n % 997), '@a' || (n % 997),
+       'Where is my parcel? Order ' || n, t - interval '1 minute', t,
+       (case when h % 50 = 0 then 'hidden' when h % 50 = 1 then 'deleted' when h % 50 = 2 then 'no_action'
+             else 'responded' end)::item_status,
+       (array['P1','P2','P3','P4'])[1 + (n / ${CLIENTS}) % 4]::priority,
+       (case when h % 50 = 0 then 'hide' when h % 50 = 1 then 'delete' end)::moderation_action
+     from generate_series(0, ${ITEMS - 1}) n
+     join bench_clients c on c.k = n % ${CLIENTS}
+     cross join lateral (select timestamptz '${period.from.toISOString()}'
+       + (n * (${spanMs}::float8 / ${ITEMS})) * interval '1 millisecond' as t, abs(hashint4(n)) as h) at`,
+  );
+  // Every answered item gets a reply 5–84 minutes after it was written; two in five get an acknowledgement first.
+  await step(
+    "replies",
+    `insert into replies (agency_id, client_id, item_id, channel_id, kind, body, status, sent_at, author_user_id,
+       created_at, updated_at)
+     select i.agency_id, i.client_id, i.id, i.channel_id, r.kind::reply_kind, 'Thanks for writing', 'sent',
+       i.created_at + r.after, '${moderator}', i.created_at + r.after, i.created_at + r.after
+     from items i
+     cross join lateral (select abs(hashtext(i.external_id)) as h) hh
+     cross join lateral (values ('reply', (5 + hh.h % 80) * interval '1 minute'),
+       ('acknowledgement', (1 + hh.h % 4) * interval '1 minute')) r(kind, after)
+     where i.agency_id = '${agency.agencyId}' and i.status = 'responded' and (r.kind = 'reply' or hh.h % 5 < 2)`,
+  );
+  await step(
+    "outbound deliveries",
+    `insert into outbound_deliveries (agency_id, client_id, channel_id, item_id, reply_id, action, status, attempts,
+       next_attempt_at, created_at, updated_at)
+     select agency_id, client_id, channel_id, item_id, id, 'reply', 'sent', 1, sent_at, sent_at, sent_at from replies
+     where agency_id = '${agency.agencyId}'`,
+  );
+  const calendar = JSON.stringify(ALWAYS_OPEN).replaceAll("'", "''");
+  await step(
+    "clocks",
+    `insert into sla_clocks (agency_id, client_id, item_id, metric, priority, target_minutes, calendar, started_at,
+       due_at, at_risk_at, stopped_at, client_side_ms, met)
+     select i.agency_id, i.client_id, i.id, m.metric::clock_metric, i.priority, m.target, '${calendar}'::jsonb,
+       i.received_at, i.received_at + m.target * interval '1 minute', i.received_at + m.target * 0.8 * interval '1 minute',
+       i.received_at + m.took * interval '1 minute', 0, m.took <= m.target
+     from items i
+     cross join lateral (select abs(hashtext(i.external_id)) as h) hh
+     cross join lateral (values ('first_response', 60, 5 + hh.h % 80), ('resolution', 480, 30 + hh.h % 600))
+       m(metric, target, took)
+     where i.agency_id = '${agency.agencyId}'`,
+  );
+  await step(
+    "escalations",
+    `insert into escalations (agency_id, client_id, item_id, packet, status, level_started_at, answer, answered_at,
+       resolved_at, created_at, updated_at)
+     select agency_id, client_id, id, '{}'::jsonb, 'resolved', received_at + interval '10 minutes', 'Answered',
+       received_at + (30 + abs(hashtext(external_id)) % 120) * interval '1 minute',
+       received_at + interval '4 hours', received_at + interval '10 minutes', received_at + interval '4 hours'
+     from items where agency_id = '${agency.agencyId}' and external_id like '%37'`,
+  );
+  await owner`set session_replication_role = origin`;
+  await owner.unsafe("vacuum analyze");
+  console.log(
+    `generated ${ITEMS.toLocaleString("en")} items over ${CLIENTS} clients (replies, deliveries, clocks, escalations) in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s (${describeMachine()})`,
+  );
+
+  // ——— Measure ———
+  const db = createDatabase({ url: bench.appUrl, max: 2 });
+  const client = agency.clients[0]!.id;
+  const reader: ReportReader = { agencyId: agency.agencyId, clientIds: null };
+  const tenant = { agencyId: agency.agencyId, clientIds: null };
+  const now = () => new Date("2026-04-02T00:00:00Z");
+  const filters = { from: `${MONTH}-01`, to: `${MONTH}-31`, clientIds: [client] };
+  const from = period.from.toISOString();
+  const to = period.to.toISOString();
+
+  if (process.env.EXPLAIN) {
+    const { reportRowsCte } = await import("@parley/core/reports");
+    await withTenant(db, tenant, async (tx) => {
+      const plan = await tx.execute<{
+        "QUERY PLAN": string;
+      }>(sql`explain (analyze, buffers) ${reportRowsCte(reader, filters, now())}
+        select count(*), sum(r.replies_sent), max(r.useful_answer_at), max(r.first_response_state),
+          max(r.resolution_state), max(r.escalated_at), max(r.delivery_status::text) from r`);
+      console.log(plan.map((row) => row["QUERY PLAN"]).join("\n"));
+    });
+  }
+
+  const report = () => withTenant(db, tenant, (tx) => getReport(reader, tx, filters, { now }));
+  /**
+   * The bare aggregate: the least work reading the same rows — the client's month of items counted by priority,
+   * its clocks counted (all and met) by metric, and its sent replies counted, each from its client-month index.
+   * No joins, percentiles, lateral reads or groupings by day, hour and channel.
+   */
+  const bareAggregate = () =>
+    withTenant(db, tenant, async (tx) => {
+      await tx.execute(sql`select priority, count(*) from items
+        where agency_id = ${agency.agencyId} and client_id = ${client} and received_at >= ${from} and received_at < ${to}
+          and not by_brand group by priority`);
+      await tx.execute(sql`select metric, count(*), count(*) filter (where stopped_at <= due_at) from sla_clocks
+        where agency_id = ${agency.agencyId} and client_id = ${client} and started_at >= ${from} and started_at < ${to}
+        group by metric`);
+      await tx.execute(sql`select count(*) from replies
+        where agency_id = ${agency.agencyId} and client_id = ${client} and status = 'sent'
+          and sent_at >= ${from} and sent_at < ${to}`);
+    });
+
+  const itemLink = (itemId: string) => `https://parley.example/console/items/${itemId}`;
+  /** The export route's loop, to a sink: pages of 5,000, one tenant transaction each. Returns the rows written. */
+  const exportCsv = async () => {
+    const input = { ...filters, figure: "items_in" as const, limit: PAGE };
+    const read = <T>(work: Parameters<typeof withTenant<T>>[2]) => withTenant(db, tenant, work);
+    const first = await read((tx) => listReportItems(reader, tx, input, { now }));
+    let bytes = reportItemsCsvHead(first.items, itemLink).length;
+    let rows = first.items.length;
+    let cursor = first.nextCursor;
+    while (cursor) {
+      const after = cursor;
+      const page = await read((tx) => listReportItems(reader, tx, { ...input, cursor: after }, { now }));
+      bytes += reportItemsCsvRows(page.items, itemLink).length;
+      rows += page.items.length;
+      cursor = page.nextCursor;
+    }
+    return { rows, bytes };
+  };
+  /** The bare COPY: the same items' own columns, as CSV, straight out of the server (no joins). */
+  const app = postgres(bench.appUrl, { max: 1, onnotice: () => {} });
+  const bareCopy = async () => {
+    let bytes = 0;
+    await app.begin(async (tx) => {
+      await tx`select set_config('app.agency_id', ${agency.agencyId}, true)`;
+      const readable = await tx
+        .unsafe(`copy (select i.id, i.client_id, i.channel_id, i.customer_id, i.author_handle, i.category_key, i.tags,
+            i.priority, i.status, i.moderation_action, i.created_at, i.received_at from items i
+          where i.agency_id = '${agency.agencyId}' and i.client_id = '${client}'
+            and i.received_at >= '${from}' and i.received_at < '${to}' and not i.by_brand
+          order by i.received_at desc, i.id desc) to stdout with (format csv)`)
+        .readable();
+      for await (const chunk of readable) bytes += (chunk as Buffer).length;
+    });
+    return bytes;
+  };
+
+  const reportMs = await median(report);
+  const bareMs = await median(bareAggregate);
+  const { rows: exportedRows, bytes: exportedBytes } = await exportCsv();
+  const exportMs = await median(exportCsv, 3);
+  const copyMs = await median(bareCopy, 3);
+  const rowsPerSecond = exportedRows / (exportMs / 1000);
+  const copyRowsPerSecond = exportedRows / (copyMs / 1000);
+  const totals = (await report()).totals;
+  const verdict = (pass: boolean) => (pass ? "PASS" : "FAIL");
+  console.log(`\nwith the migrated indexes (${describeMachine()} after measuring)`);
+  console.log(
+    `  one client's month report (${totals.itemsIn.toLocaleString("en")} items): ${reportMs.toFixed(1)} ms (median of ${RUNS}); bare SQL aggregate ${bareMs.toFixed(1)} ms; ratio ${(reportMs / bareMs).toFixed(2)}×`,
+  );
+  console.log(
+    `  its per-item CSV: ${exportedRows.toLocaleString("en")} rows (${(exportedBytes / 1e6).toFixed(1)} MB) in ${exportMs.toFixed(0)} ms = ${Math.round(rowsPerSecond).toLocaleString("en")} rows/s (median of 3); bare COPY ${copyMs.toFixed(0)} ms = ${Math.round(copyRowsPerSecond).toLocaleString("en")} rows/s; ratio ${(rowsPerSecond / copyRowsPerSecond).toFixed(2)}× COPY's rate`,
+  );
+  console.log(`${verdict(reportMs < REPORT_TARGET_MS)} one client's month report < ${REPORT_TARGET_MS} ms`);
+  console.log(
+    `${verdict(rowsPerSecond >= CSV_TARGET_ROWS_PER_SECOND)} its CSV streamed at >= ${CSV_TARGET_ROWS_PER_SECOND.toLocaleString("en")} rows/s`,
+  );
+  await app.end();
+  await closeDatabase(db);
+  await owner.end();
+} finally {
+  await bench.stop();
+}
