@@ -161,6 +161,8 @@ export const escalations = pgTable(
     index().on(t.agencyId, t.clientId, t.status),
     // Escalations opened in a client's month (invoice drafts).
     index("escalations_client_created_idx").on(t.agencyId, t.clientId, t.createdAt),
+    // An item's escalations (a report's rows read each item's first escalation and answer).
+    index("escalations_item_idx").on(t.agencyId, t.itemId),
     uniqueIndex("escalations_open_item_key").on(t.itemId).where(sql`${t.status} in ('open', 'acknowledged')`),
   ],
 ).enableRLS();

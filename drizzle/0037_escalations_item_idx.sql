@@ -1,0 +1,1 @@
+CREATE INDEX "escalations_item_idx" ON "escalations" USING btree ("agency_id","item_id");
