@@ -264,6 +264,52 @@ class ReportLayout extends PdfLayout {
     );
   }
 
+  /** Top topics and their trend; nothing while the report has none to show (`topics` null). */
+  drawTopics(): void {
+    const { report } = this;
+    if (report.topics === null) return;
+    this.heading("Top topics", "Items this month against the four weeks before it (per week).");
+    this.drawTable(
+      [
+        { title: "Topic", width: 150 },
+        { title: "Items", width: 40, align: "right" },
+        { title: "Trend", width: 54, align: "right" },
+        { title: "", width: 60 },
+        { title: "Example", width: 174 },
+      ],
+      report.topics.map((topic) => [
+        topic.label,
+        countFormat.format(topic.volume),
+        topic.trendPercent === null
+          ? "new"
+          : `${topic.trendPercent >= 0 ? "+" : ""}${Math.round(topic.trendPercent)} %`,
+        topic.newThisWeek ? "new this week" : topic.rising ? "rising" : "",
+        (topic.example ?? "").replace(/\s+/g, " "),
+      ]),
+      "No topics this month.",
+    );
+  }
+
+  /** The gratitude index against the month before; nothing while the report has none (`gratitude` null). */
+  drawGratitude(): void {
+    const { gratitude } = this.report;
+    if (gratitude === null) return;
+    this.heading(
+      "Gratitude index",
+      "The share of answered conversations in which the customer thanked the brand after its reply.",
+    );
+    const share = (index: number | null) => (index === null ? "–" : `${(index * 100).toFixed(1)} %`);
+    put(this.pdf, share(gratitude.index), left, this.y, { font: fonts.bold, size: 16, color: colors.accent });
+    put(
+      this.pdf,
+      `${countFormat.format(gratitude.thanked)} of ${countFormat.format(gratitude.answered)} answered conversations; the month before: ${share(gratitude.previousIndex)}`,
+      left + 90,
+      this.y + 4,
+      { size: 9 },
+    );
+    this.y += 28;
+  }
+
   finish(): void {
     const { report } = this;
     this.finishPages(`${report.agencyName} · Monthly report · ${report.clientName} · ${formatMonth(report.month)}`);
@@ -289,6 +335,8 @@ export async function renderMonthlyReportPdf(report: MonthlyClientReport): Promi
       layout.drawKeyFigures();
       layout.drawChannels();
       layout.drawPriorities();
+      layout.drawTopics();
+      layout.drawGratitude();
       layout.drawEscalations();
       layout.finish();
     },

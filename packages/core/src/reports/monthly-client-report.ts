@@ -43,6 +43,33 @@ export interface NotableEscalation {
   answerSeconds: number | null;
 }
 
+/** A recurring topic of the month (recurring topics, issue 20 part 3), with its trend. */
+export interface MonthlyTopic {
+  label: string;
+  kind: "category" | "discovered";
+  /** Items in the month. */
+  volume: number;
+  /** Items in the four weeks before the month. */
+  previousFourWeeks: number;
+  /** The month's volume per week against the average week before it, in percent; null when there was none. */
+  trendPercent: number | null;
+  newThisWeek: boolean;
+  rising: boolean;
+  /** One example of the customers' words. */
+  example: string | null;
+}
+
+/** The gratitude index of the month and the month before (issue 20 part 4). */
+export interface MonthlyGratitude {
+  /** Answered conversations where the customer then thanked ÷ answered conversations, 0–1; null without any. */
+  index: number | null;
+  thanked: number;
+  answered: number;
+  previousIndex: number | null;
+}
+
+export const maxMonthlyTopics = 8;
+
 export interface MonthlyClientReport {
   agencyName: string;
   clientId: string;
@@ -64,12 +91,12 @@ export interface MonthlyClientReport {
   escalationsTotal: number;
   notableEscalations: NotableEscalation[];
   /**
-   * Recurring topics with their trend (issue 20, part 3): not filled yet — null until the topics use case is wired
-   * in here.
+   * The month's top topics (most items first, at most `maxMonthlyTopics`) with their trend; null while recurring
+   * topics (issue 20, part 3) are not wired in here.
    */
-  topics: null;
-  /** The gratitude index (issue 20, part 4): not filled yet — null until the insight use case is wired in here. */
-  gratitude: null;
+  topics: MonthlyTopic[] | null;
+  /** The gratitude index; null while the insight figures (issue 20, part 4) are not wired in here. */
+  gratitude: MonthlyGratitude | null;
 }
 
 const lastDayOf = (month: string) => {
