@@ -33,6 +33,9 @@ async function item(
     targetMinutes?: number;
     escalation?: { after: number; answeredAfter: number | null };
     client?: "A" | "B";
+    /** Another item's customer writing again in its thread. */
+    inThreadOf?: string;
+    body?: string;
   },
 ) {
   const clientId = plan.client === "B" ? a.otherClient.id : a.client.id;
@@ -47,9 +50,10 @@ async function item(
       channelId: channel?.id ?? "",
       externalId: name,
       kind: "comment",
-      authorExternalId: `author-${name}`,
-      authorHandle: `@${name}`,
-      body: `Parcel ${name} never arrived`,
+      authorExternalId: `author-${plan.inThreadOf ?? name}`,
+      authorHandle: `@${plan.inThreadOf ?? name}`,
+      threadExternalId: plan.inThreadOf ?? null,
+      body: plan.body ?? `Parcel ${name} never arrived`,
       createdAt: writtenAt,
       receivedAt: writtenAt,
       priority,
@@ -162,6 +166,8 @@ beforeAll(async () => {
   });
   // 23:30 on 31 October (GMT): in the month. Reply after 2 min.
   await item("i6", "2026-10-31T23:30:00Z", "P1", { replies: [["reply", 2]], firstResponseStoppedAfter: 2 });
+  // i6's customer thanks 40 minutes after the reply (1 November: not an item of October, but its conversation is).
+  await item("t6", "2026-11-01T00:10:00Z", "P2", { inThreadOf: "i6", body: "Thank you so much, that helped!" });
   // Not in Client A's October: 1 November at 00:30 London, and Client B's item.
   await item("i7", "2026-11-01T00:30:00Z", "P1", { replies: [["reply", 1]], firstResponseStoppedAfter: 1 });
   await item("b1", "2026-10-15T12:00:00Z", "P1", { replies: [["reply", 1]], client: "B" });
@@ -200,7 +206,8 @@ describe("monthly client report", () => {
       [ids.i4, null],
     ]);
     expect(report.topics).toBeNull();
-    expect(report.gratitude).toBeNull();
+    // Answered conversations: i5, i1, i2, i3, i6; thanked: i6. September had none.
+    expect(report.gratitude).toEqual({ index: 0.2, thanked: 1, answered: 5, previousIndex: null });
   });
 
   it("prints those figures in the PDF (text extracted) and the CSV", async () => {
@@ -225,10 +232,13 @@ describe("monthly client report", () => {
     shows("Client answer to escalations 1 h / 1 h");
     shows("P1 4 3 1 10 min 20 min");
     shows("P2 2 1 1 10 min –");
+    shows("Gratitude index");
+    shows("20.0 % 1 of 5 answered conversations; the month before: –");
     shows("2 escalation(s) this month");
     shows("P1 2026-10-12 11:10 resolved 1 h Parcel i2 never arrived");
     shows("P2 2026-10-26 08:05 open unanswered Parcel i4 never arrived");
-    shows("Page 1 of 1");
+    shows("Page 1 of 2");
+    shows("Page 2 of 2");
 
     const csv = renderMonthlyReportCsv(report);
     expect(csv).toContain("sla,P1 first response,compliance percent,75.00\r\n");

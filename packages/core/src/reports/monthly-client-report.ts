@@ -2,8 +2,9 @@
  * The monthly client report: one client's month (its local dates) as the brand receives it on the 1st and
  * downloads it from the portal — the SLA summary against the contract in force on the month's first day (the
  * invoice's own rows and rule, `buildSlaSummary`), volumes by channel, acknowledgement vs useful-answer times
- * (the report's definitions, report-rows), the notable escalations, and the feedback loop (recurring topics,
- * gratitude index). Rendered to PDF and CSV by @parley/documents.
+ * (the report's definitions, report-rows), the notable escalations, and the feedback loop: the gratitude index
+ * (insight); recurring topics are not wired in yet (`topics` stays null until that use case is on main). Rendered
+ * to PDF and CSV by @parley/documents.
  *
  * Notable escalations, written down once: the month's escalations (opened in it), highest item priority first,
  * then those the client has not answered, then the slowest answers; at most `maxNotableEscalations`.
@@ -18,6 +19,7 @@ import { getClient } from "../agencies/clients";
 import { buildSlaSummary, type SlaSummaryRow } from "../billing/invoice-document";
 import { type Clock, systemClock } from "../kernel/clock";
 import { aggregateSlaOutcomes, billingPeriod, monthlyPeriod } from "../sla/period-aggregates";
+import { getClientInsight } from "./insight";
 import type { ReportReader } from "./report-rows";
 import { getReport, type ReportFigures, type ReportView } from "./reports";
 
@@ -95,7 +97,7 @@ export interface MonthlyClientReport {
    * topics (issue 20, part 3) are not wired in here.
    */
   topics: MonthlyTopic[] | null;
-  /** The gratitude index; null while the insight figures (issue 20, part 4) are not wired in here. */
+  /** The gratitude index against the month before (`getClientInsight`). */
   gratitude: MonthlyGratitude | null;
 }
 
@@ -134,6 +136,13 @@ export async function getMonthlyClientReport(
       })
     : new Map();
   const report = await getReport(reader, tx, { from, to, clientIds: [client.id] }, { now: () => asOf });
+  const insight = await getClientInsight(tx, {
+    agencyId: reader.agencyId,
+    clientId: client.id,
+    from,
+    to,
+    now: () => asOf,
+  });
   const [agency] = await tx
     .select({ name: schema.agencies.name })
     .from(schema.agencies)
@@ -188,6 +197,11 @@ export async function getMonthlyClientReport(
       };
     }),
     topics: null,
-    gratitude: null,
+    gratitude: {
+      index: insight.current.gratitudeIndex,
+      thanked: insight.current.conversationsThanked,
+      answered: insight.current.conversationsAnswered,
+      previousIndex: insight.previousPeriod.gratitudeIndex,
+    },
   };
 }
