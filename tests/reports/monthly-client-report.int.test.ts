@@ -205,7 +205,19 @@ describe("monthly client report", () => {
       [ids.i2, 3600],
       [ids.i4, null],
     ]);
-    expect(report.topics).toBeNull();
+    // The six parcel complaints make one topic found in the text, new against the four weeks before.
+    expect(report.topics).toEqual([
+      {
+        label: "arrived · never · parcel",
+        kind: "discovered",
+        volume: 6,
+        previousFourWeeks: 0,
+        trendPercent: null,
+        newThisWeek: false,
+        rising: true,
+        example: expect.stringMatching(/^Parcel i\d never arrived$/),
+      },
+    ]);
     // Answered conversations: i5, i1, i2, i3, i6; thanked: i6. September had none.
     expect(report.gratitude).toEqual({ index: 0.2, thanked: 1, answered: 5, previousIndex: null });
   });
@@ -232,6 +244,7 @@ describe("monthly client report", () => {
     shows("Client answer to escalations 1 h / 1 h");
     shows("P1 4 3 1 10 min 20 min");
     shows("P2 2 1 1 10 min –");
+    shows("Top topics");
     shows("Gratitude index");
     shows("20.0 % 1 of 5 answered conversations; the month before: –");
     shows("2 escalation(s) this month");
@@ -244,6 +257,7 @@ describe("monthly client report", () => {
     expect(csv).toContain("sla,P1 first response,compliance percent,75.00\r\n");
     expect(csv).toContain("sla,P2 first response,result,missed\r\n");
     expect(csv).toContain("total,Brightmart,items in,6\r\n");
+    expect(csv).toContain("topic,arrived · never · parcel,items,6\r\n");
     expect(csv).toContain("total,Brightmart,acknowledgement median seconds,600\r\n");
     expect(csv).toContain("total,Brightmart,useful answer p90 seconds,4230\r\n");
     expect(csv).toContain(`notable escalation,${ids.i2},P1 resolved,3600\r\n`);

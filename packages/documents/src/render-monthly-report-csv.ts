@@ -64,7 +64,7 @@ export function renderMonthlyReportCsv(report: MonthlyClientReport): string {
     textCell(`${escalation.priority} ${escalation.status}`),
     seconds(escalation.answerSeconds),
   ]);
-  const topics = (report.topics ?? []).flatMap((topic) => [
+  const topics = report.topics.flatMap((topic) => [
     [textCell("topic"), textCell(topic.label), textCell("items"), numberCell(topic.volume)],
     [textCell("topic"), textCell(topic.label), textCell("previous four weeks"), numberCell(topic.previousFourWeeks)],
     [
@@ -74,25 +74,16 @@ export function renderMonthlyReportCsv(report: MonthlyClientReport): string {
       topic.trendPercent === null ? null : numberCell(String(Math.round(topic.trendPercent * 100) / 100)),
     ],
   ]);
-  const gratitude = report.gratitude
-    ? [
-        [
-          textCell("gratitude"),
-          textCell(report.clientName),
-          textCell("answered"),
-          numberCell(report.gratitude.answered),
-        ],
-        [textCell("gratitude"), textCell(report.clientName), textCell("thanked"), numberCell(report.gratitude.thanked)],
-        [
-          textCell("gratitude"),
-          textCell(report.clientName),
-          textCell("index"),
-          report.gratitude.index === null
-            ? null
-            : numberCell(String(Math.round(report.gratitude.index * 10_000) / 10_000)),
-        ],
-      ]
-    : [];
+  const gratitude = [
+    [textCell("gratitude"), textCell(report.clientName), textCell("answered"), numberCell(report.gratitude.answered)],
+    [textCell("gratitude"), textCell(report.clientName), textCell("thanked"), numberCell(report.gratitude.thanked)],
+    [
+      textCell("gratitude"),
+      textCell(report.clientName),
+      textCell("index"),
+      report.gratitude.index === null ? null : numberCell(String(Math.round(report.gratitude.index * 10_000) / 10_000)),
+    ],
+  ];
   return writeCsv(monthlyReportCsvHeader, [
     [textCell("report"), textCell(report.clientName), textCell("month"), textCell(report.month)],
     [textCell("report"), textCell(report.clientName), textCell("time zone"), textCell(report.timeZone)],

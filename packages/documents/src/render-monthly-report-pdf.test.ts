@@ -17,6 +17,8 @@ const figures = (itemsIn: number): ReportFigures => ({
   noAction: 0,
   escalated: 0,
   clientAnswer: none,
+  handled: 0,
+  handlingTime: none,
 });
 
 /** A report as core assembles it, with topics and the gratitude index filled (parts 3 and 4 of issue 20). */

@@ -264,10 +264,9 @@ class ReportLayout extends PdfLayout {
     );
   }
 
-  /** Top topics and their trend; nothing while the report has none to show (`topics` null). */
+  /** Top topics and their trend. */
   drawTopics(): void {
     const { report } = this;
-    if (report.topics === null) return;
     this.heading("Top topics", "Items this month against the four weeks before it (per week).");
     this.drawTable(
       [
@@ -290,10 +289,9 @@ class ReportLayout extends PdfLayout {
     );
   }
 
-  /** The gratitude index against the month before; nothing while the report has none (`gratitude` null). */
+  /** The gratitude index against the month before. */
   drawGratitude(): void {
     const { gratitude } = this.report;
-    if (gratitude === null) return;
     this.heading(
       "Gratitude index",
       "The share of answered conversations in which the customer thanked the brand after its reply.",

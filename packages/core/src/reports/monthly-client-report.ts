@@ -3,8 +3,8 @@
  * downloads it from the portal — the SLA summary against the contract in force on the month's first day (the
  * invoice's own rows and rule, `buildSlaSummary`), volumes by channel, acknowledgement vs useful-answer times
  * (the report's definitions, report-rows), the notable escalations, and the feedback loop: the gratitude index
- * (insight); recurring topics are not wired in yet (`topics` stays null until that use case is on main). Rendered
- * to PDF and CSV by @parley/documents.
+ * (insight) and the month's top recurring topics with their trends (topics). Rendered to PDF and CSV by
+ * @parley/documents.
  *
  * Notable escalations, written down once: the month's escalations (opened in it), highest item priority first,
  * then those the client has not answered, then the slowest answers; at most `maxNotableEscalations`.
@@ -22,6 +22,7 @@ import { aggregateSlaOutcomes, billingPeriod, monthlyPeriod } from "../sla/perio
 import { getClientInsight } from "./insight";
 import type { ReportReader } from "./report-rows";
 import { getReport, type ReportFigures, type ReportView } from "./reports";
+import { getClientTopics } from "./topics";
 
 export const maxNotableEscalations = 10;
 
@@ -93,12 +94,12 @@ export interface MonthlyClientReport {
   escalationsTotal: number;
   notableEscalations: NotableEscalation[];
   /**
-   * The month's top topics (most items first, at most `maxMonthlyTopics`) with their trend; null while recurring
-   * topics (issue 20, part 3) are not wired in here.
+   * The month's top topics, the protocol's categories and those found in the text (most items first, at most
+   * `maxMonthlyTopics`), with their trend against the four weeks before the month (`getClientTopics`).
    */
-  topics: MonthlyTopic[] | null;
+  topics: MonthlyTopic[];
   /** The gratitude index against the month before (`getClientInsight`). */
-  gratitude: MonthlyGratitude | null;
+  gratitude: MonthlyGratitude;
 }
 
 const lastDayOf = (month: string) => {
@@ -143,6 +144,7 @@ export async function getMonthlyClientReport(
     to,
     now: () => asOf,
   });
+  const topics = await getClientTopics(reader, tx, { clientId: client.id, from, to }, { now: () => asOf });
   const [agency] = await tx
     .select({ name: schema.agencies.name })
     .from(schema.agencies)
@@ -196,7 +198,19 @@ export async function getMonthlyClientReport(
         answerSeconds: answeredAt ? (answeredAt.getTime() - openedAt.getTime()) / 1000 : null,
       };
     }),
-    topics: null,
+    topics: [...topics.categories, ...topics.topics]
+      .sort((a, b) => b.volume - a.volume)
+      .slice(0, maxMonthlyTopics)
+      .map((topic) => ({
+        label: topic.label,
+        kind: topic.kind,
+        volume: topic.volume,
+        previousFourWeeks: topic.previousFourWeeks,
+        trendPercent: topic.trendPercent,
+        newThisWeek: topic.newThisWeek,
+        rising: topic.rising,
+        example: topic.examples[0]?.excerpt ?? null,
+      })),
     gratitude: {
       index: insight.current.gratitudeIndex,
       thanked: insight.current.conversationsThanked,
