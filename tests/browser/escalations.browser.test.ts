@@ -258,9 +258,9 @@ describe("the portal's first screen, on a 390 px phone", () => {
     const approvalHeading = await firstApproval.getByRole("heading").boundingBox();
     expect((approvalHeading?.y ?? 1000) + (approvalHeading?.height ?? 1000)).toBeLessThanOrEqual(844);
     await page.getByRole("list", { name: "Open escalations" }).getByRole("button").first().waitFor();
-    // The SLA month, the board, the invoices and the monthly reports are folded to their headings until opened.
+    // The SLA month, the topics, the board, the invoices and the monthly reports are folded until opened.
     const folded = page.getByRole("button", { expanded: false });
-    await expect.poll(() => folded.count()).toBe(4);
+    await expect.poll(() => folded.count()).toBe(5);
     const height = await page.evaluate(() => document.documentElement.scrollHeight);
     for (const name of ["SLA this month", "SLA board", "Invoices"]) {
       await page.getByRole("button", { name, expanded: false }).click();

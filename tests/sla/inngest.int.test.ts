@@ -63,7 +63,7 @@ describe("Inngest mode", () => {
     expect(inngest.mode).toBe("inngest");
     const response = await inngestApp.request("http://parley.test/api/inngest");
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ mode: "dev", function_count: 3 });
+    expect(await response.json()).toMatchObject({ mode: "dev", function_count: 4 });
 
     const embeddedApp = makeTestApp(db.app);
     const embedded = createWorkflows({ env: { ...env, INNGEST_DEV: false }, db: db.app, appSecret: testAppSecret });

@@ -20,7 +20,7 @@ import { SlaBoardCard } from "./sla-board";
 /**
  * The client stakeholder's portal: approvals, escalations, the month's SLA results against the contract, the live
  * SLA board, finalized invoices and the monthly reports. On a phone the summary and what needs the stakeholder
- * (approvals, escalations) come first; the SLA month, the board, the invoices and the monthly reports are folded to
+ * (approvals, escalations) come first; the SLA month, the topics, the board, the invoices and the monthly reports are folded to
  * their headings until opened.
  */
 export function PortalPage() {
@@ -96,7 +96,7 @@ export function PortalPage() {
           <Card title="SLA this month" foldedOnPhone>
             <SlaMonthCard />
           </Card>
-          <TopicsPanel />
+          <TopicsPanel foldedOnPhone />
         </div>
         <div class="portal__side">
           <Card title="SLA board" foldedOnPhone>

@@ -111,11 +111,24 @@ function useReportChoices() {
     inHours?: string;
     handledBy?: string;
   }>();
-  const today = todayIn();
+  const clients = useClients();
+  /**
+   * Today where the report's items are judged (each in its client's zone): the chosen client's date, else the
+   * furthest on of the clients the reader sees, so "this month" and "last 7 days" end on every client's today.
+   */
+  const today = () => {
+    const seen = (clients.data ?? []).filter((client) => !params.client || client.id === params.client);
+    return (
+      seen
+        .map((client) => todayIn(client.timeZone))
+        .sort()
+        .at(-1) ?? todayIn()
+    );
+  };
   const period = createMemo<ReportPeriod>(() =>
     isLocalDate(params.from) && isLocalDate(params.to)
       ? { from: params.from, to: params.to }
-      : presetPeriod("this_month", today),
+      : presetPeriod("this_month", today()),
   );
   const drillDown = createMemo<DrillDown | null>(() =>
     isFigure(params.figure)
@@ -143,7 +156,7 @@ function useReportChoices() {
   return {
     today,
     period,
-    preset: () => presetOf(period(), today),
+    preset: () => presetOf(period(), today()),
     clientId: () => params.client || undefined,
     channelId: () => (isId(params.channel) ? params.channel : undefined),
     priority: priorityFilter,
@@ -238,7 +251,7 @@ function ReportToolbar(props: {
   }, []);
   const choices = () => props.choices;
   const choosePreset = (preset: PeriodPreset) => {
-    if (preset !== "custom") choices().setPeriod(presetPeriod(preset, choices().today));
+    if (preset !== "custom") choices().setPeriod(presetPeriod(preset, choices().today()));
   };
   const setDate = (end: "from" | "to", value: string) => {
     if (isLocalDate(value)) choices().setPeriod({ ...choices().period(), [end]: value });

@@ -167,7 +167,12 @@ function TopicItems(props: {
  * its items. Without a client chosen it uses the reader's only client (a stakeholder's), or asks for one; without a
  * period, the last seven days in the client's zone (the portal).
  */
-export function TopicsPanel(props: { clientId?: string; period?: { from: string; to: string } }) {
+export function TopicsPanel(props: {
+  clientId?: string;
+  period?: { from: string; to: string };
+  /** In the portal: folded to its heading on a phone, like the other sections below what needs action. */
+  foldedOnPhone?: boolean;
+}) {
   const session = useSession();
   const clients = useClients();
   const client = () => {
@@ -192,7 +197,7 @@ export function TopicsPanel(props: { clientId?: string; period?: { from: string;
   const [open, setOpen] = createSignal<Topic | null>(null);
   createEffect(on(input, () => setOpen(null), { defer: true }));
   return (
-    <Card title="Recurring topics" id="topics">
+    <Card title="Recurring topics" id="topics" foldedOnPhone={props.foldedOnPhone}>
       <p class="muted">
         What customers keep raising: topics found in the items' text (in Parley; no text leaves it) and the protocol's
         categories, with the trend against the average week of the four weeks before. Spam and the brand's own posts are
