@@ -96,3 +96,34 @@ export function HeaderCells(props: { names: readonly string[]; actions?: boolean
     </>
   );
 }
+
+/** The part of an infinite query the "Load more" button reads (a TanStack infinite query result fits). */
+interface PagedQuery {
+  hasNextPage: boolean;
+  isFetchingNextPage: boolean;
+  fetchNextPage(): Promise<unknown>;
+}
+
+/**
+ * "Load more" under a paged list, while the query has a next page: in a pager row, or (`block`) a button as wide as
+ * the list.
+ */
+export function LoadMore(props: { query: PagedQuery; block?: boolean }) {
+  const button = () => (
+    <button
+      type="button"
+      class={props.block ? "button button--block" : "button"}
+      aria-disabled={props.query.isFetchingNextPage ? "true" : undefined}
+      onClick={() => void props.query.fetchNextPage()}
+    >
+      {props.query.isFetchingNextPage ? "Loading…" : "Load more"}
+    </button>
+  );
+  return (
+    <Show when={props.query.hasNextPage}>
+      <Show when={!props.block} fallback={button()}>
+        <div class="pager">{button()}</div>
+      </Show>
+    </Show>
+  );
+}

@@ -4,6 +4,7 @@ import { createMemo, createSignal, createUniqueId, For, Match, onCleanup, Show, 
 import { useSession } from "../../auth";
 import { ConfirmDialog, Dialog } from "../../components/dialog";
 import { QueryStatus } from "../../components/page";
+import { LoadMore } from "../../components/query-table";
 import {
   type ClaimedItem,
   itemStatuses,
@@ -276,16 +277,7 @@ function QueueColumn(props: {
             onToggle={props.onToggle}
             onToggleAll={(on) => props.onCheck(on ? new Set(items().map((item) => item.id)) : new Set<string>())}
           />
-          <Show when={queue().hasNextPage}>
-            <button
-              type="button"
-              class="button button--block"
-              aria-disabled={queue().isFetchingNextPage ? "true" : undefined}
-              onClick={() => void queue().fetchNextPage()}
-            >
-              {queue().isFetchingNextPage ? "Loading…" : "Load more"}
-            </button>
-          </Show>
+          <LoadMore query={queue()} block />
         </Match>
       </Switch>
     </section>

@@ -2,7 +2,7 @@ import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/solid-qu
 import { createEffect, createMemo, createSignal, For, on, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { Card, QueryStatusOf } from "../../components/page";
-import { HeaderCells, ListTable } from "../../components/query-table";
+import { HeaderCells, ListTable, LoadMore } from "../../components/query-table";
 import { formatDateTime, plural } from "../../format";
 import { canEnter } from "../../roles";
 import { type RouterInputs, type RouterOutputs, trpc } from "../../trpc";
@@ -132,18 +132,7 @@ function InsightItems(props: { filters: Filters; drill: InsightDrill; count: num
               </tr>
             )}
           </ListTable>
-          <Show when={items.hasNextPage}>
-            <div class="pager">
-              <button
-                type="button"
-                class="button"
-                aria-disabled={items.isFetchingNextPage ? "true" : undefined}
-                onClick={() => void items.fetchNextPage()}
-              >
-                {items.isFetchingNextPage ? "Loading…" : "Load more"}
-              </button>
-            </div>
-          </Show>
+          <LoadMore query={items} />
         </Show>
       </Card>
     </div>

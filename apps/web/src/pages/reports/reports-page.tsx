@@ -6,7 +6,7 @@ import { BarChart } from "../../components/bar-chart";
 import { ClientSelect } from "../../components/client-select";
 import { useClients } from "../../components/clients";
 import { Card, Page, QueryStatusOf } from "../../components/page";
-import { HeaderCells, ListTable } from "../../components/query-table";
+import { HeaderCells, ListTable, LoadMore } from "../../components/query-table";
 import { formatDateTime, plural } from "../../format";
 import { canEnter } from "../../roles";
 import { type RouterInputs, type RouterOutputs, trpc } from "../../trpc";
@@ -941,18 +941,7 @@ function ReportItems(props: { choices: ReportChoices; drill: DrillDown; report: 
               </tr>
             )}
           </ListTable>
-          <Show when={items.hasNextPage}>
-            <div class="pager">
-              <button
-                type="button"
-                class="button"
-                aria-disabled={items.isFetchingNextPage ? "true" : undefined}
-                onClick={() => void items.fetchNextPage()}
-              >
-                {items.isFetchingNextPage ? "Loading…" : "Load more"}
-              </button>
-            </div>
-          </Show>
+          <LoadMore query={items} />
         </Show>
       </Card>
     </div>
