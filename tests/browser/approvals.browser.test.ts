@@ -175,11 +175,20 @@ async function confirmsBeforeRefetch(
     observer.observe(document.body, { childList: true, subtree: true, characterData: true });
   }, options.text);
   await page.route(trpcPaths, hold);
+  const answered = page.waitForResponse((response) => response.url().includes(`/trpc/${options.procedure}`));
   await options.click();
   await page.getByText(options.text).waitFor({ timeout: 15_000 });
   // The refetch was asked for and has not returned, and the confirmation is on screen.
   await refetchHeld;
   expect(await page.getByText(options.text).isVisible()).toBe(true);
+  // The change's own answer may still be on its way (the confirmation came first): the time is read once it is in.
+  await (await answered).finished();
+  const answerTimed = (procedure: string) =>
+    page.evaluate(
+      (name) => performance.getEntriesByType("resource").some((entry) => entry.name.includes(`/trpc/${name}`)),
+      procedure,
+    );
+  await expect.poll(() => answerTimed(options.procedure)).toBe(true);
   const times = await page.evaluate((procedure) => {
     const probe = (window as unknown as { confirmProbe: { click: number; confirmed: number } }).confirmProbe;
     const request = performance
