@@ -122,11 +122,13 @@ async function main(env: Env, logger: Logger): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, `${signal}: shutting down`);
-    server.close();
-    // Each step runs; a failure is one logged line, and the process still exits.
+    // Each step runs; a failure is one logged line, and the process still exits. The workers stop before the HTTP
+    // server closes: a delivery in flight to this process's own sandbox must still find it listening (`/readyz`
+    // already answers 503, so a balancer sends nothing new meanwhile; what arrives is stored and delivered later).
     const steps: Array<[string, () => Promise<unknown> | undefined]> = [
       ["delivery worker", () => deliveries.stop()],
       ["workflows", () => workflows.stop()],
+      ["http server", async () => server.close()],
       ["invoice scheduler", () => invoiceScheduler?.stop()],
       ["spike watcher", () => spikeWatcher.stop()],
       ["topic digests", () => topicDigests?.stop()],
