@@ -87,7 +87,8 @@ describe("the console on a laptop", () => {
       const release = openItem(page).getByRole("button", { name: "Release", exact: true });
       if (await release.isVisible()) {
         await release.click();
-        await openItem(page).getByText("In the queue, unclaimed").waitFor();
+        // The claim has ended once Release is gone (the item is back in the queue, or triage escalated it meanwhile).
+        await release.waitFor({ state: "hidden" });
       }
     }
 
