@@ -58,6 +58,18 @@ describe("reports in a real browser", () => {
     expect(breached, "the demo's last month has first-response breaches for Cobalt").toBeGreaterThan(0);
     console.info(`reports.browser: clicking ${priority}'s breached bar (${breached} items)`);
 
+    // The same month against the contract: a bar per target, and the target's breaches as the table counts them.
+    const bars = page.getByRole("list", { name: "Compliance per priority against the contract" });
+    await bars.waitFor();
+    expect(
+      await bars.getByRole("meter", { name: new RegExp(`^${priority} First response: .* met, target `) }).count(),
+    ).toBe(1);
+    const targets = page.getByRole("table", { name: "Breaches per target" });
+    const target = targets
+      .getByRole("row")
+      .filter({ has: page.getByRole("rowheader", { name: `${priority} First response` }) });
+    expect(Number(await target.getByRole("button").textContent())).toBe(breached);
+
     // Click the bar on the canvas itself, where Chart.js drew it (dataset 1 = breached).
     const canvas = page.getByRole("img", { name: /^First response met and breached per priority/ });
     const point = await canvas.evaluate((element, label) => {

@@ -1,5 +1,6 @@
 import { uuid } from "@parley/contracts";
 import { localDate } from "@parley/contracts/billing";
+import { contractInForceView } from "@parley/core/billing";
 import { assertAllowed } from "@parley/core/kernel";
 import {
   clientTopicsInput,
@@ -127,6 +128,9 @@ const Report = z
     backlog: z
       .array(z.object({ date: z.string(), hour: z.int().nullable(), open: z.int() }))
       .describe("items open at the end of each local day (or hour, for a one-day period) that has passed"),
+    contractTargets: contractInForceView.shape.slaTargets
+      .nullable()
+      .describe("the SLA targets of the contract in force on the period's first day, for a one-client report"),
   })
   .meta({ ref: "Report" });
 

@@ -44,6 +44,7 @@ const report: ReportView = {
   ],
   moderatorWork: { handled: 3, activeHours: 2, handledPerHour: 1.5 },
   backlog: [{ date: "2026-03-27", hour: null, open: 4 }],
+  contractTargets: null,
 };
 
 describe("renderReportSummaryCsv", () => {

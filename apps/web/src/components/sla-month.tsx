@@ -42,8 +42,11 @@ function downloadCsv(month: SlaMonth): void {
   URL.revokeObjectURL(url);
 }
 
-/** One target as a bar: the share met so far, with the contract's target marked on it. */
-function TargetBar(props: { target: SlaMonthTarget }) {
+/**
+ * One target as a bar: the share met so far, with the contract's target marked on it. `pending` (clocks not judged
+ * yet) is left out where the caller does not count them (Reports).
+ */
+export function TargetBar(props: { target: Omit<SlaMonthTarget, "pending"> & { pending?: number } }) {
   const attained = () => props.target.attainmentPercent;
   const count = () => ({ met: props.target.met, total: props.target.decided });
   /** The one display rule of compliance (truncated to 2 decimals), as the invoice, PDF and CSV print it. */
@@ -85,8 +88,8 @@ function TargetBar(props: { target: SlaMonthTarget }) {
         <Show when={props.target.targetPercent !== null}>
           <span class="muted"> · target {formatPercent(props.target.targetPercent ?? 0)}</span>
         </Show>
-        <Show when={props.target.pending > 0}>
-          <span class="muted"> · {plural(props.target.pending, "clock")} still running</span>
+        <Show when={props.target.pending}>
+          {(pending) => <span class="muted"> · {plural(pending(), "clock")} still running</span>}
         </Show>
       </span>
     </li>

@@ -232,24 +232,19 @@ export const contractInForceView = z
   .meta({ ref: "ContractInForce" });
 export type ContractInForceView = z.infer<typeof contractInForceView>;
 
-/** The client's contract in force at `at` (its local date then); NOT_FOUND when none is. */
-export async function getContractInForce(
+/** The client's contract in force at `at` (its local date then); null when none is. */
+export async function findContractInForce(
   scope: Pick<Scope, "agencyId" | "clientIds">,
   tx: Executor,
   input: { clientId: string; at: Date },
-): Promise<ContractInForceView> {
+): Promise<ContractInForceView | null> {
   const client = await getClient(scope, tx, input.clientId);
   const rows = await tx
     .select()
     .from(contracts)
     .where(and(eq(contracts.agencyId, scope.agencyId), eq(contracts.clientId, client.id)));
-  const localDay = localWallTime(input.at.getTime(), client.timeZone).date;
-  const row = contractInForceOn(rows, localDay);
-  if (!row) {
-    throw new AppError("NOT_FOUND", `No contract is in force for this client on ${localDay} (${client.timeZone})`, {
-      reason: "no_contract_in_force",
-    });
-  }
+  const row = contractInForceOn(rows, localWallTime(input.at.getTime(), client.timeZone).date);
+  if (!row) return null;
   const terms = row.terms as ContractTermsInput;
   return {
     id: row.id,
@@ -267,4 +262,19 @@ export async function getContractInForce(
     })),
     acknowledgementCountsAsFirstResponse: acknowledgementCountsOf(terms),
   };
+}
+
+/** The client's contract in force at `at` (its local date then); NOT_FOUND when none is. */
+export async function getContractInForce(
+  scope: Pick<Scope, "agencyId" | "clientIds">,
+  tx: Executor,
+  input: { clientId: string; at: Date },
+): Promise<ContractInForceView> {
+  const contract = await findContractInForce(scope, tx, input);
+  if (contract) return contract;
+  const client = await getClient(scope, tx, input.clientId);
+  const localDay = localWallTime(input.at.getTime(), client.timeZone).date;
+  throw new AppError("NOT_FOUND", `No contract is in force for this client on ${localDay} (${client.timeZone})`, {
+    reason: "no_contract_in_force",
+  });
 }

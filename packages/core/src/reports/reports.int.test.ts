@@ -1,8 +1,10 @@
+import { makeContractTerms } from "@parley/contracts/billing/contract-terms.fixture";
 import { schema, withTenant } from "@parley/db";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveScope } from "../agencies/me";
+import { saveContract } from "../billing/contracts";
 import { type Scope, tenantOf } from "../kernel/scope";
 import { getReport, listReportItems } from "./reports";
 
@@ -193,6 +195,21 @@ describe("getReport", () => {
       getReport(owner, tx, { ...period, moderatorId: a.users.moderator.id }, { now }),
     );
     expect(byModerator.totals.itemsIn).toBe(1);
+  });
+
+  it("carries a one-client report's contract targets from the period's first day, none for several clients", async () => {
+    const owner = await scopeOf(a.users.owner.id);
+    const one = { ...period, clientIds: [a.client.id] };
+    expect((await as(owner, (tx) => getReport(owner, tx, one, { now }))).contractTargets).toBeNull();
+    // In force from the period's second day: not the one the period is judged on.
+    const terms = makeContractTerms({ validFrom: "2026-10-25" });
+    await as(owner, (tx) => saveContract(owner, tx, { clientId: a.client.id, terms }));
+    expect((await as(owner, (tx) => getReport(owner, tx, one, { now }))).contractTargets).toBeNull();
+    const report = await as(owner, (tx) => getReport(owner, tx, { ...one, from: "2026-10-25" }, { now }));
+    expect(report.contractTargets).toEqual(terms.slaTargets);
+    expect(
+      (await as(owner, (tx) => getReport(owner, tx, { ...period, from: "2026-10-25" }, { now }))).contractTargets,
+    ).toBeNull();
   });
 
   it("shows a stakeholder only their client and refuses another by name", async () => {

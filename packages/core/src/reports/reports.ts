@@ -8,6 +8,7 @@ import { AppError, badInput, uuid } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
+import { type ContractInForceView, findContractInForce } from "../billing/contracts";
 import { type Clock, systemClock } from "../kernel/clock";
 import { decodeItemCursor, encodeItemCursor } from "../moderation/read-items";
 import { listCalendarVersions } from "../sla/business-hours";
@@ -95,6 +96,11 @@ export interface ReportView {
   moderatorWork: { handled: number; activeHours: number; handledPerHour: number | null };
   /** The period's points up to `asOf`, oldest first; an item counts on its client's local dates. */
   backlog: BacklogPoint[];
+  /**
+   * The SLA targets of the contract in force on the period's first day, when the report covers one client (several
+   * clients' targets differ); null without one. Compliance per priority is judged against them.
+   */
+  contractTargets: ContractInForceView["slaTargets"] | null;
 }
 
 /**
@@ -300,7 +306,20 @@ export async function getReport(
     byModerator: moderators,
     moderatorWork: { handled, activeHours, handledPerHour: activeHours === 0 ? null : handled / activeHours },
     backlog: await readBacklog(scope, tx, filters, asOf, context.timeZones),
+    contractTargets: await contractTargetsOf(scope, tx, context.periods),
   };
+}
+
+/** The one client's SLA targets on its period's first day (`ReportView.contractTargets`). */
+async function contractTargetsOf(
+  scope: ReportReader,
+  tx: Executor,
+  periods: ReportRowsOptions["periods"] = [],
+): Promise<ReportView["contractTargets"]> {
+  const [only] = periods;
+  if (!only || periods.length > 1) return null;
+  const contract = await findContractInForce(scope, tx, { clientId: only.clientId, at: only.from });
+  return contract?.slaTargets ?? null;
 }
 
 /** Each moderator who handled one of the report's items: how many, how fast, over how many active hours. */

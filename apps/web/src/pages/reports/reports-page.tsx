@@ -5,8 +5,10 @@ import { useSession } from "../../auth";
 import { BarChart } from "../../components/bar-chart";
 import { ClientSelect } from "../../components/client-select";
 import { useClients } from "../../components/clients";
+import { clockMetricLabels } from "../../components/escalations";
 import { Card, Page, QueryStatusOf } from "../../components/page";
 import { HeaderCells, ListTable, LoadMore } from "../../components/query-table";
+import { TargetBar } from "../../components/sla-month";
 import { formatDateTime, plural } from "../../format";
 import { canEnter } from "../../roles";
 import { type RouterInputs, type RouterOutputs, trpc } from "../../trpc";
@@ -28,6 +30,7 @@ type Duration = Figures["acknowledged"];
 type Figure = NonNullable<RouterInputs["reports"]["items"]["figure"]>;
 type Priority = Report["byPriority"][number]["priority"];
 type ReportItem = RouterOutputs["reports"]["items"]["items"][number];
+type ContractTarget = NonNullable<Report["contractTargets"]>[number];
 
 /** Each figure a drill-down lists: its name and its count in a group of figures (the same predicate server-side). */
 const figures: Record<Figure, { label: string; count: (of: Figures) => number }> = {
@@ -817,6 +820,75 @@ function FirstResponseByPriority(props: { report: Report; onOpen: (drill: DrillD
   );
 }
 
+const breachedFigure = { first_response: "first_response_breached", resolution: "resolution_breached" } as const;
+
+/**
+ * A one-client report's compliance per priority against the contract in force on its first day: the SLA month's
+ * bars (the share met, the target marked), and each target's breached items one click away.
+ */
+function ComplianceAgainstContract(props: {
+  report: Report;
+  targets: ContractTarget[];
+  onOpen: (drill: DrillDown) => void;
+}) {
+  const rows = () =>
+    [...props.targets]
+      .sort((a, b) => a.priority.localeCompare(b.priority) || a.metric.localeCompare(b.metric))
+      .map((target) => {
+        const of = props.report.byPriority.find((row) => row.priority === target.priority);
+        const clock = target.metric === "first_response" ? of?.firstResponse : of?.resolution;
+        const met = clock?.met ?? 0;
+        const breached = clock?.breached ?? 0;
+        const decided = met + breached;
+        return {
+          target,
+          breached,
+          bar: {
+            priority: target.priority,
+            metric: target.metric,
+            decided,
+            met,
+            attainmentPercent: decided === 0 ? null : (met / decided) * 100,
+            targetPercent: target.complianceTargetPercent,
+            targetMinutes: target.minutes,
+          },
+        };
+      });
+  return (
+    <Card title="SLA against the contract">
+      <ul class="sla-month__list" aria-label="Compliance per priority against the contract">
+        <For each={rows()}>{(row) => <TargetBar target={row.bar} />}</For>
+      </ul>
+      <ListTable
+        compact
+        rows={rows()}
+        label="Breaches per target"
+        empty="The contract sets no targets."
+        columns={<HeaderCells names={["Target", "Within", "Breached"]} />}
+      >
+        {(row) => (
+          <tr>
+            <th scope="row">
+              <span class={`prio prio--${row.target.priority}`}>{row.target.priority}</span>{" "}
+              {clockMetricLabels[row.target.metric] ?? row.target.metric}
+            </th>
+            <td>{formatMinutes(row.target.minutes)}</td>
+            <td>
+              <CountButton
+                count={row.breached}
+                label={`${figures[breachedFigure[row.target.metric]].label} ${row.target.priority}`}
+                onClick={() =>
+                  props.onOpen({ figure: breachedFigure[row.target.metric], priority: row.target.priority })
+                }
+              />
+            </td>
+          </tr>
+        )}
+      </ListTable>
+    </Card>
+  );
+}
+
 const pageSize = 50;
 const clockLabels = { met: "Met", breached: "Breached", running: "Running" } as const;
 
@@ -976,6 +1048,9 @@ export function ReportsPage() {
             <div class="report-charts">
               <ItemsPerDay report={data()} onOpen={choices.open} />
               <FirstResponseByPriority report={data()} onOpen={choices.open} />
+              <Show when={data().contractTargets}>
+                {(targets) => <ComplianceAgainstContract report={data()} targets={targets()} onOpen={choices.open} />}
+              </Show>
               <BacklogOverTime report={data()} onOpen={choices.open} />
               <ItemsPerHour report={data()} onOpen={choices.open} />
               <ItemsPerChannel report={data()} onOpen={choices.open} />
