@@ -7,6 +7,7 @@ import { formatDateTime, plural } from "../../format";
 import { canEnter } from "../../roles";
 import { type RouterInputs, type RouterOutputs, trpc } from "../../trpc";
 import { formatLocalDate, formatPercent } from "../accounts/billing-format";
+import { DrillDownCard } from "./drill-down-card";
 
 type Insight = RouterOutputs["reports"]["insight"];
 type InsightFigures = Insight["current"];
@@ -80,62 +81,46 @@ function InsightItems(props: { filters: Filters; drill: InsightDrill; count: num
   const title = () =>
     `${insightFigures[props.drill.figure].label}${props.drill.period === "previous" ? " · previous period" : ""}`;
   const opensConsole = () => canEnter(session.role(), "console");
-  let region!: HTMLDivElement;
-  createEffect(
-    on(title, () => {
-      region.scrollIntoView({ block: "start" });
-      region.focus({ preventScroll: true });
-    }),
-  );
   return (
-    <div ref={region} tabIndex={-1} class="report-items">
-      <Card
-        title={`Items: ${title()}`}
-        actions={
-          <button type="button" class="button button--small button--ghost" onClick={() => props.onClose()}>
-            Close
-          </button>
-        }
-      >
-        <p class="muted" data-testid="insight-drill-down-count">
-          {plural(props.count, "item")} counted
-        </p>
-        <QueryStatusOf query={items} what="the items" />
-        <Show when={items.isSuccess}>
-          <ListTable
-            compact
-            rows={rows()}
-            label={`Items: ${title()}`}
-            empty="No items."
-            columns={<HeaderCells names={["Received", "Client", "Channel", "Customer", "Text", "Why"]} />}
-          >
-            {(item: InsightItem) => (
-              <tr>
-                <th scope="row">
-                  <Show when={opensConsole()} fallback={formatDateTime(item.receivedAt)}>
-                    <a href={`/console/items/${item.id}`}>{formatDateTime(item.receivedAt)}</a>
-                  </Show>
-                </th>
-                <td>{item.clientName}</td>
-                <td>{item.channelName}</td>
-                <td>{item.authorHandle}</td>
-                <td>{item.text}</td>
-                <td>
-                  <For each={Object.entries(item.evidence)}>
-                    {([label, phrase]) => (
-                      <span class="muted">
-                        {label.replace("_", " ")}: “{phrase}”{" "}
-                      </span>
-                    )}
-                  </For>
-                </td>
-              </tr>
-            )}
-          </ListTable>
-          <LoadMore query={items} />
-        </Show>
-      </Card>
-    </div>
+    <DrillDownCard title={title()} onClose={() => props.onClose()}>
+      <p class="muted" data-testid="insight-drill-down-count">
+        {plural(props.count, "item")} counted
+      </p>
+      <QueryStatusOf query={items} what="the items" />
+      <Show when={items.isSuccess}>
+        <ListTable
+          compact
+          rows={rows()}
+          label={`Items: ${title()}`}
+          empty="No items."
+          columns={<HeaderCells names={["Received", "Client", "Channel", "Customer", "Text", "Why"]} />}
+        >
+          {(item: InsightItem) => (
+            <tr>
+              <th scope="row">
+                <Show when={opensConsole()} fallback={formatDateTime(item.receivedAt)}>
+                  <a href={`/console/items/${item.id}`}>{formatDateTime(item.receivedAt)}</a>
+                </Show>
+              </th>
+              <td>{item.clientName}</td>
+              <td>{item.channelName}</td>
+              <td>{item.authorHandle}</td>
+              <td>{item.text}</td>
+              <td>
+                <For each={Object.entries(item.evidence)}>
+                  {([label, phrase]) => (
+                    <span class="muted">
+                      {label.replace("_", " ")}: “{phrase}”{" "}
+                    </span>
+                  )}
+                </For>
+              </td>
+            </tr>
+          )}
+        </ListTable>
+        <LoadMore query={items} />
+      </Show>
+    </DrillDownCard>
   );
 }
 

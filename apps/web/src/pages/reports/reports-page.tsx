@@ -1,6 +1,6 @@
 import { useSearchParams } from "@solidjs/router";
 import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/solid-query";
-import { createEffect, createMemo, createUniqueId, For, type JSX, on, Show } from "solid-js";
+import { createMemo, createUniqueId, For, type JSX, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { BarChart } from "../../components/bar-chart";
 import { ClientSelect } from "../../components/client-select";
@@ -13,6 +13,7 @@ import { formatDateTime, plural } from "../../format";
 import { canEnter } from "../../roles";
 import { type RouterInputs, type RouterOutputs, trpc } from "../../trpc";
 import { formatLocalDate, formatMinutes, formatPercent, todayIn } from "../accounts/billing-format";
+import { DrillDownCard } from "./drill-down-card";
 import { InsightPanel } from "./insight-panel";
 import {
   isLocalDate,
@@ -951,72 +952,55 @@ function ReportItems(props: { choices: ReportChoices; drill: DrillDown; report: 
       .join(" · ");
   };
   const opensConsole = () => canEnter(session.role(), "console");
-  // Each figure or bar opened brings its list into view and focus, where keyboard and screen-reader users continue.
-  let region!: HTMLDivElement;
-  createEffect(
-    on(title, () => {
-      region.scrollIntoView({ block: "start" });
-      region.focus({ preventScroll: true });
-    }),
-  );
   return (
-    <div ref={region} tabIndex={-1} class="report-items">
-      <Card
-        title={`Items: ${title()}`}
-        actions={
-          <button type="button" class="button button--small button--ghost" onClick={() => props.choices.close()}>
-            Close
-          </button>
-        }
-      >
-        <p class="muted" data-testid="drill-down-count">
-          {plural(count(), "item")} counted
-        </p>
-        <QueryStatusOf query={items} what="the items" />
-        <Show when={items.isSuccess}>
-          <ListTable
-            compact
-            rows={rows()}
-            label={`Items: ${title()}`}
-            empty="No items."
-            columns={
-              <HeaderCells
-                names={[
-                  "Received (client's time)",
-                  "Client",
-                  "Channel",
-                  "Customer",
-                  "Priority",
-                  "Acknowledged",
-                  "Useful answer",
-                  "First response",
-                ]}
-              />
-            }
-          >
-            {(item: ReportItem) => (
-              <tr>
-                <th scope="row">
-                  <Show when={opensConsole()} fallback={formatInZone(item.receivedAt, item.timeZone)}>
-                    <a href={`/console/items/${item.id}`}>{formatInZone(item.receivedAt, item.timeZone)}</a>
-                  </Show>
-                </th>
-                <td>{item.clientName}</td>
-                <td>{item.channelName}</td>
-                <td>{item.authorHandle}</td>
-                <td>
-                  <span class={`prio prio--${item.priority}`}>{item.priority}</span>
-                </td>
-                <td>{formatInZone(item.acknowledgedAt, item.timeZone)}</td>
-                <td>{formatInZone(item.usefulAnswerAt, item.timeZone)}</td>
-                <td>{item.firstResponseState ? clockLabels[item.firstResponseState] : "—"}</td>
-              </tr>
-            )}
-          </ListTable>
-          <LoadMore query={items} />
-        </Show>
-      </Card>
-    </div>
+    <DrillDownCard title={title()} onClose={() => props.choices.close()}>
+      <p class="muted" data-testid="drill-down-count">
+        {plural(count(), "item")} counted
+      </p>
+      <QueryStatusOf query={items} what="the items" />
+      <Show when={items.isSuccess}>
+        <ListTable
+          compact
+          rows={rows()}
+          label={`Items: ${title()}`}
+          empty="No items."
+          columns={
+            <HeaderCells
+              names={[
+                "Received (client's time)",
+                "Client",
+                "Channel",
+                "Customer",
+                "Priority",
+                "Acknowledged",
+                "Useful answer",
+                "First response",
+              ]}
+            />
+          }
+        >
+          {(item: ReportItem) => (
+            <tr>
+              <th scope="row">
+                <Show when={opensConsole()} fallback={formatInZone(item.receivedAt, item.timeZone)}>
+                  <a href={`/console/items/${item.id}`}>{formatInZone(item.receivedAt, item.timeZone)}</a>
+                </Show>
+              </th>
+              <td>{item.clientName}</td>
+              <td>{item.channelName}</td>
+              <td>{item.authorHandle}</td>
+              <td>
+                <span class={`prio prio--${item.priority}`}>{item.priority}</span>
+              </td>
+              <td>{formatInZone(item.acknowledgedAt, item.timeZone)}</td>
+              <td>{formatInZone(item.usefulAnswerAt, item.timeZone)}</td>
+              <td>{item.firstResponseState ? clockLabels[item.firstResponseState] : "—"}</td>
+            </tr>
+          )}
+        </ListTable>
+        <LoadMore query={items} />
+      </Show>
+    </DrillDownCard>
   );
 }
 

@@ -8,6 +8,7 @@ import { formatDateTime, plural } from "../../format";
 import { canEnter } from "../../roles";
 import { type RouterOutputs, trpc } from "../../trpc";
 import { todayIn } from "../accounts/billing-format";
+import { DrillDownCard } from "./drill-down-card";
 
 type Topics = RouterOutputs["reports"]["topics"];
 type Topic = Topics["topics"][number];
@@ -108,56 +109,37 @@ function TopicItems(props: {
     queryKey: [session.agencyId(), "reports", "topicItems", input()],
     queryFn: () => trpc.reports.topicItems.query(input()),
   }));
-  let region!: HTMLDivElement;
-  createEffect(
-    on(
-      () => props.topic.key,
-      () => {
-        region.scrollIntoView({ block: "start" });
-        region.focus({ preventScroll: true });
-      },
-    ),
-  );
   return (
-    <div ref={region} tabIndex={-1} class="report-items">
-      <Card
-        title={`Items: ${props.topic.label}`}
-        actions={
-          <button type="button" class="button button--small button--ghost" onClick={() => props.onClose()}>
-            Close
-          </button>
-        }
-      >
-        <QueryStatusOf query={items} what="the topic's items" />
-        <Show when={items.data}>
-          {(data) => (
-            <>
-              <p class="muted" data-testid="topic-items-count">
-                {plural(data().total, "item")} in this topic
-                {data().total > data().items.length ? ` (the newest ${data().items.length} listed)` : ""}
-              </p>
-              <ListTable
-                compact
-                rows={data().items}
-                label={`Items: ${props.topic.label}`}
-                empty="No items."
-                columns={<HeaderCells names={["Received", "Text", "Category"]} />}
-              >
-                {(item) => (
-                  <tr>
-                    <th scope="row">{formatDateTime(item.receivedAt)}</th>
-                    <td>
-                      <ItemExcerpt itemId={item.itemId} excerpt={item.excerpt} />
-                    </td>
-                    <td>{item.categoryKey ?? "—"}</td>
-                  </tr>
-                )}
-              </ListTable>
-            </>
-          )}
-        </Show>
-      </Card>
-    </div>
+    <DrillDownCard title={props.topic.label} onClose={() => props.onClose()}>
+      <QueryStatusOf query={items} what="the topic's items" />
+      <Show when={items.data}>
+        {(data) => (
+          <>
+            <p class="muted" data-testid="topic-items-count">
+              {plural(data().total, "item")} in this topic
+              {data().total > data().items.length ? ` (the newest ${data().items.length} listed)` : ""}
+            </p>
+            <ListTable
+              compact
+              rows={data().items}
+              label={`Items: ${props.topic.label}`}
+              empty="No items."
+              columns={<HeaderCells names={["Received", "Text", "Category"]} />}
+            >
+              {(item) => (
+                <tr>
+                  <th scope="row">{formatDateTime(item.receivedAt)}</th>
+                  <td>
+                    <ItemExcerpt itemId={item.itemId} excerpt={item.excerpt} />
+                  </td>
+                  <td>{item.categoryKey ?? "—"}</td>
+                </tr>
+              )}
+            </ListTable>
+          </>
+        )}
+      </Show>
+    </DrillDownCard>
   );
 }
 
