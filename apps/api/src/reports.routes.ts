@@ -184,6 +184,8 @@ const ClientTopics = z
 
 const exportPageSize = 5000;
 
+type RouteResponse = NonNullable<Parameters<typeof describeRoute>[0]["responses"]>[string];
+
 /**
  * `/v1/reports/summary`, `/v1/reports/items.csv`, `/v1/reports/insight` and `/v1/reports/topics`: an API key with
  * `reports:read` (every client of its agency, or
@@ -202,6 +204,29 @@ export function createReportRoutes(options: ReportRoutesOptions) {
     if (scope) assertAllowed(scope, "readReports");
     await next();
   };
+  /**
+   * A report read's documentation: what every one of them answers besides its own 200 (a query parameter named in a
+   * 400, an unseen client's 404, the reader's 401/403) and the `reports:read` scope.
+   */
+  const describeRead = ({
+    ok,
+    ...doc
+  }: {
+    operationId: string;
+    summary: string;
+    description?: string;
+    ok: RouteResponse;
+  }) =>
+    describeRoute({
+      ...doc,
+      security: readSecurity("reports:read"),
+      responses: {
+        "200": ok,
+        "400": errorResponse("A query parameter is invalid (named in `details.fields`)"),
+        ...readErrors,
+        "404": errorResponse("`clientId` names no client you can see"),
+      },
+    });
   const readerOf = (c: Context<{ Variables: ReaderVariables }>): ReportReader => {
     const { agencyId, clientIds } = c.get("principal");
     return { agencyId, clientIds };
@@ -211,20 +236,14 @@ export function createReportRoutes(options: ReportRoutesOptions) {
 
   app.get(
     "/v1/reports/summary",
-    describeRoute({
+    describeRead({
       operationId: "getReport",
       summary: "A period's figures: in total and by day, hour of day, channel and priority",
       description:
         "Items are counted on their client's local dates. Definitions: acknowledgement = the first public reply of " +
         "any kind the platform confirmed; useful answer = the first confirmed reply that is not an acknowledgement; " +
         "first response and resolution = the items' SLA clocks (the contract's targets).",
-      security: readSecurity("reports:read"),
-      responses: {
-        "200": jsonResponse("The report", Report),
-        "400": errorResponse("A query parameter is invalid (named in `details.fields`)"),
-        ...readErrors,
-        "404": errorResponse("`clientId` names no client you can see"),
-      },
+      ok: jsonResponse("The report", Report),
     }),
     authenticateReader,
     reportReadersOnly,
@@ -238,20 +257,14 @@ export function createReportRoutes(options: ReportRoutesOptions) {
 
   app.get(
     "/v1/reports/topics",
-    describeRoute({
+    describeRead({
       operationId: "getClientTopics",
       summary: "A client's recurring topics over a period: the protocol's categories and topics found in the text",
       description:
         "Each topic with its volume, its trend against the average week of the four weeks before the period, " +
         "whether it is new this week, and example items. Topics are found in Parley (no text leaves it); the " +
         "brand's own posts and deleted spam are left out. Periods up to 92 days.",
-      security: readSecurity("reports:read"),
-      responses: {
-        "200": jsonResponse("The client's topics", ClientTopics),
-        "400": errorResponse("A query parameter is invalid (named in `details.fields`)"),
-        ...readErrors,
-        "404": errorResponse("`clientId` names no client you can see"),
-      },
+      ok: jsonResponse("The client's topics", ClientTopics),
     }),
     authenticateReader,
     reportReadersOnly,
@@ -265,17 +278,11 @@ export function createReportRoutes(options: ReportRoutesOptions) {
 
   app.get(
     "/v1/reports/summary.csv",
-    describeRoute({
+    describeRead({
       operationId: "exportReport",
       summary:
         "A period's figures as CSV: the total, each day, hour, channel, priority, side of business hours, moderator and backlog point",
-      security: readSecurity("reports:read"),
-      responses: {
-        "200": { description: "One row per group of figures", content: { "text/csv": { schema: { type: "string" } } } },
-        "400": errorResponse("A query parameter is invalid (named in `details.fields`)"),
-        ...readErrors,
-        "404": errorResponse("`clientId` names no client you can see"),
-      },
+      ok: { description: "One row per group of figures", content: { "text/csv": { schema: { type: "string" } } } },
     }),
     authenticateReader,
     reportReadersOnly,
@@ -292,16 +299,10 @@ export function createReportRoutes(options: ReportRoutesOptions) {
 
   app.get(
     "/v1/reports/items.csv",
-    describeRoute({
+    describeRead({
       operationId: "exportReportItems",
       summary: "One row per item of a report (or of one of its figures), as CSV, streamed",
-      security: readSecurity("reports:read"),
-      responses: {
-        "200": { description: "One row per item", content: { "text/csv": { schema: { type: "string" } } } },
-        "400": errorResponse("A query parameter is invalid (named in `details.fields`)"),
-        ...readErrors,
-        "404": errorResponse("`clientId` names no client you can see"),
-      },
+      ok: { description: "One row per item", content: { "text/csv": { schema: { type: "string" } } } },
     }),
     authenticateReader,
     reportReadersOnly,
@@ -339,7 +340,7 @@ export function createReportRoutes(options: ReportRoutesOptions) {
 
   app.get(
     "/v1/reports/insight",
-    describeRoute({
+    describeRead({
       operationId: "getInsight",
       summary: "Purchase intent, product feedback, satisfaction and the gratitude index, against the previous period",
       description:
@@ -347,13 +348,7 @@ export function createReportRoutes(options: ReportRoutesOptions) {
         "answered conversations (one customer's messages in one thread, with a reply the platform confirmed) where " +
         "the customer wrote a thanks in the same thread within 7 days after the reply; sarcastic or refused thanks " +
         "do not count.",
-      security: readSecurity("reports:read"),
-      responses: {
-        "200": jsonResponse("The insight figures", Insight),
-        "400": errorResponse("A query parameter is invalid (named in `details.fields`)"),
-        ...readErrors,
-        "404": errorResponse("`clientId` names no client you can see"),
-      },
+      ok: jsonResponse("The insight figures", Insight),
     }),
     authenticateReader,
     reportReadersOnly,
@@ -374,21 +369,15 @@ export function createReportRoutes(options: ReportRoutesOptions) {
   for (const [format, file] of Object.entries(monthlyFiles)) {
     app.get(
       `/v1/reports/monthly.${format}`,
-      describeRoute({
+      describeRead({
         operationId: format === "pdf" ? "getMonthlyClientReportPdf" : "getMonthlyClientReportCsv",
         summary: `A client's monthly report as ${format.toUpperCase()}: SLA against the contract, volumes by channel, acknowledgement vs useful-answer times, notable escalations`,
         description:
           "The month is the client's local month; figures stand as of the request (a month not yet over is partial). " +
           "The same report is sent to the client's stakeholders on the 1st.",
-        security: readSecurity("reports:read"),
-        responses: {
-          "200": {
-            description: "The report",
-            content: { [file.type.split(";")[0] as string]: { schema: { type: "string" } } },
-          },
-          "400": errorResponse("A query parameter is invalid (named in `details.fields`)"),
-          ...readErrors,
-          "404": errorResponse("`clientId` names no client you can see"),
+        ok: {
+          description: "The report",
+          content: { [file.type.split(";")[0] as string]: { schema: { type: "string" } } },
         },
       }),
       authenticateReader,
