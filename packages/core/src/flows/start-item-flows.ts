@@ -2,32 +2,32 @@ import { type PlaybookDocument, playbookMatches } from "../escalations/playbooks
 import { wakeupRowOf } from "../kernel/schedule-wakeups";
 import type { CategoryAuthority, Priority } from "../protocols/protocol-document";
 import type { CalendarVersion, ClockTerms } from "../sla/clock-terms";
-import { planItemClocks } from "../sla/plan-item-clocks";
+import { type ClockTermRow, planClockTerms } from "../sla/plan-item-clocks";
 
 /** A new item as ingest files it: what its clocks and its triage decision depend on. */
 export interface NewItemForFlows {
   id: string;
   priority: Priority;
-  receivedAt: Date;
   authority: CategoryAuthority;
   categoryKey: string | null;
   riskFlags: readonly string[];
   body: string;
 }
 
-/** The rows that start new items' flows, snake_case and ready for `jsonb_populate_recordset`. */
+/** What new items start, snake_case and ready for `jsonb_populate_recordset` (`startItemFlowsSql` stores it). */
 export interface PlannedItemFlows {
-  /** `sla_clocks` rows. */
-  clocks: Array<Record<string, unknown>>;
-  /** `workflow_wakeups` rows: the SLA watch of every item, and triage for those that need it. */
-  wakeups: Array<Record<string, unknown>>;
+  /** The clocks an item of each priority starts (`planClockTerms`): joined to the items by priority in SQL. */
+  clockTerms: ClockTermRow[];
+  /** `workflow_wakeups` rows of the triage flow, for the items that need it (due at once). */
+  triageWakeups: Array<Record<string, unknown>>;
 }
 
 /**
  * What every new item sets off (docs/ARCHITECTURE.md §3 Classify): its SLA clocks and their watch, and the triage flow
- * when the protocol gives moderators no authority for its category or a playbook trigger matches. Pure:
- * ingest stores the rows in the same statement as the items (and only for the items it actually created),
- * so the wake-ups, which are also what the Inngest relay forwards, commit with them.
+ * when the protocol gives moderators no authority for its category or a playbook trigger matches. Pure: the
+ * clocks are planned per priority (the items arrive together), and ingest stores them with the items in the
+ * same statement, only for the items it actually created (`startItemFlowsSql`), so the wake-ups, which are also
+ * what the Inngest relay forwards, commit with them.
  */
 export function planItemFlows({
   agencyId,
@@ -49,14 +49,67 @@ export function planItemFlows({
   items: readonly NewItemForFlows[];
   now: Date;
 }): PlannedItemFlows {
-  if (items.length === 0) return { clocks: [], wakeups: [] };
-  const { clocks, wakeups } = planItemClocks({ agencyId, clientId, terms, calendarVersion, items });
+  if (items.length === 0) return { clockTerms: [], triageWakeups: [] };
+  const clockTerms = planClockTerms({
+    terms,
+    calendarVersion,
+    priorities: items.map((item) => item.priority),
+    receivedAt: now,
+  });
   const triaged = items.filter(
     (item) => item.authority === "triage" || playbooks.some((document) => playbookMatches(document, item)),
   );
-  const wakeupRows = [
-    ...wakeups,
-    ...triaged.map((item) => ({ flow: "triage" as const, agencyId, clientId, itemId: item.id, dueAt: now })),
-  ].map(wakeupRowOf);
-  return { clocks, wakeups: wakeupRows };
+  const triageWakeups = triaged.map((item) =>
+    wakeupRowOf({ flow: "triage", agencyId, clientId, itemId: item.id, dueAt: now }),
+  );
+  return { clockTerms, triageWakeups };
+}
+
+const clockTermColumns = [
+  "metric",
+  "priority",
+  "target_minutes",
+  "calendar",
+  "calendar_kind",
+  "calendar_version_id",
+  "contract_id",
+  "at_risk_ratio",
+  "started_at",
+  "due_at",
+  "at_risk_at",
+] as const satisfies ReadonlyArray<keyof ClockTermRow>;
+
+/**
+ * The CTEs that start the flows of the items in CTE `started` (columns `id`, `agency_id`, `client_id`,
+ * `priority`), to append to a `with` list: their clocks (`sla_clocks`, from the clock terms in parameter
+ * `$<terms>` joined by priority), the SLA watch of each item with a clock (due at its earliest at-risk instant),
+ * and the triage wake-ups in parameter `$<triage>` of those items. A clock or wake-up already there is kept (an
+ * existing wake-up keeps the earlier time).
+ */
+export function startItemFlowsSql({ terms, triage }: { terms: number; triage: number }): string {
+  return `clock_terms as (
+  select * from jsonb_populate_recordset(null::sla_clocks, $${terms}::jsonb)
+), clocks as (
+  insert into sla_clocks (id, agency_id, client_id, item_id, ${clockTermColumns.join(", ")})
+  select gen_random_uuid(), s.agency_id, s.client_id, s.id, ${clockTermColumns.map((column) => `t.${column}`).join(", ")}
+  from started s join clock_terms t on t.priority = s.priority
+  order by s.id, t.metric
+  on conflict do nothing
+), wakeups as (
+  insert into workflow_wakeups (id, agency_id, client_id, flow, subject_id, due_at)
+  select w.id, w.agency_id, w.client_id, w.flow, w.subject_id, w.due_at from (
+    select gen_random_uuid() as id, s.agency_id, s.client_id, 'clock' as flow, s.id as subject_id,
+      min(t.at_risk_at) as due_at
+    from started s join clock_terms t on t.priority = s.priority
+    group by s.id, s.agency_id, s.client_id
+    union all
+    select w.id, w.agency_id, w.client_id, w.flow, w.subject_id, w.due_at
+    from jsonb_populate_recordset(null::workflow_wakeups, $${triage}::jsonb) w
+    where w.subject_id in (select id from started)
+  ) as w
+  order by w.flow, w.subject_id
+  on conflict (flow, subject_id) do update set
+    due_at = least(workflow_wakeups.due_at, excluded.due_at),
+    updated_at = date_trunc('milliseconds', clock_timestamp())
+)`;
 }

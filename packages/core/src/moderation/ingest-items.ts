@@ -1,7 +1,7 @@
 import { columnNames, type Executor, runPrepared, schema } from "@parley/db";
 import { and, asc, eq, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import { type NewItemForFlows, planItemFlows } from "../flows/start-item-flows";
+import { type NewItemForFlows, planItemFlows, startItemFlowsSql } from "../flows/start-item-flows";
 import { type Clock, systemClock } from "../kernel/clock";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { classifyItem, type ItemClassification } from "../protocols/classify-item";
@@ -213,33 +213,7 @@ const itemColumns = columnNames(items, [
   "removedAt",
 ]);
 
-/** The columns of the SLA clocks, wake-ups and audit entries a delivery inserts from JSON (`jsonb_populate_recordset`). */
-const clockColumns = columnNames(schema.slaClocks, [
-  "id",
-  "agencyId",
-  "clientId",
-  "itemId",
-  "metric",
-  "priority",
-  "targetMinutes",
-  "calendar",
-  "calendarKind",
-  "calendarVersionId",
-  "contractId",
-  "atRiskRatio",
-  "startedAt",
-  "dueAt",
-  "atRiskAt",
-]);
-const wakeupColumns = columnNames(schema.workflowWakeups, [
-  "id",
-  "agencyId",
-  "clientId",
-  "flow",
-  "subjectId",
-  "dueAt",
-  "waitingFor",
-]);
+/** The columns of the audit entries a delivery inserts from JSON (`jsonb_populate_recordset`). */
 const auditColumns = columnNames(auditEvents, [
   "id",
   "agencyId",
@@ -259,9 +233,10 @@ const itemNameLockSpace = 7_140_001;
  * One round of new items in one statement: the authors' customers and identities (created for new authors;
  * a concurrent delivery that creates the same identity first wins, and no customer is left without one), the
  * items (`ON CONFLICT DO NOTHING`, so repeated or concurrent deliveries never create a second item), and for
- * the items this statement actually created their SLA clocks, wake-ups and `item.received`/`item.removed`
- * audit entries, and the link of replies that arrived before them. Parameters: $1 agency, $2 client,
- * $3 channel, $4 platform, $5 authors, $6 items, $7 clocks, $8 wake-ups, $9 audit entries (jsonb).
+ * the items this statement actually created their flows (`startItemFlowsSql`: SLA clocks from the delivery's
+ * clock terms, the SLA watch and triage wake-ups), `item.received`/`item.removed` audit entries, and the link of
+ * replies that arrived before them. Parameters: $1 agency, $2 client, $3 channel, $4 platform, $5 authors,
+ * $6 items, $7 clock terms, $8 triage wake-ups, $9 audit entries (jsonb).
  */
 const insertRoundStatement = `with authors as (
   select * from jsonb_to_recordset($5::jsonb)
@@ -298,24 +273,12 @@ const insertRoundStatement = `with authors as (
   left join customer_of c on c.external_author_id = r.author_external_id
   order by r.external_id
   on conflict (agency_id, channel_id, external_id) do nothing
-  returning id, external_id, alias_external_id, customer_id
-), clocks as (
-  insert into sla_clocks (${clockColumns.join(", ")})
-  select ${clockColumns.map((column) => `c.${column}`).join(", ")}
-  from jsonb_populate_recordset(null::sla_clocks, $7::jsonb) c
-  where c.item_id in (select id from inserted)
-  order by c.item_id, c.metric
-  on conflict do nothing
-), wakeups as (
-  insert into workflow_wakeups (${wakeupColumns.join(", ")})
-  select ${wakeupColumns.map((column) => `w.${column}`).join(", ")}
-  from jsonb_populate_recordset(null::workflow_wakeups, $8::jsonb) w
-  where w.subject_id in (select id from inserted)
-  order by w.flow, w.subject_id
-  on conflict (flow, subject_id) do update set
-    due_at = least(workflow_wakeups.due_at, excluded.due_at),
-    updated_at = date_trunc('milliseconds', clock_timestamp())
-), audit as (
+  returning id, external_id, alias_external_id, customer_id, priority, by_brand, removed_at
+), started as (
+  -- The customers' items start their flows; a tombstone and the brand's own message start nothing.
+  select id, $1::uuid as agency_id, $2::uuid as client_id, priority from inserted
+  where not by_brand and removed_at is null
+), ${startItemFlowsSql({ terms: 7, triage: 8 })}, audit as (
   insert into audit_events (${auditColumns.join(", ")})
   select ${auditColumns.map((column) => `e.${column}`).join(", ")}
   from jsonb_populate_recordset(null::audit_events, $9::jsonb) e
@@ -394,21 +357,14 @@ where echo.id = any(array(select jsonb_array_elements_text($3::jsonb)::uuid)) an
   and d.agency_id = $1::uuid and d.reply_id = r.id and d.action = 'reply' and d.echo_item_id is null
 returning d.id, d.item_id, d.reply_id, d.echo_item_id, r.protocol_version_id`;
 
-/** The flows of restored items that never had any (their creation arrived after their removal). $1 clocks, $2 wake-ups. */
-const startRestoredFlowsStatement = `with clocks as (
-  insert into sla_clocks (${clockColumns.join(", ")})
-  select ${clockColumns.map((column) => `c.${column}`).join(", ")}
-  from jsonb_populate_recordset(null::sla_clocks, $1::jsonb) c
-  order by c.item_id, c.metric
-  on conflict do nothing
-)
-insert into workflow_wakeups (${wakeupColumns.join(", ")})
-select ${wakeupColumns.map((column) => `w.${column}`).join(", ")}
-from jsonb_populate_recordset(null::workflow_wakeups, $2::jsonb) w
-order by w.flow, w.subject_id
-on conflict (flow, subject_id) do update set
-  due_at = least(workflow_wakeups.due_at, excluded.due_at),
-  updated_at = date_trunc('milliseconds', clock_timestamp())`;
+/**
+ * The flows of a restored item that never had any (its creation arrived after its removal), from the item as it is
+ * now. $1 clock terms, $2 triage wake-ups, $3 item, $4 agency.
+ */
+const startRestoredFlowsStatement = `with started as (
+  select id, agency_id, client_id, priority from items where id = $3::uuid and agency_id = $4::uuid
+), ${startItemFlowsSql({ terms: 1, triage: 2 })}
+select count(*) from started`;
 
 type Round = ReadonlyArray<{ index: number; event: ItemChangeEvent }>;
 
@@ -452,7 +408,6 @@ function planFlowsOf(
         ({ event, id, c }): NewItemForFlows => ({
           id,
           priority: c.priority as NewItemForFlows["priority"],
-          receivedAt: now,
           authority: c.authority as NewItemForFlows["authority"],
           categoryKey: c.categoryKey,
           riskFlags: c.riskFlags,
@@ -574,8 +529,8 @@ async function applyRound(
       channel.platform,
       JSON.stringify(authorRows),
       JSON.stringify(rows),
-      JSON.stringify(flows.clocks),
-      JSON.stringify(flows.wakeups),
+      JSON.stringify(flows.clockTerms),
+      JSON.stringify(flows.triageWakeups),
       JSON.stringify(audit),
     ],
   );
@@ -828,7 +783,12 @@ async function restoreItem(
       [{ event: restored, id: after.id, c: classification ?? classificationOf(context.protocol, restored) }],
       now,
     );
-    await runPrepared(tx, startRestoredFlowsStatement, [JSON.stringify(flows.clocks), JSON.stringify(flows.wakeups)]);
+    await runPrepared(tx, startRestoredFlowsStatement, [
+      JSON.stringify(flows.clockTerms),
+      JSON.stringify(flows.triageWakeups),
+      after.id,
+      channel.agencyId,
+    ]);
   }
 }
 

@@ -256,10 +256,10 @@ export async function seedDemoStaffing(
           clientId: client.id,
           terms: clockTermsAt({ contracts, policy, timeZone: client.timeZone, at: new Date(receivedAt) }),
           calendarVersion: calendarVersionAt(calendars.get(client.id) ?? [], new Date(receivedAt)),
-          items: [{ id, priority, receivedAt: new Date(receivedAt) }],
-        }).clocks.filter((row) => row.metric === "first_response");
-        const target = (clock?.target_minutes as number | undefined) ?? plan.targetMinutes[priority];
-        const dueAt = clock ? Date.parse(clock.due_at as string) : receivedAt + target * 60_000;
+          item: { id, priority, receivedAt: new Date(receivedAt) },
+        }).filter((row) => row.metric === "first_response");
+        const target = clock?.target_minutes ?? plan.targetMinutes[priority];
+        const dueAt = clock ? Date.parse(clock.due_at) : receivedAt + target * 60_000;
         const responseMs = Math.round(
           target * 60_000 * (random() < plan.lateShare[priority] ? 1.1 + random() : 0.1 + 0.85 * random()),
         );
