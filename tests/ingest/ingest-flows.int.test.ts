@@ -1,5 +1,5 @@
 import { resolveScope } from "@parley/core/agencies";
-import { type IngestItemEvent, ingestChannelItems } from "@parley/core/moderation";
+import { type ItemChangeEvent, ingestChannelItems } from "@parley/core/moderation";
 import { createProtocolVersion } from "@parley/core/protocols";
 import { schema, withTenant } from "@parley/db";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
@@ -32,7 +32,7 @@ beforeAll(async () => {
 afterAll(() => db.close());
 
 let counter = 0;
-function upsert(body: string, extra: { byBrand?: boolean } = {}): Extract<IngestItemEvent, { op: "upsert" }> {
+function upsert(body: string, extra: { byBrand?: boolean } = {}): ItemChangeEvent {
   counter += 1;
   return {
     op: "upsert",
