@@ -281,6 +281,7 @@ const matrix: Record<string, Entry> = {
     kind: "target",
     input: (a) => ({ clientId: a.otherClient.id, document: gamesProtocol }),
   },
+  "queue.clusters": { type: "query", roles: mods, kind: "target", input: (a) => ({ clientId: a.otherClient.id }) },
   "queue.list": { type: "query", roles: mods, kind: "target", input: (a) => ({ clientId: a.otherClient.id }) },
   "queue.counts": { type: "query", roles: staff, kind: "list", input: () => ({}) },
   "queue.claimNext": { type: "mutation", roles: mods, kind: "target", input: (a) => ({ clientId: a.otherClient.id }) },

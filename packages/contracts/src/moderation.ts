@@ -34,15 +34,42 @@ export type ItemNoteInput = z.infer<typeof itemNoteInput>;
 export const itemLinkCustomerInput = z.object({ itemId: uuid, customerId: uuid });
 export type ItemLinkCustomerInput = z.infer<typeof itemLinkCustomerInput>;
 
-export const bulkItemActions = ["hide", "no_action"] as const;
-export const itemBulkInput = z.object({
-  itemIds: z
-    .array(uuid)
-    .min(1, { message: "must name at least one item" })
-    .max(maxBulkItems, { message: `may name at most ${maxBulkItems} items` }),
-  action: z.enum(bulkItemActions, { message: `must be one of ${bulkItemActions.join(", ")}` }),
-});
+export const bulkItemActions = ["hide", "no_action", "tag", "reply"] as const;
+/** Longest holding statement (before its variables are filled in). */
+export const maxHoldingStatementLength = 2000;
+/**
+ * A wave of items at once (a cluster of one incident, or the checked rows): hide, no action, `tag` (adds `tags`), or
+ * `reply` with a holding `statement` whose variables ({name}, {handle}, {platform}, {their_words}) are filled in per
+ * item.
+ */
+export const itemBulkInput = z
+  .object({
+    itemIds: z
+      .array(uuid)
+      .min(1, { message: "must name at least one item" })
+      .max(maxBulkItems, { message: `may name at most ${maxBulkItems} items` }),
+    action: z.enum(bulkItemActions, { message: `must be one of ${bulkItemActions.join(", ")}` }),
+    tags: itemTagInput.shape.tags.optional(),
+    statement: z
+      .string({ error: "must be text" })
+      .trim()
+      .min(1, { message: "must not be empty" })
+      .max(maxHoldingStatementLength, { message: `must be at most ${maxHoldingStatementLength} characters` })
+      .optional(),
+  })
+  .superRefine((input, ctx) => {
+    if (input.action === "tag" && (input.tags ?? []).length === 0) {
+      ctx.addIssue({ code: "custom", path: ["tags"], message: "must name at least one tag to add" });
+    }
+    if (input.action === "reply" && input.statement === undefined) {
+      ctx.addIssue({ code: "custom", path: ["statement"], message: "is required to reply" });
+    }
+  });
 export type ItemBulkInput = z.infer<typeof itemBulkInput>;
+
+/** Clusters of near-identical open items, of one client or of every client in scope. */
+export const itemClustersInput = z.object({ clientId: uuid.optional() }).default({});
+export type ItemClustersInput = z.infer<typeof itemClustersInput>;
 
 export const replyDraftInput = z.object({
   itemId: uuid,

@@ -1,13 +1,12 @@
 import {
   AppError,
-  type ItemBulkInput,
   type ItemNoteInput,
   type ItemTagInput,
   memberTriageModerationMessage,
   type OutboundAction,
 } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import { findDeliveryStates } from "../deliveries/delivery-states";
 import { queueDeliveries } from "../deliveries/queue-deliveries";
 import { type Clock, systemClock } from "../kernel/clock";
@@ -101,7 +100,7 @@ export async function memberAuthorityOn(scope: Scope, tx: Executor, clientId: st
  * the client is `triage` acknowledges and escalates, and leaves those to a lead or a `respond` moderator. Marking
  * "no action", tagging and notes stay open to them: they change nothing in public.
  */
-async function assertMayModerateInPublic(scope: Scope, tx: Executor, clientId: string): Promise<void> {
+export async function assertMayModerateInPublic(scope: Scope, tx: Executor, clientId: string): Promise<void> {
   if ((await memberAuthorityOn(scope, tx, clientId)) === "triage") {
     throw new AppError("FORBIDDEN", memberTriageModerationMessage, { reason: "triage_authority" });
   }
@@ -120,7 +119,7 @@ interface ActionRule {
 
 const handledOrOpen: readonly ItemStatus[] = ["queued", "claimed", "responded", "no_action", "escalated", "resolved"];
 
-const actionRules: Record<ModerationAction, ActionRule> = {
+export const actionRules: Record<ModerationAction, ActionRule> = {
   hide: { auditAction: "item.hidden", allowedFrom: handledOrOpen, refusal: "not_hideable", delivery: "hide" },
   unhide: { auditAction: "item.unhidden", allowedFrom: ["hidden"], refusal: "not_hidden", delivery: "unhide" },
   delete: {
@@ -320,91 +319,4 @@ export async function listItemNotes(
     author: { id: note.authorUserId, name: authorName },
     createdAt: note.createdAt,
   }));
-}
-
-/**
- * Hides or dismisses a wave of items at once (spam). Every id must name an item in scope (else NOT_FOUND and
- * nothing changes). Only items still waiting are touched: queued ones, and claimed ones whose claim is the
- * caller's or has lapsed; the rest are left as they are and not counted.
- */
-export async function bulkModerateItems(
-  scope: Scope,
-  tx: Executor,
-  input: ItemBulkInput,
-  deps: ModerationDeps = {},
-): Promise<{ updated: number }> {
-  const now = (deps.now ?? systemClock)();
-  const at = sql`${now.toISOString()}::timestamptz`;
-  const ids = sql`array(select jsonb_array_elements_text(${JSON.stringify(input.itemIds)}::jsonb)::uuid)`;
-  const clientFilter = scope.clientIds
-    ? sql`and client_id = any(array(select jsonb_array_elements_text(${JSON.stringify(scope.clientIds)}::jsonb)::uuid))`
-    : sql``;
-  const requested = [...new Set(input.itemIds)];
-  const [visible] = await tx.execute<{ n: number }>(sql`
-    select count(*)::int as n from ${items} where agency_id = ${scope.agencyId} and id = any(${ids}) ${clientFilter}`);
-  if ((visible?.n ?? 0) < requested.length) {
-    throw new AppError("NOT_FOUND", "Some of the items were not found", {
-      reason: "item_not_found",
-      fields: { itemIds: `${requested.length - (visible?.n ?? 0)} of the items are not items you can see` },
-    });
-  }
-  if (input.action === "hide") {
-    const clientIds = await tx.execute<{ client_id: string }>(sql`
-      select distinct client_id from ${items} where agency_id = ${scope.agencyId} and id = any(${ids}) ${clientFilter}`);
-    for (const { client_id: clientId } of clientIds) await assertMayModerateInPublic(scope, tx, clientId);
-  }
-  const status = input.action === "hide" ? "hidden" : "no_action";
-  const updated = await tx.execute<{
-    id: string;
-    agency_id: string;
-    client_id: string;
-    channel_id: string;
-    protocol_version_id: string | null;
-    before_status: ItemStatus;
-    before_claimed_by: string | null;
-  }>(sql`
-    with target as (
-      select id, status as before_status, claimed_by as before_claimed_by from ${items}
-      where agency_id = ${scope.agencyId} and id = any(${ids}) ${clientFilter}
-        and (status = 'queued' or (status = 'claimed' and (claimed_by = ${scope.actorId} or claim_expires_at <= ${at})))
-      order by id
-      for update)
-    update ${items} set status = ${status}::item_status, claimed_by = null, claim_expires_at = null, updated_at = ${at}
-    from target where ${items}.id = target.id
-    returning ${items}.id, ${items}.agency_id, ${items}.client_id, ${items}.channel_id, ${items}.protocol_version_id,
-      target.before_status, target.before_claimed_by`);
-  if (input.action === "hide") {
-    await queueDeliveries(
-      tx,
-      updated.map((row) => ({
-        agencyId: row.agency_id,
-        clientId: row.client_id,
-        channelId: row.channel_id,
-        itemId: row.id,
-        action: "hide" as const,
-      })),
-    );
-  }
-  const { auditAction } = actionRules[input.action];
-  for (const row of updated) {
-    await recordAudit(tx, scope, {
-      action: auditAction,
-      subjectType: "item",
-      subjectId: row.id,
-      clientId: row.client_id,
-      before: { status: row.before_status, claimedBy: row.before_claimed_by },
-      after: { status, delivery: input.action === "hide" ? "hide" : null, bulk: true },
-      protocolVersionId: row.protocol_version_id,
-    });
-    await publishLiveEvent(tx, {
-      type: "item.changed",
-      agencyId: row.agency_id,
-      clientId: row.client_id,
-      subjectId: row.id,
-    });
-  }
-  for (const clientId of new Set(updated.map((row) => row.client_id))) {
-    await publishLiveEvent(tx, { type: "queue.changed", agencyId: scope.agencyId, clientId });
-  }
-  return { updated: updated.length };
 }

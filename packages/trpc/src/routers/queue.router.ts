@@ -1,6 +1,8 @@
+import { itemClustersInput } from "@parley/contracts";
 import {
   claimNextInput,
   countQueues,
+  listItemClusters,
   listQueueItems,
   queueCountsInput,
   queueItemInput,
@@ -17,6 +19,10 @@ export const queueRouter = router({
   list: procedureFor("moderate")
     .input(queueListInput)
     .query(({ ctx, input }) => listQueueItems(ctx.scope, ctx.tx, input)),
+  /** Near-identical open items (one incident) grouped per client: one queue row per cluster. */
+  clusters: procedureFor("moderate")
+    .input(itemClustersInput)
+    .query(({ ctx, input }) => listItemClusters(ctx.scope, ctx.tx, input)),
   /** Refetched by consoles as live events arrive (coalesced): one grouped query. */
   counts: procedureFor("viewOperations")
     .input(queueCountsInput)
