@@ -5,11 +5,11 @@
  * 1. **Terms.** Each text is read as the recurring topics read it (`createTermReader`: normalised, stop words of
  *    four languages dropped, words stemmed), as a set of stems; a text with no stem left joins no cluster.
  * 2. **Similarity.** Two texts are near-identical when the Jaccard similarity of their stem sets is at least
- *    `similarity` (0.6 by default: "servers down again" and "the servers are down!!" are one; "servers slow" and
- *    "refund my order" are not).
+ *    `similarity` (0.5 by default: "servers down again", "the servers are down!!" and "servers down, can't login" are
+ *    one incident; "servers down" and "refund my order" are not).
  * 3. **Scale.** Texts with the same stem set are one group at once (a spike is mostly that); the distinct sets are
  *    compared only when MinHash (24 hashes in 12 bands of 2) puts them in a shared band bucket — near-identical sets
- *    land together with probability ≥ 0.99 at a similarity of 0.6 — and each candidate is verified with the exact
+ *    land together with probability ≥ 0.97 at a similarity of 0.5 — and each candidate is verified with the exact
  *    Jaccard against at most `comparisonsPerBucket` groups already in the bucket. Linear in the number of texts.
  * 4. Groups joined by a verified pair are one cluster (union-find); clusters smaller than `minClusterSize` are dropped.
  */
@@ -28,7 +28,7 @@ export interface NearDuplicateOptions {
 }
 
 export const nearDuplicateDefaults = {
-  similarity: 0.6,
+  similarity: 0.5,
   minClusterSize: 3,
   comparisonsPerBucket: 8,
 } satisfies Required<NearDuplicateOptions>;

@@ -7,3 +7,4 @@ export * from "./preview-forbidden-phrase";
 export * from "./protocol-diff";
 export * from "./protocol-document";
 export * from "./protocol-versions";
+export * from "./text-terms";
