@@ -3,8 +3,7 @@
 // texts (the floor: clustering cannot be cheaper than reading the text). CPU in this process, medians of 5 runs.
 // Run: node --import tsx tests/bench/clusters.bench.ts
 
-import { findNearDuplicates } from "@parley/core/moderation";
-import { createTermReader } from "@parley/core/protocols";
+import { createTermReader, findNearDuplicates } from "@parley/core/protocols";
 
 const ITEMS = 10_000;
 const INCIDENT = 8_700;
@@ -34,12 +33,16 @@ const complaints = [
 ];
 const endings = ["", "!!", " 😡", " fix it", " https://status.example", " day one launch"];
 const vocabulary =
-  "order refund parcel delivery account password trailer skin bundle price region voice chat lag crash update patch"
-    .split(" ");
+  "order refund parcel delivery account password trailer skin bundle price region voice chat lag crash update patch".split(
+    " ",
+  );
 const texts = Array.from({ length: ITEMS }, (_, index) =>
   index < INCIDENT
     ? `${pick(openings)}${pick(complaints)}${pick(endings)}`
-    : Array.from({ length: 4 + Math.floor(random() * 8) }, () => `${pick(vocabulary)}${Math.floor(random() * 50)}`).join(" "),
+    : Array.from(
+        { length: 4 + Math.floor(random() * 8) },
+        () => `${pick(vocabulary)}${Math.floor(random() * 50)}`,
+      ).join(" "),
 );
 const documents = texts.map((text, index) => ({ id: `item-${index}`, text }));
 
@@ -63,6 +66,8 @@ const readingMs = medianMs(() => {
 const clusters = findNearDuplicates(documents);
 const largest = clusters[0]?.length ?? 0;
 console.log(`clustering ${ITEMS} items: ${clusteringMs.toFixed(0)} ms CPU (target < ${TARGET_MS} ms)`);
-console.log(`reading their words alone: ${readingMs.toFixed(0)} ms CPU; ratio ${(clusteringMs / readingMs).toFixed(2)}×`);
+console.log(
+  `reading their words alone: ${readingMs.toFixed(0)} ms CPU; ratio ${(clusteringMs / readingMs).toFixed(2)}×`,
+);
 console.log(`clusters: ${clusters.length}; largest ${largest} of the ${INCIDENT} incident items`);
 if (clusteringMs > TARGET_MS || largest < INCIDENT * 0.95) process.exit(1);

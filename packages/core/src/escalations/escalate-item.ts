@@ -1,6 +1,6 @@
 import { AppError, uuid } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type Clock, systemClock } from "../kernel/clock";
 import type { OutboundNotice } from "../kernel/outbound-notices";
@@ -8,6 +8,7 @@ import { publishLiveEvent } from "../kernel/publish-live-event";
 import { recordAudit } from "../kernel/record-audit";
 import { scheduleWakeups } from "../kernel/schedule-wakeups";
 import type { Scope } from "../kernel/scope";
+import { areNearDuplicates } from "../protocols/near-duplicates";
 import { resolveCalendar } from "../sla/business-calendar";
 import { businessCalendarAt } from "../sla/business-hours";
 import { addBusinessMinutes } from "../sla/business-time";
@@ -52,6 +53,12 @@ export interface EscalationView {
   id: string;
   clientId: string;
   itemId: string;
+  /** The escalation this one rides on (same incident), or null when the client sees it. */
+  rolledUpIntoId: string | null;
+  /** Items the escalation stands for: its own and those rolled up into it. */
+  itemCount: number;
+  /** The items rolled up into it (not its own), oldest first. */
+  rolledUpItemIds: string[];
   playbookId: string | null;
   level: number;
   status: EscalationRow["status"];
@@ -64,11 +71,15 @@ export interface EscalationView {
   createdAt: Date;
 }
 
-export function toEscalationView(row: EscalationRow): EscalationView {
+/** The view of an escalation; `rolledUpItemIds` are the items rolled up into it (see `findRolledUpItemIds`). */
+export function toEscalationView(row: EscalationRow, rolledUpItemIds: readonly string[] = []): EscalationView {
   return {
     id: row.id,
     clientId: row.clientId,
     itemId: row.itemId,
+    rolledUpIntoId: row.rolledUpIntoId,
+    itemCount: 1 + rolledUpItemIds.length,
+    rolledUpItemIds: [...rolledUpItemIds],
     playbookId: row.playbookId,
     level: row.level,
     status: row.status,
@@ -120,6 +131,7 @@ export async function openEscalation(
   }: { item: ItemRow; playbook: PlaybookView | null; level: number; note: string | null; manual: boolean; now: Date },
 ): Promise<EscalationRow> {
   const packet = await buildHandoverPacket(tx, { item, note, now });
+  const incident = manual ? null : await findIncidentEscalation(tx, { item, playbook });
   const [row] = await tx
     .insert(escalations)
     .values({
@@ -128,8 +140,9 @@ export async function openEscalation(
       itemId: item.id,
       customerId: item.customerId,
       playbookId: playbook?.id ?? null,
-      level,
-      status: "open",
+      rolledUpIntoId: incident?.id ?? null,
+      level: incident?.level ?? level,
+      status: incident?.status ?? "open",
       packet,
       workflowState: readWorkflowState({ manual }),
       levelStartedAt: now,
@@ -138,7 +151,8 @@ export async function openEscalation(
     })
     .returning();
   if (!row) throw new AppError("INTERNAL", "Escalation not saved");
-  const outbox = await notifyLevel(tx, { escalation: row, item, playbook, level, kind: "opened", now });
+  // An item of an incident already escalated rides on that escalation: the client was told once.
+  const outbox = incident ? [] : await notifyLevel(tx, { escalation: row, item, playbook, level, kind: "opened", now });
   const [saved] = await tx
     .update(escalations)
     .set({ workflowState: { ...readWorkflowState(row.workflowState), outbox } })
@@ -171,9 +185,68 @@ export async function openEscalation(
     type: "escalation.changed",
     agencyId: item.agencyId,
     clientId: item.clientId,
-    subjectId: row.id,
+    subjectId: incident?.id ?? row.id,
   });
   return saved ?? row;
+}
+
+/** Open escalations compared with a new automatic one for the same incident (the newest first). */
+const incidentCandidates = 50;
+
+/**
+ * The open automatic escalation of the client, under the same playbook, whose item is near-identical to `item`
+ * (the clusters' rule, `areNearDuplicates`): a new automatic escalation of the item rolls up into it. Automatic
+ * escalations of one client are opened one at a time (a transaction lock) so one incident never opens two.
+ */
+async function findIncidentEscalation(
+  tx: Executor,
+  { item, playbook }: { item: ItemRow; playbook: PlaybookView | null },
+): Promise<Pick<EscalationRow, "id" | "level" | "status"> | null> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`escalation-incident:${item.clientId}`}))`);
+  const open = await tx
+    .select({
+      id: escalations.id,
+      level: escalations.level,
+      status: escalations.status,
+      title: items.title,
+      body: items.body,
+    })
+    .from(escalations)
+    .innerJoin(items, eq(items.id, escalations.itemId))
+    .where(
+      and(
+        eq(escalations.agencyId, item.agencyId),
+        eq(escalations.clientId, item.clientId),
+        inArray(escalations.status, ["open", "acknowledged"]),
+        isNull(escalations.rolledUpIntoId),
+        playbook ? eq(escalations.playbookId, playbook.id) : isNull(escalations.playbookId),
+        sql`coalesce((${escalations.workflowState}->>'manual')::boolean, false) = false`,
+      ),
+    )
+    .orderBy(desc(escalations.createdAt))
+    .limit(incidentCandidates);
+  const textOf = (row: { title: string | null; body: string }) => (row.title ? `${row.title}\n${row.body}` : row.body);
+  const found = open.find((candidate) => areNearDuplicates(textOf(candidate), textOf(item)));
+  return found ? { id: found.id, level: found.level, status: found.status } : null;
+}
+
+/** The items rolled up into each escalation, oldest first. */
+export async function findRolledUpItemIds(
+  tx: Executor,
+  escalationIds: readonly string[],
+): Promise<Map<string, string[]>> {
+  const byEscalation = new Map<string, string[]>();
+  if (escalationIds.length === 0) return byEscalation;
+  const rows = await tx
+    .select({ into: escalations.rolledUpIntoId, itemId: escalations.itemId })
+    .from(escalations)
+    .where(inArray(escalations.rolledUpIntoId, [...escalationIds]))
+    .orderBy(escalations.createdAt, escalations.id);
+  for (const row of rows) {
+    if (!row.into) continue;
+    byEscalation.set(row.into, [...(byEscalation.get(row.into) ?? []), row.itemId]);
+  }
+  return byEscalation;
 }
 
 /** In-app notices now, e-mail and webhook posts for the outbox: for the contacts of `level`. */

@@ -1,6 +1,6 @@
 import { AppError, uuid } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
-import { and, desc, eq, inArray, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { type Clock, systemClock } from "../kernel/clock";
 import { publishLiveEvent } from "../kernel/publish-live-event";
@@ -8,7 +8,7 @@ import { recordAudit } from "../kernel/record-audit";
 import { wakeFlow } from "../kernel/schedule-wakeups";
 import type { Scope } from "../kernel/scope";
 import { resumeResolutionClock } from "../sla/clock-lifecycle";
-import { type EscalationView, toEscalationView } from "./escalate-item";
+import { type EscalationView, findRolledUpItemIds, toEscalationView } from "./escalate-item";
 
 const { escalations } = schema;
 type EscalationRow = typeof escalations.$inferSelect;
@@ -36,7 +36,10 @@ function scopeFilter(scope: Scope): SQL | undefined {
   return scope.clientIds ? inArray(escalations.clientId, [...scope.clientIds]) : undefined;
 }
 
-/** Escalations the caller sees, newest first: a stakeholder their client's, staff their clients'. */
+/**
+ * Escalations the caller sees, newest first: a stakeholder their client's, staff their clients'. An incident's
+ * items rolled up into one escalation are that one escalation, with its item count.
+ */
 export async function listEscalations(
   scope: Scope,
   tx: Executor,
@@ -52,11 +55,16 @@ export async function listEscalations(
         scopeFilter(scope),
         clientId ? eq(escalations.clientId, clientId) : undefined,
         status ? eq(escalations.status, status) : undefined,
+        isNull(escalations.rolledUpIntoId),
       ),
     )
     .orderBy(desc(escalations.createdAt))
     .limit(200);
-  return rows.map(toEscalationView);
+  const rolledUp = await findRolledUpItemIds(
+    tx,
+    rows.map((row) => row.id),
+  );
+  return rows.map((row) => toEscalationView(row, rolledUp.get(row.id)));
 }
 
 async function findScoped(scope: Scope, tx: Executor, escalationId: string, lock: boolean): Promise<EscalationRow> {
@@ -75,7 +83,18 @@ async function findScoped(scope: Scope, tx: Executor, escalationId: string, lock
 }
 
 export async function getEscalation(scope: Scope, tx: Executor, input: EscalationIdInput): Promise<EscalationView> {
-  return toEscalationView(await findScoped(scope, tx, input.escalationId, false));
+  const row = await findScoped(scope, tx, input.escalationId, false);
+  return toEscalationView(row, (await findRolledUpItemIds(tx, [row.id])).get(row.id));
+}
+
+/** The open escalations of an incident's items rolled up into `escalationId`, locked. */
+async function lockRolledUp(tx: Executor, escalationId: string): Promise<EscalationRow[]> {
+  return tx
+    .select()
+    .from(escalations)
+    .where(and(eq(escalations.rolledUpIntoId, escalationId), inArray(escalations.status, ["open", "acknowledged"])))
+    .orderBy(escalations.createdAt, escalations.id)
+    .for("update");
 }
 
 /**
@@ -93,35 +112,45 @@ async function closeClientSide(
       reason: `already_${before.status}`,
     });
   }
-  const [row] = await tx
-    .update(escalations)
-    .set({
-      status: "resolved",
-      resolvedAt: now,
-      updatedAt: now,
-      ...(answer ? { answer, answeredBy: scope.actorId, answeredAt: now } : {}),
-    })
-    .where(eq(escalations.id, before.id))
-    .returning();
-  if (!row) throw new AppError("INTERNAL", "Escalation not saved");
-  await resumeResolutionClock(tx, { itemId: row.itemId, at: now });
-  const target = { agencyId: row.agencyId, clientId: row.clientId, itemId: row.itemId };
-  await wakeFlow(tx, { ...target, flow: "triage", event: "escalations/escalation.resolved", now });
-  await recordAudit(tx, scope, {
-    action: answer ? "escalation.answered" : "escalation.resolved",
-    subjectType: "escalation",
-    subjectId: row.id,
-    clientId: row.clientId,
-    before: { status: before.status },
-    after: { status: row.status, answer },
-  });
+  // The answer reaches every item of the incident rolled up into this escalation, each as its own would.
+  const rolledUp = await lockRolledUp(tx, before.id);
+  let answered: EscalationRow | undefined;
+  for (const escalation of [before, ...rolledUp]) {
+    const [row] = await tx
+      .update(escalations)
+      .set({
+        status: "resolved",
+        resolvedAt: now,
+        updatedAt: now,
+        ...(answer ? { answer, answeredBy: scope.actorId, answeredAt: now } : {}),
+      })
+      .where(eq(escalations.id, escalation.id))
+      .returning();
+    if (!row) throw new AppError("INTERNAL", "Escalation not saved");
+    answered ??= row;
+    await resumeResolutionClock(tx, { itemId: row.itemId, at: now });
+    const target = { agencyId: row.agencyId, clientId: row.clientId, itemId: row.itemId };
+    await wakeFlow(tx, { ...target, flow: "triage", event: "escalations/escalation.resolved", now });
+    await recordAudit(tx, scope, {
+      action: answer ? "escalation.answered" : "escalation.resolved",
+      subjectType: "escalation",
+      subjectId: row.id,
+      clientId: row.clientId,
+      before: { status: escalation.status },
+      after: { status: row.status, answer, ...(row.rolledUpIntoId ? { rolledUpIntoId: row.rolledUpIntoId } : {}) },
+    });
+  }
+  if (!answered) throw new AppError("INTERNAL", "Escalation not saved");
   await publishLiveEvent(tx, {
     type: "escalation.changed",
-    agencyId: row.agencyId,
-    clientId: row.clientId,
-    subjectId: row.id,
+    agencyId: answered.agencyId,
+    clientId: answered.clientId,
+    subjectId: answered.id,
   });
-  return toEscalationView(row);
+  return toEscalationView(
+    answered,
+    rolledUp.map((escalation) => escalation.itemId),
+  );
 }
 
 /**
@@ -141,21 +170,35 @@ export async function acknowledgeEscalation(
       reason: `already_${before.status}`,
     });
   }
+  const rolledUp = (await lockRolledUp(tx, before.id)).filter((escalation) => escalation.status === "open");
   const [row] = await tx
     .update(escalations)
     .set({ status: "acknowledged", updatedAt: now })
     .where(eq(escalations.id, before.id))
     .returning();
   if (!row) throw new AppError("INTERNAL", "Escalation not saved");
-  const target = { agencyId: row.agencyId, clientId: row.clientId, itemId: row.itemId };
-  await wakeFlow(tx, { ...target, flow: "triage", event: "escalations/escalation.resolved", now });
+  if (rolledUp.length > 0) {
+    await tx
+      .update(escalations)
+      .set({ status: "acknowledged", updatedAt: now })
+      .where(
+        inArray(
+          escalations.id,
+          rolledUp.map((escalation) => escalation.id),
+        ),
+      );
+  }
+  for (const escalation of [row, ...rolledUp]) {
+    const target = { agencyId: escalation.agencyId, clientId: escalation.clientId, itemId: escalation.itemId };
+    await wakeFlow(tx, { ...target, flow: "triage", event: "escalations/escalation.resolved", now });
+  }
   await recordAudit(tx, scope, {
     action: "escalation.acknowledged",
     subjectType: "escalation",
     subjectId: row.id,
     clientId: row.clientId,
     before: { status: before.status },
-    after: { status: row.status },
+    after: { status: row.status, rolledUpItems: rolledUp.length },
   });
   await publishLiveEvent(tx, {
     type: "escalation.changed",
@@ -163,7 +206,7 @@ export async function acknowledgeEscalation(
     clientId: row.clientId,
     subjectId: row.id,
   });
-  return toEscalationView(row);
+  return toEscalationView(row, (await findRolledUpItemIds(tx, [row.id])).get(row.id));
 }
 
 /** The client's specialist answers: the answer goes back to the customer through the triage flow. */

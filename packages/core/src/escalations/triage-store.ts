@@ -292,7 +292,8 @@ async function perform(
       return openEscalation(tx, { item, playbook, level: action.level, note: null, manual: false, now });
     case "remind_and_escalate":
     case "remind": {
-      if (!escalation) return escalation;
+      // The escalation an incident's items rolled up into reminds the client for all of them.
+      if (!escalation || escalation.rolledUpIntoId) return escalation;
       const fromLevel = action.type === "remind" ? action.level : action.fromLevel;
       outbox.push(...(await notifyLevel(tx, { escalation, item, playbook, level: fromLevel, kind: "reminder", now })));
       if (action.type === "remind_and_escalate") {

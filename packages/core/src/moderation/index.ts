@@ -8,7 +8,6 @@ export * from "./ingest-items";
 export * from "./item-actions";
 export * from "./item-clusters";
 export * from "./item-detail";
-export * from "./near-duplicates";
 export * from "./operational-counts.unscoped";
 export * from "./queue";
 export * from "./read-items";

@@ -2,7 +2,7 @@ import { AppError, type ItemClustersInput } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import type { Scope } from "../kernel/scope";
-import { findNearDuplicates } from "./near-duplicates";
+import { findNearDuplicates } from "../protocols/near-duplicates";
 
 const { items, clients } = schema;
 

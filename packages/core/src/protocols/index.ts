@@ -3,6 +3,7 @@ export * from "./classify-item";
 export * from "./detect-language";
 export * from "./find-personal-data";
 export * from "./mask-personal-data";
+export * from "./near-duplicates";
 export * from "./preview-forbidden-phrase";
 export * from "./protocol-diff";
 export * from "./protocol-document";

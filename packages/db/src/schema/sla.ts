@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
   date,
@@ -144,6 +145,12 @@ export const escalations = pgTable(
     customerId: uuid().references(() => customers.id),
     playbookId: uuid().references(() => playbooks.id),
     level: integer().notNull().default(0),
+    /**
+     * An automatic escalation of an item of the same incident as an open one (near-identical text, same playbook):
+     * it rides on that escalation — the client sees, is told of and answers that one, which counts its items — and
+     * takes its answer. Null for an escalation the client sees.
+     */
+    rolledUpIntoId: uuid().references((): AnyPgColumn => escalations.id),
     status: escalationStatusEnum().notNull().default("open"),
     /** The hand-over packet: item, thread, customer's other conversations, what was said, protocol excerpt, clocks. */
     packet: jsonb().notNull(),
@@ -163,6 +170,8 @@ export const escalations = pgTable(
     index("escalations_client_created_idx").on(t.agencyId, t.clientId, t.createdAt),
     // An item's escalations (a report's rows read each item's first escalation and answer).
     index("escalations_item_idx").on(t.agencyId, t.itemId),
+    // The items rolled up into an escalation.
+    index("escalations_rolled_up_idx").on(t.rolledUpIntoId).where(sql`${t.rolledUpIntoId} is not null`),
     uniqueIndex("escalations_open_item_key").on(t.itemId).where(sql`${t.status} in ('open', 'acknowledged')`),
   ],
 ).enableRLS();

@@ -32,7 +32,7 @@ describe("near-identical items", () => {
       texts.push(
         i % 3 === 0
           ? `servers crashed during launch again ${["!!", "??", "wtf", "ugh"][i % 4]}`
-          : `order ${i} item${i} arrived`,
+          : `ticket${i} about invoice${i} refund`,
       );
     }
     const [incident] = findNearDuplicates(documents(texts));

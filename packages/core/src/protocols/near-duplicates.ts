@@ -14,7 +14,7 @@
  * 4. Groups joined by a verified pair are one cluster (union-find); clusters smaller than `minClusterSize` are dropped.
  */
 
-import { createTermReader } from "../protocols/text-terms";
+import { createTermReader } from "./text-terms";
 
 export interface NearDuplicateDocument {
   id: string;
@@ -146,4 +146,17 @@ export function findNearDuplicates(
     .map((members) => members.sort((a, b) => a - b))
     .sort((a, b) => b.length - a.length || a[0]! - b[0]!)
     .map((members) => members.map((index) => documents[index]!.id));
+}
+
+/** Whether two texts are near-identical by the clusters' rule (the Jaccard similarity of their stem sets). */
+export function areNearDuplicates(
+  a: string,
+  b: string,
+  options: Pick<NearDuplicateOptions, "similarity"> = {},
+): boolean {
+  const readTerms = createTermReader();
+  const stemsOf = (text: string) => new Set(readTerms(text).map((term) => term.stem));
+  const [first, second] = [stemsOf(a), stemsOf(b)];
+  if (first.size === 0 || second.size === 0) return false;
+  return jaccard(first, second) >= (options.similarity ?? nearDuplicateDefaults.similarity);
 }

@@ -1,0 +1,3 @@
+ALTER TABLE "escalations" ADD COLUMN "rolled_up_into_id" uuid;--> statement-breakpoint
+ALTER TABLE "escalations" ADD CONSTRAINT "escalations_rolled_up_into_id_escalations_id_fk" FOREIGN KEY ("rolled_up_into_id") REFERENCES "public"."escalations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "escalations_rolled_up_idx" ON "escalations" USING btree ("rolled_up_into_id") WHERE "escalations"."rolled_up_into_id" is not null;

@@ -1,0 +1,147 @@
+import { schema, withTenant } from "@parley/db";
+import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
+import { and, eq, inArray } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveScope } from "../agencies/me";
+import { type Scope, tenantOf } from "../kernel/scope";
+import { ingestChannelItems } from "../moderation/ingest-channel.unscoped";
+import { createProtocolVersion } from "../protocols/protocol-versions";
+import { answerEscalation, getEscalation, listEscalations } from "./escalation-answers";
+import { savePlaybook } from "./playbooks";
+import { createTriageStore } from "./triage-store";
+
+let db: TestDatabase;
+let a: TestAgency;
+let owner: Scope;
+let stakeholder: Scope;
+
+const NOW = new Date("2026-11-23T10:00:00Z");
+const incident = [
+  "Servers down, total outage!!",
+  "servers down again, outage",
+  "@GameCo outage, servers down",
+  "SERVERS DOWN. OUTAGE.",
+  "servers down outage 😡",
+  "outage servers down again???",
+];
+
+async function scopeOf(userId: string): Promise<Scope> {
+  const scope = await resolveScope(db.app, { userId, agencyId: a.agency.id });
+  if (!scope) throw new Error("no scope");
+  return scope;
+}
+
+const inScope = <T>(scope: Scope, work: Parameters<typeof withTenant<T>>[2]) =>
+  withTenant(db.app, tenantOf(scope), work);
+
+async function ingest(texts: readonly string[], prefix: string): Promise<string[]> {
+  const channel = a.channels.find((candidate) => candidate.clientId === a.client.id);
+  if (!channel) throw new Error("no channel");
+  const result = await ingestChannelItems(
+    db.app,
+    { id: channel.id, agencyId: a.agency.id, clientId: a.client.id, platform: channel.platform },
+    texts.map((body, index) => ({
+      op: "upsert" as const,
+      item: {
+        externalId: `${prefix}-${index}`,
+        kind: "comment" as const,
+        author: { externalId: `fan-${prefix}-${index}`, handle: `fan${index}` },
+        body,
+        createdAt: NOW,
+      },
+    })),
+    { now: () => NOW },
+  );
+  return result.items.map((item) => item.id);
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  a = await makeAgency(db.owner);
+  owner = await scopeOf(a.users.owner.id);
+  stakeholder = await scopeOf(a.users.stakeholder.id);
+  await inScope(owner, async (tx) => {
+    await createProtocolVersion(owner, tx, {
+      clientId: a.client.id,
+      document: {
+        categories: [
+          { key: "outage", name: "Outage", match: { keywords: ["outage"] }, priority: "P2", authority: "triage" },
+        ],
+        defaultCategory: { key: "general", priority: "P3" },
+        acknowledgementTemplates: ["Thanks, we're looking into it.", "Sorry about this, the team is on it."],
+      },
+    });
+    await savePlaybook(owner, tx, {
+      clientId: a.client.id,
+      name: "Outages",
+      document: { autoAcknowledge: true, levels: [{ respondWithinMinutes: 30, calendar: "24x7" }] },
+    });
+  });
+}, 120_000);
+afterAll(() => db.close());
+
+describe("rolled-up escalations", () => {
+  it("escalates N items of one incident as one escalation counting N, with one notice; other complaints apart", async () => {
+    const incidentIds = await ingest(incident, "inc");
+    const [otherId] = await ingest(["Outage in payments: I was charged twice for my order"], "pay");
+    const store = createTriageStore({ db: db.app });
+    for (const itemId of [...incidentIds, otherId!]) {
+      const step = await store.advance({ agencyId: a.agency.id, itemId }, NOW);
+      expect(step.actions.map((action) => action.type)).toContain("escalate");
+    }
+    const rows = await db.owner
+      .select()
+      .from(schema.escalations)
+      .where(inArray(schema.escalations.itemId, [...incidentIds, otherId!]));
+    expect(rows).toHaveLength(incident.length + 1);
+    const leads = rows.filter((row) => row.rolledUpIntoId === null);
+    expect(leads).toHaveLength(2);
+
+    const listed = await inScope(stakeholder, (tx) => listEscalations(stakeholder, tx, { clientId: a.client.id }));
+    expect(listed.map((escalation) => escalation.itemCount).sort()).toEqual([1, incident.length]);
+    const rolledUp = listed.find((escalation) => escalation.itemCount === incident.length)!;
+    expect(new Set([rolledUp.itemId, ...rolledUp.rolledUpItemIds])).toEqual(new Set(incidentIds));
+    expect(
+      (await inScope(stakeholder, (tx) => getEscalation(stakeholder, tx, { escalationId: rolledUp.id }))).itemCount,
+    ).toBe(incident.length);
+
+    const notices = await db.owner
+      .select()
+      .from(schema.notifications)
+      .where(
+        and(
+          eq(schema.notifications.recipientUserId, a.users.stakeholder.id),
+          eq(schema.notifications.kind, "escalation.opened"),
+        ),
+      );
+    expect(notices.map((notice) => notice.subjectId).sort()).toEqual(leads.map((lead) => lead.id).sort());
+  });
+
+  it("gives the client's answer to every item of the incident, each followed up as its own escalation would be", async () => {
+    const listed = await inScope(stakeholder, (tx) => listEscalations(stakeholder, tx, { clientId: a.client.id }));
+    const rolledUp = listed.find((escalation) => escalation.itemCount === incident.length)!;
+    const answer = "Our servers are back: thanks for your patience while we fixed the outage.";
+    const answered = await inScope(stakeholder, (tx) =>
+      answerEscalation(stakeholder, tx, { escalationId: rolledUp.id, answer }, { now: () => NOW }),
+    );
+    expect(answered).toMatchObject({ status: "resolved", itemCount: incident.length });
+    const itemIds = [rolledUp.itemId, ...rolledUp.rolledUpItemIds];
+    const rows = await db.owner.select().from(schema.escalations).where(inArray(schema.escalations.itemId, itemIds));
+    expect(rows.map((row) => [row.status, row.answer])).toEqual(itemIds.map(() => ["resolved", answer]));
+
+    const store = createTriageStore({ db: db.app });
+    for (const itemId of itemIds)
+      await store.advance({ agencyId: a.agency.id, itemId }, new Date(NOW.getTime() + 60_000));
+    const followUps = await db.owner
+      .select()
+      .from(schema.replies)
+      .where(and(inArray(schema.replies.itemId, itemIds), eq(schema.replies.kind, "follow_up")));
+    expect(followUps.map((reply) => reply.itemId).sort()).toEqual([...itemIds].sort());
+    expect(followUps.every((reply) => reply.body === answer)).toBe(true);
+    // The other complaint's escalation is untouched.
+    const other = listed.find((escalation) => escalation.itemCount === 1)!;
+    expect(
+      (await inScope(stakeholder, (tx) => getEscalation(stakeholder, tx, { escalationId: other.id }))).status,
+    ).toBe("open");
+  });
+});
