@@ -1,3 +1,4 @@
+import { maxBulkItems } from "@parley/contracts";
 import { useMutation } from "@tanstack/solid-query";
 import { createSignal } from "solid-js";
 import { toUiError } from "../../errors";
@@ -57,5 +58,32 @@ export function createBulkActions(options: {
       options.notify({ text: `Bulk action failed: ${toUiError(err).message}`, tone: "error" });
     }
   };
-  return { bulk, confirmHide, setConfirmHide, doBulk, runBulk };
+  /**
+   * One action on every item of a cluster (an incident), sent in bulk calls of at most `maxBulkItems`; the notice
+   * says how many changed and how many replies the protocol's checks refused. Throws on a refused call (the
+   * dialog shows it).
+   */
+  const runOnCluster = async (
+    input: Omit<RouterInputs["items"]["bulk"], "itemIds"> & { itemIds: readonly string[] },
+  ) => {
+    let updated = 0;
+    const blocked: { itemId: string; message: string }[] = [];
+    for (let start = 0; start < input.itemIds.length; start += maxBulkItems) {
+      const result = await bulk.mutateAsync({ ...input, itemIds: input.itemIds.slice(start, start + maxBulkItems) });
+      updated += result.updated;
+      blocked.push(...result.blocked);
+    }
+    const done = {
+      reply: `Holding statement queued for ${plural(updated, "item")}`,
+      tag: `Tagged ${plural(updated, "item")}`,
+      hide: `${plural(updated, "item")}: hiding…`,
+      no_action: `${plural(updated, "item")} marked as needing no action`,
+    }[input.action];
+    options.notify({
+      text: `${done}${blocked.length > 0 ? `; ${plural(blocked.length, "reply", "replies")} refused by the checks (${blocked[0]?.message})` : ""}.`,
+      ...(blocked.length > 0 ? { tone: "error" as const } : {}),
+    });
+    return { updated, blocked };
+  };
+  return { bulk, confirmHide, setConfirmHide, doBulk, runBulk, runOnCluster };
 }

@@ -1,5 +1,5 @@
 import { useLocation, useNavigate, useParams, useSearchParams } from "@solidjs/router";
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/solid-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createMemo, createSignal, createUniqueId, For, Match, onCleanup, Show, Switch } from "solid-js";
 import { useSession } from "../../auth";
 import { ConfirmDialog, Dialog } from "../../components/dialog";
@@ -23,11 +23,14 @@ import { type RouterInputs, trpc } from "../../trpc";
 import { type BulkAction, createBulkActions } from "./bulk-actions";
 import type { ConsoleSettings } from "./console-settings";
 import { type ItemActions, ItemPanel, type Notice } from "./item-panel";
+import { ClusterDialog, type ItemCluster, QueueClusters } from "./queue-clusters";
 import { QueueList } from "./queue-list";
 import { type FilterName, QueueSidebar, useQueueCounts } from "./queue-sidebar";
 import { ShortcutsHelp, useConsoleKeys } from "./shortcuts";
 
 const pageSize = 50;
+/** Clusters are a heavy read (every open item's text): refreshed on their own, slower cadence. */
+const clustersRefreshMs = 15_000;
 
 /** Route query parameter of each filter: `/console?client=…&priority=P1`, `/console/items/<id>?client=…`. */
 const filterParams = {
@@ -84,11 +87,24 @@ function createQueueListing(agencyId: () => string, filters: () => QueueFilters)
     getNextPageParam: (last: { nextCursor: string | null }) => last.nextCursor ?? undefined,
     staleTime: 10_000,
   }));
+  // Near-identical open items (one incident) show as one cluster row each, in the queue view.
+  const clusters = useQuery(() => ({
+    queryKey: [...workKeys.all(agencyId()), "clusters", filters().clientId ?? null] as const,
+    queryFn: () => trpc.queue.clusters.query(filters().clientId ? { clientId: filters().clientId } : {}),
+    enabled: !filters().view,
+    refetchInterval: clustersRefreshMs,
+    staleTime: clustersRefreshMs,
+  }));
+  const clustered = createMemo(
+    () => new Set((filters().view ? [] : (clusters.data?.clusters ?? [])).flatMap((cluster) => cluster.itemIds)),
+  );
   // Each row's clock was read with its page: it ticks from that instant.
   const items = createMemo(() =>
-    (queue.data?.pages ?? []).flatMap((page) => page.items.map((item) => ({ ...item, clockAt: page.at }))),
+    (queue.data?.pages ?? []).flatMap((page) =>
+      page.items.filter((item) => !clustered().has(item.id)).map((item) => ({ ...item, clockAt: page.at })),
+    ),
   );
-  return { queue, items };
+  return { queue, items, clusters };
 }
 type QueueListing = ReturnType<typeof createQueueListing>;
 
@@ -158,6 +174,7 @@ function QueueColumn(props: {
   onToggle: (id: string, checked: boolean) => void;
   onCheck: (ids: ReadonlySet<string>) => void;
   onBulk: (action: BulkAction) => void;
+  onActOnCluster: (cluster: ItemCluster) => void;
 }) {
   const queue = () => props.listing.queue;
   const items = () => props.listing.items();
@@ -254,6 +271,9 @@ function QueueColumn(props: {
         />
       </Show>
 
+      <Show when={!props.filters.view}>
+        <QueueClusters clusters={props.listing.clusters.data?.clusters ?? []} onAct={props.onActOnCluster} />
+      </Show>
       <QueryStatus
         loading={queue().isPending}
         error={queue().isError ? toUiError(queue().error).message : null}
@@ -372,7 +392,8 @@ export function QueueWorkspace(props: {
     }
   };
 
-  const { bulk, confirmHide, setConfirmHide, doBulk, runBulk } = createBulkActions({
+  const [actingOn, setActingOn] = createSignal<ItemCluster | null>(null);
+  const { bulk, confirmHide, setConfirmHide, doBulk, runBulk, runOnCluster } = createBulkActions({
     checked,
     clearChecked: () => setChecked(new Set<string>()),
     notify: props.notify,
@@ -511,7 +532,20 @@ export function QueueWorkspace(props: {
         onToggle={toggle}
         onCheck={setChecked}
         onBulk={(action) => void runBulk(action)}
+        onActOnCluster={setActingOn}
       />
+      <Show when={actingOn()}>
+        {(cluster) => (
+          <ClusterDialog
+            cluster={cluster()}
+            run={async (input) => {
+              await runOnCluster(input);
+              void listing.clusters.refetch();
+            }}
+            onClose={() => setActingOn(null)}
+          />
+        )}
+      </Show>
       <Show
         when={openId()}
         keyed

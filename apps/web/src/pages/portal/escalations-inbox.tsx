@@ -10,7 +10,7 @@ import { HandoverPacketView, readPacket } from "../../components/handover-packet
 import { QueryStatus } from "../../components/page";
 import { formatRelative } from "../../components/work";
 import { toUiError } from "../../errors";
-import { formatDateTime } from "../../format";
+import { formatDateTime, plural } from "../../format";
 import { afterChange } from "../../query";
 import { trpc } from "../../trpc";
 
@@ -201,6 +201,12 @@ function EscalationDetail(props: { escalationId: string; onClose: () => void }) 
                 onClose={() => setConfirmingResolve(false)}
               />
             </Show>
+            <Show when={escalation().itemCount > 1}>
+              <p class="escalation-detail__rolled-up">
+                One incident: {plural(escalation().itemCount, "item")} escalated together. Your answer goes to every one
+                of these customers.
+              </p>
+            </Show>
             <HandoverPacketView packet={escalation().packet} />
           </>
         )}
@@ -218,6 +224,11 @@ function EscalationRow(props: { escalation: EscalationView; onOpen: (id: string)
         <span class={`escalation-status escalation-status--${props.escalation.status}`}>
           {escalationStatusLabels[props.escalation.status]}
         </span>
+        <Show when={props.escalation.itemCount > 1}>
+          <span class="escalation-row__count" title="Items of one incident, answered together">
+            {plural(props.escalation.itemCount, "item")}
+          </span>
+        </Show>
         <span class="escalation-row__who">
           <CustomerText text={packet()?.item.authorHandle ?? "Escalated item"} />{" "}
           <span class="muted" title={formatDateTime(props.escalation.createdAt)}>
