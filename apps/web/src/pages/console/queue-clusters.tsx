@@ -25,7 +25,7 @@ export function QueueClusters(props: { clusters: readonly ItemCluster[]; onAct: 
             {(cluster) => (
               <li class="queue-clusters__row" data-cluster={cluster.key}>
                 <details>
-                  <summary>
+                  <summary class="queue-clusters__summary">
                     <strong class="queue-clusters__count">{plural(cluster.count, "near-identical item")}</strong>
                     <span class="muted"> · {cluster.clientName}</span>
                     <span class="queue-clusters__example">"{cluster.examples[0]?.body}"</span>
