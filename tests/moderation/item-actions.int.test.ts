@@ -184,6 +184,18 @@ describe("moderation actions", () => {
       status: 400,
       error: { details: { fields: { itemIds: expect.stringMatching(/500/) } } },
     });
+    // A cluster's reply needs its statement, and one that differs per customer; a tag action needs tags.
+    expect(await mutate(app, moderator, "items.bulk", { itemIds: [item.id], action: "reply" })).toMatchObject({
+      status: 400,
+      error: { details: { fields: { statement: "is required to reply" } } },
+    });
+    expect(
+      await mutate(app, moderator, "items.bulk", { itemIds: [item.id], action: "reply", statement: "We're on it" }),
+    ).toMatchObject({ status: 400, error: { details: { fields: { statement: expect.stringMatching(/\{name\}/) } } } });
+    expect(await mutate(app, moderator, "items.bulk", { itemIds: [item.id], action: "tag", tags: [] })).toMatchObject({
+      status: 400,
+      error: { details: { fields: { tags: expect.any(String) } } },
+    });
     expect((await itemRow(db, item.id)).status).toBe("queued");
   });
 
@@ -197,7 +209,7 @@ describe("moderation actions", () => {
       itemIds: [...wave.map((item) => item.id), handled.id],
       action: "hide",
     });
-    expect(outcome.data).toEqual({ updated: 40 });
+    expect(outcome.data).toEqual({ updated: 40, blocked: [] });
     const ids = wave.map((item) => item.id);
     const rows = await db.owner.select().from(schema.items).where(inArray(schema.items.id, ids));
     expect(rows.every((row) => row.status === "hidden")).toBe(true);
