@@ -220,11 +220,18 @@ try {
     return bytes;
   };
 
-  const reportMs = await median(report);
-  const bareMs = await median(bareAggregate);
-  const { rows: exportedRows, bytes: exportedBytes } = await exportCsv();
-  const exportMs = await median(exportCsv, 3);
-  const copyMs = await median(bareCopy, 3);
+  // Each phase says when it is done: a run that stops making progress shows where.
+  const phase = async <T>(name: string, work: () => Promise<T>) => {
+    const began = performance.now();
+    const result = await work();
+    console.log(`  ${name}: done in ${((performance.now() - began) / 1000).toFixed(1)} s (${describeMachine()})`);
+    return result;
+  };
+  const reportMs = await phase("reports", () => median(report));
+  const bareMs = await phase("bare aggregates", () => median(bareAggregate));
+  const { rows: exportedRows, bytes: exportedBytes } = await phase("first export", exportCsv);
+  const exportMs = await phase("exports", () => median(exportCsv, 3));
+  const copyMs = await phase("bare COPYs", () => median(bareCopy, 3));
   const rowsPerSecond = exportedRows / (exportMs / 1000);
   const copyRowsPerSecond = exportedRows / (copyMs / 1000);
   const totals = (await report()).totals;
