@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { formatZonedTime } from "@parley/contracts";
 import { postSandboxComment } from "@parley/core/sandbox";
-import { createTestDatabase, type TestDatabase, testAppSecret } from "@parley/testing";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Demo, demoPassword, startDemo } from "../support/browser";
@@ -12,22 +11,17 @@ import { callProcedure, remoteApp, signInAs } from "../support/http";
  * business-hours clock until the next opening in the client's zone; a Cobalt Bank P1 comment (10 minutes, 24x7)
  * answered 12 minutes after it arrived is breached in the console, the portal and the month's draft, with its credit.
  *
- * The demo's server runs on a test database, so the test can post a customer's comment at an earlier instant
+ * The demo's server runs on a test database (`demo.database`), so the test can post a customer's comment at an earlier instant
  * through the same core use case the sandbox's route calls (`postSandboxComment` with `now`), as the integration
  * tests inject time; everything after it happens in real time in the server and the browser.
  */
-let db: TestDatabase;
 let demo: Demo;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  demo = await startDemo({
-    env: { DATABASE_URL: db.ownerUrl, DATABASE_APP_URL: db.appUrl, APP_SECRET: testAppSecret },
-  });
+  demo = await startDemo();
 }, 180_000);
 afterAll(async () => {
   await demo?.stop();
-  await db?.close();
 });
 
 function clientOf(name: string) {
@@ -124,7 +118,7 @@ describe("SLA truth in a real browser", () => {
     const run = randomUUID().slice(0, 8);
     const channel = demo.channel("Brightmart", "sandbox");
     const { itemId } = await postSandboxComment(
-      db.app,
+      demo.database.app,
       { id: channel.id, agencyId: brightmart.agencyId, clientId: brightmart.id },
       { author: "Robin", text: `Where is my parcel? Tracking says nothing ${run}` },
     );
@@ -151,7 +145,7 @@ describe("SLA truth in a real browser", () => {
     const due = new Date(arrived.getTime() + 10 * 60_000);
     const channel = demo.channel("Cobalt Bank", "sandbox");
     const { itemId } = await postSandboxComment(
-      db.app,
+      demo.database.app,
       { id: channel.id, agencyId: cobalt.agencyId, clientId: cobalt.id },
       { author: "Dana", text: `Someone used my card, I did not make this payment ${run}` },
       { now: () => arrived },

@@ -5,6 +5,7 @@ import path from "node:path";
 import { signGenericPayload } from "@parley/connectors";
 import type { DemoData } from "@parley/core/seed";
 import { findFreePort } from "@parley/db/embedded";
+import { createTestDatabase, type TestDatabase, testAppSecret } from "@parley/testing";
 import { type Browser, chromium, type Page, type Response } from "playwright-core";
 import { type FakePlatform, type RecordedRequest, startFakePlatform } from "./fake-platform";
 import { type RunningServer, startServer } from "./server";
@@ -33,7 +34,9 @@ export const demoPassword = "demo-password-for-browser";
 export interface Demo {
   server: RunningServer;
   browser: Browser;
-  /** The demo's DATA_DIR (embedded database, app secret, demo.json). */
+  /** The demo's own database, cloned from the run's migrated template; the server seeded it as `npm start` does. */
+  database: TestDatabase;
+  /** The demo's DATA_DIR (demo.json). */
   dataDir: string;
   /** `DATA_DIR/demo.json`: logins, agencies, clients, and each channel's ingest secret (and Meta app secret). */
   data(): DemoData;
@@ -56,16 +59,33 @@ export interface MetaGraphDemo extends Demo {
 }
 
 /**
- * The real server (`npm start`'s entry) on a fresh data folder with the demo seed, plus a browser. `env` adds
- * to the server's environment (e.g. `META_GRAPH_BASE_URL` pointing at a fake platform).
+ * The real server (`npm start`'s entry) with the demo seed, plus a browser. The server seeds a database of its own,
+ * cloned from the run's migrated template on the suite's one PostgreSQL (`DATABASE_URL`, as production runs): a
+ * fresh embedded PostgreSQL per file (initdb, every migration) cost each browser file tens of seconds on a loaded
+ * machine, and `tests/startup/` already proves the embedded start. `env` adds to the server's environment (e.g.
+ * `META_GRAPH_BASE_URL` pointing at a fake platform).
  */
 export async function startDemo(options: { env?: Record<string, string> } = {}): Promise<Demo> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "parley-browser-"));
   chmodSync(dataDir, 0o755);
-  const server = await startServer({
-    port: await findFreePort(),
-    env: { DATA_DIR: dataDir, DEMO_PASSWORD: demoPassword, ...options.env },
-  });
+  const database = await createTestDatabase();
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      port: await findFreePort(),
+      env: {
+        DATABASE_URL: database.ownerUrl,
+        DATABASE_APP_URL: database.appUrl,
+        APP_SECRET: testAppSecret,
+        DATA_DIR: dataDir,
+        DEMO_PASSWORD: demoPassword,
+        ...options.env,
+      },
+    });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   const browser = await launchChromium();
   let cached: DemoData | undefined;
   const data = (): DemoData => {
@@ -93,6 +113,7 @@ export async function startDemo(options: { env?: Record<string, string> } = {}):
   return {
     server,
     browser,
+    database,
     dataDir,
     data,
     channel,
@@ -125,6 +146,7 @@ export async function startDemo(options: { env?: Record<string, string> } = {}):
     async stop() {
       await browser.close();
       await server.stop();
+      await database.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
