@@ -17,7 +17,7 @@ import { buildHandoverPacket, type HandoverPacket } from "./handover-packet";
 import { notifyEscalationLevel } from "./notifications";
 import { findActivePlaybooks, type PlaybookView, playbookMatches } from "./playbooks";
 
-const { items, escalations, replies } = schema;
+const { items, escalations, replies, volumeSpikes } = schema;
 type ItemRow = typeof items.$inferSelect;
 type EscalationRow = typeof escalations.$inferSelect;
 
@@ -194,14 +194,28 @@ export async function openEscalation(
 const incidentCandidates = 50;
 
 /**
- * The open automatic escalation of the client, under the same playbook, whose item is near-identical to `item`
- * (the clusters' rule, `areNearDuplicates`): a new automatic escalation of the item rolls up into it. Automatic
- * escalations of one client are opened one at a time (a transaction lock) so one incident never opens two.
+ * While the client is in a volume spike (an open `volume_spikes` row, the floor's detection): the open automatic
+ * escalation of the client, under the same playbook, whose item is near-identical to `item` (the clusters' rule,
+ * `areNearDuplicates`); a new automatic escalation of the item rolls up into it. Outside a spike every escalation
+ * stands alone: two customers' "my account was hacked" on a quiet day are two cases, not one incident. Automatic
+ * escalations of one client in a spike are opened one at a time (a transaction lock) so one incident never opens
+ * two.
  */
 async function findIncidentEscalation(
   tx: Executor,
   { item, playbook }: { item: ItemRow; playbook: PlaybookView | null },
 ): Promise<Pick<EscalationRow, "id" | "level" | "status"> | null> {
+  const [spike] = await tx
+    .select({ id: volumeSpikes.id })
+    .from(volumeSpikes)
+    .where(
+      and(
+        eq(volumeSpikes.agencyId, item.agencyId),
+        eq(volumeSpikes.clientId, item.clientId),
+        isNull(volumeSpikes.endedAt),
+      ),
+    );
+  if (!spike) return null;
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`escalation-incident:${item.clientId}`}))`);
   const open = await tx
     .select({
