@@ -14,12 +14,16 @@ const defaultStatement =
 
 /**
  * Near-identical open items (one incident) as one row each, above the queue: the count, the client and a few
- * examples; expanding a row (Enter on it) lists them, and "Act on all" opens the cluster dialog.
+ * examples; expanding a row (Enter on it) lists them, and "Act on all" opens the cluster dialog. Beside an open item
+ * on a laptop they fold to one line, so the narrow queue's rows start on the first screen.
  */
 export function QueueClusters(props: { clusters: readonly ItemCluster[]; onAct: (cluster: ItemCluster) => void }) {
   return (
     <Show when={props.clusters.length > 0}>
       <section class="queue-clusters" aria-label="Incidents: near-identical items">
+        <p class="queue-clusters__folded muted">
+          {plural(props.clusters.length, "incident")} of near-identical items: close the item to act on them
+        </p>
         <ul class="queue-clusters__list">
           <For each={props.clusters}>
             {(cluster) => (
