@@ -47,6 +47,9 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
   const { db } = options;
   const logger = options.logger ?? fallbackLogger;
   const intervalMs = options.intervalMs ?? 2000;
+  // Stopping ends the sweep under way after its batch in flight: after a spike, draining a backlog of thousands
+  // before exiting kept a SIGTERM waiting for minutes.
+  const stopping = new AbortController();
   const deps = {
     secretBox: options.secretBox,
     send: createOutboundSender({
@@ -61,12 +64,12 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
     notifier: options.notifier,
     onNoticeError: (error: unknown, notice: { kind: string }) =>
       logger.error({ err: error, notice: notice.kind }, "channel incident notice failed"),
+    stopping: stopping.signal,
   };
-  let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
   /** Runs one job after the previous one, so a process never sweeps the same agency twice at once. */
   const inTurn = <T>(job: () => Promise<T>): Promise<T | undefined> => {
-    const result = running.then(() => (stopped ? undefined : job()));
+    const result = running.then(() => (stopping.signal.aborted ? undefined : job()));
     running = result.catch(() => {});
     return result;
   };
@@ -75,7 +78,7 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
   // backlog is served beside the others', never before them. Kicks while a run waits to start join it.
   let kickPending = false;
   const subscription = await db.$client.listen(outboxChannel, () => {
-    if (stopped || kickPending) return;
+    if (stopping.signal.aborted || kickPending) return;
     kickPending = true;
     inTurn(() => {
       kickPending = false;
@@ -97,7 +100,7 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
       staleAfterMs: Math.max(5 * intervalMs, 60_000),
     }),
     async stop() {
-      stopped = true;
+      stopping.abort();
       await sweep.stop();
       await subscription.unlisten();
       await running;

@@ -139,11 +139,15 @@ async function main(env: Env, logger: Logger): Promise<void> {
       ["embedded database", () => database.embedded?.stop()],
     ];
     for (const [name, step] of steps) {
+      const began = performance.now();
       try {
         await step();
       } catch (error) {
         logger.error({ err: error, step: name }, `shutdown: ${name} failed`);
       }
+      // A slow step is named, so a shutdown that drags on says where it waits.
+      const tookMs = Math.round(performance.now() - began);
+      if (tookMs >= 2_000) logger.warn({ step: name, tookMs }, `shutdown: ${name} took ${tookMs} ms`);
     }
     logger.info("Stopped");
     process.exit(0);

@@ -33,6 +33,11 @@ export interface DeliveryDeps {
   /** Sends a channel incident's e-mails and webhook posts to the client's playbook contacts; omitted, none are sent. */
   notifier?: Notifier;
   onNoticeError?: (error: unknown, notice: OutboundNotice) => void;
+  /**
+   * Aborted when the process shuts down: a sweep ends after the batch it is sending, and what is still due stays
+   * pending for the next sweep (of this process after a restart, or of another).
+   */
+  stopping?: AbortSignal;
 }
 
 /** One recorded attempt of a delivery: ids, the verdict and the platform's reason — never the reply's text. */
@@ -329,11 +334,12 @@ export async function sendClaimedDeliveries(
 export async function deliverDue(db: Database, input: { agencyId: string }, deps: DeliveryDeps): Promise<DeliveryRun> {
   const run: DeliveryRun = { sent: 0, retrying: 0, failed: 0 };
   const limit = deps.batchSize ?? defaultBatchSize;
-  for (;;) {
+  while (!deps.stopping?.aborted) {
     const now = (deps.now ?? systemClock)();
     const claimed = await claimDueDeliveries(db, input.agencyId, deps, { now, limit });
     if (claimed.length === 0) return run;
     await sendClaimedDeliveries(db, claimed, deps, run);
     if (claimed.length < limit) return run;
   }
+  return run;
 }

@@ -22,7 +22,8 @@ const defaultRescanMs = 1000;
  * Carries out the due deliveries of every agency, fairly: each round claims a batch shared between the agencies that
  * have work (each agency's share round-robin across its clients, see `claimDueDeliveries`) and sends it at once, so
  * one agency's backlog of thousands is worked through beside another agency's single reply, not before it. While a
- * backlog drains, every agency is looked at again each `rescanMs`.
+ * backlog drains, every agency is looked at again each `rescanMs`. It ends when nothing is due, or after the batch
+ * in flight once `deps.stopping` is aborted.
  */
 export async function deliverDueForEveryAgency(
   db: Database,
@@ -33,7 +34,7 @@ export async function deliverDueForEveryAgency(
   const rescanMs = deps.rescanMs ?? defaultRescanMs;
   let busy: string[] = [];
   let scannedAt = Number.NEGATIVE_INFINITY;
-  for (;;) {
+  while (!deps.stopping?.aborted) {
     const rescan = Date.now() - scannedAt >= rescanMs;
     if (rescan) scannedAt = Date.now();
     const candidates = rescan
@@ -60,4 +61,5 @@ export async function deliverDueForEveryAgency(
     }
     await sendClaimedDeliveries(db, claimed, deps, total);
   }
+  return total;
 }
