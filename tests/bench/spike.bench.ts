@@ -7,7 +7,9 @@
 //
 // Figures:
 // - ingest p99: simulate's signed batches, request to answer;
-// - claim p99: queue.claimNext, request to answer, per moderator loop (claim, then mark no action, then again);
+// - claim p99: queue.claimNext, request to answer, per moderator loop (claim, read the item for THINK_MS, mark no
+//   action, claim again): a person reads before acting; with THINK_MS=0 the 32 loops claim back to back, which is
+//   the load of hundreds of people and measures the wait behind each other rather than a claim;
 // - event lag p99: a claim's answer to its event (queue.changed about the item) on each console;
 // - items lost: items simulate was told were created but the database does not hold (must be 0);
 // - count staleness: how long a counting console has shown a count older than a change it has heard of (the first
@@ -16,7 +18,7 @@
 // Targets: ingest p99 < 1 s, claim p99 < 50 ms, event lag p99 < 1 s, 0 lost. Everything (server, PostgreSQL, the
 // traffic, 32 moderators, 50 consoles) shares this machine's cores: the load is printed with the figures.
 //
-//   SPIKE_SECONDS=600 QUIET_SECONDS=60 SPIKE_RATE=150 npm run bench -- spike
+//   SPIKE_SECONDS=600 QUIET_SECONDS=60 SPIKE_RATE=150 THINK_MS=2000 npm run bench -- spike
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -35,6 +37,8 @@ const QUIET_SECONDS = Number(process.env.QUIET_SECONDS ?? 60);
 const SPIKE_RATE = Number(process.env.SPIKE_RATE ?? 150);
 const STEADY_RATE = 10;
 const MODERATORS = 32;
+/** How long a moderator reads a claimed item before acting on it (a real one takes tens of seconds). */
+const THINK_MS = Number(process.env.THINK_MS ?? 2_000);
 const CONSOLES = 50;
 const COUNTING_CONSOLES = 5;
 /** The web console's coalescing window for live events (apps/web/src/components/live.tsx). */
@@ -289,7 +293,7 @@ try {
   );
   const counters = consoles.filter((listener) => listener.counting);
 
-  // The moderators: claim, mark no action, claim again; an empty queue waits a moment.
+  // The moderators: claim, read, mark no action, claim again; an empty queue waits a moment.
   let working = true;
   const moderatorLoops = cookies.map(async (cookie) => {
     while (working) {
@@ -310,6 +314,7 @@ try {
       heardEarly.delete(claim.data.id);
       for (const _ of early) current.eventLagsMs.push(0);
       if (early.size < CONSOLES) awaited.set(claim.data.id, { at: Date.now(), heardBy: early, phase: current });
+      if (THINK_MS > 0) await new Promise((resolve) => setTimeout(resolve, THINK_MS));
       const acted = await callTrpc(server, cookie, "items.noAction", { itemId: claim.data.id }, "mutation");
       if (!acted.ok) current.refusedActions += 1;
     }
@@ -374,7 +379,7 @@ try {
 
   console.log(
     `quiet: ${QUIET_SECONDS} s at ${STEADY_RATE} items/s; spike: ${SPIKE_SECONDS} s at ${SPIKE_RATE} items/s into ` +
-      `Hexfall Games plus the steady stream; ${MODERATORS} moderators, ${CONSOLES} consoles (${COUNTING_CONSOLES} counting)`,
+      `Hexfall Games plus the steady stream; ${MODERATORS} moderators reading ${THINK_MS} ms per item, ${CONSOLES} consoles (${COUNTING_CONSOLES} counting)`,
   );
   const quiet = phase;
   const quietTraffic = await simulate(["--seconds", String(QUIET_SECONDS), "--rate", String(STEADY_RATE)]);
