@@ -201,5 +201,9 @@ export const items = pgTable(
     // A client's month (invoice drafts count its items, in and out of business hours): read from the index alone.
     // The brand's own messages are not work the client pays for.
     index("items_client_received_idx").on(t.agencyId, t.clientId, t.receivedAt).where(sql`not ${t.byBrand}`),
+    // Clusters (`listItemClusters`): a client's open items, newest first, without wading through its history.
+    index("items_client_open_idx")
+      .on(t.agencyId, t.clientId, t.receivedAt)
+      .where(sql`${t.status} in ('queued', 'claimed') and not ${t.byBrand} and ${t.removedAt} is null`),
   ],
 ).enableRLS();

@@ -1,0 +1,1 @@
+CREATE INDEX "items_client_open_idx" ON "items" USING btree ("agency_id","client_id","received_at") WHERE "items"."status" in ('queued', 'claimed') and not "items"."by_brand" and "items"."removed_at" is null;
