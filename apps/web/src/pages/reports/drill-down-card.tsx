@@ -1,5 +1,21 @@
 import { createEffect, type JSX, on } from "solid-js";
 import { Card } from "../../components/page";
+import { plural } from "../../format";
+
+/** A count that opens its items: the drill-down buttons in the tables beside the charts. */
+export function CountButton(props: { count: number; label: string; onClick: () => void }) {
+  return (
+    <button
+      type="button"
+      class="button button--ghost button--small"
+      aria-label={`List the ${plural(props.count, "item")}: ${props.label}`}
+      disabled={props.count === 0}
+      onClick={() => props.onClick()}
+    >
+      {props.count}
+    </button>
+  );
+}
 
 /**
  * The items behind an opened figure, bar or topic: a card under the charts, titled "Items: …", brought into view

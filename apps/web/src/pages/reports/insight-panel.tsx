@@ -7,7 +7,7 @@ import { formatDateTime, plural } from "../../format";
 import { canEnter } from "../../roles";
 import { type RouterInputs, type RouterOutputs, trpc } from "../../trpc";
 import { formatLocalDate, formatPercent } from "../accounts/billing-format";
-import { DrillDownCard } from "./drill-down-card";
+import { CountButton, DrillDownCard } from "./drill-down-card";
 
 type Insight = RouterOutputs["reports"]["insight"];
 type InsightFigures = Insight["current"];
@@ -48,20 +48,6 @@ function gratitudeTrend(insight: Insight): string {
   if (now === null || before === null) return "no answered conversations to compare";
   const points = Math.round((now - before) * 1000) / 10;
   return `${points > 0 ? "+" : points < 0 ? "−" : "±"}${Math.abs(points)} points`;
-}
-
-function DrillButton(props: { count: number; label: string; onClick: () => void }) {
-  return (
-    <button
-      type="button"
-      class="button button--ghost button--small"
-      aria-label={`List the ${plural(props.count, "item")}: ${props.label}`}
-      disabled={props.count === 0}
-      onClick={() => props.onClick()}
-    >
-      {props.count}
-    </button>
-  );
 }
 
 const pageSize = 50;
@@ -159,13 +145,13 @@ export function InsightPanel(props: { filters: Filters }) {
                     {gratitudeText(data().current.gratitudeIndex)}
                   </p>
                   <p class="muted">
-                    <DrillButton
+                    <CountButton
                       count={data().current.conversationsThanked}
                       label={insightFigures.thanked.label}
                       onClick={() => open("thanked")}
                     />{" "}
                     thanked of{" "}
-                    <DrillButton
+                    <CountButton
                       count={data().current.conversationsAnswered}
                       label={insightFigures.answered.label}
                       onClick={() => open("answered")}
@@ -191,14 +177,14 @@ export function InsightPanel(props: { filters: Filters }) {
                 <tr>
                   <th scope="row">{insightFigures[figure].label}</th>
                   <td>
-                    <DrillButton
+                    <CountButton
                       count={insightFigures[figure].count(data().current)}
                       label={insightFigures[figure].label}
                       onClick={() => open(figure)}
                     />
                   </td>
                   <td>
-                    <DrillButton
+                    <CountButton
                       count={insightFigures[figure].count(data().previousPeriod)}
                       label={`${insightFigures[figure].label}, previous period`}
                       onClick={() => open(figure, "previous")}

@@ -13,7 +13,7 @@ import { formatDateTime, plural } from "../../format";
 import { canEnter } from "../../roles";
 import { type RouterInputs, type RouterOutputs, trpc } from "../../trpc";
 import { formatLocalDate, formatMinutes, formatPercent, todayIn } from "../accounts/billing-format";
-import { DrillDownCard } from "./drill-down-card";
+import { CountButton, DrillDownCard } from "./drill-down-card";
 import { InsightPanel } from "./insight-panel";
 import {
   isLocalDate,
@@ -407,21 +407,6 @@ function DurationValues(props: { duration: Duration }) {
         <dd>{formatSeconds(props.duration.p90Seconds)}</dd>
       </div>
     </dl>
-  );
-}
-
-/** A count that opens its items: the tables' drill-down buttons beside the charts. */
-function CountButton(props: { count: number; label: string; onClick: () => void }) {
-  return (
-    <button
-      type="button"
-      class="button button--ghost button--small"
-      aria-label={`List the ${plural(props.count, "item")}: ${props.label}`}
-      disabled={props.count === 0}
-      onClick={() => props.onClick()}
-    >
-      {props.count}
-    </button>
   );
 }
 
