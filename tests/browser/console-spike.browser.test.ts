@@ -227,7 +227,7 @@ describe("claims you can see", () => {
 });
 
 describe("crisis tools", () => {
-  it("shows a burst of near-identical items as one cluster row and replies to all with a per-customer statement", {
+  it("shows a burst of near-identical items as one cluster row, and from one of its items replies to all", {
     timeout: 120_000,
   }, async () => {
     const run = randomUUID().slice(0, 8);
@@ -259,12 +259,15 @@ describe("crisis tools", () => {
     // Expandable from the keyboard: its examples.
     await row.locator("summary").focus();
     await page.keyboard.press("Enter");
-    await row
-      .getByRole("link", { name: new RegExp(`^@player_${run}_\\d+$`) })
-      .first()
-      .waitFor();
+    const example = row.getByRole("link", { name: new RegExp(`^@player_${run}_\\d+$`) }).first();
+    await example.waitFor();
+    // An item of the cluster, opened on its own, says it is part of the incident and acts on all of it from there.
+    await example.click();
+    const openItem = page.getByRole("region", { name: "Open item" });
+    await openItem.getByRole("status").filter({ hasText: "Part of an incident" }).waitFor();
+    expect(await openItem.getByText("12 near-identical open items of Hexfall Games").count()).toBe(1);
 
-    await row.getByRole("button", { name: "Act on all 12" }).click();
+    await openItem.getByRole("button", { name: "Act on all 12" }).click();
     const dialog = page.getByRole("dialog", { name: "Act on 12 items" });
     await dialog
       .getByLabel("Holding statement")

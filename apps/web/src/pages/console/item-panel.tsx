@@ -23,6 +23,7 @@ import { EscalateDialog } from "./escalate-dialog";
 import { CustomerSection, ProtocolSection, ThreadView, ToldElsewhere } from "./item-context";
 import { ClaimBar, ItemHead, ItemToolbar } from "./item-head";
 import { Deliveries, RepliesList } from "./item-replies";
+import { IncidentNotice, type ItemCluster } from "./queue-clusters";
 import { TagsAndNotes } from "./tags-and-notes";
 
 /** What the console's keyboard shortcuts ask of the open item. */
@@ -142,6 +143,9 @@ export function ItemPanel(props: {
   notify: (notice: Notice) => void;
   /** Gives the item back to the queue, kept out of this moderator's claims for a while, and claims the next. */
   onSkip: (itemId: string) => Promise<void>;
+  /** The cluster of near-identical open items this item belongs to, if any (`queue.clusters`). */
+  incident?: ItemCluster | undefined;
+  onActOnIncident: (cluster: ItemCluster) => void;
   /** An action here changed the queue: refresh its counts and lists (coalesced with the live events). */
   onQueueChanged: () => void;
   onClose: () => void;
@@ -312,6 +316,9 @@ export function ItemPanel(props: {
                 props.notify({ text: `Reassigned to ${name}.` });
               }}
             />
+            <Show when={props.incident}>
+              {(cluster) => <IncidentNotice cluster={cluster()} onAct={props.onActOnIncident} />}
+            </Show>
             <ItemToolbar
               detail={data()}
               onlyTriage={onlyTriage()}

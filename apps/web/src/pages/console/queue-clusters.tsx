@@ -64,6 +64,24 @@ export function QueueClusters(props: { clusters: readonly ItemCluster[]; onAct: 
  * Tag, hide as spam, or reply with a holding statement to every item of a cluster. The statement's variables are
  * filled in per customer, so each reply differs and passes the protocol's checks.
  */
+/**
+ * On an open item that belongs to a cluster: the incident it is part of, with the way to act on all of it at once
+ * instead of answering its near-identical items one claim at a time.
+ */
+export function IncidentNotice(props: { cluster: ItemCluster; onAct: (cluster: ItemCluster) => void }) {
+  return (
+    <div class="alert alert--info" role="status">
+      <span>
+        <strong>Part of an incident:</strong> {plural(props.cluster.count, "near-identical open item")} of{" "}
+        {props.cluster.clientName}.
+      </span>
+      <button type="button" class="button button--small" onClick={() => props.onAct(props.cluster)}>
+        Act on all {props.cluster.count}
+      </button>
+    </div>
+  );
+}
+
 export function ClusterDialog(props: {
   cluster: ItemCluster;
   run: (input: ClusterInput) => Promise<unknown>;

@@ -569,6 +569,8 @@ export function QueueWorkspace(props: {
             }}
             notify={props.notify}
             onQueueChanged={props.onQueueChanged}
+            incident={listing.clusters.data?.clusters.find((cluster) => cluster.itemIds.includes(itemId))}
+            onActOnIncident={setActingOn}
             onSkip={async (skippedId) => {
               const { skipUntil } = await trpc.queue.skip.mutate({ itemId: skippedId });
               setSkipped((prev) => [
