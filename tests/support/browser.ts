@@ -5,8 +5,9 @@ import path from "node:path";
 import { signGenericPayload } from "@parley/connectors";
 import type { DemoData } from "@parley/core/seed";
 import { findFreePort } from "@parley/db/embedded";
-import { createTestDatabase, type TestDatabase, testAppSecret } from "@parley/testing";
+import { type TestDatabase, testAppSecret } from "@parley/testing";
 import { type Browser, chromium, type Page, type Response } from "playwright-core";
+import { createDemoDatabase } from "./demo-database";
 import { type FakePlatform, type RecordedRequest, startFakePlatform } from "./fake-platform";
 import { type RunningServer, startServer } from "./server";
 
@@ -34,7 +35,7 @@ export const demoPassword = "demo-password-for-browser";
 export interface Demo {
   server: RunningServer;
   browser: Browser;
-  /** The demo's own database, cloned from the run's migrated template; the server seeded it as `npm start` does. */
+  /** The demo's own database: the demo as `npm start` seeds it, cloned from the run's seeded demo and re-dated to now. */
   database: TestDatabase;
   /** The demo's DATA_DIR (demo.json). */
   dataDir: string;
@@ -59,16 +60,17 @@ export interface MetaGraphDemo extends Demo {
 }
 
 /**
- * The real server (`npm start`'s entry) with the demo seed, plus a browser. The server seeds a database of its own,
- * cloned from the run's migrated template on the suite's one PostgreSQL (`DATABASE_URL`, as production runs): a
- * fresh embedded PostgreSQL per file (initdb, every migration) cost each browser file tens of seconds on a loaded
- * machine, and `tests/startup/` already proves the embedded start. `env` adds to the server's environment (e.g.
- * `META_GRAPH_BASE_URL` pointing at a fake platform).
+ * The real server (`npm start`'s entry) on the demo, plus a browser. The server runs on a database of its own on the
+ * suite's one PostgreSQL (`DATABASE_URL`, as production runs) that already holds the demo as `npm start` seeds it
+ * (`createDemoDatabase`: the run seeds it once per hour and clones it re-dated to now; a seed per file cost each
+ * browser file most of a minute on a loaded machine), so the server finds data and seeds nothing; `tests/startup/`
+ * proves the embedded start and tests/billing's and tests/sla's demo-seed files the seed itself. `env` adds to the
+ * server's environment (e.g. `META_GRAPH_BASE_URL` pointing at a fake platform).
  */
 export async function startDemo(options: { env?: Record<string, string> } = {}): Promise<Demo> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "parley-browser-"));
   chmodSync(dataDir, 0o755);
-  const database = await createTestDatabase();
+  const database = await createDemoDatabase(dataDir, demoPassword);
   let server: RunningServer;
   try {
     server = await startServer({

@@ -14,13 +14,13 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
-/** A fresh database cloned from the migrated template, one per test file. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** A fresh database cloned from the migrated template (or another `template` of the run), one per test file. */
+export async function createTestDatabase(options: { template?: string } = {}): Promise<TestDatabase> {
   const adminUrl = inject("pgAdminUrl");
   const name = `test_${randomBytes(6).toString("hex")}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
-    await admin.unsafe(`create database ${name} template ${templateDatabase}`);
+    await admin.unsafe(`create database ${name} template ${options.template ?? templateDatabase}`);
   } finally {
     await admin.end();
   }

@@ -7,6 +7,11 @@ import postgres from "postgres";
 import type { TestProject } from "vitest/node";
 
 export const templateDatabase = "parley_template";
+/**
+ * Names of the run's seeded demo templates (tests/support/demo-database.ts), one per clock hour that needed one; a
+ * run starts without any, as a demo seeded by another run's code is not this run's.
+ */
+export const demoTemplatePrefix = "parley_demo_";
 export const appRolePassword = "parley-app-test";
 
 declare module "vitest" {
@@ -50,6 +55,9 @@ export default async function setup(project: TestProject) {
   }
   try {
     const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+    const demoTemplates = await admin<Array<{ name: string }>>`
+      select datname as name from pg_database where starts_with(datname, ${demoTemplatePrefix})`;
+    for (const { name } of demoTemplates) await admin.unsafe(`drop database ${name} with (force)`);
     await admin.unsafe(`drop database if exists ${templateDatabase}`);
     await admin.unsafe(`create database ${templateDatabase}`);
     await admin.end();
