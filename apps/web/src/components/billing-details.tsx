@@ -3,7 +3,7 @@ import { useMutation, useQueryClient } from "@tanstack/solid-query";
 import { useSession } from "../auth";
 import { afterChange, keys } from "../query";
 import { trpc } from "../trpc";
-import type { ClientView } from "./clients";
+import { type ClientView, storeSavedClient } from "./clients";
 import { FormDialog } from "./dialog";
 import { createForm, type FieldBinding, TextAreaField, TextField } from "./form";
 
@@ -73,7 +73,10 @@ export function ClientBillingDialog(props: {
   });
   const save = useMutation(() => ({
     mutationFn: (details: BillingDetailsView) => saveClientBillingDetails(props.client, details),
-    ...afterChange(queryClient, { stale: () => [keys.allClients(session.agencyId())] }),
+    ...afterChange(queryClient, {
+      stale: () => [keys.allClients(session.agencyId())],
+      update: (saved: ClientView) => storeSavedClient(queryClient, session.agencyId(), saved),
+    }),
   }));
   return (
     <FormDialog

@@ -1,4 +1,4 @@
-import { useQuery } from "@tanstack/solid-query";
+import { type QueryClient, useQuery } from "@tanstack/solid-query";
 import { useSession } from "../auth";
 import { keys } from "../query";
 import { type RouterOutputs, trpc } from "../trpc";
@@ -16,4 +16,17 @@ export function useClients(includeArchived: () => boolean = () => false) {
     queryKey: keys.clients(session.agencyId(), includeArchived()),
     queryFn: () => trpc.clients.list.query({ includeArchived: includeArchived() }),
   }));
+}
+
+/**
+ * Writes a client as a change saved it into the cached client lists, so a dialog opened again at once shows what
+ * was stored rather than the list as it was before (saving those stale values again would undo the change); the
+ * lists still refetch (`afterChange`'s `stale`).
+ */
+export function storeSavedClient(queryClient: QueryClient, agencyId: string, saved: ClientView): void {
+  for (const includeArchived of [false, true]) {
+    queryClient.setQueryData<ClientView[]>(keys.clients(agencyId, includeArchived), (list) =>
+      list?.map((client) => (client.id === saved.id ? saved : client)),
+    );
+  }
 }

@@ -8,7 +8,7 @@ import {
   billingDetailsValues,
   saveClientBillingDetails,
 } from "../../components/billing-details";
-import { type ClientView, useClients } from "../../components/clients";
+import { type ClientView, storeSavedClient, useClients } from "../../components/clients";
 import { ConfirmDialog, FormDialog } from "../../components/dialog";
 import { createForm, FormAlert, SubmitButton, TextField, TimeZoneField } from "../../components/form";
 import { Card, Page, StatusMessage } from "../../components/page";
@@ -48,7 +48,10 @@ function EditClientDialog(props: { client: ClientView; onClose: () => void; onSa
           : props.client;
       return saveClientBillingDetails(renamed, { billingAddress, taxId, billingEmail });
     },
-    ...afterChange(queryClient, { stale: () => [keys.allClients(session.agencyId())] }),
+    ...afterChange(queryClient, {
+      stale: () => [keys.allClients(session.agencyId())],
+      update: (saved: ClientView) => storeSavedClient(queryClient, session.agencyId(), saved),
+    }),
   }));
   return (
     <FormDialog
