@@ -190,6 +190,21 @@ async function claimedItemId(response: Response): Promise<string | null> {
 }
 
 /**
+ * A key that sent no claim: what the console showed then (what holds the focus, an open dialog, the notice), so a
+ * failure says why the key was not taken rather than only that nothing came.
+ */
+async function explainNoClaim(page: Page, key: string, error: unknown): Promise<never> {
+  const shown = await page.evaluate(() => ({
+    url: location.href,
+    focus: document.activeElement?.outerHTML.slice(0, 160) ?? null,
+    dialogs: [...document.querySelectorAll("dialog[open]")].map((dialog) => dialog.textContent?.slice(0, 160)),
+    notice: document.querySelector(".console__notice")?.textContent ?? null,
+    openItem: document.querySelector('section[aria-label="Open item"]')?.textContent?.slice(0, 160) ?? null,
+  }));
+  throw new Error(`pressing ${key} sent no queue.claimNext: ${JSON.stringify(shown)}`, { cause: error });
+}
+
+/**
  * Presses c, then s until the open item's text contains `marker` (other items may be queued). Each step waits for
  * the real signals: the claim's own answer from the server, then that item rendered in the console as claimed —
  * never a fixed time, so a loaded machine only makes it slower.
@@ -202,7 +217,7 @@ export async function claimItem(page: Page, marker: string): Promise<void> {
       { timeout: 30_000 },
     );
     await page.keyboard.press(key);
-    const itemId = await claimedItemId(await claimed);
+    const itemId = await claimedItemId(await claimed.catch((error: unknown) => explainNoClaim(page, key, error)));
     if (!itemId) throw new Error(`the queue ran dry before the item marked ${marker} was claimed`);
     const openItem = page.locator(`section[aria-label="Open item"][data-item-id="${itemId}"]`);
     await openItem.getByText("Claimed by you").waitFor({ timeout: 30_000 });
