@@ -205,13 +205,22 @@ async function explainNoClaim(page: Page, key: string, error: unknown): Promise<
 }
 
 /**
- * Presses c, then s until the open item's text contains `marker` (other items may be queued). Each step waits for
+ * Presses c, then s (or c again) until the open item's text contains `marker` (other items may be queued). Each step waits for
  * the real signals: the claim's own answer from the server, then that item rendered in the console as claimed —
  * never a fixed time, so a loaded machine only makes it slower.
  */
 export async function claimItem(page: Page, marker: string): Promise<void> {
-  let key = "c";
+  let heldId: string | null = null;
   for (let attempt = 0; attempt < 10; attempt++) {
+    // s passes on the item held; c claims when none is held any more — a triage-only item's flow may escalate it
+    // while it is held (skip then says there is nothing to pass on, and sends nothing).
+    const holding =
+      heldId !== null &&
+      (await page
+        .locator(`section[aria-label="Open item"][data-item-id="${heldId}"]`)
+        .getByText("Claimed by you")
+        .count()) > 0;
+    const key = holding ? "s" : "c";
     const claimed = page.waitForResponse(
       (response) => response.url().includes("/trpc/queue.claimNext") && response.request().method() === "POST",
       { timeout: 30_000 },
@@ -223,7 +232,7 @@ export async function claimItem(page: Page, marker: string): Promise<void> {
     await openItem.getByText("Claimed by you").waitFor({ timeout: 30_000 });
     const body = await openItem.locator(".quote--item").textContent();
     if (body?.includes(marker)) return;
-    key = "s";
+    heldId = itemId;
   }
   throw new Error(`never claimed the item marked ${marker}`);
 }
