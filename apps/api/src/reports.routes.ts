@@ -8,14 +8,14 @@ import {
   getInsight,
   getMonthlyClientReport,
   getReport,
-  listReportItems,
   type MonthlyClientReport,
   monthlyClientReportInput,
   type ReportFilters,
   type ReportReader,
   reportItemFigures,
+  streamReportItems,
 } from "@parley/core/reports";
-import { schema, withTenant } from "@parley/db";
+import { schema, type Transaction, withTenant } from "@parley/db";
 import {
   renderMonthlyReportCsv,
   renderMonthlyReportPdf,
@@ -182,8 +182,6 @@ const ClientTopics = z
   })
   .meta({ ref: "ClientTopics" });
 
-const exportPageSize = 5000;
-
 type RouteResponse = NonNullable<Parameters<typeof describeRoute>[0]["responses"]>[string];
 
 /**
@@ -233,6 +231,46 @@ export function createReportRoutes(options: ReportRoutesOptions) {
   };
   const read = <T>(reader: ReportReader, work: Parameters<typeof withTenant<T>>[2]) =>
     withTenant(db, { agencyId: reader.agencyId, clientIds: reader.clientIds, userId: null }, work);
+  /**
+   * `open`'s rows read in a tenant transaction that stays open while they are (row-level security reads the tenant
+   * from it). Resolves once `open` has made its checks (a refusal rejects, before any answer is sent); the
+   * transaction ends when the rows are read to the end, the reader stops early (`return`) or a read fails (then
+   * rolled back).
+   */
+  const readStreamed = <T>(
+    reader: ReportReader,
+    open: (tx: Transaction) => Promise<AsyncIterable<T>>,
+  ): Promise<AsyncIterableIterator<T>> =>
+    new Promise((resolve, reject) => {
+      read(reader, async (tx) => {
+        const source = (await open(tx))[Symbol.asyncIterator]();
+        let settle: (failure?: unknown) => void = () => {};
+        const ended = new Promise<unknown>((done) => {
+          settle = done;
+        });
+        const rows: AsyncIterableIterator<T> = {
+          [Symbol.asyncIterator]: () => rows,
+          async next() {
+            try {
+              const step = await source.next();
+              if (step.done) settle();
+              return step;
+            } catch (error) {
+              settle(error);
+              throw error;
+            }
+          },
+          async return() {
+            await source.return?.();
+            settle();
+            return { done: true, value: undefined };
+          },
+        };
+        resolve(rows);
+        const failure = await ended;
+        if (failure !== undefined) throw failure;
+      }).catch(reject);
+    });
 
   app.get(
     "/v1/reports/summary",
@@ -317,23 +355,22 @@ export function createReportRoutes(options: ReportRoutesOptions) {
         hour: query.hour,
         inHours: query.inHours,
         handledBy: query.handledBy,
-        limit: exportPageSize,
       };
       const origin = options.originOf(c);
       const itemLink = (itemId: string) => `${origin}/console/items/${itemId}`;
-      // The first page is read before the answer starts, so a refusal is still a 4xx.
-      const first = await read(reader, (tx) => listReportItems(reader, tx, input));
+      // The checks are made before the answer starts, so a refusal is still a 4xx.
+      const batches = await readStreamed(reader, (tx) => streamReportItems(reader, tx, input));
       c.header("content-type", "text/csv; charset=utf-8");
       c.header("content-disposition", `attachment; filename="parley-report-${query.from}-${query.to}.csv"`);
       return stream(c, async (out) => {
-        await out.write(reportItemsCsvHead(first.items, itemLink));
-        let cursor = first.nextCursor;
-        while (cursor) {
-          const after = cursor;
-          const page = await read(reader, (tx) => listReportItems(reader, tx, { ...input, cursor: after }));
-          await out.write(reportItemsCsvRows(page.items, itemLink));
-          cursor = page.nextCursor;
+        let head = true;
+        for await (const rows of batches) {
+          await out.write(head ? reportItemsCsvHead(rows, itemLink) : reportItemsCsvRows(rows, itemLink));
+          head = false;
+          // The client went away: leaving the loop closes the cursor, and the transaction ends.
+          if (out.aborted) break;
         }
+        if (head) await out.write(reportItemsCsvHead([], itemLink));
       });
     },
   );

@@ -32,3 +32,15 @@ export function executePrepared<Row>(executor: Executor, query: SQL): Promise<Ro
   const { sql, params } = preparedQuery(query);
   return runPrepared<Row>(executor, sql, params);
 }
+
+/**
+ * A drizzle `sql` statement's rows read through a cursor, `batch` rows at a time: the next batch is fetched only
+ * when the caller asks for it (back-pressure), and a caller that stops early (`break`, `return`) closes the cursor.
+ * Inside a transaction the cursor lives as long as the transaction, which the caller keeps open while it reads.
+ */
+export function cursorRows<Row>(executor: Executor, query: SQL, batch: number): AsyncIterable<Row[]> {
+  const session = executor._.session;
+  if (!(session instanceof PostgresJsSession)) throw new TypeError("cursorRows needs a postgres.js session");
+  const { sql, params } = preparedQuery(query);
+  return session.client.unsafe(sql, params as never[]).cursor(batch) as unknown as AsyncIterable<Row[]>;
+}

@@ -31,6 +31,7 @@ export {
   type ReportView,
   reportItemFigures,
   reportItemsInput,
+  streamReportItems,
 } from "./reports";
 export * from "./send-monthly-client-reports.unscoped";
 export * from "./topic-digests.unscoped";

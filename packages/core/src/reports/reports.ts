@@ -5,7 +5,7 @@
  */
 
 import { AppError, badInput, uuid } from "@parley/contracts";
-import { type Executor, schema } from "@parley/db";
+import { cursorRows, type Executor, schema } from "@parley/db";
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type ContractInForceView, findContractInForce } from "../billing/contracts";
@@ -521,18 +521,17 @@ function toReportItemRow(row: Record<string, unknown>): ReportItemRow {
 }
 
 /**
- * The items behind a figure, newest arrival first, a page at a time (`nextCursor` until the last page). With no
- * figure, every item of the report: the export reads it this way.
+ * The statement reading the items behind a figure, newest arrival first: a page of them (`page`) or all of them.
+ * Every item of the report (the export's read, paged) keeps each row it builds: only the page's rows are built.
  */
-export async function listReportItems(
+async function reportItemsStatement(
   scope: ReportReader,
   tx: Executor,
-  input: unknown,
-  deps: { now?: Clock } = {},
-): Promise<{ items: ReportItemRow[]; nextCursor: string | null }> {
-  const query = parse(reportItemsInput, input);
+  query: z.infer<typeof reportItemsInput>,
+  asOf: Date,
+  page?: { before?: { receivedAt: string; id: string }; limit: number },
+): Promise<SQL> {
   const context = await reportContext(scope, tx, query);
-  const asOf = (deps.now ?? systemClock)();
   const conditions: SQL[] = [];
   if (query.figure === "backlog") {
     const end = backlogPointEnd(sql`${query.date}::date`, backlogByHour(query) ? sql`${query.hour ?? 23}::int` : null);
@@ -546,22 +545,38 @@ export async function listReportItems(
   if (query.priority) conditions.push(sql`r.priority::text = ${query.priority}`);
   if (query.inHours !== undefined) conditions.push(sql`r.in_hours = ${query.inHours}`);
   if (query.handledBy) conditions.push(sql`${query.handledBy}::uuid = any(r.handlers)`);
-  // Every item of the report (the export's read) keeps each row it builds: only the page's rows are built.
   const everyItem = conditions.length === 1 && query.figure === "items_in";
-  const rows = await tx.execute<Record<string, unknown>>(sql`
+  return sql`
     ${reportRowsCte(scope, query, asOf, {
       businessHours: context.businessHours,
       periods: context.periods,
       selection: query.figure === "backlog" ? "backlog" : "received",
-      page: {
-        before: query.cursor ? decodeItemCursor(query.cursor) : undefined,
-        limit: everyItem ? query.limit + 1 : undefined,
+      page: page && {
+        before: page.before,
+        limit: everyItem ? page.limit + 1 : undefined,
       },
     })}
-    select r.*, to_char(r.received_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at
+    select r.*${page ? sql`, to_char(r.received_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at` : sql``}
     from r where ${sql.join(conditions, sql` and `)}
     order by r.received_at desc, r.id desc
-    limit ${query.limit + 1}`);
+    ${page ? sql`limit ${page.limit + 1}` : sql``}`;
+}
+
+/** The items behind a figure, newest arrival first, a page at a time (`nextCursor` until the last page). */
+export async function listReportItems(
+  scope: ReportReader,
+  tx: Executor,
+  input: unknown,
+  deps: { now?: Clock } = {},
+): Promise<{ items: ReportItemRow[]; nextCursor: string | null }> {
+  const query = parse(reportItemsInput, input);
+  const asOf = (deps.now ?? systemClock)();
+  const rows = await tx.execute<Record<string, unknown>>(
+    await reportItemsStatement(scope, tx, query, asOf, {
+      before: query.cursor ? decodeItemCursor(query.cursor) : undefined,
+      limit: query.limit,
+    }),
+  );
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {
@@ -571,4 +586,32 @@ export async function listReportItems(
         ? encodeItemCursor({ receivedAt: last.cursor_at as string, id: last.id as string })
         : null,
   };
+}
+
+/** How many rows the export reads from its cursor at a time. */
+const exportBatchRows = 2000;
+
+/**
+ * Every item behind a figure (`listReportItems`'s rows, in its order, `cursor` and `limit` ignored), for the
+ * one-row-per-item export: one statement read through a cursor, a batch at a time as the caller asks for them, so
+ * the report's context and work tables are built once and no more than a batch is held. The checks (input, the
+ * clients named) are made before this returns; the rows are read in `tx`, which must stay open until the caller
+ * has read them or stopped.
+ */
+export async function streamReportItems(
+  scope: ReportReader,
+  tx: Executor,
+  input: unknown,
+  deps: { now?: Clock } = {},
+): Promise<AsyncIterable<ReportItemRow[]>> {
+  const query = parse(reportItemsInput, input);
+  const asOf = (deps.now ?? systemClock)();
+  const batches = cursorRows<Record<string, unknown>>(
+    tx,
+    await reportItemsStatement(scope, tx, query, asOf),
+    exportBatchRows,
+  );
+  return (async function* () {
+    for await (const batch of batches) yield batch.map(toReportItemRow);
+  })();
 }

@@ -1,0 +1,176 @@
+import { listReportItems, type ReportItemRow } from "@parley/core/reports";
+import { ALWAYS_OPEN } from "@parley/core/sla";
+import { withTenant } from "@parley/db";
+import { reportItemsCsvHead, reportItemsCsvRows } from "@parley/documents";
+import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { callProcedure, makeTestApp, signInAs, type TestApp, testOrigin } from "../support/http";
+
+/**
+ * The one-row-per-item export (`GET /v1/reports/items.csv`) is read through one cursor in one tenant transaction: it
+ * must be the very file the drill-down's pages make (`listReportItems`, rendered page by page), byte for byte, for
+ * every item and for one figure's; it holds its transaction only while the client reads, and a client that goes away
+ * mid-file releases the cursor and the connection.
+ */
+let db: TestDatabase;
+let app: TestApp;
+let a: TestAgency;
+let reportsKey: string;
+const period = { from: "2026-11-02", to: "2026-11-03" };
+const itemCount = 12_000;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = makeTestApp(db.app);
+  a = await makeAgency(db.owner);
+  const agencyId = a.agency.id;
+  const moderator = a.users.moderator.id;
+  // Items over two local days for both clients (London and New York), with what the export shows: replies (two in
+  // five acknowledged first), deliveries, first-response and resolution clocks (some late, some running), a few
+  // escalations, tags, a handle that needs quoting, and measured claims (a claim, then a queued reply).
+  await db.owner.execute(sql`
+    insert into items (agency_id, client_id, channel_id, external_id, kind, author_external_id, author_handle, body,
+      created_at, received_at, status, priority, moderation_action, tags)
+    select ${agencyId}, ch.client_id, ch.id, 'x-' || n, 'comment', 'a-' || (n % 97),
+      case when n % 11 = 0 then '"quoted", handle' else '@a' || (n % 97) end, 'Body',
+      t - interval '1 minute', t,
+      (case when n % 50 = 0 then 'hidden' when n % 50 = 1 then 'deleted' when n % 50 = 2 then 'no_action'
+            when n % 50 = 3 then 'queued' else 'responded' end)::item_status,
+      (array['P1','P2','P3','P4'])[1 + n % 4]::priority,
+      (case when n % 50 = 0 then 'hide' when n % 50 = 1 then 'delete' end)::moderation_action,
+      case when n % 7 = 0 then array['billing', 'late'] else '{}' end
+    from generate_series(1, ${itemCount}) n
+    join channels ch on ch.client_id = case when n % 3 = 0 then ${a.otherClient.id}::uuid else ${a.client.id}::uuid end
+    cross join lateral (select timestamptz '2026-11-02 06:00:00+00' + (n * 13 || ' seconds')::interval as t) at`);
+  await db.owner.execute(sql`
+    insert into replies (agency_id, client_id, item_id, channel_id, kind, body, status, sent_at, author_user_id,
+      created_at, updated_at)
+    select i.agency_id, i.client_id, i.id, i.channel_id, r.kind::reply_kind, 'Thanks', 'sent',
+      i.created_at + r.after, ${moderator}, i.created_at + r.after, i.created_at + r.after
+    from items i
+    cross join lateral (values ('reply', (5 + abs(hashtext(i.external_id)) % 80) * interval '1 minute'),
+      ('acknowledgement', interval '2 minutes')) r(kind, after)
+    where i.agency_id = ${agencyId} and i.status = 'responded'
+      and (r.kind = 'reply' or abs(hashtext(i.external_id)) % 5 < 2)`);
+  await db.owner.execute(sql`
+    insert into outbound_deliveries (agency_id, client_id, channel_id, item_id, reply_id, action, status, attempts,
+      next_attempt_at, created_at, updated_at)
+    select agency_id, client_id, channel_id, item_id, id, 'reply', 'sent', 1, sent_at, sent_at, sent_at
+    from replies where agency_id = ${agencyId}`);
+  await db.owner.execute(sql`
+    insert into sla_clocks (agency_id, client_id, item_id, metric, priority, target_minutes, calendar, started_at,
+      due_at, at_risk_at, stopped_at, client_side_ms, met)
+    select i.agency_id, i.client_id, i.id, m.metric::clock_metric, i.priority, m.target,
+      ${JSON.stringify(ALWAYS_OPEN)}::jsonb, i.received_at, i.received_at + m.target * interval '1 minute',
+      i.received_at + m.target * 0.8 * interval '1 minute',
+      case when i.status = 'queued' then null else i.received_at + m.took * interval '1 minute' end, 0,
+      case when i.status = 'queued' then null else m.took <= m.target end
+    from items i
+    cross join lateral (select abs(hashtext(i.external_id)) as h) hh
+    cross join lateral (values ('first_response', 60, 5 + hh.h % 80), ('resolution', 480, 30 + hh.h % 600))
+      m(metric, target, took)
+    where i.agency_id = ${agencyId}`);
+  await db.owner.execute(sql`
+    insert into escalations (agency_id, client_id, item_id, packet, status, level_started_at, answer, answered_at,
+      resolved_at, created_at, updated_at)
+    select agency_id, client_id, id, '{}'::jsonb, 'resolved', received_at + interval '10 minutes', 'Answered',
+      received_at + interval '50 minutes', received_at + interval '4 hours', received_at + interval '10 minutes',
+      received_at + interval '4 hours'
+    from items where agency_id = ${agencyId} and external_id like '%37'`);
+  await db.owner.execute(sql`
+    insert into audit_events (agency_id, client_id, actor_user_id, action, subject_type, subject_id, created_at)
+    select i.agency_id, i.client_id, ${moderator}, e.action, 'item', i.id::text, i.received_at + e.after
+    from items i
+    cross join lateral (values ('item.claimed', interval '1 minute'), ('reply.queued', interval '4 minutes'))
+      e(action, after)
+    where i.agency_id = ${agencyId} and i.status = 'responded' and i.external_id like '%3'`);
+  await db.owner.execute(sql`analyze`);
+  const owner = await signInAs(app, a.users.owner.email);
+  const created = await callProcedure(app, {
+    cookie: owner,
+    path: "apiKeys.create",
+    type: "mutation",
+    input: { name: "Reports", scopes: ["reports:read"] },
+  });
+  reportsKey = (created.data as { secret: string }).secret;
+}, 120_000);
+afterAll(() => db.close());
+
+const itemLink = (itemId: string) => `${testOrigin}/console/items/${itemId}`;
+const exportOf = (query: string) =>
+  app.request(`${testOrigin}/v1/reports/items.csv?from=${period.from}&to=${period.to}${query}`, {
+    headers: { host: "parley.test", authorization: `Bearer ${reportsKey}` },
+  });
+
+/** The file as the drill-down's pages make it: `listReportItems` 5,000 rows at a time, rendered page by page. */
+async function pagedFile(figure: "items_in" | "first_response_breached"): Promise<{ text: string; rows: number }> {
+  const reader = { agencyId: a.agency.id, clientIds: null };
+  const pages: ReportItemRow[][] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await withTenant(db.app, reader, (tx) =>
+      listReportItems(reader, tx, { ...period, figure, cursor, limit: 5000 }),
+    );
+    pages.push(page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  const [first = [], ...rest] = pages;
+  return {
+    text: reportItemsCsvHead(first, itemLink) + rest.map((page) => reportItemsCsvRows(page, itemLink)).join(""),
+    rows: pages.reduce((total, page) => total + page.length, 0),
+  };
+}
+
+/** The report's transactions still open on the app's connections: a read under way, or one left behind. */
+async function openExportReads(): Promise<number> {
+  const [row] = await db.owner.execute<{ open: number }>(sql`
+    select count(*)::int as open from pg_stat_activity
+    where datname = current_database() and pid <> pg_backend_pid()
+      and state in ('active', 'idle in transaction') and query like '%with handled_claims as materialized%'`);
+  return Number(row?.open);
+}
+
+describe("GET /v1/reports/items.csv, read through one cursor", () => {
+  it("is the drill-down's pages, byte for byte: every item, and one figure's", async () => {
+    for (const [figure, query] of [
+      ["items_in", ""],
+      ["first_response_breached", "&figure=first_response_breached"],
+    ] as const) {
+      const expected = await pagedFile(figure);
+      const response = await exportOf(query);
+      expect(response.status).toBe(200);
+      // Bytes, not `text()`: decoding drops the byte-order mark.
+      const bytes = Buffer.from(await response.arrayBuffer());
+      expect(bytes.equals(Buffer.from(expected.text))).toBe(true);
+      const text = bytes.toString("utf8");
+      expect(text.trimEnd().split("\r\n")).toHaveLength(expected.rows + 1);
+    }
+    // Several of the cursor's batches (2,000 rows), and not a multiple of them.
+    expect((await pagedFile("items_in")).rows).toBe(11_754);
+  });
+
+  it("writes the header alone for a period without items", async () => {
+    const response = await app.request(`${testOrigin}/v1/reports/items.csv?from=2026-10-01&to=2026-10-02`, {
+      headers: { host: "parley.test", authorization: `Bearer ${reportsKey}` },
+    });
+    expect(response.status).toBe(200);
+    expect(Buffer.from(await response.arrayBuffer()).toString("utf8")).toBe(reportItemsCsvHead([], itemLink));
+  });
+
+  it("holds its transaction while the client does not read, and releases it when the client goes away", async () => {
+    const response = await exportOf("");
+    const body = response.body?.getReader();
+    if (!body) throw new Error("no body");
+    const first = await body.read();
+    expect(first.done).toBe(false);
+    // Back-pressure: the rest of the file waits in the database for the client to read on.
+    await vi.waitFor(async () => expect(await openExportReads()).toBe(1), { timeout: 10_000, interval: 50 });
+    await body.cancel();
+    await vi.waitFor(async () => expect(await openExportReads()).toBe(0), { timeout: 10_000, interval: 50 });
+    // The connection went back to the pool in working order.
+    const again = await exportOf("&figure=escalated");
+    expect(again.status).toBe(200);
+    expect((await again.text()).trimEnd().split("\r\n").length).toBeGreaterThan(1);
+  });
+});
