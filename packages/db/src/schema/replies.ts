@@ -62,6 +62,11 @@ export const replies = pgTable(
     index("replies_pending_approval_idx")
       .on(t.agencyId, t.clientId, t.createdAt)
       .where(sql`${t.status} = 'pending_approval'`),
+    // A report's replies, item by item (first acknowledgement, first useful answer, who sent them): every column it
+    // reads, row-level security's client included, so each item's probe reads this index alone.
+    index("replies_item_sent_idx")
+      .on(t.agencyId, t.itemId, t.sentAt, t.kind, t.authorUserId, t.clientId)
+      .where(sql`${t.status} = 'sent'`),
     index("replies_sent_recent_idx").on(t.agencyId, t.clientId, t.sentAt).where(sql`${t.status} = 'sent'`),
     // An echo of a published reply finds it by the platform's id.
     index("replies_external_idx").on(t.agencyId, t.channelId, t.externalId).where(sql`${t.externalId} is not null`),
@@ -110,7 +115,9 @@ export const outboundDeliveries = pgTable(
     index("outbound_deliveries_problem_idx")
       .on(t.agencyId, t.channelId, t.updatedAt)
       .where(sql`${t.status} <> 'sent' and ${t.lastError} is not null`),
-    index().on(t.agencyId, t.itemId),
+    // An item's deliveries, and a report's latest delivery per item: every column it reads (row-level security's
+    // client included), so each item's probe reads this index alone.
+    index("outbound_deliveries_item_idx").on(t.agencyId, t.itemId, t.createdAt, t.status, t.clientId),
   ],
 ).enableRLS();
 
