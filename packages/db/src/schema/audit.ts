@@ -24,6 +24,8 @@ export const auditEvents = pgTable(
   },
   (t) => [
     index().on(t.agencyId, t.createdAt),
+    // A report's clients' work (claims and handling actions) since its period began.
+    index("audit_events_client_created_idx").on(t.agencyId, t.clientId, t.createdAt),
     index().on(t.agencyId, t.subjectType, t.subjectId),
     pgPolicy("tenant_read", {
       as: "permissive",
