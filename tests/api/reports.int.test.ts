@@ -5,7 +5,7 @@ import { callProcedure, makeTestApp, signInAs, type TestApp } from "../support/h
 
 /**
  * The public report reads over real HTTP: scopes and roles, field-named refusals, and the per-item export
- * streamed in pages (5,000 rows each) with exactly the rows the summary counts.
+ * streamed in batches (one cursor, 2,000 rows at a time) with exactly the rows the summary counts.
  */
 let db: TestDatabase;
 let app: TestApp;

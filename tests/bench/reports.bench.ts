@@ -1,6 +1,7 @@
 // Reports over a month of ITEMS items (default 2M) across 50 clients, generated set-based in a throwaway embedded
 // PostgreSQL (generate_series: items, replies with their outbound deliveries, first-response and resolution
-// clocks, escalations), so the report's joins read what production's do:
+// clocks, escalations, and the moderators' audit trail: a claim and a handling action per handled item, which the
+// report's handling time and moderator work read), so the report's joins read what production's do:
 // - one client's month report (`getReport`; target < 300 ms), and as a ratio to a bare SQL aggregate over the same
 //   rows (the month's items, clocks and replies counted from their client-month indexes);
 // - its one-row-per-item CSV streamed the way `GET /v1/reports/items.csv` does it (`streamReportItems`: one
@@ -65,7 +66,7 @@ try {
   };
   // The loaded tables' indexes are dropped and built again after the load (one sort each instead of millions of
   // insertions into every index: the load took 1,057 s with them in place); those behind constraints stay.
-  const loaded = ["items", "replies", "outbound_deliveries", "sla_clocks", "escalations"];
+  const loaded = ["items", "replies", "outbound_deliveries", "sla_clocks", "escalations", "audit_events"];
   const indexes = await owner<Array<{ name: string; definition: string }>>`
     select x.indexrelid::regclass::text as name, pg_get_indexdef(x.indexrelid) as definition
     from pg_index x join pg_class t on t.oid = x.indrelid
@@ -135,13 +136,32 @@ try {
        received_at + interval '4 hours', received_at + interval '10 minutes', received_at + interval '4 hours'
      from items where agency_id = '${agency.agencyId}' and external_id like '%37'`,
   );
+  // Every item is handled by a moderator: claimed 1–3 minutes after it arrived, then replied to (a queued reply,
+  // audited on the reply), hidden, deleted or left alone 3 minutes later — the measured claims of staffing.
+  await step(
+    "audit events",
+    `insert into audit_events (agency_id, client_id, actor_user_id, action, subject_type, subject_id, after, created_at)
+     select i.agency_id, i.client_id, '${moderator}', e.action, e.subject_type, e.subject_id, e.after,
+       i.received_at + e.after_arrival
+     from items i
+     cross join lateral (select (1 + abs(hashtext(i.external_id)) % 3) * interval '1 minute' as claimed) hh
+     cross join lateral (values
+       ('item.claimed', 'item', i.id::text, null::jsonb, hh.claimed),
+       (case i.status when 'responded' then 'reply.queued' when 'hidden' then 'item.hidden'
+          when 'deleted' then 'item.deleted' else 'item.no_action' end,
+        case when i.status = 'responded' then 'reply' else 'item' end,
+        case when i.status = 'responded' then null else i.id::text end,
+        case when i.status = 'responded' then jsonb_build_object('itemId', i.id) end,
+        hh.claimed + interval '3 minutes')) e(action, subject_type, subject_id, after, after_arrival)
+     where i.agency_id = '${agency.agencyId}'`,
+  );
   const indexing = performance.now();
   for (const index of indexes) await owner.unsafe(index.definition);
   console.log(`  ${indexes.length} indexes built in ${((performance.now() - indexing) / 1000).toFixed(1)} s`);
   await owner`set session_replication_role = origin`;
   await owner.unsafe("vacuum analyze");
   console.log(
-    `generated ${ITEMS.toLocaleString("en")} items over ${CLIENTS} clients (replies, deliveries, clocks, escalations) in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s (${describeMachine()})`,
+    `generated ${ITEMS.toLocaleString("en")} items over ${CLIENTS} clients (replies, deliveries, clocks, escalations, audit events) in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s (${describeMachine()})`,
   );
 
   // ——— Measure ———
