@@ -95,11 +95,19 @@ describe("the console on a laptop", () => {
     // Compact rows: the same rows, shorter.
     await page.goto(`${demo.server.url}/console`);
     const firstRow = page.locator(".queue-row").first();
-    await firstRow.waitFor();
-    const comfortable = (await firstRow.boundingBox())?.height ?? 0;
+    const rowHeight = async () => (await firstRow.boundingBox())?.height ?? 0;
+    // Laid out: the list may re-render its rows as the queue's first answers land (a row between two renders
+    // has no box).
+    let comfortable = 0;
+    await expect
+      .poll(async () => {
+        comfortable = await rowHeight();
+        return comfortable;
+      })
+      .toBeGreaterThan(0);
     await page.getByText("Settings", { exact: true }).click();
     await page.getByLabel("Rows").selectOption("compact");
-    await expect.poll(async () => (await firstRow.boundingBox())?.height ?? 0).toBeLessThan(comfortable * 0.75);
+    await expect.poll(rowHeight).toBeLessThan(comfortable * 0.75);
     // The choice stays with this browser.
     await page.reload();
     await page.locator(".console__grid--compact").waitFor();
