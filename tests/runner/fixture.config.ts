@@ -16,6 +16,8 @@ const globalSetup = [databaseSetup];
 export default defineConfig({
   test: {
     ...suite.test,
+    // One project of its own: the fixture, not the suite's unit and system projects.
+    projects: undefined,
     include: [fixture],
     exclude: [],
     // First in, last out: the suite's own teardown (stopping PostgreSQL) runs before the fixture's throws.
