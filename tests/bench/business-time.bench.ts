@@ -2,6 +2,7 @@
 // plain date addition measured in the same run.
 // Run: node --import tsx tests/bench/business-time.bench.ts
 import { addBusinessMinutes, type BusinessCalendar, type Span } from "@parley/core/sla";
+import { createRandom } from "./seeded-random";
 
 const TARGET_CALLS_PER_SECOND = 500_000;
 const MEASURE_MS = 1_000;
@@ -15,17 +16,6 @@ const calendars: BusinessCalendar[] = [
   { timeZone: "America/New_York", weekly: weekdays, holidays: ["2026-07-03", "2026-11-26", "2026-12-25"] },
   { timeZone: "Europe/London", weekly: weekdays, holidays: ["2026-04-03", "2026-04-06", "2026-12-25", "2026-12-28"] },
 ];
-
-/** mulberry32: a seeded generator, so every run times the same starts. */
-function createRandom(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
-    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const random = createRandom(2026);
 const yearStart = Date.UTC(2026, 0, 1);

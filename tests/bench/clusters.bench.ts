@@ -14,6 +14,7 @@ import { createTermReader, findNearDuplicates } from "@parley/core/protocols";
 import { closeDatabase, createDatabase, uuidArray, withTenant } from "@parley/db";
 import { sql } from "drizzle-orm";
 import { addBenchMember, describeMachine, seedBenchAgency, startBenchDatabase } from "./bench-database";
+import { createRandom } from "./seeded-random";
 
 const ITEMS = 10_000;
 const INCIDENT = 8_700;
@@ -23,16 +24,6 @@ const HISTORY = Number(process.env.HISTORY ?? 200_000);
 /** Clustering a spike's queue must stay well inside a console refresh. */
 const TARGET_MS = 1_000;
 
-/** mulberry32: a seeded generator, so every run times the same texts. */
-function createRandom(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
-    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 const random = createRandom(18);
 const pick = <T>(values: readonly T[]) => values[Math.floor(random() * values.length)]!;
 const openings = ["", "@GameCo ", "wtf ", "seriously ", "lol "];

@@ -12,6 +12,7 @@ import { closeDatabase, createDatabase, schema, withTenant } from "@parley/db";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { describeMachine, percentile, seedBenchAgency, startBenchDatabase } from "./bench-database";
+import { createRandom } from "./seeded-random";
 
 const ITEMS = Number(process.env.ITEMS ?? 2_000_000);
 const CLIENTS = 50;
@@ -19,16 +20,6 @@ const PERIOD = "2026-03"; // a DST month in Europe/London
 const RUNS = 7;
 const ONE_CLIENT_TARGET_MS = 150;
 const ALL_CLIENTS_TARGET_MS = 3_000;
-
-function createRandom(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
-    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 async function median(run: () => Promise<unknown>, times = RUNS): Promise<number> {
   await run(); // warm-up
