@@ -73,15 +73,14 @@ export async function queueClientIds(scope: Scope, tx: Executor, clientId: strin
   return rows.map((row) => row.id);
 }
 
-/** Announces one `queue.changed` per client (counts and lists of those clients are stale). */
+/** Announces a `queue.changed` about each changed item (its client's counts and lists are stale, and so is it). */
 export async function publishQueueChanges(
   scope: Scope,
   tx: Executor,
   changes: ReadonlyArray<{ clientId: string; itemId: string }>,
 ): Promise<void> {
-  const byClient = new Map(changes.map((change) => [change.clientId, change.itemId]));
-  for (const [clientId, subjectId] of byClient) {
-    await publishLiveEvent(tx, { type: "queue.changed", agencyId: scope.agencyId, clientId, subjectId });
+  for (const { clientId, itemId } of changes) {
+    await publishLiveEvent(tx, { type: "queue.changed", agencyId: scope.agencyId, clientId, subjectId: itemId });
   }
 }
 
@@ -163,7 +162,7 @@ function byUrgency(x: Candidate, y: Candidate): number {
 /**
  * Serves several moderators' claims of one agency; answers in request order, null for a request whose queues are
  * empty. In rounds of two statements, however many requests (`readCandidates`, then `takeCandidates`), each a
- * call of a function of migration 0017 that sets the tenant (the agency and the clients asked for) for its own
+ * call of a function of migrations 0017 and 0041 that sets the tenant (the agency and the clients asked for) for its own
  * transaction, so each is one message and one answer:
  *
  * 1. The heads of the asked clients' queues, read without locks: per client, as many queued items (in
@@ -172,8 +171,8 @@ function byUrgency(x: Candidate, y: Candidate): number {
  *    are used instead, while fresh (`QueueHeads`).
  * 2. Each request, in order, takes the most urgent candidate of its clients (`byUrgency`: priority, then
  *    first-response due time, then arrival). Only those candidates are locked, with `FOR UPDATE SKIP LOCKED`
- *    and their state checked again; the claims are written with their audit events and one live announcement
- *    per client; lapsed claims nobody took go back to the queue in their original place.
+ *    and their state checked again; the claims are written with their audit events and a live announcement
+ *    about each; lapsed claims nobody took go back to the queue in their original place.
  *
  * A candidate another transaction holds or took meanwhile is passed over, and its request is served in the next
  * round; each round passes over more, so the rounds end. Locked rows are this transaction's alone, so two
@@ -342,7 +341,7 @@ async function readCandidates(
 /**
  * Locks the chosen candidates and the lapsed claims (skipping rows another transaction holds), checks that each
  * is still queued or still lapsed, and claims the chosen ones: lapsed claims nobody took go back to the queue,
- * with audit events and one live announcement per client (`parley_claim_take`). Returns the rows claimed.
+ * with audit events and a live announcement about each (`parley_claim_take`). Returns the rows claimed.
  */
 async function takeCandidates(
   db: Database,
