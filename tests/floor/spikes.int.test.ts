@@ -1,7 +1,7 @@
 import { createNotifier, deriveWebhookSecret, verifyWebhookSignature } from "@parley/connectors/notify";
 import { savePlaybook } from "@parley/core/escalations";
 import { detectSpikes, getFloor, spikeStartThreshold } from "@parley/core/floor";
-import { countQueues } from "@parley/core/moderation";
+import { createQueueCounter } from "@parley/core/moderation";
 import { schema, withTenant } from "@parley/db";
 import {
   createTestDatabase,
@@ -146,10 +146,8 @@ describe("spike detection", () => {
         actorId: a.users.moderator.id,
         clientIds: [a.client.id, a.otherClient.id],
       };
-      const counts = await withTenant(
-        db.app,
-        { agencyId: a.agency.id, clientIds: moderatorScope.clientIds, userId: a.users.moderator.id },
-        (tx) => countQueues(moderatorScope, tx, { now: () => new Date(surgeEnd.getTime() + MINUTE) }),
+      const counts = await createQueueCounter(db.app, { now: () => new Date(surgeEnd.getTime() + MINUTE) }).count(
+        moderatorScope,
       );
       expect(counts.find((entry) => entry.clientId === a.client.id)?.spike).toMatchObject({
         startedAt: surgeEnd,

@@ -35,7 +35,7 @@ import {
 } from "@parley/contracts";
 import { getMe, type LinkKind, previewInvitation, resolveScope } from "@parley/core/agencies";
 import type { Scope } from "@parley/core/kernel";
-import { type ClaimBatcher, createClaimBatcher } from "@parley/core/moderation";
+import { type ClaimBatcher, createClaimBatcher, createQueueCounter } from "@parley/core/moderation";
 import { appErrorOf, appRouter, type Context, type Services } from "@parley/trpc";
 import { sql } from "drizzle-orm";
 import { Hono, type Context as HonoContext, type MiddlewareHandler } from "hono";
@@ -229,6 +229,7 @@ export function createApp(options: AppOptions) {
   const logger = options.logger ?? fallbackLogger;
   const metrics = options.metrics ?? createMetrics({ db: services.db });
   const claims = timeClaims(createClaimBatcher(services.db, services), metrics);
+  const queueCounts = createQueueCounter(services.db, services);
   const trustProxy = options.trustProxy ?? 0;
   const publicUrl = options.publicUrl;
   const app = new Hono<{ Variables: Variables }>();
@@ -426,6 +427,7 @@ export function createApp(options: AppOptions) {
         const context: Context = {
           services,
           claims,
+          queueCounts,
           requestId: (c as AppContext).get("requestId"),
           session: auth
             ? { id: auth.session.id, userId: auth.user.id, currentAgencyId: auth.session.currentAgencyId }

@@ -2,7 +2,7 @@ import type { ConnectionTester, OutboundAllowlist } from "@parley/contracts";
 import type { StripeGateway } from "@parley/contracts/billing";
 import type { LinkKind, LinkMailer } from "@parley/core/agencies";
 import type { Clock, Scope, SecretBox } from "@parley/core/kernel";
-import type { ClaimBatcher } from "@parley/core/moderation";
+import type { ClaimBatcher, QueueCounter } from "@parley/core/moderation";
 import type { Database } from "@parley/db";
 
 export interface Services {
@@ -26,6 +26,8 @@ export interface Context {
   services: Services;
   /** Claims of this API process, served in batches (one per app: concurrent requests share it). */
   claims: ClaimBatcher;
+  /** Queue counts of this API process, one read per agency serving every console that asked meanwhile. */
+  queueCounts: QueueCounter;
   requestId: string;
   session: { id: string; userId: string; currentAgencyId: string | null } | null;
   scope: Scope | null;

@@ -124,7 +124,7 @@ async function runInTenant<R extends { ok: boolean }>(
 
 /**
  * A member of the current agency, outside any transaction: for the procedures that open their own (claims,
- * which the claim batcher serves together).
+ * which the claim batcher serves together, and queue counts, which the queue counter reads for many at once).
  */
 export const agencyMemberProcedure = authedProcedure.use(({ ctx, next }) => {
   const scope = ctx.scope;

@@ -10,5 +10,6 @@ export * from "./item-clusters";
 export * from "./item-detail";
 export * from "./operational-counts.unscoped";
 export * from "./queue";
+export * from "./queue-counts";
 export * from "./read-items";
 export * from "./replies";

@@ -7,7 +7,8 @@ import { resolveScope } from "../agencies/me";
 import { liveChannel } from "../kernel/publish-live-event";
 import { type Scope, tenantOf } from "../kernel/scope";
 import { createClaimBatcher, defaultClaimLeaseSeconds } from "./claim-next-item";
-import { countQueues, listQueueItems, queueListInput, releaseItem, renewClaim, skipItem } from "./queue";
+import { listQueueItems, queueListInput, releaseItem, renewClaim, skipItem } from "./queue";
+import { createQueueCounter } from "./queue-counts";
 
 let db: TestDatabase;
 let a: TestAgency;
@@ -70,9 +71,11 @@ describe("queue reads over long queues", () => {
       order by priority, received_at, id limit 51`);
     expect(plan).toMatch(/items_claim_queued_idx/);
   });
+});
 
+describe("queue counts, one read per agency for every console", () => {
   it("counts every client's queue in one statement over the partial indexes", async () => {
-    const counts = await inTenant((tx) => countQueues(moderator, tx));
+    const counts = await createQueueCounter(db.app).count(moderator);
     expect(counts.map((row) => row.queued)).toEqual([queuedPerClient, queuedPerClient]);
     expect(counts.every((row) => row.queued === Object.values(row.byPriority).reduce((x, y) => x + y))).toBe(true);
     expect(counts[0]?.byPriority).toEqual({ P1: 500, P2: 500, P3: 500, P4: 500 });
@@ -80,6 +83,62 @@ describe("queue reads over long queues", () => {
       select client_id, count(*) filter (where priority = 'P1') from items
       where agency_id = ${a.agency.id} and status = 'queued' group by client_id`);
     expect(plan).toMatch(/items_claim_queued_idx/);
+  });
+
+  it("answers concurrent counts from one read, and each from a read begun after it was asked", async () => {
+    let reads = 0;
+    const counter = createQueueCounter(db.app, {
+      now: () => {
+        reads += 1;
+        return new Date();
+      },
+    });
+    const together = await Promise.all(Array.from({ length: 20 }, () => counter.count(moderator)));
+    // The first read starts at once; the others asked while it ran share the next one.
+    expect(reads).toBeLessThanOrEqual(2);
+    expect(new Set(together.map((counts) => JSON.stringify(counts))).size).toBe(1);
+
+    const before = together[0]?.find((row) => row.clientId === a.otherClient.id)?.queued ?? 0;
+    const running = counter.count(moderator);
+    await db.owner.execute(sql`
+      insert into items (id, agency_id, client_id, channel_id, external_id, kind, author_external_id, author_handle,
+        body, created_at, received_at, status, priority)
+      select gen_random_uuid(), ${a.agency.id}, client_id, id, 'counted-late', 'comment', 'author', 'someone', 'late', now(), now(),
+        'queued', 'P2'
+      from channels where client_id = ${a.otherClient.id} limit 1`);
+    const asked = await counter.count(moderator);
+    expect(asked.find((row) => row.clientId === a.otherClient.id)?.queued).toBe(before + 1);
+    await running;
+    await db.owner.execute(sql`delete from items where external_id = 'counted-late'`);
+  });
+
+  it("gives each caller only their clients, with the claims they hold", async () => {
+    const admin = await resolveScope(db.app, { userId: a.users.admin.id, agencyId: a.agency.id });
+    const stakeholder = await resolveScope(db.app, { userId: a.users.stakeholder.id, agencyId: a.agency.id });
+    if (!admin || !stakeholder) throw new Error("no scope");
+    const claims = createClaimBatcher(db.app);
+    const held = [
+      await claims.claim(moderator, { clientId: a.client.id }),
+      await claims.claim(moderator, { clientId: a.client.id }),
+      await claims.claim(admin, { clientId: a.client.id }),
+    ];
+    const counter = createQueueCounter(db.app);
+    const [forModerator, forAdmin, forOneClient] = await Promise.all([
+      counter.count(moderator),
+      counter.count(admin),
+      counter.count({ ...moderator, clientIds: [a.otherClient.id] }),
+    ]);
+    const ofClient = (counts: typeof forModerator) => counts.find((row) => row.clientId === a.client.id);
+    expect(ofClient(forModerator)).toMatchObject({ queued: queuedPerClient - 3, claimed: 3, mine: 2 });
+    expect(ofClient(forAdmin)).toMatchObject({ queued: queuedPerClient - 3, claimed: 3, mine: 1 });
+    expect(forOneClient.map((row) => row.clientId)).toEqual([a.otherClient.id]);
+    await expect(counter.count(stakeholder)).rejects.toMatchObject({ code: "FORBIDDEN" });
+
+    for (const [n, item] of held.entries()) {
+      await withTenant(db.app, tenantOf(n < 2 ? moderator : admin), (tx) =>
+        releaseItem(n < 2 ? moderator : admin, tx, { itemId: item?.id ?? "" }),
+      );
+    }
   });
 });
 

@@ -12,7 +12,7 @@ import { riskFlags } from "../protocols/protocol-document";
 import { findItemClocks, mostPressingClock, type SlaBoardEntry } from "../sla/sla-board";
 import { defaultClaimLeaseSeconds, publishQueueChanges, queueClientIds, queueOrder } from "./claim-next-item";
 
-const { items, clients, channels, slaClocks, users, memberships, clientAssignments, volumeSpikes } = schema;
+const { items, clients, channels, slaClocks, users, memberships, clientAssignments } = schema;
 type ItemRow = typeof items.$inferSelect;
 
 const maxQueuePageSize = 100;
@@ -74,8 +74,6 @@ export const reassignItemInput = z.object({ itemId: uuid, toUserId: uuid });
 export type ReassignItemInput = z.infer<typeof reassignItemInput>;
 export type QueueItemInput = z.infer<typeof queueItemInput>;
 
-export const queueCountsInput = z.object({}).default({});
-
 /** One row of a queue: enough to pick, filter and see who holds it. */
 /** The columns of an item a queue page shows; `body` is its first `bodyPreviewLength` (280) characters. */
 const queueItemKeys = [
@@ -114,24 +112,6 @@ export interface QueuePageView {
   nextCursor: string | null;
   /** When the rows' clocks were read. */
   at: Date;
-}
-
-/** Waiting and claimed items of one client; `byPriority` counts the waiting (queued) ones. */
-export interface QueueCountsView {
-  clientId: string;
-  clientName: string;
-  queued: number;
-  claimed: number;
-  /** Of the claimed ones, those the caller holds. */
-  mine: number;
-  /**
-   * When the client's latest P1 arrived (its first-response clock started) in the last day, null if none: a
-   * console raises its P1 alert when this moves on, even if triage escalated the item before the counts showed it.
-   */
-  lastP1At: Date | null;
-  byPriority: Record<ItemRow["priority"], number>;
-  /** The client's open volume spike (core/floor): the console's banner. Rates are items per hour. */
-  spike: { id: string; startedAt: Date; ratePerHour: number; usualPerHour: number } | null;
 }
 
 export interface ReleasedItemView {
@@ -345,76 +325,6 @@ export async function listQueueItems(
         : null,
     at: now,
   };
-}
-
-/**
- * Queued and claimed items per client the caller works on, in one statement: each count reads only its partial
- * index (`items_claim_queued_idx` holds client and priority, `items_claim_expired_idx` the client); the latest P1
- * arrival reads the clocks of the last day from `sla_clocks_client_started_idx`.
- */
-export async function countQueues(scope: Scope, tx: Executor, deps: { now?: Clock } = {}): Promise<QueueCountsView[]> {
-  const now = (deps.now ?? systemClock)();
-  const rows = await tx.execute<{
-    client_id: string;
-    client_name: string;
-    queued: number;
-    claimed: number;
-    mine: number;
-    last_p1_at: string | null;
-    p1: number;
-    p2: number;
-    p3: number;
-    p4: number;
-    spike_id: string | null;
-    spike_started_at: string | null;
-    spike_rate: number | null;
-    spike_usual: number | null;
-  }>(sql`
-    select c.id as client_id, c.name as client_name, coalesce(q.queued, 0) as queued,
-      s.id as spike_id, s.started_at as spike_started_at, s.last_rate_per_hour as spike_rate,
-      s.usual_per_hour as spike_usual,
-      coalesce(k.claimed, 0) as claimed, coalesce(k.mine, 0) as mine, p.last_p1_at, coalesce(q.p1, 0) as p1, coalesce(q.p2, 0) as p2,
-      coalesce(q.p3, 0) as p3, coalesce(q.p4, 0) as p4
-    from ${clients} as c
-    left join (
-      select client_id, count(*)::int as queued, (count(*) filter (where priority = 'P1'))::int as p1,
-        (count(*) filter (where priority = 'P2'))::int as p2, (count(*) filter (where priority = 'P3'))::int as p3,
-        (count(*) filter (where priority = 'P4'))::int as p4
-      from ${items} where agency_id = ${scope.agencyId} and status = 'queued' group by client_id
-    ) as q on q.client_id = c.id
-    left join (
-      select client_id, count(*)::int as claimed,
-        (count(*) filter (where claimed_by = ${scope.actorId}))::int as mine
-      from ${items} where agency_id = ${scope.agencyId} and status = 'claimed' group by client_id
-    ) as k on k.client_id = c.id
-    left join (
-      select client_id, max(started_at) as last_p1_at
-      from ${slaClocks} where agency_id = ${scope.agencyId} and metric = 'first_response' and priority = 'P1'
-        and started_at > ${now.toISOString()}::timestamptz - interval '1 day'
-      group by client_id
-    ) as p on p.client_id = c.id
-    left join ${volumeSpikes} as s on s.agency_id = ${scope.agencyId} and s.client_id = c.id and s.ended_at is null
-    where c.agency_id = ${scope.agencyId} and c.status <> 'archived'
-      ${scope.clientIds ? sql`and c.id = any(${uuidArray(scope.clientIds)})` : sql``}
-    order by c.name`);
-  return rows.map((row) => ({
-    clientId: row.client_id,
-    clientName: row.client_name,
-    queued: row.queued,
-    claimed: row.claimed,
-    mine: row.mine,
-    lastP1At: row.last_p1_at === null ? null : new Date(row.last_p1_at),
-    byPriority: { P1: row.p1, P2: row.p2, P3: row.p3, P4: row.p4 },
-    spike:
-      row.spike_id === null
-        ? null
-        : {
-            id: row.spike_id,
-            startedAt: new Date(row.spike_started_at ?? 0),
-            ratePerHour: row.spike_rate ?? 0,
-            usualPerHour: row.spike_usual ?? 0,
-          },
-  }));
 }
 
 /**

@@ -1,7 +1,6 @@
 import { itemClustersInput } from "@parley/contracts";
 import {
   claimNextInput,
-  countQueues,
   listItemClusters,
   listQueueItems,
   queueCountsInput,
@@ -23,10 +22,8 @@ export const queueRouter = router({
   clusters: procedureFor("moderate")
     .input(itemClustersInput)
     .query(({ ctx, input }) => listItemClusters(ctx.scope, ctx.tx, input)),
-  /** Refetched by consoles as live events arrive (coalesced): one grouped query. */
-  counts: procedureFor("viewOperations")
-    .input(queueCountsInput)
-    .query(({ ctx }) => countQueues(ctx.scope, ctx.tx)),
+  /** Refetched by consoles as live events arrive (coalesced): the queue counter checks the role and reads. */
+  counts: agencyMemberProcedure.input(queueCountsInput).query(({ ctx }) => ctx.queueCounts.count(ctx.scope)),
   /** Served with the other claims in flight (the claim batcher checks the role and opens the transaction). */
   claimNext: agencyMemberProcedure
     .input(claimNextInput)
