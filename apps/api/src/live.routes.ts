@@ -57,8 +57,17 @@ function mayReceive(scope: Scope, event: LiveEvent): boolean {
 }
 
 const liveHeartbeatMs = 25_000;
-/** A console this far behind is dropped; its EventSource reconnects and refetches. */
-const maxPendingWrites = 500;
+/**
+ * A console's events are written together once per this window: during a spike a console hears tens of events a
+ * second, and one write per event per console was the API process's largest cost (the console coalesces what it
+ * hears over 150 ms anyway).
+ */
+const liveFlushMs = 50;
+/**
+ * A console this far behind (text its connection has not taken yet) is dropped; its EventSource reconnects and
+ * refetches.
+ */
+const maxUnsentChars = 256 * 1024;
 
 interface LiveVariables {
   requestId: string;
@@ -83,9 +92,9 @@ async function markPresent(db: Database, scope: Scope, logger: Logger, requestId
 
 /**
  * `GET /events`: server-sent events for the signed-in member (session cookie, loaded by the app's
- * `loadSession`). Each event's data is the LiveEvent JSON. Every heartbeat re-reads the scope, so a
- * sign-out or a changed assignment takes effect within one heartbeat, and records the member as present (online on
- * the floor view while the stream lasts).
+ * `loadSession`). Each event's data is the LiveEvent JSON; what arrives within `liveFlushMs` goes out in one write.
+ * Every heartbeat re-reads the scope, so a sign-out or a changed assignment takes effect within one heartbeat, and
+ * records the member as present (online on the floor view while the stream lasts).
  */
 export function createLiveRoutes(options: {
   db: Database;
@@ -98,6 +107,16 @@ export function createLiveRoutes(options: {
   const { liveStreams } = options.metrics;
   const heartbeatMs = options.heartbeatMs ?? liveHeartbeatMs;
   const app = new Hono<{ Variables: LiveVariables }>();
+  // Each event is serialized once, however many consoles receive it.
+  const frames = new WeakMap<LiveEvent, string>();
+  const frameOf = (event: LiveEvent) => {
+    let frame = frames.get(event);
+    if (frame === undefined) {
+      frame = `data: ${JSON.stringify(event)}\n\n`;
+      frames.set(event, frame);
+    }
+    return frame;
+  };
 
   app.get("/events", async (c) => {
     const auth = c.get("auth");
@@ -112,16 +131,28 @@ export function createLiveRoutes(options: {
         end = resolve;
       });
       stream.onAbort(() => end());
-      let pending = 0;
-      const send = (text: string) => {
-        if (pending >= maxPendingWrites) return end();
-        pending += 1;
+      // What is waiting for the next write; one write at a time, so a slow connection's text piles up here.
+      let unsent = "";
+      let writing = false;
+      let flushTimer: NodeJS.Timeout | undefined;
+      const flush = () => {
+        flushTimer = undefined;
+        if (writing || unsent === "") return;
+        const text = unsent;
+        unsent = "";
+        writing = true;
         void stream.write(text).finally(() => {
-          pending -= 1;
+          writing = false;
+          if (unsent !== "") flushTimer ??= setTimeout(flush, liveFlushMs);
         });
       };
+      const send = (text: string) => {
+        if (unsent.length + text.length > maxUnsentChars) return end();
+        unsent += text;
+        flushTimer ??= setTimeout(flush, liveFlushMs);
+      };
       const unsubscribe = liveEvents.subscribe((event) => {
-        if (scope && mayReceive(scope, event)) send(`data: ${JSON.stringify(event)}\n\n`);
+        if (scope && mayReceive(scope, event)) send(frameOf(event));
       });
       const heartbeat = setInterval(async () => {
         try {
@@ -142,6 +173,7 @@ export function createLiveRoutes(options: {
       } finally {
         liveStreams.dec();
         clearInterval(heartbeat);
+        clearTimeout(flushTimer);
         unsubscribe();
       }
     });
