@@ -92,6 +92,27 @@ describe("ingestItems", () => {
     expect(rows.find((row) => row.externalId === "open-reply")?.parentItemId).toBe(parentRow?.id);
   });
 
+  it("stores replies to a stored post side by side: no delivery waits for another's", async () => {
+    await ingestChannelItems(db.app, channel, [event("launch-post", "We are live!")]);
+    const replyTo = (name: string): ItemChangeEvent => ({
+      op: "upsert",
+      item: { ...event(name, "Servers down?").item, kind: "reply", parentExternalId: "launch-post" },
+    });
+    const outcome = await withTenant(db.app, { agencyId: a.agency.id, clientIds: [channel.clientId] }, async (tx) => {
+      await ingestItems(channel, tx, { events: [replyTo("launch-reply-1")] });
+      // Another delivery of a reply to the same post, while this one is still open: it must not wait for it.
+      const other = ingestChannelItems(db.app, channel, [replyTo("launch-reply-2")]).then(() => "stored" as const);
+      const bound = new Promise<"waiting">((resolve) => setTimeout(() => resolve("waiting"), 10_000));
+      return Promise.race([other, bound]);
+    });
+    expect(outcome).toBe("stored");
+    const rows = await itemsOf(channel.id);
+    const post = rows.find((row) => row.externalId === "launch-post");
+    for (const name of ["launch-reply-1", "launch-reply-2"]) {
+      expect(rows.find((row) => row.externalId === name)?.parentItemId).toBe(post?.id);
+    }
+  });
+
   it("files items of a client without a protocol as uncategorised P3", async () => {
     const result = await ingestChannelItems(db.app, otherChannel, [event("np-1", "I want a refund")]);
     expect(result).toMatchObject({ received: 1, created: 1 });

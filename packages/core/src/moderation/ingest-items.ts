@@ -307,13 +307,18 @@ where child.id = any(array(select jsonb_array_elements_text($2::jsonb)::uuid)) a
 /**
  * A reply and its parent delivered at the same time in two transactions: neither sees the other's uncommitted
  * item, so each would link nothing. Every round first takes a transaction-level advisory lock per name it
- * involves on the channel (each new item's external id and alias, and each reply's parent name), in one order
- * (by key), before its statements take their snapshots. The reply and its parent share a name, so the later
- * transaction waits for the earlier to commit and then sees its item: the parent's round links the waiting
- * reply (`insertRoundStatement`), or the reply's finds its parent (`linkRepliesStatement`). $1 channel, $2 names.
+ * involves on the channel (each new item's external id and alias, and each reply's parent name) that no stored
+ * item carries yet, in one order (by key), before its statements take their snapshots. The reply and its parent
+ * share a name, so the later transaction waits for the earlier to commit and then sees its item: the parent's
+ * round links the waiting reply (`insertRoundStatement`), or the reply's finds its parent
+ * (`linkRepliesStatement`). A parent already stored needs no lock: every reply's round sees it. So the thousands
+ * of comments on one launch post arrive side by side instead of one delivery after another. $1 channel, $2 names,
+ * $3 agency.
  */
 const lockItemNamesStatement = `select count(pg_advisory_xact_lock(${itemNameLockSpace}, key)) from (
   select distinct hashtext($1::text || ' ' || name) as key from jsonb_array_elements_text($2::jsonb) as name
+  where not exists (select from items where agency_id = $3::uuid and channel_id = $1::uuid and external_id = name)
+    and not exists (select from items where agency_id = $3::uuid and channel_id = $1::uuid and alias_external_id = name)
   order by key
 ) as keys`;
 
@@ -518,7 +523,7 @@ async function applyRound(
   const names = planned.flatMap(({ event }) =>
     [event.item.externalId, aliasOf(event), event.item.parentExternalId].filter((name) => typeof name === "string"),
   );
-  const locking = runPrepared(tx, lockItemNamesStatement, [channel.id, JSON.stringify(names)]);
+  const locking = runPrepared(tx, lockItemNamesStatement, [channel.id, JSON.stringify(names), channel.agencyId]);
   const inserting = runPrepared<{ id: string; external_id: string; customer_id: string | null }>(
     tx,
     insertRoundStatement,
