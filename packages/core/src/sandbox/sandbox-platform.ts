@@ -61,31 +61,37 @@ export interface SandboxPageView {
   posts: SandboxPostView[];
 }
 
-/** Writes a post on the sandbox's page, in the caller's transaction (card numbers and IBANs masked, as ingest does). */
-export async function recordSandboxPost(
-  tx: Executor,
-  post: SandboxChannel & {
-    externalId: string;
-    parentExternalId?: string | null;
-    authorName: string;
-    byBrand?: boolean;
-    body: string;
-    postedAt: Date;
-  },
-): Promise<void> {
+/** A post on a sandbox's page, as `recordSandboxPosts` writes it. */
+type SandboxPostInput = SandboxChannel & {
+  externalId: string;
+  parentExternalId?: string | null;
+  authorName: string;
+  byBrand?: boolean;
+  body: string;
+  postedAt: Date;
+};
+
+/**
+ * Writes posts on sandbox pages in one statement, in the caller's transaction (card numbers and IBANs masked, as
+ * ingest does); a post the page already holds is kept.
+ */
+export async function recordSandboxPosts(tx: Executor, posts: readonly SandboxPostInput[]): Promise<void> {
+  if (posts.length === 0) return;
   await tx
     .insert(sandboxPosts)
-    .values({
-      agencyId: post.agencyId,
-      clientId: post.clientId,
-      channelId: post.id,
-      externalId: post.externalId,
-      parentExternalId: post.parentExternalId ?? null,
-      authorName: maskPersonalData(post.authorName).text,
-      byBrand: post.byBrand ?? false,
-      body: maskPersonalData(post.body).text,
-      postedAt: post.postedAt,
-    })
+    .values(
+      posts.map((post) => ({
+        agencyId: post.agencyId,
+        clientId: post.clientId,
+        channelId: post.id,
+        externalId: post.externalId,
+        parentExternalId: post.parentExternalId ?? null,
+        authorName: maskPersonalData(post.authorName).text,
+        byBrand: post.byBrand ?? false,
+        body: maskPersonalData(post.body).text,
+        postedAt: post.postedAt,
+      })),
+    )
     .onConflictDoNothing();
 }
 
@@ -120,15 +126,17 @@ export async function applySandboxAction(
     if (input.action === "reply") {
       if (!input.reply) return null;
       const externalId = `sandbox-${crypto.randomUUID()}`;
-      await recordSandboxPost(tx, {
-        ...channel,
-        externalId,
-        parentExternalId: input.item.externalId,
-        authorName: target.brand,
-        byBrand: true,
-        body: input.reply.text,
-        postedAt: now,
-      });
+      await recordSandboxPosts(tx, [
+        {
+          ...channel,
+          externalId,
+          parentExternalId: input.item.externalId,
+          authorName: target.brand,
+          byBrand: true,
+          body: input.reply.text,
+          postedAt: now,
+        },
+      ]);
       return { externalId, text: input.reply.text, brand: target.brand };
     }
     await tx
@@ -183,18 +191,19 @@ export async function postIngestedOnSandboxPage(
   const upserts = events.flatMap((event) => (event.op === "upsert" && !event.item.byBrand ? [event.item] : []));
   if (upserts.length === 0) return;
   const tenant = { agencyId: channel.agencyId, clientIds: [channel.clientId], userId: null };
-  await withTenant(db, tenant, async (tx) => {
-    for (const item of upserts) {
-      await recordSandboxPost(tx, {
+  await withTenant(db, tenant, (tx) =>
+    recordSandboxPosts(
+      tx,
+      upserts.map((item) => ({
         ...channel,
         externalId: item.externalId,
         parentExternalId: item.parentExternalId ?? null,
         authorName: item.author.displayName ?? item.author.handle,
         body: item.body,
         postedAt: item.createdAt,
-      });
-    }
-  });
+      })),
+    ),
+  );
 }
 
 /**
@@ -229,14 +238,16 @@ export async function postSandboxComment(
         });
       }
     }
-    await recordSandboxPost(tx, {
-      ...channel,
-      externalId,
-      parentExternalId: input.replyTo ?? null,
-      authorName: input.author,
-      body: input.text,
-      postedAt: now,
-    });
+    await recordSandboxPosts(tx, [
+      {
+        ...channel,
+        externalId,
+        parentExternalId: input.replyTo ?? null,
+        authorName: input.author,
+        body: input.text,
+        postedAt: now,
+      },
+    ]);
   });
   const handle =
     input.author

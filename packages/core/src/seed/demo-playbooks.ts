@@ -5,7 +5,7 @@ import { openEscalation } from "../escalations/escalate-item";
 import { type PlaybookDocument, savePlaybook } from "../escalations/playbooks";
 import type { Scope } from "../kernel/scope";
 import { ingestItems } from "../moderation/ingest-items";
-import { recordSandboxPost } from "../sandbox/sandbox-platform";
+import { recordSandboxPosts } from "../sandbox/sandbox-platform";
 import type { BusinessCalendar } from "../sla/business-calendar";
 import { recordCalendarVersion } from "../sla/business-hours";
 import { wallTimeInstant } from "../sla/zone-offsets";
@@ -142,7 +142,7 @@ export async function seedDemoPlaybooks(
     const ingestChannel = { id: channel.id, agencyId: scope.agencyId, clientId: client.id, platform: channel.platform };
     const { externalId, handle, body } = plan.escalated;
     const receivedAt = new Date(now.getTime() - 40 * 60_000);
-    await recordSandboxPost(tx, { ...ingestChannel, externalId, authorName: handle, body, postedAt: receivedAt });
+    await recordSandboxPosts(tx, [{ ...ingestChannel, externalId, authorName: handle, body, postedAt: receivedAt }]);
     await ingestItems(
       ingestChannel,
       tx,

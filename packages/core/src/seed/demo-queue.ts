@@ -2,7 +2,7 @@ import type { Executor } from "@parley/db";
 import type { Scope } from "../kernel/scope";
 import { type IngestItemEvent, ingestItems } from "../moderation/ingest-items";
 import { sendReply } from "../moderation/replies";
-import { recordSandboxPost } from "../sandbox/sandbox-platform";
+import { recordSandboxPosts } from "../sandbox/sandbox-platform";
 import type { DemoClientsSeeded } from "./demo-playbooks";
 
 /** One item of a client's morning: who writes what, where, and how many minutes ago. */
@@ -177,14 +177,16 @@ export async function seedDemoQueue(
         platform: channel.platform,
       };
       // The customer wrote it on the sandbox's public page; the platform's webhook brought it to Parley.
-      await recordSandboxPost(tx, {
-        ...ingestChannel,
-        externalId: event.item.externalId,
-        parentExternalId: parent ?? null,
-        authorName: item.author,
-        body: item.body,
-        postedAt: event.item.createdAt,
-      });
+      await recordSandboxPosts(tx, [
+        {
+          ...ingestChannel,
+          externalId: event.item.externalId,
+          parentExternalId: parent ?? null,
+          authorName: item.author,
+          body: item.body,
+          postedAt: event.item.createdAt,
+        },
+      ]);
       const ingested = await ingestItems(ingestChannel, tx, { events: [event] }, { now: () => receivedAt });
       const itemId = ingested.items[0]?.id;
       if (item.answer && itemId) {
