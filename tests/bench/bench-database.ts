@@ -1,13 +1,13 @@
 // A throwaway embedded PostgreSQL for one benchmark run, migrated, with the app role able to sign in, and
 // helpers to seed an agency the way the benchmarks need it (many clients, generic channels, members).
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Authority, Role } from "@parley/contracts";
 import { createSecretBox, generateSecret, type SecretBox } from "@parley/core/kernel";
 import { closeDatabase, createDatabase, type Database, enableAppRoleLogin, migrateDatabase, schema } from "@parley/db";
-import { findFreePort, startEmbeddedPostgres } from "@parley/db/embedded";
+import { findFreePort, readPostmasterPid, startEmbeddedPostgres } from "@parley/db/embedded";
 import postgres from "postgres";
 
 export interface BenchDatabase {
@@ -21,6 +21,8 @@ export interface BenchDatabase {
    * a gap is the server's work, whatever the processes around it cost.
    */
   takePostgresTime(): Promise<number>;
+  /** CPU seconds the PostgreSQL server has used so far: the postmaster, its live backends and those that ended. */
+  postgresCpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -70,6 +72,12 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
       appUrl,
       secretBox: createSecretBox(generateSecret(48)),
       takePostgresTime,
+      postgresCpuSeconds: () => {
+        const postmaster = readPostmasterPid(path.join(root, "pg"));
+        if (postmaster === null) return Number.NaN;
+        const backends = processIds().filter((pid) => processStat(pid)?.parent === postmaster);
+        return cpuSecondsOf(postmaster, { ended: true }) + backends.reduce((sum, pid) => sum + cpuSecondsOf(pid), 0);
+      },
       stop: async () => {
         await statistics.end();
         await stop();
@@ -225,6 +233,50 @@ export async function runFor(options: {
 }
 
 /** The machine's load, printed with every figure: these benchmarks share two cores with whatever else runs. */
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
+const ticksPerSecond = 100;
+
+function processIds(): number[] {
+  return readdirSync("/proc").flatMap((name) => (/^\d+$/.test(name) ? [Number(name)] : []));
+}
+
+/** A process's parent and CPU ticks from /proc/<pid>/stat (fields after the command name), or null once it ended. */
+function processStat(pid: number | "self"): { parent: number; ownTicks: number; endedChildrenTicks: number } | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return null;
+  }
+  const fields = text
+    .slice(text.lastIndexOf(")") + 2)
+    .split(" ")
+    .map(Number);
+  // state, ppid, pgrp, session, tty, tpgid, flags, minflt, cminflt, majflt, cmajflt, utime, stime, cutime, cstime
+  return {
+    parent: fields[1] ?? 0,
+    ownTicks: (fields[11] ?? 0) + (fields[12] ?? 0),
+    endedChildrenTicks: (fields[13] ?? 0) + (fields[14] ?? 0),
+  };
+}
+
+/**
+ * CPU seconds (user and system) a process has used; with `ended`, plus those of its children that ended and were
+ * waited for (a benchmark's finished `simulate`, a PostgreSQL backend that closed).
+ */
+export function cpuSecondsOf(pid: number | "self", options: { ended?: boolean } = {}): number {
+  const stat = processStat(pid);
+  if (!stat) return Number.NaN;
+  return (stat.ownTicks + (options.ended ? stat.endedChildrenTicks : 0)) / ticksPerSecond;
+}
+
+/** CPU seconds every core of the machine has been busy since boot (all but idle and I/O wait, from /proc/stat). */
+export function machineBusySeconds(): number {
+  const [, ...ticks] = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = ticks.map(Number);
+  return (user + nice + system + irq + softirq + steal) / ticksPerSecond;
+}
+
 export function describeMachine(): string {
   const [one, five] = os.loadavg();
   return `${os.cpus().length} cores, load average ${one?.toFixed(1)} (1 min) ${five?.toFixed(1)} (5 min)`;

@@ -16,7 +16,8 @@
 //   queue.changed event after the fetch behind the shown count started; 0 when none), sampled each second; and
 //   after the traffic stops, how long until every counting console shows the database's count.
 // Targets: ingest p99 < 1 s, claim p99 < 50 ms, event lag p99 < 1 s, 0 lost. Everything (server, PostgreSQL, the
-// traffic, 32 moderators, 50 consoles) shares this machine's cores: the load is printed with the figures.
+// traffic, 32 moderators, 50 consoles) shares this machine's cores: the load is printed with the figures, and how
+// the CPU time of the spike divided between the server, PostgreSQL, the traffic and the rest of the machine.
 //
 //   SPIKE_SECONDS=600 QUIET_SECONDS=60 SPIKE_RATE=150 THINK_MS=2000 npm run bench -- spike
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -30,7 +31,14 @@ import type { DemoData } from "@parley/core/seed";
 import { closeDatabase, createDatabase } from "@parley/db";
 import { findFreePort } from "@parley/db/embedded";
 import { sql } from "drizzle-orm";
-import { addBenchMember, describeMachine, percentile, startBenchDatabase } from "./bench-database";
+import {
+  addBenchMember,
+  cpuSecondsOf,
+  describeMachine,
+  machineBusySeconds,
+  percentile,
+  startBenchDatabase,
+} from "./bench-database";
 
 const SPIKE_SECONDS = Number(process.env.SPIKE_SECONDS ?? 600);
 const QUIET_SECONDS = Number(process.env.QUIET_SECONDS ?? 60);
@@ -88,6 +96,7 @@ async function startParley(options: { ownerUrl: string; appUrl: string; dataDir:
   }
   return {
     url,
+    pid: child.pid ?? 0,
     tail: () => tail,
     stop: () =>
       new Promise<void>((resolve) => {
@@ -387,6 +396,15 @@ try {
   const spike = phase;
   await closePhase(quiet);
   console.log(`quiet period done (${describeMachine()}); spike…`);
+  /** Where the machine's CPU goes: the server, PostgreSQL, this process with its finished children (the traffic). */
+  const cpuNow = () => ({
+    at: performance.now(),
+    server: cpuSecondsOf(server.pid),
+    postgres: bench.postgresCpuSeconds(),
+    load: cpuSecondsOf("self", { ended: true }),
+    machine: machineBusySeconds(),
+  });
+  const cpuAtSpike = cpuNow();
   const spikeTraffic = await simulate([
     "--seconds",
     String(SPIKE_SECONDS),
@@ -399,6 +417,7 @@ try {
     String(SPIKE_SECONDS),
   ]);
   const machineDuringSpike = describeMachine();
+  const cpuAfterSpike = cpuNow();
   working = false;
   clearInterval(sampler);
   clearInterval(forgetEarly);
@@ -466,6 +485,16 @@ try {
       `${Number.isFinite(convergedMs) ? `${convergedMs} ms` : "not within 30 s"} after the traffic stopped`,
   );
   console.log(`machine during the spike: ${machineDuringSpike}`);
+  const cores = os.cpus().length;
+  const available = (cores * (cpuAfterSpike.at - cpuAtSpike.at)) / 1000;
+  const used = (part: keyof Omit<typeof cpuAtSpike, "at">) => cpuAfterSpike[part] - cpuAtSpike[part];
+  const share = (seconds: number) => `${seconds.toFixed(0)} s (${((100 * seconds) / available).toFixed(0)}%)`;
+  const rest = used("machine") - used("server") - used("postgres") - used("load");
+  console.log(
+    `CPU during the spike, of ${available.toFixed(0)} core-seconds: server ${share(used("server"))}, PostgreSQL ` +
+      `${share(used("postgres"))}, traffic, moderators and consoles ${share(used("load"))}, the rest of the machine ` +
+      `${share(rest)}, idle ${share(available - used("machine"))}`,
+  );
   failed =
     lost !== 0 ||
     quietTraffic.code !== 0 ||

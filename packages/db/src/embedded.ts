@@ -41,7 +41,7 @@ export interface EmbeddedOptions {
 }
 
 /** The postmaster's process id from `postmaster.pid`, or null when the file is missing or unreadable. */
-function readPostmasterPid(dataDir: string): number | null {
+export function readPostmasterPid(dataDir: string): number | null {
   const pidFile = path.join(dataDir, "postmaster.pid");
   if (!existsSync(pidFile)) return null;
   const pid = Number.parseInt(readFileSync(pidFile, "utf8").split("\n")[0] ?? "", 10);
