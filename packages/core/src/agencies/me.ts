@@ -1,39 +1,35 @@
-import { agencyWideRoles, type MeView } from "@parley/contracts";
-import { type Database, schema, withTenant, withUser } from "@parley/db";
-import { and, asc, eq } from "drizzle-orm";
+import { agencyWideRoles, type MeView, type Role } from "@parley/contracts";
+import { type Database, executePrepared, schema, withTenant, withUser } from "@parley/db";
+import { asc, eq, sql } from "drizzle-orm";
 import type { Scope } from "../kernel/scope";
 
 const { memberships, agencies, users, clientAssignments } = schema;
 
 /**
  * Builds the scope of a user acting in an agency, or null when they are not a member of it.
- * Trusted code: reads the membership agency-wide before the client restriction exists.
+ * Trusted code: reads the membership agency-wide before the client restriction exists. One call of
+ * `parley_member_scope` (migration 0042), which sets the tenant for its own transaction: every request builds it.
  */
 export async function resolveScope(
   db: Database,
   options: { userId: string; agencyId: string; ip?: string | null },
 ): Promise<Scope | null> {
-  return withTenant(db, { agencyId: options.agencyId, clientIds: null, userId: options.userId }, async (tx) => {
-    const [membership] = await tx
-      .select()
-      .from(memberships)
-      .where(and(eq(memberships.agencyId, options.agencyId), eq(memberships.userId, options.userId)));
-    if (!membership) return null;
-    const assignments = await tx
-      .select()
-      .from(clientAssignments)
-      .where(and(eq(clientAssignments.agencyId, options.agencyId), eq(clientAssignments.membershipId, membership.id)));
-    const agencyWide = agencyWideRoles.includes(membership.role);
-    return {
-      agencyId: options.agencyId,
-      actorId: options.userId,
-      membershipId: membership.id,
-      role: membership.role,
-      clientIds: agencyWide ? null : assignments.map((a) => a.clientId),
-      clientAdminOf: assignments.filter((a) => a.clientAdmin).map((a) => a.clientId),
-      ip: options.ip ?? null,
-    };
-  });
+  const [member] = await executePrepared<{
+    membership_id: string;
+    role: Role;
+    client_ids: string[];
+    client_admin_of: string[];
+  }>(db, sql`select * from parley_member_scope(${options.agencyId}::uuid, ${options.userId}::uuid)`);
+  if (!member) return null;
+  return {
+    agencyId: options.agencyId,
+    actorId: options.userId,
+    membershipId: member.membership_id,
+    role: member.role,
+    clientIds: agencyWideRoles.includes(member.role) ? null : member.client_ids,
+    clientAdminOf: member.client_admin_of,
+    ip: options.ip ?? null,
+  };
 }
 
 /** The agencies a user belongs to, oldest membership first. */
