@@ -12,7 +12,7 @@ import {
   loadIngestContext,
   type VersionsRow,
 } from "./ingest-context";
-import { applyDelivery, type IngestDeps, type IngestItemEvent, type IngestResult } from "./ingest-items";
+import { applyDelivery, deliveryNames, type IngestDeps, type IngestItemEvent, type IngestResult } from "./ingest-items";
 
 /*
  * Deliberately unscoped: a webhook names its channel in the URL before anyone knows the tenant. The lookup
@@ -140,7 +140,8 @@ class StaleIngestContextError extends Error {}
 
 /**
  * Stores a delivery in one transaction scoped to the channel's agency and client, retried on a deadlock or a
- * serialization failure (the whole delivery is idempotent). Its statements are prepared and sent without waiting
+ * serialization failure (the whole delivery is idempotent), then links the replies waiting for its items
+ * (`linkWaitingReplies`). Its statements are prepared and sent without waiting
  * for one another where they can be (`runPrepared`): the check of the cached context (see ingest-context) travels with the first round of new items. Throws
  * `IngestChannelChangedError` when `channel.version` is given and the channel row has changed since.
  */
@@ -153,7 +154,9 @@ export async function ingestChannelItems(
   const tenant = { agencyId: channel.agencyId, clientIds: [channel.clientId], userId: null };
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await withTenant(db, tenant, (tx) => storeDelivery(db, channel, events, deps, tx));
+      const result = await withTenant(db, tenant, (tx) => storeDelivery(db, channel, events, deps, tx));
+      await linkWaitingReplies(db, channel, deliveryNames(events));
+      return result;
     } catch (error) {
       if (error instanceof StaleIngestContextError || error instanceof IngestChannelChangedError) {
         ingestContextCache(db).delete(channel.id);
@@ -163,6 +166,26 @@ export async function ingestChannelItems(
     }
   }
 }
+
+/**
+ * Links the channel's replies that name one of `names` to the stored item of that name, once the delivery has
+ * committed (`parley_link_waiting_replies`, migration 0043). Inside its transaction a delivery links what it can
+ * see; a reply and its parent stored by two deliveries at the same time see neither each other, and the later to
+ * commit links them here. Idempotent, so a conflict retries the delivery (which creates nothing the second time)
+ * and this with it; the delivery is answered only after this, so one cut short is delivered again by the platform.
+ */
+async function linkWaitingReplies(db: Database, channel: IngestChannel, names: readonly string[]): Promise<void> {
+  if (names.length === 0) return;
+  await runPrepared(db, linkWaitingRepliesStatement, [
+    channel.agencyId,
+    channel.clientId,
+    channel.id,
+    JSON.stringify(names),
+  ]);
+}
+
+const linkWaitingRepliesStatement =
+  "select parley_link_waiting_replies($1::uuid, $2::uuid, $3::uuid, $4::jsonb) as linked";
 
 async function storeDelivery(
   db: Database,

@@ -73,23 +73,26 @@ beforeAll(async () => {
 afterAll(() => db.close());
 
 describe("ingestItems", () => {
-  it("links a reply that arrives while its parent's delivery is still open", async () => {
-    const parent = event("open-parent", "Launch day");
-    const reply: ItemChangeEvent = {
-      op: "upsert",
-      item: { ...event("open-reply", "Finally!").item, kind: "reply", parentExternalId: "open-parent" },
-    };
-    let replyDelivered: Promise<unknown> = Promise.resolve();
-    await withTenant(db.app, { agencyId: a.agency.id, clientIds: [channel.clientId] }, async (tx) => {
-      await ingestItems(channel, tx, { events: [parent] });
-      // The reply's delivery runs while the parent is stored but not committed: it waits for the parent's name.
-      replyDelivered = ingestChannelItems(db.app, channel, [reply]);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-    });
-    await replyDelivered;
+  it("links replies and parents delivered at the same time, whichever commits first", async () => {
+    // Forty threads, each a post and a reply to it sent as two deliveries at once: in many pairs both are in flight
+    // together and neither transaction sees the other's item; the later to commit links them afterwards.
+    const threads = Array.from({ length: 40 }, (_, n) => `pair-${n}`);
+    await Promise.all(
+      threads.flatMap((name, n) => {
+        const post = ingestChannelItems(db.app, channel, [event(name, "Launch day")]);
+        const reply = ingestChannelItems(db.app, channel, [
+          { op: "upsert", item: { ...event(`${name}-reply`, "Finally!").item, kind: "reply", parentExternalId: name } },
+        ]);
+        return n % 2 === 0 ? [post, reply] : [reply, post];
+      }),
+    );
     const rows = await itemsOf(channel.id);
-    const parentRow = rows.find((row) => row.externalId === "open-parent");
-    expect(rows.find((row) => row.externalId === "open-reply")?.parentItemId).toBe(parentRow?.id);
+    const idOf = new Map(rows.map((row) => [row.externalId, row.id]));
+    const unlinked = threads.filter((name) => {
+      const reply = rows.find((row) => row.externalId === `${name}-reply`);
+      return !reply || reply.parentItemId !== idOf.get(name);
+    });
+    expect(unlinked).toEqual([]);
   });
 
   it("stores replies to a stored post side by side: no delivery waits for another's", async () => {

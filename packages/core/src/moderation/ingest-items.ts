@@ -164,6 +164,19 @@ function aliasOf(event: ItemChangeEvent): string | null {
   return postNumber ? `topic:${threadExternalId}#${postNumber}` : null;
 }
 
+/**
+ * The names a delivery's items go by or answer to on their channel: each item's external id and alias, and the
+ * parent a reply names (what `parley_link_waiting_replies` links by after the delivery commits).
+ */
+export function deliveryNames(events: readonly IngestItemEvent[]): string[] {
+  const names = events.flatMap((event) =>
+    event.op === "retitle"
+      ? []
+      : [event.item.externalId, aliasOf(event), event.item.parentExternalId].filter((name) => typeof name === "string"),
+  );
+  return [...new Set(names)];
+}
+
 /** What an edit, a removal or a restoration changes, as the audit trail records it. */
 function snapshotOf(
   row: Pick<ItemRow, "title" | "body" | "categoryKey" | "priority" | "riskFlags" | "piiFlags" | "status" | "removedAt">,
@@ -225,9 +238,6 @@ const auditColumns = columnNames(auditEvents, [
   "after",
   "protocolVersionId",
 ]);
-
-/** The first key of the advisory locks on an item name (`lockItemNamesStatement`); no other lock uses it. */
-const itemNameLockSpace = 7_140_001;
 
 /**
  * One round of new items in one statement: the authors' customers and identities (created for new authors;
@@ -303,24 +313,6 @@ where child.id = any(array(select jsonb_array_elements_text($2::jsonb)::uuid)) a
   and child.parent_item_id is null and child.parent_external_id is not null
   and parent.agency_id = child.agency_id and parent.channel_id = child.channel_id and parent.id <> child.id
   and (parent.external_id = child.parent_external_id or parent.alias_external_id = child.parent_external_id)`;
-
-/**
- * A reply and its parent delivered at the same time in two transactions: neither sees the other's uncommitted
- * item, so each would link nothing. Every round first takes a transaction-level advisory lock per name it
- * involves on the channel (each new item's external id and alias, and each reply's parent name) that no stored
- * item carries yet, in one order (by key), before its statements take their snapshots. The reply and its parent
- * share a name, so the later transaction waits for the earlier to commit and then sees its item: the parent's
- * round links the waiting reply (`insertRoundStatement`), or the reply's finds its parent
- * (`linkRepliesStatement`). A parent already stored needs no lock: every reply's round sees it. So the thousands
- * of comments on one launch post arrive side by side instead of one delivery after another. $1 channel, $2 names,
- * $3 agency.
- */
-const lockItemNamesStatement = `select count(pg_advisory_xact_lock(${itemNameLockSpace}, key)) from (
-  select distinct hashtext($1::text || ' ' || name) as key from jsonb_array_elements_text($2::jsonb) as name
-  where not exists (select from items where agency_id = $3::uuid and channel_id = $1::uuid and external_id = name)
-    and not exists (select from items where agency_id = $3::uuid and channel_id = $1::uuid and alias_external_id = name)
-  order by key
-) as keys`;
 
 /**
  * An item whose author's identity a concurrent delivery created (after this statement's snapshot) gets that
@@ -520,10 +512,6 @@ async function applyRound(
       now,
     ),
   );
-  const names = planned.flatMap(({ event }) =>
-    [event.item.externalId, aliasOf(event), event.item.parentExternalId].filter((name) => typeof name === "string"),
-  );
-  const locking = runPrepared(tx, lockItemNamesStatement, [channel.id, JSON.stringify(names), channel.agencyId]);
   const inserting = runPrepared<{ id: string; external_id: string; customer_id: string | null }>(
     tx,
     insertRoundStatement,
@@ -543,7 +531,7 @@ async function applyRound(
   const linking =
     replies.length > 0 ? runPrepared(tx, linkRepliesStatement, [channel.agencyId, JSON.stringify(replies)]) : null;
   // Settle every statement sent before acting on any result (the context check first), so none goes unobserved.
-  const settled = await Promise.allSettled([verify(), locking, inserting, linking]);
+  const settled = await Promise.allSettled([verify(), inserting, linking]);
   for (const outcome of settled) if (outcome.status === "rejected") throw outcome.reason;
   const inserted = await inserting;
   const insertedIds = new Map(inserted.map((row) => [row.external_id, row.id]));
