@@ -69,7 +69,6 @@ const clockTermColumns = [
   "metric",
   "priority",
   "target_minutes",
-  "calendar",
   "calendar_kind",
   "calendar_version_id",
   "contract_id",

@@ -10,15 +10,14 @@ import { and, eq } from "drizzle-orm";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { scheduleWakeups, wakeFlow } from "../kernel/schedule-wakeups";
 import { type ClockMetric, computeClockDeadlines } from "./advance-clock";
-import type { BusinessCalendar } from "./business-calendar";
-import { type ClockRow, parsePauses, serializePauses } from "./clock-rows";
+import { type ClockRow, calendarOfClock, clockColumns, parsePauses, serializePauses } from "./clock-rows";
 
 const { slaClocks, contracts } = schema;
 type ReplyKind = (typeof schema.replyKinds)[number];
 
 async function lockClock(tx: Executor, itemId: string, metric: ClockMetric): Promise<ClockRow | undefined> {
   const [row] = await tx
-    .select()
+    .select(clockColumns)
     .from(slaClocks)
     .where(and(eq(slaClocks.itemId, itemId), eq(slaClocks.metric, metric)))
     .for("update");
@@ -108,7 +107,7 @@ async function resumeClock(tx: Executor, row: ClockRow, at: Date): Promise<Clock
   const deadlines = computeClockDeadlines({
     startedAt: row.startedAt,
     targetMinutes: row.targetMinutes,
-    calendar: row.calendar as BusinessCalendar,
+    calendar: calendarOfClock(row),
     atRiskRatio: Number(row.atRiskRatio),
     pauses: closed,
   });

@@ -1,12 +1,30 @@
 /** A clock as stored: its `sla_clocks` row, the pure decision's `SlaClock`, and the view consoles and packets show. */
 import { type Executor, schema } from "@parley/db";
-import { asc, inArray } from "drizzle-orm";
+import { asc, getTableColumns, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { ClockMetric, ClockPause, SlaClock } from "./advance-clock";
+import { ALWAYS_OPEN, type BusinessCalendar } from "./business-calendar";
 
 const { slaClocks } = schema;
 /** An `sla_clocks` row. */
 export type ClockRow = typeof slaClocks.$inferSelect;
+
+/**
+ * The calendar a clock runs on, in SQL over the `sla_clocks` row named `alias`: its own copy (clocks started before
+ * clocks stopped copying it), else its business-hours version's (versions are never changed); null = around the
+ * clock (`calendarOfClock`).
+ */
+export function clockCalendarSql(alias = "sla_clocks"): string {
+  return `coalesce(${alias}.calendar, (select bc.calendar from business_calendars bc where bc.id = ${alias}.calendar_version_id))`;
+}
+
+/** `sla_clocks` columns with `calendar` read through `clockCalendarSql` (select these where the calendar is used). */
+export const clockColumns = { ...getTableColumns(slaClocks), calendar: sql<unknown>`${sql.raw(clockCalendarSql())}` };
+
+/** The calendar of a clock read with `clockCalendarSql`. */
+export function calendarOfClock(row: { calendar: unknown }): BusinessCalendar {
+  return (row.calendar as BusinessCalendar | null) ?? ALWAYS_OPEN;
+}
 
 export function parsePauses(value: unknown): ClockPause[] {
   if (!Array.isArray(value)) return [];

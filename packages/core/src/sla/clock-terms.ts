@@ -7,8 +7,8 @@
  *   gets no clock.
  * - `business_hours` runs on the client's calendar version in force at arrival; a client without hours then (no
  *   version, or a version that is "around the clock") is covered around the clock.
- * - The clock stores the target, the calendar itself, its kind and version and the contract: running clocks keep
- *   them whatever changes later; new items take the new ones.
+ * - The clock stores the target, the calendar's kind and version (versions are never changed, so the version names
+ *   the calendar) and the contract: running clocks keep them whatever changes later; new items take the new ones.
  */
 import type { ClockTarget } from "@parley/contracts/billing";
 import type { BusinessCalendar, CalendarKind } from "./business-calendar";

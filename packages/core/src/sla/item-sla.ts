@@ -8,8 +8,7 @@ import { type Executor, schema } from "@parley/db";
 import { and, asc, eq } from "drizzle-orm";
 import type { Priority } from "../protocols/protocol-document";
 import type { ClockMetric } from "./advance-clock";
-import type { BusinessCalendar } from "./business-calendar";
-import { type ClockState, clockStateOf, parsePauses } from "./clock-rows";
+import { type ClockState, calendarOfClock, clockColumns, clockStateOf, parsePauses } from "./clock-rows";
 import { type ContractClockTerms, clockTermsAt } from "./clock-terms";
 import { clockSourceOf, closedHoursOf, targetsLeftOut } from "./clock-words";
 
@@ -64,7 +63,7 @@ export async function getItemSla(
     .where(and(eq(clients.agencyId, item.agencyId), eq(clients.id, item.clientId)));
   if (!client) return null;
   const rows = await tx
-    .select()
+    .select(clockColumns)
     .from(slaClocks)
     .where(and(eq(slaClocks.agencyId, item.agencyId), eq(slaClocks.itemId, item.id)))
     .orderBy(asc(slaClocks.metric));
@@ -92,7 +91,7 @@ export async function getItemSla(
     const closed =
       state === "running" || state === "at_risk"
         ? row.calendarKind === "business_hours"
-          ? closedHoursOf(row.calendar as BusinessCalendar, client.name, now)
+          ? closedHoursOf(calendarOfClock(row), client.name, now)
           : null
         : null;
     return {

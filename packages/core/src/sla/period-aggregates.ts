@@ -34,6 +34,7 @@ import type { Scope } from "../kernel/scope";
 import type { BusinessCalendar } from "./business-calendar";
 import { DAY_MS, getBusinessIntervals, getCalendarPlan, mergeIntervals } from "./business-intervals";
 import { businessMinutesBetween } from "./business-time";
+import { calendarOfClock, clockCalendarSql } from "./clock-rows";
 import { type CalendarVersion, calendarVersionAt } from "./clock-terms";
 import { wallTimeInstant } from "./zone-offsets";
 
@@ -360,10 +361,11 @@ async function findMetOnlyByClientSideTime(
     started_at: string;
     stopped_at: string;
     target_minutes: number;
-    calendar: BusinessCalendar;
+    calendar: BusinessCalendar | null;
   }>(sql`
     with p as (${clientPeriods(input.clients)})
-    select c.client_id, c.priority, c.metric, c.item_id, c.started_at, c.stopped_at, c.target_minutes, c.calendar
+    select c.client_id, c.priority, c.metric, c.item_id, c.started_at, c.stopped_at, c.target_minutes,
+      ${sql.raw(clockCalendarSql("c"))} as calendar
     from p
     join sla_clocks c on c.agency_id = ${scope.agencyId} and c.client_id = p.client_id
       and c.started_at >= p.from_at and c.started_at < p.to_at
@@ -371,7 +373,8 @@ async function findMetOnlyByClientSideTime(
   return rows
     .filter(
       (row) =>
-        businessMinutesBetween(new Date(row.started_at), new Date(row.stopped_at), row.calendar) > row.target_minutes,
+        businessMinutesBetween(new Date(row.started_at), new Date(row.stopped_at), calendarOfClock(row)) >
+        row.target_minutes,
     )
     .map((row) => ({ clientId: row.client_id, priority: row.priority, metric: row.metric, itemId: row.item_id }));
 }
@@ -410,10 +413,10 @@ export async function findClockEvidence(
     stopped_at: string | null;
     client_side_ms: string;
     target_minutes: number;
-    calendar: BusinessCalendar;
+    calendar: BusinessCalendar | null;
   }>(sql`
     select c.item_id, ch.display_name as channel, i.received_at, c.priority, c.metric, c.due_at, c.started_at,
-      c.stopped_at, c.client_side_ms, c.target_minutes, c.calendar
+      c.stopped_at, c.client_side_ms, c.target_minutes, ${sql.raw(clockCalendarSql("c"))} as calendar
     from sla_clocks c
     join items i on i.id = c.item_id and i.agency_id = c.agency_id
     join channels ch on ch.id = i.channel_id
@@ -423,7 +426,7 @@ export async function findClockEvidence(
   return rows.map((row) => {
     const stoppedAt = row.stopped_at ? new Date(row.stopped_at) : null;
     const dueAt = new Date(row.due_at);
-    const elapsed = businessMinutesBetween(new Date(row.started_at), stoppedAt ?? input.asOf, row.calendar);
+    const elapsed = businessMinutesBetween(new Date(row.started_at), stoppedAt ?? input.asOf, calendarOfClock(row));
     const clientSideMinutes = Number(row.client_side_ms) / 60_000;
     const businessMinutes = Math.max(0, elapsed - clientSideMinutes);
     const metOnTime = stoppedAt !== null && stoppedAt <= dueAt;

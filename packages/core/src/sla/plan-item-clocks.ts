@@ -18,7 +18,6 @@ export interface ClockTermRow extends Record<string, unknown> {
   priority: Priority;
   metric: string;
   target_minutes: number;
-  calendar: unknown;
   calendar_kind: string;
   calendar_version_id: string | null;
   contract_id: string | null;
@@ -49,6 +48,7 @@ export function planClockTerms({
   return terms.targets
     .filter((target) => wanted.has(target.priority))
     .map((target) => {
+      // The calendar is not copied onto the clock: its version (immutable) says which it is (`clockCalendar`).
       const { calendar, versionId } = clockCalendarOf(target.calendar, calendarVersion);
       const { dueAt, atRiskAt } = computeClockDeadlines({
         startedAt: receivedAt,
@@ -60,7 +60,6 @@ export function planClockTerms({
         priority: target.priority,
         metric: target.metric,
         target_minutes: target.minutes,
-        calendar,
         calendar_kind: target.calendar,
         calendar_version_id: versionId,
         contract_id: terms.contractId,

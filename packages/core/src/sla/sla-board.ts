@@ -7,9 +7,8 @@ import { type Clock, systemClock } from "../kernel/clock";
 import type { Scope } from "../kernel/scope";
 import type { Priority } from "../protocols/protocol-document";
 import type { ClockMetric } from "./advance-clock";
-import type { BusinessCalendar } from "./business-calendar";
 import { businessMinutesBetween } from "./business-time";
-import { parsePauses, toClockView } from "./clock-rows";
+import { calendarOfClock, clockColumns, parsePauses, toClockView } from "./clock-rows";
 import { closedHoursOf } from "./clock-words";
 
 const { slaClocks, clients, items } = schema;
@@ -99,7 +98,7 @@ function closedClockOf(
   now: Date,
 ): { msLeft: number; note: string } | null {
   if (clock.calendarKind !== "business_hours") return null;
-  const calendar = clock.calendar as BusinessCalendar;
+  const calendar = calendarOfClock(clock);
   const closed = closedHoursOf(calendar, clientName, now);
   if (!closed) return null;
   return { msLeft: Math.round(businessMinutesBetween(now, clock.dueAt, calendar) * 60_000), note: closed.note };
@@ -153,7 +152,7 @@ function toBoardEntry({ clock, item, clientName, timeZone }: RunningClockRow, no
 async function readRunningClocks(tx: Executor, where: SQL | undefined, now: Date): Promise<SlaBoardEntry[]> {
   const rows = await tx
     .select({
-      clock: slaClocks,
+      clock: clockColumns,
       item: {
         id: items.id,
         clientId: items.clientId,

@@ -53,10 +53,11 @@ export const businessCalendars = pgTable(
 /**
  * One contractual clock per item and metric. `priority` is the priority whose target this clock runs on: the
  * item's priority when the clock started, kept when the item is later reclassified (the target, and so the
- * SLA evidence and invoice lines, stay with it). `calendar` is the BusinessCalendar (core/sla) the target
- * runs on, copied at start so later calendar edits do not move running deadlines; `calendarKind`, `calendarVersionId`
- * (the business-hours version it was started on, null for 24x7 or a client without hours) and `contractId` (null:
- * the agency's default SLA policy) say where the target and calendar came from. `pauses` are
+ * SLA evidence and invoice lines, stay with it). The calendar the target runs on is `calendarVersionId`'s (the
+ * business-hours version in force when it started, which is never changed, so later calendar edits do not move
+ * running deadlines; null for 24x7 or a client without hours: around the clock); `calendar` holds a copy only for
+ * clocks started before that was so (null otherwise: core/sla `clockCalendar` reads either). `calendarKind` and
+ * `contractId` (null: the agency's default SLA policy) say where the target came from. `pauses` are
  * `[start, end)` ISO pairs; an open pause has a null end. Client-side time is the paused time spent
  * waiting on the client, kept apart for invoices.
  */
@@ -71,7 +72,7 @@ export const slaClocks = pgTable(
     metric: clockMetricEnum().notNull(),
     priority: priorityEnum().notNull(),
     targetMinutes: integer().notNull(),
-    calendar: jsonb().notNull(),
+    calendar: jsonb(),
     calendarKind: calendarKindEnum().notNull().default("24x7"),
     calendarVersionId: uuid().references(() => businessCalendars.id),
     contractId: uuid().references(() => contracts.id),

@@ -1,0 +1,1 @@
+ALTER TABLE "sla_clocks" ALTER COLUMN "calendar" DROP NOT NULL;
