@@ -83,9 +83,19 @@ const clockTermColumns = [
  * `priority`), to append to a `with` list: their clocks (`sla_clocks`, from the clock terms in parameter
  * `$<terms>` joined by priority), the SLA watch of each item with a clock (due at its earliest at-risk instant),
  * and the triage wake-ups in parameter `$<triage>` of those items. A clock or wake-up already there is kept (an
- * existing wake-up keeps the earlier time).
+ * existing wake-up keeps the earlier time). `created`: the statement itself created the items in `started`, so
+ * nothing of theirs can be there yet and no conflict is looked for (an `ON CONFLICT` clause costs each row a probe of
+ * the arbiter index and a speculative insertion).
  */
-export function startItemFlowsSql({ terms, triage }: { terms: number; triage: number }): string {
+export function startItemFlowsSql({
+  terms,
+  triage,
+  created,
+}: {
+  terms: number;
+  triage: number;
+  created: boolean;
+}): string {
   return `clock_terms as (
   select * from jsonb_populate_recordset(null::sla_clocks, $${terms}::jsonb)
 ), clocks as (
@@ -93,7 +103,7 @@ export function startItemFlowsSql({ terms, triage }: { terms: number; triage: nu
   select gen_random_uuid(), s.agency_id, s.client_id, s.id, ${clockTermColumns.map((column) => `t.${column}`).join(", ")}
   from started s join clock_terms t on t.priority = s.priority
   order by s.id, t.metric
-  on conflict do nothing
+  ${created ? "" : "on conflict do nothing"}
 ), wakeups as (
   insert into workflow_wakeups (id, agency_id, client_id, flow, subject_id, due_at)
   select w.id, w.agency_id, w.client_id, w.flow, w.subject_id, w.due_at from (
@@ -107,8 +117,12 @@ export function startItemFlowsSql({ terms, triage }: { terms: number; triage: nu
     where w.subject_id in (select id from started)
   ) as w
   order by w.flow, w.subject_id
-  on conflict (flow, subject_id) do update set
+  ${
+    created
+      ? ""
+      : `on conflict (flow, subject_id) do update set
     due_at = least(workflow_wakeups.due_at, excluded.due_at),
-    updated_at = date_trunc('milliseconds', clock_timestamp())
+    updated_at = date_trunc('milliseconds', clock_timestamp())`
+  }
 )`;
 }

@@ -288,7 +288,7 @@ const insertRoundStatement = `with authors as (
   -- The customers' items start their flows; a tombstone and the brand's own message start nothing.
   select id, $1::uuid as agency_id, $2::uuid as client_id, priority from inserted
   where not by_brand and removed_at is null
-), ${startItemFlowsSql({ terms: 7, triage: 8 })}, audit as (
+), ${startItemFlowsSql({ terms: 7, triage: 8, created: true })}, audit as (
   insert into audit_events (${auditColumns.join(", ")})
   select ${auditColumns.map((column) => `e.${column}`).join(", ")}
   from jsonb_populate_recordset(null::audit_events, $9::jsonb) e
@@ -360,7 +360,7 @@ returning d.id, d.item_id, d.reply_id, d.echo_item_id, r.protocol_version_id`;
  */
 const startRestoredFlowsStatement = `with started as (
   select id, agency_id, client_id, priority from items where id = $3::uuid and agency_id = $4::uuid
-), ${startItemFlowsSql({ terms: 1, triage: 2 })}
+), ${startItemFlowsSql({ terms: 1, triage: 2, created: false })}
 select count(*) from started`;
 
 type Round = ReadonlyArray<{ index: number; event: ItemChangeEvent }>;
