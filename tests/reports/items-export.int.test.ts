@@ -150,6 +150,97 @@ describe("GET /v1/reports/items.csv, read through one cursor", () => {
     expect((await pagedFile("items_in")).rows).toBe(11_754);
   });
 
+  it("writes each column of a crafted item as the export always has", async () => {
+    // One London item on 1 December (GMT: local time is UTC), received at .123456 s (a `Date` keeps .123): an
+    // acknowledgement and a reply, a failed then a sent delivery, first response met, resolution breached, an
+    // escalation the client answered, a measured claim of 3 minutes, tags, a category and a handle a spreadsheet
+    // would read as a formula.
+    const agencyId = a.agency.id;
+    const moderator = a.users.moderator;
+    const channel = a.channels.find((candidate) => candidate.clientId === a.client.id);
+    if (!channel) throw new Error("no channel");
+    const [author] = await db.owner.execute<{ name: string }>(sql`select name from users where id = ${moderator.id}`);
+    const [item] = await db.owner.execute<{ id: string }>(sql`
+      insert into items (agency_id, client_id, channel_id, external_id, kind, author_external_id, author_handle, body,
+        created_at, received_at, status, priority, category_key, tags)
+      values (${agencyId}, ${a.client.id}, ${channel.id}, 'crafted', 'comment', 'ann', '@ann', 'Where is it?',
+        '2026-12-01 08:59:00.123456+00', '2026-12-01 09:00:00.123456+00', 'responded', 'P1', 'delivery',
+        array['billing', 'late'])
+      returning id`);
+    const itemId = item?.id ?? "";
+    await db.owner.execute(sql`
+      insert into replies (agency_id, client_id, item_id, channel_id, kind, body, status, sent_at, author_user_id,
+        created_at, updated_at)
+      select ${agencyId}, ${a.client.id}, ${itemId}, ${channel.id}, r.kind::reply_kind, 'Text', 'sent', r.at,
+        ${moderator.id}, r.at, r.at
+      from (values ('acknowledgement', timestamptz '2026-12-01 09:02:00+00'),
+        ('reply', timestamptz '2026-12-01 09:30:30+00')) r(kind, at)`);
+    await db.owner.execute(sql`
+      insert into outbound_deliveries (agency_id, client_id, channel_id, item_id, reply_id, action, status, attempts,
+        next_attempt_at, created_at, updated_at)
+      select agency_id, client_id, channel_id, item_id, id, 'reply',
+        (case when kind = 'acknowledgement' then 'failed' else 'sent' end)::delivery_status, 1, sent_at, sent_at,
+        sent_at
+      from replies where item_id = ${itemId}`);
+    await db.owner.execute(sql`
+      insert into sla_clocks (agency_id, client_id, item_id, metric, priority, target_minutes, calendar, started_at,
+        due_at, at_risk_at, stopped_at, client_side_ms, met)
+      values
+        (${agencyId}, ${a.client.id}, ${itemId}, 'first_response', 'P1', 60, ${JSON.stringify(ALWAYS_OPEN)}::jsonb,
+          '2026-12-01 09:00:00+00', '2026-12-01 10:00:00+00', '2026-12-01 09:48:00+00', '2026-12-01 09:30:30+00', 0,
+          true),
+        (${agencyId}, ${a.client.id}, ${itemId}, 'resolution', 'P1', 480, ${JSON.stringify(ALWAYS_OPEN)}::jsonb,
+          '2026-12-01 09:00:00+00', '2026-12-01 17:00:00+00', '2026-12-01 15:24:00+00', '2026-12-01 18:00:00+00', 0,
+          false)`);
+    await db.owner.execute(sql`
+      insert into escalations (agency_id, client_id, item_id, packet, status, level_started_at, answer, answered_at,
+        resolved_at, created_at, updated_at)
+      values (${agencyId}, ${a.client.id}, ${itemId}, '{}'::jsonb, 'resolved', '2026-12-01 09:10:00+00', 'Answered',
+        '2026-12-01 09:40:00+00', '2026-12-01 11:00:00+00', '2026-12-01 09:10:00+00', '2026-12-01 11:00:00+00')`);
+    await db.owner.execute(sql`
+      insert into audit_events (agency_id, client_id, actor_user_id, action, subject_type, subject_id, created_at)
+      values (${agencyId}, ${a.client.id}, ${moderator.id}, 'item.claimed', 'item', ${itemId}, '2026-12-01 09:01:00+00'),
+        (${agencyId}, ${a.client.id}, ${moderator.id}, 'reply.queued', 'item', ${itemId}, '2026-12-01 09:04:00+00')`);
+    const response = await app.request(`${testOrigin}/v1/reports/items.csv?from=2026-12-01&to=2026-12-01`, {
+      headers: { host: "parley.test", authorization: `Bearer ${reportsKey}` },
+    });
+    expect(response.status).toBe(200);
+    const [, line, after] = (await response.text()).split("\r\n");
+    expect(after).toBe("");
+    expect(line?.split(",")).toEqual([
+      itemId,
+      itemLink(itemId),
+      a.client.name,
+      channel.displayName,
+      "generic",
+      "",
+      "'@ann",
+      "delivery",
+      "billing late",
+      "P1",
+      "responded",
+      "",
+      author?.name,
+      "2026-12-01 08:59:00",
+      "2026-12-01 09:00:00",
+      "2026-12-01 09:02:00",
+      "2026-12-01 09:30:30",
+      // From 08:59:00.123: 2.998 and 31.498 minutes, to two decimals.
+      "3",
+      "31.5",
+      "met",
+      "breached",
+      "2026-12-01 18:00:00",
+      "yes",
+      "2026-12-01 09:10:00",
+      "2026-12-01 09:40:00",
+      "yes",
+      "3",
+      "sent",
+      "Europe/London",
+    ]);
+  });
+
   it("writes the header alone for a period without items", async () => {
     const response = await app.request(`${testOrigin}/v1/reports/items.csv?from=2026-10-01&to=2026-10-02`, {
       headers: { host: "parley.test", authorization: `Bearer ${reportsKey}` },
