@@ -117,6 +117,8 @@ export interface ReportRowsOptions {
    * `limit`, only that many of them (for a caller that keeps every row it reads: the rest are never built).
    */
   page?: { before?: { receivedAt: string; id: string }; limit?: number };
+  /** Also `backlog_rows` (needs `periods`): the items the backlog counts, for a statement that reads both. */
+  backlog?: boolean;
 }
 
 /**
@@ -139,55 +141,76 @@ export function localEndOf(date: SQL, hour: SQL | null): SQL {
 export const isOpenAt = (at: SQL) => sql`r.received_at <= ${at} and r.open_until > ${at}`;
 
 /**
- * The report's rows as a common table expression named `r` (prefix a statement with it; more CTEs may follow
- * after a comma), within the reader's clients and the filters (whose clients the caller checked the reader sees).
- * Every column a figure, a chart or the export reads is here. Before `r`: `handled_claims` (staffing's measured
- * claims) and `item_work` (claims and handling actions, by item) over the audit events of the report's clients (when
- * it names them) since two days before the period, materialized: the planner, misjudging how many items the period holds, would otherwise rebuild them
- * for every item (9 s instead of 0.1 s for one demo client's month). Then `selected_items`, the period's items,
- * materialized once; each item's replies, escalations and latest delivery are grouped by item over those items alone
- * (one index probe per item), not read by a lateral subquery per row, and a statement that reads none of their
- * columns drops their joins (the backlog and the moderators' work read the items and the work only).
+ * When an item stops being open (the backlog): once handled (never before it arrived); never, while it waits
+ * unhandled in a queue or a claim; at once, when it was closed without a handling action. `i` is the item and
+ * `handling` its row of `item_handling`.
  */
-export function reportRowsCte(
+const openUntil = sql`case when handling.handled_at is not null then greatest(i.received_at, handling.handled_at)
+  when i.status in ('queued', 'claimed') then 'infinity'::timestamptz
+  else i.received_at end`;
+
+/**
+ * The items a report reads (alias `i`, with its client `c`): the period's (`received`), or those that may be open
+ * at one of its points (`backlog`: received by the period's end, and received since the work read began, still
+ * waiting, or handled since then). The backlog's are picked out of those sets, each read from its own index (a
+ * client's arrivals since the work began, the queued and the claimed items — one partial index each — and the
+ * handled ones), not by a test on every item the clients ever received.
+ */
+function selectedItemsQuery(
   reader: ReportReader,
   filters: ReportFilters,
-  now: Date,
-  options: ReportRowsOptions = {},
+  selection: ReportRowsSelection,
+  options: Pick<ReportRowsOptions, "periods" | "page">,
+  workSince: SQL,
 ): SQL {
   const clientIds = filters.clientIds ?? reader.clientIds;
-  const instant = sql`${now.toISOString()}::timestamptz`;
-  const workSince = sql`(${filters.from}::date - 2)::timestamp at time zone 'UTC'`;
+  const periods = options.periods && options.periods.length > 0 ? options.periods : null;
   const conditions: SQL[] = [sql`i.agency_id = ${reader.agencyId}`, sql`not i.by_brand`];
-  const backlog = options.selection === "backlog";
   const limit = options.page?.limit;
-  if (!backlog) {
+  // Each client's period as instants: ranges the planner can count rows in, where it cannot guess how many the
+  // zone-shifted comparison keeps (and, guessing one, would rebuild the work tables per item).
+  const receivedIn = (since: (period: { from: Date }) => SQL) =>
+    periods
+      ? sql`(${sql.join(
+          periods.map(
+            (period) =>
+              sql`(i.client_id = ${period.clientId} and i.received_at >= ${since(period)}
+                and i.received_at < ${period.to.toISOString()}::timestamptz)`,
+          ),
+          sql` or `,
+        )})`
+      : null;
+  let candidates = sql``;
+  if (selection === "received") {
     conditions.push(
-      options.periods && options.periods.length > 0
-        ? // Each client's period as instants: ranges the planner can count rows in, where it cannot guess how many
-          // the zone-shifted comparison below keeps (and, guessing one, would rebuild the work tables per item).
-          sql`(${sql.join(
-            options.periods.map(
-              (period) =>
-                sql`(i.client_id = ${period.clientId} and i.received_at >= ${period.from.toISOString()}::timestamptz
-                  and i.received_at < ${period.to.toISOString()}::timestamptz)`,
-            ),
-            sql` or `,
-          )})`
-        : sql`(i.received_at at time zone c.time_zone) >= ${filters.from}::date
+      receivedIn((period) => sql`${period.from.toISOString()}::timestamptz`) ??
+        sql`(i.received_at at time zone c.time_zone) >= ${filters.from}::date
           and (i.received_at at time zone c.time_zone) < ${filters.to}::date + 1`,
     );
+  } else if (periods) {
+    conditions.push(receivedIn(() => sql`'-infinity'::timestamptz`) as SQL);
+    const clients = uuidArray(periods.map((period) => period.clientId));
+    candidates = sql`join (
+        select i.id from items i where i.agency_id = ${reader.agencyId} and not i.by_brand
+          and ${receivedIn(() => workSince)}
+        union
+        select i.id from items i where i.agency_id = ${reader.agencyId} and i.client_id = any(${clients})
+          and i.status = 'queued'
+        union
+        select i.id from items i where i.agency_id = ${reader.agencyId} and i.client_id = any(${clients})
+          and i.status = 'claimed'
+        union
+        select handling.item_id from item_handling handling
+      ) candidate on candidate.id = i.id`;
   } else {
-    // Open at some point of the period: received before its end, and handled (if at all) since the work read.
     conditions.push(
       sql`(i.received_at at time zone c.time_zone) < ${filters.to}::date + 1`,
-      sql`(i.received_at >= ${workSince} or i.status in ('queued', 'claimed') or handling.item_id is not null)`,
+      sql`(i.received_at >= ${workSince} or i.status in ('queued', 'claimed')
+        or exists (select 1 from item_handling handling where handling.item_id = i.id))`,
     );
   }
   // Each period names its client; the same condition again would make the planner count its rows twice over.
-  if (clientIds && !(options.periods && options.periods.length > 0 && !backlog)) {
-    conditions.push(sql`i.client_id = any(${uuidArray(clientIds)})`);
-  }
+  if (clientIds && !periods) conditions.push(sql`i.client_id = any(${uuidArray(clientIds)})`);
   if (filters.channelIds) conditions.push(sql`i.channel_id = any(${uuidArray(filters.channelIds)})`);
   if (filters.priorities) {
     conditions.push(sql`i.priority::text = any(${`{${filters.priorities.join(",")}}`}::text[])`);
@@ -198,11 +221,50 @@ export function reportRowsCte(
     conditions.push(sql`exists (select 1 from replies m where m.agency_id = i.agency_id and m.item_id = i.id
       and m.status = 'sent' and m.author_user_id = ${filters.moderatorId})`);
   }
+  return sql`select i.id, i.agency_id, i.client_id, c.name as client_name, c.time_zone, i.channel_id, i.customer_id,
+      i.author_handle, i.category_key, i.tags, i.priority, i.status, i.moderation_action, i.created_at, i.received_at
+    from items i
+    join clients c on c.id = i.client_id and c.agency_id = i.agency_id
+    ${candidates}
+    where ${sql.join(conditions, sql` and `)}
+    ${limit === undefined ? sql`` : sql`order by i.received_at desc, i.id desc limit ${limit}`}`;
+}
+
+/**
+ * The report's rows as a common table expression named `r` (prefix a statement with it; more CTEs may follow
+ * after a comma), within the reader's clients and the filters (whose clients the caller checked the reader sees).
+ * Every column a figure, a chart or the export reads is here. Before `r`: `handled_claims` (staffing's measured
+ * claims) and `item_work` (claims and handling actions, by item) over the audit events of the report's clients (when
+ * it names them) since two days before the period, materialized: the planner, misjudging how many items the period holds, would otherwise rebuild them
+ * for every item (9 s instead of 0.1 s for one demo client's month). Then `selected_items`, the period's items,
+ * materialized once; each item's replies, escalations and latest delivery are grouped by item over those items alone
+ * (one index probe per item), not read by a lateral subquery per row, and a statement that reads none of their
+ * columns drops their joins (the backlog and the moderators' work read the items and the work only).
+ * With `backlog` (and `periods`), `backlog_rows` follows `r`: `(id, time_zone, received_at, open_until)` of the items
+ * ever open in the backlog's selection, so one statement reads a report's figures, work and backlog over the same
+ * work tables, built once.
+ */
+export function reportRowsCte(
+  reader: ReportReader,
+  filters: ReportFilters,
+  now: Date,
+  options: ReportRowsOptions = {},
+): SQL {
+  const clientIds = filters.clientIds ?? reader.clientIds;
+  const instant = sql`${now.toISOString()}::timestamptz`;
+  const workSince = sql`(${filters.from}::date - 2)::timestamp at time zone 'UTC'`;
   const businessHours = options.businessHours ?? businessHoursRelation([]);
   // The work on the report's clients' items only: every claim and handling action is audited with its item's client.
   const work = clientIds
     ? sql`e.created_at >= ${workSince} and e.client_id = any(${uuidArray(clientIds)})`
     : sql`e.created_at >= ${workSince}`;
+  const backlogRows = options.backlog
+    ? sql`, backlog_rows as materialized (
+        select i.id, i.time_zone, i.received_at, ${openUntil} as open_until
+        from (${selectedItemsQuery(reader, filters, "backlog", { periods: options.periods }, workSince)}) i
+        left join item_handling handling on handling.item_id = i.id
+      )`
+    : sql``;
   return sql`with handled_claims as materialized (
     ${handledClaims(reader.agencyId, work)}
   ), item_work as materialized (
@@ -218,13 +280,7 @@ export function reportRowsCte(
   ), item_claims as materialized (
     select item_id, sum(seconds)::float8 as handling_seconds from handled_claims group by item_id
   ), business_hours as (${businessHours}), selected_items as materialized (
-    select i.id, i.agency_id, i.client_id, c.name as client_name, c.time_zone, i.channel_id, i.customer_id,
-      i.author_handle, i.category_key, i.tags, i.priority, i.status, i.moderation_action, i.created_at, i.received_at
-    from items i
-    join clients c on c.id = i.client_id and c.agency_id = i.agency_id
-    ${backlog ? sql`left join item_handling handling on handling.item_id = i.id` : sql``}
-    where ${sql.join(conditions, sql` and `)}
-    ${limit === undefined ? sql`` : sql`order by i.received_at desc, i.id desc limit ${limit}`}
+    ${selectedItemsQuery(reader, filters, options.selection ?? "received", options, workSince)}
   ), item_answers as (
     select p.item_id, min(p.sent_at) as acknowledged_at,
       min(p.sent_at) filter (where p.kind <> 'acknowledgement') as useful_answer_at,
@@ -257,9 +313,7 @@ export function reportRowsCte(
       ${clockState("res", instant)} as resolution_state, ${clockSeconds("res")} as resolution_seconds,
       esc.escalated_at, esc.answered_at as escalation_answered_at, delivery.status as delivery_status,
       handling.handled_at, coalesce(handling.handlers, '{}') as handlers, claims.handling_seconds,
-      case when handling.handled_at is not null then greatest(i.received_at, handling.handled_at)
-        when i.status in ('queued', 'claimed') then 'infinity'::timestamptz
-        else i.received_at end as open_until
+      ${openUntil} as open_until
     from selected_items i
     join channels ch on ch.id = i.channel_id and ch.agency_id = i.agency_id
     left join business_hours bh on bh.client_id = i.client_id
@@ -270,7 +324,7 @@ export function reportRowsCte(
     left join sla_clocks res on res.agency_id = i.agency_id and res.item_id = i.id and res.metric = 'resolution'
     left join item_escalations esc on esc.item_id = i.id
     left join item_deliveries delivery on delivery.item_id = i.id
-  ) `;
+  )${backlogRows} `;
 }
 
 /** Seconds from when the customer wrote to `column`. */
