@@ -17,7 +17,8 @@
 //   after the traffic stops, how long until every counting console shows the database's count.
 // Targets: ingest p99 < 1 s, claim p99 < 50 ms, event lag p99 < 1 s, 0 lost. Everything (server, PostgreSQL, the
 // traffic, 32 moderators, 50 consoles) shares this machine's cores: the load is printed with the figures, and how
-// the CPU time of the spike divided between the server, PostgreSQL, the traffic and the rest of the machine.
+// the CPU time of the spike divided between the server, PostgreSQL, the traffic and the rest of the machine, and
+// PostgreSQL's busiest statements.
 //
 //   SPIKE_SECONDS=600 QUIET_SECONDS=60 SPIKE_RATE=150 THINK_MS=2000 npm run bench -- spike
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -405,6 +406,7 @@ try {
     machine: machineBusySeconds(),
   });
   const cpuAtSpike = cpuNow();
+  await bench.takePostgresTime();
   const spikeTraffic = await simulate([
     "--seconds",
     String(SPIKE_SECONDS),
@@ -418,6 +420,7 @@ try {
   ]);
   const machineDuringSpike = describeMachine();
   const cpuAfterSpike = cpuNow();
+  const busiest = await bench.busiestStatements(8);
   working = false;
   clearInterval(sampler);
   clearInterval(forgetEarly);
@@ -489,12 +492,18 @@ try {
   const available = (cores * (cpuAfterSpike.at - cpuAtSpike.at)) / 1000;
   const used = (part: keyof Omit<typeof cpuAtSpike, "at">) => cpuAfterSpike[part] - cpuAtSpike[part];
   const share = (seconds: number) => `${seconds.toFixed(0)} s (${((100 * seconds) / available).toFixed(0)}%)`;
-  const rest = used("machine") - used("server") - used("postgres") - used("load");
+  const rest = Math.max(0, used("machine") - used("server") - used("postgres") - used("load"));
   console.log(
     `CPU during the spike, of ${available.toFixed(0)} core-seconds: server ${share(used("server"))}, PostgreSQL ` +
       `${share(used("postgres"))}, traffic, moderators and consoles ${share(used("load"))}, the rest of the machine ` +
       `${share(rest)}, idle ${share(available - used("machine"))}`,
   );
+  console.log("PostgreSQL's busiest statements during the spike (time, calls, mean, statement):");
+  for (const { ms, calls, query } of busiest) {
+    console.log(
+      `  ${(ms / 1000).toFixed(1).padStart(7)} s ${String(calls).padStart(8)} ${(ms / calls).toFixed(2).padStart(8)} ms  ${query.slice(0, 90)}`,
+    );
+  }
   failed =
     lost !== 0 ||
     quietTraffic.code !== 0 ||
