@@ -169,7 +169,7 @@ export async function ingestChannelItems(
 
 /**
  * Links the channel's replies that name one of `names` to the stored item of that name, once the delivery has
- * committed (`parley_link_waiting_replies`, migration 0043). Inside its transaction a delivery links what it can
+ * committed (`parley_link_waiting_replies`, migrations 0043 and 0045). Inside its transaction a delivery links what it can
  * see; a reply and its parent stored by two deliveries at the same time see neither each other, and the later to
  * commit links them here. Idempotent, so a conflict retries the delivery (which creates nothing the second time)
  * and this with it; the delivery is answered only after this, so one cut short is delivered again by the platform.
