@@ -211,22 +211,31 @@ async function explainNoClaim(page: Page, key: string, error: unknown): Promise<
  */
 export async function claimItem(page: Page, marker: string): Promise<void> {
   let heldId: string | null = null;
+  const stillHolding = async () =>
+    heldId !== null &&
+    (await page
+      .locator(`section[aria-label="Open item"][data-item-id="${heldId}"]`)
+      .getByText("Claimed by you")
+      .count()) > 0;
   for (let attempt = 0; attempt < 10; attempt++) {
     // s passes on the item held; c claims when none is held any more — a triage-only item's flow may escalate it
     // while it is held (skip then says there is nothing to pass on, and sends nothing).
-    const holding =
-      heldId !== null &&
-      (await page
-        .locator(`section[aria-label="Open item"][data-item-id="${heldId}"]`)
-        .getByText("Claimed by you")
-        .count()) > 0;
-    const key = holding ? "s" : "c";
+    const key = (await stillHolding()) ? "s" : "c";
     const claimed = page.waitForResponse(
       (response) => response.url().includes("/trpc/queue.claimNext") && response.request().method() === "POST",
       { timeout: 30_000 },
     );
     await page.keyboard.press(key);
-    const itemId = await claimedItemId(await claimed.catch((error: unknown) => explainNoClaim(page, key, error)));
+    const answer = await claimed.catch(async (error: unknown) => {
+      // Triage escalated the held item between the look and the key: nothing to pass on, so claim with c.
+      if (key === "s" && !(await stillHolding())) return null;
+      return explainNoClaim(page, key, error);
+    });
+    if (answer === null) {
+      heldId = null;
+      continue;
+    }
+    const itemId = await claimedItemId(answer);
     if (!itemId) throw new Error(`the queue ran dry before the item marked ${marker} was claimed`);
     const openItem = page.locator(`section[aria-label="Open item"][data-item-id="${itemId}"]`);
     await openItem.getByText("Claimed by you").waitFor({ timeout: 30_000 });
