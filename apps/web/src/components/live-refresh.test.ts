@@ -47,31 +47,35 @@ afterEach(() => {
 describe("createRefreshGroup", () => {
   it("never cancels a fetch in flight: events during it make one more refresh once it lands", async () => {
     const { group, fetches, land, close } = setUp();
-    // An event while the page's own first fetch is out: that fetch is joined, not cancelled and restarted.
+    // An event while the page's own first fetch is out: that fetch is joined, not cancelled and restarted, and
+    // as it began before the event, one more follows it.
     group.request();
     await vi.advanceTimersByTimeAsync(0);
     expect(fetches).toHaveLength(1);
     expect(fetches[0]?.aborted()).toBe(false);
     await land(1);
+    expect(fetches).toHaveLength(2);
+    expect(group.behindSince()).not.toBeNull();
+    await land(2);
     expect(group.behindSince()).toBeNull();
 
     group.request();
     await vi.advanceTimersByTimeAsync(500);
-    expect(fetches).toHaveLength(2);
+    expect(fetches).toHaveLength(3);
     // A burst of events while that refetch is slow: nothing cancelled, nothing started.
     for (let n = 0; n < 50; n++) {
       group.request();
       await vi.advanceTimersByTimeAsync(100);
     }
-    expect(fetches).toHaveLength(2);
-    expect(fetches[1]?.aborted()).toBe(false);
-    await land(2);
+    expect(fetches).toHaveLength(3);
+    expect(fetches[2]?.aborted()).toBe(false);
+    await land(3);
     // Exactly one more, for the events that came during the slow one.
     await vi.advanceTimersByTimeAsync(500);
-    expect(fetches).toHaveLength(3);
-    await land(3);
+    expect(fetches).toHaveLength(4);
+    await land(4);
     await vi.advanceTimersByTimeAsync(5_000);
-    expect(fetches).toHaveLength(3);
+    expect(fetches).toHaveLength(4);
     close();
   });
 

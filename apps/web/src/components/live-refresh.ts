@@ -48,9 +48,15 @@ export function createRefreshGroup(
     let failed = false;
     try {
       const key = queryKey();
-      // Inactive queries (another filter's pages) are only marked stale; active ones refetch, none cancelled.
+      // A fetch already out (the page's first, or one an action started) is joined, never cancelled; but it began
+      // before this refresh, so its answer may predate what was asked for: one more fetch follows it.
+      const joined = queryClient.isFetching({ queryKey: key, type: "active" }) > 0;
+      const refetch = () =>
+        queryClient.refetchQueries({ queryKey: key, type: "active" }, { cancelRefetch: false, throwOnError: true });
+      // Inactive queries (another filter's pages) are only marked stale; active ones refetch.
       await queryClient.invalidateQueries({ queryKey: key, refetchType: "none" });
-      await queryClient.refetchQueries({ queryKey: key, type: "active" }, { cancelRefetch: false, throwOnError: true });
+      await refetch();
+      if (joined) await refetch();
       setFreshAt(startedAt);
       // Requests made before this refresh started are covered; any since wait for the next one.
       setBehindSince(uncoveredSince);
