@@ -1,13 +1,14 @@
 import { resolveScope } from "@parley/core/agencies";
 import { saveContract } from "@parley/core/billing";
 import type { Scope } from "@parley/core/kernel";
-import { getModerationItemDetail, ingestChannelItems } from "@parley/core/moderation";
+import { getModerationItemDetail } from "@parley/core/moderation";
 import { createProtocolVersion } from "@parley/core/protocols";
 import { getSlaBoard, pauseResolutionClock, resumeResolutionClock, saveBusinessHours } from "@parley/core/sla";
 import { type Executor, schema, withTenant } from "@parley/db";
 import { createTestDatabase, makeAgency, setBusinessHours, type TestAgency, type TestDatabase } from "@parley/testing";
-import { asc, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { channelOf, clocksOf, ingestComment, weekdays } from "./support";
 
 /**
  * A clock does not carry a copy of its business calendar: the version it started on (never changed) names it. It
@@ -15,51 +16,25 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  * and a calendar saved after the item arrived moves none of it. A clock that still carries its own copy (started
  * before clocks stopped copying) runs on that copy.
  */
-type IngestChannel = Parameters<typeof ingestChannelItems>[1];
 let db: TestDatabase;
 let a: TestAgency;
 let scope: Scope;
-let london: IngestChannel;
+let london: ReturnType<typeof channelOf>;
 
-const weekdays = (span: [string, string]) =>
-  Object.fromEntries(["mon", "tue", "wed", "thu", "fri"].map((day) => [day, [span]]));
 const nineToFive = { timeZone: "Europe/London", weekly: weekdays(["09:00", "17:00"]) };
 
 const asOwner = <T>(work: (tx: Executor) => Promise<T>) =>
   withTenant(db.app, { agencyId: a.agency.id, clientIds: null, userId: scope.actorId }, work);
 
 let sequence = 0;
-async function ingestRefund(at: string): Promise<string> {
+const ingestRefund = (at: string) => {
   sequence += 1;
-  const externalId = `calendar-${sequence}`;
-  await ingestChannelItems(
-    db.app,
-    london,
-    [
-      {
-        op: "upsert",
-        item: {
-          externalId,
-          kind: "comment",
-          author: { externalId: `fan-${sequence}`, handle: `fan${sequence}` },
-          body: "I want a refund",
-          createdAt: new Date(at),
-        },
-      },
-    ],
-    { now: () => new Date(at) },
-  );
-  const [item] = await db.owner.select().from(schema.items).where(eq(schema.items.externalId, externalId));
-  if (!item) throw new Error("not ingested");
-  return item.id;
-}
-
-const clocksOf = (itemId: string) =>
-  db.owner
-    .select()
-    .from(schema.slaClocks)
-    .where(eq(schema.slaClocks.itemId, itemId))
-    .orderBy(asc(schema.slaClocks.metric));
+  return ingestComment(db.app, london, {
+    externalId: `calendar-${sequence}`,
+    body: "I want a refund",
+    now: new Date(at),
+  });
+};
 
 const boardClock = async (itemId: string, at: string) => {
   const board = await asOwner((tx) =>
@@ -74,9 +49,7 @@ beforeAll(async () => {
   const found = await resolveScope(db.app, { userId: a.users.owner.id, agencyId: a.agency.id });
   if (!found) throw new Error("no scope");
   scope = found;
-  const row = a.channels.find((channel) => channel.clientId === a.client.id);
-  if (!row) throw new Error("no channel");
-  london = { id: row.id, agencyId: row.agencyId, clientId: row.clientId, platform: row.platform };
+  london = channelOf(a);
   await setBusinessHours(db.owner, { agencyId: a.agency.id, clientId: a.client.id, calendar: nineToFive });
   await asOwner(async (tx) => {
     await createProtocolVersion(scope, tx, {
@@ -132,7 +105,7 @@ describe("a business-hours clock's calendar", () => {
       .where(eq(schema.businessCalendars.clientId, a.client.id));
     // Friday 27 November 2026, 16:50 in London: 10 business minutes today, the rest from Monday's opening.
     itemId = await ingestRefund("2026-11-27T16:50:00Z");
-    expect(await clocksOf(itemId)).toMatchObject([
+    expect(await clocksOf(db.owner, itemId)).toMatchObject([
       {
         metric: "first_response",
         calendarKind: "business_hours",
@@ -185,7 +158,7 @@ describe("a business-hours clock's calendar", () => {
     // Monday 09:10: open on the clock's calendar (closed until 13:00 on the new one), so the clock counts.
     expect(await boardClock(itemId, "2026-11-30T09:10:00Z")).toMatchObject({ state: "on_track", msLeft: 10 * 60_000 });
     const monday = await ingestRefund("2026-11-30T10:00:00Z");
-    expect((await clocksOf(monday))[0]?.dueAt).toEqual(new Date("2026-11-30T13:30:00Z"));
+    expect((await clocksOf(db.owner, monday))[0]?.dueAt).toEqual(new Date("2026-11-30T13:30:00Z"));
   });
 
   it("recomputes a resumed clock's due time on the calendar it started on", async () => {
@@ -193,7 +166,7 @@ describe("a business-hours clock's calendar", () => {
     // on 09:00–17:00 (the afternoons-only version would give 14:55).
     await asOwner((tx) => pauseResolutionClock(tx, { itemId, at: new Date("2026-11-27T16:55:00Z") }));
     await asOwner((tx) => resumeResolutionClock(tx, { itemId, at: new Date("2026-11-30T10:00:00Z") }));
-    const [, resolution] = await clocksOf(itemId);
+    const [, resolution] = await clocksOf(db.owner, itemId);
     expect(resolution).toMatchObject({ dueAt: new Date("2026-11-30T11:55:00Z"), calendar: null });
   });
 

@@ -3,7 +3,7 @@ import { resolveScope } from "@parley/core/agencies";
 import { createInvoiceDrafts, refreshInvoiceDraft, saveContract } from "@parley/core/billing";
 import { buildHandoverPacket } from "@parley/core/escalations";
 import type { Scope } from "@parley/core/kernel";
-import { getModerationItemDetail, ingestChannelItems } from "@parley/core/moderation";
+import { getModerationItemDetail } from "@parley/core/moderation";
 import { createProtocolVersion } from "@parley/core/protocols";
 import {
   businessCalendarAt,
@@ -15,14 +15,15 @@ import {
 } from "@parley/core/sla";
 import { type Executor, schema, withTenant } from "@parley/db";
 import { createTestDatabase, makeAgency, setBusinessHours, type TestAgency, type TestDatabase } from "@parley/testing";
-import { asc, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { channelOf, clocksOf, ingestComment, weekdays } from "./support";
 
 /**
  * Clocks start on the contract in force at arrival (or the agency's default policy), on the business-hours version
  * in force then, and keep what they started with; a past month is judged by what was in force then.
  */
-type IngestChannel = Parameters<typeof ingestChannelItems>[1];
+type IngestChannel = ReturnType<typeof channelOf>;
 let db: TestDatabase;
 let a: TestAgency;
 let scope: Scope;
@@ -37,8 +38,6 @@ const protocol = {
   defaultCategory: { key: "general", priority: "P3" },
 };
 
-const weekdays = (span: [string, string]) =>
-  Object.fromEntries(["mon", "tue", "wed", "thu", "fri"].map((day) => [day, [span]]));
 const londonHours = { timeZone: "Europe/London", weekly: weekdays(["09:00", "17:00"]) };
 
 function terms(overrides: Record<string, unknown> = {}) {
@@ -70,37 +69,10 @@ const asOwner = <T>(work: (tx: Executor) => Promise<T>) =>
   withTenant(db.app, { agencyId: a.agency.id, clientIds: null, userId: scope.actorId }, work);
 
 let sequence = 0;
-async function ingest(channel: IngestChannel, body: string, at: string): Promise<string> {
+const ingest = (channel: IngestChannel, body: string, at: string) => {
   sequence += 1;
-  const externalId = `clock-${sequence}`;
-  await ingestChannelItems(
-    db.app,
-    channel,
-    [
-      {
-        op: "upsert",
-        item: {
-          externalId,
-          kind: "comment",
-          author: { externalId: `fan-${sequence}`, handle: `fan${sequence}` },
-          body,
-          createdAt: new Date(at),
-        },
-      },
-    ],
-    { now: () => new Date(at) },
-  );
-  const [item] = await db.owner.select().from(schema.items).where(eq(schema.items.externalId, externalId));
-  if (!item) throw new Error("not ingested");
-  return item.id;
-}
-
-const clocksOf = (itemId: string) =>
-  db.owner
-    .select()
-    .from(schema.slaClocks)
-    .where(eq(schema.slaClocks.itemId, itemId))
-    .orderBy(asc(schema.slaClocks.metric));
+  return ingestComment(db.app, channel, { externalId: `clock-${sequence}`, body, now: new Date(at) });
+};
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -108,13 +80,8 @@ beforeAll(async () => {
   const found = await resolveScope(db.app, { userId: a.users.owner.id, agencyId: a.agency.id });
   if (!found) throw new Error("no scope");
   scope = found;
-  const channelOf = (clientId: string) => {
-    const row = a.channels.find((channel) => channel.clientId === clientId);
-    if (!row) throw new Error("no channel");
-    return { id: row.id, agencyId: row.agencyId, clientId: row.clientId, platform: row.platform };
-  };
-  london = channelOf(a.client.id);
-  newYork = channelOf(a.otherClient.id);
+  london = channelOf(a);
+  newYork = channelOf(a, a.otherClient.id);
   await setBusinessHours(db.owner, { agencyId: a.agency.id, clientId: a.client.id, calendar: londonHours });
   await asOwner(async (tx) => {
     for (const clientId of [a.client.id, a.otherClient.id]) {
@@ -137,7 +104,7 @@ describe("clocks from the contract in force at arrival", () => {
     const p1 = await ingest(london, "Total outage again", "2026-11-21T10:00:00Z");
     const p2 = await ingest(london, "I want a refund", "2026-11-21T10:00:00Z");
     const p3 = await ingest(london, "Nice post", "2026-11-21T10:00:00Z");
-    expect(await clocksOf(p1)).toMatchObject([
+    expect(await clocksOf(db.owner, p1)).toMatchObject([
       {
         metric: "first_response",
         targetMinutes: 10,
@@ -148,7 +115,7 @@ describe("clocks from the contract in force at arrival", () => {
       },
     ]);
     // Business hours: the weekend does not count; 30 minutes from Monday's opening.
-    expect(await clocksOf(p2)).toMatchObject([
+    expect(await clocksOf(db.owner, p2)).toMatchObject([
       {
         metric: "first_response",
         targetMinutes: 30,
@@ -159,7 +126,7 @@ describe("clocks from the contract in force at arrival", () => {
       },
     ]);
     // The contract sets no P3 target, and no resolution target at all: no invented clock.
-    expect(await clocksOf(p3)).toEqual([]);
+    expect(await clocksOf(db.owner, p3)).toEqual([]);
     // The item says so, in the contract's words; the P1 item names its contract and shows its time in London.
     const at = () => new Date("2026-11-21T10:12:00Z");
     const itemSla = (itemId: string) => asOwner((tx) => getModerationItemDetail(scope, tx, { itemId }, { now: at }));
@@ -216,8 +183,8 @@ describe("clocks from the contract in force at arrival", () => {
       }),
     );
     const after = await ingest(london, "outage on the website", "2026-11-24T10:01:00Z");
-    expect((await clocksOf(before)).map((clock) => clock.targetMinutes)).toEqual([10]);
-    expect((await clocksOf(after)).map((clock) => clock.targetMinutes)).toEqual([20]);
+    expect((await clocksOf(db.owner, before)).map((clock) => clock.targetMinutes)).toEqual([10]);
+    expect((await clocksOf(db.owner, after)).map((clock) => clock.targetMinutes)).toEqual([20]);
   });
 
   it("shows a business-hours clock as paused outside the client's hours, with the next opening in its zone", async () => {
@@ -241,7 +208,7 @@ describe("clocks from the contract in force at arrival", () => {
     expect(policy.label).toBe("agency default (no contract)");
     expect(agencyDefaultLabel).toBe(policy.label);
     const first = await ingest(newYork, "outage here", "2026-11-24T15:00:00Z");
-    expect(await clocksOf(first)).toMatchObject([
+    expect(await clocksOf(db.owner, first)).toMatchObject([
       { metric: "first_response", targetMinutes: 15, calendarKind: "24x7", contractId: null },
       { metric: "resolution", targetMinutes: 240, calendarKind: "24x7", contractId: null },
     ]);
@@ -256,9 +223,11 @@ describe("clocks from the contract in force at arrival", () => {
       }),
     );
     const second = await ingest(newYork, "outage again", "2026-11-24T15:01:00Z");
-    expect(await clocksOf(second)).toMatchObject([{ metric: "first_response", targetMinutes: 5, contractId: null }]);
+    expect(await clocksOf(db.owner, second)).toMatchObject([
+      { metric: "first_response", targetMinutes: 5, contractId: null },
+    ]);
     // The running clocks kept theirs.
-    expect((await clocksOf(first)).map((clock) => clock.targetMinutes)).toEqual([15, 240]);
+    expect((await clocksOf(db.owner, first)).map((clock) => clock.targetMinutes)).toEqual([15, 240]);
     const refused = asOwner((tx) =>
       saveSlaPolicy(scope, tx, {
         targets: [{ priority: "P9", metric: "first_response", minutes: 0, calendar: "24x7" }],
@@ -299,8 +268,8 @@ describe("business hours, versioned and effective-dated", () => {
     // A P2 item on Friday runs on version 1; one on Monday on version 2.
     const friday = await ingest(london, "refund please", "2026-11-27T10:00:00Z");
     const monday = await ingest(london, "refund now", "2026-11-30T10:00:00Z");
-    expect((await clocksOf(friday))[0]?.dueAt).toEqual(new Date("2026-11-27T10:30:00Z"));
-    expect((await clocksOf(monday))[0]?.dueAt).toEqual(new Date("2026-11-30T13:30:00Z"));
+    expect((await clocksOf(db.owner, friday))[0]?.dueAt).toEqual(new Date("2026-11-27T10:30:00Z"));
+    expect((await clocksOf(db.owner, monday))[0]?.dueAt).toEqual(new Date("2026-11-30T13:30:00Z"));
   });
 
   it("refuses an effective date in the past and a malformed calendar, naming the field", async () => {

@@ -4,8 +4,9 @@ import type { Scope } from "@parley/core/kernel";
 import { ingestChannelItems } from "@parley/core/moderation";
 import { createProtocolVersion } from "@parley/core/protocols";
 import type { BusinessCalendar } from "@parley/core/sla";
-import { type Database, withTenant } from "@parley/db";
+import { type Database, schema, withTenant } from "@parley/db";
 import { setBusinessHours, type TestAgency, testOutboundAllowlist } from "@parley/testing";
+import { asc, eq } from "drizzle-orm";
 import { gamesProtocol } from "../ingest/fixtures";
 
 const weekday: [string, string][] = [["09:00", "17:30"]];
@@ -76,21 +77,26 @@ export async function prepareClient(
   return { scope, playbookId: saved.id };
 }
 
-export function channelOf(agency: TestAgency) {
-  const channel = agency.channels.find((candidate) => candidate.clientId === agency.client.id);
+/** The client's channel in the shape ingest takes (client A's unless another client is named). */
+export function channelOf(agency: TestAgency, clientId = agency.client.id) {
+  const channel = agency.channels.find((candidate) => candidate.clientId === clientId);
   if (!channel) throw new Error("no channel");
-  return { id: channel.id, agencyId: agency.agency.id, clientId: agency.client.id, platform: channel.platform };
+  return { id: channel.id, agencyId: agency.agency.id, clientId, platform: channel.platform };
 }
 
-/** A customer whose account was hacked writes on the client's channel. */
-export async function ingestHackedComment(
+/** Weekday opening hours: the same span Monday to Friday, closed at the weekend. */
+export const weekdays = (span: [string, string]) =>
+  Object.fromEntries(["mon", "tue", "wed", "thu", "fri"].map((day) => [day, [span]]));
+
+/** A customer's comment arrives on the channel at `now` (ingest's clock too); answers the stored item's id. */
+export async function ingestComment(
   db: Database,
-  agency: TestAgency,
-  { externalId, now }: { externalId: string; now: Date },
-) {
+  channel: ReturnType<typeof channelOf>,
+  { externalId, body, now }: { externalId: string; body: string; now: Date },
+): Promise<string> {
   const result = await ingestChannelItems(
     db,
-    channelOf(agency),
+    channel,
     [
       {
         op: "upsert",
@@ -98,7 +104,7 @@ export async function ingestHackedComment(
           externalId,
           kind: "comment",
           author: { externalId: `author-${externalId}`, handle: `gamer_${externalId}` },
-          body: "My account was hacked overnight and someone is spending my credits!",
+          body,
           createdAt: now,
         },
       },
@@ -109,3 +115,20 @@ export async function ingestHackedComment(
   if (!id) throw new Error("item not ingested");
   return id;
 }
+
+/** A customer whose account was hacked writes on the client's channel. */
+export function ingestHackedComment(
+  db: Database,
+  agency: TestAgency,
+  { externalId, now }: { externalId: string; now: Date },
+): Promise<string> {
+  return ingestComment(db, channelOf(agency), {
+    externalId,
+    body: "My account was hacked overnight and someone is spending my credits!",
+    now,
+  });
+}
+
+/** An item's clock rows as stored, first response before resolution. */
+export const clocksOf = (db: Database, itemId: string) =>
+  db.select().from(schema.slaClocks).where(eq(schema.slaClocks.itemId, itemId)).orderBy(asc(schema.slaClocks.metric));
