@@ -498,10 +498,11 @@ try {
       `${share(used("postgres"))}, traffic, moderators and consoles ${share(used("load"))}, the rest of the machine ` +
       `${share(rest)}, idle ${share(available - used("machine"))}`,
   );
-  console.log("PostgreSQL's busiest statements during the spike (time, calls, mean, statement):");
-  for (const { ms, calls, query } of busiest) {
+  console.log("PostgreSQL's busiest statements during the spike (time, calls, mean, buffers a call, statement):");
+  for (const { ms, calls, blocks, query } of busiest) {
+    const buffers = Math.round(blocks / calls).toLocaleString("en");
     console.log(
-      `  ${(ms / 1000).toFixed(1).padStart(7)} s ${String(calls).padStart(8)} ${(ms / calls).toFixed(2).padStart(8)} ms  ${query.slice(0, 90)}`,
+      `  ${(ms / 1000).toFixed(1).padStart(7)} s ${String(calls).padStart(8)} ${(ms / calls).toFixed(2).padStart(8)} ms ${buffers.padStart(8)}  ${query.slice(0, 80)}`,
     );
   }
   failed =
