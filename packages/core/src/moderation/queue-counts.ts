@@ -5,7 +5,7 @@ import { type Clock, systemClock } from "../kernel/clock";
 import { assertAllowed } from "../kernel/permissions";
 import type { Scope } from "../kernel/scope";
 
-const { items, clients, slaClocks, volumeSpikes } = schema;
+const { items, clients, queueTallies, slaClocks, volumeSpikes } = schema;
 type ItemRow = typeof items.$inferSelect;
 
 export const queueCountsInput = z.object({}).default({});
@@ -32,12 +32,23 @@ export interface QueueCountsView {
 type SharedQueueCounts = Omit<QueueCountsView, "mine"> & { claimedBy: Record<string, number> };
 
 /**
- * Queued and claimed items of every active client of the agency, in one statement: each count reads only its
- * partial index (`items_claim_queued_idx` holds client and priority, `items_claim_expired_idx` the client); the
- * latest P1 arrival reads the clocks of the last day from `sla_clocks_client_started_idx`. Read in the agency's
- * tenant (every client); callers see only their clients' rows (`countsFor`).
+ * Queued and claimed items of every active client of the agency. The counts are the sums of `queue_tallies`,
+ * which triggers on `items` append to as items enter, move through and leave the queue: first the rows appended
+ * since the last read are folded into one per count (a fold running at the same time in another process folds
+ * what it sees, and the sums stay the same), then a second statement, seeing every fold committed, adds them up.
+ * So a read costs the same for a queue of ten items or of a million. The latest P1 arrival is one look per client
+ * into `sla_clocks_p1_started_idx`. Read in the agency's tenant (every client); callers see only their clients'
+ * rows (`countsFor`).
  */
 export async function readAgencyQueueCounts(tx: Executor, agencyId: string, now: Date): Promise<SharedQueueCounts[]> {
+  await tx.execute(sql`
+    with folded as (
+      delete from ${queueTallies} where agency_id = ${agencyId}
+      returning client_id, status, priority, claimed_by, items
+    )
+    insert into ${queueTallies} (agency_id, client_id, status, priority, claimed_by, items)
+    select ${agencyId}, client_id, status, priority, claimed_by, sum(items)::int from folded
+    group by client_id, status, priority, claimed_by having sum(items) <> 0`);
   const rows = await tx.execute<{
     client_id: string;
     client_name: string;
@@ -61,25 +72,25 @@ export async function readAgencyQueueCounts(tx: Executor, agencyId: string, now:
       coalesce(q.p3, 0) as p3, coalesce(q.p4, 0) as p4
     from ${clients} as c
     left join (
-      select client_id, count(*)::int as queued, (count(*) filter (where priority = 'P1'))::int as p1,
-        (count(*) filter (where priority = 'P2'))::int as p2, (count(*) filter (where priority = 'P3'))::int as p3,
-        (count(*) filter (where priority = 'P4'))::int as p4
-      from ${items} where agency_id = ${agencyId} and status = 'queued' group by client_id
+      select client_id, sum(items)::int as queued, (sum(items) filter (where priority = 'P1'))::int as p1,
+        (sum(items) filter (where priority = 'P2'))::int as p2, (sum(items) filter (where priority = 'P3'))::int as p3,
+        (sum(items) filter (where priority = 'P4'))::int as p4
+      from ${queueTallies} where agency_id = ${agencyId} and status = 'queued' group by client_id
     ) as q on q.client_id = c.id
     left join (
       select client_id, sum(held)::int as claimed, jsonb_object_agg(claimed_by, held) as claimed_by
       from (
-        select client_id, claimed_by, count(*)::int as held
-        from ${items} where agency_id = ${agencyId} and status = 'claimed' group by client_id, claimed_by
+        select client_id, claimed_by, sum(items)::int as held
+        from ${queueTallies} where agency_id = ${agencyId} and status = 'claimed'
+        group by client_id, claimed_by having sum(items) <> 0
       ) as holders
       group by client_id
     ) as k on k.client_id = c.id
-    left join (
-      select client_id, max(started_at) as last_p1_at
-      from ${slaClocks} where agency_id = ${agencyId} and metric = 'first_response' and priority = 'P1'
-        and started_at > ${now.toISOString()}::timestamptz - interval '1 day'
-      group by client_id
-    ) as p on p.client_id = c.id
+    left join lateral (
+      select max(started_at) as last_p1_at
+      from ${slaClocks} where agency_id = ${agencyId} and client_id = c.id and metric = 'first_response'
+        and priority = 'P1' and started_at > ${now.toISOString()}::timestamptz - interval '1 day'
+    ) as p on true
     left join ${volumeSpikes} as s on s.agency_id = ${agencyId} and s.client_id = c.id and s.ended_at is null
     where c.agency_id = ${agencyId} and c.status <> 'archived'
     order by c.name`);

@@ -16,7 +16,7 @@ import {
 } from "drizzle-orm/pg-core";
 import { users } from "./agencies";
 import { channels, platformEnum } from "./clients";
-import { appRole, id, timestamps } from "./columns";
+import { appRole, id, tenantPolicy, timestamps } from "./columns";
 import { clientOwnedColumns, clientOwnedConstraints } from "./tenancy";
 
 export const itemStatuses = [
@@ -206,4 +206,26 @@ export const items = pgTable(
       .on(t.agencyId, t.clientId, t.receivedAt)
       .where(sql`${t.status} in ('queued', 'claimed') and not ${t.byBrand} and ${t.removedAt} is null`),
   ],
+).enableRLS();
+
+/**
+ * The queue's counts kept as they change: each row adds `items` (negative to take away) to the count of one
+ * client's queued items of a priority, or of one moderator's claims. Triggers on `items` (migration 0046) append
+ * a row for every change of a queued or claimed item's status, priority, holder or client, so counting a queue of
+ * any length reads a few rows instead of every queued item; the counts' reader folds the rows into one per key
+ * (`readAgencyQueueCounts`). No foreign keys: each would lock the client's row for every claim.
+ */
+export const queueTallies = pgTable(
+  "queue_tallies",
+  {
+    id: id(),
+    agencyId: uuid().notNull(),
+    clientId: uuid().notNull(),
+    status: itemStatusEnum().notNull(),
+    priority: priorityEnum().notNull(),
+    /** The holder, for claimed items; null for queued ones. */
+    claimedBy: uuid(),
+    items: integer().notNull(),
+  },
+  (t) => [tenantPolicy(t), index().on(t.agencyId)],
 ).enableRLS();

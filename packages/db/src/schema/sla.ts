@@ -101,6 +101,10 @@ export const slaClocks = pgTable(
       .where(sql`${t.stoppedAt} > ${t.dueAt}`),
     // A client's month of clocks (invoice drafts, evidence): every column the SLA aggregate reads, so it scans
     // this index alone, in the evidence's order (start, item, metric).
+    // A console's P1 alert: a client's latest P1 arrival, one look whatever else arrived that day.
+    index("sla_clocks_p1_started_idx")
+      .on(t.agencyId, t.clientId, t.startedAt)
+      .where(sql`${t.metric} = 'first_response' and ${t.priority} = 'P1'`),
     index("sla_clocks_client_started_idx").on(
       t.agencyId,
       t.clientId,
