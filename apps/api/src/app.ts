@@ -35,7 +35,12 @@ import {
 } from "@parley/contracts";
 import { getMe, type LinkKind, previewInvitation, resolveScope } from "@parley/core/agencies";
 import type { Scope } from "@parley/core/kernel";
-import { type ClaimBatcher, createClaimBatcher, createQueueCounter } from "@parley/core/moderation";
+import {
+  type ClaimBatcher,
+  createClaimBatcher,
+  createQueueCounter,
+  createSharedClusters,
+} from "@parley/core/moderation";
 import { appErrorOf, appRouter, type Context, type Services } from "@parley/trpc";
 import { sql } from "drizzle-orm";
 import { Hono, type Context as HonoContext, type MiddlewareHandler } from "hono";
@@ -230,6 +235,7 @@ export function createApp(options: AppOptions) {
   const metrics = options.metrics ?? createMetrics({ db: services.db });
   const claims = timeClaims(createClaimBatcher(services.db, services), metrics);
   const queueCounts = createQueueCounter(services.db, services);
+  const clusters = createSharedClusters();
   const trustProxy = options.trustProxy ?? 0;
   const publicUrl = options.publicUrl;
   const app = new Hono<{ Variables: Variables }>();
@@ -428,6 +434,7 @@ export function createApp(options: AppOptions) {
           services,
           claims,
           queueCounts,
+          clusters,
           requestId: (c as AppContext).get("requestId"),
           session: auth
             ? { id: auth.session.id, userId: auth.user.id, currentAgencyId: auth.session.currentAgencyId }

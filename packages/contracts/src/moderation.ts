@@ -67,8 +67,11 @@ export const itemBulkInput = z
   });
 export type ItemBulkInput = z.infer<typeof itemBulkInput>;
 
-/** Clusters of near-identical open items, of one client or of every client in scope. */
-export const itemClustersInput = z.object({ clientId: uuid.optional() }).default({});
+/**
+ * Clusters of near-identical open items, of one client or of every client in scope. `fresh`: worked out now rather
+ * than shared with the other consoles' recent reads (after acting on a cluster, to see it gone).
+ */
+export const itemClustersInput = z.object({ clientId: uuid.optional(), fresh: z.boolean().optional() }).default({});
 export type ItemClustersInput = z.infer<typeof itemClustersInput>;
 
 export const replyDraftInput = z.object({

@@ -2,7 +2,7 @@ import type { ConnectionTester, OutboundAllowlist } from "@parley/contracts";
 import type { StripeGateway } from "@parley/contracts/billing";
 import type { LinkKind, LinkMailer } from "@parley/core/agencies";
 import type { Clock, Scope, SecretBox } from "@parley/core/kernel";
-import type { ClaimBatcher, QueueCounter } from "@parley/core/moderation";
+import type { ClaimBatcher, ClientClustersSource, QueueCounter } from "@parley/core/moderation";
 import type { Database } from "@parley/db";
 
 export interface Services {
@@ -28,6 +28,8 @@ export interface Context {
   claims: ClaimBatcher;
   /** Queue counts of this API process, one read per agency serving every console that asked meanwhile. */
   queueCounts: QueueCounter;
+  /** Each client's clusters of near-identical items, shared by the consoles of this API process for a few seconds. */
+  clusters: ClientClustersSource;
   requestId: string;
   session: { id: string; userId: string; currentAgencyId: string | null } | null;
   scope: Scope | null;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveScope } from "../agencies/me";
 import { type Scope, tenantOf } from "../kernel/scope";
 import { bulkModerateItems } from "./bulk-items";
-import { listItemClusters } from "./item-clusters";
+import { createSharedClusters, listItemClusters } from "./item-clusters";
 
 let db: TestDatabase;
 let a: TestAgency;
@@ -113,5 +113,30 @@ describe("clusters of near-identical items", () => {
         bulkModerateItems(moderator, tx, { itemIds, action: "reply", statement: "Hi {nom}, on it" }),
       ),
     ).rejects.toMatchObject({ code: "BAD_INPUT", details: { fields: { statement: expect.any(String) } } });
+  });
+
+  it("shares a client's clusters between consoles for ten seconds, and works them out again when asked fresh", async () => {
+    let clock = 0;
+    const shared = createSharedClusters({ now: () => clock });
+    const read = (scope: Scope, fresh = false) =>
+      inTenant(scope, (tx) => listItemClusters(scope, tx, { clientId: a.client.id, fresh }, shared));
+    const countOf = (view: Awaited<ReturnType<typeof read>>, itemId: string) =>
+      view.clusters.find((cluster) => cluster.itemIds.includes(itemId))?.count ?? 0;
+    const [first] = await insertItems(0, ["Servers down again!! can't login"], "s1");
+    const consoles = await Promise.all([read(moderator), read(owner), read(moderator)]);
+    const before = countOf(consoles[0]!, first!);
+    expect(before).toBeGreaterThan(1);
+    // Every console got the same reading (one was worked out; the others shared it).
+    expect(consoles.map((view) => JSON.stringify(view))).toEqual(Array(3).fill(JSON.stringify(consoles[0])));
+
+    await insertItems(0, ["servers are down, cannot login"], "s2");
+    clock += 9_000;
+    expect(countOf(await read(owner), first!)).toBe(before);
+    // The console that acted asks fresh and sees the change; the others then share that reading.
+    expect(countOf(await read(moderator, true), first!)).toBe(before + 1);
+    expect(countOf(await read(owner), first!)).toBe(before + 1);
+    await insertItems(0, ["SERVERS DOWN AGAIN can't login"], "s3");
+    clock += 10_000;
+    expect(countOf(await read(owner), first!)).toBe(before + 2);
   });
 });

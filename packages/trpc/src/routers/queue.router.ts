@@ -21,7 +21,7 @@ export const queueRouter = router({
   /** Near-identical open items (one incident) grouped per client: one queue row per cluster. */
   clusters: procedureFor("moderate")
     .input(itemClustersInput)
-    .query(({ ctx, input }) => listItemClusters(ctx.scope, ctx.tx, input)),
+    .query(({ ctx, input }) => listItemClusters(ctx.scope, ctx.tx, input, ctx.clusters)),
   /** Refetched by consoles as live events arrive (coalesced): the queue counter checks the role and reads. */
   counts: agencyMemberProcedure.input(queueCountsInput).query(({ ctx }) => ctx.queueCounts.count(ctx.scope)),
   /** Served with the other claims in flight (the claim batcher checks the role and opens the transaction). */

@@ -88,9 +88,12 @@ function createQueueListing(agencyId: () => string, filters: () => QueueFilters)
     staleTime: 10_000,
   }));
   // Near-identical open items (one incident) show as one cluster row each, in the queue view.
+  const queryClient = useQueryClient();
+  const clustersKey = () => [...workKeys.all(agencyId()), "clusters", filters().clientId ?? null] as const;
+  const clustersInput = () => (filters().clientId ? { clientId: filters().clientId } : {});
   const clusters = useQuery(() => ({
-    queryKey: [...workKeys.all(agencyId()), "clusters", filters().clientId ?? null] as const,
-    queryFn: () => trpc.queue.clusters.query(filters().clientId ? { clientId: filters().clientId } : {}),
+    queryKey: clustersKey(),
+    queryFn: () => trpc.queue.clusters.query(clustersInput()),
     enabled: !filters().view,
     refetchInterval: clustersRefreshMs,
     staleTime: clustersRefreshMs,
@@ -104,7 +107,16 @@ function createQueueListing(agencyId: () => string, filters: () => QueueFilters)
       page.items.filter((item) => !clustered().has(item.id)).map((item) => ({ ...item, clockAt: page.at })),
     ),
   );
-  return { queue, items, clusters };
+  /** After acting on a cluster: worked out now, not the reading the consoles share, which still holds it. */
+  const refreshClusters = async () => {
+    try {
+      queryClient.setQueryData(clustersKey(), await trpc.queue.clusters.query({ ...clustersInput(), fresh: true }));
+    } catch {
+      // Shown by the query's own refetch, which reports its error as usual.
+      await clusters.refetch();
+    }
+  };
+  return { queue, items, clusters, refreshClusters };
 }
 type QueueListing = ReturnType<typeof createQueueListing>;
 
@@ -540,7 +552,7 @@ export function QueueWorkspace(props: {
             cluster={cluster()}
             run={async (input) => {
               await runOnCluster(input);
-              void listing.clusters.refetch();
+              void listing.refreshClusters();
             }}
             onClose={() => setActingOn(null)}
           />
