@@ -152,7 +152,7 @@ describe("two production processes on one database", () => {
       expect(text).toMatch(/^parley_queue_depth\{agency_id="[^"]+",client_id="[^"]+"\} \d+$/m);
       expect(text).toMatch(/^parley_outbox_deliveries\{state="failed"\} \d+$/m);
       expect(text).toMatch(/^parley_db_pool_connections\{state="[a-z ]+"\} \d+$/m);
-      expect(text).toMatch(/^parley_db_pool_max 20$/m);
+      expect(text).toMatch(/^parley_db_pool_max 26$/m);
       expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
       expect(text).toMatch(/^parley_live_streams \d+$/m);
     }

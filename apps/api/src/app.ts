@@ -460,7 +460,15 @@ export function createApp(options: AppOptions) {
   );
 
   // Inbound items: generic signed ingest (/v1) and platform webhooks (/webhooks/*).
-  app.route("/", createIngestRoutes({ services, logger, metrics, metaGraphBaseUrl: options.metaGraphBaseUrl }));
+  app.route(
+    "/",
+    createIngestRoutes({
+      services: { ...services, db: services.ingestDb ?? services.db },
+      logger,
+      metrics,
+      metaGraphBaseUrl: options.metaGraphBaseUrl,
+    }),
+  );
   app.route("/", createInvoiceRoutes({ services, loadSession }));
   // The sandbox platform: its deliveries' endpoint and its customers' side.
   app.route("/", createSandboxRoutes({ services, latencyMs: options.sandboxLatencyMs ?? 0 }));

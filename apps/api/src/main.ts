@@ -14,7 +14,7 @@ import { listenLiveEvents } from "./live.routes";
 import { createLogger, type Logger } from "./logger";
 import { createMetrics } from "./metrics";
 import { webRoot } from "./paths";
-import { createServices, poolMax } from "./services";
+import { createServices, ingestPoolMax, poolMax } from "./services";
 import { startSpikeWatcher } from "./spike-watcher";
 import { startTopicDigestScheduler } from "./topic-digest-scheduler";
 import { createWorkflows } from "./workflows";
@@ -39,7 +39,7 @@ async function main(env: Env, logger: Logger): Promise<void> {
   const metrics = createMetrics({
     db: services.db,
     applicationName,
-    poolMax,
+    poolMax: poolMax + ingestPoolMax,
     processMetrics: true,
     onCollectError: (error) => logger.error({ err: error }, "metrics: a database read failed"),
   });
@@ -136,6 +136,7 @@ async function main(env: Env, logger: Logger): Promise<void> {
       ["mailer", async () => mailer?.close()],
       ["incident notifier", async () => incidentNotifier.close()],
       ["database pool", () => closeDatabase(services.db)],
+      ["ingest pool", () => closeDatabase(services.ingestDb)],
       ["embedded database", () => database.embedded?.stop()],
     ];
     for (const [name, step] of steps) {

@@ -103,9 +103,11 @@ export function createMetrics(options: MetricsOptions): Metrics {
         }
       },
     });
-    new Gauge({ name: "parley_db_pool_max", help: "Size limit of this process's pool", registers }).set(
-      options.poolMax ?? 0,
-    );
+    new Gauge({
+      name: "parley_db_pool_max",
+      help: "Size limit of this process's pools (main and ingest)",
+      registers,
+    }).set(options.poolMax ?? 0);
   }
 
   return {

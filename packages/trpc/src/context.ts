@@ -7,6 +7,11 @@ import type { Database } from "@parley/db";
 
 export interface Services {
   db: Database;
+  /**
+   * Ingest's own pool (a few connections), so a burst of platform deliveries cannot hold every connection claims
+   * and consoles need; ingest uses `db` when absent (tests, tools).
+   */
+  ingestDb?: Database;
   secretBox: SecretBox;
   /** What time it is for the use cases (SLA clocks, escalations); the real clock when omitted. Procedures hand
    * `services` to a use case as its dependencies, so a use case's `deps.now` is this clock. */
