@@ -1,17 +1,19 @@
-import { listReportItems, type ReportItemRow } from "@parley/core/reports";
+import { type CsvCell, numberCell, textCell, writeCsvRows } from "@parley/contracts";
+import { listReportItems, type ReportItemRow, streamReportItemsCsv } from "@parley/core/reports";
 import { ALWAYS_OPEN } from "@parley/core/sla";
 import { withTenant } from "@parley/db";
-import { reportItemsCsvHead, reportItemsCsvRows } from "@parley/documents";
+import { localTimeFormatter, reportItemsCsvColumns, reportItemsCsvHead } from "@parley/documents";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { callProcedure, makeTestApp, signInAs, type TestApp, testOrigin } from "../support/http";
 
 /**
- * The one-row-per-item export (`GET /v1/reports/items.csv`) is read through one cursor in one tenant transaction: it
- * must be the very file the drill-down's pages make (`listReportItems`, rendered page by page), byte for byte, for
- * every item and for one figure's; it holds its transaction only while the client reads, and a client that goes away
- * mid-file releases the cursor and the connection.
+ * The one-row-per-item export (`GET /v1/reports/items.csv`) is read through one cursor in one tenant transaction, its
+ * lines written by PostgreSQL: it must be the very file the drill-down's pages make (`listReportItems`, each row's
+ * cells written by contracts' `writeCsv`, as the export wrote them in Node before), byte for byte, for every item and
+ * for one figure's; it holds its transaction only while the client reads, and a client that goes away mid-file
+ * releases the cursor and the connection.
  */
 let db: TestDatabase;
 let app: TestApp;
@@ -103,23 +105,60 @@ const exportOf = (query: string) =>
     headers: { host: "parley.test", authorization: `Bearer ${reportsKey}` },
   });
 
-/** The file as the drill-down's pages make it: `listReportItems` 5,000 rows at a time, rendered page by page. */
+/** A drill-down row's cells as the export wrote them in Node: times local to the row's zone, minutes to two decimals. */
+function cellsOf(row: ReportItemRow): CsvCell[] {
+  const format = localTimeFormatter(row.timeZone);
+  const at = (value: Date | null) => (value ? textCell(format(value)) : null);
+  const text = (value: string | null) => (value === null || value === "" ? null : textCell(value));
+  const minutes = (value: number) => numberCell(String(Math.round(value * 100) / 100));
+  const minutesTo = (value: Date | null) =>
+    value ? minutes((value.getTime() - row.createdAt.getTime()) / 60_000) : null;
+  return [
+    textCell(row.id),
+    textCell(itemLink(row.id)),
+    textCell(row.clientName),
+    textCell(row.channelName),
+    textCell(row.platform),
+    text(row.customerId),
+    textCell(row.authorHandle),
+    text(row.categoryKey),
+    text(row.tags.join(" ")),
+    textCell(row.priority),
+    textCell(row.status),
+    text(row.moderationAction),
+    text(row.moderators.join("; ")),
+    at(row.createdAt),
+    at(row.receivedAt),
+    at(row.acknowledgedAt),
+    at(row.usefulAnswerAt),
+    minutesTo(row.acknowledgedAt),
+    minutesTo(row.usefulAnswerAt),
+    text(row.firstResponseState),
+    text(row.resolutionState),
+    at(row.resolvedAt),
+    textCell(row.escalatedAt ? "yes" : "no"),
+    at(row.escalatedAt),
+    at(row.escalationAnsweredAt),
+    textCell(row.inHours ? "yes" : "no"),
+    row.handlingSeconds === null ? null : minutes(row.handlingSeconds / 60),
+    text(row.deliveryStatus),
+    textCell(row.timeZone),
+  ];
+}
+
+/** The file as the drill-down's pages make it: `listReportItems` 5,000 rows at a time, each row by `cellsOf`. */
 async function pagedFile(figure: "items_in" | "first_response_breached"): Promise<{ text: string; rows: number }> {
   const reader = { agencyId: a.agency.id, clientIds: null };
-  const pages: ReportItemRow[][] = [];
+  const rows: ReportItemRow[] = [];
   let cursor: string | undefined;
   do {
     const page = await withTenant(db.app, reader, (tx) =>
       listReportItems(reader, tx, { ...period, figure, cursor, limit: 5000 }),
     );
-    pages.push(page.items);
+    rows.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
-  const [first = [], ...rest] = pages;
-  return {
-    text: reportItemsCsvHead(first, itemLink) + rest.map((page) => reportItemsCsvRows(page, itemLink)).join(""),
-    rows: pages.reduce((total, page) => total + page.length, 0),
-  };
+  return { text: reportItemsCsvHead() + writeCsvRows(rows.map(cellsOf)), rows: rows.length };
 }
 
 /** The report's transactions still open on the app's connections: a read under way, or one left behind. */
@@ -246,7 +285,24 @@ describe("GET /v1/reports/items.csv, read through one cursor", () => {
       headers: { host: "parley.test", authorization: `Bearer ${reportsKey}` },
     });
     expect(response.status).toBe(200);
-    expect(Buffer.from(await response.arrayBuffer()).toString("utf8")).toBe(reportItemsCsvHead([], itemLink));
+    expect(Buffer.from(await response.arrayBuffer()).toString("utf8")).toBe(reportItemsCsvHead());
+  });
+
+  it("is read under the transaction's row-level security: another agency's tenant gets no row of this one", async () => {
+    const other = await makeAgency(db.owner);
+    const reader = { agencyId: a.agency.id, clientIds: null };
+    const exported = (tenantAgencyId: string) =>
+      withTenant(db.app, { agencyId: tenantAgencyId, clientIds: null }, async (tx) => {
+        let rows = 0;
+        const columns = reportItemsCsvColumns(`${testOrigin}/console/items/`);
+        for await (const chunk of await streamReportItemsCsv(reader, tx, period, columns)) {
+          rows += Buffer.from(chunk).toString("utf8").split("\r\n").length - 1;
+        }
+        return rows;
+      });
+    // Asked for this agency's items, in a transaction whose tenant is another agency: PostgreSQL shows it none.
+    expect(await exported(other.agency.id)).toBe(0);
+    expect(await exported(a.agency.id)).toBe(11_754);
   });
 
   it("holds its transaction while the client does not read, and releases it when the client goes away", async () => {

@@ -13,15 +13,15 @@ import {
   type ReportFilters,
   type ReportReader,
   reportItemFigures,
-  streamReportItems,
+  streamReportItemsCsv,
 } from "@parley/core/reports";
 import { schema, type Transaction, withTenant } from "@parley/db";
 import {
   renderMonthlyReportCsv,
   renderMonthlyReportPdf,
   renderReportSummaryCsv,
+  reportItemsCsvColumns,
   reportItemsCsvHead,
-  reportItemsCsvRows,
 } from "@parley/documents";
 import type { Services } from "@parley/trpc";
 import { type Context, Hono, type MiddlewareHandler } from "hono";
@@ -356,21 +356,18 @@ export function createReportRoutes(options: ReportRoutesOptions) {
         inHours: query.inHours,
         handledBy: query.handledBy,
       };
-      const origin = options.originOf(c);
-      const itemLink = (itemId: string) => `${origin}/console/items/${itemId}`;
+      const columns = reportItemsCsvColumns(`${options.originOf(c)}/console/items/`);
       // The checks are made before the answer starts, so a refusal is still a 4xx.
-      const batches = await readStreamed(reader, (tx) => streamReportItems(reader, tx, input));
+      const chunks = await readStreamed(reader, (tx) => streamReportItemsCsv(reader, tx, input, columns));
       c.header("content-type", "text/csv; charset=utf-8");
       c.header("content-disposition", `attachment; filename="parley-report-${query.from}-${query.to}.csv"`);
       return stream(c, async (out) => {
-        let head = true;
-        for await (const rows of batches) {
-          await out.write(head ? reportItemsCsvHead(rows, itemLink) : reportItemsCsvRows(rows, itemLink));
-          head = false;
+        await out.write(reportItemsCsvHead());
+        for await (const chunk of chunks) {
+          await out.write(chunk);
           // The client went away: leaving the loop closes the cursor, and the transaction ends.
           if (out.aborted) break;
         }
-        if (head) await out.write(reportItemsCsvHead([], itemLink));
       });
     },
   );

@@ -1,4 +1,6 @@
-import type { SQL } from "drizzle-orm";
+import type { Readable } from "node:stream";
+import { finished } from "node:stream/promises";
+import { type SQL, sql } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { PostgresJsSession } from "drizzle-orm/postgres-js";
 import type { Executor } from "./client";
@@ -33,14 +35,50 @@ export function executePrepared<Row>(executor: Executor, query: SQL): Promise<Ro
   return runPrepared<Row>(executor, sql, params);
 }
 
+const lineFeed = 0x0a;
+const doubleQuote = 0x22;
+const crlf = Buffer.from("\r\n");
+
 /**
- * A drizzle `sql` statement's rows read through a cursor, `batch` rows at a time: the next batch is fetched only
- * when the caller asks for it (back-pressure), and a caller that stops early (`break`, `return`) closes the cursor.
- * Inside a transaction the cursor lives as long as the transaction, which the caller keeps open while it reads.
+ * A drizzle `sql` query's rows as CSV written by PostgreSQL (`copy (query) to stdout with (format csv)`: quoted
+ * where RFC 4180 requires, quotes doubled, null as an empty field), read in the executor's transaction (row-level
+ * security applies) a chunk at a time as the caller asks for them (back-pressure). Rows end in CRLF as RFC 4180 says
+ * (COPY ends them in LF; a line break inside a quoted field is left as written). COPY takes no bind parameters: the
+ * query's parameters are written into its text as literals (drizzle's `inlineParams`, quotes doubled).
+ *
+ * postgres.js 3.4 leaves its socket paused when a COPY's last data and its end arrive in one read while the stream's
+ * buffer is full (porsager/postgres#499; the fix, PR #1016, is not released): the transaction's next statement would
+ * then wait forever. The stream's `_read` resumes the socket, so it is called once the stream has ended. For the same
+ * reason a caller that stops early does not destroy the stream: the rest of the rows are read and dropped before the
+ * transaction goes on.
  */
-export function cursorRows<Row>(executor: Executor, query: SQL, batch: number): AsyncIterable<Row[]> {
+export async function copyCsvRows(executor: Executor, query: SQL): Promise<AsyncIterable<Buffer>> {
   const session = executor._.session;
-  if (!(session instanceof PostgresJsSession)) throw new TypeError("cursorRows needs a postgres.js session");
-  const { sql, params } = preparedQuery(query);
-  return session.client.unsafe(sql, params as never[]).cursor(batch) as unknown as AsyncIterable<Row[]>;
+  if (!(session instanceof PostgresJsSession)) throw new TypeError("copyCsvRows needs a postgres.js session");
+  const { sql: text } = dialect.sqlToQuery(sql`copy (${query}) to stdout with (format csv)`.inlineParams());
+  const readable: Readable = await session.client.unsafe(text).readable();
+  const ended = finished(readable).then(() => readable._read(0));
+  ended.catch(() => {}); // a failure is the reader's, when it reads
+  return (async function* () {
+    let quoted = false;
+    try {
+      for await (const chunk of readable.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+        const parts: Buffer[] = [];
+        let from = 0;
+        for (let at = 0; at < chunk.length; at++) {
+          const byte = chunk[at];
+          if (byte === doubleQuote) quoted = !quoted;
+          else if (byte === lineFeed && !quoted) {
+            parts.push(chunk.subarray(from, at), crlf);
+            from = at + 1;
+          }
+        }
+        parts.push(chunk.subarray(from));
+        yield Buffer.concat(parts);
+      }
+    } finally {
+      readable.resume();
+      await ended;
+    }
+  })();
 }

@@ -1,12 +1,13 @@
 /**
  * A report as CSV. The one-row-per-item export (Reports → Export items, `GET /v1/reports/items.csv`): each item with
- * what happened to it, times local to its client's zone (named in the last column), written in pages so a large
- * export streams: `reportItemsCsvHead` once, then `reportItemsCsvRows` per page. The summary (Reports → Export
- * summary, `GET /v1/reports/summary.csv`): one row per group of figures (`renderReportSummaryCsv`).
+ * what happened to it, times local to its client's zone (named in the last column): `reportItemsCsvHead` once, then
+ * the rows PostgreSQL writes from `reportItemsCsvColumns`' cells as they are read, so a large export streams. The
+ * summary (Reports → Export summary, `GET /v1/reports/summary.csv`): one row per group of figures
+ * (`renderReportSummaryCsv`).
  */
-import { type CsvCell, type CsvOptions, numberCell, textCell, writeCsv, writeCsvRows } from "@parley/contracts";
-import type { DurationFigure, ReportFigures, ReportItemRow, ReportView } from "@parley/core/reports";
-import { localTimeFormatter } from "./local-time";
+import { type CsvCell, type CsvOptions, numberCell, textCell, writeCsv } from "@parley/contracts";
+import type { DurationFigure, ReportFigures, ReportView } from "@parley/core/reports";
+import { type SQL, sql } from "drizzle-orm";
 
 export const reportItemsCsvHeader = [
   "item id",
@@ -40,73 +41,51 @@ export const reportItemsCsvHeader = [
   "time zone",
 ] as const;
 
-const formatters = new Map<string, (value: Date) => string>();
-function formatIn(timeZone: string, value: Date | null): CsvCell {
-  if (!value) return null;
-  let format = formatters.get(timeZone);
-  if (!format) {
-    format = localTimeFormatter(timeZone);
-    formatters.set(timeZone, format);
-  }
-  return textCell(format(value));
+/**
+ * A text cell as `writeCsv` writes one (contracts' csv.ts), for PostgreSQL to write: a leading `'` when the value
+ * starts with = + - @ (or their full-width forms), tab, CR or LF; null for "" (which COPY would write as `""`). COPY
+ * quotes it where RFC 4180 requires, as `writeCsv` does.
+ */
+const textCellOf = (value: SQL) =>
+  sql`nullif(case when ascii(${value}) in (61, 43, 45, 64, 9, 13, 10, 65309, 65291, 65293, 65312)
+    then '''' || ${value} else ${value} end, '')`;
+
+/** An instant as local "YYYY-MM-DD HH:mm:ss" in the row's client's zone (`localTimeFormatter`'s text). */
+const localTimeOf = (instant: SQL) => sql`to_char(${instant} at time zone r.time_zone, 'YYYY-MM-DD HH24:MI:SS')`;
+
+/**
+ * Minutes to two decimals as a number cell: half up (`Math.round`) in float8, as JavaScript computes it, written
+ * (float8's text) in the fewest digits that read back the same, as JavaScript writes a number.
+ */
+const hundredthsOf = (minutes: SQL) => sql`floor(${minutes} * 100 + 0.5) / 100`;
+
+/** Minutes from when the customer wrote to `instant`, from millisecond instants (what a `Date` keeps). */
+const minutesToOf = (instant: SQL) =>
+  hundredthsOf(sql`(extract(epoch from date_trunc('milliseconds', ${instant})
+    - date_trunc('milliseconds', r.created_at)) * 1000)::float8 / 60000`);
+
+/**
+ * The export's cells of a report's row (`r` in core's `reportRowsCte`), in `reportItemsCsvHeader`'s order, for
+ * PostgreSQL to write as CSV (`streamReportItemsCsv`): so an export streams the database's text, not rows built and
+ * written again in Node. Times are local to the row's client's zone (the last column); the link is `linkPrefix`
+ * followed by the item's id. Ids, enum words and zone names can hold nothing to guard and are written as they are.
+ */
+export function reportItemsCsvColumns(linkPrefix: string): SQL {
+  return sql`r.id, ${textCellOf(sql`(${linkPrefix}::text || r.id)`)}, ${textCellOf(sql`r.client_name`)},
+    ${textCellOf(sql`r.channel_name`)}, r.platform, r.customer_id, ${textCellOf(sql`r.author_handle`)},
+    ${textCellOf(sql`r.category_key`)}, ${textCellOf(sql`array_to_string(r.tags, ' ')`)}, r.priority, r.status,
+    r.moderation_action, ${textCellOf(sql`array_to_string(r.moderators, '; ')`)}, ${localTimeOf(sql`r.created_at`)},
+    ${localTimeOf(sql`r.received_at`)}, ${localTimeOf(sql`r.acknowledged_at`)}, ${localTimeOf(sql`r.useful_answer_at`)},
+    ${minutesToOf(sql`r.acknowledged_at`)}, ${minutesToOf(sql`r.useful_answer_at`)}, r.first_response_state,
+    r.resolution_state, ${localTimeOf(sql`r.resolved_at`)}, case when r.escalated_at is null then 'no' else 'yes' end,
+    ${localTimeOf(sql`r.escalated_at`)}, ${localTimeOf(sql`r.escalation_answered_at`)},
+    case when r.in_hours then 'yes' else 'no' end, ${hundredthsOf(sql`r.handling_seconds / 60`)}, r.delivery_status,
+    r.time_zone`;
 }
 
-const minutesBetween = (from: Date, to: Date | null): CsvCell =>
-  to ? numberCell(String(Math.round(((to.getTime() - from.getTime()) / 60_000) * 100) / 100)) : null;
-
-const text = (value: string | null) => (value === null || value === "" ? null : textCell(value));
-
-function cellsOf(row: ReportItemRow, itemLink: (itemId: string) => string): CsvCell[] {
-  const at = (value: Date | null) => formatIn(row.timeZone, value);
-  return [
-    textCell(row.id),
-    textCell(itemLink(row.id)),
-    textCell(row.clientName),
-    textCell(row.channelName),
-    textCell(row.platform),
-    text(row.customerId),
-    textCell(row.authorHandle),
-    text(row.categoryKey),
-    text(row.tags.join(" ")),
-    textCell(row.priority),
-    textCell(row.status),
-    text(row.moderationAction),
-    text(row.moderators.join("; ")),
-    at(row.createdAt),
-    at(row.receivedAt),
-    at(row.acknowledgedAt),
-    at(row.usefulAnswerAt),
-    minutesBetween(row.createdAt, row.acknowledgedAt),
-    minutesBetween(row.createdAt, row.usefulAnswerAt),
-    text(row.firstResponseState),
-    text(row.resolutionState),
-    at(row.resolvedAt),
-    textCell(row.escalatedAt ? "yes" : "no"),
-    at(row.escalatedAt),
-    at(row.escalationAnsweredAt),
-    textCell(row.inHours ? "yes" : "no"),
-    row.handlingSeconds === null ? null : numberCell(String(Math.round((row.handlingSeconds / 60) * 100) / 100)),
-    text(row.deliveryStatus),
-    textCell(row.timeZone),
-  ];
-}
-
-/** The file's start: byte-order mark, header and the first page's rows. */
-export function reportItemsCsvHead(
-  rows: readonly ReportItemRow[],
-  itemLink: (itemId: string) => string,
-  options?: CsvOptions,
-): string {
-  return writeCsv(
-    reportItemsCsvHeader,
-    rows.map((row) => cellsOf(row, itemLink)),
-    options,
-  );
-}
-
-/** A later page's rows. */
-export function reportItemsCsvRows(rows: readonly ReportItemRow[], itemLink: (itemId: string) => string): string {
-  return writeCsvRows(rows.map((row) => cellsOf(row, itemLink)));
+/** The file's start: byte-order mark and header; the rows `reportItemsCsvColumns` makes follow. */
+export function reportItemsCsvHead(options?: CsvOptions): string {
+  return writeCsv(reportItemsCsvHeader, [], options);
 }
 
 const durationHeader = (name: string) => [`${name}`, `${name} median minutes`, `${name} p90 minutes`];

@@ -31,7 +31,7 @@ export {
   type ReportView,
   reportItemFigures,
   reportItemsInput,
-  streamReportItems,
+  streamReportItemsCsv,
 } from "./reports";
 export * from "./send-monthly-client-reports.unscoped";
 export * from "./topic-digests.unscoped";

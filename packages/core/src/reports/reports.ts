@@ -5,7 +5,7 @@
  */
 
 import { AppError, badInput, uuid } from "@parley/contracts";
-import { cursorRows, type Executor, schema } from "@parley/db";
+import { copyCsvRows, type Executor, schema } from "@parley/db";
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type ContractInForceView, findContractInForce } from "../billing/contracts";
@@ -598,14 +598,16 @@ function toReportItemRow(row: { item: unknown[] }): ReportItemRow {
 }
 
 /**
- * The statement reading the items behind a figure, newest arrival first: a page of them (`page`) or all of them.
- * Every item of the report (the export's read, paged) keeps each row it builds: only the page's rows are built.
+ * The statement reading the items behind a figure, newest arrival first, each as `select` makes it of its row `r`: a
+ * page of them (`page`) or all of them. Every item of the report, paged, keeps each row it builds: only the page's
+ * rows are built.
  */
 async function reportItemsStatement(
   scope: ReportReader,
   tx: Executor,
   query: z.infer<typeof reportItemsInput>,
   asOf: Date,
+  select: SQL,
   page?: { before?: { receivedAt: string; id: string }; limit: number },
 ): Promise<SQL> {
   const context = await reportContext(scope, tx, query);
@@ -633,7 +635,7 @@ async function reportItemsStatement(
         limit: everyItem ? page.limit + 1 : undefined,
       },
     })}
-    select ${reportItemJson}${page ? sql`, to_char(r.received_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at` : sql``}
+    select ${select}${page ? sql`, to_char(r.received_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at` : sql``}
     from r where ${sql.join(conditions, sql` and `)}
     order by r.received_at desc, r.id desc
     ${page ? sql`limit ${page.limit + 1}` : sql``}`;
@@ -649,7 +651,7 @@ export async function listReportItems(
   const query = parse(reportItemsInput, input);
   const asOf = (deps.now ?? systemClock)();
   const rows = await tx.execute<{ item: unknown[]; cursor_at: string }>(
-    await reportItemsStatement(scope, tx, query, asOf, {
+    await reportItemsStatement(scope, tx, query, asOf, reportItemJson, {
       before: query.cursor ? decodeItemCursor(query.cursor) : undefined,
       limit: query.limit,
     }),
@@ -665,30 +667,21 @@ export async function listReportItems(
   };
 }
 
-/** How many rows the export reads from its cursor at a time. */
-const exportBatchRows = 2000;
-
 /**
- * Every item behind a figure (`listReportItems`'s rows, in its order, `cursor` and `limit` ignored), for the
- * one-row-per-item export: one statement read through a cursor, a batch at a time as the caller asks for them, so
- * the report's context and work tables are built once and no more than a batch is held. The checks (input, the
- * clients named) are made before this returns; the rows are read in `tx`, which must stay open until the caller
- * has read them or stopped.
+ * Every item behind a figure (`listReportItems`'s items, in its order, `cursor` and `limit` ignored) as CSV rows that
+ * PostgreSQL writes (`copyCsvRows`), each row's cells `columns` makes of the report's row `r` (the one-row-per-item
+ * export's): one statement, read as the caller asks for it, so the report's context and work tables are built once and
+ * the file never has to be held. The checks (input, the clients named) are made before this returns; the rows are
+ * read in `tx`, which must stay open until the caller has read them or stopped.
  */
-export async function streamReportItems(
+export async function streamReportItemsCsv(
   scope: ReportReader,
   tx: Executor,
   input: unknown,
+  columns: SQL,
   deps: { now?: Clock } = {},
-): Promise<AsyncIterable<ReportItemRow[]>> {
+): Promise<AsyncIterable<Uint8Array>> {
   const query = parse(reportItemsInput, input);
   const asOf = (deps.now ?? systemClock)();
-  const batches = cursorRows<{ item: unknown[] }>(
-    tx,
-    await reportItemsStatement(scope, tx, query, asOf),
-    exportBatchRows,
-  );
-  return (async function* () {
-    for await (const batch of batches) yield batch.map(toReportItemRow);
-  })();
+  return copyCsvRows(tx, await reportItemsStatement(scope, tx, query, asOf, columns));
 }
