@@ -9,8 +9,8 @@ import { gamesProtocol } from "./fixtures";
 
 /*
  * Ingest sends a delivery's clock terms once per priority and PostgreSQL joins them to the items it creates:
- * every new item must still get exactly the clocks, SLA watch and triage wake-up it got when they were sent row
- * by row, and nothing else may get any.
+ * every new item must still get exactly the clocks and triage wake-up it got when they were sent row by row, and
+ * nothing else may get any. The clocks' watch is armed by the wake-up queue at their first at-risk instant.
  */
 
 let db: TestDatabase;
@@ -59,7 +59,7 @@ async function flowsOf(itemIds: string[]) {
 const minutes = (n: number) => n * 60_000;
 
 describe("the flows a delivery starts", () => {
-  it("gives each new item its priority's clocks and SLA watch, triage only where a step is due, and nothing twice", async () => {
+  it("gives each new item its priority's clocks, triage only where a step is due, and nothing twice", async () => {
     const now = new Date("2026-11-20T10:05:00.000Z");
     const events = [
       upsert("Someone hacked my account, please help"), // P1, triage authority
@@ -114,12 +114,9 @@ describe("the flows a delivery starts", () => {
         .sort((x, y) => x.metric.localeCompare(y.metric));
       const stored = clocks.filter((clock) => clock.itemId === id).sort((x, y) => x.metric.localeCompare(y.metric));
       expect(stored).toMatchObject(expected);
-      const watch = wakeups.filter((wakeup) => wakeup.subjectId === id && wakeup.flow === "clock");
-      const firstAtRisk = Math.min(...expected.map((clock) => clock.atRiskAt.getTime()));
-      expect(watch).toMatchObject([{ dueAt: new Date(firstAtRisk), waitingFor: null, clientId: a.client.id }]);
     }
-    // Triage only for the item whose category gives moderators no authority, due at once.
-    expect(wakeups.filter((wakeup) => wakeup.flow === "triage")).toMatchObject([{ subjectId: hacked, dueAt: now }]);
+    // Triage only for the item whose category gives moderators no authority, due at once; no clock is watched yet.
+    expect(wakeups).toMatchObject([{ flow: "triage", subjectId: hacked, dueAt: now }]);
     // The brand's own message and a tombstone start nothing.
     expect(clocks.filter((clock) => clock.itemId === brand || clock.itemId === tombstone)).toEqual([]);
     expect(wakeups.filter((wakeup) => wakeup.subjectId === brand || wakeup.subjectId === tombstone)).toEqual([]);
@@ -159,9 +156,6 @@ describe("the flows a delivery starts", () => {
       ["first_response", "P1", restoredAt, new Date(restoredAt.getTime() + minutes(15))],
       ["resolution", "P1", restoredAt, new Date(restoredAt.getTime() + minutes(240))],
     ]);
-    expect(wakeups.map((wakeup) => [wakeup.flow, wakeup.dueAt]).sort()).toEqual([
-      ["clock", new Date(restoredAt.getTime() + minutes(12))],
-      ["triage", restoredAt],
-    ]);
+    expect(wakeups.map((wakeup) => [wakeup.flow, wakeup.dueAt])).toEqual([["triage", restoredAt]]);
   });
 });

@@ -94,12 +94,15 @@ describe("Inngest mode", () => {
           data: { agencyId: a.agency.id, clientId: a.client.id, channelId: expect.any(String), itemId },
         }),
       ]);
-      // The triage wake-up is handed over (Inngest runs the flow now); the clock's waits for its at-risk instant.
+      // The triage wake-up is handed over (Inngest runs the flow now); the clocks' watch is armed at their at-risk
+      // instant, not before.
       const left = await db.owner
         .select()
         .from(schema.workflowWakeups)
         .where(eq(schema.workflowWakeups.subjectId, itemId));
-      expect(left.map((wakeup) => wakeup.flow)).toEqual(["clock"]);
+      expect(left).toEqual([]);
+      const clocks = await db.owner.select().from(schema.slaClocks).where(eq(schema.slaClocks.itemId, itemId));
+      expect(clocks.map((clock) => clock.watchArmedAt)).toEqual([null, null]);
     } finally {
       await workflows.stop();
       await eventApi.close();

@@ -144,16 +144,12 @@ describe("manual escalation", () => {
     );
     expect(escalation).toMatchObject({ itemId, level: 1, status: "open", packet: { note: "Angry repeat customer" } });
     expect(escalation.packet.clocks.map((clock) => clock.metric).sort()).toEqual(["first_response", "resolution"]);
-    const [wakeup] = await db.owner
+    // Its triage runs now; its clocks' watch is armed when they come due.
+    const wakeups = await db.owner
       .select()
       .from(schema.workflowWakeups)
       .where(eq(schema.workflowWakeups.subjectId, itemId));
-    expect(wakeup).toMatchObject({ flow: "clock" });
-    const triage = await db.owner
-      .select()
-      .from(schema.workflowWakeups)
-      .where(eq(schema.workflowWakeups.flow, "triage"));
-    expect(triage.map((row) => row.subjectId)).toContain(itemId);
+    expect(wakeups.map((wakeup) => wakeup.flow)).toEqual(["triage"]);
 
     await expectAppError(
       inScope(moderator, (tx) => escalateItem(moderator, tx, { itemId }, { now: () => NOW })),
@@ -274,7 +270,7 @@ describe("wake-up queue (PostgreSQL)", () => {
     expect(kept).toMatchObject({ lockedUntil: null });
     expect(kept?.dueAt.getTime()).toBeLessThanOrEqual(later.getTime());
 
-    // Lost altogether: the sweep re-arms the running clocks.
+    // Lost altogether: the sweep re-arms the watch of the running clocks.
     await db.owner.delete(schema.workflowWakeups).where(eq(schema.workflowWakeups.subjectId, itemId));
     expect(await reconcileWakeups(db.app, { now: later })).toBeGreaterThanOrEqual(1);
     const [rearmed] = await db.owner
@@ -282,6 +278,31 @@ describe("wake-up queue (PostgreSQL)", () => {
       .from(schema.workflowWakeups)
       .where(eq(schema.workflowWakeups.subjectId, itemId));
     expect(rearmed).toMatchObject({ flow: "clock", dueAt: later });
+  });
+
+  it("arms an item's clock watch once, at its first at-risk instant, and never before", async () => {
+    const itemId = await ingest("queue-2", "Watch me");
+    const clocks = await db.owner.select().from(schema.slaClocks).where(eq(schema.slaClocks.itemId, itemId));
+    const firstAtRisk = new Date(Math.min(...clocks.map((clock) => clock.atRiskAt.getTime())));
+    const [first, second] = [createWakeupQueue(db.app), createWakeupQueue(db.app)];
+    const watchOf = (claimed: ReadonlyArray<{ id: string; itemId: string; flow: string }>) =>
+      claimed.filter((wakeup) => wakeup.itemId === itemId && wakeup.flow === "sla-watch");
+
+    expect(watchOf(await first.claimDue(new Date(firstAtRisk.getTime() - 1), 100, 60_000))).toEqual([]);
+    // Two processes at the instant: one arms and claims it.
+    const claims = await Promise.all([
+      first.claimDue(firstAtRisk, 100, 60_000),
+      second.claimDue(firstAtRisk, 100, 60_000),
+    ]);
+    expect(watchOf(claims.flat())).toMatchObject([{ dueAt: firstAtRisk }]);
+    const armed = await db.owner.select().from(schema.slaClocks).where(eq(schema.slaClocks.itemId, itemId));
+    expect(armed.map((clock) => clock.watchArmedAt)).toEqual([firstAtRisk, firstAtRisk]);
+
+    // Handed over and completed (as the Inngest relay does): armed once, so not again at the next clock's instant.
+    const holder = claims[0]?.some((wakeup) => wakeup.itemId === itemId) ? first : second;
+    await holder.complete(watchOf(claims.flat())[0]?.id ?? "");
+    const lastAtRisk = new Date(Math.max(...clocks.map((clock) => clock.atRiskAt.getTime())));
+    expect(watchOf(await first.claimDue(lastAtRisk, 100, 60_000))).toEqual([]);
   });
 });
 

@@ -23,11 +23,12 @@ export interface PlannedItemFlows {
 }
 
 /**
- * What every new item sets off (docs/ARCHITECTURE.md §3 Classify): its SLA clocks and their watch, and the triage flow
- * when the protocol gives moderators no authority for its category or a playbook trigger matches. Pure: the
- * clocks are planned per priority (the items arrive together), and ingest stores them with the items in the
- * same statement, only for the items it actually created (`startItemFlowsSql`), so the wake-ups, which are also
- * what the Inngest relay forwards, commit with them.
+ * What every new item sets off (docs/ARCHITECTURE.md §3 Classify): its SLA clocks (watched from their at-risk
+ * instant on, when the wake-up queue finds them due), and the triage flow when the protocol gives moderators no
+ * authority for its category or a playbook trigger matches. Pure: the clocks are planned per priority (the items
+ * arrive together), and ingest stores them with the items in the same statement, only for the items it actually
+ * created (`startItemFlowsSql`), so the triage wake-ups, which are also what the Inngest relay forwards, commit
+ * with them.
  */
 export function planItemFlows({
   agencyId,
@@ -81,11 +82,11 @@ const clockTermColumns = [
 /**
  * The CTEs that start the flows of the items in CTE `started` (columns `id`, `agency_id`, `client_id`,
  * `priority`), to append to a `with` list: their clocks (`sla_clocks`, from the clock terms in parameter
- * `$<terms>` joined by priority), the SLA watch of each item with a clock (due at its earliest at-risk instant),
- * and the triage wake-ups in parameter `$<triage>` of those items. A clock or wake-up already there is kept (an
- * existing wake-up keeps the earlier time). `created`: the statement itself created the items in `started`, so
- * nothing of theirs can be there yet and no conflict is looked for (an `ON CONFLICT` clause costs each row a probe of
- * the arbiter index and a speculative insertion).
+ * `$<terms>` joined by priority) and the triage wake-ups in parameter `$<triage>` of those items. A clock's watch
+ * needs no wake-up before its at-risk instant: the wake-up queue arms it then (`claimDue`). A clock
+ * or wake-up already there is kept (an existing wake-up keeps the earlier time). `created`: the statement itself
+ * created the items in `started`, so nothing of theirs can be there yet and no conflict is looked for (an
+ * `ON CONFLICT` clause costs each row a probe of the arbiter index and a speculative insertion).
  */
 export function startItemFlowsSql({
   terms,
@@ -106,17 +107,10 @@ export function startItemFlowsSql({
   ${created ? "" : "on conflict do nothing"}
 ), wakeups as (
   insert into workflow_wakeups (id, agency_id, client_id, flow, subject_id, due_at)
-  select w.id, w.agency_id, w.client_id, w.flow, w.subject_id, w.due_at from (
-    select gen_random_uuid() as id, s.agency_id, s.client_id, 'clock' as flow, s.id as subject_id,
-      min(t.at_risk_at) as due_at
-    from started s join clock_terms t on t.priority = s.priority
-    group by s.id, s.agency_id, s.client_id
-    union all
-    select w.id, w.agency_id, w.client_id, w.flow, w.subject_id, w.due_at
-    from jsonb_populate_recordset(null::workflow_wakeups, $${triage}::jsonb) w
-    where w.subject_id in (select id from started)
-  ) as w
-  order by w.flow, w.subject_id
+  select w.id, w.agency_id, w.client_id, w.flow, w.subject_id, w.due_at
+  from jsonb_populate_recordset(null::workflow_wakeups, $${triage}::jsonb) w
+  where w.subject_id in (select id from started)
+  order by w.subject_id
   ${
     created
       ? ""

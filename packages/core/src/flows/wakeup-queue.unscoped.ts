@@ -40,9 +40,36 @@ async function listAgencyIds(db: Database): Promise<string[]> {
 const tenantOf = (agencyId: string) => ({ agencyId, clientIds: null, userId: null });
 
 /**
+ * Arms the SLA watch of the agency's items with a running clock whose at-risk instant has come and whose watch was
+ * never armed (ingest starts clocks without one: most stop before they are at risk), due at that instant, so the
+ * claim that follows takes it. Marks every clock of those items armed (`watch_armed_at`), in the same statement,
+ * so a watch is armed once per item, as ingest used to: from then on the watch reschedules itself, and the
+ * reconciliation sweep re-arms it if lost. Reads `sla_clocks_unwatched_idx`.
+ */
+function armDueClockWatches(agencyId: string, nowIso: string) {
+  return sql`
+    with due as (
+      select distinct item_id from sla_clocks
+      where agency_id = ${agencyId} and at_risk_at <= ${nowIso}
+        and watch_armed_at is null and stopped_at is null and breached_at is null
+    ), armed as (
+      update sla_clocks as c set watch_armed_at = ${nowIso}
+      from due where c.agency_id = ${agencyId} and c.item_id = due.item_id and c.watch_armed_at is null
+      returning c.agency_id, c.client_id, c.item_id, c.at_risk_at, c.stopped_at, c.breached_at
+    )
+    insert into ${workflowWakeups} (id, agency_id, client_id, flow, subject_id, due_at)
+    select gen_random_uuid(), agency_id, client_id, 'clock', item_id, min(at_risk_at)
+    from armed where stopped_at is null and breached_at is null
+    group by agency_id, client_id, item_id
+    order by item_id
+    on conflict (flow, subject_id) do nothing`;
+}
+
+/**
  * The PostgreSQL `WakeupQueue`: claims due wake-ups agency by agency with `FOR UPDATE SKIP LOCKED` and a
  * lease (`locked_until`), so two processes never advance the same item at once and a crashed process's
- * claim simply runs out. The claim remembers the row's `updated_at`; a schedule or notify while claimed
+ * claim simply runs out; each claim first arms the watches of clocks that have come due
+ * (`armDueClockWatches`). The claim remembers the row's `updated_at`; a schedule or notify while claimed
  * moves it, and the release then keeps the wake-up due instead of pushing it back.
  */
 export function createWakeupQueue(db: Database): DatabaseWakeupQueue {
@@ -92,8 +119,9 @@ export function createWakeupQueue(db: Database): DatabaseWakeupQueue {
     const leaseIso = new Date(now.getTime() + leaseMs).toISOString();
     for (const agencyId of await listAgencyIds(db)) {
       if (claimed.length >= limit) break;
-      const rows = await withTenant(db, tenantOf(agencyId), (tx) =>
-        tx.execute<WakeupRow>(sql`
+      const rows = await withTenant(db, tenantOf(agencyId), async (tx) => {
+        await tx.execute(armDueClockWatches(agencyId, nowIso));
+        return tx.execute<WakeupRow>(sql`
           with due as (
             select id from ${workflowWakeups}
             where agency_id = ${agencyId} and due_at <= ${nowIso}
@@ -104,8 +132,8 @@ export function createWakeupQueue(db: Database): DatabaseWakeupQueue {
           update ${workflowWakeups} as w
           set locked_until = ${leaseIso}, updated_at = date_trunc('milliseconds', clock_timestamp())
           from due where w.id = due.id
-          returning w.id, w.agency_id, w.client_id, w.flow, w.subject_id, w.due_at, w.waiting_for, w.attempts, w.updated_at`),
-      );
+          returning w.id, w.agency_id, w.client_id, w.flow, w.subject_id, w.due_at, w.waiting_for, w.attempts, w.updated_at`);
+      });
       for (const row of rows) {
         claims.set(row.id, { agencyId, token: new Date(row.updated_at).toISOString() });
         claimed.push({
@@ -159,9 +187,10 @@ export function createWakeupQueue(db: Database): DatabaseWakeupQueue {
 }
 
 /**
- * The reconciliation sweep: re-arms what should be running but has no wake-up — running SLA clocks, and
- * escalations whose triage loop has not closed (resolved ones only when the flow ran them: imported
- * history has no workflow state). Returns how many wake-ups it created.
+ * The reconciliation sweep: re-arms what should be running but has no wake-up — running SLA clocks whose watch was
+ * armed (the others are armed by `claimDue` when their at-risk instant comes), and escalations whose
+ * triage loop has not closed (resolved ones only when the flow ran them: imported history has no workflow state).
+ * Returns how many wake-ups it created.
  */
 export async function reconcileWakeups(db: Database, { now }: { now: Date }): Promise<number> {
   let created = 0;
@@ -172,6 +201,7 @@ export async function reconcileWakeups(db: Database, { now }: { now: Date }): Pr
         select gen_random_uuid(), agency_id, client_id, flow::text, item_id, ${now.toISOString()}::timestamptz from (
           select distinct agency_id, client_id, 'clock' as flow, item_id from sla_clocks
           where agency_id = ${agencyId} and stopped_at is null and breached_at is null
+            and watch_armed_at is not null
           union
           select distinct agency_id, client_id, 'triage' as flow, item_id from escalations
           where agency_id = ${agencyId} and (status in ('open', 'acknowledged')

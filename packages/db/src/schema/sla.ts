@@ -85,6 +85,11 @@ export const slaClocks = pgTable(
     stoppedAt: timestamp({ withTimezone: true }),
     atRiskRecordedAt: timestamp({ withTimezone: true }),
     breachedAt: timestamp({ withTimezone: true }),
+    /**
+     * When the wake-up queue armed the SLA watch of the clock's item, at the clock's at-risk instant (null: not yet).
+     * Ingest starts clocks without a watch: most stop before they are at risk.
+     */
+    watchArmedAt: timestamp({ withTimezone: true }),
     /** Set when the clock stops: whether it stopped by its due time. */
     met: boolean(),
     ...timestamps,
@@ -93,6 +98,11 @@ export const slaClocks = pgTable(
     ...clientOwnedConstraints(t),
     uniqueIndex("sla_clocks_item_metric_key").on(t.itemId, t.metric),
     index("sla_clocks_running_idx").on(t.agencyId, t.dueAt).where(sql`${t.stoppedAt} is null`),
+    // The running clocks whose item's watch is not armed yet, by at-risk instant: the wake-up queue arms it when that
+    // instant comes.
+    index("sla_clocks_unwatched_idx")
+      .on(t.agencyId, t.atRiskAt)
+      .where(sql`${t.watchArmedAt} is null and ${t.stoppedAt} is null and ${t.breachedAt} is null`),
     // A credit line's breached items: a client's clocks that stopped late, in the drill-down's order (start, item).
     // Priority and metric are read from it but not searched: enum equality is not leakproof, so under row-level
     // security it cannot be an index condition.
