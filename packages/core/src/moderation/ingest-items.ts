@@ -193,12 +193,12 @@ function snapshotOf(
   };
 }
 
-/** The columns a new item's row sets (`insertRoundStatement`; its customer comes from the authors' identities). */
+/**
+ * The columns a new item's row carries in `insertRoundStatement` (its agency, client, channel and arrival are the
+ * statement's parameters; its customer comes from the authors' identities).
+ */
 const itemColumns = columnNames(items, [
   "id",
-  "agencyId",
-  "clientId",
-  "channelId",
   "externalId",
   "aliasExternalId",
   "kind",
@@ -213,8 +213,6 @@ const itemColumns = columnNames(items, [
   "language",
   "url",
   "createdAt",
-  "receivedAt",
-  "updatedAt",
   "categoryKey",
   "priority",
   "riskFlags",
@@ -244,24 +242,24 @@ const auditColumns = columnNames(auditEvents, [
  * a concurrent delivery that creates the same identity first wins, and no customer is left without one), the
  * items (`ON CONFLICT DO NOTHING`, so repeated or concurrent deliveries never create a second item), and for
  * the items this statement actually created their flows (`startItemFlowsSql`: SLA clocks from the delivery's
- * clock terms, the SLA watch and triage wake-ups), `item.received`/`item.removed` audit entries, and the link of
- * replies that arrived before them. Parameters: $1 agency, $2 client, $3 channel, $4 platform, $5 authors,
- * $6 items, $7 clock terms, $8 triage wake-ups, $9 audit entries (jsonb).
+ * clock terms, and triage wake-ups), `item.received`/`item.removed` audit entries (built here from the item rows,
+ * with the id and `createdAtFrom` each row brings as `audit_id` and `created_at_from`), and the link of replies
+ * that arrived before them. Parameters: $1 agency, $2 client, $3 channel, $4 platform, $5 authors, $6 items,
+ * $7 clock terms, $8 triage wake-ups (jsonb), $9 the arrival.
  */
 const insertRoundStatement = `with authors as (
   select * from jsonb_to_recordset($5::jsonb)
     as a(external_author_id text, handle text, display_name text, customer_id uuid, identity_id uuid)
 ), known as (
-  -- A probe of the (client, platform, author) key per author (a correlated subquery is never turned into a
-  -- scan of every identity of the agency, whatever the statistics say when the plan is cached).
-  select external_author_id, customer_id from (
-    select a.external_author_id, (
-      select ci.customer_id from customer_identities ci
-      where ci.client_id = $2::uuid and ci.platform = $4::platform and ci.external_author_id = a.external_author_id
-    ) as customer_id
-    from authors a
-  ) as looked_up
-  where customer_id is not null
+  -- One probe of the (client, platform, author) key per author: the LIMIT keeps the lateral subquery from being
+  -- turned into a join that could scan every identity of the agency, whatever the statistics say when the plan is
+  -- cached.
+  select a.external_author_id, ci.customer_id from authors a
+  cross join lateral (
+    select ci.customer_id from customer_identities ci
+    where ci.client_id = $2::uuid and ci.platform = $4::platform and ci.external_author_id = a.external_author_id
+    limit 1
+  ) as ci
 ), new_identities as (
   insert into customer_identities (id, agency_id, client_id, customer_id, channel_id, platform, external_author_id, handle)
   select a.identity_id, $1::uuid, $2::uuid, a.customer_id, $3::uuid, $4::platform, a.external_author_id, a.handle
@@ -276,10 +274,13 @@ const insertRoundStatement = `with authors as (
 ), customer_of as (
   select external_author_id, customer_id from known
   union all select external_author_id, customer_id from new_identities
+), item_rows as (
+  select * from jsonb_populate_recordset(null::items, $6::jsonb)
 ), inserted as (
-  insert into items (${itemColumns.join(", ")}, customer_id)
-  select ${itemColumns.map((column) => `r.${column}`).join(", ")}, c.customer_id
-  from jsonb_populate_recordset(null::items, $6::jsonb) r
+  insert into items (agency_id, client_id, channel_id, received_at, updated_at, ${itemColumns.join(", ")}, customer_id)
+  select $1::uuid, $2::uuid, $3::uuid, $9::timestamptz, $9::timestamptz,
+    ${itemColumns.map((column) => `r.${column}`).join(", ")}, c.customer_id
+  from item_rows r
   left join customer_of c on c.external_author_id = r.author_external_id
   order by r.external_id
   on conflict (agency_id, channel_id, external_id) do nothing
@@ -289,10 +290,19 @@ const insertRoundStatement = `with authors as (
   select id, $1::uuid as agency_id, $2::uuid as client_id, priority from inserted
   where not by_brand and removed_at is null
 ), ${startItemFlowsSql({ terms: 7, triage: 8, created: true })}, audit as (
-  insert into audit_events (${auditColumns.join(", ")})
-  select ${auditColumns.map((column) => `e.${column}`).join(", ")}
-  from jsonb_populate_recordset(null::audit_events, $9::jsonb) e
-  where e.subject_id in (select id::text from inserted)
+  insert into audit_events (id, agency_id, client_id, action, subject_type, subject_id, after, protocol_version_id)
+  select a.audit_id, $1::uuid, $2::uuid, case when r.removed_at is null then 'item.received' else 'item.removed' end,
+    'item', r.id::text,
+    jsonb_build_object('channelId', $3::text, 'externalId', r.external_id, 'categoryKey', r.category_key,
+      'priority', r.priority, 'riskFlags', r.risk_flags, 'authority', r.authority,
+      'moderationAction', r.moderation_action)
+      || case when cardinality(r.pii_flags) > 0 then jsonb_build_object('piiFlags', r.pii_flags) else '{}' end
+      || case when r.by_brand then jsonb_build_object('byBrand', true) else '{}' end
+      || case when a.created_at_from is not null then jsonb_build_object('createdAtFrom', a.created_at_from) else '{}' end,
+    r.protocol_version_id
+  from inserted i
+  join item_rows r on r.id = i.id
+  join jsonb_to_recordset($6::jsonb) as a(id uuid, audit_id uuid, created_at_from text) on a.id = i.id
 ), linked as (
   -- Replies already here that name a new item (by its id or its alias): one equality per name, so the
   -- unlinked-replies index is probed by value.
@@ -450,68 +460,42 @@ async function applyRound(
     id: uuidv7(now.getTime()),
     c: classificationOf(protocol, event),
   }));
+  // Only what varies from item to item, and no null (a missing key reads as null): the smaller the parameter,
+  // the less there is to build, send and parse.
   const rows = planned.map(({ event, id, c }) => {
     const { item } = event;
-    const removed = event.op === "remove";
     return {
       id,
-      agency_id: channel.agencyId,
-      client_id: channel.clientId,
-      channel_id: channel.id,
       external_id: item.externalId,
-      alias_external_id: aliasOf(event),
+      alias_external_id: aliasOf(event) ?? undefined,
       kind: item.kind,
-      thread_external_id: item.threadExternalId ?? null,
-      parent_external_id: item.parentExternalId ?? null,
+      thread_external_id: item.threadExternalId,
+      parent_external_id: item.parentExternalId,
       author_external_id: item.author.externalId,
       author_handle: item.author.handle,
-      author_display_name: item.author.displayName ?? null,
+      author_display_name: item.author.displayName,
       by_brand: item.byBrand ?? false,
-      title: item.title ?? null,
+      title: item.title,
       body: item.body,
-      language: c.language,
-      url: item.url ?? null,
+      language: c.language ?? undefined,
+      url: item.url,
       created_at: item.createdAt,
-      received_at: now,
-      updated_at: now,
-      category_key: c.categoryKey,
+      category_key: c.categoryKey ?? undefined,
       priority: c.priority,
       risk_flags: c.riskFlags,
       authority: c.authority,
       pii_flags: c.piiFlags,
-      moderation_action: c.moderationAction,
-      protocol_version_id: c.protocolVersionId,
+      moderation_action: c.moderationAction ?? undefined,
+      protocol_version_id: c.protocolVersionId ?? undefined,
       // A removal that overtakes its item leaves a tombstone, so the late creation cannot resurrect it.
       status: initialStatusOf(event),
-      removed_at: removed ? now : null,
+      removed_at: event.op === "remove" ? now : undefined,
+      // Its `item.received` (or `item.removed`) audit entry's id, and where `createdAt` was read from.
+      audit_id: uuidv7(now.getTime()),
+      created_at_from: event.createdAtFrom,
     };
   });
   const flows = planFlowsOf(channel, context, planned, now);
-  const audit = planned.map(({ event, id, c }) =>
-    auditRow(
-      {
-        agencyId: channel.agencyId,
-        clientId: channel.clientId,
-        action: event.op === "remove" ? "item.removed" : "item.received",
-        subjectType: "item",
-        subjectId: id,
-        after: {
-          channelId: channel.id,
-          externalId: event.item.externalId,
-          categoryKey: c.categoryKey,
-          priority: c.priority,
-          riskFlags: c.riskFlags,
-          authority: c.authority,
-          moderationAction: c.moderationAction,
-          ...(c.piiFlags.length > 0 ? { piiFlags: c.piiFlags } : {}),
-          ...(event.item.byBrand ? { byBrand: true } : {}),
-          ...(event.createdAtFrom ? { createdAtFrom: event.createdAtFrom } : {}),
-        },
-        protocolVersionId: c.protocolVersionId,
-      },
-      now,
-    ),
-  );
   const inserting = runPrepared<{ id: string; external_id: string; customer_id: string | null }>(
     tx,
     insertRoundStatement,
@@ -524,7 +508,7 @@ async function applyRound(
       JSON.stringify(rows),
       JSON.stringify(flows.clockTerms),
       JSON.stringify(flows.triageWakeups),
-      JSON.stringify(audit),
+      now.toISOString(),
     ],
   );
   const replies = planned.filter(({ event }) => event.item.parentExternalId !== undefined).map(({ id }) => id);
