@@ -8,6 +8,9 @@
 // Each also measures a floor, in turns with the other two: an endpoint doing only what the issue requires of any
 // ingest before its own work (the signature check, the input's validation, a transaction under the agency's
 // row-level security), then one INSERT of the items. Its ratio bounds what any design of ingest can reach here.
+// Each also prints CPU per item (this process, which is also the load generator, and PostgreSQL's backends) and the
+// subject's share of the floor by it: on a machine shared with other work, throughput ratios swing with the load;
+// what each item costs the machine holds better.
 // Run: node --import tsx tests/bench/ingest.bench.ts
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
@@ -121,6 +124,8 @@ interface Measured {
   cpuMs: number;
   /** PostgreSQL's time (planning and execution) per item. */
   postgresUs: number;
+  /** CPU per item, this process and PostgreSQL's backends together: what the machine spent, whatever else runs on it. */
+  cpuUsPerItem: number;
 }
 
 interface Compared {
@@ -141,13 +146,18 @@ async function compare(
   for (const operation of ordered) await runFor({ concurrency: CONCURRENCY, durationMs: WARM_UP_MS, operation });
   await bench.takePostgresTime();
   const postgresMs = ordered.map(() => 0);
+  const postgresCpuSeconds = ordered.map(() => 0);
+  let cpuMark = bench.postgresCpuSeconds();
   const runs = await takeTurns({
     concurrency: CONCURRENCY,
     durationMs: MEASURE_MS,
     rounds: ROUNDS,
     operations: ordered,
     afterRun: async (index) => {
+      const cpu = bench.postgresCpuSeconds();
+      postgresCpuSeconds[index] = (postgresCpuSeconds[index] ?? 0) + cpu - cpuMark;
       postgresMs[index] = (postgresMs[index] ?? 0) + (await bench.takePostgresTime());
+      cpuMark = bench.postgresCpuSeconds();
     },
   });
   const [subject, floor, baseline] = runs.map((run, index) => ({
@@ -156,6 +166,9 @@ async function compare(
     p99: percentile(run.latenciesMs, 99),
     cpuMs: run.cpuMsPerOperation,
     postgresUs: ((postgresMs[index] ?? 0) * 1000) / Math.max(1, run.operations * unitsPerOperation),
+    cpuUsPerItem:
+      (run.cpuMsPerOperation * 1000) / unitsPerOperation +
+      ((postgresCpuSeconds[index] ?? 0) * 1e6) / Math.max(1, run.operations * unitsPerOperation),
   }));
   if (!subject || !floor || !baseline) throw new Error("nothing measured");
   return { subject, floor, baseline };
@@ -164,7 +177,8 @@ async function compare(
 const format = (value: number) => Math.round(value).toLocaleString("en");
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const figures = (m: Measured) =>
-  `p50 ${ms(m.p50)}, p99 ${ms(m.p99)}, process CPU ${ms(m.cpuMs)}/request, PostgreSQL ${Math.round(m.postgresUs)} µs/item`;
+  `p50 ${ms(m.p50)}, p99 ${ms(m.p99)}, process CPU ${ms(m.cpuMs)}/request, PostgreSQL ${Math.round(m.postgresUs)} µs/item, ` +
+  `CPU ${Math.round(m.cpuUsPerItem)} µs/item with PostgreSQL's`;
 /** The floor's one statement: the items of a delivery, as one JSON parameter (like ingest's own statements). */
 const floorInsertStatement = `insert into items (agency_id, client_id, channel_id, external_id, kind, author_external_id,
   author_handle, body, created_at)
@@ -183,7 +197,8 @@ function report(subjectName: string, baselineName: string, unit: string, compare
       `${format(baseline.perSecond)} ${unit} (${figures(baseline)}); ratio ${ratio.toFixed(2)}, target >= ${target}: ` +
       `${passed ? "PASS" : "FAIL"}\n` +
       `  floor (signature, validation, row-level security, the items INSERT alone): ${format(floor.perSecond)} ${unit} ` +
-      `(${figures(floor)}), ratio ${floorRatio.toFixed(2)}; the subject does ${(ratio / floorRatio).toFixed(2)} of the floor\n` +
+      `(${figures(floor)}), ratio ${floorRatio.toFixed(2)}; the subject does ${(ratio / floorRatio).toFixed(2)} of the floor ` +
+      `(by CPU per item, ${(floor.cpuUsPerItem / subject.cpuUsPerItem).toFixed(2)})\n` +
       // About what the subject would reach if nothing outside the server cost anything.
       `  PostgreSQL time per item alone gives a ratio of ${(baseline.postgresUs / subject.postgresUs).toFixed(2)}`,
   );
