@@ -31,7 +31,7 @@ export interface ClockTermRow extends Record<string, unknown> {
  * The clocks items of `priorities` arriving at `receivedAt` start under `terms` (the contract in force at their
  * arrival, or the agency's default policy: `clockTermsAt`): one per metric the terms set for the priority, each on
  * its calendar (24x7, or the business-hours version in force at arrival). Pure: the caller has read the terms and
- * the calendar version. Each item's SLA watch is due at the earliest `at_risk_at` of its clocks.
+ * the calendar version. Each item's SLA watch is armed at the earliest `at_risk_at` of its clocks (`claimDue`).
  */
 export function planClockTerms({
   terms,
