@@ -60,7 +60,13 @@ async function loadTriageState(
   const [lastOnChannel] = await tx
     .select({ body: replies.body })
     .from(replies)
-    .where(and(eq(replies.channelId, item.channelId), eq(replies.kind, "acknowledgement")))
+    .where(
+      and(
+        eq(replies.agencyId, item.agencyId),
+        eq(replies.channelId, item.channelId),
+        eq(replies.kind, "acknowledgement"),
+      ),
+    )
     .orderBy(desc(replies.createdAt))
     .limit(1);
   const state = createTriageState(

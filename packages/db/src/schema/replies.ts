@@ -68,6 +68,10 @@ export const replies = pgTable(
       .on(t.agencyId, t.itemId, t.sentAt, t.kind, t.authorUserId, t.clientId)
       .where(sql`${t.status} = 'sent'`),
     index("replies_sent_recent_idx").on(t.agencyId, t.clientId, t.sentAt).where(sql`${t.status} = 'sent'`),
+    // A channel's latest acknowledgement (the next one takes another template): one look, however many replies.
+    index("replies_channel_acknowledgement_idx")
+      .on(t.agencyId, t.channelId, t.createdAt)
+      .where(sql`${t.kind} = 'acknowledgement'`),
     // An echo of a published reply finds it by the platform's id.
     index("replies_external_idx").on(t.agencyId, t.channelId, t.externalId).where(sql`${t.externalId} is not null`),
   ],

@@ -1,0 +1,1 @@
+CREATE INDEX "replies_channel_acknowledgement_idx" ON "replies" USING btree ("agency_id","channel_id","created_at") WHERE "replies"."kind" = 'acknowledgement';
