@@ -1,7 +1,7 @@
 import type { LiveEvent } from "@parley/contracts";
 import { withTenant } from "@parley/db";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveScope } from "../agencies/me";
 import { liveChannel } from "../kernel/publish-live-event";
@@ -161,23 +161,16 @@ describe("queue counts, one read per agency for every console", () => {
         .map((row) => ({ client_id: row.clientId, queued: row.queued, claimed: row.claimed, p1: row.byPriority.P1 }))
         .sort((x, y) => (x.client_id < y.client_id ? -1 : 1));
     };
+    /** Changes one item of the agency in `status`. */
+    const changeOne = (status: string, change: SQL) =>
+      db.owner.execute(sql`
+        update items set ${change} where id = (
+          select id from items where agency_id = ${a.agency.id} and status = ${status}::item_status limit 1)`);
     const claims = createClaimBatcher(db.app);
     const changes: Array<[string, () => Promise<unknown>]> = [
       ["claims, several at once", () => Promise.all(Array.from({ length: 6 }, () => claims.claim(moderator, {})))],
-      [
-        "an answer to a claimed item",
-        () =>
-          db.owner.execute(sql`
-          update items set status = 'responded' where id = (
-            select id from items where agency_id = ${a.agency.id} and status = 'claimed' limit 1)`),
-      ],
-      [
-        "a claim handed to another holder",
-        () =>
-          db.owner.execute(sql`
-          update items set claimed_by = ${a.users.admin.id} where id = (
-            select id from items where agency_id = ${a.agency.id} and status = 'claimed' limit 1)`),
-      ],
+      ["an answer to a claimed item", () => changeOne("claimed", sql`status = 'responded'`)],
+      ["a claim handed to another holder", () => changeOne("claimed", sql`claimed_by = ${a.users.admin.id}`)],
       [
         "queued items escalated and reprioritised",
         () =>
@@ -195,13 +188,7 @@ describe("queue counts, one read per agency for every console", () => {
           where id = (select id from items where agency_id = ${a.agency.id} and client_id = ${a.client.id}
             and status = 'queued' limit 1)`),
       ],
-      [
-        "a handled item back in the queue",
-        () =>
-          db.owner.execute(sql`
-          update items set status = 'queued' where id = (
-            select id from items where agency_id = ${a.agency.id} and status = 'responded' limit 1)`),
-      ],
+      ["a handled item back in the queue", () => changeOne("responded", sql`status = 'queued'`)],
       [
         "queued and claimed items deleted",
         () =>
