@@ -73,6 +73,7 @@ async function startParley(options: { ownerUrl: string; appUrl: string; dataDir:
       DATABASE_URL: options.ownerUrl,
       DATABASE_APP_URL: options.appUrl,
       DEMO_PASSWORD: password,
+      METRICS_TOKEN: metricsToken,
       LOG_LEVEL: "warn",
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -109,6 +110,36 @@ async function startParley(options: { ownerUrl: string; appUrl: string; dataDir:
 }
 
 type Parley = Awaited<ReturnType<typeof startParley>>;
+
+/** Bearer token of the server's /metrics, which the bench reads for the server's own claim times. */
+const metricsToken = randomBytes(16).toString("hex");
+
+/**
+ * The server's claim-next histogram (`parley_claim_duration_seconds`, outcome "claimed": from the call to the
+ * answer, the batcher's wait included) as cumulative counts per bucket bound in ms.
+ */
+async function serverClaimBuckets(url: string): Promise<Map<number, number>> {
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text();
+  const buckets = new Map<number, number>();
+  for (const match of text.matchAll(
+    /^parley_claim_duration_seconds_bucket\{(?=[^}]*outcome="claimed")[^}]*le="([^"]+)"[^}]*\} (\d+)$/gm,
+  )) {
+    buckets.set(match[1] === "+Inf" ? Number.POSITIVE_INFINITY : Number(match[1]) * 1000, Number(match[2]));
+  }
+  return buckets;
+}
+
+/** "≤ 25 ms 91%, ≤ 50 ms 97%, …": the share of the claims between two readings answered within each bound. */
+function describeClaimBuckets(before: Map<number, number>, after: Map<number, number>): string {
+  const total = (after.get(Number.POSITIVE_INFINITY) ?? 0) - (before.get(Number.POSITIVE_INFINITY) ?? 0);
+  return [...after]
+    .filter(([bound]) => Number.isFinite(bound) && bound >= 10 && bound <= 500)
+    .map(
+      ([bound, count]) =>
+        `≤ ${bound} ms ${((100 * (count - (before.get(bound) ?? 0))) / Math.max(1, total)).toFixed(1)}%`,
+    )
+    .join(", ");
+}
 
 async function signIn(parley: Parley, email: string): Promise<string> {
   const response = await fetch(`${parley.url}/auth/login`, {
@@ -406,6 +437,7 @@ try {
     machine: machineBusySeconds(),
   });
   const cpuAtSpike = cpuNow();
+  const claimBucketsAtSpike = await serverClaimBuckets(server.url);
   await bench.takePostgresTime();
   const spikeTraffic = await simulate([
     "--seconds",
@@ -421,6 +453,7 @@ try {
   const machineDuringSpike = describeMachine();
   const cpuAfterSpike = cpuNow();
   const busiest = await bench.busiestStatements(8);
+  const claimBucketsAfterSpike = await serverClaimBuckets(server.url);
   working = false;
   clearInterval(sampler);
   clearInterval(forgetEarly);
@@ -497,6 +530,9 @@ try {
     `CPU during the spike, of ${available.toFixed(0)} core-seconds: server ${share(used("server"))}, PostgreSQL ` +
       `${share(used("postgres"))}, traffic, moderators and consoles ${share(used("load"))}, the rest of the machine ` +
       `${share(rest)}, idle ${share(available - used("machine"))}`,
+  );
+  console.log(
+    `the server's own claim times during the spike (call to answer, batching included; the bench's figure adds the session, the event loop and HTTP): ${describeClaimBuckets(claimBucketsAtSpike, claimBucketsAfterSpike)}`,
   );
   console.log("PostgreSQL's busiest statements during the spike (time, calls, mean, buffers a call, statement):");
   for (const { ms, calls, blocks, query } of busiest) {
