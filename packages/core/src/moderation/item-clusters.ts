@@ -62,7 +62,7 @@ export async function listItemClusters(
   scope: Scope,
   tx: Executor,
   input: ItemClustersInput = {},
-  source: ClientClustersSource = (clientTx, agencyId, client) => readClientClusters(clientTx, agencyId, client),
+  source: ClientClustersSource = readClientClusters,
 ): Promise<ItemClustersView> {
   const clientIds = input.clientId
     ? scope.clientIds && !scope.clientIds.includes(input.clientId)
