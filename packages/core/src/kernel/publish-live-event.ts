@@ -9,7 +9,7 @@ export const liveChannel = "parley_live";
  * Announces a change. `pg_notify` inside the caller's transaction is delivered at commit and
  * dropped on rollback, so listeners never hear of a change that did not happen. Carries ids only:
  * listeners re-read through their own scope; a null subject is left out. Claim next's `parley_claim_take`
- * (migration 0041) builds the same payload in SQL.
+ * (migration 0051) builds the same payload in SQL.
  */
 export async function publishLiveEvent(tx: Executor, event: LiveEvent): Promise<void> {
   await tx.execute(

@@ -162,7 +162,7 @@ function byUrgency(x: Candidate, y: Candidate): number {
 /**
  * Serves several moderators' claims of one agency; answers in request order, null for a request whose queues are
  * empty. In rounds of two statements, however many requests (`readCandidates`, then `takeCandidates`), each a
- * call of a function of migrations 0017 and 0041 that sets the tenant (the agency and the clients asked for) for its own
+ * call of a function of migrations 0017, 0049 and 0051 that sets the tenant (the agency and the clients asked for) for its own
  * transaction, so each is one message and one answer:
  *
  * 1. The heads of the asked clients' queues, read without locks: per client, as many queued items (in
