@@ -240,6 +240,35 @@ describe("sessions", () => {
     expect((await attempt(testOrigin)).status).toBe(200);
   });
 
+  it("reads every request's scope with its session: assignments as they are now, a removed member refused", async () => {
+    const member = await makeUser(db.owner, {
+      agencyId: a.agency.id,
+      role: "moderator",
+      assignments: [{ clientId: a.client.id, authority: "respond" }],
+    });
+    const cookie = await signInAs(app, member.email);
+    const clientIds = async () => {
+      const listed = await callProcedure(app, { cookie, path: "clients.list", type: "query", input: {} });
+      return listed.status === 200 ? (listed.data as Array<{ id: string }>).map((client) => client.id) : listed.status;
+    };
+    expect(await clientIds()).toEqual([a.client.id]);
+    await db.owner.execute(sql`select set_config('app.agency_id', ${a.agency.id}, false)`);
+    await db.owner.insert(schema.clientAssignments).values({
+      agencyId: a.agency.id,
+      membershipId: member.membershipId,
+      clientId: a.otherClient.id,
+      authority: "respond",
+    });
+    expect((await clientIds()) as string[]).toHaveLength(2);
+    await db.owner
+      .delete(schema.clientAssignments)
+      .where(eq(schema.clientAssignments.membershipId, member.membershipId));
+    await db.owner.delete(schema.memberships).where(eq(schema.memberships.id, member.membershipId));
+    expect(await clientIds()).toBe(403);
+    // Signed in still, with no agency to act in: /auth/me answers, without one.
+    expect((await app.request("http://parley.test/auth/me", { headers: { cookie } })).status).toBe(200);
+  });
+
   it("lets a user in several agencies pick the current one", async () => {
     const other = await makeAgency(db.owner);
     await db.owner.execute(sql`select set_config('app.agency_id', ${other.agency.id}, false)`);

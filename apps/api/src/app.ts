@@ -10,13 +10,10 @@ import {
   previewPasswordReset,
   requestPasswordReset,
   resetPassword,
-  type Session,
-  type SessionUser,
   type SignInResult,
   sessionCookieAttributes,
   sessionCookieName,
   signIn,
-  validateSessionToken,
 } from "@parley/auth";
 import { createChannelConnectionTester } from "@parley/connectors";
 import {
@@ -33,7 +30,7 @@ import {
   passwordResetRequestInput,
   type SessionAnswer,
 } from "@parley/contracts";
-import { getMe, type LinkKind, previewInvitation, resolveScope } from "@parley/core/agencies";
+import { getMe, type LinkKind, previewInvitation } from "@parley/core/agencies";
 import type { Scope } from "@parley/core/kernel";
 import {
   type ClaimBatcher,
@@ -60,6 +57,7 @@ import { checkReadiness, type ReadinessSource } from "./readiness";
 import { createReportRoutes } from "./reports.routes";
 import { logRequests, noteAgency } from "./request-log";
 import { createSandboxRoutes } from "./sandbox.routes";
+import { readSessionAuth, type SessionAuth } from "./session-auth";
 import { createV1Routes } from "./v1.routes";
 
 export interface AppOptions {
@@ -90,7 +88,7 @@ export interface AppOptions {
 interface Variables {
   requestId: string;
   logAgencyId?: string;
-  auth: { session: Session; user: SessionUser; token: string } | null;
+  auth: SessionAuth | null;
 }
 
 type AppContext = HonoContext<{ Variables: Variables }>;
@@ -271,11 +269,11 @@ export function createApp(options: AppOptions) {
     return c.json(errorBody(appError, c.get("requestId")), httpStatusOf[appError.code] as 400);
   });
 
-  // Session from the cookie, for /auth and /trpc.
+  // Session from the cookie, with its scope, for /auth, /trpc, /events and the cookie-signed REST routes.
   const loadSession = async (c: AppContext, next: () => Promise<void>) => {
     const token = getCookie(c, sessionCookieName);
-    const found = token ? await validateSessionToken(services.db, token) : null;
-    c.set("auth", found && token ? { ...found, token } : null);
+    const found = token ? await readSessionAuth(services.db, token) : null;
+    c.set("auth", found);
     noteAgency(c, found?.session.currentAgencyId);
     if (token && !found) deleteCookie(c, sessionCookieName, { path: "/" });
     if (found && token) {
@@ -422,14 +420,7 @@ export function createApp(options: AppOptions) {
       router: appRouter,
       createContext: async (_opts, c) => {
         const auth = (c as AppContext).get("auth");
-        let scope: Scope | null = null;
-        if (auth?.session.currentAgencyId) {
-          scope = await resolveScope(services.db, {
-            userId: auth.user.id,
-            agencyId: auth.session.currentAgencyId,
-            ip: clientIp(c as AppContext, trustProxy),
-          });
-        }
+        const scope: Scope | null = auth?.scope ? { ...auth.scope, ip: clientIp(c as AppContext, trustProxy) } : null;
         const context: Context = {
           services,
           claims,

@@ -1,6 +1,4 @@
-import { type Session, type SessionUser, validateSessionToken } from "@parley/auth";
 import { AppError, type LiveEvent } from "@parley/contracts";
-import { resolveScope } from "@parley/core/agencies";
 import { recordPresence } from "@parley/core/floor";
 import { liveChannel, type Scope, tenantOf } from "@parley/core/kernel";
 import { type Database, withTenant } from "@parley/db";
@@ -9,6 +7,7 @@ import { streamSSE } from "hono/streaming";
 import postgres from "postgres";
 import { fallbackLogger, type Logger } from "./logger";
 import type { Metrics } from "./metrics";
+import { readSessionAuth, type SessionAuth } from "./session-auth";
 
 /** Live events as this process hears them, fanned out in memory to the connected consoles. */
 export interface LiveEventSource {
@@ -71,14 +70,12 @@ const maxUnsentChars = 256 * 1024;
 
 interface LiveVariables {
   requestId: string;
-  auth: { session: Session; user: SessionUser; token: string } | null;
+  auth: SessionAuth | null;
 }
 
 /** The session's scope now, or null once the session ended or the membership went. */
 async function currentScope(db: Database, token: string): Promise<Scope | null> {
-  const found = await validateSessionToken(db, token);
-  if (!found?.session.currentAgencyId) return null;
-  return resolveScope(db, { userId: found.user.id, agencyId: found.session.currentAgencyId });
+  return (await readSessionAuth(db, token))?.scope ?? null;
 }
 
 /** The member's console is connected now (the floor view's "online"); a failure is logged, the stream goes on. */
@@ -122,7 +119,7 @@ export function createLiveRoutes(options: {
     const auth = c.get("auth");
     if (!auth) throw new AppError("UNAUTHENTICATED", "Sign in first", { reason: "no_session" });
     const agencyId = auth.session.currentAgencyId;
-    let scope = agencyId ? await resolveScope(db, { userId: auth.user.id, agencyId }) : null;
+    let scope = auth.scope;
     if (!scope) throw new AppError("FORBIDDEN", "Choose an agency first", { reason: "no_agency" });
     const requestId = c.get("requestId");
     return streamSSE(c, async (stream) => {

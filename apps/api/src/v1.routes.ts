@@ -1,7 +1,5 @@
-import type { Session, SessionUser } from "@parley/auth";
 import { type ApiKeyScope, AppError } from "@parley/contracts";
 import { slaMetrics, slaPriorities } from "@parley/contracts/billing";
-import { resolveScope } from "@parley/core/agencies";
 import { type ApiKeyPrincipal, authenticateApiKey } from "@parley/core/api-keys";
 import { assertAllowed, type Scope } from "@parley/core/kernel";
 import {
@@ -21,6 +19,7 @@ import { describeRoute } from "hono-openapi";
 import { z } from "zod";
 import { errorResponse, jsonResponse, parsed, readErrors, readSecurity, uuidPathParameter } from "./openapi";
 import { noteAgency } from "./request-log";
+import type { SessionAuth } from "./session-auth";
 
 /**
  * Who is reading: an API key speaks for its agency, or the one client it is restricted to (`scope` null,
@@ -34,7 +33,7 @@ export interface ApiPrincipal {
 
 export interface ReaderVariables {
   requestId: string;
-  auth: { session: Session; user: SessionUser } | null;
+  auth: Pick<SessionAuth, "session" | "user" | "scope"> | null;
   principal: ApiPrincipal;
 }
 
@@ -96,8 +95,7 @@ export function createReaderAuthentication(options: ReaderAuthenticationOptions)
           reason: "no_credentials",
         });
       }
-      const agencyId = auth.session.currentAgencyId;
-      const scope = agencyId ? await resolveScope(db, { userId: auth.user.id, agencyId }) : null;
+      const scope = auth.scope;
       if (!scope) throw new AppError("FORBIDDEN", "Choose an agency first", { reason: "no_agency" });
       c.set("principal", { agencyId: scope.agencyId, scope, clientIds: scope.clientIds });
       await next();
