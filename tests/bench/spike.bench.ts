@@ -158,7 +158,7 @@ async function callTrpc<T>(
   procedure: string,
   input: unknown,
   kind: "query" | "mutation",
-): Promise<{ ok: true; data: T } | { ok: false; status: number }> {
+): Promise<{ ok: true; data: T } | { ok: false; status: number; reason: string }> {
   const headers = { "content-type": "application/json", origin: parley.url, cookie };
   try {
     const response =
@@ -171,12 +171,18 @@ async function callTrpc<T>(
         : await fetch(`${parley.url}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, {
             headers,
           });
-    const body = (await response.json()) as { result?: { data: { json: T } } };
-    if (response.status !== 200 || !body.result) return { ok: false, status: response.status };
+    const body = (await response.json()) as {
+      result?: { data: { json: T } };
+      error?: { json?: { data?: { appError?: { details?: { reason?: string } } } } };
+    };
+    if (response.status !== 200 || !body.result) {
+      const reason = body.error?.json?.data?.appError?.details?.reason ?? "no reason given";
+      return { ok: false, status: response.status, reason };
+    }
     return { ok: true, data: body.result.data.json };
   } catch {
     // No answer at all (the connection was cut): status 0.
-    return { ok: false, status: 0 };
+    return { ok: false, status: 0, reason: "no answer" };
   }
 }
 
@@ -186,7 +192,8 @@ interface Phase {
   emptyClaims: number;
   /** Claims answered with an error (or not at all). */
   failedClaims: number;
-  refusedActions: number;
+  /** Moderators' actions the server refused, by status and reason (`409 item_escalated`). */
+  refusedActions: Map<string, number>;
   eventLagsMs: number[];
   /** Claims whose event some console never received (counted at the phase's end). */
   unheard: number;
@@ -197,7 +204,7 @@ const newPhase = (): Phase => ({
   claimsMs: [],
   emptyClaims: 0,
   failedClaims: 0,
-  refusedActions: 0,
+  refusedActions: new Map(),
   eventLagsMs: [],
   unheard: 0,
   countStalenessMs: [],
@@ -357,7 +364,10 @@ try {
       if (early.size < CONSOLES) awaited.set(claim.data.id, { at: Date.now(), heardBy: early, phase: current });
       if (THINK_MS > 0) await new Promise((resolve) => setTimeout(resolve, THINK_MS));
       const acted = await callTrpc(server, cookie, "items.noAction", { itemId: claim.data.id }, "mutation");
-      if (!acted.ok) current.refusedActions += 1;
+      if (!acted.ok) {
+        const why = `${acted.status} ${acted.reason}`;
+        current.refusedActions.set(why, (current.refusedActions.get(why) ?? 0) + 1);
+      }
     }
   });
   const sampler = setInterval(() => {
@@ -511,10 +521,14 @@ try {
       `(created ${spikeTraffic.created}, failed requests: ${spikeTraffic.failed})`,
   );
   const handed = (measured: Phase) => measured.claimsMs.length - measured.emptyClaims - measured.failedClaims;
+  const refused = new Map(quiet.refusedActions);
+  for (const [why, count] of spike.refusedActions) refused.set(why, (refused.get(why) ?? 0) + count);
+  const refusedCount = [...refused.values()].reduce((sum, count) => sum + count, 0);
+  const refusedWhy = [...refused].map(([why, count]) => `${count} ${why}`).join(", ");
   console.log(
     `claims: quiet ${handed(quiet)} (+${quiet.emptyClaims} empty), spike ${handed(spike)} (+${spike.emptyClaims} ` +
-      `empty); claims failed ${quiet.failedClaims + spike.failedClaims}; actions refused ` +
-      `${quiet.refusedActions + spike.refusedActions}; claims a console never heard: ${quiet.unheard + spike.unheard}`,
+      `empty); claims failed ${quiet.failedClaims + spike.failedClaims}; actions refused ${refusedCount}` +
+      `${refusedCount > 0 ? ` (${refusedWhy})` : ""}; claims a console never heard: ${quiet.unheard + spike.unheard}`,
   );
   console.log(
     `items lost: ${lost} (${created} created, ${stored?.count} stored); counts matched the database ` +
