@@ -18,7 +18,7 @@
 // Targets: ingest p99 < 1 s, claim p99 < 50 ms, event lag p99 < 1 s, 0 lost. Everything (server, PostgreSQL, the
 // traffic, 32 moderators, 50 consoles) shares this machine's cores: the load is printed with the figures, and how
 // the CPU time of the spike divided between the server, PostgreSQL, the traffic and the rest of the machine, and
-// PostgreSQL's busiest statements.
+// PostgreSQL's busiest statements in each period.
 //
 //   SPIKE_SECONDS=600 QUIET_SECONDS=60 SPIKE_RATE=150 THINK_MS=2000 npm run bench -- spike
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -110,6 +110,32 @@ async function startParley(options: { ownerUrl: string; appUrl: string; dataDir:
 }
 
 type Parley = Awaited<ReturnType<typeof startParley>>;
+
+/** The server's background loops that catch up at start-up: last month's drafts and client reports, the digests. */
+const catchUpLoops = ["invoiceScheduler", "topicDigests"];
+
+/**
+ * Waits until each loop of `catchUpLoops` the server runs has ended its first pass (`/readyz`): what a fresh start
+ * catches up on (the bench's database is new, and the month began days ago) is a start's work, not the quiet
+ * period's. Returns the seconds it took.
+ */
+async function waitForFirstPasses(url: string): Promise<number> {
+  const began = performance.now();
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const report = (await (await fetch(`${url}/readyz`)).json()) as {
+      workers?: Record<string, { lastRunSecondsAgo: number | null }>;
+    };
+    const waiting = Object.entries(report.workers ?? {}).filter(
+      ([name, worker]) => catchUpLoops.includes(name) && worker.lastRunSecondsAgo === null,
+    );
+    if (waiting.length === 0) return (performance.now() - began) / 1000;
+    if (Date.now() > deadline) {
+      throw new Error(`no first pass within 300 s: ${waiting.map(([name]) => name).join(", ")}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
 
 /** Bearer token of the server's /metrics, which the bench reads for the server's own claim times. */
 const metricsToken = randomBytes(16).toString("hex");
@@ -238,6 +264,9 @@ try {
     emails.push(email);
   }
   const cookies = await Promise.all(emails.map((email) => signIn(server, email)));
+  console.log(
+    `start-up catch-up (first passes of ${catchUpLoops.join(", ")}): ${(await waitForFirstPasses(server.url)).toFixed(1)} s`,
+  );
 
   let phase = newPhase();
   /** Claims waiting for their event: item id → when the claim was answered, and which consoles heard it. */
@@ -433,6 +462,7 @@ try {
       `Hexfall Games plus the steady stream; ${MODERATORS} moderators reading ${THINK_MS} ms per item, ${CONSOLES} consoles (${COUNTING_CONSOLES} counting)`,
   );
   const quiet = phase;
+  await bench.takePostgresTime();
   const quietTraffic = await simulate(["--seconds", String(QUIET_SECONDS), "--rate", String(STEADY_RATE)]);
   phase = newPhase();
   const spike = phase;
@@ -448,6 +478,7 @@ try {
   });
   const cpuAtSpike = cpuNow();
   const claimBucketsAtSpike = await serverClaimBuckets(server.url);
+  const busiestQuiet = await bench.busiestStatements(8);
   await bench.takePostgresTime();
   const spikeTraffic = await simulate([
     "--seconds",
@@ -548,12 +579,17 @@ try {
   console.log(
     `the server's own claim times during the spike (call to answer, batching included; the bench's figure adds the session, the event loop and HTTP): ${describeClaimBuckets(claimBucketsAtSpike, claimBucketsAfterSpike)}`,
   );
-  console.log("PostgreSQL's busiest statements during the spike (time, calls, mean, buffers a call, statement):");
-  for (const { ms, calls, blocks, query } of busiest) {
-    const buffers = Math.round(blocks / calls).toLocaleString("en");
-    console.log(
-      `  ${(ms / 1000).toFixed(1).padStart(7)} s ${String(calls).padStart(8)} ${(ms / calls).toFixed(2).padStart(8)} ms ${buffers.padStart(8)}  ${query.slice(0, 80)}`,
-    );
+  for (const [when, statements] of [
+    ["quiet period", busiestQuiet],
+    ["spike", busiest],
+  ] as const) {
+    console.log(`PostgreSQL's busiest statements during the ${when} (time, calls, mean, buffers a call, statement):`);
+    for (const { ms, calls, blocks, query } of statements) {
+      const buffers = Math.round(blocks / calls).toLocaleString("en");
+      console.log(
+        `  ${(ms / 1000).toFixed(1).padStart(7)} s ${String(calls).padStart(8)} ${(ms / calls).toFixed(2).padStart(8)} ms ${buffers.padStart(8)}  ${query.slice(0, 80)}`,
+      );
+    }
   }
   failed =
     lost !== 0 ||
