@@ -2,6 +2,7 @@ import { resolveScope } from "@parley/core/agencies";
 import { saveContract } from "@parley/core/billing";
 import { ingestChannelItems } from "@parley/core/moderation";
 import { createProtocolVersion } from "@parley/core/protocols";
+import { sweepItemFacts } from "@parley/core/reports";
 import { schema, uuidArray, withTenant } from "@parley/db";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
 import { sql } from "drizzle-orm";
@@ -173,6 +174,25 @@ beforeAll(async () => {
       .insert(schema.topicDigests)
       .values({ agencyId: a.agency.id, clientId: item.clientId, weekStart: "2026-11-23" });
   });
+  // An item of each agency received five days ago: the facts sweep writes its settled days' facts (`item_facts`,
+  // `item_fact_days`) inside each agency's tenant.
+  for (const agency of [a, b]) {
+    const channel = agency.channels.find((c) => c.clientId === agency.client.id);
+    const receivedAt = new Date(Date.now() - 5 * 86_400_000);
+    await db.owner.insert(schema.items).values({
+      agencyId: agency.agency.id,
+      clientId: agency.client.id,
+      channelId: channel?.id ?? "",
+      externalId: "rls-settled",
+      kind: "comment",
+      authorExternalId: "rls-author",
+      authorHandle: "rls",
+      body: "Still waiting for my refund",
+      createdAt: receivedAt,
+      receivedAt,
+    });
+  }
+  await sweepItemFacts(db.app, { now: new Date() });
 });
 afterAll(() => db.close());
 
@@ -254,6 +274,31 @@ describe("row-level security", () => {
       sql`select current_setting('app.agency_id', true) as agency`,
     );
     expect(setting?.agency ?? "").toBe("");
+  });
+
+  it("keeps each agency's item facts to it, and a scoped member's to their clients", async () => {
+    const factsOf = (tenant: { agencyId: string; clientIds: string[] | null }) =>
+      withTenant(db.app, tenant, (tx) =>
+        tx.select({ agencyId: schema.itemFacts.agencyId, clientId: schema.itemFacts.clientId }).from(schema.itemFacts),
+      );
+    expect(await factsOf({ agencyId: a.agency.id, clientIds: null })).toEqual([
+      { agencyId: a.agency.id, clientId: a.client.id },
+    ]);
+    expect(await factsOf({ agencyId: b.agency.id, clientIds: null })).toEqual([
+      { agencyId: b.agency.id, clientId: b.client.id },
+    ]);
+    expect(await factsOf({ agencyId: a.agency.id, clientIds: [a.otherClient.id] })).toEqual([]);
+    const days = await withTenant(db.app, { agencyId: b.agency.id, clientIds: null }, (tx) =>
+      tx.select({ agencyId: schema.itemFactDays.agencyId }).from(schema.itemFactDays),
+    );
+    expect(days.length).toBeGreaterThan(0);
+    expect(days.every((day) => day.agencyId === b.agency.id)).toBe(true);
+    // Another agency's tenant cannot write facts for this one.
+    await expect(
+      withTenant(db.app, { agencyId: b.agency.id, clientIds: null }, (tx) =>
+        tx.insert(schema.itemFactDays).values({ agencyId: a.agency.id, clientId: a.client.id, day: "2026-01-01" }),
+      ),
+    ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/row-level security/) } });
   });
 
   it("rejects a cross-agency insert and leaves other agencies' rows untouched by updates", async () => {

@@ -10,6 +10,7 @@ import { demoFile, describeDemoLogins, seedDemoOnce } from "./demo";
 import { type Env, parseEnv } from "./env";
 import { startInvoiceScheduler } from "./invoice-scheduler";
 import { createStripeGatewayFromEnv } from "./invoices.routes";
+import { startItemFactsSweeper } from "./item-facts-sweeper";
 import { listenLiveEvents } from "./live.routes";
 import { createLogger, type Logger } from "./logger";
 import { createMetrics } from "./metrics";
@@ -72,6 +73,8 @@ async function main(env: Env, logger: Logger): Promise<void> {
     intervalMs: env.SPIKE_WATCH_MS,
     logger,
   });
+  // Reports' item facts: written in every mode, each client's days under its advisory lock.
+  const itemFacts = startItemFactsSweeper({ db: services.db, logger });
   const topicDigests =
     workflows.mode === "embedded"
       ? startTopicDigestScheduler({ db: services.db, notifier: incidentNotifier, logger })
@@ -95,6 +98,7 @@ async function main(env: Env, logger: Logger): Promise<void> {
         workflows: workflows.status(),
         ...(invoiceScheduler ? { invoiceScheduler: invoiceScheduler.status() } : {}),
         spikeWatcher: spikeWatcher.status(),
+        itemFacts: itemFacts.status(),
         ...(topicDigests ? { topicDigests: topicDigests.status() } : {}),
       }),
       stopping: () => stopping,
@@ -131,6 +135,7 @@ async function main(env: Env, logger: Logger): Promise<void> {
       ["http server", async () => server.close()],
       ["invoice scheduler", () => invoiceScheduler?.stop()],
       ["spike watcher", () => spikeWatcher.stop()],
+      ["item facts sweeper", () => itemFacts.stop()],
       ["topic digests", () => topicDigests?.stop()],
       ["live events", () => liveEvents.close()],
       ["mailer", async () => mailer?.close()],

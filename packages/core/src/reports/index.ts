@@ -17,6 +17,8 @@ export {
   previousPeriodOf,
 } from "./insight";
 export { classifyInsight, type InsightClassification, type InsightLabel, insightLabels } from "./insight-labels";
+export { factDaysPerRun, findFactSpans, materializeClientFacts } from "./item-facts";
+export * from "./item-facts.unscoped";
 export * from "./monthly-client-report";
 export * from "./report-rows";
 export {

@@ -14,6 +14,7 @@ import { decodeItemCursor, encodeItemCursor } from "../moderation/read-items";
 import { listCalendarVersions } from "../sla/business-hours";
 import { businessHoursMultirange, localMidnightInstant } from "../sla/period-aggregates";
 import { wallTimeInstant } from "../sla/zone-offsets";
+import { findFactSpans } from "./item-facts";
 import {
   businessHoursRelation,
   isOpenAt,
@@ -26,6 +27,7 @@ import {
   reportFilters,
   reportRowsCte,
   secondsToAnswer,
+  useReportPlanning,
 } from "./report-rows";
 
 export interface DurationFigure {
@@ -145,13 +147,7 @@ async function reportContext(
   filters: Pick<ReportFilters, "clientIds" | "from" | "to">,
 ): Promise<Required<Pick<ReportRowsOptions, "businessHours" | "periods">> & { timeZones: string[] }> {
   await checkedReader(reader, tx, filters);
-  // For this transaction only: a client's month of rows (40,000 items) is sorted and kept in memory rather than
-  // spilled to disk; no parallel workers, whose start-up (70 ms on 2 busy cores) outweighed the few rows they would
-  // share out (the waiting items, for the backlog); and index probes priced as the cached reads they are: at the
-  // default cost the planner read every clock, reply and delivery of the agency (4M clock rows at 2M items) to hash
-  // them against a 40,000-item month rather than probing each item's (4.0 s -> 2.2 s of execution for that month).
-  await tx.execute(sql`select set_config('work_mem', '64MB', true), set_config('max_parallel_workers_per_gather', '0', true),
-    set_config('random_page_cost', '1.1', true)`);
+  await useReportPlanning(tx);
   const wanted = filters.clientIds ?? reader.clientIds;
   const clients = await tx
     .select({ id: schema.clients.id, timeZone: schema.clients.timeZone })
@@ -161,10 +157,16 @@ async function reportContext(
     );
   const calendars = await listCalendarVersions(tx, { clientIds: clients.map((client) => client.id) });
   const dayAfter = new Date(Date.parse(`${filters.to}T00:00:00Z`) + 864e5).toISOString().slice(0, 10);
+  const ends = clients.map((client) => localMidnightInstant(dayAfter, client.timeZone).getTime());
+  const factSpans = await findFactSpans(reader, tx, {
+    clientIds: clients.map((client) => client.id),
+    until: new Date(Math.max(0, ...ends)),
+  });
   const periods = clients.map((client) => ({
     clientId: client.id,
     from: localMidnightInstant(filters.from, client.timeZone),
     to: localMidnightInstant(dayAfter, client.timeZone),
+    factSpans: factSpans.get(client.id) ?? [],
   }));
   return {
     timeZones: [...new Set(clients.map((client) => client.timeZone))],
@@ -266,13 +268,22 @@ export async function getReport(
   const asOf = (deps.now ?? systemClock)();
   const points = backlogPoints(filters, asOf, context.timeZones);
   // One statement: the figures, the moderators' work and the backlog read the same work tables and items, built
-  // once (three statements built them three times: 3 s for a 40,000-item month, 39.6× a bare aggregate).
+  // once (three statements built them three times: 3 s for a 40,000-item month, 39.6× a bare aggregate); the
+  // figures and the work read `report_rows`, the columns of `r` they need (the others, such as the moderators' names,
+  // a look-up per row, are never computed).
   const parts = await tx.execute<{ part: "figures" | "moderator" | "backlog"; row: FigureRow }>(sql`
     ${reportRowsCte(scope, filters, asOf, {
       businessHours: context.businessHours,
       periods: context.periods,
       backlog: points.length > 0,
-    })}, figures as (
+    })}, report_rows as materialized (
+      select r.local_date, r.local_hour, r.channel_id, r.channel_name, r.client_name, r.platform, r.priority, r.in_hours,
+        r.status, r.moderation_action, r.created_at, r.acknowledged_at, r.useful_answer_at, r.replies_sent,
+        r.first_response_state, r.first_response_seconds, r.resolution_state, r.resolution_seconds, r.escalated_at,
+        r.escalation_answered_at, r.handlers, r.handling_seconds, r.claim_moderator_ids, r.claim_seconds,
+        r.work_moderator_ids, r.work_hours
+      from r
+    ), figures as (
       select case
           when grouping(r.local_date) = 0 then 'day'
           when grouping(r.local_hour) = 0 then 'hour'
@@ -283,7 +294,7 @@ export async function getReport(
         coalesce(r.local_date::text, r.local_hour::text, r.channel_id::text, r.priority::text, r.in_hours::text) as key,
         max(r.channel_name) as channel_name, max(r.client_name) as client_name, max(r.platform::text) as platform,
         ${figureColumns}
-      from r
+      from report_rows r
       group by grouping sets ((), (r.local_date), (r.local_hour), (r.channel_id), (r.priority), (r.in_hours))
     ), ${moderatorWorkCtes}${points.length > 0 ? sql`, ${backlogCtes(points, filters, asOf, context.timeZones)}` : sql``}
     select 'figures' as part, to_jsonb(f) as row from figures f
@@ -349,22 +360,24 @@ async function contractTargetsOf(
 }
 
 /**
- * Each moderator who handled one of the report's items (`r`, with the work tables before it), as `moderator_work`:
- * how many, how fast, over how many active hours; `ordinal` is their place in the list (most handled first).
+ * Each moderator who handled one of the report's items (`report_rows`: their handlers, measured claims and work hours),
+ * as `moderator_work`: how many, how fast, over how many active hours; `ordinal` is their place in the list (most handled
+ * first). The arrays are unnested in the select list (zipped, a row per element), which costs a fraction of a lateral
+ * `unnest` per row.
  */
-const moderatorWorkCtes = sql`handled_items as materialized (
-      select r.id, r.handlers from r
-    ), handled_by as (
+const moderatorWorkCtes = sql`handled_by as (
       select h.moderator_id, count(*)::int as handled
-      from handled_items r cross join unnest(r.handlers) as h(moderator_id)
+      from (select unnest(r.handlers) as moderator_id from report_rows r) h
       group by h.moderator_id
     ), claims_by as (
       select c.moderator_id, ${duration("handling", sql`c.seconds`, sql`true`)}
-      from handled_claims c join handled_items r on r.id = c.item_id group by c.moderator_id
+      from (select unnest(r.claim_moderator_ids) as moderator_id, unnest(r.claim_seconds) as seconds
+        from report_rows r) c
+      group by c.moderator_id
     ), hours_by as (
-      select w.actor_user_id as moderator_id, count(distinct date_trunc('hour', w.created_at))::int as active_hours
-      from item_work w join handled_items r on r.id = w.item_id where w.actor_user_id is not null
-      group by w.actor_user_id
+      select w.moderator_id, count(distinct w.hour)::int as active_hours
+      from (select unnest(r.work_moderator_ids) as moderator_id, unnest(r.work_hours) as hour from report_rows r) w
+      group by w.moderator_id
     ), moderator_work as (
       select row_number() over (order by b.handled desc, u.name) as ordinal,
         b.moderator_id, u.name as moderator_name, b.handled, coalesce(h.active_hours, 0) as active_hours,

@@ -7,6 +7,7 @@ export { appRole, uuidv7 } from "./columns";
 export * from "./floor";
 export * from "./moderation";
 export * from "./replies";
+export * from "./reports";
 export * from "./sandbox";
 export * from "./sla";
 export * from "./staffing";
