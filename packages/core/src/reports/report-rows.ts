@@ -521,8 +521,7 @@ export function reportRowsCte(
       extract(hour from f.received_at at time zone c.time_zone)::int as local_hour,
       coalesce(bh.hours @> f.received_at, true) as in_hours,
       f.acknowledged_at, f.useful_answer_at, f.replies_sent,
-      (select coalesce(array_agg(distinct u.name) filter (where u.name is not null), '{}') from users u
-        where u.id = any(f.moderator_ids)) as moderators,
+      names.moderators,
       f.first_response_due_at, f.first_response_at, ${clockState("first_response", at)} as first_response_state,
       f.first_response_seconds, f.resolution_due_at, f.resolved_at,
       ${clockState("resolution", at)} as resolution_state, f.resolution_seconds,
@@ -532,6 +531,12 @@ export function reportRowsCte(
     join clients c on c.id = f.client_id and c.agency_id = f.agency_id
     join channels ch on ch.id = f.channel_id and ch.agency_id = f.agency_id
     left join business_hours bh on bh.client_id = f.client_id
+    -- A lateral join: evaluated once a row however many cells read the names (a subquery in the select list ran
+    -- at each reference, twice a row in the export), and dropped from a statement that reads none.
+    left join lateral (
+      select coalesce(array_agg(distinct u.name) filter (where u.name is not null), '{}') as moderators
+      from users u where u.id = any(f.moderator_ids)
+    ) names on true
   )${backlogRows} `;
 }
 
