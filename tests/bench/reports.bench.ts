@@ -1,7 +1,8 @@
 // Reports over a month of ITEMS items (default 2M) across 50 clients, generated set-based in a throwaway embedded
 // PostgreSQL (generate_series: items, replies with their outbound deliveries, first-response and resolution
 // clocks, escalations, and the moderators' audit trail: a claim and a handling action per handled item, which the
-// report's handling time and moderator work read), so the report's joins read what production's do:
+// report's handling time and moderator work read), so the report's joins read what production's do; then the API's
+// item facts sweep (`sweepItemFacts`) writes every settled client-day's facts, as it would by the next day:
 // - one client's month report (`getReport`; target < 300 ms), and as a ratio to a bare SQL aggregate over the same
 //   rows (the month's items, clocks and replies counted from their client-month indexes);
 // - its one-row-per-item CSV streamed the way `GET /v1/reports/items.csv` does it (`streamReportItemsCsv`: one
