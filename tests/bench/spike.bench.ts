@@ -147,23 +147,34 @@ async function waitForFirstPasses(url: string): Promise<number> {
 /** Bearer token of the server's /metrics, which the bench reads for the server's own claim times. */
 const metricsToken = randomBytes(16).toString("hex");
 
+/** A histogram of the server's /metrics as cumulative counts per bucket bound in ms. */
+type Buckets = Map<number, number>;
+
 /**
- * The server's claim-next histogram (`parley_claim_duration_seconds`, outcome "claimed": from the call to the
- * answer, the batcher's wait included) as cumulative counts per bucket bound in ms.
+ * Two of the server's histograms of claim next: its own claim time (`parley_claim_duration_seconds`, outcome
+ * "claimed": from the call to the answer, the batcher's wait included) and its HTTP handling of `queue.claimNext`
+ * (`parley_http_request_duration_seconds`, status 200: from the request to the response, the session and scope reads,
+ * tRPC and empty claims included).
  */
-async function serverClaimBuckets(url: string): Promise<Map<number, number>> {
+async function serverClaimBuckets(url: string): Promise<{ claim: Buckets; http: Buckets }> {
   const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text();
-  const buckets = new Map<number, number>();
-  for (const match of text.matchAll(
-    /^parley_claim_duration_seconds_bucket\{(?=[^}]*outcome="claimed")[^}]*le="([^"]+)"[^}]*\} (\d+)$/gm,
-  )) {
-    buckets.set(match[1] === "+Inf" ? Number.POSITIVE_INFINITY : Number(match[1]) * 1000, Number(match[2]));
-  }
-  return buckets;
+  const read = (pattern: RegExp) => {
+    const buckets: Buckets = new Map();
+    for (const match of text.matchAll(pattern)) {
+      buckets.set(match[1] === "+Inf" ? Number.POSITIVE_INFINITY : Number(match[1]) * 1000, Number(match[2]));
+    }
+    return buckets;
+  };
+  return {
+    claim: read(/^parley_claim_duration_seconds_bucket\{(?=[^}]*outcome="claimed")[^}]*le="([^"]+)"[^}]*\} (\d+)$/gm),
+    http: read(
+      /^parley_http_request_duration_seconds_bucket\{(?=[^}]*route="\/trpc\/queue\.claimNext")(?=[^}]*status="200")[^}]*le="([^"]+)"[^}]*\} (\d+)$/gm,
+    ),
+  };
 }
 
 /** "≤ 25 ms 91%, ≤ 50 ms 97%, …": the share of the claims between two readings answered within each bound. */
-function describeClaimBuckets(before: Map<number, number>, after: Map<number, number>): string {
+function describeClaimBuckets(before: Buckets, after: Buckets): string {
   const total = (after.get(Number.POSITIVE_INFINITY) ?? 0) - (before.get(Number.POSITIVE_INFINITY) ?? 0);
   return [...after]
     .filter(([bound]) => Number.isFinite(bound) && bound >= 10 && bound <= 500)
@@ -602,7 +613,10 @@ try {
       `${share(rest)}, idle ${share(available - used("machine"))}`,
   );
   console.log(
-    `the server's own claim times during the spike (call to answer, batching included; the bench's figure adds the session, the event loop and HTTP): ${describeClaimBuckets(claimBucketsAtSpike, claimBucketsAfterSpike)}`,
+    `the server's own claim times during the spike (call to answer, batching included): ${describeClaimBuckets(claimBucketsAtSpike.claim, claimBucketsAfterSpike.claim)}`,
+  );
+  console.log(
+    `the server's handling of queue.claimNext during the spike (request to response: the session and scope reads and tRPC too, empty claims included; the bench's figure adds the event loops and HTTP on both sides): ${describeClaimBuckets(claimBucketsAtSpike.http, claimBucketsAfterSpike.http)}`,
   );
   for (const [when, statements] of [
     ["quiet period", busiestQuiet],
