@@ -5,7 +5,7 @@ import type { Database } from "@parley/db";
 import { renderMonthlyReportPdf } from "@parley/documents";
 import { createPoller } from "@parley/workflows";
 import { fallbackLogger, type Logger } from "./logger";
-import type { WorkerStatus } from "./readiness";
+import { startWorker } from "./readiness";
 
 export interface InvoiceSchedulerOptions {
   db: Database;
@@ -62,15 +62,5 @@ export function startInvoiceScheduler({
     },
     onError: (error) => logger.error({ err: error }, "monthly invoice drafts failed"),
   });
-  poller.start();
-  return {
-    /** Looks now (or waits for the look under way). */
-    runNow: (): Promise<void> => poller.runNow(),
-    status: (): WorkerStatus => ({
-      running: poller.running,
-      lastRunAt: poller.lastRunAt,
-      staleAfterMs: 3 * intervalMs,
-    }),
-    stop: (): Promise<void> => poller.stop(),
-  };
+  return startWorker(poller, 3 * intervalMs);
 }

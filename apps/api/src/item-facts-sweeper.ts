@@ -3,7 +3,7 @@ import { sweepItemFacts } from "@parley/core/reports";
 import type { Database } from "@parley/db";
 import { createPoller } from "@parley/workflows";
 import { fallbackLogger, type Logger } from "./logger";
-import type { WorkerStatus } from "./readiness";
+import { startWorker } from "./readiness";
 
 export interface ItemFactsSweeperOptions {
   db: Database;
@@ -37,13 +37,5 @@ export function startItemFactsSweeper({
     },
     onError: (error) => logger.error({ err: error }, "item facts sweep failed"),
   });
-  poller.start();
-  return {
-    status: (): WorkerStatus => ({
-      running: poller.running,
-      lastRunAt: poller.lastRunAt,
-      staleAfterMs: 5 * intervalMs,
-    }),
-    stop: (): Promise<void> => poller.stop(),
-  };
+  return startWorker(poller, 5 * intervalMs);
 }

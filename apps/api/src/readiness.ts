@@ -1,4 +1,5 @@
 import type { Database } from "@parley/db";
+import type { Poller } from "@parley/workflows";
 import { sql } from "drizzle-orm";
 
 /** A background loop of the process, as `/readyz` sees it. */
@@ -8,6 +9,20 @@ export interface WorkerStatus {
   lastRunAt: Date | null;
   /** A running worker whose last pass is older than this is stuck: not ready. */
   staleAfterMs: number;
+}
+
+/**
+ * Starts a background loop of the process and gives what its owner and `/readyz` need of it: one more look now, its
+ * status (stuck once its last pass is older than `staleAfterMs`) and its stop.
+ */
+export function startWorker(poller: Poller, staleAfterMs: number) {
+  poller.start();
+  return {
+    /** Looks now (or waits for the look under way). */
+    runNow: (): Promise<void> => poller.runNow(),
+    status: (): WorkerStatus => ({ running: poller.running, lastRunAt: poller.lastRunAt, staleAfterMs }),
+    stop: (): Promise<void> => poller.stop(),
+  };
 }
 
 export interface ReadinessSource {

@@ -4,7 +4,7 @@ import { type Clock, systemClock } from "@parley/core/kernel";
 import type { Database } from "@parley/db";
 import { createPoller } from "@parley/workflows";
 import { fallbackLogger, type Logger } from "./logger";
-import type { WorkerStatus } from "./readiness";
+import { startWorker } from "./readiness";
 
 export interface SpikeWatcherOptions {
   db: Database;
@@ -47,13 +47,5 @@ export function startSpikeWatcher({
     },
     onError: (error) => logger.error({ err: error }, "spike detection failed"),
   });
-  poller.start();
-  return {
-    status: (): WorkerStatus => ({
-      running: poller.running,
-      lastRunAt: poller.lastRunAt,
-      staleAfterMs: 5 * intervalMs,
-    }),
-    stop: (): Promise<void> => poller.stop(),
-  };
+  return startWorker(poller, 5 * intervalMs);
 }

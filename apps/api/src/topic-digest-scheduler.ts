@@ -3,7 +3,7 @@ import { runTopicDigests } from "@parley/core/reports";
 import type { Database } from "@parley/db";
 import { createPoller } from "@parley/workflows";
 import { fallbackLogger, type Logger } from "./logger";
-import type { WorkerStatus } from "./readiness";
+import { startWorker } from "./readiness";
 
 export interface TopicDigestSchedulerOptions {
   db: Database;
@@ -49,14 +49,5 @@ export function startTopicDigestScheduler({
     },
     onError: (error) => logger.error({ err: error }, "topic digests failed"),
   });
-  poller.start();
-  return {
-    runNow: (): Promise<void> => poller.runNow(),
-    status: (): WorkerStatus => ({
-      running: poller.running,
-      lastRunAt: poller.lastRunAt,
-      staleAfterMs: 3 * intervalMs,
-    }),
-    stop: (): Promise<void> => poller.stop(),
-  };
+  return startWorker(poller, 3 * intervalMs);
 }
