@@ -1,0 +1,1 @@
+DROP INDEX "sandbox_posts_channel_posted_idx";
