@@ -110,6 +110,53 @@ describe("a channel's delivery incident", () => {
     expect((await channelsListed(moderator)).every((listedEntry) => listedEntry.incident === null)).toBe(true);
   });
 
+  it("records a success on a healthy channel while another delivery holds the channel's health", async () => {
+    answer = 200;
+    await attempt();
+    const item = await ingestItem(db, channel(), { body: "spam" });
+    await mutate(app, moderator, "items.hide", { itemId: item.id });
+    // Another delivery's transaction, still open, that is recording its outcome on the channel.
+    let release = () => {};
+    const releasing = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let held = () => {};
+    const holding = new Promise<void>((resolve) => {
+      held = resolve;
+    });
+    const other = db.owner.transaction(async (tx) => {
+      await tx
+        .select({ id: schema.channels.id })
+        .from(schema.channels)
+        .where(eq(schema.channels.id, channel().id))
+        .for("no key update");
+      held();
+      await releasing;
+    });
+    await holding;
+    try {
+      const outcome = await Promise.race([
+        deliverFor(db, a, deliveryDeps(platform)).then(() => "recorded"),
+        new Promise((resolve) => setTimeout(() => resolve("still waiting for the other delivery"), 10_000)),
+      ]);
+      expect(outcome).toBe("recorded");
+      expect((await deliveriesOf(db, item.id))[0]?.status).toBe("sent");
+    } finally {
+      release();
+      await other;
+    }
+    // A failure still waits its turn and counts.
+    answer = 503;
+    await attempt();
+    const [health] = await db.owner
+      .select({ streak: schema.channels.deliveryFailureStreak })
+      .from(schema.channels)
+      .where(eq(schema.channels.id, channel().id));
+    expect(health?.streak).toBe(1);
+    answer = 200;
+    await attempt();
+  });
+
   it("e-mails the client's playbook contacts and posts a signed webhook when it opens and clears", async () => {
     const smtp = await startSmtpServer();
     const webhook = await startWebhookReceiver();

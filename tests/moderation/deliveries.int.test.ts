@@ -221,7 +221,9 @@ describe("outbound delivery", () => {
     const reply = await sendReply(item.id, "On its way, arriving tomorrow.");
     const [delivery] = await deliveriesOf(db, item.id);
     if (!delivery) throw new Error("no delivery");
-    // A second session holds the channel row, which the recording locks after the delivery row (channel health).
+    // A failure before it: the success clears the streak, so its recording locks the channel row (channel health).
+    await db.owner.update(schema.channels).set({ deliveryFailureStreak: 1 }).where(eq(schema.channels.id, page.id));
+    // A second session holds the channel row, which the recording locks after the delivery row.
     const other = postgres(db.ownerUrl, { max: 1, onnotice: () => {} });
     const session = await other.reserve();
     try {

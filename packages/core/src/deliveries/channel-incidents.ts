@@ -51,18 +51,26 @@ export async function trackChannelHealth(
     now: Date;
   },
 ): Promise<{ change: ChannelHealthChange; notices: OutboundNotice[] }> {
-  const [before] = await tx
-    .select({
-      displayName: channels.displayName,
-      streak: channels.deliveryFailureStreak,
-      incidentOpenedAt: channels.incidentOpenedAt,
-      incidentReason: channels.incidentReason,
-    })
-    .from(channels)
-    .where(and(eq(channels.id, input.channelId), eq(channels.agencyId, input.agencyId)))
-    // Not FOR UPDATE: that blocks the key-share locks every insert referencing the channel takes (items, replies,
-    // deliveries), and the sandbox's echo ingest then deadlocked with the outbox recording an outcome.
-    .for("no key update");
+  const health = () =>
+    tx
+      .select({
+        displayName: channels.displayName,
+        streak: channels.deliveryFailureStreak,
+        incidentOpenedAt: channels.incidentOpenedAt,
+        incidentReason: channels.incidentReason,
+      })
+      .from(channels)
+      .where(and(eq(channels.id, input.channelId), eq(channels.agencyId, input.agencyId)));
+  // A success on a healthy channel changes nothing, so it takes no lock: each delivery waited for the one before it
+  // on its channel to commit (4.2 ms a delivery in a 90-s spike). A failure that commits meanwhile is ordered after
+  // it, as if this success had come first.
+  if (input.ok) {
+    const [seen] = await health();
+    if (!seen || (seen.streak === 0 && seen.incidentOpenedAt === null)) return { change: null, notices: [] };
+  }
+  // Not FOR UPDATE: that blocks the key-share locks every insert referencing the channel takes (items, replies,
+  // deliveries), and the sandbox's echo ingest then deadlocked with the outbox recording an outcome.
+  const [before] = await health().for("no key update");
   if (!before) return { change: null, notices: [] };
   const streak = input.ok ? 0 : before.streak + 1;
   const open = before.incidentOpenedAt !== null;
