@@ -15,7 +15,8 @@
 // - items lost: items simulate was told were created but the database does not hold (must be 0);
 // - count staleness: how long a counting console has shown a count older than a change it has heard of (the first
 //   queue.changed event after the fetch behind the shown count started; 0 when none), sampled each second; and
-//   after the traffic stops, how long until every counting console shows the database's count.
+//   after the traffic stops, how long until every counting console shows the database's count;
+// - bench loop delay p99: this process's own event-loop delay, the most it may add to the claim and event figures.
 // Targets: ingest p99 < 1 s, claim p99 < 50 ms, event lag p99 < 1 s, 0 lost. Everything (server, PostgreSQL, the
 // traffic, 32 moderators, 50 consoles) shares this machine's cores: the load is printed with the figures, and how
 // the CPU time of the spike divided between the server, PostgreSQL, the traffic and the rest of the machine, and
@@ -27,6 +28,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { hashPassword } from "@parley/auth";
 import { sweepItemFacts } from "@parley/core/reports";
@@ -242,6 +244,8 @@ interface Phase {
   /** Claims whose event some console never received (counted at the phase's end). */
   unheard: number;
   countStalenessMs: number[];
+  /** This process's event-loop delay p99: how late the bench itself may have noticed answers and events. */
+  loopDelayP99Ms: number;
 }
 
 const newPhase = (): Phase => ({
@@ -252,6 +256,7 @@ const newPhase = (): Phase => ({
   eventLagsMs: [],
   unheard: 0,
   countStalenessMs: [],
+  loopDelayP99Ms: Number.NaN,
 });
 
 const bench = await startBenchDatabase();
@@ -493,15 +498,24 @@ try {
     `warm-up: ${WARM_UP_SECONDS} s and quiet: ${QUIET_SECONDS} s at ${STEADY_RATE} items/s; spike: ${SPIKE_SECONDS} s at ${SPIKE_RATE} items/s into ` +
       `Hexfall Games plus the steady stream; ${MODERATORS} moderators reading ${THINK_MS} ms per item, ${CONSOLES} consoles (${COUNTING_CONSOLES} counting)`,
   );
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  /** Ends a phase's reading of this process's event-loop delay and starts the next one's. */
+  const takeLoopDelay = (measured: Phase) => {
+    measured.loopDelayP99Ms = loopDelay.percentile(99) / 1e6;
+    loopDelay.reset();
+  };
   const warmUp = phase;
   const warmUpTraffic = await simulate(["--seconds", String(WARM_UP_SECONDS), "--rate", String(STEADY_RATE)]);
   phase = newPhase();
   const quiet = phase;
+  takeLoopDelay(warmUp);
   await closePhase(warmUp);
   await bench.takePostgresTime();
   const quietTraffic = await simulate(["--seconds", String(QUIET_SECONDS), "--rate", String(STEADY_RATE)]);
   phase = newPhase();
   const spike = phase;
+  takeLoopDelay(quiet);
   await closePhase(quiet);
   console.log(`quiet period done (${describeMachine()}); spike…`);
   /** Where the machine's CPU goes: the server, PostgreSQL, this process with its finished children (the traffic). */
@@ -527,6 +541,8 @@ try {
     "--spike-seconds",
     String(SPIKE_SECONDS),
   ]);
+  takeLoopDelay(spike);
+  loopDelay.disable();
   const machineDuringSpike = describeMachine();
   const cpuAfterSpike = cpuNow();
   const busiest = await bench.busiestStatements(8);
@@ -573,6 +589,8 @@ try {
     ["event lag p99", percentile(quiet.eventLagsMs, 99), percentile(spike.eventLagsMs, 99), TARGETS.eventLagP99Ms],
     ["count stale p99", percentile(quiet.countStalenessMs, 99), percentile(spike.countStalenessMs, 99), null],
     ["count stale max", Math.max(...quiet.countStalenessMs), Math.max(...spike.countStalenessMs), null],
+    // The share of the claim and event figures this process adds by answering late.
+    ["bench loop delay p99", quiet.loopDelayP99Ms, spike.loopDelayP99Ms, null],
   ];
   console.log(`\n${"figure".padEnd(20)} ${"quiet".padStart(9)} ${"spike".padStart(9)} ${"ratio".padStart(8)}  target`);
   for (const [name, quietValue, spikeValue, target] of rows) {
