@@ -7,7 +7,7 @@ import path from "node:path";
 import type { Authority, Role } from "@parley/contracts";
 import { createSecretBox, generateSecret, type SecretBox } from "@parley/core/kernel";
 import { closeDatabase, createDatabase, type Database, enableAppRoleLogin, migrateDatabase, schema } from "@parley/db";
-import { findFreePort, readPostmasterPid, startEmbeddedPostgres } from "@parley/db/embedded";
+import { readPostmasterPid, startEmbeddedPostgres } from "@parley/db/embedded";
 import postgres from "postgres";
 
 export interface BenchDatabase {
@@ -43,7 +43,6 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
   chmodSync(root, 0o755);
   const server = await startEmbeddedPostgres({
     dataDir: path.join(root, "pg"),
-    port: await findFreePort(),
     durable: false,
     settings: {
       shared_buffers: "1GB",

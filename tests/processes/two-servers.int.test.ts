@@ -4,7 +4,6 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { migrationsFolder } from "@parley/db";
-import { findFreePort } from "@parley/db/embedded";
 import { createEmptyDatabase } from "@parley/testing";
 import { appRolePassword } from "@parley/testing/global-setup";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,7 +34,6 @@ beforeAll(async () => {
     chmodSync(dataDir, 0o755);
     dataDirs.push(dataDir);
     return startServer({
-      port: await findFreePort(),
       viaStartScript: true,
       timeoutMs: 150_000,
       env: {

@@ -2,7 +2,6 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { schema } from "@parley/db";
-import { findFreePort } from "@parley/db/embedded";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase, testAppSecret } from "@parley/testing";
 import { and, eq, inArray } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -26,7 +25,6 @@ afterAll(() => db.close());
 
 async function startApi(): Promise<RunningServer> {
   const server = await startServer({
-    port: await findFreePort(),
     env: {
       DATABASE_URL: db.ownerUrl,
       DATABASE_APP_URL: db.appUrl,

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { findFreePort, startEmbeddedPostgres } from "@parley/db/embedded";
+import { startEmbeddedPostgres } from "@parley/db/embedded";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 
@@ -24,9 +24,9 @@ describe("the embedded PostgreSQL", () => {
     timeout: 60_000,
   }, async () => {
     const dataDir = path.join(root, "live");
-    const first = await startEmbeddedPostgres({ dataDir, port: await findFreePort(), durable: false });
+    const first = await startEmbeddedPostgres({ dataDir, durable: false });
     try {
-      await expect(startEmbeddedPostgres({ dataDir, port: await findFreePort(), durable: false })).rejects.toThrow(
+      await expect(startEmbeddedPostgres({ dataDir, durable: false })).rejects.toThrow(
         new RegExp(`^The database in ${dataDir} is in use by Parley process ${process.pid}: stop it`),
       );
       expect(await answers(first.adminUrl)).toBe(true);
@@ -37,11 +37,11 @@ describe("the embedded PostgreSQL", () => {
 
   it("cleans up a server whose Parley process is gone, and starts", { timeout: 60_000 }, async () => {
     const dataDir = path.join(root, "orphaned");
-    const orphan = await startEmbeddedPostgres({ dataDir, port: await findFreePort(), durable: false });
+    const orphan = await startEmbeddedPostgres({ dataDir, durable: false });
     // As after `kill -9` of the API: the postmaster runs on, its owner does not.
     const gone = spawnSync(process.execPath, ["-e", "process.pid"]).pid;
     writeFileSync(path.join(dataDir, "parley-owner.json"), JSON.stringify({ pid: gone, startedAt: null }));
-    const next = await startEmbeddedPostgres({ dataDir, port: await findFreePort(), durable: false });
+    const next = await startEmbeddedPostgres({ dataDir, durable: false });
     try {
       expect(await answers(next.adminUrl)).toBe(true);
       await expect(answers(orphan.adminUrl)).rejects.toThrow();
@@ -54,7 +54,7 @@ describe("the embedded PostgreSQL", () => {
     timeout: 60_000,
   }, async () => {
     const dataDir = path.join(root, "password");
-    const server = await startEmbeddedPostgres({ dataDir, port: await findFreePort(), durable: false });
+    const server = await startEmbeddedPostgres({ dataDir, durable: false });
     try {
       const file = path.join(dataDir, "parley-superuser-password");
       const password = readFileSync(file, "utf8").trim();

@@ -2,7 +2,6 @@ import { spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { findFreePort } from "@parley/db/embedded";
 import { afterAll, describe, expect, it } from "vitest";
 import { repoRoot, startServer } from "../support/server";
 
@@ -44,7 +43,7 @@ function simulate(args: string[], env: Record<string, string>): Promise<{ code: 
 describe("npm start", () => {
   it("seeds once, reuses its data, and recovers after kill -9", { timeout: 180_000 }, async () => {
     const env = { DATA_DIR: dataDir, DEMO_PASSWORD: "demo-password-for-tests" };
-    const first = await startServer({ port: await findFreePort(), env, viaStartScript: true });
+    const first = await startServer({ env, viaStartScript: true });
     expect(first.output()).toMatch(/Seeded the demo agencies/);
     expect(first.output()).toMatch(/owner@northwind\.test/);
     expect(await signIn(first.url, "owner@northwind.test", "demo-password-for-tests")).toBe(200);
@@ -52,7 +51,7 @@ describe("npm start", () => {
     // A sandbox page, a Facebook page and a community feed for each of the four demo clients.
     expect(demo.channels).toHaveLength(12);
     // A second start on the same data directory refuses in one line and leaves the first one serving.
-    const refusal = await startServer({ port: await findFreePort(), env }).then(
+    const refusal = await startServer({ env }).then(
       () => "started",
       (error: Error) => error.message,
     );
@@ -69,13 +68,13 @@ describe("npm start", () => {
     // The demo's first acknowledgements go to its sandbox in this process: none found it closed on the way out.
     expect(first.output()).not.toMatch(/The sandbox could not be reached/);
 
-    const second = await startServer({ port: await findFreePort(), env, viaStartScript: true });
+    const second = await startServer({ env, viaStartScript: true });
     expect(second.output()).not.toMatch(/Seeded/);
     expect(JSON.parse(readFileSync(path.join(dataDir, "demo.json"), "utf8"))).toEqual(demo);
     expect(await signIn(second.url, "stakeholder@hexfall.test", "demo-password-for-tests")).toBe(200);
     await second.stop("SIGKILL"); // leaves the embedded postgres running with its postmaster.pid
 
-    const third = await startServer({ port: await findFreePort(), env, viaStartScript: true });
+    const third = await startServer({ env, viaStartScript: true });
     const health = await fetch(`${third.url}/healthz`);
     expect(await health.json()).toEqual({ ok: true, db: "up" });
     expect(await signIn(third.url, "mod1@northwind.test", "demo-password-for-tests")).toBe(200);
@@ -87,9 +86,7 @@ describe("npm start", () => {
   }, async () => {
     // The data folder the first test seeded (seeded here when this test runs alone): a second initdb and seed
     // would add half a minute and prove nothing more.
-    const port = await findFreePort();
     const server = await startServer({
-      port,
       viaStartScript: true,
       env: { DATA_DIR: dataDir, DEMO_PASSWORD: "demo-password-for-tests" },
     });
@@ -97,7 +94,7 @@ describe("npm start", () => {
       const startedAt = new Date();
       const dataFile = path.join(dataDir, "demo.json");
       // No --base: it sends to the server `npm start` runs with the same PORT.
-      const run = await simulate(["--seconds", "3", "--spike", "--data", dataFile], { PORT: String(port) });
+      const run = await simulate(["--seconds", "3", "--spike", "--data", dataFile], { PORT: new URL(server.url).port });
       expect(run.code).toBe(0);
       expect(run.output).toMatch(/failed requests: none/);
       expect(Number(/created (\d+)/.exec(run.output)?.[1])).toBeGreaterThan(0);
@@ -125,8 +122,8 @@ describe("npm start", () => {
   });
 
   it("stops with one line naming a bad variable", { timeout: 60_000 }, async () => {
-    await expect(
-      startServer({ port: await findFreePort(), env: { PORT: "99999", APP_SECRET: "short" }, viaStartScript: true }),
-    ).rejects.toThrow(/Invalid environment: PORT .*; APP_SECRET must be at least 32 characters/);
+    await expect(startServer({ env: { PORT: "99999", APP_SECRET: "short" }, viaStartScript: true })).rejects.toThrow(
+      /Invalid environment: PORT .*; APP_SECRET must be at least 32 characters/,
+    );
   });
 });

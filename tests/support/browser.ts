@@ -4,7 +4,6 @@ import os from "node:os";
 import path from "node:path";
 import { signGenericPayload } from "@parley/connectors";
 import type { DemoData } from "@parley/core/seed";
-import { findFreePort } from "@parley/db/embedded";
 import { type TestDatabase, testAppSecret } from "@parley/testing";
 import { type Browser, chromium, type Page, type Response } from "playwright-core";
 import { createDemoDatabase } from "./demo-database";
@@ -74,7 +73,6 @@ export async function startDemo(options: { env?: Record<string, string> } = {}):
   let server: RunningServer;
   try {
     server = await startServer({
-      port: await findFreePort(),
       env: {
         DATABASE_URL: database.ownerUrl,
         DATABASE_APP_URL: database.appUrl,

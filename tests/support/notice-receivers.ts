@@ -1,7 +1,6 @@
 /** Receivers for the notices Parley sends out (escalations, channel incidents): an SMTP server and a webhook endpoint. */
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import { findFreePort } from "@parley/db/embedded";
 import { SMTPServer } from "smtp-server";
 
 /** An SMTP server on 127.0.0.1 that keeps every message it receives. */
@@ -26,8 +25,8 @@ export async function startSmtpServer() {
       });
     },
   });
-  const port = await findFreePort();
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.server.address() as AddressInfo;
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,

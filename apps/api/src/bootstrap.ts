@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { generateSecret } from "@parley/core/kernel";
 import { enableAppRoleLogin, type MigrationRun, migrateDatabase } from "@parley/db";
-import { type EmbeddedServer, findFreePort, startEmbeddedPostgres } from "@parley/db/embedded";
+import { type EmbeddedServer, startEmbeddedPostgres } from "@parley/db/embedded";
 import postgres from "postgres";
 import type { Env } from "./env";
 import { migrationsFolder } from "./paths";
@@ -54,7 +54,7 @@ export async function prepareDatabase(env: Env): Promise<PreparedDatabase> {
   let ownerUrl = env.DATABASE_URL;
   let embedded: EmbeddedServer | null = null;
   if (!ownerUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "pg"), port: await findFreePort() });
+    embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "pg") });
     await ensureDatabase(embedded.adminUrl, "parley");
     ownerUrl = embedded.urlFor("parley");
   }

@@ -30,7 +30,11 @@ export interface EmbeddedServer {
 
 export interface EmbeddedOptions {
   dataDir: string;
-  port: number;
+  /**
+   * Omitted: a free one, found again when another process binds it between the look and the server's start (a
+   * listener, or an outgoing connection given it as its local port).
+   */
+  port?: number;
   /** false for throwaway test clusters: trades crash safety for speed. */
   durable?: boolean;
   /**
@@ -157,13 +161,16 @@ function openParents(dir: string): void {
   }
 }
 
+/** How many free ports a start without a given one tries. */
+const portAttempts = 3;
+
 /**
  * Starts (initialising once) a PostgreSQL server under `dataDir`; survives a previous SIGKILL. Refuses, with
  * `DataDirectoryInUseError`, a data directory whose server another live Parley process started.
  */
 export async function startEmbeddedPostgres({
   dataDir,
-  port,
+  port: requestedPort,
   durable = true,
   settings = {},
 }: EmbeddedOptions): Promise<EmbeddedServer> {
@@ -173,26 +180,40 @@ export async function startEmbeddedPostgres({
   stopStaleServer(dataDir);
   const stored = existsSync(passwordFileOf(dataDir)) ? readFileSync(passwordFileOf(dataDir), "utf8").trim() : null;
   const password = stored ?? (fresh ? generatePassword() : "postgres");
-  const pg = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    user: "postgres",
-    password,
-    port,
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => {},
-    onError: () => {},
-    postgresFlags: [
-      "-c",
-      "max_connections=300",
-      "-c",
-      "unix_socket_directories=",
-      ...(durable ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
-      ...Object.entries(settings).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
-    ],
-  });
+  const serverOn = (port: number) =>
+    new EmbeddedPostgres({
+      databaseDir: dataDir,
+      user: "postgres",
+      password,
+      port,
+      persistent: true,
+      createPostgresUser: process.getuid?.() === 0,
+      onLog: () => {},
+      onError: () => {},
+      postgresFlags: [
+        "-c",
+        "max_connections=300",
+        "-c",
+        "unix_socket_directories=",
+        ...(durable ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
+        ...Object.entries(settings).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
+      ],
+    });
+  let port = requestedPort ?? (await findFreePort());
+  let pg = serverOn(port);
   if (fresh) await pg.initialise();
-  await pg.start();
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await pg.start();
+      break;
+    } catch (error) {
+      if (requestedPort !== undefined || attempt === portAttempts) {
+        throw error instanceof Error ? error : new Error(`PostgreSQL did not start on port ${port} in ${dataDir}`);
+      }
+      port = await findFreePort();
+      pg = serverOn(port);
+    }
+  }
   writeOwner(dataDir);
   const forget = stopOnExit(dataDir);
   let current = password;

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { enableAppRoleLogin, migrateDatabase } from "@parley/db";
-import { findFreePort, startEmbeddedPostgres } from "@parley/db/embedded";
+import { startEmbeddedPostgres } from "@parley/db/embedded";
 import postgres from "postgres";
 import type { TestProject } from "vitest/node";
 
@@ -44,7 +44,6 @@ export default async function setup(project: TestProject) {
     chmodSync(root, 0o755);
     const server = await startEmbeddedPostgres({
       dataDir: path.join(root, "pg"),
-      port: await findFreePort(),
       durable: false,
     });
     adminUrl = server.adminUrl;
