@@ -94,6 +94,8 @@ describe("two production processes on one database", () => {
           workflows: { running: true, ok: true },
           invoiceScheduler: { running: true, ok: true },
           spikeWatcher: { running: true, ok: true },
+          itemFacts: { running: true, ok: true },
+          topicDigests: { running: true, ok: true },
         },
       });
     }
