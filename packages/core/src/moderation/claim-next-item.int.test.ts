@@ -145,6 +145,26 @@ describe("claim next", () => {
     expect(next?.id).toBe(arrived?.id);
   });
 
+  it("leaves an item to its triage while the triage's step is due, for 30 seconds at most", async () => {
+    const now = new Date();
+    const heads = await db.owner.execute<{ id: string; client_id: string }>(sql`
+      select id, client_id from items where agency_id = ${a.agency.id} and client_id = ${a.client.id}
+        and status = 'queued' order by priority, received_at limit 2`);
+    const [triaged, later] = heads;
+    if (!triaged || !later) throw new Error("no queued items");
+    const wakeup = (item: { id: string; client_id: string }, dueAt: Date) =>
+      db.owner
+        .insert(schema.workflowWakeups)
+        .values({ agencyId: a.agency.id, clientId: item.client_id, flow: "triage", subjectId: item.id, dueAt });
+    // The first head's triage is due (it will acknowledge and escalate); the second's next step is an hour away.
+    await wakeup(triaged, now);
+    await wakeup(later, new Date(now.getTime() + 3_600_000));
+    expect((await claim(moderator, { clientId: a.client.id }, now))?.id).toBe(later.id);
+    // Triage has not acted 31 seconds on: a moderator gets the item.
+    const stalled = new Date(now.getTime() + 31_000);
+    expect((await claim(moderator, { clientId: a.client.id }, stalled))?.id).toBe(triaged.id);
+  });
+
   it("never hands one item to two API processes claiming at once", async () => {
     const [first, second] = [createClaimBatcher(db.app), createClaimBatcher(db.app)];
     const claimed = await Promise.all(
