@@ -21,7 +21,7 @@ describe("reports in a real browser", () => {
     const page = await demo.signedInPage("stakeholder@cobalt.test");
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reports" }).click();
     await page.getByRole("heading", { level: 1, name: "Reports" }).waitFor();
-    await page.getByLabel("Period").selectOption("last_month");
+    await page.getByLabel("Period", { exact: true }).selectOption("last_month");
     await expect.poll(() => new URL(page.url()).searchParams.get("from")).toMatch(/^\d{4}-\d{2}-01$/);
     const period = new URL(page.url()).searchParams;
     const from = period.get("from") ?? "";
@@ -121,7 +121,7 @@ describe("reports in a real browser", () => {
   }, async () => {
     const page = await demo.signedInPage("owner@northwind.test");
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reports" }).click();
-    await page.getByLabel("Period").selectOption("last_month");
+    await page.getByLabel("Period", { exact: true }).selectOption("last_month");
     await page.getByLabel("Client", { exact: true }).selectOption({ label: "Cobalt Bank" });
     await expect.poll(() => new URL(page.url()).searchParams.get("client")).toMatch(/^[0-9a-f-]{36}$/);
 
@@ -144,7 +144,7 @@ describe("reports in a real browser", () => {
   }, async () => {
     const page = await demo.signedInPage("owner@northwind.test");
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reports" }).click();
-    await page.getByLabel("Period").selectOption("last_month");
+    await page.getByLabel("Period", { exact: true }).selectOption("last_month");
     await page.getByLabel("Client", { exact: true }).selectOption({ label: "Cobalt Bank" });
     await expect.poll(() => new URL(page.url()).searchParams.get("client")).toMatch(/^[0-9a-f-]{36}$/);
     await page.getByLabel("Priority", { exact: true }).selectOption("P1");
@@ -209,7 +209,7 @@ describe("recurring topics in a real browser", () => {
   it("Cobalt's stakeholder sees last month's topics and lists the items behind one", { timeout: 120_000 }, async () => {
     const page = await demo.signedInPage("stakeholder@cobalt.test");
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reports" }).click();
-    await page.getByLabel("Period").selectOption("last_month");
+    await page.getByLabel("Period", { exact: true }).selectOption("last_month");
     const panel = page.getByRole("region", { name: "Recurring topics" });
     await panel.getByTestId("topics-analysed").waitFor();
     expect(await panel.getByTestId("topics-analysed").textContent()).toMatch(/^Cobalt Bank: \d+ items? from /);
