@@ -23,6 +23,8 @@ describe("reports in a real browser", () => {
     await page.getByRole("heading", { level: 1, name: "Reports" }).waitFor();
     await page.getByLabel("Period", { exact: true }).selectOption("last_month");
     await expect.poll(() => new URL(page.url()).searchParams.get("from")).toMatch(/^\d{4}-\d{2}-01$/);
+    // The previous period's figures stay on screen, marked busy, until last month's arrive.
+    await page.locator('.report-charts[aria-busy="false"]').waitFor();
     const period = new URL(page.url()).searchParams;
     const from = period.get("from") ?? "";
     const to = period.get("to") ?? "";
@@ -124,6 +126,7 @@ describe("reports in a real browser", () => {
     await page.getByLabel("Period", { exact: true }).selectOption("last_month");
     await page.getByLabel("Client", { exact: true }).selectOption({ label: "Cobalt Bank" });
     await expect.poll(() => new URL(page.url()).searchParams.get("client")).toMatch(/^[0-9a-f-]{36}$/);
+    await page.locator('.report-charts[aria-busy="false"]').waitFor();
 
     const tile = page.getByRole("region", { name: "Escalations" });
     const escalated = Number(await tile.locator(".report-tile__value").textContent());
@@ -149,6 +152,7 @@ describe("reports in a real browser", () => {
     await expect.poll(() => new URL(page.url()).searchParams.get("client")).toMatch(/^[0-9a-f-]{36}$/);
     await page.getByLabel("Priority", { exact: true }).selectOption("P1");
     await expect.poll(() => new URL(page.url()).searchParams.get("priorities")).toBe("P1");
+    await page.locator('.report-charts[aria-busy="false"]').waitFor();
 
     // The priority table now holds P1 alone, and the tiles count its items.
     const priorityTable = page.getByRole("table", { name: "First response per priority" });

@@ -1014,7 +1014,8 @@ export function ReportsPage() {
         {(data) => (
           <>
             <ReportTiles report={data()} onOpen={choices.open} />
-            <div class="report-charts">
+            {/* Until another choice's figures arrive, the previous ones stay, dimmed and marked busy. */}
+            <div class="report-charts" aria-busy={report.isPlaceholderData ? "true" : "false"}>
               <ItemsPerDay report={data()} onOpen={choices.open} />
               <FirstResponseByPriority report={data()} onOpen={choices.open} />
               <Show when={data().contractTargets}>
