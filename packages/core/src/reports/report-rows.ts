@@ -518,7 +518,7 @@ export function reportRowsCte(
     select f.id, f.client_id, c.name as client_name, c.time_zone, f.channel_id, ch.display_name as channel_name,
       ch.platform, f.customer_id, f.author_handle, f.category_key, f.tags, f.priority, f.status, f.moderation_action,
       f.created_at, f.received_at, (f.received_at at time zone c.time_zone)::date as local_date,
-      extract(hour from f.received_at at time zone c.time_zone)::int as local_hour,
+      date_part('hour', f.received_at at time zone c.time_zone)::int as local_hour, -- extract's numeric costs more
       coalesce(bh.hours @> f.received_at, true) as in_hours,
       f.acknowledged_at, f.useful_answer_at, f.replies_sent,
       names.moderators,

@@ -219,6 +219,20 @@ describe("the report's work figures", () => {
     expect(names(items)).toEqual(["m4", "old"]);
   });
 
+  it("counts an item received exactly at a point's end as open at that point", async () => {
+    const owner = await ownerScope();
+    // b1 arrived at 15:00 UTC, 11:00 in New York: the end of the 10:00 hour, when it was open.
+    const day = { from: "2026-03-28", to: "2026-03-28", clientIds: [a.otherClient.id] };
+    const report = await as(owner, (tx) => getReport(owner, tx, day, { now }));
+    expect(report.backlog.map((point) => point.open)).toEqual(
+      Array.from({ length: 24 }, (_, hour) => (hour < 10 ? 0 : 1)),
+    );
+    const items = await as(owner, (tx) =>
+      listReportItems(owner, tx, { ...day, figure: "backlog", date: "2026-03-28", hour: 10 }, { now }),
+    );
+    expect(names(items)).toEqual(["b1"]);
+  });
+
   it("refuses a backlog drill-down without its date, naming the field", async () => {
     const owner = await ownerScope();
     await expect(
