@@ -391,7 +391,9 @@ export function QueueWorkspace(props: {
         // A detail cached from an earlier look would show the item as it was (queued): read it afresh.
         queryClient.removeQueries({ queryKey: workKeys.item(session.agencyId(), item.id) });
         setClaimed(item);
-        setSelectedId(item.id);
+        // The highlight goes back to the open item (j/k move on from it) without bringing its row into view: the item
+        // shows in its own pane, and scrolling to a row below the fold moved the whole page on a laptop.
+        setSelectedId(null);
         open(item.id);
       } else {
         props.notify({
