@@ -268,6 +268,36 @@ describe("outbound delivery", () => {
     expect(platform.requests).toHaveLength(1);
   });
 
+  it("fills its batch past the deliveries another process is leasing, rather than stopping short", async () => {
+    const channel = genericChannelOf(a, a.client.id);
+    const items = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => ingestItem(db, channel, { body: `Is the store open on day ${i}?` })),
+    );
+    for (const [i, item] of items.entries()) await sendReply(item.id, `Yes, open on day ${i} from nine.`);
+    const due = () =>
+      db.owner.execute<{ id: string }>(sql`select id from outbound_deliveries
+        where agency_id = ${a.agency.id} and status = 'pending' and next_attempt_at <= now()
+        order by next_attempt_at, id`);
+    const before = await due();
+    // Another process holds the first three in line, as while it leases them.
+    const other = postgres(db.ownerUrl, { max: 1, onnotice: () => {} });
+    const session = await other.reserve();
+    const held = before.slice(0, 3).map((row) => row.id);
+    try {
+      await session`begin`;
+      await session`select id from outbound_deliveries where id = any(${held}::uuid[]) for update`;
+      // A batch of three: the three held are passed over and the next three taken, then nothing is left to take.
+      const run = await deliverFor(db, a, deliveryDeps(platform, { batchSize: 3 }));
+      expect(run).toEqual({ sent: before.length - 3, retrying: 0, failed: 0 });
+      await session`rollback`;
+    } finally {
+      session.release();
+      await other.end();
+    }
+    expect((await due()).map((row) => row.id)).toEqual(held);
+    expect(await deliverFor(db, a, deliveryDeps(platform))).toEqual({ sent: 3, retrying: 0, failed: 0 });
+  });
+
   it("sends each delivery once when two processes run deliverDue at the same time", async () => {
     platform.respond = () => {
       okCounter += 1;

@@ -96,11 +96,15 @@ export async function claimDueDeliveries(
         from ${outboundDeliveries}
         where agency_id = ${agencyId} and status = 'pending' and next_attempt_at <= ${now.toISOString()}::timestamptz),
       due as (
+        -- The limit applies to the rows this process could lock: picked first, a batch that another process was
+        -- leasing at that moment came back short or empty, and the run ended with due deliveries left for the next
+        -- sweep (13 of 30 sent by three runs at once).
         select o.id from ${outboundDeliveries} as o
-        join (select id from ranked order by client_rank, next_attempt_at, id limit ${options.limit}) as pick
-          on pick.id = o.id
+        join ranked on ranked.id = o.id
         where o.agency_id = ${agencyId} and o.status = 'pending'
           and o.next_attempt_at <= ${now.toISOString()}::timestamptz
+        order by ranked.client_rank, ranked.next_attempt_at, ranked.id
+        limit ${options.limit}
         for update of o skip locked)
       update ${outboundDeliveries} set attempts = attempts + 1,
         next_attempt_at = ${leaseUntil.toISOString()}::timestamptz, updated_at = ${now.toISOString()}::timestamptz
