@@ -16,7 +16,9 @@
 // - count staleness: how long a counting console has shown a count older than a change it has heard of (the first
 //   queue.changed event after the fetch behind the shown count started; 0 when none), sampled each second; and
 //   after the traffic stops, how long until every counting console shows the database's count;
-// - bench loop delay p99: this process's own event-loop delay, the most it may add to the claim and event figures.
+// - bench loop delay p99: this process's own event-loop delay, the most it may add to the claim and event figures;
+// - the triage's lateness: how long after they fell due the spike's triage wake-ups were taken up (from the server's
+//   /metrics), which is how late an item's automatic acknowledgement and escalation go out.
 // Targets: ingest p99 < 1 s, claim p99 < 50 ms, event lag p99 < 1 s, 0 lost. Everything (server, PostgreSQL, the
 // traffic, 32 moderators, 50 consoles) shares this machine's cores: the load is printed with the figures, and how
 // the CPU time of the spike divided between the server, PostgreSQL, the traffic and the rest of the machine, and
@@ -146,19 +148,20 @@ async function waitForFirstPasses(url: string): Promise<number> {
   }
 }
 
-/** Bearer token of the server's /metrics, which the bench reads for the server's own claim times. */
+/** Bearer token of the server's /metrics, which the bench reads for the server's own claim and triage times. */
 const metricsToken = randomBytes(16).toString("hex");
 
 /** A histogram of the server's /metrics as cumulative counts per bucket bound in ms. */
 type Buckets = Map<number, number>;
 
 /**
- * Two of the server's histograms of claim next: its own claim time (`parley_claim_duration_seconds`, outcome
- * "claimed": from the call to the answer, the batcher's wait included) and its HTTP handling of `queue.claimNext`
+ * Three of the server's histograms: its own claim time (`parley_claim_duration_seconds`, outcome "claimed": from the
+ * call to the answer, the batcher's wait included), its HTTP handling of `queue.claimNext`
  * (`parley_http_request_duration_seconds`, status 200: from the request to the response, the session and scope reads,
- * tRPC and empty claims included).
+ * tRPC and empty claims included), and how late the triage's wake-ups were taken up after they fell due
+ * (`parley_workflow_wakeup_lag_seconds`, flow "triage": an item's acknowledgement and escalation wait that long).
  */
-async function serverClaimBuckets(url: string): Promise<{ claim: Buckets; http: Buckets }> {
+async function serverHistograms(url: string): Promise<{ claim: Buckets; http: Buckets; triage: Buckets }> {
   const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text();
   const read = (pattern: RegExp) => {
     const buckets: Buckets = new Map();
@@ -172,17 +175,21 @@ async function serverClaimBuckets(url: string): Promise<{ claim: Buckets; http: 
     http: read(
       /^parley_http_request_duration_seconds_bucket\{(?=[^}]*route="\/trpc\/queue\.claimNext")(?=[^}]*status="200")[^}]*le="([^"]+)"[^}]*\} (\d+)$/gm,
     ),
+    triage: read(/^parley_workflow_wakeup_lag_seconds_bucket\{(?=[^}]*flow="triage")[^}]*le="([^"]+)"[^}]*\} (\d+)$/gm),
   };
 }
 
-/** "≤ 25 ms 91%, ≤ 50 ms 97%, …": the share of the claims between two readings answered within each bound. */
-function describeClaimBuckets(before: Buckets, after: Buckets): string {
+/**
+ * "≤ 25 ms 91%, ≤ 50 ms 97%, …": the share of the observations between two readings within each bound from `min` to
+ * `max` ms.
+ */
+function describeBuckets(before: Buckets, after: Buckets, [min, max]: [number, number]): string {
   const total = (after.get(Number.POSITIVE_INFINITY) ?? 0) - (before.get(Number.POSITIVE_INFINITY) ?? 0);
   return [...after]
-    .filter(([bound]) => Number.isFinite(bound) && bound >= 10 && bound <= 500)
+    .filter(([bound]) => Number.isFinite(bound) && bound >= min && bound <= max)
     .map(
       ([bound, count]) =>
-        `≤ ${bound} ms ${((100 * (count - (before.get(bound) ?? 0))) / Math.max(1, total)).toFixed(1)}%`,
+        `≤ ${bound < 1000 ? `${bound} ms` : `${bound / 1000} s`} ${((100 * (count - (before.get(bound) ?? 0))) / Math.max(1, total)).toFixed(1)}%`,
     )
     .join(", ");
 }
@@ -527,7 +534,7 @@ try {
     machine: machineBusySeconds(),
   });
   const cpuAtSpike = cpuNow();
-  const claimBucketsAtSpike = await serverClaimBuckets(server.url);
+  const histogramsAtSpike = await serverHistograms(server.url);
   const busiestQuiet = await bench.busiestStatements(8);
   await bench.takePostgresTime();
   const spikeTraffic = await simulate([
@@ -546,7 +553,7 @@ try {
   const machineDuringSpike = describeMachine();
   const cpuAfterSpike = cpuNow();
   const busiest = await bench.busiestStatements(8);
-  const claimBucketsAfterSpike = await serverClaimBuckets(server.url);
+  const histogramsAfterSpike = await serverHistograms(server.url);
   working = false;
   clearInterval(sampler);
   clearInterval(forgetEarly);
@@ -631,10 +638,16 @@ try {
       `${share(rest)}, idle ${share(available - used("machine"))}`,
   );
   console.log(
-    `the server's own claim times during the spike (call to answer, batching included): ${describeClaimBuckets(claimBucketsAtSpike.claim, claimBucketsAfterSpike.claim)}`,
+    `the server's own claim times during the spike (call to answer, batching included): ${describeBuckets(histogramsAtSpike.claim, histogramsAfterSpike.claim, [10, 500])}`,
   );
   console.log(
-    `the server's handling of queue.claimNext during the spike (request to response: the session and scope reads and tRPC too, empty claims included; the bench's figure adds the event loops and HTTP on both sides): ${describeClaimBuckets(claimBucketsAtSpike.http, claimBucketsAfterSpike.http)}`,
+    `the server's handling of queue.claimNext during the spike (request to response: the session and scope reads and tRPC too, empty claims included; the bench's figure adds the event loops and HTTP on both sides): ${describeBuckets(histogramsAtSpike.http, histogramsAfterSpike.http, [10, 500])}`,
+  );
+  const triageTaken =
+    (histogramsAfterSpike.triage.get(Number.POSITIVE_INFINITY) ?? 0) -
+    (histogramsAtSpike.triage.get(Number.POSITIVE_INFINITY) ?? 0);
+  console.log(
+    `the triage's wake-ups taken up during the spike (${triageTaken}), how late after they fell due: ${describeBuckets(histogramsAtSpike.triage, histogramsAfterSpike.triage, [1000, 300_000])}`,
   );
   for (const [when, statements] of [
     ["quiet period", busiestQuiet],
