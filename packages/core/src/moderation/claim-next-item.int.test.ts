@@ -165,6 +165,25 @@ describe("claim next", () => {
     expect((await claim(moderator, { clientId: a.client.id }, stalled))?.id).toBe(triaged.id);
   });
 
+  it("holds nothing back while the triage is 30 seconds or more behind: it would reach the item too late", async () => {
+    const now = new Date();
+    const queue = await db.owner.execute<{ id: string; client_id: string }>(sql`
+      select id, client_id from items where agency_id = ${a.agency.id} and client_id = ${a.client.id}
+        and status = 'queued' order by priority, received_at limit 4`);
+    const [head, , , behind] = queue;
+    if (!head || !behind) throw new Error("no queued items");
+    // The head's triage step fell due 10 s ago, but the triage still has a step of 40 s ago to take first.
+    const wakeup = (item: { id: string; client_id: string }, secondsAgo: number) => ({
+      agencyId: a.agency.id,
+      clientId: item.client_id,
+      flow: "triage" as const,
+      subjectId: item.id,
+      dueAt: new Date(now.getTime() - secondsAgo * 1000),
+    });
+    await db.owner.insert(schema.workflowWakeups).values([wakeup(head, 10), wakeup(behind, 40)]);
+    expect((await claim(moderator, { clientId: a.client.id }, now))?.id).toBe(head.id);
+  });
+
   it("never hands one item to two API processes claiming at once", async () => {
     const [first, second] = [createClaimBatcher(db.app), createClaimBatcher(db.app)];
     const claimed = await Promise.all(
