@@ -1,10 +1,10 @@
 -- Claim next holds items back for their triage only while the triage keeps up: when the triage's oldest due step on
--- the clients asked for (their oldest due `triage` wake-up) has been due for 30 s or more, no item is held. Until then, as in migration 0055,
--- an item whose triage step has been due for less than 30 s is no head, as triage is about to acknowledge and
--- escalate it. Behind by more (a 150 items/s spike outran the triage by minutes), each claim read every step due in
--- the last 30 s (660 buffers a call) to hold back items that triage would not reach for minutes and that no claim
--- would reach either, as the queue's older items come first. Otherwise the same function as migration 0055.
--- Caller: packages/core/src/moderation/claim-next-item.ts (`readCandidates`).
+-- the clients asked for (their oldest due `triage` wake-up) has been due for 30 s or more, no item is held. Until
+-- then, as in migration 0055, an item whose triage step has been due for less than 30 s is no head, as triage is
+-- about to acknowledge and escalate it. Behind by more (a 150 items/s spike outran the triage by minutes), each claim
+-- read every step due in the last 30 s (660 buffers a call) to hold back items that triage would not reach for
+-- minutes and that no claim would reach either, as the queue's older items come first. Otherwise the same function
+-- as migration 0055. Caller: packages/core/src/moderation/claim-next-item.ts (`readCandidates`).
 CREATE OR REPLACE FUNCTION parley_claim_queue_heads(
   p_agency_id uuid, p_client_ids uuid[], p_wanted jsonb, p_passed_over uuid[], p_now timestamptz
 ) RETURNS TABLE (id uuid, client_id uuid, priority priority, lapsed_from uuid, received_at float8, due_at float8)

@@ -162,14 +162,14 @@ function byUrgency(x: Candidate, y: Candidate): number {
 /**
  * Serves several moderators' claims of one agency; answers in request order, null for a request whose queues are
  * empty. In rounds of two statements, however many requests (`readCandidates`, then `takeCandidates`), each a
- * call of a function of migrations 0017, 0051 and 0056 that sets the tenant (the agency and the clients asked for) for its own
- * transaction, so each is one message and one answer:
+ * call of a function of migrations 0017, 0051 and 0056 that sets the tenant (the agency and the clients asked for)
+ * for its own transaction, so each is one message and one answer:
  *
  * 1. The heads of the asked clients' queues, read without locks: per client, as many queued items (in
  *    `items_claim_queued_idx` order) as could be handed out from it (one per request working on it, plus what
  *    those requests skip; while the triage keeps up, not an item whose triage has been due for less than 30 s,
- *    which the triage is about to acknowledge and escalate), and the claims whose lease ran out. Under load, heads an earlier batch read ahead
- *    are used instead, while fresh (`QueueHeads`).
+ *    which the triage is about to acknowledge and escalate), and the claims whose lease ran out. Under load, heads
+ *    an earlier batch read ahead are used instead, while fresh (`QueueHeads`).
  * 2. Each request, in order, takes the most urgent candidate of its clients (`byUrgency`: priority, then
  *    first-response due time, then arrival). Only those candidates are locked, with `FOR UPDATE SKIP LOCKED`
  *    and their state checked again; the claims are written with their audit events and a live announcement
