@@ -15,7 +15,8 @@ BEGIN
     set_config('app.user_id', '', true);
   RETURN QUERY
   WITH triage_behind AS MATERIALIZED (
-    -- The triage's oldest due step: the first triage row of the agency's due wake-ups in due order.
+    -- The triage's oldest due step on the clients asked for (row-level security keeps the read to them): the first
+    -- triage row of their due wake-ups in due order.
     SELECT min(w.due_at) AS since FROM workflow_wakeups w
     WHERE w.agency_id = p_agency_id AND w.due_at <= p_now AND w.flow = 'triage'
   ), left_to_triage AS MATERIALIZED (
