@@ -1,13 +1,16 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { createApiKey } from "@parley/core/api-keys";
 import { createInvoiceDrafts, type InvoiceDetailView, type InvoiceView } from "@parley/core/billing";
 import type { Scope } from "@parley/core/kernel";
 import { aggregateSlaOutcomes, countPeriodVolumes, listCalendarVersions, monthlyPeriod } from "@parley/core/sla";
 import { schema, withTenant } from "@parley/db";
-import { createTestDatabase, makeAgency, setBusinessHours, type TestAgency, type TestDatabase } from "@parley/testing";
+import {
+  createTestDatabase,
+  makeAgency,
+  pdfText,
+  setBusinessHours,
+  type TestAgency,
+  type TestDatabase,
+} from "@parley/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callProcedure, makeTestApp, signInAs, type TestApp } from "../support/http";
@@ -355,10 +358,7 @@ describe("exports and access", () => {
     const pdf = await get(am, `/v1/invoices/${invoice.id}.pdf`);
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get("content-type")).toBe("application/pdf");
-    const dir = mkdtempSync(path.join(tmpdir(), "invoice-pdf-"));
-    const file = path.join(dir, "invoice.pdf");
-    writeFileSync(file, Buffer.from(await pdf.arrayBuffer()));
-    const text = execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
+    const text = pdfText(await pdf.arrayBuffer());
     expect(text).toContain(invoice.number!);
     expect(text).toMatch(/1 July 2026 – 31 July 2026/);
     const euros = (minor: number) =>

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { schema } from "@parley/db";
@@ -14,23 +14,28 @@ import { hackedAccountPlaybook, ingestHackedComment, prepareClient } from "./sup
  */
 let db: TestDatabase;
 const running: RunningServer[] = [];
+/** Each server's own data directory, removed once it has stopped. */
+const dataDirs: string[] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase();
 });
 afterEach(async () => {
   await Promise.all(running.splice(0).map((server) => server.stop("SIGKILL")));
+  for (const dir of dataDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 afterAll(() => db.close());
 
 async function startApi(): Promise<RunningServer> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "parley-sla-"));
+  dataDirs.push(dataDir);
   const server = await startServer({
     env: {
       DATABASE_URL: db.ownerUrl,
       DATABASE_APP_URL: db.appUrl,
       APP_SECRET: testAppSecret,
       SEED_DEMO: "0",
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), "parley-sla-")),
+      DATA_DIR: dataDir,
       WORKFLOW_POLL_MS: "100",
     },
   });
