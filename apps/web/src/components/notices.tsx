@@ -50,7 +50,10 @@ export function NoticesBell() {
   const unread = () => notices.data?.unread ?? 0;
   return (
     <NavLink href="/notices" class="button button--small notices-bell">
-      <span aria-hidden="true">🔔</span>
+      {/* Drawn, not an emoji: without an emoji font (many Linux desktops) the emoji showed as an empty box. */}
+      <svg class="notices-bell__icon" viewBox="0 0 24 24" aria-hidden="true">
+        <path d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4z M10 20a2 2 0 0 0 4 0" />
+      </svg>
       <span class="sr-only">Notices</span>
       <Show when={unread() > 0}>
         <span class="notices-bell__count" data-testid="notices-unread">
