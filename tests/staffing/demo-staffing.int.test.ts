@@ -56,8 +56,10 @@ describe("the demo's staffing", () => {
     expect(accuracy.clients).toHaveLength(3);
     for (const client of accuracy.clients) {
       expect(client.accuracy?.fittedWeeks, client.clientName).toBeGreaterThanOrEqual(4);
-      // Poisson noise alone at these rates gives an hourly WAPE of roughly 40–60 %; daily totals far less.
-      expect(client.accuracy?.method.dailyWape, client.clientName).toBeLessThan(0.25);
+      // Poisson noise alone at these rates gives an hourly WAPE of roughly 40–60 %; daily totals far less. The
+      // customers' thanks (an item for a quarter of the answered ones, an hour or two later) add their own: 0.25 for
+      // Cobalt Bank's small volume when they came in (0.24 without).
+      expect(client.accuracy?.method.dailyWape, client.clientName).toBeLessThan(0.3);
       expect(client.accuracy?.method.hourlyWape).toBeLessThan(client.accuracy?.naive.hourlyWape ?? 0);
     }
   });

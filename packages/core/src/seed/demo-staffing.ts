@@ -4,9 +4,11 @@
  * claimed by a moderator who works the client (one on shift, else the client's on-call moderator), handled in its
  * category's time and answered, with its first-response clock stopped (some late) by the first confirmed public
  * reply: for most urgent items an acknowledgement, the useful answer following a quarter of an hour to two hours
- * later; otherwise the answer itself. The history feeds the forecast, the handling times, the review of past weeks,
- * last month's invoices and the reports. Deterministic (a seeded
- * generator) apart from `now`; written as bulk inserts, since thousands of items through ingest, claim and reply
+ * later; otherwise the answer itself. The items and replies say what such a brand's customers and moderators say
+ * (`demo-history-texts`: recurring complaints, one rising in the last week), and some customers thank the brand in the
+ * same thread once answered (an item of its own, answered in turn). The history feeds the forecast, the handling
+ * times, the review of past weeks, last month's invoices and the reports, topics and insight. Deterministic (seeded
+ * generators) apart from `now`; written as bulk inserts, since thousands of items through ingest, claim and reply
  * would take minutes.
  */
 import type { RosterWeekday } from "@parley/contracts";
@@ -24,8 +26,12 @@ import { HOUR_MS, hourStartOf, WEEK_MS } from "../staffing/forecast";
 import { onShiftIntervals } from "../staffing/roster";
 import { addRosterShift, loadRosterRules } from "../staffing/roster-store";
 import { agencyTimeZoneOf } from "../staffing/staffing-scope";
+import { type DemoMessage, demoClientTexts, demoThanks } from "./demo-history-texts";
 
 const demoHistoryWeeks = 9;
+
+/** The share of answered customers who write back a thanks (the demo's gratitude index, about). */
+const demoThanksShare = 0.25;
 
 type Priority = "P1" | "P2" | "P3" | "P4";
 
@@ -212,8 +218,11 @@ export async function seedDemoStaffing(
     (onShift.get(membershipId) ?? []).some(([start, end]) => start <= at && at < end);
 
   const random = createRandom(20_260_101);
-  // The replies' own draws, so adding them left the arrivals, clocks and moderators of the history as they were.
+  // The replies', the texts' and the thanks' own draws, so adding each left the arrivals, clocks and moderators of
+  // the history as they were.
   const replyRandom = createRandom(20_260_102);
+  const textRandom = createRandom(20_260_103);
+  const thanksRandom = createRandom(20_260_104);
   const history: DemoHistory = new Map();
   // Clocks start as ingest starts them: on the contract in force on arrival (or the agency's default policy), on
   // the business hours in force then.
@@ -229,7 +238,8 @@ export async function seedDemoStaffing(
     const plan = demoTrafficPlans[client.name];
     const channelIds = input.channels.filter((channel) => channel.clientId === client.id).map((channel) => channel.id);
     const workers = input.moderators.filter((moderator) => moderator.clientIds.includes(client.id));
-    if (!plan || channelIds.length === 0 || workers.length === 0) continue;
+    const texts = demoClientTexts[client.name];
+    if (!plan || !texts || channelIds.length === 0 || workers.length === 0) continue;
     // Rows as the tables name their columns, for one `json_populate_recordset` insert per table.
     const items: Array<Record<string, unknown>> = [];
     const clocks: Array<Record<string, unknown>> = [];
@@ -237,6 +247,133 @@ export async function seedDemoStaffing(
     const replies: Array<Record<string, unknown>> = [];
     const arrived: Array<{ id: string; receivedAt: Date }> = [];
     const base = { agency_id: scope.agencyId, client_id: client.id };
+    /** The category's priority and mean handling time in the client's plan. */
+    const categoryOf = (key: string) => plan.categories.find(([categoryKey]) => categoryKey === key);
+    const risingSince = to - WEEK_MS;
+    /**
+     * One customer item arrived at `receivedAt`, claimed by a moderator who works the client and answered (see the
+     * module's comment), with `draw`'s draws. A customer's thanks continues the `thread` of the item it thanks for.
+     */
+    const handle = (
+      arrival: {
+        receivedAt: number;
+        category: DemoTrafficPlan["categories"][number];
+        message: DemoMessage;
+        thread?: { externalId: string; itemId: string; author: number; channelId: string };
+      },
+      draw: () => number,
+    ) => {
+      const { receivedAt, category, message, thread } = arrival;
+      const [categoryKey, priority, , handlingMean] = category;
+      const id = schema.uuidv7(receivedAt);
+      const [clock] = planItemClocks({
+        agencyId: scope.agencyId,
+        clientId: client.id,
+        terms: clockTermsAt({ contracts, policy, timeZone: client.timeZone, at: new Date(receivedAt) }),
+        calendarVersion: calendarVersionAt(calendars.get(client.id) ?? [], new Date(receivedAt)),
+        item: { id, priority, receivedAt: new Date(receivedAt) },
+      }).filter((row) => row.metric === "first_response");
+      const target = clock?.target_minutes ?? plan.targetMinutes[priority];
+      const dueAt = clock ? Date.parse(clock.due_at) : receivedAt + target * 60_000;
+      const responseMs = Math.round(
+        target * 60_000 * (draw() < plan.lateShare[priority] ? 1.1 + draw() : 0.1 + 0.85 * draw()),
+      );
+      const handlingMs = Math.round(handlingMean * 1000 * (0.5 + draw()));
+      // Answers that would come after the history's end came by then (nothing of the history is still open).
+      const respondedAt = Math.min(receivedAt + Math.max(responseMs, handlingMs + 5_000), to);
+      const claimedAt = Math.max(receivedAt, respondedAt - handlingMs);
+      const late = respondedAt > dueAt;
+      // Out of hours, the client's on-call moderator (the first who works it) picks the item up.
+      const onDuty = workers.filter((worker) => isOnShift(worker.membershipId, claimedAt));
+      const pool = onDuty.length > 0 ? onDuty : workers.slice(0, 1);
+      const worker = pool[Math.floor(draw() * pool.length)] ?? workers[0];
+      if (!worker) return null;
+      const index = items.length;
+      const channelId = thread?.channelId ?? (channelIds[index % channelIds.length] as string);
+      const author = thread?.author ?? index % 97;
+      const externalId = `demo-history-${client.id.slice(0, 8)}-${index}`;
+      const at = (ms: number) => new Date(ms).toISOString();
+      arrived.push({ id, receivedAt: new Date(receivedAt) });
+      items.push({
+        ...base,
+        id,
+        channel_id: channelId,
+        external_id: externalId,
+        kind: thread ? "reply" : "comment",
+        thread_external_id: thread?.externalId ?? null,
+        parent_external_id: thread?.externalId ?? null,
+        parent_item_id: thread?.itemId ?? null,
+        author_external_id: `fan-${author}`,
+        author_handle: `@fan${author}`,
+        body: message.text,
+        language: message.language,
+        created_at: at(receivedAt),
+        received_at: at(receivedAt),
+        status: "responded",
+        category_key: categoryKey,
+        priority,
+      });
+      // A priority the contract sets no first-response target for gets no clock, as at ingest.
+      if (clock) {
+        clocks.push({
+          ...clock,
+          stopped_at: at(respondedAt),
+          breached_at: late ? at(dueAt) : null,
+          met: !late,
+        });
+      }
+      // Urgent items are mostly acknowledged first (the triage way), some of the rest too; a thanks never.
+      const acknowledgeFirst = !thread && replyRandom() < ({ P1: 0.8, P2: 0.3, P3: 0.05, P4: 0 } as const)[priority];
+      const answeredAt = acknowledgeFirst
+        ? Math.min(respondedAt + Math.round((15 + replyRandom() * 105) * 60_000), to)
+        : respondedAt;
+      const pick = (options: readonly string[]) => options[Math.floor(textRandom() * options.length)] ?? "";
+      const reply = (kind: "acknowledgement" | "reply", sentAt: number) => {
+        const replyId = schema.uuidv7(sentAt);
+        const body =
+          kind === "acknowledgement"
+            ? pick(texts.acknowledgements)
+            : pick(thread ? texts.welcomes : (texts.answers[categoryKey] ?? texts.welcomes));
+        replies.push({
+          ...base,
+          id: replyId,
+          item_id: id,
+          channel_id: channelId,
+          kind,
+          body,
+          status: "sent",
+          author_user_id: worker.userId,
+          external_id: `demo-history-reply-${replyId}`,
+          sent_at: at(sentAt),
+          created_at: at(sentAt),
+          updated_at: at(sentAt),
+        });
+        audits.push({
+          ...base,
+          id: schema.uuidv7(sentAt),
+          actor_user_id: worker.userId,
+          action: "reply.queued",
+          subject_type: "reply",
+          subject_id: replyId,
+          after: { itemId: id, itemStatus: "responded", status: "approved" },
+          created_at: at(sentAt),
+        });
+      };
+      audits.push({
+        ...base,
+        id: schema.uuidv7(claimedAt),
+        actor_user_id: worker.userId,
+        action: "item.claimed",
+        subject_type: "item",
+        subject_id: id,
+        after: { claimedBy: worker.userId },
+        created_at: at(claimedAt),
+      });
+      reply(acknowledgeFirst ? "acknowledgement" : "reply", respondedAt);
+      if (acknowledgeFirst) reply("reply", answeredAt);
+      return { id, externalId, author, channelId, answeredAt };
+    };
+    const thanksCategory = categoryOf(texts.thanksCategoryKey);
     for (let hour = from; hour < to; hour += HOUR_MS) {
       const local = localWallTime(hour, client.timeZone);
       const arrivals = poisson(plan.rate(local.weekday, Math.floor(local.minuteOfDay / 60)), random);
@@ -249,102 +386,31 @@ export async function seedDemoStaffing(
             return roll < 0;
           }) ?? plan.categories[plan.categories.length - 1];
         if (!category) continue;
-        const [categoryKey, priority, , handlingMean] = category;
-        const id = schema.uuidv7(receivedAt);
-        const [clock] = planItemClocks({
-          agencyId: scope.agencyId,
-          clientId: client.id,
-          terms: clockTermsAt({ contracts, policy, timeZone: client.timeZone, at: new Date(receivedAt) }),
-          calendarVersion: calendarVersionAt(calendars.get(client.id) ?? [], new Date(receivedAt)),
-          item: { id, priority, receivedAt: new Date(receivedAt) },
-        }).filter((row) => row.metric === "first_response");
-        const target = clock?.target_minutes ?? plan.targetMinutes[priority];
-        const dueAt = clock ? Date.parse(clock.due_at) : receivedAt + target * 60_000;
-        const responseMs = Math.round(
-          target * 60_000 * (random() < plan.lateShare[priority] ? 1.1 + random() : 0.1 + 0.85 * random()),
+        const rising = texts.rising.categoryKey === category[0] && receivedAt >= risingSince && textRandom() < 0.6;
+        const pool = rising ? texts.rising.messages : (texts.messages[category[0]] ?? []);
+        const message = pool[Math.floor(textRandom() * pool.length)];
+        if (!message) continue;
+        const answered = handle({ receivedAt, category, message }, random);
+        // Some customers thank the brand once answered, in the same thread and language, within two hours.
+        if (!answered || !thanksCategory || thanksRandom() >= demoThanksShare) continue;
+        const thankedAt = answered.answeredAt + Math.round((5 + thanksRandom() * 115) * 60_000);
+        const thanks = demoThanks[message.language];
+        const text = thanks[Math.floor(thanksRandom() * thanks.length)];
+        if (thankedAt >= to || !text) continue;
+        handle(
+          {
+            receivedAt: thankedAt,
+            category: thanksCategory,
+            message: { text, language: message.language },
+            thread: {
+              externalId: answered.externalId,
+              itemId: answered.id,
+              author: answered.author,
+              channelId: answered.channelId,
+            },
+          },
+          thanksRandom,
         );
-        const handlingMs = Math.round(handlingMean * 1000 * (0.5 + random()));
-        // Answers that would come after the history's end came by then (nothing of the history is still open).
-        const respondedAt = Math.min(receivedAt + Math.max(responseMs, handlingMs + 5_000), to);
-        const claimedAt = Math.max(receivedAt, respondedAt - handlingMs);
-        const late = respondedAt > dueAt;
-        // Out of hours, the client's on-call moderator (the first who works it) picks the item up.
-        const onDuty = workers.filter((worker) => isOnShift(worker.membershipId, claimedAt));
-        const pool = onDuty.length > 0 ? onDuty : workers.slice(0, 1);
-        const worker = pool[Math.floor(random() * pool.length)] ?? workers[0];
-        if (!worker) continue;
-        const index = items.length;
-        const channelId = channelIds[index % channelIds.length];
-        const at = (ms: number) => new Date(ms).toISOString();
-        arrived.push({ id, receivedAt: new Date(receivedAt) });
-        items.push({
-          ...base,
-          id,
-          channel_id: channelId,
-          external_id: `demo-history-${client.id.slice(0, 8)}-${index}`,
-          kind: "comment",
-          author_external_id: `fan-${index % 97}`,
-          author_handle: `@fan${index % 97}`,
-          body: `Demo message ${index + 1} for ${client.name}`,
-          created_at: at(receivedAt),
-          received_at: at(receivedAt),
-          status: "responded",
-          category_key: categoryKey,
-          priority,
-        });
-        // A priority the contract sets no first-response target for gets no clock, as at ingest.
-        if (clock) {
-          clocks.push({
-            ...clock,
-            stopped_at: at(respondedAt),
-            breached_at: late ? at(dueAt) : null,
-            met: !late,
-          });
-        }
-        // Urgent items are mostly acknowledged first (the triage way), some of the rest too.
-        const acknowledgeFirst = replyRandom() < ({ P1: 0.8, P2: 0.3, P3: 0.05, P4: 0 } as const)[priority];
-        const answeredAt = acknowledgeFirst
-          ? Math.min(respondedAt + Math.round((15 + replyRandom() * 105) * 60_000), to)
-          : respondedAt;
-        const reply = (kind: "acknowledgement" | "reply", sentAt: number) => {
-          const replyId = schema.uuidv7(sentAt);
-          replies.push({
-            ...base,
-            id: replyId,
-            item_id: id,
-            channel_id: channelId,
-            kind,
-            body: `[demo history] ${kind === "reply" ? "Answer" : "Acknowledgement"} ${index + 1} on ${categoryKey}`,
-            status: "sent",
-            author_user_id: worker.userId,
-            external_id: `demo-history-reply-${replyId}`,
-            sent_at: at(sentAt),
-            created_at: at(sentAt),
-            updated_at: at(sentAt),
-          });
-          audits.push({
-            ...base,
-            id: schema.uuidv7(sentAt),
-            actor_user_id: worker.userId,
-            action: "reply.queued",
-            subject_type: "reply",
-            subject_id: replyId,
-            after: { itemId: id, itemStatus: "responded", status: "approved" },
-            created_at: at(sentAt),
-          });
-        };
-        audits.push({
-          ...base,
-          id: schema.uuidv7(claimedAt),
-          actor_user_id: worker.userId,
-          action: "item.claimed",
-          subject_type: "item",
-          subject_id: id,
-          after: { claimedBy: worker.userId },
-          created_at: at(claimedAt),
-        });
-        reply(acknowledgeFirst ? "acknowledgement" : "reply", respondedAt);
-        if (acknowledgeFirst) reply("reply", answeredAt);
       }
     }
     await insertRows(tx, "items", items);
