@@ -210,6 +210,12 @@ describe("claims you can see", () => {
     await moderator.getByRole("button", { name: /^Claim next/ }).click();
     const ask = moderator.getByRole("dialog", { name: "You hold 1 item" });
     await ask.waitFor();
+    // Its three answers all lie inside it (on one line, "Cancel" was pushed out of its left edge).
+    const frame = await ask.boundingBox();
+    for (const name of ["Cancel", "Keep and claim next", "Release and claim next"]) {
+      const box = await ask.getByRole("button", { name }).boundingBox();
+      expect(box && frame && box.x >= frame.x && box.x + box.width <= frame.x + frame.width, name).toBe(true);
+    }
     const answered = moderator.waitForResponse((response) => response.url().includes("/trpc/queue.claimNext"));
     await ask.getByRole("button", { name: "Release and claim next" }).click();
     await answered;
