@@ -325,6 +325,40 @@ describe("crisis tools", () => {
     });
     await page.close();
   });
+
+  it("says a page of items that are all in incidents is not an empty queue, and reads on", {
+    timeout: 120_000,
+  }, async () => {
+    const run = randomUUID().slice(0, 8);
+    // A channel with nothing else waiting, so the first page of its queue (50 items) is all one incident.
+    const channel = demo.channel("Brightmart", "generic");
+    const wordings = [
+      `parcel locker code not working ${run}`,
+      `the parcel locker code doesn't work ${run}`,
+      `Parcel locker code NOT working!! ${run}`,
+    ];
+    await demo.ingestGeneric(
+      channel.id,
+      Array.from({ length: 55 }, (_, n) => ({
+        externalId: `locker-${run}-${n}`,
+        kind: "comment",
+        author: { externalId: `shopper-${run}-${n}`, handle: `shopper_${run}_${n}` },
+        body: wordings[n % wordings.length],
+        createdAt: new Date().toISOString(),
+      })),
+    );
+    const page = await demo.signedInPage("owner@northwind.test");
+    await page.goto(`${demo.server.url}/console?client=${channel.clientId}&channel=${channel.id}`);
+    await page.locator(".queue-clusters__row", { hasText: run }).getByText("55 near-identical items").waitFor({
+      timeout: 30_000,
+    });
+    const queue = page.locator(".console__list");
+    await queue.getByText("The 50 items read so far all belong to incidents of near-identical items").waitFor();
+    expect(await queue.getByText("Nothing matches these filters").count()).toBe(0);
+    await queue.getByRole("button", { name: "Load more" }).click();
+    await queue.getByText("The 55 items read so far all belong to incidents of near-identical items").waitFor();
+    expect(await queue.getByRole("button", { name: "Load more" }).count()).toBe(0);
+  });
 });
 
 describe("the console under a burst", () => {

@@ -107,6 +107,8 @@ function createQueueListing(agencyId: () => string, filters: () => QueueFilters)
       page.items.filter((item) => !clustered().has(item.id)).map((item) => ({ ...item, clockAt: page.at })),
     ),
   );
+  /** How many items the pages read so far hold, clustered ones included. */
+  const read = () => (queue.data?.pages ?? []).reduce((total, page) => total + page.items.length, 0);
   /** After acting on a cluster: worked out now, not the reading the consoles share, which still holds it. */
   const refreshClusters = async () => {
     try {
@@ -116,7 +118,7 @@ function createQueueListing(agencyId: () => string, filters: () => QueueFilters)
       await clusters.refetch();
     }
   };
-  return { queue, items, clusters, refreshClusters };
+  return { queue, items, read, clusters, refreshClusters };
 }
 type QueueListing = ReturnType<typeof createQueueListing>;
 
@@ -155,7 +157,14 @@ const viewLabels: Record<QueueView, string> = {
   breached: "Breached",
 };
 
-function emptyText(filters: QueueFilters): string {
+/**
+ * What an empty list says. `inIncidents`: the items read so far, all shown as incident rows instead (a spike's first
+ * pages can be nothing else): waiting items, not "nothing waiting".
+ */
+function emptyText(filters: QueueFilters, inIncidents: number): string {
+  if (inIncidents > 0) {
+    return `The ${plural(inIncidents, "item")} read so far all belong to incidents of near-identical items, one row each.`;
+  }
   if (filters.view === "mine") return "You hold no items. Claim the next one with c.";
   if (filters.view === "at_risk") return "No item's SLA clock is at risk right now.";
   if (filters.view === "breached") return "No running SLA clock has breached.";
@@ -294,7 +303,8 @@ function QueueColumn(props: {
       />
       <Switch>
         <Match when={queue().isSuccess && items().length === 0}>
-          <p class="empty">{emptyText(props.filters)}</p>
+          <p class="empty">{emptyText(props.filters, props.listing.read())}</p>
+          <LoadMore query={queue()} block />
         </Match>
         <Match when={queue().isSuccess && items().length > 0}>
           <QueueList
