@@ -280,6 +280,25 @@ describe("GET /v1/reports/items.csv, read through one cursor", () => {
     ]);
   });
 
+  it("links items to the console only for readers who can open them there", async () => {
+    const linksOf = async (headers: Record<string, string>) => {
+      const response = await app.request(
+        `${testOrigin}/v1/reports/items.csv?from=${period.from}&to=${period.to}&clientId=${a.client.id}`,
+        { headers: { host: "parley.test", ...headers } },
+      );
+      expect(response.status).toBe(200);
+      const rows = (await response.text()).trimEnd().split("\r\n").slice(1);
+      expect(rows.length).toBeGreaterThan(0);
+      return new Set(rows.map((row) => row.split(",")[1] ?? ""));
+    };
+    const owner = await linksOf({ cookie: await signInAs(app, a.users.owner.email) });
+    expect([...owner].every((link) => link.startsWith(`${testOrigin}/console/items/`))).toBe(true);
+    // The stakeholder and the account manager read reports but have no console: an empty cell, not a dead link.
+    for (const user of [a.users.stakeholder, a.users.accountManager]) {
+      expect([...(await linksOf({ cookie: await signInAs(app, user.email) }))], user.email).toEqual([""]);
+    }
+  });
+
   it("writes the header alone for a period without items", async () => {
     const response = await app.request(`${testOrigin}/v1/reports/items.csv?from=2026-10-01&to=2026-10-02`, {
       headers: { host: "parley.test", authorization: `Bearer ${reportsKey}` },

@@ -1,4 +1,4 @@
-import { uuid } from "@parley/contracts";
+import { isAllowed, uuid } from "@parley/contracts";
 import { localDate } from "@parley/contracts/billing";
 import { contractInForceView } from "@parley/core/billing";
 import { assertAllowed } from "@parley/core/kernel";
@@ -225,6 +225,15 @@ export function createReportRoutes(options: ReportRoutesOptions) {
         "404": errorResponse("`clientId` names no client you can see"),
       },
     });
+  /**
+   * Whether the reader can open an item in the console, where the export's links lead: a session whose role
+   * moderates (the web app links items for the same roles), or a key of the whole agency (staff tooling). A
+   * stakeholder, an account manager or a client's key gets no link rather than one that leads nowhere.
+   */
+  const opensConsole = (c: Context<{ Variables: ReaderVariables }>): boolean => {
+    const { scope, clientIds } = c.get("principal");
+    return scope ? isAllowed(scope.role, "moderate") : clientIds === null;
+  };
   const readerOf = (c: Context<{ Variables: ReaderVariables }>): ReportReader => {
     const { agencyId, clientIds } = c.get("principal");
     return { agencyId, clientIds };
@@ -356,7 +365,7 @@ export function createReportRoutes(options: ReportRoutesOptions) {
         inHours: query.inHours,
         handledBy: query.handledBy,
       };
-      const columns = reportItemsCsvColumns(`${options.originOf(c)}/console/items/`);
+      const columns = reportItemsCsvColumns(opensConsole(c) ? `${options.originOf(c)}/console/items/` : null);
       // The checks are made before the answer starts, so a refusal is still a 4xx.
       const chunks = await readStreamed(reader, (tx) => streamReportItemsCsv(reader, tx, input, columns));
       c.header("content-type", "text/csv; charset=utf-8");

@@ -68,9 +68,10 @@ const minutesToOf = (instant: SQL) =>
  * The export's cells of a report's row (`r` in core's `reportRowsCte`), in `reportItemsCsvHeader`'s order, for
  * PostgreSQL to write as CSV (`streamReportItemsCsv`): so an export streams the database's text, not rows built and
  * written again in Node. Times are local to the row's client's zone (the last column); the link is `linkPrefix`
- * followed by the item's id. Ids, enum words and zone names can hold nothing to guard and are written as they are.
+ * followed by the item's id, and empty without a prefix (a reader who cannot open items there). Ids, enum words and
+ * zone names can hold nothing to guard and are written as they are.
  */
-export function reportItemsCsvColumns(linkPrefix: string): SQL {
+export function reportItemsCsvColumns(linkPrefix: string | null): SQL {
   return sql`r.id, ${textCellOf(sql`(${linkPrefix}::text || r.id)`)}, ${textCellOf(sql`r.client_name`)},
     ${textCellOf(sql`r.channel_name`)}, r.platform, r.customer_id, ${textCellOf(sql`r.author_handle`)},
     ${textCellOf(sql`r.category_key`)}, ${textCellOf(sql`array_to_string(r.tags, ' ')`)}, r.priority, r.status,
