@@ -61,7 +61,7 @@ describe("period aggregates", () => {
     // Summer time starts on 29 March: the month ends at 23:00 UTC.
     expect(period.from.toISOString()).toBe("2026-03-01T00:00:00.000Z");
     expect(period.to.toISOString()).toBe("2026-03-31T23:00:00.000Z");
-    const [inMarch] = await insertItems(db.owner, { agency: a, clientId }, [
+    const [inMarch, alsoInMarch] = await insertItems(db.owner, { agency: a, clientId }, [
       { receivedAt: "2026-03-01T00:30:00Z" }, // Sunday 00:30 GMT: out of hours
       { receivedAt: "2026-03-30T08:30:00Z" }, // Monday 09:30 BST: in hours (08:30 UTC would not be)
       { receivedAt: "2026-03-31T22:30:00Z" }, // Tuesday 23:30 BST: out of hours
@@ -70,11 +70,21 @@ describe("period aggregates", () => {
       { receivedAt: "2026-02-28T23:30:00Z" }, // February
       { receivedAt: "2026-03-31T23:30:00Z" }, // 1 April 00:30 BST
     ]);
-    await db.owner
+    const [incident] = await db.owner
       .insert(schema.escalations)
       .values([
         { agencyId: a.agency.id, clientId, itemId: inMarch!, packet: {}, createdAt: new Date("2026-03-10T10:00:00Z") },
-      ]);
+      ])
+      .returning();
+    // Another item of the same incident, rolled up into that escalation: the client sees (and pays for) one.
+    await db.owner.insert(schema.escalations).values({
+      agencyId: a.agency.id,
+      clientId,
+      itemId: alsoInMarch!,
+      packet: {},
+      rolledUpIntoId: incident!.id,
+      createdAt: new Date("2026-03-30T09:00:00Z"),
+    });
     const volume = await withTenant(db.app, { agencyId: a.agency.id, clientIds: null }, async (tx) => {
       const calendars = (await listCalendarVersions(tx, { clientIds: [clientId] })).get(clientId) ?? [];
       return countPeriodVolumes(amScope, tx, { clients: [{ clientId, period, calendars }] });

@@ -222,6 +222,31 @@ describe("monthly client report", () => {
     expect(report.gratitude).toEqual({ index: 0.2, thanked: 1, answered: 5, previousIndex: null });
   });
 
+  it("counts and lists an incident's rolled-up escalations once, as the portal and the invoice do", async () => {
+    const [incident] = await db.owner
+      .select()
+      .from(schema.escalations)
+      .where(eq(schema.escalations.itemId, ids.i4 as string));
+    const [rolledUp] = await db.owner
+      .insert(schema.escalations)
+      .values({
+        agencyId: a.agency.id,
+        clientId: a.client.id,
+        itemId: ids.i3 as string,
+        packet: {},
+        rolledUpIntoId: incident!.id,
+        createdAt: new Date("2026-10-26T08:30:00Z"),
+      })
+      .returning();
+    try {
+      const report = await reportAs(await scopeOf(a.users.accountManager.id), a.client.id);
+      expect(report.escalationsTotal).toBe(2);
+      expect(report.notableEscalations.map((e) => e.itemId)).toEqual([ids.i2, ids.i4]);
+    } finally {
+      await db.owner.delete(schema.escalations).where(eq(schema.escalations.id, rolledUp!.id));
+    }
+  });
+
   it("prints those figures in the PDF (text extracted) and the CSV", async () => {
     const report = await reportAs(await scopeOf(a.users.accountManager.id), a.client.id);
     const pdf = await renderMonthlyReportPdf(report);

@@ -91,6 +91,7 @@ export interface MonthlyClientReport {
   totals: ReportFigures;
   byChannel: ReportView["byChannel"];
   byPriority: ReportView["byPriority"];
+  /** Escalations opened in the month, one incident's rolled-up escalations once (as the portal and invoice count). */
   escalationsTotal: number;
   notableEscalations: NotableEscalation[];
   /**
@@ -166,6 +167,7 @@ export async function getMonthlyClientReport(
     join items i on i.id = e.item_id and i.agency_id = e.agency_id
     where e.agency_id = ${reader.agencyId} and e.client_id = ${client.id}
       and e.created_at >= ${period.from.toISOString()} and e.created_at < ${period.to.toISOString()}
+      and e.rolled_up_into_id is null
     order by i.priority, e.answered_at is not null, e.answered_at - e.created_at desc, e.created_at
     limit ${maxNotableEscalations}`);
   return {

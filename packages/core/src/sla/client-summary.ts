@@ -1,6 +1,6 @@
 import { uuid } from "@parley/contracts";
 import { type Executor, schema } from "@parley/db";
-import { and, eq, gte, inArray, not, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, isNull, not, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { getClient } from "../agencies/clients";
@@ -17,7 +17,10 @@ export interface ClientSummary {
   clientId: string;
   at: Date;
   timeZone: string;
-  /** Escalations open or acknowledged: the client still owes an answer. */
+  /**
+   * Escalations open or acknowledged: the client still owes an answer. One incident's rolled-up escalations count once,
+   * as the portal lists them (answering that one answers them all).
+   */
   openEscalations: number;
   /** Drafts the protocol sends to the client for approval, waiting for a decision. */
   awaitingApproval: number;
@@ -40,7 +43,13 @@ export async function getClientSummary(
   const [open] = await tx
     .select({ count: sql<number>`count(*)::int` })
     .from(escalations)
-    .where(and(ofClient(escalations), inArray(escalations.status, ["open", "acknowledged"])));
+    .where(
+      and(
+        ofClient(escalations),
+        inArray(escalations.status, ["open", "acknowledged"]),
+        isNull(escalations.rolledUpIntoId),
+      ),
+    );
   const [waiting] = await tx
     .select({ count: sql<number>`count(*)::int` })
     .from(replies)

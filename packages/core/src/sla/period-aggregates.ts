@@ -6,7 +6,8 @@
  * - A period is a month of the client's local dates, `[periodStart, periodEnd)`, turned into UTC
  *   instants in the client's time zone (a DST month is 743 or 745 hours long, not 744).
  * - Items count in the month they were received (`items.received_at`); escalations in the month
- *   they were opened (`escalations.created_at`). The brand's own messages (`items.by_brand`: echoes of
+ *   they were opened (`escalations.created_at`), one incident's rolled-up escalations once (the one they rode on, as
+ *   the client's portal lists them). The brand's own messages (`items.by_brand`: echoes of
  *   its replies, its own posts) are not items the client pays for.
  * - Out of hours: an item received outside the client's business hours in force when it arrived (its
  *   `business_calendars` version then; none, or an "around the clock" version = every hour is covered). The
@@ -177,7 +178,8 @@ export async function countPeriodVolumes(
             and i.received_at >= lower(h.hours) and i.received_at < upper(h.hours))), 0)
         from unnest(p.hours) as h(hours)) end as in_hours,
       (select count(*) from escalations e
-        where e.agency_id = ${scope.agencyId} and e.client_id = p.client_id and ${inMonth(sql`e.created_at`)}) as escalations
+        where e.agency_id = ${scope.agencyId} and e.client_id = p.client_id and ${inMonth(sql`e.created_at`)}
+          and e.rolled_up_into_id is null) as escalations
     from p`);
   for (const row of rows) {
     const itemCount = Number(row.items);
