@@ -68,7 +68,16 @@ export function isValidTimeZone(zone: string): boolean {
   }
 }
 
-export const uuid = z.uuid({ message: "must be a UUID" });
+/**
+ * A field's own message, or "is required" when nothing was sent for it: a schema-level message answers every failure
+ * of its type, and "must be a UUID" for a field the caller left out sends them looking in the wrong place.
+ */
+export const requiredOr =
+  (message: string) =>
+  (issue: { input?: unknown }): string =>
+    issue.input === undefined ? "is required" : message;
+
+export const uuid = z.uuid({ error: requiredOr("must be a UUID") });
 export const timeZone = z
   .string()
   .refine(isValidTimeZone, { message: "must be an IANA time zone such as Europe/London" });

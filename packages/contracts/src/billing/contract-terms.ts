@@ -22,6 +22,7 @@
  */
 
 import { z } from "zod";
+import { requiredOr } from "../domain";
 import { AppError, badInput } from "../errors";
 import { isCurrencyCode } from "./money";
 
@@ -51,7 +52,7 @@ function isLocalDate(value: string): boolean {
 
 /** A calendar date in the client's time zone, "YYYY-MM-DD". */
 export const localDate = z
-  .string({ message: "must be a date in the form YYYY-MM-DD" })
+  .string({ error: requiredOr("must be a date in the form YYYY-MM-DD") })
   .refine(isLocalDate, { message: "must be a date in the form YYYY-MM-DD" });
 
 const currencyMessage = "must be an upper-case ISO 4217 currency code such as EUR, USD or JPY";
