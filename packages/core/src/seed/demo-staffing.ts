@@ -30,7 +30,7 @@ import { type DemoMessage, demoClientTexts, demoThanks } from "./demo-history-te
 
 const demoHistoryWeeks = 9;
 
-/** The share of answered customers who write back a thanks (the demo's gratitude index, about). */
+/** The share of answered customers who write back a thanks: about the gratitude index the demo shows. */
 const demoThanksShare = 0.25;
 
 type Priority = "P1" | "P2" | "P3" | "P4";
@@ -247,7 +247,7 @@ export async function seedDemoStaffing(
     const replies: Array<Record<string, unknown>> = [];
     const arrived: Array<{ id: string; receivedAt: Date }> = [];
     const base = { agency_id: scope.agencyId, client_id: client.id };
-    /** The category's priority and mean handling time in the client's plan. */
+    /** A category of the client's plan (its priority, share and mean handling time) by key. */
     const categoryOf = (key: string) => plan.categories.find(([categoryKey]) => categoryKey === key);
     const risingSince = to - WEEK_MS;
     /**
