@@ -40,6 +40,18 @@ describe("reports in a real browser", () => {
     }
     // A stakeholder sees only their client: no client picker.
     expect(await page.getByLabel("Client", { exact: true }).count()).toBe(0);
+    // The channels' and moderators' tables show every column without a sideways scroll, on a laptop too.
+    for (const viewport of [
+      { width: 1280, height: 720 },
+      { width: 1366, height: 768 },
+    ]) {
+      await page.setViewportSize(viewport);
+      for (const name of ["Channels", "Moderators"]) {
+        const wrap = page.getByRole("region", { name, exact: true }).locator(".table-wrap");
+        const [scrollWidth, clientWidth] = await wrap.evaluate((element) => [element.scrollWidth, element.clientWidth]);
+        expect(scrollWidth, `${name} at ${viewport.width} px`).toBeLessThanOrEqual(clientWidth);
+      }
+    }
 
     // The P1 bar of first responses breached, or the first priority that had breaches if P1 had none.
     const table = page.getByRole("table", { name: "First response per priority" });

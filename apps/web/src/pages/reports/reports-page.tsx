@@ -585,7 +585,7 @@ function ItemsPerChannel(props: { report: Report; onOpen: (drill: DrillDown) => 
   const rows = () => props.report.byChannel;
   const name = (row: Report["byChannel"][number]) => `${row.clientName} · ${row.channelName}`;
   return (
-    <Card title="Channels">
+    <Card title="Channels" class="report-card--wide">
       <BarChart
         label="Items per channel"
         labels={rows().map((row) => row.channelName)}
@@ -722,7 +722,7 @@ function BusinessHoursSplit(props: { report: Report; onOpen: (drill: DrillDown) 
 /** Each moderator's work: items handled, handling time, active hours and handled per hour. */
 function ModeratorsTable(props: { report: Report; onOpen: (drill: DrillDown) => void }) {
   return (
-    <Card title="Moderators">
+    <Card title="Moderators" class="report-card--wide">
       <ListTable
         compact
         rows={props.report.byModerator}
