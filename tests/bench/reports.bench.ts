@@ -2,7 +2,8 @@
 // PostgreSQL (generate_series: items, replies with their outbound deliveries, first-response and resolution
 // clocks, escalations, and the moderators' audit trail: a claim and a handling action per handled item, which the
 // report's handling time and moderator work read), so the report's joins read what production's do; then the API's
-// item facts sweep (`sweepItemFacts`) writes every settled client-day's facts, as it would by the next day:
+// item facts sweep (`sweepItemFacts`) writes every settled client-day's facts and report cells, as it would by the next
+// day:
 // - one client's month report (`getReport`; target < 300 ms), and as a ratio to a bare SQL aggregate over the same
 //   rows (the month's items, clocks and replies counted from their client-month indexes);
 // - its one-row-per-item CSV streamed the way `GET /v1/reports/items.csv` does it (`streamReportItemsCsv`: one
@@ -174,9 +175,11 @@ try {
     if (written === 0) break;
     factDays += written;
   }
-  await owner.unsafe("vacuum analyze item_facts, item_fact_days");
+  await owner.unsafe(
+    "vacuum analyze item_facts, item_fact_days, report_cells, report_moderator_cells, report_backlog_cells",
+  );
   console.log(
-    `  item facts: ${factDays.toLocaleString("en")} client-days in ${((performance.now() - sweepStarted) / 1000).toFixed(1)} s (${describeMachine()})`,
+    `  item facts and report cells: ${factDays.toLocaleString("en")} client-days in ${((performance.now() - sweepStarted) / 1000).toFixed(1)} s (${describeMachine()})`,
   );
 
   // ——— Measure ———

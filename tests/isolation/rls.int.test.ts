@@ -3,7 +3,7 @@ import { saveContract } from "@parley/core/billing";
 import { ingestChannelItems } from "@parley/core/moderation";
 import { createProtocolVersion } from "@parley/core/protocols";
 import { sweepItemFacts } from "@parley/core/reports";
-import { schema, uuidArray, withTenant } from "@parley/db";
+import { type Executor, schema, uuidArray, withTenant } from "@parley/db";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -174,22 +174,35 @@ beforeAll(async () => {
       .insert(schema.topicDigests)
       .values({ agencyId: a.agency.id, clientId: item.clientId, weekStart: "2026-11-23" });
   });
-  // An item of each agency received five days ago: the facts sweep writes its settled days' facts (`item_facts`,
-  // `item_fact_days`) inside each agency's tenant.
+  // An item of each agency received five days ago, claimed by its moderator and still waiting: the facts sweep writes its
+  // settled days' facts and report cells (`item_facts`, `item_fact_days`, `report_cells`, `report_moderator_cells`,
+  // `report_backlog_cells`) inside each agency's tenant.
   for (const agency of [a, b]) {
     const channel = agency.channels.find((c) => c.clientId === agency.client.id);
     const receivedAt = new Date(Date.now() - 5 * 86_400_000);
-    await db.owner.insert(schema.items).values({
+    const [settled] = await db.owner
+      .insert(schema.items)
+      .values({
+        agencyId: agency.agency.id,
+        clientId: agency.client.id,
+        channelId: channel?.id ?? "",
+        externalId: "rls-settled",
+        kind: "comment",
+        authorExternalId: "rls-author",
+        authorHandle: "rls",
+        body: "Still waiting for my refund",
+        createdAt: receivedAt,
+        receivedAt,
+      })
+      .returning({ id: schema.items.id });
+    await db.owner.insert(schema.auditEvents).values({
       agencyId: agency.agency.id,
       clientId: agency.client.id,
-      channelId: channel?.id ?? "",
-      externalId: "rls-settled",
-      kind: "comment",
-      authorExternalId: "rls-author",
-      authorHandle: "rls",
-      body: "Still waiting for my refund",
-      createdAt: receivedAt,
-      receivedAt,
+      actorUserId: agency.users.moderator.id,
+      action: "item.claimed",
+      subjectType: "item",
+      subjectId: settled?.id ?? "",
+      createdAt: new Date(receivedAt.getTime() + 300_000),
     });
   }
   await sweepItemFacts(db.app, { now: new Date() });
@@ -285,29 +298,51 @@ describe("row-level security", () => {
     expect(setting?.agency ?? "").toBe("");
   });
 
-  it("keeps each agency's item facts to it, and a scoped member's to their clients", async () => {
-    const factsOf = (tenant: { agencyId: string; clientIds: string[] | null }) =>
-      withTenant(db.app, tenant, (tx) =>
-        tx.select({ agencyId: schema.itemFacts.agencyId, clientId: schema.itemFacts.clientId }).from(schema.itemFacts),
-      );
-    expect(await factsOf({ agencyId: a.agency.id, clientIds: null })).toEqual([
-      { agencyId: a.agency.id, clientId: a.client.id },
-    ]);
-    expect(await factsOf({ agencyId: b.agency.id, clientIds: null })).toEqual([
-      { agencyId: b.agency.id, clientId: b.client.id },
-    ]);
-    expect(await factsOf({ agencyId: a.agency.id, clientIds: [a.otherClient.id] })).toEqual([]);
+  it("keeps each agency's item facts and report cells to it, and a scoped member's to their clients", async () => {
+    for (const table of [
+      schema.itemFacts,
+      schema.reportCells,
+      schema.reportModeratorCells,
+      schema.reportBacklogCells,
+    ]) {
+      const rowsOf = (tenant: { agencyId: string; clientIds: string[] | null }) =>
+        withTenant(db.app, tenant, (tx) =>
+          tx.select({ agencyId: table.agencyId, clientId: table.clientId }).from(table),
+        );
+      expect(await rowsOf({ agencyId: a.agency.id, clientIds: null })).toEqual([
+        { agencyId: a.agency.id, clientId: a.client.id },
+      ]);
+      expect(await rowsOf({ agencyId: b.agency.id, clientIds: null })).toEqual([
+        { agencyId: b.agency.id, clientId: b.client.id },
+      ]);
+      expect(await rowsOf({ agencyId: a.agency.id, clientIds: [a.otherClient.id] })).toEqual([]);
+    }
     const days = await withTenant(db.app, { agencyId: b.agency.id, clientIds: null }, (tx) =>
       tx.select({ agencyId: schema.itemFactDays.agencyId }).from(schema.itemFactDays),
     );
     expect(days.length).toBeGreaterThan(0);
     expect(days.every((day) => day.agencyId === b.agency.id)).toBe(true);
-    // Another agency's tenant cannot write facts for this one.
-    await expect(
-      withTenant(db.app, { agencyId: b.agency.id, clientIds: null }, (tx) =>
+    // Another agency's tenant cannot write facts or cells for this one.
+    const cell = { agencyId: a.agency.id, clientId: a.client.id, day: "2026-01-01", localDate: "2026-01-01" };
+    const writes = [
+      (tx: Executor) =>
         tx.insert(schema.itemFactDays).values({ agencyId: a.agency.id, clientId: a.client.id, day: "2026-01-01" }),
-      ),
-    ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/row-level security/) } });
+      (tx: Executor) =>
+        tx.insert(schema.reportModeratorCells).values({
+          ...cell,
+          channelId: a.channels[0]?.id ?? "",
+          priority: "P3",
+          moderatorId: a.users.moderator.id,
+          handled: 1,
+          claimSeconds: [60],
+          workHours: [new Date()],
+        }),
+    ];
+    for (const write of writes) {
+      await expect(withTenant(db.app, { agencyId: b.agency.id, clientIds: null }, write)).rejects.toMatchObject({
+        cause: { message: expect.stringMatching(/row-level security/) },
+      });
+    }
   });
 
   it("rejects a cross-agency insert and leaves other agencies' rows untouched by updates", async () => {

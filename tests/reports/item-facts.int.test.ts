@@ -132,6 +132,10 @@ const read = <T>(work: Parameters<typeof withTenant<T>>[2]) => withTenant(db.app
 /** Everything a report shows of the period: figures, work and backlog; each figure's items; the export's bytes. */
 async function reportOutputs() {
   const report = await read((tx) => getReport(reader(), tx, period, { now }));
+  // One moderator's items: a report whose cells are built from rows (facts' rows on fresh days), not stored cells.
+  const moderatorsReport = await read((tx) =>
+    getReport(reader(), tx, { ...period, moderatorId: a.users.moderator.id }, { now }),
+  );
   const drillDowns: Record<string, string[]> = {};
   for (const figure of reportItemFigures) {
     if (figure === "backlog") continue;
@@ -163,7 +167,7 @@ async function reportOutputs() {
     for await (const chunk of await streamReportItemsCsv(reader(), tx, period, columns, { now })) chunks.push(chunk);
     return Buffer.concat(chunks).toString("utf8");
   });
-  return { report, drillDowns, firstPage: paged, csv };
+  return { report, moderatorsReport, drillDowns, firstPage: paged, csv };
 }
 
 /** The fresh days of the agency's clients. */
@@ -208,6 +212,9 @@ describe("item facts", () => {
     expect(live.report.backlog.some((point) => point.open > 0)).toBe(true);
     expect(live.report.totals.firstResponse.breached).toBeGreaterThan(0);
     expect(facts.report).toEqual(live.report);
+    expect(live.moderatorsReport.totals.itemsIn).toBeGreaterThan(0);
+    expect(live.moderatorsReport.totals.itemsIn).toBeLessThan(live.report.totals.itemsIn);
+    expect(facts.moderatorsReport).toEqual(live.moderatorsReport);
     expect(facts.drillDowns).toEqual(live.drillDowns);
     expect(facts.firstPage).toEqual(live.firstPage);
     expect(facts.csv).toBe(live.csv);
@@ -223,6 +230,24 @@ describe("item facts", () => {
       sql`select priority from items where id = ${unheard.id}`,
     );
     expect(shown?.priority).not.toBe(stored?.priority);
+    // And the figures were added up from the days' stored cells: they do not show it either.
+    const figures = await read((tx) => getReport(reader(), tx, period, { now }));
+    expect(figures.byPriority).toEqual(facts.report.byPriority);
+  });
+
+  it("build a client's days live when its time zone changes, then store them in the new zone", async () => {
+    const { facts } = await liveThenFacts();
+    const clientDays = async () => (await factDays()).filter((day) => day.startsWith(a.client.id));
+    expect((await clientDays()).length).toBeGreaterThan(0);
+    await db.owner.execute(sql`update clients set time_zone = 'Asia/Kolkata' where id = ${a.client.id}`);
+    expect(await clientDays()).toEqual([]);
+    const live = await reportOutputs();
+    // Its items now fall on other local dates and hours (UTC+5:30, not UTC+0).
+    expect(live.report.byHour).not.toEqual(facts.report.byHour);
+    await sweepItemFacts(db.app, { now: new Date() });
+    expect((await clientDays()).length).toBeGreaterThan(0);
+    expect(await reportOutputs()).toEqual(live);
+    await db.owner.execute(sql`update clients set time_zone = 'Europe/London' where id = ${a.client.id}`);
   });
 
   it("mark a day stale at every later write on one of its items, and the report shows the change", async () => {

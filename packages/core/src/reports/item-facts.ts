@@ -10,13 +10,27 @@
  */
 import { type Executor, uuidArray } from "@parley/db";
 import { sql } from "drizzle-orm";
+import { listCalendarVersions } from "../sla/business-hours";
+import { businessHoursMultirange } from "../sla/period-aggregates";
 import {
+  backlogCellsOf,
+  figureCellsOf,
+  moderatorCellsOf,
+  reportBacklogCellColumns,
+  reportCellColumns,
+  reportCellRows,
+  reportModeratorCellColumns,
+} from "./report-cells";
+import {
+  businessHoursRelation,
   itemFactColumnNames,
   itemFactColumns,
   itemFactsCtes,
   type ReportReader,
+  reportRowsCte,
   type Span,
   useReportPlanning,
+  utcDate,
 } from "./report-rows";
 
 const dayMs = 864e5;
@@ -25,9 +39,6 @@ const replaced = sql.raw(itemFactColumnNames.map((column) => `excluded.${column}
 
 /** How many of a client's days one materialization writes at most (one statement, one read of their work). */
 export const factDaysPerRun = 31;
-
-/** The UTC date of an instant. */
-const utcDate = (at: number) => new Date(at).toISOString().slice(0, 10);
 
 /** Each client's fresh fact days up to `until` as spans of instants (consecutive days merged), oldest first. */
 export async function findFactSpans(
@@ -102,5 +113,40 @@ export async function materializeClientFacts(
   await tx.execute(sql`insert into item_fact_days (agency_id, client_id, day)
     select ${agencyId}, ${clientId}, s.day::date
     from generate_series(${first}::date, ${last}::date, interval '1 day') as s(day)`);
+  await writeReportCells(tx, { agencyId, clientId, now: input.now, first, last, from, to });
   return days.length;
+}
+
+/**
+ * Writes the report cells of a client's days whose facts were just written: the report's rows of those days, read
+ * from the facts in the client's zone and business hours, as cells (`figureCellsOf`, `moderatorCellsOf`,
+ * `backlogCellsOf`).
+ */
+async function writeReportCells(
+  tx: Executor,
+  input: { agencyId: string; clientId: string; now: Date; first: string; last: string; from: Date; to: Date },
+): Promise<void> {
+  const { agencyId, clientId, first, last, from, to } = input;
+  for (const table of ["report_cells", "report_moderator_cells", "report_backlog_cells"]) {
+    await tx.execute(sql`delete from ${sql.raw(table)} c where c.agency_id = ${agencyId} and c.client_id = ${clientId}
+      and c.day between ${first}::date and ${last}::date`);
+  }
+  const calendars = await listCalendarVersions(tx, { clientIds: [clientId] });
+  const period = { clientId, from, to, factSpans: [{ from: from.getTime(), to: to.getTime() }] };
+  await tx.execute(sql`
+    ${reportRowsCte({ agencyId, clientIds: [clientId] }, { from: first, to: last, clientIds: [clientId] }, input.now, {
+      periods: [period],
+      businessHours: businessHoursRelation([
+        { clientId, hours: businessHoursMultirange(calendars.get(clientId) ?? [], from, to) },
+      ]),
+    })}, ${reportCellRows}, figure_cells as (
+      ${figureCellsOf}
+    ), figures as (
+      insert into report_cells (agency_id, ${reportCellColumns}) select ${agencyId}, c.* from figure_cells c
+    ), backlog as (
+      insert into report_backlog_cells (agency_id, ${reportBacklogCellColumns})
+      select ${agencyId}, b.* from (${backlogCellsOf}) b
+    )
+    insert into report_moderator_cells (agency_id, ${reportModeratorCellColumns})
+    select ${agencyId}, m.* from (${moderatorCellsOf}) m`);
 }

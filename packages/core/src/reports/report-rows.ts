@@ -158,6 +158,11 @@ export interface ReportRowsOptions {
   page?: { before?: { receivedAt: string; id: string }; limit?: number };
   /** Also `backlog_rows`: the items the backlog counts, for a statement that reads both. */
   backlog?: boolean;
+  /**
+   * How the fact spans' items are read: as rows of `item_facts` (the default), or not at all, by a statement that reads
+   * their stored cells instead (`report_cells`; `backlog_rows` then reads `report_backlog_cells`).
+   */
+  facts?: "rows" | "cells";
 }
 
 /**
@@ -263,11 +268,7 @@ const workSinceOf = (filters: Pick<ReportFilters, "from">) =>
 /** The filters every selection applies to an item (alias `i`) or its facts (alias `f`). */
 function filterConditions(alias: "i" | "f", filters: ReportFilters, page: ReportRowsOptions["page"]): SQL[] {
   const a = sql.raw(alias);
-  const conditions: SQL[] = [];
-  if (filters.channelIds) conditions.push(sql`${a}.channel_id = any(${uuidArray(filters.channelIds)})`);
-  if (filters.priorities) {
-    conditions.push(sql`${a}.priority::text = any(${`{${filters.priorities.join(",")}}`}::text[])`);
-  }
+  const conditions = channelAndPriorityFilters(alias, filters);
   const before = page?.before;
   if (before)
     conditions.push(sql`(${a}.received_at, ${a}.id) < (${before.receivedAt}::timestamptz, ${before.id}::uuid)`);
@@ -327,6 +328,57 @@ function selectedItemsQuery(
     ${candidates}
     where ${sql.join(conditions, sql` and `)}
     ${pageOrder("i", options.page?.limit)}`;
+}
+
+/** The UTC date of an instant (epoch milliseconds). */
+export const utcDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** Rows (alias `alias`, with a UTC `day`) of the periods' clients on a day of their fact spans; `false` when none. */
+export function onFactDays(alias: "c" | "s", periods: ReadonlyArray<ReportPeriod>): SQL {
+  const a = sql.raw(alias);
+  const clients = periods
+    .filter((period) => period.factSpans.length > 0)
+    .map(
+      (period) =>
+        sql`(${a}.client_id = ${period.clientId} and (${sql.join(
+          period.factSpans.map(
+            (span) => sql`(${a}.day >= ${utcDate(span.from)}::date and ${a}.day < ${utcDate(span.to)}::date)`,
+          ),
+          sql` or `,
+        )}))`,
+    );
+  return clients.length > 0 ? sql`(${sql.join(clients, sql` or `)})` : sql`false`;
+}
+
+/**
+ * The backlog cells (alias `s`) of the fact spans whose items may be open since the work read began (an item received
+ * after the period is open at none of its points: the last day's later arrivals count nowhere).
+ */
+function storedBacklogWhere(
+  reader: ReportReader,
+  filters: ReportFilters,
+  periods: ReadonlyArray<ReportPeriod>,
+  workSince: Date,
+): SQL {
+  const conditions: SQL[] = [
+    sql`s.agency_id = ${reader.agencyId}`,
+    sql`s.client_id = any(${uuidArray(periods.map((period) => period.clientId))})`,
+    sql`s.open_until_latest > ${workSince.toISOString()}::timestamptz`,
+    onFactDays("s", periods),
+    ...channelAndPriorityFilters("s", filters),
+  ];
+  return sql.join(conditions, sql` and `);
+}
+
+/** The channel and priority filters on items, facts or cells (alias `alias`). */
+export function channelAndPriorityFilters(alias: "i" | "f" | "c" | "s", filters: ReportFilters): SQL[] {
+  const a = sql.raw(alias);
+  const conditions: SQL[] = [];
+  if (filters.channelIds) conditions.push(sql`${a}.channel_id = any(${uuidArray(filters.channelIds)})`);
+  if (filters.priorities) {
+    conditions.push(sql`${a}.priority::text = any(${`{${filters.priorities.join(",")}}`}::text[])`);
+  }
+  return conditions;
 }
 
 /** The columns of `item_facts`, in its order: what `live_facts` builds and `stored_facts` reads. */
@@ -486,9 +538,9 @@ export function itemFactsCtes(reader: ReportReader, filters: ReportFilters, opti
  * Every column a figure, a chart or the export reads is here: each item's facts, built live (`itemFactsCtes`) outside
  * the periods' fact spans and read from `item_facts` inside them, then what is judged when read — a running clock
  * against `now`, local dates and hours in the client's zone, business hours, the client's, channel's and moderators'
- * names. With `backlog`, `backlog_rows` follows `r`: `(id, time_zone, received_at, open_until)` of the items ever open
- * in the backlog's selection, so one statement reads a report's figures, work and backlog over the same work tables,
- * built once.
+ * names. With `backlog`, `backlog_rows` follows `r`: `(time_zone, received_at, open_until)` of the items ever open
+ * in the backlog's selection (inside the fact spans, from their facts or, with `facts: "cells"`, their backlog
+ * cells), so one statement reads a report's figures, work and backlog over the same work tables, built once.
  */
 export function reportRowsCte(
   reader: ReportReader,
@@ -499,21 +551,33 @@ export function reportRowsCte(
   const at = sql`${now.toISOString()}::timestamptz`;
   const workSince = workSinceOf(filters);
   const businessHours = options.businessHours ?? businessHoursRelation([]);
+  const storedBacklog =
+    options.facts === "cells"
+      ? sql`select c.time_zone, b.received_at, b.open_until
+        from report_backlog_cells s
+        join clients c on c.id = s.client_id and c.agency_id = s.agency_id
+        cross join lateral unnest(s.received_at, s.open_until) as b(received_at, open_until)
+        where ${storedBacklogWhere(reader, filters, options.periods, workSince)}`
+      : sql`select c.time_zone, f.received_at, f.open_until
+        from (${storedFactsQuery(reader, filters, "backlog", { periods: options.periods }, workSince)}) f
+        join clients c on c.id = f.client_id and c.agency_id = f.agency_id`;
   const backlogRows = options.backlog
     ? sql`, backlog_rows as materialized (
-        select i.id, c.time_zone, i.received_at, ${openUntil} as open_until
+        select c.time_zone, i.received_at, ${openUntil} as open_until
         from (${selectedItemsQuery(reader, filters, "backlog", { periods: options.periods }, workSince)}) i
         join clients c on c.id = i.client_id and c.agency_id = i.agency_id
         left join item_handling handling on handling.item_id = i.id
         union all
-        select f.id, c.time_zone, f.received_at, f.open_until
-        from (${storedFactsQuery(reader, filters, "backlog", { periods: options.periods }, workSince)}) f
-        join clients c on c.id = f.client_id and c.agency_id = f.agency_id
+        ${storedBacklog}
       )`
     : sql``;
   const selection = options.selection ?? "received";
+  const storedFacts =
+    options.facts === "cells"
+      ? sql`select ${itemFactColumns} from item_facts where false`
+      : storedFactsQuery(reader, filters, selection, options, workSince);
   return sql`${itemFactsCtes(reader, filters, options)}, stored_facts as (
-    ${storedFactsQuery(reader, filters, selection, options, workSince)}
+    ${storedFacts}
   ), business_hours as (${businessHours}), r as (
     select f.id, f.client_id, c.name as client_name, c.time_zone, f.channel_id, ch.display_name as channel_name,
       ch.platform, f.customer_id, f.author_handle, f.category_key, f.tags, f.priority, f.status, f.moderation_action,
@@ -522,9 +586,9 @@ export function reportRowsCte(
       coalesce(bh.hours @> f.received_at, true) as in_hours,
       f.acknowledged_at, f.useful_answer_at, f.replies_sent,
       names.moderators,
-      f.first_response_due_at, f.first_response_at, ${clockState("first_response", at)} as first_response_state,
-      f.first_response_seconds, f.resolution_due_at, f.resolved_at,
-      ${clockState("resolution", at)} as resolution_state, f.resolution_seconds,
+      f.first_response_due_at, f.first_response_at, f.first_response_standing,
+      ${clockState("first_response", at)} as first_response_state, f.first_response_seconds, f.resolution_due_at,
+      f.resolved_at, f.resolution_standing, ${clockState("resolution", at)} as resolution_state, f.resolution_seconds,
       f.escalated_at, f.escalation_answered_at, f.delivery_status, f.handled_at, f.handlers, f.handling_seconds,
       f.open_until, f.claim_moderator_ids, f.claim_seconds, f.work_moderator_ids, f.work_hours
     from (select ${itemFactColumns} from live_facts union all select ${itemFactColumns} from stored_facts) f

@@ -1,7 +1,8 @@
 /**
- * Reports: the period's figures (one statement over the report's rows, grouped by total, day, hour of day,
- * channel, priority and in/out of business hours; one for the moderators' work; one for the backlog over time), the
- * items behind any figure (the same rows under the figure's predicate) and the one-row-per-item export.
+ * Reports: the period's figures (one statement reading the report's cells — built from its rows, or stored for fresh
+ * days — and the moderators' work and the backlog over time; the cells added up by total, day, hour of day, channel,
+ * priority and in/out of business hours here), the items behind any figure (the report's rows under the figure's
+ * predicate) and the one-row-per-item export.
  */
 
 import { AppError, badInput, uuid } from "@parley/contracts";
@@ -16,6 +17,21 @@ import { businessHoursMultirange, localMidnightInstant } from "../sla/period-agg
 import { wallTimeInstant } from "../sla/zone-offsets";
 import { findFactSpans } from "./item-facts";
 import {
+  type DurationName,
+  type FigureCell,
+  type FigureDimension,
+  type FigureGroup,
+  figureCellsOf,
+  figureGroups,
+  type ModeratorCell,
+  medianAndP90,
+  moderatorCellsOf,
+  reportCellColumns,
+  reportCellRows,
+  reportModeratorCellColumns,
+  storedCellsWhere,
+} from "./report-cells";
+import {
   businessHoursRelation,
   isOpenAt,
   localEndOf,
@@ -26,7 +42,6 @@ import {
   reportFigures,
   reportFilters,
   reportRowsCte,
-  secondsToAnswer,
   useReportPlanning,
 } from "./report-rows";
 
@@ -180,105 +195,31 @@ async function reportContext(
   };
 }
 
-/**
- * The median and 90th percentile of a group's values (`name_percentiles`), both from one sort of them: two
- * `percentile_cont`s sorted them twice, in every group of every grouping set. Nulls are left out.
- */
-const percentiles = (name: string, seconds: SQL) =>
-  sql`percentile_cont(array[0.5, 0.9]::float8[]) within group (order by ${seconds}) as ${sql.raw(`${name}_percentiles`)}`;
-
-const countOf = (where: SQL) => sql`count(*) filter (where ${where})`;
-
-/**
- * The figures that add up (counts, and the replies' sum), by column name. A report counts them once per cell
- * (`figure_cells`: a day, an hour, a channel, a priority and a side of business hours) and sums the cells into each
- * grouping: counted from the rows in every grouping set, their filters ran six times a row.
- */
-const countedFigures: ReadonlyArray<readonly [name: string, count: SQL]> = [
-  ["items_in", sql`count(*)`],
-  ["acknowledged_count", countOf(reportFigures.acknowledged)],
-  ["useful_answer_count", countOf(reportFigures.useful_answer)],
-  ["replies_sent", sql`coalesce(sum(r.replies_sent), 0)`],
-  ["first_response_count", countOf(sql`r.first_response_seconds is not null`)],
-  ["first_response_met", countOf(reportFigures.first_response_met)],
-  ["first_response_breached", countOf(reportFigures.first_response_breached)],
-  ["resolution_count", countOf(sql`r.resolution_seconds is not null`)],
-  ["resolution_met", countOf(reportFigures.resolution_met)],
-  ["resolution_breached", countOf(reportFigures.resolution_breached)],
-  ["hidden", countOf(reportFigures.hidden)],
-  ["deleted", countOf(reportFigures.deleted)],
-  ["no_action", countOf(reportFigures.no_action)],
-  ["escalated", countOf(reportFigures.escalated)],
-  ["client_answer_count", countOf(sql`r.escalation_answered_at is not null`)],
-  ["handled", countOf(reportFigures.handled)],
-  ["handling_count", countOf(reportFigures.handling_measured)],
-];
-
-/** The durations a report takes the median and 90th percentile of, by name, with their seconds' column. */
-const durationFigures = [
-  ["acknowledged", "acknowledged_seconds"],
-  ["useful_answer", "useful_answer_seconds"],
-  ["first_response", "first_response_seconds"],
-  ["resolution", "resolution_seconds"],
-  ["client_answer", "client_answer_seconds"],
-  ["handling", "handling_seconds"],
-] as const;
-
-/**
- * The seconds of the durations `report_rows` does not carry as such, computed once a row: in the aggregates they were
- * computed once a grouping set (120 ms of a 40,000-item month).
- */
-const durationSeconds = sql`${secondsToAnswer("acknowledged_at")} as acknowledged_seconds,
-        ${secondsToAnswer("useful_answer_at")} as useful_answer_seconds,
-        extract(epoch from r.escalation_answered_at - r.escalated_at)::float8 as client_answer_seconds`;
-
-/** The report's groupings: the whole period, then by day, hour of day, channel, priority and business hours. */
-const figureGroupings = sql`grouping sets ((), (r.local_date), (r.local_hour), (r.channel_id), (r.priority), (r.in_hours))`;
-
-/** Which grouping a row of `figureGroupings` is in (`dimension`) and its group (`key`, '' for the whole period). */
-const figureGroup = sql`case
-          when grouping(r.local_date) = 0 then 'day'
-          when grouping(r.local_hour) = 0 then 'hour'
-          when grouping(r.channel_id) = 0 then 'channel'
-          when grouping(r.priority) = 0 then 'priority'
-          when grouping(r.in_hours) = 0 then 'business_hours'
-          else 'total' end as dimension,
-        coalesce(r.local_date::text, r.local_hour::text, r.channel_id::text, r.priority::text, r.in_hours::text, '')
-          as key`;
-
-type FigureRow = Record<string, number | string | null | Array<number | null>>;
-
-function durationOf(row: FigureRow, name: string): DurationFigure {
-  // A day without items has no row at all: no value, as for a group with none.
-  const [median = null, p90 = null] = (row[`${name}_percentiles`] as Array<number | null> | null | undefined) ?? [];
-  return {
-    count: Number(row[`${name}_count`] ?? 0),
-    medianSeconds: median === null ? null : Number(median),
-    p90Seconds: p90 === null ? null : Number(p90),
-  };
+function durationOf(count: number, [median, p90]: readonly [number | null, number | null]): DurationFigure {
+  return { count, medianSeconds: median, p90Seconds: p90 };
 }
 
-function figuresOf(row: FigureRow | undefined): ReportFigures {
-  const at = (name: string) => Number(row?.[name] ?? 0);
-  const empty = row ?? {};
+function figuresOf(group: FigureGroup | undefined): ReportFigures {
+  const at = (name: string) => group?.counts[name] ?? 0;
+  const duration = (name: DurationName) => durationOf(at(`${name}_count`), group?.percentiles[name] ?? [null, null]);
   return {
     itemsIn: at("items_in"),
-    acknowledged: durationOf(empty, "acknowledged"),
-    usefulAnswer: durationOf(empty, "useful_answer"),
+    acknowledged: duration("acknowledged"),
+    usefulAnswer: duration("useful_answer"),
     repliesSent: at("replies_sent"),
     firstResponse: {
-      ...durationOf(empty, "first_response"),
+      ...duration("first_response"),
       met: at("first_response_met"),
       breached: at("first_response_breached"),
     },
-    resolution: { ...durationOf(empty, "resolution"), met: at("resolution_met"), breached: at("resolution_breached") },
+    resolution: { ...duration("resolution"), met: at("resolution_met"), breached: at("resolution_breached") },
     hidden: at("hidden"),
     deleted: at("deleted"),
     noAction: at("no_action"),
     escalated: at("escalated"),
-    clientAnswer: durationOf(empty, "client_answer"),
+    clientAnswer: duration("client_answer"),
     handled: at("handled"),
-    handlingTime: durationOf(empty, "handling"),
+    handlingTime: duration("handling"),
   };
 }
 
@@ -289,6 +230,12 @@ function datesOf(from: string, to: string): string[] {
   }
   return dates;
 }
+
+type ReportPart =
+  | { part: "cell"; row: FigureCell }
+  | { part: "moderator_cell"; row: ModeratorCell }
+  | { part: "moderator"; row: { moderator_id: string; moderator_name: string | null } }
+  | { part: "backlog"; row: { date: string; hour: number | null; open: number } };
 
 /** The period's figures in total and by day, hour of day, channel, priority and business hours. */
 export async function getReport(
@@ -301,58 +248,51 @@ export async function getReport(
   const context = await reportContext(scope, tx, filters);
   const asOf = (deps.now ?? systemClock)();
   const points = backlogPoints(filters, asOf, context.timeZones);
-  // One statement: the figures, the moderators' work and the backlog read the same work tables and items, built
-  // once (three statements built them three times: 3 s for a 40,000-item month, 39.6× a bare aggregate); the
-  // figures and the work read `report_rows`, the columns of `r` they need (the others, such as the moderators' names,
-  // a look-up per row, are never computed).
-  const parts = await tx.execute<{ part: "figures" | "moderator" | "backlog"; row: FigureRow }>(sql`
+  // Stored cells count every item of their day: a report of one moderator's items builds its cells from rows.
+  const facts = filters.moderatorId ? "rows" : "cells";
+  const stored = (table: "report_cells" | "report_moderator_cells", columns: SQL) =>
+    facts === "cells"
+      ? sql`union all select ${columns} from ${sql.raw(table)} c
+          where ${storedCellsWhere(scope, filters, context.periods)}`
+      : sql``;
+  // One statement: the cells, the moderators' work and the backlog read the same work tables and items, built once
+  // (three statements built them three times: 3 s for a 40,000-item month, 39.6× a bare aggregate).
+  const parts = await tx.execute<ReportPart>(sql`
     ${reportRowsCte(scope, filters, asOf, {
       businessHours: context.businessHours,
       periods: context.periods,
       backlog: points.length > 0,
-    })}, report_rows as materialized (
-      select r.local_date, r.local_hour, r.channel_id, r.channel_name, r.client_name, r.platform, r.priority, r.in_hours,
-        r.status, r.moderation_action, r.acknowledged_at, r.useful_answer_at, r.replies_sent, r.first_response_state,
-        r.first_response_seconds, r.resolution_state, r.resolution_seconds, r.escalated_at, r.escalation_answered_at,
-        r.handlers, r.handling_seconds, r.claim_moderator_ids, r.claim_seconds, r.work_moderator_ids, r.work_hours,
-        ${durationSeconds}
-      from r
-    ), figure_cells as (
-      select r.local_date, r.local_hour, r.channel_id, r.priority, r.in_hours, max(r.channel_name) as channel_name,
-        max(r.client_name) as client_name, max(r.platform::text) as platform,
-        ${sql.join(
-          countedFigures.map(([name, count]) => sql`${count}::int as ${sql.raw(name)}`),
-          sql`, `,
-        )}
-      from report_rows r
-      group by r.local_date, r.local_hour, r.channel_id, r.priority, r.in_hours
-    ), figure_counts as (
-      select ${figureGroup}, max(r.channel_name) as channel_name, max(r.client_name) as client_name,
-        max(r.platform) as platform, ${sql.raw(countedFigures.map(([name]) => `sum(r.${name})::int as ${name}`).join(", "))}
-      from figure_cells r
-      group by ${figureGroupings}
-    ), figure_percentiles as (
-      select ${figureGroup},
-        ${sql.join(
-          durationFigures.map(([name, column]) => percentiles(name, sql.raw(`r.${column}`))),
-          sql`, `,
-        )}
-      from report_rows r
-      group by ${figureGroupings}
-    ), figures as (
-      select c.*, ${sql.raw(durationFigures.map(([name]) => `p.${name}_percentiles`).join(", "))}
-      from figure_counts c join figure_percentiles p on p.dimension = c.dimension and p.key = c.key
-    ), ${moderatorWorkCtes}${points.length > 0 ? sql`, ${backlogCtes(points, filters, asOf, context.timeZones)}` : sql``}
-    select 'figures' as part, to_jsonb(f) as row from figures f
-    union all select 'moderator', to_jsonb(m) from moderator_work m
-    ${points.length > 0 ? sql`union all select 'backlog', to_jsonb(b) from backlog b` : sql``}`);
-  const rows = parts.filter((part) => part.part === "figures").map((part) => part.row);
-  const of = (dimension: string) => rows.filter((row) => row.dimension === dimension);
-  const days = new Map(of("day").map((row) => [row.key, row]));
-  const moderators = parts
-    .filter((part) => part.part === "moderator")
-    .sort((a, b) => Number(a.row.ordinal) - Number(b.row.ordinal))
-    .map((part) => moderatorWorkOf(part.row));
+      facts,
+    })}, ${reportCellRows}, figure_cells (${reportCellColumns}) as (
+      ${figureCellsOf}
+      ${stored("report_cells", reportCellColumns)}
+    ), moderator_cells (${reportModeratorCellColumns}) as (
+      ${moderatorCellsOf}
+      ${stored("report_moderator_cells", reportModeratorCellColumns)}
+    )${points.length > 0 ? sql`, ${backlogCtes(points, filters, asOf, context.timeZones)}` : sql``}
+    select 'cell' as part, to_json(c) as row
+      from (select f.*, ch.display_name as channel_name, ch.platform, cl.name as client_name
+        from figure_cells f
+        join channels ch on ch.id = f.channel_id and ch.agency_id = ${scope.agencyId}
+        join clients cl on cl.id = f.client_id and cl.agency_id = ${scope.agencyId}) c
+    union all select 'moderator_cell', to_json(m) from moderator_cells m
+    union all select 'moderator', json_build_object('moderator_id', u.id, 'moderator_name', u.name)
+      from users u where u.id in (select m.moderator_id from moderator_cells m)
+    ${points.length > 0 ? sql`union all select 'backlog', to_json(b) from backlog b` : sql``}`);
+  const cells: FigureCell[] = [];
+  const moderatorCells: ModeratorCell[] = [];
+  const names = new Map<string, string | null>();
+  const backlog: BacklogPoint[] = [];
+  for (const part of parts) {
+    if (part.part === "cell") cells.push(part.row);
+    else if (part.part === "moderator_cell") moderatorCells.push(part.row);
+    else if (part.part === "moderator") names.set(part.row.moderator_id, part.row.moderator_name);
+    else backlog.push({ date: part.row.date, hour: part.row.hour, open: Number(part.row.open) });
+  }
+  const groups = figureGroups(cells, asOf);
+  const of = (dimension: FigureDimension) => groups.filter((group) => group.dimension === dimension);
+  const days = new Map(of("day").map((group) => [group.key, group]));
+  const moderators = moderatorWorkOf(moderatorCells, names);
   const handled = moderators.reduce((total, moderator) => total + moderator.handled, 0);
   const activeHours = moderators.reduce((total, moderator) => total + moderator.activeHours, 0);
   return {
@@ -362,33 +302,26 @@ export async function getReport(
     totals: figuresOf(of("total")[0]),
     byDay: datesOf(filters.from, filters.to).map((date) => ({ date, ...figuresOf(days.get(date)) })),
     byHour: of("hour")
-      .map((row) => ({ hour: Number(row.key), ...figuresOf(row) }))
+      .map((group) => ({ hour: Number(group.key), ...figuresOf(group) }))
       .sort((a, b) => a.hour - b.hour),
     byChannel: of("channel")
-      .map((row) => ({
-        channelId: String(row.key),
-        channelName: String(row.channel_name),
-        clientName: String(row.client_name),
-        platform: String(row.platform),
-        ...figuresOf(row),
+      .map((group) => ({
+        channelId: group.key,
+        channelName: group.channelName,
+        clientName: group.clientName,
+        platform: group.platform,
+        ...figuresOf(group),
       }))
       .sort((a, b) => b.itemsIn - a.itemsIn || a.channelName.localeCompare(b.channelName)),
     byPriority: of("priority")
-      .map((row) => ({ priority: row.key as (typeof schema.itemPriorities)[number], ...figuresOf(row) }))
+      .map((group) => ({ priority: group.key as (typeof schema.itemPriorities)[number], ...figuresOf(group) }))
       .sort((a, b) => a.priority.localeCompare(b.priority)),
     byBusinessHours: of("business_hours")
-      .map((row) => ({ inHours: row.key === "true", ...figuresOf(row) }))
+      .map((group) => ({ inHours: group.key === "true", ...figuresOf(group) }))
       .sort((a, b) => Number(b.inHours) - Number(a.inHours)),
     byModerator: moderators,
     moderatorWork: { handled, activeHours, handledPerHour: activeHours === 0 ? null : handled / activeHours },
-    backlog: parts
-      .filter((part) => part.part === "backlog")
-      .map((part) => ({
-        date: String(part.row.date),
-        hour: part.row.hour === null ? null : Number(part.row.hour),
-        open: Number(part.row.open),
-      }))
-      .sort((a, b) => a.date.localeCompare(b.date) || (a.hour ?? 0) - (b.hour ?? 0)),
+    backlog: backlog.sort((a, b) => a.date.localeCompare(b.date) || (a.hour ?? 0) - (b.hour ?? 0)),
     contractTargets: await contractTargetsOf(scope, tx, context.periods),
   };
 }
@@ -406,45 +339,32 @@ async function contractTargetsOf(
 }
 
 /**
- * Each moderator who handled one of the report's items (`report_rows`: their handlers, measured claims and work hours),
- * as `moderator_work`: how many, how fast, over how many active hours; `ordinal` is their place in the list (most handled
- * first). The arrays are unnested in the select list (zipped, a row per element), which costs a fraction of a lateral
- * `unnest` per row.
+ * Each moderator who handled one of the report's items, from their cells: how many, how fast (their measured claims),
+ * over how many distinct clock hours; most handled first, then by name.
  */
-const moderatorWorkCtes = sql`handled_by as (
-      select h.moderator_id, count(*)::int as handled
-      from (select unnest(r.handlers) as moderator_id from report_rows r) h
-      group by h.moderator_id
-    ), claims_by as (
-      select c.moderator_id, count(*)::int as handling_count, ${percentiles("handling", sql`c.seconds`)}
-      from (select unnest(r.claim_moderator_ids) as moderator_id, unnest(r.claim_seconds) as seconds
-        from report_rows r) c
-      group by c.moderator_id
-    ), hours_by as (
-      select w.moderator_id, count(distinct w.hour)::int as active_hours
-      from (select unnest(r.work_moderator_ids) as moderator_id, unnest(r.work_hours) as hour from report_rows r) w
-      group by w.moderator_id
-    ), moderator_work as (
-      select row_number() over (order by b.handled desc, u.name) as ordinal,
-        b.moderator_id, u.name as moderator_name, b.handled, coalesce(h.active_hours, 0) as active_hours,
-        coalesce(c.handling_count, 0) as handling_count, c.handling_percentiles
-      from handled_by b
-      left join claims_by c on c.moderator_id = b.moderator_id
-      left join hours_by h on h.moderator_id = b.moderator_id
-      left join users u on u.id = b.moderator_id
-    )`;
-
-function moderatorWorkOf(row: FigureRow): ModeratorWork {
-  const activeHours = Number(row.active_hours);
-  const handled = Number(row.handled);
-  return {
-    moderatorId: String(row.moderator_id),
-    moderatorName: row.moderator_name == null ? "(former moderator)" : String(row.moderator_name),
-    handled,
-    handlingTime: durationOf(row, "handling"),
-    activeHours,
-    handledPerHour: activeHours === 0 ? null : handled / activeHours,
-  };
+function moderatorWorkOf(cells: readonly ModeratorCell[], names: ReadonlyMap<string, string | null>): ModeratorWork[] {
+  const work = new Map<string, { handled: number; seconds: number[]; hours: Set<string> }>();
+  for (const cell of cells) {
+    const entry = work.get(cell.moderator_id) ?? { handled: 0, seconds: [], hours: new Set<string>() };
+    entry.handled += cell.handled;
+    for (const seconds of cell.claim_seconds) entry.seconds.push(seconds);
+    for (const hour of cell.work_hours) entry.hours.add(hour);
+    work.set(cell.moderator_id, entry);
+  }
+  return [...work]
+    .filter(([, entry]) => entry.handled > 0)
+    .map(([moderatorId, entry]) => {
+      const activeHours = entry.hours.size;
+      return {
+        moderatorId,
+        moderatorName: names.get(moderatorId) ?? "(former moderator)",
+        handled: entry.handled,
+        handlingTime: durationOf(entry.seconds.length, medianAndP90(Float64Array.from(entry.seconds))),
+        activeHours,
+        handledPerHour: activeHours === 0 ? null : entry.handled / activeHours,
+      };
+    })
+    .sort((a, b) => b.handled - a.handled || a.moderatorName.localeCompare(b.moderatorName));
 }
 
 /** A one-day period's backlog is read hour by hour; a longer one day by day. */
