@@ -233,6 +233,12 @@ describe("item facts", () => {
     // And the figures were added up from the days' stored cells: they do not show it either.
     const figures = await read((tx) => getReport(reader(), tx, period, { now }));
     expect(figures.byPriority).toEqual(facts.report.byPriority);
+    // A report's size is counted from those cells: exactly its items.
+    const items = facts.report.totals.itemsIn;
+    await read((tx) => getReport(reader(), tx, period, { now, maxItems: items }));
+    await expect(read((tx) => getReport(reader(), tx, period, { now, maxItems: items - 1 }))).rejects.toMatchObject({
+      details: { reason: "report_too_large" },
+    });
   });
 
   it("build a client's days live when its time zone changes, then store them in the new zone", async () => {

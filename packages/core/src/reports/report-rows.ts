@@ -280,6 +280,29 @@ const pageOrder = (alias: "i" | "f", limit: number | undefined) =>
     ? sql``
     : sql`order by ${sql.raw(alias)}.received_at desc, ${sql.raw(alias)}.id desc limit ${limit}`;
 
+/** The items (alias `i`) of a selection outside the fact spans, within the filters (and the page). */
+function liveItemConditions(
+  reader: ReportReader,
+  filters: ReportFilters,
+  selection: ReportRowsSelection,
+  options: Pick<ReportRowsOptions, "periods" | "page">,
+): SQL[] {
+  return [
+    sql`i.agency_id = ${reader.agencyId}`,
+    sql`not i.by_brand`,
+    // Each client's spans as instants: ranges the planner can count rows in, where it cannot guess how many a
+    // zone-shifted comparison keeps (and, guessing one, would rebuild the work tables per item).
+    receivedWithin("i", spansOf(options.periods, selection, "live")),
+    ...filterConditions("i", filters, options.page),
+  ];
+}
+
+/** How many of the period's items (within the filters, the moderator's aside) lie outside its fact spans. */
+export function liveItemCount(reader: ReportReader, filters: ReportFilters, periods: ReadonlyArray<ReportPeriod>): SQL {
+  return sql`select count(*) from items i
+    where ${sql.join(liveItemConditions(reader, filters, "received", { periods }), sql` and `)}`;
+}
+
 /**
  * The items a report builds live (alias `i`): the period's (`received`), or those that may be open at one of its points
  * (`backlog`: received by the period's end, and received since the work read began, still waiting, or handled since
@@ -294,14 +317,7 @@ function selectedItemsQuery(
   options: Pick<ReportRowsOptions, "periods" | "page">,
   workSince: Date,
 ): SQL {
-  const conditions: SQL[] = [
-    sql`i.agency_id = ${reader.agencyId}`,
-    sql`not i.by_brand`,
-    // Each client's spans as instants: ranges the planner can count rows in, where it cannot guess how many a
-    // zone-shifted comparison keeps (and, guessing one, would rebuild the work tables per item).
-    receivedWithin("i", spansOf(options.periods, selection, "live")),
-    ...filterConditions("i", filters, options.page),
-  ];
+  const conditions: SQL[] = liveItemConditions(reader, filters, selection, options);
   let candidates = sql``;
   if (selection === "backlog") {
     const clients = uuidArray(options.periods.map((period) => period.clientId));

@@ -239,6 +239,21 @@ describe("getReport", () => {
       details: { fields: { from: expect.any(String) } },
     });
   });
+
+  it("refuses a report of more items than one report adds up, with the count", async () => {
+    const owner = await scopeOf(a.users.owner.id);
+    // The owner's period holds 8 items (above): 8 are added up, 9 would be refused the same way as 2,000,001.
+    expect((await as(owner, (tx) => getReport(owner, tx, period, { now, maxItems: 8 }))).totals.itemsIn).toBe(8);
+    await expect(as(owner, (tx) => getReport(owner, tx, period, { now, maxItems: 7 }))).rejects.toMatchObject({
+      code: "BAD_INPUT",
+      message:
+        "This report would add up 8 items, more than the 7 one report can: choose a shorter period or fewer clients",
+      details: {
+        reason: "report_too_large",
+        fields: { to: "the period holds 8 items of the clients chosen; at most 7" },
+      },
+    });
+  });
 });
 
 describe("listReportItems", () => {

@@ -34,6 +34,7 @@ import {
 import {
   businessHoursRelation,
   isOpenAt,
+  liveItemCount,
   localEndOf,
   type ReportFilters,
   type ReportReader,
@@ -237,15 +238,49 @@ type ReportPart =
   | { part: "moderator"; row: { moderator_id: string; moderator_name: string | null } }
   | { part: "backlog"; row: { date: string; hour: number | null; open: number } };
 
+/**
+ * The most items one report adds up: its cells' values are held in memory while their medians and p90s are found
+ * (~150 bytes an item), so a larger one is refused with the count rather than left to exhaust the process.
+ */
+export const maxReportItems = 2_000_000;
+
+/**
+ * Refuses a report of more than `max` items: the fresh days' stored cells' counts and the other days' items counted
+ * from their index (a report of one moderator's items is judged by all the items it looks through).
+ */
+async function checkReportSize(
+  scope: ReportReader,
+  tx: Executor,
+  filters: ReportFilters,
+  periods: ReportRowsOptions["periods"],
+  max: number,
+): Promise<void> {
+  const [row] = await tx.execute<{ items: string }>(sql`select
+    (select coalesce(sum(c.items_in), 0) from report_cells c where ${storedCellsWhere(scope, filters, periods)})
+    + (${liveItemCount(scope, filters, periods)}) as items`);
+  const items = Number(row?.items ?? 0);
+  if (items <= max) return;
+  const count = (value: number) => value.toLocaleString("en");
+  throw new AppError(
+    "BAD_INPUT",
+    `This report would add up ${count(items)} items, more than the ${count(max)} one report can: choose a shorter period or fewer clients`,
+    {
+      reason: "report_too_large",
+      fields: { to: `the period holds ${count(items)} items of the clients chosen; at most ${count(max)}` },
+    },
+  );
+}
+
 /** The period's figures in total and by day, hour of day, channel, priority and business hours. */
 export async function getReport(
   scope: ReportReader,
   tx: Executor,
   input: unknown,
-  deps: { now?: Clock } = {},
+  deps: { now?: Clock; maxItems?: number } = {},
 ): Promise<ReportView> {
   const filters = parse(reportFilters, input);
   const context = await reportContext(scope, tx, filters);
+  await checkReportSize(scope, tx, filters, context.periods, deps.maxItems ?? maxReportItems);
   const asOf = (deps.now ?? systemClock)();
   const points = backlogPoints(filters, asOf, context.timeZones);
   // Stored cells count every item of their day: a report of one moderator's items builds its cells from rows.
