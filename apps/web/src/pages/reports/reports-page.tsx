@@ -672,7 +672,7 @@ function BusinessHoursSplit(props: { report: Report; onOpen: (drill: DrillDown) 
   const series = ["items_in", "first_response_met", "first_response_breached"] as const;
   const colors = [chartColors.items, chartColors.met, chartColors.breached];
   return (
-    <Card title="In and out of business hours">
+    <Card title="In and out of business hours" class="report-card--wide">
       <BarChart
         label="Items, first responses met and breached, in and out of business hours"
         labels={sides().map((side) => sideLabel(side.inHours))}
@@ -761,7 +761,7 @@ const complianceSeries = ["first_response_met", "first_response_breached"] as co
 function FirstResponseByPriority(props: { report: Report; onOpen: (drill: DrillDown) => void }) {
   const rows = () => props.report.byPriority;
   return (
-    <Card title="First response per priority">
+    <Card title="First response per priority" class="report-card--wide">
       <BarChart
         label="First response met and breached per priority"
         labels={rows().map((row) => row.priority)}
@@ -1016,16 +1016,17 @@ export function ReportsPage() {
             <ReportTiles report={data()} onOpen={choices.open} />
             {/* Until another choice's figures arrive, the previous ones stay, dimmed and marked busy. */}
             <div class="report-charts" aria-busy={report.isPlaceholderData ? "true" : "false"}>
+              {/* Each wide card (two grid columns) is followed by a narrow one, which fills the column beside it. */}
               <ItemsPerDay report={data()} onOpen={choices.open} />
               <FirstResponseByPriority report={data()} onOpen={choices.open} />
+              <ItemsPerChannel report={data()} onOpen={choices.open} />
               <Show when={data().contractTargets}>
                 {(targets) => <ComplianceAgainstContract report={data()} targets={targets()} onOpen={choices.open} />}
               </Show>
-              <BacklogOverTime report={data()} onOpen={choices.open} />
-              <ItemsPerHour report={data()} onOpen={choices.open} />
-              <ItemsPerChannel report={data()} onOpen={choices.open} />
               <BusinessHoursSplit report={data()} onOpen={choices.open} />
+              <BacklogOverTime report={data()} onOpen={choices.open} />
               <ModeratorsTable report={data()} onOpen={choices.open} />
+              <ItemsPerHour report={data()} onOpen={choices.open} />
             </div>
             <Show when={choices.drillDown()}>
               {(drill) => <ReportItems choices={choices} drill={drill()} report={data()} />}
