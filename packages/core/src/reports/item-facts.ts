@@ -3,8 +3,9 @@
  * report rows is otherwise rebuilt at every read from items, replies, deliveries, clocks, escalations and the audit
  * trail, scattered over six big tables' pages (~1.8 s of a 40,000-item month). Once a day is settled (it ended a day
  * ago), the facts sweep writes its items' facts with the statement reports build them with (`itemFactsCtes`: one
- * definition of each column) and lists the day in `item_fact_days`; a later write on one of its items deletes the day
- * from that list (triggers, migration 0053), so reports read facts only for fresh days and build the others live.
+ * definition of each column), then the day's report cells from those facts (`report-cells.ts`), and lists the day in
+ * `item_fact_days`; a later write on one of its items deletes the day from that list (triggers, migrations 0053 and
+ * 0057), so reports read facts and cells only for fresh days and build the others live.
  * Nothing is added to ingest: a new item is received now, and only writes on items received more than 12 hours ago
  * mark a day.
  */

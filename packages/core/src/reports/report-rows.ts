@@ -227,22 +227,35 @@ function spansOf(
   });
 }
 
-/** Rows (alias `alias`) of those clients received within their spans; `false` when there are none. */
-function receivedWithin(alias: "i" | "f", spans: ReadonlyArray<{ clientId: string; spans: Span[] }>): SQL {
+/**
+ * Rows (alias `alias`) of those clients within one of their spans, `within` being the condition of one span; `false`
+ * when there are none.
+ */
+function withinClientSpans(
+  alias: "i" | "f" | "c" | "s",
+  spans: ReadonlyArray<{ clientId: string; spans: readonly Span[] }>,
+  within: (a: SQL, span: Span) => SQL,
+): SQL {
   const a = sql.raw(alias);
   const clients = spans
     .filter((client) => client.spans.length > 0)
     .map(
       (client) =>
         sql`(${a}.client_id = ${client.clientId} and (${sql.join(
-          client.spans.map(
-            (span) => sql`(${a}.received_at >= ${instant(span.from)} and ${a}.received_at < ${instant(span.to)})`,
-          ),
+          client.spans.map((span) => within(a, span)),
           sql` or `,
         )}))`,
     );
   return clients.length > 0 ? sql`(${sql.join(clients, sql` or `)})` : sql`false`;
 }
+
+/** Rows (alias `alias`) of those clients received within their spans; `false` when there are none. */
+const receivedWithin = (alias: "i" | "f", spans: ReadonlyArray<{ clientId: string; spans: Span[] }>) =>
+  withinClientSpans(
+    alias,
+    spans,
+    (a, span) => sql`(${a}.received_at >= ${instant(span.from)} and ${a}.received_at < ${instant(span.to)})`,
+  );
 
 /**
  * When the work read begins: two days before the period (the backlog's older items handled since), or, later, the
@@ -350,21 +363,12 @@ function selectedItemsQuery(
 export const utcDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** Rows (alias `alias`, with a UTC `day`) of the periods' clients on a day of their fact spans; `false` when none. */
-export function onFactDays(alias: "c" | "s", periods: ReadonlyArray<ReportPeriod>): SQL {
-  const a = sql.raw(alias);
-  const clients = periods
-    .filter((period) => period.factSpans.length > 0)
-    .map(
-      (period) =>
-        sql`(${a}.client_id = ${period.clientId} and (${sql.join(
-          period.factSpans.map(
-            (span) => sql`(${a}.day >= ${utcDate(span.from)}::date and ${a}.day < ${utcDate(span.to)}::date)`,
-          ),
-          sql` or `,
-        )}))`,
-    );
-  return clients.length > 0 ? sql`(${sql.join(clients, sql` or `)})` : sql`false`;
-}
+export const onFactDays = (alias: "c" | "s", periods: ReadonlyArray<ReportPeriod>) =>
+  withinClientSpans(
+    alias,
+    periods.map((period) => ({ clientId: period.clientId, spans: period.factSpans })),
+    (a, span) => sql`(${a}.day >= ${utcDate(span.from)}::date and ${a}.day < ${utcDate(span.to)}::date)`,
+  );
 
 /**
  * The backlog cells (alias `s`) of the fact spans whose items may be open since the work read began (an item received
