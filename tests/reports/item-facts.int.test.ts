@@ -256,6 +256,32 @@ describe("item facts", () => {
     await db.owner.execute(sql`update clients set time_zone = 'Europe/London' where id = ${a.client.id}`);
   });
 
+  it("build the days from a calendar version's effect on live, then store them by it", async () => {
+    const { facts } = await liveThenFacts();
+    const clientDays = async () => (await factDays()).filter((day) => day.startsWith(a.client.id));
+    const before = await clientDays();
+    // Hours on Saturdays only, in force from 3 November: a version written after its effect (a seed, an import).
+    const [version] = await db.owner
+      .insert(schema.businessCalendars)
+      .values({
+        agencyId: a.agency.id,
+        clientId: a.client.id,
+        version: 2,
+        effectiveFrom: "2026-11-03",
+        effectiveAt: new Date("2026-11-03T00:00:00Z"),
+        calendar: { timeZone: "Europe/London", weekly: { sat: [["09:00", "17:00"]] } },
+      })
+      .returning({ id: schema.businessCalendars.id });
+    expect(await clientDays()).toEqual(before.filter((day) => day < `${a.client.id} 2026-11-03`));
+    const live = await reportOutputs();
+    expect(live.report.byBusinessHours).not.toEqual(facts.report.byBusinessHours);
+    await sweepItemFacts(db.app, { now: new Date() });
+    expect(await clientDays()).toEqual(before);
+    expect(await reportOutputs()).toEqual(live);
+    await db.owner.delete(schema.businessCalendars).where(sql`id = ${version?.id}`);
+    await db.owner.execute(sql`delete from item_fact_days where agency_id = ${a.agency.id}`);
+  });
+
   it("mark a day stale at every later write on one of its items, and the report shows the change", async () => {
     await liveThenFacts();
     const moderator = a.users.moderator.id;

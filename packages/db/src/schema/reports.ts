@@ -100,7 +100,8 @@ export const itemFactDays = pgTable(
  * (counts) and each duration's values, from which a report takes any grouping's median and 90th percentile. Written
  * with the day's facts, from the very rows a report builds (core `reportCells`), so a report of fresh days reads a few
  * thousand cells instead of a month of rows. A running clock's breach depends on when the report is read: its due
- * instant is kept. A change of the client's time zone marks its days stale (migration 0057).
+ * instant is kept. A change of the client's time zone marks its days stale (migration 0057), and so does a calendar
+ * version taking effect before them (0058).
  */
 export const reportCells = pgTable(
   "report_cells",
