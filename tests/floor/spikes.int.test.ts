@@ -1,6 +1,13 @@
 import { createNotifier, deriveWebhookSecret, verifyWebhookSignature } from "@parley/connectors/notify";
 import { savePlaybook } from "@parley/core/escalations";
-import { detectSpikes, getFloor, spikeStartThreshold } from "@parley/core/floor";
+import {
+  detectSpikes,
+  forecastUsualArrivals,
+  getFloor,
+  rememberUsualArrivals,
+  spikeStartThreshold,
+  usualInWindow,
+} from "@parley/core/floor";
 import { createQueueCounter } from "@parley/core/moderation";
 import { schema, withTenant } from "@parley/db";
 import {
@@ -206,5 +213,35 @@ describe("spike detection", () => {
       await webhook.close();
       await smtp.close();
     }
+  });
+
+  it("lets a watcher reuse the usual rates for minutes, judged as a fresh fit judges", async () => {
+    const scope = { agencyId: a.agency.id };
+    const clientA = { id: a.client.id, name: "A", timeZone: "Europe/London", calendars: [] };
+    const clientB = { id: a.otherClient.id, name: "B", timeZone: "Europe/London", calendars: [] };
+    const usualArrivals = rememberUsualArrivals(5 * MINUTE);
+    const inTenant = <T>(work: (tx: Parameters<Parameters<typeof withTenant>[2]>[0]) => Promise<T>) =>
+      withTenant(db.app, { agencyId: a.agency.id, clientIds: null }, work);
+    const look = (now: Date, clients = [clientA]) =>
+      inTenant((tx) => usualArrivals(scope, tx, { clients, from: now.getTime() - 15 * MINUTE, now }));
+    // Monday 11:05 London: the window straddles the end of the usual peak (09:00–11:00 local, 400 an hour).
+    const at = new Date(mondayNine.getTime() + 125 * MINUTE);
+    const remembered = await look(at);
+    for (const now of [at, new Date(at.getTime() + 4 * MINUTE)]) {
+      const window = { from: now.getTime() - 15 * MINUTE, to: now.getTime() };
+      const fitted = await inTenant((tx) =>
+        forecastUsualArrivals(scope, tx, { clients: [clientA], from: window.from, now }),
+      );
+      const usual = usualInWindow(remembered.get(a.client.id) ?? [], window);
+      expect(usual).toBeCloseTo(usualInWindow(fitted.get(a.client.id) ?? [], window), 6);
+      // Part of the peak, part of the quiet hour after it.
+      expect(usual).toBeGreaterThan(8 / 4);
+      expect(usual).toBeLessThan(400 / 4);
+    }
+    // Within five minutes the same fit is reused; after them, or for a client it did not have, fitted again.
+    expect(await look(new Date(at.getTime() + 4 * MINUTE))).toBe(remembered);
+    expect(await look(new Date(at.getTime() + 5 * MINUTE))).not.toBe(remembered);
+    const refitted = await look(new Date(at.getTime() + 6 * MINUTE));
+    expect(await look(new Date(at.getTime() + 7 * MINUTE), [clientA, clientB])).not.toBe(refitted);
   });
 });

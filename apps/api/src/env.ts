@@ -96,7 +96,7 @@ export const envSchema = z.object({
   /** How often the embedded workflow driver polls its due wake-ups (ms); tests shorten it. */
   WORKFLOW_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   /** How often spike detection looks at every client's incoming rate (ms); tests shorten it. */
-  SPIKE_WATCH_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  SPIKE_WATCH_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
   /** Skip seeding the demo agency on an empty database. */
   SEED_DEMO: z
     .enum(["0", "1", "true", "false"])

@@ -1,6 +1,7 @@
 /**
  * Spike detection across agencies (deliberately unscoped: it lists the agencies, then works inside each one's tenant
- * transaction). The API process's spike watcher calls `detectSpikes` every minute; the rule is spike-rule.ts.
+ * transaction). The API process's spike watcher calls `detectSpikes` every few seconds (remembering each agency's
+ * usual arrivals for minutes, `rememberUsualArrivals`); the rule is spike-rule.ts.
  *
  * For each active client with a week of history: the items of the last `windowMinutes` against its usual count for
  * that window (the staffing forecast). A spike that starts is stored (`volume_spikes`, one open per client), audited,
@@ -17,7 +18,7 @@ import { publishLiveEvent } from "../kernel/publish-live-event";
 import { countArrivals } from "../staffing/arrival-history";
 import { plannedClientsOf } from "../staffing/staffing-scope";
 import { judgeSpike, perHour, type SpikeRule, spikeRule, usualInWindow } from "./spike-rule";
-import { forecastUsualArrivals } from "./usual-rate";
+import { forecastUsualArrivals, type UsualArrivalsSource } from "./usual-rate";
 
 const { agencies, auditEvents, memberships, notifications, volumeSpikes } = schema;
 
@@ -113,7 +114,7 @@ async function announceSpike(
  */
 export async function judgeAgencySpikes(
   tx: Executor,
-  input: { agencyId: string; now: Date; rule?: SpikeRule },
+  input: { agencyId: string; now: Date; rule?: SpikeRule; usualArrivals?: UsualArrivalsSource },
 ): Promise<{ changes: SpikeChange[]; notices: OutboundNotice[] }> {
   const { agencyId, now } = input;
   const rule = input.rule ?? spikeRule;
@@ -122,7 +123,11 @@ export async function judgeAgencySpikes(
   const clients = await plannedClientsOf(scope, tx);
   const clientIds = clients.map((client) => client.id);
   const window = { from: now.getTime() - rule.windowMinutes * 60_000, to: now.getTime() };
-  const usualArrivals = await forecastUsualArrivals(scope, tx, { clients, from: window.from, now });
+  const usualArrivals = await (input.usualArrivals ?? forecastUsualArrivals)(scope, tx, {
+    clients,
+    from: window.from,
+    now,
+  });
   const observed = await countArrivals(scope, tx, { clientIds, from: new Date(window.from), to: now });
   const open = new Map(
     (
@@ -216,6 +221,8 @@ export async function detectSpikes(
     now: Date;
     notifier?: Notifier;
     rule?: SpikeRule;
+    /** Where the clients' usual arrivals come from (default: fitted at each look; a watcher remembers them). */
+    usualArrivals?: UsualArrivalsSource;
     onError?: (error: unknown, agencyId: string) => void;
     onNoticeError?: (error: unknown, notice: OutboundNotice) => void;
   },
@@ -225,7 +232,12 @@ export async function detectSpikes(
   for (const agency of rows) {
     try {
       const outcome = await withTenant(db, { agencyId: agency.id, clientIds: null }, (tx) =>
-        judgeAgencySpikes(tx, { agencyId: agency.id, now: input.now, rule: input.rule }),
+        judgeAgencySpikes(tx, {
+          agencyId: agency.id,
+          now: input.now,
+          rule: input.rule,
+          usualArrivals: input.usualArrivals,
+        }),
       );
       changes.push(...outcome.changes);
       await sendNotices(input.notifier, outcome.notices, input.onNoticeError);

@@ -10,19 +10,19 @@ import type { PlannedClient } from "../staffing/staffing-scope";
 export type UsualArrivals = Array<{ hourStart: number; expected: number }>;
 
 /**
- * Each client's usual arrivals for the hours covering `[from, now]` — the staffing forecast fitted on the weeks before
- * the current hour, planned events applied — or null for a client with less than a week of history (no usual rate
- * for an hour of the week yet).
+ * Each client's usual arrivals for the hours covering `[from, now]` (or `[from, to]`) — the staffing forecast fitted
+ * on the weeks before the current hour, planned events applied — or null for a client with less than a week of
+ * history (no usual rate for an hour of the week yet).
  */
 export async function forecastUsualArrivals(
   scope: Pick<Scope, "agencyId">,
   tx: Executor,
-  input: { clients: PlannedClient[]; from: number; now: Date },
+  input: { clients: PlannedClient[]; from: number; to?: number; now: Date },
 ): Promise<Map<string, UsualArrivals | null>> {
   const now = input.now.getTime();
   const clientIds = input.clients.map((client) => client.id);
   const start = hourStartOf(input.from);
-  const hours = Math.floor((hourStartOf(now) - start) / HOUR_MS) + 1;
+  const hours = Math.floor((hourStartOf(input.to ?? now) - start) / HOUR_MS) + 1;
   const events = await listPlannedEvents(scope, tx, {
     after: new Date(hourStartOf(now) - forecastHistoryWeeks * WEEK_MS),
   });
@@ -41,4 +41,46 @@ export async function forecastUsualArrivals(
       return [client.id, expected.map((count, index) => ({ hourStart: start + index * HOUR_MS, expected: count }))];
     }),
   );
+}
+
+/** Each client's usual arrivals for a window, as `forecastUsualArrivals` answers. */
+export type UsualArrivalsSource = (
+  scope: Pick<Scope, "agencyId">,
+  tx: Executor,
+  input: { clients: PlannedClient[]; from: number; now: Date },
+) => Promise<Map<string, UsualArrivals | null>>;
+
+/** How long a process reuses an agency's usual arrivals: they follow the hour of the week, not the second. */
+export const usualArrivalsMaxAgeMs = 5 * 60_000;
+
+/**
+ * `forecastUsualArrivals` remembered per agency for `maxAgeMs`, fetched through the hour after `now`, so a watcher
+ * that looks every few seconds fits the forecast (the costly part of a look) once in a while and only counts the
+ * window in between. A window reaching past what was fetched, a client the agency did not have then, or an older
+ * fetch makes it fetch again. One per process: each holds only its agencies' latest fetch.
+ */
+export function rememberUsualArrivals(maxAgeMs = usualArrivalsMaxAgeMs): UsualArrivalsSource {
+  const fetched = new Map<
+    string,
+    { at: number; from: number; until: number; arrivals: Map<string, UsualArrivals | null> }
+  >();
+  return async (scope, tx, input) => {
+    const now = input.now.getTime();
+    const held = fetched.get(scope.agencyId);
+    if (
+      held &&
+      now - held.at < maxAgeMs &&
+      now >= held.at &&
+      input.from >= held.from &&
+      now < held.until &&
+      input.clients.every((client) => held.arrivals.has(client.id))
+    ) {
+      return held.arrivals;
+    }
+    const from = hourStartOf(input.from);
+    const to = hourStartOf(now) + HOUR_MS;
+    const arrivals = await forecastUsualArrivals(scope, tx, { ...input, from, to });
+    fetched.set(scope.agencyId, { at: now, from, until: to + HOUR_MS, arrivals });
+    return arrivals;
+  };
 }
