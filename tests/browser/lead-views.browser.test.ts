@@ -147,6 +147,10 @@ describe("the floor and the spike alert in a real browser", () => {
     expect(incoming).toBeGreaterThanOrEqual(1_200);
     expect(await card.locator('[data-figure="usual"]').textContent()).toMatch(/^\d+\/h$/);
     expect(Number(await card.locator('[data-figure="queued"]').textContent())).toBeGreaterThanOrEqual(300);
+    // How far behind the automatic triage is (the figures are floor-view.int.test.ts's).
+    expect(await card.locator('[data-figure="triage"]').textContent()).toMatch(
+      /^(up to date|[\d,]+ steps? waiting, the oldest (due under a minute ago|\d.* late))$/,
+    );
     // Two charts per client, drawn by Chart.js.
     await expect.poll(() => card.locator("canvas").count()).toBe(2);
     await card.locator(".floor__spike", { hasText: /Spike since/ }).waitFor();

@@ -123,6 +123,22 @@ beforeAll(async () => {
   }
   // Yesterday's work does not count today.
   await audit(a.users.moderator.id, "item.hidden", ago(24 * 60), quick.id);
+  // Client A's automatic triage is behind: two steps fell due 3 and 1 minutes ago; one is due later, and an SLA
+  // watch's wake-up is not triage.
+  for (const [flow, subject, minutes] of [
+    ["triage", fresh, 3],
+    ["triage", atRisk, 1],
+    ["triage", breached, -10],
+    ["clock", held, 5],
+  ] as const) {
+    await db.owner.insert(schema.workflowWakeups).values({
+      agencyId: a.agency.id,
+      clientId: a.client.id,
+      flow,
+      subjectId: subject.id,
+      dueAt: ago(minutes),
+    });
+  }
   // The first moderator's console is connected; the second one's was, 5 minutes ago.
   await db.owner
     .update(schema.memberships)
@@ -153,6 +169,7 @@ describe("the floor view", () => {
       atRisk: 1,
       breached: 1,
       spike: null,
+      triage: { waiting: 2, oldestDueAt: ago(3) },
       firstResponse: [{ priority: "P2", responses: 2, medianMinutes: 20, targetMinutes: 60 }],
     });
     const channel = client?.channels[0];
@@ -162,7 +179,14 @@ describe("the floor view", () => {
     // arrival, 10:05's was answered at 10:35 and 11:51's at 12:01; 12:03's has no clock.
     expect(channel?.awaiting.slice(-9)).toEqual([1, 1, 0, 1, 1, 2, 2, 3, 4]);
     const other = floor.clients.find((entry) => entry.clientId === a.otherClient.id);
-    expect(other).toMatchObject({ ratePerHour: 0, queued: 0, atRisk: 0, breached: 0, firstResponse: [] });
+    expect(other).toMatchObject({
+      ratePerHour: 0,
+      queued: 0,
+      atRisk: 0,
+      breached: 0,
+      triage: { waiting: 0, oldestDueAt: null },
+      firstResponse: [],
+    });
 
     const first = floor.members.find((member) => member.userId === a.users.moderator.id);
     expect(first).toMatchObject({

@@ -8,6 +8,9 @@
  *   `spikeRule.windowMinutes`' count per hour, the usual rate the spike detection's (usual-rate.ts);
  * - awaiting a first response: items whose first-response clock had started and not stopped at the bucket's end;
  * - at risk / breached: items the console's At risk / Breached views list (`clockStateCondition`);
+ * - automatic triage waiting: the triage steps (acknowledgement, escalation, follow-up) that have fallen due and that
+ *   the workflow driver has not finished yet (due `workflow_wakeups` of the triage flow), and the oldest one's due time:
+ *   in a spike the driver falls behind, and this is how far;
  * - median first response today: over the first-response clocks started since the client's midnight and stopped,
  *   in business minutes as the SLA reports count them (`findClockEvidence`), per priority, with the target those
  *   clocks run on (the contract in force, or the agency's default policy);
@@ -28,7 +31,7 @@ import { agencyTimeZoneOf, plannedClientsOf } from "../staffing/staffing-scope";
 import { perHour, spikeRule, usualInWindow } from "./spike-rule";
 import { forecastUsualArrivals } from "./usual-rate";
 
-const { channels, items, memberships, users, volumeSpikes, slaClocks } = schema;
+const { channels, items, memberships, users, volumeSpikes, slaClocks, workflowWakeups } = schema;
 
 /** The chart's span and step. */
 export const floorHours = 6;
@@ -79,6 +82,8 @@ export interface FloorClientView {
   atRisk: number;
   breached: number;
   spike: FloorSpikeView | null;
+  /** Triage steps due and not yet taken, and when the oldest fell due (null: none). */
+  triage: { waiting: number; oldestDueAt: Date | null };
   firstResponse: FirstResponseToday[];
   channels: FloorChannelView[];
 }
@@ -236,6 +241,10 @@ export async function getFloor(scope: Scope, tx: Executor, deps: { now?: Clock }
     from ${items}
     where agency_id = ${scope.agencyId} and client_id = any(${ids}) and status in ('queued', 'claimed')
     group by client_id`);
+  const triage = await tx.execute<{ client_id: string; waiting: number; oldest_due_at: string }>(sql`
+    select client_id, count(*)::int as waiting, min(due_at) as oldest_due_at from ${workflowWakeups}
+    where agency_id = ${scope.agencyId} and client_id = any(${ids}) and flow = 'triage' and due_at <= ${nowSql}
+    group by client_id`);
   const window = { from: at - spikeRule.windowMinutes * 60_000, to: at };
   const recent = await tx.execute<{ client_id: string; items: number }>(sql`
     select client_id, count(*)::int as items from ${items}
@@ -265,6 +274,7 @@ export async function getFloor(scope: Scope, tx: Executor, deps: { now?: Clock }
     const state = states.find((row) => row.client_id === client.id);
     const waiting = queue.find((row) => row.client_id === client.id);
     const count = recent.find((row) => row.client_id === client.id)?.items ?? 0;
+    const behind = triage.find((row) => row.client_id === client.id);
     clientViews.push({
       clientId: client.id,
       clientName: client.name,
@@ -276,6 +286,10 @@ export async function getFloor(scope: Scope, tx: Executor, deps: { now?: Clock }
       atRisk: state?.at_risk ?? 0,
       breached: state?.breached ?? 0,
       spike: spikes.find((spike) => spike.clientId === client.id && spike.endedAt === null) ?? null,
+      triage: {
+        waiting: behind?.waiting ?? 0,
+        oldestDueAt: behind ? new Date(behind.oldest_due_at) : null,
+      },
       firstResponse: await firstResponseToday(scope, tx, { clientId: client.id, timeZone: client.timeZone, now }),
       channels: channelRows
         .filter((channel) => channel.clientId === client.id)

@@ -52,6 +52,22 @@ function FirstResponse(props: { rows: FloorClient["firstResponse"] }) {
   );
 }
 
+/** A triage step this late or more is flagged: the driver normally takes one up within seconds of its due time. */
+const triageLateMs = 60_000;
+
+/** The automatic triage's steps due and not yet taken (acknowledgements, escalations), and how late the oldest is. */
+function TriageBacklog(props: { triage: FloorClient["triage"]; at: Date }) {
+  const lateMs = () => (props.triage.oldestDueAt ? props.at.getTime() - props.triage.oldestDueAt.getTime() : 0);
+  return (
+    <Show when={props.triage.waiting > 0} fallback={<span class="muted">up to date</span>}>
+      <span classList={{ "floor__over-target": lateMs() >= triageLateMs }}>
+        {plural(props.triage.waiting, "step")} waiting, the oldest{" "}
+        {lateMs() < 60_000 ? "due under a minute ago" : `${formatMinutes(lateMs() / 60_000)} late`}
+      </span>
+    </Show>
+  );
+}
+
 /** A client's last hours: items received per channel (stacked), and items awaiting a first response. */
 function ClientCharts(props: { client: FloorClient; labels: string[] }) {
   const incoming = () =>
@@ -108,7 +124,7 @@ function ClientCharts(props: { client: FloorClient; labels: string[] }) {
   );
 }
 
-function ClientCard(props: { client: FloorClient; labels: string[] }) {
+function ClientCard(props: { client: FloorClient; labels: string[]; at: Date }) {
   const client = () => props.client;
   return (
     <Card title={client().clientName} class="floor__client">
@@ -153,6 +169,12 @@ function ClientCard(props: { client: FloorClient; labels: string[] }) {
             <dt>Breached</dt>
             <dd data-figure="breached">
               <a href={`/console?client=${client().clientId}&view=breached`}>{client().breached}</a>
+            </dd>
+          </div>
+          <div>
+            <dt>Automatic triage</dt>
+            <dd data-figure="triage">
+              <TriageBacklog triage={client().triage} at={props.at} />
             </dd>
           </div>
           <div>
@@ -290,7 +312,9 @@ export function FloorPage() {
               </p>
             </Show>
             <Members floor={data()} />
-            <For each={data().clients}>{(client) => <ClientCard client={client} labels={labels()} />}</For>
+            <For each={data().clients}>
+              {(client) => <ClientCard client={client} labels={labels()} at={data().at} />}
+            </For>
           </div>
         )}
       </Show>
