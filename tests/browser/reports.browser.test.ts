@@ -133,6 +133,13 @@ describe("reports in a real browser", () => {
     await page.goBack();
     await list.waitFor({ state: "detached" });
     expect(new URL(page.url()).searchParams.get("from")).toBe(from);
+
+    // An address may name the period instead of its dates (a link to last month's report stays last month's).
+    await page.goto(`${demo.server.url}/reports?period=last_month`);
+    await page.locator('.report-charts[aria-busy="false"]').waitFor();
+    expect(await page.getByLabel("From", { exact: true }).inputValue()).toBe(from);
+    expect(await page.getByLabel("To", { exact: true }).inputValue()).toBe(to);
+    expect(await page.getByLabel("Period", { exact: true }).inputValue()).toBe("last_month");
     await page.close();
   });
 

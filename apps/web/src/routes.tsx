@@ -28,7 +28,8 @@
  *   /admin/protocols?client=                 a client's protocol: the editor and its history
  *   /admin/protocols/versions/:versionId     one protocol version (?compare=<versionId>: the changes against it)
  *   /portal/protocol[/versions/:versionId]   the same for the client (read-only unless a client admin)
- *   /reports?from=&to=&client=&channel=&priorities=&moderator=   a period's figures and charts (no dates: this
+ *   /reports?from=&to=&client=&channel=&priorities=&moderator=   a period's figures and charts (no dates:
+ *                                            ?period=last_month|last_7_days|this_month|YYYY-MM, else this
  *                                            month), with the items behind one figure, bar or point open
  *                                            (&figure=&date=&hour=&priority=&onChannel=&inHours=&handledBy=)
  *   /admin/clients/:clientId/business-hours  a client's business hours (versions, the next 14 days)

@@ -39,6 +39,21 @@ export function presetPeriod(preset: Exclude<PeriodPreset, "custom">, today: str
   }
 }
 
+/**
+ * The period an address's `?period=` names: a preset ("this_month", "last_month", "last_7_days") seen from `today`,
+ * so a link to last month's report stays last month's, or a calendar month "YYYY-MM" (as the invoices' address names
+ * one; up to `today` for the month under way). Null for anything else.
+ */
+export function namedPeriod(value: string | undefined, today: string): ReportPeriod | null {
+  if (value === "this_month" || value === "last_month" || value === "last_7_days") return presetPeriod(value, today);
+  const month = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(value ?? "");
+  if (!month) return null;
+  const [year, number] = [Number(month[1]), Number(month[2])];
+  const from = iso(new Date(Date.UTC(year, number - 1, 1)));
+  const end = iso(new Date(Date.UTC(year, number, 0)));
+  return { from, to: end > today && from <= today ? today : end };
+}
+
 /** Which preset `period` is from `today`, or custom when none gives exactly these dates. */
 export function presetOf(period: ReportPeriod, today: string): PeriodPreset {
   const presets = ["this_month", "last_month", "last_7_days"] as const;

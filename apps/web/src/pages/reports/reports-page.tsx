@@ -17,6 +17,7 @@ import { CountButton, DrillDownCard } from "./drill-down-card";
 import { InsightPanel } from "./insight-panel";
 import {
   isLocalDate,
+  namedPeriod,
   type PeriodPreset,
   periodPresetLabels,
   presetOf,
@@ -97,12 +98,14 @@ const isId = (value: string | undefined): value is string => value !== undefined
 /**
  * The report's choices, kept in the address so a report can be linked and Back returns to the last one:
  * `?from=&to=&client=&channel=&priorities=&moderator=` and the open drill-down
- * `&figure=&date=&hour=&priority=&onChannel=&inHours=&handledBy=`. No dates: this month.
+ * `&figure=&date=&hour=&priority=&onChannel=&inHours=&handledBy=`. Without dates, `period=` may name a preset or a
+ * month (`namedPeriod`: `?period=last_month`, `?period=2026-11`); neither: this month.
  */
 function useReportChoices() {
   const [params, setParams] = useSearchParams<{
     from?: string;
     to?: string;
+    period?: string;
     client?: string;
     channel?: string;
     priorities?: string;
@@ -132,7 +135,7 @@ function useReportChoices() {
   const period = createMemo<ReportPeriod>(() =>
     isLocalDate(params.from) && isLocalDate(params.to)
       ? { from: params.from, to: params.to }
-      : presetPeriod("this_month", today()),
+      : (namedPeriod(params.period, today()) ?? presetPeriod("this_month", today())),
   );
   const drillDown = createMemo<DrillDown | null>(() =>
     isFigure(params.figure)
@@ -180,7 +183,7 @@ function useReportChoices() {
       };
     },
     drillDown,
-    setPeriod: (next: ReportPeriod) => setParams({ ...next, ...closed }),
+    setPeriod: (next: ReportPeriod) => setParams({ ...next, period: undefined, ...closed }),
     setClient: (clientId: string) => setParams({ client: clientId || undefined, channel: undefined, ...closed }),
     setFilter: (name: "channel" | "priorities" | "moderator", value: string) =>
       setParams({ [name]: value || undefined, ...closed }),
