@@ -57,7 +57,8 @@ export const usualArrivalsMaxAgeMs = 5 * 60_000;
  * `forecastUsualArrivals` remembered per agency for `maxAgeMs`, fetched through the hour after `now`, so a watcher
  * that looks every few seconds fits the forecast (the costly part of a look) once in a while and only counts the
  * window in between. A window reaching past what was fetched, a client the agency did not have then, or an older
- * fetch makes it fetch again. One per process: each holds only its agencies' latest fetch.
+ * fetch makes it fetch again, so a planned event or a client's first full week counts within `maxAgeMs`. One per
+ * process: each holds only its agencies' latest fetch.
  */
 export function rememberUsualArrivals(maxAgeMs = usualArrivalsMaxAgeMs): UsualArrivalsSource {
   const fetched = new Map<
