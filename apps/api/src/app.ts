@@ -461,8 +461,15 @@ export function createApp(options: AppOptions) {
     }),
   );
   app.route("/", createInvoiceRoutes({ services, loadSession }));
-  // The sandbox platform: its deliveries' endpoint and its customers' side.
-  app.route("/", createSandboxRoutes({ services, latencyMs: options.sandboxLatencyMs ?? 0 }));
+  // The sandbox platform: its deliveries' endpoint and its customers' side. It stands in for the platforms, so its
+  // writes (customers' comments are ingest) take the ingest pool's connections, not the moderators'.
+  app.route(
+    "/",
+    createSandboxRoutes({
+      services: { ...services, db: services.ingestDb ?? services.db },
+      latencyMs: options.sandboxLatencyMs ?? 0,
+    }),
+  );
   if (options.liveEvents) {
     const { liveEvents, liveHeartbeatMs: heartbeatMs } = options;
     app.route("/", createLiveRoutes({ db: services.db, liveEvents, heartbeatMs, logger, metrics }));
