@@ -5,10 +5,12 @@
 // sandbox pages through the sandbox's customer side (POST /sandbox/channels/{id}/comments, one comment a request);
 // --via ingest sends batches of 1–20 items through POST /v1/channels/{id}/items (the load path), which the sandbox
 // also puts on its page. Either way every item can be answered and its reply lands on the sandbox page. Stops after
-// --seconds and prints a summary.
+// --seconds and prints a summary. With --moderators N, N of the demo's moderators work the queue meanwhile over the
+// web app's API (claim next, read for --think-ms, mark no action) and the summary gives their claims' latency: what
+// a moderator feels while the traffic runs.
 //
 //   npm run simulate -- [--base http://localhost:3000] [--seconds 60] [--rate 5] [--spike] [--spike-rate 150]
-//                       [--spike-seconds 60]
+//                       [--spike-seconds 60] [--moderators 0] [--think-ms 2000]
 //                       [--via sandbox|ingest] [--data .data/demo.json] [--allow-remote]
 import { randomInt } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -19,7 +21,7 @@ import type { DemoData } from "@parley/core/seed";
 
 const usage =
   "usage: npm run simulate -- [--base http://localhost:3000] [--seconds 60] [--rate 5] [--spike] [--spike-rate 150] " +
-  "[--spike-seconds 60] " +
+  "[--spike-seconds 60] [--moderators 0] [--think-ms 2000] " +
   "[--via sandbox|ingest] [--data .data/demo.json] [--allow-remote]";
 
 interface Options {
@@ -30,6 +32,9 @@ interface Options {
   spikeRate: number;
   /** How long the spike lasts from the start (at most --seconds). */
   spikeSeconds: number;
+  /** Demo moderators working the queue meanwhile, and how long each reads a claimed item before acting. */
+  moderators: number;
+  thinkMs: number;
   dataFile: string;
   /** `sandbox`: the sandbox's customer side of the demo's sandbox channels; `ingest`: signed REST ingest into them. */
   via: "sandbox" | "ingest";
@@ -58,6 +63,8 @@ function parseFlags() {
         spike: { type: "boolean" },
         "spike-rate": { type: "string" },
         "spike-seconds": { type: "string" },
+        moderators: { type: "string" },
+        "think-ms": { type: "string" },
         data: { type: "string" },
         via: { type: "string" },
         "allow-remote": { type: "boolean" },
@@ -98,6 +105,8 @@ function readOptions(): Options {
     spike: values.spike === true,
     spikeRate: boundedNumber("spike-rate", String(values["spike-rate"] ?? "150"), 1, 2000),
     spikeSeconds: boundedNumber("spike-seconds", String(values["spike-seconds"] ?? "60"), 1, 3600),
+    moderators: boundedNumber("moderators", String(values.moderators ?? "0"), 0, 50),
+    thinkMs: boundedNumber("think-ms", String(values["think-ms"] ?? "2000"), 0, 60_000),
     dataFile: String(values.data ?? path.join(process.env.DATA_DIR ?? ".data", "demo.json")),
     via:
       values.via === undefined || values.via === "sandbox"
@@ -375,13 +384,15 @@ async function stream(options: {
   await Promise.all(inFlight);
 }
 
-function loadTargets(dataFile: string): { steady: Target[]; hexfall: Target[] } {
-  let data: DemoData;
+function readDemoData(dataFile: string): DemoData {
   try {
-    data = JSON.parse(readFileSync(dataFile, "utf8")) as DemoData;
+    return JSON.parse(readFileSync(dataFile, "utf8")) as DemoData;
   } catch (error) {
     fail(`cannot read ${dataFile} (start Parley once with npm start to seed it): ${(error as Error).message}`);
   }
+}
+
+function loadTargets(data: DemoData, dataFile: string): { steady: Target[]; hexfall: Target[] } {
   const northwind = data.agencies.find((agency) => agency.name === "Northwind Social");
   if (!northwind) fail(`${dataFile} has no Northwind Social agency`);
   const clientNames = new Map(northwind.clients.map((client) => [client.id, client.name]));
@@ -397,9 +408,75 @@ function loadTargets(dataFile: string): { steady: Target[]; hexfall: Target[] } 
   return { steady, hexfall: steady.filter((target) => target.clientName === "Hexfall Games") };
 }
 
+interface ModeratorTally {
+  claimsMs: number[];
+  claimed: number;
+  empty: number;
+  /** Actions the server refused with a 4xx: the item changed under the moderator (triage escalated it meanwhile). */
+  refused: number;
+  failures: Map<string, number>;
+}
+
+/** One tRPC mutation as the web app sends it, signed in by `cookie`: its status, and its data when it succeeded. */
+async function mutate<T>(base: URL, cookie: string, procedure: string, input: unknown) {
+  const response = await fetch(new URL(`/trpc/${procedure}`, base), {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: base.origin, cookie },
+    body: JSON.stringify({ json: input }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const body = (await response.json().catch(() => null)) as { result?: { data: { json: T } } } | null;
+  return { status: response.status, data: body?.result?.data.json };
+}
+
+/** A demo moderator working the queue until `until`: claim next, read for `thinkMs`, mark no action. */
+async function workQueue(options: Options, email: string, password: string, until: number, tally: ModeratorTally) {
+  const login = await fetch(new URL("/auth/login", options.base), {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: options.base.origin },
+    body: JSON.stringify({ email, password }),
+  });
+  if (login.status !== 200) fail(`${email} could not sign in (HTTP ${login.status})`);
+  const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, until - Date.now())));
+  while (Date.now() < until) {
+    const failed = (key: string) => tally.failures.set(key, (tally.failures.get(key) ?? 0) + 1);
+    try {
+      const began = performance.now();
+      const claim = await mutate<{ id: string } | null>(options.base, cookie, "queue.claimNext", {});
+      if (claim.status !== 200) {
+        failed(`claim next: HTTP ${claim.status}`);
+        await pause(1_000);
+        continue;
+      }
+      tally.claimsMs.push(performance.now() - began);
+      if (!claim.data) {
+        tally.empty += 1;
+        await pause(1_000);
+        continue;
+      }
+      tally.claimed += 1;
+      await pause(options.thinkMs);
+      const acted = await mutate(options.base, cookie, "items.noAction", { itemId: claim.data.id });
+      if (acted.status >= 400 && acted.status < 500) tally.refused += 1;
+      else if (acted.status !== 200) failed(`no action: HTTP ${acted.status}`);
+    } catch (error) {
+      failed((error as Error).name === "TimeoutError" ? "timeout" : `network: ${(error as Error).message}`);
+      await pause(1_000);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const options = readOptions();
-  const { steady, hexfall } = loadTargets(options.dataFile);
+  const data = readDemoData(options.dataFile);
+  const { steady, hexfall } = loadTargets(data, options.dataFile);
+  const moderatorEmails = data.logins
+    .filter((login) => login.role === "moderator" && login.agency === "Northwind Social")
+    .map((login) => login.email);
+  if (options.moderators > moderatorEmails.length) {
+    fail(`--moderators: the demo has ${moderatorEmails.length} Northwind moderators`);
+  }
   if (options.spike && hexfall.length === 0) fail("no Hexfall Games channel in demo.json for --spike");
   let stopped = false;
   process.once("SIGINT", () => {
@@ -416,6 +493,7 @@ async function main(): Promise<void> {
     byClient: new Map(),
     byTheme: new Map(),
   };
+  const moderators: ModeratorTally = { claimsMs: [], claimed: 0, empty: 0, refused: 0, failures: new Map() };
   const started = Date.now();
   const until = started + options.seconds * 1000;
   const spikeSeconds = Math.min(options.spikeSeconds, options.seconds);
@@ -424,7 +502,8 @@ async function main(): Promise<void> {
       `${steady.length} Northwind sandbox channels` +
       (options.spike
         ? `, plus a Hexfall Games launch spike of ${options.spikeRate} items/s for ${spikeSeconds} s`
-        : ""),
+        : "") +
+      (options.moderators > 0 ? `; ${options.moderators} moderators work the queue` : ""),
   );
   const progress = setInterval(() => {
     const elapsed = (Date.now() - started) / 1000;
@@ -457,6 +536,9 @@ async function main(): Promise<void> {
           tally,
         })
       : Promise.resolve(),
+    ...moderatorEmails
+      .slice(0, options.moderators)
+      .map((email) => workQueue(options, email, data.password, until, moderators)),
   ]);
   clearInterval(progress);
   const seconds = (Date.now() - started) / 1000;
@@ -473,7 +555,22 @@ async function main(): Promise<void> {
     );
   }
   console.log(`  failed requests: ${failed === 0 ? "none" : list(tally.failures)}`);
-  process.exitCode = failed > 0 ? 1 : 0;
+  const moderatorFailures = [...moderators.failures.values()].reduce((sum, n) => sum + n, 0);
+  if (options.moderators > 0) {
+    console.log(
+      `Moderators (${options.moderators}, reading ${options.thinkMs} ms an item): ${moderators.claimed} items claimed ` +
+        `and marked no action (${moderators.refused} refused: changed meanwhile), ${moderators.empty} claims found ` +
+        "the queue empty",
+    );
+    if (moderators.claimsMs.length > 0) {
+      console.log(
+        `  claim next, request to answer: p50 ${percentile(moderators.claimsMs, 50).toFixed(0)} ms, ` +
+          `p95 ${percentile(moderators.claimsMs, 95).toFixed(0)} ms, p99 ${percentile(moderators.claimsMs, 99).toFixed(0)} ms`,
+      );
+    }
+    console.log(`  failed calls: ${moderatorFailures === 0 ? "none" : list(moderators.failures)}`);
+  }
+  process.exitCode = failed + moderatorFailures > 0 ? 1 : 0;
 }
 
 await main();

@@ -81,7 +81,7 @@ describe("npm start", () => {
     await third.stop();
   });
 
-  it("comes alive with npm run simulate: signed traffic into the demo channels, a spike on Hexfall Games", {
+  it("comes alive with npm run simulate: signed traffic into the demo channels, a spike, moderators claiming", {
     timeout: 120_000,
   }, async () => {
     // The data folder the first test seeded (seeded here when this test runs alone): a second initdb and seed
@@ -94,10 +94,19 @@ describe("npm start", () => {
       const startedAt = new Date();
       const dataFile = path.join(dataDir, "demo.json");
       // No --base: it sends to the server `npm start` runs with the same PORT.
-      const run = await simulate(["--seconds", "3", "--spike", "--data", dataFile], { PORT: new URL(server.url).port });
-      expect(run.code).toBe(0);
+      const run = await simulate(
+        ["--seconds", "3", "--spike", "--moderators", "2", "--think-ms", "200", "--data", dataFile],
+        { PORT: new URL(server.url).port },
+      );
+      expect(run.code, run.output).toBe(0);
       expect(run.output).toMatch(/failed requests: none/);
       expect(Number(/created (\d+)/.exec(run.output)?.[1])).toBeGreaterThan(0);
+      // Two demo moderators worked the queue meanwhile, and their claims' latency is reported.
+      expect(
+        Number(/Moderators \(2, reading 200 ms an item\): (\d+) items claimed/.exec(run.output)?.[1]),
+      ).toBeGreaterThan(0);
+      expect(run.output).toMatch(/claim next, request to answer: p50 \d+ ms, p95 \d+ ms, p99 \d+ ms/);
+      expect(run.output).toMatch(/failed calls: none/);
       // The spike's items are in Hexfall Games' queue, read through the public API by the agency's owner.
       const demo = JSON.parse(readFileSync(dataFile, "utf8")) as {
         agencies: Array<{ clients: Array<{ id: string; name: string }> }>;
