@@ -146,6 +146,20 @@ describe("spike detection", () => {
         .where(eq(schema.volumeSpikes.clientId, a.client.id));
       expect(open).toHaveLength(1);
       expect(open[0]).toMatchObject({ endedAt: null, startedAt: surgeEnd, items: 160 });
+      // Its item count is a recount taken once a minute of the spike: a look 80 s in keeps the minute's count (and
+      // notes the rate), the first look of the next minute counts the one item more.
+      await seedWindow(new Date(surgeEnd.getTime() + 70_000), new Date(surgeEnd.getTime() + 71_000), 1, "surge-late");
+      const spikeRow = async () =>
+        (
+          await db.owner
+            .select()
+            .from(schema.volumeSpikes)
+            .where(eq(schema.volumeSpikes.id, open[0]?.id ?? ""))
+        )[0];
+      expect(await detect(new Date(surgeEnd.getTime() + 80_000), notifier)).toEqual([]);
+      expect(await spikeRow()).toMatchObject({ items: 160, lastRatePerHour: 588 });
+      expect(await detect(new Date(surgeEnd.getTime() + 2 * MINUTE), notifier)).toEqual([]);
+      expect(await spikeRow()).toMatchObject({ items: 161 });
       // The console's counts carry it (the banner), and the floor shows it.
       const moderatorScope = {
         ...scope,

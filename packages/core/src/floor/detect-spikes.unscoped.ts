@@ -161,6 +161,7 @@ export async function judgeAgencySpikes(
           peakRatePerHour: ratePerHour,
           lastRatePerHour: ratePerHour,
           items: count,
+          updatedAt: now,
         })
         .onConflictDoNothing()
         .returning({ id: volumeSpikes.id });
@@ -176,18 +177,24 @@ export async function judgeAgencySpikes(
       changes.push(change);
       notices.push(...(await announceSpike(tx, { ...change, clientName: client.name, at: now, startedAt: now })));
     } else if (spike && (decision === "continue" || decision === "end")) {
-      const since = await countArrivals(scope, tx, {
-        clientIds: [client.id],
-        // From the window that started it.
-        from: new Date(spike.startedAt.getTime() - rule.windowMinutes * 60_000),
-        to: now,
-      });
+      // Its items are a recount from the window that started it, as long as the spike: taken when a new minute of
+      // the spike has begun since the last look and at its end, not at every look of a watcher looking every few
+      // seconds.
+      const minuteOf = (at: Date) => Math.floor((at.getTime() - spike.startedAt.getTime()) / 60_000);
+      const since =
+        decision === "end" || minuteOf(now) > minuteOf(spike.updatedAt)
+          ? await countArrivals(scope, tx, {
+              clientIds: [client.id],
+              from: new Date(spike.startedAt.getTime() - rule.windowMinutes * 60_000),
+              to: now,
+            })
+          : null;
       const [updated] = await tx
         .update(volumeSpikes)
         .set({
           lastRatePerHour: ratePerHour,
           peakRatePerHour: Math.max(spike.peakRatePerHour, ratePerHour),
-          items: since.get(client.id) ?? spike.items,
+          items: since?.get(client.id) ?? spike.items,
           updatedAt: now,
           ...(decision === "end" ? { endedAt: now } : {}),
         })
