@@ -348,7 +348,10 @@ function percentile(samples: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-/** Sends `rate` items per second, in batches of 1–20, until `until`; at most `maxInFlight` requests at once. */
+/**
+ * Sends `rate` items per second, in batches of 1–20 (via ingest; via the sandbox each comment is a request, so a
+ * batch of one), until `until`; at most `maxInFlight` requests at once.
+ */
 async function stream(options: {
   simulation: Options;
   targets: readonly Target[];
@@ -369,7 +372,7 @@ async function stream(options: {
       await new Promise((resolve) => setTimeout(resolve, 20));
       continue;
     }
-    const size = Math.min(due, 1 + randomInt(20));
+    const size = simulation.via === "sandbox" ? 1 : Math.min(due, 1 + randomInt(20));
     const target = pick(targets);
     const items = Array.from({ length: size }, () => {
       const { body, theme } = options.compose(target);
