@@ -39,13 +39,17 @@ export function presetPeriod(preset: Exclude<PeriodPreset, "custom">, today: str
   }
 }
 
+/** The presets that give dates of their own (all but custom). */
+const datedPresets = ["this_month", "last_month", "last_7_days"] as const;
+
 /**
  * The period an address's `?period=` names: a preset ("this_month", "last_month", "last_7_days") seen from `today`,
  * so a link to last month's report stays last month's, or a calendar month "YYYY-MM" (as the invoices' address names
  * one; up to `today` for the month under way). Null for anything else.
  */
 export function namedPeriod(value: string | undefined, today: string): ReportPeriod | null {
-  if (value === "this_month" || value === "last_month" || value === "last_7_days") return presetPeriod(value, today);
+  const preset = datedPresets.find((name) => name === value);
+  if (preset) return presetPeriod(preset, today);
   const month = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(value ?? "");
   if (!month) return null;
   const [year, number] = [Number(month[1]), Number(month[2])];
@@ -56,9 +60,8 @@ export function namedPeriod(value: string | undefined, today: string): ReportPer
 
 /** Which preset `period` is from `today`, or custom when none gives exactly these dates. */
 export function presetOf(period: ReportPeriod, today: string): PeriodPreset {
-  const presets = ["this_month", "last_month", "last_7_days"] as const;
   return (
-    presets.find((preset) => {
+    datedPresets.find((preset) => {
       const dates = presetPeriod(preset, today);
       return dates.from === period.from && dates.to === period.to;
     }) ?? "custom"
