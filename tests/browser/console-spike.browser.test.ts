@@ -326,16 +326,19 @@ describe("crisis tools", () => {
     await page.close();
   });
 
-  it("says a page of items that are all in incidents is not an empty queue, and reads on", {
+  it("keeps incident rows inside the queue, says a page all in incidents is not empty, and reads on", {
     timeout: 120_000,
   }, async () => {
     const run = randomUUID().slice(0, 8);
     // A channel with nothing else waiting, so the first page of its queue (50 items) is all one incident.
     const channel = demo.channel("Brightmart", "generic");
+    // As long as customers write them: a row shows its first example on one line, cut to the queue's width.
+    const standing =
+      "I have been standing at the locker in the station for twenty minutes and the app says the code expired";
     const wordings = [
-      `parcel locker code not working ${run}`,
-      `the parcel locker code doesn't work ${run}`,
-      `Parcel locker code NOT working!! ${run}`,
+      `parcel locker code not working ${run}. ${standing}`,
+      `the parcel locker code doesn't work ${run}: ${standing}`,
+      `Parcel locker code NOT working!! ${run} ${standing}`,
     ];
     await demo.ingestGeneric(
       channel.id,
@@ -348,11 +351,15 @@ describe("crisis tools", () => {
       })),
     );
     const page = await demo.signedInPage("owner@northwind.test");
+    await page.setViewportSize({ width: 1366, height: 768 });
     await page.goto(`${demo.server.url}/console?client=${channel.clientId}&channel=${channel.id}`);
-    await page.locator(".queue-clusters__row", { hasText: run }).getByText("55 near-identical items").waitFor({
-      timeout: 30_000,
-    });
+    const row = page.locator(".queue-clusters__row", { hasText: run });
+    await row.getByText("55 near-identical items").waitFor({ timeout: 30_000 });
     const queue = page.locator(".console__list");
+    // The row, its "Act on all" button included, stays inside the queue's column.
+    const [rowBox, queueBox] = await Promise.all([row.boundingBox(), queue.boundingBox()]);
+    if (!rowBox || !queueBox) throw new Error("the incident row or the queue is not laid out");
+    expect(rowBox.x + rowBox.width).toBeLessThanOrEqual(queueBox.x + queueBox.width);
     await queue.getByText("The 50 items read so far all belong to incidents of near-identical items").waitFor();
     expect(await queue.getByText("Nothing matches these filters").count()).toBe(0);
     await queue.getByRole("button", { name: "Load more" }).click();
