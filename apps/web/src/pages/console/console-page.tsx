@@ -17,6 +17,7 @@ import { ConsoleSettingsMenu, createConsoleSettings, useP1Alerts } from "./conso
 import type { Notice } from "./item-panel";
 import { useQueueCounts } from "./queue-sidebar";
 import { QueueWorkspace } from "./queue-workspace";
+import { type SpikingClient, spikeBanner } from "./volume-spikes";
 
 function Notices(props: { notice: Notice | null; onDismiss: () => void }) {
   return (
@@ -103,20 +104,19 @@ function ChannelIncidents() {
 }
 
 /**
- * A banner per client in a volume spike (core/floor's detection: its rate far above its usual rate for the hour of
- * the week), from the live counts; gone when the spike is over. Leads get a link to the floor.
+ * The clients in a volume spike (core/floor's detection: its rate far above its usual rate for the hour of the week),
+ * from the live counts, in one banner (`spikeBanner`); gone when the spikes are over. Leads get a link to the floor.
  */
 function VolumeSpikes(props: { counts: QueueCount[] | undefined }) {
   const session = useSession();
-  const spiking = () => (props.counts ?? []).filter((count) => count.spike);
+  const banner = () =>
+    spikeBanner((props.counts ?? []).filter((count): count is QueueCount & SpikingClient => count.spike !== null));
   return (
-    <For each={spiking()}>
-      {(count) => (
-        <div class="alert alert--info volume-spike" role="alert" data-client-id={count.clientId}>
+    <Show when={banner()}>
+      {(shown) => (
+        <div class="alert alert--info volume-spike" role="alert">
           <span>
-            <strong>Spike on {count.clientName}</strong>: {Math.round(count.spike?.ratePerHour ?? 0)} items an hour
-            since {formatDateTime(count.spike?.startedAt ?? new Date())}, where{" "}
-            {Math.round(count.spike?.usualPerHour ?? 0)} an hour is usual at this time.
+            <strong>{shown().title}</strong>: {shown().detail}
           </span>
           <Show when={canEnter(session.role(), "floor")}>
             <a class="button button--small" href="/floor">
@@ -125,7 +125,7 @@ function VolumeSpikes(props: { counts: QueueCount[] | undefined }) {
           </Show>
         </div>
       )}
-    </For>
+    </Show>
   );
 }
 
