@@ -92,6 +92,11 @@ describe("escalations in the portal, in a real browser", () => {
     const page = await demo.signedInPage("stakeholder@hexfall.test");
     await page.goto(`${demo.server.url}/portal`);
     await page.getByRole("heading", { name: "Portal", level: 1 }).waitFor();
+    // The page's actions stand apart: the protocol's link does not touch the live indicator.
+    const protocolLink = await page.getByRole("link", { name: "Brand protocol" }).boundingBox();
+    const live = await page.getByRole("status").filter({ hasText: "Live" }).boundingBox();
+    if (!protocolLink || !live) throw new Error("the portal's actions are not laid out");
+    expect(live.x - (protocolLink.x + protocolLink.width)).toBeGreaterThanOrEqual(8);
 
     const open = page.getByRole("list", { name: "Open escalations" });
     const row = open.getByRole("button").filter({ hasText: "nightowl_gamer" });
