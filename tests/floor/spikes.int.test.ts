@@ -38,13 +38,13 @@ const historyFrom = new Date(mondayNine.getTime() - 13 * 168 * HOUR);
 let db: TestDatabase;
 let a: TestAgency;
 
-/** `count` items of client A spread evenly over `[from, to)`. */
-async function seedWindow(from: Date, to: Date, count: number, tag: string) {
-  const channel = a.channels.find((c) => c.clientId === a.client.id);
+/** `count` items of a client (A unless said) spread evenly over `[from, to)`. */
+async function seedWindow(from: Date, to: Date, count: number, tag: string, clientId = a.client.id) {
+  const channel = a.channels.find((c) => c.clientId === clientId);
   await db.owner.execute(sql`
     insert into items (id, agency_id, client_id, channel_id, external_id, kind, author_external_id, author_handle,
       body, created_at, received_at, status, priority)
-    select gen_random_uuid(), ${a.agency.id}, ${a.client.id}, ${channel?.id}, ${tag} || '-' || n, 'comment', 'author',
+    select gen_random_uuid(), ${a.agency.id}, ${clientId}, ${channel?.id}, ${tag} || '-' || n, 'comment', 'author',
       'someone', 'servers down?', t, t, 'queued', 'P3'
     from generate_series(0, ${count - 1}) n,
       lateral (select ${from.toISOString()}::timestamptz + (${to.getTime() - from.getTime()} * n / ${count}) * interval '1 millisecond' as t) s`);
@@ -62,22 +62,32 @@ async function spikeNotices(userId: string) {
     .orderBy(schema.notifications.createdAt);
 }
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  a = await makeAgency(db.owner);
-  const channel = a.channels.find((c) => c.clientId === a.client.id);
+/**
+ * Thirteen weeks of a client's history up to Monday 15 June 09:00 London: 8 items an hour, 400 an hour on ISO weekday
+ * `peak.isodow` from `peak.from` to `peak.to` o'clock (London time).
+ */
+async function seedHistory(clientId: string, peak: { isodow: number; from: number; to: number }) {
+  const channel = a.channels.find((c) => c.clientId === clientId);
   await db.owner.execute(sql`
     insert into items (id, agency_id, client_id, channel_id, external_id, kind, author_external_id, author_handle,
       body, created_at, received_at, status, priority)
-    select gen_random_uuid(), ${a.agency.id}, ${a.client.id}, ${channel?.id}, 'h-' || extract(epoch from t)::bigint || '-' || n,
+    select gen_random_uuid(), ${a.agency.id}, ${clientId}, ${channel?.id}, 'h-' || extract(epoch from t)::bigint || '-' || n,
       'comment', 'author', 'someone', 'body', t + n * (3600.0 / k.per_hour) * interval '1 second',
       t + n * (3600.0 / k.per_hour) * interval '1 second', 'responded', 'P3'
     from generate_series(${historyFrom.toISOString()}::timestamptz, ${mondayNine.toISOString()}::timestamptz - interval '1 hour', interval '1 hour') t
     cross join lateral (
-      select case when extract(isodow from t at time zone 'Europe/London') = 1
-        and extract(hour from t at time zone 'Europe/London') in (9, 10) then 400 else 8 end as per_hour
+      select case when extract(isodow from t at time zone 'Europe/London') = ${peak.isodow}
+        and extract(hour from t at time zone 'Europe/London') >= ${peak.from}
+        and extract(hour from t at time zone 'Europe/London') < ${peak.to}
+        then 400 else 8 end as per_hour
     ) k
     cross join lateral generate_series(0, k.per_hour - 1) n`);
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  a = await makeAgency(db.owner);
+  await seedHistory(a.client.id, { isodow: 1, from: 9, to: 11 });
 }, 120_000);
 afterAll(() => db?.close());
 
@@ -257,5 +267,43 @@ describe("spike detection", () => {
     expect(await look(new Date(at.getTime() + 5 * MINUTE))).not.toBe(remembered);
     const refitted = await look(new Date(at.getTime() + 6 * MINUTE));
     expect(await look(new Date(at.getTime() + 7 * MINUTE), [clientA, clientB])).not.toBe(refitted);
+  });
+
+  it("holds an open spike to the usual rate of the hour it has run into", async () => {
+    // Client B's history: 8 items an hour, 400 on Tuesdays 16:00–17:00 London.
+    const b = a.otherClient.id;
+    await seedHistory(b, { isodow: 2, from: 16, to: 17 });
+    const spikeOfB = async () =>
+      (await db.owner.select().from(schema.volumeSpikes).where(eq(schema.volumeSpikes.clientId, b)))[0];
+    // Tuesday 16 June, 15:30–15:45 London: 150 items where 2 are usual.
+    const start = new Date("2026-06-16T14:45:00Z");
+    await seedWindow(new Date(start.getTime() - 15 * MINUTE), start, 150, "b-surge", b);
+    await detect(start);
+    expect(await spikeOfB()).toMatchObject({ usualPerHour: expect.closeTo(8, 6), lastRatePerHour: 600, endedAt: null });
+    // 16:00–16:15: 200 items in the hour when about 400 an hour are usual (the fit weighs recent weeks): still a spike,
+    // now against that rate.
+    const intoPeak = new Date("2026-06-16T15:15:00Z");
+    await seedWindow(new Date(intoPeak.getTime() - 15 * MINUTE), intoPeak, 200, "b-peak", b);
+    expect(await detect(intoPeak)).toEqual([]);
+    expect(await spikeOfB()).toMatchObject({
+      usualPerHour: expect.closeTo(400, -2),
+      lastRatePerHour: 800,
+      startRatePerHour: 600,
+      endedAt: null,
+    });
+    const scope = await ownerScopeOf(db.app, a);
+    const floor = await withTenant(db.app, { agencyId: a.agency.id, clientIds: null }, (tx) =>
+      getFloor(scope, tx, { now: () => intoPeak }),
+    );
+    const card = floor.clients.find((entry) => entry.clientId === b);
+    // The card's usual rate now and its spike's agree.
+    expect(card?.spike?.usualPerHour).toBeCloseTo(card?.usualPerHour ?? 0, 6);
+    // 17:15–17:30, quiet: over, against that hour's usual rate (8 an hour, and what the fit carries over from the peak).
+    const calm = new Date("2026-06-16T16:30:00Z");
+    expect((await detect(calm)).map((change) => change.kind)).toEqual(["client.spike_ended"]);
+    const ended = await spikeOfB();
+    expect(ended?.endedAt).toEqual(calm);
+    expect(ended?.usualPerHour).toBeGreaterThanOrEqual(8);
+    expect(ended?.usualPerHour).toBeLessThan(20);
   });
 });

@@ -193,6 +193,7 @@ export async function judgeAgencySpikes(
         .update(volumeSpikes)
         .set({
           lastRatePerHour: ratePerHour,
+          usualPerHour,
           peakRatePerHour: Math.max(spike.peakRatePerHour, ratePerHour),
           items: since?.get(client.id) ?? spike.items,
           updatedAt: now,

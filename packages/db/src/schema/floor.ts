@@ -15,7 +15,10 @@ export const volumeSpikes = pgTable(
     ...clientOwnedColumns(),
     startedAt: timestamp({ withTimezone: true }).notNull(),
     endedAt: timestamp({ withTimezone: true }),
-    /** The usual rate for the hour of the week when it started (the arrivals forecast). */
+    /**
+     * The usual rate (the arrivals forecast) over the detection window of the latest look, as `lastRatePerHour` is
+     * that look's rate: a spike that runs into a busier or quieter hour of the week is judged, and shown, against it.
+     */
     usualPerHour: doublePrecision().notNull(),
     /** The rate over the detection window when it started, and the highest seen while open. */
     startRatePerHour: doublePrecision().notNull(),
