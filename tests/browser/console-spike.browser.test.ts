@@ -76,6 +76,11 @@ describe("the console on a laptop", () => {
       const item = await openItem(page).boundingBox();
       const list = await page.locator(".console__list").boundingBox();
       expect((list?.x ?? 0) + (list?.width ?? 0)).toBeLessThanOrEqual(item?.x ?? 0);
+      // Its heading ("Queue · 50+ listed") on one line; the buttons beside it go under it in the narrow column.
+      const heading = page.getByRole("heading", { name: /^Queue/ });
+      const headingHeight = (await heading.boundingBox())?.height ?? 0;
+      const lineHeight = await heading.evaluate((element) => Number.parseFloat(getComputedStyle(element).lineHeight));
+      expect(headingHeight).toBeLessThan(1.5 * lineHeight);
       expect(await page.locator(".console__side").isVisible()).toBe(false);
       await page.getByRole("button", { name: "Filters", exact: true }).click();
       const side = await page.locator(".console__side").boundingBox();
