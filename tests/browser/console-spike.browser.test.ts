@@ -231,9 +231,14 @@ describe("claims you can see", () => {
     await expect.poll(() => moderator.locator(".queue-row").count(), { timeout: 15_000 }).toBe(1);
     expect(await moderator.locator(`.queue-row[aria-current="true"]`).count()).toBe(1);
 
-    // The owner opens the held item: the holder's name, and the item handed to another moderator.
+    // The owner finds it on the floor, under its holder (whose item, which client's), and opens it: the holder's
+    // name, and the item handed to another moderator.
     const owner = await demo.signedInPage("owner@northwind.test");
-    await owner.goto(`${demo.server.url}/console/items/${second}`);
+    await owner.goto(`${demo.server.url}/floor`);
+    const held = owner.getByRole("row", { name: /Priya Moderator/ }).locator(`a[href="/console/items/${second}"]`);
+    await held.waitFor({ timeout: 15_000 });
+    expect(await held.textContent()).toMatch(/^@\S+ \((Hexfall Games|Brightmart)\)$/);
+    await held.click();
     await openItem(owner).getByText("Priya Moderator holds this item").waitFor({ timeout: 15_000 });
     const reassign = openItem(owner).getByRole("form", { name: "Reassign" });
     await reassign.getByLabel("Reassign to").selectOption({ label: "Mia Moderator" });

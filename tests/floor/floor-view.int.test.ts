@@ -191,7 +191,7 @@ describe("the floor view", () => {
     const first = floor.members.find((member) => member.userId === a.users.moderator.id);
     expect(first).toMatchObject({
       state: "working",
-      holding: [expect.objectContaining({ clientId: a.client.id, clientName: a.client.name })],
+      holding: [expect.objectContaining({ clientId: a.client.id, clientName: a.client.name, authorHandle: "someone" })],
       handledToday: 3,
       activeHoursToday: 0.5,
       handledPerHour: 6,

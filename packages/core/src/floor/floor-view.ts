@@ -96,8 +96,14 @@ export interface FloorMemberView {
   role: string;
   state: FloorMemberState;
   lastSeenAt: Date | null;
-  /** The items they hold now. */
-  holding: Array<{ itemId: string; clientId: string; clientName: string; claimExpiresAt: Date | null }>;
+  /** The items the member holds now, soonest to lapse first: whose (the author's handle) and which client's. */
+  holding: Array<{
+    itemId: string;
+    clientId: string;
+    clientName: string;
+    authorHandle: string;
+    claimExpiresAt: Date | null;
+  }>;
   handledToday: number;
   /** Quarter-hours with a claim or a handled item today, in hours. */
   activeHoursToday: number;
@@ -338,9 +344,10 @@ export async function getFloor(scope: Scope, tx: Executor, deps: { now?: Clock }
     claimed_by: string;
     id: string;
     client_id: string;
+    author_handle: string;
     claim_expires_at: string | null;
   }>(sql`
-    select claimed_by, id, client_id, claim_expires_at from ${items}
+    select claimed_by, id, client_id, author_handle, claim_expires_at from ${items}
     where agency_id = ${scope.agencyId} and status = 'claimed' and claimed_by is not null
       and client_id = any(${ids}) and (claim_expires_at is null or claim_expires_at > ${nowSql})
     order by claim_expires_at`);
@@ -353,6 +360,7 @@ export async function getFloor(scope: Scope, tx: Executor, deps: { now?: Clock }
           itemId: item.id,
           clientId: item.client_id,
           clientName: clientName.get(item.client_id) ?? "",
+          authorHandle: item.author_handle,
           claimExpiresAt: item.claim_expires_at ? new Date(item.claim_expires_at) : null,
         }));
       const lastSeenAt = row.last_seen_at ? new Date(row.last_seen_at) : null;

@@ -227,7 +227,7 @@ function Members(props: { floor: Floor }) {
                   <For each={member.holding} fallback={<span class="muted">—</span>}>
                     {(item) => (
                       <a class="floor__holding" href={`/console/items/${item.itemId}`}>
-                        {item.clientName}
+                        @{item.authorHandle.replace(/^@/, "")} ({item.clientName})
                       </a>
                     )}
                   </For>
