@@ -278,8 +278,10 @@ async function sendSandboxComments(options: Options, target: Target, items: Comp
   tally.itemsSent += items.length;
   for (const item of items) {
     const replyTo = item.parentExternalId?.startsWith("sandbox-") ? item.parentExternalId : undefined;
+    // The sandbox knows a commenter by the name they post under: a customer's own handle, as on most platforms (a
+    // first name alone would make every Dana one customer, and a launch's thousands of players a dozen).
     const rawBody = JSON.stringify({
-      author: item.author.displayName,
+      author: item.author.handle,
       text: item.body,
       ...(replyTo ? { replyTo } : {}),
     });
