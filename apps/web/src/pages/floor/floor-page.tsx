@@ -3,6 +3,7 @@ import { useQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, For, onCleanup, Show } from "solid-js";
 import { useSession } from "../../auth";
 import { BarChart } from "../../components/bar-chart";
+import { CustomerText } from "../../components/customer-text-view";
 import { createLiveEvents, LiveIndicator } from "../../components/live";
 import { createRefreshGroup } from "../../components/live-refresh";
 import { Card, Page, QueryStatusOf } from "../../components/page";
@@ -227,7 +228,7 @@ function Members(props: { floor: Floor }) {
                   <For each={member.holding} fallback={<span class="muted">—</span>}>
                     {(item) => (
                       <a class="floor__holding" href={`/console/items/${item.itemId}`}>
-                        @{item.authorHandle.replace(/^@/, "")} ({item.clientName})
+                        @<CustomerText text={item.authorHandle.replace(/^@/, "")} /> ({item.clientName})
                       </a>
                     )}
                   </For>
