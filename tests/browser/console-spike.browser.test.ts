@@ -13,16 +13,40 @@ afterAll(() => demo?.stop());
 
 const openItem = (page: Page) => page.locator('section[aria-label="Open item"]');
 
-/** Clicks "Claim next" and waits for the claimed item rendered as the moderator's; returns its id and the time taken. */
+/**
+ * Clicks "Claim next" and waits for the claimed item rendered as the moderator's; returns its id and the times, read
+ * on the page's own clock: click → the server's answer received, and click → the item in the page as claimed by
+ * the moderator. Timed in the page, a busy test process's round trips to the browser stay out of the figures.
+ */
 async function claimByClick(page: Page): Promise<{ itemId: string; ms: number; answeredMs: number }> {
+  await page.evaluate(() => {
+    // The console makes hundreds of requests in a burst: a full resource-timing buffer would drop the claim's entry.
+    performance.clearResourceTimings();
+    (window as unknown as { claimProbe?: { observer: MutationObserver } }).claimProbe?.observer.disconnect();
+    const probe = { click: 0, rendered: new Map<string, number>(), observer: new MutationObserver(() => {}) };
+    document.addEventListener(
+      "click",
+      () => {
+        probe.click ||= performance.now();
+      },
+      { capture: true, once: true },
+    );
+    probe.observer = new MutationObserver(() => {
+      for (const section of document.querySelectorAll('section[aria-label="Open item"][data-item-id]')) {
+        const id = section.getAttribute("data-item-id") ?? "";
+        if (!probe.rendered.has(id) && section.textContent?.includes("Claimed by you"))
+          probe.rendered.set(id, performance.now());
+      }
+    });
+    probe.observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    Object.assign(window, { claimProbe: probe });
+  });
   const answered = page.waitForResponse(
     (response) => response.url().includes("/trpc/queue.claimNext") && response.request().method() === "POST",
     { timeout: 30_000 },
   );
-  const started = Date.now();
   await page.getByRole("button", { name: /^Claim next/ }).click();
   const response = await answered;
-  const answeredMs = Date.now() - started;
   const body = (await response.json()) as Array<{ result?: { data?: { json?: { id?: string } | null } } }>;
   const itemId = body[0]?.result?.data?.json?.id;
   if (!itemId) throw new Error("the queue ran dry");
@@ -30,7 +54,26 @@ async function claimByClick(page: Page): Promise<{ itemId: string; ms: number; a
     .locator(`section[aria-label="Open item"][data-item-id="${itemId}"]`)
     .getByText("Claimed by you")
     .waitFor({ timeout: 30_000 });
-  return { itemId, ms: Date.now() - started, answeredMs };
+  // The claim's timing entry is queued once its body was read, which the render follows: it is there, or about to be.
+  await expect
+    .poll(() =>
+      page.evaluate(() =>
+        performance.getEntriesByType("resource").some((entry) => entry.name.includes("/trpc/queue.claimNext")),
+      ),
+    )
+    .toBe(true);
+  const times = await page.evaluate((id) => {
+    const probe = (window as unknown as { claimProbe: { click: number; rendered: Map<string, number> } }).claimProbe;
+    const request = performance
+      .getEntriesByType("resource")
+      .filter((entry) => entry.name.includes("/trpc/queue.claimNext"))
+      .at(-1) as PerformanceResourceTiming | undefined;
+    return {
+      ms: Math.round((probe.rendered.get(id) ?? Number.NaN) - probe.click),
+      answeredMs: Math.round((request?.responseEnd ?? Number.NaN) - probe.click),
+    };
+  }, itemId);
+  return { itemId, ...times };
 }
 
 /** The server's queued count of a client, read as the console reads it (the page's own session). */
@@ -499,7 +542,9 @@ describe("the console under a burst", () => {
     // What the console adds to the server's answer (the 23.8 s the issue saw were the console's: batched and
     // cancelled refetches): under 1 s for 95 % of clicks whatever the load. The absolute bar — click to item under
     // 1 s at p95 while a spike runs — is the server's too, and belongs to the spike benchmark, not to a suite that
-    // runs other files beside this one (here the server's own answers took up to 1.3 s).
+    // runs other files beside this one (here the server's own answers took up to 1.3 s). Both times are read on the
+    // page's clock: measured from the test process, a CI run beside another browser file saw 1.6 s "added" that
+    // were the harness's own round trips (in the page, 33 ms at load 6 on 2 cores).
     const added = claims.map((ms, index) => ms - (answers[index] ?? 0)).sort((x, y) => x - y);
     const addedP95 = added[Math.ceil(added.length * 0.95) - 1] ?? Number.POSITIVE_INFINITY;
     console.log(`claims: the console added p95 ${addedP95} ms to the server's answer`);
