@@ -8,7 +8,7 @@ import { recordAudit } from "../kernel/record-audit";
 import type { Scope } from "../kernel/scope";
 import { assertHoldingStatement, writeHoldingStatement } from "./holding-statement";
 import { actionRules, assertMayModerateInPublic, type ItemRow, type ModerationDeps } from "./item-actions";
-import { sendReply } from "./replies";
+import { createReplyReads, sendReply } from "./replies";
 
 const { items, channels } = schema;
 type ItemStatus = ItemRow["status"];
@@ -173,8 +173,9 @@ async function tagItems(
 }
 
 /**
- * The holding statement to every waiting item, written for its customer, each through `sendReply`. The rows are
- * locked first (in id order, as every bulk action locks them), so a second moderator replying to the same cluster
+ * The holding statement to every waiting item, written for its customer, each through `sendReply` (sharing its
+ * reads: the client's recent replies are read once, and each reply is checked against those stored before it). The
+ * rows are locked first (in id order, as every bulk action locks them), so a second moderator replying to the same cluster
  * waits, then finds them answered and skips them.
  */
 async function replyToItems(
@@ -194,6 +195,8 @@ async function replyToItems(
     from target join ${items} i on i.id = target.id join ${channels} c on c.id = i.channel_id
     order by i.received_at, i.id`);
   const view: BulkItemsView = { updated: 0, blocked: [] };
+  // One read of the client's recent replies (and the rest) for the whole run, each reply added as it is stored.
+  const reads = createReplyReads(scope, tx);
   for (const target of targets) {
     const text = writeHoldingStatement(input.statement, {
       authorHandle: target.author_handle,
@@ -202,7 +205,7 @@ async function replyToItems(
       body: target.body,
     });
     try {
-      await sendReply(scope, tx, { itemId: target.id, text }, input.deps);
+      await sendReply(scope, tx, { itemId: target.id, text }, input.deps, reads);
       view.updated += 1;
     } catch (err) {
       // The checks refused this customer's reply (nothing was stored for it): the others still go.

@@ -98,6 +98,21 @@ describe("clusters of near-identical items", () => {
     expect(statuses.every((row) => row.status === "responded" && row.audits === 1)).toBe(true);
   });
 
+  it("checks each reply of a run against those stored before it in the run: a customer who wrote twice gets one", async () => {
+    const itemIds = await insertItems(0, ["servers down, can't login", "still down and still can't login"], "w1");
+    await db.owner.execute(sql`update items set author_display_name = 'Dana'
+      where id = any(${sql.raw(`array[${itemIds.map((id) => `'${id}'`).join(",")}]::uuid[]`)})`);
+    const view = await inTenant(moderator, (tx) =>
+      bulkModerateItems(moderator, tx, {
+        itemIds,
+        action: "reply",
+        statement: "Hi {name}, the servers are back soon.",
+      }),
+    );
+    expect(view.updated).toBe(1);
+    expect(view.blocked).toEqual([{ itemId: itemIds[1], message: expect.stringContaining("The same reply was") }]);
+  });
+
   it("tags a cluster, and refuses a statement with an unknown variable naming the field", async () => {
     const itemIds = await insertItems(1, incident, "t1");
     const tagged = await inTenant(moderator, (tx) =>

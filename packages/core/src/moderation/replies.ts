@@ -2,6 +2,7 @@ import {
   AppError,
   type DeliveryState,
   memberTriageMessage,
+  type Platform,
   type ReplyDraftInput,
   type ReplyResendInput,
 } from "@parley/contracts";
@@ -103,13 +104,32 @@ function threadKeyOf(item: Pick<ItemRow, "channelId" | "threadExternalId" | "ext
   return `${item.channelId}:${item.threadExternalId ?? item.externalId}`;
 }
 
+/** A reply as the authenticity and duplicate checks see it; a reply not yet sent counts from when it was written. */
+function recentReplyOf(row: {
+  text: string;
+  status: ReplyRow["status"];
+  sentAt: Date | null;
+  createdAt: Date;
+  channelId: string;
+  threadExternalId: string | null;
+  externalId: string;
+}): RecentReply {
+  return {
+    text: row.text,
+    sentAt: row.sentAt ?? row.createdAt,
+    status: row.status === "sent" ? "sent" : row.status === "pending_approval" ? "pending_approval" : "queued",
+    channelId: row.channelId,
+    threadId: threadKeyOf(row),
+  };
+}
+
 /**
  * The replies the authenticity and duplicate checks compare a draft with: the client's most recently sent ones and
  * those on their way — approved and queued or retrying delivery, or waiting for approval — so the same answer cannot
  * go out twice while deliveries are backed up. Each read uses its own index (sent by `sent_at`; the few in flight by
- * status); a reply not yet sent counts from when it was written.
+ * status). Newest first, the `recentRepliesLimit` the checks compare.
  */
-async function findRecentReplies(tx: Executor, item: ItemRow): Promise<RecentReply[]> {
+async function findRecentReplies(tx: Executor, item: Pick<ItemRow, "agencyId" | "clientId">): Promise<RecentReply[]> {
   const columns = {
     text: replies.body,
     status: replies.status,
@@ -134,60 +154,17 @@ async function findRecentReplies(tx: Executor, item: ItemRow): Promise<RecentRep
     .where(and(ofClient, inArray(replies.status, ["approved", "pending_approval"])))
     .orderBy(desc(replies.createdAt))
     .limit(recentRepliesLimit);
-  return [...inFlight, ...sent].map((row) => ({
-    text: row.text,
-    sentAt: row.sentAt ?? row.createdAt,
-    status: row.status === "sent" ? "sent" : row.status === "pending_approval" ? "pending_approval" : "queued",
-    channelId: row.channelId,
-    threadId: threadKeyOf(row),
-  }));
-}
-
-/** Runs the protocol's reply checks for a draft on the item, as they stand now, for a member of `memberAuthority`. */
-async function runReplyChecks(
-  tx: Executor,
-  item: ItemRow,
-  input: { text: string; now: Date; memberAuthority: "respond" | "triage" },
-): Promise<{ check: ReplyCheck; protocol: ActiveProtocol | null }> {
-  const protocol = await loadItemProtocol(tx, item);
-  const document = protocol?.document ?? noProtocol;
-  const [channel] = await tx
-    .select({ platform: channels.platform })
-    .from(channels)
-    .where(and(eq(channels.id, item.channelId), eq(channels.agencyId, item.agencyId)));
-  if (!channel) throw new AppError("NOT_FOUND", "Channel not found", { reason: "channel_not_found" });
-  const check = checkReply({
-    protocol: document,
-    platform: channel.platform,
-    categoryKey: (protocol ? item.categoryKey : null) ?? document.defaultCategory.key,
-    channelId: item.channelId,
-    threadId: threadKeyOf(item),
-    text: input.text,
-    recentReplies: await findRecentReplies(tx, item),
-    now: input.now,
-    memberAuthority: input.memberAuthority,
-  });
-  return { check, protocol };
-}
-
-/** Live checks while the moderator types: nothing is stored. */
-export async function checkDraftReply(
-  scope: Scope,
-  tx: Executor,
-  input: ReplyDraftInput,
-  deps: ModerationDeps = {},
-): Promise<ReplyCheck> {
-  const item = await getItemInScope(scope, tx, { itemId: input.itemId });
-  const { check } = await runReplyChecks(tx, item, {
-    text: input.text,
-    now: (deps.now ?? systemClock)(),
-    memberAuthority: await memberAuthorityOn(scope, tx, item.clientId),
-  });
-  return check;
+  return [...inFlight, ...sent]
+    .map(recentReplyOf)
+    .sort((a, b) => b.sentAt.getTime() - a.sentAt.getTime())
+    .slice(0, recentRepliesLimit);
 }
 
 /** Whether the client has a stakeholder who approves replies; if not, the agency's leads approve them. */
-async function findApprover(tx: Executor, item: ItemRow): Promise<"client" | "agency_lead"> {
+async function findApprover(
+  tx: Executor,
+  item: Pick<ItemRow, "agencyId" | "clientId">,
+): Promise<"client" | "agency_lead"> {
   const [approver] = await tx
     .select({ id: clientAssignments.id })
     .from(clientAssignments)
@@ -202,6 +179,122 @@ async function findApprover(tx: Executor, item: ItemRow): Promise<"client" | "ag
     )
     .limit(1);
   return approver ? "client" : "agency_lead";
+}
+
+/** A read made once per key (`keyOf`) for the life of a `ReplyReads`. */
+function readOnce<K, T>(keyOf: (of: K) => string, read: (of: K) => Promise<T>): (of: K) => Promise<T> {
+  const reads = new Map<string, Promise<T>>();
+  return (of) => {
+    const key = keyOf(of);
+    let value = reads.get(key);
+    if (!value) {
+      value = read(of);
+      reads.set(key, value);
+    }
+    return value;
+  };
+}
+
+/**
+ * What writing replies reads besides the item itself — the member's authority, the protocol, the channel's platform,
+ * the client's approver and recent replies — read once per client for a run of replies in one transaction (a holding
+ * statement to a whole incident) and kept current as each reply is stored: the hundredth customer's reply is checked
+ * against the ninety-nine before it without reading the client's recent replies a hundred times. One reply alone
+ * makes its own.
+ */
+export interface ReplyReads {
+  memberAuthority(clientId: string): Promise<"respond" | "triage">;
+  protocol(item: ItemRow): Promise<ActiveProtocol | null>;
+  platform(item: ItemRow): Promise<Platform>;
+  approver(item: ItemRow): Promise<"client" | "agency_lead">;
+  recentReplies(item: ItemRow): Promise<readonly RecentReply[]>;
+  /** A reply just stored on the item: the next drafts are checked against it too. */
+  stored(reply: ReplyRow, item: ItemRow): void;
+}
+
+export function createReplyReads(scope: Scope, tx: Executor): ReplyReads {
+  const ofClient = (item: ItemRow) => item.clientId;
+  /** The recent replies read so far, by client: what `stored` adds to. */
+  const recent = new Map<string, RecentReply[]>();
+  return {
+    memberAuthority: readOnce(
+      (clientId: string) => clientId,
+      (clientId) => memberAuthorityOn(scope, tx, clientId),
+    ),
+    protocol: readOnce(
+      (item) => `${item.clientId}:${item.protocolVersionId ?? ""}`,
+      (item) => loadItemProtocol(tx, item),
+    ),
+    platform: readOnce(
+      (item) => item.channelId,
+      async (item) => {
+        const [channel] = await tx
+          .select({ platform: channels.platform })
+          .from(channels)
+          .where(and(eq(channels.id, item.channelId), eq(channels.agencyId, item.agencyId)));
+        if (!channel) throw new AppError("NOT_FOUND", "Channel not found", { reason: "channel_not_found" });
+        return channel.platform;
+      },
+    ),
+    approver: readOnce(ofClient, (item) => findApprover(tx, item)),
+    recentReplies: readOnce(ofClient, async (item) => {
+      const list = await findRecentReplies(tx, item);
+      recent.set(item.clientId, list);
+      return list;
+    }),
+    stored: (reply, item) => {
+      const list = recent.get(item.clientId);
+      if (!list) return;
+      list.unshift(
+        recentReplyOf({
+          ...reply,
+          text: reply.body,
+          threadExternalId: item.threadExternalId,
+          externalId: item.externalId,
+        }),
+      );
+      if (list.length > recentRepliesLimit) list.pop();
+    },
+  };
+}
+
+/** Runs the protocol's reply checks for a draft on the item, as they stand now, for a member of `memberAuthority`. */
+async function runReplyChecks(
+  reads: ReplyReads,
+  item: ItemRow,
+  input: { text: string; now: Date; memberAuthority: "respond" | "triage" },
+): Promise<{ check: ReplyCheck; protocol: ActiveProtocol | null }> {
+  const protocol = await reads.protocol(item);
+  const document = protocol?.document ?? noProtocol;
+  const check = checkReply({
+    protocol: document,
+    platform: await reads.platform(item),
+    categoryKey: (protocol ? item.categoryKey : null) ?? document.defaultCategory.key,
+    channelId: item.channelId,
+    threadId: threadKeyOf(item),
+    text: input.text,
+    recentReplies: await reads.recentReplies(item),
+    now: input.now,
+    memberAuthority: input.memberAuthority,
+  });
+  return { check, protocol };
+}
+
+/** Live checks while the moderator types: nothing is stored. */
+export async function checkDraftReply(
+  scope: Scope,
+  tx: Executor,
+  input: ReplyDraftInput,
+  deps: ModerationDeps = {},
+): Promise<ReplyCheck> {
+  const item = await getItemInScope(scope, tx, { itemId: input.itemId });
+  const reads = createReplyReads(scope, tx);
+  const { check } = await runReplyChecks(reads, item, {
+    text: input.text,
+    now: (deps.now ?? systemClock)(),
+    memberAuthority: await reads.memberAuthority(item.clientId),
+  });
+  return check;
 }
 
 /** Statuses a reply moves to `responded`; an item hidden, escalated or resolved keeps its status. */
@@ -226,18 +319,20 @@ async function announceReply(tx: Executor, reply: ReplyRow, item: ItemRow): Prom
  * Sends a reply on the item's public thread: re-runs the checks (any block refuses it, storing nothing); in a
  * category that needs approval the reply waits `pending_approval` for the client's approver (or, when the client
  * has none, the agency's leads) and nothing is delivered; otherwise it is `approved` and queued for delivery.
- * Either way the moderator is done with the item: it is `responded` and the claim ends.
+ * Either way the moderator is done with the item: it is `responded` and the claim ends. A run of replies in one
+ * transaction passes one `reads` to them all.
  */
 export async function sendReply(
   scope: Scope,
   tx: Executor,
   input: ReplyDraftInput,
   deps: ModerationDeps = {},
+  reads: ReplyReads = createReplyReads(scope, tx),
 ): Promise<ReplyView> {
   const now = (deps.now ?? systemClock)();
   const item = await getItemInScope(scope, tx, { itemId: input.itemId, lock: true });
   assertNotClaimedByAnother(scope, item, now);
-  const memberAuthority = await memberAuthorityOn(scope, tx, item.clientId);
+  const memberAuthority = await reads.memberAuthority(item.clientId);
   if (memberAuthority === "triage") {
     throw new AppError("FORBIDDEN", memberTriageMessage, { reason: "triage_authority" });
   }
@@ -259,7 +354,7 @@ export async function sendReply(
       replyId: pending.id,
     });
   }
-  const { check, protocol } = await runReplyChecks(tx, item, { text: input.text, now, memberAuthority });
+  const { check, protocol } = await runReplyChecks(reads, item, { text: input.text, now, memberAuthority });
   if (!check.ok) {
     const blocks = check.results.filter((result) => result.severity === "block");
     throw new AppError("BAD_INPUT", `The reply cannot be sent: ${blocks.map((b) => b.message).join("; ")}`, {
@@ -282,7 +377,7 @@ export async function sendReply(
       body: input.text,
       status: needsApproval ? "pending_approval" : "approved",
       checkResults: check.results,
-      requiresApproval: needsApproval ? await findApprover(tx, item) : "none",
+      requiresApproval: needsApproval ? await reads.approver(item) : "none",
       authorUserId: scope.actorId,
       protocolVersionId: protocol?.id ?? null,
       createdAt: now,
@@ -290,6 +385,7 @@ export async function sendReply(
     })
     .returning();
   if (!reply) throw new AppError("INTERNAL", "Reply was not stored");
+  reads.stored(reply, item);
   if (reply.status === "approved") {
     await queueDeliveries(tx, [
       {
@@ -388,7 +484,8 @@ export async function acknowledgeItem(
       reason: "item_deleted",
     });
   }
-  const protocol = await loadItemProtocol(tx, item);
+  const reads = createReplyReads(scope, tx);
+  const protocol = await reads.protocol(item);
   const templates = protocol?.document.acknowledgementTemplates ?? [];
   const [last] = await tx
     .select({ body: replies.body })
@@ -415,7 +512,7 @@ export async function acknowledgeItem(
     const template = pickAcknowledgement({ templates, lastUsedOnChannel: previous });
     previous = template;
     const text = addressed(template);
-    const { check } = await runReplyChecks(tx, item, { text, now, memberAuthority: "respond" });
+    const { check } = await runReplyChecks(reads, item, { text, now, memberAuthority: "respond" });
     if (!check.ok) continue;
     const [reply] = await tx
       .insert(replies)

@@ -30,7 +30,7 @@ export interface ReplyCheck {
 }
 
 export interface RecentReply {
-  text: string;
+  readonly text: string;
   /** When it was sent; for a reply not yet sent, when it was written. */
   sentAt: Date;
   /** Sent, or on its way: approved and queued (or retrying) for delivery, or waiting for approval. Default `sent`. */
@@ -169,11 +169,25 @@ function checkAuthority({ protocol, categoryKey, memberAuthority }: CheckReplyIn
   }
 }
 
+/**
+ * What the checks read of an earlier reply, worked out once per reply object: a run of drafts checked against the
+ * same recent replies (a holding statement to a whole incident) does not read each of them again for every draft.
+ */
+const readings = new WeakMap<RecentReply, { shingles: Set<string>; normalised: string }>();
+function readingOf(reply: RecentReply) {
+  let reading = readings.get(reply);
+  if (!reading) {
+    reading = { shingles: shinglesOf(reply.text), normalised: normaliseForComparison(reply.text) };
+    readings.set(reply, reading);
+  }
+  return reading;
+}
+
 function checkAuthenticity({ text, recentReplies }: CheckReplyInput): ReplyCheckResult[] {
   const draft = shinglesOf(text);
   let closest: { reply: RecentReply; similarity: number } | undefined;
   for (const reply of recentReplies) {
-    const similarity = jaccardSimilarity(draft, shinglesOf(reply.text));
+    const similarity = jaccardSimilarity(draft, readingOf(reply).shingles);
     if (similarity > (closest?.similarity ?? 0)) closest = { reply, similarity };
   }
   if (!closest || closest.similarity < similarityWarningThreshold) return [];
@@ -205,7 +219,7 @@ function checkDuplicate({ text, channelId, threadId, recentReplies, now }: Check
   const isSameThread = (reply: RecentReply) => Boolean(threadId) && reply.threadId === threadId;
   const duplicate = recentReplies.find(
     (reply) =>
-      normaliseForComparison(reply.text) === normalised &&
+      readingOf(reply).normalised === normalised &&
       (isSameThread(reply) ||
         (reply.channelId === channelId && now.getTime() - reply.sentAt.getTime() <= duplicateWindowMs)),
   );
