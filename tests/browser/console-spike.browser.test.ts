@@ -379,6 +379,55 @@ describe("crisis tools", () => {
     await page.close();
   });
 
+  it("shows how far an action on a large incident has got, call after call", { timeout: 120_000 }, async () => {
+    const run = randomUUID().slice(0, 8);
+    const hexfall = demo.channel("Hexfall Games", "generic");
+    const count = 520;
+    // One stem set in three spellings: one cluster for certain, whatever the sampling finds between near ones.
+    const wordings = [
+      `patch ${run} wiped my saved game`,
+      `Patch ${run} wiped my saved game!!`,
+      `PATCH ${run} WIPED MY SAVED GAME`,
+    ];
+    for (let start = 0; start < count; start += 100) {
+      await demo.ingestGeneric(
+        hexfall.id,
+        Array.from({ length: Math.min(100, count - start) }, (_, n) => ({
+          externalId: `wiped-${run}-${start + n}`,
+          kind: "comment",
+          author: { externalId: `saver-${run}-${start + n}`, handle: `saver_${start + n}` },
+          body: wordings[(start + n) % wordings.length],
+          createdAt: new Date().toISOString(),
+        })),
+      );
+    }
+    const page = await demo.signedInPage("owner@northwind.test");
+    await page.goto(`${demo.server.url}/console`);
+    const row = page.locator(".queue-clusters__row", { hasText: run });
+    await row.getByText(`${count} near-identical items`).waitFor({ timeout: 30_000 });
+    await row.getByRole("button", { name: `Act on all ${count}` }).click();
+    const dialog = page.getByRole("dialog", { name: `Act on ${count} items` });
+    await dialog.getByLabel("Action").selectOption("tag");
+    await dialog.getByLabel("Tags (comma-separated)").fill("save-wipe");
+    // Every progress line the dialog shows, as it shows it (the calls can be quicker than a poll).
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      new MutationObserver(() => {
+        const text = document.querySelector<HTMLProgressElement>("dialog progress")?.labels?.[0]?.textContent;
+        if (text && seen.at(-1) !== text) seen.push(text);
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+      Object.assign(window, { progressSeen: seen });
+    });
+    await dialog.getByRole("button", { name: `Tag all ${count}` }).click();
+    await page.getByText(`Tagged ${count} items`).waitFor({ timeout: 60_000 });
+    const seen = await page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
+    // The first call covers 500 (the most one call takes), the second the last 20; the dialog closes when done
+    // (before or after an observer could read "520 of 520").
+    expect(seen.slice(0, 2)).toEqual([`0 of ${count} items done`, `500 of ${count} items done`]);
+    expect(seen.slice(2)).toEqual(seen.length > 2 ? [`${count} of ${count} items done`] : []);
+    await page.close();
+  });
+
   it("keeps incident rows inside the queue, says a page all in incidents is not empty, and reads on", {
     timeout: 120_000,
   }, async () => {

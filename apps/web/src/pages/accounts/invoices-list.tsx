@@ -84,12 +84,7 @@ function CreateDrafts(props: { period: string; clients: ClientView[]; onDone: ()
                 ? `Creating drafts for ${formatMonth(current().period)}: ${current().done} of ${current().total} clients`
                 : `Drafts for ${formatMonth(current().period)}: ${current().done} of ${current().total} clients done${failed() > 0 ? `, ${failed()} failed` : ""}`}
             </label>
-            <progress
-              id={progressId}
-              class="accounts-progress"
-              max={Math.max(current().total, 1)}
-              value={current().done}
-            >
+            <progress id={progressId} class="progress-bar" max={Math.max(current().total, 1)} value={current().done}>
               {current().done} of {current().total}
             </progress>
             <ul class="accounts-drafts__results" aria-live="polite">

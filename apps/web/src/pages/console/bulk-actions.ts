@@ -59,19 +59,30 @@ export function createBulkActions(options: {
     }
   };
   /**
-   * One action on every item of a cluster (an incident), sent in bulk calls of at most `maxBulkItems`; the notice
-   * says how many changed and how many replies the protocol's checks refused. Throws on a refused call (the
-   * dialog shows it).
+   * One action on every item of a cluster (an incident), sent in bulk calls of at most `maxBulkItems`, telling
+   * `onProgress` how many items the calls so far covered; the notice says how many changed and how many replies the
+   * protocol's checks refused. Throws on a refused call (the dialog shows it), saying how far the calls before it got:
+   * what they did stands.
    */
   const runOnCluster = async (
     input: Omit<RouterInputs["items"]["bulk"], "itemIds"> & { itemIds: readonly string[] },
+    onProgress: (covered: number) => void = () => {},
   ) => {
     let updated = 0;
     const blocked: { itemId: string; message: string }[] = [];
     for (let start = 0; start < input.itemIds.length; start += maxBulkItems) {
-      const result = await bulk.mutateAsync({ ...input, itemIds: input.itemIds.slice(start, start + maxBulkItems) });
-      updated += result.updated;
-      blocked.push(...result.blocked);
+      const itemIds = input.itemIds.slice(start, start + maxBulkItems);
+      try {
+        const result = await bulk.mutateAsync({ ...input, itemIds });
+        updated += result.updated;
+        blocked.push(...result.blocked);
+      } catch (err) {
+        if (start === 0) throw err;
+        throw new Error(
+          `Stopped after ${start} of ${input.itemIds.length} items (${updated} changed): ${toUiError(err).message}`,
+        );
+      }
+      onProgress(start + itemIds.length);
     }
     const done = {
       reply: `Holding statement queued for ${plural(updated, "item")}`,

@@ -84,30 +84,39 @@ export function IncidentNotice(props: { cluster: ItemCluster; onAct: (cluster: I
 
 export function ClusterDialog(props: {
   cluster: ItemCluster;
-  run: (input: ClusterInput) => Promise<unknown>;
+  /** Acts on the cluster, telling `onProgress` how many items it has covered so far. */
+  run: (input: ClusterInput, onProgress: (covered: number) => void) => Promise<unknown>;
   onClose: () => void;
 }) {
   const [action, setAction] = createSignal<ClusterAction>("reply");
   const [statement, setStatement] = createSignal(defaultStatement);
   const [tags, setTags] = createSignal("");
   const [busy, setBusy] = createSignal(false);
+  /** Items the calls so far covered, while the action runs (a large incident takes several calls). */
+  const [covered, setCovered] = createSignal(0);
   const [error, setError] = createSignal<string | null>(null);
-  const ids = { action: createUniqueId(), statement: createUniqueId(), tags: createUniqueId() };
+  const ids = {
+    action: createUniqueId(),
+    statement: createUniqueId(),
+    tags: createUniqueId(),
+    progress: createUniqueId(),
+  };
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
     if (busy()) return;
     setBusy(true);
+    setCovered(0);
     setError(null);
     try {
       const itemIds = props.cluster.itemIds;
-      if (action() === "reply") await props.run({ itemIds, action: "reply", statement: statement() });
+      if (action() === "reply") await props.run({ itemIds, action: "reply", statement: statement() }, setCovered);
       else if (action() === "tag") {
         const list = tags()
           .split(",")
           .map((tag) => tag.trim())
           .filter(Boolean);
-        await props.run({ itemIds, action: "tag", tags: list });
-      } else await props.run({ itemIds, action: "hide" });
+        await props.run({ itemIds, action: "tag", tags: list }, setCovered);
+      } else await props.run({ itemIds, action: "hide" }, setCovered);
       props.onClose();
     } catch (err) {
       setError(toUiError(err).message);
@@ -170,6 +179,16 @@ export function ClusterDialog(props: {
               Tags (comma-separated)
             </label>
             <input id={ids.tags} class="input" value={tags()} onInput={(event) => setTags(event.currentTarget.value)} />
+          </div>
+        </Show>
+        <Show when={busy()}>
+          <div class="field" aria-live="polite">
+            <label class="field__label" for={ids.progress}>
+              {covered()} of {props.cluster.count} items done
+            </label>
+            <progress id={ids.progress} class="progress-bar" max={props.cluster.count} value={covered()}>
+              {covered()} of {props.cluster.count}
+            </progress>
           </div>
         </Show>
         <div class="dialog__actions">

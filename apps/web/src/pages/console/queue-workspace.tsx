@@ -562,9 +562,12 @@ export function QueueWorkspace(props: {
         {(cluster) => (
           <ClusterDialog
             cluster={cluster()}
-            run={async (input) => {
-              await runOnCluster(input);
-              void listing.refreshClusters();
+            run={async (input, onProgress) => {
+              try {
+                await runOnCluster(input, onProgress);
+              } finally {
+                void listing.refreshClusters();
+              }
             }}
             onClose={() => setActingOn(null)}
           />
