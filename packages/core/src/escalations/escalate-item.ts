@@ -199,7 +199,7 @@ const incidentCandidates = 50;
  * `areNearDuplicates`); a new automatic escalation of the item rolls up into it. Outside a spike every escalation
  * stands alone: two customers' "my account was hacked" on a quiet day are two cases, not one incident. Automatic
  * escalations of one client in a spike are opened one at a time (a transaction lock) so one incident never opens
- * two.
+ * two. The candidates are read from `escalations_incident_candidates_idx` (open, not rolled up).
  */
 async function findIncidentEscalation(
   tx: Executor,

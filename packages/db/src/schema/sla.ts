@@ -187,6 +187,11 @@ export const escalations = pgTable(
     index("escalations_item_idx").on(t.agencyId, t.itemId),
     // The items rolled up into an escalation.
     index("escalations_rolled_up_idx").on(t.rolledUpIntoId).where(sql`${t.rolledUpIntoId} is not null`),
+    // The open escalations an automatic one of the same incident may roll up into, newest first: in a spike the
+    // client's other escalations are mostly rolled up, and scanning past them cost each triage step ~650 buffers.
+    index("escalations_incident_candidates_idx")
+      .on(t.agencyId, t.clientId, t.createdAt)
+      .where(sql`${t.status} in ('open', 'acknowledged') and ${t.rolledUpIntoId} is null`),
     uniqueIndex("escalations_open_item_key").on(t.itemId).where(sql`${t.status} in ('open', 'acknowledged')`),
   ],
 ).enableRLS();

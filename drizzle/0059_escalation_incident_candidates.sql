@@ -1,0 +1,1 @@
+CREATE INDEX "escalations_incident_candidates_idx" ON "escalations" USING btree ("agency_id","client_id","created_at") WHERE "escalations"."status" in ('open', 'acknowledged') and "escalations"."rolled_up_into_id" is null;
