@@ -122,6 +122,9 @@ export const outboundDeliveries = pgTable(
     // An item's deliveries, and a report's latest delivery per item: every column it reads (row-level security's
     // client included), so each item's probe reads this index alone.
     index("outbound_deliveries_item_idx").on(t.agencyId, t.itemId, t.createdAt, t.status, t.clientId),
+    // A reply's delivery: the platform's echo of a published reply confirms it at ingest, and a failed reply's
+    // resend cancels it. Without it each look scanned every delivery of the agency.
+    index("outbound_deliveries_reply_idx").on(t.agencyId, t.replyId).where(sql`${t.replyId} is not null`),
   ],
 ).enableRLS();
 

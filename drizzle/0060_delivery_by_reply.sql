@@ -1,0 +1,1 @@
+CREATE INDEX "outbound_deliveries_reply_idx" ON "outbound_deliveries" USING btree ("agency_id","reply_id") WHERE "outbound_deliveries"."reply_id" is not null;
