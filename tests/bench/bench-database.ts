@@ -5,7 +5,8 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:
 import os from "node:os";
 import path from "node:path";
 import type { Authority, Role } from "@parley/contracts";
-import { createSecretBox, generateSecret, type SecretBox } from "@parley/core/kernel";
+import { resolveScope } from "@parley/core/agencies";
+import { createSecretBox, generateSecret, type Scope, type SecretBox } from "@parley/core/kernel";
 import { closeDatabase, createDatabase, type Database, enableAppRoleLogin, migrateDatabase, schema } from "@parley/db";
 import { readPostmasterPid, startEmbeddedPostgres } from "@parley/db/embedded";
 import postgres from "postgres";
@@ -195,6 +196,18 @@ export async function addBenchMember(
       .values(options.assignments.map((a) => ({ ...a, agencyId: options.agencyId, membershipId: membership.id })));
   }
   return user.id;
+}
+
+/** A moderator with these assignments: their scope as the app resolves it (through `appDb`, the app's role). */
+export async function addBenchModerator(
+  owner: Database,
+  appDb: Database,
+  options: { agencyId: string; assignments: Array<{ clientId: string; authority: Authority }> },
+): Promise<Scope> {
+  const userId = await addBenchMember(owner, { ...options, role: "moderator" });
+  const scope = await resolveScope(appDb, { userId, agencyId: options.agencyId });
+  if (!scope) throw new Error("no moderator scope");
+  return scope;
 }
 
 /** The p-th percentile (0–100) of unsorted samples, in their unit. */

@@ -5,13 +5,12 @@
 // fetch-one-and-complete with 32 workers on the same server in the same run, the two taking turns. Targets at
 // 32 moderators: claim p99 < 20 ms, claims/s >= 3x pg-boss, nothing handed out twice.
 // Run: node --import tsx tests/bench/claim-next.bench.ts
-import { resolveScope } from "@parley/core/agencies";
 import { type Scope, tenantOf } from "@parley/core/kernel";
 import { createClaimBatcher, queueOrder } from "@parley/core/moderation";
 import { closeDatabase, createDatabase, uuidArray, withTenant } from "@parley/db";
 import { sql } from "drizzle-orm";
 import {
-  addBenchMember,
+  addBenchModerator,
   describeMachine,
   percentile,
   type Run,
@@ -57,10 +56,7 @@ try {
       clientId: agency.clients[(m * 7 + k) % CLIENTS]?.id ?? "",
       authority: "respond" as const,
     }));
-    const userId = await addBenchMember(owner, { agencyId: agency.agencyId, role: "moderator", assignments });
-    const scope = await resolveScope(appDb, { userId, agencyId: agency.agencyId });
-    if (!scope) throw new Error("no moderator scope");
-    moderators.push(scope);
+    moderators.push(await addBenchModerator(owner, appDb, { agencyId: agency.agencyId, assignments }));
   }
   console.log(
     `seeded ${QUEUED_ITEMS.toLocaleString("en")} queued items over ${CLIENTS} clients and ${moderators.length} moderators ` +

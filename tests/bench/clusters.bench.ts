@@ -7,13 +7,12 @@
 // own time for one call (without `items_client_open_idx` the read scanned the client's whole history).
 // Run: node --import tsx tests/bench/clusters.bench.ts
 
-import { resolveScope } from "@parley/core/agencies";
 import { tenantOf } from "@parley/core/kernel";
 import { listItemClusters } from "@parley/core/moderation";
 import { createTermReader, findNearDuplicates } from "@parley/core/protocols";
 import { closeDatabase, createDatabase, uuidArray, withTenant } from "@parley/db";
 import { sql } from "drizzle-orm";
-import { addBenchMember, describeMachine, seedBenchAgency, startBenchDatabase } from "./bench-database";
+import { addBenchModerator, describeMachine, seedBenchAgency, startBenchDatabase } from "./bench-database";
 import { createRandom } from "./seeded-random";
 
 const ITEMS = 10_000;
@@ -110,13 +109,10 @@ try {
         now() - interval '1 hour' + (n || ' milliseconds')::interval, 'queued'
       from jsonb_array_elements_text(${JSON.stringify(texts)}::jsonb) with ordinality as t(text, n)`);
     await owner.execute(sql`analyze items`);
-    const userId = await addBenchMember(owner, {
+    const scope = await addBenchModerator(owner, appDb, {
       agencyId: agency.agencyId,
-      role: "moderator",
       assignments: [{ clientId: client.id, authority: "respond" }],
     });
-    const scope = await resolveScope(appDb, { userId, agencyId: agency.agencyId });
-    if (!scope) throw new Error("no moderator scope");
     const openIds = (
       await owner.execute<{ id: string }>(
         sql`select id from items where client_id = ${client.id} and status = 'queued'`,

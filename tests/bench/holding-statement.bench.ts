@@ -4,12 +4,11 @@
 // the rows any design must write for it (per item: the reply, its delivery, the item's new status, an audit entry)
 // in one set-based statement. Items/s, the ratio of the two, and PostgreSQL's share.
 // Run: node --import tsx tests/bench/holding-statement.bench.ts
-import { resolveScope } from "@parley/core/agencies";
 import { tenantOf } from "@parley/core/kernel";
 import { bulkModerateItems } from "@parley/core/moderation";
 import { closeDatabase, createDatabase, uuidArray, withTenant } from "@parley/db";
 import { sql } from "drizzle-orm";
-import { addBenchMember, describeMachine, seedBenchAgency, startBenchDatabase } from "./bench-database";
+import { addBenchModerator, describeMachine, seedBenchAgency, startBenchDatabase } from "./bench-database";
 
 /** Items per round; each round answers new items (an answered item is not waiting any more). */
 const ITEMS = 500;
@@ -52,13 +51,11 @@ try {
         'sent', now() - interval '1 day', now() - interval '1 day', now() - interval '1 day'
       from earlier`);
     await owner.execute(sql`analyze`);
-    const userId = await addBenchMember(owner, {
+    const scope = await addBenchModerator(owner, appDb, {
       agencyId: agency.agencyId,
-      role: "moderator",
       assignments: [{ clientId: client.id, authority: "respond" }],
     });
-    const scope = await resolveScope(appDb, { userId, agencyId: agency.agencyId });
-    if (!scope) throw new Error("no moderator scope");
+    const userId = scope.actorId;
     const waiting = (
       await owner.execute<{ id: string }>(
         sql`select id from items where client_id = ${client.id} and status = 'queued' order by id`,
