@@ -175,8 +175,8 @@ async function tagItems(
 /**
  * The holding statement to every waiting item, written for its customer, each through `sendReply` (sharing its
  * reads: the client's recent replies are read once, and each reply is checked against those stored before it). The
- * rows are locked first (in id order, as every bulk action locks them), so a second moderator replying to the same cluster
- * waits, then finds them answered and skips them.
+ * rows are locked first (in id order, as every bulk action locks them), so a second moderator replying to the same
+ * cluster waits, then finds them answered and skips them.
  */
 async function replyToItems(
   scope: Scope,
