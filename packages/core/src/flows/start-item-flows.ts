@@ -86,7 +86,10 @@ const clockTermColumns = [
  * needs no wake-up before its at-risk instant: the wake-up queue arms it then (`claimDue`). A clock
  * or wake-up already there is kept (an existing wake-up keeps the earlier time). `created`: the statement itself
  * created the items in `started`, so nothing of theirs can be there yet and no conflict is looked for (an
- * `ON CONFLICT` clause costs each row a probe of the arbiter index and a speculative insertion).
+ * `ON CONFLICT` clause costs each row a probe of the arbiter index and a speculative insertion). A clock's id is a
+ * UUID v7 with its item's time (the item id's first 19 characters, then random bits and the variant of a
+ * `gen_random_uuid()`): a delivery's clocks then share a few pages of the primary key, where fully random keys
+ * would each land on a page of their own.
  */
 export function startItemFlowsSql({
   terms,
@@ -101,7 +104,7 @@ export function startItemFlowsSql({
   select * from jsonb_populate_recordset(null::sla_clocks, $${terms}::jsonb)
 ), clocks as (
   insert into sla_clocks (id, agency_id, client_id, item_id, ${clockTermColumns.join(", ")})
-  select gen_random_uuid(), s.agency_id, s.client_id, s.id, ${clockTermColumns.map((column) => `t.${column}`).join(", ")}
+  select (left(s.id::text, 19) || right(gen_random_uuid()::text, 17))::uuid, s.agency_id, s.client_id, s.id, ${clockTermColumns.map((column) => `t.${column}`).join(", ")}
   from started s join clock_terms t on t.priority = s.priority
   order by s.id, t.metric
   ${created ? "" : "on conflict do nothing"}

@@ -1,6 +1,6 @@
 import { schema, withTenant } from "@parley/db";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveScope } from "../agencies/me";
 import type { Scope } from "../kernel/scope";
@@ -184,6 +184,18 @@ describe("ingestItems", () => {
       .from(schema.customerIdentities)
       .where(and(eq(schema.customerIdentities.clientId, a.client.id)));
     expect(customers.filter((c) => c.externalAuthorId.startsWith("bulk-author-"))).toHaveLength(250);
+    // Each clock's id is a UUID v7 with its item's time, so the delivery's clocks go to adjacent pages of the key.
+    const clocks = await db.owner
+      .select({ id: schema.slaClocks.id, itemId: schema.slaClocks.itemId })
+      .from(schema.slaClocks)
+      .innerJoin(schema.items, eq(schema.items.id, schema.slaClocks.itemId))
+      .where(like(schema.items.externalId, "bulk-%"));
+    expect(clocks).toHaveLength(2000);
+    for (const clock of clocks) {
+      expect(clock.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(clock.id.slice(0, 13)).toBe(clock.itemId.slice(0, 13));
+    }
+    expect(new Set(clocks.map((clock) => clock.id)).size).toBe(2000);
   });
 
   it("loses and duplicates nothing when overlapping batches arrive concurrently in any order", async () => {
