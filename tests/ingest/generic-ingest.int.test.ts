@@ -191,6 +191,8 @@ describe("POST /v1/channels/{channelId}/items", () => {
     const parentId = rows.get(parent.externalId as string)?.id;
     expect(rows.get(early.externalId as string)?.parentItemId).toBe(parentId);
     expect(rows.get(late.externalId as string)?.parentItemId).toBe(parentId);
+    // A reply to a stored post is written linked, not updated after its insert: it was last written on arrival.
+    expect(rows.get(late.externalId as string)?.updatedAt).toEqual(rows.get(late.externalId as string)?.receivedAt);
     expect(rows.get(child2.externalId as string)?.parentItemId).toBe(rows.get(parent2.externalId as string)?.id);
   });
 

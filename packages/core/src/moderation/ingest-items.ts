@@ -240,8 +240,9 @@ const auditColumns = columnNames(auditEvents, [
 /**
  * One round of new items in one statement: the authors' customers and identities (created for new authors;
  * a concurrent delivery that creates the same identity first wins, and no customer is left without one), the
- * items (`ON CONFLICT DO NOTHING`, so repeated or concurrent deliveries never create a second item), and for
- * the items this statement actually created their flows (`startItemFlowsSql`: SLA clocks from the delivery's
+ * items (`ON CONFLICT DO NOTHING`, so repeated or concurrent deliveries never create a second item; a reply whose
+ * parent is stored is written linked to it, and one whose parent is not comes back naming it in `waiting_for`),
+ * and for the items this statement actually created their flows (`startItemFlowsSql`: SLA clocks from the delivery's
  * clock terms, and triage wake-ups), `item.received`/`item.removed` audit entries (built here from the item rows,
  * with the id and `createdAtFrom` each row brings as `audit_id` and `created_at_from`), and the link of replies
  * that arrived before them. Parameters: $1 agency, $2 client, $3 channel, $4 platform, $5 authors, $6 items,
@@ -276,15 +277,28 @@ const insertRoundStatement = `with authors as (
   union all select external_author_id, customer_id from new_identities
 ), item_rows as (
   select * from jsonb_populate_recordset(null::items, $6::jsonb)
+), stored_parents as (
+  -- The stored items the round's replies name, by external id, else by alias: each reply is written linked to its
+  -- parent rather than updated afterwards. At most two index probes per name, and none for a round without replies.
+  select n.name, coalesce(
+    (select p.id from items p where p.agency_id = $1::uuid and p.channel_id = $3::uuid and p.external_id = n.name),
+    (select p.id from items p
+      where p.agency_id = $1::uuid and p.channel_id = $3::uuid and p.alias_external_id = n.name
+      order by p.external_id limit 1)
+  ) as id
+  from (select distinct parent_external_id as name from item_rows where parent_external_id is not null) as n
 ), inserted as (
-  insert into items (agency_id, client_id, channel_id, received_at, updated_at, ${itemColumns.join(", ")}, customer_id)
+  insert into items (agency_id, client_id, channel_id, received_at, updated_at, ${itemColumns.join(", ")},
+    customer_id, parent_item_id)
   select $1::uuid, $2::uuid, $3::uuid, $9::timestamptz, $9::timestamptz,
-    ${itemColumns.map((column) => `r.${column}`).join(", ")}, c.customer_id
+    ${itemColumns.map((column) => `r.${column}`).join(", ")}, c.customer_id, p.id
   from item_rows r
   left join customer_of c on c.external_author_id = r.author_external_id
+  left join stored_parents p on p.name = r.parent_external_id
   order by r.external_id
   on conflict (agency_id, channel_id, external_id) do nothing
-  returning id, external_id, alias_external_id, customer_id, priority, by_brand, removed_at
+  returning id, external_id, alias_external_id, customer_id, priority, by_brand, removed_at, parent_item_id,
+    parent_external_id
 ), started as (
   -- The customers' items start their flows; a tombstone and the brand's own message start nothing.
   select id, $1::uuid as agency_id, $2::uuid as client_id, priority from inserted
@@ -314,9 +328,10 @@ const insertRoundStatement = `with authors as (
   where child.agency_id = $1::uuid and child.channel_id = $3::uuid
     and child.parent_item_id is null and child.parent_external_id = parent.name
 )
-select id, external_id, customer_id from inserted`;
+select id, external_id, customer_id, case when parent_item_id is null then parent_external_id end as waiting_for
+from inserted`;
 
-/** New replies find their parent (already stored, or created earlier in this delivery). $1 agency, $2 item ids. */
+/** New replies whose parent this same round created find it. $1 agency, $2 item ids. */
 const linkRepliesStatement = `update items as child set parent_item_id = parent.id, updated_at = now()
 from items as parent
 where child.id = any(array(select jsonb_array_elements_text($2::jsonb)::uuid)) and child.agency_id = $1::uuid
@@ -496,28 +511,33 @@ async function applyRound(
     };
   });
   const flows = planFlowsOf(channel, context, planned, now);
-  const inserting = runPrepared<{ id: string; external_id: string; customer_id: string | null }>(
-    tx,
-    insertRoundStatement,
-    [
-      channel.agencyId,
-      channel.clientId,
-      channel.id,
-      channel.platform,
-      JSON.stringify(authorRows),
-      JSON.stringify(rows),
-      JSON.stringify(flows.clockTerms),
-      JSON.stringify(flows.triageWakeups),
-      now.toISOString(),
-    ],
-  );
-  const replies = planned.filter(({ event }) => event.item.parentExternalId !== undefined).map(({ id }) => id);
-  const linking =
-    replies.length > 0 ? runPrepared(tx, linkRepliesStatement, [channel.agencyId, JSON.stringify(replies)]) : null;
+  const inserting = runPrepared<{
+    id: string;
+    external_id: string;
+    customer_id: string | null;
+    waiting_for: string | null;
+  }>(tx, insertRoundStatement, [
+    channel.agencyId,
+    channel.clientId,
+    channel.id,
+    channel.platform,
+    JSON.stringify(authorRows),
+    JSON.stringify(rows),
+    JSON.stringify(flows.clockTerms),
+    JSON.stringify(flows.triageWakeups),
+    now.toISOString(),
+  ]);
   // Settle every statement sent before acting on any result (the context check first), so none goes unobserved.
-  const settled = await Promise.allSettled([verify(), inserting, linking]);
+  const settled = await Promise.allSettled([verify(), inserting]);
   for (const outcome of settled) if (outcome.status === "rejected") throw outcome.reason;
   const inserted = await inserting;
+  // A parent created by this same statement was not there for it to see. (One that is nowhere yet links the reply
+  // when it arrives; one committed meanwhile by another delivery, after this one commits: `linkWaitingReplies`.)
+  const roundNames = new Set(rows.flatMap((row) => [row.external_id, row.alias_external_id]));
+  const waiting = inserted.filter((row) => row.waiting_for !== null && roundNames.has(row.waiting_for));
+  if (waiting.length > 0) {
+    await runPrepared(tx, linkRepliesStatement, [channel.agencyId, JSON.stringify(waiting.map((row) => row.id))]);
+  }
   const insertedIds = new Map(inserted.map((row) => [row.external_id, row.id]));
   if (inserted.length > 0) state.changed = true;
   const brandIds = new Set(planned.filter(({ event }) => event.item.byBrand).map(({ id }) => id));
