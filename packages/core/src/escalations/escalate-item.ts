@@ -197,9 +197,11 @@ const incidentCandidates = 50;
  * While the client is in a volume spike (an open `volume_spikes` row, the floor's detection): the open automatic
  * escalation of the client, under the same playbook, whose item is near-identical to `item` (the clusters' rule,
  * `areNearDuplicates`); a new automatic escalation of the item rolls up into it. Outside a spike every escalation
- * stands alone: two customers' "my account was hacked" on a quiet day are two cases, not one incident. Automatic
- * escalations of one client in a spike are opened one at a time (a transaction lock) so one incident never opens
- * two. The candidates are read from `escalations_incident_candidates_idx` (open, not rolled up).
+ * stands alone: two customers' "my account was hacked" on a quiet day are two cases, not one incident. An item that
+ * finds its incident rolls up without waiting for anyone; one that finds none looks again under a transaction lock
+ * of the client's, which it holds until it commits, so automatic escalations of one client in a spike are opened
+ * one at a time and one incident never opens two. The candidates are read from
+ * `escalations_incident_candidates_idx` (open, not rolled up).
  */
 async function findIncidentEscalation(
   tx: Executor,
@@ -216,7 +218,18 @@ async function findIncidentEscalation(
       ),
     );
   if (!spike) return null;
+  const found = await findOpenIncident(tx, { item, playbook });
+  if (found) return found;
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`escalation-incident:${item.clientId}`}))`);
+  // Each statement reads what was committed before it began: an incident opened by the lock's last holder is seen.
+  return findOpenIncident(tx, { item, playbook });
+}
+
+/** The open automatic escalation of `item`'s client and playbook whose item is near-identical to it, if any. */
+async function findOpenIncident(
+  tx: Executor,
+  { item, playbook }: { item: ItemRow; playbook: PlaybookView | null },
+): Promise<Pick<EscalationRow, "id" | "level" | "status"> | null> {
   const open = await tx
     .select({
       id: escalations.id,

@@ -1,6 +1,6 @@
 import { schema, withTenant } from "@parley/db";
 import { createTestDatabase, makeAgency, type TestAgency, type TestDatabase } from "@parley/testing";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveScope } from "../agencies/me";
 import { type Scope, tenantOf } from "../kernel/scope";
@@ -188,5 +188,51 @@ describe("rolled-up escalations", () => {
     expect(
       (await inScope(stakeholder, (tx) => getEscalation(stakeholder, tx, { escalationId: other.id }))).status,
     ).toBe("open");
+  });
+
+  it("opens one escalation for an incident whose items are triaged at the same time", async () => {
+    const itemIds = await ingest(
+      [
+        "Launcher outage, it will not start at all",
+        "launcher outage - it will not start at all!!",
+        "@GameCo launcher outage, it will not start at all",
+        "LAUNCHER OUTAGE, IT WILL NOT START AT ALL",
+        "launcher outage, it will not start at all 😡",
+        "launcher outage?? it will not start at all",
+      ],
+      "launcher",
+    );
+    const store = createTriageStore({ db: db.app });
+    await Promise.all(itemIds.map((itemId) => store.advance({ agencyId: a.agency.id, itemId }, NOW)));
+    const rows = await db.owner.select().from(schema.escalations).where(inArray(schema.escalations.itemId, itemIds));
+    expect(rows).toHaveLength(itemIds.length);
+    const leads = rows.filter((row) => row.rolledUpIntoId === null);
+    expect(leads).toHaveLength(1);
+    expect(rows.every((row) => row.rolledUpIntoId === null || row.rolledUpIntoId === leads[0]?.id)).toBe(true);
+  });
+
+  it("rolls an item into its open incident without waiting for the client's escalation lock", async () => {
+    const [first, second] = await ingest(
+      [
+        "Outage again: my save files are gone after the update",
+        "outage again, my save files are gone after the update!",
+      ],
+      "saves",
+    );
+    const store = createTriageStore({ db: db.app });
+    await store.advance({ agencyId: a.agency.id, itemId: first! }, NOW);
+    // Another triage of the client's holds the lock it takes to open a new incident, and has not committed.
+    await db.owner.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`escalation-incident:${a.client.id}`}))`);
+      const advanced = store.advance({ agencyId: a.agency.id, itemId: second! }, NOW).then(() => "advanced");
+      const waited = new Promise((resolve) => setTimeout(() => resolve("still waiting"), 5_000));
+      expect(await Promise.race([advanced, waited])).toBe("advanced");
+    });
+    const rows = await db.owner
+      .select()
+      .from(schema.escalations)
+      .where(inArray(schema.escalations.itemId, [first!, second!]));
+    const lead = rows.find((row) => row.itemId === first);
+    expect(rows.find((row) => row.itemId === second)?.rolledUpIntoId).toBe(lead?.id);
   });
 });
