@@ -196,8 +196,11 @@ export const items = pgTable(
     index("items_alias_idx")
       .on(t.agencyId, t.channelId, t.aliasExternalId)
       .where(sql`${t.aliasExternalId} is not null`),
-    index().on(t.agencyId, t.channelId, t.threadExternalId),
-    index().on(t.agencyId, t.customerId),
+    // A thread and a customer's items in order (the console's thread and the customer's other conversations, the
+    // hand-over packet's): a launch thread of thousands of comments, or a fan who wrote 500 times in a spike, is
+    // read as far as the page goes, not all of it sorted for each escalation.
+    index().on(t.agencyId, t.channelId, t.threadExternalId, t.createdAt),
+    index().on(t.agencyId, t.customerId, t.createdAt),
     // A client's month (invoice drafts count its items, in and out of business hours): read from the index alone.
     // The brand's own messages are not work the client pays for.
     index("items_client_received_idx").on(t.agencyId, t.clientId, t.receivedAt).where(sql`not ${t.byBrand}`),
