@@ -322,6 +322,10 @@ describe("crisis tools", () => {
     await page.goto(`${demo.server.url}/console`);
     const row = page.locator(".queue-clusters__row", { hasText: run });
     await row.getByText("12 near-identical items").waitFor({ timeout: 30_000 });
+    // The heading counts the incidents as well as the rows left in the table.
+    await expect
+      .poll(() => page.getByRole("heading", { name: /^Queue ·/ }).textContent())
+      .toMatch(/^Queue · \d+ incidents?, \d+\+? more listed$/);
     // One row: the cluster's items are not listed one by one in the queue.
     await page.getByRole("table", { name: "Queue" }).waitFor();
     expect(await page.getByRole("table", { name: "Queue" }).getByText(run).count()).toBe(0);

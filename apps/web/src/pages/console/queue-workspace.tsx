@@ -200,6 +200,8 @@ function QueueColumn(props: {
   const queue = () => props.listing.queue;
   const items = () => props.listing.items();
   const view = () => props.filters.view ?? "queue";
+  /** The incidents listed above the table (the queue view only): each is one row for all its items. */
+  const incidents = () => (props.filters.view ? 0 : (props.listing.clusters.data?.clusters.length ?? 0));
   const sortId = createUniqueId();
   return (
     <section class="console__list" aria-labelledby="queue-title">
@@ -227,8 +229,9 @@ function QueueColumn(props: {
           <Show when={queue().isSuccess}>
             <span class="muted">
               {" "}
-              · {items().length}
-              {queue().hasNextPage ? "+" : ""} listed
+              · {incidents() > 0 ? `${plural(incidents(), "incident")}, ` : ""}
+              {items().length}
+              {queue().hasNextPage ? "+" : ""} {incidents() > 0 ? "more " : ""}listed
             </span>
           </Show>
         </h2>
