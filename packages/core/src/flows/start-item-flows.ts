@@ -104,7 +104,8 @@ export function startItemFlowsSql({
   select * from jsonb_populate_recordset(null::sla_clocks, $${terms}::jsonb)
 ), clocks as (
   insert into sla_clocks (id, agency_id, client_id, item_id, ${clockTermColumns.join(", ")})
-  select (left(s.id::text, 19) || right(gen_random_uuid()::text, 17))::uuid, s.agency_id, s.client_id, s.id, ${clockTermColumns.map((column) => `t.${column}`).join(", ")}
+  select (left(s.id::text, 19) || right(gen_random_uuid()::text, 17))::uuid, s.agency_id, s.client_id, s.id,
+    ${clockTermColumns.map((column) => `t.${column}`).join(", ")}
   from started s join clock_terms t on t.priority = s.priority
   order by s.id, t.metric
   ${created ? "" : "on conflict do nothing"}
