@@ -40,14 +40,6 @@ const login = (body: unknown, ip = "203.0.113.7") =>
     headers: { ...jsonRequest(body).headers, "x-forwarded-for": ip },
   });
 
-async function timed(body: unknown, ip: string): Promise<{ status: number; body: unknown; ms: number }> {
-  const started = performance.now();
-  const response = await login(body, ip);
-  return { status: response.status, body: await response.json(), ms: performance.now() - started };
-}
-
-const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)] ?? 0;
-
 describe("sign-in", () => {
   it("signs in with the right password and sets a secure-by-default session cookie", async () => {
     const response = await login({ email: a.users.owner.email, password: testPassword });
@@ -69,23 +61,25 @@ describe("sign-in", () => {
     expect(response.headers.get("set-cookie")).toMatch(/Secure/);
   });
 
-  it("answers a wrong password and an unknown e-mail alike, in similar time", async () => {
-    const wrong: number[] = [];
-    const unknown: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const w = await timed({ email: a.users.moderator.email, password: "nope" }, `198.51.100.${i}`);
-      const u = await timed({ email: `nobody-${i}@example.test`, password: "nope" }, `198.51.100.${50 + i}`);
-      expect(w.status).toBe(401);
-      expect(u.status).toBe(401);
-      expect((u.body as { error: { message: string } }).error.message).toBe(
-        (w.body as { error: { message: string } }).error.message,
-      );
-      wrong.push(w.ms);
-      unknown.push(u.ms);
-    }
-    const ratio = median(unknown) / median(wrong);
-    expect(ratio).toBeGreaterThan(0.33);
-    expect(ratio).toBeLessThan(3);
+  it("answers a wrong password and an unknown e-mail alike, and audits both", async () => {
+    // Their timing is measured apart from the tests, on a quiet machine: npm run bench -- sign-in.
+    const wrong = await login({ email: a.users.moderator.email, password: "nope" }, "198.51.100.1");
+    const unknown = await login({ email: "nobody@example.test", password: "nope" }, "198.51.100.2");
+    expect([wrong.status, unknown.status]).toEqual([401, 401]);
+    const withoutRequestId = async (response: Response) => {
+      const { error } = (await response.json()) as { error: { requestId: string } };
+      return { ...error, requestId: undefined };
+    };
+    expect(await withoutRequestId(unknown)).toEqual(await withoutRequestId(wrong));
+    const audited = await db.owner.execute<{ subject_id: string; actor_user_id: string | null }>(
+      sql`select subject_id, actor_user_id from audit_events
+          where action = 'auth.sign_in_failed' and subject_id in (${a.users.moderator.email}, 'nobody@example.test')
+          order by actor_user_id nulls first`,
+    );
+    expect(audited).toEqual([
+      { subject_id: "nobody@example.test", actor_user_id: null },
+      { subject_id: a.users.moderator.email.toLowerCase(), actor_user_id: a.users.moderator.id },
+    ]);
   });
 
   it("names the bad field", async () => {

@@ -316,16 +316,16 @@ describe("POST /v1/channels/{channelId}/items", () => {
     }
   });
 
-  it("stores a batch of 100 in one quick request", async () => {
+  it("stores a batch of 100 in one request", async () => {
+    // Its speed is measured apart from the tests: npm run bench -- ingest.
     const batch = Array.from({ length: 100 }, (_, i) =>
       wireItem({ author: { externalId: `bulk-${i % 30}`, handle: `bulk${i % 30}` } }),
     );
-    const started = performance.now();
     const { status, json } = await post({ items: batch });
-    const elapsed = performance.now() - started;
     expect(status).toBe(200);
     expect(json).toMatchObject({ received: 100, created: 100 });
-    console.log(`ingest: 100 items in ${elapsed.toFixed(0)} ms`);
-    expect(elapsed).toBeLessThan(2000);
+    const stored = await itemsByExternalId(batch.map((item) => String(item.externalId)));
+    expect(stored.size).toBe(100);
+    expect(new Set([...stored.values()].map((item) => item.customerId)).size).toBe(30);
   });
 });

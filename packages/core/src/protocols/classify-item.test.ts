@@ -177,17 +177,13 @@ describe("classifyItem: time", () => {
       ],
     });
 
-  it("classifies (\\w|\\d)*x against a comment of 40 digits in under 50 ms", () => {
+  it("classifies (\\w|\\d)*x against a comment of 40 digits without backtracking", () => {
     const withBadPattern = withPatterns(["(\\w|\\d)*x"]);
-    classifyItem({ protocol: withBadPattern, body: "warm up the matcher" });
-    // The best of five: a busy machine may pause any one run (a backtracking engine took 14 s for 29 digits).
-    const times: number[] = [];
-    for (let run = 0; run < 5; run++) {
-      const started = performance.now();
-      expect(classifyItem({ protocol: withBadPattern, body: "1".repeat(40) }).categoryKey).toBe("general");
-      times.push(performance.now() - started);
-    }
-    expect(Math.min(...times)).toBeLessThan(50);
+    // A backtracking engine took 14 s for 29 digits and doubles with each one more: 40 would take hours. The bound
+    // is that far from any busy machine's pause.
+    const started = performance.now();
+    expect(classifyItem({ protocol: withBadPattern, body: "1".repeat(40) }).categoryKey).toBe("general");
+    expect(performance.now() - started).toBeLessThan(1_000);
   });
 
   it("stops running the client's patterns once the item's budget is spent, and flags the item for a person", () => {
