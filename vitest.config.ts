@@ -43,6 +43,10 @@ export default defineConfig({
           exclude: ["**/node_modules/**", "tests/bench/**"],
           ...timeouts,
           globalSetup: [buildSetup, databaseSetup],
+          // Each file has its own database, servers and browser, and no file mocks a module or changes the
+          // environment: sharing the module graph per worker is safe, and loading it anew for each file cost 216 s
+          // of the workers' time in a run (26 s shared; the run 704 s → 573 s).
+          isolate: false,
         },
       },
     ],
