@@ -155,9 +155,9 @@ describe("spike detection", () => {
         .from(schema.volumeSpikes)
         .where(eq(schema.volumeSpikes.clientId, a.client.id));
       expect(open).toHaveLength(1);
-      expect(open[0]).toMatchObject({ endedAt: null, startedAt: surgeEnd, items: 160 });
-      // Its item count is a recount taken once a minute of the spike: a look 80 s in keeps the minute's count (and
-      // notes the rate), the first look of the next minute counts the one item more.
+      expect(open[0]).toMatchObject({ endedAt: null, startedAt: surgeEnd, items: 150 });
+      // A look notes the rate and keeps the count taken at the start (150); the floor counts the items at each
+      // read: the minute's 10 more, and one more 70 s in as soon as it has arrived.
       await seedWindow(new Date(surgeEnd.getTime() + 70_000), new Date(surgeEnd.getTime() + 71_000), 1, "surge-late");
       const spikeRow = async () =>
         (
@@ -167,9 +167,15 @@ describe("spike detection", () => {
             .where(eq(schema.volumeSpikes.id, open[0]?.id ?? ""))
         )[0];
       expect(await detect(new Date(surgeEnd.getTime() + 80_000), notifier)).toEqual([]);
-      expect(await spikeRow()).toMatchObject({ items: 160, lastRatePerHour: 588 });
-      expect(await detect(new Date(surgeEnd.getTime() + 2 * MINUTE), notifier)).toEqual([]);
-      expect(await spikeRow()).toMatchObject({ items: 161 });
+      expect(await spikeRow()).toMatchObject({ items: 150, lastRatePerHour: 588 });
+      const floorAt = async (at: Date) =>
+        withTenant(db.app, { agencyId: a.agency.id, clientIds: null }, async (tx) =>
+          getFloor(await ownerScopeOf(db.app, a), tx, { now: () => at }),
+        );
+      const floorSpike = async (at: Date) =>
+        (await floorAt(at)).clients.find((entry) => entry.clientId === a.client.id)?.spike;
+      expect(await floorSpike(new Date(surgeEnd.getTime() + 71_000))).toMatchObject({ id: open[0]?.id, items: 161 });
+      expect(await floorSpike(new Date(surgeEnd.getTime() + 70_000))).toMatchObject({ items: 160 });
       // The console's counts carry it (the banner), and the floor shows it.
       const moderatorScope = {
         ...scope,
@@ -214,7 +220,9 @@ describe("spike detection", () => {
         .select()
         .from(schema.volumeSpikes)
         .where(eq(schema.volumeSpikes.id, open[0]?.id ?? ""));
-      expect(ended).toMatchObject({ endedAt: calm, peakRatePerHour: 600, lastRatePerHour: 8 });
+      // Ended: recounted once, from the window that started it to its end (the surge's 161 and the calm's 2).
+      expect(ended).toMatchObject({ endedAt: calm, peakRatePerHour: 600, lastRatePerHour: 8, items: 163 });
+      expect((await floorAt(calm)).spikes.find((spike) => spike.id === open[0]?.id)).toMatchObject({ items: 163 });
       expect((await spikeNotices(a.users.owner.id)).map((notice) => notice.kind)).toEqual([
         "client.spike_started",
         "client.spike_ended",

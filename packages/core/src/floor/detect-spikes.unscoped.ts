@@ -177,12 +177,10 @@ export async function judgeAgencySpikes(
       changes.push(change);
       notices.push(...(await announceSpike(tx, { ...change, clientName: client.name, at: now, startedAt: now })));
     } else if (spike && (decision === "continue" || decision === "end")) {
-      // Its items are a recount from the window that started it, as long as the spike: taken when a new minute of
-      // the spike has begun since the last look and at its end, not at every look of a watcher looking every few
-      // seconds.
-      const minuteOf = (at: Date) => Math.floor((at.getTime() - spike.startedAt.getTime()) / 60_000);
+      // Its items are recounted when it ends, from the window that started it (the floor counts an open one's
+      // at each read, not this watcher at every look every few seconds).
       const since =
-        decision === "end" || minuteOf(now) > minuteOf(spike.updatedAt)
+        decision === "end"
           ? await countArrivals(scope, tx, {
               clientIds: [client.id],
               from: new Date(spike.startedAt.getTime() - rule.windowMinutes * 60_000),

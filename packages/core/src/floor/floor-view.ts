@@ -26,6 +26,7 @@ import { assertAllowed } from "../kernel/permissions";
 import type { Scope } from "../kernel/scope";
 import { clockStateCondition, openPause } from "../moderation/queue";
 import { findClockEvidence, localDateOf, localMidnightInstant } from "../sla/period-aggregates";
+import { countArrivals } from "../staffing/arrival-history";
 import { handledActions } from "../staffing/handling-times";
 import { agencyTimeZoneOf, plannedClientsOf } from "../staffing/staffing-scope";
 import { perHour, spikeRule, usualInWindow } from "./spike-rule";
@@ -58,6 +59,7 @@ export interface FloorSpikeView {
   usualPerHour: number;
   peakRatePerHour: number;
   lastRatePerHour: number;
+  /** Items received from the window that started it: until now while open, until its end once ended. */
   items: number;
 }
 
@@ -133,7 +135,7 @@ function median(values: number[]): number | null {
   return sorted.length % 2 === 1 ? (sorted[middle] ?? null) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
-function toSpikeView(row: typeof volumeSpikes.$inferSelect): FloorSpikeView {
+function toSpikeView(row: typeof volumeSpikes.$inferSelect, items = row.items): FloorSpikeView {
   return {
     id: row.id,
     clientId: row.clientId,
@@ -142,7 +144,7 @@ function toSpikeView(row: typeof volumeSpikes.$inferSelect): FloorSpikeView {
     usualPerHour: row.usualPerHour,
     peakRatePerHour: row.peakRatePerHour,
     lastRatePerHour: row.lastRatePerHour,
-    items: row.items,
+    items,
   };
 }
 
@@ -272,7 +274,18 @@ export async function getFloor(scope: Scope, tx: Executor, deps: { now?: Clock }
             ),
           )
           .orderBy(sql`${volumeSpikes.startedAt} desc`);
-  const spikes = spikeRows.map(toSpikeView);
+  // An open spike's items are counted at this read, from the window that started it: the stored count is the
+  // detection's, taken when it started and again when it ends.
+  const spikes: FloorSpikeView[] = [];
+  for (const row of spikeRows) {
+    if (row.endedAt !== null) {
+      spikes.push(toSpikeView(row));
+      continue;
+    }
+    const from = new Date(row.startedAt.getTime() - spikeRule.windowMinutes * 60_000);
+    const arrivals = await countArrivals(scope, tx, { clientIds: [row.clientId], from, to: now });
+    spikes.push(toSpikeView(row, arrivals.get(row.clientId)));
+  }
 
   const clientViews: FloorClientView[] = [];
   for (const client of clients) {

@@ -25,7 +25,10 @@ export const volumeSpikes = pgTable(
     peakRatePerHour: doublePrecision().notNull(),
     /** The rate at the latest look (while open), or when it ended. */
     lastRatePerHour: doublePrecision().notNull(),
-    /** Items received while open (up to the latest look). */
+    /**
+     * Items received from the window that started it: counted when it started, and again when it ended (the floor
+     * counts an open spike's at each read).
+     */
     items: integer().notNull().default(0),
     ...timestamps,
   },
