@@ -35,6 +35,13 @@ export function browserTimeZone(): string {
   }
 }
 
+const countFormat = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 0 });
+
+/** A count or a rate, rounded, with thousands separators: 27,984. */
+export function formatCount(value: number): string {
+  return countFormat.format(value);
+}
+
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }

@@ -44,6 +44,8 @@ async function findLeads(tx: Executor, agencyId: string): Promise<string[]> {
 }
 
 const rounded = (rate: number) => Math.round(rate);
+/** A rate as the notices' text writes it: whole items, thousands separated (27,984). */
+const written = (rate: number) => rounded(rate).toLocaleString("en-GB");
 
 /** The notice of a change: in-app to the leads, audited, announced, and the playbook contacts' notices returned. */
 async function announceSpike(
@@ -52,11 +54,11 @@ async function announceSpike(
 ): Promise<OutboundNotice[]> {
   const started = change.kind === "client.spike_started";
   const title = started
-    ? `Spike on ${change.clientName}: ${rounded(change.ratePerHour)} items/h, usually ${rounded(change.usualPerHour)}/h`
-    : `Spike over on ${change.clientName}: back to ${rounded(change.ratePerHour)} items/h`;
+    ? `Spike on ${change.clientName}: ${written(change.ratePerHour)} items/h, usually ${written(change.usualPerHour)}/h`
+    : `Spike over on ${change.clientName}: back to ${written(change.ratePerHour)} items/h`;
   const body = started
-    ? `${change.clientName} is receiving ${rounded(change.ratePerHour)} items an hour (over the last ${spikeRule.windowMinutes} minutes) where ${rounded(change.usualPerHour)} an hour is usual at this hour of the week. See the floor view for the queue and who is on it.`
-    : `${change.clientName}'s incoming rate is back to ${rounded(change.ratePerHour)} items an hour (usually ${rounded(change.usualPerHour)}/h); the spike lasted from ${change.startedAt.toISOString()} to ${change.at.toISOString()}.`;
+    ? `${change.clientName} is receiving ${written(change.ratePerHour)} items an hour (over the last ${spikeRule.windowMinutes} minutes) where ${written(change.usualPerHour)} an hour is usual at this hour of the week. See the floor view for the queue and who is on it.`
+    : `${change.clientName}'s incoming rate is back to ${written(change.ratePerHour)} items an hour (usually ${written(change.usualPerHour)}/h); the spike lasted from ${change.startedAt.toISOString()} to ${change.at.toISOString()}.`;
   const leads = await findLeads(tx, change.agencyId);
   if (leads.length > 0) {
     await tx.insert(notifications).values(

@@ -14,10 +14,10 @@ describe("spikeBanner", () => {
     expect(spikeBanner([])).toBeNull();
   });
 
-  it("puts one spike in a sentence, rates rounded", () => {
+  it("puts one spike in a sentence, rates rounded, with thousands separated", () => {
     expect(spikeBanner([client("Hexfall Games", 63_380.4, 2.6)])).toEqual({
       title: "Spike on Hexfall Games",
-      detail: `63380 items an hour since ${formatDateTime(startedAt)}, where 3 an hour is usual at this time.`,
+      detail: `63,380 items an hour since ${formatDateTime(startedAt)}, where 3 an hour is usual at this time.`,
     });
   });
 
@@ -26,7 +26,7 @@ describe("spikeBanner", () => {
       title: "Spikes on 2 clients",
       detail:
         `Brightmart, 980 items an hour (2 usual) since ${formatDateTime(startedAt)}; ` +
-        `Hexfall Games, 63380 items an hour (3 usual) since ${formatDateTime(startedAt)}.`,
+        `Hexfall Games, 63,380 items an hour (3 usual) since ${formatDateTime(startedAt)}.`,
     });
   });
 });

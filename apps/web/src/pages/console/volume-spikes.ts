@@ -1,5 +1,5 @@
 import type { QueueCount } from "../../components/work";
-import { formatDateTime } from "../../format";
+import { formatCount, formatDateTime } from "../../format";
 
 /** A client in a volume spike, as the live counts carry it. */
 export type SpikingClient = Pick<QueueCount, "clientId" | "clientName"> & { spike: NonNullable<QueueCount["spike"]> };
@@ -9,14 +9,14 @@ export type SpikingClient = Pick<QueueCount, "clientId" | "clientName"> & { spik
  * launch on three clients does not push the queue down by three banners on a laptop.
  */
 export function spikeBanner(spiking: readonly SpikingClient[]): { title: string; detail: string } | null {
-  const rate = ({ spike }: SpikingClient) => `${Math.round(spike.ratePerHour)} items an hour`;
+  const rate = ({ spike }: SpikingClient) => `${formatCount(spike.ratePerHour)} items an hour`;
   const since = ({ spike }: SpikingClient) => `since ${formatDateTime(spike.startedAt)}`;
   const [only] = spiking;
   if (!only) return null;
   if (spiking.length === 1) {
     return {
       title: `Spike on ${only.clientName}`,
-      detail: `${rate(only)} ${since(only)}, where ${Math.round(only.spike.usualPerHour)} an hour is usual at this time.`,
+      detail: `${rate(only)} ${since(only)}, where ${formatCount(only.spike.usualPerHour)} an hour is usual at this time.`,
     };
   }
   return {
@@ -24,7 +24,7 @@ export function spikeBanner(spiking: readonly SpikingClient[]): { title: string;
     detail: `${spiking
       .map(
         (client) =>
-          `${client.clientName}, ${rate(client)} (${Math.round(client.spike.usualPerHour)} usual) ${since(client)}`,
+          `${client.clientName}, ${rate(client)} (${formatCount(client.spike.usualPerHour)} usual) ${since(client)}`,
       )
       .join("; ")}.`,
   };

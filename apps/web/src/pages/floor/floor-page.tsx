@@ -7,7 +7,7 @@ import { CustomerText } from "../../components/customer-text-view";
 import { createLiveEvents, LiveIndicator } from "../../components/live";
 import { createRefreshGroup } from "../../components/live-refresh";
 import { Card, Page, QueryStatusOf } from "../../components/page";
-import { formatDateTime, plural } from "../../format";
+import { formatCount, formatDateTime, plural } from "../../format";
 import { type RouterOutputs, trpc } from "../../trpc";
 import { formatMinutes } from "../accounts/billing-format";
 
@@ -25,7 +25,7 @@ const channelColors = ["#4338ca", "#0e7490", "#b45309", "#7c3aed", "#be123c", "#
 const awaitingColor = "#b42318";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-const rate = (perHour: number | null) => (perHour === null ? "—" : `${Math.round(perHour)}/h`);
+const rate = (perHour: number | null) => (perHour === null ? "—" : `${formatCount(perHour)}/h`);
 const perActiveHour = (value: number | null) => (value === null ? "—" : value.toFixed(1));
 
 const stateLabels: Record<FloorMember["state"], string> = {
@@ -136,7 +136,7 @@ function ClientCard(props: { client: FloorClient; labels: string[]; at: Date }) 
               <span>
                 <strong>Spike</strong> since {formatDateTime(spike().startedAt)}: {rate(spike().lastRatePerHour)} now,
                 peak {rate(spike().peakRatePerHour)}, usually {rate(spike().usualPerHour)} —{" "}
-                {plural(spike().items, "item")} so far.
+                {formatCount(spike().items)} items so far.
               </span>
             </div>
           )}
