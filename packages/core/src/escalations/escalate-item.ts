@@ -218,11 +218,30 @@ async function findIncidentEscalation(
       ),
     );
   if (!spike) return null;
-  const found = await findOpenIncident(tx, { item, playbook });
+  const found = await holdIncident(tx, await findOpenIncident(tx, { item, playbook }));
   if (found) return found;
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`escalation-incident:${item.clientId}`}))`);
   // Each statement reads what was committed before it began: an incident opened by the lock's last holder is seen.
-  return findOpenIncident(tx, { item, playbook });
+  return holdIncident(tx, await findOpenIncident(tx, { item, playbook }));
+}
+
+/**
+ * The incident found, still open, share-locked until commit; null once the client has answered or resolved it. An
+ * answer locks the escalation for update before it reads the items rolled up into it: this lock waits for an answer
+ * in progress and then reads the escalation as it left it, and an answer that begins later waits for this roll-up
+ * and counts it. Without it an item could roll into an incident answered a moment before and wait for ever.
+ */
+async function holdIncident(
+  tx: Executor,
+  found: Pick<EscalationRow, "id"> | null,
+): Promise<Pick<EscalationRow, "id" | "level" | "status"> | null> {
+  if (!found) return null;
+  const [held] = await tx
+    .select({ id: escalations.id, level: escalations.level, status: escalations.status })
+    .from(escalations)
+    .where(and(eq(escalations.id, found.id), inArray(escalations.status, ["open", "acknowledged"])))
+    .for("key share");
+  return held ?? null;
 }
 
 /** The open automatic escalation of `item`'s client and playbook whose item is near-identical to it, if any. */

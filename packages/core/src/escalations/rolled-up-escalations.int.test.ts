@@ -235,4 +235,38 @@ describe("rolled-up escalations", () => {
     const lead = rows.find((row) => row.itemId === first);
     expect(rows.find((row) => row.itemId === second)?.rolledUpIntoId).toBe(lead?.id);
   });
+
+  it("never rolls an item into an incident the client is answering at that moment", async () => {
+    const [first, second] = await ingest(
+      ["Outage in the shop: my gems are gone after buying", "outage in the shop, my gems are gone after buying!"],
+      "gems",
+    );
+    const store = createTriageStore({ db: db.app });
+    await store.advance({ agencyId: a.agency.id, itemId: first! }, NOW);
+    const [lead] = await db.owner.select().from(schema.escalations).where(eq(schema.escalations.itemId, first!));
+    let advanced: Promise<unknown> = Promise.resolve();
+    await inScope(stakeholder, async (tx) => {
+      await answerEscalation(
+        stakeholder,
+        tx,
+        { escalationId: lead!.id, answer: "Your gems are back." },
+        { now: () => NOW },
+      );
+      // Before the answer commits, the second item's triage finds the incident still open and waits on it.
+      advanced = store.advance({ agencyId: a.agency.id, itemId: second! }, NOW);
+      await expect
+        .poll(async () => {
+          const [row] = await db.owner.execute<{ waiting: number }>(
+            sql`select count(*)::int as waiting from pg_stat_activity
+              where datname = current_database() and wait_event_type = 'Lock'`,
+          );
+          return row?.waiting;
+        })
+        .toBe(1);
+    });
+    await advanced;
+    // Rolled into the answered incident, it would wait for an answer already given: it stands on its own.
+    const [row] = await db.owner.select().from(schema.escalations).where(eq(schema.escalations.itemId, second!));
+    expect(row).toMatchObject({ rolledUpIntoId: null, status: "open" });
+  });
 });
