@@ -155,9 +155,10 @@ describe("spike detection", () => {
         .from(schema.volumeSpikes)
         .where(eq(schema.volumeSpikes.clientId, a.client.id));
       expect(open).toHaveLength(1);
-      expect(open[0]).toMatchObject({ endedAt: null, startedAt: surgeEnd, items: 150 });
-      // A look notes the rate and keeps the count taken at the start (150); the floor counts the items at each
-      // read: the minute's 10 more, and one more 70 s in as soon as it has arrived.
+      expect(open[0]).toMatchObject({ endedAt: null, startedAt: surgeEnd, items: 160 });
+      // Its item count is a recount taken once a minute of the spike, up to the minute's start: a look 80 s in keeps
+      // the first minute's count (and notes the rate), the first look of the next minute counts the one item more.
+      // The floor adds the items since, so it shows that item as soon as it has arrived.
       await seedWindow(new Date(surgeEnd.getTime() + 70_000), new Date(surgeEnd.getTime() + 71_000), 1, "surge-late");
       const spikeRow = async () =>
         (
@@ -167,7 +168,7 @@ describe("spike detection", () => {
             .where(eq(schema.volumeSpikes.id, open[0]?.id ?? ""))
         )[0];
       expect(await detect(new Date(surgeEnd.getTime() + 80_000), notifier)).toEqual([]);
-      expect(await spikeRow()).toMatchObject({ items: 150, lastRatePerHour: 588 });
+      expect(await spikeRow()).toMatchObject({ items: 160, lastRatePerHour: 588 });
       const floorAt = async (at: Date) =>
         withTenant(db.app, { agencyId: a.agency.id, clientIds: null }, async (tx) =>
           getFloor(await ownerScopeOf(db.app, a), tx, { now: () => at }),
@@ -176,6 +177,9 @@ describe("spike detection", () => {
         (await floorAt(at)).clients.find((entry) => entry.clientId === a.client.id)?.spike;
       expect(await floorSpike(new Date(surgeEnd.getTime() + 71_000))).toMatchObject({ id: open[0]?.id, items: 161 });
       expect(await floorSpike(new Date(surgeEnd.getTime() + 70_000))).toMatchObject({ items: 160 });
+      expect(await detect(new Date(surgeEnd.getTime() + 2 * MINUTE), notifier)).toEqual([]);
+      expect(await spikeRow()).toMatchObject({ items: 161 });
+      expect(await floorSpike(new Date(surgeEnd.getTime() + 2 * MINUTE + 5_000))).toMatchObject({ items: 161 });
       // The console's counts carry it (the banner), and the floor shows it.
       const moderatorScope = {
         ...scope,

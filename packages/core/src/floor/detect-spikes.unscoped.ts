@@ -17,7 +17,7 @@ import { type Notifier, type OutboundNotice, playbookDutyNotices, sendNotices } 
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import { countArrivals } from "../staffing/arrival-history";
 import { plannedClientsOf } from "../staffing/staffing-scope";
-import { judgeSpike, perHour, type SpikeRule, spikeRule, usualInWindow } from "./spike-rule";
+import { judgeSpike, perHour, type SpikeRule, spikeItemsCountedTo, spikeRule, usualInWindow } from "./spike-rule";
 import { forecastUsualArrivals, type UsualArrivalsSource } from "./usual-rate";
 
 const { agencies, auditEvents, memberships, notifications, volumeSpikes } = schema;
@@ -179,14 +179,18 @@ export async function judgeAgencySpikes(
       changes.push(change);
       notices.push(...(await announceSpike(tx, { ...change, clientName: client.name, at: now, startedAt: now })));
     } else if (spike && (decision === "continue" || decision === "end")) {
-      // Its items are recounted when it ends, from the window that started it (the floor counts an open one's
-      // at each read, not this watcher at every look every few seconds).
+      // Its items are a recount from the window that started it, taken at the first look of each new minute of the
+      // spike (up to that minute's start, `spikeItemsCountedTo`: the floor adds the items since) and at its end, not
+      // at every look of a watcher looking every few seconds. A look never moves `updatedAt` back.
+      const lookedAt = now > spike.updatedAt ? now : spike.updatedAt;
+      const countedTo =
+        decision === "end" ? now : spikeItemsCountedTo({ startedAt: spike.startedAt, updatedAt: lookedAt });
       const since =
-        decision === "end"
+        decision === "end" || countedTo > spikeItemsCountedTo(spike)
           ? await countArrivals(scope, tx, {
               clientIds: [client.id],
               from: new Date(spike.startedAt.getTime() - rule.windowMinutes * 60_000),
-              to: now,
+              to: countedTo,
             })
           : null;
       const [updated] = await tx
@@ -196,7 +200,7 @@ export async function judgeAgencySpikes(
           usualPerHour,
           peakRatePerHour: Math.max(spike.peakRatePerHour, ratePerHour),
           items: since?.get(client.id) ?? spike.items,
-          updatedAt: now,
+          updatedAt: lookedAt,
           ...(decision === "end" ? { endedAt: now } : {}),
         })
         .where(and(eq(volumeSpikes.id, spike.id), eq(volumeSpikes.agencyId, agencyId), isNull(volumeSpikes.endedAt)))

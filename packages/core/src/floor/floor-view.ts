@@ -29,7 +29,7 @@ import { findClockEvidence, localDateOf, localMidnightInstant } from "../sla/per
 import { countArrivals } from "../staffing/arrival-history";
 import { handledActions } from "../staffing/handling-times";
 import { agencyTimeZoneOf, plannedClientsOf } from "../staffing/staffing-scope";
-import { perHour, spikeRule, usualInWindow } from "./spike-rule";
+import { perHour, spikeItemsCountedTo, spikeRule, usualInWindow } from "./spike-rule";
 import { forecastUsualArrivals } from "./usual-rate";
 
 const { channels, items, memberships, users, volumeSpikes, slaClocks, workflowWakeups } = schema;
@@ -274,17 +274,20 @@ export async function getFloor(scope: Scope, tx: Executor, deps: { now?: Clock }
             ),
           )
           .orderBy(sql`${volumeSpikes.startedAt} desc`);
-  // An open spike's items are counted at this read, from the window that started it: the stored count is the
-  // detection's, taken when it started and again when it ends.
+  // An open spike's items up to this read: the detection's count, which runs to the start of the spike's current
+  // minute, plus the items received since (a minute or so of them, however long the spike).
   const spikes: FloorSpikeView[] = [];
   for (const row of spikeRows) {
     if (row.endedAt !== null) {
       spikes.push(toSpikeView(row));
       continue;
     }
-    const from = new Date(row.startedAt.getTime() - spikeRule.windowMinutes * 60_000);
-    const arrivals = await countArrivals(scope, tx, { clientIds: [row.clientId], from, to: now });
-    spikes.push(toSpikeView(row, arrivals.get(row.clientId)));
+    const since = await countArrivals(scope, tx, {
+      clientIds: [row.clientId],
+      from: spikeItemsCountedTo(row),
+      to: now,
+    });
+    spikes.push(toSpikeView(row, row.items + (since.get(row.clientId) ?? 0)));
   }
 
   const clientViews: FloorClientView[] = [];

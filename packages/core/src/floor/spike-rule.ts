@@ -69,3 +69,13 @@ export function usualInWindow(
 export function perHour(count: number, windowMinutes: number): number {
   return (count * 60) / windowMinutes;
 }
+
+/**
+ * The instant an open spike's stored item count runs to: the start of the spike's minute at its latest look
+ * (`updatedAt`; the start itself in its first minute). The watcher recounts at the first look of each new minute of
+ * the spike, up to that minute's start, so a reader adds only the items received since.
+ */
+export function spikeItemsCountedTo(spike: { startedAt: Date; updatedAt: Date }): Date {
+  const minutes = Math.max(0, Math.floor((spike.updatedAt.getTime() - spike.startedAt.getTime()) / 60_000));
+  return new Date(spike.startedAt.getTime() + minutes * 60_000);
+}

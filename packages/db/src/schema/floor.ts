@@ -26,8 +26,9 @@ export const volumeSpikes = pgTable(
     /** The rate at the latest look (while open), or when it ended. */
     lastRatePerHour: doublePrecision().notNull(),
     /**
-     * Items received from the window that started it: counted when it started, and again when it ended (the floor
-     * counts an open spike's at each read).
+     * Items received from the window that started it: while open, up to the start of the spike's minute at the
+     * latest look (`spikeItemsCountedTo`; recounted once a minute, the floor adds the items since), and up to its end
+     * once ended.
      */
     items: integer().notNull().default(0),
     ...timestamps,
