@@ -1,8 +1,6 @@
 import { type LiveEvent, type LiveEventType, liveEventTypes } from "@parley/contracts";
 import { type Accessor, createSignal, onCleanup, onMount } from "solid-js";
-
-/** `reconnecting`: the stream was open and broke; the browser (or Parley, slower each time) is reconnecting. */
-export type LiveStatus = "connecting" | "live" | "reconnecting" | "offline";
+import { type Freshness, type LiveStatus, liveChip } from "./live-chip";
 
 const isLiveEventType = (value: unknown): value is LiveEventType => liveEventTypes.some((type) => type === value);
 
@@ -99,47 +97,16 @@ export function createLiveEvents(options: {
   return status;
 }
 
-const liveLabels: Record<LiveStatus, string> = {
-  live: "Live",
-  connecting: "Connecting…",
-  reconnecting: "Reconnecting…",
-  offline: "Offline, retrying",
-};
-
-const liveHints: Record<LiveStatus, string> = {
-  live: "Updates arrive as they happen.",
-  connecting: "Connecting to live updates…",
-  reconnecting: "Live updates broke off; Parley is reconnecting. What you see may be out of date.",
-  offline: "Live updates are interrupted; Parley keeps retrying. What you see may be out of date.",
-};
-
-/** How long a requested refresh may be outstanding before the chip stops saying "Live". */
-const behindAfterMs = 2_000;
-
 /**
- * A small dot and words telling the truth about live updates: "Live" while they flow and what is shown is current;
- * "Updated n s ago" when a refresh they asked for has not landed for a while (`freshness`); "Reconnecting…" when
- * the stream broke.
+ * A small dot and words telling the truth about live updates (`liveChip`): "Live", "Updated n s ago" when a refresh
+ * they asked for is late, or the stream's state.
  */
-export function LiveIndicator(props: {
-  status: LiveStatus;
-  freshness?: { behindSince: number | null; freshAt: number; now: number };
-}) {
-  const behind = () => {
-    const fresh = props.freshness;
-    if (props.status !== "live" || !fresh || fresh.behindSince === null) return null;
-    return fresh.now - fresh.behindSince >= behindAfterMs
-      ? Math.max(0, Math.round((fresh.now - fresh.freshAt) / 1000))
-      : null;
-  };
+export function LiveIndicator(props: { status: LiveStatus; freshness?: Freshness }) {
+  const chip = () => liveChip(props.status, props.freshness);
   return (
-    <span
-      class={`live live--${behind() === null ? props.status : "behind"}`}
-      title={behind() === null ? liveHints[props.status] : "Changes arrived that are not shown yet; refreshing."}
-      role="status"
-    >
+    <span class={`live live--${chip().tone}`} title={chip().hint} role="status">
       <span class="live__dot" aria-hidden="true" />
-      {behind() === null ? liveLabels[props.status] : `Updated ${behind()} s ago`}
+      {chip().label}
     </span>
   );
 }

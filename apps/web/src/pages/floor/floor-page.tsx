@@ -280,7 +280,12 @@ export function FloorPage() {
       actions={
         <LiveIndicator
           status={live()}
-          freshness={{ behindSince: refresh.behindSince(), freshAt: refresh.freshAt(), now: now() }}
+          freshness={{
+            behindSince: refresh.behindSince(),
+            freshAt: refresh.freshAt(),
+            now: now(),
+            paceMs: floorRefreshGapMs,
+          }}
         />
       }
     >
