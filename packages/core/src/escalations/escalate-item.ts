@@ -99,19 +99,26 @@ export const escalateInput = z.object({
 });
 export type EscalateInput = z.infer<typeof escalateInput>;
 
-/** The playbook that applies to an item: the first active one whose triggers match. */
-export async function findPlaybookFor(tx: Executor, item: ItemRow): Promise<PlaybookView | null> {
+/**
+ * The playbook that applies to an item, from one read of its client's active playbooks (oldest first): the first
+ * whose triggers match (`triggered`), else, with `orFirst`, the first of them.
+ */
+export async function findPlaybookFor(
+  tx: Executor,
+  item: ItemRow,
+  { orFirst = false }: { orFirst?: boolean } = {},
+): Promise<{ playbook: PlaybookView | null; triggered: boolean }> {
   const playbooks = await findActivePlaybooks(tx, item);
-  return (
-    playbooks.find((playbook) =>
-      playbookMatches(playbook.document, {
-        categoryKey: item.categoryKey,
-        riskFlags: item.riskFlags,
-        priority: item.priority,
-        body: item.body,
-      }),
-    ) ?? null
+  const matching = playbooks.find((playbook) =>
+    playbookMatches(playbook.document, {
+      categoryKey: item.categoryKey,
+      riskFlags: item.riskFlags,
+      priority: item.priority,
+      body: item.body,
+    }),
   );
+  if (matching) return { playbook: matching, triggered: true };
+  return { playbook: orFirst ? (playbooks[0] ?? null) : null, triggered: false };
 }
 
 /**
@@ -361,7 +368,7 @@ export async function previewEscalation(
   deps: { now?: Clock } = {},
 ): Promise<{ playbookId: string | null; packet: HandoverPacket }> {
   const item = await getScopedItem(scope, tx, input.itemId);
-  const playbook = await findPlaybookFor(tx, item);
+  const { playbook } = await findPlaybookFor(tx, item);
   return {
     playbookId: playbook?.id ?? null,
     packet: await buildHandoverPacket(tx, { item, note: input.note ?? null, now: (deps.now ?? systemClock)() }),
@@ -394,7 +401,7 @@ export async function escalateItem(
   if (item.status === "deleted" || item.status === "resolved") {
     throw new AppError("INVALID_STATE", `A ${item.status} item cannot be escalated`, { reason: "item_closed" });
   }
-  const playbook = (await findPlaybookFor(tx, item)) ?? (await findActivePlaybooks(tx, item))[0] ?? null;
+  const { playbook } = await findPlaybookFor(tx, item, { orFirst: true });
   if (!playbook) {
     throw new AppError("INVALID_STATE", "The client has no active escalation playbook", { reason: "no_playbook" });
   }

@@ -16,7 +16,7 @@ import {
   type TriageState,
 } from "./advance-triage";
 import { findPlaybookFor, notifyLevel, openEscalation, readWorkflowState } from "./escalate-item";
-import { findActivePlaybooks, type PlaybookView, toPlaybookView, toTriagePolicy } from "./playbooks";
+import { type PlaybookView, toPlaybookView, toTriagePolicy } from "./playbooks";
 
 const { items, escalations, playbooks, replies } = schema;
 type ItemRow = typeof items.$inferSelect;
@@ -41,34 +41,40 @@ export interface TriageStoreOptions {
   onNoticeError?: (error: unknown, notice: OutboundNotice) => void;
 }
 
-/** The item's triage as the pure decision sees it, read from the rows the actions leave behind. */
-async function loadTriageState(
-  tx: Executor,
-  {
-    item,
-    escalation,
-    playbookTriggered,
-  }: { item: ItemRow; escalation: EscalationRow | undefined; playbookTriggered: boolean },
-): Promise<TriageState> {
-  const itemReplies = await tx
-    .select()
-    .from(replies)
-    .where(eq(replies.itemId, item.id))
-    .orderBy(asc(replies.createdAt));
+/** The replies the triage state is read from: the item's own, and the latest acknowledgement on its channel. */
+async function readTriageReplies(tx: Executor, item: ItemRow) {
+  const [itemReplies, [lastOnChannel]] = await Promise.all([
+    tx.select().from(replies).where(eq(replies.itemId, item.id)).orderBy(asc(replies.createdAt)),
+    tx
+      .select({ body: replies.body })
+      .from(replies)
+      .where(
+        and(
+          eq(replies.agencyId, item.agencyId),
+          eq(replies.channelId, item.channelId),
+          eq(replies.kind, "acknowledgement"),
+        ),
+      )
+      .orderBy(desc(replies.createdAt))
+      .limit(1),
+  ]);
+  return { itemReplies, lastOnChannel };
+}
+
+/** The item's triage as the pure decision sees it, from the rows the actions leave behind. */
+function triageStateOf({
+  item,
+  escalation,
+  playbookTriggered,
+  replies: { itemReplies, lastOnChannel },
+}: {
+  item: ItemRow;
+  escalation: EscalationRow | undefined;
+  playbookTriggered: boolean;
+  replies: Awaited<ReturnType<typeof readTriageReplies>>;
+}): TriageState {
   const acknowledgement = itemReplies.find((reply) => reply.kind === "acknowledgement");
   const firstSent = itemReplies.find((reply) => reply.status === "sent");
-  const [lastOnChannel] = await tx
-    .select({ body: replies.body })
-    .from(replies)
-    .where(
-      and(
-        eq(replies.agencyId, item.agencyId),
-        eq(replies.channelId, item.channelId),
-        eq(replies.kind, "acknowledgement"),
-      ),
-    )
-    .orderBy(desc(replies.createdAt))
-    .limit(1);
   const state = createTriageState(
     {
       id: item.id,
@@ -165,6 +171,20 @@ async function queueReply(
 }
 
 /**
+ * The playbook the item's triage follows: its escalation's; else the one whose trigger matches it (`triggered`);
+ * else, when the protocol leaves the category to triage, the client's first active playbook.
+ */
+async function escalationPlaybook(
+  tx: Executor,
+  item: ItemRow,
+  escalation: EscalationRow | undefined,
+): Promise<{ playbook: PlaybookView | null; triggered: boolean }> {
+  if (!escalation?.playbookId) return findPlaybookFor(tx, item, { orFirst: item.authority === "triage" });
+  const [row] = await tx.select().from(playbooks).where(eq(playbooks.id, escalation.playbookId));
+  return { playbook: row ? toPlaybookView(row) : null, triggered: false };
+}
+
+/**
  * The database-backed `TriageStore`: under a lock on the item, reads the triage state from the rows
  * (acknowledgement replies, the escalation and its `workflow_state`), decides with `advanceTriage` at
  * `now`, performs each action in the same transaction — so a replay finds it done and does nothing —
@@ -174,39 +194,38 @@ export function createTriageStore({ db, notifier, onNoticeError }: TriageStoreOp
   return {
     async advance(target: FlowTarget, now: Date) {
       const outcome = await withTenant(db, { agencyId: target.agencyId, clientIds: null }, async (tx) => {
-        const [item] = await tx
-          .select()
-          .from(items)
-          .where(and(eq(items.id, target.itemId), eq(items.agencyId, target.agencyId)))
-          .for("update");
+        // What the decision reads, in two pipelined rounds (a spike's triage is round trips to a busy database):
+        // the item, locked, with its latest escalation (read once the lock is held: the statements run in order),
+        // then its playbook, protocol, calendar and replies.
+        const [[item], [latest]] = await Promise.all([
+          tx
+            .select()
+            .from(items)
+            .where(and(eq(items.id, target.itemId), eq(items.agencyId, target.agencyId)))
+            .for("update"),
+          tx
+            .select()
+            .from(escalations)
+            .where(eq(escalations.itemId, target.itemId))
+            .orderBy(desc(escalations.createdAt))
+            .limit(1),
+        ]);
         if (!item) throw new AppError("NOT_FOUND", "Item not found", { reason: "item_not_found" });
-        let [escalation] = await tx
-          .select()
-          .from(escalations)
-          .where(eq(escalations.itemId, item.id))
-          .orderBy(desc(escalations.createdAt))
-          .limit(1);
-        // The escalation's playbook; else the one whose trigger matches; else, when the protocol leaves the
-        // category to triage, the client's first active playbook.
-        let playbook: PlaybookView | null = null;
-        let playbookTriggered = false;
-        if (escalation?.playbookId) {
-          const [row] = await tx.select().from(playbooks).where(eq(playbooks.id, escalation.playbookId));
-          playbook = row ? toPlaybookView(row) : null;
-        } else {
-          playbook = await findPlaybookFor(tx, item);
-          playbookTriggered = Boolean(playbook);
-          if (!playbook && item.authority === "triage") playbook = (await findActivePlaybooks(tx, item))[0] ?? null;
-        }
-        const protocol = await getActiveProtocol(tx, item.clientId);
-        const clientCalendar = await businessCalendarAt(tx, { clientId: item.clientId, at: now });
+        let escalation = latest;
+        const [chosen, protocol, clientCalendar, triageReplies] = await Promise.all([
+          escalationPlaybook(tx, item, escalation),
+          getActiveProtocol(tx, item.clientId),
+          businessCalendarAt(tx, { clientId: item.clientId, at: now }),
+          readTriageReplies(tx, item),
+        ]);
+        const { playbook } = chosen;
         const templates = protocol?.document.acknowledgementTemplates ?? [];
         const policy = toTriagePolicy({
           document: playbook?.document ?? null,
           clientCalendar,
           acknowledgementTemplates: templates,
         });
-        const state = await loadTriageState(tx, { item, escalation, playbookTriggered });
+        const state = triageStateOf({ item, escalation, playbookTriggered: chosen.triggered, replies: triageReplies });
         const decision = advanceTriage(state, now, policy);
         const outbox: OutboundNotice[] = [];
         for (const action of decision.actions) {
