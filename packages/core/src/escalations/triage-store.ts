@@ -5,6 +5,7 @@ import { queueDeliveries } from "../deliveries/queue-deliveries";
 import { type Notifier, type OutboundNotice, sendNotices } from "../kernel/outbound-notices";
 import { publishLiveEvent } from "../kernel/publish-live-event";
 import type { AdvanceResult, FlowTarget } from "../kernel/wakeup";
+import { lastAcknowledgementOn } from "../protocols/last-acknowledgement";
 import { getActiveProtocol } from "../protocols/protocol-versions";
 import { businessCalendarAt } from "../sla/business-hours";
 import { stopResolutionClock } from "../sla/clock-lifecycle";
@@ -43,20 +44,9 @@ export interface TriageStoreOptions {
 
 /** The replies the triage state is read from: the item's own, and the latest acknowledgement on its channel. */
 async function readTriageReplies(tx: Executor, item: ItemRow) {
-  const [itemReplies, [lastOnChannel]] = await Promise.all([
+  const [itemReplies, lastOnChannel] = await Promise.all([
     tx.select().from(replies).where(eq(replies.itemId, item.id)).orderBy(asc(replies.createdAt)),
-    tx
-      .select({ body: replies.body })
-      .from(replies)
-      .where(
-        and(
-          eq(replies.agencyId, item.agencyId),
-          eq(replies.channelId, item.channelId),
-          eq(replies.kind, "acknowledgement"),
-        ),
-      )
-      .orderBy(desc(replies.createdAt))
-      .limit(1),
+    lastAcknowledgementOn(tx, item),
   ]);
   return { itemReplies, lastOnChannel };
 }
@@ -85,7 +75,7 @@ function triageStateOf({
       playbookTriggered: playbookTriggered || Boolean(escalation),
       receivedAt: item.receivedAt,
     },
-    { lastTemplateOnChannel: lastOnChannel?.body ?? null },
+    { lastTemplateOnChannel: lastOnChannel },
   );
   // Posted, or handed to the delivery worker (a failed delivery stays visible there; it is not posted again).
   const acknowledged =

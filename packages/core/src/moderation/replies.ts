@@ -23,6 +23,7 @@ import {
   type ReplyCheckResult,
   recentRepliesLimit,
 } from "../protocols/check-reply";
+import { lastAcknowledgementOn } from "../protocols/last-acknowledgement";
 import { type ProtocolDocument, protocolDocument, storedProtocolDocument } from "../protocols/protocol-document";
 import { type ActiveProtocol, getActiveProtocol } from "../protocols/protocol-versions";
 import {
@@ -487,23 +488,11 @@ export async function acknowledgeItem(
   const reads = createReplyReads(scope, tx);
   const protocol = await reads.protocol(item);
   const templates = protocol?.document.acknowledgementTemplates ?? [];
-  const [last] = await tx
-    .select({ body: replies.body })
-    .from(replies)
-    .where(
-      and(
-        eq(replies.agencyId, scope.agencyId),
-        eq(replies.channelId, item.channelId),
-        eq(replies.kind, "acknowledgement"),
-      ),
-    )
-    .orderBy(desc(replies.createdAt))
-    .limit(1);
+  const lastBody = await lastAcknowledgementOn(tx, { agencyId: scope.agencyId, channelId: item.channelId });
   const name = (item.authorDisplayName ?? item.authorHandle).trim();
   const addressed = (template: string) =>
     name ? `Hi ${name}, ${template.charAt(0).toLowerCase()}${template.slice(1)}` : template;
   // The template behind the channel's last acknowledgement (it was addressed to someone else).
-  const lastBody = last?.body ?? null;
   let previous =
     templates.find(
       (template) => lastBody === template || lastBody?.endsWith(addressed(template).slice(`Hi ${name}, `.length)),
